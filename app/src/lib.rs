@@ -1,1 +1,98 @@
+//! Nexus UI: the Leptos application rendered on the server and hydrated in the browser, with the server functions that
+//! carry its calls. Server functions stay thin: who is calling, then a call into `nexus::services`, then error mapping.
+
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod cookies;
+pub mod error;
+pub mod home;
+pub mod layout;
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::i18n::*;
+
+/// The HTML document around the app. Rendered on the server only; the theme class comes from the cookie so the first
+/// paint already has the user's theme.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let theme_class = use_context::<http::request::Parts>()
+        .and_then(|p| {
+            let cookies = p.headers.get_all(http::header::COOKIE);
+            cookies.iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+                let (k, v) = c.trim().split_once('=')?;
+                (k == cookies::THEME_COOKIE && v == "light").then_some("light")
+            })
+        })
+        .unwrap_or("dark");
+    #[cfg(not(feature = "ssr"))]
+    let theme_class = "dark";
+    view! {
+        <!DOCTYPE html>
+        <html class=theme_class>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="dark light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href="/pkg/nexus.css" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-100 text-slate-800 antialiased dark:bg-[#0f172a] dark:text-slate-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Pages render with `SsrMode::Async`: the server sends each page once its data is loaded (our queries take
+/// milliseconds), so the browser hydrates exactly the HTML it got, with no fallback-then-swap streaming.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider cookie_options=locale_cookie_options()>
+            <Title formatter=|t: String| if t.is_empty() { "Nexus".to_owned() } else { format!("{t} · Nexus") } />
+            <Router>
+                <session::SessionProvider>
+                    <layout::Layout>
+                        <Routes fallback=layout::NotFound>
+                            <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
+                            <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                            <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async />
+                            <Route path=path!("/pending") view=auth::PendingPage ssr=SsrMode::Async />
+                            <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/account/api-keys") view=account::ApiKeysPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                        </Routes>
+                    </layout::Layout>
+                </session::SessionProvider>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The language choice persists for a year on every path.
+fn locale_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_use::UseCookieOptions::default()
+        .path("/")
+        .max_age(365_i64 * 24 * 3600 * 1000)
+        .same_site(leptos_use::SameSite::Lax)
+}
 

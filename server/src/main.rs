@@ -1,1 +1,120 @@
-fn main(){}
+//! `nexus-server`: one binary, several commands. With no command it serves the app.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+use nexus_server::config::Config;
+use nexus_server::{bench, pg, startup};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "nexus-server", version, about = "Nexus: auto parts and manufacturing platform")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the REST API (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage the private PostgreSQL cluster (for scripts and tests).
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Measure login latency and page time-to-first-byte against an in-process server.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Start the cluster (creating it if needed) and print its URL.
+    Start,
+    /// Stop the cluster.
+    Stop,
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => rt.block_on(serve(cli.config)),
+        Command::Migrate => {
+            let (url, cluster) = startup::database(&cli.config)?;
+            let r = rt.block_on(startup::migrate(&url));
+            if let Some(c) = cluster {
+                c.stop();
+            }
+            r
+        }
+        Command::Db { action: DbAction::Start } => {
+            let c = pg::Cluster::start(&cli.config.data_dir()?, cli.config.pg_port, &cli.config.pg_database)?;
+            println!("{}", c.url(&cli.config.pg_database));
+            Ok(())
+        }
+        Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
+        Command::Bench(args) => rt.block_on(bench::run(cli.config, args)),
+    }
+}
+
+async fn serve(cfg: Config) -> Result<()> {
+    let (url, cluster) = startup::database(&cfg)?;
+    let result = run_server(&cfg, &url).await;
+    if let Some(c) = cluster {
+        tracing::info!("stopping the private PostgreSQL cluster");
+        c.stop();
+    }
+    result
+}
+
+async fn run_server(cfg: &Config, url: &str) -> Result<()> {
+    startup::migrate(url).await?;
+    let leptos_options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
+    let addr = leptos_options.site_addr;
+    let state = startup::state(cfg, url, leptos_options).await?;
+    if cfg.demo {
+        startup::seed_demo(cfg, &state).await?;
+    }
+    let limits = nexus_server::http::middleware::Limits::new(cfg.rate_limit_per_min, cfg.auth_rate_limit_per_min);
+    {
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limits.prune();
+            }
+        });
+    }
+    let app = nexus_server::http::router::build_router_with_limits(state, limits);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    println!("Nexus is running on http://{addr}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,123 @@
+//! `AppError`: the one error type the browser holds. Server functions return it; REST answers with it (same JSON) and
+//! the matching HTTP status. Variants carry stable codes, and the UI turns them into text in the user's language.
+
+use nexus::domain::account::FieldError;
+use nexus::domain::codes::ErrorCode;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("unauthorized: {code}")]
+    Unauthorized { code: ErrorCode },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("validation failed")]
+    Validation { fields: Vec<FieldError> },
+    #[error("conflict: {code}")]
+    Conflict { code: ErrorCode },
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("internal error")]
+    Internal,
+    /// The call did not reach the server or its answer could not be read (network down, server restarting).
+    #[error("communication error")]
+    Communication,
+}
+
+impl AppError {
+    pub fn field(field: &str, code: ErrorCode) -> Self {
+        AppError::Validation { fields: vec![FieldError::new(field, code)] }
+    }
+
+    /// The error code for a given form field, if this error names it.
+    pub fn field_code(&self, field: &str) -> Option<ErrorCode> {
+        match self {
+            AppError::Validation { fields } => fields.iter().find(|f| f.field == field).map(|f| f.code),
+            _ => None,
+        }
+    }
+
+    /// The code that best summarises the error (for a banner).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::Unauthorized { code } | AppError::Conflict { code } => *code,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Validation { fields } => fields.first().map_or(ErrorCode::InvalidInput, |f| f.code),
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Internal | AppError::Communication => ErrorCode::Internal,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::Unauthorized { .. } => S::UNAUTHORIZED,
+            AppError::Forbidden => S::FORBIDDEN,
+            AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => S::CONFLICT,
+            AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Internal | AppError::Communication => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments that do not decode are the caller's input, not our failure.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::field("input", ErrorCode::InvalidInput)
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Communication,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<nexus::Error> for AppError {
+    fn from(e: nexus::Error) -> Self {
+        match e {
+            nexus::Error::Unauthorized(code) => AppError::Unauthorized { code },
+            nexus::Error::Forbidden => AppError::Forbidden,
+            nexus::Error::NotFound => AppError::NotFound,
+            nexus::Error::Validation(fields) => AppError::Validation { fields },
+            nexus::Error::Conflict(code) => AppError::Conflict { code },
+            nexus::Error::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            nexus::Error::Internal(cause) => {
+                // The cause chain goes to the log, never to the user.
+                let mut chain = cause.to_string();
+                let mut source = cause.source();
+                while let Some(s) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&s.to_string());
+                    source = s.source();
+                }
+                tracing::error!(error = %chain, "internal error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = self.status();
+        let mut res = (status, axum::Json(&self)).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self {
+            res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs.max(1)));
+        }
+        res
+    }
+}

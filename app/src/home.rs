@@ -1,0 +1,76 @@
+//! The home page of each role: what the user can do today, and what is coming (said plainly, not pretended).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use nexus::domain::auth::{Permission, Role};
+
+use crate::components::{CARD, role_text};
+use crate::i18n::*;
+use crate::session::{Protected, use_me};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Protected>
+            <RoleHome />
+        </Protected>
+    }
+}
+
+#[component]
+fn RoleHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = use_me();
+    let name = me.display_name.clone();
+    let tenant = me.tenant_name.clone();
+    let role = me.role;
+    let link = "font-medium text-[#2b7cee] hover:underline";
+    let soon: Vec<&'static str> = match role {
+        Role::Admin => vec!["soon_admin", "soon_catalog"],
+        Role::Workshop => vec!["soon_catalog"],
+        Role::Warehouse => vec!["soon_inventory", "soon_catalog"],
+        Role::Owner | Role::Manager | Role::Viewer => vec!["soon_production", "soon_mes"],
+        Role::Operator | Role::Supply => vec!["soon_mes", "soon_production"],
+    };
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), nav.home) />
+        <section class="mb-6" data-testid="home" data-role=role.as_str()>
+            <h1 class="text-2xl font-bold tracking-tight text-slate-900 dark:text-white">
+                {t!(i18n, home.welcome, name = name.clone())}
+            </h1>
+            <p class="mt-1 text-slate-600 dark:text-slate-300">
+                {t!(i18n, home.tenant, tenant = tenant.clone())} " · "
+                {move || td_string!(i18n.get_locale(), home.role, role = role_text(i18n.get_locale(), role)).to_string()}
+            </p>
+        </section>
+        <div class="grid gap-6 md:grid-cols-2">
+            <section class=CARD>
+                <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>
+                <ul class="space-y-2 text-sm text-slate-700 dark:text-slate-200">
+                    {me.can(Permission::UsersManage).then(|| view! { <li><A href="/admin/users" attr:class=link>{t!(i18n, home.do_users)}</A></li> })}
+                    {me.can(Permission::AuditRead).then(|| view! { <li><A href="/admin/audit" attr:class=link>{t!(i18n, home.do_audit)}</A></li> })}
+                    {me.can(Permission::ApiKeysManage).then(|| view! { <li><A href="/account/api-keys" attr:class=link>{t!(i18n, home.do_api_keys)}</A></li> })}
+                    <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>
+                </ul>
+            </section>
+            <section class=CARD>
+                <h2 class="mb-1 text-lg font-semibold">{t!(i18n, home.coming)}</h2>
+                <p class="mb-3 text-xs text-slate-500 dark:text-slate-400">{t!(i18n, home.coming_note)}</p>
+                <ul class="list-disc space-y-2 pl-5 text-sm text-slate-700 dark:text-slate-200">
+                    {soon.into_iter().map(|key| view! { <li>{move || soon_text(i18n.get_locale(), key)}</li> }).collect_view()}
+                </ul>
+            </section>
+        </div>
+    }
+}
+
+fn soon_text(l: Locale, key: &str) -> &'static str {
+    match key {
+        "soon_admin" => td_string!(l, home.soon_admin),
+        "soon_catalog" => td_string!(l, home.soon_catalog),
+        "soon_inventory" => td_string!(l, home.soon_inventory),
+        "soon_production" => td_string!(l, home.soon_production),
+        _ => td_string!(l, home.soon_mes),
+    }
+}

@@ -1,0 +1,97 @@
+//! Configuration from environment variables (documented in the README). No secret has a default here: the JWT key and
+//! the demo password are generated on first run and kept in the data folder, unless given.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// PostgreSQL URL; without it Nexus runs a private cluster under the data folder.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder for the private cluster, the generated JWT key and the demo password.
+    #[arg(long, env = "NEXUS_DATA_DIR", default_value = ".data")]
+    pub data_dir: PathBuf,
+    /// Port of the private PostgreSQL cluster.
+    #[arg(long, env = "NEXUS_PG_PORT", default_value_t = 54329)]
+    pub pg_port: u16,
+    /// Database name in the private cluster.
+    #[arg(long, env = "NEXUS_PG_DATABASE", default_value = "nexus")]
+    pub pg_database: String,
+    /// HS256 key for access tokens (≥ 32 bytes). Generated and stored in the data folder when absent.
+    #[arg(long, env = "NEXUS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Public origin (scheme://host[:port]) browsers use; writes from other origins are refused. When absent, the
+    /// request's own Host is the expected origin.
+    #[arg(long, env = "NEXUS_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+    /// Mark cookies Secure and send HSTS (set when served over HTTPS, e.g. behind a TLS proxy).
+    #[arg(long, env = "NEXUS_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (only behind a proxy you control).
+    #[arg(long, env = "NEXUS_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    /// Requests per minute per user (or per IP when signed out).
+    #[arg(long, env = "NEXUS_RATE_LIMIT", default_value_t = 100)]
+    pub rate_limit_per_min: u32,
+    /// Login and registration attempts per minute per IP.
+    #[arg(long, env = "NEXUS_AUTH_RATE_LIMIT", default_value_t = 10)]
+    pub auth_rate_limit_per_min: u32,
+    /// Seed the demo tenants and accounts at start.
+    #[arg(long, env = "NEXUS_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo: bool,
+    /// Password of the demo accounts. Generated and stored in the data folder when absent.
+    #[arg(long, env = "NEXUS_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+    /// Database connections per instance.
+    #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    pub fn data_dir(&self) -> Result<PathBuf> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data folder {}", self.data_dir.display()))?;
+        Ok(self.data_dir.canonicalize()?)
+    }
+
+    /// The JWT key: given, or read from (first run: generated into) `<data>/jwt.key`.
+    pub fn jwt_secret(&self) -> Result<Vec<u8>> {
+        if let Some(s) = &self.jwt_secret {
+            anyhow::ensure!(s.len() >= 32, "NEXUS_JWT_SECRET must be at least 32 characters");
+            return Ok(s.as_bytes().to_vec());
+        }
+        Ok(read_or_generate(&self.data_dir()?.join("jwt.key"), || random_hex(48))?.into_bytes())
+    }
+
+    /// The demo password: given, or read from (first run: generated into) `<data>/demo-password`.
+    pub fn demo_password(&self) -> Result<String> {
+        if let Some(p) = &self.demo_password {
+            return Ok(p.clone());
+        }
+        // The fixed part makes any random part meet the password policy.
+        read_or_generate(&self.data_dir()?.join("demo-password"), || format!("Demo-{}-9a", random_hex(4)))
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    hex::encode(b)
+}
+
+fn read_or_generate(path: &Path, make: impl FnOnce() -> String) -> Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(s) = std::fs::read_to_string(path) {
+        let s = s.trim().to_owned();
+        if !s.is_empty() {
+            return Ok(s);
+        }
+    }
+    let value = make();
+    std::fs::write(path, &value).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(value)
+}

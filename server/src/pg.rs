@@ -1,0 +1,243 @@
+//! The private PostgreSQL launcher: with no `DATABASE_URL`, Nexus runs its own cluster under the data folder.
+//!
+//! `initdb` refuses to run as root, so when invoked as root the cluster belongs to the `postgres` system user (or
+//! `nobody`), and every PostgreSQL program runs as that user. The cluster listens only on 127.0.0.1, on its own port and
+//! socket folder, so it never collides with a system PostgreSQL, and requires a password generated on first start.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+/// A running private cluster; `stop()` shuts it down (the launcher calls it on exit).
+pub struct Cluster {
+    bin: PathBuf,
+    data: PathBuf,
+    user: Option<(u32, u32)>,
+    pub port: u16,
+    pub password: String,
+}
+
+impl Cluster {
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://nexus:{}@127.0.0.1:{}/{database}", self.password, self.port)
+    }
+
+    /// Creates (first time) and starts the cluster in `<root>/pg`, creating `database` if missing.
+    pub fn start(root: &Path, port: u16, database: &str) -> Result<Cluster> {
+        let bin = find_bin_dir()?;
+        let user = run_as_user()?;
+        let base = root.join("pg");
+        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+        let base = base.canonicalize()?;
+        let data = base.join("data");
+        if let Some((uid, gid)) = user {
+            check_traversable(&base, uid, gid)?;
+            chown(&base, uid, gid)?;
+        }
+        let pwfile = base.join("password");
+        if !data.join("PG_VERSION").exists() {
+            let password = nexus_random_password();
+            std::fs::write(&pwfile, &password)?;
+            std::fs::set_permissions(&pwfile, std::fs::Permissions::from_mode(0o600))?;
+            if let Some((uid, gid)) = user {
+                chown(&pwfile, uid, gid)?;
+            }
+            tracing::info!(data = %data.display(), "creating the private PostgreSQL cluster");
+            let out = command(&bin.join("initdb"), user)
+                .args(["-D"])
+                .arg(&data)
+                .args(["-U", "nexus", "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+                .arg(format!("--pwfile={}", pwfile.display()))
+                .output()
+                .context("running initdb")?;
+            if !out.status.success() {
+                bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+        let password = std::fs::read_to_string(&pwfile).context("reading the cluster password")?.trim().to_owned();
+        let cluster = Cluster { bin, data, user, port, password };
+        if !cluster.is_running() {
+            let sock = base.join("run");
+            std::fs::create_dir_all(&sock)?;
+            if let Some((uid, gid)) = user {
+                chown(&sock, uid, gid)?;
+            }
+            let out = command(&cluster.bin.join("pg_ctl"), user)
+                .arg("-D")
+                .arg(&cluster.data)
+                .arg("-l")
+                .arg(base.join("postgresql.log"))
+                .arg("-o")
+                .arg(format!(
+                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on",
+                    sock.display()
+                ))
+                .args(["-w", "-t", "60", "start"])
+                .stdout(Stdio::null())
+                .output()
+                .context("running pg_ctl start")?;
+            if !out.status.success() {
+                let log = std::fs::read_to_string(base.join("postgresql.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(15).collect();
+                bail!(
+                    "PostgreSQL did not start (port {port} busy? set NEXUS_PG_PORT): {}\n{}",
+                    String::from_utf8_lossy(&out.stderr),
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
+        }
+        let psql = |sql: &str| {
+            command(&cluster.bin.join("psql"), user)
+                .env("PGPASSWORD", &cluster.password)
+                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "nexus", "-d", "postgres", "-tAc", sql])
+                .output()
+        };
+        let exists = psql(&format!("select 1 from pg_database where datname = '{}'", database.replace('\'', "''")))?;
+        if String::from_utf8_lossy(&exists.stdout).trim() != "1" {
+            let out = psql(&format!("create database \"{}\"", database.replace('"', "\"\"")))?;
+            if !out.status.success() {
+                bail!("creating database {database}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+        Ok(cluster)
+    }
+
+    pub fn is_running(&self) -> bool {
+        command(&self.bin.join("pg_ctl"), self.user)
+            .arg("-D")
+            .arg(&self.data)
+            .arg("status")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    pub fn stop(&self) {
+        let _ = command(&self.bin.join("pg_ctl"), self.user)
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+
+    /// Stops a cluster found in `<root>/pg` (used by scripts).
+    pub fn stop_at(root: &Path) -> Result<()> {
+        let bin = find_bin_dir()?;
+        let user = run_as_user()?;
+        let data = root.join("pg").join("data");
+        if data.join("postmaster.pid").exists() {
+            command(&bin.join("pg_ctl"), user).arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]).status()?;
+        }
+        Ok(())
+    }
+}
+
+fn command(program: &Path, user: Option<(u32, u32)>) -> Command {
+    let mut c = Command::new(program);
+    if let Some((uid, gid)) = user {
+        c.uid(uid).gid(gid);
+        // PostgreSQL tools read HOME for .psqlrc and friends; root's home is not readable to them.
+        c.env("HOME", "/tmp");
+    }
+    c.current_dir("/");
+    c
+}
+
+/// PostgreSQL's programs: from PATH (where `pg_ctl` is), else the newest `/usr/lib/postgresql/<v>/bin`.
+fn find_bin_dir() -> Result<PathBuf> {
+    if let Ok(dir) = std::env::var("NEXUS_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            // Follow symlinks (e.g. /usr/local/bin/pg_ctl -> /usr/lib/postgresql/15/bin/pg_ctl) to the folder that
+            // holds all of PostgreSQL's programs.
+            if let Ok(real) = dir.join("pg_ctl").canonicalize()
+                && let Some(real_dir) = real.parent()
+                && ["initdb", "psql"].iter().all(|p| real_dir.join(p).is_file())
+            {
+                return Ok(real_dir.to_path_buf());
+            }
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").is_file().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    match versions.pop() {
+        Some((_, bin)) => Ok(bin),
+        None => bail!(
+            "PostgreSQL is not installed: install it (Debian/Ubuntu: `apt-get install postgresql postgresql-contrib`) \
+             or set DATABASE_URL to a server you run yourself"
+        ),
+    }
+}
+
+/// When running as root, the unprivileged user to run PostgreSQL as.
+fn run_as_user() -> Result<Option<(u32, u32)>> {
+    if effective_uid() != 0 {
+        return Ok(None);
+    }
+    for name in ["postgres", "nobody"] {
+        if let Some((uid, gid)) = lookup_user(name) {
+            return Ok(Some((uid, gid)));
+        }
+    }
+    bail!("running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as")
+}
+
+fn effective_uid() -> u32 {
+    // The effective uid of this process, read from /proc to avoid an unsafe libc call.
+    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX)
+}
+
+fn lookup_user(name: &str) -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        (f.len() > 3 && f[0] == name).then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
+    })
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) -> Result<()> {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).with_context(|| format!("chown {}", path.display()))
+}
+
+/// The cluster's user must be able to reach its folder: every parent needs the "x" bit for others.
+fn check_traversable(dir: &Path, uid: u32, _gid: u32) -> Result<()> {
+    for parent in dir.ancestors().skip(1) {
+        let meta = std::fs::metadata(parent)?;
+        let mode = meta.mode();
+        let ok = mode & 0o001 != 0 || (meta.uid() == uid && mode & 0o100 != 0);
+        if !ok {
+            bail!(
+                "the PostgreSQL user cannot reach {} ({} is not traversable by others): set NEXUS_DATA_DIR to a \
+                 folder under a traversable path (e.g. /var/tmp/nexus) or run `chmod o+x {}`",
+                dir.display(),
+                parent.display(),
+                parent.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn nexus_random_password() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}

@@ -1,0 +1,60 @@
+//! Start-up: database (given or private), migrations, application state, demo data.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use leptos::config::LeptosOptions;
+use nexus::services::auth::Auth;
+use nexus_app::state::{AppState, SecurityConfig};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::Config;
+use crate::pg::Cluster;
+
+/// The database to use: `DATABASE_URL`, or the private cluster (started here, returned so it can be stopped on exit).
+pub fn database(cfg: &Config) -> Result<(String, Option<Cluster>)> {
+    match &cfg.database_url {
+        Some(url) => Ok((url.clone(), None)),
+        None => {
+            let cluster = Cluster::start(&cfg.data_dir()?, cfg.pg_port, &cfg.pg_database)?;
+            tracing::info!(port = cluster.port, "private PostgreSQL cluster running");
+            Ok((cluster.url(&cfg.pg_database), Some(cluster)))
+        }
+    }
+}
+
+/// Applies pending migrations, as the connecting (owner) role. Safe with several instances: sqlx takes an advisory lock.
+pub async fn migrate(url: &str) -> Result<()> {
+    let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting to PostgreSQL")?;
+    nexus::store::MIGRATOR.run(&pool).await.context("running migrations")?;
+    pool.close().await;
+    Ok(())
+}
+
+pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Result<AppState> {
+    let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let pool = nexus::store::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")?;
+    let auth = Auth::new(&cfg.jwt_secret()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let security = Arc::new(SecurityConfig {
+        public_origin: cfg.public_origin.clone().map(|o| o.trim_end_matches('/').to_owned()),
+        secure_cookies: cfg.secure_cookies,
+        trust_proxy: cfg.trust_proxy,
+        rate_limit_per_min: cfg.rate_limit_per_min,
+        auth_rate_limit_per_min: cfg.auth_rate_limit_per_min,
+    });
+    Ok(AppState { leptos_options, pool, auth, security })
+}
+
+/// Seeds the demo accounts and prints them.
+pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
+    let password = cfg.demo_password()?;
+    let accounts =
+        nexus::services::demo::seed(&state.pool, &password).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+    println!("\nDemo accounts (password: {password})");
+    for a in accounts {
+        println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.tenant);
+    }
+    println!();
+    Ok(())
+}
