@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader, StatusBadge, SuccessBanner,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, PageHeader, StatusBadge, SuccessBanner,
     fmt_dt, role_text,
 };
 use crate::error::AppError;
@@ -205,7 +205,7 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
             }}
         </SuccessBanner>
         <ErrorBanner error=update_error />
-        <section class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
+        <section class=CARD_FLUSH>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -439,7 +439,7 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
             </div>
             <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, common.filter)}</button>
         </form>
-        <section class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
+        <section class=CARD_FLUSH>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {

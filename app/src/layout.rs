@@ -67,6 +67,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
+                        // Awaited here rather than under a nested <Transition>: a boundary created inside a Suspend
+                        // takes its hydration id at different moments on server and browser (leptos#2920).
+                        let pending = pending.await.unwrap_or(0);
                         session.me.await.ok().flatten().map(|me| view! { <MainNav me pending /> })
                     })}
                 </Transition>
@@ -88,7 +91,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </div>
         </header>
-        <main id="main" class="mx-auto max-w-6xl px-4 py-6 sm:py-8">
+        <main id="main" class="mx-auto min-w-0 max-w-6xl px-4 py-6 sm:py-8">
             {children()}
         </main>
     }
@@ -97,7 +100,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 const NAV_LINK: &str = "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-[#2b7cee]/10 aria-[current=page]:text-[#2b7cee] dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white";
 
 #[component]
-fn MainNav(me: Me, pending: Resource<Result<i64, AppError>>) -> impl IntoView {
+fn MainNav(me: Me, pending: i64) -> impl IntoView {
     let i18n = use_i18n();
     let users = me.can(Permission::UsersManage);
     view! {
@@ -108,9 +111,9 @@ fn MainNav(me: Me, pending: Resource<Result<i64, AppError>>) -> impl IntoView {
                     <li>
                         <A href="/admin/users" attr:class=NAV_LINK>
                             {t!(i18n, nav.users)}
-                            <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    pending.await.ok().filter(|n| *n > 0).map(|n| view! {
+                            {(pending > 0).then(|| {
+                                    let n = pending;
+                                    view! {
                                         <span
                                             class="ml-1.5 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-white"
                                             data-testid="pending-badge"
@@ -118,9 +121,8 @@ fn MainNav(me: Me, pending: Resource<Result<i64, AppError>>) -> impl IntoView {
                                             <span class="sr-only">{move || td_string!(i18n.get_locale(), users.pending_badge, count = n).to_string()}</span>
                                             <span aria-hidden="true">{n}</span>
                                         </span>
-                                    })
-                                })}
-                            </Transition>
+                                    }
+                            })}
                         </A>
                     </li>
                 })}

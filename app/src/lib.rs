@@ -66,7 +66,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <I18nContextProvider cookie_options=locale_cookie_options()>
+        // Spanish unless the user picked English: the browser's Accept-Language is deliberately not consulted.
+        <I18nContextProvider
+            cookie_options=locale_cookie_options()
+            ssr_lang_header_getter=leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+        >
             <Title formatter=|t: String| if t.is_empty() { "Nexus".to_owned() } else { format!("{t} · Nexus") } />
             <Router>
                 <session::SessionProvider>
