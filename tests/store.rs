@@ -1,15 +1,15 @@
 //! Store and service tests on a real PostgreSQL: a fresh migrated database per test (`#[sqlx::test]`), with the pool
 //! built exactly as production builds it (every connection runs as the unprivileged `nexus_app` role).
 
+use nexus::Error;
 use nexus::domain::auth::Role;
 use nexus::domain::codes::ErrorCode;
 use nexus::services::auth::{Auth, Refreshed};
 use nexus::services::caller::RequestMeta;
 use nexus::store::db::{self, PLATFORM_TENANT, Scope};
 use nexus::store::{tenants, users};
-use nexus::Error;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 const PASSWORD: &str = "Secreta123";
@@ -66,7 +66,8 @@ async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOption
     // ...cannot read B's user by id...
     assert!(users::get(&mut tx, user_b).await.unwrap().is_none());
     // ...cannot change it...
-    let changed = sqlx::query("update users set display_name = 'x' where id = $1").bind(user_b).execute(&mut *tx).await.unwrap();
+    let changed =
+        sqlx::query("update users set display_name = 'x' where id = $1").bind(user_b).execute(&mut *tx).await.unwrap();
     assert_eq!(changed.rows_affected(), 0);
     // ...and cannot write a row into B.
     let err = sqlx::query("insert into audit_log (tenant_id, action) values ($1, 'forged')")
@@ -89,18 +90,18 @@ async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOption
 #[sqlx::test]
 async fn the_application_role_is_neither_superuser_nor_owner(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;
-    let (role, superuser, bypass): (String, bool, bool) = sqlx::query_as(
-        "select current_user::text, rolsuper, rolbypassrls from pg_roles where rolname = current_user",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (role, superuser, bypass): (String, bool, bool) =
+        sqlx::query_as("select current_user::text, rolsuper, rolbypassrls from pg_roles where rolname = current_user")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(role, "nexus_app");
     assert!(!superuser && !bypass);
-    let owned: i64 = sqlx::query_scalar("select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let owned: i64 =
+        sqlx::query_scalar("select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(owned, 0);
     // The audit log is append-only for the application.
     let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
@@ -182,7 +183,8 @@ async fn logins_are_audited_and_failures_do_not_reveal_the_account(opts: PgPoolO
     let pool = app_pool(opts, conn).await;
     let auth = auth().await;
     let (tenant, _, email) = tenant_with_user(&pool, "Zeta", Role::Warehouse).await;
-    let meta = RequestMeta { ip: Some("10.1.2.3".parse().unwrap()), user_agent: "test".into(), request_id: "r1".into() };
+    let meta =
+        RequestMeta { ip: Some("10.1.2.3".parse().unwrap()), user_agent: "test".into(), request_id: "r1".into() };
     let wrong = auth.login(&pool, &email, "Wrong12345", &meta).await.unwrap_err();
     let unknown = auth.login(&pool, "nobody@zeta.test", "Wrong12345", &meta).await.unwrap_err();
     assert!(matches!(wrong, Error::Unauthorized(ErrorCode::InvalidCredentials)));
@@ -191,7 +193,10 @@ async fn logins_are_audited_and_failures_do_not_reveal_the_account(opts: PgPoolO
 
     let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
     let rows: Vec<(Uuid, String, Option<String>)> =
-        sqlx::query_as("select tenant_id, action, host(ip) from audit_log order by id").fetch_all(&mut *tx).await.unwrap();
+        sqlx::query_as("select tenant_id, action, host(ip) from audit_log order by id")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
     assert_eq!(
         rows,
         vec![
@@ -225,7 +230,9 @@ async fn pending_accounts_cannot_log_in_until_approved(opts: PgPoolOptions, conn
 
     nexus::services::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
     let admin = auth.login(&pool, "admin@nexus.demo", "Admin-Passw0rd", &meta).await.unwrap().caller;
-    let row = nexus::services::users::act(&pool, &admin, user, nexus::services::users::UserAction::Approve, &meta).await.unwrap();
+    let row = nexus::services::users::act(&pool, &admin, user, nexus::services::users::UserAction::Approve, &meta)
+        .await
+        .unwrap();
     assert_eq!(row.status, "active");
     let logged = auth.login(&pool, "ana@bodega.mx", PASSWORD, &meta).await.unwrap();
     assert_eq!(logged.caller.role, Role::Warehouse);

@@ -85,10 +85,7 @@ pub async fn change_password(input: ChangePasswordInput) -> Result<(), AppError>
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let revoke = ServerAction::<RevokeSession>::new();
-    let sessions = Resource::new(
-        move || (revoke.version().get(), change.version().get()),
-        |_| list_my_sessions(),
-    );
+    let sessions = Resource::new(move || (revoke.version().get(), change.version().get()), |_| list_my_sessions());
     view! {
         <Protected>
             <Account change revoke sessions />
@@ -262,7 +259,8 @@ pub async fn create_api_key(input: CreateApiKeyInput) -> Result<CreatedApiKey, A
     .into_iter()
     .filter_map(|(on, s)| on.then(|| s.as_str().to_owned()))
     .collect();
-    let created = nexus::services::api_keys::create(&st.pool, &caller, &input.name, &scopes, &crate::state::meta()).await?;
+    let created =
+        nexus::services::api_keys::create(&st.pool, &caller, &input.name, &scopes, &crate::state::meta()).await?;
     Ok(CreatedApiKey { id: created.id, key: created.key })
 }
 
@@ -312,8 +310,7 @@ fn ApiKeys(
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let created = move || create.value().get().and_then(Result::ok);
-    let grantable: Vec<ApiScope> =
-        ApiScope::ALL.into_iter().filter(|s| me.role.has(s.required_permission())).collect();
+    let grantable: Vec<ApiScope> = ApiScope::ALL.into_iter().filter(|s| me.role.has(s.required_permission())).collect();
     view! {
         <Title text=move || td_string!(i18n.get_locale(), keys.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, keys.title)) />

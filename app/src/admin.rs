@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, PageHeader, StatusBadge, SuccessBanner,
-    fmt_dt, role_text,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, PageHeader, StatusBadge,
+    SuccessBanner, fmt_dt, role_text,
 };
 use crate::error::AppError;
 use crate::i18n::*;
@@ -52,7 +52,9 @@ const USERS_PAGE: i64 = 50;
 #[cfg(feature = "ssr")]
 fn parse_cursor<T: std::str::FromStr>(c: &Option<String>) -> Result<Option<(DateTime<Utc>, T)>, AppError> {
     use nexus::domain::codes::ErrorCode;
-    let Some(c) = c.as_deref().filter(|c| !c.is_empty()) else { return Ok(None) };
+    let Some(c) = c.as_deref().filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
     let bad = || AppError::field("after", ErrorCode::InvalidInput);
     let (at, id) = c.split_once('_').ok_or_else(bad)?;
     let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
@@ -122,7 +124,11 @@ pub async fn update_user(input: UpdateUserInput) -> Result<String, AppError> {
         "deactivate" => UserAction::Deactivate,
         "reactivate" => UserAction::Reactivate,
         "role" => UserAction::ChangeRole(
-            input.role.as_deref().and_then(Role::parse).ok_or_else(|| AppError::field("role", ErrorCode::RoleNotAllowed))?,
+            input
+                .role
+                .as_deref()
+                .and_then(Role::parse)
+                .ok_or_else(|| AppError::field("role", ErrorCode::RoleNotAllowed))?,
         ),
         _ => return Err(AppError::field("action", ErrorCode::InvalidInput)),
     };
@@ -271,7 +277,9 @@ fn UserRow(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
         }
     };
     let status_actions = match user.status.as_str() {
-        "pending" => view! { {action_button("approve", BUTTON)} {action_button("deactivate", BUTTON_DANGER)} }.into_any(),
+        "pending" => {
+            view! { {action_button("approve", BUTTON)} {action_button("deactivate", BUTTON_DANGER)} }.into_any()
+        }
         "active" => action_button("deactivate", BUTTON_DANGER).into_any(),
         _ => action_button("reactivate", BUTTON_SECONDARY).into_any(),
     };
@@ -382,7 +390,6 @@ pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<AuditPage
     Ok(AuditPageDto { entries, next })
 }
 
-
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -421,7 +428,8 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
     let query = use_query_map();
     let action = move || query.with(|q| q.get("action")).unwrap_or_default();
     let actor = move || query.with(|q| q.get("actor")).unwrap_or_default();
-    let export_href = move || format!("/export/audit.csv?action={}&actor={}", url_encode(&action()), url_encode(&actor()));
+    let export_href =
+        move || format!("/export/audit.csv?action={}&actor={}", url_encode(&action()), url_encode(&actor()));
     view! {
         <Title text=move || td_string!(i18n.get_locale(), audit.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, audit.title))>

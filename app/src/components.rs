@@ -76,7 +76,10 @@ pub fn status_text(locale: Locale, status: &str) -> &'static str {
 
 /// A banner for an error that is not tied to one field (or that the form has no field for).
 #[component]
-pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] fields: &'static [&'static str]) -> impl IntoView {
+pub fn ErrorBanner(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         error.get().and_then(|e| {
@@ -180,9 +183,11 @@ pub fn TextField(
 pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-[#2b7cee] px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-[#1a5bb5] focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] focus-visible:ring-offset-2 disabled:opacity-60 dark:focus-visible:ring-offset-slate-900";
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] disabled:opacity-60 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700";
 pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center rounded-lg border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60 dark:border-red-800 dark:bg-slate-800 dark:text-red-300 dark:hover:bg-red-950";
-pub const CARD: &str = "rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-[#1e293b]";
+pub const CARD: &str =
+    "rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-700 dark:bg-[#1e293b]";
 /// A card whose content (a wide table) scrolls sideways on small screens.
-pub const CARD_FLUSH: &str = "overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-[#1e293b]";
+pub const CARD_FLUSH: &str =
+    "overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-[#1e293b]";
 pub const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-[#2b7cee] focus:outline-none focus:ring-2 focus:ring-[#2b7cee]/40 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
 
 /// Dates are shown in UTC with the zone named, identically on the server and in the browser.

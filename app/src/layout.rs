@@ -31,7 +31,9 @@ pub async fn set_theme(theme: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "ui/pending-count")]
 pub async fn pending_count() -> Result<i64, AppError> {
     let st = crate::state::state()?;
-    let Ok(caller) = crate::state::caller() else { return Ok(0) };
+    let Ok(caller) = crate::state::caller() else {
+        return Ok(0);
+    };
     if !caller.role.has(Permission::UsersManage) {
         return Ok(0);
     }

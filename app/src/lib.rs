@@ -99,4 +99,3 @@ fn locale_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
         .max_age(365_i64 * 24 * 3600 * 1000)
         .same_site(leptos_use::SameSite::Lax)
 }
-

@@ -98,10 +98,21 @@ async fn run_inner(cfg: &Config, url: &str, args: &BenchArgs) -> Result<()> {
     }
     let wall = started.elapsed();
     all.sort();
-    println!("login: {} clients x {} rounds = {} logins in {:.2} s ({:.1}/s)",
-        args.concurrency, rounds, all.len(), wall.as_secs_f64(), all.len() as f64 / wall.as_secs_f64());
-    println!("  p50 {}  p95 {}  p99 {}  max {}", ms(percentile(&all, 0.5)), ms(percentile(&all, 0.95)),
-        ms(percentile(&all, 0.99)), ms(*all.last().unwrap_or(&Duration::ZERO)));
+    println!(
+        "login: {} clients x {} rounds = {} logins in {:.2} s ({:.1}/s)",
+        args.concurrency,
+        rounds,
+        all.len(),
+        wall.as_secs_f64(),
+        all.len() as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  p50 {}  p95 {}  p99 {}  max {}",
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.95)),
+        ms(percentile(&all, 0.99)),
+        ms(*all.last().unwrap_or(&Duration::ZERO))
+    );
 
     let n = args.ttfb_requests;
     let base2 = base.clone();
@@ -125,8 +136,12 @@ async fn run_inner(cfg: &Config, url: &str, args: &BenchArgs) -> Result<()> {
     let mut ttfb = ttfb;
     ttfb.sort();
     println!("ttfb GET /login: {} requests after 20 warm-up", ttfb.len());
-    println!("  p50 {}  p95 {}  max {}", ms(percentile(&ttfb, 0.5)), ms(percentile(&ttfb, 0.95)),
-        ms(*ttfb.last().unwrap_or(&Duration::ZERO)));
+    println!(
+        "  p50 {}  p95 {}  max {}",
+        ms(percentile(&ttfb, 0.5)),
+        ms(percentile(&ttfb, 0.95)),
+        ms(*ttfb.last().unwrap_or(&Duration::ZERO))
+    );
     Ok(())
 }
 
@@ -137,23 +152,29 @@ async fn seed_users(pool: &sqlx::PgPool, n: usize, password: &str) -> Result<Vec
     let tenant = match tenants::find_by_name(&mut tx, "warehouse", "Bench").await? {
         Some(t) => t,
         None => {
-            tenants::insert(&mut tx, tenants::NewTenant { kind: "warehouse", name: "Bench", status: "active", phone: "", address: "" })
-                .await?
+            tenants::insert(
+                &mut tx,
+                tenants::NewTenant { kind: "warehouse", name: "Bench", status: "active", phone: "", address: "" },
+            )
+            .await?
         }
     };
     let mut emails = Vec::with_capacity(n);
     for i in 0..n {
         let email = format!("bench{i}@bench.local");
         if !users::exists_by_email(&mut tx, &email).await? {
-            users::insert(&mut tx, users::NewUser {
-                tenant_id: tenant,
-                email: &email,
-                username: None,
-                display_name: "Bench",
-                password_hash: &hash,
-                role: "warehouse",
-                status: "active",
-            })
+            users::insert(
+                &mut tx,
+                users::NewUser {
+                    tenant_id: tenant,
+                    email: &email,
+                    username: None,
+                    display_name: "Bench",
+                    password_hash: &hash,
+                    role: "warehouse",
+                    status: "active",
+                },
+            )
             .await?;
         }
         emails.push(email);

@@ -26,7 +26,8 @@ pub fn database(cfg: &Config) -> Result<(String, Option<Cluster>)> {
 /// Applies pending migrations, as the connecting (owner) role. Safe with several instances: sqlx takes an advisory lock.
 pub async fn migrate(url: &str) -> Result<()> {
     let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting to PostgreSQL")?;
+    let pool =
+        PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting to PostgreSQL")?;
     nexus::store::MIGRATOR.run(&pool).await.context("running migrations")?;
     pool.close().await;
     Ok(())
@@ -49,8 +50,9 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
 /// Seeds the demo accounts and prints them.
 pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
     let password = cfg.demo_password()?;
-    let accounts =
-        nexus::services::demo::seed(&state.pool, &password).await.map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
+    let accounts = nexus::services::demo::seed(&state.pool, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
     println!("\nDemo accounts (password: {password})");
     for a in accounts {
         println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.tenant);

@@ -91,9 +91,7 @@ impl Username {
         if n == 0 {
             return Err(ErrorCode::Required);
         }
-        if !(3..=32).contains(&n)
-            || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        {
+        if !(3..=32).contains(&n) || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
             return Err(ErrorCode::UsernameInvalid);
         }
         Ok(Self(s))
@@ -144,9 +142,7 @@ impl RegistrationInput {
     pub fn validate(&self) -> Result<Registration, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = check_text("name", &self.name, true, 120).map_err(|e| errors.push(e)).ok();
-        let email = Email::parse(&self.email)
-            .map_err(|c| errors.push(FieldError::new("email", c)))
-            .ok();
+        let email = Email::parse(&self.email).map_err(|c| errors.push(FieldError::new("email", c))).ok();
         if let Err(c) = check_password(&self.password) {
             errors.push(FieldError::new("password", c));
         }
@@ -172,15 +168,7 @@ impl RegistrationInput {
             (Some(name), Some(email), Some(business_name), Some(phone), Some(address), Some(role))
                 if errors.is_empty() =>
             {
-                Ok(Registration {
-                    name,
-                    email,
-                    password: self.password.clone(),
-                    business_name,
-                    phone,
-                    address,
-                    role,
-                })
+                Ok(Registration { name, email, password: self.password.clone(), business_name, phone, address, role })
             }
             _ => Err(errors),
         }
@@ -213,7 +201,17 @@ mod tests {
     #[test]
     fn email_syntax() {
         assert_eq!(Email::parse("  Ana@Taller.MX ").unwrap().as_str(), "ana@taller.mx");
-        for bad in ["", "ana", "ana@", "@taller.mx", "ana@taller", "ana@@taller.mx", "a na@taller.mx", "ana@.mx", "ana@taller..mx"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@taller.mx",
+            "ana@taller",
+            "ana@@taller.mx",
+            "a na@taller.mx",
+            "ana@.mx",
+            "ana@taller..mx",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(Email::parse("").unwrap_err(), ErrorCode::Required);
@@ -248,7 +246,12 @@ mod tests {
 
     #[test]
     fn registration_reports_every_field_at_once() {
-        let input = RegistrationInput { role: "admin".into(), password: "short".into(), email: "x".into(), ..Default::default() };
+        let input = RegistrationInput {
+            role: "admin".into(),
+            password: "short".into(),
+            email: "x".into(),
+            ..Default::default()
+        };
         let errs = input.validate().unwrap_err();
         let fields: Vec<(&str, ErrorCode)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(

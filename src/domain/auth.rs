@@ -107,14 +107,7 @@ impl Permission {
 pub const fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Admin => &[
-            AccountManage,
-            UsersManage,
-            AuditRead,
-            ApiKeysManage,
-            CatalogRead,
-            AvailabilityRead,
-        ],
+        Role::Admin => &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead],
         Role::Owner => &[
             AccountManage,
             UsersManage,
@@ -128,13 +121,7 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
             PlantConfigure,
             StockManage,
         ],
-        Role::Manager => &[
-            AccountManage,
-            ApiKeysManage,
-            ProductionRead,
-            ProductionRecord,
-            PlantConfigure,
-        ],
+        Role::Manager => &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure],
         Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockManage],
         Role::Supply => &[AccountManage, StockManage, ProductionRead],
         Role::Viewer => &[AccountManage, ProductionRead],
@@ -158,12 +145,8 @@ pub enum ApiScope {
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 4] = [
-        ApiScope::InventoryWrite,
-        ApiScope::CatalogRead,
-        ApiScope::DetectionsWrite,
-        ApiScope::ProductionRead,
-    ];
+    pub const ALL: [ApiScope; 4] =
+        [ApiScope::InventoryWrite, ApiScope::CatalogRead, ApiScope::DetectionsWrite, ApiScope::ProductionRead];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -255,10 +238,7 @@ mod tests {
     #[test]
     fn permission_matrix() {
         use Permission::*;
-        check(
-            Role::Admin,
-            &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead],
-        );
+        check(Role::Admin, &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead]);
         check(
             Role::Owner,
             &[
@@ -275,10 +255,7 @@ mod tests {
                 StockManage,
             ],
         );
-        check(
-            Role::Manager,
-            &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure],
-        );
+        check(Role::Manager, &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure]);
         check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockManage]);
         check(Role::Supply, &[AccountManage, StockManage, ProductionRead]);
         check(Role::Viewer, &[AccountManage, ProductionRead]);

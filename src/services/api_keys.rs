@@ -30,7 +30,13 @@ pub struct CreatedKey {
     pub key: String,
 }
 
-pub async fn create(pool: &PgPool, caller: &Caller, name: &str, scopes: &[String], meta: &RequestMeta) -> Result<CreatedKey> {
+pub async fn create(
+    pool: &PgPool,
+    caller: &Caller,
+    name: &str,
+    scopes: &[String],
+    meta: &RequestMeta,
+) -> Result<CreatedKey> {
     caller.require(Permission::ApiKeysManage)?;
     let name = check_text("name", name, true, 80).map_err(|e| Error::Validation(vec![e]))?;
     if scopes.is_empty() {
@@ -91,7 +97,8 @@ pub async fn revoke(pool: &PgPool, caller: &Caller, id: Uuid, meta: &RequestMeta
 /// Resolves a presented key to its machine principal.
 pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
     let mut tx = db::begin(pool, Scope::Platform).await?;
-    let row = store::find_by_hash(&mut tx, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
+    let row =
+        store::find_by_hash(&mut tx, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
     if row.revoked_at.is_some() || row.tenant_status != "active" {
         return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
     }

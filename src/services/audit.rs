@@ -113,7 +113,17 @@ pub async fn export_csv(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) ->
     let rows = list(pool, caller, &AuditQuery { limit: EXPORT_MAX_ROWS, ..q.clone() }).await?;
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
     w.write_record([
-        "at", "tenant", "actor", "action", "target_type", "target_id", "before", "after", "ip", "user_agent", "request_id",
+        "at",
+        "tenant",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "before",
+        "after",
+        "ip",
+        "user_agent",
+        "request_id",
     ])
     .map_err(Error::internal)?;
     for r in &rows {
@@ -134,4 +144,3 @@ pub async fn export_csv(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) ->
     }
     w.into_inner().map_err(|e| Error::internal(e.to_string()))
 }
-

@@ -55,7 +55,10 @@ fn argon2() -> Argon2<'static> {
 pub async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Error::internal(e.to_string()))
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Error::internal(e.to_string()))
     })
     .await
     .map_err(Error::internal)?
@@ -146,7 +149,8 @@ impl Auth {
 
     fn tokens_for(&self, caller: &Caller, refresh_token: String, session_expires: DateTime<Utc>) -> Result<Tokens> {
         let now = Utc::now();
-        let claims = AccessClaims::new(caller.user_id, caller.tenant_id, caller.session_id, caller.role, now.timestamp());
+        let claims =
+            AccessClaims::new(caller.user_id, caller.tenant_id, caller.session_id, caller.role, now.timestamp());
         Ok(Tokens {
             access_token: self.issue_access(&claims)?,
             access_expires_at: now + Duration::seconds(ACCESS_TOKEN_TTL_SECS),
@@ -421,10 +425,16 @@ pub async fn change_password(
     let new_hash = hash_password(new.to_owned()).await?;
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id)).await?;
     users::set_password(&mut tx, caller.user_id, &new_hash).await?;
-    let ended =
-        sessions::revoke_all_for_user(&mut tx, caller.tenant_id, caller.user_id, "password_changed", Some(caller.session_id))
-            .await?;
-    let event = Event::new("auth.password_changed").target("user", caller.user_id).after(json!({ "sessions_ended": ended }));
+    let ended = sessions::revoke_all_for_user(
+        &mut tx,
+        caller.tenant_id,
+        caller.user_id,
+        "password_changed",
+        Some(caller.session_id),
+    )
+    .await?;
+    let event =
+        Event::new("auth.password_changed").target("user", caller.user_id).after(json!({ "sessions_ended": ended }));
     audit::record(&mut tx, &Actor::of(caller, meta), event).await?;
     tx.commit().await?;
     Ok(())
@@ -481,4 +491,3 @@ pub async fn me(pool: &PgPool, caller: &Caller) -> Result<users::UserRow> {
 pub fn parse_email(raw: &str) -> Result<Email> {
     Email::parse(raw).map_err(|c| Error::field("email", c))
 }
-

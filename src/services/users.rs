@@ -61,7 +61,13 @@ pub enum UserAction {
     ChangeRole(Role),
 }
 
-pub async fn act(pool: &PgPool, caller: &Caller, user_id: Uuid, action: UserAction, meta: &RequestMeta) -> Result<UserRow> {
+pub async fn act(
+    pool: &PgPool,
+    caller: &Caller,
+    user_id: Uuid,
+    action: UserAction,
+    meta: &RequestMeta,
+) -> Result<UserRow> {
     caller.require(Permission::UsersManage)?;
     if user_id == caller.user_id {
         // Locking oneself out (or promoting oneself) is never what an admin meant.
@@ -74,7 +80,10 @@ pub async fn act(pool: &PgPool, caller: &Caller, user_id: Uuid, action: UserActi
         UserAction::Approve | UserAction::Reactivate => {
             store::set_status(&mut tx, user_id, "active", caller.user_id).await?;
             tenants::activate_if_pending(&mut tx, before.tenant_id).await?;
-            (if action == UserAction::Approve { "user.approved" } else { "user.reactivated" }, json!({ "status": "active" }))
+            (
+                if action == UserAction::Approve { "user.approved" } else { "user.reactivated" },
+                json!({ "status": "active" }),
+            )
         }
         UserAction::Deactivate => {
             store::set_status(&mut tx, user_id, "deactivated", caller.user_id).await?;

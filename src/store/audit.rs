@@ -73,7 +73,8 @@ pub struct AuditFilter<'a> {
 /// (platform) or audit_log_tenant_at_idx (tenant scope, where the policy adds the tenant equality).
 pub async fn list(tx: &mut Tx, f: AuditFilter<'_>) -> Result<Vec<AuditRow>, sqlx::Error> {
     let (after_at, after_id) = f.after.unzip();
-    let prefix = f.action_prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let prefix =
+        f.action_prefix.map(|p| format!("{}%", p.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
     sqlx::query_as!(
         AuditRow,
         "select a.tenant_id, t.name as \"tenant_name?\", a.id, a.at, a.actor_user_id, a.actor_email, a.action,

@@ -24,9 +24,7 @@ pub type Tx = Transaction<'static, Postgres>;
 
 /// Opens the application pool: every connection runs as `nexus_app` (row-level security applies to it).
 pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    app_pool_options(PgPoolOptions::new().max_connections(max_connections))
-        .connect_with(options)
-        .await
+    app_pool_options(PgPoolOptions::new().max_connections(max_connections)).connect_with(options).await
 }
 
 /// Adds the role switch to any pool options (tests build their pools through this too, to run as production does).

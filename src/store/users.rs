@@ -135,9 +135,7 @@ pub async fn list(tx: &mut Tx, f: UserFilter<'_>) -> Result<Vec<UserRow>, sqlx::
 }
 
 pub async fn count_pending(tx: &mut Tx) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"select count(*) as "n!" from users where status = 'pending'"#)
-        .fetch_one(&mut **tx)
-        .await
+    sqlx::query_scalar!(r#"select count(*) as "n!" from users where status = 'pending'"#).fetch_one(&mut **tx).await
 }
 
 pub async fn set_status(tx: &mut Tx, id: Uuid, status: &str, by: Uuid) -> Result<bool, sqlx::Error> {
@@ -170,9 +168,7 @@ pub async fn set_password(tx: &mut Tx, id: Uuid, hash: &str) -> Result<(), sqlx:
 }
 
 pub async fn password_hash(tx: &mut Tx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("select password_hash from users where id = $1", id)
-        .fetch_optional(&mut **tx)
-        .await
+    sqlx::query_scalar!("select password_hash from users where id = $1", id).fetch_optional(&mut **tx).await
 }
 
 pub async fn exists_by_email(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> {

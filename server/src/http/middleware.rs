@@ -193,26 +193,23 @@ impl Limits {
     }
 }
 
-pub async fn rate_limit(
-    State(limits): State<Arc<Limits>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn rate_limit(State(limits): State<Arc<Limits>>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if is_static(path) {
         return next.run(req).await;
     }
-    let ip = req.extensions().get::<RequestMeta>().and_then(|m| m.ip).map_or_else(|| "unknown".to_owned(), |i| i.to_string());
+    let ip = req
+        .extensions()
+        .get::<RequestMeta>()
+        .and_then(|m| m.ip)
+        .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
     let key = match req.extensions().get::<Authenticated>().and_then(|a| a.0.as_ref()) {
         Some(Principal::User(c)) => format!("user:{}", c.user_id),
         Some(Principal::Machine(m)) => format!("key:{}", m.key_id),
         None => format!("ip:{ip}"),
     };
     let strict = req.method() == Method::POST && limits.auth_paths.contains(&path);
-    let checks = [
-        Some(limits.general.check_key(&key)),
-        strict.then(|| limits.auth.check_key(&format!("ip:{ip}"))),
-    ];
+    let checks = [Some(limits.general.check_key(&key)), strict.then(|| limits.auth.check_key(&format!("ip:{ip}")))];
     for c in checks.into_iter().flatten() {
         if let Err(not_until) = c {
             let wait = not_until.wait_time_from(DefaultClock::default().now());

@@ -71,7 +71,8 @@ async fn health(State(st): State<AppState>) -> Response {
         Ok(_) => Json(Health { status: "ok", database: "ok" }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "degraded", database: "unreachable" })).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "degraded", database: "unreachable" }))
+                .into_response()
         }
     }
 }
@@ -180,7 +181,9 @@ async fn logout(
     match (body.refresh_token, auth.0) {
         (Some(rt), _) => auth::logout_refresh(&st.pool, &rt, &meta).await?,
         (None, Some(Principal::User(caller))) => auth::logout(&st.pool, &caller, &meta).await?,
-        (None, _) => return Err(AppError::Unauthorized { code: ErrorCode::NotAuthenticated }),
+        (None, _) => {
+            return Err(AppError::Unauthorized { code: ErrorCode::NotAuthenticated });
+        }
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -267,7 +270,10 @@ pub struct CreatedKey {
 /// The tenant's API keys.
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
     responses((status = 200, body = [ApiKeyInfo]), (status = 401), (status = 403)), security(("bearer" = [])))]
-async fn list_keys(State(st): State<AppState>, Extension(auth): Extension<Authenticated>) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
+async fn list_keys(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
     let caller = require_user(auth.0.as_ref())?;
     let rows = api_keys::list(&st.pool, caller).await?;
     Ok(Json(
@@ -320,9 +326,12 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or nxk_ API key").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or nxk_ API key").build(),
+            ),
         );
-        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("Authorization"))));
+        components
+            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("Authorization"))));
     }
 }
 

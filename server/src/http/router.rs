@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
-use axum::middleware::{from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -23,12 +23,16 @@ use tower_http::trace::TraceLayer;
 use super::middleware::{self as mw, Limits};
 
 pub fn build_router(state: AppState) -> Router {
-    build_router_with_limits(state.clone(), Limits::new(state.security.rate_limit_per_min, state.security.auth_rate_limit_per_min))
+    build_router_with_limits(
+        state.clone(),
+        Limits::new(state.security.rate_limit_per_min, state.security.auth_rate_limit_per_min),
+    )
 }
 
 pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router {
     let routes = generate_route_list(App);
-    let reload_port = (state.leptos_options.env == leptos::config::Env::DEV).then_some(state.leptos_options.reload_port);
+    let reload_port =
+        (state.leptos_options.env == leptos::config::Env::DEV).then_some(state.leptos_options.reload_port);
     let context = {
         let state = state.clone();
         move || {
@@ -90,7 +94,10 @@ async fn export_audit(
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"))),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         csv,

@@ -1,0 +1,77 @@
+import { test, expect } from '@playwright/test';
+import { open, login, logout, shot, demoPassword } from './helpers';
+
+test('a bodega registers, waits for approval, is approved by the admin and logs in', async ({ page }) => {
+  const email = `bodega-${Date.now()}@e2e.test`;
+  await open(page, '/register');
+  await page.getByTestId('role-warehouse').check();
+  await page.locator('#f-name').fill('Rosa Díaz');
+  await page.locator('#f-business-name').fill('Refacciones Díaz');
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-phone').fill('+52 81 5555 0101');
+  await page.locator('#f-address').fill('Av. Constitución 100, Monterrey');
+  await page.locator('#f-password').fill('Bodega2026');
+  await page.locator('main button[type=submit]').click();
+  await expect(page).toHaveURL(/\/pending$/);
+  await expect(page.getByTestId('pending-notice')).toContainText('pendiente de aprobación');
+  await shot(page, '01-pending');
+
+  // Pending accounts cannot log in yet.
+  await login(page, email, 'Bodega2026');
+  await expect(page.getByTestId('form-error')).toContainText('pendiente de aprobación');
+
+  // The admin sees the request with a pending badge and approves it.
+  await login(page, 'admin@nexus.demo', demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('pending-badge')).toBeVisible();
+  await open(page, '/admin/users?status=pending');
+  const row = page.locator(`tr[data-email="${email}"]`);
+  await expect(row).toBeVisible();
+  await shot(page, '02-admin-pending');
+  await row.getByTestId('user-approve').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Usuario aprobado' })).toBeVisible();
+  await expect(page.locator(`tr[data-email="${email}"]`)).toHaveCount(0);
+  await logout(page);
+
+  // The bodega logs in and sees its home.
+  await login(page, email, 'Bodega2026');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'warehouse');
+  await expect(page.getByTestId('home')).toContainText('Hola, Rosa Díaz');
+  await expect(page.getByTestId('home')).toContainText('Refacciones Díaz');
+  await shot(page, '03-bodega-home');
+  await logout(page);
+  await open(page, '/');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a wrong password shows the message and keeps the user on the login page', async ({ page }) => {
+  await login(page, 'admin@nexus.demo', 'NoEsLaClave1');
+  await expect(page.getByTestId('form-error')).toHaveText('Correo, usuario o contraseña incorrectos.');
+  await expect(page).toHaveURL(/\/login/);
+  await shot(page, '04-wrong-password');
+});
+
+test('the language switch changes the interface text and is remembered', async ({ page }) => {
+  await open(page, '/login');
+  await expect(page.locator('h1')).toHaveText('Entrar a Nexus');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('h1')).toHaveText('Log in to Nexus');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await open(page, '/login');
+  await expect(page.locator('h1')).toHaveText('Log in to Nexus');
+  await shot(page, '05-english');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('h1')).toHaveText('Entrar a Nexus');
+});
+
+test('signed-in pages render for the user on the server, without a logged-out flash', async ({ page, request }) => {
+  await login(page, 'bodega@bodega.demo', demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  // The raw server HTML (before any script runs) already shows the signed-in user.
+  const cookies = await page.context().cookies();
+  const header = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const html = await (await request.get('/', { headers: { cookie: header, accept: 'text/html' } })).text();
+  expect(html).toContain('data-testid="user-name"');
+  expect(html).not.toContain('href="/login" class="text-sm');
+});
