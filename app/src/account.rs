@@ -65,7 +65,7 @@ pub struct ChangePasswordInput {
 pub async fn change_password(input: ChangePasswordInput) -> Result<(), AppError> {
     use nexus::domain::codes::ErrorCode;
     if input.new_password != input.confirm_password {
-        return Err(AppError::field("confirm_password", ErrorCode::PasswordMismatch));
+        return Err(AppError::field("confirm_password", ErrorCode::PasswordMismatch).with_status());
     }
     let st = crate::state::state()?;
     let caller = crate::state::caller()?;

@@ -55,7 +55,7 @@ fn parse_cursor<T: std::str::FromStr>(c: &Option<String>) -> Result<Option<(Date
     let Some(c) = c.as_deref().filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
-    let bad = || AppError::field("after", ErrorCode::InvalidInput);
+    let bad = || AppError::field("after", ErrorCode::InvalidInput).with_status();
     let (at, id) = c.split_once('_').ok_or_else(bad)?;
     let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
     Ok(Some((at, id.parse().map_err(|_| bad())?)))
@@ -128,9 +128,9 @@ pub async fn update_user(input: UpdateUserInput) -> Result<String, AppError> {
                 .role
                 .as_deref()
                 .and_then(Role::parse)
-                .ok_or_else(|| AppError::field("role", ErrorCode::RoleNotAllowed))?,
+                .ok_or_else(|| AppError::field("role", ErrorCode::RoleNotAllowed).with_status())?,
         ),
-        _ => return Err(AppError::field("action", ErrorCode::InvalidInput)),
+        _ => return Err(AppError::field("action", ErrorCode::InvalidInput).with_status()),
     };
     nexus::services::users::act(&st.pool, &caller, input.user_id, action, &crate::state::meta()).await?;
     Ok(input.action)

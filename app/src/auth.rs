@@ -32,7 +32,7 @@ pub async fn login(input: LoginInput) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "ui/logout")]
 pub async fn logout() -> Result<(), AppError> {
     let st = crate::state::state()?;
-    if let Ok(caller) = crate::state::caller() {
+    if let Some(caller) = crate::state::signed_in() {
         nexus::services::auth::logout(&st.pool, &caller, &crate::state::meta()).await?;
     }
     for c in crate::cookies::cleared_session_cookies(st.security.secure_cookies) {

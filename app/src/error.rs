@@ -84,9 +84,42 @@ impl FromServerFnError for AppError {
     }
 }
 
+impl AppError {
+    /// In a server function, makes the HTTP status match the error (Leptos answers 500 for every error otherwise).
+    /// Outside one (REST handlers set their own status) it does nothing.
+    #[cfg(feature = "ssr")]
+    pub fn with_status(self) -> Self {
+        // Only for a server-function request made by script: a plain HTML form post (no JavaScript) must keep Leptos'
+        // 302 back to the form, which carries the error; and a page render calling a server function in-process
+        // must not turn the page itself into an error.
+        let scripted_call = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+            p.uri.path().starts_with("/api/")
+                && !p
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+        });
+        if scripted_call && let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(self.status());
+            if let AppError::RateLimited { retry_after_secs } = self {
+                res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs.max(1)));
+            }
+        }
+        self
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<nexus::Error> for AppError {
     fn from(e: nexus::Error) -> Self {
+        AppError::from_core(e).with_status()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    fn from_core(e: nexus::Error) -> Self {
         match e {
             nexus::Error::Unauthorized(code) => AppError::Unauthorized { code },
             nexus::Error::Forbidden => AppError::Forbidden,

@@ -14,7 +14,7 @@ use crate::session::{Me, use_session};
 pub async fn set_theme(theme: String) -> Result<(), AppError> {
     use nexus::domain::codes::ErrorCode;
     if !matches!(theme.as_str(), "dark" | "light") {
-        return Err(AppError::field("theme", ErrorCode::InvalidInput));
+        return Err(AppError::field("theme", ErrorCode::InvalidInput).with_status());
     }
     let st = crate::state::state()?;
     let cookie = cookie::Cookie::build((crate::cookies::THEME_COOKIE, theme))
@@ -31,7 +31,7 @@ pub async fn set_theme(theme: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "ui/pending-count")]
 pub async fn pending_count() -> Result<i64, AppError> {
     let st = crate::state::state()?;
-    let Ok(caller) = crate::state::caller() else {
+    let Some(caller) = crate::state::signed_in() else {
         return Ok(0);
     };
     if !caller.role.has(Permission::UsersManage) {

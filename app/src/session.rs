@@ -28,8 +28,7 @@ impl Me {
 
 #[server(prefix = "/api", endpoint = "ui/me")]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    use nexus::services::caller::Principal;
-    let Some(Principal::User(caller)) = crate::state::principal() else {
+    let Some(caller) = crate::state::signed_in() else {
         return Ok(None);
     };
     let st = crate::state::state()?;

@@ -34,7 +34,7 @@ pub struct AppState {
 pub struct Authenticated(pub Option<Principal>);
 
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or(AppError::Internal)
+    use_context::<AppState>().ok_or_else(|| AppError::Internal.with_status())
 }
 
 fn parts() -> Result<http::request::Parts, AppError> {
@@ -44,6 +44,14 @@ fn parts() -> Result<http::request::Parts, AppError> {
 /// Who is calling, if anyone.
 pub fn principal() -> Option<Principal> {
     parts().ok()?.extensions.get::<Authenticated>().and_then(|a| a.0.clone())
+}
+
+/// The signed-in person, if any (for calls that serve anonymous callers too; it sets no error status).
+pub fn signed_in() -> Option<Caller> {
+    match principal() {
+        Some(Principal::User(c)) => Some(c),
+        _ => None,
+    }
 }
 
 /// The signed-in person calling this server function, or 401.

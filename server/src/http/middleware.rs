@@ -52,7 +52,14 @@ pub async fn request_meta(State(st): State<AppState>, mut req: Request, next: Ne
             .chars()
             .take(400)
             .collect(),
-        request_id: req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
+        // Set by SetRequestIdLayer when absent; a client-supplied one is kept only if it looks like an id.
+        request_id: req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or_default()
+            .to_owned(),
     };
     req.extensions_mut().insert(meta);
     next.run(req).await
