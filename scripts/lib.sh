@@ -42,7 +42,8 @@ ensure_tools() {
   fi
   if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages (Tailwind, wasm-opt, Playwright)"
-    npm ci --no-audit --no-fund --loglevel=error
+    # `npm install` honours package-lock.json; npm 11's `npm ci` rejects its own lock over optional platform packages.
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
