@@ -1,14 +1,26 @@
-//! Nexus business core.
+//! Nexus business core, one folder per product area (see ARCHITECTURE.md).
 //!
-//! `domain` is pure logic that compiles to WebAssembly and is shared with the browser; `store` (PostgreSQL through sqlx)
-//! and `services` (the flows that combine domain rules with storage) exist only with the `ssr` feature, so the browser
-//! bundle never links a database driver.
+//! Each area (`identity` today; `catalog`, `inventory`, `production`… as they come) keeps its pure rules in `rules`
+//! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
+//! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
+//! beside the areas: error codes and CSV safety (pure), and behind `ssr` the database scoping (`db`), the core error
+//! (`error`), who is calling (`caller`) and the audit trail (`audit`). The browser bundle never links a database driver.
 
-pub mod domain;
-#[cfg(feature = "ssr")]
-pub mod services;
-#[cfg(feature = "ssr")]
-pub mod store;
+pub mod codes;
+pub mod csv_safe;
+pub mod identity;
 
 #[cfg(feature = "ssr")]
-pub use services::error::{Error, Result};
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod error;
+
+#[cfg(feature = "ssr")]
+pub use error::{Error, Result};
+
+#[cfg(test)]
+mod tidy;

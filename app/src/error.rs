@@ -1,8 +1,8 @@
 //! `AppError`: the one error type the browser holds. Server functions return it; REST answers with it (same JSON) and
 //! the matching HTTP status. Variants carry stable codes, and the UI turns them into text in the user's language.
 
-use nexus::domain::account::FieldError;
-use nexus::domain::codes::ErrorCode;
+use nexus::codes::ErrorCode;
+use nexus::codes::FieldError;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -22,6 +22,9 @@ pub enum AppError {
     Conflict { code: ErrorCode },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// The server cannot reach its database right now; retrying shortly is the remedy (503).
+    #[error("service unavailable")]
+    Unavailable,
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read (network down, server restarting).
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::Validation { fields } => fields.first().map_or(ErrorCode::InvalidInput, |f| f.code),
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Internal | AppError::Communication => ErrorCode::Internal,
         }
     }
@@ -64,6 +68,7 @@ impl AppError {
             AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => S::CONFLICT,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Communication => S::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,14 +78,18 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             // Arguments that do not decode are the caller's input, not our failure.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
                 AppError::field("input", ErrorCode::InvalidInput)
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Communication,
             _ => AppError::Internal,
-        }
+        };
+        // On the server this runs inside the call's context: arguments that do not decode answer 422, not 500.
+        #[cfg(feature = "ssr")]
+        let error = error.with_status();
+        error
     }
 }
 
@@ -127,20 +136,30 @@ impl AppError {
             nexus::Error::Validation(fields) => AppError::Validation { fields },
             nexus::Error::Conflict(code) => AppError::Conflict { code },
             nexus::Error::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            nexus::Error::Unavailable(cause) => {
+                tracing::error!(error = %chain(cause.as_ref()), "database unavailable");
+                AppError::Unavailable
+            }
             nexus::Error::Internal(cause) => {
                 // The cause chain goes to the log, never to the user.
-                let mut chain = cause.to_string();
-                let mut source = cause.source();
-                while let Some(s) = source {
-                    chain.push_str(": ");
-                    chain.push_str(&s.to_string());
-                    source = s.source();
-                }
-                tracing::error!(error = %chain, "internal error");
+                tracing::error!(error = %chain(cause.as_ref()), "internal error");
                 AppError::Internal
             }
         }
     }
+}
+
+/// An error and its sources, for the log.
+#[cfg(feature = "ssr")]
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 #[cfg(feature = "ssr")]
@@ -148,8 +167,14 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = self.status();
         let mut res = (status, axum::Json(&self)).into_response();
-        if let AppError::RateLimited { retry_after_secs } = self {
-            res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs.max(1)));
+        match self {
+            AppError::RateLimited { retry_after_secs } => {
+                res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs.max(1)));
+            }
+            AppError::Unavailable => {
+                res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+            }
+            _ => {}
         }
         res
     }

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use nexus::domain::auth::{Permission, Role};
+use nexus::identity::rules::auth::{Permission, Role};
 
-use crate::components::{CARD, role_text};
 use crate::i18n::*;
-use crate::session::{Protected, use_me};
+use crate::ui::components::{CARD, role_text};
+use crate::ui::session::{Protected, use_me};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

@@ -1,22 +1,21 @@
 //! Nexus UI: the Leptos application rendered on the server and hydrated in the browser, with the server functions that
-//! carry its calls. Server functions stay thin: who is calling, then a call into `nexus::services`, then error mapping.
+//! carry its calls. One folder per area (`identity`, `audit`, …) holds its pages, each with its server functions and
+//! DTOs; `ui` holds what pages share. Server functions stay thin: who is calling, then one call into the area's
+//! service in `nexus`, then error mapping.
 
 #![recursion_limit = "256"]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-pub mod account;
-pub mod admin;
-pub mod auth;
-pub mod components;
+pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod error;
 pub mod home;
-pub mod layout;
-pub mod session;
+pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -73,20 +72,20 @@ pub fn App() -> impl IntoView {
         >
             <Title formatter=|t: String| if t.is_empty() { "Nexus".to_owned() } else { format!("{t} · Nexus") } />
             <Router>
-                <session::SessionProvider>
-                    <layout::Layout>
-                        <Routes fallback=layout::NotFound>
+                <ui::session::SessionProvider>
+                    <ui::layout::Layout>
+                        <Routes fallback=ui::layout::NotFound>
                             <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
-                            <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
-                            <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async />
-                            <Route path=path!("/pending") view=auth::PendingPage ssr=SsrMode::Async />
-                            <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
-                            <Route path=path!("/account/api-keys") view=account::ApiKeysPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                            <Route path=path!("/login") view=identity::login::LoginPage ssr=SsrMode::Async />
+                            <Route path=path!("/register") view=identity::register::RegisterPage ssr=SsrMode::Async />
+                            <Route path=path!("/pending") view=identity::register::PendingPage ssr=SsrMode::Async />
+                            <Route path=path!("/account") view=identity::account::AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/account/api-keys") view=identity::api_keys::ApiKeysPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/users") view=identity::users::UsersPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/audit") view=audit::log::AuditPage ssr=SsrMode::Async />
                         </Routes>
-                    </layout::Layout>
-                </session::SessionProvider>
+                    </ui::layout::Layout>
+                </ui::session::SessionProvider>
             </Router>
         </I18nContextProvider>
     }

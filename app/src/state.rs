@@ -5,9 +5,9 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
-use nexus::services::auth::Auth;
-use nexus::services::caller::{Caller, Principal, RequestMeta};
-use sqlx::PgPool;
+use nexus::caller::{Caller, RequestMeta, User};
+use nexus::db::PgPool;
+use nexus::identity::service::auth::Auth;
 
 use crate::error::AppError;
 
@@ -29,9 +29,9 @@ pub struct AppState {
     pub security: Arc<SecurityConfig>,
 }
 
-/// The request's principal, as resolved by the server's session middleware (stored in the request extensions).
+/// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).
 #[derive(Debug, Clone, Default)]
-pub struct Authenticated(pub Option<Principal>);
+pub struct Authenticated(pub Option<Caller>);
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::Internal.with_status())
@@ -42,21 +42,21 @@ fn parts() -> Result<http::request::Parts, AppError> {
 }
 
 /// Who is calling, if anyone.
-pub fn principal() -> Option<Principal> {
+pub fn caller() -> Option<Caller> {
     parts().ok()?.extensions.get::<Authenticated>().and_then(|a| a.0.clone())
 }
 
 /// The signed-in person, if any (for calls that serve anonymous callers too; it sets no error status).
-pub fn signed_in() -> Option<Caller> {
-    match principal() {
-        Some(Principal::User(c)) => Some(c),
+pub fn signed_in() -> Option<User> {
+    match caller() {
+        Some(Caller::User(u)) => Some(u),
         _ => None,
     }
 }
 
-/// The signed-in person calling this server function, or 401.
-pub fn caller() -> Result<Caller, AppError> {
-    Ok(nexus::services::caller::require_user(principal().as_ref())?.clone())
+/// The signed-in person calling this server function: 401 without one, 403 for a machine.
+pub fn user() -> Result<User, AppError> {
+    Ok(nexus::caller::require_user(caller().as_ref())?.clone())
 }
 
 /// Where the request came from (for the audit log).

@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use leptos::config::LeptosOptions;
-use nexus::store::db::{self, Scope};
-use nexus::store::{tenants, users};
 
 use crate::config::Config;
 use crate::startup;
@@ -146,39 +144,6 @@ async fn run_inner(cfg: &Config, url: &str, args: &BenchArgs) -> Result<()> {
 }
 
 /// One active user per client, in a bench tenant (idempotent).
-async fn seed_users(pool: &sqlx::PgPool, n: usize, password: &str) -> Result<Vec<String>> {
-    let hash = nexus::services::auth::hash_password(password.to_owned()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = db::begin(pool, Scope::Platform).await?;
-    let tenant = match tenants::find_by_name(&mut tx, "warehouse", "Bench").await? {
-        Some(t) => t,
-        None => {
-            tenants::insert(
-                &mut tx,
-                tenants::NewTenant { kind: "warehouse", name: "Bench", status: "active", phone: "", address: "" },
-            )
-            .await?
-        }
-    };
-    let mut emails = Vec::with_capacity(n);
-    for i in 0..n {
-        let email = format!("bench{i}@bench.local");
-        if !users::exists_by_email(&mut tx, &email).await? {
-            users::insert(
-                &mut tx,
-                users::NewUser {
-                    tenant_id: tenant,
-                    email: &email,
-                    username: None,
-                    display_name: "Bench",
-                    password_hash: &hash,
-                    role: "warehouse",
-                    status: "active",
-                },
-            )
-            .await?;
-        }
-        emails.push(email);
-    }
-    tx.commit().await?;
-    Ok(emails)
+async fn seed_users(pool: &nexus::db::PgPool, n: usize, password: &str) -> Result<Vec<String>> {
+    nexus::identity::service::demo::seed_bench_users(pool, n, password).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -39,8 +39,9 @@ pub struct Config {
     /// Login and registration attempts per minute per IP.
     #[arg(long, env = "NEXUS_AUTH_RATE_LIMIT", default_value_t = 10)]
     pub auth_rate_limit_per_min: u32,
-    /// Seed the demo tenants and accounts at start.
-    #[arg(long, env = "NEXUS_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Seed the demo tenants and accounts at start (off by default: a production start never creates known accounts;
+    /// `scripts/start` turns it on).
+    #[arg(long, env = "NEXUS_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     pub demo: bool,
     /// Password of the demo accounts. Generated and stored in the data folder when absent.
     #[arg(long, env = "NEXUS_DEMO_PASSWORD", hide_env_values = true)]
@@ -66,13 +67,15 @@ impl Config {
         Ok(read_or_generate(&self.data_dir()?.join("jwt.key"), || random_hex(48))?.into_bytes())
     }
 
-    /// The demo password: given, or read from (first run: generated into) `<data>/demo-password`.
-    pub fn demo_password(&self) -> Result<String> {
+    /// The demo password, and whether it was generated here (only a generated one is printed): given, or read from
+    /// (first run: generated into) `<data>/demo-password`.
+    pub fn demo_password(&self) -> Result<(String, bool)> {
         if let Some(p) = &self.demo_password {
-            return Ok(p.clone());
+            return Ok((p.clone(), false));
         }
-        // The fixed part makes any random part meet the password policy.
-        read_or_generate(&self.data_dir()?.join("demo-password"), || format!("Demo-{}-9a", random_hex(4)))
+        // The fixed part makes any random part meet the password policy (upper, lower, digit, 8+ characters).
+        let p = read_or_generate(&self.data_dir()?.join("demo-password"), || format!("Demo-{}-9a", random_hex(4)))?;
+        Ok((p, true))
     }
 }
 
@@ -83,7 +86,6 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn read_or_generate(path: &Path, make: impl FnOnce() -> String) -> Result<String> {
-    use std::os::unix::fs::PermissionsExt;
     if let Ok(s) = std::fs::read_to_string(path) {
         let s = s.trim().to_owned();
         if !s.is_empty() {
@@ -91,7 +93,43 @@ fn read_or_generate(path: &Path, make: impl FnOnce() -> String) -> Result<String
         }
     }
     let value = make();
-    std::fs::write(path, &value).with_context(|| format!("writing {}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    write_secret(path, &value)?;
     Ok(value)
+}
+
+/// Writes a secret so that it is never readable by others, not even for a moment: a temporary file created with mode
+/// 0600 (never wider), written, synced, then renamed over `path` (atomic: readers see the old file or the whole new one).
+pub fn write_secret(path: &Path, value: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
+    f.write_all(value.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn secrets_are_private_from_the_first_byte() {
+        let dir = std::env::temp_dir().join(format!("nexus-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("jwt.key");
+        let v = super::read_or_generate(&path, || "s3cret".into()).unwrap();
+        assert_eq!(v, "s3cret");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        // Read back, not regenerated.
+        assert_eq!(super::read_or_generate(&path, || "other".into()).unwrap(), "s3cret");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

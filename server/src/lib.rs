@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod pg;
 pub mod startup;

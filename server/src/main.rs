@@ -99,6 +99,7 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
             }
         });
     }
+    nexus_server::jobs::spawn(state.pool.clone());
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     println!("Nexus is running on http://{addr}");

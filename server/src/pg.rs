@@ -4,7 +4,7 @@
 //! `nobody`), and every PostgreSQL program runs as that user. The cluster listens only on 127.0.0.1, on its own port and
 //! socket folder, so it never collides with a system PostgreSQL, and requires a password generated on first start.
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,8 +40,7 @@ impl Cluster {
         let pwfile = base.join("password");
         if !data.join("PG_VERSION").exists() {
             let password = nexus_random_password();
-            std::fs::write(&pwfile, &password)?;
-            std::fs::set_permissions(&pwfile, std::fs::Permissions::from_mode(0o600))?;
+            crate::config::write_secret(&pwfile, &password)?;
             if let Some((uid, gid)) = user {
                 chown(&pwfile, uid, gid)?;
             }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use leptos::config::LeptosOptions;
-use nexus::services::auth::Auth;
+use nexus::identity::service::auth::Auth;
 use nexus_app::state::{AppState, SecurityConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -28,14 +28,14 @@ pub async fn migrate(url: &str) -> Result<()> {
     let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
     let pool =
         PgPoolOptions::new().max_connections(1).connect_with(options).await.context("connecting to PostgreSQL")?;
-    nexus::store::MIGRATOR.run(&pool).await.context("running migrations")?;
+    nexus::db::MIGRATOR.run(&pool).await.context("running migrations")?;
     pool.close().await;
     Ok(())
 }
 
 pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Result<AppState> {
     let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let pool = nexus::store::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")?;
+    let pool = nexus::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")?;
     let auth = Auth::new(&cfg.jwt_secret()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let security = Arc::new(SecurityConfig {
         public_origin: cfg.public_origin.clone().map(|o| o.trim_end_matches('/').to_owned()),
@@ -49,11 +49,19 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
 
 /// Seeds the demo accounts and prints them.
 pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
-    let password = cfg.demo_password()?;
-    let accounts = nexus::services::demo::seed(&state.pool, &password)
-        .await
-        .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))?;
-    println!("\nDemo accounts (password: {password})");
+    let (password, generated) = cfg.demo_password()?;
+    let accounts = nexus::identity::service::demo::seed(&state.pool, &password).await.map_err(|e| match e {
+        nexus::Error::Validation(_) => anyhow::anyhow!(
+            "NEXUS_DEMO_PASSWORD does not pass the password policy (8+ characters, upper and lower case, a digit, \
+             not a common password)"
+        ),
+        e => anyhow::anyhow!("seeding demo data: {e}"),
+    })?;
+    if generated {
+        println!("\nDemo accounts (password: {password}, kept in {})", cfg.data_dir()?.join("demo-password").display());
+    } else {
+        println!("\nDemo accounts (password: the NEXUS_DEMO_PASSWORD you gave)");
+    }
     for a in accounts {
         println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.tenant);
     }

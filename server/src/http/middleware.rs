@@ -1,5 +1,8 @@
 //! Request pipeline: request facts, who is calling (cookies, bearer tokens, API keys, transparent refresh), CSRF, rate
 //! limits and security headers. Order (outermost first) is set in `router::build_router`.
+//!
+//! Requests that present a bearer credential are counted against their address before the credential is looked up,
+//! so guessing tokens costs the guesser their rate limit, not the database a lookup each.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -13,11 +16,10 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::{HeaderMap, HeaderValue, Method, header};
 use leptos::server_fn::ServerFn;
-use nexus::domain::codes::ErrorCode;
-use nexus::services::api_keys;
-use nexus::services::auth::Refreshed;
-use nexus::services::caller::{Principal, RequestMeta};
-use nexus_app::cookies::{ACCESS_COOKIE, REFRESH_COOKIE, cleared_session_cookies, session_cookies};
+use nexus::caller::{Caller, RequestMeta};
+use nexus::codes::ErrorCode;
+use nexus::identity::service::api_keys;
+use nexus_app::cookies::{access_cookie_name, cleared_session_cookies, refresh_cookie_name, session_cookies};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 
@@ -26,24 +28,46 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico" || path.starts_with("/assets/")
 }
 
-fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
+/// The client's address. Behind our proxy (`NEXUS_TRUST_PROXY`), the right-most `X-Forwarded-For` entry: the one our
+/// proxy appended. Entries to its left were written by the client and prove nothing.
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        && let Some(ip) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .next_back()
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok())
     {
         return Some(ip);
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    peer
+}
+
+/// The rate-limit key of an address: an IPv6 client controls a whole /64, so that is the unit.
+pub fn ip_key(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(IpAddr::V6(v6)) => {
+            format!("ip:{}", v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()))
+        }
+        Some(IpAddr::V4(v4)) => format!("ip:{v4}"),
+        None => "ip:unknown".to_owned(),
+    }
 }
 
 /// Records who/where for the audit log and tags the request's tracing span.
 pub async fn request_meta(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = RequestMeta {
-        ip: client_ip(&req, st.security.trust_proxy),
+        ip: client_ip(
+            req.headers(),
+            req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()),
+            st.security.trust_proxy,
+        ),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -72,61 +96,68 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Resolves the caller. Bearer credentials (REST) must be valid or the request is refused; browser cookies that fail are
-/// simply cleared, and an expired access cookie is renewed from the refresh cookie without the user noticing.
+/// simply cleared, and an expired access cookie is renewed from the refresh cookie without the user noticing. A
+/// database outage answers 503: it must not look like being signed out.
 pub async fn authenticate(State(st): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
     if is_static(req.uri().path()) {
         return next.run(req).await;
     }
     let meta = req.extensions().get::<RequestMeta>().cloned().unwrap_or_default();
+    let secure = st.security.secure_cookies;
     let mut set_cookies = Vec::new();
-    let principal = if let Some(token) = bearer(req.headers()) {
+    let caller = if let Some(token) = bearer(req.headers()) {
         let result = if api_keys::is_api_key(token) {
-            api_keys::authenticate(&st.pool, token).await.map(Principal::Machine)
+            api_keys::authenticate(&st.pool, token).await.map(Caller::Machine)
         } else {
-            st.auth.authenticate(&st.pool, token).await.map(Principal::User)
+            st.auth.authenticate(&st.pool, token, &meta).await.map(Caller::User)
         };
         match result {
-            Ok(p) => Some(p),
+            Ok(c) => Some(c),
             Err(e) => return AppError::from(e).into_response(),
         }
     } else {
-        let mut principal = None;
-        if let Some(at) = jar.get(ACCESS_COOKIE) {
-            principal = st.auth.authenticate(&st.pool, at.value()).await.ok().map(Principal::User);
+        let mut caller = None;
+        if let Some(at) = jar.get(access_cookie_name(secure)) {
+            match st.auth.authenticate(&st.pool, at.value(), &meta).await {
+                Ok(u) => caller = Some(Caller::User(u)),
+                Err(e @ (nexus::Error::Unavailable(_) | nexus::Error::Internal(_))) => {
+                    return AppError::from(e).into_response();
+                }
+                Err(_) => {}
+            }
         }
-        if principal.is_none()
-            && let Some(rt) = jar.get(REFRESH_COOKIE)
+        if caller.is_none()
+            && let Some(rt) = jar.get(refresh_cookie_name(secure))
         {
             match st.auth.refresh(&st.pool, rt.value(), &meta).await {
-                Ok(Refreshed::Rotated(logged)) => {
-                    set_cookies.extend(session_cookies(&logged.tokens, st.security.secure_cookies));
-                    principal = Some(Principal::User(logged.caller));
+                Ok(logged) => {
+                    set_cookies.extend(session_cookies(&logged.tokens, secure));
+                    caller = Some(Caller::User(logged.user));
                 }
-                Ok(Refreshed::Grace(caller)) => principal = Some(Principal::User(caller)),
-                Err(nexus::Error::Internal(e)) => {
-                    return AppError::from(nexus::Error::Internal(e)).into_response();
+                Err(e @ (nexus::Error::Unavailable(_) | nexus::Error::Internal(_))) => {
+                    return AppError::from(e).into_response();
                 }
-                Err(_) => set_cookies.extend(cleared_session_cookies(st.security.secure_cookies)),
+                Err(_) => set_cookies.extend(cleared_session_cookies(secure)),
             }
-        } else if principal.is_none() && jar.get(ACCESS_COOKIE).is_some() {
-            set_cookies.extend(cleared_session_cookies(st.security.secure_cookies));
+        } else if caller.is_none() && jar.get(access_cookie_name(secure)).is_some() {
+            set_cookies.extend(cleared_session_cookies(secure));
         }
-        principal
+        caller
     };
-    if let Some(p) = &principal {
+    if let Some(c) = &caller {
         let span = tracing::Span::current();
-        match p {
-            Principal::User(c) => {
-                span.record("user_id", tracing::field::display(c.user_id));
-                span.record("tenant_id", tracing::field::display(c.tenant_id));
+        match c {
+            Caller::User(u) => {
+                span.record("user_id", tracing::field::display(u.user_id));
+                span.record("tenant_id", tracing::field::display(u.tenant_id));
             }
-            Principal::Machine(m) => {
+            Caller::Machine(m) => {
                 span.record("api_key", tracing::field::display(m.key_id));
                 span.record("tenant_id", tracing::field::display(m.tenant_id));
             }
         }
     }
-    req.extensions_mut().insert(Authenticated(principal));
+    req.extensions_mut().insert(Authenticated(caller));
     let mut res = next.run(req).await;
     for c in set_cookies {
         if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
@@ -174,6 +205,8 @@ pub async fn csrf(State(st): State<AppState>, req: Request, next: Next) -> Respo
 /// Keyed limiters: general traffic by user (or IP), login and registration by IP with a stricter quota.
 pub struct Limits {
     general: DefaultKeyedRateLimiter<String>,
+    /// Bearer-credential requests per address, counted before the credential is checked.
+    credentials: DefaultKeyedRateLimiter<String>,
     auth: DefaultKeyedRateLimiter<String>,
     auth_paths: Vec<&'static str>,
 }
@@ -183,12 +216,13 @@ impl Limits {
         let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"));
         Arc::new(Self {
             general: RateLimiter::keyed(q(per_min)),
+            credentials: RateLimiter::keyed(q(per_min)),
             auth: RateLimiter::keyed(q(auth_per_min)),
             auth_paths: vec![
                 "/api/v1/auth/login",
                 "/api/v1/auth/register",
-                nexus_app::auth::Login::PATH,
-                nexus_app::auth::Register::PATH,
+                nexus_app::identity::login::Login::PATH,
+                nexus_app::identity::register::Register::PATH,
             ],
         })
     }
@@ -196,34 +230,52 @@ impl Limits {
     /// Drops keys whose quota is full again, so memory stays bounded by recent clients.
     pub fn prune(&self) {
         self.general.retain_recent();
+        self.credentials.retain_recent();
         self.auth.retain_recent();
     }
 }
 
+fn limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>, key: &str) -> Response {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    tracing::info!(%key, "rate limited");
+    AppError::RateLimited { retry_after_secs }.into_response()
+}
+
+fn request_ip(req: &Request) -> Option<IpAddr> {
+    req.extensions().get::<RequestMeta>().and_then(|m| m.ip)
+}
+
+/// Before authentication: a request presenting a bearer credential spends one of its address's requests, valid or not,
+/// so a flood of made-up tokens meets 429 instead of a database lookup each.
+pub async fn rate_limit_credentials(State(limits): State<Arc<Limits>>, req: Request, next: Next) -> Response {
+    if bearer(req.headers()).is_some() {
+        let key = ip_key(request_ip(&req));
+        if let Err(not_until) = limits.credentials.check_key(&key) {
+            return limited(not_until, &key);
+        }
+    }
+    next.run(req).await
+}
+
+/// After authentication: general traffic per user, key or address; login and registration also per address, stricter.
 pub async fn rate_limit(State(limits): State<Arc<Limits>>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if is_static(path) {
         return next.run(req).await;
     }
-    let ip = req
-        .extensions()
-        .get::<RequestMeta>()
-        .and_then(|m| m.ip)
-        .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
+    let ip = ip_key(request_ip(&req));
     let key = match req.extensions().get::<Authenticated>().and_then(|a| a.0.as_ref()) {
-        Some(Principal::User(c)) => format!("user:{}", c.user_id),
-        Some(Principal::Machine(m)) => format!("key:{}", m.key_id),
-        None => format!("ip:{ip}"),
+        Some(Caller::User(u)) => format!("user:{}", u.user_id),
+        Some(Caller::Machine(m)) => format!("key:{}", m.key_id),
+        None => ip.clone(),
     };
+    if let Err(not_until) = limits.general.check_key(&key) {
+        return limited(not_until, &key);
+    }
     let strict = req.method() == Method::POST && limits.auth_paths.contains(&path);
-    let checks = [Some(limits.general.check_key(&key)), strict.then(|| limits.auth.check_key(&format!("ip:{ip}")))];
-    for c in checks.into_iter().flatten() {
-        if let Err(not_until) = c {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            tracing::info!(%key, strict, "rate limited");
-            return AppError::RateLimited { retry_after_secs }.into_response();
-        }
+    if strict && let Err(not_until) = limits.auth.check_key(&ip) {
+        return limited(not_until, &ip);
     }
     next.run(req).await
 }
@@ -261,4 +313,40 @@ pub fn page_csp(nonce: &str, dev_reload_port: Option<u32>) -> String {
          img-src 'self' data:; font-src 'self'; connect-src {connect}; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xff(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_right_most_forwarded_hop() {
+        let peer = Some("10.0.0.1".parse().unwrap());
+        let ip = |h: &HeaderMap, trust| client_ip(h, peer, trust).map(|i| i.to_string());
+        // The client wrote "6.6.6.6"; our proxy appended the address it saw.
+        assert_eq!(ip(&xff(&["6.6.6.6, 203.0.113.7"]), true).as_deref(), Some("203.0.113.7"));
+        assert_eq!(ip(&xff(&["6.6.6.6", "203.0.113.8"]), true).as_deref(), Some("203.0.113.8"));
+        // Not behind a proxy: the header is ignored.
+        assert_eq!(ip(&xff(&["6.6.6.6"]), false).as_deref(), Some("10.0.0.1"));
+        assert_eq!(ip(&xff(&["garbage"]), true).as_deref(), Some("10.0.0.1"));
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_64() {
+        let a = ip_key(Some("2001:db8:1:2:aaaa::1".parse().unwrap()));
+        let b = ip_key(Some("2001:db8:1:2:bbbb::9".parse().unwrap()));
+        let other = ip_key(Some("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(a, b);
+        assert_ne!(a, other);
+        assert_eq!(ip_key(Some("::ffff:192.0.2.1".parse().unwrap())), "ip:192.0.2.1");
+        assert_eq!(ip_key(Some("192.0.2.1".parse().unwrap())), "ip:192.0.2.1");
+    }
 }

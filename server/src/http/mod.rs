@@ -1,5 +1,6 @@
-//! HTTP edges: the router shared by production and tests, the middleware pipeline and the REST API.
+//! HTTP edges: the router shared by production and tests, the middleware pipeline, and the REST API (one module per
+//! area under `api/`).
 
+pub mod api;
 pub mod middleware;
-pub mod rest;
 pub mod router;

@@ -3,20 +3,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Extension, Router};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
-use nexus::services::audit::AuditQuery;
-use nexus::services::caller::require_user;
-use nexus_app::error::AppError;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use nexus_app::{App, shell};
-use serde::Deserialize;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -46,15 +39,15 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
         }
     };
     Router::new()
-        .nest("/api/v1", super::rest::router())
-        .route("/export/audit.csv", get(export_audit))
+        .nest("/api/v1", super::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(from_fn_with_state(limits, mw::rate_limit))
+        .layer(from_fn_with_state(limits.clone(), mw::rate_limit))
         .layer(from_fn_with_state(state.clone(), mw::authenticate))
+        .layer(from_fn_with_state(limits, mw::rate_limit_credentials))
         .layer(from_fn_with_state(state.clone(), mw::csrf))
         .layer(from_fn_with_state(state.clone(), mw::request_meta))
         .layer(from_fn_with_state(state.clone(), mw::security_headers))
@@ -66,41 +59,4 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-#[derive(Deserialize)]
-struct ExportQuery {
-    #[serde(default)]
-    action: Option<String>,
-    #[serde(default)]
-    actor: Option<String>,
-}
-
-/// The audit log as CSV (same filters as the page), formula cells neutralized.
-async fn export_audit(
-    State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, AppError> {
-    let caller = require_user(auth.0.as_ref())?;
-    let query = AuditQuery {
-        action_prefix: q.action.filter(|s| !s.is_empty()),
-        actor_email: q.actor.map(|a| a.trim().to_lowercase()).filter(|s| !s.is_empty()),
-        after: None,
-        limit: nexus::services::audit::EXPORT_MAX_ROWS,
-    };
-    let csv = nexus::services::audit::export_csv(&st.pool, caller, &query).await?;
-    let name = format!("attachment; filename=\"nexus-audit-{}.csv\"", chrono::Utc::now().format("%Y%m%d-%H%M"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        csv,
-    )
-        .into_response())
 }

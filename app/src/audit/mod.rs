@@ -1,0 +1,3 @@
+//! The audit log page: browse with filters and keyset paging, export as CSV.
+
+pub mod log;

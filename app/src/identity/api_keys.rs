@@ -1,0 +1,230 @@
+//! The tenant's API keys: create (the key is shown once), list, revoke. A key's scopes are those its creator holds.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use nexus::identity::rules::auth::{ApiScope, Permission};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON, BUTTON_DANGER, CARD, ErrorBanner, Loading, LocalTime, PageHeader, TextField};
+use crate::ui::session::{Protected, use_me};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyDto {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<ApiScope>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked: bool,
+}
+
+#[server(prefix = "/api", endpoint = "ui/api-keys")]
+pub async fn list_api_keys() -> Result<Vec<ApiKeyDto>, AppError> {
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    let rows = nexus::identity::service::api_keys::list(&st.pool, &user).await?;
+    Ok(rows
+        .into_iter()
+        .map(|k| ApiKeyDto {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            scopes: k.scopes,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked: k.revoked_at.is_some(),
+        })
+        .collect())
+}
+
+/// One checkbox per scope (named after the scope with `_` for `:`): a form without JavaScript posts `on` for each
+/// ticked box.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateApiKeyInput {
+    pub name: String,
+    #[serde(default)]
+    pub catalog_read: Option<String>,
+    #[serde(default)]
+    pub inventory_write: Option<String>,
+    #[serde(default)]
+    pub production_ingest: Option<String>,
+    #[serde(default)]
+    pub production_read: Option<String>,
+    #[serde(default)]
+    pub audit_read: Option<String>,
+}
+
+impl CreateApiKeyInput {
+    fn scopes(&self) -> Vec<ApiScope> {
+        ApiScope::ALL
+            .into_iter()
+            .filter(|s| match s {
+                ApiScope::CatalogRead => self.catalog_read.is_some(),
+                ApiScope::InventoryWrite => self.inventory_write.is_some(),
+                ApiScope::ProductionIngest => self.production_ingest.is_some(),
+                ApiScope::ProductionRead => self.production_read.is_some(),
+                ApiScope::AuditRead => self.audit_read.is_some(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub id: Uuid,
+    pub key: String,
+}
+
+#[server(prefix = "/api", endpoint = "ui/api-keys/create")]
+pub async fn create_api_key(input: CreateApiKeyInput) -> Result<CreatedApiKey, AppError> {
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    let scopes = input.scopes();
+    let created =
+        nexus::identity::service::api_keys::create(&st.pool, &user, &input.name, &scopes, &crate::state::meta())
+            .await?;
+    Ok(CreatedApiKey { id: created.id, key: created.key })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeApiKeyInput {
+    pub id: Uuid,
+}
+
+#[server(prefix = "/api", endpoint = "ui/api-keys/revoke")]
+pub async fn revoke_api_key(input: RevokeApiKeyInput) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::user()?;
+    nexus::identity::service::api_keys::revoke(&st.pool, &caller, input.id, &crate::state::meta()).await?;
+    Ok(())
+}
+
+pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
+    match scope {
+        ApiScope::CatalogRead => td_string!(l, keys.scope_catalog_read),
+        ApiScope::InventoryWrite => td_string!(l, keys.scope_inventory_write),
+        ApiScope::ProductionIngest => td_string!(l, keys.scope_production_ingest),
+        ApiScope::ProductionRead => td_string!(l, keys.scope_production_read),
+        ApiScope::AuditRead => td_string!(l, keys.scope_audit_read),
+    }
+}
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    view! {
+        <Protected permission=Permission::ApiKeysManage>
+            <ApiKeys create revoke keys />
+        </Protected>
+    }
+}
+
+#[component]
+fn ApiKeys(
+    create: ServerAction<CreateApiKey>,
+    revoke: ServerAction<RevokeApiKey>,
+    keys: Resource<Result<Vec<ApiKeyDto>, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = use_me();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
+    let created = move || create.value().get().and_then(Result::ok);
+    let grantable: Vec<ApiScope> = ApiScope::grantable_by(me.role).collect();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), keys.title) />
+        <PageHeader title=ViewFn::from(move || t!(i18n, keys.title)) />
+        <p class="mb-6 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{t!(i18n, keys.note)}</p>
+        <div class="grid gap-6 lg:grid-cols-3">
+            <section class=CARD aria-labelledby="new-key-h">
+                <h2 id="new-key-h" class="mb-4 text-lg font-semibold">{t!(i18n, keys.new_title)}</h2>
+                {move || created().map(|k| view! {
+                    <div role="status" class="mb-4 rounded-lg border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/60 dark:text-emerald-100">
+                        <p class="mb-2">{t!(i18n, keys.created_once)}</p>
+                        <code class="block break-all rounded bg-white/70 p-2 font-mono text-xs dark:bg-black/30" data-testid="new-api-key">{k.key}</code>
+                    </div>
+                })}
+                <ErrorBanner error fields=&["name"] />
+                <ActionForm action=create>
+                    <TextField name="input[name]" field="name" label=ViewFn::from(move || t!(i18n, keys.name)) error />
+                    <fieldset class="mb-4">
+                        <legend class="mb-2 text-sm font-medium">{t!(i18n, keys.scopes)}</legend>
+                        {grantable.into_iter().map(|s| {
+                            let field = s.as_str().replace(':', "_");
+                            view! {
+                                <label class="mb-1 flex items-center gap-2 text-sm">
+                                    <input type="checkbox" name=format!("input[{field}]") value="on" />
+                                    {move || scope_text(i18n.get_locale(), s)}
+                                </label>
+                            }
+                        }).collect_view()}
+                        {move || error.get().and_then(|e| e.field_code("scopes")).map(|c| view! {
+                            <p class="mt-1 text-sm text-red-600 dark:text-red-400">{crate::ui::components::error_text(i18n.get_locale(), c)}</p>
+                        })}
+                    </fieldset>
+                    <button type="submit" class=BUTTON disabled=move || create.pending().get()>{t!(i18n, keys.create)}</button>
+                </ActionForm>
+            </section>
+            <section class=format!("{CARD} lg:col-span-2 overflow-x-auto")>
+                <ErrorBanner error=revoke_error />
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match keys.await {
+                            Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="text-sm text-slate-500 dark:text-slate-400">{t!(i18n, keys.empty)}</p>
+                            }.into_any(),
+                            Ok(list) => view! {
+                                <table class="w-full text-left text-sm">
+                                    <thead class="text-xs uppercase text-slate-500 dark:text-slate-400">
+                                        <tr>
+                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.name)}</th>
+                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.prefix)}</th>
+                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.scopes)}</th>
+                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.last_used)}</th>
+                                            <th scope="col" class="py-2"><span class="sr-only">{t!(i18n, common.actions)}</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                                        {list.into_iter().map(|k| {
+                                            let scopes = k.scopes.clone();
+                                            view! {
+                                                <tr class=if k.revoked { "opacity-60" } else { "" }>
+                                                    <td class="py-2 pr-3 font-medium">{k.name.clone()}</td>
+                                                    <td class="py-2 pr-3 font-mono text-xs">{format!("{}…", k.prefix)}</td>
+                                                    <td class="py-2 pr-3">{move || scopes.iter().map(|s| scope_text(i18n.get_locale(), *s)).collect::<Vec<_>>().join(", ")}</td>
+                                                    <td class="py-2 pr-3">{match k.last_used_at {
+                                                        Some(t) => view! { <LocalTime at=t /> }.into_any(),
+                                                        None => t!(i18n, keys.never).into_any(),
+                                                    }}</td>
+                                                    <td class="py-2 text-right">
+                                                        {if k.revoked {
+                                                            t!(i18n, keys.revoked).into_any()
+                                                        } else {
+                                                            view! {
+                                                                <ActionForm action=revoke>
+                                                                    <input type="hidden" name="input[id]" value=k.id.to_string() />
+                                                                    <button type="submit" class=BUTTON_DANGER>{t!(i18n, keys.revoke)}</button>
+                                                                </ActionForm>
+                                                            }.into_any()
+                                                        }}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,92 @@
+//! Sign-in and sign-out. The form works without JavaScript (plain POST and redirect) and without a reload when the
+//! app is hydrated.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON, CARD, ErrorBanner, TextField};
+use crate::ui::session::use_session;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginInput {
+    pub login: String,
+    pub password: String,
+}
+
+#[server(prefix = "/api", endpoint = "ui/login")]
+pub async fn login(input: LoginInput) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    let logged = st.auth.login(&st.pool, &input.login, &input.password, &crate::state::meta()).await?;
+    for c in crate::cookies::session_cookies(&logged.tokens, st.security.secure_cookies) {
+        crate::state::set_cookie(&c);
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "ui/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    if let Some(caller) = crate::state::signed_in() {
+        nexus::identity::service::auth::logout(&st.pool, &caller, &crate::state::meta()).await?;
+    }
+    for c in crate::cookies::cleared_session_cookies(st.security.secure_cookies) {
+        crate::state::set_cookie(&c);
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[component]
+pub(crate) fn AuthCard(children: Children) -> impl IntoView {
+    view! { <div class=format!("{CARD} mx-auto w-full max-w-md")>{children()}</div> }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let action = session.login;
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), login.title) />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.me.await.ok().flatten().map(|_| view! { <Redirect path="/" /> })
+            })}
+        </Transition>
+        <AuthCard>
+            <h1 class="mb-1 text-2xl font-bold text-slate-900 dark:text-white">{t!(i18n, login.title)}</h1>
+            <p class="mb-6 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, login.subtitle)}</p>
+            <ErrorBanner error fields=&["login", "password"] />
+            <ActionForm action>
+                <TextField
+                    name="input[login]"
+                    field="login"
+                    label=ViewFn::from(move || t!(i18n, login.login))
+                    error
+                    autocomplete="username"
+                />
+                <TextField
+                    name="input[password]"
+                    field="password"
+                    kind="password"
+                    label=ViewFn::from(move || t!(i18n, login.password))
+                    error
+                    autocomplete="current-password"
+                />
+                <button type="submit" class=format!("{BUTTON} w-full") disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { td_string!(i18n.get_locale(), common.working) } else { td_string!(i18n.get_locale(), login.submit) }}
+                </button>
+            </ActionForm>
+            <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-300">
+                {t!(i18n, login.no_account)} " "
+                <A href="/register" attr:class="font-medium text-[#2b7cee] hover:underline">{t!(i18n, login.register_link)}</A>
+            </p>
+        </AuthCard>
+    }
+}

@@ -1,0 +1,8 @@
+//! Identity pages: sign-in, registration, the pending notice, my account (password, sessions), API keys, and the
+//! administration of users. Each page sits with its server functions and their DTOs.
+
+pub mod account;
+pub mod api_keys;
+pub mod login;
+pub mod register;
+pub mod users;

@@ -1,0 +1,274 @@
+//! The app frame: header with navigation by role, language and theme switches, and the standard not-found and
+//! no-access pages.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use nexus::identity::rules::auth::Permission;
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON, CARD};
+use crate::ui::session::{Me, use_session};
+
+#[server(prefix = "/api", endpoint = "ui/theme")]
+pub async fn set_theme(theme: String) -> Result<(), AppError> {
+    use nexus::codes::ErrorCode;
+    if !matches!(theme.as_str(), "dark" | "light") {
+        return Err(AppError::field("theme", ErrorCode::InvalidInput).with_status());
+    }
+    let st = crate::state::state()?;
+    let cookie = cookie::Cookie::build((crate::cookies::THEME_COOKIE, theme))
+        .path("/")
+        .same_site(cookie::SameSite::Lax)
+        .secure(st.security.secure_cookies)
+        .max_age(cookie::time::Duration::days(365))
+        .build();
+    crate::state::set_cookie(&cookie);
+    Ok(())
+}
+
+/// Pending registrations the caller may approve (0 for anyone who approves nothing).
+#[server(prefix = "/api", endpoint = "ui/pending-count")]
+pub async fn pending_count() -> Result<i64, AppError> {
+    let st = crate::state::state()?;
+    let Some(caller) = crate::state::signed_in() else {
+        return Ok(0);
+    };
+    if !caller.role.has(Permission::UsersManage) {
+        return Ok(0);
+    }
+    let page = nexus::identity::service::users::list(
+        &st.pool,
+        &caller,
+        &nexus::identity::service::users::UserQuery {
+            status: Some(nexus::identity::rules::tenant::UserStatus::Pending),
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(page.pending)
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    // Created here, not inside the nav's suspense, so server and browser agree on resource ids.
+    let pending = Resource::new(move || session.login.version().get(), |_| pending_count());
+    view! {
+        <a
+            href="#main"
+            class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
+        >
+            {t!(i18n, skip_to_content)}
+        </a>
+        <header class="border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-[#0f172a]/90">
+            <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+                <A href="/" attr:class="flex items-center gap-2 text-lg font-bold text-slate-900 dark:text-white">
+                    <span aria-hidden="true" class="inline-block h-7 w-7 rounded-lg bg-[#2b7cee] text-center leading-7 text-white">
+                        "N"
+                    </span>
+                    {t!(i18n, app_name)}
+                </A>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        // Awaited here rather than under a nested <Transition>: a boundary created inside a Suspend
+                        // takes its hydration id at different moments on server and browser (leptos#2920).
+                        let pending = pending.await.unwrap_or(0);
+                        session.me.await.ok().flatten().map(|me| view! { <MainNav me pending /> })
+                    })}
+                </Transition>
+                <div class="ml-auto flex items-center gap-2">
+                    <LanguageSwitch />
+                    <ThemeToggle />
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match session.me.await.ok().flatten() {
+                                Some(me) => view! { <UserMenu me /> }.into_any(),
+                                None => view! {
+                                    <A href="/login" attr:class="text-sm font-medium text-[#2b7cee] hover:underline">
+                                        {t!(i18n, nav.login)}
+                                    </A>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </div>
+            </div>
+        </header>
+        <main id="main" class="mx-auto min-w-0 max-w-6xl px-4 py-6 sm:py-8">
+            {children()}
+        </main>
+    }
+}
+
+const NAV_LINK: &str = "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-[#2b7cee]/10 aria-[current=page]:text-[#2b7cee] dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white";
+
+#[component]
+fn MainNav(me: Me, pending: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let users = me.can(Permission::UsersManage);
+    view! {
+        <nav aria-label=move || td_string!(i18n.get_locale(), nav.main) class="order-last w-full overflow-x-auto sm:order-none sm:w-auto">
+            <ul class="flex items-center gap-1 whitespace-nowrap">
+                <li><A href="/" exact=true attr:class=NAV_LINK>{t!(i18n, nav.home)}</A></li>
+                {users.then(|| view! {
+                    <li>
+                        <A href="/admin/users" attr:class=NAV_LINK>
+                            {t!(i18n, nav.users)}
+                            {(pending > 0).then(|| {
+                                    let n = pending;
+                                    view! {
+                                        <span
+                                            class="ml-1.5 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-white"
+                                            data-testid="pending-badge"
+                                        >
+                                            <span class="sr-only">{move || td_string!(i18n.get_locale(), users.pending_badge, count = n).to_string()}</span>
+                                            <span aria-hidden="true">{n}</span>
+                                        </span>
+                                    }
+                            })}
+                        </A>
+                    </li>
+                })}
+                {me.can(Permission::AuditRead).then(|| view! {
+                    <li><A href="/admin/audit" attr:class=NAV_LINK>{t!(i18n, nav.audit)}</A></li>
+                })}
+                {me.can(Permission::ApiKeysManage).then(|| view! {
+                    <li><A href="/account/api-keys" attr:class=NAV_LINK>{t!(i18n, nav.api_keys)}</A></li>
+                })}
+                <li><A href="/account" exact=true attr:class=NAV_LINK>{t!(i18n, nav.account)}</A></li>
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn UserMenu(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <span class="hidden text-sm text-slate-500 md:inline dark:text-slate-400" data-testid="user-name">
+            {me.display_name.clone()}
+        </span>
+        <ActionForm action=session.logout>
+            <button type="submit" class="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" data-testid="logout">
+                {t!(i18n, nav.logout)}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let other = move || match i18n.get_locale() {
+        Locale::es => Locale::en,
+        Locale::en => Locale::es,
+    };
+    view! {
+        <button
+            type="button"
+            data-testid="lang-switch"
+            class="rounded-md border border-slate-300 px-2 py-1 text-xs font-semibold text-slate-600 hover:bg-slate-100 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800"
+            aria-label=move || td_string!(i18n.get_locale(), lang.switch_label)
+            on:click=move |_| i18n.set_locale(other())
+        >
+            {move || td_string!(i18n.get_locale(), lang.switch)}
+        </button>
+    }
+}
+
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SetTheme>::new();
+    let dark = RwSignal::new(is_dark_now());
+    let next = move || if dark.get() { "light" } else { "dark" };
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="theme" value=next />
+            <button
+                type="submit"
+                data-testid="theme-toggle"
+                aria-label=move || td_string!(i18n.get_locale(), theme.toggle)
+                title=move || td_string!(i18n.get_locale(), theme.toggle)
+                class="rounded-md border border-slate-300 px-2 py-1 text-xs font-semibold text-slate-600 hover:bg-slate-100 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800"
+                on:click=move |_| {
+                    // The form posts the hidden input's value: the theme chosen by this click. The signal (which that
+                    // value derives from) flips only after the submission has read it, in a later task; flipping it
+                    // here stored the old theme (the bug where "Claro" did not survive a reload).
+                    let chosen = !dark.get_untracked();
+                    apply_theme(chosen);
+                    set_timeout(move || dark.set(chosen), std::time::Duration::ZERO);
+                }
+            >
+                {move || if dark.get() { td_string!(i18n.get_locale(), theme.light) } else { td_string!(i18n.get_locale(), theme.dark) }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The theme the page was rendered with: the server reads the cookie, the browser reads the `<html>` class the server set.
+fn is_dark_now() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|p| {
+                !p.headers
+                    .get_all(http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|v| v.split(';').any(|c| c.trim() == format!("{}=light", crate::cookies::THEME_COOKIE)))
+            })
+            .unwrap_or(true)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document().document_element().is_none_or(|e| e.class_list().contains("dark"))
+    }
+}
+
+fn apply_theme(dark: bool) {
+    #[cfg(not(feature = "ssr"))]
+    if let Some(el) = document().document_element() {
+        let list = el.class_list();
+        let _ = if dark { list.add_1("dark") } else { list.remove_1("dark") };
+        let _ = if dark { list.remove_1("light") } else { list.add_1("light") };
+    }
+    #[cfg(feature = "ssr")]
+    let _ = dark;
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <div class=format!("{CARD} mx-auto max-w-lg text-center")>
+            <h1 class="mb-2 text-2xl font-bold">{t!(i18n, notfound.title)}</h1>
+            <p class="mb-6 text-slate-600 dark:text-slate-300">{t!(i18n, notfound.body)}</p>
+            <A href="/" attr:class=BUTTON>{t!(i18n, common.back_home)}</A>
+        </div>
+    }
+}
+
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <div class=format!("{CARD} mx-auto max-w-lg text-center") data-testid="forbidden">
+            <h1 class="mb-2 text-2xl font-bold">{t!(i18n, forbidden.title)}</h1>
+            <p class="mb-6 text-slate-600 dark:text-slate-300">{t!(i18n, forbidden.body)}</p>
+            <A href="/" attr:class=BUTTON>{t!(i18n, common.back_home)}</A>
+        </div>
+    }
+}

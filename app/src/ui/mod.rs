@@ -1,0 +1,8 @@
+//! Shared UI: the app frame (header, navigation, language and theme), the session context, and the small components
+//! and style tokens every page uses (fields, banners, tables, dates).
+
+pub mod components;
+pub mod layout;
+#[cfg(feature = "ssr")]
+pub mod paging;
+pub mod session;

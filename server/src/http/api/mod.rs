@@ -1,0 +1,153 @@
+//! REST API v1 for machine clients and scripts, one module per area, each with its own `router()` merged here, and
+//! the OpenAPI document at `/api/v1/openapi.json` assembled from the areas' documents.
+//!
+//! Every operation names what it needs in the document: `security(("bearer" = ["<scope>"]))` for operations open to
+//! API keys (a key must hold the scope; a person's role must hold the permission behind it), `("bearer" = [])` for
+//! operations for people only, and `security(())` for the open ones. Errors are `AppError` as JSON with the matching
+//! status; what every operation can answer (429, 503) is added to each by [`CommonResponses`].
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::routing::get;
+use nexus::codes::ErrorCode;
+use nexus_app::error::AppError;
+use nexus_app::state::AppState;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::ContentBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+pub mod audit;
+pub mod identity;
+pub mod system;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(system::router())
+        .merge(identity::router())
+        .merge(audit::router())
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { AppError::NotFound })
+}
+
+pub type ApiResult<T> = Result<T, AppError>;
+
+/// JSON body extractor whose rejection is an `AppError` (422 with a code), not axum's plain-text message.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "rejected JSON body");
+                Err(AppError::field("body", ErrorCode::InvalidInput))
+            }
+        }
+    }
+}
+
+/// The error body every failing operation answers with (`AppError` serialized).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// not_found, unauthorized, forbidden, validation, conflict, rate_limited, unavailable, internal
+    #[schema(example = "validation")]
+    error: String,
+    /// A stable code (for unauthorized and conflict).
+    #[schema(example = "invalid_credentials")]
+    code: Option<String>,
+    /// One entry per field at fault (for validation).
+    fields: Option<Vec<FieldErrorBody>>,
+    /// Seconds to wait (for rate_limited; also in `Retry-After`).
+    retry_after_secs: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    #[schema(example = "email")]
+    field: String,
+    #[schema(example = "email_taken")]
+    code: String,
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("access JWT, or an nxk_ API key")
+                    .description(Some(
+                        "A person's access token (from /auth/login) or an API key. The list on each operation names \
+                         the scope a key must hold; a person passes when their role holds the permission behind it.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds what any operation may answer: 429 (rate limit) and 503 (database unreachable).
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| -> RefOr<Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
+            {
+                let responses = &mut op.responses.responses;
+                responses.entry("429".into()).or_insert_with(|| error("rate_limited; see Retry-After"));
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| error("unavailable: the database cannot be reached; retry shortly"));
+            }
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Nexus API", version = "1", description = "REST for machine clients and scripts. Errors are JSON objects tagged by `error` with stable codes. Each operation names the API-key scope it needs."),
+    components(schemas(ErrorBody, FieldErrorBody)),
+    modifiers(&SecuritySchemes, &CommonResponses),
+)]
+struct BaseApi;
+
+/// The whole document: the base, with every area's operations merged in.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = BaseApi::openapi();
+    doc.merge(system::SystemApi::openapi());
+    doc.merge(identity::IdentityApi::openapi());
+    doc.merge(audit::AuditApi::openapi());
+    SecuritySchemes.modify(&mut doc);
+    CommonResponses.modify(&mut doc);
+    doc
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

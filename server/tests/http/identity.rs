@@ -1,0 +1,675 @@
+//! Identity over HTTP: login, refresh, logout, registration, sessions, the pipeline around them (security headers,
+//! CSRF, rate limits), API keys, and tenant isolation through the endpoints.
+//!
+//! Every error assertion checks the HTTP status and the exact JSON body, since both are part of the API contract.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::helpers::*;
+use http::StatusCode;
+use nexus::identity::rules::auth::AccessClaims;
+use nexus_server::http::middleware::Limits;
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+const NEW_PASSWORD: &str = "Nuevo-Passw0rd";
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("no string {key:?} in {v}"))
+}
+
+/// Asserts the answer of a server function that failed with `expected` (its JSON body) and did nothing.
+///
+/// Server functions encode `AppError` as JSON like REST does, but leptos' server-function response for an error is
+/// always 500 (`server_fn::Res::error_response`) unless the function sets a status itself, which `AppError` does not.
+/// The body and the `serverfnerror` header identify the error; the status is accepted as either the REST status of the
+/// error or that 500 (see the report: this is a known gap, not the behaviour we want).
+#[track_caller]
+fn assert_server_fn_error(res: &TestResponse, rest_status: StatusCode, expected: Value) {
+    assert!(res.status == rest_status, "unexpected status {}; body: {}", res.status, res.text());
+    assert!(res.header("serverfnerror").is_some(), "not a server-function error: {:?}", res.headers);
+    assert_eq!(res.json(), expected);
+}
+
+/// The claims of an access token, read without checking it (tests forge variants of real tokens).
+fn claims_of(token: &str) -> AccessClaims {
+    let payload = token.split('.').nth(1).expect("a JWT has three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+fn sign(claims: &AccessClaims, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+// 1 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn rest_login_returns_bearer_tokens_and_me_answers(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+
+    let tokens = app.login_rest(WAREHOUSE, DEMO_PASSWORD).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["user"]["role"], "warehouse");
+    assert_eq!(tokens["user"]["email"], WAREHOUSE);
+    let expires_in = tokens["expires_in"].as_i64().unwrap();
+    assert!((890..=900).contains(&expires_in), "expires_in {expires_in}");
+    assert!(!str_of(&tokens, "refresh_token").is_empty());
+
+    let me = app.get("/api/v1/auth/me", Auth::Bearer(str_of(&tokens, "access_token"))).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+    let me = me.json();
+    assert_eq!(me["email"], WAREHOUSE);
+    assert_eq!(me["role"], "warehouse");
+    assert_eq!(me["id"], tokens["user"]["id"]);
+    assert_eq!(me["tenant_id"], tokens["user"]["tenant_id"]);
+
+    // Login by any casing and surrounding spaces finds the same account.
+    let again = app.login_rest("  BODEGA@Bodega.demo ", DEMO_PASSWORD).await;
+    assert_eq!(again["user"]["id"], tokens["user"]["id"]);
+}
+
+// 2 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn bad_password_and_unknown_user_get_the_same_401(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+
+    let wrong_password = app.try_login_rest(WAREHOUSE, "Wrong-Passw0rd").await;
+    wrong_password.assert_unauthorized("invalid_credentials");
+    let unknown_user = app.try_login_rest("nadie@nowhere.demo", DEMO_PASSWORD).await;
+    unknown_user.assert_unauthorized("invalid_credentials");
+    assert_eq!(wrong_password.body, unknown_user.body, "the answers must not tell the two apart");
+
+    // Empty credentials and a malformed body.
+    app.try_login_rest("", "").await.assert_unauthorized("invalid_credentials");
+    let malformed = app.post_json("/api/v1/auth/login", &json!({ "login": WAREHOUSE }), Auth::None).await;
+    malformed.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "body", "code": "invalid_input" }] }),
+    );
+}
+
+// 3 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn registration_is_pending_unique_and_checks_the_password_policy(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+
+    let res = app.register("Nuevo@Taller.test", NEW_PASSWORD, "Nuevo").await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["status"], "pending");
+    assert!(body["user_id"].as_str().is_some_and(|id| id.parse::<uuid::Uuid>().is_ok()), "{body}");
+
+    // The right password on a pending account says so (and only then).
+    app.try_login_rest("nuevo@taller.test", NEW_PASSWORD).await.assert_unauthorized("account_pending");
+    app.try_login_rest("nuevo@taller.test", "Wrong-Passw0rd").await.assert_unauthorized("invalid_credentials");
+
+    // The same e-mail again, whatever its casing.
+    app.register(" NUEVO@taller.test", NEW_PASSWORD, "Otro").await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "email", "code": "email_taken" }] }),
+    );
+
+    // Password policy, one rule at a time.
+    for (password, code) in [
+        ("Ab1", "password_too_short"),
+        ("abcdefg1", "password_needs_upper"),
+        ("ABCDEFG1", "password_needs_lower"),
+        ("Abcdefgh", "password_needs_digit"),
+    ] {
+        app.register("debil@taller.test", password, "Débil").await.assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "error": "validation", "fields": [{ "field": "password", "code": code }] }),
+        );
+    }
+
+    // Self-registration cannot pick a staff role.
+    let admin_role = json!({
+        "name": "X", "email": "x@taller.test", "password": NEW_PASSWORD, "business_name": "X",
+        "phone": "1", "address": "a", "role": "admin",
+    });
+    app.post_json("/api/v1/auth/register", &admin_role, Auth::None).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "role", "code": "role_not_allowed" }] }),
+    );
+}
+
+// 4 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn admin_approves_a_registration_through_the_server_function(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let registered = app.register("aprobar@taller.test", NEW_PASSWORD, "Aprobar").await.json();
+    let user_id = str_of(&registered, "user_id").to_owned();
+    app.try_login_rest("aprobar@taller.test", NEW_PASSWORD).await.assert_unauthorized("account_pending");
+
+    let admin = app.login_browser(ADMIN, DEMO_PASSWORD).await;
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &user_id), ("input[action]", "approve")],
+            &admin,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json(), json!("approve"));
+
+    let tokens = app.login_rest("aprobar@taller.test", NEW_PASSWORD).await;
+    assert_eq!(tokens["user"]["id"], json!(user_id));
+    assert_eq!(tokens["user"]["role"], "workshop");
+
+    // A user without UsersManage cannot approve anyone.
+    let workshop = app.login_browser(WORKSHOP, DEMO_PASSWORD).await;
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &user_id), ("input[action]", "deactivate")],
+            &workshop,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_server_fn_error(&res, StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    // Nor can an anonymous caller.
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &user_id), ("input[action]", "deactivate")],
+            &Cookies::default(),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_server_fn_error(
+        &res,
+        StatusCode::UNAUTHORIZED,
+        json!({ "error": "unauthorized", "code": "not_authenticated" }),
+    );
+    app.login_rest("aprobar@taller.test", NEW_PASSWORD).await;
+}
+
+// 5 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn access_tokens_are_checked_for_expiry_algorithm_and_signature(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let real = app.access_token(WAREHOUSE).await;
+    let claims = claims_of(&real);
+
+    // Control: a token we sign ourselves with the server's secret is accepted, so every refusal below is about the
+    // one thing changed.
+    let forged_ok = sign(&claims, &JWT_SECRET);
+    assert_eq!(app.get("/api/v1/auth/me", Auth::Bearer(&forged_ok)).await.status, StatusCode::OK);
+
+    // Expired (well past the 5 s leeway).
+    let now = chrono::Utc::now().timestamp();
+    let expired = AccessClaims { iat: now - 3600, exp: now - 60, ..claims.clone() };
+    app.get("/api/v1/auth/me", Auth::Bearer(&sign(&expired, &JWT_SECRET))).await.assert_unauthorized("session_expired");
+
+    // alg "none", no signature.
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+    let unsigned = format!("{header}.{payload}.");
+    app.get("/api/v1/auth/me", Auth::Bearer(&unsigned)).await.assert_unauthorized("token_invalid");
+
+    // Signed with another key.
+    app.get("/api/v1/auth/me", Auth::Bearer(&sign(&claims, &[8u8; 32]))).await.assert_unauthorized("token_invalid");
+
+    // Wrong audience or issuer, signed with the right key.
+    let other_aud = AccessClaims { aud: "someone-else".into(), ..claims.clone() };
+    app.get("/api/v1/auth/me", Auth::Bearer(&sign(&other_aud, &JWT_SECRET))).await.assert_unauthorized("token_invalid");
+    let other_iss = AccessClaims { iss: "evil".into(), ..claims.clone() };
+    app.get("/api/v1/auth/me", Auth::Bearer(&sign(&other_iss, &JWT_SECRET))).await.assert_unauthorized("token_invalid");
+
+    // Garbage and no token at all.
+    app.get("/api/v1/auth/me", Auth::Bearer("not-a-jwt")).await.assert_unauthorized("token_invalid");
+    app.get("/api/v1/auth/me", Auth::None).await.assert_unauthorized("not_authenticated");
+}
+
+// 6 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn refresh_rotates_and_a_reused_token_revokes_the_session(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let first = app.login_rest(WAREHOUSE, DEMO_PASSWORD).await;
+    let old_refresh = str_of(&first, "refresh_token");
+
+    let res = app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": old_refresh }), Auth::None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let second = res.json();
+    assert_eq!(second["token_type"], "Bearer");
+    assert_eq!(second["user"]["id"], first["user"]["id"]);
+    let new_refresh = str_of(&second, "refresh_token");
+    assert_ne!(new_refresh, old_refresh);
+    assert_eq!(app.get("/api/v1/auth/me", Auth::Bearer(str_of(&second, "access_token"))).await.status, StatusCode::OK);
+
+    // Within the grace window the old token yields the very same successor (a client racing itself), never a fresh
+    // credential, and does not kill the session either.
+    let again = app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": old_refresh }), Auth::None).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(str_of(&again.json(), "refresh_token"), new_refresh);
+    assert_eq!(str_of(&again.json(), "access_token"), str_of(&second, "access_token"));
+    assert_eq!(app.get("/api/v1/auth/me", Auth::Bearer(str_of(&second, "access_token"))).await.status, StatusCode::OK);
+
+    // Past the grace window a used token presented again is theft: the whole session ends.
+    let aged = app
+        .admin_sql("update refresh_tokens set used_at = now() - interval '5 minutes' where used_at is not null")
+        .await;
+    assert_eq!(aged, 1);
+    app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": old_refresh }), Auth::None)
+        .await
+        .assert_unauthorized("refresh_reused");
+    app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": new_refresh }), Auth::None)
+        .await
+        .assert_unauthorized("session_expired");
+    app.get("/api/v1/auth/me", Auth::Bearer(str_of(&second, "access_token")))
+        .await
+        .assert_unauthorized("session_expired");
+
+    // Unknown and malformed refresh requests.
+    app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": "nope" }), Auth::None)
+        .await
+        .assert_unauthorized("token_invalid");
+    app.post_json("/api/v1/auth/refresh", &json!({}), Auth::None).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "body", "code": "invalid_input" }] }),
+    );
+}
+
+// 7 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_fourth_session_ends_the_oldest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let mut tokens = Vec::new();
+    for _ in 0..4 {
+        tokens.push(app.access_token(WORKSHOP).await);
+    }
+    app.get("/api/v1/auth/me", Auth::Bearer(&tokens[0])).await.assert_unauthorized("session_expired");
+    for t in &tokens[1..] {
+        let res = app.get("/api/v1/auth/me", Auth::Bearer(t)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+}
+
+// 8 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn login_is_rate_limited_per_ip(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::with_limits(opts, conn, Limits::new(1000, 3)).await;
+    app.seed_demo().await;
+    for i in 0..3 {
+        let res = app.try_login_rest(WAREHOUSE, "Wrong-Passw0rd").await;
+        assert_ne!(res.status, StatusCode::TOO_MANY_REQUESTS, "attempt {i} was limited");
+        res.assert_unauthorized("invalid_credentials");
+    }
+    // The 4th is refused before the password is even looked at: the right password does not help.
+    let res = app.try_login_rest(WAREHOUSE, DEMO_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["error"], "rate_limited");
+    let secs = body["retry_after_secs"].as_u64().expect("retry_after_secs");
+    assert!((1..=60).contains(&secs), "retry_after_secs {secs}");
+    let retry_after: u64 = res.header("retry-after").expect("Retry-After header").parse().unwrap();
+    assert!(retry_after >= 1, "Retry-After {retry_after}");
+    assert_eq!(retry_after, secs.max(1));
+
+    // The browser's login server function shares the same strict quota.
+    let res = app
+        .post_form(
+            "/api/ui/login",
+            &[("input[login]", WAREHOUSE), ("input[password]", DEMO_PASSWORD)],
+            &Cookies::default(),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.text());
+    assert_eq!(res.json()["error"], "rate_limited");
+
+    // Other endpoints still answer: only the auth paths have the strict quota.
+    assert_eq!(app.get("/api/v1/health", Auth::None).await.status, StatusCode::OK);
+}
+
+// 9 ---------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn cookie_authenticated_writes_need_our_origin(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let session = app.login_browser(WAREHOUSE, DEMO_PASSWORD).await;
+    let csrf_rejected = json!({ "error": "validation", "fields": [{ "field": "origin", "code": "csrf_rejected" }] });
+
+    // No Origin, no Referer.
+    app.post_form("/api/ui/logout", &[], &session, None)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, csrf_rejected.clone());
+    // A foreign Origin, also as a Referer, and the opaque "null" Origin.
+    app.post_form("/api/ui/logout", &[], &session, Some("https://evil.example"))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, csrf_rejected.clone());
+    app.post_form("/api/ui/logout", &[], &session, Some("http://127.0.0.1:3000.evil.example"))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, csrf_rejected.clone());
+    app.post_form("/api/ui/logout", &[], &session, Some("null"))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, csrf_rejected.clone());
+    let req = TestApp::request(http::Method::POST, "/api/ui/logout")
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::REFERER, "https://evil.example/page")
+        .header(http::header::COOKIE, session.header())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(req).await.assert_error(StatusCode::FORBIDDEN, csrf_rejected.clone());
+
+    // The refused requests did nothing: the session still works.
+    assert_eq!(app.get("/api/v1/auth/me", Auth::Cookies(&session)).await.status, StatusCode::OK);
+
+    // A same-origin Referer (no Origin) is accepted, as is our Origin.
+    let req = TestApp::request(http::Method::POST, "/api/ui/logout")
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "application/json")
+        .header(http::header::REFERER, format!("{ORIGIN}/account"))
+        .header(http::header::COOKIE, session.header())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.send(req).await;
+    assert_ne!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+
+    let other = app.login_browser(WAREHOUSE, DEMO_PASSWORD).await;
+    let res = app.post_form("/api/ui/logout", &[], &other, Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Logout cleared the cookies and ended the session.
+    assert!(res.set_cookie("nexus_at").is_some_and(|c| c.value().is_empty()));
+    assert!(res.set_cookie("nexus_rt").is_some_and(|c| c.value().is_empty()));
+    let me = app.get("/api/v1/auth/me", Auth::Cookies(&other.only(&["nexus_at"]))).await;
+    me.assert_unauthorized("not_authenticated");
+}
+
+// 10 --------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn browser_login_sets_safe_cookies_and_refreshes_transparently(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+
+    // A plain (no-JavaScript) form post: redirected home with the session cookies.
+    let req = TestApp::request(http::Method::POST, "/api/ui/login")
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(http::header::ORIGIN, ORIGIN)
+        .header(http::header::REFERER, format!("{ORIGIN}/login"))
+        .body(axum::body::Body::from(form_encode(&[("input[login]", WAREHOUSE), ("input[password]", DEMO_PASSWORD)])))
+        .unwrap();
+    let res = app.send(req).await;
+    assert!(res.status == StatusCode::OK || res.status == StatusCode::FOUND, "{} {}", res.status, res.text());
+    if res.status == StatusCode::FOUND {
+        assert_eq!(res.header("location"), Some("/"));
+    }
+    for name in ["nexus_at", "nexus_rt"] {
+        let c = res.set_cookie(name).unwrap_or_else(|| panic!("no {name} cookie"));
+        assert!(!c.value().is_empty());
+        assert_eq!(c.http_only(), Some(true), "{name} must be HttpOnly");
+        assert_eq!(c.same_site(), Some(cookie::SameSite::Lax), "{name} must be SameSite=Lax");
+        assert_eq!(c.path(), Some("/"));
+    }
+    let session = res.cookies();
+
+    // Only the refresh cookie (the access cookie expired and the browser dropped it): served, and re-issued.
+    let res = app.get("/api/v1/auth/me", Auth::Cookies(&session.only(&["nexus_rt"]))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["email"], WAREHOUSE);
+    let renewed_at = res.set_cookie("nexus_at").expect("a new access cookie");
+    let renewed_rt = res.set_cookie("nexus_rt").expect("a rotated refresh cookie");
+    assert!(!renewed_at.value().is_empty() && renewed_at.http_only() == Some(true));
+    assert_ne!(Some(renewed_rt.value()), session.get("nexus_rt"));
+    let renewed = res.cookies();
+    let res = app.get("/api/v1/auth/me", Auth::Cookies(&renewed.only(&["nexus_at"]))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+
+    // A bad login through the form: the error JSON of the server function, no cookies.
+    let res = app
+        .post_form(
+            "/api/ui/login",
+            &[("input[login]", WAREHOUSE), ("input[password]", "Wrong-Passw0rd")],
+            &Cookies::default(),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_server_fn_error(
+        &res,
+        StatusCode::UNAUTHORIZED,
+        json!({ "error": "unauthorized", "code": "invalid_credentials" }),
+    );
+    assert!(res.set_cookies().is_empty());
+
+    // A bad cookie is cleared, not an error: the visitor is simply anonymous.
+    let res = app.get("/api/v1/auth/me", Auth::Cookies(&Cookies(vec![("nexus_at".into(), "garbage".into())]))).await;
+    res.assert_unauthorized("not_authenticated");
+    assert!(res.set_cookie("nexus_at").is_some_and(|c| c.value().is_empty()));
+}
+
+// 11 --------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn rest_logout_ends_the_session(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let tokens = app.login_rest(WAREHOUSE, DEMO_PASSWORD).await;
+    let access = str_of(&tokens, "access_token");
+    let refresh = str_of(&tokens, "refresh_token");
+
+    let res = app.post_json("/api/v1/auth/logout", &json!({ "refresh_token": refresh }), Auth::Bearer(access)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    assert!(res.body.is_empty());
+
+    app.get("/api/v1/auth/me", Auth::Bearer(access)).await.assert_unauthorized("session_expired");
+    app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": refresh }), Auth::None)
+        .await
+        .assert_unauthorized("session_expired");
+
+    // Logout by access token alone (empty body) works too; with nothing at all it is a 401.
+    let access = app.access_token(WAREHOUSE).await;
+    let req = TestApp::request(http::Method::POST, "/api/v1/auth/logout")
+        .header(http::header::AUTHORIZATION, format!("Bearer {access}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+    app.get("/api/v1/auth/me", Auth::Bearer(&access)).await.assert_unauthorized("session_expired");
+    app.post_json("/api/v1/auth/logout", &json!({}), Auth::None).await.assert_unauthorized("not_authenticated");
+}
+
+// 12 --------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn tenants_cannot_reach_each_other_through_the_endpoints(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let bodega = app.login_rest(WAREHOUSE, DEMO_PASSWORD).await;
+    let bodega_user = str_of(&bodega["user"], "id").to_owned();
+    let bodega_access = str_of(&bodega, "access_token").to_owned();
+
+    // The plant's owner manages users, but only in the plant: the bodega's user does not exist for them.
+    let owner = app.login_browser(PLANT_OWNER, DEMO_PASSWORD).await;
+    for action in ["deactivate", "approve"] {
+        let res = app
+            .post_form(
+                "/api/ui/users/update",
+                &[("input[user_id]", &bodega_user), ("input[action]", action)],
+                &owner,
+                Some(ORIGIN),
+            )
+            .await;
+        assert_server_fn_error(&res, StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+    }
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &bodega_user), ("input[action]", "change_role"), ("input[role]", "owner")],
+            &owner,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_server_fn_error(&res, StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+    // Nothing happened to the bodega's user: still active, still a warehouse, session intact.
+    let me = app.get("/api/v1/auth/me", Auth::Bearer(&bodega_access)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+    assert_eq!(me.json()["role"], "warehouse");
+
+    // The bodega creates an API key; another tenant's owner cannot revoke it.
+    let res = app
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({ "name": "escáner", "scopes": ["inventory:write"] }),
+            Auth::Bearer(&bodega_access),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let created = res.json();
+    let key_id = str_of(&created, "id").to_owned();
+    let key = str_of(&created, "key").to_owned();
+    let owner_access = app.access_token(PLANT_OWNER).await;
+    app.delete(&format!("/api/v1/api-keys/{key_id}"), Auth::Bearer(&owner_access))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+    // ...nor see it.
+    let listed = app.get("/api/v1/api-keys", Auth::Bearer(&owner_access)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+    assert_eq!(listed.json(), json!([]));
+    // The key still works and is listed, unrevoked, for its tenant.
+    assert_eq!(app.get("/api/v1/health", Auth::Bearer(&key)).await.status, StatusCode::OK);
+    let listed = app.get("/api/v1/api-keys", Auth::Bearer(&bodega_access)).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"], json!(key_id));
+    assert_eq!(listed[0]["revoked_at"], Value::Null);
+    assert_eq!(listed[0]["scopes"], json!(["inventory:write"]));
+    assert_eq!(listed[0]["prefix"], json!(&key[..12]));
+
+    // The permission matrix: a workshop has no API keys at all.
+    let workshop_access = app.access_token(WORKSHOP).await;
+    app.get("/api/v1/api-keys", Auth::Bearer(&workshop_access))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    app.post_json(
+        "/api/v1/api-keys",
+        &json!({ "name": "x", "scopes": ["catalog:read"] }),
+        Auth::Bearer(&workshop_access),
+    )
+    .await
+    .assert_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    // A bodega cannot mint a key stronger than itself.
+    app.post_json(
+        "/api/v1/api-keys",
+        &json!({ "name": "x", "scopes": ["production:read"] }),
+        Auth::Bearer(&bodega_access),
+    )
+    .await
+    .assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "scopes", "code": "forbidden" }] }),
+    );
+}
+
+// 13 --------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn api_keys_authenticate_machines_until_revoked(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let access = app.access_token(WAREHOUSE).await;
+    let created = app
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({ "name": "lector", "scopes": ["inventory:write", "catalog:read"] }),
+            Auth::Bearer(&access),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let created = created.json();
+    let key = str_of(&created, "key").to_owned();
+    let key_id = str_of(&created, "id").to_owned();
+    assert!(key.starts_with("nxk_"), "{key}");
+
+    let health = app.get("/api/v1/health", Auth::Bearer(&key)).await;
+    assert_eq!(health.status, StatusCode::OK, "{}", health.text());
+    assert_eq!(health.json(), json!({ "status": "ok", "database": "ok" }));
+    // "Me" answers a key with its tenant and scopes; operations for people refuse it.
+    let me = app.get("/api/v1/auth/me", Auth::Bearer(&key)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+    let me = me.json();
+    assert_eq!(me["kind"], "api_key");
+    assert_eq!(me["name"], "lector");
+    assert_eq!(me["tenant_name"], "Bodega Demo");
+    assert_eq!(me["tenant_kind"], "warehouse");
+    assert_eq!(me["scopes"], json!(["catalog:read", "inventory:write"]));
+    app.get("/api/v1/api-keys", Auth::Bearer(&key))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+
+    let res = app.delete(&format!("/api/v1/api-keys/{key_id}"), Auth::Bearer(&access)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    app.get("/api/v1/health", Auth::Bearer(&key)).await.assert_unauthorized("token_invalid");
+    app.get("/api/v1/auth/me", Auth::Bearer(&key)).await.assert_unauthorized("token_invalid");
+    // Revoking twice, or an unknown key: not found.
+    app.delete(&format!("/api/v1/api-keys/{key_id}"), Auth::Bearer(&access))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+    // A made-up key of the right shape.
+    app.get("/api/v1/health", Auth::Bearer("nxk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        .await
+        .assert_unauthorized("token_invalid");
+}
+
+// 14 --------------------------------------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn pages_carry_security_headers_and_the_api_is_documented(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+
+    let page = app.get("/login", Auth::None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{:?}", page.headers);
+    let csp = page.header("content-security-policy").expect("CSP");
+    assert!(csp.contains("'nonce-"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("'unsafe-eval'"), "{csp}");
+    // The nonce in the header is the one on the page's scripts.
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap();
+    assert!(page.text().contains(&format!("nonce=\"{nonce}\"")), "the page's scripts do not carry the CSP nonce");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("referrer-policy"), Some("strict-origin-when-cross-origin"));
+    assert!(page.header("x-request-id").is_some_and(|id| !id.is_empty()));
+    // Plain HTTP (secure_cookies off): no HSTS.
+    assert!(page.header("strict-transport-security").is_none());
+    // A second render gets another nonce.
+    let again = app.get("/login", Auth::None).await;
+    assert_ne!(again.header("content-security-policy"), Some(csp));
+
+    let doc = app.get("/api/v1/openapi.json", Auth::None).await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.text());
+    assert!(doc.header("content-type").is_some_and(|c| c.starts_with("application/json")));
+    let doc = doc.json();
+    let paths = doc["paths"].as_object().expect("a paths object");
+    for p in ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/me", "/api/v1/api-keys", "/api/v1/health"] {
+        assert!(paths.contains_key(p), "{p} missing from the OpenAPI paths");
+    }
+    // API answers get the strict default CSP and the same headers.
+    let health = app.get("/api/v1/health", Auth::None).await;
+    assert!(health.header("content-security-policy").is_some_and(|c| c.contains("default-src 'self'")));
+    assert_eq!(health.header("x-frame-options"), Some("DENY"));
+    // An unknown API path is a JSON 404, not an HTML page.
+    app.get("/api/v1/nope", Auth::None).await.assert_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+}

@@ -1,0 +1,98 @@
+//! The request pipeline under abuse and failure: floods of made-up credentials, oversized input, and a database that
+//! is down. Each answer must be the right status with a clear body, and nothing may be stored.
+
+use http::StatusCode;
+use nexus_server::http::middleware::Limits;
+use serde_json::json;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::*;
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn made_up_bearer_tokens_spend_the_address_rate_limit(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::with_limits(opts, conn, Limits::new(100, 10)).await;
+    let mut statuses = Vec::new();
+    for i in 0..130 {
+        let token = if i % 2 == 0 { format!("nxk_made-up-{i}") } else { format!("eyJ.forged.{i}") };
+        statuses.push(app.get("/api/v1/auth/me", Auth::Bearer(&token)).await.status);
+    }
+    let unauthorized = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(unauthorized, 100, "{statuses:?}");
+    assert_eq!(limited, 30, "{statuses:?}");
+    let res = app.get("/api/v1/auth/me", Auth::Bearer("nxk_again")).await;
+    assert!(res.header("retry-after").is_some());
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_overlong_login_is_refused_and_not_recorded(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    let huge = "a".repeat(1024 * 1024);
+    app.post_json("/api/v1/auth/login", &json!({ "login": huge, "password": "x" }), Auth::None).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "login", "code": "too_long" }] }),
+    );
+    assert_eq!(app.admin_sql("select 1 from audit_log").await, 0, "nothing of it reaches the audit log");
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_database_outage_is_503_not_signed_out(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let access = app.access_token(WAREHOUSE).await;
+    let cookies = app.login_browser(WAREHOUSE, DEMO_PASSWORD).await;
+    app.pool.close().await;
+    let api = app.get("/api/v1/auth/me", Auth::Bearer(&access)).await;
+    api.assert_error(StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "unavailable" }));
+    assert!(api.header("retry-after").is_some());
+    let page = app.get("/account", Auth::Cookies(&cookies)).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.text());
+    assert!(page.set_cookies().is_empty(), "the session cookies are kept: {:?}", page.set_cookies());
+    let health = app.get("/api/v1/health", Auth::None).await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn every_operation_declares_its_security_and_keys_see_their_scope(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    let doc = app.get("/api/v1/openapi.json", Auth::None).await.json();
+    let scheme = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["scheme"], "bearer", "{scheme}");
+    let mut scoped = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let security = op["security"].as_array().unwrap_or_else(|| panic!("{method} {path} declares no security"));
+            for requirement in security {
+                if let Some(scopes) = requirement.get("bearer") {
+                    scoped.extend(
+                        scopes.as_array().unwrap().iter().map(|s| (path.clone(), s.as_str().unwrap().to_owned())),
+                    );
+                }
+            }
+            for status in ["429", "503"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path} does not document {status}");
+            }
+        }
+    }
+    assert!(scoped.contains(&("/api/v1/audit".to_owned(), "audit:read".to_owned())), "{scoped:?}");
+    for (_, scope) in &scoped {
+        assert!(nexus::identity::rules::auth::ApiScope::parse(scope).is_some(), "unknown scope {scope}");
+    }
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn server_function_arguments_that_do_not_decode_are_422(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let admin = app.login_browser(ADMIN, DEMO_PASSWORD).await;
+    for fields in [
+        vec![("input[user_id]", "not-a-uuid"), ("input[action]", "approve")],
+        vec![("input[user_id]", "00000000-0000-0000-0000-000000000001"), ("input[action]", "explode")],
+    ] {
+        let res = app.post_form("/api/ui/users/update", &fields, &admin, Some(ORIGIN)).await;
+        res.assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "error": "validation", "fields": [{ "field": "input", "code": "invalid_input" }] }),
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! Connections and tenant scoping.
+//!
+//! Every pooled connection switches to the unprivileged `nexus_app` role as soon as it opens, so no application query
+//! ever runs as a superuser or as the tables' owner (either would bypass row-level security). Every transaction then
+//! declares its scope: one tenant, or the platform (login lookups, admin screens). The policies in the first migration
+//! refuse rows outside that scope even when a query forgets its own `tenant_id` filter.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, Postgres, Transaction};
+
+/// The connection pool (re-exported so the edges name it without depending on sqlx).
+pub use sqlx::PgPool;
+use uuid::Uuid;
+
+/// The id of the platform tenant (admins live there). Fixed by the first migration.
+pub const PLATFORM_TENANT: Uuid = Uuid::nil();
+
+/// Whose rows a transaction may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Tenant(Uuid),
+    /// Every tenant: only for flows that must find a row before its tenant is known, and for platform admins.
+    Platform,
+}
+
+pub type Tx = Transaction<'static, Postgres>;
+
+/// Opens the application pool: every connection runs as `nexus_app` (row-level security applies to it).
+pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    app_pool_options(PgPoolOptions::new().max_connections(max_connections)).connect_with(options).await
+}
+
+/// Adds the role switch to any pool options (tests build their pools through this too, to run as production does).
+pub fn app_pool_options(options: PgPoolOptions) -> PgPoolOptions {
+    options.after_connect(|conn, _meta| {
+        Box::pin(async move {
+            conn.execute("set role nexus_app").await?;
+            Ok(())
+        })
+    })
+}
+
+/// Begins a transaction limited to `scope`. The settings are transaction-local, so a pooled connection never carries one
+/// request's tenant into the next.
+pub async fn begin(pool: &PgPool, scope: Scope) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Belt and braces: even a pool built without `app_pool_options` runs this transaction as nexus_app.
+    match scope {
+        Scope::Tenant(tenant) => {
+            sqlx::query("select set_config('role', 'nexus_app', true), set_config('app.tenant_id', $1, true)")
+                .bind(tenant.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Scope::Platform => {
+            sqlx::query("select set_config('role', 'nexus_app', true), set_config('app.platform', 'on', true)")
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(tx)
+}
+
+/// Takes a transaction-scoped advisory lock if it is free: how a background job runs exactly once across instances
+/// (the lock ends with the transaction, so a crashed instance never holds it).
+pub async fn try_job_lock(tx: &mut Tx, key: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"select pg_try_advisory_xact_lock($1) as "locked!""#, key).fetch_one(&mut **tx).await
+}
+
+/// The schema migrations, embedded at compile time from `migrations/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// Whether the database answers (health checks).
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1").execute(pool).await.map(|_| ())
+}

@@ -1,0 +1,110 @@
+//! The core's error type: what went wrong, in terms a caller can act on.
+//!
+//! Variants mirror the HTTP semantics the edges need (401, 403, 404, 409, 422, 429, 500, 503) and carry stable codes,
+//! never free text. Database errors are mapped once, here: named constraint violations become user-facing codes; anything else
+//! is kept as the cause of `Internal`, logged by the edge, and never shown to the user.
+
+use crate::codes::{ErrorCode, FieldError};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unauthorized: {0}")]
+    Unauthorized(ErrorCode),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(ErrorCode),
+    #[error("rate limited, retry after {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached (down, restarting, pool exhausted): the user should retry, not sign in again.
+    #[error("service unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    pub fn field(field: &str, code: ErrorCode) -> Self {
+        Error::Validation(vec![FieldError::new(field, code)])
+    }
+
+    pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+/// Constraint name → the error a user should see. Constraints are named in the migrations precisely so this table can
+/// stay small and exact.
+fn on_constraint(name: &str) -> Option<Error> {
+    Some(match name {
+        "users_email_key" => Error::field("email", ErrorCode::EmailTaken),
+        "users_username_key" => Error::field("username", ErrorCode::UsernameTaken),
+        "api_keys_tenant_name_key" => Error::Conflict(ErrorCode::NameTaken),
+        "tenants_name_check" => Error::field("business_name", ErrorCode::TooLong),
+        "api_keys_name_check" => Error::field("name", ErrorCode::TooLong),
+        _ => return None,
+    })
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                Error::Unavailable(Box::new(e))
+            }
+            // 57P01..03: the server is shutting down or restarting; 53300: too many connections.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c == "53300") => {
+                Error::Unavailable(Box::new(e))
+            }
+            sqlx::Error::Database(db) => match db.constraint().and_then(on_constraint) {
+                Some(mapped) => mapped,
+                None => Error::Internal(Box::new(e)),
+            },
+            _ => Error::Internal(Box::new(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn constraint(name: &str) -> Option<(String, ErrorCode)> {
+        match on_constraint(name)? {
+            Error::Validation(f) => Some((f[0].field.clone(), f[0].code)),
+            Error::Conflict(c) => Some((String::new(), c)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn named_constraints_map_to_the_field_a_user_can_fix() {
+        assert_eq!(constraint("users_email_key"), Some(("email".into(), ErrorCode::EmailTaken)));
+        assert_eq!(constraint("users_username_key"), Some(("username".into(), ErrorCode::UsernameTaken)));
+        assert_eq!(constraint("api_keys_tenant_name_key"), Some((String::new(), ErrorCode::NameTaken)));
+        assert_eq!(constraint("tenants_name_check"), Some(("business_name".into(), ErrorCode::TooLong)));
+        assert_eq!(constraint("api_keys_name_check"), Some(("name".into(), ErrorCode::TooLong)));
+        // Anything unnamed stays internal: no constraint name reaches a user unmapped.
+        assert_eq!(constraint("sessions_pkey"), None);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_internal() {
+        assert!(matches!(Error::from(sqlx::Error::PoolTimedOut), Error::Unavailable(_)));
+        assert!(matches!(Error::from(sqlx::Error::RowNotFound), Error::NotFound));
+        assert!(matches!(Error::from(sqlx::Error::Protocol("x".into())), Error::Internal(_)));
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Error::Internal(Box::new(e))
+    }
+}

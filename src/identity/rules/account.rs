@@ -1,0 +1,265 @@
+//! Account rules: e-mail and username syntax, the password policy, registration input.
+//!
+//! Validation returns every problem at once, field by field, so a form can show all its errors in one round trip.
+
+use serde::{Deserialize, Serialize};
+
+use super::auth::Role;
+use crate::codes::{ErrorCode, FieldError, check_text};
+
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Argon2 can hash anything, but an unbounded input is a denial-of-service lever.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// The password policy: at least 8 characters with an upper-case letter, a lower-case letter and a digit.
+/// Returns the first rule broken, in the order a user would fix them.
+pub fn check_password(password: &str) -> Result<(), ErrorCode> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(ErrorCode::PasswordTooShort);
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return Err(ErrorCode::PasswordTooLong);
+    }
+    if !password.chars().any(char::is_lowercase) {
+        return Err(ErrorCode::PasswordNeedsLower);
+    }
+    if !password.chars().any(char::is_uppercase) {
+        return Err(ErrorCode::PasswordNeedsUpper);
+    }
+    if !password.chars().any(|c| c.is_ascii_digit()) {
+        return Err(ErrorCode::PasswordNeedsDigit);
+    }
+    Ok(())
+}
+
+/// An e-mail address, trimmed and lower-cased. Syntax is checked loosely (one `@`, a dot in the domain, no spaces):
+/// the only real check of an address is a message delivered to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, ErrorCode> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err(ErrorCode::Required);
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(ErrorCode::TooLong);
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err(ErrorCode::EmailInvalid);
+        };
+        let ok = !local.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok { Ok(Self(s)) } else { Err(ErrorCode::EmailInvalid) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A login name: 3–32 characters of lower-case letters, digits, dot, dash or underscore.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, ErrorCode> {
+        let s = raw.trim().to_lowercase();
+        let n = s.chars().count();
+        if n == 0 {
+            return Err(ErrorCode::Required);
+        }
+        if !(3..=32).contains(&n) || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+            return Err(ErrorCode::UsernameInvalid);
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a visitor submits to register a workshop or a bodega.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationInput {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub business_name: String,
+    pub phone: String,
+    pub address: String,
+    pub role: String,
+}
+
+/// A registration that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub name: String,
+    pub email: Email,
+    pub password: String,
+    pub business_name: String,
+    pub phone: String,
+    pub address: String,
+    pub role: Role,
+}
+
+impl RegistrationInput {
+    pub fn validate(&self) -> Result<Registration, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = check_text("name", &self.name, true, 120).map_err(|e| errors.push(e)).ok();
+        let email = Email::parse(&self.email).map_err(|c| errors.push(FieldError::new("email", c))).ok();
+        if let Err(c) = check_password(&self.password) {
+            errors.push(FieldError::new("password", c));
+        }
+        let business_name =
+            check_text("business_name", &self.business_name, true, 160).map_err(|e| errors.push(e)).ok();
+        let phone = check_text("phone", &self.phone, true, 40).map_err(|e| errors.push(e)).ok();
+        let address = check_text("address", &self.address, true, 240).map_err(|e| errors.push(e)).ok();
+        let role = match Role::parse(self.role.trim()) {
+            Some(r) if r.self_registrable() => Some(r),
+            Some(_) => {
+                errors.push(FieldError::new("role", ErrorCode::RoleNotAllowed));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(
+                    "role",
+                    if self.role.trim().is_empty() { ErrorCode::Required } else { ErrorCode::RoleNotAllowed },
+                ));
+                None
+            }
+        };
+        match (name, email, business_name, phone, address, role) {
+            (Some(name), Some(email), Some(business_name), Some(phone), Some(address), Some(role))
+                if errors.is_empty() =>
+            {
+                Ok(Registration { name, email, password: self.password.clone(), business_name, phone, address, role })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(password: &str, expected: Result<(), ErrorCode>) {
+        assert_eq!(check_password(password), expected, "{password:?}");
+    }
+
+    #[test]
+    fn password_policy() {
+        check("Abcdefg1", Ok(()));
+        check("Contraseña9", Ok(()));
+        check("Ab1", Err(ErrorCode::PasswordTooShort));
+        check("Abcdef1", Err(ErrorCode::PasswordTooShort));
+        check("ABCDEFG1", Err(ErrorCode::PasswordNeedsLower));
+        check("abcdefg1", Err(ErrorCode::PasswordNeedsUpper));
+        check("Abcdefgh", Err(ErrorCode::PasswordNeedsDigit));
+        check(&format!("Aa1{}", "x".repeat(126)), Err(ErrorCode::PasswordTooLong));
+        // characters, not bytes: eight accented letters are eight characters
+        check("Ññññññ1a", Ok(()));
+    }
+
+    #[test]
+    fn email_syntax() {
+        assert_eq!(Email::parse("  Ana@Taller.MX ").unwrap().as_str(), "ana@taller.mx");
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@taller.mx",
+            "ana@taller",
+            "ana@@taller.mx",
+            "a na@taller.mx",
+            "ana@.mx",
+            "ana@taller..mx",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Email::parse("").unwrap_err(), ErrorCode::Required);
+    }
+
+    #[test]
+    fn username_syntax() {
+        assert_eq!(Username::parse("Bodega_Norte").unwrap().as_str(), "bodega_norte");
+        assert_eq!(Username::parse("ab").unwrap_err(), ErrorCode::UsernameInvalid);
+        assert_eq!(Username::parse("ana@x").unwrap_err(), ErrorCode::UsernameInvalid);
+        assert_eq!(Username::parse(" ").unwrap_err(), ErrorCode::Required);
+    }
+
+    fn valid_input() -> RegistrationInput {
+        RegistrationInput {
+            name: "Ana Pérez".into(),
+            email: "ana@bodega.mx".into(),
+            password: "Secreta123".into(),
+            business_name: "Bodega Norte".into(),
+            phone: "+52 55 1234 5678".into(),
+            address: "Av. Central 10, CDMX".into(),
+            role: "warehouse".into(),
+        }
+    }
+
+    #[test]
+    fn registration_accepts_a_complete_form() {
+        let r = valid_input().validate().unwrap();
+        assert_eq!(r.role, Role::Warehouse);
+        assert_eq!(r.email.as_str(), "ana@bodega.mx");
+    }
+
+    #[test]
+    fn registration_reports_every_field_at_once() {
+        let input = RegistrationInput {
+            role: "admin".into(),
+            password: "short".into(),
+            email: "x".into(),
+            ..Default::default()
+        };
+        let errs = input.validate().unwrap_err();
+        let fields: Vec<(&str, ErrorCode)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("name", ErrorCode::Required),
+                ("email", ErrorCode::EmailInvalid),
+                ("password", ErrorCode::PasswordTooShort),
+                ("business_name", ErrorCode::Required),
+                ("phone", ErrorCode::Required),
+                ("address", ErrorCode::Required),
+                ("role", ErrorCode::RoleNotAllowed),
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn policy_never_panics_and_accepts_only_compliant(s in "\\PC{0,40}") {
+            let ok = check_password(&s).is_ok();
+            let n = s.chars().count();
+            let compliant = (8..=128).contains(&n)
+                && s.chars().any(char::is_lowercase)
+                && s.chars().any(char::is_uppercase)
+                && s.chars().any(|c| c.is_ascii_digit());
+            prop_assert_eq!(ok, compliant);
+        }
+
+        #[test]
+        fn email_parse_is_idempotent(s in "[a-zA-Z0-9.@ _-]{0,30}") {
+            if let Ok(e) = Email::parse(&s) {
+                prop_assert_eq!(Email::parse(e.as_str()).unwrap(), e);
+            }
+        }
+    }
+}

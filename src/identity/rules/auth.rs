@@ -1,0 +1,370 @@
+//! Roles, the permission matrix and access-token claims.
+//!
+//! The matrix is the one place that says who may do what. The server checks it on every server function and REST
+//! endpoint; the UI reads the same table only to hide what a role cannot do.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A user's role within their tenant. `Admin` exists only in the platform tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Owner,
+    Manager,
+    Operator,
+    Supply,
+    Viewer,
+    Workshop,
+    Warehouse,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Owner,
+        Role::Manager,
+        Role::Operator,
+        Role::Supply,
+        Role::Viewer,
+        Role::Workshop,
+        Role::Warehouse,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+            Role::Manager => "manager",
+            Role::Operator => "operator",
+            Role::Supply => "supply",
+            Role::Viewer => "viewer",
+            Role::Workshop => "workshop",
+            Role::Warehouse => "warehouse",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles a visitor may pick when registering; anything else is created by an owner or an admin.
+    pub const fn self_registrable(self) -> bool {
+        matches!(self, Role::Workshop | Role::Warehouse)
+    }
+
+    pub fn has(self, permission: Permission) -> bool {
+        permissions_of(self).contains(&permission)
+    }
+}
+
+/// What a caller may do. Scope (own tenant vs platform-wide) is decided by the role: only `Admin` acts across tenants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Own account: profile, password, sessions.
+    AccountManage,
+    /// Approve, deactivate and change the role of users (own tenant; admin: every tenant).
+    UsersManage,
+    /// Browse and export the audit log (own tenant; admin: every tenant).
+    AuditRead,
+    /// Create, list and revoke the tenant's API keys for machine clients.
+    ApiKeysManage,
+    /// Search the platform parts catalog.
+    CatalogRead,
+    /// See which bodegas have a part, at what price.
+    AvailabilityRead,
+    /// Upload and manage the tenant's inventory.
+    InventoryManage,
+    /// Read production dashboards (OEE, downtime).
+    ProductionRead,
+    /// Record production facts, classify stops.
+    ProductionRecord,
+    /// Configure lines, products, shifts, dashboards.
+    PlantConfigure,
+    /// Stock room movements.
+    StockManage,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 11] = [
+        Permission::AccountManage,
+        Permission::UsersManage,
+        Permission::AuditRead,
+        Permission::ApiKeysManage,
+        Permission::CatalogRead,
+        Permission::AvailabilityRead,
+        Permission::InventoryManage,
+        Permission::ProductionRead,
+        Permission::ProductionRecord,
+        Permission::PlantConfigure,
+        Permission::StockManage,
+    ];
+}
+
+/// The permission matrix: role → permissions.
+pub const fn permissions_of(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Admin => &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead],
+        Role::Owner => &[
+            AccountManage,
+            UsersManage,
+            AuditRead,
+            ApiKeysManage,
+            CatalogRead,
+            AvailabilityRead,
+            InventoryManage,
+            ProductionRead,
+            ProductionRecord,
+            PlantConfigure,
+            StockManage,
+        ],
+        Role::Manager => &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure],
+        Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockManage],
+        Role::Supply => &[AccountManage, StockManage, ProductionRead],
+        Role::Viewer => &[AccountManage, ProductionRead],
+        Role::Workshop => &[AccountManage, CatalogRead, AvailabilityRead],
+        Role::Warehouse => &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage],
+    }
+}
+
+/// Scopes an API key can carry: one per kind of machine operation. Every REST operation names the scope it needs; a
+/// key passes exactly the operations its scopes allow, and a person passes when their role holds the permission behind
+/// the scope ([`ApiScope::required_permission`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ApiScope {
+    /// Search the parts catalog.
+    #[serde(rename = "catalog:read")]
+    CatalogRead,
+    /// Upload the tenant's inventory (a bodega's ERP).
+    #[serde(rename = "inventory:write")]
+    InventoryWrite,
+    /// Push production detections (a line's PLC or camera).
+    #[serde(rename = "production:ingest")]
+    ProductionIngest,
+    /// Read production figures (OEE, downtime).
+    #[serde(rename = "production:read")]
+    ProductionRead,
+    /// Read the tenant's audit log (a SIEM pulling it).
+    #[serde(rename = "audit:read")]
+    AuditRead,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 5] = [
+        ApiScope::CatalogRead,
+        ApiScope::InventoryWrite,
+        ApiScope::ProductionIngest,
+        ApiScope::ProductionRead,
+        ApiScope::AuditRead,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::CatalogRead => "catalog:read",
+            ApiScope::InventoryWrite => "inventory:write",
+            ApiScope::ProductionIngest => "production:ingest",
+            ApiScope::ProductionRead => "production:read",
+            ApiScope::AuditRead => "audit:read",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApiScope> {
+        ApiScope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The permission behind the scope: a person needs it to pass an operation of this scope, and to hand the scope to
+    /// a key (nobody can mint a key stronger than themselves).
+    pub const fn required_permission(self) -> Permission {
+        match self {
+            ApiScope::CatalogRead => Permission::CatalogRead,
+            ApiScope::InventoryWrite => Permission::InventoryManage,
+            ApiScope::ProductionIngest => Permission::ProductionRecord,
+            ApiScope::ProductionRead => Permission::ProductionRead,
+            ApiScope::AuditRead => Permission::AuditRead,
+        }
+    }
+
+    /// The scopes a role may grant (and a key created by it may keep using).
+    pub fn grantable_by(role: Role) -> impl Iterator<Item = ApiScope> {
+        ApiScope::ALL.into_iter().filter(move |s| role.has(s.required_permission()))
+    }
+}
+
+/// Lifetime of an access token, in seconds (15 minutes).
+pub const ACCESS_TOKEN_TTL_SECS: i64 = 15 * 60;
+/// Absolute lifetime of a session (its refresh-token family), in seconds: 12 hours, a working day (OWASP ASVS 3.3.2).
+/// No refresh extends it.
+pub const SESSION_MAX_LIFETIME_SECS: i64 = 12 * 60 * 60;
+/// A session unused for this long is over, whatever its tokens say (30 minutes).
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// Concurrent sessions a user may hold; opening one more revokes the oldest.
+pub const MAX_SESSIONS_PER_USER: i64 = 3;
+/// A rotated refresh token presented again within this window is a browser race (two tabs, parallel requests), not
+/// theft: the request gets the same successor token again instead of revoking the family (never a fresh credential).
+pub const REFRESH_REUSE_GRACE_SECS: i64 = 20;
+
+/// Failed logins one account may take in [`LOGIN_FAILURE_WINDOW_SECS`] before further attempts are refused for the
+/// rest of the window (whatever IP they come from; the per-IP limit is the server's rate limiter).
+pub const LOGIN_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const LOGIN_FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// The longest login (e-mail or username) looked up or recorded: the longest e-mail address there can be.
+pub const LOGIN_MAX_CHARS: usize = 254;
+
+/// Why a session ended (stored with it, and in the audit entry that records it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Logout,
+    UserRevoked,
+    SessionCap,
+    RefreshReuse,
+    PasswordChanged,
+    Deactivated,
+    TenantSuspended,
+    Idle,
+    Expired,
+}
+crate::codes::text_enum!(EndReason {
+    Logout => "logout", UserRevoked => "user_revoked", SessionCap => "session_cap", RefreshReuse => "refresh_reuse",
+    PasswordChanged => "password_changed", Deactivated => "deactivated", TenantSuspended => "tenant_suspended",
+    Idle => "idle", Expired => "expired",
+});
+
+/// Claims of the short-lived access JWT. The token names the session so that logout and revocation take effect
+/// immediately: the server checks the session on every request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// user id
+    pub sub: Uuid,
+    /// tenant id
+    pub tid: Uuid,
+    /// session id
+    pub sid: Uuid,
+    pub role: Role,
+    /// issued at (unix seconds)
+    pub iat: i64,
+    /// expires at (unix seconds)
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+pub const TOKEN_ISSUER: &str = "nexus";
+pub const TOKEN_AUDIENCE: &str = "nexus-api";
+
+impl AccessClaims {
+    pub fn new(user: Uuid, tenant: Uuid, session: Uuid, role: Role, now_unix: i64) -> Self {
+        Self {
+            sub: user,
+            tid: tenant,
+            sid: session,
+            role,
+            iat: now_unix,
+            exp: now_unix + ACCESS_TOKEN_TTL_SECS,
+            iss: TOKEN_ISSUER.to_owned(),
+            aud: TOKEN_AUDIENCE.to_owned(),
+        }
+    }
+
+    pub fn is_expired(&self, now_unix: i64) -> bool {
+        now_unix >= self.exp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(role: Role, allowed: &[Permission]) {
+        for p in Permission::ALL {
+            assert_eq!(role.has(p), allowed.contains(&p), "{role:?} / {p:?}");
+        }
+    }
+
+    #[test]
+    fn permission_matrix() {
+        use Permission::*;
+        check(Role::Admin, &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead]);
+        check(
+            Role::Owner,
+            &[
+                AccountManage,
+                UsersManage,
+                AuditRead,
+                ApiKeysManage,
+                CatalogRead,
+                AvailabilityRead,
+                InventoryManage,
+                ProductionRead,
+                ProductionRecord,
+                PlantConfigure,
+                StockManage,
+            ],
+        );
+        check(Role::Manager, &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure]);
+        check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockManage]);
+        check(Role::Supply, &[AccountManage, StockManage, ProductionRead]);
+        check(Role::Viewer, &[AccountManage, ProductionRead]);
+        check(Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead]);
+        check(Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
+    }
+
+    #[test]
+    fn every_role_manages_its_own_account_and_only_admin_and_owner_manage_users() {
+        for r in Role::ALL {
+            assert!(r.has(Permission::AccountManage));
+            assert_eq!(r.has(Permission::UsersManage), matches!(r, Role::Admin | Role::Owner));
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_and_only_workshop_and_warehouse_self_register() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(r.self_registrable(), matches!(r, Role::Workshop | Role::Warehouse));
+        }
+        assert_eq!(Role::parse("ADMIN"), None);
+        assert_eq!(Role::parse(""), None);
+    }
+
+    #[test]
+    fn scopes_round_trip() {
+        for s in ApiScope::ALL {
+            assert_eq!(ApiScope::parse(s.as_str()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<ApiScope>(&json).unwrap(), s);
+        }
+        assert_eq!(ApiScope::parse("inventory"), None);
+    }
+
+    #[test]
+    fn scopes_need_the_permission_behind_them() {
+        use ApiScope::*;
+        let grantable = |r: Role| ApiScope::grantable_by(r).collect::<Vec<_>>();
+        assert_eq!(
+            grantable(Role::Owner),
+            vec![CatalogRead, InventoryWrite, ProductionIngest, ProductionRead, AuditRead]
+        );
+        assert_eq!(grantable(Role::Warehouse), vec![CatalogRead, InventoryWrite]);
+        assert_eq!(grantable(Role::Manager), vec![ProductionIngest, ProductionRead]);
+        assert_eq!(grantable(Role::Workshop), vec![CatalogRead]);
+        assert_eq!(grantable(Role::Admin), vec![CatalogRead, AuditRead]);
+        assert_eq!(grantable(Role::Viewer), vec![ProductionRead]);
+    }
+
+    #[test]
+    fn claims_expire_after_fifteen_minutes() {
+        let u = Uuid::new_v4();
+        let c = AccessClaims::new(u, Uuid::nil(), Uuid::new_v4(), Role::Viewer, 1_000);
+        assert_eq!(c.exp - c.iat, 900);
+        assert_eq!(c.sub, u);
+        assert!(!c.is_expired(1_899));
+        assert!(c.is_expired(1_900));
+        assert_eq!(c.iss, TOKEN_ISSUER);
+        assert_eq!(c.aud, TOKEN_AUDIENCE);
+    }
+}

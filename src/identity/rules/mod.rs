@@ -1,0 +1,5 @@
+//! Pure identity rules: no IO, no database, no HTTP. Everything here compiles to wasm32 and is unit-tested in isolation.
+
+pub mod account;
+pub mod auth;
+pub mod tenant;

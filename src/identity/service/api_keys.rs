@@ -1,0 +1,150 @@
+//! API keys for machine clients. The full key is shown once at creation; only its SHA-256 is kept.
+//!
+//! Format: `nxk_` + 43 URL-safe characters. The first 12 characters are kept as a display prefix so a user can tell keys
+//! apart without the secret. A key acts in its tenant with its scopes, and never with a scope its creator does not hold
+//! today: scopes are checked against the creator's role when the key is created and again every time it is used, and a
+//! key whose creator was deactivated stops working.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::auth::{parse_tenant_status, parse_user_status, random_token, token_hash};
+use crate::audit::{self, Actor, Event};
+use crate::caller::{Machine, RequestMeta, User};
+use crate::codes::{ErrorCode, check_text};
+use crate::db::{self, Scope};
+use crate::error::{Error, Result};
+use crate::identity::rules::auth::{ApiScope, Permission, Role};
+use crate::identity::rules::tenant::{TenantStatus, UserStatus};
+use crate::identity::store::api_keys::{self as store, NewApiKey};
+
+pub const KEY_PREFIX: &str = "nxk_";
+
+pub fn is_api_key(token: &str) -> bool {
+    token.starts_with(KEY_PREFIX)
+}
+
+pub struct CreatedKey {
+    pub id: Uuid,
+    pub key: String,
+}
+
+/// A key as its tenant's people see it (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<ApiScope>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn create(
+    pool: &PgPool,
+    user: &User,
+    name: &str,
+    scopes: &[ApiScope],
+    meta: &RequestMeta,
+) -> Result<CreatedKey> {
+    user.require(Permission::ApiKeysManage)?;
+    let name = check_text("name", name, true, 80).map_err(|e| Error::Validation(vec![e]))?;
+    if scopes.is_empty() {
+        return Err(Error::field("scopes", ErrorCode::Required));
+    }
+    let mut granted: Vec<ApiScope> = Vec::with_capacity(scopes.len());
+    for &scope in scopes {
+        if !user.role.has(scope.required_permission()) {
+            return Err(Error::field("scopes", ErrorCode::Forbidden));
+        }
+        if !granted.contains(&scope) {
+            granted.push(scope);
+        }
+    }
+    granted.sort_unstable();
+    let stored: Vec<String> = granted.iter().map(|s| s.as_str().to_owned()).collect();
+    let key = format!("{KEY_PREFIX}{}", random_token());
+    let id = Uuid::new_v4();
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    store::insert(
+        &mut tx,
+        NewApiKey {
+            tenant_id: user.tenant_id,
+            id,
+            name: &name,
+            prefix: &key[..12],
+            secret_hash: &token_hash(&key),
+            scopes: &stored,
+            created_by: user.user_id,
+        },
+    )
+    .await?;
+    let event = Event::new("api_key.created").target("api_key", id).after(json!({ "name": name, "scopes": stored }));
+    audit::record(&mut tx, &Actor::of(user, meta), event).await?;
+    tx.commit().await?;
+    Ok(CreatedKey { id, key })
+}
+
+pub async fn list(pool: &PgPool, user: &User) -> Result<Vec<ApiKeyInfo>> {
+    user.require(Permission::ApiKeysManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let rows = store::list(&mut tx, user.tenant_id).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|k| ApiKeyInfo {
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            scopes: k.scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+        })
+        .collect())
+}
+
+pub async fn revoke(pool: &PgPool, user: &User, id: Uuid, meta: &RequestMeta) -> Result<()> {
+    user.require(Permission::ApiKeysManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    if !store::revoke(&mut tx, user.tenant_id, id).await? {
+        return Err(Error::NotFound);
+    }
+    audit::record(&mut tx, &Actor::of(user, meta), Event::new("api_key.revoked").target("api_key", id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves a presented key to its machine caller: live key, active tenant, active creator; scopes cut down to those
+/// the creator's role holds today.
+pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let row =
+        store::find_by_hash(&mut tx, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
+    let live = row.revoked_at.is_none()
+        && parse_tenant_status(&row.tenant_status)? == TenantStatus::Active
+        && parse_user_status(&row.creator_status)? == UserStatus::Active;
+    if !live {
+        return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
+    }
+    let creator = Role::parse(&row.creator_role).ok_or_else(|| Error::internal("unknown role in the database"))?;
+    let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t < Utc::now() - Duration::seconds(60));
+    if stale(row.last_used_at) {
+        store::touch(&mut tx, row.tenant_id, row.id).await?;
+    }
+    tx.commit().await?;
+    Ok(Machine {
+        key_id: row.id,
+        tenant_id: row.tenant_id,
+        name: row.name,
+        scopes: row
+            .scopes
+            .iter()
+            .filter_map(|s| ApiScope::parse(s))
+            .filter(|s| creator.has(s.required_permission()))
+            .collect(),
+    })
+}

@@ -1,0 +1,642 @@
+//! Authentication: passwords, access tokens, browser sessions with rotating refresh tokens, registration.
+//!
+//! - Passwords are Argon2id with OWASP parameters, hashed on the blocking pool so a login never stalls the async
+//!   runtime. An unknown login is verified against a dummy hash, so it costs the same time as a known one.
+//! - A session is one login (the refresh-token "family"). Access JWTs live 15 minutes and name their session, which is
+//!   checked on every request so logout and revocation are immediate. Refresh tokens are random, stored as SHA-256,
+//!   rotated on each use; a rotated token presented again revokes the whole session, except within a short grace window
+//!   that absorbs a browser sending two requests at once (it gets the same successor again: the successor is derived
+//!   from the token with a keyed hash, so a replay never mints a fresh credential).
+//! - Sessions end after 30 idle minutes or 12 hours; a user holds at most 3, the oldest revoked when a 4th opens. Every
+//!   end of a session is audited, whoever or whatever caused it.
+//! - Failed logins are throttled per account (10 in 15 minutes), counted from the audit log so every instance agrees.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Event};
+use crate::caller::{Caller, RequestMeta, User};
+use crate::codes::ErrorCode;
+use crate::db::{self, PLATFORM_TENANT, Scope, Tx};
+use crate::error::{Error, Result};
+use crate::identity::rules::account::{Email, RegistrationInput, check_password};
+use crate::identity::rules::auth::{
+    AccessClaims, ApiScope, EndReason, IDLE_TIMEOUT_SECS, LOGIN_FAILURE_WINDOW_SECS, LOGIN_FAILURES_PER_ACCOUNT,
+    LOGIN_MAX_CHARS, MAX_SESSIONS_PER_USER, Permission, REFRESH_REUSE_GRACE_SECS, Role, SESSION_MAX_LIFETIME_SECS,
+    TOKEN_AUDIENCE, TOKEN_ISSUER,
+};
+use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserStatus};
+use crate::identity::store::{sessions, tenants, users};
+
+/// Key material and the dummy hash; built once at start-up and shared.
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<Keys>,
+}
+
+struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    dummy_hash: String,
+    /// Keys the derivation of a refresh token's successor (see [`Auth::successor`]).
+    successor_key: Vec<u8>,
+}
+
+/// The OWASP-recommended Argon2id parameters: 19 MiB, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+}
+
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Error::internal(e.to_string()))
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+pub async fn verify_password(password: String, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| Error::internal(e.to_string()))?;
+        Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// 32 random bytes, URL-safe base64: refresh tokens and API key secrets.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are high-entropy, so a fast hash is the right one (a slow KDF protects guessable secrets, not these).
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// What a successful login or refresh hands back to the edge, which puts it in cookies or a JSON body.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    pub user: User,
+    pub tokens: Tokens,
+}
+
+impl Auth {
+    /// `secret` signs access tokens (HS256); it must be at least 32 bytes.
+    pub async fn new(secret: &[u8]) -> Result<Self> {
+        if secret.len() < 32 {
+            return Err(Error::internal("the JWT secret must be at least 32 bytes"));
+        }
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.set_issuer(&[TOKEN_ISSUER]);
+        validation.set_audience(&[TOKEN_AUDIENCE]);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let dummy_hash = hash_password(random_token()).await?;
+        let successor_key =
+            Sha256::new().chain_update(b"nexus refresh successor\0").chain_update(secret).finalize().to_vec();
+        Ok(Self {
+            inner: Arc::new(Keys {
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
+                validation,
+                dummy_hash,
+                successor_key,
+            }),
+        })
+    }
+
+    /// The refresh token that replaces `token`: HMAC-SHA256 of it under a server key. Deterministic, so a browser
+    /// racing itself within the grace window gets the very token its other request got; unguessable without `token`.
+    fn successor(&self, token: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.successor_key).expect("HMAC takes any key length");
+        mac.update(token.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    pub fn issue_access(&self, claims: &AccessClaims) -> Result<String> {
+        jsonwebtoken::encode(&Header::new(jsonwebtoken::Algorithm::HS256), claims, &self.inner.encoding)
+            .map_err(Error::internal)
+    }
+
+    /// Checks signature, algorithm (HS256 only: `none` and others are refused), issuer, audience and expiry.
+    pub fn decode_access(&self, token: &str) -> Result<AccessClaims> {
+        jsonwebtoken::decode::<AccessClaims>(token, &self.inner.decoding, &self.inner.validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => Error::Unauthorized(ErrorCode::SessionExpired),
+                _ => Error::Unauthorized(ErrorCode::TokenInvalid),
+            })
+    }
+
+    /// Tokens issued at `issued`: the same inputs give the same tokens (HS256 is deterministic).
+    fn tokens_for(
+        &self,
+        user: &User,
+        refresh_token: String,
+        session_expires: DateTime<Utc>,
+        issued: DateTime<Utc>,
+    ) -> Result<Tokens> {
+        let claims = AccessClaims::new(user.user_id, user.tenant_id, user.session_id, user.role, issued.timestamp());
+        Ok(Tokens {
+            access_token: self.issue_access(&claims)?,
+            access_expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or(issued),
+            refresh_token,
+            refresh_expires_at: session_expires,
+        })
+    }
+
+    /// Logs in by e-mail or username. Wrong password and unknown login are indistinguishable, in answer and in time.
+    pub async fn login(&self, pool: &PgPool, login: &str, password: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+        // Bounded before anything is looked up or recorded: no address is longer, and the audit log is append-only.
+        if login.chars().count() > LOGIN_MAX_CHARS {
+            return Err(Error::field("login", ErrorCode::TooLong));
+        }
+        let login = login.trim().to_lowercase();
+        if login.is_empty() || password.is_empty() {
+            return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
+        }
+        if password.chars().count() > crate::identity::rules::account::PASSWORD_MAX_CHARS {
+            return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
+        }
+        let mut tx = db::begin(pool, Scope::Platform).await?;
+        let since = Utc::now() - Duration::seconds(LOGIN_FAILURE_WINDOW_SECS);
+        let (failures, oldest) = audit::failed_logins_since(&mut tx, &login, since).await?;
+        if failures >= LOGIN_FAILURES_PER_ACCOUNT {
+            let until = oldest.unwrap_or_else(Utc::now) + Duration::seconds(LOGIN_FAILURE_WINDOW_SECS);
+            let retry_after_secs = (until - Utc::now()).num_seconds().max(1) as u64;
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+        let found = users::find_for_login(&mut tx, &login).await?;
+        tx.commit().await?;
+
+        let hash = found.as_ref().map_or_else(|| self.inner.dummy_hash.clone(), |u| u.password_hash.clone());
+        let ok = verify_password(password.to_owned(), hash).await?;
+        let Some(user) = found.filter(|_| ok) else {
+            return Err(self.login_failed(pool, &login, meta).await);
+        };
+        let role = parse_role(&user.role)?;
+
+        let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+        let locked = users::lock(&mut tx, user.tenant_id, user.id).await?.ok_or(Error::NotFound)?;
+        // A password change may have committed between the check above and this lock: the password must match the
+        // hash in force now.
+        if locked.password_hash != user.password_hash
+            && !verify_password(password.to_owned(), locked.password_hash.clone()).await?
+        {
+            drop(tx);
+            return Err(self.login_failed(pool, &login, meta).await);
+        }
+        // Only a caller who knows the password learns the account's state.
+        match (parse_user_status(&locked.status)?, parse_tenant_status(&locked.tenant_status)?) {
+            (UserStatus::Pending, _) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
+            (UserStatus::Deactivated, _) | (UserStatus::Active, TenantStatus::Suspended) => {
+                return Err(Error::Unauthorized(ErrorCode::AccountDeactivated));
+            }
+            (UserStatus::Active, TenantStatus::Pending) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
+            (UserStatus::Active, TenantStatus::Active) => {}
+        }
+        let display_name = users::get(&mut tx, user.id).await?.map(|u| u.display_name).unwrap_or_default();
+        let capped = sessions::revoke_beyond(&mut tx, user.tenant_id, user.id, MAX_SESSIONS_PER_USER - 1).await?;
+        let now = Utc::now();
+        let expires_at = now + Duration::seconds(SESSION_MAX_LIFETIME_SECS);
+        let session_id = sessions::insert(
+            &mut tx,
+            sessions::NewSession {
+                tenant_id: user.tenant_id,
+                user_id: user.id,
+                expires_at,
+                ip: meta.ip_network(),
+                user_agent: truncate(&meta.user_agent, 400),
+            },
+        )
+        .await?;
+        let refresh = random_token();
+        sessions::insert_refresh(&mut tx, user.tenant_id, session_id, &token_hash(&refresh)).await?;
+        let me = User {
+            user_id: user.id,
+            tenant_id: user.tenant_id,
+            session_id,
+            role,
+            email: locked.email.clone(),
+            display_name,
+        };
+        let mut event = Event::new("auth.login").target("session", session_id);
+        if !capped.is_empty() {
+            event = event.after(json!({ "revoked_sessions": capped, "reason": EndReason::SessionCap.as_str() }));
+        }
+        audit::record(&mut tx, &Actor::of(&me, meta), event).await?;
+        tx.commit().await?;
+        let tokens = self.tokens_for(&me, refresh, expires_at, now)?;
+        Ok(LoggedIn { user: me, tokens })
+    }
+
+    /// Records a failed login (against the platform tenant: the account is not revealed) and returns the error to send.
+    async fn login_failed(&self, pool: &PgPool, login: &str, meta: &RequestMeta) -> Error {
+        let record = async {
+            let mut tx = db::begin(pool, Scope::Platform).await?;
+            let actor = Actor { tenant_id: PLATFORM_TENANT, user_id: None, email: Some(login), meta };
+            audit::record(&mut tx, &actor, Event::new(audit::LOGIN_FAILED)).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        match record.await {
+            Ok(()) => Error::Unauthorized(ErrorCode::InvalidCredentials),
+            Err(e) => e,
+        }
+    }
+
+    /// Resolves an access token to its user, checking that the session is still live and the account and its tenant
+    /// active. A session found idle is ended (and the end audited).
+    pub async fn authenticate(&self, pool: &PgPool, token: &str, meta: &RequestMeta) -> Result<User> {
+        let claims = self.decode_access(token)?;
+        let mut tx = db::begin(pool, Scope::Tenant(claims.tid)).await?;
+        let row = sessions::find_for_auth(&mut tx, claims.tid, claims.sid)
+            .await?
+            .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
+        let now = Utc::now();
+        if row.user_id != claims.sub {
+            return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
+        }
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Err(Error::Unauthorized(ErrorCode::SessionExpired));
+        }
+        let user = User {
+            user_id: row.user_id,
+            tenant_id: claims.tid,
+            session_id: claims.sid,
+            role: parse_role(&row.role)?,
+            email: row.email,
+            display_name: row.display_name,
+        };
+        let end = if row.last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
+            Some((EndReason::Idle, ErrorCode::SessionExpired))
+        } else if parse_user_status(&row.status)? != UserStatus::Active {
+            Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
+        } else if parse_tenant_status(&row.tenant_status)? != TenantStatus::Active {
+            Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
+        } else {
+            None
+        };
+        if let Some((reason, code)) = end {
+            end_session(&mut tx, &user, reason, meta).await?;
+            tx.commit().await?;
+            return Err(Error::Unauthorized(code));
+        }
+        // Activity is recorded at most once a minute: the idle timeout needs no finer grain.
+        if row.last_seen_at < now - Duration::seconds(60) {
+            sessions::touch(&mut tx, claims.tid, claims.sid).await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Presents a refresh token: rotates it, or detects its reuse and revokes the session family. Presented again
+    /// within the grace window it yields the same successor and access token as the first time.
+    pub async fn refresh(&self, pool: &PgPool, token: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+        let hash = token_hash(token);
+        let mut tx = db::begin(pool, Scope::Platform).await?;
+        let row = sessions::find_refresh_for_update(&mut tx, &hash)
+            .await?
+            .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
+        let now = Utc::now();
+        let user = User {
+            user_id: row.user_id,
+            tenant_id: row.tenant_id,
+            session_id: row.session_id,
+            role: parse_role(&row.role)?,
+            email: row.email.clone(),
+            display_name: String::new(),
+        };
+        if row.revoked_at.is_some() {
+            return Err(Error::Unauthorized(ErrorCode::SessionExpired));
+        }
+        let end = if row.expires_at <= now {
+            Some((EndReason::Expired, ErrorCode::SessionExpired))
+        } else if row.last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
+            Some((EndReason::Idle, ErrorCode::SessionExpired))
+        } else if parse_user_status(&row.status)? != UserStatus::Active {
+            Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
+        } else if parse_tenant_status(&row.tenant_status)? != TenantStatus::Active {
+            Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
+        } else {
+            None
+        };
+        if let Some((reason, code)) = end {
+            end_session(&mut tx, &user, reason, meta).await?;
+            tx.commit().await?;
+            return Err(Error::Unauthorized(code));
+        }
+        let next = self.successor(token);
+        let issued = match row.used_at {
+            Some(used_at) if used_at > now - Duration::seconds(REFRESH_REUSE_GRACE_SECS) => {
+                // A browser racing itself: the same successor and the same access token (issued at the rotation).
+                tx.commit().await?;
+                used_at
+            }
+            Some(_) => {
+                end_session(&mut tx, &user, EndReason::RefreshReuse, meta).await?;
+                tx.commit().await?;
+                return Err(Error::Unauthorized(ErrorCode::RefreshReused));
+            }
+            None => {
+                let used_at = sessions::mark_refresh_used(&mut tx, row.tenant_id, &hash).await?;
+                sessions::insert_refresh(&mut tx, row.tenant_id, row.session_id, &token_hash(&next)).await?;
+                sessions::touch(&mut tx, row.tenant_id, row.session_id).await?;
+                tx.commit().await?;
+                used_at
+            }
+        };
+        let user = self.with_display_name(pool, user).await?;
+        let tokens = self.tokens_for(&user, next, row.expires_at, issued)?;
+        Ok(LoggedIn { user, tokens })
+    }
+
+    async fn with_display_name(&self, pool: &PgPool, mut user: User) -> Result<User> {
+        let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+        user.display_name = users::get(&mut tx, user.user_id).await?.map(|u| u.display_name).unwrap_or_default();
+        tx.commit().await?;
+        Ok(user)
+    }
+}
+
+/// Ends a session for `reason` and records it: whatever ends a session (the user, an administrator, a timeout, a
+/// detected theft) leaves an audit entry.
+async fn end_session(tx: &mut Tx, user: &User, reason: EndReason, meta: &RequestMeta) -> Result<bool> {
+    let ended = sessions::revoke(tx, user.tenant_id, user.session_id, None, reason.as_str()).await?;
+    if ended {
+        let event = Event::new("auth.session_ended")
+            .target("session", user.session_id)
+            .after(json!({ "reason": reason.as_str() }));
+        audit::record(tx, &Actor::of(user, meta), event).await?;
+    }
+    Ok(ended)
+}
+
+fn parse_role(s: &str) -> Result<Role> {
+    Role::parse(s).ok_or_else(|| Error::internal(format!("unknown role {s:?} in the database")))
+}
+
+pub(super) fn parse_user_status(s: &str) -> Result<UserStatus> {
+    UserStatus::parse(s).ok_or_else(|| Error::internal(format!("unknown user status {s:?} in the database")))
+}
+
+pub(super) fn parse_tenant_status(s: &str) -> Result<TenantStatus> {
+    TenantStatus::parse(s).ok_or_else(|| Error::internal(format!("unknown tenant status {s:?} in the database")))
+}
+
+pub(super) fn parse_tenant_kind(s: &str) -> Result<TenantKind> {
+    TenantKind::parse(s).ok_or_else(|| Error::internal(format!("unknown tenant kind {s:?} in the database")))
+}
+
+fn truncate(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Ends the user's own session.
+pub async fn logout(pool: &PgPool, user: &User, meta: &RequestMeta) -> Result<()> {
+    user.require(Permission::AccountManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    sessions::revoke(&mut tx, user.tenant_id, user.session_id, None, EndReason::Logout.as_str()).await?;
+    audit::record(&mut tx, &Actor::of(user, meta), Event::new("auth.logout").target("session", user.session_id))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the session a refresh token belongs to (REST logout, where no access token may be at hand). Holding the token
+/// is the authority: it is the session's own credential.
+pub async fn logout_refresh(pool: &PgPool, refresh_token: &str, meta: &RequestMeta) -> Result<()> {
+    let hash = token_hash(refresh_token);
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let Some(row) = sessions::find_refresh_for_update(&mut tx, &hash).await? else {
+        return Ok(());
+    };
+    if sessions::revoke(&mut tx, row.tenant_id, row.session_id, None, EndReason::Logout.as_str()).await? {
+        let actor = Actor { tenant_id: row.tenant_id, user_id: Some(row.user_id), email: Some(&row.email), meta };
+        audit::record(&mut tx, &actor, Event::new("auth.logout").target("session", row.session_id)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Self-registration of a workshop or a bodega: a new pending tenant with one pending user, until an admin approves.
+pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMeta) -> Result<Uuid> {
+    let reg = input.validate().map_err(Error::Validation)?;
+    if super::passwords::is_common(&reg.password) {
+        return Err(Error::field("password", ErrorCode::PasswordTooCommon));
+    }
+    let kind = TenantKind::for_registration(reg.role).ok_or_else(|| Error::field("role", ErrorCode::RoleNotAllowed))?;
+    let hash = hash_password(reg.password.clone()).await?;
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    if users::exists_by_email(&mut tx, reg.email.as_str()).await? {
+        return Err(Error::field("email", ErrorCode::EmailTaken));
+    }
+    let tenant_id = tenants::insert(
+        &mut tx,
+        tenants::NewTenant {
+            kind: kind.as_str(),
+            name: &reg.business_name,
+            status: TenantStatus::Pending.as_str(),
+            phone: &reg.phone,
+            address: &reg.address,
+        },
+    )
+    .await?;
+    let user_id = users::insert(
+        &mut tx,
+        users::NewUser {
+            tenant_id,
+            email: reg.email.as_str(),
+            username: None,
+            display_name: &reg.name,
+            password_hash: &hash,
+            role: reg.role.as_str(),
+            status: UserStatus::Pending.as_str(),
+        },
+    )
+    .await?;
+    let actor = Actor { tenant_id, user_id: Some(user_id), email: Some(reg.email.as_str()), meta };
+    let event = Event::new("auth.register").target("user", user_id).after(json!({
+        "email": reg.email.as_str(), "role": reg.role.as_str(), "business_name": reg.business_name,
+    }));
+    audit::record(&mut tx, &actor, event).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// Changes the user's password after checking the current one; every other session of the user ends. The user's row
+/// is locked while the new hash is written, so a login racing the change re-checks against the hash in force.
+pub async fn change_password(pool: &PgPool, user: &User, current: &str, new: &str, meta: &RequestMeta) -> Result<()> {
+    user.require(Permission::AccountManage)?;
+    check_password(new).map_err(|c| Error::field("new_password", c))?;
+    if super::passwords::is_common(new) {
+        return Err(Error::field("new_password", ErrorCode::PasswordTooCommon));
+    }
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let hash = users::password_hash(&mut tx, user.user_id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    if !verify_password(current.to_owned(), hash.clone()).await? {
+        return Err(Error::field("current_password", ErrorCode::InvalidCredentials));
+    }
+    let new_hash = hash_password(new.to_owned()).await?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let locked = users::lock(&mut tx, user.tenant_id, user.user_id).await?.ok_or(Error::NotFound)?;
+    if locked.password_hash != hash {
+        // Changed by another request meanwhile: the current password checked above is no longer the current one.
+        return Err(Error::field("current_password", ErrorCode::InvalidCredentials));
+    }
+    users::set_password(&mut tx, user.user_id, &new_hash).await?;
+    let ended = sessions::revoke_all_for_user(
+        &mut tx,
+        user.tenant_id,
+        user.user_id,
+        EndReason::PasswordChanged.as_str(),
+        Some(user.session_id),
+    )
+    .await?;
+    let event = Event::new("auth.password_changed")
+        .target("user", user.user_id)
+        .after(json!({ "sessions_ended": ended, "reason": EndReason::PasswordChanged.as_str() }));
+    audit::record(&mut tx, &Actor::of(user, meta), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+pub async fn my_sessions(pool: &PgPool, user: &User) -> Result<Vec<SessionInfo>> {
+    user.require(Permission::AccountManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let rows = sessions::list_live(&mut tx, user.tenant_id, user.user_id).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SessionInfo {
+            id: r.id,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            ip: r.ip.map(|i| i.ip().to_string()),
+            user_agent: r.user_agent,
+            current: r.id == user.session_id,
+        })
+        .collect())
+}
+
+/// Revokes one of the user's own sessions.
+pub async fn revoke_my_session(pool: &PgPool, user: &User, session: Uuid, meta: &RequestMeta) -> Result<()> {
+    user.require(Permission::AccountManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    if !sessions::revoke(&mut tx, user.tenant_id, session, Some(user.user_id), EndReason::UserRevoked.as_str()).await? {
+        return Err(Error::NotFound);
+    }
+    audit::record(&mut tx, &Actor::of(user, meta), Event::new("auth.session_revoked").target("session", session))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A signed-in person as "me" shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub tenant_name: String,
+    pub tenant_kind: TenantKind,
+}
+
+/// Who is calling, as "me" answers it: a person's profile, or a key's tenant and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whoami {
+    User(Profile),
+    Machine {
+        key_id: Uuid,
+        name: String,
+        tenant_id: Uuid,
+        tenant_name: String,
+        tenant_kind: TenantKind,
+        scopes: Vec<ApiScope>,
+    },
+}
+
+/// The user's own profile.
+pub async fn me(pool: &PgPool, user: &User) -> Result<Profile> {
+    user.require(Permission::AccountManage)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let row = users::get(&mut tx, user.user_id).await?.ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(Profile {
+        user_id: row.id,
+        tenant_id: row.tenant_id,
+        email: row.email,
+        display_name: row.display_name,
+        role: user.role,
+        tenant_name: row.tenant_name,
+        tenant_kind: parse_tenant_kind(&row.tenant_kind)?,
+    })
+}
+
+/// "Me" for any caller. Every caller may ask who it is: that is what identifies it, not a permission it holds.
+pub async fn whoami(pool: &PgPool, caller: &Caller) -> Result<Whoami> {
+    match caller {
+        Caller::User(u) => Ok(Whoami::User(me(pool, u).await?)),
+        Caller::Machine(m) => {
+            let mut tx = db::begin(pool, Scope::Tenant(m.tenant_id)).await?;
+            let t = tenants::get(&mut tx, m.tenant_id).await?.ok_or(Error::NotFound)?;
+            tx.commit().await?;
+            Ok(Whoami::Machine {
+                key_id: m.key_id,
+                name: m.name.clone(),
+                tenant_id: t.id,
+                tenant_name: t.name,
+                tenant_kind: parse_tenant_kind(&t.kind)?,
+                scopes: m.scopes.clone(),
+            })
+        }
+    }
+}
+
+/// Lower-cases and validates a login e-mail for flows that take one (demo seeding, admin tools).
+pub fn parse_email(raw: &str) -> Result<Email> {
+    Email::parse(raw).map_err(|c| Error::field("email", c))
+}

@@ -1,0 +1,187 @@
+//! User administration: a platform admin (every tenant) or an owner (their own tenant) approves, deactivates and
+//! changes roles; a platform admin suspends and reactivates tenants.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::auth::{parse_tenant_kind, parse_user_status};
+use crate::audit::{self, Actor, Event};
+use crate::caller::{RequestMeta, User};
+use crate::codes::ErrorCode;
+use crate::db::{self, Scope};
+use crate::error::{Error, Result};
+use crate::identity::rules::auth::{EndReason, Permission, Role};
+use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserAction, UserStatus};
+use crate::identity::store::users::{self as store, UserFilter, UserRow};
+use crate::identity::store::{sessions, tenants};
+
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub status: Option<UserStatus>,
+    pub search: Option<String>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// An account as the administration screens show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub tenant_name: String,
+    pub tenant_kind: TenantKind,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserSummary {
+    fn from_row(r: UserRow) -> Result<Self> {
+        Ok(Self {
+            id: r.id,
+            tenant_id: r.tenant_id,
+            email: r.email,
+            display_name: r.display_name,
+            role: Role::parse(&r.role).ok_or_else(|| Error::internal("unknown role in the database"))?,
+            status: parse_user_status(&r.status)?,
+            tenant_name: r.tenant_name,
+            tenant_kind: parse_tenant_kind(&r.tenant_kind)?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    /// Pending accounts the caller may approve (all pages).
+    pub pending: i64,
+}
+
+pub async fn list(pool: &PgPool, user: &User, q: &UserQuery) -> Result<UserPage> {
+    user.require(Permission::UsersManage)?;
+    let mut tx = db::begin(pool, user.scope()).await?;
+    let rows = store::list(
+        &mut tx,
+        UserFilter {
+            status: q.status.map(UserStatus::as_str),
+            search: q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            after: q.after,
+            limit: q.limit.clamp(1, 200),
+        },
+    )
+    .await?;
+    let pending = store::count_pending(&mut tx).await?;
+    tx.commit().await?;
+    let users = rows.into_iter().map(UserSummary::from_row).collect::<Result<_>>()?;
+    Ok(UserPage { users, pending })
+}
+
+/// What an administrator does to an account, with what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserChange {
+    Approve,
+    Deactivate,
+    Reactivate,
+    Role(Role),
+}
+
+impl UserChange {
+    /// The change an action names; changing the role needs the role.
+    pub fn from_action(action: UserAction, role: Option<Role>) -> Result<Self> {
+        Ok(match action {
+            UserAction::Approve => UserChange::Approve,
+            UserAction::Deactivate => UserChange::Deactivate,
+            UserAction::Reactivate => UserChange::Reactivate,
+            UserAction::ChangeRole => UserChange::Role(role.ok_or_else(|| Error::field("role", ErrorCode::Required))?),
+        })
+    }
+}
+
+pub async fn act(
+    pool: &PgPool,
+    user: &User,
+    target: Uuid,
+    change: UserChange,
+    meta: &RequestMeta,
+) -> Result<UserSummary> {
+    user.require(Permission::UsersManage)?;
+    if target == user.user_id {
+        // Locking oneself out (or promoting oneself) is never what an admin meant.
+        return Err(Error::Forbidden);
+    }
+    let mut tx = db::begin(pool, user.scope()).await?;
+    // Under tenant scope, another tenant's user is invisible: NotFound, exactly as if it did not exist.
+    let before = UserSummary::from_row(store::get(&mut tx, target).await?.ok_or(Error::NotFound)?)?;
+    let (action, after) = match change {
+        UserChange::Approve | UserChange::Reactivate => {
+            store::set_status(&mut tx, target, UserStatus::Active.as_str(), user.user_id).await?;
+            tenants::activate_if_pending(&mut tx, before.tenant_id).await?;
+            let name = if change == UserChange::Approve { "user.approved" } else { "user.reactivated" };
+            (name, json!({ "status": UserStatus::Active }))
+        }
+        UserChange::Deactivate => {
+            store::set_status(&mut tx, target, UserStatus::Deactivated.as_str(), user.user_id).await?;
+            let ended =
+                sessions::revoke_all_for_user(&mut tx, before.tenant_id, target, EndReason::Deactivated.as_str(), None)
+                    .await?;
+            ("user.deactivated", json!({ "status": UserStatus::Deactivated, "sessions_ended": ended }))
+        }
+        UserChange::Role(role) => {
+            check_role_fits(user, before.tenant_kind, role)?;
+            store::set_role(&mut tx, target, role.as_str()).await?;
+            ("user.role_changed", json!({ "role": role }))
+        }
+    };
+    let event = Event::new(action)
+        .target("user", target)
+        .before(json!({ "status": before.status, "role": before.role }))
+        .after(after);
+    audit::record(&mut tx, &Actor::of(user, meta).in_tenant(before.tenant_id), event).await?;
+    let row = UserSummary::from_row(store::get(&mut tx, target).await?.ok_or(Error::NotFound)?)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The role must be one the account's kind of tenant may hold, and only a platform admin hands out `admin`.
+fn check_role_fits(user: &User, kind: TenantKind, role: Role) -> Result<()> {
+    if !kind.allows(role) || (user.scope() != Scope::Platform && role == Role::Admin) {
+        return Err(Error::field("role", ErrorCode::RoleNotAllowed));
+    }
+    Ok(())
+}
+
+/// Suspends or reactivates a tenant (platform admins only). Suspension ends every session of the tenant at once; its
+/// API keys stop working because they are checked against the tenant's status on every use.
+pub async fn set_tenant_status(
+    pool: &PgPool,
+    user: &User,
+    tenant: Uuid,
+    status: TenantStatus,
+    meta: &RequestMeta,
+) -> Result<()> {
+    user.require(Permission::UsersManage)?;
+    if user.scope() != Scope::Platform {
+        return Err(Error::Forbidden);
+    }
+    if tenant == crate::db::PLATFORM_TENANT || status == TenantStatus::Pending {
+        return Err(Error::field("status", ErrorCode::InvalidInput));
+    }
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let before = tenants::set_status(&mut tx, tenant, status.as_str()).await?.ok_or(Error::NotFound)?;
+    let ended = if status == TenantStatus::Suspended {
+        sessions::revoke_all_for_tenant(&mut tx, tenant, EndReason::TenantSuspended.as_str()).await?
+    } else {
+        0
+    };
+    let event = Event::new("tenant.status_changed")
+        .target("tenant", tenant)
+        .before(json!({ "status": before }))
+        .after(json!({ "status": status, "sessions_ended": ended }));
+    audit::record(&mut tx, &Actor::of(user, meta).in_tenant(tenant), event).await?;
+    tx.commit().await?;
+    Ok(())
+}

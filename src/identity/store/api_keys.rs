@@ -1,0 +1,101 @@
+//! API keys: per-tenant credentials for machine clients (a bodega's ERP, a line's PLC). Only a hash is stored.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::db::Tx;
+
+pub(in crate::identity) struct ApiKeyRow {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub(in crate::identity) struct NewApiKey<'a> {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub secret_hash: &'a [u8],
+    pub scopes: &'a [String],
+    pub created_by: Uuid,
+}
+
+pub(in crate::identity) async fn insert(tx: &mut Tx, k: NewApiKey<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into api_keys (tenant_id, id, name, prefix, secret_hash, scopes, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        k.tenant_id,
+        k.id,
+        k.name,
+        k.prefix,
+        k.secret_hash,
+        k.scopes,
+        k.created_by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(in crate::identity) async fn list(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ApiKeyRow,
+        "select id, name, prefix, scopes, created_at, last_used_at, revoked_at from api_keys
+         where tenant_id = $1 order by revoked_at is not null, created_at desc",
+        tenant
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub(in crate::identity) async fn revoke(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null",
+        tenant,
+        id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub(in crate::identity) struct KeyAuthRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub tenant_status: String,
+    /// The creator's current role and status: a key never carries a scope its creator lacks today.
+    pub creator_role: String,
+    pub creator_status: String,
+}
+
+/// Index: api_keys_secret_hash_key.
+pub(in crate::identity) async fn find_by_hash(tx: &mut Tx, hash: &[u8]) -> Result<Option<KeyAuthRow>, sqlx::Error> {
+    sqlx::query_as!(
+        KeyAuthRow,
+        "select k.tenant_id, k.id, k.name, k.scopes, k.revoked_at, k.last_used_at, t.status as tenant_status,
+                u.role as creator_role, u.status as creator_status
+         from api_keys k
+         join tenants t on t.id = k.tenant_id
+         join users u on u.tenant_id = k.tenant_id and u.id = k.created_by
+         where k.secret_hash = $1",
+        hash
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("update api_keys set last_used_at = now() where tenant_id = $1 and id = $2", tenant, id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

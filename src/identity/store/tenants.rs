@@ -1,0 +1,71 @@
+//! Tenants: the organizations (workshops, bodegas, manufacturers, the platform itself).
+
+use uuid::Uuid;
+
+use crate::db::Tx;
+
+pub(in crate::identity) struct NewTenant<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub status: &'a str,
+    pub phone: &'a str,
+    pub address: &'a str,
+}
+
+pub(in crate::identity) async fn insert(tx: &mut Tx, t: NewTenant<'_>) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into tenants (kind, name, status, phone, address) values ($1, $2, $3, $4, $5) returning id",
+        t.kind,
+        t.name,
+        t.status,
+        t.phone,
+        t.address
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Activates a pending tenant (its first user was approved). Active or suspended tenants are left as they are.
+pub(in crate::identity) async fn activate_if_pending(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("update tenants set status = 'active' where id = $1 and status = 'pending'", id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(in crate::identity) async fn find_by_name(
+    tx: &mut Tx,
+    kind: &str,
+    name: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("select id from tenants where kind = $1 and name = $2", kind, name)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Sets a tenant's status; returns the previous one (None when the tenant is not visible in this scope).
+pub(in crate::identity) async fn set_status(
+    tx: &mut Tx,
+    id: Uuid,
+    status: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update tenants t set status = $2 from (select id, status from tenants where id = $1 for update) old
+         where t.id = old.id returning old.status",
+        id,
+        status
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// A tenant's name and kind.
+pub(in crate::identity) struct TenantRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+}
+
+pub(in crate::identity) async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as!(TenantRow, "select id, name, kind from tenants where id = $1", id).fetch_optional(&mut **tx).await
+}

@@ -1,0 +1,477 @@
+//! Identity store and service tests on a real PostgreSQL: a fresh migrated database per test (`#[sqlx::test]`), with
+//! the pool built exactly as production builds it (every connection runs as the unprivileged `nexus_app` role). They
+//! live inside the area so fixtures can use its private store; assertions go through the services.
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+use super::rules::auth::Role;
+use super::rules::tenant::{TenantStatus, UserStatus};
+use super::service::auth::Auth;
+use super::service::users::{UserChange, set_tenant_status};
+use super::store::{tenants, users};
+use crate::caller::{RequestMeta, User};
+use crate::codes::ErrorCode;
+use crate::db::{self, PLATFORM_TENANT, Scope};
+use crate::error::Error;
+
+const PASSWORD: &str = "Secreta123";
+
+async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
+    db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
+}
+
+async fn auth() -> Auth {
+    Auth::new(&[7u8; 32]).await.unwrap()
+}
+
+/// A tenant with one active user; returns (tenant, user, email).
+async fn tenant_with_user(pool: &PgPool, name: &str, role: Role) -> (Uuid, Uuid, String) {
+    let email = format!("{}@{}.test", role.as_str(), name.to_lowercase());
+    let hash = super::service::auth::hash_password(PASSWORD.into()).await.unwrap();
+    let kind = if role == Role::Warehouse { "warehouse" } else { "manufacturer" };
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    let tenant = tenants::insert(&mut tx, tenants::NewTenant { kind, name, status: "active", phone: "", address: "" })
+        .await
+        .unwrap();
+    let user = users::insert(
+        &mut tx,
+        users::NewUser {
+            tenant_id: tenant,
+            email: &email,
+            username: None,
+            display_name: name,
+            password_hash: &hash,
+            role: role.as_str(),
+            status: "active",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (tenant, user, email)
+}
+
+#[sqlx::test]
+async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (a, _, _) = tenant_with_user(&pool, "Alfa", Role::Warehouse).await;
+    let (b, user_b, _) = tenant_with_user(&pool, "Beta", Role::Warehouse).await;
+
+    // A query that "forgets" its tenant filter, in tenant A's scope, sees only A.
+    let mut tx = db::begin(&pool, Scope::Tenant(a)).await.unwrap();
+    let seen: Vec<Uuid> = sqlx::query_scalar("select tenant_id from users").fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(seen, vec![a]);
+    let tenants_seen: Vec<Uuid> = sqlx::query_scalar("select id from tenants").fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(tenants_seen, vec![a]);
+    // ...cannot read B's user by id...
+    assert!(users::get(&mut tx, user_b).await.unwrap().is_none());
+    // ...cannot change it...
+    let changed =
+        sqlx::query("update users set display_name = 'x' where id = $1").bind(user_b).execute(&mut *tx).await.unwrap();
+    assert_eq!(changed.rows_affected(), 0);
+    // ...and cannot write a row into B.
+    let err = sqlx::query("insert into audit_log (tenant_id, action) values ($1, 'forged')")
+        .bind(b)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    drop(tx);
+
+    // Platform scope sees both; a connection with no scope at all sees nothing.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(n, 2);
+    drop(tx);
+    let n: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(&pool).await.unwrap();
+    assert_eq!(n, 0, "an unscoped query must see no tenant rows");
+}
+
+#[sqlx::test]
+async fn the_application_role_is_neither_superuser_nor_owner(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (role, superuser, bypass): (String, bool, bool) =
+        sqlx::query_as("select current_user::text, rolsuper, rolbypassrls from pg_roles where rolname = current_user")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(role, "nexus_app");
+    assert!(!superuser && !bypass);
+    let owned: i64 =
+        sqlx::query_scalar("select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(owned, 0);
+    // The audit log is append-only for the application.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let err = sqlx::query("delete from audit_log").execute(&mut *tx).await.unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[sqlx::test]
+async fn refresh_rotates_and_reuse_revokes_the_family(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Gamma", Role::Warehouse).await;
+    let meta = RequestMeta::default();
+    let first = auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+
+    let second = auth.refresh(&pool, &first.tokens.refresh_token, &meta).await.unwrap();
+    assert_ne!(second.tokens.refresh_token, first.tokens.refresh_token);
+    assert_eq!(second.user.session_id, first.user.session_id, "rotation stays in the same session");
+
+    // Presented again at once (a browser racing itself): the very same successor and access token, however often.
+    for _ in 0..3 {
+        let again = auth.refresh(&pool, &first.tokens.refresh_token, &meta).await.unwrap();
+        assert_eq!(again.tokens.refresh_token, second.tokens.refresh_token);
+        assert_eq!(again.tokens.access_token, second.tokens.access_token);
+    }
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let tokens: i64 = sqlx::query_scalar("select count(*) from refresh_tokens").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(tokens, 2, "replays inside the grace window mint nothing");
+    drop(tx);
+
+    // Presented again after the grace window: theft. The whole family dies, including the newest token.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    sqlx::query("update refresh_tokens set used_at = now() - interval '5 minutes' where used_at is not null")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let err = auth.refresh(&pool, &first.tokens.refresh_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::RefreshReused)), "{err:?}");
+    let err = auth.refresh(&pool, &second.tokens.refresh_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)), "{err:?}");
+    let err = auth.authenticate(&pool, &second.tokens.access_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)), "{err:?}");
+}
+
+#[sqlx::test]
+async fn a_fourth_session_revokes_the_oldest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Delta", Role::Warehouse).await;
+    let meta = RequestMeta::default();
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(auth.login(&pool, &email, PASSWORD, &meta).await.unwrap());
+    }
+    let err = auth.authenticate(&pool, &sessions[0].tokens.access_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)));
+    for s in &sessions[1..] {
+        auth.authenticate(&pool, &s.tokens.access_token, &meta).await.unwrap();
+    }
+    let live = super::service::auth::my_sessions(&pool, &sessions[3].user).await.unwrap();
+    assert_eq!(live.len(), 3);
+    assert_eq!(live.iter().filter(|s| s.current).count(), 1);
+}
+
+#[sqlx::test]
+async fn an_idle_session_expires(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Eps", Role::Warehouse).await;
+    let meta = RequestMeta::default();
+    let s = auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+    auth.authenticate(&pool, &s.tokens.access_token, &meta).await.unwrap();
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    sqlx::query("update sessions set last_seen_at = now() - interval '31 minutes'").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let err = auth.authenticate(&pool, &s.tokens.access_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)));
+    let err = auth.refresh(&pool, &s.tokens.refresh_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)));
+    // The timeout that ended it is on the record.
+    assert_eq!(ended_reasons(&pool).await, vec![("auth.session_ended".to_owned(), Some("idle".to_owned()))]);
+}
+
+/// The audit entries that record a session ending, with their reason.
+async fn ended_reasons(pool: &PgPool) -> Vec<(String, Option<String>)> {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    sqlx::query_as(
+        "select action, after->>'reason' from audit_log
+         where action in ('auth.session_ended', 'tenant.status_changed', 'user.deactivated') order by id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn sessions_last_twelve_hours_at_most(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Doce", Role::Warehouse).await;
+    let meta = RequestMeta::default();
+    let s = auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+    let lifetime = s.tokens.refresh_expires_at - chrono::Utc::now();
+    assert!(lifetime <= chrono::Duration::hours(12) && lifetime > chrono::Duration::hours(11), "{lifetime}");
+    // Past its lifetime, refreshing (however recently used) ends it, and the end is audited.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    sqlx::query("update sessions set expires_at = now() - interval '1 second'").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let err = auth.refresh(&pool, &s.tokens.refresh_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)), "{err:?}");
+    assert_eq!(ended_reasons(&pool).await, vec![("auth.session_ended".to_owned(), Some("expired".to_owned()))]);
+}
+
+#[sqlx::test]
+async fn suspending_a_tenant_ends_its_sessions_refreshes_and_keys(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let meta = RequestMeta::default();
+    super::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    let admin = auth.login(&pool, "admin@nexus.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
+    let bodega = auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap();
+    let key = super::service::api_keys::create(
+        &pool,
+        &bodega.user,
+        "ERP",
+        &[crate::identity::rules::auth::ApiScope::InventoryWrite],
+        &meta,
+    )
+    .await
+    .unwrap();
+    super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+
+    // Only a platform admin may suspend.
+    let err = set_tenant_status(&pool, &bodega.user, bodega.user.tenant_id, TenantStatus::Suspended, &meta)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden), "{err:?}");
+    set_tenant_status(&pool, &admin, bodega.user.tenant_id, TenantStatus::Suspended, &meta).await.unwrap();
+
+    let err = auth.authenticate(&pool, &bodega.tokens.access_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    let err = auth.refresh(&pool, &bodega.tokens.refresh_token, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    let err = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::TokenInvalid)), "{err:?}");
+    let err = auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::AccountDeactivated)), "{err:?}");
+
+    // Reactivated, the tenant's people sign in again and its keys work again.
+    set_tenant_status(&pool, &admin, bodega.user.tenant_id, TenantStatus::Active, &meta).await.unwrap();
+    auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap();
+    super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+}
+
+#[sqlx::test]
+async fn an_admin_role_outside_the_platform_tenant_is_not_platform_wide(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (a, _, _) = tenant_with_user(&pool, "Alfa", Role::Warehouse).await;
+    let (_, user_b, _) = tenant_with_user(&pool, "Beta", Role::Warehouse).await;
+    // A forged state: an "admin" row in an ordinary tenant (no flow can create one; the scope must not trust it).
+    let rogue = User {
+        user_id: Uuid::new_v4(),
+        tenant_id: a,
+        session_id: Uuid::new_v4(),
+        role: Role::Admin,
+        email: "rogue@alfa.test".into(),
+        display_name: String::new(),
+    };
+    assert_eq!(rogue.scope(), Scope::Tenant(a));
+    let page = super::service::users::list(&pool, &rogue, &Default::default()).await.unwrap();
+    assert!(page.users.iter().all(|u| u.tenant_id == a));
+    let err = super::service::users::act(&pool, &rogue, user_b, UserChange::Deactivate, &RequestMeta::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+}
+
+#[sqlx::test]
+async fn failed_logins_are_throttled_per_account(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Theta", Role::Warehouse).await;
+    for i in 0..10 {
+        // Different addresses each time: the per-IP limit would not see them together.
+        let meta = RequestMeta { ip: Some(format!("10.0.0.{i}").parse().unwrap()), ..Default::default() };
+        let err = auth.login(&pool, &email, "Wrong-Passw0rd", &meta).await.unwrap_err();
+        assert!(matches!(err, Error::Unauthorized(ErrorCode::InvalidCredentials)), "{err:?}");
+    }
+    // The eleventh attempt is refused before the password is even checked, right password or not.
+    let err = auth.login(&pool, &email, PASSWORD, &RequestMeta::default()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900),
+        "{err:?}"
+    );
+    // Another account is not affected.
+    let (_, _, other) = tenant_with_user(&pool, "Iota", Role::Warehouse).await;
+    auth.login(&pool, &other, PASSWORD, &RequestMeta::default()).await.unwrap();
+}
+
+#[sqlx::test]
+async fn an_overlong_login_is_refused_before_it_is_looked_up_or_recorded(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let huge = "a".repeat(2 * 1024 * 1024);
+    let err = auth.login(&pool, &huge, PASSWORD, &RequestMeta::default()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(f) if f[0].field == "login" && f[0].code == ErrorCode::TooLong),
+        "{err:?}"
+    );
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(n, 0);
+}
+
+#[sqlx::test]
+async fn a_login_racing_a_password_change_needs_the_new_password(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (tenant, user, email) = tenant_with_user(&pool, "Kappa", Role::Warehouse).await;
+    // The old password verified, then the hash changed before the login took the row lock: simulated by changing the
+    // hash while a transaction holds the lock the login waits for.
+    let mut blocker = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    users::lock(&mut blocker, tenant, user).await.unwrap();
+    let login = {
+        let (pool, auth, email) = (pool.clone(), auth.clone(), email.clone());
+        tokio::spawn(async move { auth.login(&pool, &email, PASSWORD, &RequestMeta::default()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let new_hash = super::service::auth::hash_password("Nueva-Clave-2026".into()).await.unwrap();
+    users::set_password(&mut blocker, user, &new_hash).await.unwrap();
+    blocker.commit().await.unwrap();
+    let err = login.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::InvalidCredentials)), "{err:?}");
+    auth.login(&pool, &email, "Nueva-Clave-2026", &RequestMeta::default()).await.unwrap();
+}
+
+#[sqlx::test]
+async fn common_passwords_are_refused(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let input = super::rules::account::RegistrationInput {
+        name: "Ana".into(),
+        email: "ana@bodega.mx".into(),
+        password: "Password1".into(),
+        business_name: "Bodega Ana".into(),
+        phone: "555".into(),
+        address: "Centro".into(),
+        role: "warehouse".into(),
+    };
+    let err = super::service::auth::register(&pool, &input, &RequestMeta::default()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(f) if f[0].field == "password" && f[0].code == ErrorCode::PasswordTooCommon),
+        "{err:?}"
+    );
+    let err = super::service::demo::seed(&pool, "Qwerty123").await.unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+}
+
+#[sqlx::test]
+async fn the_purge_deletes_sessions_a_day_after_they_end(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Lambda", Role::Warehouse).await;
+    let meta = RequestMeta::default();
+    let live = auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+    let old = auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    sqlx::query("update sessions set revoked_at = now() - interval '2 days', revoked_reason = 'logout' where id = $1")
+        .bind(old.user.session_id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(super::service::maintenance::purge_sessions(&pool).await.unwrap(), Some(1));
+    assert_eq!(super::service::maintenance::purge_sessions(&pool).await.unwrap(), Some(0));
+    auth.authenticate(&pool, &live.tokens.access_token, &meta).await.unwrap();
+    // While another instance runs the job, this one skips it.
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("select pg_advisory_lock($1)").bind(0x6e65_7875_7301_i64).execute(&mut *other).await.unwrap();
+    assert_eq!(super::service::maintenance::purge_sessions(&pool).await.unwrap(), None);
+}
+
+#[sqlx::test]
+async fn logins_are_audited_and_failures_do_not_reveal_the_account(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (tenant, _, email) = tenant_with_user(&pool, "Zeta", Role::Warehouse).await;
+    let meta =
+        RequestMeta { ip: Some("10.1.2.3".parse().unwrap()), user_agent: "test".into(), request_id: "r1".into() };
+    let wrong = auth.login(&pool, &email, "Wrong12345", &meta).await.unwrap_err();
+    let unknown = auth.login(&pool, "nobody@zeta.test", "Wrong12345", &meta).await.unwrap_err();
+    assert!(matches!(wrong, Error::Unauthorized(ErrorCode::InvalidCredentials)));
+    assert!(matches!(unknown, Error::Unauthorized(ErrorCode::InvalidCredentials)));
+    auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
+
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let rows: Vec<(Uuid, String, Option<String>)> =
+        sqlx::query_as("select tenant_id, action, host(ip) from audit_log order by id")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (PLATFORM_TENANT, "auth.login_failed".into(), Some("10.1.2.3".into())),
+            (PLATFORM_TENANT, "auth.login_failed".into(), Some("10.1.2.3".into())),
+            (tenant, "auth.login".into(), Some("10.1.2.3".into())),
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn pending_accounts_cannot_log_in_until_approved(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use super::rules::account::RegistrationInput;
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let meta = RequestMeta::default();
+    let input = RegistrationInput {
+        name: "Ana".into(),
+        email: "Ana@Bodega.mx".into(),
+        password: PASSWORD.into(),
+        business_name: "Bodega Ana".into(),
+        phone: "555".into(),
+        address: "Centro".into(),
+        role: "warehouse".into(),
+    };
+    let user = super::service::auth::register(&pool, &input, &meta).await.unwrap();
+    let err = super::service::auth::register(&pool, &input, &meta).await.unwrap_err();
+    assert!(matches!(&err, Error::Validation(f) if f[0].code == ErrorCode::EmailTaken), "{err:?}");
+    let err = auth.login(&pool, "ana@bodega.mx", PASSWORD, &meta).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::AccountPending)));
+
+    super::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    let admin = auth.login(&pool, "admin@nexus.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
+    let row = super::service::users::act(&pool, &admin, user, UserChange::Approve, &meta).await.unwrap();
+    assert_eq!(row.status, UserStatus::Active);
+    let logged = auth.login(&pool, "ana@bodega.mx", PASSWORD, &meta).await.unwrap();
+    assert_eq!(logged.user.role, Role::Warehouse);
+    // The tenant became active with its first approved user.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let status: String = sqlx::query_scalar("select status from tenants where id = $1")
+        .bind(logged.user.tenant_id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
+}
+
+#[sqlx::test]
+async fn a_key_never_carries_a_scope_its_creator_lost(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use super::rules::auth::ApiScope;
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let meta = RequestMeta::default();
+    super::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    let admin = auth.login(&pool, "admin@nexus.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
+    let owner = auth.login(&pool, "dueno@planta.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
+    let scopes = [ApiScope::AuditRead, ApiScope::ProductionRead];
+    let key = super::service::api_keys::create(&pool, &owner, "siem", &scopes, &meta).await.unwrap();
+    let machine = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+    assert_eq!(machine.scopes, scopes);
+
+    // The creator becomes a viewer: the key keeps only what a viewer holds.
+    super::service::users::act(&pool, &admin, owner.user_id, UserChange::Role(Role::Viewer), &meta).await.unwrap();
+    let machine = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+    assert_eq!(machine.scopes, vec![ApiScope::ProductionRead]);
+    // The creator is deactivated: the key stops working.
+    super::service::users::act(&pool, &admin, owner.user_id, UserChange::Deactivate, &meta).await.unwrap();
+    let err = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::TokenInvalid)), "{err:?}");
+}

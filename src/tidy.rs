@@ -1,0 +1,216 @@
+//! Architecture tests in the manner of rust-analyzer's tidy tests: they read the workspace's sources and fail when a
+//! layering rule of ARCHITECTURE.md is broken, naming the file and line.
+//!
+//! - Pure modules (every area's `rules`, and the pure cross-cutting modules) import neither sqlx, axum, leptos nor
+//!   tokio: they compile to WebAssembly and are shared with the browser.
+//! - `app/` holds no SQL: its server functions call the core's services.
+//! - Store modules are private to their area: declared without `pub` in the area's `mod.rs`, and no item in them is
+//!   plain `pub` (visibility is spelled `pub(in crate::<area>)`), so a `*Row` type cannot leave its area.
+//! - Every Rust module says why it exists in a `//!` comment.
+
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rel(path: &Path) -> String {
+    path.strip_prefix(workspace()).unwrap_or(path).display().to_string()
+}
+
+/// Lines of code, with `//` comments dropped (a comment may name what the code must not use).
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
+        .filter(|(_, l)| !l.trim().is_empty())
+}
+
+/// The areas of the core: the folders of `src/` that have a `rules` module.
+fn areas() -> Vec<PathBuf> {
+    let mut areas: Vec<PathBuf> = std::fs::read_dir(workspace().join("src"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && (p.join("rules.rs").exists() || p.join("rules").is_dir()))
+        .collect();
+    areas.sort();
+    areas
+}
+
+fn pure_files() -> Vec<PathBuf> {
+    let src = workspace().join("src");
+    let mut files = vec![src.join("codes.rs"), src.join("csv_safe.rs")];
+    for area in areas() {
+        if area.join("rules.rs").exists() {
+            files.push(area.join("rules.rs"));
+        }
+        if area.join("rules").is_dir() {
+            files.extend(rust_files(&area.join("rules")));
+        }
+    }
+    files
+}
+
+fn violations_of_purity(path: &Path, text: &str) -> Vec<String> {
+    const FORBIDDEN: [&str; 4] = ["sqlx", "axum", "leptos", "tokio"];
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        for krate in FORBIDDEN {
+            let mentions = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|word| word == krate);
+            if mentions {
+                found.push(format!("{}:{n}: a pure module uses `{krate}`: {}", rel(path), line.trim()));
+            }
+        }
+    }
+    found
+}
+
+fn violations_of_no_sql(path: &Path, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        // SQL lives in string literals; look inside them only.
+        let literals: Vec<String> = line.split('"').skip(1).step_by(2).map(str::to_lowercase).collect();
+        let has = |needle: &str| literals.iter().any(|l| l.contains(needle));
+        let sql = (has("select ") && has(" from "))
+            || has("insert into")
+            || has("delete from")
+            || (has("update ") && has(" set "));
+        if line.contains("sqlx::") || sql {
+            found.push(format!("{}:{n}: SQL in app/: {}", rel(path), line.trim()));
+        }
+    }
+    found
+}
+
+fn violations_of_store_privacy(path: &Path, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        let t = line.trim_start();
+        let plain_pub = [
+            "pub struct",
+            "pub enum",
+            "pub fn",
+            "pub async fn",
+            "pub type",
+            "pub const",
+            "pub static",
+            "pub mod",
+            "pub use",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p));
+        let crate_wide = t.starts_with("pub(crate)");
+        // Fields are bounded by their struct's visibility; only items are checked (items start at column 0).
+        if (plain_pub || crate_wide) && !line.starts_with(' ') {
+            found.push(format!("{}:{n}: store items are `pub(in crate::<area>)` at most: {}", rel(path), t));
+        }
+    }
+    found
+}
+
+fn store_declarations(area: &Path) -> Vec<String> {
+    let module = area.join("mod.rs");
+    let text = std::fs::read_to_string(&module).unwrap_or_default();
+    code_lines(&text)
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            (t.starts_with("pub mod store") || t.starts_with("pub(crate) mod store") || t.starts_with("pub use store"))
+                && !t.starts_with("pub(in")
+        })
+        .map(|(n, l)| format!("{}:{n}: a store module must stay private to its area: {}", rel(&module), l.trim()))
+        .collect()
+}
+
+fn store_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for area in areas().into_iter().chain([workspace().join("src/audit")]) {
+        if area.join("store.rs").exists() {
+            files.push(area.join("store.rs"));
+        }
+        if area.join("store").is_dir() {
+            files.extend(rust_files(&area.join("store")).into_iter().filter(|p| !p.ends_with("mod.rs")));
+        }
+    }
+    files
+}
+
+fn assert_none(what: &str, violations: Vec<String>) {
+    assert!(violations.is_empty(), "{what}:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn pure_modules_do_no_io() {
+    let files = pure_files();
+    assert!(files.len() >= 5, "the pure modules were not found: {files:?}");
+    let violations = files.iter().flat_map(|p| violations_of_purity(p, &std::fs::read_to_string(p).unwrap())).collect();
+    assert_none("pure modules importing IO crates", violations);
+}
+
+#[test]
+fn the_ui_holds_no_sql() {
+    let files = rust_files(&workspace().join("app/src"));
+    assert!(!files.is_empty());
+    let violations = files.iter().flat_map(|p| violations_of_no_sql(p, &std::fs::read_to_string(p).unwrap())).collect();
+    assert_none("SQL in app/", violations);
+}
+
+#[test]
+fn store_rows_stay_in_their_area() {
+    let files = store_files();
+    assert!(!files.is_empty(), "no store modules found");
+    let mut violations: Vec<String> =
+        files.iter().flat_map(|p| violations_of_store_privacy(p, &std::fs::read_to_string(p).unwrap())).collect();
+    for area in areas() {
+        violations.extend(store_declarations(&area));
+    }
+    assert_none("store items visible outside their area", violations);
+}
+
+#[test]
+fn every_module_says_why_it_exists() {
+    let mut missing = Vec::new();
+    for dir in ["src", "app/src", "frontend/src", "server/src"] {
+        for path in rust_files(&workspace().join(dir)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if !text.trim_start().starts_with("//!") {
+                missing.push(rel(&path));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "modules without a `//!` comment:\n{}", missing.join("\n"));
+}
+
+/// The checks themselves must catch what they are for.
+#[test]
+fn the_checks_catch_what_they_are_for() {
+    let p = Path::new("x.rs");
+    assert_eq!(violations_of_purity(p, "use sqlx::PgPool;\n").len(), 1);
+    assert_eq!(violations_of_purity(p, "// no sqlx here\nuse serde::Serialize;\n").len(), 0);
+    assert_eq!(violations_of_purity(p, "fn f() { tokio::spawn(async {}); }\n").len(), 1);
+    assert_eq!(violations_of_no_sql(p, "let q = \"select id from users\";\n").len(), 1);
+    assert_eq!(violations_of_no_sql(p, "sqlx::query(\"update users set role = $1\");\n").len(), 1);
+    assert_eq!(violations_of_no_sql(p, "let t = \"Choose from the list\";\n").len(), 0);
+    assert_eq!(violations_of_store_privacy(p, "pub struct UserRow {\n    pub id: Uuid,\n}\n").len(), 1);
+    assert_eq!(violations_of_store_privacy(p, "pub(crate) async fn get() {}\n").len(), 1);
+    assert_eq!(
+        violations_of_store_privacy(p, "pub(in crate::identity) struct UserRow {\n    pub id: Uuid,\n}\n").len(),
+        0
+    );
+}
