@@ -72,6 +72,12 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Error::Internal(Box::new(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,11 +106,5 @@ mod tests {
         assert!(matches!(Error::from(sqlx::Error::PoolTimedOut), Error::Unavailable(_)));
         assert!(matches!(Error::from(sqlx::Error::RowNotFound), Error::NotFound));
         assert!(matches!(Error::from(sqlx::Error::Protocol("x".into())), Error::Internal(_)));
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Error::Internal(Box::new(e))
     }
 }

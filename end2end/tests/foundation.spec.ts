@@ -75,3 +75,22 @@ test('signed-in pages render for the user on the server, without a logged-out fl
   expect(html).toContain('data-testid="user-name"');
   expect(html).not.toContain('href="/login" class="text-sm');
 });
+
+test('the theme choice survives a reload and another page', async ({ page }) => {
+  await open(page, '/login');
+  await expect(page.locator('html')).toHaveClass(/dark/);
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).not.toHaveClass(/dark/);
+  // The choice is stored: a reload, and another page, are light from the first paint.
+  await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'nexus_theme')?.value).toBe('light');
+  await open(page, '/login');
+  await expect(page.locator('html')).toHaveClass(/light/);
+  await open(page, '/register');
+  await expect(page.locator('html')).toHaveClass(/light/);
+  await shot(page, '06-light');
+  // And back to dark, remembered too.
+  await page.getByTestId('theme-toggle').click();
+  await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'nexus_theme')?.value).toBe('dark');
+  await open(page, '/login');
+  await expect(page.locator('html')).toHaveClass(/dark/);
+});

@@ -284,7 +284,7 @@ impl Auth {
         if row.user_id != claims.sub {
             return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
         }
-        if row.revoked_at.is_some() || row.expires_at <= now {
+        if row.revoked_at.is_some() {
             return Err(Error::Unauthorized(ErrorCode::SessionExpired));
         }
         let user = User {
@@ -295,15 +295,7 @@ impl Auth {
             email: row.email,
             display_name: row.display_name,
         };
-        let end = if row.last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
-            Some((EndReason::Idle, ErrorCode::SessionExpired))
-        } else if parse_user_status(&row.status)? != UserStatus::Active {
-            Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
-        } else if parse_tenant_status(&row.tenant_status)? != TenantStatus::Active {
-            Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
-        } else {
-            None
-        };
+        let end = why_it_ends(row.expires_at, row.last_seen_at, &row.status, &row.tenant_status, now)?;
         if let Some((reason, code)) = end {
             end_session(&mut tx, &user, reason, meta).await?;
             tx.commit().await?;
@@ -337,17 +329,7 @@ impl Auth {
         if row.revoked_at.is_some() {
             return Err(Error::Unauthorized(ErrorCode::SessionExpired));
         }
-        let end = if row.expires_at <= now {
-            Some((EndReason::Expired, ErrorCode::SessionExpired))
-        } else if row.last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
-            Some((EndReason::Idle, ErrorCode::SessionExpired))
-        } else if parse_user_status(&row.status)? != UserStatus::Active {
-            Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
-        } else if parse_tenant_status(&row.tenant_status)? != TenantStatus::Active {
-            Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
-        } else {
-            None
-        };
+        let end = why_it_ends(row.expires_at, row.last_seen_at, &row.status, &row.tenant_status, now)?;
         if let Some((reason, code)) = end {
             end_session(&mut tx, &user, reason, meta).await?;
             tx.commit().await?;
@@ -384,6 +366,28 @@ impl Auth {
         tx.commit().await?;
         Ok(user)
     }
+}
+
+/// Whether a live session must end now, and with what answer: past its lifetime, idle, its user no longer active, or
+/// its tenant no longer active.
+fn why_it_ends(
+    expires_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    user_status: &str,
+    tenant_status: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(EndReason, ErrorCode)>> {
+    Ok(if expires_at <= now {
+        Some((EndReason::Expired, ErrorCode::SessionExpired))
+    } else if last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
+        Some((EndReason::Idle, ErrorCode::SessionExpired))
+    } else if parse_user_status(user_status)? != UserStatus::Active {
+        Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
+    } else if parse_tenant_status(tenant_status)? != TenantStatus::Active {
+        Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
+    } else {
+        None
+    })
 }
 
 /// Ends a session for `reason` and records it: whatever ends a session (the user, an administrator, a timeout, a
