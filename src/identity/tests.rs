@@ -461,7 +461,8 @@ async fn a_key_never_carries_a_scope_its_creator_lost(opts: PgPoolOptions, conn:
     super::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
     let admin = auth.login(&pool, "admin@nexus.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
     let owner = auth.login(&pool, "dueno@planta.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
-    let scopes = [ApiScope::AuditRead, ApiScope::ProductionRead];
+    // Listed in the enum's order, which is the order keys keep them in.
+    let scopes = [ApiScope::ProductionRead, ApiScope::AuditRead];
     let key = super::service::api_keys::create(&pool, &owner, "siem", &scopes, &meta).await.unwrap();
     let machine = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
     assert_eq!(machine.scopes, scopes);

@@ -166,12 +166,7 @@ impl TestApp {
                 Some(ORIGIN),
             )
             .await;
-        assert!(
-            res.status == StatusCode::OK || res.status == StatusCode::FOUND,
-            "browser login of {login} failed: {} {}",
-            res.status,
-            res.text()
-        );
+        assert_eq!(res.status, StatusCode::OK, "browser login of {login} failed: {}", res.text());
         let jar = res.cookies();
         assert!(
             jar.get("nexus_at").is_some() && jar.get("nexus_rt").is_some(),
