@@ -13,6 +13,7 @@ use nexus::caller::require_caller;
 use nexus::codes::ErrorCode;
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
+use nexus_app::ui::paging::{cursor, parse_cursor};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -49,14 +50,7 @@ impl AuditParams {
         if self.actor.as_ref().is_some_and(|a| a.chars().count() > 254) {
             return Err(bad("actor"));
         }
-        let after = match self.after.as_deref().filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => {
-                let (at, id) = c.split_once('_').ok_or_else(|| bad("after"))?;
-                let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad("after"))?.with_timezone(&Utc);
-                Some((at, id.parse().map_err(|_| bad("after"))?))
-            }
-        };
+        let after = parse_cursor(&self.after)?;
         Ok(AuditQuery {
             action_prefix: self.action.clone().filter(|s| !s.is_empty()),
             actor_email: self.actor.as_deref().map(|a| a.trim().to_lowercase()).filter(|s| !s.is_empty()),
@@ -130,7 +124,7 @@ async fn list(
     let next = (entries.len() as i64 > limit).then(|| {
         entries.truncate(limit as usize);
         let last = entries.last().expect("non-empty");
-        format!("{}_{}", last.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true), last.id)
+        cursor(last.at, last.id)
     });
     Ok(Json(AuditPage { entries: entries.into_iter().map(AuditEntryBody::from).collect(), next }))
 }
