@@ -28,9 +28,6 @@ pub enum ErrorCode {
     UsernameTaken,
     PasswordTooShort,
     PasswordTooLong,
-    PasswordNeedsLower,
-    PasswordNeedsUpper,
-    PasswordNeedsDigit,
     PasswordMismatch,
     PasswordTooCommon,
     RoleNotAllowed,
@@ -47,6 +44,11 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Codes for input that is well formed but collides with what already exists (HTTP 409, not 422).
+    pub const fn is_conflict(self) -> bool {
+        matches!(self, Self::EmailTaken | Self::UsernameTaken | Self::NameTaken)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::InvalidCredentials => "invalid_credentials",
@@ -65,9 +67,6 @@ impl ErrorCode {
             Self::UsernameTaken => "username_taken",
             Self::PasswordTooShort => "password_too_short",
             Self::PasswordTooLong => "password_too_long",
-            Self::PasswordNeedsLower => "password_needs_lower",
-            Self::PasswordNeedsUpper => "password_needs_upper",
-            Self::PasswordNeedsDigit => "password_needs_digit",
             Self::PasswordMismatch => "password_mismatch",
             Self::PasswordTooCommon => "password_too_common",
             Self::RoleNotAllowed => "role_not_allowed",
@@ -103,16 +102,28 @@ impl FieldError {
     }
 }
 
-/// Trims a free-text field and checks it is present (when required) and not longer than `max` characters.
+/// Trims a one-line free-text field and checks it is present (when required), not longer than `max` characters, and
+/// free of control characters (a NUL cannot be stored in PostgreSQL text; a line break or escape does not belong in
+/// a name).
 pub fn check_text(field: &str, raw: &str, required: bool, max: usize) -> Result<String, FieldError> {
+    // Length and characters are judged on what was sent, as a browser's `maxlength` and the OpenAPI document do.
+    if raw.chars().count() > max {
+        return Err(FieldError::new(field, ErrorCode::TooLong));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(FieldError::new(field, ErrorCode::InvalidInput));
+    }
     let s = raw.trim();
     if required && s.is_empty() {
         return Err(FieldError::new(field, ErrorCode::Required));
     }
-    if s.chars().count() > max {
-        return Err(FieldError::new(field, ErrorCode::TooLong));
-    }
     Ok(s.to_owned())
+}
+
+/// A search or filter term: trimmed, `None` when blank, else checked like [`check_text`].
+pub fn check_filter(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    let s = check_text(field, raw.unwrap_or_default(), false, max)?;
+    Ok(Some(s).filter(|s| !s.is_empty()))
 }
 
 /// Generates `as_str`, `parse` and `ALL` for a fieldless enum whose stored form is its snake_case name.
@@ -138,3 +149,24 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(check_text("n", "  Ana  ", true, 10).unwrap(), "Ana");
+        assert_eq!(check_text("n", "   ", true, 10).unwrap_err().code, ErrorCode::Required);
+        assert_eq!(check_text("n", "", false, 10).unwrap(), "");
+        assert_eq!(check_text("n", "ñññññ", true, 5).unwrap(), "ñññññ");
+        assert_eq!(check_text("n", "ññññññ", true, 5).unwrap_err().code, ErrorCode::TooLong);
+        for bad in ["a\0b", "a\nb", "a\u{1b}[31m", "a\u{7f}"] {
+            assert_eq!(check_text("n", bad, true, 10).unwrap_err().code, ErrorCode::InvalidInput, "{bad:?}");
+        }
+        assert_eq!(check_filter("q", Some("  "), 10).unwrap(), None);
+        assert_eq!(check_filter("q", None, 10).unwrap(), None);
+        assert_eq!(check_filter("q", Some(" ab "), 10).unwrap().as_deref(), Some("ab"));
+        assert_eq!(check_filter("q", Some("a\0"), 10).unwrap_err().field, "q");
+    }
+}

@@ -65,6 +65,10 @@ impl AppError {
             AppError::NotFound => S::NOT_FOUND,
             AppError::Unauthorized { .. } => S::UNAUTHORIZED,
             AppError::Forbidden => S::FORBIDDEN,
+            // Well-formed input that collides with what exists (an e-mail already registered) is a conflict.
+            AppError::Validation { fields } if !fields.is_empty() && fields.iter().all(|f| f.code.is_conflict()) => {
+                S::CONFLICT
+            }
             AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => S::CONFLICT,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,

@@ -10,7 +10,7 @@ test('a bodega registers, waits for approval, is approved by the admin and logs 
   await page.locator('#f-email').fill(email);
   await page.locator('#f-phone').fill('+52 81 5555 0101');
   await page.locator('#f-address').fill('Av. Constitución 100, Monterrey');
-  await page.locator('#f-password').fill('Bodega2026');
+  await page.locator('#f-password').fill('Bodega-Norte-2026');
   await page.locator('main button[type=submit]').click();
   await expect(page).toHaveURL(/\/pending$/);
   await expect(page.getByTestId('pending-notice')).toContainText('pendiente de aprobación');

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use self::store::{AuditFilter, AuditRow, NewAuditEntry};
 use crate::caller::{Caller, Machine, RequestMeta, User};
+use crate::codes::check_filter;
 use crate::csv_safe::neutralize;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
@@ -145,12 +146,14 @@ impl From<AuditRow> for AuditEntry {
 /// Audit entries the caller may see (platform admins: every tenant; everyone else: their own), newest first.
 pub async fn list(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
     caller.require(ApiScope::AuditRead)?;
+    let action_prefix = check_filter("action", q.action_prefix.as_deref(), 100)?;
+    let actor_email = check_filter("actor", q.actor_email.as_deref(), 254)?.map(|a| a.to_lowercase());
     let mut tx = db::begin(pool, caller.scope()).await?;
     let rows = store::list(
         &mut tx,
         AuditFilter {
-            action_prefix: q.action_prefix.as_deref().filter(|s| !s.is_empty()),
-            actor_email: q.actor_email.as_deref().filter(|s| !s.is_empty()),
+            action_prefix: action_prefix.as_deref(),
+            actor_email: actor_email.as_deref(),
             after: q.after,
             limit: q.limit.clamp(1, EXPORT_MAX_ROWS),
         },

@@ -16,7 +16,7 @@ use crate::codes::ErrorCode;
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 
-const PASSWORD: &str = "Secreta123";
+const PASSWORD: &str = "Secreta-Larga-123";
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
     db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
@@ -347,7 +347,7 @@ async fn common_passwords_are_refused(opts: PgPoolOptions, conn: PgConnectOption
     let input = super::rules::account::RegistrationInput {
         name: "Ana".into(),
         email: "ana@bodega.mx".into(),
-        password: "Password1".into(),
+        password: "Qwerty123456".into(),
         business_name: "Bodega Ana".into(),
         phone: "555".into(),
         address: "Centro".into(),

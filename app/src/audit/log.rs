@@ -51,7 +51,7 @@ pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<AuditPage
         &caller,
         &nexus::audit::AuditQuery {
             action_prefix: q.action.clone(),
-            actor_email: q.actor.clone().map(|a| a.trim().to_lowercase()),
+            actor_email: q.actor.clone(),
             after: parse_cursor(&q.after)?,
             limit: AUDIT_PAGE + 1,
         },

@@ -134,3 +134,23 @@ async fn the_audit_list_pages_without_gaps_or_repeats(opts: PgPoolOptions, conn:
     sorted.dedup();
     assert_eq!(seen, sorted, "newest first, no repeats");
 }
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn bad_query_parameters_are_named_422s(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let admin = app.access_token(ADMIN).await;
+    let field = |name: &str| json!({ "error": "validation", "fields": [{ "field": name, "code": "invalid_input" }] });
+    for (uri, at_fault) in [
+        // Not a number (axum's own extractor answered a plain-text 400 here).
+        ("/api/v1/audit?limit=abc", "limit"),
+        ("/api/v1/audit?limit=0", "limit"),
+        ("/api/v1/audit?limit=501", "limit"),
+        // A parameter given twice is refused, not silently one of the two.
+        ("/api/v1/audit?limit=1&limit=2", "query"),
+        ("/api/v1/audit?after=2026-11-22T10:00:00Z_1", "after"),
+        ("/api/v1/audit/export.csv?action=x&action=y", "query"),
+    ] {
+        app.get(uri, Auth::Bearer(&admin)).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, field(at_fault));
+    }
+}

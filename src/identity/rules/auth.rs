@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 /// A user's role within their tenant. `Admin` exists only in the platform tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -134,6 +135,7 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
 /// key passes exactly the operations its scopes allow, and a person passes when their role holds the permission behind
 /// the scope ([`ApiScope::required_permission`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(example = "inventory:write"))]
 pub enum ApiScope {
     /// Search the parts catalog.
     #[serde(rename = "catalog:read")]
@@ -212,6 +214,8 @@ pub const LOGIN_FAILURES_PER_ACCOUNT: i64 = 10;
 pub const LOGIN_FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// The longest login (e-mail or username) looked up or recorded: the longest e-mail address there can be.
 pub const LOGIN_MAX_CHARS: usize = 254;
+/// Our refresh tokens are far shorter; anything longer is not one of them and is refused before it is hashed.
+pub const REFRESH_TOKEN_MAX_CHARS: usize = 200;
 
 /// Why a session ended (stored with it, and in the audit entry that records it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

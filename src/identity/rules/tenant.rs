@@ -10,6 +10,7 @@ use crate::codes::text_enum;
 
 /// What kind of organization a tenant is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TenantKind {
     /// The platform itself: holds the platform admins.

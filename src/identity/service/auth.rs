@@ -33,8 +33,8 @@ use crate::error::{Error, Result};
 use crate::identity::rules::account::{Email, RegistrationInput, check_password};
 use crate::identity::rules::auth::{
     AccessClaims, ApiScope, EndReason, IDLE_TIMEOUT_SECS, LOGIN_FAILURE_WINDOW_SECS, LOGIN_FAILURES_PER_ACCOUNT,
-    LOGIN_MAX_CHARS, MAX_SESSIONS_PER_USER, Permission, REFRESH_REUSE_GRACE_SECS, Role, SESSION_MAX_LIFETIME_SECS,
-    TOKEN_AUDIENCE, TOKEN_ISSUER,
+    LOGIN_MAX_CHARS, MAX_SESSIONS_PER_USER, Permission, REFRESH_REUSE_GRACE_SECS, REFRESH_TOKEN_MAX_CHARS, Role,
+    SESSION_MAX_LIFETIME_SECS, TOKEN_AUDIENCE, TOKEN_ISSUER,
 };
 use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserStatus};
 use crate::identity::store::{sessions, tenants, users};
@@ -178,6 +178,10 @@ impl Auth {
         if login.chars().count() > LOGIN_MAX_CHARS {
             return Err(Error::field("login", ErrorCode::TooLong));
         }
+        // No address or username holds a control character; a NUL could not even be recorded.
+        if login.chars().any(char::is_control) {
+            return Err(Error::field("login", ErrorCode::InvalidInput));
+        }
         let login = login.trim().to_lowercase();
         if login.is_empty() || password.is_empty() {
             return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
@@ -312,6 +316,7 @@ impl Auth {
     /// Presents a refresh token: rotates it, or detects its reuse and revokes the session family. Presented again
     /// within the grace window it yields the same successor and access token as the first time.
     pub async fn refresh(&self, pool: &PgPool, token: &str, meta: &RequestMeta) -> Result<LoggedIn> {
+        check_refresh_token_length(token)?;
         let hash = token_hash(token);
         let mut tx = db::begin(pool, Scope::Platform).await?;
         let row = sessions::find_refresh_for_update(&mut tx, &hash)
@@ -437,9 +442,17 @@ pub async fn logout(pool: &PgPool, user: &User, meta: &RequestMeta) -> Result<()
     Ok(())
 }
 
+fn check_refresh_token_length(token: &str) -> Result<()> {
+    if token.chars().count() > REFRESH_TOKEN_MAX_CHARS {
+        return Err(Error::field("refresh_token", ErrorCode::TooLong));
+    }
+    Ok(())
+}
+
 /// Ends the session a refresh token belongs to (REST logout, where no access token may be at hand). Holding the token
 /// is the authority: it is the session's own credential.
 pub async fn logout_refresh(pool: &PgPool, refresh_token: &str, meta: &RequestMeta) -> Result<()> {
+    check_refresh_token_length(refresh_token)?;
     let hash = token_hash(refresh_token);
     let mut tx = db::begin(pool, Scope::Platform).await?;
     let Some(row) = sessions::find_refresh_for_update(&mut tx, &hash).await? else {

@@ -19,7 +19,7 @@ mod tests {
     #[test]
     fn the_list_holds_ten_thousand_and_matching_ignores_case() {
         assert_eq!(super::COMMON.len(), 10_000);
-        for p in ["password1", "Password1", "PASSWORD1", "Qwerty123", "iloveyou"] {
+        for p in ["password1", "Password1", "PASSWORD1", "Qwerty123", "iloveyou", "QWERTY123456", "LeaveMeAlone"] {
             assert!(super::is_common(p), "{p}");
         }
         for p in ["Secreta123", "Taller-Norte-2026", "E2e-Demo-Passw0rd"] {

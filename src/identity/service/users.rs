@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::auth::{parse_tenant_kind, parse_user_status};
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
-use crate::codes::ErrorCode;
+use crate::codes::{ErrorCode, check_filter};
 use crate::db::{self, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{EndReason, Permission, Role};
@@ -63,12 +63,13 @@ pub struct UserPage {
 
 pub async fn list(pool: &PgPool, user: &User, q: &UserQuery) -> Result<UserPage> {
     user.require(Permission::UsersManage)?;
+    let search = check_filter("q", q.search.as_deref(), 254)?;
     let mut tx = db::begin(pool, user.scope()).await?;
     let rows = store::list(
         &mut tx,
         UserFilter {
             status: q.status.map(UserStatus::as_str),
-            search: q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            search: search.as_deref(),
             after: q.after,
             limit: q.limit.clamp(1, 200),
         },

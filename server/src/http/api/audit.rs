@@ -2,7 +2,7 @@
 //! permission and API keys with `audit:read` (a SIEM pulling the log) may read it; each sees its own tenant, a platform
 //! admin every tenant.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiResult, ErrorBody};
+use super::{ApiQuery, ApiResult, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/audit", get(list)).route("/audit/export.csv", get(export))
@@ -28,36 +28,39 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only actions starting with this (e.g. `auth.`).
-    #[param(max_length = 100)]
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     action: Option<String>,
     /// Only entries by this actor (e-mail or key name).
-    #[param(max_length = 254)]
+    #[param(max_length = 254, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     actor: Option<String>,
     /// The `next` cursor of the previous page.
-    #[param(max_length = 100)]
+    #[param(pattern = "^([0-9]{1,16}_[0-9]{1,18})?$")]
     after: Option<String>,
     /// Entries per page (1–500, default 100).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
-impl AuditParams {
-    fn query(&self, limit: i64) -> ApiResult<AuditQuery> {
-        let bad = |field: &str| AppError::field(field, ErrorCode::InvalidInput);
-        if self.action.as_ref().is_some_and(|a| a.chars().count() > 100) {
-            return Err(bad("action"));
-        }
-        if self.actor.as_ref().is_some_and(|a| a.chars().count() > 254) {
-            return Err(bad("actor"));
-        }
-        let after = parse_cursor(&self.after)?;
-        Ok(AuditQuery {
-            action_prefix: self.action.clone().filter(|s| !s.is_empty()),
-            actor_email: self.actor.as_deref().map(|a| a.trim().to_lowercase()).filter(|s| !s.is_empty()),
-            after,
-            limit,
-        })
-    }
+/// The export takes the list's filters; it has no pages (up to 100,000 rows, newest first).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// Only actions starting with this (e.g. `auth.`).
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    action: Option<String>,
+    /// Only entries by this actor (e-mail or key name).
+    #[param(max_length = 254, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    actor: Option<String>,
+}
+
+/// Lengths and characters of the filters are checked by `nexus::audit::list`, for every caller.
+fn audit_query(
+    action: &Option<String>,
+    actor: &Option<String>,
+    after: &Option<String>,
+    limit: i64,
+) -> ApiResult<AuditQuery> {
+    Ok(AuditQuery { action_prefix: action.clone(), actor_email: actor.clone(), after: parse_cursor(after)?, limit })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -113,14 +116,16 @@ pub struct AuditPage {
 async fn list(
     State(st): State<AppState>,
     Extension(auth): Extension<Authenticated>,
-    Query(params): Query<AuditParams>,
+    ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
     let caller = require_caller(auth.0.as_ref())?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(AppError::field("limit", ErrorCode::InvalidInput));
     }
-    let mut entries = nexus::audit::list(&st.pool, caller, &params.query(limit + 1)?).await?;
+    let mut entries =
+        nexus::audit::list(&st.pool, caller, &audit_query(&params.action, &params.actor, &params.after, limit + 1)?)
+            .await?;
     let next = (entries.len() as i64 > limit).then(|| {
         entries.truncate(limit as usize);
         let last = entries.last().expect("non-empty");
@@ -130,17 +135,22 @@ async fn list(
 }
 
 /// The audit log as CSV (same filters; up to 100,000 rows), every cell formula-neutralized.
-#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(AuditParams),
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(ExportParams),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = ["audit:read"])))]
 async fn export(
     State(st): State<AppState>,
     Extension(auth): Extension<Authenticated>,
-    Query(params): Query<AuditParams>,
+    ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
     let caller = require_caller(auth.0.as_ref())?;
-    let csv = nexus::audit::export_csv(&st.pool, caller, &params.query(EXPORT_MAX_ROWS)?).await?;
+    let csv = nexus::audit::export_csv(
+        &st.pool,
+        caller,
+        &audit_query(&params.action, &params.actor, &None, EXPORT_MAX_ROWS)?,
+    )
+    .await?;
     let name = format!("attachment; filename=\"nexus-audit-{}.csv\"", Utc::now().format("%Y%m%d-%H%M"));
     Ok((
         [

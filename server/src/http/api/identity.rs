@@ -32,53 +32,19 @@ pub fn router() -> Router<AppState> {
         .route("/api-keys/{id}", delete(revoke_key))
 }
 
-/// An API scope, as keys carry it.
+/// The roles a visitor may register as (the rest are created by an owner or an admin).
 #[derive(ToSchema)]
-#[schema(as = ApiScope, example = "inventory:write")]
+#[schema(rename_all = "snake_case")]
 #[allow(dead_code)]
-pub enum ApiScopeName {
-    #[schema(rename = "catalog:read")]
-    CatalogRead,
-    #[schema(rename = "inventory:write")]
-    InventoryWrite,
-    #[schema(rename = "production:ingest")]
-    ProductionIngest,
-    #[schema(rename = "production:read")]
-    ProductionRead,
-    #[schema(rename = "audit:read")]
-    AuditRead,
-}
-
-/// A person's role within their tenant.
-#[derive(ToSchema)]
-#[schema(as = Role, rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum RoleName {
-    Admin,
-    Owner,
-    Manager,
-    Operator,
-    Supply,
-    Viewer,
+pub enum SelfServiceRole {
     Workshop,
     Warehouse,
-}
-
-/// What kind of organization a tenant is.
-#[derive(ToSchema)]
-#[schema(as = TenantKind, rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum TenantKindName {
-    Platform,
-    Workshop,
-    Warehouse,
-    Manufacturer,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// E-mail or username.
-    #[schema(min_length = 1, max_length = 254)]
+    #[schema(min_length = 1, max_length = 254, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     login: String,
     #[schema(min_length = 1, max_length = 128)]
     password: String,
@@ -117,7 +83,6 @@ pub struct UserInfo {
     tenant_id: Uuid,
     email: String,
     display_name: String,
-    #[schema(value_type = RoleName)]
     role: Role,
 }
 
@@ -168,7 +133,7 @@ async fn refresh(
 }
 
 /// Ends a session: the one of the refresh token given, or else the bearer access token's.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = LogoutRequest, description = "optional"),
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<LogoutRequest>, description = "optional"),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "an API key has no session"),
               (status = 422, body = ErrorBody)),
     security((), ("bearer" = [])))]
@@ -181,7 +146,10 @@ async fn logout(
     let body: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?
+        // `null` is an absent body too, as the document's optional (nullable) body says.
+        serde_json::from_slice::<Option<LogoutRequest>>(&body)
+            .map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?
+            .unwrap_or_default()
     };
     match body.refresh_token {
         Some(rt) => auth::logout_refresh(&st.pool, &rt, &meta).await?,
@@ -198,14 +166,11 @@ pub enum Me {
         id: Uuid,
         tenant_id: Uuid,
         tenant_name: String,
-        #[schema(value_type = TenantKindName)]
         tenant_kind: TenantKind,
         email: String,
         display_name: String,
-        #[schema(value_type = RoleName)]
         role: Role,
         /// What the role may do through the API: the scopes it passes.
-        #[schema(value_type = Vec<ApiScopeName>)]
         scopes: Vec<ApiScope>,
     },
     ApiKey {
@@ -213,9 +178,7 @@ pub enum Me {
         name: String,
         tenant_id: Uuid,
         tenant_name: String,
-        #[schema(value_type = TenantKindName)]
         tenant_kind: TenantKind,
-        #[schema(value_type = Vec<ApiScopeName>)]
         scopes: Vec<ApiScope>,
     },
 }
@@ -245,21 +208,37 @@ async fn me(State(st): State<AppState>, Extension(auth): Extension<Authenticated
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(min_length = 1, max_length = 120)]
+    /// Free text with at least one non-blank character (surrounding spaces are trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     name: String,
-    #[schema(min_length = 3, max_length = 254)]
+    #[schema(format = Email, min_length = 3, max_length = 254)]
     email: String,
-    /// At least 8 characters with upper and lower case and a digit; not among the 10,000 most common.
-    #[schema(min_length = 8, max_length = 128)]
+    /// 12 to 128 characters of any kind; not among the 10,000 most common passwords.
+    #[schema(min_length = 12, max_length = 128)]
     password: String,
-    #[schema(min_length = 1, max_length = 160)]
+    #[schema(
+        min_length = 1,
+        max_length = 160,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     business_name: String,
-    #[schema(min_length = 1, max_length = 40)]
+    #[schema(
+        min_length = 1,
+        max_length = 40,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     phone: String,
-    #[schema(min_length = 1, max_length = 240)]
+    #[schema(
+        min_length = 1,
+        max_length = 240,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     address: String,
-    /// `workshop` or `warehouse`
-    #[schema(example = "warehouse")]
+    #[schema(value_type = SelfServiceRole)]
     role: String,
 }
 
@@ -273,6 +252,7 @@ pub struct Registered {
 /// Registers a workshop or a bodega; the account stays pending until an admin approves it.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest, security(()),
     responses((status = 201, body = Registered),
+              (status = 409, body = ErrorBody, description = "the e-mail is already registered (`fields[].code` = `email_taken`)"),
               (status = 422, body = ErrorBody, description = "validation errors per field"),
               (status = 429, body = ErrorBody)))]
 async fn register(
@@ -298,7 +278,6 @@ pub struct ApiKeyInfo {
     id: Uuid,
     name: String,
     prefix: String,
-    #[schema(value_type = Vec<ApiScopeName>)]
     scopes: Vec<ApiScope>,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
@@ -307,10 +286,14 @@ pub struct ApiKeyInfo {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateKeyRequest {
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     name: String,
     /// Each must be one the creator's role holds.
-    #[schema(value_type = Vec<ApiScopeName>, min_items = 1)]
+    #[schema(min_items = 1)]
     scopes: Vec<ApiScope>,
 }
 
@@ -384,7 +367,7 @@ async fn revoke_key(
 #[openapi(
     paths(login, refresh, logout, me, register, list_keys, create_key, revoke_key),
     components(schemas(LoginRequest, RefreshRequest, LogoutRequest, TokenResponse, UserInfo, Me, RegisterRequest,
-                       Registered, ApiKeyInfo, CreateKeyRequest, CreatedKey, ApiScopeName, RoleName, TenantKindName)),
+                       Registered, ApiKeyInfo, CreateKeyRequest, CreatedKey, ApiScope, Role, TenantKind, SelfServiceRole)),
     tags((name = "auth", description = "Sign-in for people and scripts; `me` for any caller"),
          (name = "api-keys", description = "Keys for machine clients (people only)"))
 )]

@@ -9,12 +9,14 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::routing::get;
 use nexus::codes::ErrorCode;
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::ContentBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -52,6 +54,30 @@ where
                 Err(AppError::field("body", ErrorCode::InvalidInput))
             }
         }
+    }
+}
+
+/// Query-string extractor whose rejection is an `AppError` naming the parameter at fault (422), not axum's
+/// plain-text 400. A repeated parameter is an error too (`limit=1&limit=2`), not silently one of the two.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let field = e.path().to_string();
+            tracing::debug!(error = %e, "rejected query string");
+            // The path is "." when the error is not about one parameter (a parameter repeated, for one).
+            let field = if field == "." { "query".to_owned() } else { field };
+            AppError::field(&field, ErrorCode::InvalidInput)
+        })
     }
 }
 
