@@ -1,4 +1,4 @@
-// Playwright in Debian's Chromium (never a downloaded browser), against the server `cargo leptos end-to-end` starts.
+// Playwright in Debian's Chromium (never a downloaded browser), against the server scripts/test starts (E2E_BASE_URL).
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
@@ -10,7 +10,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: './test-results',
   use: {
-    baseURL: 'http://127.0.0.1:3000',
+    baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
     screenshot: 'on',
     trace: 'retain-on-failure',
     launchOptions: {

@@ -5,9 +5,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-CARGO_LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen version in Cargo.lock
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+# Where tools compiled from crates.io are installed (`cargo install --root`); a measurement of a fresh machine points
+# it at an empty folder.
+TOOLS="${NEXUS_TOOLS:-$HOME/.cargo}"
+export PATH="$TOOLS/bin:$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 # Queries are checked at compile time against the committed .sqlx data; no database is needed to build.
 export SQLX_OFFLINE=true
 
@@ -17,33 +19,41 @@ log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 # no LTO and parallel codegen cut the cold install from ~25 to ~10 minutes on 2 cores; they run fast enough either way.
 cargo_install() {
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-  CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true CARGO_TARGET_DIR="$HOME/.cache/nexus/tool-build" \
-    cargo install "$@"
+  CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true \
+  CARGO_TARGET_DIR="$HOME/.cache/nexus/tool-build${NEXUS_TOOLS:+-$(basename "$NEXUS_TOOLS")}" \
+    cargo install --root "$TOOLS" "$@"
 }
 
+# Installs what is missing. wasm-bindgen-cli is needed only once the WASM is compiled, so it is installed in the
+# background (BINDGEN_PID) while the build runs; `wait_for_bindgen` joins it.
+BINDGEN_PID=
 ensure_tools() {
   if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
     log "adding the wasm32 target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (first run only)"
-    # --locked pins its dependencies; --ignore-rust-version because one of them declares a newer MSRV than it needs.
-    cargo_install --locked --ignore-rust-version cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
-  fi
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (first run only)"
+  if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION in the background (first run only)"
     # Not --locked: a dependency in its lock file was yanked.
-    cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    mkdir -p "$ROOT/.data"
+    cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >"$ROOT/.data/wasm-bindgen-install.log" 2>&1 &
+    BINDGEN_PID=$!
   fi
   if [ "${NEXUS_NEED_SQLX_CLI:-}" = 1 ] && [ "$(cargo sqlx --version 2>/dev/null | awk '{print $2}')" != "0.8.6" ]; then
     log "installing sqlx-cli 0.8.6 (first run only; checks the committed query data)"
     cargo_install sqlx-cli --version 0.8.6 --locked --no-default-features --features postgres,rustls
   fi
   if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm packages (Tailwind, wasm-opt, Playwright)"
+    log "installing npm packages (Tailwind, wasm-opt, Playwright, axe-core)"
     # `npm install` honours package-lock.json; npm 11's `npm ci` rejects its own lock over optional platform packages.
     npm install --no-audit --no-fund --loglevel=error
+  fi
+}
+
+wait_for_bindgen() {
+  if [ -n "$BINDGEN_PID" ]; then
+    wait "$BINDGEN_PID" || { cat "$ROOT/.data/wasm-bindgen-install.log" >&2; exit 1; }
+    BINDGEN_PID=
   fi
 }
 
@@ -70,10 +80,23 @@ target_dir() {
   if [ -n "${CARGO_TARGET_DIR:-}" ]; then echo "$CARGO_TARGET_DIR"; else echo "$ROOT/target"; fi
 }
 
-# Runtime settings cargo-leptos would otherwise pass to the server.
+# Runtime settings of the server for the site scripts/build wrote (hashed asset names listed in hash.txt).
 export_leptos_env() {
   export LEPTOS_OUTPUT_NAME=nexus
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
   export LEPTOS_SITE_PKG_DIR=pkg
   export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+  export LEPTOS_HASH_FILES=true
+}
+
+SCHEMATHESIS_VERSION=4.32.5
+# schemathesis (PyPI) in its own virtualenv, outside the clone; sets SCHEMATHESIS to its path.
+ensure_schemathesis() {
+  local venv="$HOME/.cache/nexus/venv"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION (first run only)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  SCHEMATHESIS="$venv/bin/schemathesis"
 }

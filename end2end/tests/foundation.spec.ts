@@ -17,7 +17,7 @@ test('a bodega registers, waits for approval, is approved by the admin and logs 
   await shot(page, '01-pending');
 
   // Pending accounts cannot log in yet.
-  await login(page, email, 'Bodega2026');
+  await login(page, email, 'Bodega-Norte-2026');
   await expect(page.getByTestId('form-error')).toContainText('pendiente de aprobación');
 
   // The admin sees the request with a pending badge and approves it.
@@ -34,7 +34,7 @@ test('a bodega registers, waits for approval, is approved by the admin and logs 
   await logout(page);
 
   // The bodega logs in and sees its home.
-  await login(page, email, 'Bodega2026');
+  await login(page, email, 'Bodega-Norte-2026');
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'warehouse');
   await expect(page.getByTestId('home')).toContainText('Hola, Rosa Díaz');

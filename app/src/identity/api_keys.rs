@@ -59,6 +59,7 @@ pub struct CreateApiKeyInput {
 }
 
 impl CreateApiKeyInput {
+    #[cfg(feature = "ssr")]
     fn scopes(&self) -> Vec<ApiScope> {
         ApiScope::ALL
             .into_iter()

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
 use nexus_app::state::AppState;
 use nexus_app::{App, shell};
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::middleware::{self as mw, Limits};
@@ -38,7 +40,7 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
             }
         }
     };
-    Router::new()
+    let app = Router::new()
         .nest("/api/v1", super::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -58,5 +60,32 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
                 user_id = tracing::field::Empty, tenant_id = tracing::field::Empty, api_key = tracing::field::Empty)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .with_state(state.clone());
+    // The built assets skip sessions and rate limits (a page needs several; they are public and cached), but keep
+    // the security headers. Everything else is compressed on the fly when the browser accepts it.
+    Router::new()
+        .nest_service("/pkg", assets(&state.leptos_options))
+        .layer(from_fn_with_state(state, mw::security_headers))
+        .merge(app)
+        .layer(CompressionLayer::new())
+}
+
+/// `/pkg`: the JS, WASM and CSS the build wrote, sent precompressed (brotli or gzip, whichever the browser accepts,
+/// from the `.br`/`.gz` files the build made). A name carrying a content hash (`nexus.3f2a….wasm`) never changes
+/// content, so browsers keep it for a year without asking; anything else is revalidated.
+fn assets(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(axum::middleware::map_response(cache_policy))
+}
+
+async fn cache_policy(uri: http::Uri, mut res: axum::response::Response) -> axum::response::Response {
+    let name = uri.path().rsplit('/').next().unwrap_or_default();
+    let hashed = name.split('.').any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()));
+    let policy = if res.status().is_success() && hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    // The same URL is sent in three encodings: a shared cache must key on what the browser accepts.
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
 }

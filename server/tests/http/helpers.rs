@@ -43,19 +43,23 @@ pub struct TestApp {
 impl TestApp {
     /// The production router with generous rate limits.
     pub async fn new(opts: PgPoolOptions, conn: PgConnectOptions) -> Self {
-        Self::build(opts, conn, None).await
+        Self::build(opts, conn, None, "target/site").await
+    }
+
+    /// With the built site (`pkg/` and public files) served from `site_root`.
+    pub async fn with_site(opts: PgPoolOptions, conn: PgConnectOptions, site_root: &str) -> Self {
+        Self::build(opts, conn, None, site_root).await
     }
 
     /// The production router with the given rate limiter.
     pub async fn with_limits(opts: PgPoolOptions, conn: PgConnectOptions, limits: Arc<Limits>) -> Self {
-        Self::build(opts, conn, Some(limits)).await
+        Self::build(opts, conn, Some(limits), "target/site").await
     }
 
-    async fn build(opts: PgPoolOptions, conn: PgConnectOptions, limits: Option<Arc<Limits>>) -> Self {
+    async fn build(opts: PgPoolOptions, conn: PgConnectOptions, limits: Option<Arc<Limits>>, site_root: &str) -> Self {
         let pool = nexus::db::app_pool_options(opts.max_connections(5)).connect_with(conn.clone()).await.unwrap();
         let auth = nexus::identity::service::auth::Auth::new(&JWT_SECRET).await.unwrap();
-        let leptos_options =
-            leptos::config::LeptosOptions::builder().output_name("nexus").site_root("target/site").build();
+        let leptos_options = leptos::config::LeptosOptions::builder().output_name("nexus").site_root(site_root).build();
         let security = Arc::new(SecurityConfig {
             public_origin: None,
             secure_cookies: false,
