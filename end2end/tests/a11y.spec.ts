@@ -1,0 +1,85 @@
+// axe-core on every page: signed out and as each role, in Spanish and English, dark and light. Zero serious or
+// critical violations. Pages a role may not open are visited too: their error state must be as accessible as the page.
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { open, login, demoPassword } from './helpers';
+
+const LOCALES = ['es', 'en'] as const;
+const THEMES = ['dark', 'light'] as const;
+const SIGNED_OUT_PAGES = ['/login', '/register', '/pending', '/no-such-page'];
+const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/admin/users', '/admin/tenants', '/admin/audit', '/no-such-page'];
+const ROLES: Record<string, string> = {
+  admin: 'admin@nexus.demo',
+  owner: 'dueno@planta.demo',
+  manager: 'gerente@planta.demo',
+  operator: 'operador@planta.demo',
+  supply: 'almacen@planta.demo',
+  viewer: 'lector@planta.demo',
+  workshop: 'taller@taller.demo',
+  warehouse: 'bodega@bodega.demo',
+};
+
+/** Chooses language and theme the way the switches remember them (cookies), so every page renders with them. */
+async function prefer(page: Page, locale: string, theme: string) {
+  const url = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1:3000');
+  await page.context().addCookies([
+    { name: 'i18n_pref_locale', value: locale, domain: url.hostname, path: '/' },
+    { name: 'nexus_theme', value: theme, domain: url.hostname, path: '/' },
+  ]);
+}
+
+/** Runs axe on the page as it stands and records every serious or critical violation, with where it is. */
+async function audit(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect.soft(bad, label).toEqual([]);
+}
+
+async function sweep(page: Page, who: string, paths: string[]) {
+  for (const locale of LOCALES) {
+    for (const theme of THEMES) {
+      await prefer(page, locale, theme);
+      for (const path of paths) {
+        await open(page, path);
+        // The cookies took effect (a wrong cookie name would otherwise audit one combination four times).
+        await expect(page.locator('html')).toHaveAttribute('lang', locale);
+        await expect(page.locator('html')).toHaveClass(new RegExp(`\\b${theme}\\b`));
+        await audit(page, `${who} ${path} ${locale} ${theme}`);
+      }
+    }
+  }
+}
+
+// Each test visits up to 28 pages in four combinations; axe takes a moment on each.
+test.describe.configure({ timeout: 240_000 });
+
+test('signed-out pages and their error states', async ({ page }) => {
+  await sweep(page, 'signed out', SIGNED_OUT_PAGES);
+  // The login form showing an error, and the registration form showing field errors.
+  for (const theme of THEMES) {
+    await prefer(page, 'es', theme);
+    await login(page, 'admin@nexus.demo', 'NoEsLaClave1');
+    await expect(page.getByTestId('form-error')).toBeVisible();
+    await audit(page, `login error ${theme}`);
+    await open(page, '/register');
+    await page.locator('#f-name').fill('Ana');
+    await page.locator('#f-business-name').fill('Taller Ana');
+    await page.locator('#f-email').fill(`a11y-${theme}-${Date.now()}@e2e.test`);
+    await page.locator('#f-phone').fill('+52 55 5555 0000');
+    await page.locator('#f-address').fill('Calle 1');
+    await page.locator('#f-password').fill('corta');
+    await page.locator('main button[type=submit]').click();
+    await expect(page.locator('[aria-invalid=true]').first()).toBeVisible();
+    await audit(page, `register errors ${theme}`);
+  }
+});
+
+for (const [role, email] of Object.entries(ROLES)) {
+  test(`every page as ${role}`, async ({ page }) => {
+    await login(page, email, demoPassword);
+    await expect(page).toHaveURL(/\/$/);
+    await sweep(page, role, SIGNED_IN_PAGES);
+  });
+}
