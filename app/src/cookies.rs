@@ -19,7 +19,6 @@ pub fn access_cookie_name(secure: bool) -> &'static str {
 pub fn refresh_cookie_name(secure: bool) -> &'static str {
     if secure { HOST_REFRESH_COOKIE } else { REFRESH_COOKIE }
 }
-pub const LANG_COOKIE: &str = "nexus_lang";
 pub const THEME_COOKIE: &str = "nexus_theme";
 
 fn base(name: &'static str, value: String, secure: bool) -> Cookie<'static> {

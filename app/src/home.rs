@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use nexus::identity::rules::auth::{Permission, Role};
+use nexus::identity::rules::tenant::TenantKind;
 
 use crate::i18n::*;
 use crate::ui::components::{CARD, role_text};
@@ -25,7 +26,7 @@ fn RoleHome() -> impl IntoView {
     let name = me.display_name.clone();
     let tenant = me.tenant_name.clone();
     let role = me.role;
-    let link = "font-medium text-[#2b7cee] hover:underline";
+    let link = "font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline";
     let soon: Vec<&'static str> = match role {
         Role::Admin => vec!["soon_admin", "soon_catalog"],
         Role::Workshop => vec!["soon_catalog"],
@@ -49,6 +50,7 @@ fn RoleHome() -> impl IntoView {
                 <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>
                 <ul class="space-y-2 text-sm text-slate-700 dark:text-slate-200">
                     {me.can(Permission::UsersManage).then(|| view! { <li><A href="/admin/users" attr:class=link>{t!(i18n, home.do_users)}</A></li> })}
+                    {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/tenants" attr:class=link>{t!(i18n, home.do_tenants)}</A></li> })}
                     {me.can(Permission::AuditRead).then(|| view! { <li><A href="/admin/audit" attr:class=link>{t!(i18n, home.do_audit)}</A></li> })}
                     {me.can(Permission::ApiKeysManage).then(|| view! { <li><A href="/account/api-keys" attr:class=link>{t!(i18n, home.do_api_keys)}</A></li> })}
                     <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>

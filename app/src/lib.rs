@@ -50,7 +50,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // /pkg/nexus.<hash>.css in a release build (hash.txt beside the server), else /pkg/nexus.css.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // Deferred: the JS and WASM load at low priority and hydrate when the browser is idle, off the path
+                // of the first paint (the server-rendered page is complete, and its forms work before hydration).
+                <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-100 text-slate-800 antialiased dark:bg-[#0f172a] dark:text-slate-100">
@@ -65,6 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    ui::time::provide_time_zone();
     view! {
         // Spanish unless the user picked English: the browser's Accept-Language is deliberately not consulted.
         <I18nContextProvider
@@ -83,6 +86,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/account") view=identity::account::AccountPage ssr=SsrMode::Async />
                             <Route path=path!("/account/api-keys") view=identity::api_keys::ApiKeysPage ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view=identity::users::UsersPage ssr=SsrMode::Async />
+                            <Route path=path!("/admin/tenants") view=identity::tenants::TenantsPage ssr=SsrMode::Async />
                             <Route path=path!("/admin/audit") view=audit::log::AuditPage ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>

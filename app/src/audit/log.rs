@@ -185,7 +185,7 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
                                 {next.map(|n| view! {
                                     <div class="p-4">
                                         <a class=BUTTON_SECONDARY href=move || format!("/admin/audit?action={}&actor={}&after={n}", url_encode(&action()), url_encode(&actor()))>
-                                            {t!(i18n, common.load_more)}
+                                            {t!(i18n, common.next_page)}
                                         </a>
                                     </div>
                                 })}

@@ -151,7 +151,7 @@ fn Account(
                                                 <p class="font-medium">
                                                     {short_agent(&s.user_agent)}
                                                     {s.current.then(|| view! {
-                                                        <span class="ml-2 rounded-full bg-[#2b7cee]/15 px-2 py-0.5 text-xs text-[#2b7cee]">{t!(i18n, account.this_session)}</span>
+                                                        <span class="ml-2 rounded-full bg-[#2b7cee]/15 px-2 py-0.5 text-xs text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, account.this_session)}</span>
                                                     })}
                                                 </p>
                                                 <p class="text-slate-500 dark:text-slate-400">

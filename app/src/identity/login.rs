@@ -85,7 +85,7 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-300">
                 {t!(i18n, login.no_account)} " "
-                <A href="/register" attr:class="font-medium text-[#2b7cee] hover:underline">{t!(i18n, login.register_link)}</A>
+                <A href="/register" attr:class="font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline">{t!(i18n, login.register_link)}</A>
             </p>
         </AuthCard>
     }

@@ -5,4 +5,5 @@ pub mod account;
 pub mod api_keys;
 pub mod login;
 pub mod register;
+pub mod tenants;
 pub mod users;

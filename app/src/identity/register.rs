@@ -70,7 +70,7 @@ pub fn RegisterPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-300">
                 {t!(i18n, register.have_account)} " "
-                <A href="/login" attr:class="font-medium text-[#2b7cee] hover:underline">{t!(i18n, register.login_link)}</A>
+                <A href="/login" attr:class="font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline">{t!(i18n, register.login_link)}</A>
             </p>
         </div>
     }

@@ -151,7 +151,7 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
             <a
                 href=move || format!("/admin/users?status={}&q={}", filter_value(value), search())
                 aria-current=move || current().then_some("page")
-                class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-[#2b7cee] aria-[current=page]:text-white dark:text-slate-300 dark:hover:bg-slate-800"
+                class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-[#1a5bb5] aria-[current=page]:text-white dark:text-slate-300 dark:hover:bg-slate-800"
             >
                 {move || match value {
                     Some(UserStatus::Pending) => td_string!(i18n.get_locale(), users.tab_pending),
@@ -217,7 +217,7 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
                                 {next.map(|n| view! {
                                     <div class="p-4">
                                         <a class=BUTTON_SECONDARY href=move || format!("/admin/users?status={}&q={}&after={n}", filter_value(status()), search())>
-                                            {t!(i18n, common.load_more)}
+                                            {t!(i18n, common.next_page)}
                                         </a>
                                     </div>
                                 })}

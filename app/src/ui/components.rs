@@ -1,6 +1,5 @@
 //! Small shared pieces: loading and error states, form fields with their errors, dates, badges.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::Role;
@@ -181,7 +180,7 @@ pub fn TextField(
     }
 }
 
-pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-[#2b7cee] px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-[#1a5bb5] focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] focus-visible:ring-offset-2 disabled:opacity-60 dark:focus-visible:ring-offset-slate-900";
+pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-[#1a5bb5] px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-[#154a93] focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] focus-visible:ring-offset-2 disabled:opacity-60 dark:focus-visible:ring-offset-slate-900";
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] disabled:opacity-60 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700";
 pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center rounded-lg border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60 dark:border-red-800 dark:bg-slate-800 dark:text-red-300 dark:hover:bg-red-950";
 pub const CARD: &str =
@@ -191,16 +190,7 @@ pub const CARD_FLUSH: &str =
     "overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-[#1e293b]";
 pub const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-[#2b7cee] focus:outline-none focus:ring-2 focus:ring-[#2b7cee]/40 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
 
-/// Dates are shown in UTC with the zone named, identically on the server and in the browser.
-pub fn fmt_dt(dt: DateTime<Utc>) -> String {
-    dt.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A moment, as a `<time>` element carrying the exact instant for machines and assistive technology.
-#[component]
-pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
-    view! { <time datetime=at.to_rfc3339()>{fmt_dt(at)}</time> }
-}
+pub use super::time::LocalTime;
 
 #[component]
 pub fn StatusBadge(status: UserStatus) -> impl IntoView {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use nexus::identity::rules::auth::Permission;
+use nexus::identity::rules::tenant::TenantKind;
 
 use crate::error::AppError;
 use crate::i18n::*;
@@ -66,7 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <header class="border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-[#0f172a]/90">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
                 <A href="/" attr:class="flex items-center gap-2 text-lg font-bold text-slate-900 dark:text-white">
-                    <span aria-hidden="true" class="inline-block h-7 w-7 rounded-lg bg-[#2b7cee] text-center leading-7 text-white">
+                    <span aria-hidden="true" class="inline-block h-7 w-7 rounded-lg bg-[#1a5bb5] text-center leading-7 text-white">
                         "N"
                     </span>
                     {t!(i18n, app_name)}
@@ -87,7 +88,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             match session.me.await.ok().flatten() {
                                 Some(me) => view! { <UserMenu me /> }.into_any(),
                                 None => view! {
-                                    <A href="/login" attr:class="text-sm font-medium text-[#2b7cee] hover:underline">
+                                    <A href="/login" attr:class="text-sm font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline">
                                         {t!(i18n, nav.login)}
                                     </A>
                                 }.into_any(),
@@ -103,7 +104,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
-const NAV_LINK: &str = "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-[#2b7cee]/10 aria-[current=page]:text-[#2b7cee] dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white";
+const NAV_LINK: &str = "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-[#2b7cee]/10 aria-[current=page]:text-[#1a5bb5] dark:aria-[current=page]:text-[#8fbfff] dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white";
 
 #[component]
 fn MainNav(me: Me, pending: i64) -> impl IntoView {
@@ -131,6 +132,9 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                             })}
                         </A>
                     </li>
+                })}
+                {(users && me.tenant_kind == TenantKind::Platform).then(|| view! {
+                    <li><A href="/admin/tenants" attr:class=NAV_LINK>{t!(i18n, nav.tenants)}</A></li>
                 })}
                 {me.can(Permission::AuditRead).then(|| view! {
                     <li><A href="/admin/audit" attr:class=NAV_LINK>{t!(i18n, nav.audit)}</A></li>
@@ -172,10 +176,11 @@ fn LanguageSwitch() -> impl IntoView {
             type="button"
             data-testid="lang-switch"
             class="rounded-md border border-slate-300 px-2 py-1 text-xs font-semibold text-slate-600 hover:bg-slate-100 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800"
-            aria-label=move || td_string!(i18n.get_locale(), lang.switch_label)
             on:click=move |_| i18n.set_locale(other())
         >
-            {move || td_string!(i18n.get_locale(), lang.switch)}
+            // The accessible name starts with what it does and contains the visible word (WCAG 2.5.3).
+            <span class="sr-only">{move || td_string!(i18n.get_locale(), lang.switch_label)} ": "</span>
+            <span lang=move || other().as_str()>{move || td_string!(i18n.get_locale(), lang.switch)}</span>
         </button>
     }
 }
@@ -192,7 +197,6 @@ fn ThemeToggle() -> impl IntoView {
             <button
                 type="submit"
                 data-testid="theme-toggle"
-                aria-label=move || td_string!(i18n.get_locale(), theme.toggle)
                 title=move || td_string!(i18n.get_locale(), theme.toggle)
                 class="rounded-md border border-slate-300 px-2 py-1 text-xs font-semibold text-slate-600 hover:bg-slate-100 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800"
                 on:click=move |_| {
@@ -204,6 +208,7 @@ fn ThemeToggle() -> impl IntoView {
                     set_timeout(move || dark.set(chosen), std::time::Duration::ZERO);
                 }
             >
+                <span class="sr-only">{move || td_string!(i18n.get_locale(), theme.toggle)} ": "</span>
                 {move || if dark.get() { td_string!(i18n.get_locale(), theme.light) } else { td_string!(i18n.get_locale(), theme.dark) }}
             </button>
         </ActionForm>
@@ -249,6 +254,7 @@ pub fn NotFound() -> impl IntoView {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
+        <leptos_meta::Title text=move || td_string!(i18n.get_locale(), notfound.title) />
         <div class=format!("{CARD} mx-auto max-w-lg text-center")>
             <h1 class="mb-2 text-2xl font-bold">{t!(i18n, notfound.title)}</h1>
             <p class="mb-6 text-slate-600 dark:text-slate-300">{t!(i18n, notfound.body)}</p>
@@ -265,6 +271,7 @@ pub fn Forbidden() -> impl IntoView {
         res.set_status(http::StatusCode::FORBIDDEN);
     }
     view! {
+        <leptos_meta::Title text=move || td_string!(i18n.get_locale(), forbidden.title) />
         <div class=format!("{CARD} mx-auto max-w-lg text-center") data-testid="forbidden">
             <h1 class="mb-2 text-2xl font-bold">{t!(i18n, forbidden.title)}</h1>
             <p class="mb-6 text-slate-600 dark:text-slate-300">{t!(i18n, forbidden.body)}</p>

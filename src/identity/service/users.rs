@@ -155,6 +155,58 @@ fn check_role_fits(user: &User, kind: TenantKind, role: Role) -> Result<()> {
     Ok(())
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct TenantQuery {
+    pub status: Option<TenantStatus>,
+    pub search: Option<String>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// A tenant as the platform admin's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: TenantKind,
+    pub status: TenantStatus,
+    pub created_at: DateTime<Utc>,
+    pub users: i64,
+}
+
+/// Every tenant but the platform's own, newest first (platform admins only).
+pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result<Vec<TenantSummary>> {
+    user.require(Permission::UsersManage)?;
+    if user.scope() != Scope::Platform {
+        return Err(Error::Forbidden);
+    }
+    let search = check_filter("q", q.search.as_deref(), 160)?;
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let rows = tenants::list(
+        &mut tx,
+        tenants::TenantFilter {
+            status: q.status.map(TenantStatus::as_str),
+            search: search.as_deref(),
+            after: q.after,
+            limit: q.limit.clamp(1, 200),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(TenantSummary {
+                id: r.id,
+                kind: parse_tenant_kind(&r.kind)?,
+                status: TenantStatus::parse(&r.status).ok_or_else(|| Error::internal("unknown tenant status"))?,
+                name: r.name,
+                created_at: r.created_at,
+                users: r.users,
+            })
+        })
+        .collect()
+}
+
 /// Suspends or reactivates a tenant (platform admins only). Suspension ends every session of the tenant at once; its
 /// API keys stop working because they are checked against the tenant's status on every use.
 pub async fn set_tenant_status(

@@ -69,3 +69,52 @@ pub(in crate::identity) struct TenantRow {
 pub(in crate::identity) async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
     sqlx::query_as!(TenantRow, "select id, name, kind from tenants where id = $1", id).fetch_optional(&mut **tx).await
 }
+
+/// A tenant as the platform's tenant list shows it, with how many accounts it holds.
+pub(in crate::identity) struct TenantListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub users: i64,
+}
+
+pub(in crate::identity) struct TenantFilter<'a> {
+    pub status: Option<&'a str>,
+    /// Matched anywhere in the name, case-insensitively (LIKE wildcards in it are literal).
+    pub search: Option<&'a str>,
+    pub after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Every tenant but the platform's own, newest first, keyset-paged on (created_at, id). The user counts come from one grouped scan of `users`' primary key
+/// (tenant_id first) for the page's tenants only.
+pub(in crate::identity) async fn list(tx: &mut Tx, f: TenantFilter<'_>) -> Result<Vec<TenantListRow>, sqlx::Error> {
+    let (after_at, after_id) = f.after.unzip();
+    let pattern = f.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    sqlx::query_as!(
+        TenantListRow,
+        r#"with page as (
+               select id, name, kind, status, created_at from tenants
+               where kind <> 'platform'
+                 and ($1::text is null or status = $1)
+                 and ($2::text is null or name ilike $2)
+                 and ($3::timestamptz is null or (created_at, id) < ($3, $4))
+               order by created_at desc, id desc
+               limit $5
+           )
+           select p.id, p.name, p.kind, p.status, p.created_at, coalesce(c.n, 0) as "users!"
+           from page p
+           left join (select tenant_id, count(*) as n from users where tenant_id in (select id from page) group by tenant_id) c
+             on c.tenant_id = p.id
+           order by p.created_at desc, p.id desc"#,
+        f.status,
+        pattern,
+        after_at,
+        after_id,
+        f.limit
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

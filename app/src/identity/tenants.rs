@@ -1,0 +1,304 @@
+//! The platform's organizations (platform admins only): every workshop, bodega and manufacturer with its status and
+//! number of accounts; suspending one ends all its sessions and stops its API keys at once, reactivating lets it back.
+//! Filters live in the URL (plain GET forms); suspension asks for confirmation in a native disclosure, with or without
+//! JavaScript.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use nexus::identity::rules::auth::Permission;
+use nexus::identity::rules::tenant::{TenantKind, TenantStatus};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{
+    BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader, SuccessBanner,
+};
+use crate::ui::session::{Protected, use_me};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantDto {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: TenantKind,
+    pub status: TenantStatus,
+    pub created_at: DateTime<Utc>,
+    pub users: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantsPageDto {
+    pub tenants: Vec<TenantDto>,
+    /// Cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantsQuery {
+    /// None: every status.
+    pub status: Option<TenantStatus>,
+    pub search: Option<String>,
+    pub after: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+const TENANTS_PAGE: i64 = 50;
+
+#[server(prefix = "/api", endpoint = "ui/tenants")]
+pub async fn list_tenants(#[server(default)] q: TenantsQuery) -> Result<TenantsPageDto, AppError> {
+    use crate::ui::paging::{cursor, parse_cursor};
+    use nexus::identity::service::users;
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    let query = users::TenantQuery {
+        status: q.status,
+        search: q.search.clone(),
+        after: parse_cursor(&q.after)?,
+        limit: TENANTS_PAGE + 1,
+    };
+    let mut tenants: Vec<TenantDto> = users::list_tenants(&st.pool, &user, &query)
+        .await?
+        .into_iter()
+        .map(|t| TenantDto {
+            id: t.id,
+            name: t.name,
+            kind: t.kind,
+            status: t.status,
+            created_at: t.created_at,
+            users: t.users,
+        })
+        .collect();
+    let next = (tenants.len() as i64 > TENANTS_PAGE).then(|| {
+        tenants.truncate(TENANTS_PAGE as usize);
+        let last = tenants.last().expect("non-empty");
+        cursor(last.created_at, last.id)
+    });
+    Ok(TenantsPageDto { tenants, next })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetTenantStatusInput {
+    pub tenant_id: Uuid,
+    pub status: TenantStatus,
+}
+
+#[server(prefix = "/api", endpoint = "ui/tenants/status")]
+pub async fn set_tenant_status(input: SetTenantStatusInput) -> Result<TenantStatus, AppError> {
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    nexus::identity::service::users::set_tenant_status(
+        &st.pool,
+        &user,
+        input.tenant_id,
+        input.status,
+        &crate::state::meta(),
+    )
+    .await?;
+    Ok(input.status)
+}
+
+/// The status tab in the URL (`?status=`): a status, or every status when absent or `all`.
+fn status_filter(raw: Option<String>) -> Option<TenantStatus> {
+    raw.as_deref().and_then(TenantStatus::parse)
+}
+
+fn filter_value(f: Option<TenantStatus>) -> &'static str {
+    f.map_or("all", TenantStatus::as_str)
+}
+
+pub fn kind_text(locale: Locale, kind: TenantKind) -> &'static str {
+    match kind {
+        TenantKind::Platform => td_string!(locale, kinds.platform),
+        TenantKind::Workshop => td_string!(locale, kinds.workshop),
+        TenantKind::Warehouse => td_string!(locale, kinds.warehouse),
+        TenantKind::Manufacturer => td_string!(locale, kinds.manufacturer),
+    }
+}
+
+fn tenant_status_text(locale: Locale, status: TenantStatus) -> &'static str {
+    match status {
+        TenantStatus::Pending => td_string!(locale, tenant_status.pending),
+        TenantStatus::Active => td_string!(locale, tenant_status.active),
+        TenantStatus::Suspended => td_string!(locale, tenant_status.suspended),
+    }
+}
+
+/// Resources are created here, outside the `Protected` suspense, so the server and the browser create them in the same
+/// order (their ids must match for hydration).
+#[component]
+pub fn TenantsPage() -> impl IntoView {
+    let query = use_query_map();
+    let status = move || status_filter(query.with(|q| q.get("status")));
+    let search = move || query.with(|q| q.get("q")).unwrap_or_default();
+    let after = move || query.with(|q| q.get("after"));
+    let change = ServerAction::<SetTenantStatus>::new();
+    let page = Resource::new(
+        move || (status(), search(), after(), change.version().get()),
+        |(status, search, after, _)| {
+            list_tenants(TenantsQuery { status, search: Some(search).filter(|s| !s.is_empty()), after })
+        },
+    );
+    view! {
+        <Protected permission=Permission::UsersManage>
+            <Tenants page change />
+        </Protected>
+    }
+}
+
+#[component]
+fn Tenants(page: Resource<Result<TenantsPageDto, AppError>>, change: ServerAction<SetTenantStatus>) -> impl IntoView {
+    let i18n = use_i18n();
+    // Owners manage their users too, but only the platform's admins see every organization.
+    if use_me().tenant_kind != TenantKind::Platform {
+        return view! { <crate::ui::layout::Forbidden /> }.into_any();
+    }
+    let query = use_query_map();
+    let status = move || status_filter(query.with(|q| q.get("status")));
+    let search = move || query.with(|q| q.get("q")).unwrap_or_default();
+    let paged = move || query.with(|q| q.get("after")).is_some_and(|a| !a.is_empty());
+    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let done = move || change.value().get().and_then(Result::ok);
+    let tab = move |value: Option<TenantStatus>| {
+        let current = move || status() == value;
+        view! {
+            <a
+                href=move || format!("/admin/tenants?status={}&q={}", filter_value(value), search())
+                aria-current=move || current().then_some("page")
+                class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-[#1a5bb5] aria-[current=page]:text-white dark:text-slate-300 dark:hover:bg-slate-800"
+            >
+                {move || match value {
+                    Some(TenantStatus::Active) => td_string!(i18n.get_locale(), tenants.tab_active),
+                    Some(TenantStatus::Pending) => td_string!(i18n.get_locale(), tenants.tab_pending),
+                    Some(TenantStatus::Suspended) => td_string!(i18n.get_locale(), tenants.tab_suspended),
+                    None => td_string!(i18n.get_locale(), tenants.tab_all),
+                }}
+            </a>
+        }
+    };
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), tenants.title) />
+        <PageHeader title=ViewFn::from(move || t!(i18n, tenants.title)) />
+        <div class="mb-4 flex flex-wrap items-center gap-3">
+            <nav class="flex flex-wrap gap-1" aria-label=move || td_string!(i18n.get_locale(), common.filter)>
+                {tab(None)} {TenantStatus::ALL.iter().map(|s| tab(Some(*s))).collect_view()}
+            </nav>
+            <form method="get" action="/admin/tenants" class="ml-auto flex gap-2" role="search">
+                <input type="hidden" name="status" value=move || filter_value(status()) />
+                <label for="tenant-search" class="sr-only">{t!(i18n, common.search)}</label>
+                <input id="tenant-search" name="q" type="search" value=search class=INPUT maxlength="160"
+                    placeholder=move || td_string!(i18n.get_locale(), tenants.search_placeholder) />
+                <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, common.search)}</button>
+            </form>
+        </div>
+        <SuccessBanner show=Signal::derive(move || done().is_some())>
+            {move || match done() {
+                Some(TenantStatus::Suspended) => td_string!(i18n.get_locale(), tenants.done_suspended),
+                _ => td_string!(i18n.get_locale(), tenants.done_reactivated),
+            }}
+        </SuccessBanner>
+        <ErrorBanner error=change_error />
+        <section class=CARD_FLUSH>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(e) => view! { <div class="p-4"><ErrorBanner error=Signal::stored(Some(e)) /></div> }.into_any(),
+                        Ok(p) if p.tenants.is_empty() => view! {
+                            <p class="p-6 text-sm text-slate-500 dark:text-slate-400" data-testid="tenants-empty">
+                                {t!(i18n, tenants.empty)}
+                            </p>
+                        }.into_any(),
+                        Ok(p) => {
+                            let next = p.next.clone();
+                            view! {
+                                <table class="w-full min-w-[720px] text-left text-sm" data-testid="tenants-table">
+                                    <thead class="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-700 dark:text-slate-400">
+                                        <tr>
+                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.name)}</th>
+                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.kind)}</th>
+                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.status)}</th>
+                                            <th scope="col" class="px-4 py-3 text-right">{t!(i18n, tenants.users)}</th>
+                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.created)}</th>
+                                            <th scope="col" class="px-4 py-3">{t!(i18n, common.actions)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                                        {p.tenants.into_iter().map(|t| view! { <TenantRow tenant=t change /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <div class="flex flex-wrap gap-2 p-4 empty:hidden">
+                                    {paged().then(|| view! {
+                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/tenants?status={}&q={}", filter_value(status()), search())>
+                                            {t!(i18n, common.first_page)}
+                                        </a>
+                                    })}
+                                    {next.map(|n| view! {
+                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/tenants?status={}&q={}&after={n}", filter_value(status()), search())>
+                                            {t!(i18n, common.next_page)}
+                                        </a>
+                                    })}
+                                </div>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }.into_any()
+}
+
+#[component]
+fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = tenant.id.to_string();
+    let (kind, status) = (tenant.kind, tenant.status);
+    let badge = match status {
+        TenantStatus::Pending => "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100",
+        TenantStatus::Active => "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100",
+        TenantStatus::Suspended => "bg-red-100 text-red-900 dark:bg-red-900/50 dark:text-red-100",
+    };
+    let action = match status {
+        TenantStatus::Suspended => view! {
+            <ActionForm action=change>
+                <input type="hidden" name="input[tenant_id]" value=id />
+                <input type="hidden" name="input[status]" value=TenantStatus::Active.as_str() />
+                <button type="submit" class=BUTTON_SECONDARY data-testid="tenant-reactivate">{t!(i18n, tenants.reactivate)}</button>
+            </ActionForm>
+        }
+        .into_any(),
+        TenantStatus::Active | TenantStatus::Pending => view! {
+            <details class="group">
+                <summary class=format!("{BUTTON_DANGER} cursor-pointer list-none") data-testid="tenant-suspend">
+                    {t!(i18n, tenants.suspend)}
+                </summary>
+                <div class="mt-2 max-w-xs rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+                    <p class="mb-2">{t!(i18n, tenants.suspend_warning)}</p>
+                    <ActionForm action=change>
+                        <input type="hidden" name="input[tenant_id]" value=id />
+                        <input type="hidden" name="input[status]" value=TenantStatus::Suspended.as_str() />
+                        <button type="submit" class=BUTTON_DANGER data-testid="tenant-suspend-confirm">{t!(i18n, tenants.suspend_confirm)}</button>
+                    </ActionForm>
+                </div>
+            </details>
+        }
+        .into_any(),
+    };
+    view! {
+        <tr data-testid="tenant-row" data-name=tenant.name.clone()>
+            <td class="px-4 py-3">
+                <p class="max-w-[20rem] truncate font-medium text-slate-900 dark:text-white" title=tenant.name.clone()>{tenant.name.clone()}</p>
+            </td>
+            <td class="px-4 py-3">{move || kind_text(i18n.get_locale(), kind)}</td>
+            <td class="px-4 py-3">
+                <span class=format!("inline-flex rounded-full px-2 py-0.5 text-xs font-medium {badge}")>
+                    {move || tenant_status_text(i18n.get_locale(), status)}
+                </span>
+            </td>
+            <td class="px-4 py-3 text-right tabular-nums">{tenant.users}</td>
+            <td class="px-4 py-3 whitespace-nowrap"><LocalTime at=tenant.created_at /></td>
+            <td class="px-4 py-3">{action}</td>
+        </tr>
+    }
+}
