@@ -265,6 +265,14 @@ impl TestResponse {
         assert_eq!(self.json(), body);
     }
 
+    /// Asserts the answer of a server function that failed: the error's own status, the marker header Leptos sets on
+    /// server-function errors, and the exact JSON body.
+    #[track_caller]
+    pub fn assert_server_fn_error(&self, status: StatusCode, body: Value) {
+        assert!(self.header("serverfnerror").is_some(), "not a server-function error: {:?}", self.headers);
+        self.assert_error(status, body);
+    }
+
     /// Asserts a 401 with the given code.
     #[track_caller]
     pub fn assert_unauthorized(&self, code: &str) {

@@ -20,19 +20,6 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_else(|| panic!("no string {key:?} in {v}"))
 }
 
-/// Asserts the answer of a server function that failed with `expected` (its JSON body) and did nothing.
-///
-/// Server functions encode `AppError` as JSON like REST does, but leptos' server-function response for an error is
-/// always 500 (`server_fn::Res::error_response`) unless the function sets a status itself, which `AppError` does not.
-/// The body and the `serverfnerror` header identify the error; the status is accepted as either the REST status of the
-/// error or that 500 (see the report: this is a known gap, not the behaviour we want).
-#[track_caller]
-fn assert_server_fn_error(res: &TestResponse, rest_status: StatusCode, expected: Value) {
-    assert!(res.status == rest_status, "unexpected status {}; body: {}", res.status, res.text());
-    assert!(res.header("serverfnerror").is_some(), "not a server-function error: {:?}", res.headers);
-    assert_eq!(res.json(), expected);
-}
-
 /// The claims of an access token, read without checking it (tests forge variants of real tokens).
 fn claims_of(token: &str) -> AccessClaims {
     let payload = token.split('.').nth(1).expect("a JWT has three parts");
@@ -180,7 +167,7 @@ async fn admin_approves_a_registration_through_the_server_function(opts: PgPoolO
             Some(ORIGIN),
         )
         .await;
-    assert_server_fn_error(&res, StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    res.assert_server_fn_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
     // Nor can an anonymous caller.
     let res = app
         .post_form(
@@ -190,8 +177,7 @@ async fn admin_approves_a_registration_through_the_server_function(opts: PgPoolO
             Some(ORIGIN),
         )
         .await;
-    assert_server_fn_error(
-        &res,
+    res.assert_server_fn_error(
         StatusCode::UNAUTHORIZED,
         json!({ "error": "unauthorized", "code": "not_authenticated" }),
     );
@@ -446,8 +432,7 @@ async fn browser_login_sets_safe_cookies_and_refreshes_transparently(opts: PgPoo
             Some(ORIGIN),
         )
         .await;
-    assert_server_fn_error(
-        &res,
+    res.assert_server_fn_error(
         StatusCode::UNAUTHORIZED,
         json!({ "error": "unauthorized", "code": "invalid_credentials" }),
     );
@@ -520,7 +505,7 @@ async fn tenants_cannot_reach_each_other_through_the_endpoints(opts: PgPoolOptio
                 Some(ORIGIN),
             )
             .await;
-        assert_server_fn_error(&res, StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+        res.assert_server_fn_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
     }
     let res = app
         .post_form(
@@ -530,7 +515,7 @@ async fn tenants_cannot_reach_each_other_through_the_endpoints(opts: PgPoolOptio
             Some(ORIGIN),
         )
         .await;
-    assert_server_fn_error(&res, StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
+    res.assert_server_fn_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
     // Nothing happened to the bodega's user: still active, still a warehouse, session intact.
     let me = app.get("/api/v1/auth/me", Auth::Bearer(&bodega_access)).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text());

@@ -1,6 +1,7 @@
 //! HTTP tests, one binary with a module per area: the production router (`build_router`) over a fresh migrated
 //! database per test, driven in process.
 
+mod account;
 mod audit;
 mod helpers;
 mod identity;
