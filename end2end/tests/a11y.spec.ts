@@ -52,6 +52,17 @@ async function sweep(page: Page, who: string, paths: string[]) {
   }
 }
 
+// A registration waiting for approval, so the admin's pages show the pending badge (it once failed contrast).
+test.beforeAll(async ({ request }) => {
+  const res = await request.post('/api/v1/auth/register', {
+    data: {
+      name: 'Rosa Díaz', email: `a11y-pending-${Date.now()}@e2e.test`, password: 'Taller-Pendiente-2026',
+      business_name: 'Taller Pendiente', phone: '+52 55 5555 0101', address: 'Calle 9', role: 'workshop',
+    },
+  });
+  expect(res.status()).toBe(201);
+});
+
 // Each test visits up to 28 pages in four combinations; axe takes a moment on each.
 test.describe.configure({ timeout: 240_000 });
 
@@ -80,6 +91,7 @@ for (const [role, email] of Object.entries(ROLES)) {
   test(`every page as ${role}`, async ({ page }) => {
     await login(page, email, demoPassword);
     await expect(page).toHaveURL(/\/$/);
+    if (role === 'admin') await expect(page.getByTestId('pending-badge')).toBeVisible();
     await sweep(page, role, SIGNED_IN_PAGES);
   });
 }

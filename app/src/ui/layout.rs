@@ -122,7 +122,7 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                                     let n = pending;
                                     view! {
                                         <span
-                                            class="ml-1.5 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-bold text-white"
+                                            class="ml-1.5 rounded-full bg-amber-700 px-1.5 py-0.5 text-xs font-bold text-white"
                                             data-testid="pending-badge"
                                         >
                                             <span class="sr-only">{move || td_string!(i18n.get_locale(), users.pending_badge, count = n).to_string()}</span>
