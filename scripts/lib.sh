@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen version in Cargo.lock
+WASM_SPLIT_VERSION=0.2.4       # splits lazy routes into their own WASM chunks (what `cargo leptos --split` runs)
 # Where tools compiled from crates.io are installed (`cargo install --root`); a measurement of a fresh machine points
 # it at an empty folder.
 TOOLS="${NEXUS_TOOLS:-$HOME/.cargo}"
@@ -24,19 +25,30 @@ cargo_install() {
     cargo install --root "$TOOLS" "$@"
 }
 
-# Installs what is missing. wasm-bindgen-cli is needed only once the WASM is compiled, so it is installed in the
-# background (BINDGEN_PID) while the build runs; `wait_for_bindgen` joins it.
+# Installs what is missing. wasm-bindgen-cli and wasm-split-cli are needed only once the WASM is compiled, so they are
+# installed in the background (BINDGEN_PID) while the build runs; `wait_for_bindgen` joins them.
 BINDGEN_PID=
 ensure_tools() {
   if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
     log "adding the wasm32 target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION in the background (first run only)"
-    # Not --locked: a dependency in its lock file was yanked.
+  local need_bindgen= need_split=
+  [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" = "$WASM_BINDGEN_VERSION" ] || need_bindgen=1
+  [ -x "$TOOLS/bin/wasm-split-cli" ] && [ "$(cat "$TOOLS/.wasm-split-cli-version" 2>/dev/null)" = "$WASM_SPLIT_VERSION" ] \
+    || need_split=1
+  if [ -n "$need_bindgen$need_split" ]; then
+    log "installing${need_bindgen:+ wasm-bindgen-cli $WASM_BINDGEN_VERSION}${need_split:+ wasm-split-cli $WASM_SPLIT_VERSION} in the background (first run only)"
     mkdir -p "$ROOT/.data"
-    cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >"$ROOT/.data/wasm-bindgen-install.log" 2>&1 &
+    (
+      set -e
+      # Not --locked: a dependency in its lock file was yanked.
+      [ -z "$need_bindgen" ] || cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+      if [ -n "$need_split" ]; then
+        cargo_install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
+        echo "$WASM_SPLIT_VERSION" >"$TOOLS/.wasm-split-cli-version"
+      fi
+    ) >"$ROOT/.data/wasm-tools-install.log" 2>&1 &
     BINDGEN_PID=$!
   fi
   if [ "${NEXUS_NEED_SQLX_CLI:-}" = 1 ] && [ "$(cargo sqlx --version 2>/dev/null | awk '{print $2}')" != "0.8.6" ]; then
@@ -52,7 +64,7 @@ ensure_tools() {
 
 wait_for_bindgen() {
   if [ -n "$BINDGEN_PID" ]; then
-    wait "$BINDGEN_PID" || { cat "$ROOT/.data/wasm-bindgen-install.log" >&2; exit 1; }
+    wait "$BINDGEN_PID" || { cat "$ROOT/.data/wasm-tools-install.log" >&2; exit 1; }
     BINDGEN_PID=
   fi
 }

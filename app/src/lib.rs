@@ -19,6 +19,7 @@ pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::Lazy;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -83,11 +84,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/login") view=identity::login::LoginPage ssr=SsrMode::Async />
                             <Route path=path!("/register") view=identity::register::RegisterPage ssr=SsrMode::Async />
                             <Route path=path!("/pending") view=identity::register::PendingPage ssr=SsrMode::Async />
-                            <Route path=path!("/account") view=identity::account::AccountPage ssr=SsrMode::Async />
-                            <Route path=path!("/account/api-keys") view=identity::api_keys::ApiKeysPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/users") view=identity::users::UsersPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/tenants") view=identity::tenants::TenantsPage ssr=SsrMode::Async />
-                            <Route path=path!("/admin/audit") view=audit::log::AuditPage ssr=SsrMode::Async />
+                            <Route path=path!("/account") view={Lazy::<identity::account::AccountRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/account/api-keys") view={Lazy::<identity::api_keys::ApiKeysRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/users") view={Lazy::<identity::users::UsersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/tenants") view={Lazy::<identity::tenants::TenantsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/audit") view={Lazy::<audit::log::AuditRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

@@ -52,7 +52,8 @@ async function sweep(page: Page, who: string, paths: string[]) {
   }
 }
 
-// A registration waiting for approval, so the admin's pages show the pending badge (it once failed contrast).
+// States that once failed contrast are set up so they are audited: a registration waiting for approval (the admin's
+// pending badge) and a revoked API key (its greyed row on the owner's keys page).
 test.beforeAll(async ({ request }) => {
   const res = await request.post('/api/v1/auth/register', {
     data: {
@@ -61,6 +62,13 @@ test.beforeAll(async ({ request }) => {
     },
   });
   expect(res.status()).toBe(201);
+  const login = await request.post('/api/v1/auth/login', { data: { login: ROLES.owner, password: demoPassword } });
+  expect(login.status()).toBe(200);
+  const headers = { Authorization: `Bearer ${(await login.json()).access_token}` };
+  const key = await request.post('/api/v1/api-keys', { headers, data: { name: `a11y revocada ${Date.now()}`, scopes: ['production:read'] } });
+  expect(key.status()).toBe(201);
+  const revoked = await request.delete(`/api/v1/api-keys/${(await key.json()).id}`, { headers });
+  expect(revoked.status()).toBe(204);
 });
 
 // Each test visits up to 28 pages in four combinations; axe takes a moment on each.

@@ -196,7 +196,7 @@ fn ApiKeys(
                                         {list.into_iter().map(|k| {
                                             let scopes = k.scopes.clone();
                                             view! {
-                                                <tr class=if k.revoked { "opacity-60" } else { "" }>
+                                                <tr class=if k.revoked { "text-slate-600 dark:text-slate-400" } else { "" }>
                                                     <td class="py-2 pr-3 font-medium">{k.name.clone()}</td>
                                                     <td class="py-2 pr-3 font-mono text-xs">{format!("{}…", k.prefix)}</td>
                                                     <td class="py-2 pr-3">{move || scopes.iter().map(|s| scope_text(i18n.get_locale(), *s)).collect::<Vec<_>>().join(", ")}</td>
@@ -227,5 +227,20 @@ fn ApiKeys(
                 </Transition>
             </section>
         </div>
+    }
+}
+
+/// `/account/api-keys` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
+/// when the visit starts here), so it does not weigh on the login page.
+pub struct ApiKeysRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for ApiKeysRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ApiKeysPage /> }.into_any()
     }
 }

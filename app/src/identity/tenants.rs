@@ -302,3 +302,18 @@ fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl I
         </tr>
     }
 }
+
+/// `/admin/tenants` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
+/// when the visit starts here), so it does not weigh on the login page.
+pub struct TenantsRoute;
+
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for TenantsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <TenantsPage /> }.into_any()
+    }
+}
