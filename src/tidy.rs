@@ -7,6 +7,8 @@
 //! - Store modules are private to their area: declared without `pub` in the area's `mod.rs`, and no item in them is
 //!   plain `pub` (visibility is spelled `pub(in crate::<area>)`), so a `*Row` type cannot leave its area.
 //! - Every Rust module says why it exists in a `//!` comment.
+//! - Every route but the first-visit pages (home, login, register, pending) is lazy, so its code is a WASM chunk of
+//!   its own and the login page does not carry it.
 
 use std::path::{Path, PathBuf};
 
@@ -151,6 +153,23 @@ fn store_files() -> Vec<PathBuf> {
     files
 }
 
+/// Pages a first visit may land on before signing in (or right after): they stay in the main WASM module.
+const EAGER_PAGES: [&str; 4] =
+    ["home::HomePage", "login::LoginPage", "register::RegisterPage", "register::PendingPage"];
+
+/// `<Route … view=…>` lines whose view is neither `Lazy::<…>` nor one of the eager pages.
+fn violations_of_lazy_routes(path: &Path, text: &str) -> Vec<String> {
+    code_lines(text)
+        .filter(|(_, l)| l.contains("<Route ") || l.contains("<ParentRoute "))
+        .filter(|(_, l)| {
+            let view = l.split("view=").nth(1).unwrap_or("");
+            !view.starts_with("{Lazy::<")
+                && !EAGER_PAGES.iter().any(|p| view.split_whitespace().next().unwrap_or("").ends_with(p))
+        })
+        .map(|(n, l)| format!("{}:{n}: route not lazy: {}", rel(path), l.trim()))
+        .collect()
+}
+
 fn assert_none(what: &str, violations: Vec<String>) {
     assert!(violations.is_empty(), "{what}:\n{}", violations.join("\n"));
 }
@@ -184,6 +203,14 @@ fn store_rows_stay_in_their_area() {
 }
 
 #[test]
+fn routes_past_the_first_visit_are_lazy() {
+    let path = workspace().join("app/src/lib.rs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("{Lazy::<"), "no lazy route found in app/src/lib.rs");
+    assert_none("eager routes (make them lazy, see ARCHITECTURE.md)", violations_of_lazy_routes(&path, &text));
+}
+
+#[test]
 fn every_module_says_why_it_exists() {
     let mut missing = Vec::new();
     for dir in ["src", "app/src", "frontend/src", "server/src"] {
@@ -213,4 +240,8 @@ fn the_checks_catch_what_they_are_for() {
         violations_of_store_privacy(p, "pub(in crate::identity) struct UserRow {\n    pub id: Uuid,\n}\n").len(),
         0
     );
+    let route = |view: &str| format!("<Route path=path!(\"/x\") view={view} ssr=SsrMode::Async />\n");
+    assert_eq!(violations_of_lazy_routes(p, &route("catalog::search::SearchPage")).len(), 1);
+    assert_eq!(violations_of_lazy_routes(p, &route("{Lazy::<catalog::search::SearchRoute>::new()}")).len(), 0);
+    assert_eq!(violations_of_lazy_routes(p, &route("identity::login::LoginPage")).len(), 0);
 }
