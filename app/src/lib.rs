@@ -51,9 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // /pkg/nexus.<hash>.css in a release build (hash.txt beside the server), else /pkg/nexus.css.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                // Deferred: the JS and WASM load at low priority and hydrate when the browser is idle, off the path
-                // of the first paint (the server-rendered page is complete, and its forms work before hydration).
-                <HydrationScripts options defer=true />
+                // After the load event and an idle moment, off the path of the first and largest paint (the
+                // server-rendered page is complete, and its forms work before hydration): see ui::hydration.
+                <ui::hydration::DeferredHydration options />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-100 text-slate-800 antialiased dark:bg-[#0f172a] dark:text-slate-100">

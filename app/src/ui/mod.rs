@@ -3,6 +3,7 @@
 //! user's time zone.
 
 pub mod components;
+pub mod hydration;
 pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod paging;
