@@ -198,17 +198,7 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
     }
 }
 
-/// `/admin/audit` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
-/// when the visit starts here), so it does not weigh on the login page.
-pub struct AuditRoute;
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for AuditRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <AuditPage /> }.into_any()
-    }
-}
+crate::ui::lazy_page!(
+    /// `/admin/audit`, a lazy route (see `ui::lazy_page`).
+    AuditRoute => AuditPage
+);

@@ -194,17 +194,7 @@ fn short_agent(ua: &str) -> String {
     }
 }
 
-/// `/account` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
-/// when the visit starts here), so it does not weigh on the login page.
-pub struct AccountRoute;
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for AccountRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <AccountPage /> }.into_any()
-    }
-}
+crate::ui::lazy_page!(
+    /// `/account`, a lazy route (see `ui::lazy_page`).
+    AccountRoute => AccountPage
+);

@@ -230,17 +230,7 @@ fn ApiKeys(
     }
 }
 
-/// `/account/api-keys` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
-/// when the visit starts here), so it does not weigh on the login page.
-pub struct ApiKeysRoute;
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for ApiKeysRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <ApiKeysPage /> }.into_any()
-    }
-}
+crate::ui::lazy_page!(
+    /// `/account/api-keys`, a lazy route (see `ui::lazy_page`).
+    ApiKeysRoute => ApiKeysPage
+);

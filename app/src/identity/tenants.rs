@@ -303,17 +303,7 @@ fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl I
     }
 }
 
-/// `/admin/tenants` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
-/// when the visit starts here), so it does not weigh on the login page.
-pub struct TenantsRoute;
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for TenantsRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <TenantsPage /> }.into_any()
-    }
-}
+crate::ui::lazy_page!(
+    /// `/admin/tenants`, a lazy route (see `ui::lazy_page`).
+    TenantsRoute => TenantsPage
+);

@@ -295,17 +295,7 @@ fn UserRow(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
     }
 }
 
-/// `/admin/users` as a lazy route: the page's code is its own WASM chunk, fetched on the first visit (or before hydrating
-/// when the visit starts here), so it does not weigh on the login page.
-pub struct UsersRoute;
-
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for UsersRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <UsersPage /> }.into_any()
-    }
-}
+crate::ui::lazy_page!(
+    /// `/admin/users`, a lazy route (see `ui::lazy_page`).
+    UsersRoute => UsersPage
+);
