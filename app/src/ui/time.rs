@@ -26,15 +26,22 @@ fn plausible_zone(z: &str) -> bool {
 pub fn provide_time_zone() {
     let zone = RwSignal::new(cookie_value().filter(|z| plausible_zone(z)));
     provide_context(UserTimeZone(zone));
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(browser) = browser_zone().filter(|z| plausible_zone(z))
-            && zone.get_untracked().as_deref() != Some(browser.as_str())
-        {
-            remember(&browser);
-            zone.set(Some(browser));
-        }
-    });
+}
+
+/// Learns the browser's zone and, when it is not the remembered one, remembers it and re-renders the page's times.
+/// The browser entry calls it under the app's owner once hydration is over, in a task of its own: asking for the zone
+/// (`Intl.DateTimeFormat`) costs ~15 ms on a phone, and the walk over the server's DOM must see the zone it rendered.
+#[cfg(feature = "hydrate")]
+pub fn learn_browser_zone() {
+    let Some(UserTimeZone(zone)) = use_context::<UserTimeZone>() else {
+        return;
+    };
+    if let Some(browser) = browser_zone().filter(|z| plausible_zone(z))
+        && zone.get_untracked().as_deref() != Some(browser.as_str())
+    {
+        remember(&browser);
+        zone.set(Some(browser));
+    }
 }
 
 /// `2026-11-22 08:15` in the user's zone; `2026-11-22 14:15 UTC` while the zone is unknown.
