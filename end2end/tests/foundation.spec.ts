@@ -96,3 +96,31 @@ test('the theme choice survives a reload and another page', async ({ page }) => 
   await open(page, '/login');
   await expect(page.locator('html')).toHaveClass(/dark/);
 });
+
+test.describe('in Mexico City', () => {
+  test.use({ timezoneId: 'America/Mexico_City' });
+
+  test('dates show in the browser time zone: learned once hydrated, then rendered so by the server', async ({ page }) => {
+    await login(page, 'taller@taller.demo', demoPassword);
+    await expect(page.getByTestId('home')).toBeVisible();
+    // As on a first visit: the server does not know the zone yet.
+    await page.context().clearCookies({ name: 'nexus_tz' });
+    expect(await (await page.request.get('/account')).text()).toMatch(/\d\d:\d\d UTC</);
+    await open(page, '/account');
+    const first = page.locator('main time').first();
+    // Once hydrated, the page asks the browser, remembers the zone and re-renders its times in it.
+    await expect
+      .poll(async () => (await page.context().cookies()).find((c) => c.name === 'nexus_tz')?.value)
+      .toBe('America/Mexico_City');
+    const at = new Date((await first.getAttribute('datetime'))!);
+    const local = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/Mexico_City', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).format(at);
+    await expect(first).toHaveText(local);
+    // The next page comes from the server already in the zone (no flicker from UTC).
+    const html = await (await page.request.get('/account')).text();
+    expect(html).toContain(local);
+    expect(html).not.toMatch(/\d\d:\d\d UTC</);
+  });
+});
