@@ -6,3 +6,11 @@
 //! the catalog's kinds); `service` and `store` (behind `ssr`) come with the import, search and migration flows.
 
 pub mod rules;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+mod store;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

@@ -113,7 +113,9 @@ mod tests {
 
     #[test]
     fn numbers_words_and_the_whole_key() {
-        let cases: [(&str, Option<&str>, &[&str], &[&str]); 9] = [
+        /// (typed, whole key, numbers, words)
+        type Case = (&'static str, Option<&'static str>, &'static [&'static str], &'static [&'static str]);
+        let cases: [Case; 9] = [
             ("04465-02220", None, &["0446502220"], &[]),
             ("B2210", None, &["B2210"], &[]),
             ("1K0 615 301 AA", Some("1K0615301AA"), &["1K0", "615", "301"], &["aa"]),

@@ -1,0 +1,349 @@
+//! The import's SQL: each file's rows arrive by COPY into a staging table (temporary, dropped at commit), then one
+//! set-based statement per step: drop earlier duplicates (the last line wins), report rows whose references resolve to
+//! nothing, create missing manufacturers and groups, and upsert by natural key, counting inserted and updated rows
+//! (`xmax = 0` marks an insert). A row equal to the stored one is not written at all, so a second run of the same
+//! files changes nothing. Staging tables do not exist when the crate compiles, hence `sqlx::query` (unchecked) here.
+
+use crate::catalog::rules::import::Entity;
+use crate::db::Tx;
+
+/// How many rejected lines a report lists per reason (all are counted).
+pub(in crate::catalog) const REJECTS_LISTED: i64 = 1000;
+
+/// Columns of each staging table, in COPY order (`line` first: the file's line, for reports).
+pub(in crate::catalog) fn staging_columns(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Parts => "line, mfr_name, mfr_key, number, number_key, name, group_path, description",
+        Entity::Vehicles => "line, code, make, model, year_from, year_to, engine, displacement_l, fuel",
+        Entity::Fitment => "line, mfr_key, number_key, vehicle_code, position, notes",
+        Entity::Aftermarket => {
+            "line, mfr_name, mfr_key, number, number_key, name, tier, reference_price, currency, oem_mfr_key, oem_number_key"
+        }
+        Entity::CrossRefs => "line, oem_mfr_key, oem_number_key, number, number_key, source, kind",
+    }
+}
+
+fn staging_table(entity: Entity) -> String {
+    format!("stage_{}", entity.as_str())
+}
+
+/// Creates the entity's staging table and returns the COPY statement that fills it.
+pub(in crate::catalog) async fn create_staging(tx: &mut Tx, entity: Entity) -> Result<String, sqlx::Error> {
+    let columns = match entity {
+        Entity::Parts => {
+            "line bigint, mfr_name text, mfr_key text, number text, number_key text collate \"C\", name text, \
+             group_path text, description text"
+        }
+        Entity::Vehicles => {
+            "line bigint, code text, make text, model text, year_from smallint, year_to smallint, engine text, \
+             displacement_l numeric(3, 1), fuel text"
+        }
+        Entity::Fitment => {
+            "line bigint, mfr_key text, number_key text collate \"C\", vehicle_code text, position text, notes text"
+        }
+        Entity::Aftermarket => {
+            "line bigint, mfr_name text, mfr_key text, number text, number_key text collate \"C\", name text, tier text, \
+             reference_price numeric(12, 2), currency text, oem_mfr_key text, oem_number_key text collate \"C\""
+        }
+        Entity::CrossRefs => {
+            "line bigint, oem_mfr_key text, oem_number_key text collate \"C\", number text, number_key text collate \"C\", \
+             source text, kind text"
+        }
+    };
+    let table = staging_table(entity);
+    sqlx::query(&format!("create temp table {table} ({columns}) on commit drop")).execute(&mut **tx).await?;
+    Ok(format!("copy {table} ({}) from stdin", staging_columns(entity)))
+}
+
+/// The natural key of a staged row, as SQL over the staging table's columns.
+fn natural_key(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Parts => "mfr_key, number_key",
+        Entity::Vehicles => "code",
+        Entity::Fitment => "mfr_key, number_key, vehicle_code, position",
+        Entity::Aftermarket => "mfr_key, number_key, oem_mfr_key, oem_number_key",
+        Entity::CrossRefs => "oem_mfr_key, oem_number_key, number_key, source",
+    }
+}
+
+/// Rejected lines found in SQL: (line, what, key), at most [`REJECTS_LISTED`] of each kind, and how many in all.
+#[derive(Debug, Default)]
+pub(in crate::catalog) struct SqlRejects {
+    pub duplicates: Vec<(i64, String)>,
+    pub duplicates_total: i64,
+    pub unresolved: Vec<(i64, String, String)>,
+    pub unresolved_total: i64,
+}
+
+/// Removes every staged row that a later line of the same file repeats (by natural key); returns them.
+pub(in crate::catalog) async fn drop_duplicates(
+    tx: &mut Tx,
+    entity: Entity,
+    out: &mut SqlRejects,
+) -> Result<(), sqlx::Error> {
+    let table = staging_table(entity);
+    let key = natural_key(entity);
+    let sql = format!(
+        "with ranked as (select line, row_number() over (partition by {key} order by line desc) as rn, \
+                concat_ws(' ', {key}) as k from {table}),
+              gone as (delete from {table} s using ranked r where s.line = r.line and r.rn > 1 returning s.line, r.k)
+         select line, k, count(*) over () from gone order by line limit $1"
+    );
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&sql).bind(REJECTS_LISTED).fetch_all(&mut **tx).await?;
+    out.duplicates_total = rows.first().map_or(0, |r| r.2);
+    out.duplicates = rows.into_iter().map(|(l, k, _)| (l, k)).collect();
+    Ok(())
+}
+
+/// Removes staged rows whose references resolve to nothing (a fitment's part or vehicle, an aftermarket part's or a
+/// cross-reference's OEM part); returns them.
+pub(in crate::catalog) async fn drop_unresolved(
+    tx: &mut Tx,
+    entity: Entity,
+    out: &mut SqlRejects,
+) -> Result<(), sqlx::Error> {
+    let table = staging_table(entity);
+    let part = |mfr: &str, number: &str| {
+        format!(
+            "not exists (select 1 from catalog_parts p join catalog_manufacturers m on m.id = p.manufacturer_id \
+             where m.key = s.{mfr} and p.number_key = s.{number})"
+        )
+    };
+    // (what, key shown, condition for "unresolved")
+    let checks: Vec<(&str, String, String)> = match entity {
+        Entity::Parts | Entity::Vehicles => return Ok(()),
+        Entity::Fitment => vec![
+            ("part", "s.mfr_key || ' ' || s.number_key".into(), part("mfr_key", "number_key")),
+            (
+                "vehicle",
+                "s.vehicle_code".into(),
+                "not exists (select 1 from catalog_vehicles v where v.code = s.vehicle_code)".into(),
+            ),
+        ],
+        Entity::Aftermarket | Entity::CrossRefs => {
+            vec![("oem_part", "s.oem_mfr_key || ' ' || s.oem_number_key".into(), part("oem_mfr_key", "oem_number_key"))]
+        }
+    };
+    for (what, shown, condition) in checks {
+        let sql = format!(
+            "with gone as (delete from {table} s where {condition} returning s.line, {shown} as k)
+             select line, k, count(*) over () from gone order by line limit $1"
+        );
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(&sql).bind(REJECTS_LISTED).fetch_all(&mut **tx).await?;
+        out.unresolved_total += rows.first().map_or(0, |r| r.2);
+        out.unresolved.extend(rows.into_iter().map(|(l, k, _)| (l, what.to_owned(), k)));
+    }
+    out.unresolved.sort_by_key(|r| r.0);
+    out.unresolved.truncate(REJECTS_LISTED as usize);
+    Ok(())
+}
+
+/// Creates the manufacturers staged rows name and the catalog lacks; returns how many.
+pub(in crate::catalog) async fn create_manufacturers(tx: &mut Tx, entity: Entity) -> Result<i64, sqlx::Error> {
+    let table = staging_table(entity);
+    let sql = format!(
+        "with created as (
+             insert into catalog_manufacturers (name, key)
+             select distinct on (mfr_key) mfr_name, mfr_key from {table} order by mfr_key, line desc
+             on conflict (key) do nothing returning 1)
+         select count(*) from created"
+    );
+    sqlx::query_scalar(&sql).fetch_one(&mut **tx).await
+}
+
+/// Creates the groups the staged parts name (every level of each path); returns how many.
+pub(in crate::catalog) async fn create_groups(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    // One statement per depth (a path's parent must exist first), never one per row.
+    let depth: Option<i32> = sqlx::query_scalar(
+        "select max(cardinality(string_to_array(group_path, ' › '))) from stage_parts where group_path <> ''",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut created = 0;
+    for d in 1..=depth.unwrap_or(0) {
+        created += sqlx::query_scalar::<_, i64>(
+            "with paths as (
+                 select distinct segs[$1] as name, array_to_string(segs[1:$1], ' › ') as path,
+                        array_to_string(segs[1:$1 - 1], ' › ') as parent
+                 from (select string_to_array(group_path, ' › ') as segs from stage_parts where group_path <> '') s
+                 where cardinality(segs) >= $1),
+             created as (
+                 insert into catalog_groups (parent_id, name, path)
+                 select g.id, p.name, p.path from paths p left join catalog_groups g on g.path = p.parent
+                 on conflict (path) do nothing returning 1)
+             select count(*) from created",
+        )
+        .bind(d)
+        .fetch_one(&mut **tx)
+        .await?;
+    }
+    Ok(created)
+}
+
+/// Inserted and updated rows of one upsert.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(in crate::catalog) struct Upserted {
+    pub inserted: i64,
+    pub updated: i64,
+}
+
+const COUNT_UPSERTED: &str = "select count(*) filter (where inserted), count(*) filter (where not inserted) from up";
+
+/// Writes the staged rows of `entity` into the catalog by natural key.
+pub(in crate::catalog) async fn upsert(tx: &mut Tx, entity: Entity) -> Result<Upserted, sqlx::Error> {
+    let upsert = match entity {
+        Entity::Parts => {
+            "insert into catalog_parts (manufacturer_id, number, number_key, name, description, group_id, search)
+             select m.id, s.number, s.number_key, s.name, s.description, g.id,
+                    setweight(to_tsvector('nexus_es', s.name), 'A')
+                    || setweight(to_tsvector('nexus_es', s.group_path), 'B')
+                    || setweight(to_tsvector('nexus_es', s.description), 'C')
+             from stage_parts s
+             join catalog_manufacturers m on m.key = s.mfr_key
+             left join catalog_groups g on g.path = s.group_path
+             on conflict (manufacturer_id, number_key) do update
+                 set number = excluded.number, name = excluded.name, description = excluded.description,
+                     group_id = excluded.group_id, search = excluded.search, updated_at = now()
+                 where (catalog_parts.number, catalog_parts.name, catalog_parts.description, catalog_parts.group_id)
+                       is distinct from (excluded.number, excluded.name, excluded.description, excluded.group_id)"
+        }
+        Entity::Vehicles => {
+            "insert into catalog_vehicles (code, make, model, year_from, year_to, engine, displacement_l, fuel)
+             select code, make, model, year_from, year_to, engine, displacement_l, fuel from stage_vehicles
+             on conflict (code) do update
+                 set make = excluded.make, model = excluded.model, year_from = excluded.year_from,
+                     year_to = excluded.year_to, engine = excluded.engine, displacement_l = excluded.displacement_l,
+                     fuel = excluded.fuel
+                 where (catalog_vehicles.make, catalog_vehicles.model, catalog_vehicles.year_from,
+                        catalog_vehicles.year_to, catalog_vehicles.engine, catalog_vehicles.displacement_l,
+                        catalog_vehicles.fuel)
+                       is distinct from (excluded.make, excluded.model, excluded.year_from, excluded.year_to,
+                                         excluded.engine, excluded.displacement_l, excluded.fuel)"
+        }
+        Entity::Fitment => {
+            "insert into catalog_fitment (part_id, vehicle_id, position, notes)
+             select p.id, v.id, s.position, s.notes
+             from stage_fitment s
+             join catalog_manufacturers m on m.key = s.mfr_key
+             join catalog_parts p on p.manufacturer_id = m.id and p.number_key = s.number_key
+             join catalog_vehicles v on v.code = s.vehicle_code
+             on conflict (part_id, vehicle_id, position) do update set notes = excluded.notes
+                 where catalog_fitment.notes is distinct from excluded.notes"
+        }
+        Entity::Aftermarket => {
+            "insert into catalog_aftermarket
+                 (manufacturer_id, number, number_key, name, tier, reference_price, currency, part_id)
+             select m.id, s.number, s.number_key, s.name, s.tier, s.reference_price, s.currency, p.id
+             from stage_aftermarket s
+             join catalog_manufacturers m on m.key = s.mfr_key
+             join catalog_manufacturers om on om.key = s.oem_mfr_key
+             join catalog_parts p on p.manufacturer_id = om.id and p.number_key = s.oem_number_key
+             on conflict (manufacturer_id, number_key, part_id) do update
+                 set number = excluded.number, name = excluded.name, tier = excluded.tier,
+                     reference_price = excluded.reference_price, currency = excluded.currency, updated_at = now()
+                 where (catalog_aftermarket.number, catalog_aftermarket.name, catalog_aftermarket.tier,
+                        catalog_aftermarket.reference_price, catalog_aftermarket.currency)
+                       is distinct from (excluded.number, excluded.name, excluded.tier, excluded.reference_price,
+                                         excluded.currency)"
+        }
+        Entity::CrossRefs => {
+            "insert into catalog_cross_refs (part_id, number, number_key, source, kind)
+             select p.id, s.number, s.number_key, s.source, s.kind
+             from stage_cross_refs s
+             join catalog_manufacturers om on om.key = s.oem_mfr_key
+             join catalog_parts p on p.manufacturer_id = om.id and p.number_key = s.oem_number_key
+             on conflict (part_id, number_key, source) do update set number = excluded.number, kind = excluded.kind
+                 where (catalog_cross_refs.number, catalog_cross_refs.kind)
+                       is distinct from (excluded.number, excluded.kind)"
+        }
+    };
+    let sql = format!("with up as ({upsert} returning (xmax = 0) as inserted) {COUNT_UPSERTED}");
+    let (inserted, updated): (i64, i64) = sqlx::query_as(&sql).fetch_one(&mut **tx).await?;
+    Ok(Upserted { inserted, updated })
+}
+
+/// Recounts the vehicles of the parts the staged fitment touched.
+pub(in crate::catalog) async fn recount_fitment(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update catalog_parts p set fitment_count = c.n
+         from (select f.part_id, count(*)::int as n from catalog_fitment f
+               where f.part_id in (select p2.id from stage_fitment s
+                                   join catalog_manufacturers m on m.key = s.mfr_key
+                                   join catalog_parts p2 on p2.manufacturer_id = m.id and p2.number_key = s.number_key)
+               group by f.part_id) c
+         where p.id = c.part_id and p.fitment_count <> c.n",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds the typo vocabulary from the parts' names (folded words of three letters or more).
+pub(in crate::catalog) async fn rebuild_words(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from catalog_words").execute(&mut **tx).await?;
+    sqlx::query(
+        "insert into catalog_words (word, parts)
+         select w, count(*) from catalog_parts, regexp_split_to_table(catalog_fold(name), '[^a-zñ]+') as w
+         where length(w) >= 3 group by w",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Starts a run record (its own transaction: a failed import is still on record).
+pub(in crate::catalog) async fn start_run(
+    pool: &sqlx::PgPool,
+    kind: &str,
+    actor: &str,
+    source: &str,
+) -> Result<uuid::Uuid, sqlx::Error> {
+    let mut tx = crate::db::begin(pool, crate::db::Scope::Platform).await?;
+    let id = sqlx::query_scalar!(
+        "insert into catalog_runs (kind, actor, source) values ($1, $2, $3) returning id",
+        kind,
+        actor,
+        source
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub(in crate::catalog) async fn finish_run(
+    pool: &sqlx::PgPool,
+    id: uuid::Uuid,
+    succeeded: bool,
+    report: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let mut tx = crate::db::begin(pool, crate::db::Scope::Platform).await?;
+    let status = if succeeded { "succeeded" } else { "failed" };
+    sqlx::query!(
+        "update catalog_runs set status = $2, finished_at = now(), report = $3 where id = $1",
+        id,
+        status,
+        report
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends one COPY statement's data, chunk by chunk, inside the transaction.
+pub(in crate::catalog) async fn copy_in(
+    tx: &mut Tx,
+    statement: &str,
+    mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+) -> Result<u64, sqlx::Error> {
+    let conn: &mut sqlx::PgConnection = tx;
+    let mut copy = conn.copy_in_raw(statement).await?;
+    while let Some(chunk) = chunks.recv().await {
+        if let Err(e) = copy.send(chunk).await {
+            let _ = copy.abort("import stopped").await;
+            return Err(e);
+        }
+    }
+    copy.finish().await
+}

@@ -1,0 +1,3 @@
+//! Catalog SQL, private to the area.
+
+pub(in crate::catalog) mod import;

@@ -1,0 +1,208 @@
+//! Catalog store and service tests on a real PostgreSQL: a fresh migrated database per test (`#[sqlx::test]`), the
+//! pool built as production builds it (every connection runs as `nexus_app`, under row-level security).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::rules::import::{Entity, RowProblem};
+use super::service::import::{ImportError, ImportReport, Silent, import_dir};
+use crate::db::{self, Scope};
+
+async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
+    db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
+}
+
+/// A folder holding the given files, removed when dropped.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn with(files: &[(&str, &str)]) -> Self {
+        let dir = std::env::temp_dir().join(format!("nexus-catalog-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        Folder(dir)
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const PARTS: &str = "\u{feff}manufacturer,number,name,group,description,legacy_id
+Toyota,04465-02220,Pastillas de freno delanteras,Frenos > Pastillas,Juego de 4,1
+Toyota,90915-YZZD2,Filtro de aceite,Motor > Filtros > Aceite,,2
+Nissan,41060-EL00A,Pastillas de freno delanteras,Frenos > Pastillas,,3
+Toyota,04465 02220,Pastillas de freno delanteras (juego),Frenos > Pastillas,Juego de 4,4
+Toyota,--,Sin número,,,5
+Nissan,15208-65F0E,,Motor > Filtros > Aceite,,6
+";
+
+const VEHICLES: &str = "code,make,model,year_from,year_to,engine,displacement_l,fuel
+TOY-HILUX-16,Toyota,Hilux,2016,2023,2GD-FTV,\"2,4\",diesel
+NIS-TSURU-92,Nissan,Tsuru,1992,2017,GA16DE,1.6,gasoline
+";
+
+const FITMENT: &str = "manufacturer,number,vehicle_code,position
+TOYOTA,0446502220,TOY-HILUX-16,delantera
+Toyota,90915YZZD2,TOY-HILUX-16,
+Nissan,41060-EL00A,NIS-TSURU-92,delantera
+Nissan,41060-EL00A,NIS-SENTRA-20,delantera
+Nissan,99999,NIS-TSURU-92,
+";
+
+const AFTERMARKET: &str = "manufacturer,number,name,tier,reference_price,currency,oem_manufacturer,oem_number
+Brembo,P 83 152,Pastillas cerámicas,premium,\"1.234,50\",MXN,Toyota,04465-02220
+Bosch,0 986 494 123,Pastillas,standard,899,,Toyota,04465-02220
+Fritec,FR-1,Pastillas,economy,,,Toyota,00000-00000
+";
+
+const CROSS_REFS: &str = "oem_manufacturer,oem_number,number,source,kind
+Toyota,04465-02220,04465-02200,Toyota,supersedes
+Toyota,90915-YZZD2,90915-10001,TecDoc,equivalent
+";
+
+fn all_files() -> Folder {
+    Folder::with(&[
+        ("parts.csv", PARTS),
+        ("vehicles.csv", VEHICLES),
+        ("fitment.csv", FITMENT),
+        ("aftermarket.csv", AFTERMARKET),
+        ("cross_refs.csv", CROSS_REFS),
+    ])
+}
+
+async fn import(pool: &PgPool, folder: &Folder) -> Result<ImportReport, ImportError> {
+    import_dir(pool, &folder.0, "test", Arc::new(Silent)).await.unwrap()
+}
+
+fn file(r: &ImportReport, e: Entity) -> &super::service::import::FileReport {
+    r.files.iter().find(|f| f.entity == e).unwrap()
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&mut *tx).await.unwrap()
+}
+
+#[sqlx::test]
+async fn an_import_loads_every_entity_and_reports_each_rejected_line(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let folder = all_files();
+    let r = import(&pool, &folder).await.unwrap();
+
+    let parts = file(&r, Entity::Parts);
+    // Six lines: line 5 repeats line 2's key (the last wins, said), line 6 has no number, line 7 no name.
+    assert_eq!((parts.rows, parts.inserted, parts.updated, parts.unchanged, parts.rejected), (6, 3, 0, 0, 3));
+    let problems: Vec<(u64, RowProblem)> = parts.rejects.iter().map(|r| (r.line, r.problem.clone())).collect();
+    assert_eq!(
+        problems,
+        [
+            (2, RowProblem::Duplicate { key: "TOYOTA 0446502220".into() }),
+            (6, RowProblem::InvalidNumber { column: "number".into() }),
+            (7, RowProblem::Missing { column: "name".into() }),
+        ]
+    );
+    assert_eq!(parts.ignored_columns, ["legacy_id"]);
+    // Toyota, Nissan from parts; Brembo, Bosch from aftermarket (Fritec's only row is rejected first).
+    assert_eq!(r.manufacturers_created, 4);
+    // Frenos, Frenos › Pastillas, Motor, Motor › Filtros, Motor › Filtros › Aceite.
+    assert_eq!(r.groups_created, 5);
+    assert_eq!(
+        count(&pool, "select count(*) from catalog_parts where name = 'Pastillas de freno delanteras (juego)'").await,
+        1
+    );
+
+    let fitment = file(&r, Entity::Fitment);
+    assert_eq!((fitment.inserted, fitment.rejected), (3, 2));
+    assert_eq!(
+        fitment.rejects.iter().map(|r| (r.line, r.problem.clone())).collect::<Vec<_>>(),
+        [
+            (5, RowProblem::UnknownReference { what: "vehicle".into(), key: "NIS-SENTRA-20".into() }),
+            (6, RowProblem::UnknownReference { what: "part".into(), key: "NISSAN 99999".into() }),
+        ]
+    );
+    assert_eq!(
+        count(&pool, "select fitment_count::bigint from catalog_parts where number_key = '0446502220'").await,
+        1
+    );
+
+    let aftermarket = file(&r, Entity::Aftermarket);
+    assert_eq!((aftermarket.inserted, aftermarket.rejected), (2, 1));
+    assert_eq!(
+        count(&pool, "select (reference_price * 100)::bigint from catalog_aftermarket where number_key = 'P83152'")
+            .await,
+        123_450
+    );
+    assert_eq!(file(&r, Entity::CrossRefs).inserted, 2);
+    assert_eq!(file(&r, Entity::Vehicles).inserted, 2);
+
+    // Words are searchable in Spanish, accents and plurals aside, and the typo vocabulary knows them.
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from catalog_parts where search @@ plainto_tsquery('nexus_es', 'pastilla delantera')"
+        )
+        .await,
+        2
+    );
+    assert_eq!(count(&pool, "select count(*) from catalog_words where word = 'pastillas'").await, 1);
+    // The run is on record.
+    assert_eq!(
+        count(&pool, "select count(*) from catalog_runs where kind = 'import' and status = 'succeeded'").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn importing_the_same_files_again_changes_nothing(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let folder = all_files();
+    import(&pool, &folder).await.unwrap();
+    let again = import(&pool, &folder).await.unwrap();
+    for f in &again.files {
+        assert_eq!((f.inserted, f.updated), (0, 0), "{:?}", f.entity);
+    }
+    assert_eq!(file(&again, Entity::Parts).unchanged, 3);
+    assert_eq!(file(&again, Entity::Fitment).unchanged, 3);
+    assert_eq!((again.manufacturers_created, again.groups_created), (0, 0));
+
+    // A changed name is an update, and only that row is.
+    let changed = PARTS.replace("Filtro de aceite", "Filtro de aceite (cartucho)");
+    let folder = Folder::with(&[("parts.csv", &changed)]);
+    let r = import(&pool, &folder).await.unwrap();
+    let parts = file(&r, Entity::Parts);
+    assert_eq!((parts.inserted, parts.updated, parts.unchanged), (0, 1, 2));
+}
+
+#[sqlx::test]
+async fn a_malformed_file_is_refused_with_its_line_and_nothing_is_written(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    // parts.csv is fine; fitment.csv's line 3 has a field too many: the whole import is refused.
+    let broken = "manufacturer,number,vehicle_code\nToyota,04465-02220,TOY-HILUX-16\nToyota,1,2,3\n";
+    let folder = Folder::with(&[("parts.csv", PARTS), ("vehicles.csv", VEHICLES), ("fitment.csv", broken)]);
+    let refused = import(&pool, &folder).await.unwrap_err();
+    assert!(matches!(&refused, ImportError::Malformed { file, line: 3, .. } if file == "fitment.csv"), "{refused:?}");
+    assert_eq!(count(&pool, "select count(*) from catalog_parts").await, 0);
+    assert_eq!(count(&pool, "select count(*) from catalog_manufacturers").await, 0);
+    assert_eq!(count(&pool, "select count(*) from catalog_runs where status = 'failed'").await, 1);
+
+    let latin1 = Folder::with(&[]);
+    std::fs::write(latin1.0.join("parts.csv"), b"manufacturer,number,name\nToyota,123,Buj\xeda\n").unwrap();
+    let refused = import(&pool, &latin1).await.unwrap_err();
+    assert!(matches!(refused, ImportError::Malformed { line: 2, column: Some(3), .. }), "{refused:?}");
+
+    let no_name = Folder::with(&[("parts.csv", "manufacturer,number\nToyota,123\n")]);
+    assert_eq!(
+        import(&pool, &no_name).await.unwrap_err(),
+        ImportError::MissingColumn { file: "parts.csv".into(), column: "name".into() }
+    );
+    let empty = Folder::with(&[]);
+    assert!(matches!(import(&pool, &empty).await.unwrap_err(), ImportError::NothingToImport { .. }));
+}
