@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
 use nexus_server::config::Config;
-use nexus_server::{bench, pg, startup};
+use nexus_server::{bench, cli, pg, startup};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -31,6 +31,11 @@ enum Command {
     },
     /// Measure login latency and page time-to-first-byte against an in-process server.
     Bench(bench::BenchArgs),
+    /// The parts catalog: import files.
+    Catalog {
+        #[command(subcommand)]
+        command: cli::catalog::CatalogCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -67,6 +72,7 @@ fn main() -> Result<()> {
         }
         Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
         Command::Bench(args) => rt.block_on(bench::run(cli.config, args)),
+        Command::Catalog { command } => rt.block_on(cli::catalog::run(cli.config, command)),
     }
 }
 
