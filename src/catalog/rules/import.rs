@@ -224,7 +224,7 @@ pub fn vehicle_row(f: &impl Fields) -> Result<VehicleRow, RowProblem> {
     let fuel = if raw.is_empty() {
         None
     } else {
-        Some(Fuel::parse(&raw).ok_or(RowProblem::UnknownValue { column: "fuel".into(), value: raw })?)
+        Some(Fuel::parse(&raw.to_lowercase()).ok_or(RowProblem::UnknownValue { column: "fuel".into(), value: raw })?)
     };
     Ok(VehicleRow { code, make, model, year_from, year_to, engine, displacement_dl, fuel })
 }
@@ -288,8 +288,8 @@ pub fn price_cents(raw: &str) -> Option<i64> {
 
 pub fn aftermarket_row(f: &impl Fields) -> Result<AftermarketRow, RowProblem> {
     let raw_tier = text(f, "tier", true, 20)?;
-    let tier =
-        QualityTier::parse(&raw_tier).ok_or(RowProblem::UnknownValue { column: "tier".into(), value: raw_tier })?;
+    let tier = QualityTier::parse(&raw_tier.to_lowercase())
+        .ok_or(RowProblem::UnknownValue { column: "tier".into(), value: raw_tier })?;
     let raw_price = text(f, "reference_price", false, 20)?;
     let reference_price_cents = if raw_price.is_empty() {
         None
@@ -324,8 +324,8 @@ pub struct CrossRefRow {
 
 pub fn cross_ref_row(f: &impl Fields) -> Result<CrossRefRow, RowProblem> {
     let raw_kind = text(f, "kind", true, 20)?;
-    let kind =
-        CrossRefKind::parse(&raw_kind).ok_or(RowProblem::UnknownValue { column: "kind".into(), value: raw_kind })?;
+    let kind = CrossRefKind::parse(&raw_kind.to_lowercase())
+        .ok_or(RowProblem::UnknownValue { column: "kind".into(), value: raw_kind })?;
     Ok(CrossRefRow {
         oem_manufacturer: manufacturer(f, "oem_manufacturer")?,
         oem_number: number(f, "oem_number")?,
@@ -416,6 +416,15 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((got.displacement_dl, got.fuel), (Some(24), Some(Fuel::Diesel)));
+        let tier = aftermarket_row(&row(&[
+            ("manufacturer", "Bosch"),
+            ("number", "0 986 494 123"),
+            ("name", "Pastillas"),
+            ("tier", " Premium "),
+            ("oem_manufacturer", "Toyota"),
+            ("oem_number", "04465-02220"),
+        ]));
+        assert_eq!(tier.unwrap().tier, QualityTier::Premium);
     }
 
     #[test]
