@@ -206,3 +206,77 @@ async fn a_malformed_file_is_refused_with_its_line_and_nothing_is_written(opts: 
     let empty = Folder::with(&[]);
     assert!(matches!(import(&pool, &empty).await.unwrap_err(), ImportError::NothingToImport { .. }));
 }
+
+#[sqlx::test]
+async fn the_legacy_migration_moves_aft_parts_to_their_oem_part_and_reports_the_rest(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use super::rules::legacy::{manufacturer_key, parse_legacy_key};
+    use super::service::legacy::migrate_legacy;
+
+    let pool = app_pool(opts, conn).await;
+    // Known manufacturers include the multi-dash "BOSCH-PRO" and plain "BOSCH" (as parts of their own).
+    let parts = "manufacturer,number,name,group
+Toyota,04465-02220,Pastillas de freno delanteras,Frenos > Pastillas
+Bosch-Pro,BP-1,Pastillas Bosch Pro,Frenos > Pastillas
+Bosch,B-1,Pastillas Bosch,Frenos > Pastillas
+Legacy,AFT-123-ABC-BOSCH-PRO,Pastillas cerámicas Bosch Pro,Frenos > Pastillas
+Legacy,AFT-0986-494-123-BOSCH,Pastillas Bosch,Frenos > Pastillas
+Legacy,AFT-X1-NEWBRAND,Pastillas sin origen,Frenos > Pastillas
+Legacy,AFT-12345,Sin fabricante,Frenos > Pastillas
+";
+    let fitment = "manufacturer,number,vehicle_code,position
+Toyota,04465-02220,TOY-HILUX-16,delantera
+Legacy,AFT-0986-494-123-BOSCH,TOY-HILUX-16,delantera
+Legacy,AFT-0986-494-123-BOSCH,NIS-TSURU-92,delantera
+";
+    let cross = "oem_manufacturer,oem_number,number,source,kind
+Toyota,04465-02220,123-ABC,Bosch-Pro,equivalent
+";
+    let folder = Folder::with(&[
+        ("parts.csv", parts),
+        ("vehicles.csv", VEHICLES),
+        ("fitment.csv", fitment),
+        ("cross_refs.csv", cross),
+    ]);
+    import(&pool, &folder).await.unwrap();
+
+    let r = migrate_legacy(&pool, "test").await.unwrap();
+    assert_eq!(
+        (r.legacy, r.migrated, r.via_cross_ref, r.via_fitment, r.no_oem_match, r.unparseable),
+        (4, 2, 1, 1, 1, 1)
+    );
+    assert_eq!((r.manufacturers_created, r.aftermarket_created, r.fitment_relinked), (0, 2, 1));
+    assert_eq!(r.unmatched, ["AFT-X1-NEWBRAND"]);
+
+    // The SQL took the keys apart as the rule does.
+    let known = ["TOYOTA", "BOSCH-PRO", "BOSCH", "LEGACY"];
+    for (key, number, manufacturer) in
+        [("AFT-123-ABC-BOSCH-PRO", "123-ABC", "BOSCH-PRO"), ("AFT-0986-494-123-BOSCH", "0986-494-123", "BOSCH")]
+    {
+        let rule = parse_legacy_key(key, |m| known.contains(&m)).unwrap();
+        assert_eq!((rule.number.as_str(), manufacturer_key(&rule.manufacturer).as_str()), (number, manufacturer));
+        let stored = count(
+            &pool,
+            &format!(
+                "select count(*) from catalog_aftermarket a join catalog_manufacturers m on m.id = a.manufacturer_id
+                 join catalog_parts p on p.id = a.part_id
+                 where a.number = '{number}' and m.key = '{manufacturer}' and p.number = '04465-02220'"
+            ),
+        )
+        .await;
+        assert_eq!(stored, 1, "{key}");
+    }
+    // The matched fake parts are gone; the Tsuru fitment moved to the OEM part, which now fits two vehicles.
+    assert_eq!(count(&pool, "select count(*) from catalog_parts where number like 'AFT-%'").await, 2);
+    assert_eq!(count(&pool, "select fitment_count::bigint from catalog_parts where number = '04465-02220'").await, 2);
+
+    // Again: only what could not be matched is found, and left.
+    let again = migrate_legacy(&pool, "test").await.unwrap();
+    assert_eq!((again.legacy, again.migrated, again.no_oem_match, again.unparseable), (2, 0, 1, 1));
+    assert_eq!(
+        count(&pool, "select count(*) from catalog_runs where kind = 'migration' and status = 'succeeded'").await,
+        2
+    );
+}

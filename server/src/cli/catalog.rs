@@ -1,6 +1,6 @@
 //! `nexus-server catalog …`: catalog administration from a terminal, with a progress bar and a readable report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use nexus::catalog::rules::import::{Entity, Reject, RowProblem};
+use nexus::catalog::service::generate::{GenerateOptions, generate};
 use nexus::catalog::service::import::{ImportReport, Progress, import_dir};
 use sqlx::postgres::PgConnectOptions;
 
@@ -22,35 +23,120 @@ pub enum CatalogCommand {
         /// The folder holding the files.
         dir: PathBuf,
     },
+    /// Move legacy `AFT-{number}-{MANUFACTURER}` fake OEM parts to aftermarket parts of their OEM part, relinking
+    /// their fitment; report what was migrated, what found no OEM part, and what could not be read. Idempotent.
+    MigrateLegacy,
+    /// Write a deterministic, realistic catalog as import files (the same files for the same options), and import them
+    /// unless `--no-import`.
+    Generate {
+        /// Where to write the files.
+        #[arg(long, default_value = ".data/catalog-generated")]
+        out: PathBuf,
+        /// OEM parts.
+        #[arg(long, default_value_t = 20_000)]
+        parts: u64,
+        /// Aftermarket rows (a brand number and one OEM part it replaces).
+        #[arg(long, default_value_t = 60_000)]
+        aftermarket: u64,
+        /// Fitment rows (part ↔ vehicle).
+        #[arg(long, default_value_t = 100_000)]
+        fitment: u64,
+        /// Legacy `AFT-{number}-{BRAND}` fake OEM parts, for the migration.
+        #[arg(long, default_value_t = 0)]
+        legacy_aft: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Only write the files.
+        #[arg(long)]
+        no_import: bool,
+    },
 }
 
 pub async fn run(cfg: Config, command: CatalogCommand) -> Result<()> {
-    let (url, cluster) = startup::database(&cfg)?;
-    let result = run_inner(&cfg, &url, command).await;
+    match command {
+        CatalogCommand::Import { dir } => import(&cfg, &dir).await,
+        CatalogCommand::MigrateLegacy => migrate_legacy(&cfg).await,
+        CatalogCommand::Generate { out, parts, aftermarket, fitment, legacy_aft, seed, no_import } => {
+            let options = GenerateOptions { parts, aftermarket, fitment, legacy_aft, seed };
+            let started = std::time::Instant::now();
+            let made = generate(&out, &options).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "generated in {:.1} s: {} parts, {} vehicles, {} fitment, {} aftermarket, {} cross-references in {}",
+                started.elapsed().as_secs_f64(),
+                made.parts,
+                made.vehicles,
+                made.fitment,
+                made.aftermarket,
+                made.cross_refs,
+                out.display()
+            );
+            if no_import { Ok(()) } else { import(&cfg, &out).await }
+        }
+    }
+}
+
+async fn migrate_legacy(cfg: &Config) -> Result<()> {
+    let (url, cluster) = startup::database(cfg)?;
+    let result = async {
+        let pool = connect(cfg, &url).await?;
+        let spinner = ProgressBar::new_spinner().with_message("migrating AFT- parts");
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        let r = nexus::catalog::service::legacy::migrate_legacy(&pool, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        spinner.finish_and_clear();
+        println!(
+            "AFT- parts found: {}\n  migrated: {} ({} through a cross-reference, {} through shared fitment)\n  no OEM part found: {}\n  \
+             not of the form AFT-{{number}}-{{MANUFACTURER}}: {}\nmanufacturers created: {}, aftermarket rows created: {}, fitment rows relinked: {}, in {:.1} s",
+            r.legacy, r.migrated, r.via_cross_ref, r.via_fitment, r.no_oem_match, r.unparseable,
+            r.manufacturers_created, r.aftermarket_created, r.fitment_relinked, r.duration_ms as f64 / 1000.0
+        );
+        if !r.unmatched.is_empty() {
+            println!("first parts without an OEM part:");
+            for key in &r.unmatched {
+                println!("  {key}");
+            }
+        }
+        Ok(())
+    }
+    .await;
     if let Some(c) = cluster {
         c.stop();
     }
     result
 }
 
-async fn run_inner(cfg: &Config, url: &str, command: CatalogCommand) -> Result<()> {
+/// Migrates the database, then opens the application pool.
+async fn connect(cfg: &Config, url: &str) -> Result<nexus::db::PgPool> {
     startup::migrate(url).await?;
     let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let pool = nexus::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")?;
-    match command {
-        CatalogCommand::Import { dir } => {
-            let bar = Arc::new(Bar::new());
-            let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
-            let outcome = import_dir(&pool, &dir, &actor, bar.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            bar.0.finish_and_clear();
-            match outcome {
-                Ok(report) => {
-                    print!("{}", summary(&report));
-                    Ok(())
-                }
-                Err(refused) => anyhow::bail!("import refused, nothing was written: {refused}"),
-            }
+    nexus::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")
+}
+
+/// Who the catalog's run history names for a terminal command.
+fn actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+}
+
+/// Imports a folder of catalog files into the configured database (migrated first), printing progress and the report.
+async fn import(cfg: &Config, dir: &Path) -> Result<()> {
+    let (url, cluster) = startup::database(cfg)?;
+    let result = import_into(cfg, &url, dir).await;
+    if let Some(c) = cluster {
+        c.stop();
+    }
+    result
+}
+
+async fn import_into(cfg: &Config, url: &str, dir: &Path) -> Result<()> {
+    let pool = connect(cfg, url).await?;
+    let bar = Arc::new(Bar::new());
+    let outcome = import_dir(&pool, dir, &actor(), bar.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.0.finish_and_clear();
+    match outcome {
+        Ok(report) => {
+            print!("{}", summary(&report));
+            Ok(())
         }
+        Err(refused) => anyhow::bail!("import refused, nothing was written: {refused}"),
     }
 }
 

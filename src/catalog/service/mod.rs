@@ -1,3 +1,6 @@
-//! Catalog flows: the import of catalog files (and, to come, the legacy migration, the generator and search).
+//! Catalog flows: the import of catalog files, the generator that writes them, the legacy `AFT-` migration (search
+//! comes next).
 
+pub mod generate;
 pub mod import;
+pub mod legacy;

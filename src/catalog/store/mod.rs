@@ -1,3 +1,4 @@
 //! Catalog SQL, private to the area.
 
 pub(in crate::catalog) mod import;
+pub(in crate::catalog) mod legacy;
