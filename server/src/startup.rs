@@ -66,5 +66,37 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.tenant);
     }
     println!();
+    seed_demo_catalog(cfg, state.pool.clone()).await
+}
+
+/// On a first start, loads the demo catalog (tens of thousands of generated parts) in the background: the server
+/// answers meanwhile, and the catalog fills within seconds. Later starts find it there and do nothing.
+async fn seed_demo_catalog(cfg: &Config, pool: nexus::db::PgPool) -> Result<()> {
+    use nexus::catalog::service::{generate, import};
+    if !import::catalog_is_empty(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        return Ok(());
+    }
+    let dir = cfg.data_dir()?.join("catalog-demo");
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let written = {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || generate::generate(&dir, &generate::GenerateOptions::demo())).await
+        };
+        match written {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return tracing::error!(error = %e, dir = %dir.display(), "writing the demo catalog failed"),
+            Err(e) => return tracing::error!(error = %e, "writing the demo catalog failed"),
+        }
+        match import::import_dir(&pool, &dir, "demo", std::sync::Arc::new(import::Silent)).await {
+            Ok(Ok(report)) => tracing::info!(
+                rows = report.files.iter().map(|f| f.inserted).sum::<i64>(),
+                seconds = started.elapsed().as_secs_f64(),
+                "demo catalog loaded"
+            ),
+            Ok(Err(refused)) => tracing::error!(%refused, "the demo catalog was refused"),
+            Err(e) => tracing::error!(error = %e, "loading the demo catalog failed"),
+        }
+    });
     Ok(())
 }

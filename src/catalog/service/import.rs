@@ -394,3 +394,12 @@ fn copy_escape(v: &str, out: &mut Vec<u8>) {
         }
     }
 }
+
+/// Whether the catalog holds no part yet (a first start seeds the demo catalog then).
+pub async fn catalog_is_empty(pool: &PgPool) -> Result<bool> {
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let any =
+        sqlx::query_scalar!(r#"select exists (select 1 from catalog_parts) as "any!""#).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(!any)
+}
