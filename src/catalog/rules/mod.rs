@@ -5,3 +5,4 @@ pub mod kinds;
 pub mod legacy;
 pub mod number;
 pub mod query;
+pub mod search;

@@ -61,6 +61,8 @@ pub struct SearchQuery {
     pub numbers: Vec<String>,
     /// The other tokens, lower-cased, in order, without repeats; the database does accents, stems and synonyms.
     pub words: Vec<String>,
+    /// Every token as typed, lower-cased (vehicle names and synonyms are looked up by runs of them).
+    pub tokens: Vec<String>,
 }
 
 impl SearchQuery {
@@ -94,7 +96,15 @@ impl SearchQuery {
         numbers.truncate(QUERY_MAX_TERMS);
         words.truncate(QUERY_MAX_TERMS);
         let whole_key = (tokens.len() > 1 && !numbers.is_empty()).then(|| number_key(&text));
-        Ok(Self { text, whole_key, numbers, words })
+        let tokens = tokens.iter().take(QUERY_MAX_TERMS * 2).map(|t| t.to_lowercase()).collect();
+        Ok(Self { text, whole_key, numbers, words, tokens })
+    }
+
+    /// The query without the tokens at `drop` (those that named a vehicle, applied as a filter instead).
+    pub fn without(&self, drop: &[usize]) -> Self {
+        let rest: Vec<&str> =
+            self.tokens.iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, t)| t.as_str()).collect();
+        Self::parse(&rest.join(" ")).unwrap_or_else(|_| Self::parse("").expect("the empty query parses"))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -132,6 +142,16 @@ mod tests {
             assert_eq!(got.numbers, numbers, "{raw}");
             assert_eq!(got.words, words, "{raw}");
         }
+    }
+
+    #[test]
+    fn dropping_tokens_reparses_the_rest() {
+        let full = q("Hilux 2015 pastillas 04465");
+        assert_eq!(full.tokens, ["hilux", "2015", "pastillas", "04465"]);
+        let rest = full.without(&[0, 1]);
+        assert_eq!((rest.numbers.as_slice(), rest.words.as_slice()), (&["04465".to_owned()][..], &["pastillas".to_owned()][..]));
+        assert_eq!(rest.whole_key.as_deref(), Some("PASTILLAS04465"));
+        assert!(full.without(&[0, 1, 2, 3]).is_empty());
     }
 
     #[test]

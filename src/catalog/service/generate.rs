@@ -420,22 +420,24 @@ pub fn generate(dir: &Path, o: &GenerateOptions) -> std::io::Result<Generated> {
         Ok(csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join(name))?)))
     };
 
-    // Vehicles: every make's models, generations and engines. vehicles[m] lists make m's (code, model index).
+    // Vehicles: one per model year and engine, the way Latin American catalogs list them ("Hilux 2015 2GD-FTV").
+    // vehicles[m] lists make m's codes by model, engine and year, so a run of the list is one engine's years.
     let mut vehicles_csv = writer("vehicles.csv")?;
     vehicles_csv.write_record(["code", "make", "model", "year_from", "year_to", "engine", "displacement_l", "fuel"])?;
     let mut by_make: Vec<Vec<String>> = vec![Vec::new(); MAKES.len()];
     for (m, make) in MAKES.iter().enumerate() {
         for (model, generations, engines) in make.models {
-            for (from, to) in generations.iter() {
-                for (engine, litres, fuel) in engines.iter() {
+            for (engine, litres, fuel) in engines.iter() {
+                for year in generations.iter().flat_map(|(from, to)| *from..=*to) {
                     let code =
-                        format!("{}-{}-{from}-{}", &make.name[..3], model, engine).to_uppercase().replace(' ', "");
+                        format!("{}-{}-{year}-{}", &make.name[..3], model, engine).to_uppercase().replace(' ', "");
+                    let year = year.to_string();
                     vehicles_csv.write_record([
                         code.as_str(),
                         make.name,
                         model,
-                        &from.to_string(),
-                        &to.to_string(),
+                        &year,
+                        &year,
                         engine,
                         &format!("{litres:.1}"),
                         fuel,

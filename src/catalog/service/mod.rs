@@ -4,3 +4,4 @@
 pub mod generate;
 pub mod import;
 pub mod legacy;
+pub mod search;

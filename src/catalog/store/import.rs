@@ -262,28 +262,33 @@ pub(in crate::catalog) async fn upsert(tx: &mut Tx, entity: Entity) -> Result<Up
     Ok(Upserted { inserted, updated })
 }
 
-/// Recounts the vehicles of the parts the staged fitment touched.
+/// Refreshes the vehicles of the parts the staged fitment touched: their ids (the search's vehicle filter) and count.
 pub(in crate::catalog) async fn recount_fitment(tx: &mut Tx) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "update catalog_parts p set fitment_count = c.n
-         from (select f.part_id, count(*)::int as n from catalog_fitment f
+        "update catalog_parts p set vehicle_ids = c.ids, fitment_count = cardinality(c.ids)
+         from (select f.part_id, array_agg(distinct f.vehicle_id order by f.vehicle_id) as ids from catalog_fitment f
                where f.part_id in (select p2.id from stage_fitment s
                                    join catalog_manufacturers m on m.key = s.mfr_key
                                    join catalog_parts p2 on p2.manufacturer_id = m.id and p2.number_key = s.number_key)
                group by f.part_id) c
-         where p.id = c.part_id and p.fitment_count <> c.n",
+         where p.id = c.part_id and p.vehicle_ids <> c.ids",
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Rebuilds the typo vocabulary from the parts' names (folded words of three letters or more).
+/// Rebuilds the typo vocabulary: the folded words (three letters or more) of the parts' names, groups and
+/// descriptions, with how often each occurs.
 pub(in crate::catalog) async fn rebuild_words(tx: &mut Tx) -> Result<(), sqlx::Error> {
     sqlx::query("delete from catalog_words").execute(&mut **tx).await?;
     sqlx::query(
         "insert into catalog_words (word, parts)
-         select w, count(*) from catalog_parts, regexp_split_to_table(catalog_fold(name), '[^a-zñ]+') as w
+         select w, count(*) from (
+             select regexp_split_to_table(
+                        catalog_fold(p.name || ' ' || coalesce(g.path, '') || ' ' || p.description), '[^a-z]+') as w
+             from catalog_parts p left join catalog_groups g on g.id = p.group_id
+         ) t
          where length(w) >= 3 group by w",
     )
     .execute(&mut **tx)

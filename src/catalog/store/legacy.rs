@@ -152,11 +152,11 @@ pub(in crate::catalog) async fn move_matched(tx: &mut Tx) -> Result<Moved, sqlx:
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
-        "update catalog_parts p set fitment_count = c.n
-         from (select f.part_id, count(*)::int as n from catalog_fitment f
+        "update catalog_parts p set vehicle_ids = c.ids, fitment_count = cardinality(c.ids)
+         from (select f.part_id, array_agg(distinct f.vehicle_id order by f.vehicle_id) as ids from catalog_fitment f
                where f.part_id in (select oem_id from legacy_split where oem_id is not null)
                group by f.part_id) c
-         where p.id = c.part_id and p.fitment_count <> c.n",
+         where p.id = c.part_id and p.vehicle_ids <> c.ids",
     )
     .execute(&mut **tx)
     .await?;

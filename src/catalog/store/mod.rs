@@ -2,3 +2,4 @@
 
 pub(in crate::catalog) mod import;
 pub(in crate::catalog) mod legacy;
+pub(in crate::catalog) mod search;

@@ -11,6 +11,8 @@ use super::rules::import::{Entity, RowProblem};
 use super::service::import::{ImportError, ImportReport, Silent, import_dir};
 use crate::db::{self, Scope};
 
+mod search;
+
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
     db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
 }

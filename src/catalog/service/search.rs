@@ -1,0 +1,264 @@
+//! The one search box: part numbers (OEM, aftermarket, equivalents, superseded numbers) and Spanish words, with
+//! vehicles named in the query or chosen in the cascade, and a group. See `rules::query` for how a query is read and
+//! `store::search` for the SQL and the index behind each step.
+//!
+//! A search is three statements at most: what the query's words are (vehicle names, synonyms, catalog words), the
+//! closest catalog words for unknown ones (only when there are some), and the search itself with its page, counts
+//! and groups. A query written as one number with spaces ("1K0 615 301 AA") is first looked for as that number.
+
+use std::collections::HashMap;
+
+use crate::catalog::rules::query::{NumberMatch, SearchQuery};
+use crate::catalog::rules::search::{
+    CORRECT_MIN_CHARS, GroupCount, NumberHit, NumberSource, PAGE_MAX, PartHit, SearchCursor, SearchPage,
+    SearchRequest, Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, plain,
+    tsquery,
+};
+use crate::catalog::store::search as store;
+use crate::db::PgPool;
+use crate::error::{Error, Result};
+
+/// The query's words, once vehicle names are taken out: the terms to search, and what changed.
+struct Words {
+    terms: Vec<WordTerm>,
+    corrected: Option<String>,
+    synonyms: Vec<String>,
+}
+
+pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
+    let vehicle: VehicleFilter = req.vehicle.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
+    let query = SearchQuery::parse(&req.q).map_err(|code| Error::field("q", code))?;
+    let limit = i64::from(req.limit.clamp(1, PAGE_MAX));
+    if query.is_empty() && vehicle.is_empty() && req.group.is_none() {
+        return Ok(SearchPage::default());
+    }
+
+    // What the words are.
+    let all_grams = grams(&query.tokens);
+    let gram_texts: Vec<String> = all_grams.iter().map(|(g, _)| g.clone()).collect();
+    let typing = query.words.last().filter(|w| query.tokens.last() == Some(*w)).map(String::as_str);
+    let lookup = store::lookup(pool, &gram_texts, &query.words, typing).await.map_err(Error::internal)?;
+
+    // Vehicle names in the query ("hilux", "grand i10"), longest first, then a model year beside them.
+    let mut consumed: Vec<usize> = Vec::new();
+    let (mut named_makes, mut named_models) = (Vec::new(), Vec::new());
+    let mut by_length = all_grams.clone();
+    by_length.sort_by_key(|(_, r)| std::cmp::Reverse(r.len()));
+    for (gram, range) in by_length {
+        if range.clone().any(|i| consumed.contains(&i)) {
+            continue;
+        }
+        let (is_make, is_model) = (lookup.makes.contains(&gram), lookup.models.contains(&gram));
+        if is_make || is_model {
+            consumed.extend(range);
+            if is_model { named_models.push(gram) } else { named_makes.push(gram) }
+        }
+    }
+    let mut named_year = None;
+    if !consumed.is_empty()
+        && let Some((i, y)) = query
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !consumed.contains(i))
+            .find_map(|(i, t)| model_year(t).map(|y| (i, y)))
+    {
+        named_year = Some(y);
+        consumed.push(i);
+    }
+    let rest = if consumed.is_empty() { query.clone() } else { query.without(&consumed) };
+
+    let folded: HashMap<&str, &str> =
+        query.words.iter().map(String::as_str).zip(lookup.folded.iter().map(String::as_str)).collect();
+    let words = plan_words(pool, &rest, &folded, &lookup, typing).await?;
+
+    let vehicles = if vehicle.is_empty() && consumed.is_empty() {
+        None
+    } else {
+        Some(
+            store::vehicle_ids(
+                pool,
+                &vehicle,
+                &named_makes,
+                &named_models,
+                named_year,
+            )
+            .await
+            .map_err(Error::internal)?,
+        )
+    };
+
+    let understood = Understood {
+        corrected: words.corrected.clone(),
+        vehicle_words: (!consumed.is_empty()).then(|| {
+            let mut c = consumed.clone();
+            c.sort_unstable();
+            c.iter().map(|i| query.tokens[*i].as_str()).collect::<Vec<_>>().join(" ")
+        }),
+        synonyms: words.synonyms.clone(),
+    };
+    let word_queries =
+        (!words.terms.is_empty()).then(|| (tsquery(&words.terms, None), tsquery(&words.terms, Some('A'))));
+    let word_refs = word_queries.as_ref().map(|(a, n)| (a.as_str(), n.as_str()));
+    let first_page = req.after.is_none();
+    let base = store::Plan {
+        keys: &[],
+        words: None,
+        vehicles: vehicles.as_deref(),
+        group: req.group,
+        after: req.after,
+        limit: limit + 1,
+        counts: true,
+    };
+
+    // A number written with spaces, as one number first (counted on every page, so every page picks the same way).
+    let mut chosen: Option<(store::Found, store::Plan<'_>)> = None;
+    if let Some(whole) = &rest.whole_key {
+        let p = store::Plan { keys: std::slice::from_ref(whole), ..base };
+        let f = store::search(pool, &p).await.map_err(Error::internal)?;
+        if f.total.unwrap_or(0) > 0 {
+            chosen = Some((f, p));
+        }
+    }
+    let (mut found, used) = match chosen {
+        Some(c) => c,
+        None => {
+            if rest.numbers.is_empty() && word_refs.is_none() && vehicles.is_none() && req.group.is_none() {
+                // Only stop words, or vehicle words that matched nothing: nothing to search by.
+                return Ok(SearchPage { understood, ..SearchPage::default() });
+            }
+            let p = store::Plan { keys: &rest.numbers, words: word_refs, counts: first_page, ..base };
+            (store::search(pool, &p).await.map_err(Error::internal)?, p)
+        }
+    };
+
+    // Nothing for this vehicle: say how many there are for any vehicle.
+    let mut without_vehicle = None;
+    if first_page && found.total == Some(0) && vehicles.is_some() {
+        let p = store::Plan { vehicles: None, limit: 0, counts: true, ..used };
+        without_vehicle = store::search(pool, &p).await.map_err(Error::internal)?.total;
+    }
+
+    let more = found.hits.len() as i64 > limit;
+    found.hits.truncate(limit as usize);
+    let hits: Vec<PartHit> = found.hits.into_iter().map(|h| hit(h, word_refs.is_some())).collect();
+    Ok(SearchPage {
+        understood,
+        next: more.then(|| hits.last().map(|h| h.cursor.clone())).flatten(),
+        hits,
+        total: if first_page { found.total } else { None },
+        groups: found.groups.into_iter().map(|g| GroupCount { id: g.id, path: g.path, parts: g.parts }).collect(),
+        without_vehicle,
+    })
+}
+
+/// The word terms: synonyms (longest runs first), the word being typed as a prefix, unknown words corrected.
+async fn plan_words(
+    pool: &PgPool,
+    rest: &SearchQuery,
+    folded: &HashMap<&str, &str>,
+    lookup: &store::Lookup,
+    typing: Option<&str>,
+) -> Result<Words> {
+    let words: Vec<String> =
+        rest.words.iter().map(|w| folded.get(w.as_str()).map_or_else(|| w.clone(), |f| (*f).to_owned())).collect();
+    // Synonym groups over runs of the remaining words.
+    let mut slots: Vec<Option<WordTerm>> = vec![None; words.len()];
+    let mut synonyms = Vec::new();
+    for n in (1..=3).rev() {
+        for start in 0..words.len().saturating_sub(n - 1) {
+            if slots[start..start + n].iter().any(Option::is_some) {
+                continue;
+            }
+            let run = words[start..start + n].join(" ");
+            if let Some(group) = lookup.synonyms.iter().find(|g| g.contains(&run)) {
+                synonyms.extend(group.iter().filter(|t| **t != run).cloned());
+                slots[start] = Some(WordTerm::AnyOf(group.clone()));
+                for slot in &mut slots[start + 1..start + n] {
+                    // Covered by the run's term.
+                    *slot = Some(WordTerm::AnyOf(Vec::new()));
+                }
+            }
+        }
+    }
+    // The rest: known words as they are; the word being typed as a prefix; the others corrected when a catalog word
+    // is close.
+    let typing_folded = typing.and_then(|t| folded.get(t)).copied();
+    let mut to_correct = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if slots[i].is_some() {
+            continue;
+        }
+        let is_last = i + 1 == words.len();
+        if lookup.known.contains(w) {
+            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: false });
+        } else if is_last && typing_folded == Some(w.as_str()) && lookup.last_is_prefix {
+            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: true });
+        } else if w.chars().count() >= CORRECT_MIN_CHARS {
+            to_correct.push(w.clone());
+        } else {
+            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: false });
+        }
+    }
+    let mut corrected_any = false;
+    if !to_correct.is_empty() {
+        let found: HashMap<String, Option<String>> =
+            store::corrections(pool, &to_correct).await.map_err(Error::internal)?.into_iter().collect();
+        for (i, w) in words.iter().enumerate() {
+            if slots[i].is_none() {
+                let word = match found.get(w).cloned().flatten() {
+                    Some(c) if c != *w => {
+                        corrected_any = true;
+                        c
+                    }
+                    _ => w.clone(),
+                };
+                slots[i] = Some(WordTerm::Word { word, prefix: false });
+            }
+        }
+    }
+    let terms: Vec<WordTerm> =
+        slots.into_iter().flatten().filter(|t| !matches!(t, WordTerm::AnyOf(g) if g.is_empty())).collect();
+    let corrected = corrected_any.then(|| {
+        let mut shown: Vec<String> = rest.numbers.clone();
+        shown.extend(terms.iter().filter_map(|t| match t {
+            WordTerm::Word { word, .. } => Some(word.clone()),
+            WordTerm::AnyOf(g) => g.first().cloned(),
+        }));
+        shown.join(" ")
+    });
+    synonyms.sort();
+    synonyms.dedup();
+    Ok(Words { terms, corrected, synonyms })
+}
+
+fn hit(h: store::HitRow, words: bool) -> PartHit {
+    let found_by = h.src.as_deref().map(|src| NumberHit {
+        source: match src {
+            "aftermarket" => NumberSource::Aftermarket,
+            "equivalent" => NumberSource::Equivalent,
+            "supersedes" => NumberSource::Superseded,
+            _ => NumberSource::Oem,
+        },
+        matched: match h.tier {
+            0 => NumberMatch::Exact,
+            1 => NumberMatch::Prefix,
+            _ => NumberMatch::Infix,
+        },
+        number: mark_number(h.matched_number.as_deref().unwrap_or(&h.number), h.key.as_deref().unwrap_or_default()),
+        brand: h.brand.clone().unwrap_or_default(),
+    });
+    PartHit {
+        cursor: SearchCursor { tier: h.tier, score: h.score, id: h.id }.to_string(),
+        id: h.id,
+        number: h.number,
+        manufacturer: h.manufacturer,
+        name: if words { marked_segments(&h.name) } else { plain(&h.name) },
+        group: h.group,
+        fitment_count: h.fitment_count,
+        alternatives: h.alternatives,
+        price_from: h.price_from,
+        currency: h.currency,
+        found_by,
+    }
+}

@@ -1,0 +1,310 @@
+//! The search's SQL. Catalog rows are readable by every role (their read policy is `true`), so searches run on a pooled
+//! connection without a transaction: one statement per step, at most three per search.
+//!
+//! The main statement is assembled from fragments (`QueryBuilder`, every value bound) because its shape depends on
+//! what was asked: each filter left out is left out of the SQL, so each shape gets its own prepared statement and plan
+//! (`$1 is null or …` would make one plan serve every shape, and the vehicle filter's index could not be used).
+//!
+//! Indexes behind each part (see the migrations):
+//! - number exact and prefix: `catalog_parts_number_key_idx`, `catalog_aftermarket_number_key_idx`,
+//!   `catalog_cross_refs_number_key_idx` (btree range `key >= $k and key < $k || U+10FFFF`, "C" collation);
+//! - number infix: the `*_number_key_trgm_idx` GIN trigram indexes (`like '%' || $k || '%'`);
+//! - words: `catalog_parts_search_idx` (GIN over the `nexus_es` tsvector);
+//! - vehicle filter: `catalog_parts_vehicles_idx` (GIN over `vehicle_ids`), ANDed with the words' bitmap;
+//! - a page's alternatives: `catalog_aftermarket_part_idx`.
+
+use serde::Deserialize;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::catalog::rules::search::{INFIX_LIMIT, SearchCursor, VehicleFilter};
+
+/// What the query's words and runs of words are, in the catalog's terms.
+#[derive(Debug, Default)]
+pub(in crate::catalog) struct Lookup {
+    /// Runs of tokens (as given) that name a make, a model.
+    pub makes: Vec<String>,
+    pub models: Vec<String>,
+    /// Synonym groups that hold one of the runs (folded), each as its terms.
+    pub synonyms: Vec<Vec<String>>,
+    /// The words folded (lower case, no accents), in the order given.
+    pub folded: Vec<String>,
+    /// The folded words the catalog uses.
+    pub known: Vec<String>,
+    /// Whether some catalog word starts with the last word (it is probably being typed).
+    pub last_is_prefix: bool,
+}
+
+pub(in crate::catalog) async fn lookup(
+    pool: &PgPool,
+    grams: &[String],
+    words: &[String],
+    last: Option<&str>,
+) -> Result<Lookup, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"with g as (select x as gram, catalog_fold(x) as f from unnest($1::text[]) as x),
+                w as (select x, catalog_fold(x) as f, ord from unnest($2::text[]) with ordinality as t(x, ord))
+           select
+             coalesce((select array_agg(distinct g.gram) from g
+                       where exists (select 1 from catalog_vehicles v where v.make_key = g.f)), '{}') as "makes!",
+             coalesce((select array_agg(distinct g.gram) from g
+                       where exists (select 1 from catalog_vehicles v where v.model_key = g.f)), '{}') as "models!",
+             coalesce((select array_agg(array_to_string(s.terms, '|')) from catalog_synonyms s
+                       where s.terms && (select array_agg(f) from g)), '{}') as "synonyms!",
+             coalesce((select array_agg(w.f order by w.ord) from w), '{}') as "folded!",
+             coalesce((select array_agg(w.f) from w
+                       where exists (select 1 from catalog_words cw where cw.word = w.f)), '{}') as "known!",
+             ($3::text is not null and length($3) >= 3
+              and exists (select 1 from catalog_words cw where cw.word like catalog_fold($3) || '%')) as "last_is_prefix!""#,
+        grams,
+        words,
+        last,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Lookup {
+        makes: row.makes,
+        models: row.models,
+        synonyms: row.synonyms.iter().map(|s| s.split('|').map(str::to_owned).collect()).collect(),
+        folded: row.folded,
+        known: row.known,
+        last_is_prefix: row.last_is_prefix,
+    })
+}
+
+/// The closest catalog word to each given (folded) word, if one is close enough (trigram similarity at least
+/// `pg_trgm.similarity_threshold`, 0.3), the most used first among equals.
+pub(in crate::catalog) async fn corrections(
+    pool: &PgPool,
+    words: &[String],
+) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select w.f as "word!",
+                  (select cw.word from catalog_words cw where cw.word % w.f
+                   order by similarity(cw.word, w.f) desc, cw.parts desc, cw.word limit 1) as correction
+           from unnest($1::text[]) as w(f)"#,
+        words,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.word, r.correction)).collect())
+}
+
+/// The vehicles a filter and the vehicle words of a query leave (ids, sorted); `None` when neither limits anything.
+pub(in crate::catalog) async fn vehicle_ids(
+    pool: &PgPool,
+    filter: &VehicleFilter,
+    named_makes: &[String],
+    named_models: &[String],
+    named_year: Option<i16>,
+) -> Result<Vec<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select coalesce(array_agg(id order by id), '{}') as "ids!" from catalog_vehicles
+           where ($1::text is null or make_key = catalog_fold($1))
+             and ($2::text is null or model_key = catalog_fold($2))
+             and ($3::int2 is null or $3 between year_from and year_to)
+             and ($4::text is null or engine = $4)
+             and (cardinality($5::text[]) = 0 or make_key = any (select catalog_fold(x) from unnest($5::text[]) x))
+             and (cardinality($6::text[]) = 0 or model_key = any (select catalog_fold(x) from unnest($6::text[]) x))
+             and ($7::int2 is null or $7 between year_from and year_to)"#,
+        filter.make.as_deref(),
+        filter.model.as_deref(),
+        filter.year,
+        filter.engine.as_deref(),
+        named_makes,
+        named_models,
+        named_year,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// One search, as the service planned it.
+#[derive(Debug, Default, Clone, Copy)]
+pub(in crate::catalog) struct Plan<'a> {
+    /// Number keys, any of which may match (exact, prefix, infix from 3 characters).
+    pub keys: &'a [String],
+    /// The word query (`to_tsquery` syntax), and the same restricted to names (ranks name matches first).
+    pub words: Option<(&'a str, &'a str)>,
+    pub vehicles: Option<&'a [i32]>,
+    pub group: Option<i32>,
+    pub after: Option<SearchCursor>,
+    /// Results on the page (0: only the counts).
+    pub limit: i64,
+    /// Count the results and spread them over groups (first pages).
+    pub counts: bool,
+}
+
+/// A result as the statement returns it (JSON: one row carries the page, the groups and the total).
+#[derive(Debug, Deserialize)]
+pub(in crate::catalog) struct HitRow {
+    pub id: i64,
+    pub tier: i16,
+    pub score: i32,
+    pub number: String,
+    pub manufacturer: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub fitment_count: i32,
+    /// How a number found it: `oem`, `aftermarket`, `equivalent`, `supersedes`; the number, its brand, the key.
+    pub src: Option<String>,
+    pub matched_number: Option<String>,
+    pub brand: Option<String>,
+    pub key: Option<String>,
+    pub alternatives: i64,
+    pub price_from: Option<String>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(in crate::catalog) struct GroupRow {
+    pub id: i32,
+    pub path: String,
+    pub parts: i64,
+}
+
+#[derive(Debug, Default)]
+pub(in crate::catalog) struct Found {
+    pub hits: Vec<HitRow>,
+    pub groups: Vec<GroupRow>,
+    pub total: Option<i64>,
+}
+
+/// The largest character: `key || MAX_CHAR` bounds the keys that start with `key` ("C" collation compares bytes).
+const PREFIX_END: &str = "chr(1114111)";
+
+/// Number candidates from one table (`x`): exact and prefix matches through the btree, infix matches through the
+/// trigram index, each capped at [`INFIX_LIMIT`] per key. `part`, `src` and `brand` are SQL over `x`.
+fn push_number_source(b: &mut QueryBuilder<'_, Postgres>, table: &str, part: &str, src: &str, brand: &str) {
+    let starts = format!("x.number_key >= k.k collate \"C\" and x.number_key < (k.k || {PREFIX_END}) collate \"C\"");
+    for infix in [false, true] {
+        let class = if infix { "2" } else { "case when c.number_key = k.k then 0 else 1 end" };
+        let condition = if infix {
+            format!("length(k.k) >= 3 and x.number_key like '%' || k.k || '%' and not ({starts})")
+        } else {
+            format!("{starts} order by x.number_key")
+        };
+        b.push(format!(
+            " union all select c.part_id, {class} as class, length(c.number_key) as len, c.src, c.number, c.brand, \
+             k.k as key from keys k cross join lateral (select {part} as part_id, x.number_key, x.number, \
+             {src} as src, {brand} as brand from {table} x where {condition} limit "
+        ));
+        b.push_bind(INFIX_LIMIT).push(") c");
+    }
+}
+
+pub(in crate::catalog) async fn search(pool: &PgPool, plan: &Plan<'_>) -> Result<Found, sqlx::Error> {
+    let mut b: QueryBuilder<'_, Postgres> = QueryBuilder::new("with recursive ");
+    // The word queries, parsed once.
+    if let Some((all, names)) = plan.words {
+        b.push("tq as materialized (select to_tsquery('nexus_es', ")
+            .push_bind(all.to_owned())
+            .push(") as q, to_tsquery('nexus_es', ")
+            .push_bind(names.to_owned())
+            .push(") as qa), ");
+    }
+    // The group and the groups below it.
+    if let Some(g) = plan.group {
+        b.push("grp(id) as (select id from catalog_groups where id = ")
+            .push_bind(g)
+            .push(" union all select c.id from catalog_groups c join grp on c.parent_id = grp.id), ");
+    }
+    let numbers = !plan.keys.is_empty();
+    if numbers {
+        b.push("keys as (select distinct k from unnest(").push_bind(plan.keys.to_vec()).push("::text[]) as k), ");
+        b.push("num as (select distinct on (part_id) part_id, class, len, src, number, brand, key from (select null::bigint as part_id, 0 as class, 0 as len, null::text as src, null::text as number, \
+                 null::text as brand, null::text as key where false");
+        push_number_source(&mut b, "catalog_parts", "x.id", "'oem'", "''");
+        push_number_source(
+            &mut b,
+            "catalog_aftermarket",
+            "x.part_id",
+            "'aftermarket'",
+            "(select m.name from catalog_manufacturers m where m.id = x.manufacturer_id)",
+        );
+        push_number_source(&mut b, "catalog_cross_refs", "x.part_id", "x.kind", "x.source");
+        b.push(") s order by part_id, class, len, src), ");
+    }
+    // The candidates: id, place in the order (tier, score), group, and how a number found them.
+    b.push("m as materialized (select p.id, ");
+    if numbers {
+        b.push(
+            "n.class::int2 as tier, n.len::int4 as score, p.group_id, n.src, n.number as matched_number, n.brand, n.key \
+             from num n join catalog_parts p on p.id = n.part_id",
+        );
+        if plan.words.is_some() {
+            b.push(" cross join tq where p.search @@ tq.q");
+        } else {
+            b.push(" where true");
+        }
+    } else {
+        b.push("3::int2 as tier, ");
+        if plan.words.is_some() {
+            b.push("(case when p.search @@ tq.qa then 0 else 1000000 end - least(p.fitment_count, 999999))::int4");
+        } else {
+            b.push("(1000000 - least(p.fitment_count, 999999))::int4");
+        }
+        b.push(
+            " as score, p.group_id, null::text as src, null::text as matched_number, null::text as brand, \
+             null::text as key from catalog_parts p",
+        );
+        if plan.words.is_some() {
+            b.push(" cross join tq where p.search @@ tq.q");
+        } else {
+            b.push(" where true");
+        }
+    }
+    if let Some(v) = plan.vehicles {
+        b.push(" and p.vehicle_ids && ").push_bind(v.to_vec()).push("::int4[]");
+    }
+    if plan.keys.is_empty() && plan.words.is_none() && plan.vehicles.is_none() {
+        // Browsing a group: only its parts are candidates.
+        b.push(" and p.group_id in (select id from grp)");
+    }
+    b.push("), ");
+    let in_group = if plan.group.is_some() { " and m.group_id in (select id from grp)" } else { "" };
+    b.push(format!("page as (select * from m where true{in_group}"));
+    if let Some(c) = plan.after {
+        b.push(" and (m.tier, m.score, m.id) > (")
+            .push_bind(c.tier)
+            .push(", ")
+            .push_bind(c.score)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    b.push(" order by m.tier, m.score, m.id limit ").push_bind(plan.limit).push(") ");
+    // The page's details.
+    let name = if plan.words.is_some() {
+        "ts_headline('nexus_es', p.name, (select q from tq), \
+         'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3))"
+    } else {
+        "p.name"
+    };
+    b.push(format!(
+        "select (select coalesce(json_agg(h order by h.tier, h.score, h.id), '[]') from (
+             select pg.id, pg.tier, pg.score, p.number, mf.name as manufacturer, {name} as name, g.path as group,
+                    p.fitment_count, pg.src, pg.matched_number, pg.brand, pg.key,
+                    alt.n as alternatives, alt.price_from::text as price_from, alt.currency
+             from page pg join catalog_parts p on p.id = pg.id
+             join catalog_manufacturers mf on mf.id = p.manufacturer_id
+             left join catalog_groups g on g.id = p.group_id
+             cross join lateral (select count(*) as n, min(a.reference_price) as price_from,
+                                        (array_agg(a.currency order by a.reference_price))[1] as currency
+                                 from catalog_aftermarket a where a.part_id = p.id) alt
+         ) h) as hits, "
+    ));
+    if plan.counts {
+        b.push(format!(
+            "(select coalesce(json_agg(json_build_object('id', g.id, 'path', g.path, 'parts', f.n)
+                                      order by f.n desc, g.path), '[]')
+              from (select group_id, count(*) as n from m where group_id is not null group by group_id) f
+              join catalog_groups g on g.id = f.group_id) as groups,
+             (select count(*) from m where true{in_group}) as total"
+        ));
+    } else {
+        b.push("'[]'::json as groups, null::bigint as total");
+    }
+    let row: (sqlx::types::Json<Vec<HitRow>>, sqlx::types::Json<Vec<GroupRow>>, Option<i64>) =
+        b.build_query_as().fetch_one(pool).await?;
+    Ok(Found { hits: row.0.0, groups: row.1.0, total: row.2 })
+}

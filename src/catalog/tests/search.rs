@@ -1,0 +1,242 @@
+//! Search on a small catalog built to tell the rankings, synonyms, corrections and filters apart.
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::{Folder, app_pool, import};
+use crate::catalog::rules::query::NumberMatch;
+use crate::catalog::rules::search::{NumberSource, SearchCursor, SearchPage, SearchRequest, VehicleFilter};
+use crate::catalog::service::search::search;
+use crate::codes::ErrorCode;
+use crate::error::Error;
+
+const PARTS: &str = "manufacturer,number,name,group,description
+Toyota,04465-02220,Pastillas de freno delanteras,Frenos > Pastillas,Juego de 4
+Toyota,04465-0K290,Pastillas de freno delanteras,Frenos > Pastillas,
+Toyota,04466-12345,Balatas traseras,Frenos > Pastillas,
+Toyota,90915-YZZD2,Filtro de aceite,Motor > Filtros > Aceite,
+Nissan,157B2210,Amortiguador delantero,Suspensión > Amortiguadores,
+Nissan,B2210,Bujía de iridio,Motor > Encendido,
+Nissan,B2210-X1,Bujía,Motor > Encendido,
+Nissan,41060-EL00A,Pastillas de freno delanteras,Frenos > Pastillas,
+";
+
+const VEHICLES: &str = "code,make,model,year_from,year_to,engine,displacement_l,fuel
+TOY-HILUX-2015,Toyota,Hilux,2015,2015,2GD-FTV,2.4,diesel
+TOY-HILUX-2016,Toyota,Hilux,2016,2016,2GD-FTV,2.4,diesel
+TOY-HILUX-2016G,Toyota,Hilux,2016,2016,2TR-FE,2.7,gasoline
+NIS-TSURU-2010,Nissan,Tsuru,2010,2010,GA16DE,1.6,gasoline
+";
+
+const FITMENT: &str = "manufacturer,number,vehicle_code,position
+Toyota,04465-02220,TOY-HILUX-2015,delantera
+Toyota,04465-02220,TOY-HILUX-2016,delantera
+Toyota,90915-YZZD2,TOY-HILUX-2015,
+Toyota,04465-0K290,TOY-HILUX-2016G,delantera
+Nissan,41060-EL00A,NIS-TSURU-2010,delantera
+Nissan,157B2210,NIS-TSURU-2010,delantera
+";
+
+const AFTERMARKET: &str = "manufacturer,number,name,tier,reference_price,currency,oem_manufacturer,oem_number
+Brembo,P 83 152,Pastillas cerámicas,premium,1234.50,MXN,Toyota,04465-02220
+Bosch,0 986 494 123,Pastillas,standard,899,MXN,Toyota,04465-02220
+Monroe,G16400,Amortiguador,premium,1500,MXN,Nissan,157B2210
+";
+
+const CROSS_REFS: &str = "oem_manufacturer,oem_number,number,source,kind
+Toyota,04465-02220,04465-02200,Toyota,supersedes
+";
+
+async fn catalog(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
+    let pool = app_pool(opts, conn).await;
+    let folder = Folder::with(&[
+        ("parts.csv", PARTS),
+        ("vehicles.csv", VEHICLES),
+        ("fitment.csv", FITMENT),
+        ("aftermarket.csv", AFTERMARKET),
+        ("cross_refs.csv", CROSS_REFS),
+    ]);
+    import(&pool, &folder).await.expect("the fixture imports");
+    pool
+}
+
+fn req(q: &str) -> SearchRequest {
+    SearchRequest { q: q.into(), limit: 20, ..SearchRequest::default() }
+}
+
+fn hilux(year: Option<i16>) -> VehicleFilter {
+    VehicleFilter { make: Some("Toyota".into()), model: Some("Hilux".into()), year, engine: None }
+}
+
+async fn numbers(pool: &PgPool, r: SearchRequest) -> Vec<String> {
+    search(pool, &r).await.unwrap().hits.into_iter().map(|h| h.number).collect()
+}
+
+async fn q(pool: &PgPool, text: &str) -> Vec<String> {
+    numbers(pool, req(text)).await
+}
+
+#[sqlx::test]
+async fn numbers_rank_exact_then_prefix_then_infix(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    let page = search(&pool, &req("b2210")).await.unwrap();
+    let got: Vec<(String, NumberMatch)> =
+        page.hits.iter().map(|h| (h.number.clone(), h.found_by.as_ref().unwrap().matched)).collect();
+    assert_eq!(
+        got,
+        [
+            ("B2210".into(), NumberMatch::Exact),
+            ("B2210-X1".into(), NumberMatch::Prefix),
+            ("157B2210".into(), NumberMatch::Infix)
+        ]
+    );
+    assert_eq!(page.total, Some(3));
+    // The matched characters are marked, as written.
+    let marked: Vec<(String, bool)> =
+        page.hits[2].found_by.as_ref().unwrap().number.iter().map(|s| (s.text.clone(), s.hit)).collect();
+    assert_eq!(marked, [("157".into(), false), ("B2210".into(), true)]);
+    // Every way of writing a number finds it; two characters are only a prefix, never an infix.
+    assert_eq!(q(&pool, "04465 02220").await, ["04465-02220"]);
+    assert_eq!(q(&pool, "0446502220").await, ["04465-02220"]);
+    assert_eq!(q(&pool, "B2").await, ["B2210", "B2210-X1"]);
+    // No typo tolerance on numbers: one wrong digit is another part.
+    assert!(q(&pool, "04465-02221").await.is_empty());
+}
+
+#[sqlx::test]
+async fn aftermarket_and_superseded_numbers_find_the_oem_part(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    for (typed, source, brand) in [
+        ("P83152", NumberSource::Aftermarket, "Brembo"),
+        ("p 83 152", NumberSource::Aftermarket, "Brembo"),
+        ("0986494123", NumberSource::Aftermarket, "Bosch"),
+        ("04465-02200", NumberSource::Superseded, "Toyota"),
+    ] {
+        let page = search(&pool, &req(typed)).await.unwrap();
+        assert_eq!(page.hits.len(), 1, "{typed}");
+        let hit = &page.hits[0];
+        assert_eq!(hit.number, "04465-02220", "{typed}");
+        let by = hit.found_by.as_ref().unwrap();
+        assert_eq!((by.source, by.brand.as_str(), by.matched), (source, brand, NumberMatch::Exact), "{typed}");
+        // The part's alternatives and the lowest reference price come with it.
+        assert_eq!((hit.alternatives, hit.price_from.as_deref()), (2, Some("899.00")));
+    }
+    assert_eq!(q(&pool, "G16400").await, ["157B2210"]);
+}
+
+#[sqlx::test]
+async fn words_ignore_accents_and_case_and_match_stems(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    for typed in ["bujia", "BUJÍA", "bujías"] {
+        assert_eq!(q(&pool, typed).await, ["B2210", "B2210-X1"], "{typed}");
+    }
+    let page = search(&pool, &req("pastillas delanteras")).await.unwrap();
+    assert_eq!(page.total, Some(3));
+    let name: Vec<(String, bool)> = page.hits[0].name.iter().map(|s| (s.text.clone(), s.hit)).collect();
+    assert_eq!(
+        name,
+        [
+            ("Pastillas".into(), true),
+            (" de ".into(), false),
+            ("freno".into(), true),
+            (" ".into(), false),
+            ("delanteras".into(), true)
+        ],
+        "the matched words are marked (freno: the synonym \"pastillas de freno\")"
+    );
+    // Mixed: a number prefix and a word.
+    assert_eq!(q(&pool, "04465 pastillas").await, ["04465-02220", "04465-0K290"]);
+}
+
+#[sqlx::test]
+async fn synonyms_typos_and_the_word_being_typed(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    // balatas = pastillas, both ways.
+    let balatas = search(&pool, &req("balatas")).await.unwrap();
+    assert_eq!(balatas.total, Some(4));
+    assert!(balatas.understood.synonyms.contains(&"pastillas".to_owned()));
+    assert_eq!(search(&pool, &req("pastillas")).await.unwrap().total, Some(4));
+    // An unknown word becomes the closest catalog word, and the page says so.
+    let typo = search(&pool, &req("amortiguadro")).await.unwrap();
+    assert_eq!(typo.hits.iter().map(|h| h.number.as_str()).collect::<Vec<_>>(), ["157B2210"]);
+    assert_eq!(typo.understood.corrected.as_deref(), Some("amortiguador"));
+    assert_eq!(search(&pool, &req("amortiguador")).await.unwrap().understood.corrected, None);
+    // The last word while it is typed matches as a prefix.
+    assert_eq!(search(&pool, &req("amortig")).await.unwrap().total, Some(1));
+    // Nothing close: nothing found, nothing invented.
+    assert!(q(&pool, "xylofono").await.is_empty());
+}
+
+#[sqlx::test]
+async fn the_vehicle_filter_narrows_every_search(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    let with = |q: &str, vehicle: VehicleFilter| SearchRequest { vehicle, ..req(q) };
+    assert_eq!(numbers(&pool, with("pastillas", hilux(Some(2015)))).await, ["04465-02220"]);
+    assert_eq!(numbers(&pool, with("pastillas", hilux(None))).await, ["04465-02220", "04465-0K290"]);
+    let engine = VehicleFilter { engine: Some("2TR-FE".into()), ..hilux(Some(2016)) };
+    assert_eq!(numbers(&pool, with("pastillas", engine)).await, ["04465-0K290"]);
+    assert_eq!(numbers(&pool, with("04465", hilux(Some(2015)))).await, ["04465-02220"]);
+    // A vehicle alone lists what fits it.
+    assert_eq!(numbers(&pool, with("", hilux(Some(2015)))).await.len(), 2);
+    // Nothing for this vehicle: the page knows how many there are without it.
+    let none = search(&pool, &with("amortiguador", hilux(None))).await.unwrap();
+    assert_eq!((none.total, none.without_vehicle), (Some(0), Some(1)));
+}
+
+#[sqlx::test]
+async fn vehicles_named_in_the_query_filter_it(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    let page = search(&pool, &req("hilux pastillas delanteras")).await.unwrap();
+    assert_eq!(page.hits.iter().map(|h| h.number.as_str()).collect::<Vec<_>>(), ["04465-02220", "04465-0K290"]);
+    assert_eq!(page.understood.vehicle_words.as_deref(), Some("hilux"));
+    assert_eq!(q(&pool, "pastillas HILUX 2015").await, ["04465-02220"]);
+    assert_eq!(q(&pool, "tsuru amortiguador").await, ["157B2210"]);
+    assert_eq!(q(&pool, "toyota filtro").await, ["90915-YZZD2"]);
+}
+
+#[sqlx::test]
+async fn pages_follow_each_other_without_repeats_and_groups_are_counted(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = catalog(opts, conn).await;
+    let first = search(&pool, &req("pastillas")).await.unwrap();
+    let all: Vec<String> = first.hits.iter().map(|h| h.number.clone()).collect();
+    assert_eq!(all.len(), 4);
+    assert_eq!(first.groups.iter().map(|g| (g.path.as_str(), g.parts)).collect::<Vec<_>>(), [("Frenos › Pastillas", 4)]);
+    let mut paged = Vec::new();
+    let mut after: Option<SearchCursor> = None;
+    loop {
+        let page: SearchPage = search(&pool, &SearchRequest { after, limit: 1, ..req("pastillas") }).await.unwrap();
+        paged.extend(page.hits.iter().map(|h| h.number.clone()));
+        match page.next {
+            Some(c) => after = SearchCursor::parse(&c).unwrap(),
+            None => break,
+        }
+        assert!(paged.len() <= 4, "pagination never loops");
+    }
+    assert_eq!(paged, all);
+
+    // A group filter keeps its own parts and those below it; the counts still show every group.
+    let motor = search(&pool, &req("b2210")).await.unwrap();
+    assert_eq!(motor.groups.len(), 2);
+    let encendido = motor.groups.iter().find(|g| g.path == "Motor › Encendido").unwrap().id;
+    let only = search(&pool, &SearchRequest { group: Some(encendido), ..req("b2210") }).await.unwrap();
+    assert_eq!((only.total, only.hits.len(), only.groups.len()), (Some(2), 2, 2));
+}
+
+#[sqlx::test]
+async fn bad_input_names_its_field(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    let field = |e: Error| match e {
+        Error::Validation(f) => (f[0].field.clone(), f[0].code),
+        other => panic!("{other:?}"),
+    };
+    let long = search(&pool, &req(&"x".repeat(201))).await.unwrap_err();
+    assert_eq!(field(long), ("q".into(), ErrorCode::TooLong));
+    let year = search(&pool, &SearchRequest { vehicle: hilux(Some(1800)), ..req("x") }).await.unwrap_err();
+    assert_eq!(field(year), ("year".into(), ErrorCode::InvalidInput));
+    // An empty query is the start page, not an error; stop words alone find nothing.
+    assert_eq!(search(&pool, &req("")).await.unwrap(), SearchPage::default());
+    assert!(q(&pool, "de la").await.is_empty());
+}
