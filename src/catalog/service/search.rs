@@ -26,6 +26,26 @@ struct Words {
 }
 
 pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
+    run(pool, req, None).await
+}
+
+/// Runs a search and returns PostgreSQL's plan of each statement it ran, in order (`EXPLAIN (ANALYZE, BUFFERS)`): what
+/// the benchmark prints and its note quotes.
+pub async fn explain(pool: &PgPool, req: &SearchRequest) -> Result<Vec<String>> {
+    let mut plans = Vec::new();
+    run(pool, req, Some(&mut plans)).await?;
+    Ok(plans)
+}
+
+/// The main statement, and its plan when asked for.
+async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
+    if let Some(out) = plans.as_deref_mut() {
+        out.push(store::explain(pool, plan).await.map_err(Error::internal)?);
+    }
+    store::search(pool, plan).await.map_err(Error::internal)
+}
+
+async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<String>>) -> Result<SearchPage> {
     let vehicle: VehicleFilter = req.vehicle.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
     let query = SearchQuery::parse(&req.q).map_err(|code| Error::field("q", code))?;
     let limit = i64::from(req.limit.clamp(1, PAGE_MAX));
@@ -115,7 +135,7 @@ pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
     let mut chosen: Option<(store::Found, store::Plan<'_>)> = None;
     if let Some(whole) = &rest.whole_key {
         let p = store::Plan { keys: std::slice::from_ref(whole), ..base };
-        let f = store::search(pool, &p).await.map_err(Error::internal)?;
+        let f = run_plan(pool, &p, &mut plans).await?;
         if f.total.unwrap_or(0) > 0 {
             chosen = Some((f, p));
         }
@@ -128,7 +148,7 @@ pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
                 return Ok(SearchPage { understood, ..SearchPage::default() });
             }
             let p = store::Plan { keys: &rest.numbers, words: word_refs, counts: first_page, ..base };
-            (store::search(pool, &p).await.map_err(Error::internal)?, p)
+            (run_plan(pool, &p, &mut plans).await?, p)
         }
     };
 
@@ -136,7 +156,7 @@ pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
     let mut without_vehicle = None;
     if first_page && found.total == Some(0) && vehicles.is_some() {
         let p = store::Plan { vehicles: None, limit: 0, counts: true, ..used };
-        without_vehicle = store::search(pool, &p).await.map_err(Error::internal)?.total;
+        without_vehicle = run_plan(pool, &p, &mut plans).await?.total;
     }
 
     let more = found.hits.len() as i64 > limit;

@@ -193,7 +193,21 @@ fn push_number_source(b: &mut QueryBuilder<'_, Postgres>, table: &str, part: &st
 }
 
 pub(in crate::catalog) async fn search(pool: &PgPool, plan: &Plan<'_>) -> Result<Found, sqlx::Error> {
-    let mut b: QueryBuilder<'_, Postgres> = QueryBuilder::new("with recursive ");
+    let mut b = build(plan, "");
+    let row: (sqlx::types::Json<Vec<HitRow>>, sqlx::types::Json<Vec<GroupRow>>, Option<i64>) =
+        b.build_query_as().fetch_one(pool).await?;
+    Ok(Found { hits: row.0.0, groups: row.1.0, total: row.2 })
+}
+
+/// The plan PostgreSQL runs for `plan`, run once (`EXPLAIN (ANALYZE, BUFFERS)`): for benchmarks and their notes.
+pub(in crate::catalog) async fn explain(pool: &PgPool, plan: &Plan<'_>) -> Result<String, sqlx::Error> {
+    let mut b = build(plan, "explain (analyze, buffers, costs off) ");
+    let lines: Vec<String> = b.build_query_scalar().fetch_all(pool).await?;
+    Ok(lines.join("\n"))
+}
+
+fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
+    let mut b: QueryBuilder<'a, Postgres> = QueryBuilder::new(format!("{prefix}with recursive "));
     // The word queries, parsed once.
     if let Some((all, names)) = plan.words {
         b.push("tq as materialized (select to_tsquery('nexus_es', ")
@@ -304,7 +318,5 @@ pub(in crate::catalog) async fn search(pool: &PgPool, plan: &Plan<'_>) -> Result
     } else {
         b.push("'[]'::json as groups, null::bigint as total");
     }
-    let row: (sqlx::types::Json<Vec<HitRow>>, sqlx::types::Json<Vec<GroupRow>>, Option<i64>) =
-        b.build_query_as().fetch_one(pool).await?;
-    Ok(Found { hits: row.0.0, groups: row.1.0, total: row.2 })
+    b
 }
