@@ -1,6 +1,7 @@
-//! The session cookies, built in one place for the login server function and the server's refresh middleware.
+//! The cookies the server sets: the session pair (built in one place for the login server function and the refresh
+//! middleware) and the catalog's remembered vehicle.
 //!
-//! Both are HttpOnly (no script can read them) and SameSite=Lax (not sent on cross-site subrequests or POSTs). Served
+//! The session cookies are HttpOnly (no script can read them) and SameSite=Lax (not sent on cross-site subrequests or POSTs). Served
 //! over TLS they are Secure and named with the `__Host-` prefix, which the browser only accepts from a secure origin,
 //! with path `/` and no domain: a sibling subdomain cannot plant or shadow them.
 
@@ -43,4 +44,39 @@ pub fn cleared_session_cookies(secure: bool) -> [Cookie<'static>; 2] {
         c.make_removal();
         c
     })
+}
+
+/// The vehicle chosen in the catalog's cascade, remembered for the browser session (no expiry: it ends with the
+/// session). Hex of its JSON, so any make or model name survives the cookie syntax.
+pub const VEHICLE_COOKIE: &str = "nexus_vehicle";
+
+pub fn remember_vehicle(v: &nexus::catalog::rules::search::VehicleFilter) {
+    let value = if v.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_vec(v).unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let mut c = Cookie::build((VEHICLE_COOKIE, value)).path("/").http_only(true).same_site(SameSite::Lax).build();
+    if v.is_empty() {
+        c.make_removal();
+    }
+    crate::state::set_cookie(&c);
+}
+
+/// The remembered vehicle, if the request carries a readable one (anything else is ignored).
+pub fn remembered_vehicle() -> Option<nexus::catalog::rules::search::VehicleFilter> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let hex = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(VEHICLE_COOKIE)?.strip_prefix('=').map(str::to_owned))?;
+    if hex.len() > 2048 || hex.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect();
+    let v: nexus::catalog::rules::search::VehicleFilter = serde_json::from_slice(&bytes?).ok()?;
+    v.checked().ok()
 }

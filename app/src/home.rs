@@ -28,9 +28,9 @@ fn RoleHome() -> impl IntoView {
     let role = me.role;
     let link = "font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline";
     let soon: Vec<&'static str> = match role {
-        Role::Admin => vec!["soon_admin", "soon_catalog"],
-        Role::Workshop => vec!["soon_catalog"],
-        Role::Warehouse => vec!["soon_inventory", "soon_catalog"],
+        Role::Admin => vec!["soon_catalog_edit", "soon_availability"],
+        Role::Workshop => vec!["soon_availability"],
+        Role::Warehouse => vec!["soon_inventory", "soon_availability"],
         Role::Owner | Role::Manager | Role::Viewer => vec!["soon_production", "soon_mes"],
         Role::Operator | Role::Supply => vec!["soon_mes", "soon_production"],
     };
@@ -49,8 +49,10 @@ fn RoleHome() -> impl IntoView {
             <section class=CARD>
                 <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>
                 <ul class="space-y-2 text-sm text-slate-700 dark:text-slate-200">
+                    {me.can(Permission::CatalogRead).then(|| view! { <li><A href="/catalog" attr:class=link>{t!(i18n, home.do_catalog)}</A></li> })}
                     {me.can(Permission::UsersManage).then(|| view! { <li><A href="/admin/users" attr:class=link>{t!(i18n, home.do_users)}</A></li> })}
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/tenants" attr:class=link>{t!(i18n, home.do_tenants)}</A></li> })}
+                    {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/catalog" attr:class=link>{t!(i18n, home.do_catalog_admin)}</A></li> })}
                     {me.can(Permission::AuditRead).then(|| view! { <li><A href="/admin/audit" attr:class=link>{t!(i18n, home.do_audit)}</A></li> })}
                     {me.can(Permission::ApiKeysManage).then(|| view! { <li><A href="/account/api-keys" attr:class=link>{t!(i18n, home.do_api_keys)}</A></li> })}
                     <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>
@@ -69,8 +71,8 @@ fn RoleHome() -> impl IntoView {
 
 fn soon_text(l: Locale, key: &str) -> &'static str {
     match key {
-        "soon_admin" => td_string!(l, home.soon_admin),
-        "soon_catalog" => td_string!(l, home.soon_catalog),
+        "soon_catalog_edit" => td_string!(l, home.soon_catalog_edit),
+        "soon_availability" => td_string!(l, home.soon_availability),
         "soon_inventory" => td_string!(l, home.soon_inventory),
         "soon_production" => td_string!(l, home.soon_production),
         _ => td_string!(l, home.soon_mes),

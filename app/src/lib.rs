@@ -8,6 +8,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod audit;
+pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod error;
@@ -89,6 +90,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/users") view={Lazy::<identity::users::UsersRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/tenants") view={Lazy::<identity::tenants::TenantsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/audit") view={Lazy::<audit::log::AuditRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/catalog") view={Lazy::<catalog::search::CatalogRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/catalog/parts/:id") view={Lazy::<catalog::part::PartRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/catalog") view={Lazy::<catalog::admin::CatalogAdminRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

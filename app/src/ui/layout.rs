@@ -114,6 +114,9 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
         <nav aria-label=move || td_string!(i18n.get_locale(), nav.main) class="order-last w-full overflow-x-auto sm:order-none sm:w-auto">
             <ul class="flex items-center gap-1 whitespace-nowrap">
                 <li><A href="/" exact=true attr:class=NAV_LINK>{t!(i18n, nav.home)}</A></li>
+                {me.can(Permission::CatalogRead).then(|| view! {
+                    <li><A href="/catalog" attr:class=NAV_LINK>{t!(i18n, nav.catalog)}</A></li>
+                })}
                 {users.then(|| view! {
                     <li>
                         <A href="/admin/users" attr:class=NAV_LINK>
@@ -135,6 +138,7 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                 })}
                 {(users && me.tenant_kind == TenantKind::Platform).then(|| view! {
                     <li><A href="/admin/tenants" attr:class=NAV_LINK>{t!(i18n, nav.tenants)}</A></li>
+                    <li><A href="/admin/catalog" attr:class=NAV_LINK>{t!(i18n, nav.catalog_admin)}</A></li>
                 })}
                 {me.can(Permission::AuditRead).then(|| view! {
                     <li><A href="/admin/audit" attr:class=NAV_LINK>{t!(i18n, nav.audit)}</A></li>

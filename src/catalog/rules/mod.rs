@@ -4,5 +4,6 @@ pub mod import;
 pub mod kinds;
 pub mod legacy;
 pub mod number;
+pub mod part;
 pub mod query;
 pub mod search;

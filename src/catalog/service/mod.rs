@@ -4,4 +4,5 @@
 pub mod generate;
 pub mod import;
 pub mod legacy;
+pub mod parts;
 pub mod search;

@@ -2,4 +2,5 @@
 
 pub(in crate::catalog) mod import;
 pub(in crate::catalog) mod legacy;
+pub(in crate::catalog) mod parts;
 pub(in crate::catalog) mod search;

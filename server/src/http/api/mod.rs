@@ -22,6 +22,7 @@ use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::ContentBuilder}
 use utoipa::{Modify, OpenApi, ToSchema};
 
 pub mod audit;
+pub mod catalog;
 pub mod identity;
 pub mod system;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(system::router())
         .merge(identity::router())
         .merge(audit::router())
+        .merge(catalog::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }
@@ -169,6 +171,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(system::SystemApi::openapi());
     doc.merge(identity::IdentityApi::openapi());
     doc.merge(audit::AuditApi::openapi());
+    doc.merge(catalog::CatalogApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

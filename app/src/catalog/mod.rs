@@ -1,0 +1,6 @@
+//! The parts catalog's pages: the search (`/catalog`), a part (`/catalog/parts/:id`) and the admins' overview of the
+//! catalog data (`/admin/catalog`).
+
+pub mod admin;
+pub mod part;
+pub mod search;

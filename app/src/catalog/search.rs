@@ -1,0 +1,551 @@
+//! `/catalog`: the one search box. A plain GET form (the URL is the search: shareable, and it works before or without
+//! JavaScript); once hydrated, typing searches as you go (debounced) and the arrow keys walk the results. The vehicle
+//! cascade (make → model → year → engine) filters every search and is remembered for the browser session (a session
+//! cookie; `make=` in the URL clears it).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use nexus::catalog::rules::part::VehicleOptions;
+use nexus::catalog::rules::search::{NumberSource, PartHit, SearchPage, Segment, VehicleFilter};
+use nexus::identity::rules::auth::Permission;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading};
+use crate::ui::session::Protected;
+
+/// The URL's parameters, as typed (checked on the server).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogQueryDto {
+    pub q: Option<String>,
+    /// `None`: not in the URL (the remembered vehicle applies); `Some("")`: cleared.
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<String>,
+    pub engine: Option<String>,
+    pub group: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogResultDto {
+    pub page: SearchPage,
+    /// The vehicle the search used (from the URL or remembered), choices that do not exist dropped.
+    pub vehicle: VehicleFilter,
+    pub options: VehicleOptions,
+}
+
+#[server(prefix = "/api", endpoint = "ui/catalog/search")]
+pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
+    use nexus::catalog::rules::search::{PAGE_DEFAULT, SearchCursor, SearchRequest};
+    use nexus::catalog::service::{parts, search};
+    use nexus::codes::ErrorCode;
+    let st = crate::state::state()?;
+    crate::state::user()?.require(Permission::CatalogRead)?;
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let explicit = query.make.is_some();
+    let wanted = match query.make {
+        Some(make) => VehicleFilter {
+            make: blank(Some(make)),
+            model: blank(query.model),
+            year: match blank(query.year) {
+                Some(y) => Some(y.trim().parse::<i16>().map_err(|_| AppError::field("year", ErrorCode::InvalidInput))?),
+                None => None,
+            },
+            engine: blank(query.engine),
+        },
+        None => crate::cookies::remembered_vehicle().unwrap_or_default(),
+    };
+    // A choice the catalog does not have (a model of another make after the make changed, without JavaScript) is
+    // dropped with the choices after it, the way the cascade empties them.
+    let mut vehicle = wanted.clone();
+    let mut options = parts::vehicle_options(&st.pool, &vehicle).await?;
+    let fix = |v: &mut VehicleFilter, o: &VehicleOptions| -> bool {
+        let has = |list: &[String], x: &Option<String>| x.as_ref().is_none_or(|x| list.iter().any(|l| l.eq_ignore_ascii_case(x)));
+        if !has(&o.makes, &v.make) {
+            *v = VehicleFilter::default();
+        } else if v.model.is_some() && !has(&o.models, &v.model) {
+            *v = VehicleFilter { make: v.make.take(), ..VehicleFilter::default() };
+        } else if v.year.is_some_and(|y| !o.years.contains(&y)) {
+            *v = VehicleFilter { make: v.make.take(), model: v.model.take(), ..VehicleFilter::default() };
+        } else if v.engine.is_some() && !has(&o.engines, &v.engine) {
+            v.engine = None;
+        } else {
+            return false;
+        }
+        true
+    };
+    while fix(&mut vehicle, &options) {
+        options = parts::vehicle_options(&st.pool, &vehicle).await?;
+    }
+    if explicit || vehicle != wanted {
+        crate::cookies::remember_vehicle(&vehicle);
+    }
+    let group = match blank(query.group) {
+        Some(g) => Some(g.trim().parse::<i32>().map_err(|_| AppError::field("group", ErrorCode::InvalidInput))?),
+        None => None,
+    };
+    let after = SearchCursor::parse(query.after.as_deref().unwrap_or_default())
+        .map_err(|c| AppError::field("after", c).with_status())?;
+    let req = SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
+    let page = search::search(&st.pool, &req).await?;
+    Ok(CatalogResultDto { page, vehicle, options })
+}
+
+/// Query-string encoding of one value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `/catalog?…` for a query, a vehicle (always explicit, so the link means the same for everyone) and a group.
+fn href(q: &str, v: &VehicleFilter, group: Option<i32>, after: Option<&str>) -> String {
+    let mut s = format!("/catalog?q={}&make={}", enc(q), enc(v.make.as_deref().unwrap_or_default()));
+    for (k, val) in [("model", v.model.clone()), ("year", v.year.map(|y| y.to_string())), ("engine", v.engine.clone())] {
+        if let Some(val) = val {
+            s.push_str(&format!("&{k}={}", enc(&val)));
+        }
+    }
+    if let Some(g) = group {
+        s.push_str(&format!("&group={g}"));
+    }
+    if let Some(a) = after {
+        s.push_str(&format!("&after={}", enc(a)));
+    }
+    s
+}
+
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    view! {
+        <Protected permission=Permission::CatalogRead>
+            <Catalog />
+        </Protected>
+    }
+}
+
+#[component]
+fn Catalog() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let dto = move || {
+        query.with(|m| CatalogQueryDto {
+            q: m.get("q"),
+            make: m.get("make"),
+            model: m.get("model"),
+            year: m.get("year"),
+            engine: m.get("engine"),
+            group: m.get("group"),
+            after: m.get("after"),
+        })
+    };
+    let result = Resource::new(dto, search_catalog);
+    let q0 = query.with_untracked(|m| m.get("q")).unwrap_or_default();
+    let navigate = use_navigate();
+    // Typing searches after a pause; the URL follows (replaced, so Back leaves the page rather than each keystroke).
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let typed = RwSignal::new(q0.clone());
+    let on_input = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            typed.set(value.clone());
+            if let Some(h) = pending.get_value() {
+                h.clear();
+            }
+            let navigate = navigate.clone();
+            let handle = set_timeout_with_handle(
+                move || {
+                    let vehicle = result
+                        .get_untracked()
+                        .and_then(|r| r.ok())
+                        .map(|r| r.vehicle)
+                        .unwrap_or_default();
+                    navigate(
+                        &href(&value, &vehicle, None, None),
+                        leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() },
+                    );
+                },
+                std::time::Duration::from_millis(250),
+            )
+            .ok();
+            pending.set_value(handle);
+        }
+    };
+    let input_keys = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "ArrowDown" {
+            ev.prevent_default();
+            focus_hit(0);
+        }
+    };
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), catalog.title) />
+        <h1 class="mb-4 text-2xl font-bold tracking-tight text-slate-900 dark:text-white">{t!(i18n, catalog.title)}</h1>
+        <form method="get" action="/catalog" role="search" class="mb-4 space-y-3" data-testid="catalog-form">
+            <div class="flex gap-2">
+                <label for="catalog-q" class="sr-only">{t!(i18n, catalog.query_label)}</label>
+                <input
+                    id="catalog-q"
+                    name="q"
+                    type="search"
+                    value=q0
+                    autocomplete="off"
+                    spellcheck="false"
+                    maxlength="200"
+                    class=INPUT
+                    placeholder=move || td_string!(i18n.get_locale(), catalog.placeholder)
+                    on:input=on_input
+                    on:keydown=input_keys
+                    data-testid="catalog-q"
+                />
+                <button type="submit" class=BUTTON>{t!(i18n, common.search)}</button>
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let r = result.await.ok();
+                    let (vehicle, options) = r.map(|r| (r.vehicle, r.options)).unwrap_or_default();
+                    view! { <Cascade vehicle options typed /> }
+                })}
+            </Transition>
+        </form>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match result.await {
+                    Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
+                    Ok(r) => view! { <Results result=r q=query.with_untracked(|m| m.get("q")).unwrap_or_default() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The vehicle cascade: each choice lists what the one before allows. Changing one searches at once when hydrated;
+/// without JavaScript the form's button applies it.
+#[component]
+fn Cascade(vehicle: VehicleFilter, options: VehicleOptions, typed: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let v = vehicle.clone();
+    let go = move |field: &'static str, value: String| {
+        let mut next = v.clone();
+        let value = Some(value).filter(|s| !s.is_empty());
+        match field {
+            "make" => next = VehicleFilter { make: value, ..VehicleFilter::default() },
+            "model" => next = VehicleFilter { make: next.make, model: value, ..VehicleFilter::default() },
+            "year" => {
+                next = VehicleFilter {
+                    make: next.make,
+                    model: next.model,
+                    year: value.and_then(|y| y.parse().ok()),
+                    engine: None,
+                }
+            }
+            _ => next.engine = value,
+        }
+        navigate(&href(&typed.get_untracked(), &next, None, None), Default::default());
+    };
+    let select = "block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-sm text-slate-900 disabled:opacity-50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
+    let chosen = vehicle.clone();
+    let has_vehicle = !vehicle.is_empty();
+    let clear_href = href(&typed.get_untracked(), &VehicleFilter::default(), None, None);
+    let field = move |name: &'static str, label: String, any: String, current: Option<String>, list: Vec<String>| {
+        let go = go.clone();
+        let disabled = list.is_empty();
+        view! {
+            <div>
+                <label for=format!("vehicle-{name}") class="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">{label}</label>
+                <select
+                    id=format!("vehicle-{name}")
+                    name=name
+                    class=select
+                    disabled=disabled
+                    data-testid=format!("vehicle-{name}")
+                    on:change=move |ev| go(name, event_target_value(&ev))
+                >
+                    <option value="">{any}</option>
+                    {list.into_iter().map(|o| {
+                        let selected = current.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(&o));
+                        view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let l = i18n.get_locale_untracked();
+    view! {
+        <fieldset class="grid grid-cols-2 gap-2 rounded-lg border border-slate-200 p-3 sm:grid-cols-[repeat(4,1fr)_auto] dark:border-slate-700" data-testid="vehicle-cascade">
+            <legend class="px-1 text-sm font-semibold">{t!(i18n, catalog.vehicle)}</legend>
+            {field("make", td_string!(l, catalog.make).into(), td_string!(l, catalog.any_make).into(), chosen.make.clone(), options.makes.clone())}
+            {field("model", td_string!(l, catalog.model).into(), td_string!(l, catalog.any_model).into(), chosen.model.clone(), options.models.clone())}
+            {field("year", td_string!(l, catalog.year).into(), td_string!(l, catalog.any_year).into(), chosen.year.map(|y| y.to_string()), options.years.iter().map(|y| y.to_string()).collect())}
+            {field("engine", td_string!(l, catalog.engine).into(), td_string!(l, catalog.any_engine).into(), chosen.engine.clone(), options.engines.clone())}
+            <div class="col-span-2 flex items-end gap-2 sm:col-span-1">
+                <button type="submit" class=BUTTON_SECONDARY data-testid="vehicle-apply">{t!(i18n, catalog.apply)}</button>
+                {has_vehicle.then(|| view! {
+                    <a href=clear_href.clone() class="py-1.5 text-sm font-medium text-[#1a5bb5] hover:underline dark:text-[#8fbfff]" data-testid="vehicle-clear">{t!(i18n, catalog.clear_vehicle)}</a>
+                })}
+            </div>
+        </fieldset>
+    }
+}
+
+/// Moves the focus to the `i`-th result link (arrow-key navigation).
+fn focus_hit(i: usize) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Ok(list) = document().query_selector_all("[data-hit]")
+            && let Some(node) = list.item(i as u32)
+            && let Ok(el) = node.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = i;
+}
+
+fn hit_keys(ev: leptos::ev::KeyboardEvent, index: usize) {
+    match ev.key().as_str() {
+        "ArrowDown" => {
+            ev.prevent_default();
+            focus_hit(index + 1);
+        }
+        "ArrowUp" => {
+            ev.prevent_default();
+            if index == 0 {
+                if let Some(input) = document().get_element_by_id("catalog-q") {
+                    #[cfg(feature = "hydrate")]
+                    {
+                        use wasm_bindgen::JsCast;
+                        if let Ok(el) = input.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = input;
+                }
+            } else {
+                focus_hit(index - 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn marked(segments: Vec<Segment>) -> impl IntoView {
+    segments
+        .into_iter()
+        .map(|s| {
+            if s.hit {
+                view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{s.text}</mark> }.into_any()
+            } else {
+                s.text.into_any()
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let CatalogResultDto { page, vehicle, .. } = result;
+    let searched = !q.trim().is_empty() || !vehicle.is_empty();
+    let group_param = use_query_map().with_untracked(|m| m.get("group")).and_then(|g| g.parse::<i32>().ok());
+    if !searched && group_param.is_none() {
+        return view! { <StartState /> }.into_any();
+    }
+    let u = page.understood.clone();
+    let total = page.total;
+    let hits = page.hits.clone();
+    let next = page.next.clone();
+    let vlabel = vehicle.label();
+    let notes = view! {
+        <div class="mb-3 space-y-1 text-sm text-slate-600 dark:text-slate-300" data-testid="understood">
+            {u.corrected.clone().map(|c| view! {
+                <p data-testid="corrected">{t!(i18n, catalog.corrected, query = c.clone())}</p>
+            })}
+            {u.vehicle_words.clone().map(|w| view! { <p>{t!(i18n, catalog.vehicle_words, words = w.clone())}</p> })}
+            {(!u.synonyms.is_empty()).then(|| {
+                let s = u.synonyms.join(", ");
+                view! { <p>{t!(i18n, catalog.synonyms, words = s.clone())}</p> }
+            })}
+        </div>
+    };
+    let groups = page.groups.clone();
+    let facets = (!groups.is_empty()).then(|| {
+        let (q, v) = (q.clone(), vehicle.clone());
+        view! {
+            <nav aria-label=move || td_string!(i18n.get_locale(), catalog.groups) class="mb-4 lg:mb-0">
+                <h2 class="mb-2 text-sm font-semibold">{t!(i18n, catalog.groups)}</h2>
+                <ul class="flex flex-wrap gap-2 lg:flex-col lg:gap-1" data-testid="groups">
+                    <li>
+                        <a href=href(&q, &v, None, None) class="text-sm hover:underline" aria-current=group_param.is_none().then_some("true")>
+                            {t!(i18n, catalog.all_groups)}
+                        </a>
+                    </li>
+                    {groups.into_iter().map(|g| {
+                        let current = group_param == Some(g.id);
+                        view! {
+                            <li>
+                                <a
+                                    href=href(&q, &v, Some(g.id), None)
+                                    class="text-sm hover:underline aria-[current=true]:font-semibold aria-[current=true]:text-[#1a5bb5] dark:aria-[current=true]:text-[#8fbfff]"
+                                    aria-current=current.then_some("true")
+                                >
+                                    {g.path.clone()}
+                                    " "
+                                    <span class="text-slate-500 dark:text-slate-400">"(" {g.parts} ")"</span>
+                                </a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        }
+    });
+    let empty = hits.is_empty();
+    let list = if empty {
+        let (q2, v2) = (q.clone(), vehicle.clone());
+        view! {
+            <section class=CARD data-testid="no-results">
+                <h2 class="mb-2 text-lg font-semibold">{t!(i18n, catalog.none_title, query = q2.clone())}</h2>
+                <ul class="list-disc space-y-1 pl-5 text-sm">
+                    {page.without_vehicle.filter(|n| *n > 0).map(|n| view! {
+                        <li>
+                            {t!(i18n, catalog.none_vehicle, count = n, vehicle = vlabel.clone())} " "
+                            <a href=href(&q2, &VehicleFilter::default(), None, None) class="font-medium text-[#1a5bb5] hover:underline dark:text-[#8fbfff]" data-testid="clear-vehicle">
+                                {t!(i18n, catalog.clear_vehicle)}
+                            </a>
+                        </li>
+                    })}
+                    {group_param.map(|_| view! {
+                        <li>
+                            <a href=href(&q2, &v2, None, None) class="font-medium text-[#1a5bb5] hover:underline dark:text-[#8fbfff]" data-testid="all-groups">
+                                {t!(i18n, catalog.search_all_groups)}
+                            </a>
+                        </li>
+                    })}
+                    <li>{t!(i18n, catalog.none_tip)}</li>
+                </ul>
+            </section>
+        }
+        .into_any()
+    } else {
+        let (q3, v3) = (q.clone(), vehicle.clone());
+        view! {
+            <section aria-labelledby="results-heading">
+                <h2 id="results-heading" class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="results-count">
+                    {match total {
+                        Some(n) if !vlabel.is_empty() => t!(i18n, catalog.count_vehicle, count = n, vehicle = vlabel.clone()).into_any(),
+                        Some(n) => t!(i18n, catalog.count, count = n).into_any(),
+                        None => t!(i18n, catalog.more_results).into_any(),
+                    }}
+                </h2>
+                <ol class="space-y-2" data-testid="results">
+                    {hits.into_iter().enumerate().map(|(i, h)| view! { <Hit hit=h index=i q=q.clone() /> }).collect_view()}
+                </ol>
+                {next.map(|n| view! {
+                    <div class="mt-4">
+                        <a class=BUTTON_SECONDARY href=href(&q3, &v3, group_param, Some(&n)) data-testid="next-page">{t!(i18n, common.next_page)}</a>
+                    </div>
+                })}
+            </section>
+        }
+        .into_any()
+    };
+    view! {
+        {notes}
+        <div class="lg:grid lg:grid-cols-[16rem_1fr] lg:gap-6">
+            <div>{facets}</div>
+            <div class="min-w-0">{list}</div>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Hit(hit: PartHit, index: usize, q: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let url = format!("/catalog/parts/{}?q={}", hit.id, enc(&q));
+    let found = hit.found_by.clone();
+    view! {
+        <li>
+            <a
+                href=url
+                data-hit=index
+                on:keydown=move |ev| hit_keys(ev, index)
+                class="block rounded-xl border border-slate-200 bg-white p-3 shadow-sm hover:border-[#2b7cee] focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] dark:border-slate-700 dark:bg-slate-800/60"
+                data-testid="hit"
+            >
+                <div class="flex flex-wrap items-baseline justify-between gap-x-3">
+                    <span class="font-semibold text-slate-900 dark:text-white">{marked(hit.name.clone())}</span>
+                    <span class="font-mono text-sm text-slate-700 dark:text-slate-200" data-testid="hit-number">{hit.number.clone()}</span>
+                </div>
+                <div class="mt-1 flex flex-wrap gap-x-3 text-xs text-slate-600 dark:text-slate-300">
+                    <span>{hit.manufacturer.clone()}</span>
+                    {hit.group.clone().map(|g| view! { <span>{g}</span> })}
+                    <span>{t!(i18n, catalog.fits, count = hit.fitment_count)}</span>
+                    {(hit.alternatives > 0).then(|| {
+                        let price = hit.price_from.clone().map(|p| format!("{p} {}", hit.currency.clone().unwrap_or_default()));
+                        view! {
+                            <span>
+                                {t!(i18n, catalog.alternatives, count = hit.alternatives)}
+                                {price.map(|p| view! { " · " {t!(i18n, catalog.price_from, price = p.clone())} })}
+                            </span>
+                        }
+                    })}
+                </div>
+                {found.map(|f| {
+                    let source = f.source;
+                    let brand = f.brand.clone();
+                    view! {
+                        <p class="mt-1 text-xs text-slate-600 dark:text-slate-300" data-testid="found-by">
+                            {move || source_text(i18n.get_locale(), source)} ": "
+                            {(!brand.is_empty()).then(|| format!("{brand} "))}
+                            <span class="font-mono">{marked(f.number.clone())}</span>
+                        </p>
+                    }
+                })}
+            </a>
+        </li>
+    }
+}
+
+fn source_text(l: Locale, s: NumberSource) -> &'static str {
+    match s {
+        NumberSource::Oem => td_string!(l, catalog.by_oem),
+        NumberSource::Aftermarket => td_string!(l, catalog.by_aftermarket),
+        NumberSource::Equivalent => td_string!(l, catalog.by_equivalent),
+        NumberSource::Superseded => td_string!(l, catalog.by_superseded),
+    }
+}
+
+/// Before a search: what the box understands, with examples to try.
+#[component]
+fn StartState() -> impl IntoView {
+    let i18n = use_i18n();
+    let examples = ["04465-02220", "pastillas delanteras", "hilux balatas", "amortiguador", "filtro aceite"];
+    view! {
+        <section class=CARD data-testid="catalog-start">
+            <h2 class="mb-2 text-lg font-semibold">{t!(i18n, catalog.start_title)}</h2>
+            <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.start_text)}</p>
+            <ul class="flex flex-wrap gap-2">
+                {examples.into_iter().map(|e| view! {
+                    <li><a href=format!("/catalog?q={}", enc(e)) class=BUTTON_SECONDARY>{e}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+crate::ui::lazy_page!(
+    /// `/catalog`, a lazy route (see `ui::lazy_page`).
+    CatalogRoute => CatalogPage
+);

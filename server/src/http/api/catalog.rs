@@ -1,0 +1,158 @@
+//! REST for the parts catalog: the one-box search, a part, its aftermarket alternatives, and the vehicle cascade.
+//! Open to API keys with `catalog:read` and to people whose role reads the catalog (workshops, warehouses, owners,
+//! platform admins).
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use nexus::caller::require_caller;
+use nexus::catalog::rules::part::{Alternative, Fit, OtherNumber, PartDetail, VehicleOptions};
+use nexus::catalog::rules::query::QUERY_MAX_CHARS;
+use nexus::catalog::rules::search::{
+    GroupCount, NumberHit, NumberSource, PAGE_DEFAULT, PAGE_MAX, PartHit, SearchCursor, SearchPage,
+    SearchRequest, Segment, Understood, VehicleFilter,
+};
+use nexus::catalog::service::{parts, search};
+use nexus::codes::ErrorCode;
+use nexus::identity::rules::auth::ApiScope;
+use nexus_app::error::AppError;
+use nexus_app::state::{AppState, Authenticated};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+use super::{ApiQuery, ApiResult, ErrorBody};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/parts/search", get(search_parts))
+        .route("/parts/{id}", get(part))
+        .route("/parts/{id}/aftermarket", get(aftermarket))
+        .route("/vehicles", get(vehicles))
+}
+
+const _: () = assert!(QUERY_MAX_CHARS == 200 && PAGE_MAX == 100, "the parameter bounds below state these");
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What to look for: part numbers (OEM or aftermarket, any separators), Spanish words, vehicle names, mixed
+    /// ("hilux pastillas delanteras", "90915 filtro").
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    q: Option<String>,
+    /// Vehicle make (from `GET /api/v1/vehicles`).
+    #[param(max_length = 80, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    make: Option<String>,
+    /// Vehicle model (needs `make`).
+    #[param(max_length = 80, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    model: Option<String>,
+    /// Model year (needs `model`).
+    #[param(minimum = 1900, maximum = 2100)]
+    year: Option<i16>,
+    /// Engine (needs `year`).
+    #[param(max_length = 80, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    engine: Option<String>,
+    /// A group id (from a first page's `groups`): its parts and those of the groups below it.
+    #[param(minimum = 1, maximum = 2147483647)]
+    group: Option<i32>,
+    /// The `next` cursor of the previous page.
+    #[param(pattern = r"^([0-3]\.-?[0-9]{1,9}\.[0-9]{1,18})?$")]
+    after: Option<String>,
+    /// Results per page (1–100, default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u16>,
+}
+
+/// Searches the catalog. The first page (no `after`) also says how many parts match and how they spread over groups.
+#[utoipa::path(get, path = "/api/v1/parts/search", tag = "catalog", params(SearchParams),
+    responses((status = 200, body = SearchPage), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "the key lacks catalog:read, or the role the catalog"),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = ["catalog:read"])))]
+async fn search_parts(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> ApiResult<Json<SearchPage>> {
+    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    let limit = p.limit.unwrap_or(PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(AppError::field("limit", ErrorCode::InvalidInput));
+    }
+    let after = SearchCursor::parse(p.after.as_deref().unwrap_or_default()).map_err(|c| AppError::field("after", c))?;
+    let req = SearchRequest {
+        q: p.q.unwrap_or_default(),
+        vehicle: VehicleFilter { make: p.make, model: p.model, year: p.year, engine: p.engine },
+        group: p.group,
+        after,
+        limit,
+    };
+    Ok(Json(search::search(&st.pool, &req).await?))
+}
+
+fn part_id(raw: &str) -> ApiResult<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::field("id", ErrorCode::InvalidInput))
+}
+
+/// A part: details, the vehicles it fits (consecutive years as one line), its aftermarket alternatives (best tier
+/// first) and its other numbers.
+#[utoipa::path(get, path = "/api/v1/parts/{id}", tag = "catalog",
+    params(("id" = i64, Path, minimum = 1, description = "the part's id (from a search)")),
+    responses((status = 200, body = PartDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["catalog:read"])))]
+async fn part(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PartDetail>> {
+    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    Ok(Json(parts::part(&st.pool, part_id(&id)?).await?))
+}
+
+/// A part's aftermarket alternatives, best tier first, then by brand.
+#[utoipa::path(get, path = "/api/v1/parts/{id}/aftermarket", tag = "catalog",
+    params(("id" = i64, Path, minimum = 1, description = "the part's id (from a search)")),
+    responses((status = 200, body = Vec<Alternative>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["catalog:read"])))]
+async fn aftermarket(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Alternative>>> {
+    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    Ok(Json(parts::alternatives(&st.pool, part_id(&id)?).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VehicleParams {
+    #[param(max_length = 80, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    make: Option<String>,
+    #[param(max_length = 80, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    model: Option<String>,
+    #[param(minimum = 1900, maximum = 2100)]
+    year: Option<i16>,
+}
+
+/// The vehicle cascade: every make; with `make`, its models; with `model` too, its years; with `year`, its engines.
+#[utoipa::path(get, path = "/api/v1/vehicles", tag = "catalog", params(VehicleParams),
+    responses((status = 200, body = VehicleOptions), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = ["catalog:read"])))]
+async fn vehicles(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    ApiQuery(p): ApiQuery<VehicleParams>,
+) -> ApiResult<Json<VehicleOptions>> {
+    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    let filter = VehicleFilter { make: p.make, model: p.model, year: p.year, engine: None };
+    Ok(Json(parts::vehicle_options(&st.pool, &filter).await?))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(search_parts, part, aftermarket, vehicles),
+    components(schemas(SearchPage, PartHit, NumberHit, NumberSource, Segment, GroupCount, Understood, PartDetail, Fit,
+                       Alternative, OtherNumber, VehicleOptions)),
+    tags((name = "catalog", description = "The parts catalog (keys with catalog:read; workshops, warehouses, owners)")))]
+pub struct CatalogApi;

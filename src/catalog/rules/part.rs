@@ -1,0 +1,167 @@
+//! A part's page, the vehicle cascade and the admin overview, as the server sends them to the browser and the REST API.
+
+use serde::{Deserialize, Serialize};
+
+use super::kinds::{CrossRefKind, Fuel, QualityTier};
+
+/// Vehicles a part fits, consecutive model years of one make, model, engine and position shown as one line
+/// ("Toyota Hilux 2GD-FTV 2015–2020").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Fit {
+    pub make: String,
+    pub model: String,
+    pub year_from: i16,
+    pub year_to: i16,
+    pub engine: String,
+    pub displacement_l: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub fuel: Option<Fuel>,
+    pub position: String,
+    pub notes: String,
+}
+
+/// An aftermarket part that replaces the OEM part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Alternative {
+    pub id: i64,
+    pub brand: String,
+    pub number: String,
+    pub name: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub tier: QualityTier,
+    /// Decimal text ("899.00"), in `currency`.
+    pub reference_price: Option<String>,
+    pub currency: String,
+}
+
+/// Another number for the part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OtherNumber {
+    pub number: String,
+    pub source: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub kind: CrossRefKind,
+}
+
+/// Everything the part page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PartDetail {
+    pub id: i64,
+    pub number: String,
+    pub manufacturer: String,
+    pub name: String,
+    pub description: String,
+    pub group: Option<String>,
+    pub fitment_count: i32,
+    pub fits: Vec<Fit>,
+    /// Best tier first, then brand.
+    pub alternatives: Vec<Alternative>,
+    pub other_numbers: Vec<OtherNumber>,
+}
+
+/// Merges vehicle rows into runs of consecutive years (rows sorted by make, model, engine, position, year).
+pub fn merge_years(rows: Vec<Fit>) -> Vec<Fit> {
+    let mut out: Vec<Fit> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match out.last_mut() {
+            Some(last)
+                if last.make == row.make
+                    && last.model == row.model
+                    && last.engine == row.engine
+                    && last.position == row.position
+                    && last.fuel == row.fuel
+                    && last.displacement_l == row.displacement_l
+                    && last.notes == row.notes
+                    && row.year_from <= last.year_to.saturating_add(1) =>
+            {
+                last.year_to = last.year_to.max(row.year_to);
+            }
+            _ => out.push(row),
+        }
+    }
+    out
+}
+
+/// The cascade's choices for a selection: makes always, then models of the make, years of the model, engines of the
+/// year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct VehicleOptions {
+    pub makes: Vec<String>,
+    pub models: Vec<String>,
+    pub years: Vec<i16>,
+    pub engines: Vec<String>,
+}
+
+/// How many rows each catalog table holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogCounts {
+    pub parts: i64,
+    pub aftermarket: i64,
+    pub vehicles: i64,
+    pub fitment: i64,
+    pub cross_refs: i64,
+    pub manufacturers: i64,
+    pub groups: i64,
+    pub synonyms: i64,
+}
+
+/// An import, migration or generation, with its report (JSON as the run stored it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogRun {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub actor: String,
+    pub source: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub report: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit(model: &str, from: i16, to: i16, position: &str) -> Fit {
+        Fit {
+            make: "Toyota".into(),
+            model: model.into(),
+            year_from: from,
+            year_to: to,
+            engine: "2GD-FTV".into(),
+            displacement_l: Some("2.4".into()),
+            fuel: Some(Fuel::Diesel),
+            position: position.into(),
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn consecutive_years_of_one_vehicle_become_one_line() {
+        let merged = merge_years(vec![
+            fit("Hilux", 2015, 2015, "delantera"),
+            fit("Hilux", 2016, 2016, "delantera"),
+            fit("Hilux", 2017, 2018, "delantera"),
+            fit("Hilux", 2020, 2020, "delantera"),
+            fit("Hilux", 2021, 2021, "trasera"),
+            fit("Hiace", 2021, 2021, "trasera"),
+        ]);
+        let years: Vec<(String, i16, i16)> = merged.iter().map(|f| (f.model.clone(), f.year_from, f.year_to)).collect();
+        assert_eq!(
+            years,
+            [
+                ("Hilux".into(), 2015, 2018),
+                ("Hilux".into(), 2020, 2020),
+                ("Hilux".into(), 2021, 2021),
+                ("Hiace".into(), 2021, 2021)
+            ]
+        );
+        assert!(merge_years(Vec::new()).is_empty());
+    }
+}

@@ -1,0 +1,116 @@
+//! A part's page (details, the vehicles it fits, its aftermarket alternatives, other numbers), the vehicle cascade
+//! and the admin overview of the catalog.
+
+use crate::catalog::rules::kinds::{CrossRefKind, Fuel, QualityTier};
+use crate::catalog::rules::part::{
+    Alternative, CatalogCounts, CatalogRun, Fit, OtherNumber, PartDetail, VehicleOptions, merge_years,
+};
+use crate::catalog::rules::search::VehicleFilter;
+use crate::catalog::store::parts as store;
+use crate::db::PgPool;
+use crate::error::{Error, Result};
+
+/// How many runs the overview lists.
+pub const RUNS_LISTED: i64 = 50;
+
+pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
+    let p = store::part(pool, id).await.map_err(Error::internal)?.ok_or(Error::NotFound)?;
+    let (fits, alternatives, others) = tokio::try_join!(
+        store::fits(pool, id),
+        store::alternatives(pool, id),
+        store::other_numbers(pool, id)
+    )
+    .map_err(Error::internal)?;
+    let fits = merge_years(
+        fits.into_iter()
+            .map(|f| Fit {
+                make: f.make,
+                model: f.model,
+                year_from: f.year_from,
+                year_to: f.year_to,
+                engine: f.engine,
+                displacement_l: f.displacement_l,
+                fuel: f.fuel.as_deref().and_then(Fuel::parse),
+                position: f.position,
+                notes: f.notes,
+            })
+            .collect(),
+    );
+    Ok(PartDetail {
+        id: p.id,
+        number: p.number,
+        manufacturer: p.manufacturer,
+        name: p.name,
+        description: p.description,
+        group: p.group,
+        fitment_count: p.fitment_count,
+        fits,
+        alternatives: alternatives.into_iter().map(alternative).collect(),
+        other_numbers: others
+            .into_iter()
+            .map(|o| OtherNumber {
+                number: o.number,
+                source: o.source,
+                kind: CrossRefKind::parse(&o.kind).unwrap_or(CrossRefKind::Equivalent),
+            })
+            .collect(),
+    })
+}
+
+/// A part's aftermarket alternatives (404 when the part does not exist).
+pub async fn alternatives(pool: &PgPool, id: i64) -> Result<Vec<Alternative>> {
+    let (exists, rows) =
+        tokio::try_join!(store::exists(pool, id), store::alternatives(pool, id)).map_err(Error::internal)?;
+    if !exists {
+        return Err(Error::NotFound);
+    }
+    Ok(rows.into_iter().map(alternative).collect())
+}
+
+fn alternative(a: store::AlternativeRow) -> Alternative {
+    Alternative {
+        id: a.id,
+        brand: a.brand,
+        number: a.number,
+        name: a.name,
+        tier: QualityTier::parse(&a.tier).unwrap_or(QualityTier::Standard),
+        reference_price: a.reference_price,
+        currency: a.currency,
+    }
+}
+
+/// The cascade's choices for what is selected so far.
+pub async fn vehicle_options(pool: &PgPool, filter: &VehicleFilter) -> Result<VehicleOptions> {
+    let filter = filter.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
+    let (makes, models, years, engines) = store::vehicle_options(pool, &filter).await.map_err(Error::internal)?;
+    Ok(VehicleOptions { makes, models, years, engines })
+}
+
+/// Row counts and the latest runs (platform admins; the edge checks).
+pub async fn overview(pool: &PgPool) -> Result<(CatalogCounts, Vec<CatalogRun>)> {
+    let (c, runs) = tokio::try_join!(store::counts(pool), store::runs(pool, RUNS_LISTED)).map_err(Error::internal)?;
+    Ok((
+        CatalogCounts {
+            parts: c.parts,
+            aftermarket: c.aftermarket,
+            vehicles: c.vehicles,
+            fitment: c.fitment,
+            cross_refs: c.cross_refs,
+            manufacturers: c.manufacturers,
+            groups: c.groups,
+            synonyms: c.synonyms,
+        },
+        runs.into_iter()
+            .map(|r| CatalogRun {
+                id: r.id.to_string(),
+                kind: r.kind,
+                status: r.status,
+                actor: r.actor,
+                source: r.source,
+                started_at: r.started_at.to_rfc3339(),
+                finished_at: r.finished_at.map(|t| t.to_rfc3339()),
+                report: serde_json::to_string_pretty(&r.report).unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
