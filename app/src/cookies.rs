@@ -76,7 +76,8 @@ pub fn remembered_vehicle() -> Option<nexus::catalog::rules::search::VehicleFilt
     if hex.len() > 2048 || hex.len() % 2 != 0 {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect();
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect();
     let v: nexus::catalog::rules::search::VehicleFilter = serde_json::from_slice(&bytes?).ok()?;
     v.checked().ok()
 }

@@ -63,7 +63,9 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let mut vehicle = wanted.clone();
     let mut options = parts::vehicle_options(&st.pool, &vehicle).await?;
     let fix = |v: &mut VehicleFilter, o: &VehicleOptions| -> bool {
-        let has = |list: &[String], x: &Option<String>| x.as_ref().is_none_or(|x| list.iter().any(|l| l.eq_ignore_ascii_case(x)));
+        let has = |list: &[String], x: &Option<String>| {
+            x.as_ref().is_none_or(|x| list.iter().any(|l| l.eq_ignore_ascii_case(x)))
+        };
         if !has(&o.makes, &v.make) {
             *v = VehicleFilter::default();
         } else if v.model.is_some() && !has(&o.models, &v.model) {
@@ -89,7 +91,8 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     };
     let after = SearchCursor::parse(query.after.as_deref().unwrap_or_default())
         .map_err(|c| AppError::field("after", c).with_status())?;
-    let req = SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
+    let req =
+        SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
     let page = search::search(&st.pool, &req).await?;
     Ok(CatalogResultDto { page, vehicle, options })
 }
@@ -107,7 +110,8 @@ pub fn enc(s: &str) -> String {
 /// `/catalog?…` for a query, a vehicle (always explicit, so the link means the same for everyone) and a group.
 fn href(q: &str, v: &VehicleFilter, group: Option<i32>, after: Option<&str>) -> String {
     let mut s = format!("/catalog?q={}&make={}", enc(q), enc(v.make.as_deref().unwrap_or_default()));
-    for (k, val) in [("model", v.model.clone()), ("year", v.year.map(|y| y.to_string())), ("engine", v.engine.clone())] {
+    for (k, val) in [("model", v.model.clone()), ("year", v.year.map(|y| y.to_string())), ("engine", v.engine.clone())]
+    {
         if let Some(val) = val {
             s.push_str(&format!("&{k}={}", enc(&val)));
         }
@@ -162,11 +166,7 @@ fn Catalog() -> impl IntoView {
             let navigate = navigate.clone();
             let handle = set_timeout_with_handle(
                 move || {
-                    let vehicle = result
-                        .get_untracked()
-                        .and_then(|r| r.ok())
-                        .map(|r| r.vehicle)
-                        .unwrap_or_default();
+                    let vehicle = result.get_untracked().and_then(|r| r.ok()).map(|r| r.vehicle).unwrap_or_default();
                     navigate(
                         &href(&value, &vehicle, None, None),
                         leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() },
@@ -344,7 +344,8 @@ fn marked(segments: Vec<Segment>) -> impl IntoView {
         .into_iter()
         .map(|s| {
             if s.hit {
-                view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{s.text}</mark> }.into_any()
+                view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{s.text}</mark> }
+                    .into_any()
             } else {
                 s.text.into_any()
             }

@@ -149,7 +149,10 @@ mod tests {
         let full = q("Hilux 2015 pastillas 04465");
         assert_eq!(full.tokens, ["hilux", "2015", "pastillas", "04465"]);
         let rest = full.without(&[0, 1]);
-        assert_eq!((rest.numbers.as_slice(), rest.words.as_slice()), (&["04465".to_owned()][..], &["pastillas".to_owned()][..]));
+        assert_eq!(
+            (rest.numbers.as_slice(), rest.words.as_slice()),
+            (&["04465".to_owned()][..], &["pastillas".to_owned()][..])
+        );
         assert_eq!(rest.whole_key.as_deref(), Some("PASTILLAS04465"));
         assert!(full.without(&[0, 1, 2, 3]).is_empty());
     }

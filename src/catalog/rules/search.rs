@@ -418,7 +418,10 @@ mod tests {
     #[test]
     fn numbers_are_marked_where_their_key_sits() {
         let marked = |d: &str, k: &str| {
-            mark_number(d, k).into_iter().map(|s| if s.hit { format!("[{}]", s.text) } else { s.text }).collect::<String>()
+            mark_number(d, k)
+                .into_iter()
+                .map(|s| if s.hit { format!("[{}]", s.text) } else { s.text })
+                .collect::<String>()
         };
         assert_eq!(marked("04465-02220", "0446502220"), "[04465-02220]");
         assert_eq!(marked("04465-02220", "0446"), "[0446]5-02220");
@@ -470,7 +473,10 @@ mod tests {
         assert_eq!(full.label(), "Toyota Hilux 2015 2GD-FTV");
         assert_eq!(f(Some(""), Some("Hilux"), None, None).checked().unwrap(), VehicleFilter::default());
         assert_eq!(f(Some("Toyota"), None, Some(2015), None).checked().unwrap(), f(Some("Toyota"), None, None, None));
-        assert_eq!(f(Some("Toyota"), Some("Hilux"), Some(1800), None).checked(), Err(("year", ErrorCode::InvalidInput)));
+        assert_eq!(
+            f(Some("Toyota"), Some("Hilux"), Some(1800), None).checked(),
+            Err(("year", ErrorCode::InvalidInput))
+        );
         assert_eq!(f(Some(&"x".repeat(81)), None, None, None).checked(), Err(("make", ErrorCode::TooLong)));
         assert_eq!(f(Some("a\u{0}"), None, None, None).checked(), Err(("make", ErrorCode::InvalidInput)));
     }

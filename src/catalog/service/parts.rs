@@ -15,12 +15,9 @@ pub const RUNS_LISTED: i64 = 50;
 
 pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
     let p = store::part(pool, id).await.map_err(Error::internal)?.ok_or(Error::NotFound)?;
-    let (fits, alternatives, others) = tokio::try_join!(
-        store::fits(pool, id),
-        store::alternatives(pool, id),
-        store::other_numbers(pool, id)
-    )
-    .map_err(Error::internal)?;
+    let (fits, alternatives, others) =
+        tokio::try_join!(store::fits(pool, id), store::alternatives(pool, id), store::other_numbers(pool, id))
+            .map_err(Error::internal)?;
     let fits = merge_years(
         fits.into_iter()
             .map(|f| Fit {

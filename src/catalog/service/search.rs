@@ -10,9 +10,8 @@ use std::collections::HashMap;
 
 use crate::catalog::rules::query::{NumberMatch, SearchQuery};
 use crate::catalog::rules::search::{
-    CORRECT_MIN_CHARS, GroupCount, NumberHit, NumberSource, PAGE_MAX, PartHit, SearchCursor, SearchPage,
-    SearchRequest, Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, plain,
-    tsquery,
+    CORRECT_MIN_CHARS, GroupCount, NumberHit, NumberSource, PAGE_MAX, PartHit, SearchCursor, SearchPage, SearchRequest,
+    Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, plain, tsquery,
 };
 use crate::catalog::store::search as store;
 use crate::db::PgPool;
@@ -96,15 +95,9 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
         None
     } else {
         Some(
-            store::vehicle_ids(
-                pool,
-                &vehicle,
-                &named_makes,
-                &named_models,
-                named_year,
-            )
-            .await
-            .map_err(Error::internal)?,
+            store::vehicle_ids(pool, &vehicle, &named_makes, &named_models, named_year)
+                .await
+                .map_err(Error::internal)?,
         )
     };
 

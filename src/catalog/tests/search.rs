@@ -195,15 +195,15 @@ async fn vehicles_named_in_the_query_filter_it(opts: PgPoolOptions, conn: PgConn
 }
 
 #[sqlx::test]
-async fn pages_follow_each_other_without_repeats_and_groups_are_counted(
-    opts: PgPoolOptions,
-    conn: PgConnectOptions,
-) {
+async fn pages_follow_each_other_without_repeats_and_groups_are_counted(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = catalog(opts, conn).await;
     let first = search(&pool, &req("pastillas")).await.unwrap();
     let all: Vec<String> = first.hits.iter().map(|h| h.number.clone()).collect();
     assert_eq!(all.len(), 4);
-    assert_eq!(first.groups.iter().map(|g| (g.path.as_str(), g.parts)).collect::<Vec<_>>(), [("Frenos › Pastillas", 4)]);
+    assert_eq!(
+        first.groups.iter().map(|g| (g.path.as_str(), g.parts)).collect::<Vec<_>>(),
+        [("Frenos › Pastillas", 4)]
+    );
     let mut paged = Vec::new();
     let mut after: Option<SearchCursor> = None;
     loop {

@@ -9,8 +9,8 @@ use nexus::caller::require_caller;
 use nexus::catalog::rules::part::{Alternative, Fit, OtherNumber, PartDetail, VehicleOptions};
 use nexus::catalog::rules::query::QUERY_MAX_CHARS;
 use nexus::catalog::rules::search::{
-    GroupCount, NumberHit, NumberSource, PAGE_DEFAULT, PAGE_MAX, PartHit, SearchCursor, SearchPage,
-    SearchRequest, Segment, Understood, VehicleFilter,
+    GroupCount, NumberHit, NumberSource, PAGE_DEFAULT, PAGE_MAX, PartHit, SearchCursor, SearchPage, SearchRequest,
+    Segment, Understood, VehicleFilter,
 };
 use nexus::catalog::service::{parts, search};
 use nexus::codes::ErrorCode;
