@@ -142,7 +142,8 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
             </div>
             <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, common.filter)}</button>
         </form>
-        <section class=CARD_FLUSH>
+        // Focusable: a keyboard user can scroll the wide table sideways (axe: scrollable-region-focusable).
+        <section class=CARD_FLUSH tabindex="0" aria-label=move || td_string!(i18n.get_locale(), audit.title)>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {

@@ -82,12 +82,12 @@ fn OverviewView(d: OverviewDto) -> impl IntoView {
                 </div>
             }).collect_view()}
         </dl>
-        <h2 class="mb-2 text-lg font-semibold">{t!(i18n, catalog.runs)}</h2>
+        <h2 id="runs-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.runs)}</h2>
         {if d.runs.is_empty() {
             view! { <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.no_runs)}</p> }.into_any()
         } else {
             view! {
-                <div class=CARD_FLUSH>
+                <div class=CARD_FLUSH tabindex="0" aria-labelledby="runs-h">
                     <table class="w-full min-w-[760px] text-left text-sm" data-testid="catalog-runs">
                         <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
                             <tr>

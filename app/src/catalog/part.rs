@@ -127,8 +127,8 @@ fn PartView(p: PartDetail) -> impl IntoView {
                 view! {
                     <div class="space-y-4" data-testid="alternatives">
                         {tiers.into_iter().map(|(tier, list)| view! {
-                            <div class=CARD_FLUSH data-tier=tier.as_str()>
-                                <h3 class="border-b border-slate-200 px-3 py-2 text-sm font-semibold dark:border-slate-700">{move || tier_text(i18n.get_locale(), tier)}</h3>
+                            <div class=CARD_FLUSH data-tier=tier.as_str() tabindex="0" aria-labelledby=format!("tier-{}", tier.as_str())>
+                                <h3 id=format!("tier-{}", tier.as_str()) class="border-b border-slate-200 px-3 py-2 text-sm font-semibold dark:border-slate-700">{move || tier_text(i18n.get_locale(), tier)}</h3>
                                 <table class="w-full min-w-[520px] text-left text-sm">
                                     <thead class="text-xs uppercase text-slate-600 dark:text-slate-300">
                                         <tr>
@@ -161,7 +161,7 @@ fn PartView(p: PartDetail) -> impl IntoView {
                 view! { <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.no_fits)}</p> }.into_any()
             } else {
                 view! {
-                    <div class=CARD_FLUSH>
+                    <div class=CARD_FLUSH tabindex="0" aria-labelledby="fits-h">
                         <table class="w-full min-w-[560px] text-left text-sm" data-testid="fits">
                             <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
                                 <tr>

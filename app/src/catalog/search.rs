@@ -20,7 +20,10 @@ use crate::ui::session::Protected;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogQueryDto {
     pub q: Option<String>,
-    /// `None`: not in the URL (the remembered vehicle applies); `Some("")`: cleared.
+    /// Whether the URL names the vehicle (`make=` clears it); otherwise the remembered vehicle applies. A flag of its
+    /// own: the server function's encoding does not tell an empty value from a missing one.
+    #[serde(default)]
+    pub vehicle_in_url: bool,
     pub make: Option<String>,
     pub model: Option<String>,
     pub year: Option<String>,
@@ -45,18 +48,19 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let st = crate::state::state()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
     let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let explicit = query.make.is_some();
-    let wanted = match query.make {
-        Some(make) => VehicleFilter {
-            make: blank(Some(make)),
+    let explicit = query.vehicle_in_url;
+    let wanted = if explicit {
+        VehicleFilter {
+            make: blank(query.make),
             model: blank(query.model),
             year: match blank(query.year) {
                 Some(y) => Some(y.trim().parse::<i16>().map_err(|_| AppError::field("year", ErrorCode::InvalidInput))?),
                 None => None,
             },
             engine: blank(query.engine),
-        },
-        None => crate::cookies::remembered_vehicle().unwrap_or_default(),
+        }
+    } else {
+        crate::cookies::remembered_vehicle().unwrap_or_default()
     };
     // A choice the catalog does not have (a model of another make after the make changed, without JavaScript) is
     // dropped with the choices after it, the way the cascade empties them.
@@ -141,6 +145,7 @@ fn Catalog() -> impl IntoView {
     let dto = move || {
         query.with(|m| CatalogQueryDto {
             q: m.get("q"),
+            vehicle_in_url: m.get("make").is_some(),
             make: m.get("make"),
             model: m.get("model"),
             year: m.get("year"),
@@ -268,10 +273,12 @@ fn Cascade(vehicle: VehicleFilter, options: VehicleOptions, typed: RwSignal<Stri
                     data-testid=format!("vehicle-{name}")
                     on:change=move |ev| go(name, event_target_value(&ev))
                 >
-                    <option value="">{any}</option>
+                    // `prop:selected` too: a page update reuses these elements, and an option the user picked
+                    // keeps its selectedness when only its attribute changes.
+                    <option value="" selected=current.is_none() prop:selected=current.is_none()>{any}</option>
                     {list.into_iter().map(|o| {
                         let selected = current.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(&o));
-                        view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                        view! { <option value=o.clone() selected=selected prop:selected=selected>{o.clone()}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -402,7 +409,7 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
                                 >
                                     {g.path.clone()}
                                     " "
-                                    <span class="text-slate-500 dark:text-slate-400">"(" {g.parts} ")"</span>
+                                    <span class="text-slate-600 dark:text-slate-400">"(" {g.parts} ")"</span>
                                 </a>
                             </li>
                         }

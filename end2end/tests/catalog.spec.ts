@@ -1,0 +1,134 @@
+// The parts catalog as a workshop uses it, on the demo catalog the server generates on its first demo start: search by
+// number, by words (with a typo), by the vehicle cascade; open a part and see its alternatives; walk the results with
+// the keyboard; and the plain GET form without JavaScript.
+import { test, expect, APIRequestContext, Page } from '@playwright/test';
+import { open, login, shot, demoPassword } from './helpers';
+
+const WORKSHOP = 'taller@taller.demo';
+
+async function token(request: APIRequestContext): Promise<string> {
+  const res = await request.post('/api/v1/auth/login', { data: { login: WORKSHOP, password: demoPassword } });
+  expect(res.status()).toBe(200);
+  return (await res.json()).access_token;
+}
+
+type Hit = { id: number; number: string; name: { text: string }[]; alternatives: number; fitment_count: number };
+
+/** A search over the REST API, as a workshop: what the UI tests then look for. */
+async function apiSearch(request: APIRequestContext, query: string): Promise<{ total: number; hits: Hit[] }> {
+  const res = await request.get(`/api/v1/parts/search?${query}`, { headers: { authorization: `Bearer ${await token(request)}` } });
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+// The demo catalog loads in the background on the server's first start: wait for it.
+test.beforeAll(async ({ request }) => {
+  await expect.poll(async () => (await apiSearch(request, 'q=pastillas')).total ?? 0, { timeout: 60_000 }).toBeGreaterThan(100);
+});
+
+async function signIn(page: Page) {
+  await login(page, WORKSHOP, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+}
+
+test('a number finds its part as you type; the part page shows alternatives by tier, vehicles and the bodegas place', async ({ page, request }) => {
+  const { hits } = await apiSearch(request, 'q=balatas&limit=50');
+  const part = hits.find((h) => h.alternatives > 0 && h.fitment_count > 0)!;
+  expect(part).toBeTruthy();
+  await signIn(page);
+  await page.getByRole('navigation').getByRole('link', { name: 'Catálogo' }).click();
+  await expect(page).toHaveURL(/\/catalog$/);
+  await expect(page.getByTestId('catalog-start')).toBeVisible();
+
+  // Typed without its separators, lower case: the same part, found on the key.
+  const typed = part.number.replace(/[^0-9A-Za-z]/g, '').toLowerCase();
+  await page.getByTestId('catalog-q').pressSequentially(typed, { delay: 20 });
+  await expect(page).toHaveURL(new RegExp(`q=${typed}`));
+  await expect(page.getByTestId('hit-number').first()).toHaveText(part.number);
+  await expect(page.getByTestId('found-by').first()).toContainText('Número original');
+  await shot(page, '20-catalog-number');
+
+  await page.getByTestId('hit').first().click();
+  await expect(page).toHaveURL(new RegExp(`/catalog/parts/${part.id}`));
+  await expect(page.getByTestId('part-number')).toContainText(part.number);
+  await expect(page.getByTestId('availability')).toContainText('Disponibilidad en bodegas');
+  await expect(page.getByTestId('alternative')).toHaveCount(part.alternatives);
+  await expect(page.getByTestId('fits').locator('tbody tr').first()).toBeVisible();
+  await shot(page, '21-catalog-part');
+  await page.getByTestId('back-to-search').click();
+  await expect(page).toHaveURL(new RegExp(`/catalog\\?q=${typed}`));
+});
+
+test('words: a typo is corrected and said, synonyms are searched along, matches are marked', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/catalog?q=amortiguadro');
+  await expect(page.getByTestId('corrected')).toContainText('amortiguador');
+  await expect(page.getByTestId('hit').first()).toContainText(/Amortiguador|Shock/);
+  await open(page, '/catalog?q=balatas%20delanteras');
+  await expect(page.getByTestId('understood')).toContainText('pastillas');
+  await expect(page.getByTestId('hit').first().locator('mark').first()).toBeVisible();
+  await expect(page.getByTestId('groups')).toContainText('Frenos › Pastillas');
+  await shot(page, '22-catalog-words');
+});
+
+test('the vehicle cascade filters every search and is remembered for the session', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/catalog?q=balatas');
+  const all = await page.getByTestId('results-count').innerText();
+  await page.getByTestId('vehicle-make').selectOption('Toyota');
+  await expect(page.getByTestId('vehicle-model')).toBeEnabled();
+  await page.getByTestId('vehicle-model').selectOption('Hilux');
+  await expect(page.getByTestId('vehicle-year')).toBeEnabled();
+  await page.getByTestId('vehicle-year').selectOption('2015');
+  await expect(page.getByTestId('results-count')).toContainText('Toyota Hilux 2015');
+  expect(await page.getByTestId('results-count').innerText()).not.toEqual(all);
+  await shot(page, '23-catalog-vehicle');
+
+  // Another search, and a fresh visit of the page: the vehicle still applies.
+  await open(page, '/catalog?q=filtro');
+  await expect(page.getByTestId('vehicle-make')).toHaveValue('Toyota');
+  await expect(page.getByTestId('results-count')).toContainText('Toyota Hilux 2015');
+  // A search with nothing for this vehicle says so and offers to clear it.
+  await open(page, '/catalog?q=tsuru%20balatas');
+  await expect(page.getByTestId('no-results')).toBeVisible();
+  await page.getByTestId('vehicle-clear').click();
+  await expect(page.getByTestId('vehicle-make')).toHaveValue('');
+  await expect(page.getByTestId('hit').first()).toBeVisible();
+});
+
+test('the arrow keys walk the results and Enter opens one', async ({ page }) => {
+  await signIn(page);
+  await open(page, '/catalog?q=pastillas%20delanteras');
+  await page.getByTestId('catalog-q').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('hit').first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('hit').nth(1)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('catalog-q')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/catalog\/parts\/\d+/);
+});
+
+test('without JavaScript the search is a plain GET form with a shareable URL', async ({ page, browser }) => {
+  await signIn(page);
+  const cookies = await page.context().cookies();
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  await context.addCookies(cookies);
+  const plain = await context.newPage();
+  await plain.goto('/catalog');
+  await plain.getByTestId('catalog-q').fill('pastillas delanteras');
+  await plain.getByTestId('catalog-q').press('Enter');
+  await expect(plain).toHaveURL(/\/catalog\?q=pastillas\+delanteras/);
+  await expect(plain.getByTestId('hit').first()).toBeVisible();
+  // The cascade applies with the form's button.
+  await plain.getByTestId('vehicle-make').selectOption('Nissan');
+  await plain.getByTestId('vehicle-apply').click();
+  await expect(plain.getByTestId('results-count')).toContainText('Nissan');
+  await plain.getByTestId('hit').first().click();
+  await expect(plain).toHaveURL(/\/catalog\/parts\/\d+/);
+  await expect(plain.getByTestId('part-name')).toBeVisible();
+  await context.close();
+});
