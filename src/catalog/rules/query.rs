@@ -71,6 +71,10 @@ impl SearchQuery {
         if raw.chars().count() > QUERY_MAX_CHARS {
             return Err(ErrorCode::TooLong);
         }
+        if raw.chars().any(char::is_control) {
+            // Nothing typed in a search box is a control character (C0 or C1): refused, not silently dropped.
+            return Err(ErrorCode::InvalidInput);
+        }
         let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         let tokens: Vec<&str> = text
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '+' | '|'))
@@ -168,6 +172,9 @@ mod tests {
     #[test]
     fn long_queries_are_refused_and_many_terms_are_capped() {
         assert_eq!(SearchQuery::parse(&"x".repeat(QUERY_MAX_CHARS + 1)), Err(ErrorCode::TooLong));
+        for control in ["a\u{0}b", "tab\there", "c1\u{84}", "\u{7f}"] {
+            assert_eq!(SearchQuery::parse(control), Err(ErrorCode::InvalidInput), "{control:?}");
+        }
         let many =
             (0..20).map(|i| format!("palabra{}", "abcdefghijklmnopqrst".chars().nth(i).unwrap())).collect::<Vec<_>>();
         assert_eq!(q(&many.join(" ")).words.len(), QUERY_MAX_TERMS);

@@ -34,6 +34,10 @@ impl VehicleFilter {
     /// 1900–2100, text longer than a vehicle name. The field in error comes back with the code.
     pub fn checked(self) -> Result<Self, (&'static str, ErrorCode)> {
         let tidy = |field: &'static str, v: Option<String>| -> Result<Option<String>, (&'static str, ErrorCode)> {
+            // Before tidying: some control characters count as white space (U+0085) and would vanish unseen.
+            if v.as_deref().is_some_and(|v| v.chars().any(char::is_control)) {
+                return Err((field, ErrorCode::InvalidInput));
+            }
             let Some(v) = v.map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|v| !v.is_empty())
             else {
                 return Ok(None);
@@ -479,6 +483,7 @@ mod tests {
         );
         assert_eq!(f(Some(&"x".repeat(81)), None, None, None).checked(), Err(("make", ErrorCode::TooLong)));
         assert_eq!(f(Some("a\u{0}"), None, None, None).checked(), Err(("make", ErrorCode::InvalidInput)));
+        assert_eq!(f(Some("Toyota"), Some("\u{85}"), None, None).checked(), Err(("model", ErrorCode::InvalidInput)));
     }
 
     #[test]

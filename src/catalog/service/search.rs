@@ -14,6 +14,7 @@ use crate::catalog::rules::search::{
     Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, plain, tsquery,
 };
 use crate::catalog::store::search as store;
+use crate::codes::ErrorCode;
 use crate::db::PgPool;
 use crate::error::{Error, Result};
 
@@ -47,6 +48,9 @@ async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut
 async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<String>>) -> Result<SearchPage> {
     let vehicle: VehicleFilter = req.vehicle.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
     let query = SearchQuery::parse(&req.q).map_err(|code| Error::field("q", code))?;
+    if req.group.is_some_and(|g| g < 1) {
+        return Err(Error::field("group", ErrorCode::InvalidInput));
+    }
     let limit = i64::from(req.limit.clamp(1, PAGE_MAX));
     if query.is_empty() && vehicle.is_empty() && req.group.is_none() {
         return Ok(SearchPage::default());
@@ -147,7 +151,8 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
 
     // Nothing for this vehicle: say how many there are for any vehicle.
     let mut without_vehicle = None;
-    if first_page && found.total == Some(0) && vehicles.is_some() {
+    // (Only when something besides the vehicle was asked: a vehicle alone has no "without".)
+    if first_page && found.total == Some(0) && vehicles.is_some() && (!used.keys.is_empty() || used.words.is_some()) {
         let p = store::Plan { vehicles: None, limit: 0, counts: true, ..used };
         without_vehicle = run_plan(pool, &p, &mut plans).await?.total;
     }

@@ -271,8 +271,8 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
         b.push(" and p.vehicle_ids && ").push_bind(v.to_vec()).push("::int4[]");
     }
     if plan.keys.is_empty() && plan.words.is_none() && plan.vehicles.is_none() {
-        // Browsing a group: only its parts are candidates.
-        b.push(" and p.group_id in (select id from grp)");
+        // Browsing a group: only its parts are candidates (and without a group, nothing is asked: no candidates).
+        b.push(if plan.group.is_some() { " and p.group_id in (select id from grp)" } else { " and false" });
     }
     b.push("), ");
     let in_group = if plan.group.is_some() { " and m.group_id in (select id from grp)" } else { "" };

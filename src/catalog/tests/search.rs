@@ -236,6 +236,16 @@ async fn bad_input_names_its_field(opts: PgPoolOptions, conn: PgConnectOptions) 
     assert_eq!(field(long), ("q".into(), ErrorCode::TooLong));
     let year = search(&pool, &SearchRequest { vehicle: hilux(Some(1800)), ..req("x") }).await.unwrap_err();
     assert_eq!(field(year), ("year".into(), ErrorCode::InvalidInput));
+    let group = search(&pool, &SearchRequest { group: Some(0), ..req("x") }).await.unwrap_err();
+    assert_eq!(field(group), ("group".into(), ErrorCode::InvalidInput));
+    let control = search(&pool, &req("pastillas\u{84}")).await.unwrap_err();
+    assert_eq!(field(control), ("q".into(), ErrorCode::InvalidInput));
+    // A vehicle the catalog does not have finds nothing, and has no "without the vehicle" count (schemathesis found
+    // this path failing).
+    let nowhere =
+        VehicleFilter { make: Some("Chevrolet".into()), model: Some("Tsuru".into()), ..VehicleFilter::default() };
+    let none = search(&pool, &SearchRequest { vehicle: nowhere, ..req("") }).await.unwrap();
+    assert_eq!((none.total, none.without_vehicle, none.hits.len()), (Some(0), None, 0));
     // An empty query is the start page, not an error; stop words alone find nothing.
     assert_eq!(search(&pool, &req("")).await.unwrap(), SearchPage::default());
     assert!(q(&pool, "de la").await.is_empty());
