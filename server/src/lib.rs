@@ -1,6 +1,7 @@
 //! The Nexus process: configuration, start-up, the HTTP router, the private PostgreSQL launcher and the CLI tools.
 
 pub mod bench;
+pub mod bench_catalog;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
 use nexus_server::config::Config;
-use nexus_server::{bench, cli, pg, startup};
+use nexus_server::{bench, bench_catalog, cli, pg, startup};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -29,13 +29,27 @@ enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
-    /// Measure login latency and page time-to-first-byte against an in-process server.
-    Bench(bench::BenchArgs),
+    /// Measure login latency and page time-to-first-byte against an in-process server; `bench catalog` measures the
+    /// parts catalog at scale.
+    #[command(args_conflicts_with_subcommands = true)]
+    Bench {
+        #[command(subcommand)]
+        what: Option<BenchWhat>,
+        #[command(flatten)]
+        args: bench::BenchArgs,
+    },
     /// The parts catalog: import files.
     Catalog {
         #[command(subcommand)]
         command: cli::catalog::CatalogCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// The parts catalog at the scale: import, legacy migration, search latency per query mix, query plans,
+    /// HTTP throughput (wrk).
+    Catalog(bench_catalog::CatalogBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -71,7 +85,10 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
-        Command::Bench(args) => rt.block_on(bench::run(cli.config, args)),
+        Command::Bench { what: None, args } => rt.block_on(bench::run(cli.config, args)),
+        Command::Bench { what: Some(BenchWhat::Catalog(args)), .. } => {
+            rt.block_on(bench_catalog::run(cli.config, args))
+        }
         Command::Catalog { command } => rt.block_on(cli::catalog::run(cli.config, command)),
     }
 }
