@@ -111,6 +111,7 @@ async fn import_files(
 ) -> Result<ImportOutcome> {
     let started = Instant::now();
     let mut tx = db::begin(pool, Scope::Platform).await?;
+    store::bulk_memory(&mut tx).await?;
     let mut report = ImportReport::default();
     for (entity, path) in files {
         let entity = *entity;
@@ -129,9 +130,10 @@ async fn import_files(
             Err(refused) => return Ok(Err(refused)),
         };
         copied?;
-        progress.step("upserting");
+        progress.step("finding repeated lines");
         let mut sql_rejects = store::SqlRejects::default();
         store::drop_duplicates(&mut tx, entity, &mut sql_rejects).await?;
+        progress.step("resolving references");
         match entity {
             Entity::Parts => {
                 report.manufacturers_created += store::create_manufacturers(&mut tx, entity).await?;
@@ -143,10 +145,17 @@ async fn import_files(
             }
             _ => store::drop_unresolved(&mut tx, entity, &mut sql_rejects).await?,
         }
+        progress.step("writing");
         let up = store::upsert(&mut tx, entity).await?;
         match entity {
-            Entity::Parts => store::rebuild_words(&mut tx).await?,
-            Entity::Fitment => store::recount_fitment(&mut tx).await?,
+            Entity::Parts => {
+                progress.step("rebuilding the typo vocabulary");
+                store::rebuild_words(&mut tx).await?;
+            }
+            Entity::Fitment => {
+                progress.step("listing each part's vehicles");
+                store::recount_fitment(&mut tx).await?;
+            }
             _ => {}
         }
         let mut rejects = parsed.rejects;

@@ -44,6 +44,7 @@ pub async fn migrate_legacy(pool: &PgPool, actor: &str) -> Result<MigrationRepor
 async fn migrate(pool: &PgPool) -> Result<MigrationReport> {
     let started = std::time::Instant::now();
     let mut tx = db::begin(pool, Scope::Platform).await?;
+    import_store::bulk_memory(&mut tx).await?;
     let split = store::split(&mut tx).await?;
     let unmatched = store::unmatched(&mut tx, 100).await?;
     let moved = store::move_matched(&mut tx).await?;

@@ -27,6 +27,14 @@ fn staging_table(entity: Entity) -> String {
     format!("stage_{}", entity.as_str())
 }
 
+/// Memory for this transaction's set-based steps (hashes, sorts, index builds over millions of rows): far above the
+/// per-query default, which suits the many small queries of a web request, not one import.
+pub(in crate::catalog) async fn bulk_memory(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("set local work_mem = '256MB'").execute(&mut **tx).await?;
+    sqlx::query("set local maintenance_work_mem = '1GB'").execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Creates the entity's staging table and returns the COPY statement that fills it.
 pub(in crate::catalog) async fn create_staging(tx: &mut Tx, entity: Entity) -> Result<String, sqlx::Error> {
     let columns = match entity {

@@ -70,17 +70,27 @@ pub(in crate::catalog) async fn split(tx: &mut Tx) -> Result<Split, sqlx::Error>
     )
     .execute(&mut **tx)
     .await?;
-    // Else through fitment: a non-legacy part of the same group fitting one of the same vehicles.
+    // Else through fitment: a non-legacy part of the same group fitting one of the same vehicles (the lowest id, so
+    // runs agree). The lowest such part per (vehicle, group) is found once over the fitment those pairs touch, then
+    // each legacy part takes the lowest over its vehicles: a join of a few rows per legacy part, where pairing
+    // fitment rows by vehicle directly would meet every part of that vehicle (thousands each).
     sqlx::query(
-        "update legacy_split s set oem_id = x.part_id, via = 'fitment'
-         from (select distinct on (s2.id) s2.id, f2.part_id
-               from legacy_split s2
-               join catalog_fitment f1 on f1.part_id = s2.id
-               join catalog_fitment f2 on f2.vehicle_id = f1.vehicle_id and f2.part_id <> s2.id
-               join catalog_parts p on p.id = f2.part_id and p.group_id = s2.group_id and p.number not like 'AFT-%'
-               where s2.oem_id is null
-               order by s2.id, f2.part_id) x
-         where x.id = s.id",
+        "with unmatched as (
+             select s2.id, s2.group_id, f1.vehicle_id
+             from legacy_split s2 join catalog_fitment f1 on f1.part_id = s2.id
+             where s2.oem_id is null and s2.group_id is not null),
+         best as (
+             select f.vehicle_id, p.group_id, min(f.part_id) as part_id
+             from catalog_fitment f join catalog_parts p on p.id = f.part_id
+             where p.number not like 'AFT-%'
+               and f.vehicle_id in (select vehicle_id from unmatched)
+               and p.group_id in (select group_id from unmatched)
+             group by f.vehicle_id, p.group_id),
+         chosen as (
+             select u.id, min(b.part_id) as part_id
+             from unmatched u join best b on b.vehicle_id = u.vehicle_id and b.group_id = u.group_id
+             group by u.id)
+         update legacy_split s set oem_id = c.part_id, via = 'fitment' from chosen c where c.id = s.id",
     )
     .execute(&mut **tx)
     .await?;
