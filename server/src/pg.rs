@@ -18,6 +18,9 @@ pub struct Cluster {
     user: Option<(u32, u32)>,
     pub port: u16,
     pub password: String,
+    /// Whether this process started it (only then does [`Cluster::stop`] stop it: a cluster someone else started,
+    /// `db start` or another instance, keeps running).
+    started: bool,
 }
 
 impl Cluster {
@@ -57,8 +60,9 @@ impl Cluster {
             }
         }
         let password = std::fs::read_to_string(&pwfile).context("reading the cluster password")?.trim().to_owned();
-        let cluster = Cluster { bin, data, user, port, password };
+        let mut cluster = Cluster { bin, data, user, port, password, started: false };
         if !cluster.is_running() {
+            cluster.started = true;
             let sock = base.join("run");
             std::fs::create_dir_all(&sock)?;
             if let Some((uid, gid)) = user {
@@ -116,6 +120,9 @@ impl Cluster {
     }
 
     pub fn stop(&self) {
+        if !self.started {
+            return;
+        }
         let _ = command(&self.bin.join("pg_ctl"), self.user)
             .arg("-D")
             .arg(&self.data)

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use nexus::catalog::rules::part::VehicleOptions;
-use nexus::catalog::rules::search::{NumberSource, PartHit, SearchPage, Segment, VehicleFilter};
+use nexus::catalog::rules::search::{NumberSource, PartHit, SearchPage, Segment, VehicleFilter, round_estimate};
 use nexus::identity::rules::auth::Permission;
 use serde::{Deserialize, Serialize};
 
@@ -371,6 +371,7 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
     }
     let u = page.understood.clone();
     let total = page.total;
+    let approximate = page.approximate;
     let hits = page.hits.clone();
     let next = page.next.clone();
     let vlabel = vehicle.label();
@@ -409,7 +410,9 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
                                 >
                                     {g.path.clone()}
                                     " "
-                                    <span class="text-slate-600 dark:text-slate-400">"(" {g.parts} ")"</span>
+                                    <span class="text-slate-600 dark:text-slate-400">
+                                        {if approximate { format!("(≈{})", round_estimate(g.parts)) } else { format!("({})", g.parts) }}
+                                    </span>
                                 </a>
                             </li>
                         }
@@ -451,6 +454,8 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading" class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="results-count">
                     {match total {
+                        Some(n) if approximate && !vlabel.is_empty() => t!(i18n, catalog.count_vehicle_about, count = round_estimate(n), vehicle = vlabel.clone()).into_any(),
+                        Some(n) if approximate => t!(i18n, catalog.count_about, count = round_estimate(n)).into_any(),
                         Some(n) if !vlabel.is_empty() => t!(i18n, catalog.count_vehicle, count = n, vehicle = vlabel.clone()).into_any(),
                         Some(n) => t!(i18n, catalog.count, count = n).into_any(),
                         None => t!(i18n, catalog.more_results).into_any(),

@@ -242,8 +242,21 @@ pub struct SearchPage {
     /// On the first page: how many parts match, and how they spread over the groups (ignoring the group filter).
     pub total: Option<i64>,
     pub groups: Vec<GroupCount>,
+    /// Whether `total` and the groups' counts are estimates: a broad search (thousands of matches) counts a sample
+    /// of the catalog, not every match. The page itself is always exact.
+    #[serde(default)]
+    pub approximate: bool,
     /// When nothing matched with the vehicle filter: how many parts match without it.
     pub without_vehicle: Option<i64>,
+}
+
+/// An estimate as people read one: two significant digits (161,874 → 160,000; 4,560 → 4,600; 87 → 87).
+pub fn round_estimate(n: i64) -> i64 {
+    let mut scale = 1;
+    while n / scale >= 100 {
+        scale *= 10;
+    }
+    (n + scale / 2) / scale * scale
 }
 
 /// One term of the word query: a word (matched on its stem, or as a prefix while it is being typed), or a set of
@@ -381,6 +394,14 @@ pub fn model_year(token: &str) -> Option<i16> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn estimates_keep_two_significant_digits() {
+        for (n, r) in [(0, 0), (87, 87), (99, 99), (100, 100), (4_560, 4_600), (161_874, 160_000), (3_051, 3_100)] {
+            assert_eq!(super::round_estimate(n), r, "{n}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

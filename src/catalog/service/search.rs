@@ -37,12 +37,60 @@ pub async fn explain(pool: &PgPool, req: &SearchRequest) -> Result<Vec<String>> 
     Ok(plans)
 }
 
-/// The main statement, and its plan when asked for.
-async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
+/// One statement's plan, when asked for.
+async fn explain_into(
+    pool: &PgPool,
+    plan: &store::Plan<'_>,
+    kind: store::Statement,
+    plans: &mut Option<&mut Vec<String>>,
+) -> Result<()> {
     if let Some(out) = plans.as_deref_mut() {
-        out.push(store::explain(pool, plan).await.map_err(Error::internal)?);
+        out.push(store::explain(pool, plan, kind).await.map_err(Error::internal)?);
     }
-    store::search(pool, plan).await.map_err(Error::internal)
+    Ok(())
+}
+
+/// The search a plan describes. A capped plan whose candidates reach the cap is broad: its page comes from [`broad`].
+async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
+    explain_into(pool, plan, store::Statement::Search, plans).await?;
+    let found = store::search(pool, plan).await.map_err(Error::internal)?;
+    if plan.cap.is_some() && plan.keys.is_empty() && found.candidates > store::BROAD_AT {
+        return broad(pool, plan, plans).await;
+    }
+    Ok(found)
+}
+
+/// Rows a broad search's page may expect to read in rank order before it is full; a tier sparser than that is
+/// fetched whole and sorted instead (it is then small: a few thousand parts at most).
+const WALK_ROWS: f64 = 2000.0;
+
+/// A broad search (thousands of matches): counts from a sample, the page tier by tier (name matches first), each
+/// tier walked in rank order when its matches are dense enough to fill the page soon, else fetched and sorted.
+async fn broad(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
+    explain_into(pool, plan, store::Statement::Estimate, plans).await?;
+    let est = store::estimate(pool, plan).await.map_err(Error::internal)?;
+    let tiers: &[Option<bool>] = if plan.words.is_some() { &[Some(true), Some(false)] } else { &[None] };
+    let mut hits = Vec::new();
+    for tier in tiers {
+        let want = plan.limit - hits.len() as i64;
+        if want <= 0 {
+            break;
+        }
+        let matches = match tier {
+            Some(true) => est.name,
+            Some(false) => est.total - est.name,
+            None => est.total,
+        };
+        let p = store::Plan { name_tier: *tier, limit: want, counts: false, cap: None, ..*plan };
+        if matches > 0 && matches as f64 >= want as f64 * est.rows / WALK_ROWS {
+            explain_into(pool, &p, store::Statement::Walk, plans).await?;
+            hits.extend(store::walk(pool, &p).await.map_err(Error::internal)?);
+        } else {
+            explain_into(pool, &p, store::Statement::Search, plans).await?;
+            hits.extend(store::search(pool, &p).await.map_err(Error::internal)?.hits);
+        }
+    }
+    Ok(store::Found { hits, groups: est.groups, total: Some(est.total), approximate: est.approximate, candidates: 0 })
 }
 
 async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<String>>) -> Result<SearchPage> {
@@ -126,6 +174,8 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
         after: req.after,
         limit: limit + 1,
         counts: true,
+        cap: None,
+        name_tier: None,
     };
 
     // A number written with spaces, as one number first (counted on every page, so every page picks the same way).
@@ -144,7 +194,10 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
                 // Only stop words, or vehicle words that matched nothing: nothing to search by.
                 return Ok(SearchPage { understood, ..SearchPage::default() });
             }
-            let p = store::Plan { keys: &rest.numbers, words: word_refs, counts: first_page, ..base };
+            // Without numbers, capped: a broad search is read another way (and needs its count on every page).
+            let cap = rest.numbers.is_empty().then_some(store::BROAD_AT);
+            let p =
+                store::Plan { keys: &rest.numbers, words: word_refs, counts: first_page || cap.is_some(), cap, ..base };
             (run_plan(pool, &p, &mut plans).await?, p)
         }
     };
@@ -165,6 +218,7 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
         next: more.then(|| hits.last().map(|h| h.cursor.clone())).flatten(),
         hits,
         total: if first_page { found.total } else { None },
+        approximate: first_page && found.approximate,
         groups: found.groups.into_iter().map(|g| GroupCount { id: g.id, path: g.path, parts: g.parts }).collect(),
         without_vehicle,
     })

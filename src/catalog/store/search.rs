@@ -132,7 +132,20 @@ pub(in crate::catalog) struct Plan<'a> {
     pub limit: i64,
     /// Count the results and spread them over groups (first pages).
     pub counts: bool,
+    /// Take at most this many candidates (a search without numbers): when all of them come back, the search is
+    /// broad and its page and counts are read another way ([`walk`], [`estimate`]).
+    pub cap: Option<i64>,
+    /// Only the parts whose name matches the words (`Some(true)`), or only the others (`Some(false)`).
+    pub name_tier: Option<bool>,
 }
+
+/// Where a word search's candidates end and a broad search begins: below, every match is fetched, ranked and counted
+/// (a few milliseconds); above, the page is read in rank order and the counts from a sample.
+pub(in crate::catalog) const BROAD_AT: i64 = 3000;
+
+/// Rows a broad search's sample reads (whatever the catalog's size): estimates within a few percent for the
+/// searches that reach it.
+const SAMPLE_ROWS: f64 = 20_000.0;
 
 /// A result as the statement returns it (JSON: one row carries the page, the groups and the total).
 #[derive(Debug, Deserialize)]
@@ -167,6 +180,25 @@ pub(in crate::catalog) struct Found {
     pub hits: Vec<HitRow>,
     pub groups: Vec<GroupRow>,
     pub total: Option<i64>,
+    /// The counts are a sample's estimates.
+    pub approximate: bool,
+    /// Candidates fetched (ignoring the group filter): a capped plan's reach the cap when the search is broad.
+    pub candidates: i64,
+}
+
+/// A broad search's counts, estimated from a sample of the catalog's pages.
+#[derive(Debug, Default)]
+pub(in crate::catalog) struct Estimate {
+    /// Matches (within the group filter, when there is one).
+    pub total: i64,
+    /// Of those, the parts whose name matches the words.
+    pub name: i64,
+    /// Matches per group, ignoring the group filter.
+    pub groups: Vec<GroupRow>,
+    /// Whether a sample was read (a small catalog is read whole: exact counts).
+    pub approximate: bool,
+    /// Parts in the catalog (the planner's figure).
+    pub rows: f64,
 }
 
 /// The largest character: `key || MAX_CHAR` bounds the keys that start with `key` ("C" collation compares bytes).
@@ -192,23 +224,117 @@ fn push_number_source(b: &mut QueryBuilder<'_, Postgres>, table: &str, part: &st
     }
 }
 
+type Row = (sqlx::types::Json<Vec<HitRow>>, sqlx::types::Json<Vec<GroupRow>>, Option<i64>, i64);
+
 pub(in crate::catalog) async fn search(pool: &PgPool, plan: &Plan<'_>) -> Result<Found, sqlx::Error> {
-    let mut b = build(plan, "");
-    let row: (sqlx::types::Json<Vec<HitRow>>, sqlx::types::Json<Vec<GroupRow>>, Option<i64>) =
+    let row: Row = build(plan, "", false).build_query_as().fetch_one(pool).await?;
+    Ok(Found { hits: row.0.0, groups: row.1.0, total: row.2, approximate: false, candidates: row.3 })
+}
+
+/// A broad search's page: the candidates read in rank order (`catalog_parts_rank_idx`: most fitted first, then by
+/// id), each checked against the words and filters, until the page is full. Dense matches fill a page within a few
+/// hundred rows; the planner, which cannot know how dense they are, is told to walk (bitmap scans, which read every
+/// match, and sorts are off for this one statement).
+pub(in crate::catalog) async fn walk(pool: &PgPool, plan: &Plan<'_>) -> Result<Vec<HitRow>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    walk_settings(&mut tx).await?;
+    let row: Row = build(plan, "", true).build_query_as().fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(row.0.0)
+}
+
+async fn walk_settings(tx: &mut sqlx::Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+    sqlx::query("set local enable_bitmapscan = off").execute(&mut **tx).await?;
+    sqlx::query("set local enable_seqscan = off").execute(&mut **tx).await?;
+    sqlx::query("set local enable_sort = off").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// A broad search's counts from a sample of the catalog's pages (`tablesample system`, about [`SAMPLE_ROWS`] rows,
+/// the same pages every time), scaled to the catalog's size; a catalog that small is read whole.
+pub(in crate::catalog) async fn estimate(pool: &PgPool, plan: &Plan<'_>) -> Result<Estimate, sqlx::Error> {
+    let mut b = estimate_sql(plan, "");
+    let (groups, total, name, percent, rows): (sqlx::types::Json<Vec<GroupRow>>, i64, i64, f64, f64) =
         b.build_query_as().fetch_one(pool).await?;
-    Ok(Found { hits: row.0.0, groups: row.1.0, total: row.2 })
+    Ok(Estimate { total, name, groups: groups.0, approximate: percent < 100.0, rows })
+}
+
+fn estimate_sql<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
+    let mut b = QueryBuilder::new(format!("{prefix}with recursive "));
+    push_words(&mut b, plan);
+    push_group(&mut b, plan);
+    b.push(format!(
+        "pct as (select least(100, greatest(0.01, 100 * {SAMPLE_ROWS} / greatest(reltuples, 1)))::float8 as percent,
+                        greatest(reltuples, 0)::float8 as rows
+                 from pg_class where oid = 'catalog_parts'::regclass),
+         s as materialized (select p.group_id, "
+    ));
+    b.push(if plan.words.is_some() { "p.search @@ tq.qa" } else { "false" });
+    b.push(" as named, ");
+    b.push(if plan.group.is_some() { "p.group_id in (select id from grp)" } else { "true" });
+    b.push(
+        " as in_group, true as hit from catalog_parts p tablesample system ((select percent from pct)) repeatable (0)",
+    );
+    if plan.words.is_some() {
+        b.push(" cross join tq where p.search @@ tq.q");
+    } else {
+        b.push(" where true");
+    }
+    push_filters(&mut b, plan);
+    if plan.words.is_none() && plan.vehicles.is_none() && plan.group.is_some() {
+        // Browsing a group: its parts are the candidates.
+        b.push(" and p.group_id in (select id from grp)");
+    }
+    // How many rows the sample read, for the scale: a second pass over the same pages, counting only.
+    b.push(
+        "), seen as (select count(*)::float8 as n from catalog_parts tablesample system ((select percent from pct)) repeatable (0)),
+         scale as (select case when (select percent from pct) >= 100 then 1 else (select rows from pct) / greatest((select n from seen), 1) end as f),
+         per as (select group_id, count(*) as n, count(*) filter (where named) as named,
+                        count(*) filter (where in_group) as n_in, count(*) filter (where named and in_group) as named_in
+                 from s group by group_id)
+         select coalesce((select json_agg(json_build_object('id', g.id, 'path', g.path,
+                                                            'parts', round(per.n * (select f from scale))::int8)
+                                          order by per.n desc, g.path)
+                          from per join catalog_groups g on g.id = per.group_id), '[]'),
+                round(coalesce((select sum(n_in) from per), 0) * (select f from scale))::int8,
+                round(coalesce((select sum(named_in) from per), 0) * (select f from scale))::int8,
+                (select percent from pct),
+                case when (select percent from pct) >= 100 then (select n from seen) else (select rows from pct) end",
+    );
+    b
 }
 
 /// The plan PostgreSQL runs for `plan`, run once (`EXPLAIN (ANALYZE, BUFFERS)`): for benchmarks and their notes.
-pub(in crate::catalog) async fn explain(pool: &PgPool, plan: &Plan<'_>) -> Result<String, sqlx::Error> {
-    let mut b = build(plan, "explain (analyze, buffers, costs off) ");
-    let lines: Vec<String> = b.build_query_scalar().fetch_all(pool).await?;
+pub(in crate::catalog) async fn explain(
+    pool: &PgPool,
+    plan: &Plan<'_>,
+    kind: Statement,
+) -> Result<String, sqlx::Error> {
+    let prefix = "explain (analyze, buffers, costs off) ";
+    let mut tx = pool.begin().await?;
+    let mut b = match kind {
+        Statement::Search => build(plan, prefix, false),
+        Statement::Walk => {
+            walk_settings(&mut tx).await?;
+            build(plan, prefix, true)
+        }
+        Statement::Estimate => estimate_sql(plan, prefix),
+    };
+    let lines: Vec<String> = b.build_query_scalar().fetch_all(&mut *tx).await?;
+    tx.rollback().await?;
     Ok(lines.join("\n"))
 }
 
-fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
-    let mut b: QueryBuilder<'a, Postgres> = QueryBuilder::new(format!("{prefix}with recursive "));
-    // The word queries, parsed once.
+/// Which of the statements [`explain`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::catalog) enum Statement {
+    Search,
+    Walk,
+    Estimate,
+}
+
+/// The word queries, parsed once (`tq`).
+fn push_words<'a>(b: &mut QueryBuilder<'a, Postgres>, plan: &Plan<'a>) {
     if let Some((all, names)) = plan.words {
         b.push("tq as materialized (select to_tsquery('nexus_es', ")
             .push_bind(all.to_owned())
@@ -216,12 +342,37 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
             .push_bind(names.to_owned())
             .push(") as qa), ");
     }
-    // The group and the groups below it.
+}
+
+/// The group and the groups below it (`grp`).
+fn push_group<'a>(b: &mut QueryBuilder<'a, Postgres>, plan: &Plan<'a>) {
     if let Some(g) = plan.group {
         b.push("grp(id) as (select id from catalog_groups where id = ")
             .push_bind(g)
             .push(" union all select c.id from catalog_groups c join grp on c.parent_id = grp.id), ");
     }
+}
+
+/// The vehicle filter and the name tier, over `p`.
+fn push_filters<'a>(b: &mut QueryBuilder<'a, Postgres>, plan: &Plan<'a>) {
+    if let Some(v) = plan.vehicles {
+        b.push(" and p.vehicle_ids && ").push_bind(v.to_vec()).push("::int4[]");
+    }
+    match (plan.name_tier, plan.words.is_some()) {
+        (Some(true), true) => {
+            b.push(" and p.search @@ tq.qa");
+        }
+        (Some(false), true) => {
+            b.push(" and not p.search @@ tq.qa");
+        }
+        _ => {}
+    }
+}
+
+fn build<'a>(plan: &Plan<'a>, prefix: &str, walk: bool) -> QueryBuilder<'a, Postgres> {
+    let mut b: QueryBuilder<'a, Postgres> = QueryBuilder::new(format!("{prefix}with recursive "));
+    push_words(&mut b, plan);
+    push_group(&mut b, plan);
     let numbers = !plan.keys.is_empty();
     if numbers {
         b.push("keys as (select distinct k from unnest(").push_bind(plan.keys.to_vec()).push("::text[]) as k), ");
@@ -267,26 +418,49 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
             b.push(" where true");
         }
     }
-    if let Some(v) = plan.vehicles {
-        b.push(" and p.vehicle_ids && ").push_bind(v.to_vec()).push("::int4[]");
-    }
+    push_filters(&mut b, plan);
     if plan.keys.is_empty() && plan.words.is_none() && plan.vehicles.is_none() {
         // Browsing a group: only its parts are candidates (and without a group, nothing is asked: no candidates).
         b.push(if plan.group.is_some() { " and p.group_id in (select id from grp)" } else { " and false" });
     }
-    b.push("), ");
     let in_group = if plan.group.is_some() { " and m.group_id in (select id from grp)" } else { "" };
-    b.push(format!("page as (select * from m where true{in_group}"));
-    if let Some(c) = plan.after {
-        b.push(" and (m.tier, m.score, m.id) > (")
-            .push_bind(c.tier)
-            .push(", ")
-            .push_bind(c.score)
-            .push(", ")
-            .push_bind(c.id)
-            .push(")");
+    if walk {
+        // In rank order through `catalog_parts_rank_idx`: the score is a tier's base less the fitment count, so
+        // "after the cursor" is a bound on the fitment count (a cursor of an earlier tier bounds nothing; of a
+        // later one, everything).
+        if plan.group.is_some() {
+            b.push(" and p.group_id in (select id from grp)");
+        }
+        if let Some(c) = plan.after {
+            let base = if plan.words.is_some() && plan.name_tier == Some(true) { 0 } else { 1_000_000 };
+            let bound = i64::from(base) - i64::from(c.score);
+            b.push(" and p.fitment_count <= ")
+                .push_bind(bound)
+                .push(" and (p.fitment_count < ")
+                .push_bind(bound)
+                .push(" or p.id > ")
+                .push_bind(c.id)
+                .push(")");
+        }
+        b.push(" order by p.fitment_count desc, p.id limit ").push_bind(plan.limit).push("), ");
+        b.push("page as (select * from m) ");
+    } else {
+        if let Some(cap) = plan.cap.filter(|_| plan.keys.is_empty()) {
+            b.push(" limit ").push_bind(cap + 1);
+        }
+        b.push("), ");
+        b.push(format!("page as (select * from m where true{in_group}"));
+        if let Some(c) = plan.after {
+            b.push(" and (m.tier, m.score, m.id) > (")
+                .push_bind(c.tier)
+                .push(", ")
+                .push_bind(c.score)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+        }
+        b.push(" order by m.tier, m.score, m.id limit ").push_bind(plan.limit).push(") ");
     }
-    b.push(" order by m.tier, m.score, m.id limit ").push_bind(plan.limit).push(") ");
     // The page's details.
     let name = if plan.words.is_some() {
         "ts_headline('nexus_es', p.name, (select q from tq), \
@@ -307,7 +481,7 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
                                  from catalog_aftermarket a where a.part_id = p.id) alt
          ) h) as hits, "
     ));
-    if plan.counts {
+    if plan.counts && !walk {
         b.push(format!(
             "(select coalesce(json_agg(json_build_object('id', g.id, 'path', g.path, 'parts', f.n)
                                       order by f.n desc, g.path), '[]')
@@ -318,5 +492,6 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str) -> QueryBuilder<'a, Postgres> {
     } else {
         b.push("'[]'::json as groups, null::bigint as total");
     }
+    b.push(if walk { ", 0::int8 as candidates" } else { ", (select count(*) from m) as candidates" });
     b
 }

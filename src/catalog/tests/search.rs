@@ -225,6 +225,67 @@ async fn pages_follow_each_other_without_repeats_and_groups_are_counted(opts: Pg
     assert_eq!((only.total, only.hits.len(), only.groups.len()), (Some(2), 2, 2));
 }
 
+/// A broad search (more candidates than `BROAD_AT`): read in rank order tier by tier, it pages through exactly the
+/// order the exact path would give (name matches first, most fitted first, then by id), with nothing repeated or
+/// lost across the tiers, and the groups are counted.
+#[sqlx::test]
+async fn broad_searches_page_in_the_exact_rank_order(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn.clone()).await;
+    let mut parts = String::from("manufacturer,number,name,group,description\n");
+    for i in 0..60 {
+        parts += &format!("Philips,XEN-{i:04},Lámpara xenón {i},Eléctrico > Iluminación,\n");
+    }
+    for i in 0..3000 {
+        parts += &format!("Hella,SOP-{i:04},Soporte de faro {i},Eléctrico > Soportes,Para lámpara xenón\n");
+    }
+    let folder = Folder::with(&[("parts.csv", parts.as_str())]);
+    import(&pool, &folder).await.expect("the parts import");
+    let owner = PgPoolOptions::new().max_connections(1).connect_with(conn).await.unwrap();
+    sqlx::query(
+        "update catalog_parts set fitment_count = (id * 7919) % 13 where number like 'XEN-%' or number like 'SOP-%'",
+    )
+    .execute(&owner)
+    .await
+    .unwrap();
+    let expected: Vec<String> = sqlx::query_scalar(
+        "select number from catalog_parts where search @@ to_tsquery('nexus_es', 'xenon:*')
+         order by search @@ to_tsquery('nexus_es', 'xenon:*A') desc, fitment_count desc, id",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    assert_eq!(expected.len(), 3060);
+
+    let plans = crate::catalog::service::search::explain(&pool, &req("xenon")).await.unwrap();
+    assert!(plans.iter().any(|p| p.contains("catalog_parts_rank_idx")), "the page walks the rank index: {plans:?}");
+    let first = search(&pool, &req("xenon")).await.unwrap();
+    assert_eq!(first.total, Some(3060), "a catalog this small is counted whole");
+    assert!(!first.approximate);
+    assert_eq!(
+        first.groups.iter().map(|g| (g.path.as_str(), g.parts)).collect::<Vec<_>>(),
+        [("Eléctrico › Soportes", 3000), ("Eléctrico › Iluminación", 60)]
+    );
+    let mut paged = Vec::new();
+    let mut after: Option<SearchCursor> = None;
+    loop {
+        let page = search(&pool, &SearchRequest { after, limit: 100, ..req("xenón") }).await.unwrap();
+        paged.extend(page.hits.iter().map(|h| h.number.clone()));
+        match page.next {
+            Some(c) => after = SearchCursor::parse(&c).unwrap(),
+            None => break,
+        }
+        assert!(paged.len() <= expected.len(), "pagination never loops");
+    }
+    assert_eq!(paged, expected);
+
+    // Within a group, the same order restricted to it.
+    let group = first.groups.iter().find(|g| g.path == "Eléctrico › Soportes").unwrap().id;
+    let only = search(&pool, &SearchRequest { group: Some(group), ..req("xenon") }).await.unwrap();
+    let soportes: Vec<&String> = expected.iter().filter(|n| n.starts_with("SOP-")).take(20).collect();
+    assert_eq!(only.hits.iter().map(|h| &h.number).collect::<Vec<_>>(), soportes);
+    assert_eq!(only.total, Some(3000));
+}
+
 #[sqlx::test]
 async fn bad_input_names_its_field(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = catalog(opts, conn).await;
