@@ -210,17 +210,24 @@ async fn run_inner(cfg: &Config, url: &str, args: &CatalogBenchArgs) -> Result<(
     for (name, target, reqs) in
         [("part number", 10.0, &numbers), ("words", 30.0, &words), ("words + vehicle", 20.0, &with_vehicle)]
     {
-        let (mut times, mut hits) = (Vec::with_capacity(reqs.len()), 0usize);
+        let (mut times, mut hits, mut slowest) = (Vec::with_capacity(reqs.len()), 0usize, Vec::new());
         for (i, r) in reqs.iter().enumerate() {
             let t = Instant::now();
             let page = search(&pool, r).await.map_err(|e| anyhow::anyhow!("{r:?}: {e}"))?;
             if i >= 100 {
                 times.push(t.elapsed());
                 hits += page.hits.len();
+                slowest.push((t.elapsed(), i));
             }
         }
         writeln!(report, "{}", line(name, &mut times, target, hits))?;
         println!("{}", report.lines().last().unwrap_or_default());
+        // The slowest queries of the mix: where to look next.
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        for (d, i) in slowest.iter().take(3) {
+            let r = &reqs[*i];
+            writeln!(report, "    slowest: {} q={:?} vehicle={:?}", ms(*d), r.q, r.vehicle)?;
+        }
     }
     for (name, reqs) in [("part number", &numbers), ("words", &words), ("words + vehicle", &with_vehicle)] {
         let r = &reqs[0];

@@ -50,12 +50,23 @@ async fn explain_into(
     Ok(())
 }
 
-/// The search a plan describes. A capped plan whose candidates reach the cap is broad: its page comes from [`broad`].
+/// The search a plan describes. A capped plan (no numbers) may be broad, its page then from [`broad`]: without a
+/// vehicle, a word search over a large catalog usually is, so a sample tells first (a few milliseconds, where
+/// fetching the candidates up to the cap costs more); with a vehicle it usually is not, so the candidates are
+/// fetched and, should they reach the cap, the search turns broad.
 async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
+    let capped = plan.cap.is_some() && plan.keys.is_empty();
+    if capped && plan.vehicles.is_none() {
+        explain_into(pool, plan, store::Statement::Estimate, plans).await?;
+        let est = store::estimate(pool, plan).await.map_err(Error::internal)?;
+        if est.approximate && est.total > store::BROAD_AT {
+            return broad(pool, plan, plans, Some(est)).await;
+        }
+    }
     explain_into(pool, plan, store::Statement::Search, plans).await?;
     let found = store::search(pool, plan).await.map_err(Error::internal)?;
-    if plan.cap.is_some() && plan.keys.is_empty() && found.candidates > store::BROAD_AT {
-        return broad(pool, plan, plans).await;
+    if capped && found.candidates > store::BROAD_AT {
+        return broad(pool, plan, plans, None).await;
     }
     Ok(found)
 }
@@ -66,23 +77,41 @@ const WALK_ROWS: f64 = 2000.0;
 
 /// A broad search (thousands of matches): counts from a sample, the page tier by tier (name matches first), each
 /// tier walked in rank order when its matches are dense enough to fill the page soon, else fetched and sorted.
-async fn broad(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut Vec<String>>) -> Result<store::Found> {
-    explain_into(pool, plan, store::Statement::Estimate, plans).await?;
-    let est = store::estimate(pool, plan).await.map_err(Error::internal)?;
+async fn broad(
+    pool: &PgPool,
+    plan: &store::Plan<'_>,
+    plans: &mut Option<&mut Vec<String>>,
+    est: Option<store::Estimate>,
+) -> Result<store::Found> {
+    let est = match est {
+        Some(e) => e,
+        None => {
+            explain_into(pool, plan, store::Statement::Estimate, plans).await?;
+            store::estimate(pool, plan).await.map_err(Error::internal)?
+        }
+    };
     let tiers: &[Option<bool>] = if plan.words.is_some() { &[Some(true), Some(false)] } else { &[None] };
+    let matches = |tier: Option<bool>| match tier {
+        Some(true) => est.name,
+        Some(false) => est.total - est.name,
+        None => est.total,
+    };
+    let dense = |matches: i64, want: i64| matches > 0 && matches as f64 >= want as f64 * est.rows / WALK_ROWS;
+    if !tiers.iter().any(|t| dense(matches(*t), plan.limit)) {
+        // Broad for the cap, too sparse in this catalog to walk (some thousands of matches in a million): fetched
+        // whole once, ranked and counted exactly.
+        let p = store::Plan { cap: None, counts: true, ..*plan };
+        explain_into(pool, &p, store::Statement::Search, plans).await?;
+        return store::search(pool, &p).await.map_err(Error::internal);
+    }
     let mut hits = Vec::new();
     for tier in tiers {
         let want = plan.limit - hits.len() as i64;
         if want <= 0 {
             break;
         }
-        let matches = match tier {
-            Some(true) => est.name,
-            Some(false) => est.total - est.name,
-            None => est.total,
-        };
         let p = store::Plan { name_tier: *tier, limit: want, counts: false, cap: None, ..*plan };
-        if matches > 0 && matches as f64 >= want as f64 * est.rows / WALK_ROWS {
+        if dense(matches(*tier), want) {
             explain_into(pool, &p, store::Statement::Walk, plans).await?;
             hits.extend(store::walk(pool, &p).await.map_err(Error::internal)?);
         } else {
