@@ -223,7 +223,7 @@ async fn run_inner(cfg: &Config, url: &str, args: &CatalogBenchArgs) -> Result<(
         writeln!(report, "{}", line(name, &mut times, target, hits))?;
         println!("{}", report.lines().last().unwrap_or_default());
         // The slowest queries of the mix: where to look next.
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (d, i) in slowest.iter().take(3) {
             let r = &reqs[*i];
             writeln!(report, "    slowest: {} q={:?} vehicle={:?}", ms(*d), r.q, r.vehicle)?;
