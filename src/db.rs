@@ -35,6 +35,9 @@ pub fn app_pool_options(options: PgPoolOptions) -> PgPoolOptions {
     options.after_connect(|conn, _meta| {
         Box::pin(async move {
             conn.execute("set role nexus_app").await?;
+            // A request never waits long for a lock: it fails as "unavailable, try again" instead (a catalog's first
+            // import holds its tables for minutes). Long jobs raise it for their own transaction.
+            conn.execute("set lock_timeout = '10s'").await?;
             Ok(())
         })
     })

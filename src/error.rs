@@ -65,8 +65,11 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
                 Error::Unavailable(Box::new(e))
             }
-            // 57P01..03: the server is shutting down or restarting; 53300: too many connections.
-            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P") || c == "53300") => {
+            // 57P01..03: the server is shutting down or restarting; 53300: too many connections; 55P03: a lock
+            // was not granted within `lock_timeout` (a catalog import holding its tables, say).
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| c.starts_with("57P") || c == "53300" || c == "55P03") =>
+            {
                 Error::Unavailable(Box::new(e))
             }
             sqlx::Error::Database(db) => match db.constraint().and_then(on_constraint) {

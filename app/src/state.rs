@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use nexus::caller::{Caller, RequestMeta, User};
+use nexus::catalog::service::cache::SearchCache;
 use nexus::db::PgPool;
 use nexus::identity::service::auth::Auth;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub auth: Auth,
     pub security: Arc<SecurityConfig>,
+    /// Catalog search pages, shared by the pages and the REST API (emptied whenever the catalog changes).
+    pub catalog_cache: SearchCache,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use leptos::config::LeptosOptions;
+use nexus::catalog::service::cache::SearchCache;
 use nexus::identity::service::auth::Auth;
 use nexus_app::state::{AppState, SecurityConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -44,7 +45,9 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
         rate_limit_per_min: cfg.rate_limit_per_min,
         auth_rate_limit_per_min: cfg.auth_rate_limit_per_min,
     });
-    Ok(AppState { leptos_options, pool, auth, security })
+    let catalog_cache = SearchCache::default();
+    tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache })
 }
 
 /// Seeds the demo accounts and prints them.

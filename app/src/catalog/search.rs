@@ -43,7 +43,7 @@ pub struct CatalogResultDto {
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
 pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
     use nexus::catalog::rules::search::{PAGE_DEFAULT, SearchCursor, SearchRequest};
-    use nexus::catalog::service::{parts, search};
+    use nexus::catalog::service::parts;
     use nexus::codes::ErrorCode;
     let st = crate::state::state()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
@@ -97,7 +97,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
         .map_err(|c| AppError::field("after", c).with_status())?;
     let req =
         SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
-    let page = search::search(&st.pool, &req).await?;
+    let page = st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone();
     Ok(CatalogResultDto { page, vehicle, options })
 }
 

@@ -67,7 +67,9 @@ impl TestApp {
             rate_limit_per_min: 1000,
             auth_rate_limit_per_min: 1000,
         });
-        let state = AppState { leptos_options, pool: pool.clone(), auth, security };
+        let catalog_cache = nexus::catalog::service::cache::SearchCache::default();
+        tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
+        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state, l),
             None => nexus_server::http::router::build_router(state),

@@ -87,7 +87,7 @@ impl VehicleFilter {
 }
 
 /// One search.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub q: String,
     pub vehicle: VehicleFilter,

@@ -113,6 +113,7 @@ async fn import_files(
     let mut tx = db::begin(pool, Scope::Platform).await?;
     store::bulk_memory(&mut tx).await?;
     let mut report = ImportReport::default();
+    let mut aside = Vec::new();
     for (entity, path) in files {
         let entity = *entity;
         let statement = store::create_staging(&mut tx, entity).await?;
@@ -144,6 +145,9 @@ async fn import_files(
                 report.manufacturers_created += store::create_manufacturers(&mut tx, entity).await?;
             }
             _ => store::drop_unresolved(&mut tx, entity, &mut sql_rejects).await?,
+        }
+        if let Some(a) = store::set_aside(&mut tx, entity).await? {
+            aside.push(a);
         }
         progress.step("writing");
         let up = store::upsert(&mut tx, entity).await?;
@@ -183,9 +187,24 @@ async fn import_files(
             ignored_columns: parsed.ignored_columns,
         });
     }
+    // A new catalog was loaded without its secondary indexes and foreign keys: they are built now, once.
+    store::put_back(&mut tx, aside, &|statement: &str| progress.step(&rebuild_label(statement))).await?;
     tx.commit().await?;
     report.duration_ms = started.elapsed().as_millis();
     Ok(Ok(report))
+}
+
+/// "building index catalog_parts_search_idx", "checking foreign key catalog_fitment_part_id_fkey": the step a
+/// statement of `store::put_back` is.
+fn rebuild_label(statement: &str) -> String {
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    match words.as_slice() {
+        ["CREATE", "INDEX", name, ..] | ["CREATE", "UNIQUE", "INDEX", name, ..] => format!("building index {name}"),
+        ["alter", "table", _, "add", "constraint", name, ..] => {
+            format!("checking foreign key {}", name.trim_matches('"'))
+        }
+        _ => "building indexes".to_owned(),
+    }
 }
 
 /// What reading one file found.

@@ -1,6 +1,7 @@
-//! Catalog flows: the import of catalog files, the generator that writes them, the legacy `AFT-` migration (search
-//! comes next).
+//! Catalog flows: the import of catalog files, the generator that writes them, the legacy `AFT-` migration, the
+//! search (and its cache), parts and vehicles.
 
+pub mod cache;
 pub mod generate;
 pub mod import;
 pub mod legacy;

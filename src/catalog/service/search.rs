@@ -45,7 +45,7 @@ async fn explain_into(
     plans: &mut Option<&mut Vec<String>>,
 ) -> Result<()> {
     if let Some(out) = plans.as_deref_mut() {
-        out.push(store::explain(pool, plan, kind).await.map_err(Error::internal)?);
+        out.push(store::explain(pool, plan, kind).await.map_err(Error::from)?);
     }
     Ok(())
 }
@@ -58,13 +58,13 @@ async fn run_plan(pool: &PgPool, plan: &store::Plan<'_>, plans: &mut Option<&mut
     let capped = plan.cap.is_some() && plan.keys.is_empty();
     if capped && plan.vehicles.is_none() {
         explain_into(pool, plan, store::Statement::Estimate, plans).await?;
-        let est = store::estimate(pool, plan).await.map_err(Error::internal)?;
+        let est = store::estimate(pool, plan).await.map_err(Error::from)?;
         if est.approximate && est.total > store::BROAD_AT {
             return broad(pool, plan, plans, Some(est)).await;
         }
     }
     explain_into(pool, plan, store::Statement::Search, plans).await?;
-    let found = store::search(pool, plan).await.map_err(Error::internal)?;
+    let found = store::search(pool, plan).await.map_err(Error::from)?;
     if capped && found.candidates > store::BROAD_AT {
         return broad(pool, plan, plans, None).await;
     }
@@ -87,7 +87,7 @@ async fn broad(
         Some(e) => e,
         None => {
             explain_into(pool, plan, store::Statement::Estimate, plans).await?;
-            store::estimate(pool, plan).await.map_err(Error::internal)?
+            store::estimate(pool, plan).await.map_err(Error::from)?
         }
     };
     let tiers: &[Option<bool>] = if plan.words.is_some() { &[Some(true), Some(false)] } else { &[None] };
@@ -102,7 +102,7 @@ async fn broad(
         // whole once, ranked and counted exactly.
         let p = store::Plan { cap: None, counts: true, ..*plan };
         explain_into(pool, &p, store::Statement::Search, plans).await?;
-        return store::search(pool, &p).await.map_err(Error::internal);
+        return store::search(pool, &p).await.map_err(Error::from);
     }
     let mut hits = Vec::new();
     for tier in tiers {
@@ -113,10 +113,10 @@ async fn broad(
         let p = store::Plan { name_tier: *tier, limit: want, counts: false, cap: None, ..*plan };
         if dense(matches(*tier), want) {
             explain_into(pool, &p, store::Statement::Walk, plans).await?;
-            hits.extend(store::walk(pool, &p).await.map_err(Error::internal)?);
+            hits.extend(store::walk(pool, &p).await.map_err(Error::from)?);
         } else {
             explain_into(pool, &p, store::Statement::Search, plans).await?;
-            hits.extend(store::search(pool, &p).await.map_err(Error::internal)?.hits);
+            hits.extend(store::search(pool, &p).await.map_err(Error::from)?.hits);
         }
     }
     Ok(store::Found { hits, groups: est.groups, total: Some(est.total), approximate: est.approximate, candidates: 0 })
@@ -137,7 +137,7 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
     let all_grams = grams(&query.tokens);
     let gram_texts: Vec<String> = all_grams.iter().map(|(g, _)| g.clone()).collect();
     let typing = query.words.last().filter(|w| query.tokens.last() == Some(*w)).map(String::as_str);
-    let lookup = store::lookup(pool, &gram_texts, &query.words, typing).await.map_err(Error::internal)?;
+    let lookup = store::lookup(pool, &gram_texts, &query.words, typing).await.map_err(Error::from)?;
 
     // Vehicle names in the query ("hilux", "grand i10"), longest first, then a model year beside them.
     let mut consumed: Vec<usize> = Vec::new();
@@ -304,7 +304,7 @@ async fn plan_words(
     let mut corrected_any = false;
     if !to_correct.is_empty() {
         let found: HashMap<String, Option<String>> =
-            store::corrections(pool, &to_correct).await.map_err(Error::internal)?.into_iter().collect();
+            store::corrections(pool, &to_correct).await.map_err(Error::from)?.into_iter().collect();
         for (i, w) in words.iter().enumerate() {
             if slots[i].is_none() {
                 let word = match found.get(w).cloned().flatten() {

@@ -162,6 +162,40 @@ async fn an_import_loads_every_entity_and_reports_each_rejected_line(opts: PgPoo
     );
 }
 
+/// The catalog tables' indexes and foreign keys, as PostgreSQL describes them.
+async fn schema(pool: &PgPool) -> Vec<String> {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    sqlx::query_scalar(
+        "select pg_get_indexdef(indexrelid) from pg_index where indrelid::regclass::text like 'catalog_%'
+         union all
+         select conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) from pg_constraint
+         where conrelid::regclass::text like 'catalog_%' and contype = 'f'
+         order by 1",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap()
+}
+
+/// A new catalog loads with its secondary indexes and foreign keys set aside and rebuilt at the end: afterwards
+/// they are all there as the migrations made them, and they hold (a fitment row must name a part).
+#[sqlx::test]
+async fn a_first_import_rebuilds_every_index_and_foreign_key(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let before = schema(&pool).await;
+    assert!(before.iter().any(|d| d.contains("catalog_parts_search_idx")), "{before:?}");
+    import(&pool, &all_files()).await.unwrap();
+    assert_eq!(schema(&pool).await, before);
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let orphan = sqlx::query(
+        "insert into catalog_fitment (part_id, vehicle_id, position) select max(id) + 1000, 1, '' from catalog_parts",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert!(orphan.to_string().contains("catalog_fitment_part_id_fkey"), "{orphan}");
+}
+
 #[sqlx::test]
 async fn importing_the_same_files_again_changes_nothing(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;
@@ -186,6 +220,7 @@ async fn importing_the_same_files_again_changes_nothing(opts: PgPoolOptions, con
 #[sqlx::test]
 async fn a_malformed_file_is_refused_with_its_line_and_nothing_is_written(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;
+    let before = schema(&pool).await;
     // parts.csv is fine; fitment.csv's line 3 has a field too many: the whole import is refused.
     let broken = "manufacturer,number,vehicle_code\nToyota,04465-02220,TOY-HILUX-16\nToyota,1,2,3\n";
     let folder = Folder::with(&[("parts.csv", PARTS), ("vehicles.csv", VEHICLES), ("fitment.csv", broken)]);
@@ -194,6 +229,7 @@ async fn a_malformed_file_is_refused_with_its_line_and_nothing_is_written(opts: 
     assert_eq!(count(&pool, "select count(*) from catalog_parts").await, 0);
     assert_eq!(count(&pool, "select count(*) from catalog_manufacturers").await, 0);
     assert_eq!(count(&pool, "select count(*) from catalog_runs where status = 'failed'").await, 1);
+    assert_eq!(schema(&pool).await, before, "a refused load leaves every index and foreign key in place");
 
     let latin1 = Folder::with(&[]);
     std::fs::write(latin1.0.join("parts.csv"), b"manufacturer,number,name\nToyota,123,Buj\xeda\n").unwrap();

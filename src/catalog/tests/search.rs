@@ -311,3 +311,46 @@ async fn bad_input_names_its_field(opts: PgPoolOptions, conn: PgConnectOptions) 
     assert_eq!(search(&pool, &req("")).await.unwrap(), SearchPage::default());
     assert!(q(&pool, "de la").await.is_empty());
 }
+
+/// The search cache answers a repeated search from memory, and forgets everything when the catalog changes: any
+/// statement on a catalog table notifies `catalog_changed` on commit, and the listener empties the cache.
+#[sqlx::test]
+async fn the_search_cache_forgets_its_pages_when_the_catalog_changes(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use crate::catalog::service::cache::{CHANNEL, SearchCache, listen};
+
+    let pool = catalog(opts, conn).await;
+    let cache = SearchCache::default();
+    let first = cache.search(&pool, &req("amortiguador")).await.unwrap();
+    let again = cache.search(&pool, &req("amortiguador")).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "the second search comes from the cache");
+    cache.clear();
+    assert!(!Arc::ptr_eq(&first, &cache.search(&pool, &req("amortiguador")).await.unwrap()));
+
+    // A change to the catalog, however made, is notified on commit.
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(CHANNEL).await.unwrap();
+    let more = Folder::with(&[("parts.csv", "manufacturer,number,name,group\nMonroe,72000,Amortiguador trasero,\n")]);
+    import(&pool, &more).await.unwrap();
+    let notice = tokio::time::timeout(Duration::from_secs(10), listener.recv()).await.unwrap().unwrap();
+    assert_eq!(notice.channel(), CHANNEL);
+
+    // And the listener empties the cache: the new part shows up.
+    tokio::spawn(listen(pool.clone(), cache.clone()));
+    let other =
+        Folder::with(&[("parts.csv", "manufacturer,number,name,group\nMonroe,72001,Amortiguador de cabina,\n")]);
+    import(&pool, &other).await.unwrap();
+    let fresh = search(&pool, &req("amortiguador")).await.unwrap().hits.len();
+    assert_eq!(fresh, 3, "the fixture's, 72000 and 72001");
+    let started = Instant::now();
+    loop {
+        let now = cache.search(&pool, &req("amortiguador")).await.unwrap().hits.len();
+        if now == fresh {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the cache still serves the old page ({now} hits)");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -12,7 +12,7 @@ use nexus::catalog::rules::search::{
     GroupCount, NumberHit, NumberSource, PAGE_DEFAULT, PAGE_MAX, PartHit, SearchCursor, SearchPage, SearchRequest,
     Segment, Understood, VehicleFilter,
 };
-use nexus::catalog::service::{parts, search};
+use nexus::catalog::service::parts;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
 use nexus_app::error::AppError;
@@ -86,7 +86,7 @@ async fn search_parts(
         after,
         limit,
     };
-    Ok(Json(search::search(&st.pool, &req).await?))
+    Ok(Json(st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone()))
 }
 
 fn part_id(raw: &str) -> ApiResult<i64> {
