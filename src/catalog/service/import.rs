@@ -8,7 +8,8 @@
 //!   then a few set-based statements upsert by natural key: running the same files again changes nothing.
 //! - The run and its report are recorded in `catalog_runs`, also when it fails.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,9 +132,11 @@ async fn import_files(
             Err(refused) => return Ok(Err(refused)),
         };
         copied?;
-        progress.step("finding repeated lines");
         let mut sql_rejects = store::SqlRejects::default();
-        store::drop_duplicates(&mut tx, entity, &mut sql_rejects).await?;
+        if parsed.maybe_repeats {
+            progress.step("finding repeated lines");
+            store::drop_duplicates(&mut tx, entity, &mut sql_rejects).await?;
+        }
         progress.step("resolving references");
         match entity {
             Entity::Parts => {
@@ -209,6 +212,8 @@ fn rebuild_label(statement: &str) -> String {
 
 /// What reading one file found.
 struct Parsed {
+    /// Whether two rows' natural keys may be the same (their hashes are).
+    maybe_repeats: bool,
     rows: u64,
     rejected: u64,
     rejects: Vec<Reject>,
@@ -301,7 +306,9 @@ fn parse_file(
         return Err(ImportError::MissingColumn { file: file_name.clone(), column: (*missing).to_owned() });
     }
 
-    let mut parsed = Parsed { rows: 0, rejected: 0, rejects: Vec::new(), ignored_columns };
+    let mut parsed = Parsed { rows: 0, rejected: 0, rejects: Vec::new(), ignored_columns, maybe_repeats: false };
+    // The natural keys' hashes: when none repeats, no key does, and the database need not look for repeats.
+    let mut seen: HashSet<u64> = HashSet::new();
     let mut chunk = Vec::with_capacity(CHUNK_BYTES + 4096);
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(&malformed)? {
@@ -309,7 +316,7 @@ fn parse_file(
         let line = record.position().map_or(parsed.rows + 1, |p| p.line());
         let fields = Record { record: &record, index: &index };
         match copy_line(entity, line, &fields, &mut chunk) {
-            Ok(()) => {}
+            Ok(key) => parsed.maybe_repeats |= !seen.insert(key),
             Err(problem) => {
                 parsed.rejected += 1;
                 if parsed.rejects.len() < store::REJECTS_LISTED as usize {
@@ -331,8 +338,9 @@ fn parse_file(
     Ok(parsed)
 }
 
-/// Appends one COPY text line for a valid row, or says why the row is rejected (appending nothing).
-fn copy_line(entity: Entity, line: u64, f: &impl Fields, out: &mut Vec<u8>) -> std::result::Result<(), RowProblem> {
+/// Appends one COPY text line for a valid row and returns a hash of its natural key (the columns
+/// `store::import::natural_key` names), or says why the row is rejected (appending nothing).
+fn copy_line(entity: Entity, line: u64, f: &impl Fields, out: &mut Vec<u8>) -> std::result::Result<u64, RowProblem> {
     let mut row: Vec<Option<String>> = vec![Some(line.to_string())];
     match entity {
         Entity::Parts => {
@@ -397,6 +405,17 @@ fn copy_line(entity: Entity, line: u64, f: &impl Fields, out: &mut Vec<u8>) -> s
             ]);
         }
     }
+    let key_columns: &[usize] = match entity {
+        Entity::Parts => &[2, 4],
+        Entity::Vehicles => &[1],
+        Entity::Fitment => &[1, 2, 3, 4],
+        Entity::Aftermarket => &[2, 4, 9, 10],
+        Entity::CrossRefs => &[1, 2, 4, 5],
+    };
+    let mut hasher = std::hash::DefaultHasher::new();
+    for i in key_columns {
+        row[*i].hash(&mut hasher);
+    }
     for (i, value) in row.iter().enumerate() {
         if i > 0 {
             out.push(b'\t');
@@ -407,7 +426,7 @@ fn copy_line(entity: Entity, line: u64, f: &impl Fields, out: &mut Vec<u8>) -> s
         }
     }
     out.push(b'\n');
-    Ok(())
+    Ok(hasher.finish())
 }
 
 /// COPY's text format: backslash, tab, newline and carriage return escaped.

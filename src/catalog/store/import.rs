@@ -178,7 +178,8 @@ pub(in crate::catalog) async fn create_staging(tx: &mut Tx, entity: Entity) -> R
     Ok(format!("copy {table} ({}) from stdin", staging_columns(entity)))
 }
 
-/// The natural key of a staged row, as SQL over the staging table's columns.
+/// The natural key of a staged row, as SQL over the staging table's columns (the parser hashes the same columns to
+/// tell whether any repeats: `service::import::copy_line`).
 fn natural_key(entity: Entity) -> &'static str {
     match entity {
         Entity::Parts => "mfr_key, number_key",

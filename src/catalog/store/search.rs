@@ -1,5 +1,6 @@
 //! The search's SQL. Catalog rows are readable by every role (their read policy is `true`), so searches run on a pooled
-//! connection without a transaction: one statement per step, at most three per search.
+//! connection without a transaction, one statement per step (a broad search's walk excepted: a read-only transaction
+//! carries its planner settings).
 //!
 //! The main statement is assembled from fragments (`QueryBuilder`, every value bound) because its shape depends on
 //! what was asked: each filter left out is left out of the SQL, so each shape gets its own prepared statement and plan
@@ -11,6 +12,8 @@
 //! - number infix: the `*_number_key_trgm_idx` GIN trigram indexes (`like '%' || $k || '%'`);
 //! - words: `catalog_parts_search_idx` (GIN over the `nexus_es` tsvector);
 //! - vehicle filter: `catalog_parts_vehicles_idx` (GIN over `vehicle_ids`), ANDed with the words' bitmap;
+//! - a broad search's page: `catalog_parts_rank_idx` (`fitment_count desc, id`), walked in order; its counts: a
+//!   `tablesample system` of the parts' pages (no index);
 //! - a page's alternatives: `catalog_aftermarket_part_idx`.
 
 use serde::Deserialize;
@@ -244,6 +247,7 @@ pub(in crate::catalog) async fn walk(pool: &PgPool, plan: &Plan<'_>) -> Result<V
 }
 
 async fn walk_settings(tx: &mut sqlx::Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+    sqlx::query("set transaction read only").execute(&mut **tx).await?;
     sqlx::query("set local enable_bitmapscan = off").execute(&mut **tx).await?;
     sqlx::query("set local enable_seqscan = off").execute(&mut **tx).await?;
     sqlx::query("set local enable_sort = off").execute(&mut **tx).await?;

@@ -162,6 +162,40 @@ async fn an_import_loads_every_entity_and_reports_each_rejected_line(opts: PgPoo
     );
 }
 
+/// A key written twice in one file, in any of the five files, is loaded once (the last line) and the earlier line
+/// reported; the parser's hash of the keys decides whether the database looks for repeats at all, so every file's
+/// key columns must be the ones the database compares.
+#[sqlx::test]
+async fn a_key_repeated_in_any_file_keeps_its_last_line(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    // Each file's last line repeats an earlier line's key, written differently and with other values.
+    let again = |text: &str, line: &str| format!("{}\n{line}\n", text.trim_end());
+    let folder = Folder::with(&[
+        ("parts.csv", PARTS),
+        ("vehicles.csv", &again(VEHICLES, "TOY-HILUX-16,Toyota,Hilux Revo,2016,2023,2GD-FTV,2.4,diesel")),
+        ("fitment.csv", &again(FITMENT, "TOYOTA,90915 yzzd2,TOY-HILUX-16,")),
+        (
+            "aftermarket.csv",
+            &again(AFTERMARKET, "BREMBO,P83152,Pastillas cerámicas HP,premium,1300,MXN,toyota,0446502220"),
+        ),
+        ("cross_refs.csv", &again(CROSS_REFS, "TOYOTA,90915YZZD2,90915 10001,TecDoc,supersedes")),
+    ]);
+    let r = import(&pool, &folder).await.unwrap();
+    for (entity, line) in
+        [(Entity::Vehicles, 2), (Entity::Fitment, 3), (Entity::Aftermarket, 2), (Entity::CrossRefs, 3)]
+    {
+        let f = file(&r, entity);
+        assert!(
+            f.rejects.iter().any(|r| r.line == line && matches!(r.problem, RowProblem::Duplicate { .. })),
+            "{entity:?}: {:?}",
+            f.rejects
+        );
+    }
+    assert_eq!(count(&pool, "select count(*) from catalog_vehicles where model = 'Hilux Revo'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from catalog_aftermarket where name = 'Pastillas cerámicas HP'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from catalog_cross_refs where kind = 'supersedes'").await, 2);
+}
+
 /// The catalog tables' indexes and foreign keys, as PostgreSQL describes them.
 async fn schema(pool: &PgPool) -> Vec<String> {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
