@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading};
+use crate::ui::number;
 use crate::ui::session::Protected;
 
 /// The URL's parameters, as typed (checked on the server).
@@ -411,7 +412,10 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
                                     {g.path.clone()}
                                     " "
                                     <span class="text-slate-600 dark:text-slate-400">
-                                        {if approximate { format!("(≈{})", round_estimate(g.parts)) } else { format!("({})", g.parts) }}
+                                        {move || {
+                                            let n = number::count(i18n.get_locale(), if approximate { round_estimate(g.parts) } else { g.parts });
+                                            if approximate { format!("(≈{n})") } else { format!("({n})") }
+                                        }}
                                     </span>
                                 </a>
                             </li>
@@ -453,12 +457,15 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
         view! {
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading" class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="results-count">
-                    {match total {
-                        Some(n) if approximate && !vlabel.is_empty() => t!(i18n, catalog.count_vehicle_about, count = round_estimate(n), vehicle = vlabel.clone()).into_any(),
-                        Some(n) if approximate => t!(i18n, catalog.count_about, count = round_estimate(n)).into_any(),
-                        Some(n) if !vlabel.is_empty() => t!(i18n, catalog.count_vehicle, count = n, vehicle = vlabel.clone()).into_any(),
-                        Some(n) => t!(i18n, catalog.count, count = n).into_any(),
-                        None => t!(i18n, catalog.more_results).into_any(),
+                    {move || {
+                        let shown = |n: i64| number::count(i18n.get_locale(), if approximate { round_estimate(n) } else { n });
+                        match total {
+                            Some(n) if approximate && !vlabel.is_empty() => t!(i18n, catalog.count_vehicle_about, count = shown(n), vehicle = vlabel.clone()).into_any(),
+                            Some(n) if approximate => t!(i18n, catalog.count_about, count = shown(n)).into_any(),
+                            Some(n) if !vlabel.is_empty() => t!(i18n, catalog.count_vehicle, count = shown(n), vehicle = vlabel.clone()).into_any(),
+                            Some(n) => t!(i18n, catalog.count, count = shown(n)).into_any(),
+                            None => t!(i18n, catalog.more_results).into_any(),
+                        }
                     }}
                 </h2>
                 <ol class="space-y-2" data-testid="results">

@@ -5,6 +5,7 @@
 pub mod components;
 pub mod hydration;
 pub mod layout;
+pub mod number;
 #[cfg(feature = "ssr")]
 pub mod paging;
 pub mod session;

@@ -1,0 +1,45 @@
+//! Numbers as each language writes them.
+
+use crate::i18n::Locale;
+
+/// A count as the locale writes it: Spanish groups thousands with a no-break thin space from five digits on (the
+/// RAE's rule, neutral across Spanish-speaking countries that differ on points and commas: "1234", "12 345");
+/// English with commas from four ("1,234").
+pub fn count(locale: Locale, n: i64) -> String {
+    let (sep, from) = match locale {
+        Locale::es => ('\u{202F}', 10_000),
+        Locale::en => (',', 1_000),
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    if n.unsigned_abs() < from {
+        out.push_str(&digits);
+        return out;
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spanish_groups_from_five_digits_english_from_four() {
+        assert_eq!(count(Locale::es, 1234), "1234");
+        assert_eq!(count(Locale::es, 12345), "12\u{202F}345");
+        assert_eq!(count(Locale::es, 200_000), "200\u{202F}000");
+        assert_eq!(count(Locale::es, 1_357_000), "1\u{202F}357\u{202F}000");
+        assert_eq!(count(Locale::en, 999), "999");
+        assert_eq!(count(Locale::en, 1234), "1,234");
+        assert_eq!(count(Locale::en, -200_000), "-200,000");
+    }
+}
