@@ -1,6 +1,6 @@
 //! Shared UI: the app frame (header, navigation, language and theme), the session context, and the small components
-//! and style tokens every page uses (fields, banners, tables), and dates in the
-//! user's time zone.
+//! and style tokens every page uses (fields, banners, tables), dates in the user's time zone and counts as each
+//! language writes them.
 
 pub mod components;
 pub mod hydration;
