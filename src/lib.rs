@@ -3,13 +3,15 @@
 //! Each area (`identity`, `catalog`; `inventory`, `production`… as they come) keeps its pure rules in `rules`
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
-//! beside the areas: error codes and CSV safety (pure), and behind `ssr` the database scoping (`db`), the core error
-//! (`error`), who is calling (`caller`) and the audit trail (`audit`). The browser bundle never links a database driver.
+//! beside the areas: error codes, CSV safety and numbers as people write them (pure), and behind `ssr` the database
+//! scoping (`db`), the core error (`error`), who is calling (`caller`) and the audit trail (`audit`). The browser
+//! bundle never links a database driver.
 
 pub mod catalog;
 pub mod codes;
 pub mod csv_safe;
 pub mod identity;
+pub mod numbers;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -261,29 +261,14 @@ pub struct AftermarketRow {
     pub oem_number: PartNumber,
 }
 
-/// A reference price as catalogs write it: "1234.50", "1234,50", "1,234.50", "1.234,50", "$ 45". Never negative.
+/// A reference price as catalogs write it: "1234.50", "1234,50", "1,234.50", "1.234,50", "$ 45" (`crate::numbers`).
+/// Never negative.
 pub fn price_cents(raw: &str) -> Option<i64> {
-    let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '$').collect();
-    if s.is_empty() || s.starts_with('-') {
-        return None;
-    }
-    // The last separator followed by one or two digits is the decimal one; any other separator groups thousands.
-    let last = s.rfind(['.', ',']);
-    let (int, frac) = match last {
-        Some(i) if (1..=2).contains(&(s.len() - i - 1)) => (&s[..i], &s[i + 1..]),
-        _ => (s.as_str(), ""),
-    };
-    let int: String = int.chars().filter(|c| *c != '.' && *c != ',').collect();
-    if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let whole: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let cents: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().ok()? * 10,
-        _ => frac.parse().ok()?,
-    };
-    whole.checked_mul(100)?.checked_add(cents).filter(|c| *c < 10_000_000_000)
+    crate::numbers::parse(raw, None)
+        .ok()
+        .filter(|d| !d.is_negative())
+        .and_then(crate::numbers::Decimal::to_cents)
+        .filter(|c| *c < 10_000_000_000)
 }
 
 pub fn aftermarket_row(f: &impl Fields) -> Result<AftermarketRow, RowProblem> {
@@ -441,7 +426,7 @@ mod tests {
             ("-3", None),
             ("abc", None),
             ("", None),
-            ("12.34.56,7", Some(12_345_670)),
+            ("12.34.56,7", None),
         ] {
             assert_eq!(price_cents(raw), cents, "{raw}");
         }
