@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod codes;
 pub mod csv_safe;
 pub mod identity;
+pub mod inventory;
 pub mod numbers;
 
 #[cfg(feature = "ssr")]

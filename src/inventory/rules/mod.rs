@@ -1,0 +1,5 @@
+//! Pure inventory rules: no IO. How an uploaded file is read (encoding, delimiter), which column holds what (the
+//! mapping and the header row), and what a row must hold.
+
+pub mod mapping;
+pub mod sniff;
