@@ -2,4 +2,5 @@
 //! mapping and the header row), and what a row must hold.
 
 pub mod mapping;
+pub mod row;
 pub mod sniff;

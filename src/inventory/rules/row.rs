@@ -1,0 +1,193 @@
+//! What an inventory row must hold once its columns are mapped: a part number, a price and a stock, each read as
+//! people write them (`crate::numbers`, the price column's decimal separator settled by its values first), with an
+//! optional location (empty: the bodega's default location) and minimum order. A row is valid or carries the reason
+//! a bodega can act on; whether its part exists is the database's question (`Problem::UnknownPart`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::rules::number::{NUMBER_MAX_CHARS, PartNumber};
+use crate::numbers::{self, NumberError};
+
+use super::mapping::Field;
+
+/// The longest location name kept.
+pub const LOCATION_MAX_CHARS: usize = 60;
+/// The highest price accepted, in cents (100 million in the currency: beyond any part).
+pub const PRICE_MAX_CENTS: i64 = 10_000_000_000;
+/// The highest stock or minimum order accepted.
+pub const QUANTITY_MAX: i64 = 100_000_000;
+
+/// Why a row is rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// A required field is empty.
+    Missing { field: Field },
+    /// Not a part number: only separators, control characters, or longer than any part number.
+    InvalidPartNumber,
+    /// Text where a number belongs ("N/A", "agotado", "12 pzas").
+    NotANumber { field: Field, value: String },
+    /// More digits than any inventory figure.
+    TooLarge { field: Field },
+    /// A price below zero.
+    NegativePrice,
+    /// A stock below zero.
+    NegativeStock,
+    /// A stock or minimum order with a fraction ("2.5").
+    NotWhole { field: Field },
+    /// A location longer than [`LOCATION_MAX_CHARS`].
+    LocationTooLong,
+    /// Neither an OEM, an aftermarket nor a superseded number the catalog knows.
+    UnknownPart { number: String },
+    /// A later row has the same part and location; the last one wins.
+    Duplicate { line: u64 },
+}
+
+/// A valid row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub number: PartNumber,
+    pub price_cents: i64,
+    pub stock: i64,
+    /// Trimmed; empty is the default location.
+    pub location: String,
+    pub min_order_qty: Option<i64>,
+}
+
+/// How a column's numbers are written: its decimal separator, when its values settle it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NumberStyle {
+    pub price_decimal: Option<char>,
+}
+
+impl NumberStyle {
+    /// Reads the price column's values (a sample is enough: the first thousand rows).
+    pub fn infer<'a>(prices: impl IntoIterator<Item = &'a str>) -> Self {
+        NumberStyle { price_decimal: numbers::infer_decimal(prices) }
+    }
+}
+
+fn number_problem(field: Field, raw: &str, e: NumberError) -> Problem {
+    match e {
+        NumberError::Empty => Problem::Missing { field },
+        NumberError::NotANumber => Problem::NotANumber { field, value: raw.chars().take(40).collect() },
+        NumberError::TooLarge => Problem::TooLarge { field },
+    }
+}
+
+fn quantity(field: Field, raw: &str) -> Result<i64, Problem> {
+    // Quantities are whole: a lone separator before three digits groups thousands ("1.200" pieces).
+    let d = numbers::parse(raw, None).map_err(|e| number_problem(field, raw, e))?;
+    let whole = d.to_whole().ok_or(Problem::NotWhole { field })?;
+    if whole > QUANTITY_MAX {
+        return Err(Problem::TooLarge { field });
+    }
+    Ok(whole)
+}
+
+/// Checks one row's mapped values (`get` gives a field's cell, empty when the field is not mapped).
+pub fn check<'a>(get: impl Fn(Field) -> &'a str, style: NumberStyle) -> Result<Row, Problem> {
+    let raw_number = get(Field::PartNumber);
+    let number = match PartNumber::parse(raw_number) {
+        Ok(n) => n,
+        Err(_) if raw_number.trim().is_empty() => return Err(Problem::Missing { field: Field::PartNumber }),
+        Err(_) => return Err(Problem::InvalidPartNumber),
+    };
+    debug_assert!(number.display().chars().count() <= NUMBER_MAX_CHARS);
+    let raw_price = get(Field::Price);
+    let price =
+        numbers::parse(raw_price, style.price_decimal).map_err(|e| number_problem(Field::Price, raw_price, e))?;
+    if price.is_negative() {
+        return Err(Problem::NegativePrice);
+    }
+    let price_cents =
+        price.to_cents().filter(|c| *c <= PRICE_MAX_CENTS).ok_or(Problem::TooLarge { field: Field::Price })?;
+    let stock = quantity(Field::Stock, get(Field::Stock))?;
+    if stock < 0 {
+        return Err(Problem::NegativeStock);
+    }
+    let location = get(Field::Location).split_whitespace().collect::<Vec<_>>().join(" ");
+    if location.chars().count() > LOCATION_MAX_CHARS || location.chars().any(char::is_control) {
+        return Err(Problem::LocationTooLong);
+    }
+    let raw_moq = get(Field::MinOrderQty);
+    let min_order_qty =
+        if raw_moq.trim().is_empty() { None } else { Some(quantity(Field::MinOrderQty, raw_moq)?).filter(|q| *q > 0) };
+    Ok(Row { number, price_cents, stock, location, min_order_qty })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn row(number: &str, price: &str, stock: &str, location: &str, moq: &str) -> Result<Row, Problem> {
+        let cells = [number, price, stock, location, moq];
+        check(
+            |f| match f {
+                Field::PartNumber => cells[0],
+                Field::Price => cells[1],
+                Field::Stock => cells[2],
+                Field::Location => cells[3],
+                Field::MinOrderQty => cells[4],
+            },
+            NumberStyle::default(),
+        )
+    }
+
+    #[test]
+    fn valid_rows_are_read_as_written() {
+        let r = row(" 04465-02220 ", "$ 1.234,50", "1.200", "  Pasillo   3 ", "4").unwrap();
+        assert_eq!(r.number.key(), "0446502220");
+        assert_eq!(
+            (r.price_cents, r.stock, r.location.as_str(), r.min_order_qty),
+            (123_450, 1200, "Pasillo 3", Some(4))
+        );
+        let r = row("B2210", "99", "0", "", "").unwrap();
+        assert_eq!((r.price_cents, r.stock, r.location.as_str(), r.min_order_qty), (9_900, 0, "", None));
+    }
+
+    #[test]
+    fn each_problem_has_its_reason() {
+        use Problem::*;
+        for (cells, want) in [
+            (["", "1", "1", "", ""], Missing { field: Field::PartNumber }),
+            (["--", "1", "1", "", ""], InvalidPartNumber),
+            (["A1", "", "1", "", ""], Missing { field: Field::Price }),
+            (["A1", "N/A", "1", "", ""], NotANumber { field: Field::Price, value: "N/A".into() }),
+            (["A1", "-5", "1", "", ""], NegativePrice),
+            (["A1", "5", "", "", ""], Missing { field: Field::Stock }),
+            (["A1", "5", "agotado", "", ""], NotANumber { field: Field::Stock, value: "agotado".into() }),
+            (["A1", "5", "-1", "", ""], NegativeStock),
+            (["A1", "5", "2,5", "", ""], NotWhole { field: Field::Stock }),
+            (["A1", "5", "1", "", "0,5"], NotWhole { field: Field::MinOrderQty }),
+            (["A1", "999999999999999", "1", "", ""], TooLarge { field: Field::Price }),
+            (["A1", "5", "1", &"x".repeat(61), ""], LocationTooLong),
+        ] {
+            assert_eq!(row(cells[0], cells[1], cells[2], cells[3], cells[4]), Err(want.clone()), "{cells:?}");
+        }
+    }
+
+    #[test]
+    fn the_price_columns_style_settles_ambiguous_prices() {
+        let style = NumberStyle::infer(["1.234", "45,50"]);
+        assert_eq!(style.price_decimal, Some(','));
+        let get = |f: Field| match f {
+            Field::PartNumber => "A1",
+            Field::Price => "1.234",
+            Field::Stock => "1",
+            _ => "",
+        };
+        assert_eq!(check(get, style).unwrap().price_cents, 123_400);
+        assert_eq!(check(get, NumberStyle { price_decimal: Some('.') }).unwrap().price_cents, 123);
+    }
+
+    proptest! {
+        #[test]
+        fn any_cells_are_a_row_or_a_reason(cells in prop::collection::vec("\\PC{0,20}", 5)) {
+            let _ = row(&cells[0], &cells[1], &cells[2], &cells[3], &cells[4]);
+        }
+    }
+}
