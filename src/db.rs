@@ -77,3 +77,33 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
     sqlx::query("select 1").execute(pool).await.map(|_| ())
 }
+
+/// Appends one field in COPY's text format: backslash, tab, newline and carriage return escaped.
+pub fn copy_field(v: &str, out: &mut Vec<u8>) {
+    for b in v.bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// Sends one COPY statement's data (text format), chunk by chunk as they arrive, inside the transaction.
+pub async fn copy_in(
+    tx: &mut Tx,
+    statement: &str,
+    mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
+) -> Result<u64, sqlx::Error> {
+    let conn: &mut sqlx::PgConnection = tx;
+    let mut copy = conn.copy_in_raw(statement).await?;
+    while let Some(chunk) = chunks.recv().await {
+        if let Err(e) = copy.send(chunk).await {
+            let _ = copy.abort("stopped").await;
+            return Err(e);
+        }
+    }
+    copy.finish().await
+}

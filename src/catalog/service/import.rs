@@ -125,7 +125,7 @@ async fn import_files(
             let (path, progress) = (path.clone(), Arc::clone(&progress));
             tokio::task::spawn_blocking(move || parse_file(entity, &path, sender, progress))
         };
-        let copied = store::copy_in(&mut tx, &statement, chunks).await;
+        let copied = db::copy_in(&mut tx, &statement, chunks).await;
         let parsed = handle.await.map_err(Error::internal)?;
         let parsed = match parsed {
             Ok(p) => p,
@@ -422,24 +422,11 @@ fn copy_line(entity: Entity, line: u64, f: &impl Fields, out: &mut Vec<u8>) -> s
         }
         match value {
             None => out.extend_from_slice(b"\\N"),
-            Some(v) => copy_escape(v, out),
+            Some(v) => db::copy_field(v, out),
         }
     }
     out.push(b'\n');
     Ok(hasher.finish())
-}
-
-/// COPY's text format: backslash, tab, newline and carriage return escaped.
-fn copy_escape(v: &str, out: &mut Vec<u8>) {
-    for b in v.bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            _ => out.push(b),
-        }
-    }
 }
 
 /// Whether the catalog holds no part yet (a first start seeds the demo catalog then).

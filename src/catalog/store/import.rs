@@ -464,20 +464,3 @@ pub(in crate::catalog) async fn finish_run(
     tx.commit().await?;
     Ok(())
 }
-
-/// Sends one COPY statement's data, chunk by chunk, inside the transaction.
-pub(in crate::catalog) async fn copy_in(
-    tx: &mut Tx,
-    statement: &str,
-    mut chunks: tokio::sync::mpsc::Receiver<Vec<u8>>,
-) -> Result<u64, sqlx::Error> {
-    let conn: &mut sqlx::PgConnection = tx;
-    let mut copy = conn.copy_in_raw(statement).await?;
-    while let Some(chunk) = chunks.recv().await {
-        if let Err(e) = copy.send(chunk).await {
-            let _ = copy.abort("import stopped").await;
-            return Err(e);
-        }
-    }
-    copy.finish().await
-}

@@ -40,6 +40,8 @@ pub enum Problem {
     LocationTooLong,
     /// Neither an OEM, an aftermarket nor a superseded number the catalog knows.
     UnknownPart { number: String },
+    /// A number several catalog parts share (their brands listed): which one the bodega has is not known.
+    AmbiguousPart { number: String, brands: String },
     /// A later row has the same part and location; the last one wins.
     Duplicate { line: u64 },
 }
@@ -53,6 +55,24 @@ pub struct Row {
     /// Trimmed; empty is the default location.
     pub location: String,
     pub min_order_qty: Option<i64>,
+}
+
+/// What an upload does (the dry run) or did (the commit).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Counts {
+    /// Rows read (valid or not).
+    pub rows: i64,
+    /// Items the bodega did not have at that location.
+    pub new_items: i64,
+    /// Items whose price changes (a row may change price and stock both).
+    pub price_changes: i64,
+    pub stock_changes: i64,
+    /// Items exactly as they were.
+    pub unchanged: i64,
+    pub rejected: i64,
+    /// With "replace location": items of the file's locations absent from it, whose stock becomes 0.
+    pub zeroed: i64,
 }
 
 /// How a column's numbers are written: its decimal separator, when its values settle it.

@@ -1,0 +1,3 @@
+//! Inventory flows: an upload's checked rows run against the bodega's inventory (dry run, commit).
+
+pub mod upload;

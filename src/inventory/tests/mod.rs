@@ -1,0 +1,227 @@
+//! Inventory store and service tests on a real PostgreSQL: a fresh migrated database per test (`#[sqlx::test]`), the
+//! pool built as production builds it (every connection runs as `nexus_app`, under row-level security).
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+use super::rules::mapping::Field;
+use super::rules::row::{NumberStyle, Problem, Row, check};
+use super::service::upload::{Options, Outcome, run_rows};
+use crate::db::{self, Scope};
+
+async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
+    db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
+}
+
+/// A tiny catalog: Toyota 04465-02220 (superseding 04465-02200) and 90915-YZZD2; Nissan 41060-EL00A and a second
+/// part numbered like Toyota's filter (a shared key); Brembo P 83 152 replacing the Toyota pads.
+async fn catalog(pool: &PgPool) {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    for sql in [
+        "insert into catalog_manufacturers (name, key) values ('Toyota', 'TOYOTA'), ('Nissan', 'NISSAN'), ('Brembo', 'BREMBO')",
+        "insert into catalog_parts (manufacturer_id, number, number_key, name)
+         select m.id, v.number, v.key, v.name from (values
+             ('TOYOTA', '04465-02220', '0446502220', 'Pastillas de freno delanteras'),
+             ('TOYOTA', '90915-YZZD2', '90915YZZD2', 'Filtro de aceite'),
+             ('NISSAN', '41060-EL00A', '41060EL00A', 'Pastillas de freno delanteras'),
+             ('NISSAN', '90915 YZZD2', '90915YZZD2', 'Filtro de aceite')) v(mfr, number, key, name)
+         join catalog_manufacturers m on m.key = v.mfr",
+        "insert into catalog_aftermarket (manufacturer_id, number, number_key, name, tier, part_id)
+         select (select id from catalog_manufacturers where key = 'BREMBO'), 'P 83 152', 'P83152', 'Pastillas', 'premium',
+                (select id from catalog_parts where number_key = '0446502220')",
+        "insert into catalog_cross_refs (part_id, number, number_key, source, kind)
+         select id, '04465-02200', '0446502200', 'Toyota', 'supersedes' from catalog_parts where number_key = '0446502220'",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn tenant(pool: &PgPool, kind: &str, name: &str) -> Uuid {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    let id = sqlx::query_scalar("insert into tenants (kind, name, status) values ($1, $2, 'active') returning id")
+        .bind(kind)
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Valid rows and rejected ones, each with its line.
+type Checked = (Vec<(u64, Row)>, Vec<(u64, Problem)>);
+
+/// Rows as a file gives them: part number, price, stock, location, minimum order; line numbers from 2.
+fn rows(cells: &[[&str; 5]]) -> Checked {
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for (i, c) in cells.iter().enumerate() {
+        let line = i as u64 + 2;
+        let get = |f: Field| match f {
+            Field::PartNumber => c[0],
+            Field::Price => c[1],
+            Field::Stock => c[2],
+            Field::Location => c[3],
+            Field::MinOrderQty => c[4],
+        };
+        match check(get, NumberStyle::default()) {
+            Ok(r) => ok.push((line, r)),
+            Err(p) => bad.push((line, p)),
+        }
+    }
+    (ok, bad)
+}
+
+async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Options) -> Outcome {
+    let (ok, bad) = rows(cells);
+    run_rows(pool, bodega, Uuid::new_v4(), ok, bad, options).await.unwrap()
+}
+
+const COMMIT: Options = Options { replace_location: false, commit: true };
+
+/// (number, location, price, stock) of the bodega's items, sorted.
+async fn items(pool: &PgPool, bodega: Uuid) -> Vec<(String, String, i64, i32)> {
+    let mut tx = db::begin(pool, Scope::Tenant(bodega)).await.unwrap();
+    sqlx::query_as("select number, location, price_cents, stock from inventory_items order by number, location")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn rows_match_oem_aftermarket_and_superseded_numbers_and_say_why_others_do_not(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    let file = [
+        ["04465 02220", "1.234,50", "3", "", ""],      // OEM, written with a space
+        ["P83152", "899", "10", "Pasillo 2", "2"],     // aftermarket
+        ["04465-02200", "1200", "1", "Pasillo 2", ""], // superseded: the current Toyota part
+        ["90915-YZZD2", "150", "4", "", ""],           // Toyota and Nissan share the key: ambiguous
+        ["99999", "10", "1", "", ""],                  // unknown
+        ["41060-EL00A", "N/A", "1", "", ""],           // text for a price
+        ["41060-EL00A", "500", "-2", "", ""],          // negative stock
+        ["0446502220", "1300", "5", "", ""],           // the first line's item again: the last wins
+    ];
+    let dry = upload(&pool, bodega, &file, Options::default()).await;
+    assert_eq!((dry.counts.rows, dry.counts.new_items, dry.counts.rejected, dry.counts.unchanged), (8, 3, 5, 0));
+    assert_eq!(
+        dry.rejects,
+        [
+            (2, Problem::Duplicate { line: 9 }),
+            (5, Problem::AmbiguousPart { number: "90915-YZZD2".into(), brands: "Nissan, Toyota".into() }),
+            (6, Problem::UnknownPart { number: "99999".into() }),
+            (7, Problem::NotANumber { field: Field::Price, value: "N/A".into() }),
+            (8, Problem::NegativeStock),
+        ]
+    );
+    assert!(items(&pool, bodega).await.is_empty(), "a dry run writes nothing");
+
+    upload(&pool, bodega, &file, COMMIT).await;
+    assert_eq!(
+        items(&pool, bodega).await,
+        [
+            ("04465-02200".into(), "Pasillo 2".into(), 120_000, 1),
+            ("0446502220".into(), "".into(), 130_000, 5),
+            ("P83152".into(), "Pasillo 2".into(), 89_900, 10),
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn an_upload_sets_stock_per_location_and_replace_location_zeroes_the_rest(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    upload(&pool, bodega, &[["0446502220", "100", "3", "", ""], ["41060EL00A", "200", "7", "", ""]], COMMIT).await;
+
+    // The same figures again: unchanged, and nothing is added (a snapshot, not a delta).
+    let again = upload(&pool, bodega, &[["0446502220", "100", "3", "", ""]], COMMIT).await;
+    assert_eq!((again.counts.unchanged, again.counts.new_items), (1, 0));
+    // New figures for one item and one new location; the other item stays as it was.
+    let next =
+        upload(&pool, bodega, &[["0446502220", "110", "2", "", ""], ["0446502220", "90", "1", "Sucursal", ""]], COMMIT)
+            .await;
+    assert_eq!((next.counts.price_changes, next.counts.stock_changes, next.counts.new_items), (1, 1, 1));
+    assert_eq!(
+        items(&pool, bodega).await,
+        [
+            ("0446502220".into(), "".into(), 11_000, 2),
+            ("0446502220".into(), "Sucursal".into(), 9_000, 1),
+            ("41060EL00A".into(), "".into(), 20_000, 7),
+        ]
+    );
+    // Replace location: the default location's items absent from the file drop to zero; "Sucursal" is untouched.
+    let replace = Options { replace_location: true, commit: true };
+    let r = upload(&pool, bodega, &[["0446502220", "110", "2", "", ""]], replace).await;
+    assert_eq!(r.counts.zeroed, 1);
+    assert_eq!(
+        items(&pool, bodega).await,
+        [
+            ("0446502220".into(), "".into(), 11_000, 2),
+            ("0446502220".into(), "Sucursal".into(), 9_000, 1),
+            ("41060EL00A".into(), "".into(), 20_000, 0),
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn workshops_see_active_bodegas_stock_only_through_availability(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let norte = tenant(&pool, "warehouse", "Bodega Norte").await;
+    let sur = tenant(&pool, "warehouse", "Bodega Sur").await;
+    let taller = tenant(&pool, "workshop", "Taller Demo").await;
+    upload(&pool, norte, &[["0446502220", "1300", "5", "", ""], ["P83152", "899", "2", "", ""]], COMMIT).await;
+    upload(&pool, sur, &[["0446502220", "1250", "1", "Centro", ""], ["41060EL00A", "10", "0", "", ""]], COMMIT).await;
+
+    let mut tx = db::begin(&pool, Scope::Tenant(taller)).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("select count(*) from inventory_items").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(seen, 0, "another tenant's items are invisible, whatever the query");
+    let part: i64 = sqlx::query_scalar("select id from catalog_parts where number_key = '0446502220'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let offers: Vec<(String, String, bool, String, i64, i32)> = sqlx::query_as(
+        "select bodega, location, aftermarket, brand, price_cents, stock from inventory_availability($1)",
+    )
+    .bind(part)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(
+        offers,
+        [
+            ("Bodega Norte".into(), "".into(), true, "Brembo".into(), 89_900, 2),
+            ("Bodega Sur".into(), "Centro".into(), false, "Toyota".into(), 125_000, 1),
+            ("Bodega Norte".into(), "".into(), false, "Toyota".into(), 130_000, 5),
+        ]
+    );
+    // The scope is the caller's again after the call.
+    let platform: bool = sqlx::query_scalar("select app_platform()").fetch_one(&mut *tx).await.unwrap();
+    assert!(!platform);
+    drop(tx);
+
+    // A suspended bodega's stock is not offered.
+    let mut admin = db::begin(&pool, Scope::Platform).await.unwrap();
+    sqlx::query("update tenants set status = 'suspended' where id = $1")
+        .bind(norte)
+        .execute(&mut *admin)
+        .await
+        .unwrap();
+    admin.commit().await.unwrap();
+    let mut tx = db::begin(&pool, Scope::Tenant(taller)).await.unwrap();
+    let bodegas: Vec<String> = sqlx::query_scalar("select bodega from inventory_availability($1)")
+        .bind(part)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(bodegas, ["Bodega Sur"]);
+}
