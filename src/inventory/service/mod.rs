@@ -1,3 +1,4 @@
 //! Inventory flows: an upload's checked rows run against the bodega's inventory (dry run, commit).
 
+pub mod read;
 pub mod upload;
