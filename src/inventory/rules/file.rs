@@ -9,7 +9,7 @@ pub const MAX_BYTES: u64 = 50 * 1024 * 1024;
 /// Default most data rows in one upload.
 pub const MAX_ROWS: u64 = 1_000_000;
 /// Most bytes a workbook may unpack to (a zip bomb unpacks to far more than any inventory sheet).
-pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most characters in one cell (a part number, a price, a location: short).
 pub const MAX_CELL_CHARS: usize = 1_000;
 
