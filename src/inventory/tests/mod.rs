@@ -5,9 +5,11 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
+use super::rules::file::{FileProblem, Format};
 use super::rules::mapping::Field;
 use super::rules::row::{NumberStyle, Problem, Row, check};
-use super::service::upload::{Options, Outcome, run_rows};
+use super::service::table::{Source, check_rows, layout};
+use super::service::upload::{Options, Outcome, Sink, run_rows};
 use crate::db::{self, Scope};
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
@@ -75,7 +77,16 @@ fn rows(cells: &[[&str; 5]]) -> Checked {
 
 async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Options) -> Outcome {
     let (ok, bad) = rows(cells);
-    run_rows(pool, bodega, Uuid::new_v4(), ok, bad, options).await.unwrap()
+    let produce = move |sink: Sink<'_>| {
+        let mut all: Vec<(u64, Result<Row, Problem>)> = ok.into_iter().map(|(l, r)| (l, Ok(r))).collect();
+        all.extend(bad.into_iter().map(|(l, p)| (l, Err(p))));
+        all.sort_by_key(|(l, _)| *l);
+        for (line, row) in all {
+            sink(line, row);
+        }
+        Ok(())
+    };
+    run_rows(pool, bodega, Uuid::new_v4(), produce, options).await.unwrap().unwrap()
 }
 
 const COMMIT: Options = Options { replace_location: false, commit: true };
@@ -224,4 +235,44 @@ async fn workshops_see_active_bodegas_stock_only_through_availability(opts: PgPo
         .await
         .unwrap();
     assert_eq!(bodegas, ["Bodega Sur"]);
+}
+
+/// A whole file through the table reader: header found under its title, mapping suggested, rows checked and
+/// streamed to the database.
+async fn upload_file(
+    pool: &PgPool,
+    bodega: Uuid,
+    text: &str,
+    max_rows: u64,
+    options: Options,
+) -> Result<Outcome, FileProblem> {
+    let bytes = text.as_bytes().to_vec();
+    let produce = move |sink: Sink<'_>| {
+        let source = Source::open(&bytes, Format::Csv, None, None)?;
+        let l = layout(&source, None)?;
+        check_rows(&source, l.header_line, &l.suggested, max_rows, |line, row, _| sink(line, row)).map(|_| ())
+    };
+    run_rows(pool, bodega, Uuid::new_v4(), produce, options).await.unwrap()
+}
+
+#[sqlx::test]
+async fn a_file_is_read_checked_and_committed_or_refused_whole(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    let file = "Existencias al 31/10\n\nNº Parte;Descripción;Precio ($);Existencia\n\
+                04465-02220;Pastillas;1.234,50;3\nP 83 152;Brembo;899,00;10\n99999;Nada;1,00;1\n";
+    let dry = upload_file(&pool, bodega, file, 100, Options::default()).await.unwrap();
+    assert_eq!((dry.counts.rows, dry.counts.new_items, dry.counts.rejected), (3, 2, 1));
+    assert_eq!(dry.rejects, [(6, Problem::UnknownPart { number: "99999".into() })]);
+
+    // Past the row limit the file is refused whole: nothing is written.
+    assert_eq!(upload_file(&pool, bodega, file, 2, COMMIT).await.unwrap_err(), FileProblem::TooManyRows { limit: 2 });
+    assert!(items(&pool, bodega).await.is_empty());
+
+    upload_file(&pool, bodega, file, 100, COMMIT).await.unwrap();
+    assert_eq!(
+        items(&pool, bodega).await,
+        [("04465-02220".into(), "".into(), 123_450, 3), ("P 83 152".into(), "".into(), 89_900, 10)]
+    );
 }
