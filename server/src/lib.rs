@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_catalog;
+pub mod bench_inventory;
 pub mod cli;
 pub mod config;
 pub mod http;

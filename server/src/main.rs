@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
 use nexus_server::config::Config;
-use nexus_server::{bench, bench_catalog, cli, pg, startup};
+use nexus_server::{bench, bench_catalog, bench_inventory, cli, pg, startup};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -50,6 +50,8 @@ enum BenchWhat {
     /// The parts catalog at the scale: import, legacy migration, search latency per query mix, query plans,
     /// HTTP throughput (wrk).
     Catalog(bench_catalog::CatalogBenchArgs),
+    /// A bodega's upload end to end on the server (read, check, match, dry run, commit) against the bench catalog.
+    Inventory(bench_inventory::InventoryBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -88,6 +90,9 @@ fn main() -> Result<()> {
         Command::Bench { what: None, args } => rt.block_on(bench::run(cli.config, args)),
         Command::Bench { what: Some(BenchWhat::Catalog(args)), .. } => {
             rt.block_on(bench_catalog::run(cli.config, args))
+        }
+        Command::Bench { what: Some(BenchWhat::Inventory(args)), .. } => {
+            rt.block_on(bench_inventory::run(cli.config, args))
         }
         Command::Catalog { command } => rt.block_on(cli::catalog::run(cli.config, command)),
     }
