@@ -64,6 +64,9 @@ pub(in crate::inventory) async fn stage(
 /// products) share is ambiguous; a key nothing has is unknown. Then, of rows naming the same item at the same
 /// location, all but the last line are repeats.
 pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    // A temporary table has no statistics until analyzed: without them the planner takes it for a few rows and
+    // joins it by nested loops (quadratic on a million rows).
+    sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
     sqlx::query(
         "with k as (select distinct key from stage_inventory),
               oem as (select p.number_key, min(p.id) as id, count(*) as n,
@@ -119,6 +122,7 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error
     )
     .execute(&mut **tx)
     .await?;
+    sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
     // Repeats: the same item at the same location again further down; the last line wins.
     sqlx::query(
         "with ranked as (select line, first_value(line) over w as last_line, row_number() over w as rn
