@@ -37,6 +37,12 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     NameTaken,
+    /// Another upload of the same bodega is being committed.
+    UploadBusy,
+    /// The same file with the same mapping was committed before (say so to commit it again).
+    UploadRepeated,
+    /// The upload was committed, discarded or failed: it can no longer change.
+    UploadClosed,
     CsrfRejected,
     RateLimited,
     Unavailable,
@@ -75,6 +81,9 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
             Self::NameTaken => "name_taken",
+            Self::UploadBusy => "upload_busy",
+            Self::UploadRepeated => "upload_repeated",
+            Self::UploadClosed => "upload_closed",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

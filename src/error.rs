@@ -20,6 +20,9 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(ErrorCode),
+    /// An uploaded file refused as a whole (empty, not a table, too large, damaged…): nothing of it was written.
+    #[error("file refused: {0:?}")]
+    File(crate::inventory::rules::file::FileProblem),
     #[error("rate limited, retry after {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached (down, restarting, pool exhausted): the user should retry, not sign in again.

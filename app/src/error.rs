@@ -3,6 +3,7 @@
 
 use nexus::codes::ErrorCode;
 use nexus::codes::FieldError;
+use nexus::inventory::rules::file::FileProblem;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -20,6 +21,10 @@ pub enum AppError {
     Validation { fields: Vec<FieldError> },
     #[error("conflict: {code}")]
     Conflict { code: ErrorCode },
+    /// An uploaded file refused as a whole, and why: nothing of it was written (413 too large, 415 not a table,
+    /// 422 otherwise).
+    #[error("file refused")]
+    File { problem: FileProblem },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The server cannot reach its database right now; retrying shortly is the remedy (503).
@@ -52,6 +57,7 @@ impl AppError {
             AppError::Unauthorized { code } | AppError::Conflict { code } => *code,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::Validation { fields } => fields.first().map_or(ErrorCode::InvalidInput, |f| f.code),
+            AppError::File { .. } => ErrorCode::InvalidInput,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Internal | AppError::Communication => ErrorCode::Internal,
@@ -71,6 +77,11 @@ impl AppError {
             }
             AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => S::CONFLICT,
+            AppError::File { problem: FileProblem::TooLarge { .. } | FileProblem::UnpacksTooLarge { .. } } => {
+                S::PAYLOAD_TOO_LARGE
+            }
+            AppError::File { problem: FileProblem::UnsupportedType { .. } } => S::UNSUPPORTED_MEDIA_TYPE,
+            AppError::File { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
             AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Communication => S::INTERNAL_SERVER_ERROR,
@@ -139,6 +150,7 @@ impl AppError {
             nexus::Error::NotFound => AppError::NotFound,
             nexus::Error::Validation(fields) => AppError::Validation { fields },
             nexus::Error::Conflict(code) => AppError::Conflict { code },
+            nexus::Error::File(problem) => AppError::File { problem },
             nexus::Error::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             nexus::Error::Unavailable(cause) => {
                 tracing::error!(error = %chain(cause.as_ref()), "database unavailable");

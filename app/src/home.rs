@@ -28,12 +28,13 @@ fn RoleHome() -> impl IntoView {
     let role = me.role;
     let link = "font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline";
     let soon: Vec<&'static str> = match role {
-        Role::Admin => vec!["soon_catalog_edit", "soon_availability"],
-        Role::Workshop => vec!["soon_availability"],
-        Role::Warehouse => vec!["soon_inventory", "soon_availability"],
+        Role::Admin => vec!["soon_catalog_edit"],
+        Role::Workshop => vec![],
+        Role::Warehouse => vec!["soon_inventory"],
         Role::Owner | Role::Manager | Role::Viewer => vec!["soon_production", "soon_mes"],
         Role::Operator | Role::Supply => vec!["soon_mes", "soon_production"],
     };
+    let nothing_soon = soon.is_empty();
     view! {
         <Title text=move || td_string!(i18n.get_locale(), nav.home) />
         <section class="mb-6" data-testid="home" data-role=role.as_str()>
@@ -50,6 +51,8 @@ fn RoleHome() -> impl IntoView {
                 <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>
                 <ul class="space-y-2 text-sm text-slate-700 dark:text-slate-200">
                     {me.can(Permission::CatalogRead).then(|| view! { <li><A href="/catalog" attr:class=link>{t!(i18n, home.do_catalog)}</A></li> })}
+                    {me.can(Permission::AvailabilityRead).then(|| view! { <li>{t!(i18n, stock.home_availability)}</li> })}
+                    {me.can(Permission::InventoryManage).then(|| view! { <li><A href="/inventory" attr:class=link>{t!(i18n, stock.home_link)}</A></li> })}
                     {me.can(Permission::UsersManage).then(|| view! { <li><A href="/admin/users" attr:class=link>{t!(i18n, home.do_users)}</A></li> })}
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/tenants" attr:class=link>{t!(i18n, home.do_tenants)}</A></li> })}
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/catalog" attr:class=link>{t!(i18n, home.do_catalog_admin)}</A></li> })}
@@ -58,7 +61,7 @@ fn RoleHome() -> impl IntoView {
                     <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>
                 </ul>
             </section>
-            <section class=CARD>
+            <section class=CARD class:hidden=nothing_soon>
                 <h2 class="mb-1 text-lg font-semibold">{t!(i18n, home.coming)}</h2>
                 <p class="mb-3 text-xs text-slate-500 dark:text-slate-400">{t!(i18n, home.coming_note)}</p>
                 <ul class="list-disc space-y-2 pl-5 text-sm text-slate-700 dark:text-slate-200">
@@ -72,7 +75,6 @@ fn RoleHome() -> impl IntoView {
 fn soon_text(l: Locale, key: &str) -> &'static str {
     match key {
         "soon_catalog_edit" => td_string!(l, home.soon_catalog_edit),
-        "soon_availability" => td_string!(l, home.soon_availability),
         "soon_inventory" => td_string!(l, home.soon_inventory),
         "soon_production" => td_string!(l, home.soon_production),
         _ => td_string!(l, home.soon_mes),

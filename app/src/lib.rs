@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod error;
 pub mod home;
 pub mod identity;
+pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod ui;
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/catalog") view={Lazy::<catalog::search::CatalogRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/catalog/parts/:id") view={Lazy::<catalog::part::PartRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/catalog") view={Lazy::<catalog::admin::CatalogAdminRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/inventory") view={Lazy::<inventory::stock::StockRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/inventory/upload") view={Lazy::<inventory::upload::UploadRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

@@ -30,6 +30,8 @@ pub struct AppState {
     pub security: Arc<SecurityConfig>,
     /// Catalog search pages, shared by the pages and the REST API (emptied whenever the catalog changes).
     pub catalog_cache: SearchCache,
+    /// How large an inventory upload may be (bytes, rows).
+    pub upload_limits: nexus::inventory::rules::file::UploadLimits,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).

@@ -46,6 +46,12 @@ pub struct Config {
     /// Password of the demo accounts. Generated and stored in the data folder when absent.
     #[arg(long, env = "NEXUS_DEMO_PASSWORD", hide_env_values = true)]
     pub demo_password: Option<String>,
+    /// Largest inventory upload, in MB.
+    #[arg(long, env = "NEXUS_UPLOAD_MAX_MB", default_value_t = 50)]
+    pub upload_max_mb: u64,
+    /// Most data rows in one inventory upload.
+    #[arg(long, env = "NEXUS_UPLOAD_MAX_ROWS", default_value_t = 1_000_000)]
+    pub upload_max_rows: u64,
     /// Database connections per instance.
     #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,

@@ -47,7 +47,12 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     });
     let catalog_cache = SearchCache::default();
     tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache })
+    let upload_limits = nexus::inventory::rules::file::UploadLimits {
+        max_bytes: cfg.upload_max_mb.saturating_mul(1024 * 1024),
+        max_rows: cfg.upload_max_rows,
+    };
+    nexus::inventory::service::uploads::fail_interrupted(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits })
 }
 
 /// Seeds the demo accounts and prints them.

@@ -1,18 +1,22 @@
-//! `/catalog/parts/:id`: a part's page. Its details, the bodegas that have it (the inventory issue fills that place),
-//! its aftermarket alternatives grouped by quality tier and brand, the vehicles it fits, and its other numbers.
+//! `/catalog/parts/:id`: a part's page. Its details, the bodegas that have it or an aftermarket product replacing it
+//! (for the roles that may compare bodegas: workshops, owners, platform admins), its aftermarket alternatives grouped
+//! by quality tier and brand, the vehicles it fits, and its other numbers.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use nexus::catalog::rules::kinds::{CrossRefKind, QualityTier};
 use nexus::catalog::rules::part::{Alternative, PartDetail};
 use nexus::identity::rules::auth::Permission;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{CARD, CARD_FLUSH, ErrorBanner, Loading};
-use crate::ui::session::Protected;
+use crate::ui::components::{CARD, CARD_FLUSH, ErrorBanner, Loading, LocalTime};
+use crate::ui::number::{count, money};
+use crate::ui::session::{Protected, use_session};
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part")]
 pub async fn get_part(id: String) -> Result<PartDetail, AppError> {
@@ -22,11 +26,72 @@ pub async fn get_part(id: String) -> Result<PartDetail, AppError> {
     Ok(nexus::catalog::service::parts::part(&st.pool, id).await?)
 }
 
+/// One bodega's offer of the part (or of an aftermarket product replacing it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferDto {
+    pub bodega: String,
+    /// `""`: the bodega's default location.
+    pub location: String,
+    pub number: String,
+    pub aftermarket: bool,
+    pub brand: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub stock: i32,
+    pub min_order_qty: Option<i32>,
+    pub confirmed_at: DateTime<Utc>,
+    /// Seconds from `confirmed_at` to the answer, measured on the server, so the page says the same "3 h ago" when
+    /// rendered and when hydrated.
+    pub age_secs: i64,
+}
+
+#[server(prefix = "/api", endpoint = "ui/catalog/part/availability")]
+pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    // Not a positive number: no such part (the service still checks the caller first).
+    let id = id.parse::<i64>().unwrap_or(0);
+    let offers = nexus::inventory::service::stock::availability(&st.pool, &caller, id).await?;
+    let now = Utc::now();
+    Ok(offers
+        .into_iter()
+        .map(|o| OfferDto {
+            age_secs: (now - o.confirmed_at).num_seconds().max(0),
+            bodega: o.bodega,
+            location: o.location,
+            number: o.number,
+            aftermarket: o.aftermarket,
+            brand: o.brand,
+            price_cents: o.price_cents,
+            currency: o.currency,
+            stock: o.stock,
+            min_order_qty: o.min_order_qty,
+            confirmed_at: o.confirmed_at,
+        })
+        .collect())
+}
+
+/// The availability a page shows: `None` for a role that does not compare bodegas (the section is left out).
+type Offers = Result<Option<Vec<OfferDto>>, AppError>;
+
+/// Resources are created here, outside the `Protected` suspense, so the server and the browser create them in the same
+/// order (their ids must match for hydration).
 #[component]
 pub fn PartPage() -> impl IntoView {
+    let params = use_params_map();
+    let session = use_session();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let part = Resource::new(id, get_part);
+    // Asked only by roles that may compare bodegas: the server would refuse anyone else.
+    let offers: Resource<Offers> = Resource::new(id, move |id| async move {
+        match session.me.await {
+            Ok(Some(me)) if me.can(Permission::AvailabilityRead) => get_availability(id).await.map(Some),
+            _ => Ok(None),
+        }
+    });
     view! {
         <Protected permission=Permission::CatalogRead>
-            <Part />
+            <Part part offers />
         </Protected>
     }
 }
@@ -41,10 +106,8 @@ fn tier_text(l: Locale, t: QualityTier) -> &'static str {
 }
 
 #[component]
-fn Part() -> impl IntoView {
+fn Part(part: Resource<Result<PartDetail, AppError>>, offers: Resource<Offers>) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let part = Resource::new(move || params.with(|p| p.get("id")).unwrap_or_default(), get_part);
     let back = move || {
         let q = use_query_map().with_untracked(|m| m.get("q")).unwrap_or_default();
         format!("/catalog?q={}", enc(&q))
@@ -57,12 +120,14 @@ fn Part() -> impl IntoView {
         </p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
+                // Both awaited in this one boundary (no boundary nested inside a Suspend: leptos#2920).
+                let offers = offers.await;
                 match part.await {
                     Err(e) => view! {
                         <Title text=move || td_string!(i18n.get_locale(), catalog.title) />
                         <ErrorBanner error=Signal::stored(Some(e)) />
                     }.into_any(),
-                    Ok(p) => view! { <PartView p /> }.into_any(),
+                    Ok(p) => view! { <PartView p offers /> }.into_any(),
                 }
             })}
         </Transition>
@@ -70,7 +135,7 @@ fn Part() -> impl IntoView {
 }
 
 #[component]
-fn PartView(p: PartDetail) -> impl IntoView {
+fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
     let i18n = use_i18n();
     let title = format!("{} · {}", p.number, p.name);
     // Alternatives by tier (best first), then brand: the order the server sends.
@@ -92,11 +157,17 @@ fn PartView(p: PartDetail) -> impl IntoView {
                 {(!p.description.is_empty()).then(|| format!(" · {}", p.description))}
             </p>
         </header>
-        <div class="grid gap-6 lg:grid-cols-2">
-            <section class="rounded-xl border-2 border-dashed border-slate-300 p-4 dark:border-slate-600" data-testid="availability" aria-labelledby="availability-h">
-                <h2 id="availability-h" class="mb-1 text-lg font-semibold">{t!(i18n, catalog.availability)}</h2>
-                <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.availability_soon)}</p>
-            </section>
+        {match offers {
+            Ok(None) => None,
+            Ok(Some(offers)) => Some(view! { <Availability offers /> }.into_any()),
+            Err(e) => Some(view! {
+                <section class="mb-6" data-testid="availability" aria-labelledby="availability-h">
+                    <h2 id="availability-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.availability)}</h2>
+                    <ErrorBanner error=Signal::stored(Some(e)) />
+                </section>
+            }.into_any()),
+        }}
+        <div class="grid gap-6">
             <section class=CARD aria-labelledby="others-h">
                 <h2 id="others-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.other_numbers)}</h2>
                 {if p.other_numbers.is_empty() {
@@ -182,6 +253,79 @@ fn PartView(p: PartDetail) -> impl IntoView {
                                             <td class="px-3 py-2 tabular-nums">{years}</td>
                                             <td class=th>{engine}</td>
                                             <td class=th>{f.position.clone()}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// How fresh a figure is, from its age in seconds: minutes, then hours up to two days, then days.
+fn fresh_text(l: Locale, age_secs: i64) -> String {
+    let minutes = age_secs / 60;
+    match minutes {
+        0 => td_string!(l, stock.fresh_now).to_owned(),
+        1..60 => td_string!(l, stock.fresh_minutes, n = minutes).to_string(),
+        60..2880 => td_string!(l, stock.fresh_hours, n = minutes / 60).to_string(),
+        _ => td_string!(l, stock.fresh_days, n = minutes / 1440).to_string(),
+    }
+}
+
+/// Which active bodegas have the part (or an aftermarket product replacing it) in stock, cheapest first.
+#[component]
+fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    let th = "px-3 py-2";
+    view! {
+        <section class="mb-6" data-testid="availability" aria-labelledby="availability-h">
+            <h2 id="availability-h" class="mb-1 text-lg font-semibold">{t!(i18n, catalog.availability)}</h2>
+            {if offers.is_empty() {
+                view! {
+                    <p class=format!("{CARD} text-sm text-slate-600 dark:text-slate-300") data-testid="availability-none">{t!(i18n, stock.availability_none)}</p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="mb-2 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, stock.availability_note)}</p>
+                    <div class=CARD_FLUSH tabindex="0" aria-labelledby="availability-h">
+                        <table class="w-full min-w-[760px] text-left text-sm" data-testid="offers">
+                            <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
+                                <tr>
+                                    <th scope="col" class=th>{t!(i18n, stock.col_bodega)}</th>
+                                    <th scope="col" class=th>{t!(i18n, stock.col_part)}</th>
+                                    <th scope="col" class=th>{t!(i18n, stock.col_location)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_price)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_stock)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_min_order)}</th>
+                                    <th scope="col" class=th>{t!(i18n, stock.col_fresh)}</th>
+                                </tr>
+                            </thead>
+                            <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                                {offers.into_iter().map(|o| {
+                                    let OfferDto { bodega, location, number, aftermarket, brand, price_cents, currency, stock, min_order_qty, confirmed_at, age_secs } = o;
+                                    view! {
+                                        <tr data-testid="offer">
+                                            <td class=th><div class="max-w-[14rem] truncate font-medium" title=bodega.clone()>{bodega.clone()}</div></td>
+                                            <td class=th>
+                                                <span class="font-medium">{brand}</span> " " <span class="font-mono">{number}</span>
+                                                {aftermarket.then(|| view! {
+                                                    <span class="ml-1 inline-flex rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 dark:bg-sky-900/50 dark:text-sky-100">
+                                                        {t!(i18n, stock.aftermarket)}
+                                                    </span>
+                                                })}
+                                            </td>
+                                            <td class=th>{move || crate::inventory::stock::location_text(i18n.get_locale(), &location)}</td>
+                                            <td class="whitespace-nowrap px-3 py-2 text-right font-semibold tabular-nums" data-testid="offer-price">{move || money(i18n.get_locale(), price_cents, &currency)}</td>
+                                            <td class="px-3 py-2 text-right tabular-nums">{move || count(i18n.get_locale(), stock.into())}</td>
+                                            <td class="px-3 py-2 text-right tabular-nums">{min_order_qty.map(|q| q.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                            <td class="whitespace-nowrap px-3 py-2">
+                                                <span class="block">{move || fresh_text(i18n.get_locale(), age_secs)}</span>
+                                                <span class="block text-xs text-slate-600 dark:text-slate-300"><LocalTime at=confirmed_at /></span>
+                                            </td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -46,6 +46,9 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::NotFound => td_string!(locale, err.not_found),
         E::Conflict => td_string!(locale, err.conflict),
         E::NameTaken => td_string!(locale, err.name_taken),
+        E::UploadBusy => td_string!(locale, err.upload_busy),
+        E::UploadRepeated => td_string!(locale, err.upload_repeated),
+        E::UploadClosed => td_string!(locale, err.upload_closed),
         E::CsrfRejected => td_string!(locale, err.csrf_rejected),
         E::RateLimited => td_string!(locale, err.rate_limited),
         E::Unavailable => td_string!(locale, err.unavailable),
@@ -89,7 +92,10 @@ pub fn ErrorBanner(
             {
                 return None;
             }
-            let text = error_text(i18n.get_locale(), e.code());
+            let text = match &e {
+                AppError::File { problem } => crate::inventory::texts::file_problem(i18n.get_locale(), problem),
+                _ => error_text(i18n.get_locale(), e.code()).to_owned(),
+            };
             Some(view! {
                 <div
                     role="alert"

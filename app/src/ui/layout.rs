@@ -117,6 +117,9 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                 {me.can(Permission::CatalogRead).then(|| view! {
                     <li><A href="/catalog" attr:class=NAV_LINK>{t!(i18n, nav.catalog)}</A></li>
                 })}
+                {me.can(Permission::InventoryManage).then(|| view! {
+                    <li><A href="/inventory" attr:class=NAV_LINK>{t!(i18n, stock.nav)}</A></li>
+                })}
                 {users.then(|| view! {
                     <li>
                         <A href="/admin/users" attr:class=NAV_LINK>

@@ -28,6 +28,20 @@ pub fn count(locale: Locale, n: i64) -> String {
     out
 }
 
+/// An amount in cents as the locale writes money: "$1,234.50" in English, "$1234,50" in Spanish (decimal comma,
+/// thousands grouped as [`count`] groups them: "$12 345,50"). Pesos (`MXN`, the platform's currency) carry the
+/// dollar sign alone; any other currency is named after the amount ("1,234.50 USD").
+pub fn money(locale: Locale, cents: i64, currency: &str) -> String {
+    let decimal = match locale {
+        Locale::es => ',',
+        Locale::en => '.',
+    };
+    let units = count(locale, (cents / 100).abs());
+    let sign = if cents < 0 { "-" } else { "" };
+    let amount = format!("{units}{decimal}{:02}", (cents % 100).abs());
+    if currency == "MXN" { format!("{sign}${amount}") } else { format!("{sign}{amount} {currency}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +55,16 @@ mod tests {
         assert_eq!(count(Locale::en, 999), "999");
         assert_eq!(count(Locale::en, 1234), "1,234");
         assert_eq!(count(Locale::en, -200_000), "-200,000");
+    }
+
+    #[test]
+    fn money_has_two_decimals_in_the_locales_way() {
+        assert_eq!(money(Locale::en, 123_450, "MXN"), "$1,234.50");
+        assert_eq!(money(Locale::es, 123_450, "MXN"), "$1234,50");
+        assert_eq!(money(Locale::es, 1_234_505, "MXN"), "$12\u{202F}345,05");
+        assert_eq!(money(Locale::en, 5, "MXN"), "$0.05");
+        assert_eq!(money(Locale::es, 0, "MXN"), "$0,00");
+        assert_eq!(money(Locale::en, 89_900, "USD"), "899.00 USD");
+        assert_eq!(money(Locale::en, -150, "MXN"), "-$1.50");
     }
 }

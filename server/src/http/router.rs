@@ -41,7 +41,7 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
         }
     };
     let app = Router::new()
-        .nest("/api/v1", super::api::router())
+        .nest("/api/v1", super::api::router(state.upload_limits))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

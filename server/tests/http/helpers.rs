@@ -69,7 +69,8 @@ impl TestApp {
         });
         let catalog_cache = nexus::catalog::service::cache::SearchCache::default();
         tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
-        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache };
+        let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
+        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache, upload_limits };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state, l),
             None => nexus_server::http::router::build_router(state),

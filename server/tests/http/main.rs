@@ -5,4 +5,5 @@ mod account;
 mod audit;
 mod helpers;
 mod identity;
+mod inventory_stock;
 mod pipeline;

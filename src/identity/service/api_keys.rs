@@ -146,5 +146,6 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
             .filter_map(|s| ApiScope::parse(s))
             .filter(|s| creator.has(s.required_permission()))
             .collect(),
+        creator_role: creator,
     })
 }

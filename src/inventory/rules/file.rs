@@ -13,6 +13,19 @@ pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most characters in one cell (a part number, a price, a location: short).
 pub const MAX_CELL_CHARS: usize = 1_000;
 
+/// An upload's limits (configurable; the defaults above otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    pub max_bytes: u64,
+    pub max_rows: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits { max_bytes: MAX_BYTES, max_rows: MAX_ROWS }
+    }
+}
+
 /// The kinds of file an upload may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -32,6 +45,10 @@ impl Format {
             Format::Xls => "xls",
             Format::Ods => "ods",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        [Format::Csv, Format::Xlsx, Format::Xls, Format::Ods].into_iter().find(|f| f.as_str() == s)
     }
 
     /// Whether the file holds sheets to choose from.
@@ -67,6 +84,8 @@ pub enum FileProblem {
     NoSuchHeaderRow { row: u64 },
     /// The mapping names a column the header row does not have, or leaves a required field unmapped.
     Mapping { field: String },
+    /// The server stopped while the upload was being written: nothing of it was written.
+    Interrupted,
 }
 
 /// Signatures of files that are not tables, by their first bytes.

@@ -5,3 +5,5 @@ pub mod file;
 pub mod mapping;
 pub mod row;
 pub mod sniff;
+pub mod stock;
+pub mod upload;

@@ -1,6 +1,10 @@
-//! Inventory flows: an upload's checked rows run against the bodega's inventory (dry run, commit).
+//! Inventory flows: the upload flow (`uploads`: receive, read again, commit, discard, history, rejected rows), a
+//! file read as one table (`read`, `workbook`, `table`), and its checked rows run against the bodega's inventory
+//! (`upload`: dry run, commit).
 
 pub mod read;
+pub mod stock;
 pub mod table;
 pub mod upload;
+pub mod uploads;
 pub mod workbook;

@@ -23,6 +23,13 @@ impl TextTable {
         TextTable { encoding, delimiter, text }
     }
 
+    /// How many lines the text has (LF, CRLF or a lone CR end one).
+    pub fn line_count(&self) -> u64 {
+        let b = self.text.as_bytes();
+        let breaks = b.iter().enumerate().filter(|(i, c)| **c == b'\n' || **c == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        breaks.count() as u64 + 1
+    }
+
     /// The rows in order, each with its line in the file (1-based, where the row starts), cells trimmed of the
     /// spaces around them; blank rows skipped.
     pub fn rows(&self) -> impl Iterator<Item = Result<(u64, Vec<String>), FileProblem>> + '_ {

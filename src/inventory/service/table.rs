@@ -50,6 +50,14 @@ impl Source {
         }
     }
 
+    /// The last line (text) or row number (sheet): where the rows end, for progress.
+    pub fn last_line(&self) -> u64 {
+        match self {
+            Source::Text(t) => t.line_count(),
+            Source::Sheet { lines, .. } => lines.last().map_or(0, |(l, _)| *l),
+        }
+    }
+
     /// The rows, in order, each with its line (text) or row number (sheet).
     pub fn lines(&self) -> Box<dyn Iterator<Item = Result<Line, FileProblem>> + '_> {
         match self {
@@ -91,6 +99,26 @@ pub fn layout(source: &Source, header_line: Option<u64>) -> Result<Layout, FileP
     Ok(Layout { header_line: head[at].0, suggested: mapping::suggest(&headers), headers, preview })
 }
 
+/// The price column's decimal separator, settled by its first values (the first [`STYLE_SAMPLE`] data rows).
+pub fn price_style(source: &Source, header_line: u64, price: Option<usize>) -> NumberStyle {
+    let sample: Vec<String> = source
+        .lines()
+        .skip_while(|r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line))
+        .take(STYLE_SAMPLE)
+        .filter_map(|r| r.ok())
+        .filter_map(|(_, cells)| price.and_then(|p| cells.get(p).cloned()))
+        .collect();
+    NumberStyle::infer(sample.iter().map(String::as_str))
+}
+
+/// Checks one row's cells under `columns` (a column index per field).
+pub fn check_cells(cells: &[String], columns: &[(Field, usize)], style: NumberStyle) -> Result<Row, Problem> {
+    let get = |f: Field| {
+        columns.iter().find(|(g, _)| *g == f).and_then(|(_, c)| cells.get(*c)).map_or("", String::as_str)
+    };
+    row::check(get, style)
+}
+
 /// What checking a file's data rows found: how many rows there were, and how many passed the rules.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Checked {
@@ -114,24 +142,15 @@ pub fn check_rows(
         }
     }
     let column = |field: Field| columns.iter().find(|(f, _)| *f == field).map(|(_, c)| *c);
-    let price = column(Field::Price);
-    let data = || source.lines().skip_while(move |r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line));
-    // The price column's decimal separator, settled by its first values.
-    let sample: Vec<String> = data()
-        .take(STYLE_SAMPLE)
-        .filter_map(|r| r.ok())
-        .filter_map(|(_, cells)| price.and_then(|p| cells.get(p).cloned()))
-        .collect();
-    let style = NumberStyle::infer(sample.iter().map(String::as_str));
+    let style = price_style(source, header_line, column(Field::Price));
     let mut checked = Checked::default();
-    for line in data() {
+    for line in source.lines().skip_while(move |r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line)) {
         let (line, cells) = line?;
         checked.rows += 1;
         if checked.rows > max_rows {
             return Err(FileProblem::TooManyRows { limit: max_rows });
         }
-        let get = |f: Field| column(f).and_then(|c| cells.get(c)).map_or("", String::as_str);
-        let result = row::check(get, style);
+        let result = check_cells(&cells, columns, style);
         checked.valid += u64::from(result.is_ok());
         sink(line, result, &cells);
     }

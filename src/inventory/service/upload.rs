@@ -1,16 +1,21 @@
-//! An upload's rows against the bodega's inventory: staged, matched to catalog items, counted (the dry run) and,
-//! when asked, written (the commit), all in one transaction: every valid row lands or none does.
+//! An upload's rows against the bodega's inventory, inside the caller's transaction: staged by COPY as a blocking
+//! producer reads and checks them, matched to catalog items, counted (the dry run) and, when asked, written (the
+//! commit). The caller commits (every valid row lands, with the upload's record) or rolls back (nothing does).
 
+use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::db::{self, Scope};
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::inventory::rules::file::FileProblem;
 use crate::inventory::rules::row::{Counts, Problem, Row};
+use crate::inventory::rules::upload::Phase;
 use crate::inventory::store::items as store;
 
 /// Bytes per COPY chunk.
 const CHUNK_BYTES: usize = 1 << 20;
+/// Rows between two progress reports.
+const REPORT_EVERY: u64 = 20_000;
 
 /// What to do with the rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,67 +26,72 @@ pub struct Options {
     pub commit: bool,
 }
 
-/// The counts, and every rejected row with its reason, by line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub counts: Counts,
-    pub rejects: Vec<(u64, Problem)>,
-}
+/// How far the work has got: the phase, rows read, and the part of the file read (0 to 1).
+pub type Progress = (Phase, u64, f32);
 
 /// Where a producer hands each row: its line, and the row or why the rules reject it.
 pub type Sink<'a> = &'a mut dyn FnMut(u64, std::result::Result<Row, Problem>);
 
-/// Runs an upload's rows against the tenant's inventory in one transaction: `produce` hands every row on (it runs
-/// on a blocking thread, reading and checking the file as the rows go to the database by COPY, so no file sits in
-/// memory as rows), they are matched to catalog items and counted, and with `options.commit` written as `upload`.
-/// A file-level problem from `produce` (a cell too long, too many rows) refuses the whole upload: nothing is
-/// written.
+/// Runs an upload's rows against the tenant's inventory in `tx`: `produce` hands every row on (it runs on a
+/// blocking thread, reading and checking the file as the rows go to the database by COPY, so no file sits in memory
+/// as rows), they are matched to catalog items, their rejects kept as `upload`'s, counted, and with
+/// `options.commit` written. `last_line` (the file's last line or row) turns lines read into progress, reported on
+/// `progress`. A file-level problem from `produce` (a cell too long, too many rows) refuses the whole upload.
 pub async fn run_rows<F>(
-    pool: &db::PgPool,
+    tx: &mut Tx,
     tenant: Uuid,
     upload: Uuid,
     produce: F,
     options: Options,
-) -> Result<std::result::Result<Outcome, FileProblem>>
+    last_line: u64,
+    progress: Option<watch::Sender<Progress>>,
+) -> Result<std::result::Result<Counts, FileProblem>>
 where
     F: FnOnce(Sink<'_>) -> std::result::Result<(), FileProblem> + Send + 'static,
 {
-    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    store::create_stage(&mut tx).await?;
+    store::create_stage(tx).await?;
     let (sender, chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let reporter = progress.clone();
     let producer = tokio::task::spawn_blocking(move || {
         let mut chunk = Vec::with_capacity(CHUNK_BYTES + 1024);
-        let mut rejects = Vec::new();
         let mut stopped = false;
-        let result = produce(&mut |line, row| match row {
-            Ok(row) => {
-                store::copy_line(line, &row, &mut chunk);
-                if chunk.len() >= CHUNK_BYTES && !stopped {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_BYTES + 1024));
-                    stopped = sender.blocking_send(full).is_err();
-                }
+        let mut rows = 0u64;
+        let result = produce(&mut |line, row| {
+            store::copy_line(line, &row, &mut chunk);
+            rows += 1;
+            if rows.is_multiple_of(REPORT_EVERY)
+                && let Some(p) = &reporter
+            {
+                let _ = p.send((Phase::Reading, rows, (line as f32 / last_line.max(1) as f32).min(1.0)));
             }
-            Err(problem) => rejects.push((line, problem)),
+            if chunk.len() >= CHUNK_BYTES && !stopped {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_BYTES + 1024));
+                stopped = sender.blocking_send(full).is_err();
+            }
         });
         if !chunk.is_empty() && !stopped {
             let _ = sender.blocking_send(chunk);
         }
-        result.map(|()| rejects)
+        result.map(|()| rows)
     });
-    let staged = store::stage(&mut tx, chunks).await;
-    let rejected = match producer.await.map_err(Error::internal)? {
-        Ok(r) => r,
+    let staged = store::stage(tx, chunks).await;
+    let rows = match producer.await.map_err(Error::internal)? {
+        Ok(rows) => rows,
         Err(problem) => return Ok(Err(problem)),
     };
     staged?;
-    store::resolve(&mut tx).await?;
-    let counts = store::dry_run(&mut tx, tenant, options.replace_location, rejected.len() as i64).await?;
-    let mut rejects = rejected;
-    rejects.extend(store::staged_rejects(&mut tx).await?);
-    rejects.sort_by_key(|(line, _)| *line);
+    let report = |phase| {
+        if let Some(p) = &progress {
+            let _ = p.send((phase, rows, 1.0));
+        }
+    };
+    report(Phase::Matching);
+    store::resolve(tx).await?;
+    let counts = store::dry_run(tx, tenant, options.replace_location).await?;
+    store::save_rejects(tx, tenant, upload).await?;
     if options.commit {
-        store::commit(&mut tx, tenant, upload, options.replace_location).await?;
-        tx.commit().await?;
+        report(Phase::Writing);
+        store::commit(tx, tenant, upload, options.replace_location).await?;
     }
-    Ok(Ok(Outcome { counts, rejects }))
+    Ok(Ok(counts))
 }

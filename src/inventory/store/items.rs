@@ -11,15 +11,15 @@ use crate::db::{self, Tx};
 use crate::inventory::rules::row::{Counts, Problem, Row};
 
 /// The COPY statement that fills the staging table.
-const COPY: &str = "copy stage_inventory (line, number, key, price_cents, stock, location, moq) from stdin";
+const COPY: &str = "copy stage_inventory (line, number, key, price_cents, stock, location, moq, problem) from stdin";
 
-/// Creates the staging table (dropped when the transaction ends).
+/// Creates the staging table (dropped when the transaction ends). Rows the rules rejected are staged too, with
+/// their reason and no values, so every count and every rejected row comes from one place.
 pub(in crate::inventory) async fn create_stage(tx: &mut Tx) -> Result<(), sqlx::Error> {
     sqlx::query(
         "create temp table stage_inventory (
-             line bigint primary key, number text not null, key text collate \"C\" not null,
-             price_cents bigint not null, stock integer not null, location text not null, moq integer,
-             part_id bigint, aft_mfr integer, aft_key text collate \"C\", item_key text, problem jsonb
+             line bigint primary key, number text, key text collate \"C\",
+             price_cents bigint, stock integer, location text, moq integer, problem jsonb
          ) on commit drop",
     )
     .execute(&mut **tx)
@@ -27,8 +27,19 @@ pub(in crate::inventory) async fn create_stage(tx: &mut Tx) -> Result<(), sqlx::
     Ok(())
 }
 
-/// One checked row as a COPY text line.
-pub(in crate::inventory) fn copy_line(line: u64, row: &Row, out: &mut Vec<u8>) {
+/// One checked row (or the reason the rules reject it) as a COPY text line.
+pub(in crate::inventory) fn copy_line(line: u64, row: &Result<Row, Problem>, out: &mut Vec<u8>) {
+    let row = match row {
+        Ok(row) => row,
+        Err(problem) => {
+            out.extend_from_slice(line.to_string().as_bytes());
+            out.extend_from_slice(b"\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t");
+            let json = serde_json::to_string(problem).unwrap_or_else(|_| "{}".to_owned());
+            db::copy_field(&json, out);
+            out.push(b'\n');
+            return;
+        }
+    };
     let fields = [
         line.to_string(),
         row.number.display().to_owned(),
@@ -48,7 +59,7 @@ pub(in crate::inventory) fn copy_line(line: u64, row: &Row, out: &mut Vec<u8>) {
         Some(q) => out.extend_from_slice(q.to_string().as_bytes()),
         None => out.extend_from_slice(b"\\N"),
     }
-    out.push(b'\n');
+    out.extend_from_slice(b"\t\\N\n");
 }
 
 /// Stages rows (COPY, in chunks as they come).
@@ -59,80 +70,78 @@ pub(in crate::inventory) async fn stage(
     db::copy_in(tx, COPY, chunks).await
 }
 
-/// Matches every staged row to its catalog item: an OEM part by its number key; else an aftermarket product
-/// (manufacturer and key); else the part a superseded or equivalent number names. A key several parts (or
-/// products) share is ambiguous; a key nothing has is unknown. Then, of rows naming the same item at the same
-/// location, all but the last line are repeats.
+/// Matches every staged row to its catalog item, in one pass into `stage_resolved`: an OEM part by its number key;
+/// else an aftermarket product (manufacturer and key); else the part a superseded or equivalent number names. A key
+/// several parts (or products) share is ambiguous; a key nothing has is unknown. Of rows naming the same item at the
+/// same location, all but the last line are repeats. (One statement, no chain of updates: each update of a large
+/// temporary table writes every row again.)
 pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error> {
     // A temporary table has no statistics until analyzed: without them the planner takes it for a few rows and
     // joins it by nested loops (quadratic on a million rows).
     sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
     sqlx::query(
-        "with k as (select distinct key from stage_inventory),
-              oem as (select p.number_key, min(p.id) as id, count(*) as n,
-                             string_agg(distinct m.name, ', ' order by m.name) as brands
-                      from catalog_parts p join k on k.key = p.number_key
-                      join catalog_manufacturers m on m.id = p.manufacturer_id
-                      group by p.number_key)
-         update stage_inventory s
-         set part_id = case when oem.n = 1 then oem.id end,
-             problem = case when oem.n > 1 then jsonb_build_object(
-                 'problem', 'ambiguous_part', 'number', s.number, 'brands', oem.brands) end
-         from oem where oem.number_key = s.key",
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "with k as (select distinct key from stage_inventory where part_id is null and problem is null),
-              aft as (select a.number_key, min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n,
-                             string_agg(distinct m.name, ', ' order by m.name) as brands
+        "create temp table stage_resolved on commit drop as
+         with k as (select distinct key from stage_inventory where problem is null),
+              oem as (select p.number_key, min(p.id) as id, count(*) as n
+                      from catalog_parts p join k on k.key = p.number_key group by p.number_key),
+              aft as (select a.number_key, min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
                       from catalog_aftermarket a join k on k.key = a.number_key
-                      join catalog_manufacturers m on m.id = a.manufacturer_id
-                      group by a.number_key)
-         update stage_inventory s
-         set aft_mfr = case when aft.n = 1 then aft.mfr end,
-             aft_key = case when aft.n = 1 then aft.number_key end,
-             problem = case when aft.n > 1 then jsonb_build_object(
-                 'problem', 'ambiguous_part', 'number', s.number, 'brands', aft.brands) end
-         from aft where aft.number_key = s.key and s.part_id is null and s.problem is null",
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "with k as (select distinct key from stage_inventory
-                    where part_id is null and aft_key is null and problem is null),
+                      where not exists (select 1 from oem where oem.number_key = a.number_key)
+                      group by a.number_key),
               x as (select c.number_key, min(c.part_id) as id, count(distinct c.part_id) as n
                     from catalog_cross_refs c join k on k.key = c.number_key
-                    group by c.number_key)
-         update stage_inventory s
-         set part_id = case when x.n = 1 then x.id end,
-             problem = case when x.n > 1 then jsonb_build_object(
-                 'problem', 'ambiguous_part', 'number', s.number, 'brands', '') end
-         from x where x.number_key = s.key and s.part_id is null and s.aft_key is null and s.problem is null",
+                    where not exists (select 1 from oem where oem.number_key = c.number_key)
+                      and not exists (select 1 from aft where aft.number_key = c.number_key)
+                    group by c.number_key),
+              r as (select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq, s.problem as rule,
+                           case when oem.n = 1 then oem.id when aft.n is null and x.n = 1 then x.id end as part_id,
+                           case when aft.n = 1 then aft.mfr end as aft_mfr,
+                           case when aft.n = 1 then aft.number_key end as aft_key,
+                           case when s.problem is not null then null
+                                when oem.n > 1 then 'oem' when aft.n > 1 then 'aftermarket' when x.n > 1 then 'cross_ref'
+                                when oem.n is null and aft.n is null and x.n is null then 'unknown' end as miss
+                    from stage_inventory s
+                    left join oem on oem.number_key = s.key
+                    left join aft on aft.number_key = s.key
+                    left join x on x.number_key = s.key),
+              i as (select r.*, case when r.part_id is not null then 'p' || r.part_id::text
+                                     when r.aft_key is not null then 'a' || r.aft_mfr::text || ':' || r.aft_key end
+                                as item_key
+                    from r)
+         select i.line, i.number, i.key, i.price_cents, i.stock, i.location, i.moq, i.part_id, i.aft_mfr, i.aft_key,
+                i.item_key, i.miss,
+                case when i.rule is not null then i.rule
+                     when i.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', i.number)
+                     when i.miss is not null then jsonb_build_object(
+                         'problem', 'ambiguous_part', 'number', i.number, 'brands', '')
+                     when i.item_key is not null and row_number() over w > 1 then jsonb_build_object('problem', 'duplicate', 'line',
+                                                                           first_value(i.line) over w)
+                end as problem
+         from i
+         window w as (partition by i.item_key, i.location order by i.line desc)",
     )
     .execute(&mut **tx)
     .await?;
+    // The brands behind each ambiguous number (few rows).
     sqlx::query(
-        "update stage_inventory
-         set problem = case when part_id is null and aft_key is null
-                            then jsonb_build_object('problem', 'unknown_part', 'number', number) end,
-             item_key = case when part_id is not null then 'p' || part_id::text
-                             when aft_key is not null then 'a' || aft_mfr::text || ':' || aft_key end
-         where problem is null",
+        "with b as (select t.miss, t.key, string_agg(distinct m.name, ', ' order by m.name) as brands
+                    from (select s.miss, s.key, p.manufacturer_id from stage_resolved s
+                          join catalog_parts p on p.number_key = s.key where s.miss = 'oem'
+                          union all
+                          select s.miss, s.key, a.manufacturer_id from stage_resolved s
+                          join catalog_aftermarket a on a.number_key = s.key where s.miss = 'aftermarket'
+                          union all
+                          select s.miss, s.key, p.manufacturer_id from stage_resolved s
+                          join catalog_cross_refs c on c.number_key = s.key
+                          join catalog_parts p on p.id = c.part_id where s.miss = 'cross_ref') t
+                    join catalog_manufacturers m on m.id = t.manufacturer_id
+                    group by t.miss, t.key)
+         update stage_resolved s set problem = jsonb_set(s.problem, '{brands}', to_jsonb(b.brands))
+         from b where s.miss = b.miss and s.key = b.key",
     )
     .execute(&mut **tx)
     .await?;
-    sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
-    // Repeats: the same item at the same location again further down; the last line wins.
-    sqlx::query(
-        "with ranked as (select line, first_value(line) over w as last_line, row_number() over w as rn
-                         from stage_inventory where problem is null
-                         window w as (partition by item_key, location order by line desc))
-         update stage_inventory s set problem = jsonb_build_object('problem', 'duplicate', 'line', r.last_line)
-         from ranked r where r.line = s.line and r.rn > 1",
-    )
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("analyze stage_resolved").execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -142,7 +151,6 @@ pub(in crate::inventory) async fn dry_run(
     tx: &mut Tx,
     tenant: Uuid,
     replace_location: bool,
-    rejected_before: i64,
 ) -> Result<Counts, sqlx::Error> {
     let (rows, new_items, price_changes, stock_changes, unchanged, rejected): (i64, i64, i64, i64, i64, i64) =
         sqlx::query_as(
@@ -153,7 +161,7 @@ pub(in crate::inventory) async fn dry_run(
                     count(*) filter (where s.problem is null and i.price_cents = s.price_cents and i.stock = s.stock
                                      and i.min_order_qty is not distinct from s.moq and i.number = s.number),
                     count(*) filter (where s.problem is not null)
-             from stage_inventory s
+             from stage_resolved s
              left join inventory_items i
                     on i.tenant_id = $1 and i.item_key = s.item_key and i.location = s.location",
         )
@@ -161,15 +169,7 @@ pub(in crate::inventory) async fn dry_run(
         .fetch_one(&mut **tx)
         .await?;
     let zeroed = if replace_location { zeroed(tx, tenant).await? } else { 0 };
-    Ok(Counts {
-        rows: rows + rejected_before,
-        new_items,
-        price_changes,
-        stock_changes,
-        unchanged,
-        rejected: rejected + rejected_before,
-        zeroed,
-    })
+    Ok(Counts { rows, new_items, price_changes, stock_changes, unchanged, rejected, zeroed })
 }
 
 /// Items at the file's locations that the file does not name and that still have stock.
@@ -180,8 +180,8 @@ async fn zeroed(tx: &mut Tx, tenant: Uuid) -> Result<i64, sqlx::Error> {
 /// The tenant's (`$1`) items at the staged rows' locations that no valid staged row names, with stock left.
 const ABSENT: &str = "from inventory_items i
      where i.tenant_id = $1 and i.stock > 0
-       and i.location in (select location from stage_inventory where problem is null)
-       and not exists (select 1 from stage_inventory s
+       and i.location in (select location from stage_resolved where problem is null)
+       and not exists (select 1 from stage_resolved s
                        where s.problem is null and s.item_key = i.item_key and s.location = i.location)";
 
 /// Writes the staged valid rows: each item's price, stock, minimum order and number set (a snapshot, never added)
@@ -198,7 +198,7 @@ pub(in crate::inventory) async fn commit(
              (tenant_id, part_id, aftermarket_manufacturer_id, aftermarket_key, number, location, price_cents, stock,
               min_order_qty, upload_id)
          select $1, s.part_id, s.aft_mfr, s.aft_key, s.number, s.location, s.price_cents, s.stock, s.moq, $2
-         from stage_inventory s where s.problem is null
+         from stage_resolved s where s.problem is null
          order by s.item_key, s.location
          on conflict (tenant_id, item_key, location) do update
              set number = excluded.number, price_cents = excluded.price_cents, stock = excluded.stock,
@@ -222,7 +222,7 @@ pub(in crate::inventory) async fn commit(
     }
     sqlx::query(
         "insert into inventory_locations (tenant_id, location, upload_id, confirmed_at)
-         select distinct $1, location, $2, now() from stage_inventory where problem is null
+         select distinct $1, location, $2, now() from stage_resolved where problem is null
          on conflict (tenant_id, location) do update set upload_id = excluded.upload_id, confirmed_at = now()",
     )
     .bind(tenant)
@@ -232,11 +232,20 @@ pub(in crate::inventory) async fn commit(
     Ok(())
 }
 
-/// The rejected staged rows (line and reason), first lines first.
-pub(in crate::inventory) async fn staged_rejects(tx: &mut Tx) -> Result<Vec<(u64, Problem)>, sqlx::Error> {
-    let rows: Vec<(i64, sqlx::types::Json<Problem>)> =
-        sqlx::query_as("select line, problem from stage_inventory where problem is not null order by line")
-            .fetch_all(&mut **tx)
-            .await?;
-    Ok(rows.into_iter().map(|(l, p)| (l as u64, p.0)).collect())
+/// Keeps the staged rows' rejects as `upload`'s (replacing those of an earlier read of it): line and reason.
+pub(in crate::inventory) async fn save_rejects(tx: &mut Tx, tenant: Uuid, upload: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from inventory_upload_rejects where tenant_id = $1 and upload_id = $2")
+        .bind(tenant)
+        .bind(upload)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "insert into inventory_upload_rejects (tenant_id, upload_id, line, problem)
+         select $1, $2, line, problem from stage_resolved where problem is not null",
+    )
+    .bind(tenant)
+    .bind(upload)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -1,16 +1,21 @@
 //! Inventory store and service tests on a real PostgreSQL: a fresh migrated database per test (`#[sqlx::test]`), the
 //! pool built as production builds it (every connection runs as `nexus_app`, under row-level security).
 
+mod stock;
+
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
-use super::rules::file::{FileProblem, Format};
+use super::rules::file::{FileProblem, UploadLimits};
 use super::rules::mapping::Field;
-use super::rules::row::{NumberStyle, Problem, Row, check};
-use super::service::table::{Source, check_rows, layout};
-use super::service::upload::{Options, Outcome, Sink, run_rows};
+use super::rules::row::{Counts, Problem};
+use super::rules::upload::{Mapping, ReadChoice};
+use super::service::uploads::{self, NewUpload};
+use crate::caller::{Caller, Machine, RequestMeta};
 use crate::db::{self, Scope};
+use crate::error::Error;
+use crate::identity::rules::auth::ApiScope;
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
     db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
@@ -52,41 +57,68 @@ async fn tenant(pool: &PgPool, kind: &str, name: &str) -> Uuid {
     id
 }
 
-/// Valid rows and rejected ones, each with its line.
-type Checked = (Vec<(u64, Row)>, Vec<(u64, Problem)>);
-
-/// Rows as a file gives them: part number, price, stock, location, minimum order; line numbers from 2.
-fn rows(cells: &[[&str; 5]]) -> Checked {
-    let (mut ok, mut bad) = (Vec::new(), Vec::new());
-    for (i, c) in cells.iter().enumerate() {
-        let line = i as u64 + 2;
-        let get = |f: Field| match f {
-            Field::PartNumber => c[0],
-            Field::Price => c[1],
-            Field::Stock => c[2],
-            Field::Location => c[3],
-            Field::MinOrderQty => c[4],
-        };
-        match check(get, NumberStyle::default()) {
-            Ok(r) => ok.push((line, r)),
-            Err(p) => bad.push((line, p)),
-        }
-    }
-    (ok, bad)
+/// What to do with an upload in a test.
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    replace_location: bool,
+    commit: bool,
 }
 
-async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Options) -> Outcome {
-    let (ok, bad) = rows(cells);
-    let produce = move |sink: Sink<'_>| {
-        let mut all: Vec<(u64, Result<Row, Problem>)> = ok.into_iter().map(|(l, r)| (l, Ok(r))).collect();
-        all.extend(bad.into_iter().map(|(l, p)| (l, Err(p))));
-        all.sort_by_key(|(l, _)| *l);
-        for (line, row) in all {
-            sink(line, row);
-        }
-        Ok(())
+/// What an upload did: its counts and (the first hundred of) its rejected rows.
+#[derive(Debug)]
+struct Outcome {
+    counts: Counts,
+    rejects: Vec<(u64, Problem)>,
+}
+
+/// A bodega's ERP, with a key that may write its inventory.
+fn erp(bodega: Uuid) -> Caller {
+    Caller::Machine(Machine {
+        key_id: Uuid::new_v4(),
+        tenant_id: bodega,
+        name: "ERP".into(),
+        scopes: vec![ApiScope::InventoryWrite],
+        creator_role: crate::identity::rules::auth::Role::Warehouse,
+    })
+}
+
+/// Receives `text` as a file through the upload flow (dry run, or commit), mapped by `mapping` (or as found).
+async fn send(
+    pool: &PgPool,
+    bodega: Uuid,
+    text: &str,
+    mapping: Option<Mapping>,
+    max_rows: u64,
+    options: Options,
+) -> Result<Outcome, Error> {
+    let new = NewUpload {
+        file_name: "existencias.csv".into(),
+        bytes: text.as_bytes().to_vec(),
+        choice: ReadChoice { mapping, ..ReadChoice::default() },
+        commit: options.commit,
+        replace_location: options.replace_location,
+        allow_repeat: true,
+        defer: false,
     };
-    run_rows(pool, bodega, Uuid::new_v4(), produce, options).await.unwrap().unwrap()
+    let limits = UploadLimits { max_rows, ..UploadLimits::default() };
+    let view = uploads::receive(pool, &erp(bodega), &RequestMeta::default(), limits, new).await?;
+    Ok(Outcome {
+        counts: view.counts.expect("a complete mapping is dry-run"),
+        rejects: view.rejects.into_iter().map(|r| (r.line, r.problem)).collect(),
+    })
+}
+
+/// Rows as a file gives them (part number, price, stock, location, minimum order), under a header on line 1.
+async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Options) -> Outcome {
+    let mut text = String::from("Parte;Precio;Existencia;Ubicación;Mínimo\n");
+    for c in cells {
+        text.push_str(&c.join(";"));
+        text.push('\n');
+    }
+    let mapping: Mapping =
+        [(Field::PartNumber, 0), (Field::Price, 1), (Field::Stock, 2), (Field::Location, 3), (Field::MinOrderQty, 4)]
+            .into();
+    send(pool, bodega, &text, Some(mapping), 1000, options).await.unwrap()
 }
 
 const COMMIT: Options = Options { replace_location: false, commit: true };
@@ -237,7 +269,7 @@ async fn workshops_see_active_bodegas_stock_only_through_availability(opts: PgPo
     assert_eq!(bodegas, ["Bodega Sur"]);
 }
 
-/// A whole file through the table reader: header found under its title, mapping suggested, rows checked and
+/// A whole file through the upload flow: header found under its title, mapping suggested, rows checked and
 /// streamed to the database.
 async fn upload_file(
     pool: &PgPool,
@@ -246,13 +278,10 @@ async fn upload_file(
     max_rows: u64,
     options: Options,
 ) -> Result<Outcome, FileProblem> {
-    let bytes = text.as_bytes().to_vec();
-    let produce = move |sink: Sink<'_>| {
-        let source = Source::open(&bytes, Format::Csv, None, None)?;
-        let l = layout(&source, None)?;
-        check_rows(&source, l.header_line, &l.suggested, max_rows, |line, row, _| sink(line, row)).map(|_| ())
-    };
-    run_rows(pool, bodega, Uuid::new_v4(), produce, options).await.unwrap()
+    send(pool, bodega, text, None, max_rows, options).await.map_err(|e| match e {
+        Error::File(p) => p,
+        other => panic!("{other:?}"),
+    })
 }
 
 #[sqlx::test]

@@ -1,10 +1,16 @@
-//! REST for the parts catalog: the one-box search, a part, its aftermarket alternatives, and the vehicle cascade.
-//! Open to API keys with `catalog:read` and to people whose role reads the catalog (workshops, warehouses, owners,
-//! platform admins).
+//! REST for the parts catalog: the one-box search, a part, its aftermarket alternatives, the bodegas that have it,
+//! and the vehicle cascade. Open to API keys with `catalog:read` and to people whose role reads the catalog
+//! (workshops, warehouses, owners, platform admins).
+//!
+//! A part's availability (other bodegas' stock and prices) is narrower: people need the availability permission
+//! (workshops, owners, platform admins: not a bodega's staff), and a key needs `catalog:read` *and* a creator whose
+//! role holds that permission today (an owner's key serves an ERP or a workshop's system; a key minted by a bodega's
+//! staff gets 403, as its creator would), so no key ever reads what its creator may not.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
 use nexus::caller::require_caller;
 use nexus::catalog::rules::part::{Alternative, Fit, OtherNumber, PartDetail, VehicleOptions};
 use nexus::catalog::rules::query::QUERY_MAX_CHARS;
@@ -14,11 +20,12 @@ use nexus::catalog::rules::search::{
 };
 use nexus::catalog::service::parts;
 use nexus::codes::ErrorCode;
-use nexus::identity::rules::auth::ApiScope;
+use nexus::identity::rules::auth::{ApiScope, Permission};
+use nexus::inventory::service::stock::{Offer, availability as stock_availability};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
-use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiQuery, ApiResult, ErrorBody};
 
@@ -27,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/parts/search", get(search_parts))
         .route("/parts/{id}", get(part))
         .route("/parts/{id}/aftermarket", get(aftermarket))
+        .route("/parts/{id}/availability", get(availability))
         .route("/vehicles", get(vehicles))
 }
 
@@ -124,6 +132,72 @@ async fn aftermarket(
     Ok(Json(parts::alternatives(&st.pool, part_id(&id)?).await?))
 }
 
+/// One bodega's offer of a part, or of an aftermarket product that replaces it.
+#[derive(Serialize, ToSchema)]
+pub struct OfferBody {
+    /// The bodega's name.
+    bodega: String,
+    /// Where in the bodega; empty for its default location.
+    location: String,
+    /// The number as the bodega writes it.
+    number: String,
+    /// An aftermarket product replacing the part (else the part itself).
+    aftermarket: bool,
+    /// The part's maker, or the aftermarket product's brand.
+    brand: String,
+    /// Price per unit in cents of `currency`.
+    #[schema(minimum = 0)]
+    price_cents: i64,
+    /// ISO 4217 code.
+    #[schema(example = "MXN")]
+    currency: String,
+    #[schema(minimum = 1)]
+    stock: i32,
+    #[schema(minimum = 1)]
+    min_order_qty: Option<i32>,
+    /// When the bodega last confirmed the figure (the last upload naming its location; else the item's last change).
+    confirmed_at: DateTime<Utc>,
+}
+
+impl From<Offer> for OfferBody {
+    fn from(o: Offer) -> Self {
+        Self {
+            bodega: o.bodega,
+            location: o.location,
+            number: o.number,
+            aftermarket: o.aftermarket,
+            brand: o.brand,
+            price_cents: o.price_cents,
+            currency: o.currency,
+            stock: o.stock,
+            min_order_qty: o.min_order_qty,
+            confirmed_at: o.confirmed_at,
+        }
+    }
+}
+
+/// Which active bodegas have the part, or an aftermarket product that replaces it, in stock: cheapest first, at most
+/// 200 offers. Needs `catalog:read`, and the availability permission behind the caller: a person's role (workshop,
+/// owner, platform admin), or for a key its creator's role.
+#[utoipa::path(get, path = "/api/v1/parts/{id}/availability", tag = "catalog",
+    params(("id" = i64, Path, minimum = 1, description = "the part's id (from a search)")),
+    responses((status = 200, body = Vec<OfferBody>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody,
+               description = "the key lacks catalog:read, or the role (a key: its creator's) may not compare bodegas"),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["catalog:read"])))]
+async fn availability(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<OfferBody>>> {
+    let caller = require_caller(auth.0.as_ref())?;
+    // Who may ask comes before what is asked (the service checks again): a 403 is never hidden behind a 422.
+    caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
+    let id = part_id(&id)?;
+    Ok(Json(stock_availability(&st.pool, caller, id).await?.into_iter().map(OfferBody::from).collect()))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VehicleParams {
@@ -151,8 +225,8 @@ async fn vehicles(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(search_parts, part, aftermarket, vehicles),
+#[openapi(paths(search_parts, part, aftermarket, availability, vehicles),
     components(schemas(SearchPage, PartHit, NumberHit, NumberSource, Segment, GroupCount, Understood, PartDetail, Fit,
-                       Alternative, OtherNumber, VehicleOptions)),
+                       Alternative, OtherNumber, OfferBody, VehicleOptions)),
     tags((name = "catalog", description = "The parts catalog (keys with catalog:read; workshops, warehouses, owners)")))]
 pub struct CatalogApi;

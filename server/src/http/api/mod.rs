@@ -24,14 +24,16 @@ use utoipa::{Modify, OpenApi, ToSchema};
 pub mod audit;
 pub mod catalog;
 pub mod identity;
+pub mod inventory;
 pub mod system;
 
-pub fn router() -> Router<AppState> {
+pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router<AppState> {
     Router::new()
         .merge(system::router())
         .merge(identity::router())
         .merge(audit::router())
         .merge(catalog::router())
+        .merge(inventory::router(upload_limits))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }
@@ -96,6 +98,9 @@ pub struct ErrorBody {
     fields: Option<Vec<FieldErrorBody>>,
     /// Seconds to wait (for rate_limited; also in `Retry-After`).
     retry_after_secs: Option<u64>,
+    /// Why a file was refused (for file): `problem` names the reason, with its details.
+    #[schema(value_type = Option<Object>)]
+    problem: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -172,6 +177,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(identity::IdentityApi::openapi());
     doc.merge(audit::AuditApi::openapi());
     doc.merge(catalog::CatalogApi::openapi());
+    doc.merge(inventory::InventoryApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

@@ -1,0 +1,6 @@
+//! The bodega's inventory pages: its stock as it stands (`/inventory`: searched, sorted, paged; cleared) and the
+//! upload of the spreadsheet its own system exports.
+
+pub mod stock;
+pub mod texts;
+pub mod upload;

@@ -1,0 +1,195 @@
+//! A bodega's stock as it stands: "my inventory" (searched, sorted, a page at a time; or cleared, all of it, in one
+//! audited transaction), and the availability of a part across every active bodega, for those who may compare them.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::audit::{self, Actor, Event};
+use crate::caller::{Caller, RequestMeta, User};
+use crate::catalog::rules::number::{NUMBER_MAX_CHARS, number_key};
+use crate::codes::check_filter;
+use crate::db::{self, Scope};
+use crate::error::{Error, Result};
+use crate::identity::rules::auth::{ApiScope, Permission};
+use crate::inventory::rules::stock::{StockCursor, StockSort};
+use crate::inventory::store::stock::{self as store, OfferRow, StockFilter, StockRow};
+
+/// The longest location text searched for (a location holds at most 60 characters).
+pub const LOCATION_MAX_CHARS: usize = 60;
+/// Most items one page holds.
+pub const PAGE_MAX: i64 = 200;
+
+/// What to list: filters, order and where the page starts.
+#[derive(Debug, Clone, Default)]
+pub struct StockQuery {
+    /// A part number, whole or in part, written any way ("04465", "4465-022", "p 83"): compared on its key.
+    pub number: Option<String>,
+    /// Text anywhere in the location, ignoring case.
+    pub location: Option<String>,
+    pub sort: StockSort,
+    pub desc: bool,
+    /// The previous page's `next` (a cursor of the same order; anything else is a 422 on `after`).
+    pub after: Option<String>,
+    /// Items per page (1 to [`PAGE_MAX`]).
+    pub limit: i64,
+}
+
+/// One item of the bodega's inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockItem {
+    pub id: i64,
+    /// As the bodega writes it.
+    pub number: String,
+    /// The catalog item's brand and name (an OEM part's maker, or the aftermarket product's brand).
+    pub brand: Option<String>,
+    pub name: Option<String>,
+    pub aftermarket: bool,
+    /// `""` is the bodega's default location.
+    pub location: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub stock: i32,
+    pub min_order_qty: Option<i32>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StockRow> for StockItem {
+    fn from(r: StockRow) -> Self {
+        Self {
+            id: r.id,
+            number: r.number,
+            brand: r.brand,
+            name: r.name,
+            aftermarket: r.aftermarket,
+            location: r.location,
+            price_cents: r.price_cents,
+            currency: r.currency,
+            stock: r.stock,
+            min_order_qty: r.min_order_qty,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockPage {
+    pub items: Vec<StockItem>,
+    /// Items the filters keep, over every page.
+    pub total: i64,
+    /// Where the next page starts (`after` of the next query), when there is one.
+    pub next: Option<String>,
+    /// The bodega has no item at all (not merely none matching the filters): the page invites an upload.
+    pub inventory_empty: bool,
+}
+
+/// A page of the caller's own inventory.
+pub async fn list(pool: &PgPool, user: &User, q: &StockQuery) -> Result<StockPage> {
+    user.require(Permission::InventoryManage)?;
+    let number = check_filter("q", q.number.as_deref(), NUMBER_MAX_CHARS)?.map(|n| number_key(&n));
+    let location = check_filter("location", q.location.as_deref(), LOCATION_MAX_CHARS)?;
+    let after =
+        StockCursor::parse(q.sort, q.after.as_deref().unwrap_or_default()).map_err(|c| Error::field("after", c))?;
+    let limit = q.limit.clamp(1, PAGE_MAX);
+    let filter = StockFilter {
+        // Only separators ("-", "/") say nothing about a number: no filter.
+        number_key: number.as_deref().filter(|k| !k.is_empty()),
+        location: location.as_deref(),
+        sort: q.sort,
+        desc: q.desc,
+        after: after.as_ref(),
+        limit: limit + 1,
+    };
+    let tenant = user.tenant_id;
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let mut rows = store::list(&mut tx, tenant, &filter).await?;
+    let total = store::count(&mut tx, tenant, &filter).await?;
+    let inventory_empty = total == 0 && !store::any(&mut tx, tenant).await?;
+    tx.commit().await?;
+    let next = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        let r = rows.last().expect("more rows than the limit");
+        StockCursor::of(q.sort, r.id, &r.number, &r.location, r.price_cents, r.stock.into(), r.updated_at).encode()
+    });
+    Ok(StockPage { items: rows.into_iter().map(StockItem::from).collect(), total, next, inventory_empty })
+}
+
+/// What clearing the inventory removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleared {
+    pub items: u64,
+    pub locations: u64,
+}
+
+/// Deletes every item of the caller's inventory and every location it confirmed, in one transaction, recorded in the
+/// audit log (`inventory.cleared`, with the counts). Upload history and saved column mappings stay.
+pub async fn clear(pool: &PgPool, user: &User, meta: &RequestMeta) -> Result<Cleared> {
+    user.require(Permission::InventoryManage)?;
+    let tenant = user.tenant_id;
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let (items, locations) = store::clear(&mut tx, tenant).await?;
+    audit::record(
+        &mut tx,
+        &Actor::of(user, meta),
+        Event::new("inventory.cleared")
+            .target("tenant", tenant)
+            .before(json!({ "items": items, "locations": locations }))
+            .after(json!({ "items": 0, "locations": 0 })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Cleared { items, locations })
+}
+
+/// One bodega's offer of a part: the part itself or an aftermarket product that replaces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The bodega's name.
+    pub bodega: String,
+    /// `""` is the bodega's default location.
+    pub location: String,
+    /// The number as the bodega writes it.
+    pub number: String,
+    /// An aftermarket product (else the part itself).
+    pub aftermarket: bool,
+    /// The part's maker, or the aftermarket product's brand.
+    pub brand: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub stock: i32,
+    pub min_order_qty: Option<i32>,
+    /// When the bodega last confirmed the figure (its location's last upload; else when the item last changed).
+    pub confirmed_at: DateTime<Utc>,
+}
+
+impl From<OfferRow> for Offer {
+    fn from(r: OfferRow) -> Self {
+        Self {
+            bodega: r.bodega,
+            location: r.location,
+            number: r.number,
+            aftermarket: r.aftermarket,
+            brand: r.brand,
+            price_cents: r.price_cents,
+            currency: r.currency,
+            stock: r.stock,
+            min_order_qty: r.min_order_qty,
+            confirmed_at: r.confirmed_at,
+        }
+    }
+}
+
+/// Which active bodegas have the part or an aftermarket product replacing it in stock, cheapest first (at most
+/// 200 offers). People need [`Permission::AvailabilityRead`] (workshops, owners, platform admins: a bodega's staff
+/// do not see their competitors' prices); API keys need `catalog:read` and a creator whose role holds that
+/// permission. An unknown part is 404.
+pub async fn availability(pool: &PgPool, caller: &Caller, part: i64) -> Result<Vec<Offer>> {
+    caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
+    let mut tx = db::begin(pool, caller.scope()).await?;
+    if !store::part_exists(&mut tx, part).await? {
+        return Err(Error::NotFound);
+    }
+    let rows = store::availability(&mut tx, part).await?;
+    tx.commit().await?;
+    Ok(rows.into_iter().map(Offer::from).collect())
+}
