@@ -38,12 +38,26 @@ pub struct TestApp {
     /// The application pool, built as production builds it (every connection runs as `nexus_app`).
     pub pool: PgPool,
     conn: PgConnectOptions,
+    state: AppState,
 }
 
 impl TestApp {
     /// The production router with generous rate limits.
     pub async fn new(opts: PgPoolOptions, conn: PgConnectOptions) -> Self {
         Self::build(opts, conn, None, "target/site").await
+    }
+
+    /// With inventory uploads limited to `max_bytes` and `max_rows`.
+    pub async fn with_upload_limits(
+        opts: PgPoolOptions,
+        conn: PgConnectOptions,
+        max_bytes: u64,
+        max_rows: u64,
+    ) -> Self {
+        let mut app = Self::build(opts, conn, None, "target/site").await;
+        let limits = nexus::inventory::rules::file::UploadLimits { max_bytes, max_rows };
+        app.router = app.router_with(limits);
+        app
     }
 
     /// With the built site (`pkg/` and public files) served from `site_root`.
@@ -72,10 +86,20 @@ impl TestApp {
         let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
         let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache, upload_limits };
         let router = match limits {
-            Some(l) => nexus_server::http::router::build_router_with_limits(state, l),
-            None => nexus_server::http::router::build_router(state),
+            Some(l) => nexus_server::http::router::build_router_with_limits(state.clone(), l),
+            None => nexus_server::http::router::build_router(state.clone()),
         };
-        Self { router, pool, conn }
+        Self { router, pool, conn, state }
+    }
+
+    /// The production router over this app's state with other upload limits.
+    fn router_with(&self, upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router {
+        nexus_server::http::router::build_router(AppState { upload_limits, ..self.state.clone() })
+    }
+
+    /// How to reach the test's database as its superuser (fixtures and checks only).
+    pub fn conn(&self) -> &PgConnectOptions {
+        &self.conn
     }
 
     /// Seeds the demo tenants and accounts (all with `DEMO_PASSWORD`).

@@ -13,10 +13,10 @@ async fn stocked(app: &TestApp) -> (i64, i64) {
     for sql in [
         "insert into catalog_manufacturers (name, key) values ('Toyota', 'TOYOTA'), ('Brembo', 'BREMBO')",
         "insert into catalog_parts (manufacturer_id, number, number_key, name)
-         select id, v.number, v.key, v.name from catalog_manufacturers,
+         select m.id, v.number, v.key, v.name from catalog_manufacturers m,
                 (values ('04465-02220', '0446502220', 'Pastillas delanteras'), ('90915-YZZD2', '90915YZZD2', 'Filtro'))
                 v(number, key, name)
-         where key = 'TOYOTA'",
+         where m.key = 'TOYOTA'",
         "insert into catalog_aftermarket (manufacturer_id, number, number_key, name, tier, part_id)
          select (select id from catalog_manufacturers where key = 'BREMBO'), 'P 83 152', 'P83152', 'Pastillas',
                 'premium', (select id from catalog_parts where number_key = '0446502220')",

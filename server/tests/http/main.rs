@@ -6,4 +6,5 @@ mod audit;
 mod helpers;
 mod identity;
 mod inventory_stock;
+mod inventory_upload;
 mod pipeline;
