@@ -130,11 +130,11 @@ fn Upload(
         </Transition>
         <div class="space-y-6">
             <ErrorBanner error=Signal::derive(move || error.get()) />
+            <Working busy progress />
             {move || match current.get() {
                 None => view! { <DropZone current error busy progress refresh /> }.into_any(),
                 Some(v) => view! { <UploadView v current error busy progress refresh /> }.into_any(),
             }}
-            <Working busy progress />
             <History history refresh />
         </div>
     }
@@ -144,11 +144,14 @@ fn Upload(
 fn follow(busy: RwSignal<Option<Busy>>, progress: RwSignal<Option<ProgressView>>, id: Uuid) {
     busy.set(Some(Busy::Working { id: Some(id) }));
     progress.set(None);
-    let working = move || busy.get_untracked() == Some(Busy::Working { id: Some(id) });
-    let handle = StoredValue::new(None::<IntervalHandle>);
+    // The page may be gone (navigated away) while a poll runs: then the signals are too, and the poll stops.
+    let working = move || busy.try_get_untracked().flatten() == Some(Busy::Working { id: Some(id) });
+    // Not a reactive value: the page's parts that start a poll may be gone (re-rendered) before it ends.
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(None::<IntervalHandle>));
+    let own = handle.clone();
     let tick = move || {
         if !working() {
-            if let Some(h) = handle.get_value() {
+            if let Some(h) = own.lock().ok().and_then(|mut h| h.take()) {
                 h.clear();
             }
             return;
@@ -157,12 +160,14 @@ fn follow(busy: RwSignal<Option<Busy>>, progress: RwSignal<Option<ProgressView>>
             if let Ok(p) = upload_progress(id).await
                 && working()
             {
-                progress.set(p);
+                progress.try_set(p);
             }
         });
     };
-    if let Ok(h) = set_interval_with_handle(tick, std::time::Duration::from_millis(400)) {
-        handle.set_value(Some(h));
+    if let Ok(h) = set_interval_with_handle(tick, std::time::Duration::from_millis(400))
+        && let Ok(mut slot) = handle.lock()
+    {
+        *slot = Some(h);
     }
 }
 
@@ -225,19 +230,11 @@ fn send_file(
                     refresh.update(|n| *n += 1);
                     // The dry run, followed by its progress.
                     if v.missing_fields.is_empty() {
-                        dry_run(
-                            id,
-                            ReadChoice {
-                                sheet: v.sheet.clone(),
-                                header_row: Some(v.header_row),
-                                mapping: Some(v.mapping.clone()),
-                            },
-                            busy,
-                            progress,
-                            current,
-                            error,
-                            refresh,
-                        );
+                        // As read: the same sheet and header; the mapping found again (saved or suggested), not
+                        // "chosen".
+                        let choice =
+                            ReadChoice { sheet: v.sheet.clone(), header_row: Some(v.header_row), mapping: None };
+                        dry_run(id, choice, busy, progress, current, error, refresh);
                     } else {
                         busy.set(None);
                     }

@@ -105,8 +105,8 @@ async fn a_file_is_dry_run_then_committed_and_its_rejects_download_as_csv(opts: 
     assert_eq!(
         v["rejects"],
         json!([
-            {"line": 6, "problem": "unknown_part", "number": "99999"},
-            {"line": 7, "problem": "not_a_number", "field": "price", "value": "=1+1"}
+            {"line": 6, "problem": {"problem": "unknown_part", "number": "99999"}},
+            {"line": 7, "problem": {"problem": "not_a_number", "field": "price", "value": "=1+1"}}
         ])
     );
     assert_eq!(state(&app).await.0, [], "a dry run writes nothing");

@@ -135,12 +135,11 @@ pub enum Parsed {
     },
 }
 
-/// A rejected row: its line and why.
+/// A rejected row: its line and why (not flattened: a repeat's reason names a line of its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Reject {
     pub line: u64,
-    #[serde(flatten)]
     pub problem: Problem,
 }
 
@@ -294,6 +293,37 @@ mod tests {
         assert!((likeness(&saved_headers, &now) - 2.0 / 5.0).abs() < 1e-9);
         assert_eq!(likeness(&saved_headers, &saved_headers), 1.0);
         assert_eq!(likeness(&[], &[]), 0.0);
+    }
+
+    #[test]
+    fn a_view_with_every_kind_of_reject_survives_the_wire() {
+        // A repeat's reason names a line of its own: flattened into the reject, it collided with the reject's.
+        let rejects = vec![
+            Reject { line: 4, problem: Problem::Duplicate { line: 10 } },
+            Reject { line: 6, problem: Problem::UnknownPart { number: "99999".into() } },
+            Reject { line: 8, problem: Problem::NotANumber { field: Field::Price, value: "N/A".into() } },
+        ];
+        let preview = vec![
+            PreviewRow {
+                line: 4,
+                cells: vec!["a".into()],
+                parsed: Some(Parsed::Rejected { problem: Problem::Duplicate { line: 10 } }),
+            },
+            PreviewRow {
+                line: 5,
+                cells: vec![],
+                parsed: Some(Parsed::Valid {
+                    key: "A1".into(),
+                    price_cents: 1,
+                    stock: 2,
+                    location: String::new(),
+                    min_order_qty: None,
+                }),
+            },
+        ];
+        let json = serde_json::to_string(&(rejects.clone(), preview.clone())).unwrap();
+        let back: (Vec<Reject>, Vec<PreviewRow>) = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, (rejects, preview));
     }
 
     #[test]

@@ -113,9 +113,8 @@ pub fn price_style(source: &Source, header_line: u64, price: Option<usize>) -> N
 
 /// Checks one row's cells under `columns` (a column index per field).
 pub fn check_cells(cells: &[String], columns: &[(Field, usize)], style: NumberStyle) -> Result<Row, Problem> {
-    let get = |f: Field| {
-        columns.iter().find(|(g, _)| *g == f).and_then(|(_, c)| cells.get(*c)).map_or("", String::as_str)
-    };
+    let get =
+        |f: Field| columns.iter().find(|(g, _)| *g == f).and_then(|(_, c)| cells.get(*c)).map_or("", String::as_str);
     row::check(get, style)
 }
 

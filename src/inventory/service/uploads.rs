@@ -134,7 +134,7 @@ pub async fn receive(
     let read = Read { id, tenant, sha256, source, layout, found, replace_location: new.replace_location };
     let commit =
         new.commit.then_some(CommitOptions { replace_location: new.replace_location, allow_repeat: new.allow_repeat });
-    process(pool, caller, meta, limits, read, commit, !new.defer, started).await?;
+    process(pool, caller, meta, read, Job { limits, commit, run: !new.defer, started }).await?;
     view(pool, tenant, id).await
 }
 
@@ -165,7 +165,7 @@ pub async fn reread(
         found,
         replace_location: row.replace_location,
     };
-    process(pool, caller, meta, limits, read, None, true, started).await?;
+    process(pool, caller, meta, read, Job { limits, commit: None, run: true, started }).await?;
     view(pool, tenant, id).await
 }
 
@@ -209,7 +209,7 @@ pub async fn commit(
         found: (mapping, source_kind, change),
         replace_location: options.replace_location,
     };
-    process(pool, caller, meta, limits, read, Some(options), true, started).await?;
+    process(pool, caller, meta, read, Job { limits, commit: Some(options), run: true, started }).await?;
     view(pool, tenant, id).await
 }
 
@@ -379,7 +379,8 @@ async fn open_upload(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<(UploadRow
 type Found = (Mapping, MappingSource, Option<HeaderChange>);
 
 /// The mapping for a header row: the chosen one (checked against the headers); else the saved one for these very
-/// headers; else the saved one of the most alike header row, carried over by header name; else the suggestion.
+/// headers; else the saved one of the most alike header row, carried over by header name (fields whose column was
+/// renamed suggested afresh); else the suggestion.
 async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapping>) -> Result<Found> {
     if let Some(m) = chosen {
         check_mapping(&m, headers.len()).map_err(Error::File)?;
@@ -402,7 +403,13 @@ async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapp
     if let Some((_, p)) = best
         && let Ok(saved) = serde_json::from_value::<Mapping>(p.mapping)
     {
-        let adapted = adapt_mapping(&p.headers, &saved, headers);
+        let mut adapted = adapt_mapping(&p.headers, &saved, headers);
+        // A field whose column was renamed is suggested afresh, on a column the saved mapping does not use.
+        for (field, column) in mapping::suggest(headers) {
+            if !adapted.contains_key(&field) && !adapted.values().any(|c| *c == column) {
+                adapted.insert(field, column);
+            }
+        }
         if !adapted.is_empty() {
             let (added, removed) = mapping::header_difference(&p.headers, headers);
             return Ok((adapted, MappingSource::Adapted, Some(HeaderChange { added, removed })));
@@ -420,6 +427,14 @@ struct Read {
     layout: Layout,
     found: Found,
     replace_location: bool,
+}
+
+/// What to do with a file read: its limits, whether to dry-run it now (`run`) and commit it, and when the work began.
+struct Job {
+    limits: UploadLimits,
+    commit: Option<CommitOptions>,
+    run: bool,
+    started: Instant,
 }
 
 /// Reports progress while `work` runs: what `run_rows` sends is written every quarter second on connections of
@@ -482,16 +497,8 @@ fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping) -> Vec<Prev
 /// Records what a read found and, with a complete mapping, dry-runs the file (and commits it when `commit` says
 /// so), all in one transaction with the upload's record. A file refused while its rows are read fails the upload
 /// (recorded) and is an [`Error::File`].
-async fn process(
-    pool: &PgPool,
-    caller: &Caller,
-    meta: &RequestMeta,
-    limits: UploadLimits,
-    read: Read,
-    commit: Option<CommitOptions>,
-    run: bool,
-    started: Instant,
-) -> Result<()> {
+async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read, job: Job) -> Result<()> {
+    let Job { limits, commit, run, started } = job;
     let Read { id, tenant, sha256, source, layout, found: (mapping, mapping_source, change), replace_location } = read;
     let replace_location = commit.map_or(replace_location, |c| c.replace_location);
     let mapping_json = serde_json::to_value(&mapping).map_err(Error::internal)?;
@@ -579,7 +586,7 @@ async fn process(
         (false, _) => UploadStatus::Received,
     };
     let elapsed = started.elapsed().as_millis() as i64;
-    let header_change = change.map(|c| serde_json::to_value(c)).transpose().map_err(Error::internal)?;
+    let header_change = change.map(serde_json::to_value).transpose().map_err(Error::internal)?;
     store::record_read(
         &mut tx,
         id,
