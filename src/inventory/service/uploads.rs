@@ -255,7 +255,8 @@ pub async fn history(pool: &PgPool, caller: &Caller, before: Option<Uuid>) -> Re
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let keyset = match before {
         Some(b) => {
-            let row = store::get(&mut tx, b, false).await?.ok_or(Error::field("before", ErrorCode::InvalidInput))?;
+            // An upload that is not (or no longer) there ends nothing: 404.
+            let row = store::get(&mut tx, b, false).await?.ok_or(Error::NotFound)?;
             Some((row.created_at, row.id))
         }
         None => None,

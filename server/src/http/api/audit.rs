@@ -3,8 +3,7 @@
 //! admin every tenant.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
@@ -151,19 +150,7 @@ async fn export(
         &audit_query(&params.action, &params.actor, &None, EXPORT_MAX_ROWS)?,
     )
     .await?;
-    let name = format!("attachment; filename=\"nexus-audit-{}.csv\"", Utc::now().format("%Y%m%d-%H%M"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(super::csv_attachment(&format!("nexus-audit-{}.csv", Utc::now().format("%Y%m%d-%H%M")), csv))
 }
 
 #[derive(OpenApi)]

@@ -5,7 +5,7 @@
 //! `inventory:write` and to people whose role manages inventory.
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -178,7 +178,8 @@ pub struct HistoryParams {
 /// The bodega's uploads, newest first, 50 a page (`before`: the last id of the previous page).
 #[utoipa::path(get, path = "/api/v1/inventory/uploads", tag = "inventory", params(HistoryParams),
     responses((status = 200, body = Vec<UploadSummary>), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such `before`"),
+              (status = 422, body = ErrorBody)),
     security(("bearer" = ["inventory:write"])))]
 async fn history(
     State(st): State<AppState>,
@@ -327,19 +328,7 @@ async fn rejects(
         Some(_) => return Err(AppError::field("lang", ErrorCode::InvalidInput)),
     };
     let csv = nexus_app::inventory::texts::rejects_csv(&st.pool, caller, id, locale).await?;
-    let name = format!("attachment; filename=\"rechazadas-{}.csv\"", &id.simple().to_string()[..8]);
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(super::csv_attachment(&format!("rechazadas-{}.csv", &id.simple().to_string()[..8]), csv))
 }
 
 #[derive(OpenApi)]

@@ -40,6 +40,25 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
 
 pub type ApiResult<T> = Result<T, AppError>;
 
+/// A CSV download: UTF-8, saved as `file_name`, never cached.
+pub fn csv_attachment(file_name: &str, csv: Vec<u8>) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 /// JSON body extractor whose rejection is an `AppError` (422 with a code), not axum's plain-text message.
 pub struct ApiJson<T>(pub T);
 
