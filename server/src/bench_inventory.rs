@@ -2,7 +2,8 @@
 //! against the catalog `bench catalog` leaves in `nexus_bench_catalog` (run that first; its 1,357,000 parts are the
 //! "1M-part catalog" the targets name). Files are generated from the catalog's own numbers (OEM and aftermarket, as
 //! printed), with prices and stock written the way Spanish-language systems export them, some rows broken on purpose.
-//! So far the CSV path: 100,000 rows (target ≤ 1.0 s) and 1,000,000 rows (≤ 10 s), with peak RSS (≤ 200 MB).
+//! CSV at 100,000 rows (target ≤ 1.0 s) and 1,000,000 rows (≤ 10 s), XLSX at 100,000 rows (≤ 2.0 s), each through
+//! the upload flow as an ERP sends it (one call) and as the page does (dry run, then commit), with peak RSS (≤ 200 MB).
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -61,12 +62,6 @@ async fn run_inner(url: &str, args: &InventoryBenchArgs) -> Result<()> {
     let mut report = format!("catalog: {parts} parts\n");
     // Uploads are recorded against their bodega: a fresh one per size.
     for &rows in &args.rows {
-        let bodega: Uuid = sqlx::query_scalar(
-            "insert into tenants (kind, name, status) values ('warehouse', 'Bodega bench ' || $1, 'active') returning id",
-        )
-        .bind(rows.to_string())
-        .fetch_one(&owner)
-        .await?;
         let t = Instant::now();
         let csv = generate(&owner, rows, args.seed).await?;
         writeln!(
@@ -75,64 +70,87 @@ async fn run_inner(url: &str, args: &InventoryBenchArgs) -> Result<()> {
             csv.len() as f64 / 1e6,
             t.elapsed().as_secs_f64()
         )?;
-        let erp = Caller::Machine(Machine {
-            key_id: Uuid::new_v4(),
-            tenant_id: bodega,
-            name: "bench".into(),
-            scopes: vec![ApiScope::InventoryWrite],
-            creator_role: Role::Warehouse,
-        });
-        let meta = RequestMeta::default();
-        let limits = UploadLimits { max_bytes: 200 * 1024 * 1024, max_rows: 2_000_000 };
-        let new = |commit: bool| NewUpload {
-            file_name: format!("bench-{rows}.csv"),
-            bytes: csv.clone(),
-            commit,
-            allow_repeat: true,
-            ..NewUpload::default()
-        };
-        // The target's path: one call reads, checks, dry-runs and commits (an ERP's upload); then the page's: the
-        // file received and dry-run, then committed (read again).
-        let mut runs: Vec<(&str, f64, Counts)> = Vec::new();
-        let rss_before = peak_rss_mb();
-        let t = Instant::now();
-        let v = uploads::receive(&pool, &erp, &meta, limits, new(true)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        runs.push((
-            "one call: read + check + dry run + commit",
-            t.elapsed().as_secs_f64(),
-            v.counts.unwrap_or_default(),
-        ));
-        let t = Instant::now();
-        let v = uploads::receive(&pool, &erp, &meta, limits, new(false)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        runs.push(("page: receive + dry run", t.elapsed().as_secs_f64(), v.counts.unwrap_or_default()));
-        let t = Instant::now();
-        let options = CommitOptions { replace_location: false, allow_repeat: true };
-        let v =
-            uploads::commit(&pool, &erp, &meta, limits, v.id, options).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        runs.push(("page: commit", t.elapsed().as_secs_f64(), v.counts.unwrap_or_default()));
-        for (i, (what, secs, c)) in runs.into_iter().enumerate() {
-            // The targets: 100k rows ≤ 1 s, 1M rows ≤ 10 s, for the whole upload (the first run).
-            let target = if rows <= 100_000 { 1.0 } else { 10.0 };
-            let verdict = match (i, secs <= target) {
-                (0, true) => "PASS",
-                (0, false) => "MISS",
-                _ => "-",
+        // The targets name CSV at both sizes and XLSX at 100k rows (≤ 2 s).
+        let mut files = vec![("csv", csv.clone(), if rows <= 100_000 { 1.0 } else { 10.0 })];
+        if rows <= 100_000 {
+            let xlsx = to_xlsx(&csv)?;
+            writeln!(report, "  XLSX of the same rows: {:.1} MB", xlsx.len() as f64 / 1e6)?;
+            files.push(("xlsx", xlsx, 2.0));
+        }
+        drop(csv);
+        for (format, bytes, target) in files {
+            // A fresh bodega per file: the first upload writes every item (the heaviest commit).
+            let bodega: Uuid = sqlx::query_scalar(
+                "insert into tenants (kind, name, status) values ('warehouse', 'Bodega bench ' || $1, 'active')
+                 returning id",
+            )
+            .bind(format!("{rows} {format} {}", Uuid::new_v4()))
+            .fetch_one(&owner)
+            .await?;
+            let erp = Caller::Machine(Machine {
+                key_id: Uuid::new_v4(),
+                tenant_id: bodega,
+                name: "bench".into(),
+                scopes: vec![ApiScope::InventoryWrite],
+                creator_role: Role::Warehouse,
+            });
+            let meta = RequestMeta::default();
+            let limits = UploadLimits { max_bytes: 200 * 1024 * 1024, max_rows: 2_000_000 };
+            let new = |commit: bool| NewUpload {
+                file_name: format!("bench-{rows}.{format}"),
+                bytes: bytes.clone(),
+                commit,
+                allow_repeat: true,
+                ..NewUpload::default()
             };
+            // The target's path: one call reads, checks, dry-runs and commits (an ERP's upload); then the page's:
+            // the file received and dry-run, then committed (read again).
+            let mut runs: Vec<(&str, f64, Counts)> = Vec::new();
+            // The peak is measured per file: Linux resets the high-water mark on "5" into clear_refs.
+            let _ = std::fs::write("/proc/self/clear_refs", "5");
+            let rss_before = peak_rss_mb();
+            let t = Instant::now();
+            let v =
+                uploads::receive(&pool, &erp, &meta, limits, new(true)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            runs.push(("one call: read+check+dry run+commit", t.elapsed().as_secs_f64(), v.counts.unwrap_or_default()));
+            let t = Instant::now();
+            let v =
+                uploads::receive(&pool, &erp, &meta, limits, new(false)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            runs.push(("page: receive + dry run", t.elapsed().as_secs_f64(), v.counts.unwrap_or_default()));
+            let t = Instant::now();
+            let options = CommitOptions { replace_location: false, allow_repeat: true };
+            let v = uploads::commit(&pool, &erp, &meta, limits, v.id, options)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            runs.push(("page: commit", t.elapsed().as_secs_f64(), v.counts.unwrap_or_default()));
+            for (i, (what, secs, c)) in runs.into_iter().enumerate() {
+                // The target is for the whole upload (the first run).
+                let verdict = match (i, secs <= target) {
+                    (0, true) => "PASS",
+                    (0, false) => "MISS",
+                    _ => "-",
+                };
+                writeln!(
+                    report,
+                    "  {format:<4} {what:<36} {secs:>6.2} s ({:.0} rows/s; target ≤ {target} s: {verdict}); new {} \
+                     price changes {} stock changes {} unchanged {} rejected {}",
+                    rows as f64 / secs,
+                    c.new_items,
+                    c.price_changes,
+                    c.stock_changes,
+                    c.unchanged,
+                    c.rejected
+                )?;
+                println!("{}", report.lines().last().unwrap_or_default());
+            }
             writeln!(
                 report,
-                "  {what:<42} {secs:>6.2} s ({:.0} rows/s; target ≤ {target} s: {verdict}); new {} price changes {} \
-                 stock changes {} unchanged {} rejected {}",
-                rows as f64 / secs,
-                c.new_items,
-                c.price_changes,
-                c.stock_changes,
-                c.unchanged,
-                c.rejected
+                "  {format:<4} peak RSS {:.0} MB (was {rss_before:.0} MB before; target ≤ 200 MB)",
+                peak_rss_mb()
             )?;
             println!("{}", report.lines().last().unwrap_or_default());
+            owner.execute(sqlx::query("delete from inventory_items where tenant_id = $1").bind(bodega)).await?;
         }
-        writeln!(report, "  peak RSS {:.0} MB (was {rss_before:.0} MB before; target ≤ 200 MB)", peak_rss_mb())?;
-        owner.execute(sqlx::query("delete from inventory_items where tenant_id = $1").bind(bodega)).await?;
     }
     println!("\n{report}");
     Ok(())
@@ -168,4 +186,49 @@ async fn generate(pool: &sqlx::PgPool, rows: u64, seed: u64) -> Result<Vec<u8>> 
         }
     }
     Ok(out.into_bytes())
+}
+
+/// The same rows as a workbook: one sheet, inline strings and numbers (what spreadsheet programs write, minus the
+/// shared-string table), deflated as a real XLSX is.
+fn to_xlsx(csv: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    use zip::write::SimpleFileOptions;
+    let text = std::str::from_utf8(csv)?;
+    let mut sheet = String::with_capacity(csv.len() * 4);
+    sheet.push_str(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    for (r, line) in text.lines().enumerate() {
+        write!(sheet, r#"<row r="{}">"#, r + 1)?;
+        for (c, cell) in line.split(';').enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            // Prices and stock as numbers, the way a spreadsheet holds them.
+            let number = cell.replace('.', "").replace(',', ".");
+            if c >= 2 && number.parse::<f64>().is_ok() {
+                write!(sheet, r#"<c r="{at}"><v>{number}</v></c>"#)?;
+            } else {
+                write!(sheet, r#"<c r="{at}" t="inlineStr"><is><t>{}</t></is></c>"#, escape(cell))?;
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let parts: [(&str, &[u8]); 5] = [
+        ("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+        ("_rels/.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ("xl/workbook.xml", br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Existencias" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ];
+    for (name, data) in parts {
+        w.start_file(name, options)?;
+        w.write_all(data)?;
+    }
+    Ok(w.finish()?.into_inner())
 }

@@ -97,11 +97,19 @@ async fn seed_demo_catalog(cfg: &Config, pool: nexus::db::PgPool) -> Result<()> 
             Err(e) => return tracing::error!(error = %e, "writing the demo catalog failed"),
         }
         match import::import_dir(&pool, &dir, "demo", std::sync::Arc::new(import::Silent)).await {
-            Ok(Ok(report)) => tracing::info!(
-                rows = report.files.iter().map(|f| f.inserted).sum::<i64>(),
-                seconds = started.elapsed().as_secs_f64(),
-                "demo catalog loaded"
-            ),
+            Ok(Ok(report)) => {
+                tracing::info!(
+                    rows = report.files.iter().map(|f| f.inserted).sum::<i64>(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "demo catalog loaded"
+                );
+                // Then Bodega Demo's stock, through the upload flow, so workshops see offers at once.
+                match nexus::inventory::service::demo::stock(&pool).await {
+                    Ok(Some(c)) => tracing::info!(items = c.new_items, "demo stock uploaded"),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "uploading the demo stock failed"),
+                }
+            }
             Ok(Err(refused)) => tracing::error!(%refused, "the demo catalog was refused"),
             Err(e) => tracing::error!(error = %e, "loading the demo catalog failed"),
         }

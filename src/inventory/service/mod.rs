@@ -2,6 +2,7 @@
 //! file read as one table (`read`, `workbook`, `table`), and its checked rows run against the bodega's inventory
 //! (`upload`: dry run, commit).
 
+pub mod demo;
 pub mod read;
 pub mod stock;
 pub mod table;

@@ -1,5 +1,6 @@
 //! The inventory's SQL (private to the area).
 
+pub(in crate::inventory) mod demo;
 pub(in crate::inventory) mod items;
 pub(in crate::inventory) mod stock;
 pub(in crate::inventory) mod uploads;

@@ -305,3 +305,57 @@ async fn a_file_is_read_checked_and_committed_or_refused_whole(opts: PgPoolOptio
         [("04465-02220".into(), "".into(), 123_450, 3), ("P 83 152".into(), "".into(), 89_900, 10)]
     );
 }
+
+#[sqlx::test]
+async fn a_commit_cut_off_by_a_stop_is_failed_at_start_but_one_still_running_is_not(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    // A dry-run upload, then "committing" as a commit writes it before its long transaction.
+    let new = NewUpload {
+        file_name: "existencias.csv".into(),
+        bytes: b"Parte,Precio,Existencia\n0446502220,10,1\n".to_vec(),
+        ..NewUpload::default()
+    };
+    let view =
+        uploads::receive(&pool, &erp(bodega), &RequestMeta::default(), UploadLimits::default(), new).await.unwrap();
+    let status = |pool: PgPool, id: Uuid| async move {
+        let mut tx = db::begin(&pool, Scope::Tenant(bodega)).await.unwrap();
+        sqlx::query_scalar::<_, String>("select status from inventory_uploads where id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+    };
+    let mut mark = db::begin(&pool, Scope::Tenant(bodega)).await.unwrap();
+    sqlx::query("update inventory_uploads set status = 'committing' where id = $1")
+        .bind(view.id)
+        .execute(&mut *mark)
+        .await
+        .unwrap();
+    mark.commit().await.unwrap();
+
+    // While the bodega's commit still runs (its lock held), the upload is left alone.
+    let mut running = db::begin(&pool, Scope::Tenant(bodega)).await.unwrap();
+    let locked: bool = sqlx::query_scalar(
+        "select pg_try_advisory_xact_lock(hashtextextended('nexus.inventory.commit:' || $1::text, 0))",
+    )
+    .bind(bodega)
+    .fetch_one(&mut *running)
+    .await
+    .unwrap();
+    assert!(locked);
+    assert_eq!(uploads::fail_interrupted(&pool).await.unwrap(), 0);
+    assert_eq!(status(pool.clone(), view.id).await, "committing");
+
+    // Once no commit runs (the server that ran it stopped), it is failed, and nothing of it was written.
+    drop(running);
+    assert_eq!(uploads::fail_interrupted(&pool).await.unwrap(), 1);
+    assert_eq!(status(pool.clone(), view.id).await, "failed");
+    let got = uploads::get(&pool, &erp(bodega), view.id).await.unwrap();
+    assert_eq!(got.problem, Some(FileProblem::Interrupted));
+    assert!(items(&pool, bodega).await.is_empty());
+}
