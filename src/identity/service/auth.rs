@@ -214,7 +214,9 @@ impl Auth {
         if locked.password_hash != user.password_hash
             && !verify_password(password.to_owned(), locked.password_hash.clone()).await?
         {
-            drop(tx);
+            // Rolled back now, not on drop: the failure is recorded on another connection and must not wait on
+            // this row lock.
+            tx.rollback().await?;
             return Err(self.login_failed(pool, &login, meta).await);
         }
         // Only a caller who knows the password learns the account's state.

@@ -564,12 +564,14 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
         match ran {
             Ok(Ok(c)) => counts = Some(c),
             Ok(Err(problem)) => {
-                drop(tx);
+                // Rolled back before anything else touches the upload: a dropped transaction only queues its
+                // rollback, and its row and commit locks would linger.
+                tx.rollback().await?;
                 fail(pool, tenant, id, &problem, started).await?;
                 return Err(Error::File(problem));
             }
             Err(e) => {
-                drop(tx);
+                tx.rollback().await?;
                 if commit.is_some() {
                     // Nothing was written; the upload may be tried again.
                     let mut back = db::begin(pool, Scope::Tenant(tenant)).await?;

@@ -352,7 +352,8 @@ async fn a_commit_cut_off_by_a_stop_is_failed_at_start_but_one_still_running_is_
     assert_eq!(status(pool.clone(), view.id).await, "committing");
 
     // Once no commit runs (the server that ran it stopped), it is failed, and nothing of it was written.
-    drop(running);
+    // (An explicit rollback: dropping a transaction only queues its rollback, the lock would linger.)
+    running.rollback().await.unwrap();
     assert_eq!(uploads::fail_interrupted(&pool).await.unwrap(), 1);
     assert_eq!(status(pool.clone(), view.id).await, "failed");
     let got = uploads::get(&pool, &erp(bodega), view.id).await.unwrap();
