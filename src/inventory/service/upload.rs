@@ -88,6 +88,10 @@ where
     };
     let staged_ms = t0.elapsed().as_millis();
     report(Phase::Matching);
+    if options.commit {
+        // Held to the end: no part this commit matches can be deleted before it is written.
+        store::lock_catalog_shared(tx).await?;
+    }
     store::resolve(tx).await?;
     let resolved_ms = t0.elapsed().as_millis();
     let counts = store::dry_run(tx, tenant, options.replace_location).await?;

@@ -108,6 +108,7 @@ pub async fn receive(
     let bytes = Arc::new(new.bytes);
     let source = open(bytes.clone(), format, new.choice.sheet.clone()).await?.map_err(Error::File)?;
     let source = Arc::new(source);
+    let opened_ms = started.elapsed().as_millis();
     let layout = layout(&source, new.choice.header_row).map_err(Error::File)?;
 
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
@@ -130,12 +131,17 @@ pub async fn receive(
     let id = store::insert(&mut tx, &record, &bytes).await?;
     tx.commit().await?;
     drop(bytes);
+    let recorded_ms = started.elapsed().as_millis();
 
     let read = Read { id, tenant, sha256, source, layout, found, replace_location: new.replace_location };
     let commit =
         new.commit.then_some(CommitOptions { replace_location: new.replace_location, allow_repeat: new.allow_repeat });
     process(pool, caller, meta, read, Job { limits, commit, run: !new.defer, started }).await?;
-    view(pool, tenant, id).await
+    let processed_ms = started.elapsed().as_millis();
+    let view = view(pool, tenant, id).await;
+    // Where the time goes (cumulative milliseconds), for profiling (`RUST_LOG=nexus::inventory=debug`).
+    tracing::debug!(opened_ms, recorded_ms, processed_ms, total_ms = started.elapsed().as_millis(), "upload received");
+    view
 }
 
 /// Reads an open upload's file again with another sheet, header row or mapping, and dry-runs it.

@@ -1,7 +1,8 @@
 //! An upload's rows against the bodega's inventory, set-based: the checked rows arrive by COPY into a staging table
 //! (temporary, dropped at commit), each is matched to its catalog item in one statement per way of matching (OEM
 //! number, aftermarket number, superseded or equivalent number), repeats are settled (the last line wins), and then
-//! either counted against the inventory (the dry run) or written in one upsert (the commit). Never a query per row.
+//! either counted against the inventory (the dry run) or written (the commit: the items it changes updated, the new
+//! ones inserted). Never a query per row.
 //!
 //! The staging table does not exist when the crate compiles, hence `sqlx::query` (unchecked) here.
 
@@ -18,8 +19,8 @@ const COPY: &str = "copy stage_inventory (line, number, key, price_cents, stock,
 pub(in crate::inventory) async fn create_stage(tx: &mut Tx) -> Result<(), sqlx::Error> {
     sqlx::query(
         "create temp table stage_inventory (
-             line bigint primary key, number text, key text collate \"C\",
-             price_cents bigint, stock integer, location text, moq integer, problem jsonb
+             line bigint not null, number text collate \"C\", key text collate \"C\",
+             price_cents bigint, stock integer, location text collate \"C\", moq integer, problem jsonb
          ) on commit drop",
     )
     .execute(&mut **tx)
@@ -75,68 +76,79 @@ pub(in crate::inventory) async fn stage(
 /// several parts (or products) share is ambiguous; a key nothing has is unknown. Of rows naming the same item at the
 /// same location, all but the last line are repeats. (One statement, no chain of updates: each update of a large
 /// temporary table writes every row again.)
+///
+/// Each distinct key is probed in the catalog's number-key indexes, in key order (index-only scans that walk the
+/// indexes' pages in order): the cost follows the file, not the catalog. Joining instead (hash or merge) reads the
+/// whole catalog side: 1.8 s of every 100,000-row upload against a 1M-part catalog, measured.
 pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error> {
     // A temporary table has no statistics until analyzed: without them the planner takes it for a few rows and
     // joins it by nested loops (quadratic on a million rows).
     sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
     sqlx::query(
         "create temp table stage_resolved on commit drop as
-         with k as (select distinct key from stage_inventory where problem is null),
-              oem as (select p.number_key, min(p.id) as id, count(*) as n
-                      from catalog_parts p join k on k.key = p.number_key group by p.number_key),
-              aft as (select a.number_key, min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
-                      from catalog_aftermarket a join k on k.key = a.number_key
-                      where not exists (select 1 from oem where oem.number_key = a.number_key)
-                      group by a.number_key),
-              x as (select c.number_key, min(c.part_id) as id, count(distinct c.part_id) as n
-                    from catalog_cross_refs c join k on k.key = c.number_key
-                    where not exists (select 1 from oem where oem.number_key = c.number_key)
-                      and not exists (select 1 from aft where aft.number_key = c.number_key)
-                    group by c.number_key),
+         with o as materialized (
+                  select k.key, o.id, o.n
+                  from (select distinct key from stage_inventory where problem is null order by key) k
+                  cross join lateral (select min(p.id) as id, count(*) as n
+                                      from catalog_parts p where p.number_key = k.key) o),
+              a as materialized (
+                  select o.key, a.mfr, a.n
+                  from o cross join lateral (select min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
+                                             from catalog_aftermarket a where a.number_key = o.key) a
+                  where o.n = 0),
+              x as materialized (
+                  select a.key, x.id, x.n
+                  from a cross join lateral (select min(c.part_id) as id, count(distinct c.part_id) as n
+                                             from catalog_cross_refs c where c.number_key = a.key) x
+                  where a.n = 0),
+              k as (select o.key, o.id as oem_id, o.n as oem_n, a.mfr as aft_mfr, coalesce(a.n, 0) as aft_n,
+                           x.id as x_id, coalesce(x.n, 0) as x_n
+                    from o left join a on a.key = o.key left join x on x.key = o.key),
               r as (select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq, s.problem as rule,
-                           case when oem.n = 1 then oem.id when aft.n is null and x.n = 1 then x.id end as part_id,
-                           case when aft.n = 1 then aft.mfr end as aft_mfr,
-                           case when aft.n = 1 then aft.number_key end as aft_key,
+                           case when k.oem_n = 1 then k.oem_id when k.aft_n = 0 and k.x_n = 1 then k.x_id end
+                               as part_id,
+                           case when k.aft_n = 1 then k.aft_mfr end as aft_mfr,
+                           case when k.aft_n = 1 then s.key end as aft_key,
                            case when s.problem is not null then null
-                                when oem.n > 1 then 'oem' when aft.n > 1 then 'aftermarket' when x.n > 1 then 'cross_ref'
-                                when oem.n is null and aft.n is null and x.n is null then 'unknown' end as miss
-                    from stage_inventory s
-                    left join oem on oem.number_key = s.key
-                    left join aft on aft.number_key = s.key
-                    left join x on x.number_key = s.key),
-              i as (select r.*, case when r.part_id is not null then 'p' || r.part_id::text
-                                     when r.aft_key is not null then 'a' || r.aft_mfr::text || ':' || r.aft_key end
-                                as item_key
-                    from r)
-         select i.line, i.number, i.key, i.price_cents, i.stock, i.location, i.moq, i.part_id, i.aft_mfr, i.aft_key,
-                i.item_key, i.miss,
-                case when i.rule is not null then i.rule
-                     when i.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', i.number)
-                     when i.miss is not null then jsonb_build_object(
-                         'problem', 'ambiguous_part', 'number', i.number, 'brands', '')
-                     when i.item_key is not null and row_number() over w > 1 then jsonb_build_object('problem', 'duplicate', 'line',
-                                                                           first_value(i.line) over w)
+                                when k.oem_n > 1 then 'oem' when k.aft_n > 1 then 'aftermarket'
+                                when k.x_n > 1 then 'cross_ref'
+                                when k.oem_n = 0 and k.aft_n = 0 and k.x_n = 0 then 'unknown' end as miss
+                    from stage_inventory s left join k on k.key = s.key)
+         select r.line, r.number, r.key, r.price_cents, r.stock, r.location, r.moq, r.part_id, r.aft_mfr, r.aft_key,
+                r.miss,
+                case when r.rule is not null then r.rule
+                     when r.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', r.number)
+                     when r.miss is not null then jsonb_build_object(
+                         'problem', 'ambiguous_part', 'number', r.number, 'brands', '')
+                     when row_number() over w > 1 then jsonb_build_object('problem', 'duplicate', 'line',
+                                                                           first_value(r.line) over w)
                 end as problem
-         from i
-         window w as (partition by i.item_key, i.location order by i.line desc)",
+         from r
+         window w as (partition by r.part_id, r.aft_mfr, r.aft_key, r.location order by r.line desc)",
     )
     .execute(&mut **tx)
     .await?;
-    // The brands behind each ambiguous number (few rows).
+    // The brands behind each ambiguous number (few keys, each probed).
     sqlx::query(
-        "with b as (select t.miss, t.key, string_agg(distinct m.name, ', ' order by m.name) as brands
-                    from (select s.miss, s.key, p.manufacturer_id from stage_resolved s
-                          join catalog_parts p on p.number_key = s.key where s.miss = 'oem'
-                          union all
-                          select s.miss, s.key, a.manufacturer_id from stage_resolved s
-                          join catalog_aftermarket a on a.number_key = s.key where s.miss = 'aftermarket'
-                          union all
-                          select s.miss, s.key, p.manufacturer_id from stage_resolved s
-                          join catalog_cross_refs c on c.number_key = s.key
-                          join catalog_parts p on p.id = c.part_id where s.miss = 'cross_ref') t
-                    join catalog_manufacturers m on m.id = t.manufacturer_id
-                    group by t.miss, t.key)
-         update stage_resolved s set problem = jsonb_set(s.problem, '{brands}', to_jsonb(b.brands))
+        "with m as (select distinct miss, key from stage_resolved where miss in ('oem', 'aftermarket', 'cross_ref')),
+              b as (select m.miss, m.key,
+                           case m.miss
+                               when 'oem' then (
+                                   select string_agg(distinct b.name, ', ' order by b.name)
+                                   from catalog_parts p join catalog_manufacturers b on b.id = p.manufacturer_id
+                                   where p.number_key = m.key)
+                               when 'aftermarket' then (
+                                   select string_agg(distinct b.name, ', ' order by b.name)
+                                   from catalog_aftermarket a join catalog_manufacturers b on b.id = a.manufacturer_id
+                                   where a.number_key = m.key)
+                               else (
+                                   select string_agg(distinct b.name, ', ' order by b.name)
+                                   from catalog_cross_refs c join catalog_parts p on p.id = c.part_id
+                                   join catalog_manufacturers b on b.id = p.manufacturer_id
+                                   where c.number_key = m.key)
+                           end as brands
+                    from m)
+         update stage_resolved s set problem = jsonb_set(s.problem, '{brands}', to_jsonb(coalesce(b.brands, '')))
          from b where s.miss = b.miss and s.key = b.key",
     )
     .execute(&mut **tx)
@@ -144,6 +156,16 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error
     sqlx::query("analyze stage_resolved").execute(&mut **tx).await?;
     Ok(())
 }
+
+/// Each valid staged row beside the tenant's (`$1`) item it sets, if any: by part, or by aftermarket product (two
+/// equality joins, each one an index or hash join; a staged row names one or the other).
+const AGAINST_ITEMS: &str = "from stage_resolved s
+     left join inventory_items ip
+            on ip.part_id = s.part_id and ip.aftermarket_manufacturer_id is null and ip.tenant_id = $1
+           and ip.location = s.location
+     left join inventory_items ia
+            on ia.part_id is null and ia.aftermarket_manufacturer_id = s.aft_mfr and ia.aftermarket_key = s.aft_key
+           and ia.tenant_id = $1 and ia.location = s.location";
 
 /// The staged rows against the tenant's inventory: how many are new, change, or stay; how many are rejected; and
 /// with `replace_location`, how many items of the file's locations would drop to zero.
@@ -153,18 +175,21 @@ pub(in crate::inventory) async fn dry_run(
     replace_location: bool,
 ) -> Result<Counts, sqlx::Error> {
     let (rows, new_items, price_changes, stock_changes, unchanged, rejected): (i64, i64, i64, i64, i64, i64) =
-        sqlx::query_as(
+        sqlx::query_as(&format!(
             "select count(*),
-                    count(*) filter (where s.problem is null and i.id is null),
-                    count(*) filter (where s.problem is null and i.price_cents <> s.price_cents),
-                    count(*) filter (where s.problem is null and i.stock <> s.stock),
-                    count(*) filter (where s.problem is null and i.price_cents = s.price_cents and i.stock = s.stock
-                                     and i.min_order_qty is not distinct from s.moq and i.number = s.number),
-                    count(*) filter (where s.problem is not null)
-             from stage_resolved s
-             left join inventory_items i
-                    on i.tenant_id = $1 and i.item_key = s.item_key and i.location = s.location",
-        )
+                    count(*) filter (where problem is null and id is null),
+                    count(*) filter (where problem is null and price_cents <> new_price),
+                    count(*) filter (where problem is null and stock <> new_stock),
+                    count(*) filter (where problem is null and price_cents = new_price and stock = new_stock
+                                     and min_order_qty is not distinct from new_moq and number = new_number),
+                    count(*) filter (where problem is not null)
+             from (select s.problem, s.price_cents as new_price, s.stock as new_stock, s.moq as new_moq,
+                          s.number as new_number, coalesce(ip.id, ia.id) as id,
+                          coalesce(ip.price_cents, ia.price_cents) as price_cents, coalesce(ip.stock, ia.stock) as stock,
+                          coalesce(ip.min_order_qty, ia.min_order_qty) as min_order_qty,
+                          coalesce(ip.number, ia.number) as number
+                   {AGAINST_ITEMS}) t"
+        ))
         .bind(tenant)
         .fetch_one(&mut **tx)
         .await?;
@@ -177,35 +202,57 @@ async fn zeroed(tx: &mut Tx, tenant: Uuid) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!("select count(*) {ABSENT}")).bind(tenant).fetch_one(&mut **tx).await
 }
 
-/// The tenant's (`$1`) items at the staged rows' locations that no valid staged row names, with stock left.
+/// The tenant's (`$1`) items at the staged rows' locations that no valid staged row names, with stock left. (Two
+/// anti-joins, by part and by product: one with an OR could only be a nested loop.)
 const ABSENT: &str = "from inventory_items i
      where i.tenant_id = $1 and i.stock > 0
        and i.location in (select location from stage_resolved where problem is null)
        and not exists (select 1 from stage_resolved s
-                       where s.problem is null and s.item_key = i.item_key and s.location = i.location)";
+                       where s.problem is null and s.part_id = i.part_id and s.location = i.location)
+       and not exists (select 1 from stage_resolved s
+                       where s.problem is null and s.aft_mfr = i.aftermarket_manufacturer_id
+                         and s.aft_key = i.aftermarket_key and s.location = i.location)";
 
 /// Writes the staged valid rows: each item's price, stock, minimum order and number set (a snapshot, never added)
 /// where they differ; with `replace_location`, the file's locations' other items set to zero; every location the
-/// file names confirmed as of now by `upload`.
+/// file names confirmed as of now by `upload`. The caller holds the shared catalog lock
+/// ([`lock_catalog_shared`]) from before the rows were matched.
 pub(in crate::inventory) async fn commit(
     tx: &mut Tx,
     tenant: Uuid,
     upload: Uuid,
     replace_location: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into inventory_items as i
+    // Items the file changes, by part and by product (a staged row names one or the other), then the items it adds.
+    // Not one upsert: the commit lock (one commit per bodega at a time) is what keeps two writers of an item apart,
+    // and a plain insert skips the upsert's speculative insertion (an eighth of the write's cost, measured).
+    for by in [
+        "i.part_id = s.part_id and i.aftermarket_manufacturer_id is null",
+        "i.part_id is null and i.aftermarket_manufacturer_id = s.aft_mfr and i.aftermarket_key = s.aft_key",
+    ] {
+        sqlx::query(&format!(
+            "update inventory_items i
+             set number = s.number, price_cents = s.price_cents, stock = s.stock, min_order_qty = s.moq,
+                 upload_id = $2, updated_at = now()
+             from stage_resolved s
+             where s.problem is null and {by} and i.tenant_id = $1 and i.location = s.location
+               and (i.number, i.price_cents, i.stock, i.min_order_qty)
+                   is distinct from (s.number, s.price_cents, s.stock, s.moq)"
+        ))
+        .bind(tenant)
+        .bind(upload)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(&format!(
+        "insert into inventory_items
              (tenant_id, part_id, aftermarket_manufacturer_id, aftermarket_key, number, location, price_cents, stock,
               min_order_qty, upload_id)
          select $1, s.part_id, s.aft_mfr, s.aft_key, s.number, s.location, s.price_cents, s.stock, s.moq, $2
-         from stage_resolved s where s.problem is null
-         order by s.item_key, s.location
-         on conflict (tenant_id, item_key, location) do update
-             set number = excluded.number, price_cents = excluded.price_cents, stock = excluded.stock,
-                 min_order_qty = excluded.min_order_qty, upload_id = excluded.upload_id, updated_at = now()
-             where (i.number, i.price_cents, i.stock, i.min_order_qty)
-                   is distinct from (excluded.number, excluded.price_cents, excluded.stock, excluded.min_order_qty)",
-    )
+         {AGAINST_ITEMS}
+         where s.problem is null and ip.id is null and ia.id is null
+         order by s.part_id, s.aft_mfr, s.aft_key, s.location"
+    ))
     .bind(tenant)
     .bind(upload)
     .execute(&mut **tx)
@@ -229,6 +276,15 @@ pub(in crate::inventory) async fn commit(
     .bind(upload)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Takes the catalog lock shared until `tx` ends: a part cannot be deleted from the catalog (whose trigger takes it
+/// exclusively, then deletes the part's items) between an upload matching its rows and committing them.
+pub(in crate::inventory) async fn lock_catalog_shared(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_xact_lock_shared(hashtextextended('nexus.inventory.catalog', 0))")
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -360,3 +360,47 @@ async fn a_commit_cut_off_by_a_stop_is_failed_at_start_but_one_still_running_is_
     assert_eq!(got.problem, Some(FileProblem::Interrupted));
     assert!(items(&pool, bodega).await.is_empty());
 }
+
+#[sqlx::test]
+async fn a_part_deleted_from_the_catalog_takes_its_items_once_running_commits_end(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let norte = tenant(&pool, "warehouse", "Bodega Norte").await;
+    let sur = tenant(&pool, "warehouse", "Bodega Sur").await;
+    for bodega in [norte, sur] {
+        upload(&pool, bodega, &[["0446502220", "100", "3", "", ""], ["41060EL00A", "200", "7", "A1", ""]], COMMIT)
+            .await;
+    }
+    let delete_part = |pool: PgPool| async move {
+        let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+        sqlx::query("set local lock_timeout = '300ms'").execute(&mut *tx).await.unwrap();
+        let deleted = sqlx::query("delete from catalog_parts where number_key = '41060EL00A'").execute(&mut *tx).await;
+        match deleted {
+            Ok(_) => tx.commit().await.map(|_| ()),
+            Err(e) => {
+                tx.rollback().await.unwrap();
+                Err(e)
+            }
+        }
+    };
+
+    // While a commit runs (it holds the catalog lock shared from before it matched its rows), the delete waits.
+    let mut running = db::begin(&pool, Scope::Tenant(norte)).await.unwrap();
+    sqlx::query("select pg_advisory_xact_lock_shared(hashtextextended('nexus.inventory.catalog', 0))")
+        .execute(&mut *running)
+        .await
+        .unwrap();
+    let waited = delete_part(pool.clone()).await.unwrap_err();
+    assert_eq!(waited.as_database_error().and_then(|e| e.code()).as_deref(), Some("55P03"), "{waited}");
+    assert_eq!(items(&pool, norte).await.len(), 2, "nothing changed while it waited");
+    running.rollback().await.unwrap();
+
+    // Then the part goes, and every bodega's items of it with it (the others stay).
+    delete_part(pool.clone()).await.unwrap();
+    for bodega in [norte, sur] {
+        assert_eq!(items(&pool, bodega).await, [("0446502220".into(), "".into(), 10_000, 3)]);
+    }
+}
