@@ -85,8 +85,13 @@ create or replace function inventory_availability(p_part_id bigint)
         limit 200
     $$;
 
--- An upload's file is kept with it (its rejected rows' cells are read back from it): lz4, many times faster to
--- write than the default compression.
+-- An upload's file is kept with it (its rejected rows' cells are read back from it), in parts of 1 MB (written and
+-- read a part at a time, so the server never holds extra copies of a large file), compressed with lz4 (many times
+-- faster to write than the default compression).
+alter table inventory_upload_files add column part integer not null default 0;
+alter table inventory_upload_files drop constraint inventory_upload_files_pkey;
+-- Found by upload (ids are unique across tenants; row-level security still keeps each tenant to its own).
+alter table inventory_upload_files add primary key (upload_id, part);
 alter table inventory_upload_files alter column bytes set compression lz4;
 
 create function inventory_forget_parts() returns trigger

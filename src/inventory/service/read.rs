@@ -3,6 +3,9 @@
 //! handled as RFC 4180 says; rows of any width). A cell longer than any inventory value stops the reading with the
 //! line it is on: a line that never ends, or a binary file that got past the format check.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::inventory::rules::file::{FileProblem, MAX_CELL_CHARS};
 use crate::inventory::rules::sniff::{self, TextEncoding};
 
@@ -11,21 +14,54 @@ use crate::inventory::rules::sniff::{self, TextEncoding};
 pub struct TextTable {
     pub encoding: TextEncoding,
     pub delimiter: u8,
-    text: String,
+    text: Text,
+}
+
+/// The decoded text: the upload's own bytes when they are UTF-8 already (a large file is not held twice), else the
+/// text decoded from them.
+#[derive(Debug, Clone)]
+enum Text {
+    /// Valid UTF-8 from this offset on (past a byte order mark).
+    Shared(Arc<Vec<u8>>, usize),
+    Decoded(String),
 }
 
 impl TextTable {
     /// Decodes `bytes` and sniffs the delimiter (`delimiter` chooses it instead).
     pub fn open(bytes: &[u8], delimiter: Option<u8>) -> TextTable {
-        let encoding = sniff::detect_encoding(bytes);
-        let text = sniff::decode(bytes, encoding).into_owned();
-        let delimiter = delimiter.unwrap_or_else(|| sniff::sniff_delimiter(&text));
-        TextTable { encoding, delimiter, text }
+        TextTable::shared(Arc::new(bytes.to_vec()), delimiter)
+    }
+
+    /// As [`TextTable::open`], keeping `bytes` themselves when they are UTF-8.
+    pub fn shared(bytes: Arc<Vec<u8>>, delimiter: Option<u8>) -> TextTable {
+        let encoding = sniff::detect_encoding(&bytes);
+        let text = match sniff::decode(&bytes, encoding) {
+            Cow::Borrowed(_) => {
+                let from = if encoding == TextEncoding::Utf8Bom { 3 } else { 0 };
+                Text::Shared(bytes.clone(), from)
+            }
+            Cow::Owned(decoded) => Text::Decoded(decoded),
+        };
+        let mut table = TextTable { encoding, delimiter: b',', text };
+        table.delimiter = delimiter.unwrap_or_else(|| sniff::sniff_delimiter(table.text()));
+        table
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.text {
+            Text::Shared(bytes, from) => &bytes[*from..],
+            Text::Decoded(text) => text.as_bytes(),
+        }
+    }
+
+    fn text(&self) -> &str {
+        // `Shared` holds only bytes `decode` borrowed, which it does only for valid UTF-8.
+        std::str::from_utf8(self.bytes()).unwrap_or_default()
     }
 
     /// How many lines the text has (LF, CRLF or a lone CR end one).
     pub fn line_count(&self) -> u64 {
-        let b = self.text.as_bytes();
+        let b = self.bytes();
         let breaks = b.iter().enumerate().filter(|(i, c)| **c == b'\n' || **c == b'\r' && b.get(i + 1) != Some(&b'\n'));
         breaks.count() as u64 + 1
     }
@@ -33,7 +69,7 @@ impl TextTable {
     /// The rows in order, each with its line in the file (1-based, where the row starts), cells trimmed of the
     /// spaces around them; blank rows skipped.
     pub fn rows(&self) -> impl Iterator<Item = Result<(u64, Vec<String>), FileProblem>> + '_ {
-        let bytes = self.text.as_bytes();
+        let bytes = self.bytes();
         let mut reader =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(bytes);
         let mut record = csv::StringRecord::new();

@@ -3,6 +3,8 @@
 //! data row checked under a mapping (`rules::row`), handed on one at a time so a million-row file never sits in
 //! memory as rows.
 
+use std::sync::Arc;
+
 use crate::inventory::rules::file::{FileProblem, Format};
 use crate::inventory::rules::mapping::{self, Field};
 use crate::inventory::rules::row::{self, NumberStyle, Problem, Row};
@@ -28,12 +30,27 @@ impl Source {
     pub fn open(bytes: &[u8], format: Format, sheet: Option<&str>, delimiter: Option<u8>) -> Result<Self, FileProblem> {
         match format {
             Format::Csv => Ok(Source::Text(TextTable::open(bytes, delimiter))),
-            _ => {
-                let sheets = workbook::sheets(bytes, format)?;
-                let (sheet, lines) = workbook::read_sheet(bytes, format, sheet)?;
-                Ok(Source::Sheet { sheets, sheet, lines })
-            }
+            _ => Source::workbook(bytes, format, sheet),
         }
+    }
+
+    /// As [`Source::open`], a text table keeping `bytes` themselves as its text when they are UTF-8.
+    pub fn open_shared(
+        bytes: Arc<Vec<u8>>,
+        format: Format,
+        sheet: Option<&str>,
+        delimiter: Option<u8>,
+    ) -> Result<Self, FileProblem> {
+        match format {
+            Format::Csv => Ok(Source::Text(TextTable::shared(bytes, delimiter))),
+            _ => Source::workbook(&bytes, format, sheet),
+        }
+    }
+
+    fn workbook(bytes: &[u8], format: Format, sheet: Option<&str>) -> Result<Self, FileProblem> {
+        let sheets = workbook::sheets(bytes, format)?;
+        let (sheet, lines) = workbook::read_sheet(bytes, format, sheet)?;
+        Ok(Source::Sheet { sheets, sheet, lines })
     }
 
     pub fn encoding(&self) -> Option<TextEncoding> {

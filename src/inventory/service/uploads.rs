@@ -83,7 +83,7 @@ async fn open(
     format: Format,
     sheet: Option<String>,
 ) -> Result<std::result::Result<Source, FileProblem>> {
-    tokio::task::spawn_blocking(move || Source::open(&bytes, format, sheet.as_deref(), None))
+    tokio::task::spawn_blocking(move || Source::open_shared(bytes, format, sheet.as_deref(), None))
         .await
         .map_err(Error::internal)
 }

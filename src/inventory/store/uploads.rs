@@ -38,14 +38,22 @@ pub(in crate::inventory) async fn insert(tx: &mut Tx, u: &NewUpload<'_>, bytes: 
     .bind(u.format)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("insert into inventory_upload_files (tenant_id, upload_id, bytes) values ($1, $2, $3)")
-        .bind(u.tenant)
-        .bind(id)
-        .bind(bytes)
-        .execute(&mut **tx)
-        .await?;
+    // In parts: a statement's parameters are copied whole into the message that carries them, so a 50 MB file in
+    // one parameter would sit in memory twice more while it is sent.
+    for (part, chunk) in bytes.chunks(FILE_PART_BYTES).enumerate() {
+        sqlx::query("insert into inventory_upload_files (tenant_id, upload_id, part, bytes) values ($1, $2, $3, $4)")
+            .bind(u.tenant)
+            .bind(id)
+            .bind(part as i32)
+            .bind(chunk)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(id)
 }
+
+/// The size of the parts a file is stored in.
+const FILE_PART_BYTES: usize = 1 << 20;
 
 /// An upload as stored.
 #[derive(Debug, sqlx::FromRow)]
@@ -122,10 +130,21 @@ pub(in crate::inventory) async fn history(
 
 /// The file of an upload, while it is kept.
 pub(in crate::inventory) async fn file(tx: &mut Tx, id: Uuid) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar("select bytes from inventory_upload_files where upload_id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
+    // Part by part, into one buffer (a result set of every part would hold the file twice).
+    let mut file: Option<Vec<u8>> = None;
+    for part in 0i32.. {
+        let chunk: Option<Vec<u8>> =
+            sqlx::query_scalar("select bytes from inventory_upload_files where upload_id = $1 and part = $2")
+                .bind(id)
+                .bind(part)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match chunk {
+            Some(chunk) => file.get_or_insert_with(Vec::new).extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    Ok(file)
 }
 
 pub(in crate::inventory) async fn delete_file(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {

@@ -404,3 +404,36 @@ async fn a_part_deleted_from_the_catalog_takes_its_items_once_running_commits_en
         assert_eq!(items(&pool, bodega).await, [("0446502220".into(), "".into(), 10_000, 3)]);
     }
 }
+
+#[sqlx::test]
+async fn a_file_of_several_stored_parts_gives_back_its_rejected_rows_cells(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    // About 3 MB (files are kept in parts of 1 MB): valid rows, then a rejected one past the first parts.
+    let mut text = String::from("Parte,Precio,Existencia,Nota\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("0446502220,10,{},{}\n", i % 9, "x".repeat(40)));
+    }
+    text.push_str("99999-ZZ,10,1,la última\n");
+    assert!(text.len() > 3 << 20);
+    let new = NewUpload {
+        file_name: "existencias.csv".into(),
+        bytes: text.into_bytes(),
+        commit: true,
+        allow_repeat: true,
+        ..NewUpload::default()
+    };
+    let view =
+        uploads::receive(&pool, &erp(bodega), &RequestMeta::default(), UploadLimits::default(), new).await.unwrap();
+    assert_eq!(view.counts.unwrap().rejected, 60_000, "59,999 repeats and one unknown part");
+    let csv =
+        uploads::rejects_csv(&pool, &erp(bodega), view.id, "Línea", "Motivo", |p| format!("{p:?}")).await.unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let last = csv.lines().last().unwrap();
+    assert!(last.starts_with("60002,99999-ZZ,10,1,la última,"), "{last}");
+    assert!(last.contains("UnknownPart"), "{last}");
+}
