@@ -112,3 +112,19 @@ ensure_schemathesis() {
   fi
   SCHEMATHESIS="$venv/bin/schemathesis"
 }
+
+# The first free TCP port on 127.0.0.1 from $1 on (a developer's own cluster or server may hold the usual one).
+free_port() {
+  python3 - "$1" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+while True:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            port += 1
+print(port)
+PY
+}
