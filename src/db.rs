@@ -80,6 +80,10 @@ pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
 
 /// Appends one field in COPY's text format: backslash, tab, newline and carriage return escaped.
 pub fn copy_field(v: &str, out: &mut Vec<u8>) {
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r')) {
+        out.extend_from_slice(v.as_bytes());
+        return;
+    }
     for b in v.bytes() {
         match b {
             b'\\' => out.extend_from_slice(b"\\\\"),

@@ -127,7 +127,13 @@ pub fn check<'a>(get: impl Fn(Field) -> &'a str, style: NumberStyle) -> Result<R
     if stock < 0 {
         return Err(Problem::NegativeStock);
     }
-    let location = get(Field::Location).split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut location = String::new();
+    for word in get(Field::Location).split_whitespace() {
+        if !location.is_empty() {
+            location.push(' ');
+        }
+        location.push_str(word);
+    }
     if location.chars().count() > LOCATION_MAX_CHARS || location.chars().any(char::is_control) {
         return Err(Problem::LocationTooLong);
     }
@@ -135,6 +141,16 @@ pub fn check<'a>(get: impl Fn(Field) -> &'a str, style: NumberStyle) -> Result<R
     let min_order_qty =
         if raw_moq.trim().is_empty() { None } else { Some(quantity(Field::MinOrderQty, raw_moq)?).filter(|q| *q > 0) };
     Ok(Row { number, price_cents, stock, location, min_order_qty })
+}
+
+/// What the catalog has under one OEM number key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OemMatch {
+    None,
+    /// Exactly one part: its id.
+    One(i64),
+    /// Several parts (of different brands): ambiguous.
+    Several,
 }
 
 #[cfg(test)]

@@ -2,14 +2,17 @@
 //! producer reads and checks them, matched to catalog items, counted (the dry run) and, when asked, written (the
 //! commit). The caller commits (every valid row lands, with the upload's record) or rolls back (nothing does).
 
+use std::hash::BuildHasher;
+
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::inventory::rules::file::FileProblem;
-use crate::inventory::rules::row::{Counts, Problem, Row};
+use crate::inventory::rules::row::{Counts, OemMatch, Problem, Row};
 use crate::inventory::rules::upload::Phase;
+use crate::inventory::service::oem_keys;
 use crate::inventory::store::items as store;
 
 /// Bytes per COPY chunk.
@@ -34,7 +37,8 @@ pub type Sink<'a> = &'a mut dyn FnMut(u64, std::result::Result<Row, Problem>);
 
 /// Runs an upload's rows against the tenant's inventory in `tx`: `produce` hands every row on (it runs on a
 /// blocking thread, reading and checking the file as the rows go to the database by COPY, so no file sits in memory
-/// as rows), they are matched to catalog items, their rejects kept as `upload`'s, counted, and with
+/// as rows; each row's OEM number is looked up there in the catalog's keys kept in memory), they are matched to
+/// catalog items, their rejects kept as `upload`'s, counted, and with
 /// `options.commit` written. `last_line` (the file's last line or row) turns lines read into progress, reported on
 /// `progress`. A file-level problem from `produce` (a cell too long, too many rows) refuses the whole upload.
 pub async fn run_rows<F>(
@@ -50,15 +54,34 @@ where
     F: FnOnce(Sink<'_>) -> std::result::Result<(), FileProblem> + Send + 'static,
 {
     let t0 = std::time::Instant::now();
+    if options.commit {
+        // Held to the end, from before the catalog's keys are read: no part this commit matches can be deleted
+        // before it is written.
+        store::lock_catalog_shared(tx).await?;
+    }
+    let keys = oem_keys::current(tx).await?;
     store::create_stage(tx).await?;
     let (sender, chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let reporter = progress.clone();
     let producer = tokio::task::spawn_blocking(move || {
+        let t = std::time::Instant::now();
         let mut chunk = Vec::with_capacity(CHUNK_BYTES + 1024);
         let mut stopped = false;
         let mut rows = 0u64;
+        // Whether two valid rows may name one item at one location (the same key and location), told by a hash of
+        // each pair: no hash seen twice means no such repeat, so the database need not look for them.
+        let hasher = std::hash::RandomState::new();
+        let mut pairs = std::collections::HashSet::new();
+        let mut repeats = false;
         let result = produce(&mut |line, row| {
-            store::copy_line(line, &row, &mut chunk);
+            let oem = match &row {
+                Ok(r) => {
+                    repeats |= !pairs.insert(hasher.hash_one((r.number.key(), &r.location)));
+                    keys.get(r.number.key())
+                }
+                Err(_) => OemMatch::None,
+            };
+            store::copy_line(line, &row, oem, &mut chunk);
             rows += 1;
             if rows.is_multiple_of(REPORT_EVERY)
                 && let Some(p) = &reporter
@@ -73,11 +96,12 @@ where
         if !chunk.is_empty() && !stopped {
             let _ = sender.blocking_send(chunk);
         }
-        result.map(|()| rows)
+        tracing::debug!(rows, ms = t.elapsed().as_millis() as u64, "upload rows read and checked");
+        result.map(|()| (rows, repeats))
     });
     let staged = store::stage(tx, chunks).await;
-    let rows = match producer.await.map_err(Error::internal)? {
-        Ok(rows) => rows,
+    let (rows, repeats) = match producer.await.map_err(Error::internal)? {
+        Ok(read) => read,
         Err(problem) => return Ok(Err(problem)),
     };
     staged?;
@@ -88,11 +112,7 @@ where
     };
     let staged_ms = t0.elapsed().as_millis();
     report(Phase::Matching);
-    if options.commit {
-        // Held to the end: no part this commit matches can be deleted before it is written.
-        store::lock_catalog_shared(tx).await?;
-    }
-    store::resolve(tx).await?;
+    store::resolve(tx, repeats).await?;
     let resolved_ms = t0.elapsed().as_millis();
     let counts = store::dry_run(tx, tenant, options.replace_location).await?;
     store::save_rejects(tx, tenant, upload).await?;

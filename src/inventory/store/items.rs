@@ -9,10 +9,11 @@
 use uuid::Uuid;
 
 use crate::db::{self, Tx};
-use crate::inventory::rules::row::{Counts, Problem, Row};
+use crate::inventory::rules::row::{Counts, OemMatch, Problem, Row};
 
 /// The COPY statement that fills the staging table.
-const COPY: &str = "copy stage_inventory (line, number, key, price_cents, stock, location, moq, problem) from stdin";
+const COPY: &str =
+    "copy stage_inventory (line, number, key, price_cents, stock, location, moq, problem, oem_id, oem_n) from stdin";
 
 /// Creates the staging table (dropped when the transaction ends). Rows the rules rejected are staged too, with
 /// their reason and no values, so every count and every rejected row comes from one place.
@@ -20,7 +21,8 @@ pub(in crate::inventory) async fn create_stage(tx: &mut Tx) -> Result<(), sqlx::
     sqlx::query(
         "create temp table stage_inventory (
              line bigint not null, number text collate \"C\", key text collate \"C\",
-             price_cents bigint, stock integer, location text collate \"C\", moq integer, problem jsonb
+             price_cents bigint, stock integer, location text collate \"C\", moq integer, problem jsonb,
+             oem_id bigint, oem_n integer not null
          ) on commit drop",
     )
     .execute(&mut **tx)
@@ -28,39 +30,36 @@ pub(in crate::inventory) async fn create_stage(tx: &mut Tx) -> Result<(), sqlx::
     Ok(())
 }
 
-/// One checked row (or the reason the rules reject it) as a COPY text line.
-pub(in crate::inventory) fn copy_line(line: u64, row: &Result<Row, Problem>, out: &mut Vec<u8>) {
+/// One checked row (or the reason the rules reject it) as a COPY text line, with what the catalog's OEM number keys
+/// have under its key (`oem`; [`OemMatch::None`] for a rejected row).
+pub(in crate::inventory) fn copy_line(line: u64, row: &Result<Row, Problem>, oem: OemMatch, out: &mut Vec<u8>) {
+    use std::io::Write as _;
+    // Writing into a Vec cannot fail; numbers are formatted in place (no allocation per field: a million rows).
     let row = match row {
         Ok(row) => row,
         Err(problem) => {
-            out.extend_from_slice(line.to_string().as_bytes());
-            out.extend_from_slice(b"\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t");
+            let _ = write!(out, "{line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t");
             let json = serde_json::to_string(problem).unwrap_or_else(|_| "{}".to_owned());
             db::copy_field(&json, out);
-            out.push(b'\n');
+            out.extend_from_slice(b"\t\\N\t0\n");
             return;
         }
     };
-    let fields = [
-        line.to_string(),
-        row.number.display().to_owned(),
-        row.number.key().to_owned(),
-        row.price_cents.to_string(),
-        row.stock.to_string(),
-        row.location.clone(),
-    ];
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\t');
-        }
-        db::copy_field(f, out);
-    }
+    let _ = write!(out, "{line}\t");
+    db::copy_field(row.number.display(), out);
     out.push(b'\t');
-    match row.min_order_qty {
-        Some(q) => out.extend_from_slice(q.to_string().as_bytes()),
-        None => out.extend_from_slice(b"\\N"),
-    }
-    out.extend_from_slice(b"\t\\N\n");
+    db::copy_field(row.number.key(), out);
+    let _ = write!(out, "\t{}\t{}\t", row.price_cents, row.stock);
+    db::copy_field(&row.location, out);
+    let _ = match row.min_order_qty {
+        Some(q) => write!(out, "\t{q}\t\\N\t"),
+        None => write!(out, "\t\\N\t\\N\t"),
+    };
+    let _ = match oem {
+        OemMatch::None => writeln!(out, "\\N\t0"),
+        OemMatch::One(id) => writeln!(out, "{id}\t1"),
+        OemMatch::Several => writeln!(out, "\\N\t2"),
+    };
 }
 
 /// Stages rows (COPY, in chunks as they come).
@@ -71,66 +70,81 @@ pub(in crate::inventory) async fn stage(
     db::copy_in(tx, COPY, chunks).await
 }
 
-/// Matches every staged row to its catalog item, in one pass into `stage_resolved`: an OEM part by its number key;
-/// else an aftermarket product (manufacturer and key); else the part a superseded or equivalent number names. A key
-/// several parts (or products) share is ambiguous; a key nothing has is unknown. Of rows naming the same item at the
-/// same location, all but the last line are repeats. (One statement, no chain of updates: each update of a large
-/// temporary table writes every row again.)
+/// Matches every staged row to its catalog item into `stage_resolved`: an OEM part by its number key (looked up as
+/// the rows were read: `oem_id`, `oem_n`); else an aftermarket product (manufacturer and key); else the part a
+/// superseded or equivalent number names. A key several parts (or products) share is ambiguous; a key nothing has
+/// is unknown. Of rows naming the same item at the same location, all but the last line are repeats. Never a chain
+/// of updates over every row (each update of a large temporary table writes every row again): one statement, then
+/// updates of the few rows that need one.
 ///
-/// Each row's key is probed in the OEM number-key index, rows in key order (index-only scans that walk the index's
-/// pages in order): the cost follows the file, not the catalog. Joining instead (hash or merge) reads the whole
-/// catalog side: 1.8 s of every 100,000-row upload against a 1M-part catalog, measured. Only the keys no OEM part has
-/// (few) are probed further, and joined back by hash.
-pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error> {
+/// Only the rows no OEM part has are probed, in key order, in the aftermarket and cross-reference number-key indexes
+/// (index-only scans walking the indexes' pages in order): the cost follows those rows, not the catalog. Repeats are
+/// found by hash aggregation over the matched rows (not by sorting them all), and only where there can be some.
+///
+/// `repeats`: whether two valid rows may have the same key and location (the reader's hint; without it, only a
+/// superseded or equivalent number can name the same part as another row's number, and only those are looked for).
+pub(in crate::inventory) async fn resolve(tx: &mut Tx, repeats: bool) -> Result<(), sqlx::Error> {
     // A temporary table has no statistics until analyzed: without them the planner takes it for a few rows and
-    // joins it by nested loops (quadratic on a million rows).
-    // A small sample is enough for what the plans depend on (row counts, distinct keys): a tenth of the default's cost.
-    // No memoizing of the probes: rows come in key order, so a repeated key is the one just probed, and hashing every
-    // row's key for the cache cost an eighth of the match (measured).
+    // joins it by nested loops (quadratic on a million rows). A small sample is enough for what the plans depend on
+    // (row counts, distinct keys): a tenth of the default's cost. No memoizing of the probes: rows come in key
+    // order, so a repeated key is the one just probed, and hashing every row's key for a cache cost an eighth of
+    // the match (measured).
     sqlx::query("set local default_statistics_target = 10").execute(&mut **tx).await?;
     sqlx::query("set local enable_memoize = off").execute(&mut **tx).await?;
     sqlx::query("analyze stage_inventory").execute(&mut **tx).await?;
     sqlx::query(
         "create temp table stage_resolved on commit drop as
-         with o as materialized (
-                  select s.*, o.id as oem_id, o.n as oem_n
-                  from (select * from stage_inventory order by key) s
-                  cross join lateral (select min(p.id) as id, count(*) as n
-                                      from catalog_parts p where p.number_key = s.key and s.problem is null) o),
-              a as materialized (
-                  select k.key, a.mfr, a.n
-                  from (select distinct key from o where oem_n = 0 and problem is null) k
-                  cross join lateral (select min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
-                                      from catalog_aftermarket a where a.number_key = k.key) a),
-              x as materialized (
-                  select a.key, x.id, x.n
-                  from a cross join lateral (select min(c.part_id) as id, count(distinct c.part_id) as n
-                                             from catalog_cross_refs c where c.number_key = a.key) x
-                  where a.n = 0),
-              r as (select o.line, o.number, o.key, o.price_cents, o.stock, o.location, o.moq, o.problem as rule,
-                           case when o.oem_n = 1 then o.oem_id when coalesce(a.n, 0) = 0 and x.n = 1 then x.id end
-                               as part_id,
-                           case when a.n = 1 then a.mfr end as aft_mfr,
-                           case when a.n = 1 then o.key end as aft_key,
-                           case when o.problem is not null then null
-                                when o.oem_n > 1 then 'oem' when a.n > 1 then 'aftermarket'
-                                when x.n > 1 then 'cross_ref'
-                                when o.oem_n = 0 and a.n = 0 and x.n = 0 then 'unknown' end as miss
-                    from o left join a on a.key = o.key left join x on x.key = o.key)
-         select r.line, r.number, r.key, r.price_cents, r.stock, r.location, r.moq, r.part_id, r.aft_mfr, r.aft_key,
-                r.miss,
-                case when r.rule is not null then r.rule
-                     when r.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', r.number)
-                     when r.miss is not null then jsonb_build_object(
-                         'problem', 'ambiguous_part', 'number', r.number, 'brands', '')
-                     when row_number() over w > 1 then jsonb_build_object('problem', 'duplicate', 'line',
-                                                                           first_value(r.line) over w)
+         select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq,
+                case when s.oem_n = 1 then s.oem_id end as part_id, null::integer as aft_mfr, null::text as aft_key,
+                false as by_ref, case when s.problem is null and s.oem_n > 1 then 'oem' end as miss,
+                case when s.problem is not null then s.problem
+                     when s.oem_n > 1 then jsonb_build_object('problem', 'ambiguous_part', 'number', s.number,
+                                                              'brands', '')
                 end as problem
-         from r
-         window w as (partition by r.part_id, r.aft_mfr, r.aft_key, r.location order by r.line desc)",
+         from stage_inventory s where s.oem_n > 0 or s.problem is not null
+         union all
+         select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq,
+                case when a.n = 0 and x.n = 1 then x.id end, case when a.n = 1 then a.mfr end,
+                case when a.n = 1 then s.key end, a.n = 0 and x.n = 1, m.miss,
+                case when m.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', s.number)
+                     when m.miss is not null then jsonb_build_object('problem', 'ambiguous_part', 'number', s.number,
+                                                                     'brands', '')
+                end
+         from (select * from stage_inventory where oem_n = 0 and problem is null order by key) s
+         cross join lateral (select min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
+                             from catalog_aftermarket a where a.number_key = s.key) a
+         cross join lateral (select min(c.part_id) as id, count(distinct c.part_id) as n
+                             from catalog_cross_refs c where c.number_key = s.key and a.n = 0) x
+         cross join lateral (select case when a.n > 1 then 'aftermarket' when x.n > 1 then 'cross_ref'
+                                         when a.n = 0 and x.n = 0 then 'unknown' end as miss) m",
     )
     .execute(&mut **tx)
     .await?;
+    // Analyzed before anything reads it: without statistics the write of an unchanged file was planned as a nested
+    // loop over the bodega's items (measured: 12 minutes instead of a second at 100,000 rows).
+    sqlx::query("analyze stage_resolved").execute(&mut **tx).await?;
+    // Repeats: of the valid rows naming one item at one location (a part; or a product), all but the last line.
+    let parts: bool = repeats
+        || sqlx::query_scalar("select exists (select 1 from stage_resolved where by_ref)").fetch_one(&mut **tx).await?;
+    let mut items = Vec::new();
+    if parts {
+        items.push(("part_id is not null", ["part_id"].as_slice()));
+    }
+    if repeats {
+        items.push(("aft_mfr is not null", ["aft_mfr", "aft_key"].as_slice()));
+    }
+    for (item, columns) in items {
+        let keys = columns.join(", ");
+        let join: String = columns.iter().map(|c| format!(" and s.{c} = d.{c}")).collect();
+        sqlx::query(&format!(
+            "update stage_resolved s set problem = jsonb_build_object('problem', 'duplicate', 'line', d.last)
+             from (select {keys}, location, max(line) as last from stage_resolved
+                   where problem is null and {item} group by {keys}, location having count(*) > 1) d
+             where s.problem is null and s.location = d.location and s.line < d.last{join}"
+        ))
+        .execute(&mut **tx)
+        .await?;
+    }
     // The brands behind each ambiguous number (few keys, each probed).
     sqlx::query(
         "with m as (select distinct miss, key from stage_resolved where miss in ('oem', 'aftermarket', 'cross_ref')),
@@ -156,9 +170,6 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx) -> Result<(), sqlx::Error
     )
     .execute(&mut **tx)
     .await?;
-    // Analyzed, though it costs a tenth of a 100,000-row match: without statistics the write of an unchanged file
-    // was planned as a nested loop over the bodega's items (measured: 12 minutes instead of a second at 100,000 rows).
-    sqlx::query("analyze stage_resolved").execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -2,5 +2,6 @@
 
 pub(in crate::inventory) mod demo;
 pub(in crate::inventory) mod items;
+pub(in crate::inventory) mod oem_keys;
 pub(in crate::inventory) mod stock;
 pub(in crate::inventory) mod uploads;

@@ -176,6 +176,36 @@ async fn rows_match_oem_aftermarket_and_superseded_numbers_and_say_why_others_do
 }
 
 #[sqlx::test]
+async fn rows_are_matched_against_the_catalog_as_it_is_when_they_are_read(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    catalog(&pool).await;
+    let bodega = tenant(&pool, "warehouse", "Bodega Norte").await;
+    // A superseded number names the same part as its OEM number: one item, so the last line wins.
+    let file = [["0446502220", "100", "1", "", ""], ["04465-02200", "120", "2", "", ""], ["NEW-1", "5", "1", "", ""]];
+    let dry = upload(&pool, bodega, &file, Options::default()).await;
+    assert_eq!(
+        dry.rejects,
+        [(2, Problem::Duplicate { line: 3 }), (4, Problem::UnknownPart { number: "NEW-1".into() })]
+    );
+
+    // The catalog changes between uploads (the keys kept in memory are read again): a part added is found, a
+    // part's number changed is found by its new number only.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    for sql in [
+        "insert into catalog_parts (manufacturer_id, number, number_key, name)
+         select id, 'NEW-1', 'NEW1', 'Bomba de agua' from catalog_manufacturers where key = 'TOYOTA'",
+        "update catalog_parts set number = '41060-EL00B', number_key = '41060EL00B' where number_key = '41060EL00A'",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let file = [["NEW-1", "5", "1", "", ""], ["41060-EL00A", "200", "1", "", ""], ["41060 EL00B", "200", "1", "", ""]];
+    let next = upload(&pool, bodega, &file, COMMIT).await;
+    assert_eq!(next.rejects, [(3, Problem::UnknownPart { number: "41060-EL00A".into() })]);
+    assert_eq!(next.counts.new_items, 2);
+}
+
+#[sqlx::test]
 async fn an_upload_sets_stock_per_location_and_replace_location_zeroes_the_rest(
     opts: PgPoolOptions,
     conn: PgConnectOptions,
