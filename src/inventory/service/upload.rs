@@ -2,6 +2,8 @@
 //! producer reads and checks them, matched to catalog items, counted (the dry run) and, when asked, written (the
 //! commit). The caller commits (every valid row lands, with the upload's record) or rolls back (nothing does).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 
 use tokio::sync::watch;
@@ -68,15 +70,28 @@ where
         let mut chunk = Vec::with_capacity(CHUNK_BYTES + 1024);
         let mut stopped = false;
         let mut rows = 0u64;
-        // Whether two valid rows may name one item at one location (the same key and location), told by a hash of
-        // each pair: no hash seen twice means no such repeat, so the database need not look for them.
+        // The valid rows that may name one item at one location as another (the same key and location), told by a
+        // hash of each pair: every row whose hash another row has too. The database looks for repeats among these
+        // only (and among rows a superseded number matched), not among them all.
         let hasher = std::hash::RandomState::new();
-        let mut pairs = std::collections::HashSet::new();
-        let mut repeats = false;
+        let mut pairs: HashMap<u64, u64> = HashMap::new();
+        let mut suspects: Vec<i64> = Vec::new();
         let result = produce(&mut |line, row| {
             let oem = match &row {
                 Ok(r) => {
-                    repeats |= !pairs.insert(hasher.hash_one((r.number.key(), &r.location)));
+                    match pairs.entry(hasher.hash_one((r.number.key(), &r.location))) {
+                        Entry::Vacant(e) => {
+                            e.insert(line);
+                        }
+                        Entry::Occupied(mut e) => {
+                            // The first row with this hash joins once (its line then marked as taken).
+                            if *e.get() != u64::MAX {
+                                suspects.push(*e.get() as i64);
+                                e.insert(u64::MAX);
+                            }
+                            suspects.push(line as i64);
+                        }
+                    }
                     keys.get(r.number.key())
                 }
                 Err(_) => OemMatch::None,
@@ -97,10 +112,10 @@ where
             let _ = sender.blocking_send(chunk);
         }
         tracing::debug!(rows, ms = t.elapsed().as_millis() as u64, "upload rows read and checked");
-        result.map(|()| (rows, repeats))
+        result.map(|()| (rows, suspects))
     });
     let staged = store::stage(tx, chunks).await;
-    let (rows, repeats) = match producer.await.map_err(Error::internal)? {
+    let (rows, suspects) = match producer.await.map_err(Error::internal)? {
         Ok(read) => read,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -112,7 +127,7 @@ where
     };
     let staged_ms = t0.elapsed().as_millis();
     report(Phase::Matching);
-    store::resolve(tx, repeats).await?;
+    store::resolve(tx, &suspects).await?;
     let resolved_ms = t0.elapsed().as_millis();
     let counts = store::dry_run(tx, tenant, options.replace_location).await?;
     store::save_rejects(tx, tenant, upload).await?;

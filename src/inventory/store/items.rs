@@ -81,9 +81,9 @@ pub(in crate::inventory) async fn stage(
 /// (index-only scans walking the indexes' pages in order): the cost follows those rows, not the catalog. Repeats are
 /// found by hash aggregation over the matched rows (not by sorting them all), and only where there can be some.
 ///
-/// `repeats`: whether two valid rows may have the same key and location (the reader's hint; without it, only a
-/// superseded or equivalent number can name the same part as another row's number, and only those are looked for).
-pub(in crate::inventory) async fn resolve(tx: &mut Tx, repeats: bool) -> Result<(), sqlx::Error> {
+/// `suspects`: the lines of the valid rows whose key and location another row may share (the reader's hint; beyond
+/// them, only a superseded or equivalent number can name the same item as another row, and those are looked at).
+pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Result<(), sqlx::Error> {
     // A temporary table has no statistics until analyzed: without them the planner takes it for a few rows and
     // joins it by nested loops (quadratic on a million rows). A small sample is enough for what the plans depend on
     // (row counts, distinct keys): a tenth of the default's cost. No memoizing of the probes: rows come in key
@@ -124,27 +124,20 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, repeats: bool) -> Result<
     // loop over the bodega's items (measured: 12 minutes instead of a second at 100,000 rows).
     sqlx::query("analyze stage_resolved").execute(&mut **tx).await?;
     // Repeats: of the valid rows naming one item at one location (a part; or a product), all but the last line.
-    let parts: bool = repeats
-        || sqlx::query_scalar("select exists (select 1 from stage_resolved where by_ref)").fetch_one(&mut **tx).await?;
-    let mut items = Vec::new();
-    if parts {
-        items.push(("part_id is not null", ["part_id"].as_slice()));
-    }
-    if repeats {
-        items.push(("aft_mfr is not null", ["aft_mfr", "aft_key"].as_slice()));
-    }
-    for (item, columns) in items {
-        let keys = columns.join(", ");
-        let join: String = columns.iter().map(|c| format!(" and s.{c} = d.{c}")).collect();
-        sqlx::query(&format!(
-            "update stage_resolved s set problem = jsonb_build_object('problem', 'duplicate', 'line', d.last)
-             from (select {keys}, location, max(line) as last from stage_resolved
-                   where problem is null and {item} group by {keys}, location having count(*) > 1) d
-             where s.problem is null and s.location = d.location and s.line < d.last{join}"
-        ))
-        .execute(&mut **tx)
-        .await?;
-    }
+    // Two such rows have the same key (then both are among `suspects`), or one was matched by a superseded or
+    // equivalent number: only those candidates are grouped (a window over few rows), then marked by line.
+    sqlx::query(
+        "with c as (select line, part_id, aft_mfr, aft_key, location from stage_resolved
+                    where problem is null
+                      and (line in (select unnest($1::bigint[]))
+                           or part_id in (select part_id from stage_resolved where by_ref))),
+              w as (select line, max(line) over (partition by part_id, aft_mfr, aft_key, location) as last from c)
+         update stage_resolved s set problem = jsonb_build_object('problem', 'duplicate', 'line', w.last)
+         from w where s.line = w.line and w.line < w.last",
+    )
+    .bind(suspects)
+    .execute(&mut **tx)
+    .await?;
     // The brands behind each ambiguous number (few keys, each probed).
     sqlx::query(
         "with m as (select distinct miss, key from stage_resolved where miss in ('oem', 'aftermarket', 'cross_ref')),
