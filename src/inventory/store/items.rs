@@ -72,8 +72,8 @@ pub(in crate::inventory) async fn stage(
 
 /// Matches every staged row to its catalog item into `stage_resolved`: an OEM part by its number key (looked up as
 /// the rows were read: `oem_id`, `oem_n`); else an aftermarket product (manufacturer and key); else the part a
-/// superseded or equivalent number names. A key several parts (or products) share is ambiguous; a key nothing has
-/// is unknown. Of rows naming the same item at the same location, all but the last line are repeats. Never a chain
+/// superseded or equivalent number names. A key several parts (or products) share is ambiguous (its brands named,
+/// looked up for those rows only); a key nothing has is unknown. Of rows naming the same item at the same location, all but the last line are repeats. Never a chain
 /// of updates over every row (each update of a large temporary table writes every row again): one statement, then
 /// updates of the few rows that need one.
 ///
@@ -99,7 +99,9 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Resu
                 false as by_ref, case when s.problem is null and s.oem_n > 1 then 'oem' end as miss,
                 case when s.problem is not null then s.problem
                      when s.oem_n > 1 then jsonb_build_object('problem', 'ambiguous_part', 'number', s.number,
-                                                              'brands', '')
+                         'brands', (select coalesce(string_agg(distinct b.name, ', ' order by b.name), '')
+                                    from catalog_parts p join catalog_manufacturers b on b.id = p.manufacturer_id
+                                    where p.number_key = s.key))
                 end as problem
          from stage_inventory s where s.oem_n > 0 or s.problem is not null
          union all
@@ -107,8 +109,17 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Resu
                 case when a.n = 0 and x.n = 1 then x.id end, case when a.n = 1 then a.mfr end,
                 case when a.n = 1 then s.key end, a.n = 0 and x.n = 1, m.miss,
                 case when m.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', s.number)
-                     when m.miss is not null then jsonb_build_object('problem', 'ambiguous_part', 'number', s.number,
-                                                                     'brands', '')
+                     when m.miss = 'aftermarket' then jsonb_build_object('problem', 'ambiguous_part',
+                         'number', s.number,
+                         'brands', (select coalesce(string_agg(distinct b.name, ', ' order by b.name), '')
+                                    from catalog_aftermarket a join catalog_manufacturers b on b.id = a.manufacturer_id
+                                    where a.number_key = s.key))
+                     when m.miss = 'cross_ref' then jsonb_build_object('problem', 'ambiguous_part',
+                         'number', s.number,
+                         'brands', (select coalesce(string_agg(distinct b.name, ', ' order by b.name), '')
+                                    from catalog_cross_refs c join catalog_parts p on p.id = c.part_id
+                                    join catalog_manufacturers b on b.id = p.manufacturer_id
+                                    where c.number_key = s.key))
                 end
          from (select * from stage_inventory where oem_n = 0 and problem is null order by key) s
          cross join lateral (select min(a.manufacturer_id) as mfr, count(distinct a.manufacturer_id) as n
@@ -136,31 +147,6 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Resu
          from w where s.line = w.line and w.line < w.last",
     )
     .bind(suspects)
-    .execute(&mut **tx)
-    .await?;
-    // The brands behind each ambiguous number (few keys, each probed).
-    sqlx::query(
-        "with m as (select distinct miss, key from stage_resolved where miss in ('oem', 'aftermarket', 'cross_ref')),
-              b as (select m.miss, m.key,
-                           case m.miss
-                               when 'oem' then (
-                                   select string_agg(distinct b.name, ', ' order by b.name)
-                                   from catalog_parts p join catalog_manufacturers b on b.id = p.manufacturer_id
-                                   where p.number_key = m.key)
-                               when 'aftermarket' then (
-                                   select string_agg(distinct b.name, ', ' order by b.name)
-                                   from catalog_aftermarket a join catalog_manufacturers b on b.id = a.manufacturer_id
-                                   where a.number_key = m.key)
-                               else (
-                                   select string_agg(distinct b.name, ', ' order by b.name)
-                                   from catalog_cross_refs c join catalog_parts p on p.id = c.part_id
-                                   join catalog_manufacturers b on b.id = p.manufacturer_id
-                                   where c.number_key = m.key)
-                           end as brands
-                    from m)
-         update stage_resolved s set problem = jsonb_set(s.problem, '{brands}', to_jsonb(coalesce(b.brands, '')))
-         from b where s.miss = b.miss and s.key = b.key",
-    )
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -203,6 +203,30 @@ async fn rows_are_matched_against_the_catalog_as_it_is_when_they_are_read(opts: 
     let next = upload(&pool, bodega, &file, COMMIT).await;
     assert_eq!(next.rejects, [(3, Problem::UnknownPart { number: "41060-EL00A".into() })]);
     assert_eq!(next.counts.new_items, 2);
+
+    // An aftermarket number two brands share, and a superseded number two parts claim: ambiguous, brands named.
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    for sql in [
+        "insert into catalog_manufacturers (name, key) values ('Bosch', 'BOSCH')",
+        "insert into catalog_aftermarket (manufacturer_id, number, number_key, name, tier, part_id)
+         select (select id from catalog_manufacturers where key = 'BOSCH'), 'P83152', 'P83152', 'Pastillas',
+                'standard', (select id from catalog_parts where number_key = '0446502220')",
+        "insert into catalog_cross_refs (part_id, number, number_key, source, kind)
+         select id, '04465-02200', '0446502200', 'Nissan', 'equivalent' from catalog_parts
+         where number_key = '41060EL00B'",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let file = [["P83152", "899", "1", "", ""], ["04465-02200", "1200", "1", "", ""]];
+    let last = upload(&pool, bodega, &file, Options::default()).await;
+    assert_eq!(
+        last.rejects,
+        [
+            (2, Problem::AmbiguousPart { number: "P83152".into(), brands: "Bosch, Brembo".into() }),
+            (3, Problem::AmbiguousPart { number: "04465-02200".into(), brands: "Nissan, Toyota".into() }),
+        ]
+    );
 }
 
 #[sqlx::test]
