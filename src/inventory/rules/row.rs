@@ -153,6 +153,41 @@ pub enum OemMatch {
     Several,
 }
 
+/// The lines of rows whose key and location another row may share (so may name the same item at the same location:
+/// a repeat), told by a hash of each pair as rows go by: every row whose hash another row has too. No repeat escapes
+/// (equal pairs hash alike); a rare collision only adds a line to look at. A hash and a line per row, not the texts.
+#[derive(Debug, Default)]
+pub struct RepeatSuspects {
+    hasher: std::hash::RandomState,
+    /// Hash of a pair → the first line with it, or `u64::MAX` once that line is among `lines`.
+    first: std::collections::HashMap<u64, u64>,
+    lines: Vec<i64>,
+}
+
+impl RepeatSuspects {
+    pub fn note(&mut self, line: u64, key: &str, location: &str) {
+        use std::collections::hash_map::Entry;
+        use std::hash::BuildHasher;
+        match self.first.entry(self.hasher.hash_one((key, location))) {
+            Entry::Vacant(e) => {
+                e.insert(line);
+            }
+            Entry::Occupied(mut e) => {
+                if *e.get() != u64::MAX {
+                    self.lines.push(*e.get() as i64);
+                    e.insert(u64::MAX);
+                }
+                self.lines.push(line as i64);
+            }
+        }
+    }
+
+    /// The suspect lines, in the order they were found.
+    pub fn into_lines(self) -> Vec<i64> {
+        self.lines
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -225,5 +260,24 @@ mod tests {
         fn any_cells_are_a_row_or_a_reason(cells in prop::collection::vec("\\PC{0,20}", 5)) {
             let _ = row(&cells[0], &cells[1], &cells[2], &cells[3], &cells[4]);
         }
+    }
+
+    #[test]
+    fn rows_sharing_a_key_and_location_are_all_suspects_and_no_other() {
+        let mut s = RepeatSuspects::default();
+        for (line, key, location) in [
+            (2, "A1", ""),
+            (3, "B2", ""),
+            (4, "A1", "Pasillo 2"),
+            (5, "A1", ""),
+            (6, "C3", ""),
+            (7, "A1", ""),
+            (8, "A1", "Pasillo 2"),
+        ] {
+            s.note(line, key, location);
+        }
+        let mut lines = s.into_lines();
+        lines.sort_unstable();
+        assert_eq!(lines, [2, 4, 5, 7, 8]);
     }
 }

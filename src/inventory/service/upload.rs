@@ -2,17 +2,13 @@
 //! producer reads and checks them, matched to catalog items, counted (the dry run) and, when asked, written (the
 //! commit). The caller commits (every valid row lands, with the upload's record) or rolls back (nothing does).
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::BuildHasher;
-
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::inventory::rules::file::FileProblem;
-use crate::inventory::rules::row::{Counts, OemMatch, Problem, Row};
+use crate::inventory::rules::row::{Counts, OemMatch, Problem, RepeatSuspects, Row};
 use crate::inventory::rules::upload::Phase;
 use crate::inventory::service::oem_keys;
 use crate::inventory::store::items as store;
@@ -70,28 +66,12 @@ where
         let mut chunk = Vec::with_capacity(CHUNK_BYTES + 1024);
         let mut stopped = false;
         let mut rows = 0u64;
-        // The valid rows that may name one item at one location as another (the same key and location), told by a
-        // hash of each pair: every row whose hash another row has too. The database looks for repeats among these
-        // only (and among rows a superseded number matched), not among them all.
-        let hasher = std::hash::RandomState::new();
-        let mut pairs: HashMap<u64, u64> = HashMap::new();
-        let mut suspects: Vec<i64> = Vec::new();
+        // Rows whose key and location another row may share: the database looks for repeats among these only.
+        let mut suspects = RepeatSuspects::default();
         let result = produce(&mut |line, row| {
             let oem = match &row {
                 Ok(r) => {
-                    match pairs.entry(hasher.hash_one((r.number.key(), &r.location))) {
-                        Entry::Vacant(e) => {
-                            e.insert(line);
-                        }
-                        Entry::Occupied(mut e) => {
-                            // The first row with this hash joins once (its line then marked as taken).
-                            if *e.get() != u64::MAX {
-                                suspects.push(*e.get() as i64);
-                                e.insert(u64::MAX);
-                            }
-                            suspects.push(line as i64);
-                        }
-                    }
+                    suspects.note(line, r.number.key(), &r.location);
                     keys.get(r.number.key())
                 }
                 Err(_) => OemMatch::None,
@@ -112,7 +92,7 @@ where
             let _ = sender.blocking_send(chunk);
         }
         tracing::debug!(rows, ms = t.elapsed().as_millis() as u64, "upload rows read and checked");
-        result.map(|()| (rows, suspects))
+        result.map(|()| (rows, suspects.into_lines()))
     });
     let staged = store::stage(tx, chunks).await;
     let (rows, suspects) = match producer.await.map_err(Error::internal)? {

@@ -96,7 +96,7 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Resu
         "create temp table stage_resolved on commit drop as
          select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq,
                 case when s.oem_n = 1 then s.oem_id end as part_id, null::integer as aft_mfr, null::text as aft_key,
-                false as by_ref, case when s.problem is null and s.oem_n > 1 then 'oem' end as miss,
+                false as by_ref,
                 case when s.problem is not null then s.problem
                      when s.oem_n > 1 then jsonb_build_object('problem', 'ambiguous_part', 'number', s.number,
                          'brands', (select coalesce(string_agg(distinct b.name, ', ' order by b.name), '')
@@ -107,7 +107,7 @@ pub(in crate::inventory) async fn resolve(tx: &mut Tx, suspects: &[i64]) -> Resu
          union all
          select s.line, s.number, s.key, s.price_cents, s.stock, s.location, s.moq,
                 case when a.n = 0 and x.n = 1 then x.id end, case when a.n = 1 then a.mfr end,
-                case when a.n = 1 then s.key end, a.n = 0 and x.n = 1, m.miss,
+                case when a.n = 1 then s.key end, a.n = 0 and x.n = 1,
                 case when m.miss = 'unknown' then jsonb_build_object('problem', 'unknown_part', 'number', s.number)
                      when m.miss = 'aftermarket' then jsonb_build_object('problem', 'ambiguous_part',
                          'number', s.number,
