@@ -115,14 +115,14 @@ async fn measure(
 ) -> Result<()> {
     let pool = nexus::db::connect(bench, 8).await?;
     let mut report = format!("catalog: {parts} parts; peak RSS of this process at start {:.0} MB\n", peak_rss_mb());
-    // The catalog's OEM number keys, read into memory as a server does at start (and again after a catalog change).
+    // The catalog's number keys, read into memory as a server does at start (and again after a catalog change).
     let t0 = Instant::now();
     let mut tx = nexus::db::begin(&pool, nexus::db::Scope::Platform).await?;
-    let keys = nexus::inventory::service::oem_keys::current(&mut tx).await?;
+    let keys = nexus::inventory::service::catalog_keys::current(&mut tx).await?;
     tx.commit().await?;
     writeln!(
         report,
-        "catalog OEM number keys read into memory (at server start, and after a catalog change): {} keys, {:.1} MB, \
+        "catalog number keys (OEM, aftermarket, cross-reference) read into memory (at server start, and after a catalog change): {} keys, {:.1} MB, \
          {:.2} s; peak RSS now {:.0} MB",
         keys.len(),
         keys.bytes() as f64 / 1e6,

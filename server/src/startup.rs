@@ -52,8 +52,8 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
         max_rows: cfg.upload_max_rows,
     };
     nexus::inventory::service::uploads::fail_interrupted(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    // The catalog's OEM number keys, read now so the first upload does not wait for them.
-    tokio::spawn(nexus::inventory::service::oem_keys::warm(pool.clone()));
+    // The catalog's number keys, read now (so the first upload does not wait for them) and after each catalog change.
+    tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
     Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits })
 }
 

@@ -1,7 +1,7 @@
 //! What an inventory row must hold once its columns are mapped: a part number, a price and a stock, each read as
 //! people write them (`crate::numbers`, the price column's decimal separator settled by its values first), with an
 //! optional location (empty: the bodega's default location) and minimum order. A row is valid or carries the reason
-//! a bodega can act on; whether its part exists is the database's question (`Problem::UnknownPart`).
+//! a bodega can act on. Which catalog item its number names is [`Match`]'s question, asked of the catalog's number keys.
 
 use serde::{Deserialize, Serialize};
 
@@ -143,14 +143,58 @@ pub fn check<'a>(get: impl Fn(Field) -> &'a str, style: NumberStyle) -> Result<R
     Ok(Row { number, price_cents, stock, location, min_order_qty })
 }
 
-/// What the catalog has under one OEM number key.
+/// What the catalog has under one number key, in one of its lists (OEM numbers, aftermarket numbers, superseded or
+/// equivalent numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OemMatch {
+pub enum Hit {
     None,
-    /// Exactly one part: its id.
+    /// Exactly one part (or one brand's product): its id.
     One(i64),
-    /// Several parts (of different brands): ambiguous.
+    /// Several parts, or several brands' products: ambiguous.
     Several,
+}
+
+/// Which list made a number ambiguous (its brands are named to the bodega from there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Among {
+    Oem = 1,
+    Aftermarket = 2,
+    CrossRef = 3,
+}
+
+/// The catalog item a row's number names: an OEM part by its number; else an aftermarket product (its brand; the key
+/// is the row's); else the part a superseded or equivalent number names. The first list that has the key decides,
+/// even when it has it several times (ambiguous); a key no list has is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    Part(i64),
+    Product(i64),
+    /// A part named by a superseded or equivalent number.
+    Replaced(i64),
+    Ambiguous(Among),
+    Unknown,
+}
+
+impl Match {
+    /// Looks a key up list by list (OEM, aftermarket, cross-reference), asking a list only when the ones before it
+    /// have nothing.
+    pub fn find(oem: impl FnOnce() -> Hit, aftermarket: impl FnOnce() -> Hit, cross_ref: impl FnOnce() -> Hit) -> Self {
+        match oem() {
+            Hit::One(id) => return Match::Part(id),
+            Hit::Several => return Match::Ambiguous(Among::Oem),
+            Hit::None => {}
+        }
+        match aftermarket() {
+            Hit::One(brand) => return Match::Product(brand),
+            Hit::Several => return Match::Ambiguous(Among::Aftermarket),
+            Hit::None => {}
+        }
+        match cross_ref() {
+            Hit::One(id) => Match::Replaced(id),
+            Hit::Several => Match::Ambiguous(Among::CrossRef),
+            Hit::None => Match::Unknown,
+        }
+    }
 }
 
 /// The lines of rows whose key and location another row may share (so may name the same item at the same location:
@@ -279,5 +323,18 @@ mod tests {
         let mut lines = s.into_lines();
         lines.sort_unstable();
         assert_eq!(lines, [2, 4, 5, 7, 8]);
+    }
+
+    #[test]
+    fn the_first_list_with_the_key_decides() {
+        use Hit::*;
+        let never = || -> Hit { panic!("a later list is not asked once one has the key") };
+        assert_eq!(Match::find(|| One(7), never, never), Match::Part(7));
+        assert_eq!(Match::find(|| Several, never, never), Match::Ambiguous(Among::Oem));
+        assert_eq!(Match::find(|| None, || One(3), never), Match::Product(3));
+        assert_eq!(Match::find(|| None, || Several, never), Match::Ambiguous(Among::Aftermarket));
+        assert_eq!(Match::find(|| None, || None, || One(9)), Match::Replaced(9));
+        assert_eq!(Match::find(|| None, || None, || Several), Match::Ambiguous(Among::CrossRef));
+        assert_eq!(Match::find(|| None, || None, || None), Match::Unknown);
     }
 }

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::inventory::rules::file::FileProblem;
-use crate::inventory::rules::row::{Counts, OemMatch, Problem, RepeatSuspects, Row};
+use crate::inventory::rules::row::{Counts, Match, Problem, RepeatSuspects, Row};
 use crate::inventory::rules::upload::Phase;
-use crate::inventory::service::oem_keys;
+use crate::inventory::service::catalog_keys;
 use crate::inventory::store::items as store;
 
 /// Bytes per COPY chunk.
@@ -35,8 +35,8 @@ pub type Sink<'a> = &'a mut dyn FnMut(u64, std::result::Result<Row, Problem>);
 
 /// Runs an upload's rows against the tenant's inventory in `tx`: `produce` hands every row on (it runs on a
 /// blocking thread, reading and checking the file as the rows go to the database by COPY, so no file sits in memory
-/// as rows; each row's OEM number is looked up there in the catalog's keys kept in memory), they are matched to
-/// catalog items, their rejects kept as `upload`'s, counted, and with
+/// as rows; each row's number is matched there to its catalog item in the catalog's keys kept in memory), their
+/// rejects kept as `upload`'s, counted, and with
 /// `options.commit` written. `last_line` (the file's last line or row) turns lines read into progress, reported on
 /// `progress`. A file-level problem from `produce` (a cell too long, too many rows) refuses the whole upload.
 pub async fn run_rows<F>(
@@ -57,7 +57,7 @@ where
         // before it is written.
         store::lock_catalog_shared(tx).await?;
     }
-    let keys = oem_keys::current(tx).await?;
+    let keys = catalog_keys::current(tx).await?;
     store::create_stage(tx).await?;
     let (sender, chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let reporter = progress.clone();
@@ -68,15 +68,18 @@ where
         let mut rows = 0u64;
         // Rows whose key and location another row may share: the database looks for repeats among these only.
         let mut suspects = RepeatSuspects::default();
+        // Whether any row's number is ambiguous (its brands are then looked up in the database).
+        let mut ambiguous = false;
         let result = produce(&mut |line, row| {
-            let oem = match &row {
+            let found = match &row {
                 Ok(r) => {
                     suspects.note(line, r.number.key(), &r.location);
-                    keys.get(r.number.key())
+                    keys.find(r.number.key())
                 }
-                Err(_) => OemMatch::None,
+                Err(_) => Match::Unknown,
             };
-            store::copy_line(line, &row, oem, &mut chunk);
+            ambiguous |= matches!(found, Match::Ambiguous(_)) && row.is_ok();
+            store::copy_line(line, &row, found, &mut chunk);
             rows += 1;
             if rows.is_multiple_of(REPORT_EVERY)
                 && let Some(p) = &reporter
@@ -92,10 +95,10 @@ where
             let _ = sender.blocking_send(chunk);
         }
         tracing::debug!(rows, ms = t.elapsed().as_millis() as u64, "upload rows read and checked");
-        result.map(|()| (rows, suspects.into_lines()))
+        result.map(|()| (rows, suspects.into_lines(), ambiguous))
     });
     let staged = store::stage(tx, chunks).await;
-    let (rows, suspects) = match producer.await.map_err(Error::internal)? {
+    let (rows, suspects, ambiguous) = match producer.await.map_err(Error::internal)? {
         Ok(read) => read,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -107,7 +110,7 @@ where
     };
     let staged_ms = t0.elapsed().as_millis();
     report(Phase::Matching);
-    store::resolve(tx, &suspects).await?;
+    store::resolve(tx, &suspects, ambiguous).await?;
     let resolved_ms = t0.elapsed().as_millis();
     let counts = store::dry_run(tx, tenant, options.replace_location).await?;
     store::save_rejects(tx, tenant, upload).await?;
