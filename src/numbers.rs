@@ -72,6 +72,11 @@ fn is_group_space(c: char) -> bool {
 /// The text without a currency mark at either end (and the spaces beside it).
 fn strip_currency(s: &str) -> &str {
     let mut s = s.trim();
+    // Most cells: digits at both ends, where no mark can be (each mark is letters or symbols).
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit) {
+        return s;
+    }
     for _ in 0..2 {
         for mark in CURRENCY {
             if let Some(rest) = s.strip_prefix(mark) {

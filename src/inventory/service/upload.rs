@@ -33,6 +33,39 @@ pub type Progress = (Phase, u64, f32);
 /// Where a producer hands each row: its line, and the row or why the rules reject it.
 pub type Sink<'a> = &'a mut dyn FnMut(u64, std::result::Result<Row, Problem>);
 
+/// What reading the rows told of them, for the statements that follow (each spared a pass over every row).
+#[derive(Debug, Default)]
+struct Read {
+    /// Rows whose key and location another row may share: repeats are looked for among these only.
+    suspects: RepeatSuspects,
+    /// The parts superseded or equivalent numbers named (their rows may repeat another number's).
+    replaced: Vec<i64>,
+    /// Whether any number is ambiguous (its brands are then looked up in the database).
+    ambiguous: bool,
+    /// The locations of the rows that name an item (those the upload confirms).
+    locations: std::collections::BTreeSet<String>,
+}
+
+impl Read {
+    /// Notes a valid row and what its number names; gives the latter back.
+    fn note(&mut self, line: u64, row: &Row, found: Match) -> Match {
+        match found {
+            Match::Part(_) | Match::Product(_) | Match::Replaced(_) => {
+                self.suspects.note(line, row.number.key(), &row.location);
+                if let Match::Replaced(part) = found {
+                    self.replaced.push(part);
+                }
+                if !self.locations.contains(&row.location) {
+                    self.locations.insert(row.location.clone());
+                }
+            }
+            Match::Ambiguous(_) => self.ambiguous = true,
+            Match::Unknown => {}
+        }
+        found
+    }
+}
+
 /// Runs an upload's rows against the tenant's inventory in `tx`: `produce` hands every row on (it runs on a
 /// blocking thread, reading and checking the file as the rows go to the database by COPY, so no file sits in memory
 /// as rows; each row's number is matched there to its catalog item in the catalog's keys kept in memory), their
@@ -66,19 +99,12 @@ where
         let mut chunk = Vec::with_capacity(CHUNK_BYTES + 1024);
         let mut stopped = false;
         let mut rows = 0u64;
-        // Rows whose key and location another row may share: the database looks for repeats among these only.
-        let mut suspects = RepeatSuspects::default();
-        // Whether any row's number is ambiguous (its brands are then looked up in the database).
-        let mut ambiguous = false;
+        let mut read = Read::default();
         let result = produce(&mut |line, row| {
             let found = match &row {
-                Ok(r) => {
-                    suspects.note(line, r.number.key(), &r.location);
-                    keys.find(r.number.key())
-                }
+                Ok(r) => read.note(line, r, keys.find(r.number.key())),
                 Err(_) => Match::Unknown,
             };
-            ambiguous |= matches!(found, Match::Ambiguous(_)) && row.is_ok();
             store::copy_line(line, &row, found, &mut chunk);
             rows += 1;
             if rows.is_multiple_of(REPORT_EVERY)
@@ -95,10 +121,10 @@ where
             let _ = sender.blocking_send(chunk);
         }
         tracing::debug!(rows, ms = t.elapsed().as_millis() as u64, "upload rows read and checked");
-        result.map(|()| (rows, suspects.into_lines(), ambiguous))
+        result.map(|()| (rows, read))
     });
     let staged = store::stage(tx, chunks).await;
-    let (rows, suspects, ambiguous) = match producer.await.map_err(Error::internal)? {
+    let (rows, read) = match producer.await.map_err(Error::internal)? {
         Ok(read) => read,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -110,14 +136,16 @@ where
     };
     let staged_ms = t0.elapsed().as_millis();
     report(Phase::Matching);
-    store::resolve(tx, &suspects, ambiguous).await?;
+    let suspects = read.suspects.into_lines();
+    let locations: Vec<String> = read.locations.into_iter().collect();
+    store::resolve(tx, &suspects, &read.replaced, read.ambiguous).await?;
     let resolved_ms = t0.elapsed().as_millis();
-    let counts = store::dry_run(tx, tenant, options.replace_location).await?;
+    let counts = store::dry_run(tx, tenant, &locations, options.replace_location).await?;
     store::save_rejects(tx, tenant, upload).await?;
     let counted_ms = t0.elapsed().as_millis();
     if options.commit {
         report(Phase::Writing);
-        store::commit(tx, tenant, upload, options.replace_location).await?;
+        store::commit(tx, tenant, upload, &locations, options.replace_location).await?;
     }
     // Where the time goes (cumulative milliseconds), for profiling (`RUST_LOG=nexus::inventory=debug`).
     tracing::debug!(rows, staged_ms, resolved_ms, counted_ms, total_ms = t0.elapsed().as_millis(), "upload rows run");

@@ -173,6 +173,15 @@ async fn rows_match_oem_aftermarket_and_superseded_numbers_and_say_why_others_do
             ("P83152".into(), "Pasillo 2".into(), 89_900, 10),
         ]
     );
+
+    // Rejected rows go with their upload (a statement trigger keeps them together, not a per-row foreign key).
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let count = "select count(*) from inventory_upload_rejects where tenant_id = $1";
+    let kept: i64 = sqlx::query_scalar(count).bind(bodega).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(kept, 10, "two uploads' five rejected rows each");
+    sqlx::query("delete from inventory_uploads where tenant_id = $1").bind(bodega).execute(&mut *tx).await.unwrap();
+    let left: i64 = sqlx::query_scalar(count).bind(bodega).fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(left, 0);
 }
 
 #[sqlx::test]
