@@ -13,6 +13,7 @@ pub mod csv_safe;
 pub mod identity;
 pub mod inventory;
 pub mod numbers;
+pub mod production;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

@@ -8,7 +8,23 @@ use tracing::Instrument;
 
 /// Starts the jobs on this instance; they stop with the process.
 pub fn spawn(pool: PgPool) {
-    tokio::spawn(purge_sessions(pool, Duration::from_secs(3600)));
+    tokio::spawn(purge_sessions(pool.clone(), Duration::from_secs(3600)));
+    tokio::spawn(fail_interrupted_uploads(pool, Duration::from_secs(300)));
+}
+
+/// Marks inventory commits whose server stopped as failed (at start too, before serving): with several instances, one
+/// that stops leaves its commits to the others. Safe on every instance at once: a commit still running holds its
+/// bodega's lock, and each stuck one is settled by whoever takes that lock first.
+async fn fail_interrupted_uploads(pool: PgPool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await; // The first tick is now: startup has just done this round.
+    loop {
+        tick.tick().await;
+        let round = nexus::inventory::service::uploads::fail_interrupted(&pool);
+        if let Err(e) = round.instrument(tracing::info_span!("job", name = "fail_interrupted_uploads")).await {
+            tracing::warn!(error = %e, "interrupted upload check failed; retrying next round");
+        }
+    }
 }
 
 /// Deletes sessions (and their refresh tokens) a day after they ended.

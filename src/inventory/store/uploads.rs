@@ -254,7 +254,9 @@ pub(in crate::inventory) async fn fail(
 }
 
 /// Commits left "committing" whose bodega has no commit running (its transaction-scoped lock is free): the server
-/// that ran them stopped. They failed; nothing of them was written (their transaction never committed).
+/// that ran them stopped. They failed; nothing of them was written (their transaction never committed). A commit
+/// that ends between the two steps frees its lock as it sets its own status: the status is checked again on the row
+/// as it is then (so a commit that just succeeded is never marked failed).
 pub(in crate::inventory) async fn fail_interrupted(tx: &mut Tx) -> Result<u64, sqlx::Error> {
     let r = sqlx::query(
         "with stuck as (select tenant_id, id from inventory_uploads where status = 'committing'),
@@ -263,7 +265,7 @@ pub(in crate::inventory) async fn fail_interrupted(tx: &mut Tx) -> Result<u64, s
          update inventory_uploads u
          set status = 'failed', problem = 'interrupted', problem_detail = '{\"problem\": \"interrupted\"}',
              finished_at = now()
-         from free where u.tenant_id = free.tenant_id and u.id = free.id",
+         from free where u.tenant_id = free.tenant_id and u.id = free.id and u.status = 'committing'",
     )
     .execute(&mut **tx)
     .await?;
