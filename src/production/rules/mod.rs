@@ -1,5 +1,7 @@
-//! Pure production rules: no IO. The OEE calculation (`oee`) and the shift calendar (`calendar`).
+//! Pure production rules: no IO. The OEE calculation (`oee`), the shift calendar (`calendar`), downtime gaps
+//! (`downtime`) and the check of an ingested batch (`ingest`).
 
 pub mod calendar;
 pub mod downtime;
+pub mod ingest;
 pub mod oee;

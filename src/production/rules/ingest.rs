@@ -1,0 +1,189 @@
+//! A batch of detections as a machine sends it, checked whole against the plant before anything is stored: each
+//! unit names its line, area and product by code, when it was counted, and whether it was good. The first bad row is
+//! named (its position from 1, the field, the reason) and the batch is refused as a whole: a partial batch would leave
+//! the client unsure what to send again.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Units per batch at most.
+pub const MAX_BATCH: usize = 10_000;
+/// The longest batch id kept.
+pub const BATCH_ID_MAX_CHARS: usize = 100;
+/// How far ahead of the server's clock a unit's time may be (machines' clocks drift).
+pub const FUTURE_SLACK: Duration = Duration::minutes(5);
+
+/// One unit as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DetectionIn {
+    /// The line's code.
+    pub line: String,
+    /// The area's code within the line.
+    pub area: String,
+    /// The product's code.
+    pub product: String,
+    /// When the unit was counted (RFC 3339).
+    pub at: DateTime<Utc>,
+    /// Good (true) or rejected (false).
+    pub good: bool,
+}
+
+/// A checked unit, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detection {
+    pub line_id: i32,
+    pub area_id: i32,
+    pub product_id: i32,
+    pub at: DateTime<Utc>,
+    pub good: bool,
+}
+
+/// What the plant has, by code: what a batch is checked against.
+#[derive(Debug, Clone, Default)]
+pub struct Plant {
+    /// Line code → its id and its areas (code → id).
+    pub lines: HashMap<String, (i32, HashMap<String, i32>)>,
+    /// Product code → id.
+    pub products: HashMap<String, i32>,
+}
+
+/// Why a batch is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum BatchProblem {
+    /// No batch id, or one longer than [`BATCH_ID_MAX_CHARS`] or with control characters.
+    BadBatchId,
+    Empty,
+    /// More than [`MAX_BATCH`] units.
+    TooMany {
+        max: usize,
+    },
+    /// A row (from 1) that cannot be stored, and why.
+    Row {
+        row: usize,
+        field: String,
+        reason: RowReason,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RowReason {
+    /// No line (or area, or product) with that code in this plant.
+    Unknown,
+    /// Later than the server's clock allows.
+    InFuture,
+    /// Before the oldest time kept.
+    TooOld,
+}
+
+/// Checks a batch id.
+pub fn check_batch_id(id: &str) -> Result<&str, BatchProblem> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().count() > BATCH_ID_MAX_CHARS || id.chars().any(char::is_control) {
+        return Err(BatchProblem::BadBatchId);
+    }
+    Ok(id)
+}
+
+/// Checks every unit of a batch against `plant`, with `now` the server's clock and `oldest` the first time kept:
+/// all of them by id, or the first row that cannot be stored.
+pub fn check(
+    units: &[DetectionIn],
+    plant: &Plant,
+    now: DateTime<Utc>,
+    oldest: DateTime<Utc>,
+) -> Result<Vec<Detection>, BatchProblem> {
+    if units.is_empty() {
+        return Err(BatchProblem::Empty);
+    }
+    if units.len() > MAX_BATCH {
+        return Err(BatchProblem::TooMany { max: MAX_BATCH });
+    }
+    let bad = |row: usize, field: &str, reason| BatchProblem::Row { row: row + 1, field: field.to_owned(), reason };
+    units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let (line_id, areas) = plant.lines.get(u.line.trim()).ok_or_else(|| bad(i, "line", RowReason::Unknown))?;
+            let area_id = *areas.get(u.area.trim()).ok_or_else(|| bad(i, "area", RowReason::Unknown))?;
+            let product_id =
+                *plant.products.get(u.product.trim()).ok_or_else(|| bad(i, "product", RowReason::Unknown))?;
+            if u.at > now + FUTURE_SLACK {
+                return Err(bad(i, "at", RowReason::InFuture));
+            }
+            if u.at < oldest {
+                return Err(bad(i, "at", RowReason::TooOld));
+            }
+            Ok(Detection { line_id: *line_id, area_id, product_id, at: u.at, good: u.good })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plant() -> Plant {
+        Plant {
+            lines: [("L1".to_owned(), (1, [("OUT".to_owned(), 10), ("INS".to_owned(), 11)].into()))].into(),
+            products: [("P-100".to_owned(), 7)].into(),
+        }
+    }
+
+    fn unit(line: &str, area: &str, product: &str, at: DateTime<Utc>) -> DetectionIn {
+        DetectionIn { line: line.into(), area: area.into(), product: product.into(), at, good: true }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000, 0).unwrap()
+    }
+
+    #[test]
+    fn a_good_batch_is_every_unit_by_id() {
+        let units = [unit("L1", "OUT", "P-100", now()), unit(" L1 ", "INS", "P-100", now() - Duration::hours(1))];
+        let checked = check(&units, &plant(), now(), now() - Duration::days(400)).unwrap();
+        assert_eq!(
+            checked.iter().map(|d| (d.line_id, d.area_id, d.product_id)).collect::<Vec<_>>(),
+            [(1, 10, 7), (1, 11, 7)]
+        );
+    }
+
+    #[test]
+    fn the_first_bad_row_is_named_with_its_field_and_reason() {
+        let oldest = now() - Duration::days(400);
+        let ok = unit("L1", "OUT", "P-100", now());
+        for (bad, field, reason) in [
+            (unit("L9", "OUT", "P-100", now()), "line", RowReason::Unknown),
+            (unit("L1", "XX", "P-100", now()), "area", RowReason::Unknown),
+            (unit("L1", "OUT", "P-999", now()), "product", RowReason::Unknown),
+            (unit("L1", "OUT", "P-100", now() + Duration::minutes(6)), "at", RowReason::InFuture),
+            (unit("L1", "OUT", "P-100", oldest - Duration::seconds(1)), "at", RowReason::TooOld),
+        ] {
+            let units = [ok.clone(), bad, unit("L9", "OUT", "P-100", now())];
+            assert_eq!(
+                check(&units, &plant(), now(), oldest),
+                Err(BatchProblem::Row { row: 2, field: field.into(), reason })
+            );
+        }
+        // A clock a few minutes ahead is a machine's drift, not an error.
+        assert!(check(&[unit("L1", "OUT", "P-100", now() + Duration::minutes(5))], &plant(), now(), oldest).is_ok());
+    }
+
+    #[test]
+    fn empty_oversized_and_unnamed_batches_are_refused() {
+        let oldest = now() - Duration::days(400);
+        assert_eq!(check(&[], &plant(), now(), oldest), Err(BatchProblem::Empty));
+        let many = vec![unit("L1", "OUT", "P-100", now()); MAX_BATCH + 1];
+        assert_eq!(check(&many, &plant(), now(), oldest), Err(BatchProblem::TooMany { max: MAX_BATCH }));
+        assert_eq!(check_batch_id("  "), Err(BatchProblem::BadBatchId));
+        assert_eq!(check_batch_id("a\nb"), Err(BatchProblem::BadBatchId));
+        assert_eq!(check_batch_id(&"x".repeat(101)), Err(BatchProblem::BadBatchId));
+        assert_eq!(check_batch_id(" plc-7:2026-11-23T10:00 "), Ok("plc-7:2026-11-23T10:00"));
+    }
+}
