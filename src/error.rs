@@ -23,6 +23,9 @@ pub enum Error {
     /// An uploaded file refused as a whole (empty, not a table, too large, damaged…): nothing of it was written.
     #[error("file refused: {0:?}")]
     File(crate::inventory::rules::file::FileProblem),
+    /// A batch of production units refused as a whole (its first bad row named): nothing of it was stored.
+    #[error("batch refused: {0:?}")]
+    Batch(crate::production::rules::ingest::BatchProblem),
     #[error("rate limited, retry after {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached (down, restarting, pool exhausted): the user should retry, not sign in again.

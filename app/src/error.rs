@@ -4,6 +4,7 @@
 use nexus::codes::ErrorCode;
 use nexus::codes::FieldError;
 use nexus::inventory::rules::file::FileProblem;
+use nexus::production::rules::ingest::BatchProblem;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -25,6 +26,9 @@ pub enum AppError {
     /// 422 otherwise).
     #[error("file refused")]
     File { problem: FileProblem },
+    /// A batch of production units refused as a whole, naming its first bad row: nothing of it was stored (422).
+    #[error("batch refused")]
+    Batch { problem: BatchProblem },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The server cannot reach its database right now; retrying shortly is the remedy (503).
@@ -57,7 +61,7 @@ impl AppError {
             AppError::Unauthorized { code } | AppError::Conflict { code } => *code,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::Validation { fields } => fields.first().map_or(ErrorCode::InvalidInput, |f| f.code),
-            AppError::File { .. } => ErrorCode::InvalidInput,
+            AppError::File { .. } | AppError::Batch { .. } => ErrorCode::InvalidInput,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Internal | AppError::Communication => ErrorCode::Internal,
@@ -81,7 +85,7 @@ impl AppError {
                 S::PAYLOAD_TOO_LARGE
             }
             AppError::File { problem: FileProblem::UnsupportedType { .. } } => S::UNSUPPORTED_MEDIA_TYPE,
-            AppError::File { .. } => S::UNPROCESSABLE_ENTITY,
+            AppError::File { .. } | AppError::Batch { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
             AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Communication => S::INTERNAL_SERVER_ERROR,
@@ -151,6 +155,7 @@ impl AppError {
             nexus::Error::Validation(fields) => AppError::Validation { fields },
             nexus::Error::Conflict(code) => AppError::Conflict { code },
             nexus::Error::File(problem) => AppError::File { problem },
+            nexus::Error::Batch(problem) => AppError::Batch { problem },
             nexus::Error::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             nexus::Error::Unavailable(cause) => {
                 tracing::error!(error = %chain(cause.as_ref()), "database unavailable");

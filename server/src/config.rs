@@ -52,6 +52,10 @@ pub struct Config {
     /// Most data rows in one inventory upload.
     #[arg(long, env = "NEXUS_UPLOAD_MAX_ROWS", default_value_t = 1_000_000)]
     pub upload_max_rows: u64,
+    /// Whole months of raw production units kept before the current one (older months are dropped; their rollups
+    /// and downtime stay).
+    #[arg(long, env = "NEXUS_PRODUCTION_KEEP_MONTHS", default_value_t = 24)]
+    pub production_keep_months: u32,
     /// Database connections per instance.
     #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,

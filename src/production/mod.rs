@@ -5,3 +5,11 @@
 //! how much time was planned, downtime found in the gaps between units, and the check of a batch of units sent in.
 
 pub mod rules;
+
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+mod store;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

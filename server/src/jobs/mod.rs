@@ -7,9 +7,25 @@ use nexus::db::PgPool;
 use tracing::Instrument;
 
 /// Starts the jobs on this instance; they stop with the process.
-pub fn spawn(pool: PgPool) {
+pub fn spawn(pool: PgPool, production_keep_months: u32) {
     tokio::spawn(purge_sessions(pool.clone(), Duration::from_secs(3600)));
-    tokio::spawn(fail_interrupted_uploads(pool, Duration::from_secs(300)));
+    tokio::spawn(fail_interrupted_uploads(pool.clone(), Duration::from_secs(300)));
+    tokio::spawn(production_partitions(pool, production_keep_months, Duration::from_secs(3600)));
+}
+
+/// Creates the production units' partitions ahead and drops the months past retention.
+async fn production_partitions(pool: PgPool, keep_months: u32, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let round = nexus::production::service::maintenance::partitions(&pool, keep_months);
+        match round.instrument(tracing::info_span!("job", name = "production_partitions")).await {
+            Ok(Some((0, 0))) => tracing::debug!("production partitions in place"),
+            Ok(Some((made, dropped))) => tracing::info!(made, dropped, "production partitions made and dropped"),
+            Ok(None) => tracing::debug!("another instance runs this round"),
+            Err(e) => tracing::warn!(error = %e, "production partition job failed; retrying next round"),
+        }
+    }
 }
 
 /// Marks inventory commits whose server stopped as failed (at start too, before serving): with several instances, one

@@ -1,0 +1,40 @@
+//! Housekeeping of production data, run by the server's jobs: the detections' monthly partitions are created three
+//! months ahead (a unit is never refused for want of one), and months older than the retention are dropped whole
+//! (their rollups and downtime stay: dashboards never read raw units for long ranges).
+//!
+//! Exactly once across instances: each round runs under a transaction-scoped advisory lock; an instance that does not
+//! get it skips the round.
+
+use sqlx::PgPool;
+
+use crate::db::{self, Scope};
+use crate::error::Result;
+
+/// Advisory lock key of the partition job.
+const PARTITIONS_LOCK: i64 = 0x6e65_7875_7310;
+/// Months made ahead of the current one.
+const AHEAD: i32 = 3;
+
+/// Partitions made and dropped this round, or `None` when another instance holds the job. `keep_months`: whole
+/// months of raw units kept before the current one.
+pub async fn partitions(pool: &PgPool, keep_months: u32) -> Result<Option<(i32, i32)>> {
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    if !db::try_job_lock(&mut tx, PARTITIONS_LOCK).await? {
+        return Ok(None);
+    }
+    let made: i32 = sqlx::query_scalar!(
+        r#"select production_partitions(date_trunc('month', now())::date, $1 + 1) as "made!""#,
+        AHEAD
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let dropped: i32 = sqlx::query_scalar!(
+        r#"select production_drop_partitions((date_trunc('month', now()) - make_interval(months => $1))::date)
+               as "dropped!""#,
+        i32::try_from(keep_months).unwrap_or(i32::MAX)
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some((made, dropped)))
+}

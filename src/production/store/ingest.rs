@@ -1,0 +1,101 @@
+//! Units in: the plant's codes a batch is checked against, the batch's id claimed (idempotency), and its units
+//! written with their per-minute rollup in one statement (arrays unnested: one round trip per batch, never a query
+//! per unit).
+//!
+//! Indexes: `production_lines (tenant_id, code)`, `production_areas (tenant_id, line_id, code)`,
+//! `production_products (tenant_id, code)` (the plant, read whole); `production_batches` primary key (the claim);
+//! `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` (the rollup's upsert).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::production::rules::ingest::{Detection, Plant};
+
+/// The tenant's active lines (with their areas) and products, by code.
+pub(in crate::production) async fn plant(tx: &mut Tx) -> Result<Plant, sqlx::Error> {
+    let areas = sqlx::query!(
+        r#"select l.code as "line!", l.id as "line_id!", a.code as "area?", a.id as "area_id?"
+           from production_lines l left join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id
+           where l.active"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut lines: HashMap<String, (i32, HashMap<String, i32>)> = HashMap::new();
+    for r in areas {
+        let line = lines.entry(r.line).or_insert_with(|| (r.line_id, HashMap::new()));
+        if let (Some(code), Some(id)) = (r.area, r.area_id) {
+            line.1.insert(code, id);
+        }
+    }
+    let products = sqlx::query!("select code, id from production_products where active")
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.id))
+        .collect();
+    Ok(Plant { lines, products })
+}
+
+/// The first instant a unit may have: the start of the oldest month kept (its partition exists); none when no
+/// partition does.
+pub(in crate::production) async fn oldest_kept(tx: &mut Tx) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select min(to_timestamp(substring(c.relname from '(\d{4}_\d{2})$'), 'YYYY_MM')) as "oldest"
+           from pg_inherits i join pg_class c on c.oid = i.inhrelid
+           where i.inhparent = 'production_detections'::regclass"#
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Claims `batch_id` for the tenant: false when a batch with this id was stored before (it is not stored again).
+pub(in crate::production) async fn claim_batch(
+    tx: &mut Tx,
+    tenant: Uuid,
+    batch_id: &str,
+    units: i32,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "insert into production_batches (tenant_id, batch_id, detections) values ($1, $2, $3)
+         on conflict (tenant_id, batch_id) do nothing",
+        tenant,
+        batch_id,
+        units
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Writes the units and adds them to their minutes' rollups (one statement).
+pub(in crate::production) async fn insert(tx: &mut Tx, tenant: Uuid, units: &[Detection]) -> Result<(), sqlx::Error> {
+    let lines: Vec<i32> = units.iter().map(|u| u.line_id).collect();
+    let areas: Vec<i32> = units.iter().map(|u| u.area_id).collect();
+    let products: Vec<i32> = units.iter().map(|u| u.product_id).collect();
+    let ats: Vec<DateTime<Utc>> = units.iter().map(|u| u.at).collect();
+    let goods: Vec<bool> = units.iter().map(|u| u.good).collect();
+    sqlx::query!(
+        "with u as (select * from unnest($2::int[], $3::int[], $4::int[], $5::timestamptz[], $6::bool[])
+                        as u(line_id, area_id, product_id, at, good)),
+              written as (insert into production_detections (tenant_id, line_id, area_id, product_id, at, good)
+                          select $1, line_id, area_id, product_id, at, good from u)
+         insert into production_minutes as m (tenant_id, line_id, minute, area_id, product_id, total, good)
+         select $1, line_id, date_trunc('minute', at), area_id, product_id, count(*), count(*) filter (where good)
+         from u group by 2, 3, 4, 5
+         order by 2, 3, 4, 5
+         on conflict (tenant_id, line_id, minute, area_id, product_id)
+         do update set total = m.total + excluded.total, good = m.good + excluded.good",
+        tenant,
+        &lines,
+        &areas,
+        &products,
+        &ats,
+        &goods
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

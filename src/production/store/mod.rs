@@ -1,0 +1,3 @@
+//! The production area's SQL (private to the area).
+
+pub(in crate::production) mod ingest;

@@ -1,0 +1,203 @@
+//! Store tests of production against real PostgreSQL (a fresh database per test).
+
+use chrono::{DateTime, Datelike, Duration, DurationRound, Utc};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+use crate::caller::{Caller, Machine};
+use crate::db::{self, Scope};
+use crate::error::Error;
+use crate::identity::rules::auth::{ApiScope, Role};
+use crate::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
+use crate::production::service::ingest::ingest;
+
+async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
+    db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
+}
+
+/// A manufacturer with line L1 (areas IN and OUT) and product P-100 (ideal cycle 1 s).
+async fn plant(pool: &PgPool, name: &str) -> Uuid {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    let tenant: Uuid = sqlx::query_scalar(
+        "insert into tenants (kind, name, status) values ('manufacturer', $1, 'active') returning id",
+    )
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    for sql in [
+        "insert into production_lines (tenant_id, code, name) values ($1, 'L1', 'Línea 1')",
+        "insert into production_areas (tenant_id, line_id, kind, code, name)
+         select $1, id, k.kind, k.code, k.name from production_lines, (values ('input', 'IN', 'Entrada'),
+             ('output', 'OUT', 'Salida')) k(kind, code, name) where tenant_id = $1",
+        "insert into production_products (tenant_id, code, name, ideal_cycle_ms) values ($1, 'P-100', 'Soporte', 1000)",
+    ] {
+        sqlx::query(sql).bind(tenant).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    tenant
+}
+
+fn plc(tenant: Uuid, scopes: Vec<ApiScope>) -> Caller {
+    Caller::Machine(Machine {
+        key_id: Uuid::new_v4(),
+        tenant_id: tenant,
+        name: "PLC".into(),
+        scopes,
+        creator_role: Role::Manager,
+    })
+}
+
+fn unit(area: &str, at: DateTime<Utc>, good: bool) -> DetectionIn {
+    DetectionIn { line: "L1".into(), area: area.into(), product: "P-100".into(), at, good }
+}
+
+/// (minute, area code, total, good) of the tenant's rollups, in order.
+async fn minutes(pool: &PgPool, tenant: Uuid) -> Vec<(DateTime<Utc>, String, i32, i32)> {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query_as(
+        "select m.minute, a.code, m.total, m.good from production_minutes m
+         join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id order by 1, 2",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap()
+}
+
+async fn stored(pool: &PgPool, tenant: Uuid) -> i64 {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query_scalar("select count(*) from production_detections").fetch_one(&mut *tx).await.unwrap()
+}
+
+#[sqlx::test]
+async fn a_batch_is_stored_with_its_minutes_once_however_often_it_is_sent(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let minute = Utc::now().duration_trunc(Duration::minutes(1)).unwrap() - Duration::minutes(10);
+    let units = [
+        unit("OUT", minute + Duration::seconds(1), true),
+        unit("OUT", minute + Duration::seconds(59), false),
+        unit("OUT", minute + Duration::seconds(60), true),
+        unit("IN", minute + Duration::seconds(2), true),
+    ];
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let first = ingest(&pool, &caller, "plc-1:0001", &units).await.unwrap();
+    assert_eq!((first.stored, first.repeated), (4, false));
+    let want = vec![
+        (minute, "IN".to_owned(), 1, 1),
+        (minute, "OUT".to_owned(), 2, 1),
+        (minute + Duration::minutes(1), "OUT".to_owned(), 1, 1),
+    ];
+    assert_eq!(minutes(&pool, tenant).await, want);
+
+    // Sent again (the answer was lost): acknowledged, not counted twice.
+    let again = ingest(&pool, &caller, "plc-1:0001", &units).await.unwrap();
+    assert_eq!((again.stored, again.repeated), (0, true));
+    assert_eq!(minutes(&pool, tenant).await, want);
+    assert_eq!(stored(&pool, tenant).await, 4);
+
+    // A new batch adds to the same minute.
+    ingest(&pool, &caller, "plc-1:0002", &[unit("OUT", minute + Duration::seconds(30), true)]).await.unwrap();
+    assert_eq!(minutes(&pool, tenant).await[1], (minute, "OUT".to_owned(), 3, 2));
+}
+
+#[sqlx::test]
+async fn a_bad_row_refuses_the_whole_batch_and_its_id_stays_free(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    // Another plant's codes are not this one's.
+    let other = plant(&pool, "Planta Sur").await;
+    let mut tx = db::begin(&pool, Scope::Tenant(other)).await.unwrap();
+    sqlx::query(
+        "insert into production_products (tenant_id, code, name, ideal_cycle_ms) values ($1, 'P-200', 'Otro', 500)",
+    )
+    .bind(other)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let now = Utc::now();
+    let mut foreign = unit("OUT", now, true);
+    foreign.product = "P-200".into();
+    for (bad, field, reason) in [
+        (foreign, "product", RowReason::Unknown),
+        (unit("OUT", now + Duration::hours(1), true), "at", RowReason::InFuture),
+        (unit("OUT", now - Duration::days(3650), true), "at", RowReason::TooOld),
+    ] {
+        let units = [unit("OUT", now, true), bad];
+        let refused = ingest(&pool, &caller, "plc-1:0003", &units).await;
+        assert!(
+            matches!(&refused, Err(Error::Batch(BatchProblem::Row { row: 2, field: f, reason: r })) if f == field && *r == reason),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(stored(&pool, tenant).await, 0);
+    assert!(minutes(&pool, tenant).await.is_empty());
+    // Corrected, the same batch id goes through.
+    let ok = ingest(&pool, &caller, "plc-1:0003", &[unit("OUT", now, true)]).await.unwrap();
+    assert_eq!((ok.stored, ok.repeated), (1, false));
+}
+
+#[sqlx::test]
+async fn only_keys_with_the_ingest_scope_send_units(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let refused = ingest(&pool, &reader, "b1", &[unit("OUT", Utc::now(), true)]).await;
+    assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+    assert_eq!(stored(&pool, tenant).await, 0);
+}
+
+#[sqlx::test]
+async fn units_land_in_their_months_partition_and_months_ahead_exist(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let last_month = Utc::now() - Duration::days(35);
+    ingest(&pool, &caller, "b1", &[unit("OUT", Utc::now(), true), unit("OUT", last_month, true)]).await.unwrap();
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let parts: Vec<(String, i64)> =
+        sqlx::query_as("select tableoid::regclass::text, count(*) from production_detections group by 1 order by 1")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    let name = |t: DateTime<Utc>| format!("production_detections_{}", t.format("%Y_%m"));
+    assert_eq!(parts, [(name(last_month), 1), (name(Utc::now()), 1)]);
+    // Two months ahead are ready; creating them again makes none.
+    let made: i32 =
+        sqlx::query_scalar("select production_partitions(now()::date, 3)").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(made, 0);
+}
+
+#[sqlx::test]
+async fn the_partition_job_makes_months_ahead_and_drops_those_past_retention(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::maintenance::partitions;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    // An hour into the month two before this one (its partition is the oldest the migration made).
+    let this_month = Utc::now().date_naive().with_day(1).unwrap();
+    let two_months_ago = (this_month - chrono::Months::new(2)).and_hms_opt(1, 0, 0).unwrap().and_utc();
+    ingest(&pool, &caller, "old", &[unit("OUT", two_months_ago, true)]).await.unwrap();
+    ingest(&pool, &caller, "new", &[unit("OUT", Utc::now(), true)]).await.unwrap();
+
+    // The migration made two months back to two ahead; the job adds the third ahead and keeps everything (24 months).
+    let (made, dropped) = partitions(&pool, 24).await.unwrap().expect("the job's lock is free");
+    assert_eq!((made, dropped), (1, 0));
+    assert_eq!(stored(&pool, tenant).await, 2);
+    // Keeping one whole month before the current one drops the month two back, and its units only.
+    let (made, dropped) = partitions(&pool, 1).await.unwrap().unwrap();
+    assert_eq!(made, 0);
+    assert!(dropped >= 1, "{dropped}");
+    assert_eq!(stored(&pool, tenant).await, 1);
+    assert_eq!(minutes(&pool, tenant).await.len(), 2, "rollups stay");
+    // Units of a dropped month are now before the oldest kept: refused, not an error of ours.
+    let refused = ingest(&pool, &caller, "late", &[unit("OUT", two_months_ago, true)]).await;
+    assert!(matches!(refused, Err(Error::Batch(BatchProblem::Row { reason: RowReason::TooOld, .. }))), "{refused:?}");
+}
