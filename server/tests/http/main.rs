@@ -8,3 +8,4 @@ mod identity;
 mod inventory_stock;
 mod inventory_upload;
 mod pipeline;
+mod production;

@@ -74,6 +74,8 @@ pub enum BatchProblem {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RowReason {
+    /// Missing, or not of its kind (a time not in RFC 3339, "yes" for a boolean, a number for a code).
+    Invalid,
     /// No line (or area, or product) with that code in this plant.
     Unknown,
     /// Later than the server's clock allows.

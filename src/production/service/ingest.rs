@@ -9,7 +9,7 @@ use crate::caller::Caller;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
-use crate::production::rules::ingest::{self as rules, DetectionIn};
+use crate::production::rules::ingest::{self as rules, BatchProblem, DetectionIn, MAX_BATCH, RowReason};
 use crate::production::store::ingest as store;
 
 /// What became of a batch.
@@ -49,4 +49,106 @@ pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[Det
     store::insert(&mut tx, tenant, &checked).await?;
     tx.commit().await?;
     Ok(Ingested { batch_id, stored: checked.len(), repeated: false })
+}
+
+/// The units of a JSON batch, each read on its own so a bad one is named (its position from 1 and the field at
+/// fault), not the whole body.
+pub fn units_from_json(values: Vec<serde_json::Value>) -> std::result::Result<Vec<DetectionIn>, BatchProblem> {
+    if values.len() > MAX_BATCH {
+        return Err(BatchProblem::TooMany { max: MAX_BATCH });
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_path_to_error::deserialize::<_, DetectionIn>(v).map_err(|e| {
+                let field = e.path().iter().next().map_or_else(|| "row".to_owned(), |s| s.to_string());
+                BatchProblem::Row { row: i + 1, field, reason: RowReason::Invalid }
+            })
+        })
+        .collect()
+}
+
+/// The units of a CSV batch: a header naming `line`, `area`, `product`, `at` and `good` (in any order; other columns
+/// ignored), then a unit per record (`good`: true/false or 1/0). Rows are numbered from 1 after the header.
+pub fn units_from_csv(bytes: &[u8]) -> std::result::Result<Vec<DetectionIn>, BatchProblem> {
+    const FIELDS: [&str; 5] = ["line", "area", "product", "at", "good"];
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+    let headers = reader.headers().map_err(|_| BatchProblem::Row {
+        row: 0,
+        field: "header".into(),
+        reason: RowReason::Invalid,
+    })?;
+    let mut at = [0usize; 5];
+    for (slot, name) in at.iter_mut().zip(FIELDS) {
+        *slot = headers.iter().position(|h| h.eq_ignore_ascii_case(name)).ok_or_else(|| BatchProblem::Row {
+            row: 0,
+            field: name.to_owned(),
+            reason: RowReason::Invalid,
+        })?;
+    }
+    let mut units = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        if units.len() == MAX_BATCH {
+            return Err(BatchProblem::TooMany { max: MAX_BATCH });
+        }
+        let bad = |field: &str| BatchProblem::Row { row: i + 1, field: field.to_owned(), reason: RowReason::Invalid };
+        let record = record.map_err(|_| bad("row"))?;
+        let cell = |k: usize| record.get(at[k]).unwrap_or_default();
+        let time = chrono::DateTime::parse_from_rfc3339(cell(3)).map_err(|_| bad("at"))?.with_timezone(&Utc);
+        let good = match cell(4).to_ascii_lowercase().as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => return Err(bad("good")),
+        };
+        for (k, name) in FIELDS.iter().enumerate().take(3) {
+            if cell(k).is_empty() {
+                return Err(bad(name));
+            }
+        }
+        units.push(DetectionIn {
+            line: cell(0).to_owned(),
+            area: cell(1).to_owned(),
+            product: cell(2).to_owned(),
+            at: time,
+            good,
+        });
+    }
+    Ok(units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_batch_is_read_by_its_header_and_a_bad_record_is_named() {
+        let csv = b"at,line,area,product,good,note\n2026-11-23T10:00:00Z,L1,OUT,P-100,true,x\n2026-11-23T10:00:01-06:00,L1,OUT,P-100,0,\n";
+        let units = units_from_csv(csv).unwrap();
+        assert_eq!(units.len(), 2);
+        assert_eq!((units[0].line.as_str(), units[0].good, units[1].good), ("L1", true, false));
+        assert_eq!(units[1].at.to_rfc3339(), "2026-11-23T16:00:01+00:00");
+        let bad = b"line,area,product,at,good\nL1,OUT,P-100,2026-11-23T10:00:00Z,true\nL1,OUT,P-100,ayer,true\n";
+        assert_eq!(
+            units_from_csv(bad),
+            Err(BatchProblem::Row { row: 2, field: "at".into(), reason: RowReason::Invalid })
+        );
+        let no_good = b"line,area,product,at\n";
+        assert_eq!(
+            units_from_csv(no_good),
+            Err(BatchProblem::Row { row: 0, field: "good".into(), reason: RowReason::Invalid })
+        );
+    }
+
+    #[test]
+    fn a_json_unit_of_the_wrong_shape_is_named_by_position_and_field() {
+        let ok = serde_json::json!({"line": "L1", "area": "OUT", "product": "P-100", "at": "2026-11-23T10:00:00Z", "good": true});
+        let mut bad = ok.clone();
+        bad["good"] = serde_json::json!("sí");
+        assert_eq!(
+            units_from_json(vec![ok.clone(), bad]),
+            Err(BatchProblem::Row { row: 2, field: "good".into(), reason: RowReason::Invalid })
+        );
+        assert_eq!(units_from_json(vec![ok]).map(|u| u.len()), Ok(1));
+    }
 }

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod catalog;
 pub mod identity;
 pub mod inventory;
+pub mod production;
 pub mod system;
 
 pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router<AppState> {
@@ -34,6 +35,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(audit::router())
         .merge(catalog::router())
         .merge(inventory::router(upload_limits))
+        .merge(production::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }
@@ -107,7 +109,7 @@ where
 /// The error body every failing operation answers with (`AppError` serialized).
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// not_found, unauthorized, forbidden, validation, conflict, rate_limited, unavailable, internal
+    /// not_found, unauthorized, forbidden, validation, conflict, file, batch, rate_limited, unavailable, internal
     #[schema(example = "validation")]
     error: String,
     /// A stable code (for unauthorized and conflict).
@@ -117,7 +119,8 @@ pub struct ErrorBody {
     fields: Option<Vec<FieldErrorBody>>,
     /// Seconds to wait (for rate_limited; also in `Retry-After`).
     retry_after_secs: Option<u64>,
-    /// Why a file was refused (for file): `problem` names the reason, with its details.
+    /// Why a file (for file) or a batch of units (for batch) was refused: `problem` names the reason, with its
+    /// details.
     #[schema(value_type = Option<Object>)]
     problem: Option<serde_json::Value>,
 }
@@ -197,6 +200,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(audit::AuditApi::openapi());
     doc.merge(catalog::CatalogApi::openapi());
     doc.merge(inventory::InventoryApi::openapi());
+    doc.merge(production::ProductionApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

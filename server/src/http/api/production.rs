@@ -1,0 +1,108 @@
+//! REST for production: machines (a line's PLC, a camera, the simulator) send the units they count in batches,
+//! `POST /production/detections`, as JSON (`{"batch_id", "detections": [...]}`) or CSV (a header, then a unit per
+//! record; the batch id in the query). Stored whole with the per-minute rollups, or refused whole naming the first bad
+//! row; a batch id sent again is acknowledged and nothing is stored twice. Open to API keys with `production:ingest`
+//! and to people whose role records production.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use nexus::caller::require_caller;
+use nexus::codes::ErrorCode;
+use nexus::identity::rules::auth::ApiScope;
+use nexus::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
+use nexus::production::service::ingest::{self, Ingested};
+use nexus_app::error::AppError;
+use nexus_app::state::{AppState, Authenticated};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{ApiQuery, ApiResult, ErrorBody};
+
+/// A full batch as JSON is about 1.2 MB; room for generous codes.
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+}
+
+/// A batch as JSON.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct BatchIn {
+    /// The client's id for this batch (a retry sends the same id): 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100, example = "plc-7:2026-11-23T10:00:00Z")]
+    batch_id: String,
+    /// The units, in any order: 1 to 10,000.
+    #[schema(min_items = 1, max_items = 10000)]
+    detections: Vec<DetectionIn>,
+}
+
+#[derive(Deserialize)]
+struct BatchBody {
+    batch_id: serde_json::Value,
+    detections: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DetectionsParams {
+    /// The batch's id, for a CSV body (a JSON body carries its own).
+    #[param(min_length = 1, max_length = 100)]
+    batch_id: Option<String>,
+}
+
+/// Stores a batch of units: 201 with how many were stored, or 200 when the batch id was stored before (nothing is
+/// stored again). A batch with a bad row is refused whole (422 naming the row, the field and why).
+#[utoipa::path(post, path = "/api/v1/production/detections", tag = "production", params(DetectionsParams),
+    request_body(content((BatchIn = "application/json"), (String = "text/csv")),
+        description = "JSON `{batch_id, detections}`; or CSV with a header `line,area,product,at,good` (any order) \
+                       and `batch_id` in the query"),
+    responses((status = 201, body = Ingested, description = "stored"),
+              (status = 200, body = Ingested, description = "this batch id was stored before: nothing stored again"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "refused whole: `problem` names the first bad row")),
+    security(("bearer" = ["production:ingest"])))]
+async fn detections(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    ApiQuery(p): ApiQuery<DetectionsParams>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<(StatusCode, Json<Ingested>)> {
+    let caller = require_caller(auth.0.as_ref())?;
+    caller.require(ApiScope::ProductionIngest)?;
+    let body = body.map_err(|_| AppError::field("body", ErrorCode::TooLong))?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let refused = |problem| AppError::Batch { problem };
+    let (batch_id, units) = match essence.as_str() {
+        "text/csv" => {
+            let units = ingest::units_from_csv(&body).map_err(refused)?;
+            (p.batch_id.unwrap_or_default(), units)
+        }
+        "application/json" => {
+            let b: BatchBody =
+                serde_json::from_slice(&body).map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?;
+            let batch_id = match b.batch_id {
+                serde_json::Value::String(s) => s,
+                _ => return Err(refused(BatchProblem::BadBatchId)),
+            };
+            (batch_id, ingest::units_from_json(b.detections).map_err(refused)?)
+        }
+        _ => return Err(AppError::field("content_type", ErrorCode::InvalidInput)),
+    };
+    let done = ingest::ingest(&st.pool, caller, &batch_id, &units).await?;
+    let status = if done.repeated { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(done)))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(detections),
+    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason)),
+    tags((name = "production", description = "Units counted on production lines, sent in batches by machines"))
+)]
+pub struct ProductionApi;

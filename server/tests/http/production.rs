@@ -1,0 +1,155 @@
+//! Production over HTTP: a line's machine sends batches of units, JSON or CSV, through the real router.
+
+use axum::body::Body;
+use http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::*;
+
+/// Planta Demo's line L1 with its output area OUT, and product P-100.
+async fn plant(app: &TestApp) {
+    app.admin_sql(
+        "with t as (select id from tenants where name = 'Planta Demo'),
+              l as (insert into production_lines (tenant_id, code, name) select id, 'L1', 'Línea 1' from t
+                    returning tenant_id, id)
+         insert into production_areas (tenant_id, line_id, kind, code, name) select tenant_id, id, 'output', 'OUT', 'Salida' from l",
+    )
+    .await;
+    app.admin_sql(
+        "insert into production_products (tenant_id, code, name, ideal_cycle_ms)
+         select id, 'P-100', 'Soporte', 1000 from tenants where name = 'Planta Demo'",
+    )
+    .await;
+}
+
+async fn key(app: &TestApp, scopes: &[&str]) -> String {
+    let owner = app.access_token(PLANT_OWNER).await;
+    let res = app
+        .post_json("/api/v1/api-keys", &json!({"name": "PLC línea 1", "scopes": scopes}), Auth::Bearer(&owner))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.json()["key"].as_str().unwrap().to_owned()
+}
+
+async fn post_csv(app: &TestApp, uri: &str, csv: &str, key: &str) -> TestResponse {
+    let req = TestApp::request(Method::POST, uri)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .header(header::CONTENT_TYPE, "text/csv; charset=utf-8")
+        .body(Body::from(csv.to_owned()))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn units(app: &TestApp) -> u64 {
+    app.admin_sql("select 1 from production_detections").await
+}
+
+fn unit(at: &str, good: Value) -> Value {
+    json!({"line": "L1", "area": "OUT", "product": "P-100", "at": at, "good": good})
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_machine_sends_batches_as_json_or_csv_once_each(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let plc = key(&app, &["production:ingest"]).await;
+    let now = chrono::Utc::now();
+    let at = |secs: i64| (now - chrono::Duration::seconds(secs)).to_rfc3339();
+
+    let batch =
+        json!({"batch_id": "plc-1:0001", "detections": [unit(&at(30), json!(true)), unit(&at(20), json!(false))]});
+    let res = app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json(), json!({"batch_id": "plc-1:0001", "stored": 2, "repeated": false}));
+    // The same batch again (a retry after a lost answer): acknowledged, nothing stored twice.
+    let res = app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["repeated"], true);
+    assert_eq!(units(&app).await, 2);
+
+    let csv = format!("line,area,product,at,good\nL1,OUT,P-100,{},true\nL1,OUT,P-100,{},0\n", at(10), at(5));
+    let res = post_csv(&app, "/api/v1/production/detections?batch_id=plc-1:0002", &csv, &plc).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["stored"], 2);
+    assert_eq!(units(&app).await, 4);
+    // Their minutes' rollups hold all four units, one good in two.
+    let rollup = "select 1 from production_minutes having sum(total) = 4 and sum(good) = 2";
+    assert_eq!(app.admin_sql(rollup).await, 1);
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_bad_row_refuses_the_batch_naming_it_and_stores_nothing(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let plc = key(&app, &["production:ingest"]).await;
+    let now = chrono::Utc::now().to_rfc3339();
+    let mut unknown = unit(&now, json!(true));
+    unknown["product"] = json!("P-999");
+    let cases = [
+        (
+            json!({"batch_id": "b1", "detections": [unit(&now, json!(true)), unknown]}),
+            json!({"problem": "row", "row": 2, "field": "product", "reason": "unknown"}),
+        ),
+        (
+            json!({"batch_id": "b1", "detections": [unit(&now, json!("sí"))]}),
+            json!({"problem": "row", "row": 1, "field": "good", "reason": "invalid"}),
+        ),
+        (
+            json!({"batch_id": "b1", "detections": [unit("2999-01-01T00:00:00Z", json!(true))]}),
+            json!({"problem": "row", "row": 1, "field": "at", "reason": "in_future"}),
+        ),
+        (json!({"batch_id": "b1", "detections": []}), json!({"problem": "empty"})),
+        (json!({"batch_id": "", "detections": [unit(&now, json!(true))]}), json!({"problem": "bad_batch_id"})),
+    ];
+    for (batch, problem) in cases {
+        let res = app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await;
+        res.assert_error(StatusCode::UNPROCESSABLE_ENTITY, json!({"error": "batch", "problem": problem}));
+    }
+    let res = post_csv(
+        &app,
+        "/api/v1/production/detections?batch_id=b2",
+        "line,area,product,at,good\nL1,OUT,P-100,ayer,1\n",
+        &plc,
+    )
+    .await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "batch", "problem": {"problem": "row", "row": 1, "field": "at", "reason": "invalid"}}),
+    );
+    assert_eq!(units(&app).await, 0);
+
+    // Not JSON at all, or neither JSON nor CSV: refused, as input.
+    let req = TestApp::request(Method::POST, "/api/v1/production/detections")
+        .header(header::AUTHORIZATION, format!("Bearer {plc}"))
+        .header(header::CONTENT_TYPE, "application/xml")
+        .body(Body::from("<batch/>"))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn only_callers_that_may_record_production_send_units(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let reader = key(&app, &["production:read"]).await;
+    let batch = json!({"batch_id": "b1", "detections": [unit(&chrono::Utc::now().to_rfc3339(), json!(true))]});
+    assert_eq!(
+        app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&reader)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_json("/api/v1/production/detections", &batch, Auth::None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A workshop's person is not a plant's.
+    let workshop = app.access_token(WORKSHOP).await;
+    assert_eq!(
+        app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&workshop)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(units(&app).await, 0);
+}
