@@ -56,6 +56,9 @@ pub struct Config {
     /// and downtime stay).
     #[arg(long, env = "NEXUS_PRODUCTION_KEEP_MONTHS", default_value_t = 24)]
     pub production_keep_months: u32,
+    /// Seconds between two rounds of the production downtime job.
+    #[arg(long, env = "NEXUS_DOWNTIME_EVERY_SECS", default_value_t = 60)]
+    pub downtime_every_secs: u64,
     /// Database connections per instance.
     #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,

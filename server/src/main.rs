@@ -127,7 +127,11 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
             }
         });
     }
-    nexus_server::jobs::spawn(state.pool.clone(), cfg.production_keep_months);
+    nexus_server::jobs::spawn(
+        state.pool.clone(),
+        cfg.production_keep_months,
+        std::time::Duration::from_secs(cfg.downtime_every_secs),
+    );
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     println!("Nexus is running on http://{addr}");

@@ -7,10 +7,27 @@ use nexus::db::PgPool;
 use tracing::Instrument;
 
 /// Starts the jobs on this instance; they stop with the process.
-pub fn spawn(pool: PgPool, production_keep_months: u32) {
+pub fn spawn(pool: PgPool, production_keep_months: u32, downtime_every: Duration) {
     tokio::spawn(purge_sessions(pool.clone(), Duration::from_secs(3600)));
     tokio::spawn(fail_interrupted_uploads(pool.clone(), Duration::from_secs(300)));
-    tokio::spawn(production_partitions(pool, production_keep_months, Duration::from_secs(3600)));
+    tokio::spawn(production_partitions(pool.clone(), production_keep_months, Duration::from_secs(3600)));
+    tokio::spawn(production_downtime(pool, downtime_every.max(Duration::from_secs(1))));
+}
+
+/// Turns the gaps between each line's output units into downtime events.
+async fn production_downtime(pool: PgPool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let round = nexus::production::service::downtime::run(&pool);
+        match round.instrument(tracing::info_span!("job", name = "production_downtime")).await {
+            Ok(Some(0)) => tracing::debug!("no new stops"),
+            Ok(Some(n)) => tracing::info!(stops = n, "production stops written"),
+            Ok(None) => tracing::debug!("another instance runs this round"),
+            Err(e) => tracing::warn!(error = %e, "downtime job failed; retrying next round"),
+        }
+    }
 }
 
 /// Creates the production units' partitions ahead and drops the months past retention.

@@ -1,3 +1,4 @@
 //! The production area's SQL (private to the area).
 
+pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;

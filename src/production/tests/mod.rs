@@ -201,3 +201,46 @@ async fn the_partition_job_makes_months_ahead_and_drops_those_past_retention(
     let refused = ingest(&pool, &caller, "late", &[unit("OUT", two_months_ago, true)]).await;
     assert!(matches!(refused, Err(Error::Batch(BatchProblem::Row { reason: RowReason::TooOld, .. }))), "{refused:?}");
 }
+
+/// The tenant's stops: (start, end) in order.
+async fn stops(pool: &PgPool, tenant: Uuid) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query_as("select start_at, end_at from production_downtime order by start_at")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
+    let s = |secs| t0 + Duration::seconds(secs);
+    // Output units every 10 s, then a 390 s gap (a stop: the threshold is 300 s), then a 200 s gap (a micro-stop
+    // only), and units at the input area that do not count.
+    let mut units: Vec<DetectionIn> = [0, 10, 20, 410, 420, 620].iter().map(|&x| unit("OUT", s(x), true)).collect();
+    units.push(unit("IN", s(700), true));
+    ingest(&pool, &caller, "b1", &units).await.unwrap();
+
+    // Two instances at once: one runs the round, the other skips it (or finds nothing new).
+    let (a, b) = tokio::join!(run(&pool), run(&pool));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_none() || b.is_none() || a.unwrap() + b.unwrap() <= 2, "{a:?} {b:?}");
+    // The 390 s gap is a stop; the line has been silent since 620 s (far longer than 300 s): a stop still open.
+    assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(410))), (s(620), None)]);
+    // Again: nothing new.
+    assert_eq!(run(&pool).await.unwrap(), Some(0));
+    assert_eq!(stops(&pool, tenant).await.len(), 2);
+
+    // The line counts again (a moment ago): the open stop ends there, and no new one opens.
+    let again = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::seconds(15);
+    ingest(&pool, &caller, "b2", &[unit("OUT", again, true)]).await.unwrap();
+    run(&pool).await.unwrap();
+    assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(410))), (s(620), Some(again))]);
+}

@@ -1,0 +1,52 @@
+//! The downtime job: turns the gaps between each line's output units longer than its threshold into downtime events
+//! (the rules' [`Thresholds`] judge them: one engine), for operators and managers to give a reason. A line silent for
+//! longer than its threshold right now has an open stop, closed when it counts again.
+//!
+//! Exactly once across instances: each round runs under a transaction-scoped advisory lock (another instance's round
+//! skips), and a stop is written once (unique by line and start), so a round that runs twice changes nothing. Units
+//! are read up to a settling margin before now (a batch may arrive a little late); a unit older than what the job has
+//! looked at for its line is not looked at again.
+
+use chrono::{Duration, Utc};
+use sqlx::PgPool;
+
+use crate::db::{self, Scope};
+use crate::error::Result;
+use crate::production::rules::downtime::{Gap, Thresholds};
+use crate::production::store::downtime as store;
+
+/// Advisory lock key of the downtime job.
+const DOWNTIME_LOCK: i64 = 0x6e65_7875_7311;
+/// How long after now a unit may still arrive for the job to see it in order.
+pub const SETTLE: Duration = Duration::seconds(10);
+
+/// Stops written or closed this round, or `None` when another instance runs it.
+pub async fn run(pool: &PgPool) -> Result<Option<u64>> {
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    if !db::try_job_lock(&mut tx, DOWNTIME_LOCK).await? {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let until = now - SETTLE;
+    let mut written = 0;
+    for line in store::lines(&mut tx).await? {
+        let th = Thresholds { downtime_ms: line.downtime_ms, micro_stop_ms: line.micro_stop_ms };
+        let units = store::units(&mut tx, &line, until).await?;
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        for gap in th.gaps(line.last_at, &units) {
+            if let Gap::Downtime(span) = gap {
+                starts.push(span.start);
+                ends.push(Some(span.end));
+            }
+        }
+        let last = units.last().copied().or(line.last_at);
+        if let Some(stop) = last.and_then(|l| th.ongoing(l, until)) {
+            starts.push(stop.start);
+            ends.push(None);
+        }
+        written += store::record(&mut tx, &line, &starts, &ends, units.last().copied()).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(written))
+}

@@ -1,0 +1,135 @@
+//! Downtime found in the gaps between a line's output units: each active line with its output area, thresholds and
+//! where the job got to; the line's output units after that, in time order; the stops found written (a stop still
+//! going on is written open and closed when the line counts again), and the cursor moved.
+//!
+//! Indexes: `production_detections_line_at (tenant_id, line_id, at)` (a line's units of a span, in order);
+//! `production_downtime (tenant_id, line_id, start_at)` unique (a stop is written once, however often the job runs).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::db::Tx;
+
+/// A line the job looks at.
+#[derive(Debug, Clone)]
+pub(in crate::production) struct Line {
+    pub tenant_id: Uuid,
+    pub line_id: i32,
+    pub output_area: i32,
+    pub downtime_ms: i64,
+    pub micro_stop_ms: i64,
+    /// The last output unit already looked at.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
+/// Every tenant's active lines that have an output area (platform scope).
+pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<Line>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select l.tenant_id, l.id as line_id, a.id as output_area, l.downtime_threshold_ms, l.micro_stop_ms,
+                  c.last_at as "last_at?"
+           from production_lines l
+           join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id and a.kind = 'output'
+           left join production_downtime_cursor c on c.tenant_id = l.tenant_id and c.line_id = l.id
+           where l.active
+           order by l.tenant_id, l.id"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Line {
+            tenant_id: r.tenant_id,
+            line_id: r.line_id,
+            output_area: r.output_area,
+            downtime_ms: i64::from(r.downtime_threshold_ms),
+            micro_stop_ms: i64::from(r.micro_stop_ms),
+            last_at: r.last_at,
+        })
+        .collect())
+}
+
+/// The line's output units after `after` (all, when none) up to `until`, in time order.
+pub(in crate::production) async fn units(
+    tx: &mut Tx,
+    line: &Line,
+    until: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select at from production_detections
+         where tenant_id = $1 and line_id = $2 and area_id = $3 and at > coalesce($4::timestamptz, '-infinity') and at <= $5
+         order by at",
+        line.tenant_id,
+        line.line_id,
+        line.output_area,
+        line.last_at,
+        until
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Writes the line's stops (`ends[i]` null: still going on), closing an open one that now has its end, and moves its
+/// cursor to `last_at`.
+pub(in crate::production) async fn record(
+    tx: &mut Tx,
+    line: &Line,
+    starts: &[DateTime<Utc>],
+    ends: &[Option<DateTime<Utc>>],
+    last_at: Option<DateTime<Utc>>,
+) -> Result<u64, sqlx::Error> {
+    if let Some(at) = last_at {
+        // A stop left open whose line has since counted with no gap long enough (a late batch showed it was no
+        // stop): gone, unless someone already gave it a reason (then it ends where the line counted again).
+        sqlx::query!(
+            "delete from production_downtime
+             where tenant_id = $1 and line_id = $2 and end_at is null and start_at < $3 and reason_id is null
+               and start_at <> all($4::timestamptz[])",
+            line.tenant_id,
+            line.line_id,
+            at,
+            starts
+        )
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query!(
+            "update production_downtime set end_at = $3
+             where tenant_id = $1 and line_id = $2 and end_at is null and start_at < $3
+               and start_at <> all($4::timestamptz[])",
+            line.tenant_id,
+            line.line_id,
+            at,
+            starts
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    let written = if starts.is_empty() {
+        0
+    } else {
+        sqlx::query!(
+            "insert into production_downtime as d (tenant_id, line_id, start_at, end_at)
+             select $1, $2, s, e from unnest($3::timestamptz[], $4::timestamptz[]) as u(s, e)
+             on conflict (tenant_id, line_id, start_at)
+             do update set end_at = excluded.end_at where d.end_at is null and excluded.end_at is not null",
+            line.tenant_id,
+            line.line_id,
+            starts,
+            ends as &[Option<DateTime<Utc>>]
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+    };
+    if let Some(at) = last_at {
+        sqlx::query!(
+            "insert into production_downtime_cursor (tenant_id, line_id, last_at) values ($1, $2, $3)
+             on conflict (tenant_id, line_id) do update set last_at = excluded.last_at",
+            line.tenant_id,
+            line.line_id,
+            at
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(written)
+}
