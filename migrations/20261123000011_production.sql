@@ -275,3 +275,20 @@ alter table production_widgets enable row level security;
 alter table production_widgets force row level security;
 create policy widgets_read on production_widgets for select using (true);
 create policy widgets_write on production_widgets using (app_platform()) with check (app_platform());
+
+-- The widget catalog (the platform's; a tenant's dashboards place these, with parameters their schema allows).
+insert into production_widgets (kind, name_es, name_en, param_schema) values
+    ('kpi_cards', 'Indicadores', 'Key figures', '{"type": "object", "additionalProperties": false,
+        "required": ["figures"], "properties": {"figures": {"type": "array", "minItems": 1, "uniqueItems": true,
+        "items": {"enum": ["oee", "availability", "performance", "quality", "total", "good", "downtime"]}}}}'),
+    ('production_over_time', 'Producción en el tiempo', 'Production over time', '{"type": "object",
+        "additionalProperties": false, "properties": {"bucket": {"enum": ["minute", "hour", "shift", "day"]}}}'),
+    ('product_distribution', 'Producción por producto', 'Production by product', '{"type": "object",
+        "additionalProperties": false, "properties": {}}'),
+    ('line_comparison', 'Comparación de líneas', 'Line comparison', '{"type": "object",
+        "additionalProperties": false, "properties": {"figure": {"enum": ["oee", "availability", "performance",
+        "quality", "total"]}}}'),
+    ('downtime_table', 'Paros', 'Downtime', '{"type": "object", "additionalProperties": false,
+        "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 500}}}'),
+    ('downtime_pareto', 'Pareto de paros', 'Downtime Pareto', '{"type": "object", "additionalProperties": false,
+        "properties": {"by": {"enum": ["reason", "line"]}}}');

@@ -76,6 +76,12 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.tenant);
     }
     println!();
+    // Planta Demo's plant, as data (lines, products, shifts, reasons, filters, dashboards).
+    match nexus::production::service::demo::configure(&state.pool).await {
+        Ok(true) => tracing::info!("demo plant configured"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "configuring the demo plant failed"),
+    }
     seed_demo_catalog(cfg, state.pool.clone()).await
 }
 

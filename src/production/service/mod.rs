@@ -1,6 +1,7 @@
 //! Production flows: units in (`ingest`), stops found in their gaps (`downtime`), and the housekeeping of their
-//! partitions (`maintenance`).
+//! partitions (`maintenance`); the demo plant (`demo`).
 
+pub mod demo;
 pub mod downtime;
 pub mod ingest;
 pub mod maintenance;

@@ -1,4 +1,5 @@
 //! The production area's SQL (private to the area).
 
+pub(in crate::production) mod demo;
 pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;

@@ -244,3 +244,30 @@ async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
     run(&pool).await.unwrap();
     assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(410))), (s(620), Some(again))]);
 }
+
+#[sqlx::test]
+async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::service::demo::configure;
+    let pool = app_pool(opts, conn).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    assert!(configure(&pool).await.unwrap());
+    assert!(!configure(&pool).await.unwrap(), "once");
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from production_lines), (select count(*) from production_areas where kind = 'output'),
+                (select count(*) from production_shifts), (select count(*) from production_shift_stops),
+                (select count(*) from production_reasons where planned),
+                (select count(*) from production_dashboards d
+                 where exists (select 1 from jsonb_array_elements(d.widgets) w
+                               where not exists (select 1 from production_widgets c where c.kind = w->>'kind')))",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        (3, 3, 3, 3, 2, 0),
+        "three lines each with an output, three shifts with a break each, two \
+                                          planned reasons, and every dashboard widget in the catalog"
+    );
+}

@@ -1,0 +1,90 @@
+//! The demo plant's configuration, as data: Planta Demo's three lines (each with its four areas), products, three
+//! shifts with their breaks, downtime reasons, the dashboard's filters and each role's dashboard.
+
+use uuid::Uuid;
+
+use crate::db::Tx;
+
+/// The tenant called `name`, when it has no production line yet.
+pub(in crate::production) async fn unconfigured(tx: &mut Tx, name: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select t.id from tenants t
+         where t.name = $1 and t.kind = 'manufacturer'
+           and not exists (select 1 from production_lines l where l.tenant_id = t.id)",
+        name
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Writes the demo plant's configuration for `tenant` (platform scope).
+pub(in crate::production) async fn configure(tx: &mut Tx, tenant: Uuid) -> Result<(), sqlx::Error> {
+    for sql in [
+        "insert into production_plants (tenant_id, time_zone) values ($1, 'America/Mexico_City')",
+        "insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target)
+         values ($1, 'L1', 'Línea 1 · Estampado', 120000, 15000, 0.85),
+                ($1, 'L2', 'Línea 2 · Soldadura', 180000, 20000, 0.80),
+                ($1, 'L3', 'Línea 3 · Ensamble', 300000, 30000, 0.75)",
+        "insert into production_areas (tenant_id, line_id, kind, code, name)
+         select $1, l.id, a.kind, a.code, a.name from production_lines l
+         cross join (values ('input', 'ENT', 'Entrada'), ('process', 'PRO', 'Proceso'),
+                            ('inspection', 'INS', 'Inspección'), ('output', 'SAL', 'Salida')) a(kind, code, name)
+         where l.tenant_id = $1",
+        "insert into production_products (tenant_id, code, name, ideal_cycle_ms)
+         values ($1, 'SOP-100', 'Soporte de motor', 1000), ($1, 'BRK-220', 'Brazo de suspensión', 1500),
+                ($1, 'TAP-310', 'Tapa de válvulas', 2000), ($1, 'BAS-415', 'Base de amortiguador', 1200)",
+        "insert into production_shifts (tenant_id, name, days, start_time, end_time)
+         values ($1, 'Matutino', 63, '06:00', '14:00'), ($1, 'Vespertino', 63, '14:00', '22:00'),
+                ($1, 'Nocturno', 31, '22:00', '06:00')",
+        "insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
+         select $1, s.id, b.name, b.start_time::time, b.end_time::time from production_shifts s
+         join (values ('Matutino', 'Comida', '10:00', '10:30'), ('Vespertino', 'Comida', '18:00', '18:30'),
+                      ('Nocturno', 'Cena', '02:00', '02:30')) b(shift, name, start_time, end_time) on b.shift = s.name
+         where s.tenant_id = $1",
+        "insert into production_reasons (tenant_id, code, name, planned, colour)
+         values ($1, 'CAMBIO', 'Cambio de modelo', true, '#6366f1'),
+                ($1, 'MTTO-PLAN', 'Mantenimiento planeado', true, '#0ea5e9'),
+                ($1, 'FALLA-MEC', 'Falla mecánica', false, '#ef4444'),
+                ($1, 'FALLA-ELE', 'Falla eléctrica', false, '#f97316'),
+                ($1, 'MATERIAL', 'Falta de material', false, '#eab308'),
+                ($1, 'CALIDAD', 'Ajuste por calidad', false, '#a855f7')",
+        "insert into production_filters (tenant_id, key, position, required, default_value, options)
+         values ($1, 'date_range', 1, true, '{\"days_back\": 1}', '{\"show_time\": true}'),
+                ($1, 'line', 2, false, '{}', '{}'),
+                ($1, 'shift', 3, false, '{}', '{}'),
+                ($1, 'product', 4, false, '{}', '{}')",
+        "insert into production_dashboards (tenant_id, role, widgets) values
+             ($1, 'manager', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
+                               \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\",
+                                                          \"total\", \"good\", \"downtime\"]}},
+                              {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 2, \"w\": 8, \"h\": 4,
+                               \"params\": {\"bucket\": \"hour\"}},
+                              {\"kind\": \"product_distribution\", \"x\": 8, \"y\": 2, \"w\": 4, \"h\": 4, \"params\": {}},
+                              {\"kind\": \"line_comparison\", \"x\": 0, \"y\": 6, \"w\": 6, \"h\": 4,
+                               \"params\": {\"figure\": \"oee\"}},
+                              {\"kind\": \"downtime_pareto\", \"x\": 6, \"y\": 6, \"w\": 6, \"h\": 4,
+                               \"params\": {\"by\": \"reason\"}},
+                              {\"kind\": \"downtime_table\", \"x\": 0, \"y\": 10, \"w\": 12, \"h\": 4,
+                               \"params\": {\"limit\": 50}}]'),
+             ($1, 'owner', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
+                             \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\",
+                                                        \"total\", \"good\", \"downtime\"]}},
+                            {\"kind\": \"line_comparison\", \"x\": 0, \"y\": 2, \"w\": 6, \"h\": 4,
+                             \"params\": {\"figure\": \"oee\"}},
+                            {\"kind\": \"downtime_pareto\", \"x\": 6, \"y\": 2, \"w\": 6, \"h\": 4,
+                             \"params\": {\"by\": \"reason\"}},
+                            {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 6, \"w\": 12, \"h\": 4,
+                             \"params\": {\"bucket\": \"day\"}}]'),
+             ($1, 'operator', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
+                                \"params\": {\"figures\": [\"oee\", \"total\", \"good\", \"downtime\"]}},
+                               {\"kind\": \"downtime_table\", \"x\": 0, \"y\": 2, \"w\": 12, \"h\": 6,
+                                \"params\": {\"limit\": 20}}]'),
+             ($1, 'viewer', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
+                              \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\"]}},
+                             {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 2, \"w\": 12, \"h\": 4,
+                              \"params\": {\"bucket\": \"hour\"}}]')",
+    ] {
+        sqlx::query(sql).bind(tenant).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
