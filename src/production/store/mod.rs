@@ -3,3 +3,4 @@
 pub(in crate::production) mod demo;
 pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;
+pub(in crate::production) mod oee;

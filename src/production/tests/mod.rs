@@ -271,3 +271,77 @@ async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: Pg
                                           planned reasons, and every dashboard widget in the catalog"
     );
 }
+
+#[sqlx::test]
+async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use chrono::{NaiveTime, TimeZone};
+    use chrono_tz::America::Mexico_City;
+
+    use crate::production::service::oee::figures;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    // One shift, every day, 06:00 to 13:30 with a half-hour break: 420 minutes planned.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    for sql in [
+        "insert into production_plants (tenant_id, time_zone) values ($1, 'America/Mexico_City')",
+        "insert into production_shifts (tenant_id, name, days, start_time, end_time) values ($1, 'Matutino', 127, '06:00', '13:30')",
+        "insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
+         select $1, id, 'Comida', '10:00', '10:30' from production_shifts where tenant_id = $1",
+        "insert into production_reasons (tenant_id, code, name, planned, colour)
+         values ($1, 'CAMBIO', 'Cambio de modelo', true, '#6366f1')",
+    ] {
+        sqlx::query(sql).bind(tenant).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let day = (Utc::now().with_timezone(&Mexico_City) - Duration::days(7)).date_naive();
+    let local = |h, m| {
+        Mexico_City
+            .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap()))
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // 19,271 units at the output from 06:00, one a second, of which 18,848 good (ideal cycle 1.0 s).
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let all: Vec<DetectionIn> =
+        (0..19_271).map(|i| unit("OUT", local(6, 0) + Duration::seconds(i), i < 18_848)).collect();
+    for (n, chunk) in all.chunks(10_000).enumerate() {
+        ingest(&pool, &caller, &format!("b{n}"), chunk).await.unwrap();
+    }
+    // A 47-minute stop inside planned time, not given a planned reason.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_downtime (tenant_id, line_id, start_at, end_at)
+         select $1, id, $2, $3 from production_lines where tenant_id = $1",
+    )
+    .bind(tenant)
+    .bind(local(7, 0))
+    .bind(local(7, 47))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let (from, to) = (local(0, 0), local(0, 0) + Duration::days(1));
+    let f = figures(&pool, &reader, from, to).await.unwrap();
+    let pct = |x: Option<f64>| (x.unwrap() * 10_000.0).round() / 100.0;
+    let o = f.lines[0].oee;
+    assert_eq!(f.lines[0].totals.planned_ms, 420 * 60_000);
+    assert_eq!((pct(o.availability), pct(o.performance), pct(o.quality), pct(o.oee)), (88.81, 86.11, 97.8, 74.79));
+    assert_eq!(f.plant, f.lines[0].totals, "one line: the plant is that line");
+
+    // A changeover given a planned reason takes its time out of planned time instead: no availability lost.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "update production_downtime set reason_id = (select id from production_reasons where code = 'CAMBIO')
+         where tenant_id = $1",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let f = figures(&pool, &reader, from, to).await.unwrap();
+    assert_eq!((f.lines[0].totals.planned_ms, f.lines[0].totals.downtime_ms), (373 * 60_000, 0));
+    assert_eq!(f.lines[0].oee.availability, Some(1.0));
+}
