@@ -153,3 +153,49 @@ async fn only_callers_that_may_record_production_send_units(opts: PgPoolOptions,
     );
     assert_eq!(units(&app).await, 0);
 }
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_plants_oee_is_read_per_line_over_a_span(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let plc = key(&app, &["production:ingest"]).await;
+    let now = chrono::Utc::now();
+    let batch = json!({"batch_id": "b1", "detections": [unit(&(now - chrono::Duration::minutes(5)).to_rfc3339(), json!(true))]});
+    assert_eq!(
+        app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await.status,
+        StatusCode::CREATED
+    );
+
+    let span = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
+        format!(
+            "/api/v1/production/oee?from={}&to={}",
+            from.format("%Y-%m-%dT%H:%M:%SZ"),
+            to.format("%Y-%m-%dT%H:%M:%SZ")
+        )
+    };
+    let manager = app.access_token("gerente@planta.demo").await;
+    let res = app.get(&span(now - chrono::Duration::hours(1), now), Auth::Bearer(&manager)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let v = res.json();
+    assert_eq!(v["lines"][0]["code"], "L1");
+    assert_eq!(v["lines"][0]["totals"]["total"], 1);
+    assert_eq!(v["plant"]["good"], 1);
+    // No shift is set up: no planned time, so no availability (absent, not 0 and not NaN); quality is there.
+    assert_eq!(v["plant_oee"]["availability"], Value::Null);
+    assert_eq!(v["plant_oee"]["quality"], 1.0);
+
+    // A span backwards, or over 400 days: refused, naming `to`.
+    for (from, to) in [(now, now - chrono::Duration::hours(1)), (now - chrono::Duration::days(401), now)] {
+        let res = app.get(&span(from, to), Auth::Bearer(&manager)).await;
+        res.assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"error": "validation", "fields": [{"field": "to", "code": "invalid_input"}]}),
+        );
+    }
+    // A key that only sends units does not read figures.
+    assert_eq!(
+        app.get(&span(now - chrono::Duration::hours(1), now), Auth::Bearer(&plc)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

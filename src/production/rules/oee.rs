@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a period adds up to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Totals {
     /// Planned production time: the shift calendar minus planned stops and downtime given a planned reason.
     pub planned_ms: i64,
@@ -56,6 +57,7 @@ impl std::iter::Sum for Totals {
 
 /// The four figures of a period, each a fraction (0.8881 is 88.81 %), absent when its base is zero.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Oee {
     pub availability: Option<f64>,
     pub performance: Option<f64>,

@@ -3,7 +3,8 @@
 //! ideal time from the output's per-minute rollups. The plant's figure is its lines' totals added (weighted by their
 //! time and units), never an average of their percentages.
 //!
-//! Units are counted by the minute they fall in: a span's edges are taken to the minute.
+//! Units are counted by the minute they fall in: a span's edges are taken to the minute. Each call is logged in the
+//! tenant's query log (who, the span, how long it took).
 
 use std::collections::HashMap;
 
@@ -13,15 +14,18 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::caller::Caller;
-use crate::db;
+use crate::db::{self, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
 use crate::production::rules::calendar::{Span, planned_ms, planned_overlap_ms};
 use crate::production::rules::oee::{Oee, Totals};
 use crate::production::store::oee as store;
 
+/// The longest span asked for at once.
+pub const MAX_SPAN: chrono::Duration = chrono::Duration::days(400);
+
 /// One line's figures over the span.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct LineFigures {
     pub line_id: i32,
     pub code: String,
@@ -31,28 +35,30 @@ pub struct LineFigures {
 }
 
 /// The span's figures: each line's, and the plant's (their totals added).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     pub lines: Vec<LineFigures>,
     pub plant: Totals,
     pub plant_oee: Oee,
 }
 
-/// OEE per line and for the plant over `[from, to)` (`production:read`).
+/// OEE per line and for the plant over `[from, to)` (`production:read`; at most [`MAX_SPAN`]).
 pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Figures> {
     caller.require(ApiScope::ProductionRead)?;
-    if to <= from {
+    if to <= from || to - from > MAX_SPAN {
         return Err(Error::field("to", crate::codes::ErrorCode::InvalidInput));
     }
+    let started = std::time::Instant::now();
     let now = Utc::now();
-    let mut tx = db::begin(pool, caller.scope()).await?;
+    // The caller's own plant (a platform admin's too: one plant's figures, never several mixed).
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let tz: Tz =
         store::time_zone(&mut tx).await?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::America::Mexico_City);
     let shifts = store::shifts(&mut tx).await?;
     let lines = store::lines(&mut tx).await?;
     let stops = store::stops(&mut tx, from, to).await?;
     let output = store::output(&mut tx, from, to).await?;
-    tx.commit().await?;
 
     let window = Span::new(from, to);
     // Planned time not yet come is not planned yet.
@@ -86,5 +92,14 @@ pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: Da
         })
         .collect();
     let plant: Totals = lines.iter().map(|l| l.totals).sum();
+    // Every dashboard query is logged: who asked, for what, and how long it took.
+    let user = match caller {
+        Caller::User(u) => Some(u.user_id),
+        Caller::Machine(_) => None,
+    };
+    let filters = serde_json::json!({ "from": from, "to": to });
+    let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    store::log_query(&mut tx, tenant, user, "oee", &filters, ms).await?;
+    tx.commit().await?;
     Ok(Figures { lines, plant, plant_oee: plant.oee() })
 }

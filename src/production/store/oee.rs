@@ -92,3 +92,25 @@ pub(in crate::production) async fn output(
     .map(|r| (r.line_id, r.total, r.good, r.ideal_ms))
     .collect())
 }
+
+/// Logs a dashboard query.
+pub(in crate::production) async fn log_query(
+    tx: &mut Tx,
+    tenant: uuid::Uuid,
+    user: Option<uuid::Uuid>,
+    query: &str,
+    filters: &serde_json::Value,
+    duration_ms: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into production_query_log (tenant_id, user_id, query, filters, duration_ms) values ($1, $2, $3, $4, $5)",
+        tenant,
+        user,
+        query,
+        filters,
+        duration_ms
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

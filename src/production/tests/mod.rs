@@ -344,4 +344,13 @@ async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptio
     let f = figures(&pool, &reader, from, to).await.unwrap();
     assert_eq!((f.lines[0].totals.planned_ms, f.lines[0].totals.downtime_ms), (373 * 60_000, 0));
     assert_eq!(f.lines[0].oee.availability, Some(1.0));
+
+    // Both questions are in the plant's query log.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let logged: i64 =
+        sqlx::query_scalar("select count(*) from production_query_log where query = 'oee' and filters ? 'from'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(logged, 2);
 }

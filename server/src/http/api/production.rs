@@ -7,13 +7,15 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use nexus::caller::require_caller;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
 use nexus::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
+use nexus::production::rules::oee::{Oee, Totals};
 use nexus::production::service::ingest::{self, Ingested};
+use nexus::production::service::oee::{Figures, LineFigures};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 use serde::Deserialize;
@@ -25,7 +27,9 @@ use super::{ApiQuery, ApiResult, ErrorBody};
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+    Router::new()
+        .route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .route("/production/oee", get(oee))
 }
 
 /// A batch as JSON.
@@ -99,10 +103,35 @@ async fn detections(
     Ok((status, Json(done)))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OeeParams {
+    /// Start of the span (RFC 3339).
+    from: chrono::DateTime<chrono::Utc>,
+    /// End of the span (RFC 3339), after `from` and at most 400 days later.
+    to: chrono::DateTime<chrono::Utc>,
+}
+
+/// OEE, availability, performance and quality per line and for the plant over a span, with the totals behind each
+/// figure (planned and downtime milliseconds, ideal milliseconds, units, good units). The plant's figures are its
+/// lines' totals added, never an average of percentages. Each call is logged in the plant's query log.
+#[utoipa::path(get, path = "/api/v1/production/oee", tag = "production", params(OeeParams),
+    responses((status = 200, body = Figures), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "a span that ends before it starts, or longer than 400 days")),
+    security(("bearer" = ["production:read"])))]
+async fn oee(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    ApiQuery(p): ApiQuery<OeeParams>,
+) -> ApiResult<Json<Figures>> {
+    let caller = require_caller(auth.0.as_ref())?;
+    Ok(Json(nexus::production::service::oee::figures(&st.pool, caller, p.from, p.to).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(detections),
-    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason)),
+    paths(detections, oee),
+    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee)),
     tags((name = "production", description = "Units counted on production lines, sent in batches by machines"))
 )]
 pub struct ProductionApi;
