@@ -203,16 +203,17 @@ create table production_query_log (
 );
 create index production_query_log_at on production_query_log (tenant_id, at desc);
 
--- Monthly partitions from `from_month` for `months` months, each created if missing (the maintenance job calls this
--- ahead). Runs as the tables' owner (the application's role cannot create tables).
+-- Monthly partitions from `from_month` for `months` months (at most 36), each created if missing (the maintenance job
+-- calls this ahead). Runs as the tables' owner (the application's role cannot create tables), with month bounds in UTC
+-- whatever the caller's time zone.
 create function production_partitions(from_month date, months integer) returns integer
-language plpgsql security definer set search_path = public, pg_temp as $$
+language plpgsql security definer set search_path = public, pg_temp set TimeZone = 'UTC' as $$
 declare
     m date := date_trunc('month', from_month)::date;
     made integer := 0;
     name text;
 begin
-    for i in 0 .. months - 1 loop
+    for i in 0 .. least(months, 36) - 1 loop
         name := format('production_detections_%s', to_char(m + make_interval(months => i), 'YYYY_MM'));
         if to_regclass(name) is null then
             execute format('create table %I partition of production_detections for values from (%L) to (%L)',
@@ -231,13 +232,14 @@ $$;
 select production_partitions((now() - interval '2 months')::date, 5);
 
 -- Drops the months wholly before `before` (their units and nothing else: rollups and downtime stay), returning how
--- many. Runs as the tables' owner.
+-- many; never the current month nor the one before it, whatever it is asked. Runs as the tables' owner, in UTC.
 create function production_drop_partitions(before date) returns integer
-language plpgsql security definer set search_path = public, pg_temp as $$
+language plpgsql security definer set search_path = public, pg_temp set TimeZone = 'UTC' as $$
 declare
     p record;
     dropped integer := 0;
 begin
+    before := least(before, (date_trunc('month', now()) - interval '1 month')::date);
     for p in select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
              where i.inhparent = 'production_detections'::regclass
                and to_date(substring(c.relname from '(\d{4}_\d{2})$'), 'YYYY_MM') + interval '1 month'

@@ -185,6 +185,14 @@ async fn a_plants_oee_is_read_per_line_over_a_span(opts: PgPoolOptions, conn: Pg
     assert_eq!(v["plant_oee"]["availability"], Value::Null);
     assert_eq!(v["plant_oee"]["quality"], 1.0);
 
+    // Outside the years a plant has data for: refused, not a database error.
+    let res = app
+        .get("/api/v1/production/oee?from=-5000-01-01T00:00:00Z&to=-5000-01-02T00:00:00Z", Auth::Bearer(&manager))
+        .await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "from", "code": "invalid_input"}]}),
+    );
     // A span backwards, or over 400 days: refused, naming `to`.
     for (from, to) in [(now, now - chrono::Duration::hours(1)), (now - chrono::Duration::days(401), now)] {
         let res = app.get(&span(from, to), Auth::Bearer(&manager)).await;

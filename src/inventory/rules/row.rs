@@ -91,7 +91,10 @@ impl NumberStyle {
 fn number_problem(field: Field, raw: &str, e: NumberError) -> Problem {
     match e {
         NumberError::Empty => Problem::Missing { field },
-        NumberError::NotANumber => Problem::NotANumber { field, value: raw.chars().take(40).collect() },
+        // The cell as written, without control characters (a NUL cannot be stored, nor shown).
+        NumberError::NotANumber => {
+            Problem::NotANumber { field, value: raw.chars().filter(|c| !c.is_control()).take(40).collect() }
+        }
         NumberError::TooLarge => Problem::TooLarge { field },
     }
 }
@@ -282,6 +285,7 @@ mod tests {
             (["A1", "-5", "1", "", ""], NegativePrice),
             (["A1", "5", "", "", ""], Missing { field: Field::Stock }),
             (["A1", "5", "agotado", "", ""], NotANumber { field: Field::Stock, value: "agotado".into() }),
+            (["A1", "12\u{0}x", "1", "", ""], NotANumber { field: Field::Price, value: "12x".into() }),
             (["A1", "5", "-1", "", ""], NegativeStock),
             (["A1", "5", "2,5", "", ""], NotWhole { field: Field::Stock }),
             (["A1", "5", "1", "", "0,5"], NotWhole { field: Field::MinOrderQty }),

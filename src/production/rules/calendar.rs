@@ -61,10 +61,9 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    /// Planned production time inside `window`: the shift minus its stops.
+    /// Planned production time inside `window`: the shift minus its stops (overlapping stops count once).
     pub fn planned_ms(&self, window: &Span) -> i64 {
-        let Some(inside) = self.span.overlap(window) else { return 0 };
-        inside.ms() - self.stops.iter().filter_map(|s| s.overlap(&inside)).map(|s| s.ms()).sum::<i64>()
+        self.planned().iter().filter_map(|s| s.overlap(window)).map(|s| s.ms()).sum()
     }
 
     /// The planned parts of the shift (its span less its stops), in order.
@@ -141,9 +140,29 @@ impl Shift {
     }
 }
 
+/// The planned spans of `shifts` inside `window`, in order and merged: time two shifts (or two stops) both cover
+/// counts once.
+pub fn planned_spans(shifts: &[Shift], tz: Tz, window: &Span) -> Vec<Span> {
+    let mut spans: Vec<Span> = shifts
+        .iter()
+        .flat_map(|s| s.occurrences(tz, window))
+        .flat_map(|o| o.planned())
+        .filter_map(|s| s.overlap(window))
+        .collect();
+    spans.sort_by_key(|s| s.start);
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
 /// Planned production time of `shifts` inside `window`.
 pub fn planned_ms(shifts: &[Shift], tz: Tz, window: &Span) -> i64 {
-    shifts.iter().flat_map(|s| s.occurrences(tz, window)).map(|o| o.planned_ms(window)).sum()
+    planned_spans(shifts, tz, window).iter().map(Span::ms).sum()
 }
 
 /// How much of `event` (a downtime) falls in planned time: inside some shift run and outside its stops. Downtime
@@ -211,6 +230,25 @@ mod tests {
         // Monday: only its own night's first two hours (Sunday's night does not run).
         let monday = Span::new(local(tz, 2026, 11, 23, 0, 0), local(tz, 2026, 11, 24, 0, 0));
         assert_eq!(planned_ms(&[night()], tz, &monday), 120 * MIN);
+    }
+
+    #[test]
+    fn time_two_shifts_or_two_stops_both_cover_counts_once() {
+        let tz = Mexico_City;
+        let day = Span::new(local(tz, 2026, 11, 23, 0, 0), local(tz, 2026, 11, 24, 0, 0));
+        // A handover: 06-14 and 12-20 overlap by two hours.
+        let a = Shift { days: WEEKDAYS, start: t(6, 0), end: t(14, 0), stops: vec![] };
+        let b = Shift { days: WEEKDAYS, start: t(12, 0), end: t(20, 0), stops: vec![] };
+        assert_eq!(planned_ms(&[a, b], tz, &day), 14 * 60 * MIN);
+        // The same break entered twice, and one inside another.
+        let stops = vec![
+            Stop { start: t(10, 0), end: t(11, 0) },
+            Stop { start: t(10, 0), end: t(11, 0) },
+            Stop { start: t(10, 15), end: t(10, 30) },
+        ];
+        let shift = Shift { days: WEEKDAYS, start: t(6, 0), end: t(14, 0), stops };
+        assert_eq!(planned_ms(std::slice::from_ref(&shift), tz, &day), 7 * 60 * MIN);
+        assert_eq!(shift.on(tz, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).planned_ms(&day), 7 * 60 * MIN);
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub async fn run(pool: &PgPool) -> Result<Option<u64>> {
             starts.push(stop.start);
             ends.push(None);
         }
-        written += store::record(&mut tx, &line, &starts, &ends, units.last().copied()).await?;
+        written += store::record(&mut tx, &line, &starts, &ends, units.first().copied(), units.last().copied()).await?;
     }
     tx.commit().await?;
     Ok(Some(written))

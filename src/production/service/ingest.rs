@@ -30,7 +30,8 @@ pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[Det
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, caller.scope()).await?;
     let count = i32::try_from(units.len()).unwrap_or(i32::MAX);
-    // Claimed first: a second sender of the same batch waits here for the first one's outcome.
+    // Claimed first: a second sender of the same batch waits here for the first one's outcome (up to the lock
+    // timeout; then it is told to try again, 503).
     if !store::claim_batch(&mut tx, tenant, &batch_id, count).await? {
         tx.rollback().await?;
         return Ok(Ingested { batch_id, stored: 0, repeated: true });

@@ -18,6 +18,8 @@ const AHEAD: i32 = 3;
 /// Partitions made and dropped this round, or `None` when another instance holds the job. `keep_months`: whole
 /// months of raw units kept before the current one.
 pub async fn partitions(pool: &PgPool, keep_months: u32) -> Result<Option<(i32, i32)>> {
+    // Months ahead first, committed on their own: a drop that waits for the table (readers hold it) and gives up
+    // does not undo them.
     let mut tx = db::begin(pool, Scope::Platform).await?;
     if !db::try_job_lock(&mut tx, PARTITIONS_LOCK).await? {
         return Ok(None);
@@ -28,6 +30,11 @@ pub async fn partitions(pool: &PgPool, keep_months: u32) -> Result<Option<(i32, 
     )
     .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    if !db::try_job_lock(&mut tx, PARTITIONS_LOCK).await? {
+        return Ok(Some((made, 0)));
+    }
     let dropped: i32 = sqlx::query_scalar!(
         r#"select production_drop_partitions((date_trunc('month', now()) - make_interval(months => $1))::date)
                as "dropped!""#,

@@ -3,12 +3,12 @@
 //! ideal time from the output's per-minute rollups. The plant's figure is its lines' totals added (weighted by their
 //! time and units), never an average of their percentages.
 //!
-//! Units are counted by the minute they fall in: a span's edges are taken to the minute. Each call is logged in the
+//! Units are counted by the minute they fall in: a span's edges are taken down to the whole minute. Each call is logged in the
 //! tenant's query log (who, the span, how long it took).
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -45,7 +45,19 @@ pub struct Figures {
 /// OEE per line and for the plant over `[from, to)` (`production:read`; at most [`MAX_SPAN`]).
 pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Figures> {
     caller.require(ApiScope::ProductionRead)?;
-    if to <= from || to - from > MAX_SPAN {
+    // Units are counted by the minute: the span is taken to whole minutes at both ends.
+    let minute = chrono::Duration::minutes(1);
+    let (from, to) = match (from.duration_trunc(minute), to.duration_trunc(minute)) {
+        (Ok(f), Ok(t)) => (f, t),
+        _ => return Err(Error::field("from", crate::codes::ErrorCode::InvalidInput)),
+    };
+    // Within the years a plant can have data for (and PostgreSQL's time range).
+    let earliest = DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default();
+    let latest = DateTime::<Utc>::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    if from < earliest || from > latest {
+        return Err(Error::field("from", crate::codes::ErrorCode::InvalidInput));
+    }
+    if to <= from || to > latest || to - from > MAX_SPAN {
         return Err(Error::field("to", crate::codes::ErrorCode::InvalidInput));
     }
     let started = std::time::Instant::now();

@@ -69,15 +69,17 @@ pub(in crate::production) async fn units(
 }
 
 /// Writes the line's stops (`ends[i]` null: still going on), closing an open one that now has its end, and moves its
-/// cursor to `last_at`.
+/// cursor to `last_at`; `first_at` is the first unit this round (where a line silent before counted again). Returns
+/// the stops written or closed.
 pub(in crate::production) async fn record(
     tx: &mut Tx,
     line: &Line,
     starts: &[DateTime<Utc>],
     ends: &[Option<DateTime<Utc>>],
+    first_at: Option<DateTime<Utc>>,
     last_at: Option<DateTime<Utc>>,
 ) -> Result<u64, sqlx::Error> {
-    if let Some(at) = last_at {
+    if let (Some(first), Some(at)) = (first_at, last_at) {
         // A stop left open whose line has since counted with no gap long enough (a late batch showed it was no
         // stop): gone, unless someone already gave it a reason (then it ends where the line counted again).
         sqlx::query!(
@@ -97,7 +99,7 @@ pub(in crate::production) async fn record(
                and start_at <> all($4::timestamptz[])",
             line.tenant_id,
             line.line_id,
-            at,
+            first,
             starts
         )
         .execute(&mut **tx)

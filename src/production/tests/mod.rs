@@ -354,3 +354,37 @@ async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptio
             .unwrap();
     assert_eq!(logged, 2);
 }
+
+#[sqlx::test]
+async fn a_stop_a_late_batch_disproves_is_dropped_or_if_classified_ends_where_the_line_counted(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(1);
+    let s = |secs| t0 + Duration::seconds(secs);
+    ingest(&pool, &caller, "b1", &[unit("OUT", s(0), true)]).await.unwrap();
+    run(&pool).await.unwrap();
+    assert_eq!(stops(&pool, tenant).await, [(s(0), None)], "silent for an hour: a stop, open");
+    // Someone gives it a reason; then a late batch shows the line counted every 10 s after all.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_reasons (tenant_id, code, name, planned, colour) values ($1, 'X', 'X', false, '#000000')",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("update production_downtime set reason_id = (select id from production_reasons where code = 'X')")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let late: Vec<DetectionIn> = (1..=354).map(|i| unit("OUT", s(i * 10), true)).collect();
+    ingest(&pool, &caller, "b2", &late).await.unwrap();
+    run(&pool).await.unwrap();
+    assert_eq!(stops(&pool, tenant).await, [(s(0), Some(s(10)))], "kept for its reason, ending at the first unit");
+}

@@ -66,8 +66,9 @@ struct DetectionsParams {
                        and `batch_id` in the query"),
     responses((status = 201, body = Ingested, description = "stored"),
               (status = 200, body = Ingested, description = "this batch id was stored before: nothing stored again"),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 422, body = ErrorBody, description = "refused whole: `problem` names the first bad row")),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "refused whole: `problem` names the first bad row; or a \
+                                                            body over 4 MB (`too_long`)")),
     security(("bearer" = ["production:ingest"])))]
 async fn detections(
     State(st): State<AppState>,
