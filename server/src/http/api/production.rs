@@ -36,8 +36,8 @@ pub fn router() -> Router<AppState> {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct BatchIn {
-    /// The client's id for this batch (a retry sends the same id): 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100, example = "plc-7:2026-11-23T10:00:00Z")]
+    /// The client's id for this batch (a retry sends the same id): 1 to 100 characters, e.g. `plc-7:0001`.
+    #[schema(min_length = 1, max_length = 100)]
     batch_id: String,
     /// The units, in any order: 1 to 10,000.
     #[schema(min_items = 1, max_items = 10000)]
