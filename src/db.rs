@@ -111,3 +111,36 @@ pub async fn copy_in(
     }
     copy.finish().await
 }
+
+/// Calls `on` with each notice's payload on `channel`, for as long as the process runs (spawn it), and with `None`
+/// whenever listening (re)starts: at first, and after a lost connection, when notices may have been missed. While
+/// PostgreSQL is unreachable it retries every few seconds. The one listening loop every area's listeners share.
+pub async fn listen<F, Fut>(pool: PgPool, channel: &'static str, mut on: F)
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if listener.listen(channel).await.is_ok() {
+                    on(None).await;
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(n)) => on(Some(n.payload().to_owned())).await,
+                            // The connection was lost and re-established by sqlx: notices may be missed.
+                            Ok(None) => on(None).await,
+                            Err(e) => {
+                                tracing::warn!(error = %e, channel, "listener failed; retrying");
+                                on(None).await;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, channel, "listener cannot connect; retrying"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}

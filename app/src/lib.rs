@@ -15,6 +15,7 @@ pub mod error;
 pub mod home;
 pub mod identity;
 pub mod inventory;
+pub mod production;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod ui;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/catalog") view={Lazy::<catalog::admin::CatalogAdminRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inventory") view={Lazy::<inventory::stock::StockRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inventory/upload") view={Lazy::<inventory::upload::UploadRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production") view={Lazy::<production::dashboard::ProductionRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

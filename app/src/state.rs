@@ -32,6 +32,8 @@ pub struct AppState {
     pub catalog_cache: SearchCache,
     /// How large an inventory upload may be (bytes, rows).
     pub upload_limits: nexus::inventory::rules::file::UploadLimits,
+    /// Changes to each plant's production, for its live dashboards.
+    pub live: nexus::production::service::live::Live,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).

@@ -54,7 +54,9 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     nexus::inventory::service::uploads::fail_interrupted(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The catalog's number keys, read now (so the first upload does not wait for them) and after each catalog change.
     tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits })
+    let live = nexus::production::service::live::Live::default();
+    tokio::spawn(live.clone().listen(pool.clone()));
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live })
 }
 
 /// Seeds the demo accounts and prints them.

@@ -120,6 +120,9 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                 {me.can(Permission::InventoryManage).then(|| view! {
                     <li><A href="/inventory" attr:class=NAV_LINK>{t!(i18n, stock.nav)}</A></li>
                 })}
+                {(me.can(Permission::ProductionRead) && me.tenant_kind == TenantKind::Manufacturer).then(|| view! {
+                    <li><A href="/production" attr:class=NAV_LINK>{t!(i18n, prod.nav)}</A></li>
+                })}
                 {users.then(|| view! {
                     <li>
                         <A href="/admin/users" attr:class=NAV_LINK>

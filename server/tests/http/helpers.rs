@@ -84,7 +84,9 @@ impl TestApp {
         let catalog_cache = nexus::catalog::service::cache::SearchCache::default();
         tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
         let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
-        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache, upload_limits };
+        let live = nexus::production::service::live::Live::default();
+        tokio::spawn(live.clone().listen(pool.clone()));
+        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache, upload_limits, live };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state.clone(), l),
             None => nexus_server::http::router::build_router(state.clone()),

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use moka::sync::Cache;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 
 use crate::catalog::rules::search::{SearchPage, SearchRequest};
 use crate::error::Result;
@@ -94,30 +93,12 @@ impl SearchCache {
     }
 }
 
-/// Empties `cache` whenever the catalog changes, for as long as the process runs (spawn it). A lost connection is
-/// re-established by `sqlx` and counts as a change; while PostgreSQL is unreachable it retries every few seconds.
+/// Empties `cache` whenever the catalog changes, for as long as the process runs (spawn it). Whenever listening
+/// (re)starts, notices may have been missed: that counts as a change.
 pub async fn listen(pool: PgPool, cache: SearchCache) {
-    loop {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if listener.listen(CHANNEL).await.is_ok() {
-                    // Whatever changed before the listening began is not in the cache's pages either way: start clean.
-                    cache.clear();
-                    loop {
-                        match listener.try_recv().await {
-                            // A notice, or the connection was lost and re-established (notices may be missed).
-                            Ok(_) => cache.clear(),
-                            Err(e) => {
-                                tracing::warn!(error = %e, "catalog change listener failed; retrying");
-                                cache.clear();
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "catalog change listener cannot connect; retrying"),
-        }
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
+    crate::db::listen(pool, CHANNEL, |_| {
+        cache.clear();
+        std::future::ready(())
+    })
+    .await;
 }

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 use fst::{Map, MapBuilder};
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use tokio::sync::Mutex;
 
 use crate::db::{self, Scope, Tx};
@@ -121,31 +120,19 @@ pub async fn refresh(pool: &PgPool) {
 /// connection was lost (a notice may have been missed).
 pub async fn keep_fresh(pool: PgPool) {
     refresh(&pool).await;
-    loop {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if listener.listen(crate::catalog::service::cache::CHANNEL).await.is_ok() {
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(_)) => {
-                                // Let the rest of a burst (an import's statements) commit first. A notice left over
-                                // costs one query: the version is current.
-                                tokio::time::sleep(Duration::from_millis(500)).await;
-                                refresh(&pool).await;
-                            }
-                            Ok(None) => refresh(&pool).await,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "catalog keys listener failed; retrying");
-                                break;
-                            }
-                        }
-                    }
-                }
+    let listening = pool.clone();
+    db::listen(listening, crate::catalog::service::cache::CHANNEL, move |notice| {
+        let pool = pool.clone();
+        async move {
+            if notice.is_some() {
+                // Let the rest of a burst (an import's statements) commit first. A notice left over costs one
+                // query: the version is current.
+                tokio::time::sleep(Duration::from_millis(500)).await;
             }
-            Err(e) => tracing::warn!(error = %e, "catalog keys listener cannot connect; retrying"),
+            refresh(&pool).await;
         }
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
+    })
+    .await;
 }
 
 async fn load(tx: &mut Tx, version: i64) -> Result<CatalogKeys> {

@@ -2,6 +2,7 @@
 //! (`downtime`) and the check of an ingested batch (`ingest`).
 
 pub mod calendar;
+pub mod dashboard;
 pub mod downtime;
 pub mod ingest;
 pub mod oee;

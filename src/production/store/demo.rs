@@ -48,6 +48,11 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: Uuid) -> Resul
                 ($1, 'FALLA-ELE', 'Falla eléctrica', false, '#f97316'),
                 ($1, 'MATERIAL', 'Falta de material', false, '#eab308'),
                 ($1, 'CALIDAD', 'Ajuste por calidad', false, '#a855f7')",
+        // The demo's operators work on line 1.
+        "insert into production_line_operators (tenant_id, user_id, line_id)
+         select $1, u.id, l.id from users u
+         join production_lines l on l.tenant_id = u.tenant_id and l.code = 'L1'
+         where u.tenant_id = $1 and u.role = 'operator'",
         "insert into production_filters (tenant_id, key, position, required, default_value, options)
          values ($1, 'date_range', 1, true, '{\"days_back\": 1}', '{\"show_time\": true}'),
                 ($1, 'line', 2, false, '{}', '{}'),

@@ -1,5 +1,6 @@
 //! The production area's SQL (private to the area).
 
+pub(in crate::production) mod dashboard;
 pub(in crate::production) mod demo;
 pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;

@@ -1,5 +1,7 @@
 //! Store tests of production against real PostgreSQL (a fresh database per test).
 
+mod dashboard;
+
 use chrono::{DateTime, Datelike, Duration, DurationRound, Utc};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -272,13 +274,13 @@ async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: Pg
     );
 }
 
-#[sqlx::test]
-async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptions, conn: PgConnectOptions) {
+/// The textbook example as a plant's own data, a week ago: one shift 06:00–13:30 with a half-hour break (420
+/// minutes planned), 19,271 units at the output from 06:00, one a second, of which 18,848 good (ideal cycle 1.0 s),
+/// and a 47-minute stop from 07:00 with no reason yet. Returns the plant and that day's local midnight.
+async fn textbook_plant(pool: &PgPool) -> (Uuid, DateTime<Utc>) {
     use chrono::{NaiveTime, TimeZone};
     use chrono_tz::America::Mexico_City;
-
-    use crate::production::service::oee::figures;
-    let pool = app_pool(opts, conn).await;
+    let pool = pool.clone();
     let tenant = plant(&pool, "Planta Norte").await;
     // One shift, every day, 06:00 to 13:30 with a half-hour break: 420 minutes planned.
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
@@ -321,6 +323,15 @@ async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptio
     .unwrap();
     tx.commit().await.unwrap();
 
+    (tenant, local(0, 0))
+}
+
+#[sqlx::test]
+async fn the_textbook_example_comes_out_of_the_plants_own_data(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::service::oee::figures;
+    let pool = app_pool(opts, conn).await;
+    let (tenant, midnight) = textbook_plant(&pool).await;
+    let local = |h: i64, m: i64| midnight + Duration::hours(h) + Duration::minutes(m);
     let reader = plc(tenant, vec![ApiScope::ProductionRead]);
     let (from, to) = (local(0, 0), local(0, 0) + Duration::days(1));
     let f = figures(&pool, &reader, from, to).await.unwrap();

@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod identity;
 pub mod inventory;
 pub mod production;
+pub mod production_dashboard;
 pub mod system;
 
 pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router<AppState> {
@@ -36,6 +37,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(catalog::router())
         .merge(inventory::router(upload_limits))
         .merge(production::router())
+        .merge(production_dashboard::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }

@@ -1,0 +1,161 @@
+//! Charts, drawn by Apache ECharts in the browser through `charming` (the options are built in Rust; ECharts itself
+//! is a script the production pages fetch on first use, so no other page pays for it). Each chart is a box with an
+//! accessible name whose figures are also in a table beside it (screen readers, no JavaScript, and the numbers
+//! exactly); tooltips on hover and touch, a click on a bar or point calls back (drill-down).
+
+use charming::Chart;
+use leptos::prelude::*;
+
+/// Where the ECharts script is served (copied from npm's `echarts` by `scripts/build`).
+pub const ECHARTS_SRC: &str = "/pkg/echarts-5.6.0.min.js";
+
+/// A chart of `option` (redrawn in place whenever it changes), named `label` for assistive technology.
+#[component]
+pub fn ChartBox(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] option: Signal<Option<Chart>>,
+    /// Called with the index of the bar or point clicked.
+    #[prop(optional)]
+    on_click: Option<Callback<usize>>,
+    #[prop(default = "h-72")] height: &'static str,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    draw::attach(id, option, on_click);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (option, on_click);
+    view! { <div id=id class=format!("{height} w-full") role="img" aria-label=move || label.get() data-testid=id></div> }
+}
+
+#[cfg(feature = "hydrate")]
+mod draw {
+    use charming::theme::Theme;
+    use charming::{Chart, Echarts, WasmRenderer};
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    use super::ECHARTS_SRC;
+
+    struct Drawn {
+        chart: Echarts,
+        dark: bool,
+        _click: Option<Closure<dyn FnMut(JsValue)>>,
+    }
+
+    fn dark() -> bool {
+        document().document_element().is_some_and(|e| e.class_list().contains("dark"))
+    }
+
+    fn has_echarts() -> bool {
+        js_sys::Reflect::get(&window(), &JsValue::from_str("echarts")).is_ok_and(|v| !v.is_undefined())
+    }
+
+    async fn sleep(ms: i32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    /// Loads the ECharts script once (the first chart asks; the others wait for it).
+    async fn ready() -> bool {
+        if has_echarts() {
+            return true;
+        }
+        let doc = document();
+        if doc.get_element_by_id("echarts-js").is_none()
+            && let Ok(el) = doc.create_element("script")
+            && let Ok(script) = el.dyn_into::<web_sys::HtmlScriptElement>()
+        {
+            script.set_id("echarts-js");
+            script.set_src(ECHARTS_SRC);
+            if let Some(head) = doc.head() {
+                let _ = head.append_child(&script);
+            }
+        }
+        for _ in 0..300 {
+            sleep(50).await;
+            if has_echarts() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn call(target: &JsValue, method: &str, args: &[JsValue]) {
+        if let Ok(f) = js_sys::Reflect::get(target, &JsValue::from_str(method))
+            && let Ok(f) = f.dyn_into::<js_sys::Function>()
+        {
+            let array: js_sys::Array = args.iter().collect();
+            let _ = f.apply(target, &array);
+        }
+    }
+
+    pub fn attach(id: &'static str, option: Signal<Option<Chart>>, on_click: Option<Callback<usize>>) {
+        let drawn = StoredValue::new_local(None::<Drawn>);
+        Effect::new(move |_| {
+            let Some(chart) = option.get() else { return };
+            leptos::task::spawn_local(async move {
+                if !ready().await {
+                    return;
+                }
+                let dark = dark();
+                // A theme switched since: drawn again in the new one.
+                if drawn.with_value(|d| d.as_ref().is_some_and(|d| d.dark != dark)) {
+                    drawn.update_value(|d| {
+                        if let Some(old) = d.take() {
+                            call(&old.chart, "dispose", &[]);
+                        }
+                    });
+                }
+                if drawn.with_value(|d| d.is_some()) {
+                    drawn.with_value(|d| {
+                        if let Some(d) = d {
+                            WasmRenderer::update(&d.chart, &chart);
+                        }
+                    });
+                    return;
+                }
+                if document().get_element_by_id(id).is_none() {
+                    return;
+                }
+                let theme = if dark { Theme::Dark } else { Theme::Default };
+                let Ok(instance) = WasmRenderer::new_opt(None, None).theme(theme).render(id, &chart) else { return };
+                let click = on_click.map(|cb| {
+                    let closure = Closure::<dyn FnMut(JsValue)>::new(move |params: JsValue| {
+                        let index = js_sys::Reflect::get(&params, &JsValue::from_str("dataIndex"))
+                            .ok()
+                            .and_then(|v| v.as_f64());
+                        if let Some(i) = index {
+                            cb.run(i as usize);
+                        }
+                    });
+                    call(&instance, "on", &[JsValue::from_str("click"), closure.as_ref().clone()]);
+                    closure
+                });
+                drawn.set_value(Some(Drawn { chart: instance, dark, _click: click }));
+            });
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            drawn.with_value(|d| {
+                if let Some(d) = d {
+                    d.chart.resize(JsValue::UNDEFINED);
+                }
+            });
+        });
+        let resize = StoredValue::new_local(Some(resize));
+        on_cleanup(move || {
+            resize.update_value(|r| {
+                if let Some(r) = r.take() {
+                    r.remove();
+                }
+            });
+            drawn.update_value(|d| {
+                if let Some(d) = d.take() {
+                    call(&d.chart, "dispose", &[]);
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,53 @@
+//! The plant's production pages: `/production`, the dashboard of the person's role (KPI cards, production over time,
+//! product distribution, line comparison, downtime table and Pareto), with the filters the plant configured, live
+//! updates, drill-down to the minutes and formula behind a figure, CSV export, and classifying stops.
+
+pub mod charts;
+pub mod dashboard;
+
+use leptos::prelude::*;
+use nexus::production::rules::dashboard::{MinuteRow, Query, Setup, View};
+
+use crate::error::AppError;
+
+#[server(prefix = "/api", endpoint = "ui/production/setup")]
+pub async fn production_setup() -> Result<Setup, AppError> {
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    Ok(nexus::production::service::dashboard::setup(&st.pool, &caller).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/view")]
+pub async fn production_view(#[server(default)] q: Query) -> Result<View, AppError> {
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    Ok(nexus::production::service::dashboard::view(&st.pool, &caller, &q).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/minutes")]
+pub async fn production_minutes(#[server(default)] q: Query) -> Result<Vec<MinuteRow>, AppError> {
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    Ok(nexus::production::service::dashboard::minutes(&st.pool, &caller, &q).await?)
+}
+
+/// Gives a stop its reason (`reason` empty: unclassified) and note.
+#[server(prefix = "/api", endpoint = "ui/production/classify")]
+pub async fn classify_stop(id: i64, reason: String, note: Option<String>) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    let reason = match reason.trim() {
+        "" => None,
+        r => Some(r.parse::<i32>().map_err(|_| AppError::field("reason", nexus::codes::ErrorCode::InvalidInput))?),
+    };
+    nexus::production::service::dashboard::classify(
+        &st.pool,
+        &user,
+        &crate::state::meta(),
+        id,
+        reason,
+        note.as_deref(),
+    )
+    .await?;
+    Ok(())
+}

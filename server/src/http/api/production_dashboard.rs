@@ -1,0 +1,85 @@
+//! The dashboards' HTTP side that is not a server function: `GET /production/live`, the server-sent events a live
+//! dashboard listens to (a `changed` event, at most one a second, whenever its plant's units or stops change; a
+//! `ready` event on connecting, after which the page refreshes once in case it missed one), and
+//! `GET /production/dashboard.csv`, the CSV of what a dashboard shows for the same filters as the page. Both for
+//! people and keys holding `production:read`; neither is in the OpenAPI document (a stream and a download).
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use chrono::Utc;
+use futures_util::Stream;
+use nexus::caller::require_caller;
+use nexus::identity::rules::auth::ApiScope;
+use nexus::production::rules::dashboard::Query;
+use nexus::production::service::dashboard;
+use nexus_app::error::AppError;
+use nexus_app::state::{AppState, Authenticated};
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+use super::ApiQuery;
+
+/// Changes of one plant closer together than this are one event.
+const COALESCE: Duration = Duration::from_secs(1);
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/production/live", get(live)).route("/production/dashboard.csv", get(export))
+}
+
+async fn live(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let caller = require_caller(auth.0.as_ref())?;
+    caller.require(ApiScope::ProductionRead)?;
+    let tenant = caller.tenant_id();
+    let rx = st.live.subscribe();
+    let stream = futures_util::stream::unfold((rx, None::<Instant>), move |(mut rx, last)| async move {
+        let Some(last) = last else {
+            let ready = Event::default().event("ready").data(Utc::now().to_rfc3339());
+            return Some((Ok(ready), (rx, Some(Instant::now() - COALESCE))));
+        };
+        loop {
+            match rx.recv().await {
+                Ok(Some(t)) if t != tenant => {}
+                Ok(_) | Err(RecvError::Lagged(_)) => {
+                    let wait = COALESCE.saturating_sub(last.elapsed());
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    // Whatever came meanwhile is in this one refresh.
+                    while matches!(rx.try_recv(), Ok(_) | Err(TryRecvError::Lagged(_))) {}
+                    let changed = Event::default().event("changed").data(Utc::now().to_rfc3339());
+                    return Some((Ok(changed), (rx, Some(Instant::now()))));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+async fn export(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    ApiQuery(q): ApiQuery<Query>,
+) -> Result<Response, AppError> {
+    let caller = require_caller(auth.0.as_ref())?;
+    let (view, csv) = dashboard::export_csv(&st.pool, caller, &q).await?;
+    let name = format!("produccion-{}-{}.csv", view.from.format("%Y%m%d%H%M"), view.to.format("%Y%m%d%H%M"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        // A BOM: spreadsheets then read the accents right.
+        format!("\u{feff}{csv}"),
+    )
+        .into_response())
+}

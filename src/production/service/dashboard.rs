@@ -1,0 +1,422 @@
+//! The dashboards: a person's setup (their role's template, the plant's filters and choices), the figures of a query
+//! from the one calculation in `rules::dashboard`, the minutes behind a figure, a stop's classification, and the
+//! CSV of what a dashboard shows. Every figure query is written to the plant's query log (who, the filters, how long).
+//!
+//! Who sees what: anyone of the plant with `production.read` sees its dashboards; people with `production.record`
+//! classify stops — managers and owners any line's, operators those of the lines they work on.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use crate::audit::{self, Actor, Event};
+use crate::caller::{Caller, RequestMeta, User};
+use crate::codes::ErrorCode;
+use crate::db::{self, PgPool, Scope, Tx};
+use crate::error::{Error, Result};
+use crate::identity::rules::auth::{ApiScope, Permission, Role};
+use crate::production::rules::calendar::{Shift, Span};
+use crate::production::rules::dashboard::{
+    self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, Point, ProductRef, ProductRow,
+    Query, ReasonRef, Setup, ShiftRef, StopRow, View, Widget,
+};
+use crate::production::store::{dashboard as store, oee as oee_store};
+
+/// The longest span a dashboard looks at.
+pub const MAX_SPAN: chrono::Duration = chrono::Duration::days(400);
+/// The most minutes a drill-down lists.
+pub const MINUTES_SHOWN: i64 = 500;
+
+/// The template a role sees (people of other roles with `production.read` see the viewer's).
+pub fn template(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Manager => "manager",
+        Role::Operator => "operator",
+        _ => "viewer",
+    }
+}
+
+async fn time_zone(tx: &mut Tx) -> Result<(Tz, String)> {
+    let name = oee_store::time_zone(tx).await?.unwrap_or_else(|| "America/Mexico_City".to_owned());
+    let tz: Tz = name.parse().unwrap_or(chrono_tz::America::Mexico_City);
+    Ok((tz, name))
+}
+
+/// The lines whose stops `user` may classify.
+async fn classify_lines(tx: &mut Tx, user: &User, lines: &[i32]) -> Result<Vec<i32>> {
+    if !user.role.has(Permission::ProductionRecord) {
+        return Ok(Vec::new());
+    }
+    if user.role == Role::Operator {
+        return Ok(store::operator_lines(tx, user.user_id).await?);
+    }
+    Ok(lines.to_vec())
+}
+
+/// What the person's dashboard is made of.
+pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
+    caller.require(ApiScope::ProductionRead)?;
+    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
+    let (_, time_zone) = time_zone(&mut tx).await?;
+    let lines = store::lines(&mut tx).await?;
+    let role = match caller {
+        Caller::User(u) => u.role,
+        Caller::Machine(m) => m.creator_role,
+    };
+    let template = template(role);
+    let widgets: Vec<Widget> =
+        store::dashboard(&mut tx, template).await?.and_then(|w| serde_json::from_value(w).ok()).unwrap_or_default();
+    let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
+    let classify_lines = match caller {
+        Caller::User(u) => classify_lines(&mut tx, u, &ids).await?,
+        Caller::Machine(_) => Vec::new(),
+    };
+    let setup = Setup {
+        time_zone,
+        lines: lines.into_iter().map(|l| LineRef { id: l.id, code: l.code, name: l.name, target: l.target }).collect(),
+        products: store::products(&mut tx)
+            .await?
+            .into_iter()
+            .map(|p| ProductRef { id: p.id, code: p.code, name: p.name })
+            .collect(),
+        shifts: store::shifts(&mut tx)
+            .await?
+            .into_iter()
+            .map(|(id, name, s)| ShiftRef {
+                id,
+                name,
+                hours: format!("{}–{}", s.start.format("%H:%M"), s.end.format("%H:%M")),
+            })
+            .collect(),
+        reasons: store::reasons(&mut tx)
+            .await?
+            .into_iter()
+            .map(|r| ReasonRef {
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                planned: r.planned,
+                colour: r.colour,
+                active: r.active,
+            })
+            .collect(),
+        filters: store::filters(&mut tx)
+            .await?
+            .into_iter()
+            .map(|f| FilterDef { key: f.key, required: f.required, default_value: f.default_value, options: f.options })
+            .collect(),
+        template: template.to_owned(),
+        widgets,
+        classify_lines,
+    };
+    tx.commit().await?;
+    Ok(setup)
+}
+
+/// A query made concrete: its span, windows, lines, product, bucket slots.
+struct Resolved {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    windows: Vec<Span>,
+    lines: Vec<store::LineRow>,
+    shifts: Vec<(i32, String, Shift)>,
+    tz: Tz,
+}
+
+async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved> {
+    let (tz, _) = time_zone(tx).await?;
+    let shifts = store::shifts(tx).await?;
+    let plain: Vec<Shift> = shifts.iter().map(|(_, _, s)| s.clone()).collect();
+    let custom = match (q.from, q.to) {
+        (Some(f), Some(t)) => Some((f, t)),
+        _ => None,
+    };
+    let field = if q.range == rules::Range::Custom { "to" } else { "range" };
+    let (from, to) =
+        rules::resolve(q.range, custom, now, tz, &plain).ok_or_else(|| Error::field(field, ErrorCode::InvalidInput))?;
+    // Within the years a plant can have data for (and PostgreSQL's time range), and not too long at once.
+    let earliest = DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default();
+    let latest = DateTime::<Utc>::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    if from < earliest || to > latest || to - from > MAX_SPAN {
+        return Err(Error::field("to", ErrorCode::InvalidInput));
+    }
+    let mut lines = store::lines(tx).await?;
+    if let Some(line) = q.line {
+        lines.retain(|l| l.id == line);
+        if lines.is_empty() {
+            return Err(Error::field("line", ErrorCode::InvalidInput));
+        }
+    }
+    let windows = match q.shift {
+        None => vec![Span::new(from, to)],
+        Some(id) => {
+            let (_, _, shift) = shifts
+                .iter()
+                .find(|(s, _, _)| *s == id)
+                .ok_or_else(|| Error::field("shift", ErrorCode::InvalidInput))?;
+            rules::shift_windows(shift, tz, from, to)
+        }
+    };
+    Ok(Resolved { from, to, windows, lines, shifts, tz })
+}
+
+fn user_of(caller: &Caller) -> Option<uuid::Uuid> {
+    match caller {
+        Caller::User(u) => Some(u.user_id),
+        Caller::Machine(_) => None,
+    }
+}
+
+/// The figures of `q` (`production:read`).
+pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
+    caller.require(ApiScope::ProductionRead)?;
+    let started = Instant::now();
+    let now = Utc::now();
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let r = resolve(&mut tx, q, now).await?;
+    let products = store::products(&mut tx).await?;
+    if let Some(p) = q.product
+        && !products.iter().any(|x| x.id == p)
+    {
+        return Err(Error::field("product", ErrorCode::InvalidInput));
+    }
+    let plain: Vec<Shift> = r.shifts.iter().map(|(_, _, s)| s.clone()).collect();
+    let (bucket, slots) = rules::slots(q.bucket.unwrap_or(q.range.natural_bucket()), r.from, r.to, r.tz, &plain);
+    let line_ids: Vec<i32> = r.lines.iter().map(|l| l.id).collect();
+    let hourly = bucket != Bucket::Minute && rules::hourly_cells_fit(&slots, &r.windows);
+    let output = store::output(&mut tx, tenant, &line_ids, &r.windows, hourly).await?;
+    let stops = store::stops(&mut tx, tenant, &line_ids, r.from, r.to).await?;
+    let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
+    let figures = rules::figures(&Inputs {
+        shifts: &plain,
+        tz: r.tz,
+        windows: &r.windows,
+        now,
+        lines: &line_ids,
+        slots: &slots,
+        stops: &cells,
+        output: &output,
+        product: q.product,
+    });
+    let code_of: HashMap<i32, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
+    let windows_ms = |s: &rules::StopCell| -> i64 {
+        let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
+        r.windows.iter().filter_map(|w| w.overlap(&span)).map(|o| o.ms()).sum()
+    };
+    let in_windows: Vec<&store::StopFull> = stops.iter().filter(|s| windows_ms(&s.cell) > 0).collect();
+    let view = View {
+        from: r.from,
+        to: r.to,
+        at: now,
+        bucket,
+        total: figures.total.into(),
+        series: slots
+            .iter()
+            .zip(&figures.slots)
+            .map(|(slot, t)| Point {
+                start: slot.span.start,
+                end: slot.span.end,
+                shift: slot.shift.and_then(|i| r.shifts.get(i)).map(|(_, name, _)| name.clone()),
+                figure: (*t).into(),
+            })
+            .collect(),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| LineRow {
+                id: l.id,
+                code: l.code.clone(),
+                name: l.name.clone(),
+                target: l.target,
+                figure: figures.lines.get(&l.id).copied().unwrap_or_default().into(),
+            })
+            .collect(),
+        products: products
+            .iter()
+            .filter_map(|p| {
+                figures.products.get(&p.id).map(|t| ProductRow {
+                    id: p.id,
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    figure: Figure::from(*t),
+                })
+            })
+            .collect(),
+        stop_count: in_windows.len(),
+        stops: in_windows
+            .iter()
+            .take(rules::STOPS_SHOWN)
+            .map(|s| StopRow {
+                id: s.cell.id,
+                line_id: s.cell.line,
+                line: code_of.get(&s.cell.line).copied().unwrap_or_default().to_owned(),
+                start: s.cell.start,
+                end: s.cell.end,
+                ms: windows_ms(&s.cell),
+                reason: s.cell.reason,
+                note: s.note.clone(),
+            })
+            .collect(),
+        pareto: rules::pareto(&cells, &r.windows, now),
+    };
+    let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    oee_store::log_query(&mut tx, tenant, user_of(caller), "dashboard", &filters_json(q, &view), ms).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+fn filters_json(q: &Query, v: &View) -> serde_json::Value {
+    json!({
+        "range": q.range.as_str(), "from": v.from, "to": v.to, "line": q.line, "product": q.product,
+        "shift": q.shift, "bucket": v.bucket.as_str(),
+    })
+}
+
+/// The minutes behind the figures of `q` (latest first, at most [`MINUTES_SHOWN`]).
+pub async fn minutes(pool: &PgPool, caller: &Caller, q: &Query) -> Result<Vec<MinuteRow>> {
+    caller.require(ApiScope::ProductionRead)?;
+    let started = Instant::now();
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let r = resolve(&mut tx, q, Utc::now()).await?;
+    let line_ids: Vec<i32> = r.lines.iter().map(|l| l.id).collect();
+    let rows = store::minutes(&mut tx, tenant, &line_ids, q.product, &r.windows, MINUTES_SHOWN).await?;
+    let products: HashMap<i32, String> = store::products(&mut tx).await?.into_iter().map(|p| (p.id, p.code)).collect();
+    let lines: HashMap<i32, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
+    let out = rows
+        .into_iter()
+        .map(|m| MinuteRow {
+            minute: m.minute,
+            line: lines.get(&m.line_id).copied().unwrap_or_default().to_owned(),
+            product: products.get(&m.product_id).cloned().unwrap_or_default(),
+            total: m.total.into(),
+            good: m.good.into(),
+        })
+        .collect();
+    let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let filters = json!({ "range": q.range.as_str(), "from": r.from, "to": r.to, "line": q.line,
+                          "product": q.product, "shift": q.shift });
+    oee_store::log_query(&mut tx, tenant, user_of(caller), "minutes", &filters, ms).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Gives stop `id` a reason (none: unclassified again) and an optional note, as `user` (`production.record`;
+/// operators only on their lines). Audited.
+pub async fn classify(
+    pool: &PgPool,
+    user: &User,
+    meta: &RequestMeta,
+    id: i64,
+    reason: Option<i32>,
+    note: Option<&str>,
+) -> Result<()> {
+    user.require(Permission::ProductionRecord)?;
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        return Err(Error::field("note", ErrorCode::TooLong));
+    }
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let line = store::stop_line(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    if user.role == Role::Operator && !store::operator_lines(&mut tx, user.user_id).await?.contains(&line) {
+        return Err(Error::Forbidden);
+    }
+    if let Some(r) = reason
+        && !store::reason_active(&mut tx, r).await?
+    {
+        return Err(Error::field("reason", ErrorCode::InvalidInput));
+    }
+    store::classify(&mut tx, id, reason, note, user.user_id).await?;
+    let event = Event::new("production.downtime_classified")
+        .target("production_downtime", id.to_string())
+        .after(json!({ "reason": reason, "note": note }));
+    audit::record(&mut tx, &Actor::of(user, meta), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The CSV of what a dashboard shows for `q`: the figures of the whole, each line, each product and each bucket
+/// (planned, downtime and run minutes, units, good, OEE and its factors), then the stops.
+pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(View, String)> {
+    let v = view(pool, caller, q).await?;
+    let pct = |x: Option<f64>| x.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
+    let min = |ms: i64| format!("{:.1}", ms as f64 / 60_000.0);
+    let header = [
+        "scope",
+        "name",
+        "from",
+        "to",
+        "planned_min",
+        "downtime_min",
+        "run_min",
+        "units",
+        "good",
+        "oee_pct",
+        "availability_pct",
+        "performance_pct",
+        "quality_pct",
+    ];
+    let to_io = |e: csv::Error| Error::internal(e.to_string());
+    let mut out = String::new();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(to_io)?;
+    let mut row = |scope: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>, f: &Figure| -> Result<()> {
+        let t = f.totals;
+        w.write_record([
+            scope.to_owned(),
+            formula_safe(name),
+            from.to_rfc3339(),
+            to.to_rfc3339(),
+            min(t.planned_ms),
+            min(t.downtime_ms),
+            min(t.run_ms()),
+            t.total.to_string(),
+            t.good.to_string(),
+            pct(f.oee.oee),
+            pct(f.oee.availability),
+            pct(f.oee.performance),
+            pct(f.oee.quality),
+        ])
+        .map_err(to_io)
+    };
+    row("total", "", v.from, v.to, &v.total)?;
+    for l in &v.lines {
+        row("line", &format!("{} {}", l.code, l.name), v.from, v.to, &l.figure)?;
+    }
+    for p in &v.products {
+        row("product", &format!("{} {}", p.code, p.name), v.from, v.to, &p.figure)?;
+    }
+    for s in &v.series {
+        row(v.bucket.as_str(), s.shift.as_deref().unwrap_or(""), s.start, s.end, &s.figure)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    out.push('\n');
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["stop_id", "line", "start", "end", "minutes", "reason_id", "note"]).map_err(to_io)?;
+    for s in &v.stops {
+        w.write_record([
+            s.id.to_string(),
+            formula_safe(&s.line),
+            s.start.to_rfc3339(),
+            s.end.map(|e| e.to_rfc3339()).unwrap_or_default(),
+            min(s.ms),
+            s.reason.map(|r| r.to_string()).unwrap_or_default(),
+            formula_safe(s.note.as_deref().unwrap_or("")),
+        ])
+        .map_err(to_io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+    let _ = write!(out, "{}", String::from_utf8_lossy(&bytes));
+    Ok((v, out))
+}
+
+fn formula_safe(s: &str) -> String {
+    crate::csv_safe::neutralize(s).into_owned()
+}

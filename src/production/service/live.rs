@@ -1,0 +1,57 @@
+//! Live dashboards: a plant's dashboards refresh when its units or its stops change. Each change sends the
+//! `production_changed` notice at commit (migration 13's triggers: a batch stored, a stop found, ended or
+//! classified), with the plant's tenant id; one listener per process hands each notice to the open dashboards
+//! ([`Live::subscribe`]), which refresh their own plant's only. Notices of one plant within a second are one refresh
+//! (a line's machine sends many batches a second at full rate).
+
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::db::PgPool;
+
+/// The notice's channel.
+pub const CHANNEL: &str = "production_changed";
+
+/// What a dashboard hears: a plant changed, or (`None`) listening restarted and any plant may have.
+pub type Change = Option<Uuid>;
+
+/// The process's hub of changes.
+#[derive(Debug, Clone)]
+pub struct Live {
+    tx: broadcast::Sender<Change>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        // A dashboard that falls this far behind refreshes once (it is told it lagged).
+        Live { tx: broadcast::channel(1024).0 }
+    }
+}
+
+impl Live {
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.tx.subscribe()
+    }
+
+    /// Hands every notice to the dashboards for as long as the process runs (spawn it).
+    pub async fn listen(self, pool: PgPool) {
+        crate::db::listen(pool, CHANNEL, move |payload| {
+            let change = match payload {
+                Some(p) => match p.parse::<Uuid>() {
+                    Ok(t) => Some(t),
+                    Err(_) => return std::future::ready(()),
+                },
+                None => None,
+            };
+            // No dashboard open: nobody to tell.
+            let _ = self.tx.send(change);
+            std::future::ready(())
+        })
+        .await;
+    }
+
+    /// Tells this process's dashboards directly (tests, and a change made without a notice).
+    pub fn notify(&self, change: Change) {
+        let _ = self.tx.send(change);
+    }
+}

@@ -1,0 +1,292 @@
+//! What the dashboards read: the plant's setup (lines, products, shifts, reasons, filters, each role's widgets, the
+//! lines an operator works on), the units at the lines' outputs per step of time inside the windows looked at (from
+//! the per-minute rollups, never the raw units), the stops touching them, the minutes behind a figure; and the one
+//! write, a stop's classification.
+//!
+//! Indexes: `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` (each line's
+//! minutes of a window: an index range per line); `production_downtime_line_span (tenant_id, line_id, start_at)`.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::production::rules::calendar::{Shift, Span, Stop};
+use crate::production::rules::dashboard::{OutputCell, StopCell};
+
+pub(in crate::production) struct LineRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub target: f64,
+}
+
+pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineRow>, sqlx::Error> {
+    sqlx::query_as!(
+        LineRow,
+        r#"select id, code, name, oee_target::float8 as "target!" from production_lines where active order by code"#
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub(in crate::production) struct ProductRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+}
+
+pub(in crate::production) async fn products(tx: &mut Tx) -> Result<Vec<ProductRow>, sqlx::Error> {
+    sqlx::query_as!(ProductRow, "select id, code, name from production_products where active order by code")
+        .fetch_all(&mut **tx)
+        .await
+}
+
+/// The shifts (id, name, the shift) with their planned stops, in start order.
+pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(i32, String, Shift)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select s.id, s.name, s.days, s.start_time, s.end_time,
+                  t.start_time as "stop_start?", t.end_time as "stop_end?"
+           from production_shifts s
+           left join production_shift_stops t on t.tenant_id = s.tenant_id and t.shift_id = s.id
+           order by s.start_time, s.id"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out: Vec<(i32, String, Shift)> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|(id, _, _)| *id != r.id) {
+            let days = u8::try_from(r.days).unwrap_or(0);
+            out.push((r.id, r.name, Shift { days, start: r.start_time, end: r.end_time, stops: Vec::new() }));
+        }
+        if let (Some(start), Some(end), Some((_, _, shift))) = (r.stop_start, r.stop_end, out.last_mut()) {
+            shift.stops.push(Stop { start, end });
+        }
+    }
+    Ok(out)
+}
+
+pub(in crate::production) struct ReasonRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub planned: bool,
+    pub colour: String,
+    pub active: bool,
+}
+
+/// Every reason, the retired ones too (old stops still name them).
+pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ReasonRow,
+        "select id, code, name, planned, colour, active from production_reasons order by planned, code"
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub(in crate::production) struct FilterRow {
+    pub key: String,
+    pub required: bool,
+    pub default_value: serde_json::Value,
+    pub options: serde_json::Value,
+}
+
+/// The filters the dashboard offers, in order.
+pub(in crate::production) async fn filters(tx: &mut Tx) -> Result<Vec<FilterRow>, sqlx::Error> {
+    sqlx::query_as!(
+        FilterRow,
+        "select key, required, default_value, options from production_filters where enabled order by position, key"
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A role's dashboard (its widgets as stored).
+pub(in crate::production) async fn dashboard(
+    tx: &mut Tx,
+    role: &str,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar!("select widgets from production_dashboards where role = $1", role)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// The lines an operator works on.
+pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Result<Vec<i32>, sqlx::Error> {
+    sqlx::query_scalar!("select line_id from production_line_operators where user_id = $1 order by line_id", user)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+/// Units at the outputs of `lines` inside `windows`, per line, product and step (an hour, or a minute when
+/// `hourly` is false), with the minutes in which each product made units.
+pub(in crate::production) async fn output(
+    tx: &mut Tx,
+    tenant: Uuid,
+    lines: &[i32],
+    windows: &[Span],
+    hourly: bool,
+) -> Result<Vec<OutputCell>, sqlx::Error> {
+    let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
+    let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
+    let rows = sqlx::query!(
+        r#"select m.line_id, m.product_id,
+                  date_bin(case when $5 then interval '1 hour' else interval '1 minute' end, m.minute,
+                           timestamptz '2000-01-01 00:00:00+00') as "at!",
+                  sum(m.total)::bigint as "total!", sum(m.good)::bigint as "good!",
+                  sum(m.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", count(*) as "minutes!"
+           from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
+           join production_minutes m on m.tenant_id = $1 and m.line_id = any($2) and m.minute >= w.a and m.minute < w.b
+           join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
+           join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
+           group by 1, 2, 3"#,
+        tenant,
+        lines,
+        &starts,
+        &ends,
+        hourly
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OutputCell {
+            line: r.line_id,
+            product: r.product_id,
+            at: r.at,
+            total: r.total,
+            good: r.good,
+            ideal_ms: r.ideal_ms,
+            minutes: r.minutes,
+        })
+        .collect())
+}
+
+/// A stop with what the table shows besides its figures.
+pub(in crate::production) struct StopFull {
+    pub cell: StopCell,
+    pub note: Option<String>,
+}
+
+/// Stops of `lines` touching `[from, to)`, latest first. A stop is looked for from a week before `from` (none lasts
+/// longer) plus any still going on.
+pub(in crate::production) async fn stops(
+    tx: &mut Tx,
+    tenant: Uuid,
+    lines: &[i32],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<StopFull>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false) as "planned!"
+           from production_downtime d
+           left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
+           where d.tenant_id = $1 and d.line_id = any($2) and d.start_at < $4
+             and d.start_at >= $3::timestamptz - interval '7 days' and (d.end_at is null or d.end_at > $3)
+           union all
+           select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false)
+           from production_downtime d
+           left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
+           where d.tenant_id = $1 and d.line_id = any($2) and d.end_at is null and d.start_at < $3::timestamptz - interval '7 days'
+           order by 3 desc"#,
+        tenant,
+        lines,
+        from,
+        to
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(StopFull {
+                cell: StopCell {
+                    id: r.id?,
+                    line: r.line_id?,
+                    start: r.start_at?,
+                    end: r.end_at,
+                    planned: r.planned,
+                    reason: r.reason_id,
+                },
+                note: r.note,
+            })
+        })
+        .collect())
+}
+
+/// One minute at a line's output.
+pub(in crate::production) struct MinuteRow {
+    pub minute: DateTime<Utc>,
+    pub line_id: i32,
+    pub product_id: i32,
+    pub total: i32,
+    pub good: i32,
+}
+
+/// The minutes behind a figure: each line's output per minute and product inside `windows`, latest first, at most
+/// `limit`.
+pub(in crate::production) async fn minutes(
+    tx: &mut Tx,
+    tenant: Uuid,
+    lines: &[i32],
+    product: Option<i32>,
+    windows: &[Span],
+    limit: i64,
+) -> Result<Vec<MinuteRow>, sqlx::Error> {
+    let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
+    let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
+    sqlx::query_as!(
+        MinuteRow,
+        r#"select m.minute, m.line_id, m.product_id, m.total, m.good
+           from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
+           join production_minutes m on m.tenant_id = $1 and m.line_id = any($2) and m.minute >= w.a and m.minute < w.b
+           join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
+           where $5::int is null or m.product_id = $5
+           order by m.minute desc, m.line_id, m.product_id
+           limit $6"#,
+        tenant,
+        lines,
+        &starts,
+        &ends,
+        product,
+        limit
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A stop's line (to check who may classify it), if it exists.
+pub(in crate::production) async fn stop_line(tx: &mut Tx, id: i64) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!("select line_id from production_downtime where id = $1 for update", id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Whether a reason can be given now (it exists and is active).
+pub(in crate::production) async fn reason_active(tx: &mut Tx, id: i32) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!("select active from production_reasons where id = $1", id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or(false))
+}
+
+/// Gives a stop its reason (none: back to unclassified) and note.
+pub(in crate::production) async fn classify(
+    tx: &mut Tx,
+    id: i64,
+    reason: Option<i32>,
+    note: Option<&str>,
+    by: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update production_downtime set reason_id = $2, note = $3, classified_by = $4, classified_at = now()
+         where id = $1",
+        id,
+        reason,
+        note,
+        by
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

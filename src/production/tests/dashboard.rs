@@ -1,0 +1,211 @@
+//! The dashboards against real PostgreSQL: the figures of a query from the plant's own data (the textbook example,
+//! and its parts adding up to it), shift and product filters, the drill-down's minutes, the CSV, who classifies
+//! which stops, and the notices live dashboards refresh on.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use uuid::Uuid;
+
+use super::{app_pool, plc, textbook_plant, unit};
+use crate::caller::{Caller, RequestMeta, User};
+use crate::db::{self, Scope};
+use crate::error::Error;
+use crate::identity::rules::auth::{ApiScope, Role};
+use crate::production::rules::dashboard::{Bucket, Query, Range};
+use crate::production::rules::oee::Totals;
+use crate::production::service::dashboard::{classify, export_csv, minutes, setup, view};
+
+fn pct(x: Option<f64>) -> f64 {
+    (x.expect("a figure") * 10_000.0).round() / 100.0
+}
+
+fn custom(from: DateTime<Utc>, to: DateTime<Utc>) -> Query {
+    Query { range: Range::Custom, from: Some(from), to: Some(to), ..Query::default() }
+}
+
+#[sqlx::test]
+async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (tenant, midnight) = textbook_plant(&pool).await;
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let day = custom(midnight, midnight + Duration::days(1));
+    let v = view(&pool, &reader, &Query { bucket: Some(Bucket::Hour), ..day.clone() }).await.unwrap();
+    let o = v.total.oee;
+    assert_eq!((pct(o.availability), pct(o.performance), pct(o.quality), pct(o.oee)), (88.81, 86.11, 97.8, 74.79));
+    assert_eq!(v.series.len(), 24, "a day of hours");
+    assert_eq!(v.series.iter().map(|p| p.figure.totals).sum::<Totals>(), v.total.totals, "hours add up to the day");
+    assert_eq!(v.lines.len(), 1);
+    assert_eq!(v.lines[0].figure, v.total);
+    assert_eq!(v.products.len(), 1);
+    assert_eq!(v.products[0].figure.totals.total, 19_271);
+    assert_eq!((v.stop_count, v.stops[0].ms), (1, 47 * 60_000));
+    assert_eq!((v.pareto.len(), v.pareto[0].reason, v.pareto[0].ms), (1, None, 47 * 60_000));
+    // Per day and per shift: the same whole.
+    for bucket in [Bucket::Day, Bucket::Shift, Bucket::Minute] {
+        let v = view(&pool, &reader, &Query { bucket: Some(bucket), ..day.clone() }).await.unwrap();
+        assert_eq!(v.series.iter().map(|p| p.figure.totals).sum::<Totals>(), v.total.totals, "{bucket:?}");
+        assert_eq!(pct(v.total.oee.oee), 74.79, "{bucket:?}");
+    }
+
+    // The shift filter (its only shift) and the product filter (its only product) change nothing here.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let (shift, product): (i32, i32) = sqlx::query_as(
+        "select (select id from production_shifts), (select id from production_products where code = 'P-100')",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let by_shift = view(&pool, &reader, &Query { shift: Some(shift), ..day.clone() }).await.unwrap();
+    assert_eq!(by_shift.total, v.total);
+    let by_product = view(&pool, &reader, &Query { product: Some(product), ..day.clone() }).await.unwrap();
+    assert_eq!(by_product.total.totals.total, 19_271);
+    assert_eq!(pct(by_product.total.oee.quality), 97.8);
+
+    // A filter naming what the plant does not have is the caller's mistake, said as such.
+    for (q, field) in [
+        (Query { line: Some(9_999), ..day.clone() }, "line"),
+        (Query { product: Some(9_999), ..day.clone() }, "product"),
+        (Query { shift: Some(9_999), ..day.clone() }, "shift"),
+        (custom(midnight, midnight), "to"),
+        (custom(midnight, midnight + Duration::days(500)), "to"),
+    ] {
+        match view(&pool, &reader, &q).await {
+            Err(Error::Validation(f)) => assert_eq!(f[0].field, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+
+    // The drill-down: the minutes behind the figure, latest first.
+    let rows = minutes(&pool, &reader, &day).await.unwrap();
+    assert_eq!(rows.len(), 322, "19,271 units a second from 06:00 fill 322 minutes");
+    assert!(rows.windows(2).all(|w| w[0].minute > w[1].minute));
+    assert_eq!(rows.iter().map(|r| r.total).sum::<i64>(), 19_271);
+
+    // The CSV: what the page shows, the figures exact.
+    let (_, csv) = export_csv(&pool, &reader, &day).await.unwrap();
+    let total = csv.lines().find(|l| l.starts_with("total,")).expect("a total row");
+    assert!(total.contains(",420.0,47.0,373.0,19271,18848,74.79,88.81,86.11,97.80"), "{total}");
+    assert!(csv.contains("stop_id,line,start,end,minutes,reason_id,note"));
+
+    // Every question is in the plant's query log.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let logged: Vec<String> = sqlx::query_scalar("select distinct query from production_query_log order by 1")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(logged, ["dashboard", "minutes"]);
+}
+
+/// A demo plant person of `role`.
+async fn person(pool: &PgPool, role: &str) -> User {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
+    let (user_id, tenant_id, email, display_name): (Uuid, Uuid, String, String) = sqlx::query_as(
+        "select u.id, u.tenant_id, u.email, u.display_name from users u join tenants t on t.id = u.tenant_id
+         where t.name = 'Planta Demo' and u.role = $1",
+    )
+    .bind(role)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    User { user_id, tenant_id, session_id: Uuid::new_v4(), role: Role::parse(role).unwrap(), email, display_name }
+}
+
+#[sqlx::test]
+async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    crate::production::service::demo::configure(&pool).await.unwrap();
+    let (operator, manager, viewer) =
+        (person(&pool, "operator").await, person(&pool, "manager").await, person(&pool, "viewer").await);
+    let tenant = operator.tenant_id;
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let at = Utc::now() - Duration::hours(2);
+    let ids: Vec<(i64, String)> = sqlx::query_as(
+        "insert into production_downtime (tenant_id, line_id, start_at, end_at)
+         select $1, id, $2, $2 + interval '20 minutes' from production_lines where code in ('L1', 'L2')
+         returning id, (select code from production_lines l where l.id = line_id)",
+    )
+    .bind(tenant)
+    .bind(at)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    let reason = |code: &str| format!("select id from production_reasons where code = '{code}'");
+    let failure: i32 = sqlx::query_scalar(&reason("FALLA-MEC")).fetch_one(&mut *tx).await.unwrap();
+    let retired: i32 = sqlx::query_scalar("update production_reasons set active = false where code = 'CALIDAD' returning id")
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let id = |line: &str| ids.iter().find(|(_, l)| l == line).unwrap().0;
+    let meta = RequestMeta::default();
+
+    // The operator works on L1 (the demo's assignment): theirs, yes; L2's, no.
+    let s = setup(&pool, &Caller::User(operator.clone())).await.unwrap();
+    assert_eq!(s.template, "operator");
+    assert_eq!(s.classify_lines.len(), 1);
+    classify(&pool, &operator, &meta, id("L1"), Some(failure), Some(" atasco en prensa ")).await.unwrap();
+    assert!(matches!(classify(&pool, &operator, &meta, id("L2"), Some(failure), None).await, Err(Error::Forbidden)));
+    // The manager classifies any line's; a viewer none.
+    classify(&pool, &manager, &meta, id("L2"), Some(failure), None).await.unwrap();
+    assert!(matches!(classify(&pool, &viewer, &meta, id("L2"), None, None).await, Err(Error::Forbidden)));
+    assert_eq!(setup(&pool, &Caller::User(viewer.clone())).await.unwrap().classify_lines, Vec::<i32>::new());
+    // A retired reason, a note too long, a stop that does not exist: refused, nothing changed.
+    assert!(matches!(classify(&pool, &manager, &meta, id("L2"), Some(retired), None).await, Err(Error::Validation(_))));
+    let long = "x".repeat(501);
+    assert!(matches!(classify(&pool, &manager, &meta, id("L2"), None, Some(&long)).await, Err(Error::Validation(_))));
+    assert!(matches!(classify(&pool, &manager, &meta, 987_654, None, None).await, Err(Error::NotFound)));
+
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let rows: Vec<(Option<i32>, Option<String>, Option<Uuid>)> =
+        sqlx::query_as("select reason_id, note, classified_by from production_downtime order by id")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(rows[0], (Some(failure), Some("atasco en prensa".into()), Some(operator.user_id)));
+    assert_eq!(rows[1], (Some(failure), None, Some(manager.user_id)));
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'production.downtime_classified'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2);
+    tx.commit().await.unwrap();
+
+    // The classification shows on the dashboard: the Pareto names the reason.
+    let v = view(&pool, &Caller::User(manager), &Query { range: Range::Hours24, ..Query::default() }).await.unwrap();
+    assert_eq!(v.pareto.iter().map(|p| (p.reason, p.stops)).collect::<Vec<_>>(), [(Some(failure), 2)]);
+}
+
+#[sqlx::test]
+async fn a_stored_batch_and_a_classified_stop_tell_that_plants_dashboards(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::service::live::Live;
+    let pool = app_pool(opts, conn).await;
+    let tenant = super::plant(&pool, "Planta Sur").await;
+    let live = Live::default();
+    let mut heard = live.subscribe();
+    tokio::spawn(live.clone().listen(pool.clone()));
+    // Listening has begun (a `None`) before anything is sent.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
+    assert_eq!(first, None);
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    crate::production::service::ingest::ingest(&pool, &caller, "b1", &[unit("OUT", Utc::now(), true)]).await.unwrap();
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
+    assert_eq!(next, Some(tenant));
+    // A batch refused whole says nothing (its transaction never committed).
+    let bad = crate::production::rules::ingest::DetectionIn { line: "L9".into(), ..unit("OUT", Utc::now(), true) };
+    assert!(crate::production::service::ingest::ingest(&pool, &caller, "b2", &[bad]).await.is_err());
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_downtime (tenant_id, line_id, start_at) select $1, id, now() from production_lines",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
+    assert_eq!(next, Some(tenant), "the stop's notice, and nothing from the refused batch before it");
+}
