@@ -5,13 +5,13 @@
 
 use charming::Chart;
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, Color, ItemStyle, Tooltip, Trigger};
+use charming::element::{AxisType, Color, ItemStyle, Label, LineStyle, Symbol, Tooltip, Trigger};
 use charming::series::{Bar, Line, Pie};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
-use nexus::production::rules::dashboard::{Bucket, Figure, Query, Range, Setup, View, Widget};
+use nexus::production::rules::dashboard::{Bucket, Figure, MinuteRow, Query, Range, Setup, View, Widget};
 
 use super::charts::ChartBox;
 use super::{ClassifyStop, production_minutes, production_setup, production_view};
@@ -143,6 +143,18 @@ pub fn ProductionPage() -> impl IntoView {
             production_view(f.query(&s)).await
         },
     );
+    // The drill-down's minutes, created here with the others (the server and the browser must create resources in the
+    // same order); nothing is fetched while no figure is drilled into.
+    let minutes = Resource::new(
+        move || filters.get(),
+        move |f| async move {
+            if f.drill.is_none() {
+                return Ok(Vec::new());
+            }
+            let s = setup.await?;
+            production_minutes(f.query(&s)).await
+        },
+    );
     let classify = ServerAction::<ClassifyStop>::new();
     Effect::new(move |_| {
         if classify.version().get() > 0 && matches!(classify.value().get_untracked(), Some(Ok(()))) {
@@ -151,7 +163,7 @@ pub fn ProductionPage() -> impl IntoView {
     });
     view! {
         <Protected permission=Permission::ProductionRead>
-            <Dashboard setup view filters tick classify />
+            <Dashboard setup view minutes filters tick classify />
         </Protected>
     }
 }
@@ -160,6 +172,7 @@ pub fn ProductionPage() -> impl IntoView {
 fn Dashboard(
     setup: Resource<Result<Setup, AppError>>,
     view: Resource<Result<View, AppError>>,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
     filters: Memo<Filters>,
     tick: RwSignal<u64>,
     classify: ServerAction<ClassifyStop>,
@@ -198,7 +211,7 @@ fn Dashboard(
                             <p class=MUTED>{t!(i18n, prod.unconfigured_body)}</p>
                         </section>
                     }.into_any(),
-                    Ok(s) => view! { <Board setup=s view filters classify /> }.into_any(),
+                    Ok(s) => view! { <Board setup=s view minutes filters classify /> }.into_any(),
                 }
             })}
         </Transition>
@@ -249,6 +262,7 @@ fn live_updates(tick: RwSignal<u64>, live: RwSignal<bool>) {
 fn Board(
     setup: Setup,
     view: Resource<Result<View, AppError>>,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
     filters: Memo<Filters>,
     classify: ServerAction<ClassifyStop>,
 ) -> impl IntoView {
@@ -267,7 +281,7 @@ fn Board(
                 {move || (v.total.totals.total == 0).then(|| view! { <span class="ml-2">{t!(i18n, prod.no_units)}</span> })}
             </p>
         })}
-        {move || filters.get().drill.map(|d| view! { <Drill figure=d filters setup current /> })}
+        {move || filters.get().drill.map(|d| view! { <Drill figure=d minutes filters current /> })}
         <div class="grid grid-cols-1 gap-4 lg:grid-cols-12">
             {widgets.into_iter().map(|w| {
                 let span = match w.w { 0..=4 => "lg:col-span-4", 5..=6 => "lg:col-span-6", 7..=8 => "lg:col-span-8", _ => "lg:col-span-12" };
@@ -473,12 +487,11 @@ fn kpi_value(locale: Locale, key: &str, f: &Figure) -> String {
 #[component]
 fn Drill(
     figure: String,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
     filters: Memo<Filters>,
-    setup: StoredValue<Setup>,
     current: Signal<Option<View>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let minutes = Resource::new(move || filters.with(|f| setup.with_value(|s| f.query(s))), production_minutes);
     let key = figure.clone();
     let formula = move || {
         let v = current.get()?;
@@ -695,7 +708,7 @@ fn Products(current: Signal<Option<View>>) -> impl IntoView {
                 .background_color("transparent")
                 .tooltip(Tooltip::new().trigger(Trigger::Item))
                 .legend(Legend::new().bottom(0))
-                .series(Pie::new().radius(vec!["40%", "70%"]).data(data)),
+                .series(Pie::new().radius(vec!["40%", "70%"]).label(Label::new().show(false)).data(data)),
         )
     });
     view! {
@@ -748,6 +761,9 @@ fn Lines(figure: String, current: Signal<Option<View>>) -> impl IntoView {
                 chart = chart.series(
                     Line::new()
                         .name(td_string!(i18n.get_locale(), prod.target_short))
+                        .symbol(Symbol::Diamond)
+                        .symbol_size(14)
+                        .line_style(LineStyle::new().width(0))
                         .item_style(ItemStyle::new().color(Color::from("#f59e0b")))
                         .data(targets),
                 );

@@ -26,7 +26,11 @@ async fn plant(app: &TestApp) {
 async fn key(app: &TestApp, scopes: &[&str]) -> String {
     let owner = app.access_token(PLANT_OWNER).await;
     let res = app
-        .post_json("/api/v1/api-keys", &json!({"name": "PLC línea 1", "scopes": scopes}), Auth::Bearer(&owner))
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({"name": format!("PLC línea 1 {}", scopes.join(" ")), "scopes": scopes}),
+            Auth::Bearer(&owner),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     res.json()["key"].as_str().unwrap().to_owned()
@@ -206,4 +210,80 @@ async fn a_plants_oee_is_read_per_line_over_a_span(opts: PgPoolOptions, conn: Pg
         app.get(&span(now - chrono::Duration::hours(1), now), Auth::Bearer(&plc)).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// The next server-sent event's name (`event: …`), waiting at most ten seconds; keep-alive comments are skipped.
+async fn next_event(body: &mut axum::body::BodyDataStream) -> String {
+    use futures_util::StreamExt;
+    loop {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), body.next())
+            .await
+            .expect("an event within ten seconds")
+            .expect("the stream goes on")
+            .unwrap();
+        let text = String::from_utf8_lossy(&chunk).to_string();
+        if let Some(line) = text.lines().find(|l| l.starts_with("event:")) {
+            return line.trim_start_matches("event:").trim().to_owned();
+        }
+    }
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_live_dashboard_hears_its_plants_batches(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use tower::ServiceExt;
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let plc = key(&app, &["production:ingest"]).await;
+    let reader = key(&app, &["production:read"]).await;
+    // Without production:read: no stream.
+    let res = app.get("/api/v1/production/live", Auth::Bearer(&plc)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let req = TestApp::request(Method::GET, "/api/v1/production/live")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = res.into_body().into_data_stream();
+    assert_eq!(next_event(&mut body).await, "ready");
+    let batch = json!({"batch_id": "live-1", "detections": [unit(&chrono::Utc::now().to_rfc3339(), json!(true))]});
+    let res = app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(next_event(&mut body).await, "changed");
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let plc = key(&app, &["production:ingest"]).await;
+    let reader = key(&app, &["production:read"]).await;
+    let now = chrono::Utc::now();
+    let units: Vec<Value> =
+        (1..=30).map(|s| unit(&(now - chrono::Duration::seconds(s * 10)).to_rfc3339(), json!(s % 10 != 0))).collect();
+    let res = app
+        .post_json(
+            "/api/v1/production/detections",
+            &json!({"batch_id": "csv-1", "detections": units}),
+            Auth::Bearer(&plc),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let res = app.get("/api/v1/production/dashboard.csv?range=24h", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.header("content-disposition").unwrap().starts_with("attachment; filename=\"produccion-"));
+    let text = res.text();
+    let total = text.lines().find(|l| l.starts_with("total,")).expect("a total row");
+    assert!(total.contains(",30,27,"), "30 units, 27 good: {total}");
+    // A range the dashboard does not know is the caller's mistake, said as such.
+    let res = app.get("/api/v1/production/dashboard.csv?range=forever", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    let res = app.get("/api/v1/production/dashboard.csv?range=custom", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    // Without credentials: 401.
+    let res = app.get("/api/v1/production/dashboard.csv", Auth::None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }

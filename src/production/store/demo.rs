@@ -1,5 +1,6 @@
 //! The demo plant's configuration, as data: Planta Demo's three lines (each with its four areas), products, three
-//! shifts with their breaks, downtime reasons, the dashboard's filters and each role's dashboard.
+//! shifts around the clock every day (a plant that never stops, so the demo is alive whenever it is opened) with
+//! their breaks, downtime reasons, the dashboard's filters, each role's dashboard, and the operators' line.
 
 use uuid::Uuid;
 
@@ -34,8 +35,8 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: Uuid) -> Resul
          values ($1, 'SOP-100', 'Soporte de motor', 1000), ($1, 'BRK-220', 'Brazo de suspensión', 1500),
                 ($1, 'TAP-310', 'Tapa de válvulas', 2000), ($1, 'BAS-415', 'Base de amortiguador', 1200)",
         "insert into production_shifts (tenant_id, name, days, start_time, end_time)
-         values ($1, 'Matutino', 63, '06:00', '14:00'), ($1, 'Vespertino', 63, '14:00', '22:00'),
-                ($1, 'Nocturno', 31, '22:00', '06:00')",
+         values ($1, 'Matutino', 127, '06:00', '14:00'), ($1, 'Vespertino', 127, '14:00', '22:00'),
+                ($1, 'Nocturno', 127, '22:00', '06:00')",
         "insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
          select $1, s.id, b.name, b.start_time::time, b.end_time::time from production_shifts s
          join (values ('Matutino', 'Comida', '10:00', '10:30'), ('Vespertino', 'Comida', '18:00', '18:30'),

@@ -1,0 +1,140 @@
+// The plant's dashboards while the simulator sends units through the REST API (nexus-server simulate, with a key the
+// owner creates): a manager sees the figures move without reloading, filters by shift, drills into downtime,
+// classifies a stop with a planned reason and sees the downtime and OEE change; the CSV holds what is shown; an
+// operator on a tablet classifies the stops of their own line only.
+import { test, expect, Page } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import { open, login, demoPassword, shot } from './helpers';
+
+const MANAGER = 'gerente@planta.demo';
+const OPERATOR = 'operador@planta.demo';
+let simulator: ChildProcess | undefined;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ request }) => {
+  const res = await request.post('/api/v1/auth/login', { data: { login: 'dueno@planta.demo', password: demoPassword } });
+  const headers = { Authorization: `Bearer ${(await res.json()).access_token}` };
+  const key = await request.post('/api/v1/api-keys', {
+    headers,
+    data: { name: `Simulador e2e ${Date.now()}`, scopes: ['production:ingest'] },
+  });
+  expect(key.status()).toBe(201);
+  const server = process.env.E2E_SERVER_BIN;
+  expect(server, 'scripts/test names the server binary').toBeTruthy();
+  // Two hours of history, then live.
+  simulator = spawn(server!, ['simulate', '--base-url', process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
+    '--api-key', (await key.json()).key, '--backfill-hours', '1', '--seed', '7'], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+});
+
+test.afterAll(() => {
+  simulator?.kill();
+});
+
+/** "1 h 05 min" or "12 min" as minutes. */
+function minutes(text: string | null): number {
+  const m = /(?:(\d+) h )?(\d+) min/.exec(text ?? '');
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2]) : NaN;
+}
+
+async function number(page: Page, id: string): Promise<string> {
+  return (await page.getByTestId(id).textContent())?.trim() ?? '';
+}
+
+test('a manager watches the lines live, filters by shift, drills into downtime and classifies a stop', async ({ page }) => {
+  await login(page, MANAGER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('link', { name: 'Producción' }).click();
+  await expect(page).toHaveURL(/\/production$/);
+  await page.waitForSelector('body[data-hydrated]');
+  // The backfill arrives, then live units: the count grows while the page stays as it is (no reload).
+  const total = page.getByTestId('kpi-total-value');
+  await expect.poll(async () => Number((await total.textContent())?.replace(/\D/g, '') || 0), { timeout: 45_000 }).toBeGreaterThan(0);
+  const before = await total.textContent();
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await expect(page.getByTestId('prod-live')).toContainText('En vivo', { timeout: 15_000 });
+  await expect.poll(async () => await total.textContent(), { timeout: 30_000 }).not.toBe(before);
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), 'no reload').toBe(true);
+  await expect(page.locator('#chart-over-time canvas')).toBeVisible();
+  await expect(page.getByTestId('line-row')).toHaveCount(3);
+  await shot(page, 'production-manager');
+
+  // Filter by shift: the figures of that shift's runs only, in the URL.
+  const shift = page.getByTestId('f-shift');
+  const value = await shift.locator('option').nth(1).getAttribute('value');
+  await shift.selectOption(value!);
+  await page.getByTestId('prod-apply').click();
+  await expect(page).toHaveURL(new RegExp(`shift=${value}`));
+  await expect(page.getByTestId('kpi-oee-value')).not.toHaveText('');
+
+  // Drill into downtime: its formula with the numbers, and the minutes behind it.
+  await shift.selectOption('');
+  await page.getByTestId('prod-apply').click();
+  await page.getByTestId('kpi-downtime').click();
+  await expect(page).toHaveURL(/drill=downtime/);
+  await expect(page.getByTestId('drill-formula')).toContainText('Tiempo de operación = Tiempo planeado − Paro');
+  await expect(page.getByTestId('drill-minutes').locator('tbody tr').first()).toBeVisible();
+  await shot(page, 'production-drill');
+  await page.getByTestId('drill-close').click();
+  await expect(page.getByTestId('prod-drill')).toHaveCount(0);
+
+  // The stops the downtime job found; the simulator stops so only the classification moves the figures.
+  const rows = page.getByTestId('stop-row');
+  await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  simulator?.kill();
+  await page.waitForTimeout(2_000);
+  const ended = rows.filter({ hasNot: page.getByText('En curso') });
+  const candidates = Math.min(await ended.count(), 4);
+  expect(candidates).toBeGreaterThan(0);
+  let moved = false;
+  for (let i = 0; i < candidates && !moved; i++) {
+    const downtime = minutes(await number(page, 'kpi-downtime-value'));
+    const oee = await number(page, 'kpi-oee-value');
+    const row = ended.nth(i);
+    await row.getByTestId('classify-reason').selectOption({ label: 'Cambio de modelo (planeado)' });
+    await row.getByTestId('classify-save').click();
+    // A planned reason takes the stop out of planned time: less downtime, and the OEE moves with it.
+    try {
+      await expect.poll(async () => minutes(await number(page, 'kpi-downtime-value')), { timeout: 10_000 }).toBeLessThan(downtime);
+      await expect(page.getByTestId('kpi-oee-value')).not.toHaveText(oee);
+      moved = true;
+    } catch {
+      // That stop fell outside planned time (a break): it cost nothing to begin with. The next one.
+    }
+  }
+  expect(moved, 'classifying a stop inside planned time as planned lowers downtime').toBe(true);
+  await expect(page.getByTestId('pareto-list')).toContainText('Cambio de modelo');
+  await shot(page, 'production-classified');
+
+  // The CSV holds what the page shows.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('prod-export').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^produccion-\d{12}-\d{12}\.csv$/);
+});
+
+test('an operator on a tablet sees their dashboard and classifies only their own line', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await login(page, OPERATOR, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/production');
+  await expect(page.getByTestId('kpi-oee')).toBeVisible();
+  await expect(page.getByTestId('w-stops')).toBeVisible();
+  // Their template: figures and stops, no charts.
+  await expect(page.getByTestId('w-over-time')).toHaveCount(0);
+  // Their line is the default view, and every stop they may classify is on it.
+  await expect(page.getByTestId('f-line').locator('option:checked')).toContainText('L1');
+  const forms = page.getByTestId('stop-row').filter({ has: page.getByTestId('classify-form') });
+  for (const row of await forms.all()) {
+    await expect(row.locator('td').first()).toHaveText('L1');
+  }
+  // Other lines' stops are shown without the form.
+  await open(page, '/production?line=' + (await page.getByTestId('f-line').locator('option').nth(2).getAttribute('value')));
+  await expect(page.getByTestId('classify-form')).toHaveCount(0);
+  await shot(page, 'production-operator-tablet');
+  await context.close();
+});
