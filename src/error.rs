@@ -54,6 +54,10 @@ fn on_constraint(name: &str) -> Option<Error> {
         "api_keys_tenant_name_key" => Error::Conflict(ErrorCode::NameTaken),
         "tenants_name_check" => Error::field("business_name", ErrorCode::TooLong),
         "api_keys_name_check" => Error::field("name", ErrorCode::TooLong),
+        // A plant's codes: each line, product and reason its own.
+        "production_lines_tenant_id_code_key"
+        | "production_products_tenant_id_code_key"
+        | "production_reasons_tenant_id_code_key" => Error::field("code", ErrorCode::NameTaken),
         _ => return None,
     })
 }

@@ -199,6 +199,9 @@ fn Dashboard(
                     }}
                 </span>
                 <a href=csv_href class=BUTTON_SECONDARY data-testid="prod-export" download>{t!(i18n, prod.export)}</a>
+                {move || use_context::<crate::ui::session::Me>().filter(|me| me.can(Permission::PlantConfigure)).map(|_| view! {
+                    <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
+                })}
             </div>
         </PageHeader>
         <Transition fallback=Loading>

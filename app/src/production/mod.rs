@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod settings;
 
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{MinuteRow, Query, Setup, View};

@@ -6,3 +6,4 @@ pub mod dashboard;
 pub mod downtime;
 pub mod ingest;
 pub mod oee;
+pub mod settings;

@@ -9,3 +9,4 @@ pub mod ingest;
 pub mod live;
 pub mod maintenance;
 pub mod oee;
+pub mod settings;

@@ -5,3 +5,4 @@ pub(in crate::production) mod demo;
 pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;
 pub(in crate::production) mod oee;
+pub(in crate::production) mod settings;

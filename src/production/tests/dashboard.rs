@@ -99,7 +99,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
 }
 
 /// A demo plant person of `role`.
-async fn person(pool: &PgPool, role: &str) -> User {
+pub(super) async fn person(pool: &PgPool, role: &str) -> User {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
     let (user_id, tenant_id, email, display_name): (Uuid, Uuid, String, String) = sqlx::query_as(
         "select u.id, u.tenant_id, u.email, u.display_name from users u join tenants t on t.id = u.tenant_id
@@ -134,10 +134,11 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
     .unwrap();
     let reason = |code: &str| format!("select id from production_reasons where code = '{code}'");
     let failure: i32 = sqlx::query_scalar(&reason("FALLA-MEC")).fetch_one(&mut *tx).await.unwrap();
-    let retired: i32 = sqlx::query_scalar("update production_reasons set active = false where code = 'CALIDAD' returning id")
-    .fetch_one(&mut *tx)
-    .await
-    .unwrap();
+    let retired: i32 =
+        sqlx::query_scalar("update production_reasons set active = false where code = 'CALIDAD' returning id")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
     tx.commit().await.unwrap();
     let id = |line: &str| ids.iter().find(|(_, l)| l == line).unwrap().0;
     let meta = RequestMeta::default();

@@ -1,6 +1,7 @@
 //! Store tests of production against real PostgreSQL (a fresh database per test).
 
 mod dashboard;
+mod settings;
 
 use chrono::{DateTime, Datelike, Duration, DurationRound, Utc};
 use sqlx::PgPool;
