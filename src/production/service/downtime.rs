@@ -19,9 +19,16 @@ use crate::production::store::downtime as store;
 const DOWNTIME_LOCK: i64 = 0x6e65_7875_7311;
 /// How long after now a unit may still arrive for the job to see it in order.
 pub const SETTLE: Duration = Duration::seconds(10);
+/// Units of a line read at once (a window): a day of a line counting a unit a second is one window.
+const WINDOW: i64 = 100_000;
 
 /// Stops written or closed this round, or `None` when another instance runs it.
 pub async fn run(pool: &PgPool) -> Result<Option<u64>> {
+    run_in_windows(pool, WINDOW).await
+}
+
+/// A round reading at most `window` units of a line at once.
+pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<u64>> {
     let mut tx = db::begin(pool, Scope::Platform).await?;
     if !db::try_job_lock(&mut tx, DOWNTIME_LOCK).await? {
         return Ok(None);
@@ -29,23 +36,34 @@ pub async fn run(pool: &PgPool) -> Result<Option<u64>> {
     let now = Utc::now();
     let until = now - SETTLE;
     let mut written = 0;
-    for line in store::lines(&mut tx).await? {
+    for mut line in store::lines(&mut tx).await? {
         let th = Thresholds { downtime_ms: line.downtime_ms, micro_stop_ms: line.micro_stop_ms };
-        let units = store::units(&mut tx, &line, until).await?;
-        let mut starts = Vec::new();
-        let mut ends = Vec::new();
-        for gap in th.gaps(line.last_at, &units) {
-            if let Gap::Downtime(span) = gap {
-                starts.push(span.start);
-                ends.push(Some(span.end));
+        // In windows of at most `window` units, each window's stops written and the cursor moved before the next is
+        // read: a line whose month of history arrives at once is read a window at a time, never whole.
+        loop {
+            let units = store::units(&mut tx, &line, until, window).await?;
+            let more = units.len() as i64 == window;
+            let mut starts = Vec::new();
+            let mut ends = Vec::new();
+            for gap in th.gaps(line.last_at, &units) {
+                if let Gap::Downtime(span) = gap {
+                    starts.push(span.start);
+                    ends.push(Some(span.end));
+                }
+            }
+            let last = units.last().copied().or(line.last_at);
+            // Only once every unit up to now has been looked at can the line be said to be silent now.
+            if !more && let Some(stop) = last.and_then(|l| th.ongoing(l, until)) {
+                starts.push(stop.start);
+                ends.push(None);
+            }
+            written +=
+                store::record(&mut tx, &line, &starts, &ends, units.first().copied(), units.last().copied()).await?;
+            line.last_at = last;
+            if !more {
+                break;
             }
         }
-        let last = units.last().copied().or(line.last_at);
-        if let Some(stop) = last.and_then(|l| th.ongoing(l, until)) {
-            starts.push(stop.start);
-            ends.push(None);
-        }
-        written += store::record(&mut tx, &line, &starts, &ends, units.first().copied(), units.last().copied()).await?;
     }
     tx.commit().await?;
     Ok(Some(written))

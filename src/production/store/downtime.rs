@@ -48,21 +48,24 @@ pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<Line>, sqlx:
         .collect())
 }
 
-/// The line's output units after `after` (all, when none) up to `until`, in time order.
+/// The line's output units after its cursor (all, when none) up to `until`, in time order: at most `limit` of them
+/// (the next ones are read once the cursor has moved past these).
 pub(in crate::production) async fn units(
     tx: &mut Tx,
     line: &Line,
     until: DateTime<Utc>,
+    limit: i64,
 ) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar!(
         "select at from production_detections
          where tenant_id = $1 and line_id = $2 and area_id = $3 and at > coalesce($4::timestamptz, '-infinity') and at <= $5
-         order by at",
+         order by at limit $6",
         line.tenant_id,
         line.line_id,
         line.output_area,
         line.last_at,
-        until
+        until,
+        limit
     )
     .fetch_all(&mut **tx)
     .await

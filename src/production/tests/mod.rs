@@ -249,6 +249,32 @@ async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
 }
 
 #[sqlx::test]
+async fn the_downtime_job_reads_a_long_history_in_windows_and_finds_the_same_stops(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run_in_windows;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
+    let s = |secs| t0 + Duration::seconds(secs);
+    // Stops (gaps over 300 s) at a window's edge, inside one, and spanning two, then silence.
+    let at = [0, 10, 400, 410, 420, 430, 440, 900, 910, 920, 1300, 1310];
+    let units: Vec<DetectionIn> = at.iter().map(|&x| unit("OUT", s(x), true)).collect();
+    ingest(&pool, &caller, "b1", &units).await.unwrap();
+    // Windows of three units: four windows in one round.
+    run_in_windows(&pool, 3).await.unwrap();
+    assert_eq!(
+        stops(&pool, tenant).await,
+        [(s(10), Some(s(400))), (s(440), Some(s(900))), (s(920), Some(s(1300))), (s(1310), None)]
+    );
+    // Nothing new: nothing written, and the stop still open stays one.
+    assert_eq!(run_in_windows(&pool, 3).await.unwrap(), Some(0));
+    assert_eq!(stops(&pool, tenant).await.len(), 4);
+}
+
+#[sqlx::test]
 async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: PgConnectOptions) {
     use crate::production::service::demo::configure;
     let pool = app_pool(opts, conn).await;
