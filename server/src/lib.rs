@@ -3,9 +3,11 @@
 pub mod bench;
 pub mod bench_catalog;
 pub mod bench_inventory;
+pub mod bench_production;
 pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;
 pub mod pg;
+pub mod simulate;
 pub mod startup;

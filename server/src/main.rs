@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
 use nexus_server::config::Config;
-use nexus_server::{bench, bench_catalog, bench_inventory, cli, pg, startup};
+use nexus_server::{bench, bench_catalog, bench_inventory, bench_production, cli, pg, simulate, startup};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -38,6 +38,8 @@ enum Command {
         #[command(flatten)]
         args: bench::BenchArgs,
     },
+    /// Simulate a plant's machines: realistic units sent through the REST ingest (history first, then live).
+    Simulate(simulate::SimulateArgs),
     /// The parts catalog: import files.
     Catalog {
         #[command(subcommand)]
@@ -52,6 +54,8 @@ enum BenchWhat {
     Catalog(bench_catalog::CatalogBenchArgs),
     /// A bodega's upload end to end on the server (read, check, match, dry run, commit) against the bench catalog.
     Inventory(bench_inventory::InventoryBenchArgs),
+    /// Production at the scale: REST ingest throughput, a month of ten lines loaded, the downtime job.
+    Production(bench_production::ProductionBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -94,6 +98,10 @@ fn main() -> Result<()> {
         Command::Bench { what: Some(BenchWhat::Inventory(args)), .. } => {
             rt.block_on(bench_inventory::run(cli.config, args))
         }
+        Command::Bench { what: Some(BenchWhat::Production(args)), .. } => {
+            rt.block_on(bench_production::run(cli.config, args))
+        }
+        Command::Simulate(args) => rt.block_on(simulate::run(cli.config, args)),
         Command::Catalog { command } => rt.block_on(cli::catalog::run(cli.config, command)),
     }
 }
