@@ -10,7 +10,7 @@ const MANAGER = 'gerente@planta.demo';
 const OPERATOR = 'operador@planta.demo';
 let simulator: ChildProcess | undefined;
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 test.beforeAll(async ({ request }) => {
   const res = await request.post('/api/v1/auth/login', { data: { login: 'dueno@planta.demo', password: demoPassword } });
@@ -22,9 +22,9 @@ test.beforeAll(async ({ request }) => {
   expect(key.status()).toBe(201);
   const server = process.env.E2E_SERVER_BIN;
   expect(server, 'scripts/test names the server binary').toBeTruthy();
-  // Two hours of history, then live.
+  // Six hours of history (a few stops on each line), then live.
   simulator = spawn(server!, ['simulate', '--base-url', process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
-    '--api-key', (await key.json()).key, '--backfill-hours', '1', '--seed', '7'], {
+    '--api-key', (await key.json()).key, '--backfill-hours', '6', '--seed', '7'], {
     env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

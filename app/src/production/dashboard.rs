@@ -271,8 +271,13 @@ fn Board(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let setup = StoredValue::new(setup);
-    let current = Signal::derive(move || view.get().and_then(Result::ok));
-    let error = Signal::derive(move || view.get().and_then(Result::err));
+    // The figures are drawn once the page runs in the browser: the server's render and the browser's hydration
+    // then agree whether or not the figures had arrived when the server rendered (they come with the page either
+    // way, so they show at once), and each refresh later updates them in place.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let current = Signal::derive(move || if mounted.get() { view.get().and_then(Result::ok) } else { None });
+    let error = Signal::derive(move || if mounted.get() { view.get().and_then(Result::err) } else { None });
     let mut widgets = setup.with_value(|s| s.widgets.clone());
     widgets.sort_by_key(|w| (w.y, w.x));
     view! {
