@@ -10,6 +10,12 @@
 //!   the output (with stops and micro-stops in it) written set-based, and its per-minute rollups as ingest writes them.
 //!   Skipped where already there (per line and day), so later runs start at once. [`load_plant`] is public: the
 //!   dashboard timings run over what it returns.
+//! - `dashboard`: the dashboard's figures (`production::service::dashboard::view`, as the page asks for them, through
+//!   the application's role under row-level security) over the loaded plant: one line over the whole 30 days, and
+//!   every line over one shift run; 200 runs each after a warm-up, p50 and p95 (target p95 ≤ 100 ms).
+//! - `live`: an in-process server; a dashboard's live stream open (`/api/v1/production/live`) while a machine posts a
+//!   batch every 1.5 s: from sending each batch to the `changed` event on the stream, 40 times (target p95 ≤ 5 s; the
+//!   page then fetches the figures, the `dashboard` figure).
 //! - `downtime`: the downtime job over one day of one line's units not yet looked at (target ≤ 1 s).
 //!
 //! The bench's own cluster: `NEXUS_DATA_DIR=.data/bench NEXUS_PG_PORT=54329` (or `DATABASE_URL`).
@@ -27,6 +33,8 @@ use leptos::config::LeptosOptions;
 use nexus::caller::{RequestMeta, User};
 use nexus::db::{self, Scope};
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::production::rules::dashboard::{Bucket, Query, Range};
+use nexus::production::service::dashboard::view;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor, PgPool};
 use uuid::Uuid;
@@ -39,13 +47,17 @@ use crate::startup;
 pub enum Section {
     Ingest,
     Load,
+    /// The dashboard's figures over the loaded plant (loads it first when missing).
+    Dashboard,
+    /// From a stored batch to the `changed` event on a dashboard's live stream.
+    Live,
     Downtime,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ProductionBenchArgs {
     /// Sections to run, in this order.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Section::Ingest, Section::Load, Section::Downtime])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Section::Ingest, Section::Load, Section::Dashboard, Section::Live, Section::Downtime])]
     pub only: Vec<Section>,
     /// How long the ingest load runs.
     #[arg(long, default_value_t = 60)]
@@ -123,9 +135,9 @@ async fn run_inner(cfg: &Config, url: &str, args: &ProductionBenchArgs) -> Resul
                     target: "—".into(),
                     pass: None,
                 });
-                // Hook: `Section::Dashboard` measures the dashboard's queries over `plant` here (one line over the
-                // whole span, every line over one shift; p95 of 200 runs, target ≤ 100 ms).
             }
+            Section::Dashboard => rows.extend(dashboard(&bench, &owner, args).await?),
+            Section::Live => rows.extend(live(cfg, &bench_url, &owner).await?),
             Section::Downtime => rows.extend(downtime(&bench, &owner, args).await?),
         }
     }
@@ -271,6 +283,11 @@ fn postgres_cpu() -> f64 {
 
 /// A "Bench" key with `production:ingest` for the tenant, minted as its owner.
 async fn ingest_key(pool: &PgPool, tenant: Uuid) -> Result<String> {
+    key_with(pool, tenant, &[ApiScope::ProductionIngest]).await
+}
+
+/// An API key of `tenant`'s owner holding `scopes`.
+async fn key_with(pool: &PgPool, tenant: Uuid, scopes: &[ApiScope]) -> Result<String> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let (user_id, email): (Uuid, String) =
         sqlx::query_as("select id, email from users where role = 'owner' and status = 'active' limit 1")
@@ -289,7 +306,7 @@ async fn ingest_key(pool: &PgPool, tenant: Uuid) -> Result<String> {
         pool,
         &user,
         &format!("Bench {}", Uuid::new_v4().simple()),
-        &[ApiScope::ProductionIngest],
+        scopes,
         &RequestMeta::default(),
     )
     .await
@@ -687,4 +704,177 @@ async fn downtime(bench: &PgConnectOptions, owner: &PgPool, args: &ProductionBen
         });
     }
     Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// dashboard
+
+/// The `p` percentile of `times`, in milliseconds.
+fn pct_ms(times: &mut [Duration], p: f64) -> f64 {
+    times.sort();
+    percentile(times, p).as_secs_f64() * 1000.0
+}
+
+/// p50 and p95 of `runs` calls of the dashboard's figures for `q` (after five to warm up).
+async fn time_view(pool: &PgPool, caller: &nexus::caller::Caller, q: &Query, runs: usize) -> Result<(f64, f64, i64)> {
+    let mut units = 0;
+    for _ in 0..5 {
+        units = view(pool, caller, q).await.map_err(|e| anyhow::anyhow!("{e}"))?.total.totals.total;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        view(pool, caller, q).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        times.push(t.elapsed());
+    }
+    Ok((pct_ms(&mut times, 0.5), pct_ms(&mut times, 0.95), units))
+}
+
+async fn dashboard(bench: &PgConnectOptions, owner: &PgPool, args: &ProductionBenchArgs) -> Result<Vec<Row>> {
+    let plant = load_plant(owner, args.days).await?;
+    sqlx::query("analyze production_minutes").execute(owner).await?;
+    // The application's pool: its role, its row-level security, as a dashboard runs.
+    let app = db::connect(bench.clone(), 4).await?;
+    let caller = nexus::caller::Caller::Machine(nexus::caller::Machine {
+        key_id: Uuid::nil(),
+        tenant_id: plant.tenant,
+        name: "bench".into(),
+        scopes: vec![ApiScope::ProductionRead],
+        creator_role: Role::Owner,
+    });
+    let (line, code) = plant.lines.first().cloned().context("the bench plant has no line")?;
+    let month = Query {
+        range: Range::Custom,
+        from: Some(plant.from),
+        to: Some(plant.to),
+        line: Some(line),
+        bucket: Some(Bucket::Day),
+        ..Query::default()
+    };
+    // The morning shift of the last whole day loaded, every line, by the hour.
+    let mut tx = db::begin(&app, Scope::Tenant(plant.tenant)).await?;
+    let shift: i32 =
+        sqlx::query_scalar("select id from production_shifts where name = 'Matutino'").fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    let day = Query {
+        range: Range::Custom,
+        from: Some(plant.to - chrono::Duration::days(1)),
+        to: Some(plant.to),
+        shift: Some(shift),
+        bucket: Some(Bucket::Hour),
+        ..Query::default()
+    };
+    let runs = 200;
+    let (p50, p95, units) = time_view(&app, &caller, &month, runs).await?;
+    let (s50, s95, shift_units) = time_view(&app, &caller, &day, runs).await?;
+    app.close().await;
+    Ok(vec![
+        Row {
+            what: format!("dashboard: line {code}, {} days by day ({units} units), p50 / p95 of {runs}", args.days),
+            value: format!("{p50:.1} / {p95:.1} ms"),
+            target: "p95 ≤ 100 ms".into(),
+            pass: Some(p95 <= 100.0),
+        },
+        Row {
+            what: format!(
+                "dashboard: {} lines, one shift by hour ({shift_units} units), p50 / p95 of {runs}",
+                plant.lines.len()
+            ),
+            value: format!("{s50:.1} / {s95:.1} ms"),
+            target: "p95 ≤ 100 ms".into(),
+            pass: Some(s95 <= 100.0),
+        },
+    ])
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// live
+
+async fn live(cfg: &Config, bench_url: &str, owner: &PgPool) -> Result<Vec<Row>> {
+    use std::io::BufRead;
+    let tenant = bench_tenant(owner, INGEST_PLANT).await?;
+    let options = LeptosOptions::builder().output_name("nexus").site_root("target/site").build();
+    let state = startup::state(cfg, bench_url, options).await?;
+    let ingest = ingest_key(&state.pool, tenant.id).await?;
+    let reader = key_with(&state.pool, tenant.id, &[ApiScope::ProductionRead]).await?;
+    let app = crate::http::router::build_router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let base = format!("http://{addr}");
+    // The dashboard's side: a thread reading the stream, telling when each event arrived.
+    let (events, heard) = std::sync::mpsc::channel::<(String, Instant)>();
+    {
+        let (base, reader) = (base.clone(), reader.clone());
+        std::thread::spawn(move || {
+            let agent = ureq::AgentBuilder::new().timeout_read(Duration::from_secs(120)).build();
+            let Ok(res) = agent
+                .get(&format!("{base}/api/v1/production/live"))
+                .set("Authorization", &format!("Bearer {reader}"))
+                .call()
+            else {
+                return;
+            };
+            for line in std::io::BufReader::new(res.into_reader()).lines() {
+                let Ok(line) = line else { return };
+                if let Some(name) = line.strip_prefix("event:")
+                    && events.send((name.trim().to_owned(), Instant::now())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
+    let wait = |what: &str| -> Result<Instant> {
+        loop {
+            let (name, at) = heard.recv_timeout(Duration::from_secs(30)).with_context(|| format!("no {what} event"))?;
+            if name == what {
+                return Ok(at);
+            }
+        }
+    };
+    wait("ready")?;
+    let (line, product) = (tenant.lines[0].1.clone(), tenant.products[0].1.clone());
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+    let mut latencies = Vec::new();
+    for n in 0..40 {
+        // Beyond the stream's one-event-a-second coalescing, so each batch is its own event.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        while heard.try_recv().is_ok() {}
+        let at = Utc::now() - chrono::Duration::seconds(2);
+        let units: Vec<serde_json::Value> = (0..100)
+            .map(|i| {
+                serde_json::json!({"line": line, "area": "SAL", "product": product,
+                                        "at": (at + chrono::Duration::milliseconds(i * 10)).to_rfc3339(), "good": true})
+            })
+            .collect();
+        let body =
+            serde_json::json!({"batch_id": format!("live-{}-{n}", Uuid::new_v4().simple()), "detections": units});
+        let (agent, url, key) = (agent.clone(), format!("{base}/api/v1/production/detections"), ingest.clone());
+        // From the moment the batch is sent: its notice goes out at commit, before the answer reaches the machine.
+        let sent = Instant::now();
+        tokio::task::spawn_blocking(move || {
+            agent
+                .post(&url)
+                .set("Authorization", &format!("Bearer {key}"))
+                .set("Content-Type", "application/json")
+                .send_string(&body.to_string())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("posting a batch: {e}"))?;
+        let event = tokio::task::block_in_place(|| wait("changed"))?;
+        latencies.push(event.saturating_duration_since(sent));
+    }
+    server.abort();
+    let (p50, p95) = (pct_ms(&mut latencies, 0.5), pct_ms(&mut latencies, 0.95));
+    Ok(vec![Row {
+        what: format!("live: batch sent → `changed` on the stream, p50 / p95 of {}", latencies.len()),
+        value: format!("{p50:.1} / {p95:.1} ms"),
+        target: "p95 ≤ 5 s".into(),
+        pass: Some(p95 <= 5000.0),
+    }])
 }
