@@ -140,11 +140,16 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
         cfg.production_keep_months,
         std::time::Duration::from_secs(cfg.downtime_every_secs),
     );
+    let live = state.live.clone();
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     println!("Nexus is running on http://{addr}");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Live dashboards' streams never end by themselves: the shutdown would wait for them forever.
+            live.close();
+        })
         .await?;
     Ok(())
 }

@@ -101,16 +101,18 @@ mod draw {
                     return;
                 }
                 let dark = dark();
+                // The page may have been left while the script loaded: nothing to draw into any more.
+                let Some(stale) = drawn.try_with_value(|d| d.as_ref().is_some_and(|d| d.dark != dark)) else { return };
                 // A theme switched since: drawn again in the new one.
-                if drawn.with_value(|d| d.as_ref().is_some_and(|d| d.dark != dark)) {
-                    drawn.update_value(|d| {
+                if stale {
+                    drawn.try_update_value(|d| {
                         if let Some(old) = d.take() {
                             call(&old.chart, "dispose", &[]);
                         }
                     });
                 }
-                if drawn.with_value(|d| d.is_some()) {
-                    drawn.with_value(|d| {
+                if drawn.try_with_value(|d| d.is_some()) == Some(true) {
+                    drawn.try_with_value(|d| {
                         if let Some(d) = d {
                             WasmRenderer::update(&d.chart, &chart);
                         }
@@ -134,11 +136,11 @@ mod draw {
                     call(&instance, "on", &[JsValue::from_str("click"), closure.as_ref().clone()]);
                     closure
                 });
-                drawn.set_value(Some(Drawn { chart: instance, dark, _click: click }));
+                drawn.try_update_value(|d| *d = Some(Drawn { chart: instance, dark, _click: click }));
             });
         });
         let resize = window_event_listener(leptos::ev::resize, move |_| {
-            drawn.with_value(|d| {
+            drawn.try_with_value(|d| {
                 if let Some(d) = d {
                     d.chart.resize(JsValue::UNDEFINED);
                 }
@@ -146,12 +148,12 @@ mod draw {
         });
         let resize = StoredValue::new_local(Some(resize));
         on_cleanup(move || {
-            resize.update_value(|r| {
+            resize.try_update_value(|r| {
                 if let Some(r) = r.take() {
                     r.remove();
                 }
             });
-            drawn.update_value(|d| {
+            drawn.try_update_value(|d| {
                 if let Some(d) = d.take() {
                     call(&d.chart, "dispose", &[]);
                 }

@@ -74,7 +74,15 @@ impl Filters {
         } else {
             (None, None)
         };
-        Query { range, from, to, line, product: self.product, shift: self.shift, bucket: self.bucket }
+        // The series' bucket: the URL's, else the template's production-over-time widget's.
+        let bucket = self.bucket.or_else(|| {
+            setup
+                .widgets
+                .iter()
+                .find(|w| w.kind == "production_over_time")
+                .and_then(|w| w.params.get("bucket").and_then(|b| b.as_str()).and_then(Bucket::parse))
+        });
+        Query { range, from, to, line, product: self.product, shift: self.shift, bucket }
     }
 
     /// The link to this view with `drill` open (or closed).
@@ -183,10 +191,6 @@ fn Dashboard(
     live_updates(tick, live);
     #[cfg(not(feature = "hydrate"))]
     let _ = tick;
-    let csv_href = move || {
-        let f = filters.get();
-        setup.get().and_then(Result::ok).map(|s| export_href(&f.query(&s))).unwrap_or_default()
-    };
     view! {
         <Title text=move || td_string!(i18n.get_locale(), prod.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, prod.title))>
@@ -198,10 +202,7 @@ fn Dashboard(
                         view! { <span>{t!(i18n, prod.not_live)}</span> }.into_any()
                     }}
                 </span>
-                <a href=csv_href class=BUTTON_SECONDARY data-testid="prod-export" download>{t!(i18n, prod.export)}</a>
-                {move || use_context::<crate::ui::session::Me>().filter(|me| me.can(Permission::PlantConfigure)).map(|_| view! {
-                    <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
-                })}
+
             </div>
         </PageHeader>
         <Transition fallback=Loading>
@@ -280,7 +281,17 @@ fn Board(
     let error = Signal::derive(move || if mounted.get() { view.get().and_then(Result::err) } else { None });
     let mut widgets = setup.with_value(|s| s.widgets.clone());
     widgets.sort_by_key(|w| (w.y, w.x));
+    // Rendered once the setup is known, on the server and in the browser alike (an attribute the server rendered
+    // empty is not set again by hydration).
+    let csv_href = move || filters.with(|f| setup.with_value(|s| export_href(&f.query(s))));
+    let configure = use_context::<crate::ui::session::Me>().is_some_and(|me| me.can(Permission::PlantConfigure));
     view! {
+        <div class="mb-3 flex flex-wrap justify-end gap-2">
+            <a href=csv_href class=BUTTON_SECONDARY data-testid="prod-export" download>{t!(i18n, prod.export)}</a>
+            {configure.then(|| view! {
+                <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
+            })}
+        </div>
         <FilterBar setup filters />
         <ErrorBanner error />
         {move || current.get().map(|v| view! {

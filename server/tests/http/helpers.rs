@@ -38,7 +38,8 @@ pub struct TestApp {
     /// The application pool, built as production builds it (every connection runs as `nexus_app`).
     pub pool: PgPool,
     conn: PgConnectOptions,
-    state: AppState,
+    /// The router's state (its live hub, say).
+    pub state: AppState,
 }
 
 impl TestApp {

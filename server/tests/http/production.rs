@@ -287,3 +287,24 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
     let res = app.get("/api/v1/production/dashboard.csv", Auth::None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn live_streams_end_when_the_server_shuts_down(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let reader = key(&app, &["production:read"]).await;
+    let req = TestApp::request(Method::GET, "/api/v1/production/live")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let mut body = res.into_body().into_data_stream();
+    assert_eq!(next_event(&mut body).await, "ready");
+    // A graceful shutdown waits for every response: the stream must end, not wait for the next change forever.
+    app.state.live.close();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await.expect("the stream ends");
+    assert!(end.is_none());
+}

@@ -89,8 +89,9 @@ pub fn check_line(l: &LineInput) -> Result<LineChecked, Vec<FieldError>> {
     if downtime > 0 && micro > 0 && micro >= downtime {
         e.push(FieldError::new("micro_stop_s", ErrorCode::InvalidInput));
     }
-    let target = l.target_pct / 100.0;
-    if !(target > 0.0 && target <= 1.0) {
+    // Kept to four decimals (numeric(5, 4)): checked as stored.
+    let target = (l.target_pct / 100.0 * 10_000.0).round() / 10_000.0;
+    if !(0.0001..=1.0).contains(&target) {
         e.push(FieldError::new("target_pct", ErrorCode::InvalidInput));
     }
     done(
@@ -100,7 +101,7 @@ pub fn check_line(l: &LineInput) -> Result<LineChecked, Vec<FieldError>> {
             name,
             downtime_threshold_ms: downtime,
             micro_stop_ms: micro,
-            target: (target * 10_000.0).round() / 10_000.0,
+            target,
             active: l.active,
         },
         e,
@@ -131,7 +132,7 @@ pub fn check_reason(r: &ReasonInput) -> Result<(String, String, String), Vec<Fie
 /// The most widgets a dashboard holds.
 pub const MAX_WIDGETS: usize = 24;
 
-/// A dashboard's layout: at most [`MAX_WIDGETS`], each inside the 12-column grid (`x + w ≤ 12`, height 1 to 12, rows
+/// A dashboard's layout: at most [`MAX_WIDGETS`], each kind once, each inside the 12-column grid (`x + w ≤ 12`, height 1 to 12, rows
 /// up to 100). Which kinds exist and what parameters they take is the catalog's to say.
 pub fn check_layout(widgets: &[Widget]) -> Result<(), Vec<FieldError>> {
     let mut e = Vec::new();
@@ -139,7 +140,10 @@ pub fn check_layout(widgets: &[Widget]) -> Result<(), Vec<FieldError>> {
         e.push(FieldError::new("widgets", ErrorCode::InvalidInput));
     }
     for (i, w) in widgets.iter().enumerate() {
-        if w.w == 0 || w.w > 12 || u16::from(w.x) + u16::from(w.w) > 12 || w.h == 0 || w.h > 12 || w.y > 100 {
+        // Each kind once: a dashboard shows one of each (their charts are named by kind on the page).
+        let repeated = widgets[..i].iter().any(|o| o.kind == w.kind);
+        if repeated || w.w == 0 || w.w > 12 || u16::from(w.x) + u16::from(w.w) > 12 || w.h == 0 || w.h > 12 || w.y > 100
+        {
             e.push(FieldError::new(&format!("widgets[{i}]"), ErrorCode::InvalidInput));
         }
     }
@@ -227,6 +231,8 @@ mod tests {
         assert_eq!(fields(check_line(&bad).unwrap_err()), ["code", "micro_stop_s", "target_pct"]);
         let bad = LineInput { downtime_threshold_s: f64::NAN, target_pct: 101.0, ..line() };
         assert_eq!(fields(check_line(&bad).unwrap_err()), ["downtime_threshold_s", "target_pct"]);
+        // A target that would be stored as 0 is refused, not a database error.
+        assert_eq!(fields(check_line(&LineInput { target_pct: 0.004, ..line() }).unwrap_err()), ["target_pct"]);
     }
 
     #[test]
@@ -250,8 +256,10 @@ mod tests {
     #[test]
     fn layouts_stay_inside_the_grid() {
         let w = |x, w| Widget { kind: "kpi_cards".into(), x, y: 0, w, h: 2, params: serde_json::json!({}) };
-        assert!(check_layout(&[w(0, 12), w(4, 8)]).is_ok());
+        assert!(check_layout(&[w(0, 12), Widget { kind: "downtime_table".into(), ..w(4, 8) }]).is_ok());
         assert_eq!(fields(check_layout(&[w(6, 8), w(0, 0)]).unwrap_err()), ["widgets[0]", "widgets[1]"]);
         assert_eq!(fields(check_layout(&[]).unwrap_err()), ["widgets"]);
+        let other = Widget { kind: "downtime_table".into(), ..w(0, 12) };
+        assert_eq!(fields(check_layout(&[w(0, 12), other, w(0, 6)]).unwrap_err()), ["widgets[2]"], "a kind twice");
     }
 }

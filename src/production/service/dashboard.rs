@@ -189,7 +189,11 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
     let plain: Vec<Shift> = r.shifts.iter().map(|(_, _, s)| s.clone()).collect();
     let (bucket, slots) = rules::slots(q.bucket.unwrap_or(q.range.natural_bucket()), r.from, r.to, r.tz, &plain);
     let line_ids: Vec<i32> = r.lines.iter().map(|l| l.id).collect();
-    let hourly = bucket != Bucket::Minute && rules::hourly_cells_fit(&slots, &r.windows);
+    // Units per hour when the buckets' edges are on the hour; per minute otherwise, but only over two days at most
+    // (a longer span off the hour — a half-hour time zone, a custom range from 10:30 — is read per hour, each hour's
+    // units in the bucket its start falls in), so a query never reads more than a few thousand rows a line.
+    let hourly = bucket != Bucket::Minute
+        && (rules::hourly_cells_fit(&slots, &r.windows) || r.to - r.from > chrono::Duration::days(2));
     let output = store::output(&mut tx, tenant, &line_ids, &r.windows, hourly).await?;
     let stops = store::stops(&mut tx, tenant, &line_ids, r.from, r.to).await?;
     let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
@@ -318,12 +322,14 @@ pub async fn classify(
     note: Option<&str>,
 ) -> Result<()> {
     user.require(Permission::ProductionRecord)?;
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > 500) {
-        return Err(Error::field("note", ErrorCode::TooLong));
-    }
+    // One line of text: no control characters (a NUL cannot be stored), at most 500 characters.
+    let note = match note {
+        Some(n) => Some(crate::codes::check_text("note", n, false, 500)?).filter(|n| !n.is_empty()),
+        None => None,
+    };
+    let note = note.as_deref();
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let line = store::stop_line(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let line = store::stop_line(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
     if user.role == Role::Operator && !store::operator_lines(&mut tx, user.user_id).await?.contains(&line) {
         return Err(Error::Forbidden);
     }

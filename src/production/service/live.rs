@@ -19,18 +19,30 @@ pub type Change = Option<Uuid>;
 #[derive(Debug, Clone)]
 pub struct Live {
     tx: broadcast::Sender<Change>,
+    /// True once the server is shutting down: open streams end (a graceful shutdown waits for every response).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for Live {
     fn default() -> Self {
         // A dashboard that falls this far behind refreshes once (it is told it lagged).
-        Live { tx: broadcast::channel(1024).0 }
+        Live { tx: broadcast::channel(1024).0, closing: tokio::sync::watch::channel(false).0 }
     }
 }
 
 impl Live {
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.tx.subscribe()
+    }
+
+    /// Ends every open stream (the server is shutting down).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Becomes true when the server shuts down.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// Hands every notice to the dashboards for as long as the process runs (spawn it).

@@ -168,8 +168,8 @@ pub(in crate::production) struct StopFull {
     pub note: Option<String>,
 }
 
-/// Stops of `lines` touching `[from, to)`, latest first. A stop is looked for from a week before `from` (none lasts
-/// longer) plus any still going on.
+/// Stops of `lines` touching `[from, to)`, latest first, however long ago they began (an idle fortnight is one stop).
+/// The line/start index bounds the scan by `to`; a line's stops are few (minutes to hours each).
 pub(in crate::production) async fn stops(
     tx: &mut Tx,
     tenant: Uuid,
@@ -182,13 +182,8 @@ pub(in crate::production) async fn stops(
            from production_downtime d
            left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
            where d.tenant_id = $1 and d.line_id = any($2) and d.start_at < $4
-             and d.start_at >= $3::timestamptz - interval '7 days' and (d.end_at is null or d.end_at > $3)
-           union all
-           select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false)
-           from production_downtime d
-           left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
-           where d.tenant_id = $1 and d.line_id = any($2) and d.end_at is null and d.start_at < $3::timestamptz - interval '7 days'
-           order by 3 desc"#,
+             and coalesce(d.end_at, 'infinity'::timestamptz) > $3
+           order by d.start_at desc"#,
         tenant,
         lines,
         from,
@@ -198,18 +193,16 @@ pub(in crate::production) async fn stops(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            Some(StopFull {
-                cell: StopCell {
-                    id: r.id?,
-                    line: r.line_id?,
-                    start: r.start_at?,
-                    end: r.end_at,
-                    planned: r.planned,
-                    reason: r.reason_id,
-                },
-                note: r.note,
-            })
+        .map(|r| StopFull {
+            cell: StopCell {
+                id: r.id,
+                line: r.line_id,
+                start: r.start_at,
+                end: r.end_at,
+                planned: r.planned,
+                reason: r.reason_id,
+            },
+            note: r.note,
         })
         .collect())
 }
@@ -256,10 +249,14 @@ pub(in crate::production) async fn minutes(
 }
 
 /// A stop's line (to check who may classify it), if it exists.
-pub(in crate::production) async fn stop_line(tx: &mut Tx, id: i64) -> Result<Option<i32>, sqlx::Error> {
-    sqlx::query_scalar!("select line_id from production_downtime where id = $1 for update", id)
-        .fetch_optional(&mut **tx)
-        .await
+pub(in crate::production) async fn stop_line(tx: &mut Tx, tenant: Uuid, id: i64) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select line_id from production_downtime where tenant_id = $1 and id = $2 for update",
+        tenant,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// Whether a reason can be given now (it exists and is active).

@@ -210,3 +210,23 @@ async fn a_stored_batch_and_a_classified_stop_tell_that_plants_dashboards(opts: 
     let next = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
     assert_eq!(next, Some(tenant), "the stop's notice, and nothing from the refused batch before it");
 }
+
+#[sqlx::test]
+async fn a_stop_that_began_weeks_before_the_span_still_counts_in_it(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (tenant, midnight) = textbook_plant(&pool).await;
+    // The line was idle from ten days before that day until 07:47 on it (the textbook stop's end).
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query("update production_downtime set start_at = $2 - interval '10 days' where tenant_id = $1")
+        .bind(tenant)
+        .bind(midnight)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let v = view(&pool, &reader, &custom(midnight, midnight + Duration::days(1))).await.unwrap();
+    assert_eq!(v.stop_count, 1, "the stop is in the span");
+    // Inside that day's planned time it covers 06:00–07:47: 107 minutes of downtime.
+    assert_eq!(v.total.totals.downtime_ms, 107 * 60_000);
+}

@@ -40,28 +40,35 @@ async fn live(
     caller.require(ApiScope::ProductionRead)?;
     let tenant = caller.tenant_id();
     let rx = st.live.subscribe();
-    let stream = futures_util::stream::unfold((rx, None::<Instant>), move |(mut rx, last)| async move {
-        let Some(last) = last else {
-            let ready = Event::default().event("ready").data(Utc::now().to_rfc3339());
-            return Some((Ok(ready), (rx, Some(Instant::now() - COALESCE))));
-        };
-        loop {
-            match rx.recv().await {
-                Ok(Some(t)) if t != tenant => {}
-                Ok(_) | Err(RecvError::Lagged(_)) => {
-                    let wait = COALESCE.saturating_sub(last.elapsed());
-                    if !wait.is_zero() {
-                        tokio::time::sleep(wait).await;
+    let closing = st.live.closing();
+    let stream =
+        futures_util::stream::unfold((rx, closing, None::<Instant>), move |(mut rx, mut closing, last)| async move {
+            let Some(last) = last else {
+                let ready = Event::default().event("ready").data(Utc::now().to_rfc3339());
+                return Some((Ok(ready), (rx, closing, Some(Instant::now() - COALESCE))));
+            };
+            loop {
+                let heard = tokio::select! {
+                    heard = rx.recv() => heard,
+                    // The server is shutting down: the stream ends (the browser reconnects to the next server).
+                    _ = closing.wait_for(|c| *c) => return None,
+                };
+                match heard {
+                    Ok(Some(t)) if t != tenant => {}
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        let wait = COALESCE.saturating_sub(last.elapsed());
+                        if !wait.is_zero() {
+                            tokio::time::sleep(wait).await;
+                        }
+                        // Whatever came meanwhile is in this one refresh.
+                        while matches!(rx.try_recv(), Ok(_) | Err(TryRecvError::Lagged(_))) {}
+                        let changed = Event::default().event("changed").data(Utc::now().to_rfc3339());
+                        return Some((Ok(changed), (rx, closing, Some(Instant::now()))));
                     }
-                    // Whatever came meanwhile is in this one refresh.
-                    while matches!(rx.try_recv(), Ok(_) | Err(TryRecvError::Lagged(_))) {}
-                    let changed = Event::default().event("changed").data(Utc::now().to_rfc3339());
-                    return Some((Ok(changed), (rx, Some(Instant::now()))));
+                    Err(RecvError::Closed) => return None,
                 }
-                Err(RecvError::Closed) => return None,
             }
-        }
-    });
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
