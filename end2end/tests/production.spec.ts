@@ -1,5 +1,5 @@
 // The plant's dashboards while the simulator sends units through the REST API (nexus-server simulate, with a key the
-// owner creates): a manager sees the figures move without reloading, filters by shift, drills into downtime,
+// owner creates): a manager sees the figures move without reloading when a batch arrives, filters by shift, drills into downtime,
 // classifies a stop with a planned reason and sees the downtime and OEE change; the CSV holds what is shown; an
 // operator on a tablet classifies the stops of their own line only.
 import { test, expect, Page } from '@playwright/test';
@@ -9,6 +9,7 @@ import { open, login, demoPassword, shot } from './helpers';
 const MANAGER = 'gerente@planta.demo';
 const OPERATOR = 'operador@planta.demo';
 let simulator: ChildProcess | undefined;
+let ingestKey = '';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
@@ -20,11 +21,12 @@ test.beforeAll(async ({ request }) => {
     data: { name: `Simulador e2e ${Date.now()}`, scopes: ['production:ingest'] },
   });
   expect(key.status()).toBe(201);
+  ingestKey = (await key.json()).key;
   const server = process.env.E2E_SERVER_BIN;
   expect(server, 'scripts/test names the server binary').toBeTruthy();
   // Six hours of history (a few stops on each line), then live.
   simulator = spawn(server!, ['simulate', '--base-url', process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
-    '--api-key', (await key.json()).key, '--backfill-hours', '6', '--seed', '7'], {
+    '--api-key', ingestKey, '--backfill-hours', '6', '--seed', '7'], {
     env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL ?? '' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -56,6 +58,17 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   const before = await total.textContent();
   await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
   await expect(page.getByTestId('prod-live')).toContainText('En vivo', { timeout: 15_000 });
+  // A machine sends a batch (besides the simulator, whose lines all pause at the shift's break): the page shows it
+  // without a reload.
+  const now = Date.now();
+  const units = Array.from({ length: 25 }, (_, i) => ({
+    line: 'L1', area: 'SAL', product: 'SOP-100', at: new Date(now - 30_000 + i * 1000).toISOString(), good: true,
+  }));
+  const sent = await page.request.post('/api/v1/production/detections', {
+    headers: { Authorization: `Bearer ${ingestKey}` },
+    data: { batch_id: `e2e-${now}`, detections: units },
+  });
+  expect(sent.status()).toBe(201);
   await expect.poll(async () => await total.textContent(), { timeout: 30_000 }).not.toBe(before);
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), 'no reload').toBe(true);
   await expect(page.locator('#chart-over-time canvas')).toBeVisible();

@@ -419,10 +419,12 @@ pub async fn read_plant(pool: &db::PgPool, tenant: Uuid) -> Result<Plant> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    // Each line's last output unit: where a previous run stopped (served by the index on (tenant, line, at)).
+    // Each line's last output unit: where a previous run stopped (served by the index on (tenant, line, at)). Units
+    // another sender stamped ahead of the clock (the ingest allows five minutes) do not count: the simulated line
+    // would stay silent until the clock caught up with them.
     let last: HashMap<i32, DateTime<Utc>> = sqlx::query_as(
         "select l.id, (select max(d.at) from production_detections d
-                       where d.tenant_id = l.tenant_id and d.line_id = l.id) as last_at
+                       where d.tenant_id = l.tenant_id and d.line_id = l.id and d.at <= now()) as last_at
          from production_lines l where l.active",
     )
     .fetch_all(&mut *tx)
