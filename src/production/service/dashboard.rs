@@ -22,7 +22,7 @@ use crate::identity::rules::auth::{ApiScope, Permission, Role};
 use crate::production::rules::calendar::{Shift, Span};
 use crate::production::rules::dashboard::{
     self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, Point, ProductRef, ProductRow,
-    Query, ReasonRef, Setup, ShiftRef, StopRow, View, Widget,
+    Query, Setup, ShiftRef, StopRow, View, Widget,
 };
 use crate::production::store::{dashboard as store, oee as oee_store};
 
@@ -93,18 +93,7 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
                 hours: format!("{}–{}", s.start.format("%H:%M"), s.end.format("%H:%M")),
             })
             .collect(),
-        reasons: store::reasons(&mut tx)
-            .await?
-            .into_iter()
-            .map(|r| ReasonRef {
-                id: r.id,
-                code: r.code,
-                name: r.name,
-                planned: r.planned,
-                colour: r.colour,
-                active: r.active,
-            })
-            .collect(),
+        reasons: store::reasons(&mut tx).await?,
         filters: store::filters(&mut tx)
             .await?
             .into_iter()

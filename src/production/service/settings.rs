@@ -170,18 +170,7 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
             active,
         })
         .collect();
-    let reasons = read::reasons(&mut tx)
-        .await?
-        .into_iter()
-        .map(|r| crate::production::rules::dashboard::ReasonRef {
-            id: r.id,
-            code: r.code,
-            name: r.name,
-            planned: r.planned,
-            colour: r.colour,
-            active: r.active,
-        })
-        .collect();
+    let reasons = read::reasons(&mut tx).await?;
     let operators = store::operators(&mut tx)
         .await?
         .into_iter()

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::production::rules::calendar::{Shift, Span, Stop};
-use crate::production::rules::dashboard::{OutputCell, StopCell};
+use crate::production::rules::dashboard::{OutputCell, ReasonRef, StopCell};
 
 pub(in crate::production) struct LineRow {
     pub id: i32,
@@ -65,19 +65,10 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(i32, Strin
     Ok(out)
 }
 
-pub(in crate::production) struct ReasonRow {
-    pub id: i32,
-    pub code: String,
-    pub name: String,
-    pub planned: bool,
-    pub colour: String,
-    pub active: bool,
-}
-
 /// Every reason, the retired ones too (old stops still name them).
-pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRow>, sqlx::Error> {
+pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRef>, sqlx::Error> {
     sqlx::query_as!(
-        ReasonRow,
+        ReasonRef,
         "select id, code, name, planned, colour, active from production_reasons order by planned, code"
     )
     .fetch_all(&mut **tx)
