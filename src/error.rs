@@ -58,6 +58,7 @@ fn on_constraint(name: &str) -> Option<Error> {
         "production_lines_tenant_id_code_key"
         | "production_products_tenant_id_code_key"
         | "production_reasons_tenant_id_code_key" => Error::field("code", ErrorCode::NameTaken),
+        "production_shifts_tenant_id_name_key" => Error::field("name", ErrorCode::NameTaken),
         _ => return None,
     })
 }

@@ -2,6 +2,7 @@
 //! dashboard, each checked whole here before anything is written, every problem named by its field. (The widgets'
 //! parameters are checked against the widget catalog's JSON Schemas by the service, which reads them.)
 
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::Widget;
@@ -129,6 +130,205 @@ pub fn check_reason(r: &ReasonInput) -> Result<(String, String, String), Vec<Fie
     done((code, name, colour), e)
 }
 
+/// A shift as edited: the days it starts on (ticked boxes), its local start and end (`HH:MM`; an end at or before the
+/// start crosses midnight).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShiftInput {
+    pub id: Option<i32>,
+    pub name: String,
+    #[serde(default)]
+    pub mon: bool,
+    #[serde(default)]
+    pub tue: bool,
+    #[serde(default)]
+    pub wed: bool,
+    #[serde(default)]
+    pub thu: bool,
+    #[serde(default)]
+    pub fri: bool,
+    #[serde(default)]
+    pub sat: bool,
+    #[serde(default)]
+    pub sun: bool,
+    pub start: String,
+    pub end: String,
+}
+
+impl ShiftInput {
+    /// Bit 0 Monday … bit 6 Sunday, as stored.
+    pub fn days(&self) -> u8 {
+        [self.mon, self.tue, self.wed, self.thu, self.fri, self.sat, self.sun]
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (i, on)| if *on { acc | (1 << i) } else { acc })
+    }
+}
+
+/// A shift checked: name, days, start and end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftChecked {
+    pub id: Option<i32>,
+    pub name: String,
+    pub days: u8,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+/// A planned stop (a break, a meeting) as edited, inside shift `shift_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StopInput {
+    pub id: Option<i32>,
+    pub shift_id: i32,
+    pub name: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// `HH:MM` (or `HH:MM:SS`, as some browsers send a time field).
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    NaiveTime::parse_from_str(s, "%H:%M").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S")).ok()
+}
+
+/// Minutes from `start` to `t`, going forward round the clock.
+fn after(start: NaiveTime, t: NaiveTime) -> i64 {
+    (t - start).num_minutes().rem_euclid(24 * 60)
+}
+
+/// A stop `[s, e)` inside the shift `[start, end)` (either may cross midnight) as minutes from the shift's start.
+fn offsets(shift: (NaiveTime, NaiveTime), stop: (NaiveTime, NaiveTime)) -> (i64, i64, i64) {
+    let length = match after(shift.0, shift.1) {
+        0 => 24 * 60,
+        n => n,
+    };
+    let from = after(shift.0, stop.0);
+    let to = match after(shift.0, stop.1) {
+        0 => 24 * 60,
+        n => n,
+    };
+    (from, to, length)
+}
+
+/// Whether the stop lies wholly inside the shift.
+pub fn stop_inside(shift: (NaiveTime, NaiveTime), stop: (NaiveTime, NaiveTime)) -> bool {
+    let (from, to, length) = offsets(shift, stop);
+    from < to && to <= length
+}
+
+/// A shift's name (up to 60), at least one day, start and end times that differ; and the planned stops it already
+/// has (`stops`) still inside it, else `start` and `end` are named (move or remove the stops first).
+pub fn check_shift(s: &ShiftInput, stops: &[(NaiveTime, NaiveTime)]) -> Result<ShiftChecked, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let name = text("name", &s.name, 60, &mut e);
+    let days = s.days();
+    if days == 0 {
+        e.push(FieldError::new("days", ErrorCode::InvalidInput));
+    }
+    let start = parse_time(&s.start);
+    let end = parse_time(&s.end);
+    if start.is_none() {
+        e.push(FieldError::new("start", ErrorCode::InvalidInput));
+    }
+    if end.is_none() {
+        e.push(FieldError::new("end", ErrorCode::InvalidInput));
+    }
+    let (start, end) = (start.unwrap_or_default(), end.unwrap_or_default());
+    if e.iter().all(|f| f.field != "start" && f.field != "end") {
+        if start == end {
+            e.push(FieldError::new("end", ErrorCode::InvalidInput));
+        } else if stops.iter().any(|stop| !stop_inside((start, end), *stop)) {
+            e.push(FieldError::new("start", ErrorCode::InvalidInput));
+            e.push(FieldError::new("end", ErrorCode::InvalidInput));
+        }
+    }
+    done(ShiftChecked { id: s.id, name, days, start, end }, e)
+}
+
+/// A planned stop's name (up to 60) and its span, wholly inside its shift (`shift`: start and end) and clear of the
+/// shift's other stops (`others`).
+pub fn check_stop(
+    s: &StopInput,
+    shift: (NaiveTime, NaiveTime),
+    others: &[(NaiveTime, NaiveTime)],
+) -> Result<(String, NaiveTime, NaiveTime), Vec<FieldError>> {
+    let mut e = Vec::new();
+    let name = text("name", &s.name, 60, &mut e);
+    let start = parse_time(&s.start);
+    let end = parse_time(&s.end);
+    if start.is_none() {
+        e.push(FieldError::new("start", ErrorCode::InvalidInput));
+    }
+    if end.is_none() {
+        e.push(FieldError::new("end", ErrorCode::InvalidInput));
+    }
+    let (start, end) = (start.unwrap_or_default(), end.unwrap_or_default());
+    if e.iter().all(|f| f.field != "start" && f.field != "end") {
+        if start == end || !stop_inside(shift, (start, end)) {
+            e.push(FieldError::new("end", ErrorCode::InvalidInput));
+        } else {
+            let (from, to, _) = offsets(shift, (start, end));
+            let clash = others.iter().any(|o| {
+                let (f, t, _) = offsets(shift, *o);
+                from < t && f < to
+            });
+            if clash {
+                e.push(FieldError::new("start", ErrorCode::InvalidInput));
+            }
+        }
+    }
+    done((name, start, end), e)
+}
+
+/// The filters a plant's dashboard can offer (the area filter is the table's, not yet the dashboard's).
+pub const FILTER_KEYS: [&str; 4] = ["date_range", "line", "shift", "product"];
+
+/// A dashboard filter as edited: shown or not, where, required (the dashboard always has a value), and its default
+/// (the date range's: `today`, `shift`, `24h`, `7d`, `30d`; the line's: a line's code; none for the others).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterInput {
+    pub key: String,
+    pub position: i16,
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub default: String,
+}
+
+/// A filter checked: its key, position and flags, its default as stored (`{"range": …}`, `{"code": …}` or `{}`).
+/// `lines` are the plant's line codes (a line's default names one of them).
+pub fn check_filter(f: &FilterInput, lines: &[String]) -> Result<(i16, serde_json::Value), Vec<FieldError>> {
+    let mut e = Vec::new();
+    if !FILTER_KEYS.contains(&f.key.as_str()) {
+        e.push(FieldError::new("key", ErrorCode::InvalidInput));
+    }
+    if !(1..=99).contains(&f.position) {
+        e.push(FieldError::new("position", ErrorCode::InvalidInput));
+    }
+    let default = f.default.trim();
+    let value = match (f.key.as_str(), default) {
+        (_, "") => serde_json::json!({}),
+        ("date_range", r) => match super::dashboard::Range::parse(r) {
+            Some(range) if range != super::dashboard::Range::Custom => serde_json::json!({ "range": r }),
+            _ => {
+                e.push(FieldError::new("default", ErrorCode::InvalidInput));
+                serde_json::Value::Null
+            }
+        },
+        ("line", code) if lines.iter().any(|l| l == code) => serde_json::json!({ "code": code }),
+        _ => {
+            e.push(FieldError::new("default", ErrorCode::InvalidInput));
+            serde_json::Value::Null
+        }
+    };
+    // The date range is always there: a dashboard's figures are of a span.
+    if f.key == "date_range" && !f.enabled {
+        e.push(FieldError::new("enabled", ErrorCode::InvalidInput));
+    }
+    done((f.position, value), e)
+}
+
 /// The most widgets a dashboard holds.
 pub const MAX_WIDGETS: usize = 24;
 
@@ -188,12 +388,68 @@ pub struct WidgetKind {
     pub name_en: String,
 }
 
+/// A shift as the settings page shows it, with its planned stops (times `HH:MM`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShiftSetting {
+    pub id: i32,
+    pub name: String,
+    /// Bit 0 Monday … bit 6 Sunday.
+    pub days: u8,
+    pub start: String,
+    pub end: String,
+    pub stops: Vec<StopSetting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StopSetting {
+    pub id: i32,
+    pub name: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// A dashboard filter as the settings page shows it (every key, the ones the plant has no row for switched off).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FilterSetting {
+    pub key: String,
+    pub position: i16,
+    pub enabled: bool,
+    pub required: bool,
+    /// The default as edited: a range, a line's code, or empty.
+    pub default: String,
+}
+
+/// A dashboard query of the plant's log, as its owner reads it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QueryLogEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who asked (name and e-mail); none for an API key.
+    pub who: Option<String>,
+    pub query: String,
+    pub filters: String,
+    pub duration_ms: i32,
+}
+
+/// A page of the query log, newest first, with the last day's count and timings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QueryLog {
+    pub entries: Vec<QueryLogEntry>,
+    /// The id to read on from (older entries), when there are more.
+    pub next: Option<i64>,
+    pub day_count: i64,
+    pub day_p50_ms: Option<f64>,
+    pub day_p95_ms: Option<f64>,
+}
+
 /// Everything the settings page edits.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     pub lines: Vec<LineSetting>,
     pub products: Vec<ProductSetting>,
     pub reasons: Vec<super::dashboard::ReasonRef>,
+    pub shifts: Vec<ShiftSetting>,
+    pub filters: Vec<FilterSetting>,
     pub operators: Vec<OperatorLines>,
     /// Each role's widgets, as pretty JSON.
     pub dashboards: Vec<(String, String)>,
@@ -261,5 +517,81 @@ mod tests {
         assert_eq!(fields(check_layout(&[]).unwrap_err()), ["widgets"]);
         let other = Widget { kind: "downtime_table".into(), ..w(0, 12) };
         assert_eq!(fields(check_layout(&[w(0, 12), other, w(0, 6)]).unwrap_err()), ["widgets[2]"], "a kind twice");
+    }
+
+    fn t(s: &str) -> NaiveTime {
+        parse_time(s).unwrap()
+    }
+
+    fn night() -> ShiftInput {
+        ShiftInput {
+            id: None,
+            name: "Nocturno".into(),
+            mon: true,
+            fri: true,
+            sun: true,
+            start: "22:00".into(),
+            end: "06:00:00".into(),
+            ..ShiftInput::default()
+        }
+    }
+
+    #[test]
+    fn shifts_take_days_and_may_cross_midnight() {
+        let s = check_shift(&night(), &[(t("02:00"), t("02:30"))]).unwrap();
+        assert_eq!((s.days, s.start, s.end), (0b101_0001, t("22:00"), t("06:00")));
+        // Ending at midnight is a shift too.
+        assert!(check_shift(&ShiftInput { start: "16:00".into(), end: "00:00".into(), ..night() }, &[]).is_ok());
+        let bad = ShiftInput { name: "".into(), mon: false, fri: false, sun: false, start: "25:00".into(), ..night() };
+        assert_eq!(fields(check_shift(&bad, &[]).unwrap_err()), ["name", "days", "start"]);
+        assert_eq!(fields(check_shift(&ShiftInput { end: "22:00".into(), ..night() }, &[]).unwrap_err()), ["end"]);
+        // Moved so that its break falls outside it: refused until the break moves.
+        let day = ShiftInput { start: "06:00".into(), end: "14:00".into(), ..night() };
+        assert_eq!(fields(check_shift(&day, &[(t("02:00"), t("02:30"))]).unwrap_err()), ["start", "end"]);
+    }
+
+    #[test]
+    fn planned_stops_lie_inside_their_shift_and_clear_of_each_other() {
+        let stop = |start: &str, end: &str| StopInput {
+            id: None,
+            shift_id: 1,
+            name: "Cena".into(),
+            start: start.into(),
+            end: end.into(),
+        };
+        let night = (t("22:00"), t("06:00"));
+        assert!(check_stop(&stop("02:00", "02:30"), night, &[]).is_ok());
+        assert!(check_stop(&stop("23:45", "00:15"), night, &[]).is_ok(), "across midnight inside the shift");
+        assert!(check_stop(&stop("05:30", "06:00"), night, &[]).is_ok(), "up to the shift's end");
+        assert_eq!(fields(check_stop(&stop("06:00", "06:30"), night, &[]).unwrap_err()), ["end"], "after it");
+        assert_eq!(fields(check_stop(&stop("21:30", "22:30"), night, &[]).unwrap_err()), ["end"], "astride its start");
+        assert_eq!(fields(check_stop(&stop("03:00", "02:00"), night, &[]).unwrap_err()), ["end"], "backwards");
+        let others = [(t("02:00"), t("02:30"))];
+        assert_eq!(fields(check_stop(&stop("02:15", "02:45"), night, &others).unwrap_err()), ["start"]);
+        assert!(check_stop(&stop("02:30", "02:45"), night, &others).is_ok(), "touching is not overlapping");
+        assert_eq!(fields(check_stop(&StopInput { name: " ".into(), ..stop("x", "") }, night, &[]).unwrap_err()), [
+            "name", "start", "end"
+        ]);
+    }
+
+    #[test]
+    fn filters_keep_a_known_default() {
+        let lines = ["L1".to_owned(), "L2".to_owned()];
+        let f = |key: &str, default: &str| FilterInput {
+            key: key.into(),
+            position: 2,
+            enabled: true,
+            required: false,
+            default: default.into(),
+        };
+        assert_eq!(check_filter(&f("date_range", "7d"), &lines).unwrap().1, serde_json::json!({ "range": "7d" }));
+        assert_eq!(check_filter(&f("line", "L2"), &lines).unwrap().1, serde_json::json!({ "code": "L2" }));
+        assert_eq!(check_filter(&f("shift", ""), &lines).unwrap().1, serde_json::json!({}));
+        assert_eq!(fields(check_filter(&f("line", "L9"), &lines).unwrap_err()), ["default"]);
+        assert_eq!(fields(check_filter(&f("date_range", "custom"), &lines).unwrap_err()), ["default"]);
+        assert_eq!(fields(check_filter(&f("product", "P1"), &lines).unwrap_err()), ["default"]);
+        assert_eq!(fields(check_filter(&f("area", ""), &lines).unwrap_err()), ["key"]);
+        let off = FilterInput { enabled: false, position: 0, ..f("date_range", "") };
+        assert_eq!(fields(check_filter(&off, &lines).unwrap_err()), ["position", "enabled"]);
     }
 }

@@ -12,10 +12,10 @@ use crate::codes::{ErrorCode, FieldError};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
-use crate::production::rules::dashboard::Widget;
+use crate::production::rules::dashboard::{Range, Widget};
 use crate::production::rules::settings::{
-    self as rules, LineInput, LineSetting, OperatorLines, ProductInput, ProductSetting, ReasonInput, Settings,
-    WidgetKind,
+    self as rules, FILTER_KEYS, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, ProductInput,
+    ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetKind,
 };
 use crate::production::store::settings as store;
 
@@ -73,6 +73,106 @@ pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: 
     record(&mut tx, user, meta, "production.reason_saved", "production_reason", id, after).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Writes a shift; a changed shift keeps its planned stops inside it (or is refused naming its times).
+pub async fn save_shift(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ShiftInput) -> Result<i32> {
+    user.require(Permission::PlantConfigure)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let stops = match input.id {
+        None => Vec::new(),
+        Some(id) => {
+            store::lock_shift(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
+            store::shift_stops(&mut tx, user.tenant_id, id).await?.into_iter().map(|(_, s, e)| (s, e)).collect()
+        }
+    };
+    let shift = rules::check_shift(input, &stops).map_err(Error::Validation)?;
+    let id = store::save_shift(&mut tx, user.tenant_id, &shift).await?.ok_or(Error::NotFound)?;
+    let after = json!({ "name": shift.name, "days": shift.days, "start": shift.start, "end": shift.end });
+    record(&mut tx, user, meta, "production.shift_saved", "production_shift", id, after).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a shift and its planned stops (time it covered is no longer planned).
+pub async fn delete_shift(pool: &PgPool, user: &User, meta: &RequestMeta, id: i32) -> Result<()> {
+    user.require(Permission::PlantConfigure)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let name = store::delete_shift(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
+    record(&mut tx, user, meta, "production.shift_deleted", "production_shift", id, json!({ "name": name })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a planned stop inside its shift, clear of the shift's other stops (the shift is locked meanwhile, so two
+/// people adding breaks at once cannot overlap them).
+pub async fn save_stop(pool: &PgPool, user: &User, meta: &RequestMeta, input: &StopInput) -> Result<i32> {
+    user.require(Permission::PlantConfigure)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let shift = store::lock_shift(&mut tx, user.tenant_id, input.shift_id)
+        .await?
+        .ok_or_else(|| Error::field("shift_id", ErrorCode::InvalidInput))?;
+    let stops = store::shift_stops(&mut tx, user.tenant_id, input.shift_id).await?;
+    if input.id.is_some_and(|id| !stops.iter().any(|(s, ..)| *s == id)) {
+        return Err(Error::NotFound);
+    }
+    let others: Vec<_> = stops.iter().filter(|(id, ..)| Some(*id) != input.id).map(|(_, s, e)| (*s, *e)).collect();
+    let (name, start, end) = rules::check_stop(input, shift, &others).map_err(Error::Validation)?;
+    let id = store::save_stop(&mut tx, user.tenant_id, input.shift_id, input.id, (&name, start, end))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let after = json!({ "shift_id": input.shift_id, "name": name, "start": start, "end": end });
+    record(&mut tx, user, meta, "production.planned_stop_saved", "production_shift_stop", id, after).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete_stop(pool: &PgPool, user: &User, meta: &RequestMeta, id: i32) -> Result<()> {
+    user.require(Permission::PlantConfigure)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let shift = store::delete_stop(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
+    let after = json!({ "shift_id": shift });
+    record(&mut tx, user, meta, "production.planned_stop_deleted", "production_shift_stop", id, after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets one of the dashboard's filters: shown or not, its place, whether it is required, its default.
+pub async fn save_filter(pool: &PgPool, user: &User, meta: &RequestMeta, input: &FilterInput) -> Result<()> {
+    user.require(Permission::PlantConfigure)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let codes: Vec<String> = store::lines(&mut tx).await?.into_iter().map(|l| l.code).collect();
+    let (position, default) = rules::check_filter(input, &codes).map_err(Error::Validation)?;
+    let flags = (position, input.enabled, input.required);
+    store::save_filter(&mut tx, user.tenant_id, &input.key, flags, &default).await?;
+    audit::record(
+        &mut tx,
+        &Actor::of(user, meta),
+        Event::new("production.filter_saved").target("production_filter", input.key.as_str()).after(json!({
+            "position": position, "enabled": input.enabled, "required": input.required, "default": default
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Entries read per page of the query log.
+pub const QUERY_LOG_PAGE: i64 = 100;
+
+/// The plant's dashboard queries, newest first (its owner's to read: `audit.read`), from before entry `before`.
+pub async fn query_log(pool: &PgPool, user: &User, before: Option<i64>) -> Result<QueryLog> {
+    user.require(Permission::AuditRead)?;
+    user.require(Permission::ProductionRead)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let mut entries = store::query_log(&mut tx, before, QUERY_LOG_PAGE + 1).await?;
+    let (day_count, day_p50_ms, day_p95_ms) = store::query_log_day(&mut tx).await?;
+    tx.commit().await?;
+    let next = (entries.len() as i64 > QUERY_LOG_PAGE).then(|| {
+        entries.truncate(QUERY_LOG_PAGE as usize);
+        entries.last().map_or(0, |e| e.id)
+    });
+    Ok(QueryLog { entries, next, day_count, day_p50_ms, day_p95_ms })
 }
 
 /// Sets `role`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,
@@ -176,6 +276,38 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .into_iter()
         .map(|(user_id, name, email, lines)| OperatorLines { user_id, name, email, lines })
         .collect();
+    let shifts = store::shifts(&mut tx).await?;
+    let rows = store::filters(&mut tx).await?;
+    let mut filters: Vec<FilterSetting> = FILTER_KEYS
+        .iter()
+        .enumerate()
+        .map(|(i, key)| match rows.iter().find(|r| r.key == *key) {
+            Some(r) => FilterSetting {
+                key: r.key.clone(),
+                position: r.position,
+                enabled: r.enabled,
+                required: r.required,
+                default: ["range", "code"]
+                    .iter()
+                    .find_map(|k| r.default_value.get(k).and_then(|v| v.as_str()))
+                    .map(str::to_owned)
+                    // The demo's `{"days_back": n}` reads as the range it means.
+                    .or_else(|| {
+                        (r.key == "date_range" && r.default_value.get("days_back").is_some())
+                            .then(|| Range::from_default(&r.default_value).as_str().to_owned())
+                    })
+                    .unwrap_or_default(),
+            },
+            None => FilterSetting {
+                key: (*key).to_owned(),
+                position: i as i16 + 1,
+                enabled: false,
+                required: false,
+                default: String::new(),
+            },
+        })
+        .collect();
+    filters.sort_by_key(|f| (f.position, f.key.clone()));
     let stored = store::dashboards(&mut tx).await?;
     let dashboards = TEMPLATES
         .iter()
@@ -190,5 +322,5 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .map(|(kind, name_es, name_en)| WidgetKind { kind, name_es, name_en })
         .collect();
     tx.commit().await?;
-    Ok(Settings { lines, products, reasons, operators, dashboards, widgets })
+    Ok(Settings { lines, products, reasons, shifts, filters, operators, dashboards, widgets })
 }

@@ -5,7 +5,9 @@
 use uuid::Uuid;
 
 use crate::db::Tx;
-use crate::production::rules::settings::LineChecked;
+use chrono::NaiveTime;
+
+use crate::production::rules::settings::{LineChecked, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting};
 
 /// Writes a line (new when `id` is none); its id, or none when `id` names no line of the plant.
 pub(in crate::production) async fn save_line(
@@ -45,14 +47,15 @@ pub(in crate::production) async fn save_line(
             sqlx::query_scalar!(
                 "update production_lines set code = $2, name = $3, downtime_threshold_ms = $4, micro_stop_ms = $5,
                     oee_target = $6::float8::numeric(5, 4), active = $7
-             where id = $1 returning id",
+             where id = $1 and tenant_id = $8 returning id",
                 id,
                 l.code,
                 l.name,
                 l.downtime_threshold_ms,
                 l.micro_stop_ms,
                 target,
-                l.active
+                l.active,
+                tenant
             )
             .fetch_optional(&mut **tx)
             .await
@@ -81,12 +84,14 @@ pub(in crate::production) async fn save_product(
         .await
         .map(Some),
         Some(id) => sqlx::query_scalar!(
-            "update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5 where id = $1 returning id",
+            "update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5
+             where id = $1 and tenant_id = $6 returning id",
             id,
             code,
             name,
             cycle,
-            active
+            active,
+            tenant
         )
         .fetch_optional(&mut **tx)
         .await,
@@ -116,14 +121,15 @@ pub(in crate::production) async fn save_reason(
         .await
         .map(Some),
         Some(id) => sqlx::query_scalar!(
-            "update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6 where id = $1
-             returning id",
+            "update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6
+             where id = $1 and tenant_id = $7 returning id",
             id,
             code,
             name,
             planned,
             colour,
-            active
+            active,
+            tenant
         )
         .fetch_optional(&mut **tx)
         .await,
@@ -188,17 +194,22 @@ pub(in crate::production) async fn set_operator_lines(
     user: Uuid,
     lines: &[i32],
 ) -> Result<bool, sqlx::Error> {
-    let is_operator =
-        sqlx::query_scalar!("select exists (select 1 from users where id = $1 and role = 'operator') as \"e!\"", user)
-            .fetch_one(&mut **tx)
-            .await?;
+    let is_operator = sqlx::query_scalar!(
+        "select exists (select 1 from users where id = $1 and tenant_id = $2 and role = 'operator') as \"e!\"",
+        user,
+        tenant
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     if !is_operator {
         return Ok(false);
     }
-    sqlx::query!("delete from production_line_operators where user_id = $1", user).execute(&mut **tx).await?;
+    sqlx::query!("delete from production_line_operators where user_id = $1 and tenant_id = $2", user, tenant)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query!(
         "insert into production_line_operators (tenant_id, user_id, line_id)
-         select $1, $2, l.id from production_lines l where l.id = any($3)",
+         select $1, $2, l.id from production_lines l where l.id = any($3) and l.tenant_id = $1",
         tenant,
         user,
         lines
@@ -257,4 +268,244 @@ pub(in crate::production) async fn widget_names(tx: &mut Tx) -> Result<Vec<(Stri
         .into_iter()
         .map(|r| (r.kind, r.name_es, r.name_en))
         .collect())
+}
+
+/// Every shift with its planned stops, by start time.
+pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<ShiftSetting>, sqlx::Error> {
+    let shifts = sqlx::query!(
+        "select id, name, days, start_time, end_time from production_shifts order by start_time, name"
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let stops = sqlx::query!(
+        "select id, shift_id, name, start_time, end_time from production_shift_stops order by start_time, id"
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let hm = |t: NaiveTime| t.format("%H:%M").to_string();
+    Ok(shifts
+        .into_iter()
+        .map(|s| ShiftSetting {
+            id: s.id,
+            name: s.name,
+            days: s.days as u8,
+            start: hm(s.start_time),
+            end: hm(s.end_time),
+            stops: stops
+                .iter()
+                .filter(|b| b.shift_id == s.id)
+                .map(|b| StopSetting { id: b.id, name: b.name.clone(), start: hm(b.start_time), end: hm(b.end_time) })
+                .collect(),
+        })
+        .collect())
+}
+
+/// A shift's span, locked for the change at hand (none when `id` names no shift of the plant).
+pub(in crate::production) async fn lock_shift(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: i32,
+) -> Result<Option<(NaiveTime, NaiveTime)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select start_time, end_time from production_shifts where id = $1 and tenant_id = $2 for update",
+        id,
+        tenant
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| (r.start_time, r.end_time)))
+}
+
+/// A shift's planned stops: id, start, end.
+pub(in crate::production) async fn shift_stops(
+    tx: &mut Tx,
+    tenant: Uuid,
+    shift: i32,
+) -> Result<Vec<(i32, NaiveTime, NaiveTime)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select id, start_time, end_time from production_shift_stops where shift_id = $1 and tenant_id = $2",
+        shift,
+        tenant
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.start_time, r.end_time))
+    .collect())
+}
+
+/// Writes a shift (new when its id is none); its id, or none when the id names no shift of the plant.
+pub(in crate::production) async fn save_shift(
+    tx: &mut Tx,
+    tenant: Uuid,
+    s: &ShiftChecked,
+) -> Result<Option<i32>, sqlx::Error> {
+    let days = i16::from(s.days);
+    match s.id {
+        None => sqlx::query_scalar!(
+            "insert into production_shifts (tenant_id, name, days, start_time, end_time) values ($1, $2, $3, $4, $5)
+             returning id",
+            tenant,
+            s.name,
+            days,
+            s.start,
+            s.end
+        )
+        .fetch_one(&mut **tx)
+        .await
+        .map(Some),
+        Some(id) => sqlx::query_scalar!(
+            "update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
+             where id = $1 and tenant_id = $2 returning id",
+            id,
+            tenant,
+            s.name,
+            days,
+            s.start,
+            s.end
+        )
+        .fetch_optional(&mut **tx)
+        .await,
+    }
+}
+
+/// Removes a shift and its planned stops; its name, or none when `id` names no shift of the plant.
+pub(in crate::production) async fn delete_shift(tx: &mut Tx, tenant: Uuid, id: i32) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id, tenant)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Writes a planned stop of `shift` (new when `id` is none); its id, or none when `id` names no stop of that shift.
+pub(in crate::production) async fn save_stop(
+    tx: &mut Tx,
+    tenant: Uuid,
+    shift: i32,
+    id: Option<i32>,
+    (name, start, end): (&str, NaiveTime, NaiveTime),
+) -> Result<Option<i32>, sqlx::Error> {
+    match id {
+        None => sqlx::query_scalar!(
+            "insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
+             values ($1, $2, $3, $4, $5) returning id",
+            tenant,
+            shift,
+            name,
+            start,
+            end
+        )
+        .fetch_one(&mut **tx)
+        .await
+        .map(Some),
+        Some(id) => sqlx::query_scalar!(
+            "update production_shift_stops set name = $4, start_time = $5, end_time = $6
+             where id = $1 and shift_id = $2 and tenant_id = $3 returning id",
+            id,
+            shift,
+            tenant,
+            name,
+            start,
+            end
+        )
+        .fetch_optional(&mut **tx)
+        .await,
+    }
+}
+
+/// Removes a planned stop; its shift's id, or none when `id` names no stop of the plant.
+pub(in crate::production) async fn delete_stop(tx: &mut Tx, tenant: Uuid, id: i32) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "delete from production_shift_stops where id = $1 and tenant_id = $2 returning shift_id",
+        id,
+        tenant
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub(in crate::production) struct FilterFull {
+    pub key: String,
+    pub position: i16,
+    pub enabled: bool,
+    pub required: bool,
+    pub default_value: serde_json::Value,
+}
+
+/// The plant's filter rows, the switched-off ones too.
+pub(in crate::production) async fn filters(tx: &mut Tx) -> Result<Vec<FilterFull>, sqlx::Error> {
+    sqlx::query_as!(
+        FilterFull,
+        "select key, position, enabled, required, default_value from production_filters order by position, key"
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Writes a filter's row (made when the plant had none for its key).
+pub(in crate::production) async fn save_filter(
+    tx: &mut Tx,
+    tenant: Uuid,
+    key: &str,
+    (position, enabled, required): (i16, bool, bool),
+    default_value: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into production_filters (tenant_id, key, position, enabled, required, default_value)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (tenant_id, key) do update set position = excluded.position, enabled = excluded.enabled,
+             required = excluded.required, default_value = excluded.default_value",
+        tenant,
+        key,
+        position,
+        enabled,
+        required,
+        default_value
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The query log, newest first, from before entry `before` (none: from the newest): `limit` entries.
+pub(in crate::production) async fn query_log(
+    tx: &mut Tx,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<QueryLogEntry>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select q.id, q.at, q.query, q.filters, q.duration_ms, u.display_name as "name?", u.email as "email?"
+           from production_query_log q left join users u on u.id = q.user_id
+           where $1::bigint is null or q.id < $1
+           order by q.id desc limit $2"#,
+        before,
+        limit
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| QueryLogEntry {
+        id: r.id,
+        at: r.at,
+        who: r.email.map(|e| match r.name {
+            Some(n) if !n.is_empty() => format!("{n} <{e}>"),
+            _ => e,
+        }),
+        query: r.query,
+        filters: r.filters.to_string(),
+        duration_ms: r.duration_ms,
+    })
+    .collect())
+}
+
+/// The last day's queries: how many, and their median and 95th percentile durations (ms).
+pub(in crate::production) async fn query_log_day(tx: &mut Tx) -> Result<(i64, Option<f64>, Option<f64>), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"select count(*) as "count!",
+                  percentile_cont(0.5) within group (order by duration_ms) as p50,
+                  percentile_cont(0.95) within group (order by duration_ms) as p95
+           from production_query_log where at > now() - interval '1 day'"#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((r.count, r.p50, r.p95))
 }

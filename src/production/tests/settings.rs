@@ -9,10 +9,12 @@ use super::dashboard::person;
 use crate::caller::{Caller, RequestMeta};
 use crate::codes::ErrorCode;
 use crate::error::Error;
-use crate::production::rules::settings::{LineInput, ProductInput, ReasonInput};
-use crate::production::service::dashboard::setup;
+use crate::production::rules::dashboard::{Query, Range};
+use crate::production::rules::settings::{FilterInput, LineInput, ProductInput, ReasonInput, ShiftInput, StopInput};
+use crate::production::service::dashboard::{setup, view};
 use crate::production::service::settings::{
-    save_dashboard, save_line, save_product, save_reason, set_operator_lines, settings,
+    delete_shift, delete_stop, query_log, save_dashboard, save_filter, save_line, save_product, save_reason,
+    save_shift, save_stop, set_operator_lines, settings,
 };
 
 fn fields(e: Error) -> Vec<(String, ErrorCode)> {
@@ -124,4 +126,165 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     assert!(matches!(save_line(&pool, &viewer, &meta, &line).await, Err(Error::Forbidden)));
     assert!(matches!(save_dashboard(&pool, &operator, &meta, "operator", ok).await, Err(Error::Forbidden)));
     assert!(matches!(settings(&pool, &operator).await, Err(Error::Forbidden)));
+}
+
+#[sqlx::test]
+async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    crate::production::service::demo::configure(&pool).await.unwrap();
+    let (manager, viewer) = (person(&pool, "manager").await, person(&pool, "viewer").await);
+    let meta = RequestMeta::default();
+    let s = settings(&pool, &manager).await.unwrap();
+    let morning = s.shifts.iter().find(|s| s.name == "Matutino").unwrap().clone();
+    assert_eq!((morning.start.as_str(), morning.end.as_str(), morning.days), ("06:00", "14:00", 0b111_1111));
+    assert_eq!(morning.stops.len(), 1);
+    // Monday 2 November 2026, 06:00–14:00 in Mexico City (UTC−6), line L1.
+    let l1 = s.lines.iter().find(|l| l.code == "L1").unwrap().id;
+    let q = Query {
+        range: Range::Custom,
+        from: Some("2026-11-02T12:00:00Z".parse().unwrap()),
+        to: Some("2026-11-02T20:00:00Z".parse().unwrap()),
+        line: Some(l1),
+        ..Query::default()
+    };
+    let caller = Caller::User(manager.clone());
+    let planned = || async { view(&pool, &caller, &q).await.unwrap().total.totals.planned_ms / 60_000 };
+    assert_eq!(planned().await, 450, "eight hours less the half-hour break");
+
+    // A daily meeting at the start of the shift: a quarter of an hour less planned.
+    let meeting =
+        StopInput { id: None, shift_id: morning.id, name: "Junta".into(), start: "06:00".into(), end: "06:15".into() };
+    let meeting_id = save_stop(&pool, &manager, &meta, &meeting).await.unwrap();
+    assert_eq!(planned().await, 435);
+    // Overlapping the break, outside the shift, or of no shift: refused, naming the field; nothing changes.
+    let clash = StopInput { start: "10:15".into(), end: "10:45".into(), ..meeting.clone() };
+    assert_eq!(fields(save_stop(&pool, &manager, &meta, &clash).await.unwrap_err()), [(
+        "start".to_owned(),
+        ErrorCode::InvalidInput
+    )]);
+    let outside = StopInput { start: "14:00".into(), end: "14:30".into(), ..meeting.clone() };
+    assert_eq!(fields(save_stop(&pool, &manager, &meta, &outside).await.unwrap_err())[0].0, "end");
+    let nowhere = StopInput { shift_id: 999_999, ..meeting.clone() };
+    assert_eq!(fields(save_stop(&pool, &manager, &meta, &nowhere).await.unwrap_err())[0].0, "shift_id");
+    assert_eq!(planned().await, 435);
+    // Moved to the end of the shift, then removed.
+    let moved = StopInput { id: Some(meeting_id), start: "13:30".into(), end: "14:00".into(), ..meeting.clone() };
+    save_stop(&pool, &manager, &meta, &moved).await.unwrap();
+    assert_eq!(planned().await, 420);
+    delete_stop(&pool, &manager, &meta, meeting_id).await.unwrap();
+    assert_eq!(planned().await, 450);
+    assert!(matches!(delete_stop(&pool, &manager, &meta, meeting_id).await, Err(Error::NotFound)));
+
+    // The shift shortened to end at noon, with its break inside: four hours less half an hour.
+    let edit = ShiftInput {
+        id: Some(morning.id),
+        name: "Matutino".into(),
+        mon: true,
+        tue: true,
+        wed: true,
+        thu: true,
+        fri: true,
+        start: "06:00".into(),
+        end: "12:00".into(),
+        ..ShiftInput::default()
+    };
+    save_shift(&pool, &manager, &meta, &edit).await.unwrap();
+    assert_eq!(planned().await, 330);
+    assert_eq!(settings(&pool, &manager).await.unwrap().shifts.iter().find(|s| s.id == morning.id).unwrap().days, 0b1_1111);
+    // Moved so its break would fall outside it: refused until the break moves.
+    let late = ShiftInput { start: "11:00".into(), end: "19:00".into(), ..edit.clone() };
+    assert_eq!(fields(save_shift(&pool, &manager, &meta, &late).await.unwrap_err()).len(), 2);
+    // A second shift of the same name: 409 on the name.
+    let twin = ShiftInput { id: None, ..edit.clone() };
+    assert_eq!(fields(save_shift(&pool, &manager, &meta, &twin).await.unwrap_err()), [(
+        "name".to_owned(),
+        ErrorCode::NameTaken
+    )]);
+    // A shift on weekends only leaves Monday unplanned there.
+    let weekend = ShiftInput { id: None, name: "Fin de semana".into(), sat: true, sun: true, ..edit.clone() };
+    let weekend = ShiftInput { mon: false, tue: false, wed: false, thu: false, fri: false, ..weekend };
+    let weekend_id = save_shift(&pool, &manager, &meta, &weekend).await.unwrap();
+    assert_eq!(planned().await, 330);
+    assert!(setup(&pool, &caller).await.unwrap().shifts.iter().any(|s| s.name == "Fin de semana"));
+    delete_shift(&pool, &manager, &meta, weekend_id).await.unwrap();
+    delete_shift(&pool, &manager, &meta, morning.id).await.unwrap();
+    assert_eq!(planned().await, 0, "no shift runs then");
+    assert!(!setup(&pool, &caller).await.unwrap().shifts.iter().any(|s| s.name == "Matutino"));
+
+    // Viewers change nothing.
+    assert!(matches!(save_shift(&pool, &viewer, &meta, &weekend).await, Err(Error::Forbidden)));
+    assert!(matches!(save_stop(&pool, &viewer, &meta, &meeting).await, Err(Error::Forbidden)));
+    let mut tx = crate::db::begin(&pool, crate::db::Scope::Tenant(manager.tenant_id)).await.unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action like 'production.shift%' or action like 'production.planned_stop%'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(audited, 7);
+}
+
+#[sqlx::test]
+async fn the_dashboards_filters_are_the_plants_to_set(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    crate::production::service::demo::configure(&pool).await.unwrap();
+    let (manager, viewer) = (person(&pool, "manager").await, person(&pool, "viewer").await);
+    let meta = RequestMeta::default();
+    let s = settings(&pool, &manager).await.unwrap();
+    let keys: Vec<_> = s.filters.iter().map(|f| (f.key.as_str(), f.enabled, f.default.as_str())).collect();
+    assert_eq!(keys, [("date_range", true, "24h"), ("line", true, ""), ("shift", true, ""), ("product", true, "")]);
+
+    // The product filter off, the line filter first and required, opening on L2; the range a week by default.
+    let f = |key: &str, position, enabled, required, default: &str| FilterInput {
+        key: key.into(),
+        position,
+        enabled,
+        required,
+        default: default.into(),
+    };
+    save_filter(&pool, &manager, &meta, &f("product", 4, false, false, "")).await.unwrap();
+    save_filter(&pool, &manager, &meta, &f("line", 1, true, true, "L2")).await.unwrap();
+    save_filter(&pool, &manager, &meta, &f("date_range", 2, true, true, "7d")).await.unwrap();
+    let viewer_setup = setup(&pool, &Caller::User(viewer.clone())).await.unwrap();
+    let offered: Vec<_> = viewer_setup.filters.iter().map(|f| (f.key.as_str(), f.required)).collect();
+    assert_eq!(offered, [("line", true), ("date_range", true), ("shift", false)]);
+    assert_eq!(viewer_setup.filters[0].default_value, serde_json::json!({ "code": "L2" }));
+    assert_eq!(Range::from_default(&viewer_setup.filters[1].default_value), Range::Days7);
+
+    // A line that does not exist, a custom default range, the date range switched off: refused, nothing changes.
+    let e = save_filter(&pool, &manager, &meta, &f("line", 1, true, true, "L99")).await.unwrap_err();
+    assert_eq!(fields(e)[0].0, "default");
+    let e = save_filter(&pool, &manager, &meta, &f("date_range", 2, false, true, "custom")).await.unwrap_err();
+    assert_eq!(fields(e).into_iter().map(|f| f.0).collect::<Vec<_>>(), ["default", "enabled"]);
+    assert_eq!(setup(&pool, &Caller::User(viewer.clone())).await.unwrap().filters, viewer_setup.filters);
+    assert!(matches!(
+        save_filter(&pool, &viewer, &meta, &f("line", 1, true, false, "")).await,
+        Err(Error::Forbidden)
+    ));
+}
+
+#[sqlx::test]
+async fn the_owner_reads_who_queried_what_and_how_long_it_took(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    crate::production::service::demo::configure(&pool).await.unwrap();
+    let (owner, manager) = (person(&pool, "owner").await, person(&pool, "manager").await);
+    let q = Query { range: Range::Hours24, ..Query::default() };
+    for _ in 0..3 {
+        view(&pool, &Caller::User(manager.clone()), &q).await.unwrap();
+    }
+    let log = query_log(&pool, &owner, None).await.unwrap();
+    assert_eq!((log.entries.len(), log.day_count, log.next), (3, 3, None));
+    let e = &log.entries[0];
+    assert_eq!(e.query, "dashboard");
+    assert!(e.who.as_deref().is_some_and(|w| w.contains(&manager.email)), "{:?}", e.who);
+    assert!(e.filters.contains("\"range\":\"24h\""), "{}", e.filters);
+    assert!(log.day_p95_ms.is_some());
+    assert!(log.entries.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    // Read on from an entry: the older ones only.
+    assert_eq!(query_log(&pool, &owner, Some(log.entries[1].id)).await.unwrap().entries.len(), 1);
+    // Managers run the plant; what people look at is the owner's to read.
+    assert!(matches!(query_log(&pool, &manager, None).await, Err(Error::Forbidden)));
 }
