@@ -5,10 +5,13 @@
 //! the plant's is its lines' sum, and no percentage is ever averaged. Time is planned time from the shift calendar
 //! (up to now), less stops given a planned reason; unplanned downtime is where stops meet planned time.
 //!
-//! Per product: a line's planned time and downtime are shared among the products it made in each bucket by the
-//! minutes each made units in (a product made in 45 of an hour's 60 active minutes gets three quarters of that
-//! hour's time). A bucket where the line made nothing gives its time to no product: the products of a line add up
-//! to the line only where it made something.
+//! Per product: a line's planned time and downtime are shared among the products it made at a fixed grain, the clock
+//! hour, whatever the buckets shown (minutes, hours, shifts, days): each hour by the minutes each product made units
+//! in (a product made in 45 of an hour's 60 active minutes gets three quarters of that hour's time), an hour in which
+//! the line made nothing (stopped, idle) as the last hour before it that made something (the first, for hours before
+//! any unit). So a product's figures are the same in every bucket, and the products of a line add up to the line
+//! whenever it made anything in the span (a line that made nothing gives its time to no product). Buckets cut inside
+//! an hour (minutes, a shift from 05:30) get each product's share of the hour in proportion to their time in it.
 
 use std::collections::BTreeMap;
 
@@ -218,11 +221,9 @@ pub struct Figures {
     pub slots: Vec<Totals>,
 }
 
-/// Adds everything up (see the module's doc).
-pub fn figures(input: &Inputs) -> Figures {
-    let slots = input.slots;
-    let n = slots.len();
-    // Planned time inside the windows and up to now: time not yet come is not planned yet.
+/// Planned time inside the windows and up to now (time not yet come is not planned yet), sorted and disjoint: what
+/// the figures and the Pareto both measure stops against.
+fn planned_time(input: &Inputs) -> Vec<Span> {
     let mut planned: Vec<Span> = input
         .windows
         .iter()
@@ -230,55 +231,155 @@ pub fn figures(input: &Inputs) -> Figures {
         .flat_map(|w| planned_spans(input.shifts, input.tz, &w))
         .collect();
     planned.sort_by_key(|s| s.start);
-    let slot_planned: Vec<i64> = slots.iter().map(|s| overlap_ms(&planned, &s.span)).collect();
+    planned
+}
+
+/// The grain products share a line's time at, whatever the buckets: the clock hour (UTC), the finest the units are
+/// always read at.
+fn grain(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(Duration::hours(1)).unwrap_or(t)
+}
+
+/// `whole` shared in proportion to `weights` (which add up to `of`), the parts adding up to `whole` exactly: each
+/// part is the step of the rounded-down running share (no part is off by more than a millisecond).
+fn apportion(whole: i64, weights: impl IntoIterator<Item = i64>, of: i64) -> Vec<i64> {
+    let (mut running, mut before) = (0i128, 0i128);
+    weights
+        .into_iter()
+        .map(|w| {
+            if of == 0 {
+                return 0;
+            }
+            running += i128::from(w);
+            let now = (i128::from(whole) * running).div_euclid(i128::from(of));
+            let part = now - before;
+            before = now;
+            i64::try_from(part).unwrap_or(0)
+        })
+        .collect()
+}
+
+/// A slot cut at the grain's edges: the smallest span the calculation adds up.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    span: Span,
+    slot: usize,
+    /// Index into the grain's steps.
+    step: usize,
+}
+
+/// Adds everything up (see the module's doc).
+pub fn figures(input: &Inputs) -> Figures {
+    let slots = input.slots;
+    let n = slots.len();
+    let planned = planned_time(input);
+    // The slots cut at each hour, and the hours they touch.
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut steps: Vec<DateTime<Utc>> = Vec::new();
+    for (i, slot) in slots.iter().enumerate() {
+        let mut at = slot.span.start;
+        while at < slot.span.end {
+            let step = grain(at);
+            let end = (step + Duration::hours(1)).min(slot.span.end);
+            if steps.last() != Some(&step) {
+                steps.push(step);
+            }
+            pieces.push(Piece { span: Span::new(at, end), slot: i, step: steps.len() - 1 });
+            at = end;
+        }
+    }
+    let piece_planned: Vec<i64> = pieces.iter().map(|p| overlap_ms(&planned, &p.span)).collect();
     let slot_of = |t: DateTime<Utc>| -> Option<usize> {
+        // An hour's units read whole from a span starting inside it belong to its first slot.
+        let t = slots.first().map_or(t, |s| t.max(s.span.start));
         let i = slots.partition_point(|s| s.span.end <= t);
         (i < n && slots[i].span.start <= t).then_some(i)
     };
+    let step_of = |t: DateTime<Utc>| steps.binary_search(&grain(t)).ok();
 
     let mut out = Figures { slots: vec![Totals::default(); n], ..Figures::default() };
     for &line in input.lines {
-        // This line's time per slot.
+        // This line's time per piece.
         let mut time: Vec<Totals> =
-            slot_planned.iter().map(|&p| Totals { planned_ms: p, ..Totals::default() }).collect();
+            piece_planned.iter().map(|&p| Totals { planned_ms: p, ..Totals::default() }).collect();
         for stop in input.stops.iter().filter(|s| s.line == line) {
             let span = Span::new(stop.start, stop.end.unwrap_or(input.now).min(input.now));
-            let first = slots.partition_point(|s| s.span.end <= span.start);
-            for (i, slot) in slots.iter().enumerate().skip(first).take_while(|(_, s)| s.span.start < span.end) {
-                let Some(inside) = span.overlap(&slot.span) else { continue };
+            let first = pieces.partition_point(|p| p.span.end <= span.start);
+            for (k, piece) in pieces.iter().enumerate().skip(first).take_while(|(_, p)| p.span.start < span.end) {
+                let Some(inside) = span.overlap(&piece.span) else { continue };
                 let lost = overlap_ms(&planned, &inside);
                 if stop.planned {
-                    time[i].planned_ms -= lost;
+                    time[k].planned_ms -= lost;
                 } else {
-                    time[i].downtime_ms += lost;
+                    time[k].downtime_ms += lost;
                 }
             }
         }
-        // Its units per slot and product (with the minutes each product made units in).
+        // Its units per slot and product, and the minutes each product made units in per hour.
         let mut units: Vec<BTreeMap<i32, Totals>> = vec![BTreeMap::new(); n];
-        let mut minutes: Vec<BTreeMap<i32, i64>> = vec![BTreeMap::new(); n];
+        let mut mix: Vec<BTreeMap<i32, i64>> = vec![BTreeMap::new(); steps.len()];
         for c in input.output.iter().filter(|c| c.line == line) {
-            let Some(i) = slot_of(c.at) else { continue };
+            let (Some(i), Some(h)) = (slot_of(c.at), step_of(c.at)) else { continue };
             *units[i].entry(c.product).or_default() +=
                 Totals { total: c.total, good: c.good, ideal_ms: c.ideal_ms, ..Totals::default() };
-            *minutes[i].entry(c.product).or_default() += c.minutes;
+            *mix[h].entry(c.product).or_default() += c.minutes;
+        }
+        // An hour in which the line made nothing (stopped, idle) shares its time as the last hour that made
+        // something did; hours before the first unit, as the first.
+        let mut source: Vec<Option<usize>> = vec![None; steps.len()];
+        let mut last = mix.iter().position(|m| !m.is_empty());
+        for (h, m) in mix.iter().enumerate() {
+            if !m.is_empty() {
+                last = Some(h);
+            }
+            source[h] = last;
+        }
+        // Each product's share of each piece's time: per hour by its minutes there, then that hour's share spread
+        // over the hour's pieces by their time (both exact: an hour's pieces add up to its share).
+        let mut shares: Vec<BTreeMap<i32, Totals>> = vec![BTreeMap::new(); pieces.len()];
+        let mut k = 0;
+        while k < pieces.len() {
+            let h = pieces[k].step;
+            let end = k + pieces[k..].iter().take_while(|p| p.step == h).count();
+            if let Some(m) = source[h].map(|s| &mix[s]) {
+                let hour: &[Totals] = &time[k..end];
+                let all_minutes: i64 = m.values().sum();
+                let planned_ms: i64 = hour.iter().map(|t| t.planned_ms).sum();
+                let downtime_ms: i64 = hour.iter().map(|t| t.downtime_ms).sum();
+                let p_parts = apportion(planned_ms, m.values().copied(), all_minutes);
+                let d_parts = apportion(downtime_ms, m.values().copied(), all_minutes);
+                for ((&product, p), d) in m.keys().zip(p_parts).zip(d_parts) {
+                    let p_pieces = apportion(p, hour.iter().map(|t| t.planned_ms), planned_ms);
+                    let d_pieces = apportion(d, hour.iter().map(|t| t.downtime_ms), downtime_ms);
+                    for (j, (pp, dd)) in p_pieces.into_iter().zip(d_pieces).enumerate() {
+                        shares[k + j].insert(product, Totals { planned_ms: pp, downtime_ms: dd, ..Totals::default() });
+                    }
+                }
+            }
+            k = end;
         }
         let mut line_total = Totals::default();
-        for i in 0..n {
-            let all_minutes: i64 = minutes[i].values().sum();
-            let share = |product: i32| -> Totals {
-                let m = minutes[i].get(&product).copied().unwrap_or(0);
-                let part = |ms: i64| if all_minutes > 0 { ms * m / all_minutes } else { 0 };
-                let u = units[i].get(&product).copied().unwrap_or_default();
-                Totals { planned_ms: part(time[i].planned_ms), downtime_ms: part(time[i].downtime_ms), ..u }
-            };
+        for (k, piece) in pieces.iter().enumerate() {
             let chosen = match input.product {
-                Some(p) => share(p),
-                None => time[i] + units[i].values().copied().sum::<Totals>(),
+                Some(p) => shares[k].get(&p).copied().unwrap_or_default(),
+                None => time[k],
             };
-            for &p in units[i].keys() {
+            for (&p, &t) in &shares[k] {
                 if input.product.is_none_or(|only| only == p) {
-                    *out.products.entry(p).or_default() += share(p);
+                    *out.products.entry(p).or_default() += t;
+                }
+            }
+            out.slots[piece.slot] += chosen;
+            line_total += chosen;
+        }
+        for (i, u) in units.iter().enumerate() {
+            let chosen = match input.product {
+                Some(p) => u.get(&p).copied().unwrap_or_default(),
+                None => u.values().copied().sum::<Totals>(),
+            };
+            for (&p, &t) in u {
+                if input.product.is_none_or(|only| only == p) {
+                    *out.products.entry(p).or_default() += t;
                 }
             }
             out.slots[i] += chosen;
@@ -712,13 +813,125 @@ mod tests {
         // Parts add to the whole: lines, and slots.
         assert_eq!(f.lines.values().copied().sum::<Totals>(), f.total);
         assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
-        // The 07:00 hour's time goes 1/3 to product 8 (20 of its 60 active minutes).
-        assert_eq!(f.products[&8].planned_ms, 20 * MIN);
+        // The 07:00 hour's time goes 1/3 to product 8 (20 of its 60 active minutes), and so does the time of the
+        // hours after it in which the line made nothing (330 planned minutes, 10 of them down).
+        assert_eq!(f.products[&8].planned_ms, (20 + 110) * MIN);
+        assert_eq!(f.products[&8].downtime_ms, 10 * MIN / 3);
         assert_eq!(f.products[&8].total, 1000);
+        // Products add up to the line that made them.
+        let products: Totals = f.products.values().copied().sum();
+        assert_eq!((products.planned_ms, products.downtime_ms), (450 * MIN, 10 * MIN));
         // Only product 8: its share, its units.
         let only = figures(&Inputs { product: Some(8), ..input.clone() });
         assert_eq!(only.total, f.products[&8]);
         assert_eq!(only.products.len(), 1);
+    }
+
+    /// Minute cells added up per hour, as the store reads them for buckets on the hour.
+    fn hourly(cells: &[OutputCell]) -> Vec<OutputCell> {
+        let mut by: BTreeMap<(i32, i32, DateTime<Utc>), OutputCell> = BTreeMap::new();
+        for c in cells {
+            let at = c.at.duration_trunc(Duration::hours(1)).unwrap();
+            let e = by.entry((c.line, c.product, at)).or_insert(OutputCell {
+                at,
+                total: 0,
+                good: 0,
+                ideal_ms: 0,
+                minutes: 0,
+                ..*c
+            });
+            e.total += c.total;
+            e.good += c.good;
+            e.ideal_ms += c.ideal_ms;
+            e.minutes += c.minutes;
+        }
+        by.into_values().collect()
+    }
+
+    #[test]
+    fn products_get_the_same_time_whatever_the_bucket() {
+        // Shifts changing at half past: 06:00–14:30 with a break 10:00–10:30, 14:30–22:00 with one 18:15–18:45.
+        let shifts = vec![
+            Shift {
+                days: 0b111_1111,
+                start: t(6, 0),
+                end: t(14, 30),
+                stops: vec![Stop { start: t(10, 0), end: t(10, 30) }],
+            },
+            Shift {
+                days: 0b111_1111,
+                start: t(14, 30),
+                end: t(22, 0),
+                stops: vec![Stop { start: t(18, 15), end: t(18, 45) }],
+            },
+        ];
+        // A day from 05:30 (every bucket's first one cut inside an hour), looked at once it is over.
+        let (from, to) = (local(10, 5, 30), local(11, 5, 30));
+        let minutes = |line, product, a: DateTime<Utc>, b: DateTime<Utc>| -> Vec<OutputCell> {
+            (0..(b - a).num_minutes()).map(|m| cell(line, product, a + Duration::minutes(m), 10, 1)).collect()
+        };
+        // Line 1: product 7, then 8 from 09:20, idle 11:45–13:00 (a stop), 7 again, 9 beside 7 from 16:10 to 17:00,
+        // then nothing (a stop still open). Line 2: product 9 for an hour, then a changeover given a planned reason
+        // and nothing more. Line 3: nothing at all.
+        let output: Vec<OutputCell> = [
+            minutes(1, 7, from, local(10, 9, 20)),
+            minutes(1, 8, local(10, 9, 20), local(10, 11, 45)),
+            minutes(1, 7, local(10, 13, 0), local(10, 17, 0)),
+            minutes(1, 9, local(10, 16, 10), local(10, 17, 0)),
+            minutes(2, 9, local(10, 6, 0), local(10, 7, 0)),
+        ]
+        .concat();
+        let stop = |id, line, start, end, planned| StopCell { id, line, start, end, planned, reason: None };
+        let stops = [
+            stop(1, 1, local(10, 11, 45), Some(local(10, 13, 0)), false),
+            stop(2, 1, local(10, 17, 0), None, false),
+            stop(3, 2, local(10, 7, 0), Some(local(10, 7, 50)), true),
+            stop(4, 2, local(10, 7, 50), None, false),
+        ];
+        let windows = [Span::new(from, to)];
+        let run = |kind: Bucket, output: &[OutputCell], product: Option<i32>| {
+            let (used, slots) = slots(kind, from, to, Mexico_City, &shifts);
+            assert_eq!(used, kind);
+            figures(&Inputs {
+                shifts: &shifts,
+                tz: Mexico_City,
+                windows: &windows,
+                now: to,
+                lines: &[1, 2, 3],
+                slots: &slots,
+                stops: &stops,
+                output,
+                product,
+            })
+        };
+        let by_hour = hourly(&output);
+        let want = run(Bucket::Hour, &by_hour, None);
+        // Products add up to the lines that made something; line 3 gives its time to none.
+        let products: Totals = want.products.values().copied().sum();
+        let made = want.lines[&1] + want.lines[&2];
+        assert_eq!(
+            (products.planned_ms, products.downtime_ms, products.total),
+            (made.planned_ms, made.downtime_ms, made.total)
+        );
+        assert!(want.lines[&3].planned_ms > 0);
+        for (kind, cells) in [
+            (Bucket::Minute, &output),
+            (Bucket::Hour, &output),
+            (Bucket::Shift, &output),
+            (Bucket::Shift, &by_hour),
+            (Bucket::Day, &output),
+            (Bucket::Day, &by_hour),
+        ] {
+            let f = run(kind, cells, None);
+            assert_eq!(f.products, want.products, "{kind:?}, {} cells", cells.len());
+            assert_eq!(f.lines, want.lines, "{kind:?}");
+            for p in [7, 8, 9] {
+                // One product's view: its buckets add up to its row.
+                let only = run(kind, cells, Some(p));
+                assert_eq!(only.total, want.products[&p], "{kind:?} product {p}");
+                assert_eq!(only.slots.iter().copied().sum::<Totals>(), only.total, "{kind:?} product {p}");
+            }
+        }
     }
 
     #[test]
@@ -803,20 +1016,20 @@ mod tests {
     }
 
     proptest! {
-        /// However units and stops fall, lines and slots add up to the whole, and the products of a line never get
-        /// more time than the line had.
+        /// However units and stops fall, lines and slots add up to the whole, the products of a line that made
+        /// something add up to it, and each product's figures are the same in every bucket.
         #[test]
         fn parts_add_up_to_the_whole(
-            cells in proptest::collection::vec((1i32..4, 1i32..4, 0i64..(24 * 60), 1i64..500, 1i64..60), 0..60),
+            cells in proptest::collection::vec((1i32..4, 1i32..4, 0i64..(24 * 60), 1i64..500), 0..60),
             stops in proptest::collection::vec((1i32..4, 0i64..(24 * 60), 1i64..300, any::<bool>()), 0..8),
         ) {
             let from = local(10, 0, 0);
             let to = local(11, 0, 0);
-            let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
             let output: Vec<OutputCell> = cells
                 .iter()
-                .map(|&(line, product, m, total, minutes)| cell(line, product, (from + Duration::minutes(m)).duration_trunc(Duration::hours(1)).unwrap(), total, minutes))
+                .map(|&(line, product, m, total)| cell(line, product, from + Duration::minutes(m), total, 1))
                 .collect();
+            let by_hour = hourly(&output);
             let stops: Vec<StopCell> = stops
                 .iter()
                 .enumerate()
@@ -829,22 +1042,31 @@ mod tests {
                     reason: None,
                 })
                 .collect();
-            let f = figures(&Inputs {
-                shifts: &shifts(),
-                tz: Mexico_City,
-                windows: &[Span::new(from, to)],
-                now: to,
-                lines: &[1, 2, 3],
-                slots: &slots,
-                stops: &stops,
-                output: &output,
-                product: None,
-            });
+            let run = |kind: Bucket, output: &[OutputCell]| {
+                let (_, slots) = slots(kind, from, to, Mexico_City, &shifts());
+                figures(&Inputs {
+                    shifts: &shifts(),
+                    tz: Mexico_City,
+                    windows: &[Span::new(from, to)],
+                    now: to,
+                    lines: &[1, 2, 3],
+                    slots: &slots,
+                    stops: &stops,
+                    output,
+                    product: None,
+                })
+            };
+            let f = run(Bucket::Hour, &by_hour);
             prop_assert_eq!(f.lines.values().copied().sum::<Totals>(), f.total);
             prop_assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
             let products: Totals = f.products.values().copied().sum();
-            prop_assert!(products.planned_ms <= f.total.planned_ms);
-            prop_assert_eq!(products.total, f.total.total);
+            let made: Totals = f.lines.iter().filter(|(l, _)| output.iter().any(|c| c.line == **l)).map(|(_, t)| *t).sum();
+            prop_assert_eq!(products, made);
+            for (kind, cells) in [(Bucket::Minute, &output), (Bucket::Shift, &by_hour), (Bucket::Day, &output)] {
+                let other = run(kind, cells);
+                prop_assert_eq!(&other.products, &f.products, "{:?}", kind);
+                prop_assert_eq!(other.slots.iter().copied().sum::<Totals>(), f.total, "{:?}", kind);
+            }
             let o = f.total.oee();
             prop_assert!(o.availability.is_none_or(|a| (0.0..=1.0).contains(&a)));
             prop_assert!(o.quality.is_none_or(|q| (0.0..=1.0).contains(&q)));

@@ -31,6 +31,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     let reader = plc(tenant, vec![ApiScope::ProductionRead]);
     let day = custom(midnight, midnight + Duration::days(1));
     let v = view(&pool, &reader, &Query { bucket: Some(Bucket::Hour), ..day.clone() }).await.unwrap();
+    let by_hour = v.clone();
     let o = v.total.oee;
     assert_eq!((pct(o.availability), pct(o.performance), pct(o.quality), pct(o.oee)), (88.81, 86.11, 97.8, 74.79));
     assert_eq!(v.series.len(), 24, "a day of hours");
@@ -39,6 +40,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     assert_eq!(v.lines[0].figure, v.total);
     assert_eq!(v.products.len(), 1);
     assert_eq!(v.products[0].figure.totals.total, 19_271);
+    assert_eq!(v.products[0].figure, v.total, "one product: the line's time is all its");
     assert_eq!((v.stop_count, v.stops[0].ms), (1, 47 * 60_000));
     assert_eq!((v.pareto.len(), v.pareto[0].reason, v.pareto[0].ms), (1, None, 47 * 60_000));
     // Per day and per shift: the same whole.
@@ -46,6 +48,9 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
         let v = view(&pool, &reader, &Query { bucket: Some(bucket), ..day.clone() }).await.unwrap();
         assert_eq!(v.series.iter().map(|p| p.figure.totals).sum::<Totals>(), v.total.totals, "{bucket:?}");
         assert_eq!(pct(v.total.oee.oee), 74.79, "{bucket:?}");
+        // Products share the line's time the same way whatever the bucket (in minutes, the stop's minutes made
+        // nothing and once went to no product).
+        assert_eq!(v.products, by_hour.products, "{bucket:?}");
     }
 
     // The shift filter (its only shift) and the product filter (its only product) change nothing here.
