@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/inventory/upload") view={Lazy::<inventory::upload::UploadRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production") view={Lazy::<production::dashboard::ProductionRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/settings") view={Lazy::<production::settings::SettingsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production/queries") view={Lazy::<production::queries::QueriesRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

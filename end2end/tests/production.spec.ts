@@ -152,3 +152,71 @@ test('an operator on a tablet sees their dashboard and classifies only their own
   await shot(page, 'production-operator-tablet');
   await context.close();
 });
+
+test('a manager sets a planned stop and the filters, and the owner reads who queried what', async ({ page, browser }) => {
+  await login(page, MANAGER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/production/settings');
+  const morning = page.locator('[data-shift="Matutino"]');
+  const stops = morning.locator('[data-testid^="stop-form-"]');
+  const before = await stops.count();
+  // A meeting astride the meal break is refused, naming the field; nothing is added.
+  const fresh = morning.locator('[data-testid^="stop-form-new"]');
+  await fresh.locator('input[name="input[name]"]').fill('Junta de arranque');
+  await fresh.locator('input[name="input[start]"]').fill('10:15');
+  await fresh.locator('input[name="input[end]"]').fill('10:45');
+  await fresh.getByRole('button', { name: 'Agregar' }).click();
+  const problem = page.getByTestId('set-shifts').getByRole('alert');
+  await expect(problem).toContainText('Inicio');
+  await expect(stops).toHaveCount(before);
+  // Moved clear of the break, it is saved and listed.
+  await fresh.locator('input[name="input[start]"]').fill('11:00');
+  await fresh.locator('input[name="input[end]"]').fill('11:15');
+  await fresh.getByRole('button', { name: 'Agregar' }).click();
+  await expect(stops).toHaveCount(before + 1);
+  await expect(problem).toHaveCount(0);
+  const added = morning.locator('[data-testid^="stop-form-"]:not([data-testid*="new"])')
+    .filter({ has: page.locator('input[value="Junta de arranque"]') });
+  await expect(added.locator('input[name="input[start]"]')).toHaveValue('11:00');
+  await shot(page, 'production-settings-shifts');
+  // Removed again (its Eliminar sits next to its form).
+  await added.locator('xpath=..').getByRole('button', { name: 'Eliminar' }).click();
+  await expect(stops).toHaveCount(before);
+
+  // The product filter hidden and the line filter required: the dashboard offers no product and always a line.
+  const product = page.getByTestId('filter-form-product');
+  await product.locator('input[name="input[enabled]"]').uncheck();
+  await product.getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.getByTestId('filter-form-product').locator('input[name="input[enabled]"]')).not.toBeChecked();
+  const line = page.getByTestId('filter-form-line');
+  await line.locator('input[name="input[required]"]').check();
+  await line.getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.getByTestId('filter-form-line').locator('input[name="input[required]"]')).toBeChecked();
+  await open(page, '/production');
+  await expect(page.getByTestId('f-product')).toHaveCount(0);
+  await expect(page.getByTestId('f-line').locator('option[value=""]')).toHaveCount(0);
+  await expect(page.getByTestId('f-line').locator('option:checked')).toContainText('L1');
+  // Put back as they were.
+  await open(page, '/production/settings');
+  await page.getByTestId('filter-form-product').locator('input[name="input[enabled]"]').check();
+  await page.getByTestId('filter-form-product').getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.getByTestId('filter-form-product').locator('input[name="input[enabled]"]')).toBeChecked();
+  await page.getByTestId('filter-form-line').locator('input[name="input[required]"]').uncheck();
+  await page.getByTestId('filter-form-line').getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.getByTestId('filter-form-line').locator('input[name="input[required]"]')).not.toBeChecked();
+
+  // The owner reads the query log: the manager's dashboard queries, with their filters and durations.
+  const context = await browser.newContext();
+  const owner = await context.newPage();
+  await login(owner, 'dueno@planta.demo', demoPassword);
+  await expect(owner).toHaveURL(/\/$/);
+  await open(owner, '/production');
+  await owner.getByTestId('prod-queries').click();
+  await expect(owner).toHaveURL(/\/production\/queries$/);
+  const rows = owner.getByTestId('queries-table').locator('tbody tr');
+  await expect(rows.filter({ hasText: MANAGER }).first()).toBeVisible();
+  await expect(rows.first()).toContainText('dashboard');
+  await expect(owner.getByTestId('queries-day')).toBeVisible();
+  await shot(owner, 'production-queries');
+  await context.close();
+});

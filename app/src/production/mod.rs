@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod queries;
 pub mod settings;
 
 use leptos::prelude::*;

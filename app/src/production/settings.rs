@@ -6,13 +6,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
-use nexus::production::rules::settings::{LineInput, ProductInput, ReasonInput};
+use nexus::production::rules::settings::{
+    FilterInput, FilterSetting, LineInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput, StopSetting,
+};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, Loading, PageHeader, SuccessBanner,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, Loading, PageHeader, SuccessBanner,
+    error_text,
 };
 use crate::ui::session::Protected;
 
@@ -50,6 +53,36 @@ pub async fn save_dashboard(role: String, widgets: String) -> Result<(), AppErro
     Ok(service::save_dashboard(&st.pool, &crate::state::user()?, &crate::state::meta(), &role, &widgets).await?)
 }
 
+#[server(prefix = "/api", endpoint = "ui/production/settings/shift")]
+pub async fn save_shift(input: ShiftInput) -> Result<i32, AppError> {
+    let st = crate::state::state()?;
+    Ok(service::save_shift(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/shift/delete")]
+pub async fn delete_shift(id: i32) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    Ok(service::delete_shift(&st.pool, &crate::state::user()?, &crate::state::meta(), id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/stop")]
+pub async fn save_stop(input: StopInput) -> Result<i32, AppError> {
+    let st = crate::state::state()?;
+    Ok(service::save_stop(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/stop/delete")]
+pub async fn delete_stop(id: i32) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    Ok(service::delete_stop(&st.pool, &crate::state::user()?, &crate::state::meta(), id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/filter")]
+pub async fn save_filter(input: FilterInput) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    Ok(service::save_filter(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
+}
+
 /// `lines[<id>]=<id>` for each ticked line (none ticked: no field at all).
 #[server(prefix = "/api", endpoint = "ui/production/settings/operator")]
 pub async fn set_operator_lines(
@@ -71,23 +104,131 @@ pub fn SettingsPage() -> impl IntoView {
     let reason = ServerAction::<SaveReason>::new();
     let dashboard = ServerAction::<SaveDashboard>::new();
     let operator = ServerAction::<SetOperatorLines>::new();
+    let calendar = Calendar {
+        shift: ServerAction::<SaveShift>::new(),
+        drop_shift: ServerAction::<DeleteShift>::new(),
+        stop: ServerAction::<SaveStop>::new(),
+        drop_stop: ServerAction::<DeleteStop>::new(),
+    };
+    let filter = ServerAction::<SaveFilter>::new();
+    // Read again after each save that took, only: a refused one leaves the page (and what was typed) as it is.
+    let (line_v, product_v, reason_v) = (ok_version(line), ok_version(product), ok_version(reason));
+    let (dashboard_v, operator_v, filter_v) = (ok_version(dashboard), ok_version(operator), ok_version(filter));
+    let calendar_v = (
+        ok_version(calendar.shift),
+        ok_version(calendar.drop_shift),
+        ok_version(calendar.stop),
+        ok_version(calendar.drop_stop),
+    );
     let data = Resource::new(
         move || {
             (
-                line.version().get(),
-                product.version().get(),
-                reason.version().get(),
-                dashboard.version().get(),
-                operator.version().get(),
+                (line_v.get(), product_v.get(), reason_v.get()),
+                (dashboard_v.get(), operator_v.get(), filter_v.get()),
+                (calendar_v.0.get(), calendar_v.1.get(), calendar_v.2.get(), calendar_v.3.get()),
             )
         },
         |_| production_settings(),
     );
     view! {
         <Protected permission=Permission::PlantConfigure>
-            <Page data line product reason dashboard operator />
+            <Page data line product reason dashboard operator calendar filter />
         </Protected>
     }
+}
+
+/// The shifts' and planned stops' four actions.
+#[derive(Clone, Copy)]
+struct Calendar {
+    shift: ServerAction<SaveShift>,
+    drop_shift: ServerAction<DeleteShift>,
+    stop: ServerAction<SaveStop>,
+    drop_stop: ServerAction<DeleteStop>,
+}
+
+impl Calendar {
+    fn saved(self) -> bool {
+        saved(self.shift).get() || saved(self.drop_shift).get() || saved(self.stop).get() || saved(self.drop_stop).get()
+    }
+
+    /// The latest refusal of the four (the one acted on last).
+    fn error(self) -> Signal<Option<AppError>> {
+        Signal::derive(move || {
+            let e = |v: Option<Result<_, AppError>>| v.and_then(Result::err);
+            [
+                (self.shift.version().get(), e(self.shift.value().get().map(|r| r.map(|_| ())))),
+                (self.drop_shift.version().get(), e(self.drop_shift.value().get())),
+                (self.stop.version().get(), e(self.stop.value().get().map(|r| r.map(|_| ())))),
+                (self.drop_stop.version().get(), e(self.drop_stop.value().get())),
+            ]
+            .into_iter()
+            .filter(|(_, e)| e.is_some())
+            .max_by_key(|(v, _)| *v)
+            .and_then(|(_, e)| e)
+        })
+    }
+}
+
+/// A field's name as its form labels it.
+fn field_label(l: Locale, field: &str) -> String {
+    let base = field.split('.').next_back().unwrap_or(field);
+    match base {
+        "code" => td_string!(l, prodset.code).to_owned(),
+        "name" => td_string!(l, prodset.name).to_owned(),
+        "downtime_threshold_s" => td_string!(l, prodset.downtime_s).to_owned(),
+        "micro_stop_s" => td_string!(l, prodset.micro_s).to_owned(),
+        "target_pct" => td_string!(l, prodset.target_pct).to_owned(),
+        "ideal_cycle_s" => td_string!(l, prodset.cycle_s).to_owned(),
+        "colour" => td_string!(l, prodset.colour).to_owned(),
+        "days" => td_string!(l, prodset.days).to_owned(),
+        "start" => td_string!(l, prodset.start).to_owned(),
+        "end" => td_string!(l, prodset.end).to_owned(),
+        "position" => td_string!(l, prodset.position).to_owned(),
+        "enabled" => td_string!(l, prodset.shown).to_owned(),
+        "default" => td_string!(l, prodset.default).to_owned(),
+        "shift_id" => td_string!(l, prodset.shifts).to_owned(),
+        _ => field.to_owned(),
+    }
+}
+
+/// A refused save: what was wrong with each field, by the form's own labels (other errors as the app says them).
+#[component]
+fn Problems(error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match error.get() {
+        Some(AppError::Validation { fields }) if !fields.is_empty() => {
+            let l = i18n.get_locale();
+            Some(
+                view! {
+                    <div role="alert" data-testid="form-error" class="mb-3 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950/60 dark:text-red-200">
+                        <p class="font-medium">{td_string!(l, prodset.problems)}</p>
+                        <ul class="ml-4 list-disc">
+                            {fields.into_iter().map(|f| view! {
+                                <li>{format!("{}: {}", field_label(l, &f.field), error_text(l, f.code))}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+        Some(e) => Some(view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any()),
+        None => None,
+    }
+}
+
+/// The action's count of completed calls as of its last one that succeeded.
+fn ok_version<T>(a: ServerAction<T>) -> Memo<usize>
+where
+    T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    T::Output: Clone + Send + Sync + 'static,
+    T::Error: Clone + Send + Sync + 'static,
+{
+    Memo::new(
+        move |last: Option<&usize>| {
+            if matches!(a.value().get(), Some(Ok(_))) { a.version().get() } else { last.copied().unwrap_or(0) }
+        },
+    )
 }
 
 fn saved<T>(a: ServerAction<T>) -> Signal<bool>
@@ -107,6 +248,8 @@ fn Page(
     reason: ServerAction<SaveReason>,
     dashboard: ServerAction<SaveDashboard>,
     operator: ServerAction<SetOperatorLines>,
+    calendar: Calendar,
+    filter: ServerAction<SaveFilter>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let err = |e: Signal<Option<Result<_, AppError>>>| Signal::derive(move || e.get().and_then(Result::err));
@@ -121,10 +264,16 @@ fn Page(
             || saved(reason).get()
             || saved(dashboard).get()
             || saved(operator).get()
+            || saved(filter).get()
+            || calendar.saved()
     });
+    let filter_err = Signal::derive(move || filter.value().get().and_then(Result::err));
     view! {
         <Title text=move || td_string!(i18n.get_locale(), prodset.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, prodset.title))>
+            {use_context::<crate::ui::session::Me>().is_some_and(|me| me.can(Permission::AuditRead)).then(|| view! {
+                <a href="/production/queries" class=BUTTON_SECONDARY data-testid="prod-queries">{t!(i18n, prodset.queries)}</a>
+            })}
             <a href="/production" class=BUTTON_SECONDARY>{t!(i18n, prodset.back)}</a>
         </PageHeader>
         <p class="mb-4 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.note)}</p>
@@ -138,6 +287,8 @@ fn Page(
                             <Lines s=s.clone() action=line error=line_err />
                             <Products s=s.clone() action=product error=product_err />
                             <Reasons s=s.clone() action=reason error=reason_err />
+                            <Shifts s=s.clone() calendar />
+                            <Filters s=s.clone() action=filter error=filter_err />
                             <Operators s=s.clone() action=operator error=operator_err />
                             <Dashboards s action=dashboard error=dashboard_err />
                         </div>
@@ -183,7 +334,7 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
     view! {
         <section class=CARD_FLUSH aria-labelledby="set-lines-h" data-testid="set-lines">
             <h2 id="set-lines-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.lines)}</h2>
-            <div class="px-3"><ErrorBanner error /></div>
+            <div class="px-3"><Problems error /></div>
             {s.lines.into_iter().map(|l| row(Some(l))).collect_view()}
             {row(None)}
         </section>
@@ -215,7 +366,7 @@ fn Products(s: Settings, action: ServerAction<SaveProduct>, error: Signal<Option
     view! {
         <section class=CARD_FLUSH aria-labelledby="set-products-h" data-testid="set-products">
             <h2 id="set-products-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.products)}</h2>
-            <div class="px-3"><ErrorBanner error /></div>
+            <div class="px-3"><Problems error /></div>
             {s.products.into_iter().map(|p| row(Some(p))).collect_view()}
             {row(None)}
         </section>
@@ -250,9 +401,180 @@ fn Reasons(s: Settings, action: ServerAction<SaveReason>, error: Signal<Option<A
     view! {
         <section class=CARD_FLUSH aria-labelledby="set-reasons-h" data-testid="set-reasons">
             <h2 id="set-reasons-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.reasons)}</h2>
-            <div class="px-3"><ErrorBanner error /></div>
+            <div class="px-3"><Problems error /></div>
             {s.reasons.into_iter().map(|r| row(Some(r))).collect_view()}
             {row(None)}
+        </section>
+    }
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn day_label(l: Locale, i: usize) -> &'static str {
+    match i {
+        0 => td_string!(l, prodset.mon),
+        1 => td_string!(l, prodset.tue),
+        2 => td_string!(l, prodset.wed),
+        3 => td_string!(l, prodset.thu),
+        4 => td_string!(l, prodset.fri),
+        5 => td_string!(l, prodset.sat),
+        _ => td_string!(l, prodset.sun),
+    }
+}
+
+#[component]
+fn Shifts(s: Settings, calendar: Calendar) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = calendar.error();
+    let shift_row = move |sh: Option<ShiftSetting>| {
+        let id = sh.as_ref().map(|s| s.id);
+        let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+        let v = sh.clone().unwrap_or(ShiftSetting {
+            id: 0,
+            name: String::new(),
+            days: 0b001_1111,
+            start: "06:00".into(),
+            end: "14:00".into(),
+            stops: Vec::new(),
+        });
+        let form_id = format!("shift-form-{key}");
+        let legend_id = format!("shift-days-{key}");
+        let legend_ref = legend_id.clone();
+        let shift_name = v.name.clone();
+        view! {
+            <div data-testid="shift" data-shift=shift_name>
+            <div class="flex flex-wrap items-end gap-2 border-t border-slate-200 px-3 py-2 dark:border-slate-700">
+                <ActionForm action=calendar.shift attr:class="contents" attr:data-testid=form_id>
+                    {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
+                    <label class="w-40 text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=v.name class=FIELD maxlength="60" required /></label>
+                    <fieldset class="text-xs" aria-labelledby=legend_ref>
+                        <span id=legend_id class="block">{t!(i18n, prodset.days)}</span>
+                        <span class="flex flex-wrap gap-x-2 py-1.5">
+                            {DAYS.iter().enumerate().map(|(i, d)| view! {
+                                <label class="flex items-center gap-0.5">
+                                    <input type="checkbox" name=format!("input[{d}]") value="true" checked=v.days & (1 << i) != 0 />
+                                    {move || day_label(i18n.get_locale(), i)}
+                                </label>
+                            }).collect_view()}
+                        </span>
+                    </fieldset>
+                    <label class="w-28 text-xs">{t!(i18n, prodset.start)}<input name="input[start]" type="time" value=v.start class=FIELD required /></label>
+                    <label class="w-28 text-xs">{t!(i18n, prodset.end)}<input name="input[end]" type="time" value=v.end class=FIELD required /></label>
+                    <button type="submit" class=BUTTON_SECONDARY>{if id.is_some() { t!(i18n, prodset.save).into_any() } else { t!(i18n, prodset.add).into_any() }}</button>
+                </ActionForm>
+                {id.map(|i| view! {
+                    <ActionForm action=calendar.drop_shift attr:class="contents">
+                        <input type="hidden" name="id" value=i.to_string() />
+                        <button type="submit" class=BUTTON_DANGER>{t!(i18n, prodset.delete)}</button>
+                    </ActionForm>
+                })}
+            </div>
+            {sh.map(|sh| {
+                let shift_id = sh.id;
+                let stop_row = move |b: Option<StopSetting>| {
+                    let id = b.as_ref().map(|b| b.id);
+                    let key = id.map_or_else(|| format!("new-{shift_id}"), |i| i.to_string());
+                    let (name, start, end) = b.map_or((String::new(), String::new(), String::new()), |b| (b.name, b.start, b.end));
+                    let form_id = format!("stop-form-{key}");
+                    view! {
+                        <div class="flex flex-wrap items-end gap-2 py-1 pl-6">
+                            <ActionForm action=calendar.stop attr:class="contents" attr:data-testid=form_id>
+                                <input type="hidden" name="input[shift_id]" value=shift_id.to_string() />
+                                {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
+                                <label class="w-40 text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=name class=FIELD maxlength="60" required /></label>
+                                <label class="w-28 text-xs">{t!(i18n, prodset.start)}<input name="input[start]" type="time" value=start class=FIELD required /></label>
+                                <label class="w-28 text-xs">{t!(i18n, prodset.end)}<input name="input[end]" type="time" value=end class=FIELD required /></label>
+                                <button type="submit" class=BUTTON_SECONDARY>{if id.is_some() { t!(i18n, prodset.save).into_any() } else { t!(i18n, prodset.add).into_any() }}</button>
+                            </ActionForm>
+                            {id.map(|i| view! {
+                                <ActionForm action=calendar.drop_stop attr:class="contents">
+                                    <input type="hidden" name="id" value=i.to_string() />
+                                    <button type="submit" class=BUTTON_DANGER>{t!(i18n, prodset.delete)}</button>
+                                </ActionForm>
+                            })}
+                        </div>
+                    }
+                };
+                view! {
+                    <div class="px-3 pb-2">
+                        <p class="pl-6 text-xs font-medium text-slate-600 dark:text-slate-300">{t!(i18n, prodset.planned_stops)}</p>
+                        {sh.stops.into_iter().map(|b| stop_row(Some(b))).collect_view()}
+                        {stop_row(None)}
+                    </div>
+                }
+            })}
+            </div>
+        }
+    };
+    let empty = s.shifts.is_empty();
+    view! {
+        <section class=CARD_FLUSH aria-labelledby="set-shifts-h" data-testid="set-shifts">
+            <h2 id="set-shifts-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.shifts)}</h2>
+            <p class="mb-3 px-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.shifts_note)}</p>
+            <div class="px-3"><Problems error /></div>
+            {empty.then(|| view! { <p class="px-3 pb-2 text-sm text-amber-800 dark:text-amber-300">{t!(i18n, prodset.no_shifts)}</p> })}
+            {s.shifts.into_iter().map(|sh| shift_row(Some(sh))).collect_view()}
+            <h3 class="border-t border-slate-200 px-3 pt-2 text-sm font-medium dark:border-slate-700">{t!(i18n, prodset.new_shift)}</h3>
+            {shift_row(None)}
+        </section>
+    }
+}
+
+#[component]
+fn Filters(s: Settings, action: ServerAction<SaveFilter>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let codes: Vec<String> = s.lines.iter().map(|l| l.code.clone()).collect();
+    let rows = s.filters.into_iter().map(|f: FilterSetting| {
+        let key = f.key.clone();
+        let l = i18n.get_locale_untracked();
+        let name = match key.as_str() {
+            "date_range" => td_string!(l, prod.f_range),
+            "line" => td_string!(l, prod.f_line),
+            "shift" => td_string!(l, prod.f_shift),
+            _ => td_string!(l, prod.f_product),
+        };
+        let options: Vec<(String, String)> = match key.as_str() {
+            "date_range" => nexus::production::rules::dashboard::Range::ALL
+                .into_iter()
+                .filter(|r| *r != nexus::production::rules::dashboard::Range::Custom)
+                .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+                .collect(),
+            "line" => codes.iter().map(|c| (c.clone(), c.clone())).collect(),
+            _ => Vec::new(),
+        };
+        let has_default = !options.is_empty();
+        let default_id = format!("filter-default-{key}");
+        let default_for = default_id.clone();
+        let form_id = format!("filter-form-{key}");
+        let current = f.default.clone();
+        view! {
+            <ActionForm action attr:class="contents" attr:data-testid=form_id>
+                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[10rem_5rem_6rem_7rem_1fr_auto] dark:border-slate-700">
+                    <input type="hidden" name="input[key]" value=key.clone() />
+                    <span class="text-sm font-medium">{name}</span>
+                    <label class="text-xs">{t!(i18n, prodset.position)}<input name="input[position]" type="number" min="1" max="99" step="1" value=f.position.to_string() class=FIELD required /></label>
+                    <label class="flex items-center gap-1 text-xs"><input name="input[enabled]" type="checkbox" value="true" checked=f.enabled />{t!(i18n, prodset.shown)}</label>
+                    <label class="flex items-center gap-1 text-xs"><input name="input[required]" type="checkbox" value="true" checked=f.required />{t!(i18n, prodset.required)}</label>
+                    <label class="text-xs" for=default_for>{t!(i18n, prodset.default)}
+                        <select id=default_id name="input[default]" class=FIELD disabled=!has_default>
+                            <option value="" selected=current.is_empty()>{t!(i18n, prodset.no_default)}</option>
+                            {options.into_iter().map(|(value, label)| {
+                                let selected = value == current;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, prodset.save)}</button>
+                </div>
+            </ActionForm>
+        }
+    }).collect_view();
+    view! {
+        <section class=CARD_FLUSH aria-labelledby="set-filters-h" data-testid="set-filters">
+            <h2 id="set-filters-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.filters)}</h2>
+            <p class="mb-3 px-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.filters_note)}</p>
+            <div class="px-3"><Problems error /></div>
+            {rows}
         </section>
     }
 }
@@ -299,7 +621,7 @@ fn Dashboards(s: Settings, action: ServerAction<SaveDashboard>, error: Signal<Op
             <h2 id="set-dash-h" class=H2>{t!(i18n, prodset.dashboards)}</h2>
             <p class="mb-1 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.dashboards_note)}</p>
             <p class="mb-3 text-xs text-slate-600 dark:text-slate-300">{kinds}</p>
-            <ErrorBanner error />
+            <Problems error />
             <div class="grid gap-4 lg:grid-cols-2">
                 {s.dashboards.into_iter().map(|(role, json)| {
                     let id = format!("dash-{role}");

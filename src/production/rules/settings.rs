@@ -569,9 +569,10 @@ mod tests {
         let others = [(t("02:00"), t("02:30"))];
         assert_eq!(fields(check_stop(&stop("02:15", "02:45"), night, &others).unwrap_err()), ["start"]);
         assert!(check_stop(&stop("02:30", "02:45"), night, &others).is_ok(), "touching is not overlapping");
-        assert_eq!(fields(check_stop(&StopInput { name: " ".into(), ..stop("x", "") }, night, &[]).unwrap_err()), [
-            "name", "start", "end"
-        ]);
+        assert_eq!(
+            fields(check_stop(&StopInput { name: " ".into(), ..stop("x", "") }, night, &[]).unwrap_err()),
+            ["name", "start", "end"]
+        );
     }
 
     #[test]

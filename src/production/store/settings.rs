@@ -83,18 +83,20 @@ pub(in crate::production) async fn save_product(
         .fetch_one(&mut **tx)
         .await
         .map(Some),
-        Some(id) => sqlx::query_scalar!(
-            "update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5
+        Some(id) => {
+            sqlx::query_scalar!(
+                "update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5
              where id = $1 and tenant_id = $6 returning id",
-            id,
-            code,
-            name,
-            cycle,
-            active,
-            tenant
-        )
-        .fetch_optional(&mut **tx)
-        .await,
+                id,
+                code,
+                name,
+                cycle,
+                active,
+                tenant
+            )
+            .fetch_optional(&mut **tx)
+            .await
+        }
     }
 }
 
@@ -272,11 +274,10 @@ pub(in crate::production) async fn widget_names(tx: &mut Tx) -> Result<Vec<(Stri
 
 /// Every shift with its planned stops, by start time.
 pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<ShiftSetting>, sqlx::Error> {
-    let shifts = sqlx::query!(
-        "select id, name, days, start_time, end_time from production_shifts order by start_time, name"
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let shifts =
+        sqlx::query!("select id, name, days, start_time, end_time from production_shifts order by start_time, name")
+            .fetch_all(&mut **tx)
+            .await?;
     let stops = sqlx::query!(
         "select id, shift_id, name, start_time, end_time from production_shift_stops order by start_time, id"
     )
@@ -354,23 +355,29 @@ pub(in crate::production) async fn save_shift(
         .fetch_one(&mut **tx)
         .await
         .map(Some),
-        Some(id) => sqlx::query_scalar!(
-            "update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
+        Some(id) => {
+            sqlx::query_scalar!(
+                "update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
              where id = $1 and tenant_id = $2 returning id",
-            id,
-            tenant,
-            s.name,
-            days,
-            s.start,
-            s.end
-        )
-        .fetch_optional(&mut **tx)
-        .await,
+                id,
+                tenant,
+                s.name,
+                days,
+                s.start,
+                s.end
+            )
+            .fetch_optional(&mut **tx)
+            .await
+        }
     }
 }
 
 /// Removes a shift and its planned stops; its name, or none when `id` names no shift of the plant.
-pub(in crate::production) async fn delete_shift(tx: &mut Tx, tenant: Uuid, id: i32) -> Result<Option<String>, sqlx::Error> {
+pub(in crate::production) async fn delete_shift(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: i32,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id, tenant)
         .fetch_optional(&mut **tx)
         .await
@@ -397,18 +404,20 @@ pub(in crate::production) async fn save_stop(
         .fetch_one(&mut **tx)
         .await
         .map(Some),
-        Some(id) => sqlx::query_scalar!(
-            "update production_shift_stops set name = $4, start_time = $5, end_time = $6
+        Some(id) => {
+            sqlx::query_scalar!(
+                "update production_shift_stops set name = $4, start_time = $5, end_time = $6
              where id = $1 and shift_id = $2 and tenant_id = $3 returning id",
-            id,
-            shift,
-            tenant,
-            name,
-            start,
-            end
-        )
-        .fetch_optional(&mut **tx)
-        .await,
+                id,
+                shift,
+                tenant,
+                name,
+                start,
+                end
+            )
+            .fetch_optional(&mut **tx)
+            .await
+        }
     }
 }
 

@@ -159,10 +159,10 @@ async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions
     assert_eq!(planned().await, 435);
     // Overlapping the break, outside the shift, or of no shift: refused, naming the field; nothing changes.
     let clash = StopInput { start: "10:15".into(), end: "10:45".into(), ..meeting.clone() };
-    assert_eq!(fields(save_stop(&pool, &manager, &meta, &clash).await.unwrap_err()), [(
-        "start".to_owned(),
-        ErrorCode::InvalidInput
-    )]);
+    assert_eq!(
+        fields(save_stop(&pool, &manager, &meta, &clash).await.unwrap_err()),
+        [("start".to_owned(), ErrorCode::InvalidInput)]
+    );
     let outside = StopInput { start: "14:00".into(), end: "14:30".into(), ..meeting.clone() };
     assert_eq!(fields(save_stop(&pool, &manager, &meta, &outside).await.unwrap_err())[0].0, "end");
     let nowhere = StopInput { shift_id: 999_999, ..meeting.clone() };
@@ -191,16 +191,19 @@ async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions
     };
     save_shift(&pool, &manager, &meta, &edit).await.unwrap();
     assert_eq!(planned().await, 330);
-    assert_eq!(settings(&pool, &manager).await.unwrap().shifts.iter().find(|s| s.id == morning.id).unwrap().days, 0b1_1111);
+    assert_eq!(
+        settings(&pool, &manager).await.unwrap().shifts.iter().find(|s| s.id == morning.id).unwrap().days,
+        0b1_1111
+    );
     // Moved so its break would fall outside it: refused until the break moves.
     let late = ShiftInput { start: "11:00".into(), end: "19:00".into(), ..edit.clone() };
     assert_eq!(fields(save_shift(&pool, &manager, &meta, &late).await.unwrap_err()).len(), 2);
     // A second shift of the same name: 409 on the name.
     let twin = ShiftInput { id: None, ..edit.clone() };
-    assert_eq!(fields(save_shift(&pool, &manager, &meta, &twin).await.unwrap_err()), [(
-        "name".to_owned(),
-        ErrorCode::NameTaken
-    )]);
+    assert_eq!(
+        fields(save_shift(&pool, &manager, &meta, &twin).await.unwrap_err()),
+        [("name".to_owned(), ErrorCode::NameTaken)]
+    );
     // A shift on weekends only leaves Monday unplanned there.
     let weekend = ShiftInput { id: None, name: "Fin de semana".into(), sat: true, sun: true, ..edit.clone() };
     let weekend = ShiftInput { mon: false, tue: false, wed: false, thu: false, fri: false, ..weekend };
@@ -259,10 +262,7 @@ async fn the_dashboards_filters_are_the_plants_to_set(opts: PgPoolOptions, conn:
     let e = save_filter(&pool, &manager, &meta, &f("date_range", 2, false, true, "custom")).await.unwrap_err();
     assert_eq!(fields(e).into_iter().map(|f| f.0).collect::<Vec<_>>(), ["default", "enabled"]);
     assert_eq!(setup(&pool, &Caller::User(viewer.clone())).await.unwrap().filters, viewer_setup.filters);
-    assert!(matches!(
-        save_filter(&pool, &viewer, &meta, &f("line", 1, true, false, "")).await,
-        Err(Error::Forbidden)
-    ));
+    assert!(matches!(save_filter(&pool, &viewer, &meta, &f("line", 1, true, false, "")).await, Err(Error::Forbidden)));
 }
 
 #[sqlx::test]
