@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
-use nexus::production::rules::dashboard::{Bucket, Figure, MinuteRow, Query, Range, Setup, View, Widget};
+use nexus::production::rules::dashboard::{
+    Bucket, Figure, MinuteRow, ParetoBy, ParetoRow, Query, Range, Setup, View, Widget,
+};
 
 use super::charts::ChartBox;
 use super::{ClassifyStop, production_minutes, production_setup, production_view};
@@ -334,7 +336,10 @@ fn widget(
             let figure = param("figure").unwrap_or_else(|| "oee".to_owned());
             view! { <Lines figure current /> }.into_any()
         }
-        "downtime_pareto" => view! { <Pareto setup current /> }.into_any(),
+        "downtime_pareto" => {
+            let by = param("by").and_then(|b| ParetoBy::parse(&b)).unwrap_or_default();
+            view! { <Pareto by setup current /> }.into_any()
+        }
         "downtime_table" => {
             let limit = w.params.get("limit").and_then(|v| v.as_u64()).unwrap_or(50) as usize;
             view! { <Stops limit setup current classify /> }.into_any()
@@ -824,19 +829,49 @@ fn reason_name(setup: &Setup, reason: Option<i32>, locale: Locale) -> (String, S
     }
 }
 
+/// A Pareto row's name and colour: its reason's (by reason) or its line's code (by line), tagged when its stops had a
+/// planned reason.
+fn pareto_name(setup: &Setup, row: &ParetoRow, locale: Locale) -> (String, String) {
+    let (name, colour) = match row.line {
+        Some(id) => (
+            setup.lines.iter().find(|l| l.id == id).map(|l| l.code.clone()).unwrap_or_else(|| id.to_string()),
+            "#2b7cee".to_owned(),
+        ),
+        None => reason_name(setup, row.reason, locale),
+    };
+    if row.planned {
+        (format!("{name}{}", td_string!(locale, prod.planned_tag)), "#94a3b8".to_owned())
+    } else {
+        (name, colour)
+    }
+}
+
+/// The stops' minutes inside planned time per reason or per line: the chart the downtime (longest first, and its
+/// cumulative share, which the downtime card's minutes make up), the list that and then the stops given a planned
+/// reason, marked.
 #[component]
-fn Pareto(setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
+fn Pareto(by: ParetoBy, setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
     let i18n = use_i18n();
+    let rows = move |v: View| if by == ParetoBy::Line { v.pareto_lines } else { v.pareto };
+    // By line, named from labels the catalogs have (until they have a title of its own, `prod.w_pareto_line`).
+    let title = move || match by {
+        ParetoBy::Reason => td_string!(i18n.get_locale(), prod.w_pareto).to_owned(),
+        ParetoBy::Line => format!(
+            "{} · {}",
+            td_string!(i18n.get_locale(), prod.k_downtime),
+            td_string!(i18n.get_locale(), prod.col_line)
+        ),
+    };
     let option = Signal::derive(move || {
-        let v = current.get()?;
+        let down: Vec<ParetoRow> = rows(current.get()?).into_iter().filter(|p| !p.planned).collect();
         let l = i18n.get_locale();
-        let total: i64 = v.pareto.iter().map(|p| p.ms).sum();
+        let total: i64 = down.iter().map(|p| p.ms).sum();
         let mut running = 0;
         let mut names = Vec::new();
         let mut minutes = Vec::new();
         let mut cumulative = Vec::new();
-        for p in &v.pareto {
-            let (name, colour) = setup.with_value(|s| reason_name(s, p.reason, l));
+        for p in &down {
+            let (name, colour) = setup.with_value(|s| pareto_name(s, p, l));
             names.push(name.clone());
             minutes.push(
                 charming::datatype::DataPointItem::new((p.ms as f64 / 6000.0).round() / 10.0)
@@ -864,14 +899,14 @@ fn Pareto(setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl Into
         )
     });
     view! {
-        <section class=CARD aria-labelledby="w-pareto-h" data-testid="w-pareto">
-            <h2 id="w-pareto-h" class=H2>{t!(i18n, prod.w_pareto)}</h2>
-            <ChartBox id="chart-pareto" label=Signal::derive(move || td_string!(i18n.get_locale(), prod.w_pareto).to_owned()) option height="h-64" />
+        <section class=CARD aria-labelledby="w-pareto-h" data-testid="w-pareto" data-by=if by == ParetoBy::Line { "line" } else { "reason" }>
+            <h2 id="w-pareto-h" class=H2>{title}</h2>
+            <ChartBox id="chart-pareto" label=Signal::derive(title) option height="h-64" />
             <ul class="mt-2 space-y-1 text-sm" data-testid="pareto-list">
-                {move || current.get().map(|v| v.pareto.into_iter().map(|p| {
-                    let (name, colour) = setup.with_value(|s| reason_name(s, p.reason, i18n.get_locale_untracked()));
+                {move || current.get().map(|v| rows(v).into_iter().map(|p| {
+                    let (name, colour) = setup.with_value(|s| pareto_name(s, &p, i18n.get_locale_untracked()));
                     view! {
-                        <li class="flex items-center justify-between gap-2">
+                        <li class="flex items-center justify-between gap-2" data-planned=p.planned.then_some("true")>
                             <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span>
                             <span class="tabular-nums">{minutes_text(p.ms)} " · " {p.stops}</span>
                         </li>

@@ -12,6 +12,10 @@
 //! any unit). So a product's figures are the same in every bucket, and the products of a line add up to the line
 //! whenever it made anything in the span (a line that made nothing gives its time to no product). Buckets cut inside
 //! an hour (minutes, a shift from 05:30) get each product's share of the hour in proportion to their time in it.
+//!
+//! The Pareto ([`pareto`]) measures the same minutes: a stop's overlap with planned time inside the windows, up to
+//! now. Stops with an unplanned reason (or none yet) are downtime, and their rows add up to the downtime figure;
+//! stops given a planned reason show too, marked planned, with the time they took out of planned time.
 
 use std::collections::BTreeMap;
 
@@ -447,29 +451,69 @@ pub struct StopRow {
     pub note: Option<String>,
 }
 
-/// Stops of one reason (none: not yet classified), for the Pareto.
+/// What a Pareto of stops groups them by (the `downtime_pareto` widget's `by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParetoBy {
+    #[default]
+    Reason,
+    Line,
+}
+
+impl ParetoBy {
+    pub fn parse(s: &str) -> Option<ParetoBy> {
+        match s {
+            "reason" => Some(ParetoBy::Reason),
+            "line" => Some(ParetoBy::Line),
+            _ => None,
+        }
+    }
+}
+
+/// Stops of one reason or of one line, for the Pareto.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParetoRow {
+    /// By reason: the reason (none: not yet classified); by line: none.
     pub reason: Option<i32>,
+    /// By line: the line; by reason: none.
+    pub line: Option<i32>,
+    /// Stops given a planned reason: their time left planned time, it is not downtime.
+    pub planned: bool,
+    /// Planned time the stops took (see the module's doc).
     pub ms: i64,
     pub stops: i64,
 }
 
-/// Downtime per reason inside `windows`, longest first, with how many stops.
-pub fn pareto(stops: &[StopCell], windows: &[Span], now: DateTime<Utc>) -> Vec<ParetoRow> {
-    let mut by: BTreeMap<Option<i32>, (i64, i64)> = BTreeMap::new();
-    for s in stops {
-        let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
-        let ms: i64 = windows.iter().filter_map(|w| w.overlap(&span)).map(|o| o.ms()).sum();
-        if ms > 0 {
-            let e = by.entry(s.reason).or_default();
-            e.0 += ms;
-            e.1 += 1;
+/// The stops of the lines asked for, per reason or per line, measured as the downtime figure measures them (their
+/// overlap with planned time inside the windows, up to now; stops that took none are left out): downtime first,
+/// longest first, then the stops given a planned reason, marked planned, longest first. The downtime rows add up to
+/// the downtime of the lines' figures (before any product filter shares it).
+pub fn pareto(input: &Inputs, by: ParetoBy) -> Vec<ParetoRow> {
+    let planned = planned_time(input);
+    // (planned, reason, line) → (ms, stops).
+    type Key = (bool, Option<i32>, Option<i32>);
+    let mut rows: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+    for s in input.stops.iter().filter(|s| input.lines.contains(&s.line)) {
+        let span = Span::new(s.start, s.end.unwrap_or(input.now).min(input.now));
+        let ms = overlap_ms(&planned, &span);
+        if ms <= 0 {
+            continue;
         }
+        let key = match by {
+            ParetoBy::Reason => (s.planned, s.reason, None),
+            ParetoBy::Line => (s.planned, None, Some(s.line)),
+        };
+        let e = rows.entry(key).or_default();
+        e.0 += ms;
+        e.1 += 1;
     }
-    let mut rows: Vec<ParetoRow> =
-        by.into_iter().map(|(reason, (ms, stops))| ParetoRow { reason, ms, stops }).collect();
-    rows.sort_by(|a, b| b.ms.cmp(&a.ms).then(a.reason.cmp(&b.reason)));
+    let mut rows: Vec<ParetoRow> = rows
+        .into_iter()
+        .map(|((planned, reason, line), (ms, stops))| ParetoRow { reason, line, planned, ms, stops })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.planned.cmp(&b.planned).then(b.ms.cmp(&a.ms)).then(a.reason.cmp(&b.reason)).then(a.line.cmp(&b.line))
+    });
     rows
 }
 
@@ -696,7 +740,10 @@ pub struct View {
     pub stops: Vec<StopRow>,
     /// Stops in the span in all (the table may show fewer).
     pub stop_count: usize,
+    /// Stops per reason ([`pareto`] by [`ParetoBy::Reason`]).
     pub pareto: Vec<ParetoRow>,
+    /// Stops per line ([`pareto`] by [`ParetoBy::Line`]).
+    pub pareto_lines: Vec<ParetoRow>,
 }
 
 /// The most stops a view lists.
@@ -989,30 +1036,66 @@ mod tests {
     }
 
     #[test]
-    fn pareto_longest_first_inside_the_windows() {
-        let w = [Span::new(local(10, 6, 0), local(10, 14, 0))];
-        let stop = |id, start: DateTime<Utc>, min: i64, reason| StopCell {
+    fn the_pareto_measures_the_downtime_figures_minutes() {
+        let (from, to) = (local(10, 6, 0), local(10, 14, 0));
+        let windows = [Span::new(from, to)];
+        let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
+        let stop = |id, line, start: DateTime<Utc>, min: i64, reason, planned| StopCell {
             id,
-            line: 1,
+            line,
             start,
             end: Some(start + Duration::minutes(min)),
-            planned: false,
+            planned,
             reason,
         };
         let stops = [
-            stop(1, local(10, 7, 0), 10, Some(1)),
-            stop(2, local(10, 8, 0), 30, None),
-            stop(3, local(10, 13, 50), 30, Some(1)), // 10 min inside
-            stop(4, local(10, 15, 0), 30, Some(2)),  // outside
+            stop(1, 1, local(10, 7, 0), 10, Some(1), false),
+            stop(2, 1, local(10, 8, 0), 30, None, false),
+            stop(3, 2, local(10, 13, 50), 30, Some(1), false), // 10 min inside the window
+            stop(4, 1, local(10, 15, 0), 30, Some(2), false),  // outside it
+            stop(5, 2, local(10, 9, 50), 40, None, false),     // 10 min, then the break
+            stop(6, 1, local(10, 11, 0), 45, Some(3), true),   // a changeover: planned
+            stop(7, 2, local(10, 10, 5), 20, Some(2), false),  // inside the break: no planned time lost
+            stop(8, 3, local(10, 7, 0), 30, Some(2), false),   // a line not asked for
         ];
-        let rows = pareto(&stops, &w, local(11, 0, 0));
+        let input = Inputs {
+            shifts: &shifts(),
+            tz: Mexico_City,
+            windows: &windows,
+            now: local(11, 0, 0),
+            lines: &[1, 2],
+            slots: &slots,
+            stops: &stops,
+            output: &[],
+            product: None,
+        };
+        let row = |reason, line, planned, min: i64, stops| ParetoRow { reason, line, planned, ms: min * MIN, stops };
+        let by_reason = pareto(&input, ParetoBy::Reason);
         assert_eq!(
-            rows,
-            vec![
-                ParetoRow { reason: None, ms: 30 * MIN, stops: 1 },
-                ParetoRow { reason: Some(1), ms: 20 * MIN, stops: 2 }
-            ]
+            by_reason,
+            [row(None, None, false, 40, 2), row(Some(1), None, false, 20, 2), row(Some(3), None, true, 45, 1)],
+            "downtime longest first, then the planned stops"
         );
+        let by_line = pareto(&input, ParetoBy::Line);
+        assert_eq!(
+            by_line,
+            [row(None, Some(1), false, 40, 2), row(None, Some(2), false, 20, 2), row(None, Some(1), true, 45, 1)]
+        );
+        // The downtime rows are the downtime figure, per line too; the planned rows what left planned time.
+        let f = figures(&input);
+        for rows in [&by_reason, &by_line] {
+            assert_eq!(rows.iter().filter(|r| !r.planned).map(|r| r.ms).sum::<i64>(), f.total.downtime_ms);
+        }
+        for r in by_line.iter().filter(|r| !r.planned) {
+            assert_eq!(r.ms, f.lines[&r.line.unwrap()].downtime_ms);
+        }
+        assert_eq!(f.lines[&1].planned_ms, (450 - 45) * MIN);
+        // A stop still going on counts up to now only, as the figure does.
+        let open = [StopCell { end: None, ..stop(9, 1, local(10, 12, 0), 0, None, false) }];
+        let now = local(10, 12, 20);
+        let rows = pareto(&Inputs { stops: &open, now, ..input.clone() }, ParetoBy::Reason);
+        assert_eq!(rows, [row(None, None, false, 20, 1)]);
+        assert_eq!(figures(&Inputs { stops: &open, now, ..input.clone() }).total.downtime_ms, 20 * MIN);
     }
 
     proptest! {

@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
 use crate::production::rules::calendar::{Shift, Span};
 use crate::production::rules::dashboard::{
-    self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, Point, ProductRef, ProductRow,
-    Query, Setup, ShiftRef, StopRow, View, Widget,
+    self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, ParetoBy, Point, ProductRef,
+    ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
 };
 use crate::production::store::{dashboard as store, oee as oee_store};
 
@@ -186,7 +186,7 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
     let output = store::output(&mut tx, tenant, &line_ids, &r.windows, hourly).await?;
     let stops = store::stops(&mut tx, tenant, &line_ids, r.from, r.to).await?;
     let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
-    let figures = rules::figures(&Inputs {
+    let inputs = Inputs {
         shifts: &plain,
         tz: r.tz,
         windows: &r.windows,
@@ -196,7 +196,8 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
         stops: &cells,
         output: &output,
         product: q.product,
-    });
+    };
+    let figures = rules::figures(&inputs);
     let code_of: HashMap<i32, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
     let windows_ms = |s: &rules::StopCell| -> i64 {
         let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
@@ -256,7 +257,8 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
                 note: s.note.clone(),
             })
             .collect(),
-        pareto: rules::pareto(&cells, &r.windows, now),
+        pareto: rules::pareto(&inputs, ParetoBy::Reason),
+        pareto_lines: rules::pareto(&inputs, ParetoBy::Line),
     };
     let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     oee_store::log_query(&mut tx, tenant, user_of(caller), "dashboard", &filters_json(q, &view), ms).await?;

@@ -126,10 +126,11 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
         (person(&pool, "operator").await, person(&pool, "manager").await, person(&pool, "viewer").await);
     let tenant = operator.tenant_id;
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    // Longer than any break: some of it is planned time whenever the test runs.
     let at = Utc::now() - Duration::hours(2);
     let ids: Vec<(i64, String)> = sqlx::query_as(
         "insert into production_downtime (tenant_id, line_id, start_at, end_at)
-         select $1, id, $2, $2 + interval '20 minutes' from production_lines where code in ('L1', 'L2')
+         select $1, id, $2, $2 + interval '40 minutes' from production_lines where code in ('L1', 'L2')
          returning id, (select code from production_lines l where l.id = line_id)",
     )
     .bind(tenant)
@@ -234,4 +235,58 @@ async fn a_stop_that_began_weeks_before_the_span_still_counts_in_it(opts: PgPool
     assert_eq!(v.stop_count, 1, "the stop is in the span");
     // Inside that day's planned time it covers 06:00–07:47: 107 minutes of downtime.
     assert_eq!(v.total.totals.downtime_ms, 107 * 60_000);
+}
+
+#[sqlx::test]
+async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let (tenant, midnight) = textbook_plant(&pool).await;
+    let local = |h: i64, m: i64| midnight + Duration::hours(h) + Duration::minutes(m);
+    // Besides the textbook's 47 minutes: a stop inside the break (no planned time lost), one running past the
+    // shift's end (10 of its 50 minutes planned), one after the shift (none), and a changeover given a planned
+    // reason (15 minutes out of planned time).
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let (line, changeover): (i32, i32) = sqlx::query_as(
+        "select (select id from production_lines), (select id from production_reasons where code = 'CAMBIO')",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    for (start, end, reason) in [
+        (local(10, 5), local(10, 25), None),
+        (local(13, 20), local(14, 10), None),
+        (local(15, 0), local(15, 30), None),
+        (local(12, 0), local(12, 15), Some(changeover)),
+    ] {
+        sqlx::query(
+            "insert into production_downtime (tenant_id, line_id, start_at, end_at, reason_id) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(tenant)
+        .bind(line)
+        .bind(start)
+        .bind(end)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let day = custom(midnight, midnight + Duration::days(1));
+    for q in [day.clone(), Query { bucket: Some(Bucket::Minute), ..day.clone() }] {
+        let v = view(&pool, &reader, &q).await.unwrap();
+        assert_eq!(v.total.totals.downtime_ms, (47 + 10) * 60_000);
+        assert_eq!(v.total.totals.planned_ms, (420 - 15) * 60_000);
+        let rows = |rows: &[crate::production::rules::dashboard::ParetoRow]| -> Vec<_> {
+            rows.iter().map(|r| (r.reason, r.line, r.planned, r.ms / 60_000, r.stops)).collect()
+        };
+        // Per reason: the unclassified downtime (the stops that cost planned time), then the changeover, marked.
+        assert_eq!(rows(&v.pareto), [(None, None, false, 57, 2), (Some(changeover), None, true, 15, 1)]);
+        // Per line: the same minutes.
+        assert_eq!(rows(&v.pareto_lines), [(None, Some(line), false, 57, 2), (None, Some(line), true, 15, 1)]);
+        for pareto in [&v.pareto, &v.pareto_lines] {
+            let down: i64 = pareto.iter().filter(|r| !r.planned).map(|r| r.ms).sum();
+            assert_eq!(down, v.total.totals.downtime_ms, "the Pareto's downtime is the KPI's");
+        }
+    }
 }
