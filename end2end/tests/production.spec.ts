@@ -175,6 +175,8 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await fresh.getByRole('button', { name: 'Agregar' }).click();
   await expect(stops).toHaveCount(before + 1);
   await expect(problem).toHaveCount(0);
+  // The form for a new stop is empty again.
+  await expect(fresh.locator('input[name="input[name]"]')).toHaveValue('');
   const added = morning.locator('[data-testid^="stop-form-"]:not([data-testid*="new"])')
     .filter({ has: page.locator('input[value="Junta de arranque"]') });
   await expect(added.locator('input[name="input[start]"]')).toHaveValue('11:00');

@@ -231,6 +231,20 @@ where
     )
 }
 
+/// A form for a new row, made afresh after each save of its kind that took (its fields empty again; a save that
+/// took re-renders the rest of the page in place, which would leave what was typed in it).
+#[component]
+fn Fresh<T, V>(action: ServerAction<T>, row: impl Fn() -> V + Clone + Send + Sync + 'static) -> impl IntoView
+where
+    T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    T::Output: Clone + Send + Sync + 'static,
+    T::Error: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let version = ok_version(action).get_untracked();
+    view! { <For each=move || [version] key=|v| *v children=move |_| row() /> }
+}
+
 fn saved<T>(a: ServerAction<T>) -> Signal<bool>
 where
     T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
@@ -336,7 +350,7 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
             <h2 id="set-lines-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.lines)}</h2>
             <div class="px-3"><Problems error /></div>
             {s.lines.into_iter().map(|l| row(Some(l))).collect_view()}
-            {row(None)}
+            <Fresh action row=move || row(None) />
         </section>
     }
 }
@@ -368,7 +382,7 @@ fn Products(s: Settings, action: ServerAction<SaveProduct>, error: Signal<Option
             <h2 id="set-products-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.products)}</h2>
             <div class="px-3"><Problems error /></div>
             {s.products.into_iter().map(|p| row(Some(p))).collect_view()}
-            {row(None)}
+            <Fresh action row=move || row(None) />
         </section>
     }
 }
@@ -403,7 +417,7 @@ fn Reasons(s: Settings, action: ServerAction<SaveReason>, error: Signal<Option<A
             <h2 id="set-reasons-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.reasons)}</h2>
             <div class="px-3"><Problems error /></div>
             {s.reasons.into_iter().map(|r| row(Some(r))).collect_view()}
-            {row(None)}
+            <Fresh action row=move || row(None) />
         </section>
     }
 }
@@ -499,7 +513,7 @@ fn Shifts(s: Settings, calendar: Calendar) -> impl IntoView {
                     <div class="px-3 pb-2">
                         <p class="pl-6 text-xs font-medium text-slate-600 dark:text-slate-300">{t!(i18n, prodset.planned_stops)}</p>
                         {sh.stops.into_iter().map(|b| stop_row(Some(b))).collect_view()}
-                        {stop_row(None)}
+                        <Fresh action=calendar.stop row=move || stop_row(None) />
                     </div>
                 }
             })}
@@ -515,7 +529,7 @@ fn Shifts(s: Settings, calendar: Calendar) -> impl IntoView {
             {empty.then(|| view! { <p class="px-3 pb-2 text-sm text-amber-800 dark:text-amber-300">{t!(i18n, prodset.no_shifts)}</p> })}
             {s.shifts.into_iter().map(|sh| shift_row(Some(sh))).collect_view()}
             <h3 class="border-t border-slate-200 px-3 pt-2 text-sm font-medium dark:border-slate-700">{t!(i18n, prodset.new_shift)}</h3>
-            {shift_row(None)}
+            <Fresh action=calendar.shift row=move || shift_row(None) />
         </section>
     }
 }

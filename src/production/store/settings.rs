@@ -500,10 +500,26 @@ pub(in crate::production) async fn query_log(
             _ => e,
         }),
         query: r.query,
-        filters: r.filters.to_string(),
+        filters: compact(&r.filters),
         duration_ms: r.duration_ms,
     })
     .collect())
+}
+
+/// A query's filters as `key=value` pairs (those set), as people read them.
+fn compact(filters: &serde_json::Value) -> String {
+    match filters.as_object() {
+        Some(o) => o
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v.as_str() {
+                Some(s) => format!("{k}={s}"),
+                None => format!("{k}={v}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        None => filters.to_string(),
+    }
 }
 
 /// The last day's queries: how many, and their median and 95th percentile durations (ms).
