@@ -49,6 +49,20 @@ impl Thresholds {
             .collect()
     }
 
+    /// The stops left of a recorded stop once units turn up inside it (`inside`, in order, strictly between its
+    /// start and end: units that arrived late): the gaps over the threshold from its start through those units to
+    /// its end. None left: the late units filled it; the first starting where it started: it now ends earlier.
+    pub fn rejudge(&self, stop: Span, inside: &[DateTime<Utc>]) -> Vec<Span> {
+        let points: Vec<DateTime<Utc>> = inside.iter().copied().chain([stop.end]).collect();
+        self.gaps(Some(stop.start), &points)
+            .into_iter()
+            .filter_map(|g| match g {
+                Gap::Downtime(span) => Some(span),
+                Gap::MicroStop(_) => None,
+            })
+            .collect()
+    }
+
     /// A stop still going on at `now`: the line's last unit was longer ago than the downtime threshold.
     pub fn ongoing(&self, last: DateTime<Utc>, now: DateTime<Utc>) -> Option<Span> {
         ((now - last).num_milliseconds() > self.downtime_ms).then(|| Span::new(last, now))
@@ -92,6 +106,22 @@ mod tests {
         assert_eq!(next, [Gap::Downtime(Span::new(at(10), at(400)))]);
         assert_eq!(TH.gaps(Some(at(10)), &[]), []);
         assert_eq!(TH.gaps(None, &[]), []);
+    }
+
+    #[test]
+    fn late_units_inside_a_stop_fill_it_end_it_earlier_or_split_it() {
+        let stop = Span::new(at(0), at(1000));
+        let every = |from: i64, to: i64| (from..to).step_by(10).map(at).collect::<Vec<_>>();
+        for (inside, left, why) in [
+            (every(10, 1000), vec![], "filled: no gap over 300 s is left"),
+            (every(600, 700), vec![(0, 600), (690, 1000)], "a run in the middle: it ends at the run, a stop after"),
+            (every(200, 800), vec![], "from 200 s to 790 s: the gaps left are 200 s and 210 s, no stop"),
+            (vec![at(1), at(999)], vec![(1, 999)], "units a second in: the stop is the gap between them"),
+            (vec![], vec![(0, 1000)], "nothing inside: the same stop"),
+        ] {
+            let want: Vec<Span> = left.iter().map(|&(a, b)| Span::new(at(a), at(b))).collect();
+            assert_eq!(TH.rejudge(stop, &inside), want, "{why}");
+        }
     }
 
     #[test]

@@ -4,14 +4,23 @@
 //!
 //! Exactly once across instances: each round runs under a transaction-scoped advisory lock (another instance's round
 //! skips), and a stop is written once (unique by line and start), so a round that runs twice changes nothing. Units
-//! are read up to a settling margin before now (a batch may arrive a little late); a unit older than what the job has
-//! looked at for its line is not looked at again.
+//! are read up to a settling margin before now, after the last unit the job has looked at for the line (its cursor).
+//!
+//! Units that arrive late, behind the cursor (a machine that buffered, batches sent out of order), can only change a
+//! stop already written (elsewhere they shorten a gap below the threshold, which was no stop; units before the
+//! line's first ever looked at are not judged against it): each round also looks at the line's stops of the last
+//! [`LATE`] before its cursor for units inside them, and judges each such stop again with them: filled, it is gone
+//! (or, if someone gave it a reason, kept, ending at the first unit inside); otherwise it ends where the units
+//! begin, and the gaps between them and after them are stops of their own. A stop is asked for one unit inside it
+//! (an index probe), so looking back a day costs a round little. All of it inside the round's locked transaction:
+//! exactly once, like the rest.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
-use crate::db::{self, Scope};
+use crate::db::{self, Scope, Tx};
 use crate::error::Result;
+use crate::production::rules::calendar::Span;
 use crate::production::rules::downtime::{Gap, Thresholds};
 use crate::production::store::downtime as store;
 
@@ -21,6 +30,8 @@ const DOWNTIME_LOCK: i64 = 0x6e65_7875_7311;
 pub const SETTLE: Duration = Duration::seconds(10);
 /// Units of a line read at once (a window): a day of a line counting a unit a second is one window.
 const WINDOW: i64 = 100_000;
+/// How far behind a line's cursor the stops late units may land in are looked at again.
+pub const LATE: Duration = Duration::hours(24);
 
 /// Stops written or closed this round, or `None` when another instance runs it.
 pub async fn run(pool: &PgPool) -> Result<Option<u64>> {
@@ -38,6 +49,9 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
     let mut written = 0;
     for mut line in store::lines(&mut tx).await? {
         let th = Thresholds { downtime_ms: line.downtime_ms, micro_stop_ms: line.micro_stop_ms };
+        if let Some(cursor) = line.last_at {
+            written += late_units(&mut tx, &line, th, cursor - LATE).await?;
+        }
         // In windows of at most `window` units, each window's stops written and the cursor moved before the next is
         // read: a line whose month of history arrives at once is read a window at a time, never whole.
         loop {
@@ -67,4 +81,31 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
     }
     tx.commit().await?;
     Ok(Some(written))
+}
+
+/// Judges again the line's stops from `since` on that units have since been counted inside. Returns the stops
+/// changed.
+async fn late_units(tx: &mut Tx, line: &store::Line, th: Thresholds, since: DateTime<Utc>) -> Result<u64> {
+    let landed = store::landed(tx, line, since).await?;
+    if landed.is_empty() {
+        return Ok(0);
+    }
+    let (mut ends, mut gone, mut starts, mut new_ends) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for stop in landed {
+        let inside = store::units_inside(tx, line, stop.start_at, stop.end_at).await?;
+        let mut left = th.rejudge(Span::new(stop.start_at, stop.end_at), &inside).into_iter().peekable();
+        match left.next_if(|s| s.start == stop.start_at) {
+            Some(first) => ends.push((stop.id, first.end)),
+            // No longer a stop; kept for its reason, ending where the line counted again.
+            None => match inside.first() {
+                Some(&first) if stop.classified => ends.push((stop.id, first)),
+                _ => gone.push(stop.id),
+            },
+        }
+        for s in left {
+            starts.push(s.start);
+            new_ends.push(Some(s.end));
+        }
+    }
+    Ok(store::correct(tx, line, &ends, &gone, &starts, &new_ends).await?)
 }

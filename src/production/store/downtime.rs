@@ -1,9 +1,11 @@
 //! Downtime found in the gaps between a line's output units: each active line with its output area, thresholds and
 //! where the job got to; the line's output units after that, in time order; the stops found written (a stop still
-//! going on is written open and closed when the line counts again), and the cursor moved.
+//! going on is written open and closed when the line counts again), and the cursor moved. Units that arrive late,
+//! behind the cursor: the recent stops they landed in, the units inside one, and the stops' corrections.
 //!
-//! Indexes: `production_detections_line_at (tenant_id, line_id, at)` (a line's units of a span, in order);
-//! `production_downtime (tenant_id, line_id, start_at)` unique (a stop is written once, however often the job runs).
+//! Indexes: `production_detections_line_at (tenant_id, line_id, at)` (a line's units of a span, in order; whether
+//! any falls inside a stop); `production_downtime (tenant_id, line_id, start_at)` unique (a stop is written once,
+//! however often the job runs; a line's stops from a time on).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -108,23 +110,7 @@ pub(in crate::production) async fn record(
         .execute(&mut **tx)
         .await?;
     }
-    let written = if starts.is_empty() {
-        0
-    } else {
-        sqlx::query!(
-            "insert into production_downtime as d (tenant_id, line_id, start_at, end_at)
-             select $1, $2, s, e from unnest($3::timestamptz[], $4::timestamptz[]) as u(s, e)
-             on conflict (tenant_id, line_id, start_at)
-             do update set end_at = excluded.end_at where d.end_at is null and excluded.end_at is not null",
-            line.tenant_id,
-            line.line_id,
-            starts,
-            ends as &[Option<DateTime<Utc>>]
-        )
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-    };
+    let written = insert(tx, line, starts, ends).await?;
     if let Some(at) = last_at {
         sqlx::query!(
             "insert into production_downtime_cursor (tenant_id, line_id, last_at) values ($1, $2, $3)
@@ -137,4 +123,131 @@ pub(in crate::production) async fn record(
         .await?;
     }
     Ok(written)
+}
+
+/// Writes stops (`ends[i]` null: still going on); one already written at a start gets the end it lacked. Returns the
+/// stops written or closed.
+async fn insert(
+    tx: &mut Tx,
+    line: &Line,
+    starts: &[DateTime<Utc>],
+    ends: &[Option<DateTime<Utc>>],
+) -> Result<u64, sqlx::Error> {
+    if starts.is_empty() {
+        return Ok(0);
+    }
+    Ok(sqlx::query!(
+        "insert into production_downtime as d (tenant_id, line_id, start_at, end_at)
+         select $1, $2, s, e from unnest($3::timestamptz[], $4::timestamptz[]) as u(s, e)
+         on conflict (tenant_id, line_id, start_at)
+         do update set end_at = excluded.end_at where d.end_at is null and excluded.end_at is not null",
+        line.tenant_id,
+        line.line_id,
+        starts,
+        ends as &[Option<DateTime<Utc>>]
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+/// A written stop the line's output has since counted units inside (they arrived after it was written).
+#[derive(Debug, Clone)]
+pub(in crate::production) struct Landed {
+    pub id: i64,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    /// Someone gave it a reason.
+    pub classified: bool,
+}
+
+/// The line's ended stops from the one going on at `since` (or the first after it) with an output unit strictly
+/// inside them, in order. The stops since `since` are a short index range (stops of a line never overlap, so only
+/// the one started last before `since` can reach past it); each is asked for one unit inside it.
+pub(in crate::production) async fn landed(
+    tx: &mut Tx,
+    line: &Line,
+    since: DateTime<Utc>,
+) -> Result<Vec<Landed>, sqlx::Error> {
+    sqlx::query_as!(
+        Landed,
+        r#"select d.id, d.start_at, d.end_at as "end_at!", d.reason_id is not null as "classified!"
+           from production_downtime d
+           where d.tenant_id = $1 and d.line_id = $2 and d.end_at is not null
+             and d.start_at >= coalesce((select max(p.start_at) from production_downtime p
+                                         where p.tenant_id = $1 and p.line_id = $2 and p.start_at <= $4),
+                                        '-infinity')
+             and exists (select 1 from production_detections u
+                         where u.tenant_id = $1 and u.line_id = $2 and u.area_id = $3
+                           and u.at > d.start_at and u.at < d.end_at)
+           order by d.start_at"#,
+        line.tenant_id,
+        line.line_id,
+        line.output_area,
+        since
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The line's output units strictly inside `(from, to)`, in time order.
+pub(in crate::production) async fn units_inside(
+    tx: &mut Tx,
+    line: &Line,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select at from production_detections
+         where tenant_id = $1 and line_id = $2 and area_id = $3 and at > $4 and at < $5
+         order by at",
+        line.tenant_id,
+        line.line_id,
+        line.output_area,
+        from,
+        to
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Corrects stops late units landed in: `ends` (stop id, its new end: it ends earlier), `gone` (ids no longer
+/// stops) and the stops found between the late units (`starts`, `new_ends`). Returns the stops changed.
+pub(in crate::production) async fn correct(
+    tx: &mut Tx,
+    line: &Line,
+    ends: &[(i64, DateTime<Utc>)],
+    gone: &[i64],
+    starts: &[DateTime<Utc>],
+    new_ends: &[Option<DateTime<Utc>>],
+) -> Result<u64, sqlx::Error> {
+    let mut changed = 0;
+    if !ends.is_empty() {
+        let (ids, at): (Vec<i64>, Vec<DateTime<Utc>>) = ends.iter().copied().unzip();
+        changed += sqlx::query!(
+            "update production_downtime d set end_at = u.e
+             from unnest($3::bigint[], $4::timestamptz[]) as u(id, e)
+             where d.tenant_id = $1 and d.line_id = $2 and d.id = u.id and d.end_at is distinct from u.e",
+            line.tenant_id,
+            line.line_id,
+            &ids,
+            &at
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    if !gone.is_empty() {
+        changed += sqlx::query!(
+            "delete from production_downtime where tenant_id = $1 and line_id = $2 and id = any($3)",
+            line.tenant_id,
+            line.line_id,
+            gone
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    changed += insert(tx, line, starts, new_ends).await?;
+    Ok(changed)
 }

@@ -426,3 +426,107 @@ async fn a_stop_a_late_batch_disproves_is_dropped_or_if_classified_ends_where_th
     run(&pool).await.unwrap();
     assert_eq!(stops(&pool, tenant).await, [(s(0), Some(s(10)))], "kept for its reason, ending at the first unit");
 }
+
+/// The tenant's stops with their ids and whether they have a reason, in order.
+async fn stops_full(pool: &PgPool, tenant: Uuid) -> Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>, bool)> {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query_as("select id, start_at, end_at, reason_id is not null from production_downtime order by start_at")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+}
+
+/// Gives the tenant's stop starting at `start` a reason of its own.
+async fn give_reason(pool: &PgPool, tenant: Uuid, start: DateTime<Utc>) {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_reasons (tenant_id, code, name, planned, colour) values ($1, 'X', 'X', false, '#000000')",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "update production_downtime set reason_id = (select id from production_reasons where code = 'X')
+         where start_at = $1",
+    )
+    .bind(start)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Two instances at once: one runs the round, the other skips it or finds nothing left to do. Returns what the
+/// round changed.
+async fn race(pool: &PgPool) -> u64 {
+    use crate::production::service::downtime::run;
+    let (a, b) = tokio::join!(run(pool), run(pool));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_some() || b.is_some(), "one of them ran");
+    a.unwrap_or(0) + b.unwrap_or(0)
+}
+
+#[sqlx::test]
+async fn late_units_filling_a_stop_take_it_away_or_if_classified_end_it_where_they_begin(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
+    let s = |secs| t0 + Duration::seconds(secs);
+    let units =
+        |from: i64, to: i64| -> Vec<DetectionIn> { (from..to).step_by(10).map(|x| unit("OUT", s(x), true)).collect() };
+    // Two gaps over the threshold (300 s), then silence.
+    ingest(&pool, &caller, "b1", &[units(0, 30), units(600, 630), units(1300, 1320)].concat()).await.unwrap();
+    run(&pool).await.unwrap();
+    assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(600))), (s(620), Some(s(1300))), (s(1310), None)]);
+    give_reason(&pool, tenant, s(620)).await;
+
+    // The units of both gaps arrive late (a machine that buffered them), behind the job's cursor.
+    ingest(&pool, &caller, "b2", &[units(30, 600), units(630, 1300)].concat()).await.unwrap();
+    assert_eq!(race(&pool).await, 2, "one stop taken away, one ended; once");
+    assert_eq!(
+        stops(&pool, tenant).await,
+        [(s(620), Some(s(630))), (s(1310), None)],
+        "the first was no stop; the classified one kept for its reason, ending at the first late unit"
+    );
+    assert_eq!(run(&pool).await.unwrap(), Some(0), "nothing left to correct");
+}
+
+#[sqlx::test]
+async fn late_units_inside_a_stop_end_it_earlier_and_a_gap_between_them_is_a_stop(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
+    let s = |secs| t0 + Duration::seconds(secs);
+    let units =
+        |from: i64, to: i64| -> Vec<DetectionIn> { (from..to).step_by(10).map(|x| unit("OUT", s(x), true)).collect() };
+    // A later batch first: the job sees 0–20 s, then nothing until 3,000 s.
+    ingest(&pool, &caller, "b1", &[units(0, 30), units(3000, 3020)].concat()).await.unwrap();
+    run(&pool).await.unwrap();
+    let before = stops_full(&pool, tenant).await;
+    assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(3000))), (s(3010), None)]);
+    give_reason(&pool, tenant, s(20)).await;
+
+    // The batch sent before it arrives now: the line ran 1,000–1,290 s and 1,700–2,990 s.
+    ingest(&pool, &caller, "b0", &[units(1000, 1300), units(1700, 3000)].concat()).await.unwrap();
+    assert_eq!(race(&pool).await, 2, "one stop ended earlier, one found; once");
+    let after = stops_full(&pool, tenant).await;
+    assert_eq!(
+        after.iter().map(|&(_, a, b, _)| (a, b)).collect::<Vec<_>>(),
+        [(s(20), Some(s(1000))), (s(1290), Some(s(1700))), (s(3010), None)],
+        "the stop ends where the late units begin; the gap between them is a stop of its own"
+    );
+    assert_eq!((after[0].0, after[0].3), (before[0].0, true), "the same stop, its reason kept");
+    assert!(!after[1].3, "the new stop has no reason yet");
+    assert_eq!(run(&pool).await.unwrap(), Some(0), "nothing left to correct");
+}
