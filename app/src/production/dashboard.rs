@@ -63,13 +63,19 @@ impl Filters {
     fn query(&self, setup: &Setup) -> Query {
         let default_of = |key: &str| setup.filters.iter().find(|f| f.key == key).map(|f| &f.default_value);
         let range = self.range.unwrap_or_else(|| default_of("date_range").map(Range::from_default).unwrap_or_default());
+        // A required filter always has a value: the first choice when neither the URL nor a default gives one.
+        let required = |key: &str| setup.filters.iter().any(|f| f.key == key && f.required);
         // A filter's default names a line (`{"code": "L1"}`); an operator's dashboard opens on their own line.
         let line = self.line.or_else(|| {
             default_of("line")
                 .and_then(|d| d.get("code").and_then(|c| c.as_str()))
                 .and_then(|code| setup.lines.iter().find(|l| l.code == code).map(|l| l.id))
                 .or_else(|| (setup.template == "operator").then(|| setup.classify_lines.first().copied()).flatten())
+                .or_else(|| required("line").then(|| setup.lines.first().map(|l| l.id)).flatten())
         });
+        let product =
+            self.product.or_else(|| required("product").then(|| setup.products.first().map(|p| p.id)).flatten());
+        let shift = self.shift.or_else(|| required("shift").then(|| setup.shifts.first().map(|s| s.id)).flatten());
         let tz: chrono_tz::Tz = setup.time_zone.parse().unwrap_or(chrono_tz::America::Mexico_City);
         let (from, to) = if range == Range::Custom {
             (parse_local(&self.from, tz), parse_local(&self.to, tz))
@@ -84,7 +90,7 @@ impl Filters {
                 .find(|w| w.kind == "production_over_time")
                 .and_then(|w| w.params.get("bucket").and_then(|b| b.as_str()).and_then(Bucket::parse))
         });
-        Query { range, from, to, line, product: self.product, shift: self.shift, bucket }
+        Query { range, from, to, line, product, shift, bucket }
     }
 
     /// The link to this view with `drill` open (or closed).
@@ -286,12 +292,17 @@ fn Board(
     // Rendered once the setup is known, on the server and in the browser alike (an attribute the server rendered
     // empty is not set again by hydration).
     let csv_href = move || filters.with(|f| setup.with_value(|s| export_href(&f.query(s))));
-    let configure = use_context::<crate::ui::session::Me>().is_some_and(|me| me.can(Permission::PlantConfigure));
+    let me = use_context::<crate::ui::session::Me>();
+    let configure = me.as_ref().is_some_and(|me| me.can(Permission::PlantConfigure));
+    let queries = me.is_some_and(|me| me.can(Permission::AuditRead));
     view! {
         <div class="mb-3 flex flex-wrap justify-end gap-2">
             <a href=csv_href class=BUTTON_SECONDARY data-testid="prod-export" download>{t!(i18n, prod.export)}</a>
             {configure.then(|| view! {
                 <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
+            })}
+            {queries.then(|| view! {
+                <a href="/production/queries" class=BUTTON_SECONDARY data-testid="prod-queries">{t!(i18n, prodset.queries)}</a>
             })}
         </div>
         <FilterBar setup filters />
@@ -387,7 +398,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     <div>
                         <label for="f-line" class=LABEL>{t!(i18n, prod.f_line)}</label>
                         <select id="f-line" name="line" class=INPUT data-testid="f-line">
-                            <option value="" selected=move || effective().line.is_none()>{t!(i18n, prod.all_lines)}</option>
+                            {(!f.required).then(|| view! { <option value="" selected=move || effective().line.is_none()>{t!(i18n, prod.all_lines)}</option> })}
                             {lines.into_iter().map(|l| view! {
                                 <option value=l.id.to_string() selected=move || effective().line == Some(l.id)>{format!("{} · {}", l.code, l.name)}</option>
                             }).collect_view()}
@@ -401,7 +412,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     <div>
                         <label for="f-product" class=LABEL>{t!(i18n, prod.f_product)}</label>
                         <select id="f-product" name="product" class=INPUT data-testid="f-product">
-                            <option value="" selected=move || effective().product.is_none()>{t!(i18n, prod.all_products)}</option>
+                            {(!f.required).then(|| view! { <option value="" selected=move || effective().product.is_none()>{t!(i18n, prod.all_products)}</option> })}
                             {products.into_iter().map(|p| view! {
                                 <option value=p.id.to_string() selected=move || effective().product == Some(p.id)>{format!("{} · {}", p.code, p.name)}</option>
                             }).collect_view()}
@@ -415,7 +426,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     <div>
                         <label for="f-shift" class=LABEL>{t!(i18n, prod.f_shift)}</label>
                         <select id="f-shift" name="shift" class=INPUT data-testid="f-shift">
-                            <option value="" selected=move || effective().shift.is_none()>{t!(i18n, prod.all_shifts)}</option>
+                            {(!f.required).then(|| view! { <option value="" selected=move || effective().shift.is_none()>{t!(i18n, prod.all_shifts)}</option> })}
                             {shifts.into_iter().map(|sh| view! {
                                 <option value=sh.id.to_string() selected=move || effective().shift == Some(sh.id)>{format!("{} ({})", sh.name, sh.hours)}</option>
                             }).collect_view()}
