@@ -864,14 +864,9 @@ fn pareto_name(setup: &Setup, row: &ParetoRow, locale: Locale) -> (String, Strin
 fn Pareto(by: ParetoBy, setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
     let i18n = use_i18n();
     let rows = move |v: View| if by == ParetoBy::Line { v.pareto_lines } else { v.pareto };
-    // By line, named from labels the catalogs have (until they have a title of its own, `prod.w_pareto_line`).
     let title = move || match by {
-        ParetoBy::Reason => td_string!(i18n.get_locale(), prod.w_pareto).to_owned(),
-        ParetoBy::Line => format!(
-            "{} · {}",
-            td_string!(i18n.get_locale(), prod.k_downtime),
-            td_string!(i18n.get_locale(), prod.col_line)
-        ),
+        ParetoBy::Reason => td_string!(i18n.get_locale(), prod.w_pareto),
+        ParetoBy::Line => td_string!(i18n.get_locale(), prod.w_pareto_line),
     };
     let option = Signal::derive(move || {
         let down: Vec<ParetoRow> = rows(current.get()?).into_iter().filter(|p| !p.planned).collect();
