@@ -985,7 +985,12 @@ fn StopRowView(
             <td class="whitespace-nowrap px-4 py-2"><LocalTime at=s.start />
                 {ongoing.then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
             </td>
-            <td class="px-4 py-2 text-right tabular-nums">{minutes_text(s.ms)}</td>
+            <td class="px-4 py-2 text-right tabular-nums">{minutes_text(s.ms)}
+                // Time outside planned time (a break, between shifts) is no downtime: what counts is said beside it.
+                {(s.planned_ms != s.ms).then(|| view! {
+                    <span class=format!("{MUTED} block text-xs") data-testid="stop-planned">{minutes_text(s.planned_ms)} " " {t!(i18n, prod.in_planned)}</span>
+                })}
+            </td>
             <td class="px-4 py-2">
                 {if can {
                     view! {

@@ -17,7 +17,7 @@
 //! now. Stops with an unplanned reason (or none yet) are downtime, and their rows add up to the downtime figure;
 //! stops given a planned reason show too, marked planned, with the time they took out of planned time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, DurationRound, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -447,6 +447,8 @@ pub struct StopRow {
     pub end: Option<DateTime<Utc>>,
     /// Its length inside the span looked at (up to now when still going on).
     pub ms: i64,
+    /// Of that, its minutes in planned time: what the downtime figure and the Pareto count of it.
+    pub planned_ms: i64,
     pub reason: Option<i32>,
     pub note: Option<String>,
 }
@@ -482,6 +484,17 @@ pub struct ParetoRow {
     /// Planned time the stops took (see the module's doc).
     pub ms: i64,
     pub stops: i64,
+}
+
+/// Each stop's minutes inside planned time in the span (up to now), by id: what the downtime figure counts of it
+/// (a stop with a planned reason: the time it took out of planned time), as the Pareto does.
+pub fn stops_planned_ms(input: &Inputs) -> HashMap<i64, i64> {
+    let planned = planned_time(input);
+    input
+        .stops
+        .iter()
+        .map(|s| (s.id, overlap_ms(&planned, &Span::new(s.start, s.end.unwrap_or(input.now).min(input.now)))))
+        .collect()
 }
 
 /// The stops of the lines asked for, per reason or per line, measured as the downtime figure measures them (their

@@ -204,6 +204,7 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
         r.windows.iter().filter_map(|w| w.overlap(&span)).map(|o| o.ms()).sum()
     };
     let in_windows: Vec<&store::StopFull> = stops.iter().filter(|s| windows_ms(&s.cell) > 0).collect();
+    let planned_ms = rules::stops_planned_ms(&inputs);
     let view = View {
         from: r.from,
         to: r.to,
@@ -253,6 +254,7 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
                 start: s.cell.start,
                 end: s.cell.end,
                 ms: windows_ms(&s.cell),
+                planned_ms: planned_ms.get(&s.cell.id).copied().unwrap_or(0),
                 reason: s.cell.reason,
                 note: s.note.clone(),
             })
@@ -396,7 +398,8 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
     out.push_str(&String::from_utf8_lossy(&bytes));
     out.push('\n');
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["stop_id", "line", "start", "end", "minutes", "reason_id", "note"]).map_err(to_io)?;
+    w.write_record(["stop_id", "line", "start", "end", "minutes", "planned_minutes", "reason_id", "note"])
+        .map_err(to_io)?;
     for s in &v.stops {
         w.write_record([
             s.id.to_string(),
@@ -404,6 +407,7 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
             s.start.to_rfc3339(),
             s.end.map(|e| e.to_rfc3339()).unwrap_or_default(),
             min(s.ms),
+            min(s.planned_ms),
             s.reason.map(|r| r.to_string()).unwrap_or_default(),
             formula_safe(s.note.as_deref().unwrap_or("")),
         ])

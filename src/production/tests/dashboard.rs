@@ -41,7 +41,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     assert_eq!(v.products.len(), 1);
     assert_eq!(v.products[0].figure.totals.total, 19_271);
     assert_eq!(v.products[0].figure, v.total, "one product: the line's time is all its");
-    assert_eq!((v.stop_count, v.stops[0].ms), (1, 47 * 60_000));
+    assert_eq!((v.stop_count, v.stops[0].ms, v.stops[0].planned_ms), (1, 47 * 60_000, 47 * 60_000));
     assert_eq!((v.pareto.len(), v.pareto[0].reason, v.pareto[0].ms), (1, None, 47 * 60_000));
     // Per day and per shift: the same whole.
     for bucket in [Bucket::Day, Bucket::Shift, Bucket::Minute] {
@@ -92,7 +92,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     let (_, csv) = export_csv(&pool, &reader, &day).await.unwrap();
     let total = csv.lines().find(|l| l.starts_with("total,")).expect("a total row");
     assert!(total.contains(",420.0,47.0,373.0,19271,18848,74.79,88.81,86.11,97.80"), "{total}");
-    assert!(csv.contains("stop_id,line,start,end,minutes,reason_id,note"));
+    assert!(csv.contains("stop_id,line,start,end,minutes,planned_minutes,reason_id,note"));
 
     // Every question is in the plant's query log.
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
@@ -288,5 +288,11 @@ async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: 
             let down: i64 = pareto.iter().filter(|r| !r.planned).map(|r| r.ms).sum();
             assert_eq!(down, v.total.totals.downtime_ms, "the Pareto's downtime is the KPI's");
         }
+        // The downtime table says each stop's planned minutes beside its length: those of the stops without a
+        // planned reason add up to the downtime figure too, and a stop over the break is longer than what counts.
+        let table: i64 = v.stops.iter().filter(|s| s.reason != Some(changeover)).map(|s| s.planned_ms).sum();
+        assert_eq!(table, v.total.totals.downtime_ms);
+        assert!(v.stops.iter().any(|s| s.planned_ms < s.ms), "a stop partly outside planned time");
+        assert!(v.stops.iter().all(|s| s.planned_ms <= s.ms));
     }
 }
