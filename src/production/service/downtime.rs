@@ -11,7 +11,7 @@
 //! line's first ever looked at are not judged against it): each round also looks at the line's stops of the last
 //! [`LATE`] before its cursor for units inside them, and judges each such stop again with them: filled, it is gone
 //! (or, if someone gave it a reason, kept, ending at the first unit inside); otherwise it ends where the units
-//! begin, and the gaps between them and after them are stops of their own. A stop is asked for one unit inside it
+//! begin (a stop given a reason whose units now begin inside it: its reason moves to the first stop left), and the gaps between them and after them are stops of their own. A stop is asked for one unit inside it
 //! (an index probe), so looking back a day costs a round little. All of it inside the round's locked transaction:
 //! exactly once, like the rest.
 
@@ -95,12 +95,15 @@ async fn late_units(tx: &mut Tx, line: &store::Line, th: Thresholds, since: Date
         let inside = store::units_inside(tx, line, stop.start_at, stop.end_at).await?;
         let mut left = th.rejudge(Span::new(stop.start_at, stop.end_at), &inside).into_iter().peekable();
         match left.next_if(|s| s.start == stop.start_at) {
-            Some(first) => ends.push((stop.id, first.end)),
-            // No longer a stop; kept for its reason, ending where the line counted again.
-            None => match inside.first() {
-                Some(&first) if stop.classified => ends.push((stop.id, first)),
-                _ => gone.push(stop.id),
+            Some(first) => ends.push((stop.id, stop.start_at, first.end)),
+            // Given a reason: the reason goes with the stop that is left (the line ran a moment, then stopped),
+            // else, none left, it is kept ending where the line counted again.
+            None if stop.classified => match (left.next(), inside.first()) {
+                (Some(rest), _) => ends.push((stop.id, rest.start, rest.end)),
+                (None, Some(&first)) => ends.push((stop.id, stop.start_at, first)),
+                (None, None) => {}
             },
+            None => gone.push(stop.id),
         }
         for s in left {
             starts.push(s.start);

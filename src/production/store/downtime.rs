@@ -216,22 +216,26 @@ pub(in crate::production) async fn units_inside(
 pub(in crate::production) async fn correct(
     tx: &mut Tx,
     line: &Line,
-    ends: &[(i64, DateTime<Utc>)],
+    spans: &[(i64, DateTime<Utc>, DateTime<Utc>)],
     gone: &[i64],
     starts: &[DateTime<Utc>],
     new_ends: &[Option<DateTime<Utc>>],
 ) -> Result<u64, sqlx::Error> {
     let mut changed = 0;
-    if !ends.is_empty() {
-        let (ids, at): (Vec<i64>, Vec<DateTime<Utc>>) = ends.iter().copied().unzip();
+    if !spans.is_empty() {
+        let ids: Vec<i64> = spans.iter().map(|s| s.0).collect();
+        let from: Vec<DateTime<Utc>> = spans.iter().map(|s| s.1).collect();
+        let to: Vec<DateTime<Utc>> = spans.iter().map(|s| s.2).collect();
         changed += sqlx::query!(
-            "update production_downtime d set end_at = u.e
-             from unnest($3::bigint[], $4::timestamptz[]) as u(id, e)
-             where d.tenant_id = $1 and d.line_id = $2 and d.id = u.id and d.end_at is distinct from u.e",
+            "update production_downtime d set start_at = u.s, end_at = u.e
+             from unnest($3::bigint[], $4::timestamptz[], $5::timestamptz[]) as u(id, s, e)
+             where d.tenant_id = $1 and d.line_id = $2 and d.id = u.id
+               and (d.start_at, d.end_at) is distinct from (u.s, u.e)",
             line.tenant_id,
             line.line_id,
             &ids,
-            &at
+            &from,
+            &to
         )
         .execute(&mut **tx)
         .await?

@@ -495,6 +495,35 @@ async fn late_units_filling_a_stop_take_it_away_or_if_classified_end_it_where_th
         "the first was no stop; the classified one kept for its reason, ending at the first late unit"
     );
     assert_eq!(run(&pool).await.unwrap(), Some(0), "nothing left to correct");
+
+    // A stop given a reason whose late units turn up just after its start: the line ran a moment, then stopped;
+    // the reason stays with the stop that is left, not with the moment before.
+    ingest(&pool, &caller, "b3", &units(1320, 1330)).await.unwrap();
+    run(&pool).await.unwrap();
+    assert_eq!(run(&pool).await.unwrap(), Some(0));
+    ingest(&pool, &caller, "b4", &units(2400, 2410)).await.unwrap();
+    run(&pool).await.unwrap();
+    let stopped = stops(&pool, tenant).await;
+    assert_eq!(stopped.last(), Some(&(s(2400), None)), "{stopped:?}");
+    let long = *stopped.iter().find(|(a, _)| *a == s(1320)).expect("the stop from 1,320 s");
+    assert_eq!(long.1, Some(s(2400)));
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "update production_downtime set reason_id = (select id from production_reasons where code = 'X')
+         where start_at = $1",
+    )
+    .bind(s(1320))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    ingest(&pool, &caller, "b5", &units(1330, 1400)).await.unwrap();
+    assert_eq!(race(&pool).await, 1);
+    let after = stops_full(&pool, tenant).await;
+    let moved = after.iter().find(|&&(_, a, _, _)| a == s(1390)).expect("the stop now from 1,390 s");
+    assert_eq!(moved.2, Some(s(2400)));
+    assert!(moved.3, "its reason kept: {after:?}");
+    assert!(!after.iter().any(|&(_, a, _, _)| a == s(1320)), "no remnant at 1,320 s: {after:?}");
 }
 
 #[sqlx::test]
