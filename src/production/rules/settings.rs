@@ -215,6 +215,18 @@ pub fn stop_inside(shift: (NaiveTime, NaiveTime), stop: (NaiveTime, NaiveTime)) 
     from < to && to <= length
 }
 
+/// A start and an end (`HH:MM`), each named when it is no time; whether both were read.
+fn times(start: &str, end: &str, e: &mut Vec<FieldError>) -> (NaiveTime, NaiveTime, bool) {
+    let (start, end) = (parse_time(start), parse_time(end));
+    if start.is_none() {
+        e.push(FieldError::new("start", ErrorCode::InvalidInput));
+    }
+    if end.is_none() {
+        e.push(FieldError::new("end", ErrorCode::InvalidInput));
+    }
+    (start.unwrap_or_default(), end.unwrap_or_default(), start.is_some() && end.is_some())
+}
+
 /// A shift's name (up to 60), at least one day, start and end times that differ; and the planned stops it already
 /// has (`stops`) still inside it, else `start` and `end` are named (move or remove the stops first).
 pub fn check_shift(s: &ShiftInput, stops: &[(NaiveTime, NaiveTime)]) -> Result<ShiftChecked, Vec<FieldError>> {
@@ -224,16 +236,8 @@ pub fn check_shift(s: &ShiftInput, stops: &[(NaiveTime, NaiveTime)]) -> Result<S
     if days == 0 {
         e.push(FieldError::new("days", ErrorCode::InvalidInput));
     }
-    let start = parse_time(&s.start);
-    let end = parse_time(&s.end);
-    if start.is_none() {
-        e.push(FieldError::new("start", ErrorCode::InvalidInput));
-    }
-    if end.is_none() {
-        e.push(FieldError::new("end", ErrorCode::InvalidInput));
-    }
-    let (start, end) = (start.unwrap_or_default(), end.unwrap_or_default());
-    if e.iter().all(|f| f.field != "start" && f.field != "end") {
+    let (start, end, read) = times(&s.start, &s.end, &mut e);
+    if read {
         if start == end {
             e.push(FieldError::new("end", ErrorCode::InvalidInput));
         } else if stops.iter().any(|stop| !stop_inside((start, end), *stop)) {
@@ -253,16 +257,8 @@ pub fn check_stop(
 ) -> Result<(String, NaiveTime, NaiveTime), Vec<FieldError>> {
     let mut e = Vec::new();
     let name = text("name", &s.name, 60, &mut e);
-    let start = parse_time(&s.start);
-    let end = parse_time(&s.end);
-    if start.is_none() {
-        e.push(FieldError::new("start", ErrorCode::InvalidInput));
-    }
-    if end.is_none() {
-        e.push(FieldError::new("end", ErrorCode::InvalidInput));
-    }
-    let (start, end) = (start.unwrap_or_default(), end.unwrap_or_default());
-    if e.iter().all(|f| f.field != "start" && f.field != "end") {
+    let (start, end, read) = times(&s.start, &s.end, &mut e);
+    if read {
         if start == end || !stop_inside(shift, (start, end)) {
             e.push(FieldError::new("end", ErrorCode::InvalidInput));
         } else {

@@ -24,11 +24,17 @@ fn fields(e: Error) -> Vec<(String, ErrorCode)> {
     }
 }
 
-#[sqlx::test]
-async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPoolOptions, conn: PgConnectOptions) {
+/// Planta Demo as a demo start configures it.
+async fn demo_plant(opts: PgPoolOptions, conn: PgConnectOptions) -> sqlx::PgPool {
     let pool = app_pool(opts, conn).await;
     crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
     crate::production::service::demo::configure(&pool).await.unwrap();
+    pool
+}
+
+#[sqlx::test]
+async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = demo_plant(opts, conn).await;
     let (manager, viewer, operator) =
         (person(&pool, "manager").await, person(&pool, "viewer").await, person(&pool, "operator").await);
     let meta = RequestMeta::default();
@@ -130,9 +136,7 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
 
 #[sqlx::test]
 async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app_pool(opts, conn).await;
-    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
-    crate::production::service::demo::configure(&pool).await.unwrap();
+    let pool = demo_plant(opts, conn).await;
     let (manager, viewer) = (person(&pool, "manager").await, person(&pool, "viewer").await);
     let meta = RequestMeta::default();
     let s = settings(&pool, &manager).await.unwrap();
@@ -230,9 +234,7 @@ async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions
 
 #[sqlx::test]
 async fn the_dashboards_filters_are_the_plants_to_set(opts: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app_pool(opts, conn).await;
-    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
-    crate::production::service::demo::configure(&pool).await.unwrap();
+    let pool = demo_plant(opts, conn).await;
     let (manager, viewer) = (person(&pool, "manager").await, person(&pool, "viewer").await);
     let meta = RequestMeta::default();
     let s = settings(&pool, &manager).await.unwrap();
@@ -267,9 +269,7 @@ async fn the_dashboards_filters_are_the_plants_to_set(opts: PgPoolOptions, conn:
 
 #[sqlx::test]
 async fn the_owner_reads_who_queried_what_and_how_long_it_took(opts: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = app_pool(opts, conn).await;
-    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
-    crate::production::service::demo::configure(&pool).await.unwrap();
+    let pool = demo_plant(opts, conn).await;
     let (owner, manager) = (person(&pool, "owner").await, person(&pool, "manager").await);
     let q = Query { range: Range::Hours24, ..Query::default() };
     for _ in 0..3 {
