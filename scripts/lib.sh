@@ -14,6 +14,9 @@ export PATH="$TOOLS/bin:$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 # Queries are checked at compile time against the committed .sqlx data; no database is needed to build.
 export SQLX_OFFLINE=true
 
+# Every fan-out in the scripts runs at most this many processes at once (wasm-opt per chunk, the builds).
+JOBS="${NEXUS_JOBS:-$(nproc)}"
+
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
 # Tools are compiled from crates.io (nothing else is reachable). Their release profile is lightened for the install:
