@@ -1,6 +1,6 @@
 //! Nexus business core, one folder per product area (see ARCHITECTURE.md).
 //!
-//! Each area (`identity`, `catalog`; `inventory`, `production`… as they come) keeps its pure rules in `rules`
+//! Each area (`identity`, `catalog`, `inventory`, `production`) keeps its pure rules in `rules`
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
 //! beside the areas: error codes, CSV safety and numbers as people write them (pure), and behind `ssr` the database

@@ -2,6 +2,15 @@
 //! carry its calls. One folder per area (`identity`, `audit`, …) holds its pages, each with its server functions and
 //! DTOs; `ui` holds what pages share. Server functions stay thin: who is calling, then one call into the area's
 //! service in `nexus`, then error mapping.
+//!
+//! Hydration ids must match between server and browser, so resources are created in the page component, before
+//! `Protected` and before any suspense boundary: both sides create them in the same order. `Protected` renders its
+//! children inside a `Suspend`, and pages open `Transition` boundaries inside it that only read those resources
+//! (leptos#2920 concerns resources and boundaries created at different moments on each side; here only boundaries are
+//! created inside, and the end-to-end suite checks hydration on every page it visits). Pages render with
+//! `SsrMode::Async`. Every page but the first visit's (home, login, register, pending) is a lazy route declared by
+//! `ui::lazy_page!` beside the page, so its code is a WASM chunk fetched on the first visit and never weighs on the
+//! login page.
 
 #![recursion_limit = "256"]
 

@@ -1,3 +1,4 @@
-//! Command-line tools beside the server: the catalog's import (and, to come, its legacy migration and generator).
+//! Command-line administration beside the server: `nexus-server catalog import|generate|migrate-legacy`. (The plant
+//! simulator and the benches are modules of their own at the crate's root.)
 
 pub mod catalog;

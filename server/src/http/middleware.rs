@@ -2,7 +2,9 @@
 //! limits and security headers. Order (outermost first) is set in `router::build_router`.
 //!
 //! Requests that present a bearer credential are counted against their address before the credential is looked up,
-//! so guessing tokens costs the guesser their rate limit, not the database a lookup each.
+//! so guessing tokens costs the guesser their rate limit, not the database a lookup each. Rate limits (`governor`) count
+//! per user, key or address (login and registration per address), an IPv6 address per /64; they live in memory, so
+//! behind a load balancer the effective limit is per instance.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
