@@ -9,6 +9,12 @@
 //! - Every Rust module says why it exists in a `//!` comment.
 //! - Every route but the first-visit pages (home, login, register, pending) is lazy, so its code is a WASM chunk of
 //!   its own and the login page does not carry it.
+//! - An area's SQL names another area's tables only where [`MAY_NAME`] says so, and every table of `migrations/`
+//!   belongs to an area ([`table_owner`]).
+//! - The core's SQL is `query!` (checked at compile time against `.sqlx/`); a module that writes unchecked SQL
+//!   (`sqlx::query(`, `query_as(`, `query_scalar(`, `QueryBuilder`) says why in its `//!`, with the word "unchecked".
+//! - The core opens transactions through `db::begin` (which states their scope), except in [`UNSCOPED_TRANSACTIONS`].
+//! - Every area has an HTTP test module, `server/tests/http/<area>*.rs`, declared in `main.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -170,6 +176,223 @@ fn violations_of_lazy_routes(path: &Path, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The string literals of Rust source (plain and raw), each with the line it starts on; comments and character
+/// literals are skipped, so a `"` inside them opens nothing.
+fn string_literals(text: &str) -> Vec<(usize, &str)> {
+    let b = text.as_bytes();
+    let line_at = |i: usize| text[..i].bytes().filter(|&c| c == b'\n').count() + 1;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let word_before = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        if text[i..].starts_with("//") {
+            i = text[i..].find('\n').map_or(b.len(), |j| i + j);
+        } else if text[i..].starts_with("/*") {
+            i = text[i..].find("*/").map_or(b.len(), |j| i + j + 2);
+        } else if b[i] == b'r' && !word_before && matches!(b.get(i + 1), Some(b'"' | b'#')) {
+            let hashes = text[i + 1..].bytes().take_while(|&c| c == b'#').count();
+            let start = i + 1 + hashes;
+            if b.get(start) != Some(&b'"') {
+                i += 1;
+                continue;
+            }
+            let close = format!("\"{}", "#".repeat(hashes));
+            let end = text[start + 1..].find(&close).map_or(b.len(), |j| start + 1 + j);
+            out.push((line_at(i), &text[start + 1..end]));
+            i = end + close.len();
+        } else if b[i] == b'"' {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            out.push((line_at(i), &text[i + 1..j.min(b.len())]));
+            i = j + 1;
+        } else if b[i] == b'\'' && b.get(i + 1) == Some(&b'\\') {
+            // An escaped character (`'\''`, `'\n'`, `'\u{…}'`): its closing quote comes after the escaped one.
+            i = text.get(i + 3..).and_then(|t| t.find('\'')).map_or(b.len(), |j| i + 4 + j);
+        } else if b[i] == b'\'' && text[i + 1..].chars().nth(1) == Some('\'') {
+            // A character literal (`'"'`, `'é'`); anything else after a quote is a lifetime.
+            i += 2 + text[i + 1..].chars().next().map_or(1, char::len_utf8);
+        } else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// The tables the migrations create.
+fn tables() -> Vec<String> {
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("migrations")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap().to_lowercase();
+        for statement in text.split("create ").skip(1) {
+            let mut words = statement.split_whitespace();
+            if words.next() == Some("table") {
+                let mut name = words.next().unwrap_or("");
+                if name == "if" {
+                    name = words.nth(2).unwrap_or("");
+                }
+                let name = name.trim_end_matches('(').rsplit('.').next().unwrap_or("");
+                // A name made at run time (`create table %I` in a function) is not one table.
+                if name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                    tables.push(name.to_owned());
+                }
+            }
+        }
+    }
+    tables.sort();
+    tables.dedup();
+    tables
+}
+
+/// The area a table belongs to: its name's prefix, or the identity and audit tables named here.
+fn table_owner(table: &str) -> Option<&'static str> {
+    const IDENTITY: [&str; 5] = ["tenants", "users", "sessions", "refresh_tokens", "api_keys"];
+    ["catalog", "inventory", "production"]
+        .into_iter()
+        .find(|area| table.strip_prefix(area).is_some_and(|rest| rest.starts_with('_')))
+        .or_else(|| IDENTITY.contains(&table).then_some("identity"))
+        .or_else(|| (table == "audit_log").then_some("audit"))
+}
+
+/// Where an area's SQL may name another area's tables: (area, table or `prefix_*`), each for a stated reason.
+/// Everything else goes through the other area's service (or, across tenants, an SQL function it owns, such as
+/// `inventory_availability`). An entry nothing uses any more fails the test, so the list stays exact.
+const MAY_NAME: [(&str, &str); 6] = [
+    // Inventory matches upload rows to catalog numbers set-based and shows each item's catalog brand and name.
+    ("inventory", "catalog_*"),
+    // The demo bodega is found by its tenant's name and kind.
+    ("inventory", "tenants"),
+    // An upload's history names who uploaded: a person or an API key.
+    ("inventory", "users"),
+    ("inventory", "api_keys"),
+    // The demo plant is found by its tenant's name; operators' lines name their users.
+    ("production", "tenants"),
+    ("production", "users"),
+];
+/// The audit log names its entries' tenants (cross-cutting, not an area, but held to the same rule).
+const AUDIT_MAY_NAME: [&str; 1] = ["tenants"];
+
+fn may_name(area: &str, table: &str) -> bool {
+    let allowed = |pattern: &str| pattern.strip_suffix('*').map_or(pattern == table, |p| table.starts_with(p));
+    MAY_NAME.iter().any(|(a, pattern)| *a == area && allowed(pattern))
+        || (area == "audit" && AUDIT_MAY_NAME.iter().any(|p| allowed(p)))
+}
+
+/// Whether a string literal reads as SQL (a fragment a `QueryBuilder` pushes counts too).
+fn is_sql(literal: &str) -> bool {
+    const KEYWORDS: [&str; 8] = ["select", "insert", "update", "delete", "from", "join", "into", "merge"];
+    literal.to_lowercase().split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| KEYWORDS.contains(&w))
+}
+
+/// The other areas' tables `area`'s SQL names, each as `(table, violation or None when allowed)`.
+fn foreign_tables(area: &str, path: &Path, text: &str, tables: &[String]) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    for (n, literal) in string_literals(text).into_iter().filter(|(_, l)| is_sql(l)) {
+        let lower = literal.to_lowercase();
+        for word in lower.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            let Some(owner) = tables.iter().any(|t| t == word).then(|| table_owner(word)).flatten() else { continue };
+            if owner == area || found.iter().any(|(t, _): &(String, _)| t == word) {
+                continue;
+            }
+            let violation = (!may_name(area, word))
+                .then(|| format!("{}:{n}: {area} names {owner}'s table `{word}` (see tidy::MAY_NAME)", rel(path)));
+            found.push((word.to_owned(), violation));
+        }
+    }
+    found
+}
+
+/// Unchecked SQL calls on a line of code.
+fn unchecked_sql(line: &str) -> bool {
+    ["sqlx::query(", "sqlx::query_as(", "sqlx::query_scalar(", "sqlx::query_as::<", "sqlx::query_scalar::<"]
+        .iter()
+        .any(|call| line.contains(call))
+        || line.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == "QueryBuilder")
+}
+
+fn module_doc(text: &str) -> String {
+    text.lines().take_while(|l| l.starts_with("//!")).collect::<Vec<_>>().join("\n")
+}
+
+fn violations_of_checked_sql(path: &Path, text: &str) -> Vec<String> {
+    if module_doc(text).contains("unchecked") {
+        return Vec::new();
+    }
+    code_lines(text)
+        .filter(|(_, l)| unchecked_sql(l))
+        .map(|(n, l)| {
+            format!(
+                "{}:{n}: unchecked SQL in a module whose `//!` does not say why (\"unchecked\"): {}",
+                rel(path),
+                l.trim()
+            )
+        })
+        .collect()
+}
+
+/// Modules of the core that open a transaction without `db::begin`, each for a stated reason.
+const UNSCOPED_TRANSACTIONS: [&str; 2] = [
+    // `db::begin` itself.
+    "src/db.rs",
+    // A broad search's walk and `explain`: read-only, on catalog rows every scope may read, for planner settings.
+    "src/catalog/store/search.rs",
+];
+
+fn violations_of_scoped_transactions(path: &Path, text: &str) -> Vec<String> {
+    if UNSCOPED_TRANSACTIONS.iter().any(|f| rel(path) == *f) {
+        return Vec::new();
+    }
+    code_lines(text)
+        .filter(|(_, l)| l.contains(".begin()"))
+        .map(|(n, l)| format!("{}:{n}: a transaction not opened by `db::begin`: {}", rel(path), l.trim()))
+        .collect()
+}
+
+/// The core's modules outside tests (and outside this file, which names what it looks for).
+fn core_files() -> Vec<PathBuf> {
+    rust_files(&workspace().join("src"))
+        .into_iter()
+        .filter(|p| {
+            let r = rel(p);
+            !r.contains("/tests/") && !r.ends_with("/tests.rs") && r != "src/tidy.rs"
+        })
+        .collect()
+}
+
+/// Areas with no HTTP test module yet, each with who brings it. Remove an entry when its module lands (the test
+/// fails while a listed area has one).
+const AREAS_AWAITING_HTTP_TESTS: [&str; 1] = [
+    // The catalog's HTTP tests (search, part page, availability) are being written beside this change (issue 21).
+    "catalog",
+];
+
+/// Areas without a module `<area>*.rs` in `server/tests/http/` declared in its `main.rs`, and listed areas with one.
+fn violations_of_http_tests(areas: &[String], modules: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for area in areas {
+        let has = modules.iter().any(|m| m == area || m.starts_with(&format!("{area}_")));
+        let awaited = AREAS_AWAITING_HTTP_TESTS.contains(&area.as_str());
+        if !has && !awaited {
+            found.push(format!("area `{area}` has no HTTP test module server/tests/http/{area}*.rs"));
+        }
+        if has && awaited {
+            found.push(format!("area `{area}` has HTTP tests now: remove it from tidy::AREAS_AWAITING_HTTP_TESTS"));
+        }
+    }
+    found
+}
+
+/// The modules `server/tests/http/main.rs` declares whose file exists.
+fn http_test_modules() -> Vec<String> {
+    let dir = workspace().join("server/tests/http");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    code_lines(&main)
+        .filter_map(|(_, l)| l.trim().strip_prefix("mod ")?.strip_suffix(';').map(str::to_owned))
+        .filter(|m| dir.join(format!("{m}.rs")).exists() || dir.join(m).join("mod.rs").exists())
+        .collect()
+}
+
 fn assert_none(what: &str, violations: Vec<String>) {
     assert!(violations.is_empty(), "{what}:\n{}", violations.join("\n"));
 }
@@ -224,6 +447,71 @@ fn every_module_says_why_it_exists() {
     assert!(missing.is_empty(), "modules without a `//!` comment:\n{}", missing.join("\n"));
 }
 
+#[test]
+fn areas_name_only_their_own_tables() {
+    let tables = tables();
+    assert!(tables.iter().any(|t| t == "catalog_parts"), "the migrations' tables were not found: {tables:?}");
+    let mut violations: Vec<String> = tables
+        .iter()
+        .filter(|t| table_owner(t).is_none())
+        .map(|t| {
+            format!("migrations: table `{t}` belongs to no area (name it `<area>_…`, or list it in tidy::table_owner)")
+        })
+        .collect();
+    let mut named = Vec::new();
+    let mut sources: Vec<(String, PathBuf)> = Vec::new();
+    for area in areas() {
+        let name = area.file_name().unwrap().to_string_lossy().into_owned();
+        for part in ["store", "service"] {
+            if area.join(part).is_dir() {
+                sources.extend(rust_files(&area.join(part)).into_iter().map(|p| (name.clone(), p)));
+            }
+            if area.join(format!("{part}.rs")).exists() {
+                sources.push((name.clone(), area.join(format!("{part}.rs"))));
+            }
+        }
+    }
+    sources.extend(rust_files(&workspace().join("src/audit")).into_iter().map(|p| ("audit".to_owned(), p)));
+    for (area, path) in &sources {
+        for (table, violation) in foreign_tables(area, path, &std::fs::read_to_string(path).unwrap(), &tables) {
+            named.push((area.clone(), table));
+            violations.extend(violation);
+        }
+    }
+    for (area, pattern) in MAY_NAME.iter().copied().chain(AUDIT_MAY_NAME.iter().map(|t| ("audit", *t))) {
+        let used = named
+            .iter()
+            .any(|(a, t)| a == area && pattern.strip_suffix('*').map_or(t == pattern, |p| t.starts_with(p)));
+        if !used {
+            violations.push(format!("tidy::MAY_NAME: {area} no longer names `{pattern}`: remove the entry"));
+        }
+    }
+    assert_none("SQL naming another area's tables", violations);
+}
+
+#[test]
+fn unchecked_sql_says_why() {
+    let violations =
+        core_files().iter().flat_map(|p| violations_of_checked_sql(p, &std::fs::read_to_string(p).unwrap())).collect();
+    assert_none("unchecked SQL (use `query!`, or say in the module's `//!` why it is unchecked)", violations);
+}
+
+#[test]
+fn transactions_state_their_scope() {
+    let violations = core_files()
+        .iter()
+        .flat_map(|p| violations_of_scoped_transactions(p, &std::fs::read_to_string(p).unwrap()))
+        .collect();
+    assert_none("transactions opened without `db::begin` (see tidy::UNSCOPED_TRANSACTIONS)", violations);
+}
+
+#[test]
+fn every_area_has_http_tests() {
+    let areas: Vec<String> = areas().iter().map(|a| a.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert!(areas.len() >= 4, "the areas were not found: {areas:?}");
+    assert_none("HTTP tests", violations_of_http_tests(&areas, &http_test_modules()));
+}
+
 /// The checks themselves must catch what they are for.
 #[test]
 fn the_checks_catch_what_they_are_for() {
@@ -244,4 +532,32 @@ fn the_checks_catch_what_they_are_for() {
     assert_eq!(violations_of_lazy_routes(p, &route("catalog::search::SearchPage")).len(), 1);
     assert_eq!(violations_of_lazy_routes(p, &route("{Lazy::<catalog::search::SearchRoute>::new()}")).len(), 0);
     assert_eq!(violations_of_lazy_routes(p, &route("identity::login::LoginPage")).len(), 0);
+    let tables = ["catalog_parts".to_owned(), "inventory_items".to_owned(), "sessions".to_owned()];
+    let named = |area: &str, text: &str| foreign_tables(area, p, text, &tables);
+    let sql = "sqlx::query!(\"select i.qty from inventory_items i join catalog_parts c on c.id = i.part_id\")";
+    assert_eq!(named("inventory", sql), vec![("catalog_parts".to_owned(), None)]);
+    assert_eq!(named("catalog", sql).len(), 1);
+    assert!(named("catalog", sql)[0].1.is_some(), "catalog may not name inventory's tables");
+    assert!(named("production", "sqlx::query!(r#\"delete from sessions\"#)")[0].1.is_some());
+    assert_eq!(named("production", "let m = \"sessions\"; // not SQL\n").len(), 0);
+    assert_eq!(named("inventory", "// select * from sessions\nlet c = '\"'; let s = \"from x\";\n").len(), 0);
+    assert_eq!(named("inventory", "let q = ['\\'', 'é', '\"']; let s = \"select * from sessions\";").len(), 1);
+    assert_eq!(table_owner("production_lines"), Some("production"));
+    assert_eq!(table_owner("api_keys"), Some("identity"));
+    assert_eq!(table_owner("widgets"), None);
+    assert_eq!(string_literals("let a = r#\"x \"y\" z\"#; let b = \"q\\\"r\";"), vec![(1, "x \"y\" z"), (1, "q\\\"r")]);
+    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nsqlx::query_as(\"select 1\")\n").len(), 1);
+    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nlet b = QueryBuilder::new(\"select \");\n").len(), 1);
+    assert_eq!(violations_of_checked_sql(p, "//! Staging tables, hence unchecked.\nsqlx::query(\"x\")\n").len(), 0);
+    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nsqlx::query!(\"select 1\")\n").len(), 0);
+    assert_eq!(violations_of_scoped_transactions(p, "let mut tx = pool.begin().await?;\n").len(), 1);
+    assert_eq!(violations_of_scoped_transactions(p, "let mut tx = db::begin(pool, scope).await?;\n").len(), 0);
+    let areas = ["catalog".to_owned(), "identity".to_owned(), "inventory".to_owned()];
+    let modules = ["identity".to_owned(), "inventory_upload".to_owned(), "pipeline".to_owned()];
+    assert_eq!(violations_of_http_tests(&areas, &modules).len(), 0);
+    assert_eq!(violations_of_http_tests(&areas, &modules[..1]).len(), 1, "inventory has none");
+    assert_eq!(
+        violations_of_http_tests(&areas, &["catalog".to_owned(), modules[0].clone(), modules[1].clone()]).len(),
+        1
+    );
 }

@@ -5,6 +5,8 @@
 //! The main statement is assembled from fragments (`QueryBuilder`, every value bound) because its shape depends on
 //! what was asked: each filter left out is left out of the SQL, so each shape gets its own prepared statement and plan
 //! (`$1 is null or …` would make one plan serve every shape, and the vehicle filter's index could not be used).
+//! Assembled SQL cannot be checked at compile time, hence unchecked here (the walk's planner settings, which name no
+//! table, too); the search's store tests run every shape against a real database. The other steps are `query!`.
 //!
 //! Indexes behind each part (see the migrations):
 //! - number exact and prefix: `catalog_parts_number_key_idx`, `catalog_aftermarket_number_key_idx`,

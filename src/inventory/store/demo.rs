@@ -1,4 +1,7 @@
 //! The demo bodega and the catalog numbers its demo stock is made of.
+//!
+//! Demo seeding only, written with unchecked `sqlx::query_scalar`: every demo start runs it (the
+//! end-to-end suite's server is one).
 
 use uuid::Uuid;
 

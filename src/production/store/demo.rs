@@ -1,6 +1,9 @@
 //! The demo plant's configuration, as data: Planta Demo's three lines (each with its four areas), products, three
 //! shifts around the clock every day (a plant that never stops, so the demo is alive whenever it is opened) with
 //! their breaks, downtime reasons, the dashboard's filters, each role's dashboard, and the operators' line.
+//!
+//! The statements are a list run in turn, which `query!` (one literal per call) cannot take, hence unchecked
+//! `sqlx::query`; every demo start and the production tests run them.
 
 use uuid::Uuid;
 
