@@ -95,3 +95,51 @@ async fn run_forever(pool: PgPool, job: Job) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A job whose round takes a while and counts how often it ran.
+    fn counting(runs: Arc<AtomicU32>) -> Job {
+        Job::new("test_counting", Duration::from_secs(60), move |_pool| {
+            let runs = runs.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let n = runs.fetch_add(1, Ordering::SeqCst) + 1;
+                Ok(Some(format!("round {n}")))
+            }
+        })
+    }
+
+    #[sqlx::test]
+    async fn a_round_runs_on_one_instance_at_a_time_and_the_next_round_runs_again(pool: PgPool) {
+        let runs = Arc::new(AtomicU32::new(0));
+        // Two instances (their own runner each, one database) reach the same round at once.
+        let (a, b) = (counting(runs.clone()), counting(runs.clone()));
+        let (ra, rb) = tokio::join!(a.run_once(&pool), b.run_once(&pool));
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "exactly one of the two ran the round");
+        assert!(ra.is_some() != rb.is_some(), "one ran it ({ra:?}), the other skipped ({rb:?})");
+        assert_eq!(ra.or(rb).unwrap().as_deref(), Some("round 1"));
+        // The lock ended with the round: the next round runs.
+        assert_eq!(a.run_once(&pool).await.unwrap(), Some(Some("round 2".to_owned())));
+        // Another job is not held by this one's lock.
+        let other = Job::new("test_other", Duration::from_secs(60), |_| async { Ok(None) });
+        let (held, free) = tokio::join!(a.run_once(&pool), other.run_once(&pool));
+        assert!(held.unwrap().is_some());
+        assert_eq!(free.unwrap(), Some(None));
+    }
+
+    #[sqlx::test]
+    async fn a_failed_round_frees_the_lock_and_reports_the_error(pool: PgPool) {
+        let failing =
+            Job::new("test_failing", Duration::from_secs(60), |_| async { Err(crate::Error::internal("boom")) });
+        assert!(failing.run_once(&pool).await.is_err());
+        let again = Job::new("test_failing", Duration::from_secs(60), |_| async { Ok(None) });
+        assert_eq!(again.run_once(&pool).await.unwrap(), Some(None), "the failed round left no lock behind");
+    }
+}
