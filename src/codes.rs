@@ -98,6 +98,34 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// Input refused as a whole by an area's own rules (an uploaded file, a batch of units): the area's reason as JSON
+/// (an object tagged by `problem`) and the HTTP status it answers with. The core's error and the browser's carry it
+/// without knowing any area; the area's page reads its own reason back with [`Rejection::reason`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// 413, 415 or 422: the area says which.
+    pub status: u16,
+    pub problem: serde_json::Value,
+}
+
+impl Rejection {
+    /// The reason as the area's own type, if it is one of its.
+    pub fn reason<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(&self.problem).ok()
+    }
+}
+
+/// An area's reason for refusing a whole input.
+pub trait Refusal: Serialize {
+    /// The HTTP status a refusal of this kind answers with.
+    fn status(&self) -> u16;
+
+    fn rejection(&self) -> Rejection {
+        // An enum of plain fields always serializes; `Null` would only hide a bug in a reason's own type.
+        Rejection { status: self.status(), problem: serde_json::to_value(self).unwrap_or(serde_json::Value::Null) }
+    }
+}
+
 /// A problem with one field of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -135,18 +163,67 @@ pub fn check_filter(field: &str, raw: Option<&str>, max: usize) -> Result<Option
     Ok(Some(s).filter(|s| !s.is_empty()))
 }
 
-/// Generates `as_str`, `parse` and `ALL` for a fieldless enum whose stored form is its snake_case name.
+/// A closed set of values that is stored and sent as fixed text (a status, a kind, a role, a widget's kind…).
+///
+/// Text from outside (a form, a query string, a file) is read with [`TextEnum::parse`], and its absence is the
+/// caller's to report as a field error. Text this system wrote itself (a database column, a saved setting) is read
+/// with [`TextEnum::decode`], which fails loudly: an unknown value there is a bug or a bad migration, never a reason to
+/// show a default in its place. A tidy test refuses `parse(..).unwrap_or` in services and stores.
+pub trait TextEnum: Sized + Copy + 'static {
+    /// Every value, in the order they are offered.
+    const ALL: &'static [Self];
+    /// What the values are, for the message of an unknown one ("role", "upload status"…).
+    const KIND: &'static str;
+
+    fn as_str(self) -> &'static str;
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+
+    /// Reads text this system stored: an unknown value is an error naming the kind and the value.
+    fn decode(s: &str) -> Result<Self, UnknownText> {
+        Self::parse(s).ok_or_else(|| UnknownText { kind: Self::KIND, value: s.chars().take(64).collect() })
+    }
+}
+
+/// Stored text that names no value of its kind (see [`TextEnum::decode`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?} in stored data")]
+pub struct UnknownText {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+/// Implements [`TextEnum`] for a fieldless enum, with inherent `ALL`, `as_str` (const), `parse` and `decode`, and
+/// `Display` as its text:
+/// `text_enum!(UploadStatus "upload status" { Pending => "pending", … })`.
 macro_rules! text_enum {
-    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($ty:ident $kind:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $crate::codes::TextEnum for $ty {
+            const ALL: &'static [$ty] = &[$($ty::$variant),+];
+            const KIND: &'static str = $kind;
+
+            fn as_str(self) -> &'static str {
+                $ty::as_str(self)
+            }
+        }
+
         impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+            pub const ALL: [$ty; [$(stringify!($variant)),+].len()] = [$($ty::$variant),+];
 
             pub const fn as_str(self) -> &'static str {
                 match self { $($ty::$variant => $text),+ }
             }
 
+            /// Text from outside: `None` when it names no value (the caller says which field was wrong).
             pub fn parse(s: &str) -> Option<$ty> {
                 match s { $($text => Some($ty::$variant),)+ _ => None }
+            }
+
+            /// Text this system stored: an unknown value is an error, never a default.
+            pub fn decode(s: &str) -> Result<$ty, $crate::codes::UnknownText> {
+                <$ty as $crate::codes::TextEnum>::decode(s)
             }
         }
 

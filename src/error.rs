@@ -20,12 +20,10 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(ErrorCode),
-    /// An uploaded file refused as a whole (empty, not a table, too large, damaged…): nothing of it was written.
-    #[error("file refused: {0:?}")]
-    File(crate::inventory::rules::file::FileProblem),
-    /// A batch of production units refused as a whole (its first bad row named): nothing of it was stored.
-    #[error("batch refused: {0:?}")]
-    Batch(crate::production::rules::ingest::BatchProblem),
+    /// Input refused as a whole by an area's rules (a file too large or damaged, a batch with a bad row): nothing of it
+    /// was kept; the area's reason and status travel in the [`Rejection`](crate::codes::Rejection).
+    #[error("refused: {0:?}")]
+    Rejected(crate::codes::Rejection),
     #[error("rate limited, retry after {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached (down, restarting, pool exhausted): the user should retry, not sign in again.
@@ -38,6 +36,11 @@ pub enum Error {
 impl Error {
     pub fn field(field: &str, code: ErrorCode) -> Self {
         Error::Validation(vec![FieldError::new(field, code)])
+    }
+
+    /// An area's refusal of a whole input (`.map_err(Error::rejected)`).
+    pub fn rejected(reason: impl crate::codes::Refusal) -> Self {
+        Error::Rejected(reason.rejection())
     }
 
     pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -61,6 +64,13 @@ fn on_constraint(name: &str) -> Option<Error> {
         "production_shifts_tenant_id_name_key" => Error::field("name", ErrorCode::NameTaken),
         _ => return None,
     })
+}
+
+/// Stored text that names no value of its kind: a bug or a bad migration, never the user's to fix.
+impl From<crate::codes::UnknownText> for Error {
+    fn from(e: crate::codes::UnknownText) -> Self {
+        Error::Internal(Box::new(e))
+    }
 }
 
 impl From<FieldError> for Error {

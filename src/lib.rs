@@ -4,7 +4,8 @@
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
 //! beside the areas: error codes, CSV safety and numbers as people write them (pure), and behind `ssr` the database
-//! scoping (`db`), the core error (`error`), who is calling (`caller`) and the audit trail (`audit`). The browser
+//! scoping (`db`), the core error (`error`), who is calling (`caller`), the audit trail (`audit`) and the one
+//! background-job runner (`jobs`, each area listing its own). The browser
 //! bundle never links a database driver.
 
 pub mod catalog;
@@ -23,6 +24,8 @@ pub mod caller;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 
 #[cfg(feature = "ssr")]
 pub use error::{Error, Result};

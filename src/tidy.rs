@@ -7,6 +7,8 @@
 //! - Store modules are private to their area: declared without `pub` in the area's `mod.rs`, and no item in them is
 //!   plain `pub` (visibility is spelled `pub(in crate::<area>)`), so a `*Row` type cannot leave its area.
 //! - Every Rust module says why it exists in a `//!` comment.
+//! - Services and stores decode what the system stored loudly: no `parse`, `decode`, `from_value` or `from_str`
+//!   followed by `.ok()` or an `.unwrap_or…` default on the same line (see `codes::TextEnum::decode`).
 //! - Every route but the first-visit pages (home, login, register, pending) is lazy, so its code is a WASM chunk of
 //!   its own and the login page does not carry it.
 //! - An area's SQL names another area's tables only where [`MAY_NAME`] says so, and every table of `migrations/`
@@ -157,6 +159,69 @@ fn store_files() -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// The service and store files of every area (where stored data is read back).
+fn service_and_store_files() -> Vec<PathBuf> {
+    let mut files = store_files();
+    for area in areas().into_iter().chain([workspace().join("src/audit")]) {
+        if area.join("service.rs").exists() {
+            files.push(area.join("service.rs"));
+        }
+        if area.join("service").is_dir() {
+            files.extend(rust_files(&area.join("service")));
+        }
+    }
+    files
+}
+
+/// `parse(…).unwrap_or(…)`, `X::parse).unwrap_or_default()`, `from_value(…).ok()`: a decoder whose failure turns
+/// into a default or nothing, on one line.
+fn violations_of_silent_decoding(path: &Path, text: &str) -> Vec<String> {
+    const DECODERS: [&str; 4] = ["parse", "decode", "from_value", "from_str"];
+    const FALLBACKS: [&str; 3] = [".ok()", ".unwrap_or", ".unwrap_or_default()"];
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        let bytes = line.as_bytes();
+        let mut silent = false;
+        for (at, _) in line.match_indices(|c: char| c.is_ascii_lowercase()) {
+            let Some(word) = DECODERS.iter().find(|d| line[at..].starts_with(**d)) else { continue };
+            let before_ok = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+            let end = at + word.len();
+            if !before_ok || end >= bytes.len() || bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' {
+                continue;
+            }
+            // The call's end: past its matching parenthesis (or right after the name when it is passed as a value).
+            let mut rest = end;
+            if line[end..].starts_with("::<") {
+                rest = line[end..].find('(').map_or(end, |i| end + i);
+            }
+            if bytes.get(rest) == Some(&b'(') {
+                let mut depth = 0;
+                for (i, c) in line[rest..].char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                rest += i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let tail = line[rest..].trim_start_matches(')');
+            if FALLBACKS.iter().any(|f| tail.starts_with(f) || tail.contains(&format!("){f}"))) {
+                silent = true;
+            }
+        }
+        if silent {
+            found.push(format!("{}:{n}: stored data decoded with a silent default: {}", rel(path), line.trim()));
+        }
+    }
+    found
 }
 
 /// Pages a first visit may land on before signing in (or right after): they stay in the main WASM module.
@@ -426,6 +491,15 @@ fn store_rows_stay_in_their_area() {
 }
 
 #[test]
+fn stored_data_is_decoded_loudly() {
+    let files = service_and_store_files();
+    assert!(files.len() >= 10, "the services and stores were not found: {files:?}");
+    let violations =
+        files.iter().flat_map(|p| violations_of_silent_decoding(p, &std::fs::read_to_string(p).unwrap())).collect();
+    assert_none("silent defaults for stored data (use TextEnum::decode, or map the error)", violations);
+}
+
+#[test]
 fn routes_past_the_first_visit_are_lazy() {
     let path = workspace().join("app/src/lib.rs");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -528,6 +602,18 @@ fn the_checks_catch_what_they_are_for() {
         violations_of_store_privacy(p, "pub(in crate::identity) struct UserRow {\n    pub id: Uuid,\n}\n").len(),
         0
     );
+    let silent = |line: &str| violations_of_silent_decoding(p, line).len();
+    assert_eq!(silent("kind: CrossRefKind::parse(&o.kind).unwrap_or(CrossRefKind::Equivalent),\n"), 1);
+    assert_eq!(silent("let m: M = row.m.and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default();\n"), 1);
+    assert_eq!(
+        silent("let k = row.k.as_deref().and_then(MappingSource::parse).unwrap_or(MappingSource::Chosen);\n"),
+        1
+    );
+    assert_eq!(silent("let tz: Tz = name.parse().unwrap_or(chrono_tz::UTC);\n"), 1);
+    assert_eq!(silent("let v: u32 = s.parse::<u32>().ok()?;\n"), 1);
+    assert_eq!(silent("StockCursor::parse(q.sort, q.after.as_deref().unwrap_or_default()).map_err(f)?;\n"), 0);
+    assert_eq!(silent("let k = MappingSource::decode(s)?;\n"), 0);
+    assert_eq!(silent("let p = serde_json::from_value(v).map_err(Error::internal)?;\n"), 0);
     let route = |view: &str| format!("<Route path=path!(\"/x\") view={view} ssr=SsrMode::Async />\n");
     assert_eq!(violations_of_lazy_routes(p, &route("catalog::search::SearchPage")).len(), 1);
     assert_eq!(violations_of_lazy_routes(p, &route("{Lazy::<catalog::search::SearchRoute>::new()}")).len(), 0);

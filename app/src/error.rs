@@ -3,8 +3,6 @@
 
 use nexus::codes::ErrorCode;
 use nexus::codes::FieldError;
-use nexus::inventory::rules::file::FileProblem;
-use nexus::production::rules::ingest::BatchProblem;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -22,13 +20,15 @@ pub enum AppError {
     Validation { fields: Vec<FieldError> },
     #[error("conflict: {code}")]
     Conflict { code: ErrorCode },
-    /// An uploaded file refused as a whole, and why: nothing of it was written (413 too large, 415 not a table,
-    /// 422 otherwise).
-    #[error("file refused")]
-    File { problem: FileProblem },
-    /// A batch of production units refused as a whole, naming its first bad row: nothing of it was stored (422).
-    #[error("batch refused")]
-    Batch { problem: BatchProblem },
+    /// Input refused as a whole by an area's rules (an uploaded file, a batch of units), with the area's reason
+    /// (`problem`, tagged by its own `problem` field): nothing of it was kept. The status (413, 415, 422) is the
+    /// area's, sent as the HTTP status, not in the body.
+    #[error("refused")]
+    Rejected {
+        #[serde(skip, default = "unprocessable")]
+        status: u16,
+        problem: serde_json::Value,
+    },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// The server cannot reach its database right now; retrying shortly is the remedy (503).
@@ -41,9 +41,27 @@ pub enum AppError {
     Communication,
 }
 
+fn unprocessable() -> u16 {
+    422
+}
+
 impl AppError {
     pub fn field(field: &str, code: ErrorCode) -> Self {
         AppError::Validation { fields: vec![FieldError::new(field, code)] }
+    }
+
+    /// An area's refusal of a whole input (as the core's `Error::rejected`).
+    pub fn rejected(reason: impl nexus::codes::Refusal) -> Self {
+        let r = reason.rejection();
+        AppError::Rejected { status: r.status, problem: r.problem }
+    }
+
+    /// The reason of a refusal, as the area's own type (`e.reason::<FileProblem>()`).
+    pub fn reason<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            AppError::Rejected { problem, .. } => T::deserialize(problem).ok(),
+            _ => None,
+        }
     }
 
     /// The error code for a given form field, if this error names it.
@@ -61,7 +79,7 @@ impl AppError {
             AppError::Unauthorized { code } | AppError::Conflict { code } => *code,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::Validation { fields } => fields.first().map_or(ErrorCode::InvalidInput, |f| f.code),
-            AppError::File { .. } | AppError::Batch { .. } => ErrorCode::InvalidInput,
+            AppError::Rejected { .. } => ErrorCode::InvalidInput,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Internal | AppError::Communication => ErrorCode::Internal,
@@ -81,11 +99,9 @@ impl AppError {
             }
             AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => S::CONFLICT,
-            AppError::File { problem: FileProblem::TooLarge { .. } | FileProblem::UnpacksTooLarge { .. } } => {
-                S::PAYLOAD_TOO_LARGE
+            AppError::Rejected { status, .. } => {
+                S::from_u16(*status).ok().filter(S::is_client_error).unwrap_or(S::UNPROCESSABLE_ENTITY)
             }
-            AppError::File { problem: FileProblem::UnsupportedType { .. } } => S::UNSUPPORTED_MEDIA_TYPE,
-            AppError::File { .. } | AppError::Batch { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
             AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Communication => S::INTERNAL_SERVER_ERROR,
@@ -154,8 +170,7 @@ impl AppError {
             nexus::Error::NotFound => AppError::NotFound,
             nexus::Error::Validation(fields) => AppError::Validation { fields },
             nexus::Error::Conflict(code) => AppError::Conflict { code },
-            nexus::Error::File(problem) => AppError::File { problem },
-            nexus::Error::Batch(problem) => AppError::Batch { problem },
+            nexus::Error::Rejected(r) => AppError::Rejected { status: r.status, problem: r.problem },
             nexus::Error::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             nexus::Error::Unavailable(cause) => {
                 tracing::error!(error = %chain(cause.as_ref()), "database unavailable");

@@ -66,6 +66,12 @@ pub fn user() -> Result<User, AppError> {
     Ok(nexus::caller::require_user(caller().as_ref())?.clone())
 }
 
+/// The signed-in person as the caller a core service takes (server functions serve people only): 401 without one,
+/// 403 for a machine.
+pub fn person() -> Result<Caller, AppError> {
+    Ok(Caller::User(user()?))
+}
+
 /// Where the request came from (for the audit log).
 pub fn meta() -> RequestMeta {
     parts().ok().and_then(|p| p.extensions.get::<RequestMeta>().cloned()).unwrap_or_default()

@@ -108,12 +108,8 @@ pub async fn run(mut cfg: Config, args: CatalogBenchArgs) -> Result<()> {
     cfg.demo = false;
     cfg.rate_limit_per_min = 1_000_000;
     cfg.auth_rate_limit_per_min = 1_000_000;
-    let (url, cluster) = startup::database(&cfg)?;
-    let result = run_inner(&cfg, &url, &args).await;
-    if let Some(c) = cluster {
-        c.stop();
-    }
-    result
+    let (url, _cluster) = startup::database(&cfg)?;
+    run_inner(&cfg, &url, &args).await
 }
 
 async fn run_inner(cfg: &Config, url: &str, args: &CatalogBenchArgs) -> Result<()> {

@@ -52,12 +52,8 @@ fn peak_rss_mb() -> f64 {
 }
 
 pub async fn run(cfg: Config, args: InventoryBenchArgs) -> Result<()> {
-    let (url, cluster) = startup::database(&cfg)?;
-    let result = run_inner(&url, &args).await;
-    if let Some(c) = cluster {
-        c.stop();
-    }
-    result
+    let (url, _cluster) = startup::database(&cfg)?;
+    run_inner(&url, &args).await
 }
 
 async fn run_inner(url: &str, args: &InventoryBenchArgs) -> Result<()> {
@@ -223,7 +219,7 @@ async fn measure(
     let secs = t.elapsed().as_secs_f64();
     let rss = peak_rss_mb();
     anyhow::ensure!(
-        matches!(refused, Err(nexus::Error::File(FileProblem::UnpacksTooLarge { .. }))),
+        matches!(&refused, Err(nexus::Error::Rejected(r)) if matches!(r.reason(), Some(FileProblem::UnpacksTooLarge { .. }))),
         "the zip bomb was not refused as one: {refused:?}"
     );
     writeln!(

@@ -46,12 +46,29 @@ pub struct Config {
     /// Password of the demo accounts. Generated and stored in the data folder when absent.
     #[arg(long, env = "NEXUS_DEMO_PASSWORD", hide_env_values = true)]
     pub demo_password: Option<String>,
+    #[command(flatten)]
+    pub inventory: InventoryConfig,
+    #[command(flatten)]
+    pub production: ProductionConfig,
+    /// Database connections per instance.
+    #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
+    pub db_max_connections: u32,
+}
+
+/// The inventory area's settings.
+#[derive(Debug, Clone, Args)]
+pub struct InventoryConfig {
     /// Largest inventory upload, in MB.
     #[arg(long, env = "NEXUS_UPLOAD_MAX_MB", default_value_t = 50)]
     pub upload_max_mb: u64,
     /// Most data rows in one inventory upload.
     #[arg(long, env = "NEXUS_UPLOAD_MAX_ROWS", default_value_t = 1_000_000)]
     pub upload_max_rows: u64,
+}
+
+/// The production area's settings.
+#[derive(Debug, Clone, Args)]
+pub struct ProductionConfig {
     /// Whole months of raw production units kept before the current one (older months are dropped; their rollups
     /// and downtime stay).
     #[arg(long, env = "NEXUS_PRODUCTION_KEEP_MONTHS", default_value_t = 24)]
@@ -59,9 +76,16 @@ pub struct Config {
     /// Seconds between two rounds of the production downtime job.
     #[arg(long, env = "NEXUS_DOWNTIME_EVERY_SECS", default_value_t = 60)]
     pub downtime_every_secs: u64,
-    /// Database connections per instance.
-    #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
-    pub db_max_connections: u32,
+}
+
+impl ProductionConfig {
+    /// How the area's jobs run.
+    pub fn jobs(&self) -> nexus::production::service::JobSettings {
+        nexus::production::service::JobSettings {
+            keep_months: self.production_keep_months,
+            downtime_every: std::time::Duration::from_secs(self.downtime_every_secs),
+        }
+    }
 }
 
 impl Config {

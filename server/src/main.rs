@@ -78,16 +78,13 @@ fn main() -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => rt.block_on(serve(cli.config)),
         Command::Migrate => {
-            let (url, cluster) = startup::database(&cli.config)?;
-            let r = rt.block_on(startup::migrate(&url));
-            if let Some(c) = cluster {
-                c.stop();
-            }
-            r
+            let (url, _cluster) = startup::database(&cli.config)?;
+            rt.block_on(startup::migrate(&url))
         }
         Command::Db { action: DbAction::Start } => {
             let c = pg::Cluster::start(&cli.config.data_dir()?, cli.config.pg_port, &cli.config.pg_database)?;
             println!("{}", c.url(&cli.config.pg_database));
+            c.detach();
             Ok(())
         }
         Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
@@ -107,13 +104,9 @@ fn main() -> Result<()> {
 }
 
 async fn serve(cfg: Config) -> Result<()> {
-    let (url, cluster) = startup::database(&cfg)?;
-    let result = run_server(&cfg, &url).await;
-    if let Some(c) = cluster {
-        tracing::info!("stopping the private PostgreSQL cluster");
-        c.stop();
-    }
-    result
+    // The private cluster (if this start made one) stops when `_cluster` goes, however the server ended.
+    let (url, _cluster) = startup::database(&cfg)?;
+    run_server(&cfg, &url).await
 }
 
 async fn run_server(cfg: &Config, url: &str) -> Result<()> {
@@ -135,11 +128,7 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
             }
         });
     }
-    nexus_server::jobs::spawn(
-        state.pool.clone(),
-        cfg.production_keep_months,
-        std::time::Duration::from_secs(cfg.downtime_every_secs),
-    );
+    nexus_server::jobs::spawn(state.pool.clone(), cfg.production.jobs());
     let live = state.live.clone();
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;

@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-/// A running private cluster; `stop()` shuts it down (the launcher calls it on exit).
+/// A running private cluster. Dropping it stops a cluster this process started (so every command that starts one
+/// stops it however it ends); [`Cluster::detach`] leaves it running (`db start`).
 pub struct Cluster {
     bin: PathBuf,
     data: PathBuf,
@@ -119,10 +120,16 @@ impl Cluster {
             .is_ok_and(|s| s.success())
     }
 
-    pub fn stop(&self) {
+    /// Leaves the cluster running when this value goes (`nexus-server db start` hands it to the scripts).
+    pub fn detach(mut self) {
+        self.started = false;
+    }
+
+    fn stop(&self) {
         if !self.started {
             return;
         }
+        tracing::info!("stopping the private PostgreSQL cluster");
         let _ = command(&self.bin.join("pg_ctl"), self.user)
             .arg("-D")
             .arg(&self.data)
@@ -141,6 +148,12 @@ impl Cluster {
             command(&bin.join("pg_ctl"), user).arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]).status()?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -328,10 +328,8 @@ pub async fn run(cfg: Config, args: SimulateArgs) -> Result<()> {
     }
     let (url, cluster) = startup::database(&cfg)?;
     let prepared = prepare(&cfg, &url, &args).await;
-    if let Some(c) = cluster {
-        // Only a cluster this process started is stopped (one the server runs stays up).
-        c.stop();
-    }
+    // Only a cluster this process started is stopped (one the server runs stays up).
+    drop(cluster);
     let (tenant_name, plant, key) = prepared?;
     let seed = args.seed.unwrap_or_else(|| rand::rngs::OsRng.r#gen());
     let now = Utc::now();
@@ -411,7 +409,10 @@ pub async fn read_plant(pool: &db::PgPool, tenant: Uuid) -> Result<Plant> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let zone: Option<String> =
         sqlx::query_scalar("select time_zone from production_plants").fetch_optional(&mut *tx).await?;
-    let tz: Tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::America::Mexico_City);
+    let tz: Tz = match zone {
+        None => chrono_tz::America::Mexico_City,
+        Some(z) => z.parse().map_err(|_| anyhow::anyhow!("the plant's stored time zone {z:?} is no zone"))?,
+    };
     let areas: Vec<(i32, String, String, String)> = sqlx::query_as(
         "select l.id, l.code, a.kind, a.code from production_lines l
          join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id

@@ -48,8 +48,8 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     let catalog_cache = SearchCache::default();
     tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
     let upload_limits = nexus::inventory::rules::file::UploadLimits {
-        max_bytes: cfg.upload_max_mb.saturating_mul(1024 * 1024),
-        max_rows: cfg.upload_max_rows,
+        max_bytes: cfg.inventory.upload_max_mb.saturating_mul(1024 * 1024),
+        max_rows: cfg.inventory.upload_max_rows,
     };
     nexus::inventory::service::uploads::fail_interrupted(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The catalog's number keys, read now (so the first upload does not wait for them) and after each catalog change.

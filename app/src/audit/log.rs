@@ -45,7 +45,7 @@ const AUDIT_PAGE: i64 = 100;
 pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<AuditPageDto, AppError> {
     let st = crate::state::state()?;
     use crate::ui::paging::{cursor, parse_cursor};
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     let rows = nexus::audit::list(
         &st.pool,
         &caller,

@@ -29,7 +29,7 @@ use crate::ui::session::Protected;
 #[server(prefix = "/api", endpoint = "ui/inventory/upload")]
 pub async fn get_upload(id: Uuid) -> Result<UploadView, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::get(&st.pool, &caller, id).await?)
 }
 
@@ -37,7 +37,7 @@ pub async fn get_upload(id: Uuid) -> Result<UploadView, AppError> {
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/read")]
 pub async fn read_upload(id: Uuid, choice: ReadChoice) -> Result<UploadView, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     let meta = crate::state::meta();
     Ok(nexus::inventory::service::uploads::reread(&st.pool, &caller, &meta, st.upload_limits, id, choice).await?)
 }
@@ -46,7 +46,7 @@ pub async fn read_upload(id: Uuid, choice: ReadChoice) -> Result<UploadView, App
 pub async fn commit_upload(id: Uuid, replace_location: bool, allow_repeat: bool) -> Result<UploadView, AppError> {
     use nexus::inventory::service::uploads::{self, CommitOptions};
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     let meta = crate::state::meta();
     let options = CommitOptions { replace_location, allow_repeat };
     Ok(uploads::commit(&st.pool, &caller, &meta, st.upload_limits, id, options).await?)
@@ -55,21 +55,21 @@ pub async fn commit_upload(id: Uuid, replace_location: bool, allow_repeat: bool)
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/discard")]
 pub async fn discard_upload(id: Uuid) -> Result<(), AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::discard(&st.pool, &caller, &crate::state::meta(), id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/progress")]
 pub async fn upload_progress(id: Uuid) -> Result<Option<ProgressView>, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::progress(&st.pool, &caller, id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/uploads")]
 pub async fn list_uploads(before: Option<Uuid>) -> Result<Vec<UploadSummary>, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::history(&st.pool, &caller, before).await?)
 }
 
@@ -277,8 +277,8 @@ fn dry_run(
         match read_upload(id, choice).await {
             Ok(v) => current.set(Some(v)),
             Err(e) => {
-                if let AppError::File { problem } = &e
-                    && ends_upload(problem)
+                if let Some(problem) = e.reason::<FileProblem>()
+                    && ends_upload(&problem)
                 {
                     // The file was refused whole: the upload is over.
                     current.set(None);
@@ -455,8 +455,8 @@ fn UploadView(
             match commit_upload(id, replace_location, allow_repeat).await {
                 Ok(v) => current.set(Some(v)),
                 Err(e) => {
-                    if let AppError::File { problem } = &e
-                        && ends_upload(problem)
+                    if let Some(problem) = e.reason::<FileProblem>()
+                        && ends_upload(&problem)
                     {
                         current.set(None);
                     }

@@ -14,6 +14,7 @@ use nexus::identity::rules::auth::Permission;
 use nexus::production::rules::dashboard::{
     Bucket, Figure, MinuteRow, ParetoBy, ParetoRow, Query, Range, Setup, View, Widget,
 };
+use nexus::production::rules::kinds::{FilterKey, Template, WidgetKind};
 
 use super::charts::ChartBox;
 use super::{ClassifyStop, production_minutes, production_setup, production_view};
@@ -61,22 +62,27 @@ impl Filters {
 
     /// The query, with the plant's defaults for what the URL leaves out.
     fn query(&self, setup: &Setup) -> Query {
-        let default_of = |key: &str| setup.filters.iter().find(|f| f.key == key).map(|f| &f.default_value);
-        let range = self.range.unwrap_or_else(|| default_of("date_range").map(Range::from_default).unwrap_or_default());
+        let default_of = |key: FilterKey| setup.filters.iter().find(|f| f.key == key).map(|f| &f.default_value);
+        let range =
+            self.range.unwrap_or_else(|| default_of(FilterKey::DateRange).map(Range::from_default).unwrap_or_default());
         // A required filter always has a value: the first choice when neither the URL nor a default gives one.
-        let required = |key: &str| setup.filters.iter().any(|f| f.key == key && f.required);
+        let required = |key: FilterKey| setup.filters.iter().any(|f| f.key == key && f.required);
         // A filter's default names a line (`{"code": "L1"}`); an operator's dashboard opens on their own line.
         let line = self.line.or_else(|| {
-            default_of("line")
+            default_of(FilterKey::Line)
                 .and_then(|d| d.get("code").and_then(|c| c.as_str()))
                 .and_then(|code| setup.lines.iter().find(|l| l.code == code).map(|l| l.id))
-                .or_else(|| (setup.template == "operator").then(|| setup.classify_lines.first().copied()).flatten())
-                .or_else(|| required("line").then(|| setup.lines.first().map(|l| l.id)).flatten())
+                .or_else(|| {
+                    (setup.template == Template::Operator).then(|| setup.classify_lines.first().copied()).flatten()
+                })
+                .or_else(|| required(FilterKey::Line).then(|| setup.lines.first().map(|l| l.id)).flatten())
         });
-        let product =
-            self.product.or_else(|| required("product").then(|| setup.products.first().map(|p| p.id)).flatten());
-        let shift = self.shift.or_else(|| required("shift").then(|| setup.shifts.first().map(|s| s.id)).flatten());
-        let tz: chrono_tz::Tz = setup.time_zone.parse().unwrap_or(chrono_tz::America::Mexico_City);
+        let product = self
+            .product
+            .or_else(|| required(FilterKey::Product).then(|| setup.products.first().map(|p| p.id)).flatten());
+        let shift =
+            self.shift.or_else(|| required(FilterKey::Shift).then(|| setup.shifts.first().map(|s| s.id)).flatten());
+        let tz = setup.time_zone;
         let (from, to) = if range == Range::Custom {
             (parse_local(&self.from, tz), parse_local(&self.to, tz))
         } else {
@@ -87,7 +93,7 @@ impl Filters {
             setup
                 .widgets
                 .iter()
-                .find(|w| w.kind == "production_over_time")
+                .find(|w| w.kind == WidgetKind::ProductionOverTime)
                 .and_then(|w| w.params.get("bucket").and_then(|b| b.as_str()).and_then(Bucket::parse))
         });
         Query { range, from, to, line, product, shift, bucket }
@@ -331,8 +337,8 @@ fn widget(
     classify: ServerAction<ClassifyStop>,
 ) -> AnyView {
     let param = |k: &str| w.params.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    match w.kind.as_str() {
-        "kpi_cards" => {
+    match w.kind {
+        WidgetKind::KpiCards => {
             let figures: Vec<String> = w
                 .params
                 .get("figures")
@@ -341,21 +347,20 @@ fn widget(
                 .unwrap_or_else(|| ["oee", "availability", "performance", "quality"].map(str::to_owned).to_vec());
             view! { <KpiCards figures current filters setup /> }.into_any()
         }
-        "production_over_time" => view! { <OverTime setup current /> }.into_any(),
-        "product_distribution" => view! { <Products current /> }.into_any(),
-        "line_comparison" => {
+        WidgetKind::ProductionOverTime => view! { <OverTime setup current /> }.into_any(),
+        WidgetKind::ProductDistribution => view! { <Products current /> }.into_any(),
+        WidgetKind::LineComparison => {
             let figure = param("figure").unwrap_or_else(|| "oee".to_owned());
             view! { <Lines figure current /> }.into_any()
         }
-        "downtime_pareto" => {
+        WidgetKind::DowntimePareto => {
             let by = param("by").and_then(|b| ParetoBy::parse(&b)).unwrap_or_default();
             view! { <Pareto by setup current /> }.into_any()
         }
-        "downtime_table" => {
+        WidgetKind::DowntimeTable => {
             let limit = w.params.get("limit").and_then(|v| v.as_u64()).unwrap_or(50) as usize;
             view! { <Stops limit setup current classify /> }.into_any()
         }
-        _ => ().into_any(),
     }
 }
 
@@ -373,12 +378,12 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
         Range::Custom => td_string!(i18n.get_locale(), prod.range_custom),
     };
     let fields = s.filters.iter().map(|f| {
-        match f.key.as_str() {
-            "date_range" => view! {
+        match f.key {
+            FilterKey::DateRange => view! {
                 <div>
                     <label for="f-range" class=LABEL>{t!(i18n, prod.f_range)}</label>
                     <select id="f-range" name="range" class=INPUT data-testid="f-range">
-                        {Range::ALL.into_iter().map(|r| view! {
+                        {Range::ALL.iter().copied().map(|r| view! {
                             <option value=r.as_str() selected=move || effective().range == r>{move || range_label(r)}</option>
                         }).collect_view()}
                     </select>
@@ -392,7 +397,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     <input id="f-to" name="to" type="datetime-local" class=INPUT value=move || filters.get().to />
                 </div>
             }.into_any(),
-            "line" => {
+            FilterKey::Line => {
                 let lines = s.lines.clone();
                 view! {
                     <div>
@@ -406,7 +411,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     </div>
                 }.into_any()
             }
-            "product" => {
+            FilterKey::Product => {
                 let products = s.products.clone();
                 view! {
                     <div>
@@ -420,7 +425,7 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     </div>
                 }.into_any()
             }
-            "shift" => {
+            FilterKey::Shift => {
                 let shifts = s.shifts.clone();
                 view! {
                     <div>
@@ -434,7 +439,6 @@ fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> impl IntoView
                     </div>
                 }.into_any()
             }
-            _ => ().into_any(),
         }
     }).collect_view();
     view! {
@@ -646,7 +650,7 @@ fn axis_time(v: &View, start: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) 
 #[component]
 fn OverTime(setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
     let i18n = use_i18n();
-    let tz: chrono_tz::Tz = setup.with_value(|s| s.time_zone.parse().unwrap_or(chrono_tz::America::Mexico_City));
+    let tz = setup.with_value(|s| s.time_zone);
     let labels = move |v: &View| -> Vec<String> {
         v.series
             .iter()

@@ -15,21 +15,21 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "ui/production/setup")]
 pub async fn production_setup() -> Result<Setup, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::production::service::dashboard::setup(&st.pool, &caller).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/view")]
 pub async fn production_view(#[server(default)] q: Query) -> Result<View, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::production::service::dashboard::view(&st.pool, &caller, &q).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/minutes")]
 pub async fn production_minutes(#[server(default)] q: Query) -> Result<Vec<MinuteRow>, AppError> {
     let st = crate::state::state()?;
-    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let caller = crate::state::person()?;
     Ok(nexus::production::service::dashboard::minutes(&st.pool, &caller, &q).await?)
 }
 

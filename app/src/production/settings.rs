@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
+use nexus::production::rules::dashboard::Range;
+use nexus::production::rules::kinds::{FilterKey, Template};
 use nexus::production::rules::settings::{
     FilterInput, FilterSetting, LineInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput, StopSetting,
 };
@@ -48,9 +50,9 @@ pub async fn save_reason(input: ReasonInput) -> Result<i32, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/dashboard")]
-pub async fn save_dashboard(role: String, widgets: String) -> Result<(), AppError> {
+pub async fn save_dashboard(template: Template, widgets: String) -> Result<(), AppError> {
     let st = crate::state::state()?;
-    Ok(service::save_dashboard(&st.pool, &crate::state::user()?, &crate::state::meta(), &role, &widgets).await?)
+    Ok(service::save_dashboard(&st.pool, &crate::state::user()?, &crate::state::meta(), template, &widgets).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/shift")]
@@ -539,22 +541,22 @@ fn Filters(s: Settings, action: ServerAction<SaveFilter>, error: Signal<Option<A
     let i18n = use_i18n();
     let codes: Vec<String> = s.lines.iter().map(|l| l.code.clone()).collect();
     let rows = s.filters.into_iter().map(|f: FilterSetting| {
-        let key = f.key.clone();
+        let key = f.key;
         let l = i18n.get_locale_untracked();
-        let name = match key.as_str() {
-            "date_range" => td_string!(l, prod.f_range),
-            "line" => td_string!(l, prod.f_line),
-            "shift" => td_string!(l, prod.f_shift),
-            _ => td_string!(l, prod.f_product),
+        let name = match key {
+            FilterKey::DateRange => td_string!(l, prod.f_range),
+            FilterKey::Line => td_string!(l, prod.f_line),
+            FilterKey::Shift => td_string!(l, prod.f_shift),
+            FilterKey::Product => td_string!(l, prod.f_product),
         };
-        let options: Vec<(String, String)> = match key.as_str() {
-            "date_range" => nexus::production::rules::dashboard::Range::ALL
-                .into_iter()
-                .filter(|r| *r != nexus::production::rules::dashboard::Range::Custom)
+        let options: Vec<(String, String)> = match key {
+            FilterKey::DateRange => Range::ALL
+                .iter()
+                .filter(|r| **r != Range::Custom)
                 .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
                 .collect(),
-            "line" => codes.iter().map(|c| (c.clone(), c.clone())).collect(),
-            _ => Vec::new(),
+            FilterKey::Line => codes.iter().map(|c| (c.clone(), c.clone())).collect(),
+            FilterKey::Shift | FilterKey::Product => Vec::new(),
         };
         let has_default = !options.is_empty();
         let default_id = format!("filter-default-{key}");
@@ -564,7 +566,7 @@ fn Filters(s: Settings, action: ServerAction<SaveFilter>, error: Signal<Option<A
         view! {
             <ActionForm action attr:class="contents" attr:data-testid=form_id>
                 <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[10rem_5rem_6rem_7rem_1fr_auto] dark:border-slate-700">
-                    <input type="hidden" name="input[key]" value=key.clone() />
+                    <input type="hidden" name="input[key]" value=key.as_str() />
                     <span class="text-sm font-medium">{name}</span>
                     <label class="text-xs">{t!(i18n, prodset.position)}<input name="input[position]" type="number" min="1" max="99" step="1" value=f.position.to_string() class=FIELD required /></label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[enabled]" type="checkbox" value="true" checked=f.enabled />{t!(i18n, prodset.shown)}</label>
@@ -637,13 +639,13 @@ fn Dashboards(s: Settings, action: ServerAction<SaveDashboard>, error: Signal<Op
             <p class="mb-3 text-xs text-slate-600 dark:text-slate-300">{kinds}</p>
             <Problems error />
             <div class="grid gap-4 lg:grid-cols-2">
-                {s.dashboards.into_iter().map(|(role, json)| {
-                    let id = format!("dash-{role}");
-                    let label = crate::ui::components::role_text(i18n.get_locale_untracked(), nexus::identity::rules::auth::Role::parse(&role).unwrap_or(nexus::identity::rules::auth::Role::Viewer));
-                    let form_id = format!("dashboard-form-{role}");
+                {s.dashboards.into_iter().map(|(template, json)| {
+                    let id = format!("dash-{template}");
+                    let label = crate::ui::components::role_text(i18n.get_locale_untracked(), template.role());
+                    let form_id = format!("dashboard-form-{template}");
                     view! {
                         <ActionForm action attr:data-testid=form_id>
-                            <input type="hidden" name="role" value=role />
+                            <input type="hidden" name="template" value=template.as_str() />
                             <label for=id.clone() class="mb-1 block text-sm font-medium">{label}</label>
                             <textarea id=id name="widgets" rows="10" spellcheck="false" class=format!("{FIELD} font-mono text-xs")>{json}</textarea>
                             <button type="submit" class=format!("{BUTTON} mt-2")>{t!(i18n, prodset.save)}</button>

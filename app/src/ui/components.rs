@@ -92,9 +92,10 @@ pub fn ErrorBanner(
             {
                 return None;
             }
-            let text = match &e {
-                AppError::File { problem } => crate::inventory::texts::file_problem(i18n.get_locale(), problem),
-                _ => error_text(i18n.get_locale(), e.code()).to_owned(),
+            // A refused file says why in the bodega's words (the one refusal a page shows in a banner).
+            let text = match e.reason::<nexus::inventory::rules::file::FileProblem>() {
+                Some(problem) => crate::inventory::texts::file_problem(i18n.get_locale(), &problem),
+                None => error_text(i18n.get_locale(), e.code()).to_owned(),
             };
             Some(view! {
                 <div

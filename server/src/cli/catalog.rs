@@ -76,8 +76,8 @@ pub async fn run(cfg: Config, command: CatalogCommand) -> Result<()> {
 }
 
 async fn migrate_legacy(cfg: &Config) -> Result<()> {
-    let (url, cluster) = startup::database(cfg)?;
-    let result = async {
+    let (url, _cluster) = startup::database(cfg)?;
+    async {
         let pool = connect(cfg, &url).await?;
         let spinner = ProgressBar::new_spinner().with_message("migrating AFT- parts");
         spinner.enable_steady_tick(Duration::from_millis(120));
@@ -97,11 +97,7 @@ async fn migrate_legacy(cfg: &Config) -> Result<()> {
         }
         Ok(())
     }
-    .await;
-    if let Some(c) = cluster {
-        c.stop();
-    }
-    result
+    .await
 }
 
 /// Migrates the database, then opens the application pool.
@@ -118,12 +114,8 @@ fn actor() -> String {
 
 /// Imports a folder of catalog files into the configured database (migrated first), printing progress and the report.
 async fn import(cfg: &Config, dir: &Path) -> Result<()> {
-    let (url, cluster) = startup::database(cfg)?;
-    let result = import_into(cfg, &url, dir).await;
-    if let Some(c) = cluster {
-        c.stop();
-    }
-    result
+    let (url, _cluster) = startup::database(cfg)?;
+    import_into(cfg, &url, dir).await
 }
 
 async fn import_into(cfg: &Config, url: &str, dir: &Path) -> Result<()> {

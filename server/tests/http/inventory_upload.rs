@@ -316,7 +316,7 @@ async fn hostile_files_are_refused_with_their_reason_and_change_nothing(opts: Pg
     ];
     for (name, bytes, status, problem) in cases {
         let res = post_upload(&app, &token, form(name, &bytes, &[("dry_run", "false")])).await;
-        res.assert_error(status, json!({"error": "file", "problem": problem}));
+        res.assert_error(status, json!({"error": "rejected", "problem": problem}));
         assert_eq!(state(&app).await.0, before.0, "{name} changed the inventory");
     }
     // Refused before anything was kept; a file refused while its rows were read is in the history as failed.
@@ -338,7 +338,7 @@ async fn hostile_files_are_refused_with_their_reason_and_change_nothing(opts: Pg
     );
     post_upload(&app, &token, form("a.csv", b"a,b\n1,2\n", &[("mapping", r#"{"part_number":7}"#)])).await.assert_error(
         StatusCode::UNPROCESSABLE_ENTITY,
-        json!({"error": "file", "problem": {"problem": "mapping", "field": "part_number"}}),
+        json!({"error": "rejected", "problem": {"problem": "mapping", "field": "part_number"}}),
     );
     let res = app.get("/api/v1/inventory/uploads/not-a-uuid", Auth::Bearer(&token)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -110,7 +110,7 @@ async fn a_bad_row_refuses_the_batch_naming_it_and_stores_nothing(opts: PgPoolOp
     ];
     for (batch, problem) in cases {
         let res = app.post_json("/api/v1/production/detections", &batch, Auth::Bearer(&plc)).await;
-        res.assert_error(StatusCode::UNPROCESSABLE_ENTITY, json!({"error": "batch", "problem": problem}));
+        res.assert_error(StatusCode::UNPROCESSABLE_ENTITY, json!({"error": "rejected", "problem": problem}));
     }
     let res = post_csv(
         &app,
@@ -121,7 +121,7 @@ async fn a_bad_row_refuses_the_batch_naming_it_and_stores_nothing(opts: PgPoolOp
     .await;
     res.assert_error(
         StatusCode::UNPROCESSABLE_ENTITY,
-        json!({"error": "batch", "problem": {"problem": "row", "row": 1, "field": "at", "reason": "invalid"}}),
+        json!({"error": "rejected", "problem": {"problem": "row", "row": 1, "field": "at", "reason": "invalid"}}),
     );
     assert_eq!(units(&app).await, 0);
 

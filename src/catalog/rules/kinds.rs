@@ -18,7 +18,7 @@ pub enum QualityTier {
     /// The cheapest that fits.
     Economy,
 }
-text_enum!(QualityTier { OriginalEquipment => "oe", Premium => "premium", Standard => "standard", Economy => "economy" });
+text_enum!(QualityTier "quality tier" { OriginalEquipment => "oe", Premium => "premium", Standard => "standard", Economy => "economy" });
 
 /// What a vehicle's engine burns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub enum Fuel {
     Lpg,
     Cng,
 }
-text_enum!(Fuel {
+text_enum!(Fuel "fuel" {
     Gasoline => "gasoline",
     Diesel => "diesel",
     Hybrid => "hybrid",
@@ -49,7 +49,7 @@ pub enum CrossRefKind {
     /// An old number the part replaced: searching it finds the current part.
     Supersedes,
 }
-text_enum!(CrossRefKind { Equivalent => "equivalent", Supersedes => "supersedes" });
+text_enum!(CrossRefKind "cross-reference kind" { Equivalent => "equivalent", Supersedes => "supersedes" });
 
 #[cfg(test)]
 mod tests {
@@ -58,10 +58,10 @@ mod tests {
     #[test]
     fn text_forms_round_trip_and_unknown_text_is_none() {
         for t in QualityTier::ALL {
-            assert_eq!(QualityTier::parse(t.as_str()), Some(*t));
+            assert_eq!(QualityTier::parse(t.as_str()), Some(t));
         }
         for f in Fuel::ALL {
-            assert_eq!(Fuel::parse(f.as_str()), Some(*f));
+            assert_eq!(Fuel::parse(f.as_str()), Some(f));
         }
         assert_eq!(CrossRefKind::parse("supersedes"), Some(CrossRefKind::Supersedes));
         assert_eq!(QualityTier::parse("gold"), None);

@@ -42,15 +42,11 @@ pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
         group: p.group,
         fitment_count: p.fitment_count,
         fits,
-        alternatives: alternatives.into_iter().map(alternative).collect(),
+        alternatives: alternatives.into_iter().map(alternative).collect::<Result<_>>()?,
         other_numbers: others
             .into_iter()
-            .map(|o| OtherNumber {
-                number: o.number,
-                source: o.source,
-                kind: CrossRefKind::parse(&o.kind).unwrap_or(CrossRefKind::Equivalent),
-            })
-            .collect(),
+            .map(|o| Ok(OtherNumber { number: o.number, source: o.source, kind: CrossRefKind::decode(&o.kind)? }))
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -61,19 +57,19 @@ pub async fn alternatives(pool: &PgPool, id: i64) -> Result<Vec<Alternative>> {
     if !exists {
         return Err(Error::NotFound);
     }
-    Ok(rows.into_iter().map(alternative).collect())
+    rows.into_iter().map(alternative).collect()
 }
 
-fn alternative(a: store::AlternativeRow) -> Alternative {
-    Alternative {
+fn alternative(a: store::AlternativeRow) -> Result<Alternative> {
+    Ok(Alternative {
         id: a.id,
         brand: a.brand,
         number: a.number,
         name: a.name,
-        tier: QualityTier::parse(&a.tier).unwrap_or(QualityTier::Standard),
+        tier: QualityTier::decode(&a.tier)?,
         reference_price: a.reference_price,
         currency: a.currency,
-    }
+    })
 }
 
 /// The cascade's choices for what is selected so far.

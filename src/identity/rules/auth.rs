@@ -21,35 +21,12 @@ pub enum Role {
     Warehouse,
 }
 
+crate::codes::text_enum!(Role "role" {
+    Admin => "admin", Owner => "owner", Manager => "manager", Operator => "operator", Supply => "supply",
+    Viewer => "viewer", Workshop => "workshop", Warehouse => "warehouse",
+});
+
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Admin,
-        Role::Owner,
-        Role::Manager,
-        Role::Operator,
-        Role::Supply,
-        Role::Viewer,
-        Role::Workshop,
-        Role::Warehouse,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Owner => "owner",
-            Role::Manager => "manager",
-            Role::Operator => "operator",
-            Role::Supply => "supply",
-            Role::Viewer => "viewer",
-            Role::Workshop => "workshop",
-            Role::Warehouse => "warehouse",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Roles a visitor may pick when registering; anything else is created by an owner or an admin.
     pub const fn self_registrable(self) -> bool {
         matches!(self, Role::Workshop | Role::Warehouse)
@@ -154,29 +131,12 @@ pub enum ApiScope {
     AuditRead,
 }
 
+crate::codes::text_enum!(ApiScope "API scope" {
+    CatalogRead => "catalog:read", InventoryWrite => "inventory:write", ProductionIngest => "production:ingest",
+    ProductionRead => "production:read", AuditRead => "audit:read",
+});
+
 impl ApiScope {
-    pub const ALL: [ApiScope; 5] = [
-        ApiScope::CatalogRead,
-        ApiScope::InventoryWrite,
-        ApiScope::ProductionIngest,
-        ApiScope::ProductionRead,
-        ApiScope::AuditRead,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ApiScope::CatalogRead => "catalog:read",
-            ApiScope::InventoryWrite => "inventory:write",
-            ApiScope::ProductionIngest => "production:ingest",
-            ApiScope::ProductionRead => "production:read",
-            ApiScope::AuditRead => "audit:read",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ApiScope> {
-        ApiScope::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// The permission behind the scope: a person needs it to pass an operation of this scope, and to hand the scope to
     /// a key (nobody can mint a key stronger than themselves).
     pub const fn required_permission(self) -> Permission {
@@ -231,7 +191,7 @@ pub enum EndReason {
     Idle,
     Expired,
 }
-crate::codes::text_enum!(EndReason {
+crate::codes::text_enum!(EndReason "session end reason" {
     Logout => "logout", UserRevoked => "user_revoked", SessionCap => "session_cap", RefreshReuse => "refresh_reuse",
     PasswordChanged => "password_changed", Deactivated => "deactivated", TenantSuspended => "tenant_suspended",
     Idle => "idle", Expired => "expired",

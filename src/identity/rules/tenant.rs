@@ -22,7 +22,7 @@ pub enum TenantKind {
     /// A manufacturer: plants, lines, production.
     Manufacturer,
 }
-text_enum!(TenantKind { Platform => "platform", Workshop => "workshop", Warehouse => "warehouse", Manufacturer => "manufacturer" });
+text_enum!(TenantKind "tenant kind" { Platform => "platform", Workshop => "workshop", Warehouse => "warehouse", Manufacturer => "manufacturer" });
 
 impl TenantKind {
     /// The roles an account in a tenant of this kind may hold. The one table that says so: registration, the role
@@ -59,7 +59,7 @@ pub enum TenantStatus {
     Active,
     Suspended,
 }
-text_enum!(TenantStatus { Pending => "pending", Active => "active", Suspended => "suspended" });
+text_enum!(TenantStatus "tenant status" { Pending => "pending", Active => "active", Suspended => "suspended" });
 
 /// An account's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ pub enum UserStatus {
     Active,
     Deactivated,
 }
-text_enum!(UserStatus { Pending => "pending", Active => "active", Deactivated => "deactivated" });
+text_enum!(UserStatus "user status" { Pending => "pending", Active => "active", Deactivated => "deactivated" });
 
 /// What an administrator can do to an account (the UI's buttons, the server function's input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ pub enum UserAction {
     /// Change the role to the one given alongside.
     ChangeRole,
 }
-text_enum!(UserAction { Approve => "approve", Deactivate => "deactivate", Reactivate => "reactivate", ChangeRole => "change_role" });
+text_enum!(UserAction "user action" { Approve => "approve", Deactivate => "deactivate", Reactivate => "reactivate", ChangeRole => "change_role" });
 
 impl UserAction {
     /// The status actions offered for an account in this state.
@@ -138,10 +138,10 @@ mod tests {
             }
             assert_eq!(parse("nope"), None);
         }
-        round(TenantKind::ALL, TenantKind::as_str, TenantKind::parse);
-        round(TenantStatus::ALL, TenantStatus::as_str, TenantStatus::parse);
-        round(UserStatus::ALL, UserStatus::as_str, UserStatus::parse);
-        round(UserAction::ALL, UserAction::as_str, UserAction::parse);
+        round(&TenantKind::ALL, TenantKind::as_str, TenantKind::parse);
+        round(&TenantStatus::ALL, TenantStatus::as_str, TenantStatus::parse);
+        round(&UserStatus::ALL, UserStatus::as_str, UserStatus::parse);
+        round(&UserAction::ALL, UserAction::as_str, UserAction::parse);
     }
 
     #[test]

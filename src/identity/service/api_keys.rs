@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::auth::{parse_tenant_status, parse_user_status, random_token, token_hash};
+use super::auth::{random_token, token_hash};
 use crate::audit::{self, Actor, Event};
 use crate::caller::{Machine, RequestMeta, User};
 use crate::codes::{ErrorCode, check_text};
@@ -93,18 +93,19 @@ pub async fn list(pool: &PgPool, user: &User) -> Result<Vec<ApiKeyInfo>> {
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let rows = store::list(&mut tx, user.tenant_id).await?;
     tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|k| ApiKeyInfo {
-            id: k.id,
-            name: k.name,
-            prefix: k.prefix,
-            scopes: k.scopes.iter().filter_map(|s| ApiScope::parse(s)).collect(),
-            created_at: k.created_at,
-            last_used_at: k.last_used_at,
-            revoked_at: k.revoked_at,
+    rows.into_iter()
+        .map(|k| {
+            Ok(ApiKeyInfo {
+                id: k.id,
+                name: k.name,
+                prefix: k.prefix,
+                scopes: k.scopes.iter().map(|s| ApiScope::decode(s)).collect::<Result<_, _>>()?,
+                created_at: k.created_at,
+                last_used_at: k.last_used_at,
+                revoked_at: k.revoked_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn revoke(pool: &PgPool, user: &User, id: Uuid, meta: &RequestMeta) -> Result<()> {
@@ -125,12 +126,13 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
     let row =
         store::find_by_hash(&mut tx, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
     let live = row.revoked_at.is_none()
-        && parse_tenant_status(&row.tenant_status)? == TenantStatus::Active
-        && parse_user_status(&row.creator_status)? == UserStatus::Active;
+        && TenantStatus::decode(&row.tenant_status)? == TenantStatus::Active
+        && UserStatus::decode(&row.creator_status)? == UserStatus::Active;
     if !live {
         return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
     }
-    let creator = Role::parse(&row.creator_role).ok_or_else(|| Error::internal("unknown role in the database"))?;
+    let creator = Role::decode(&row.creator_role)?;
+    let scopes: Vec<ApiScope> = row.scopes.iter().map(|s| ApiScope::decode(s)).collect::<Result<_, _>>()?;
     let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t < Utc::now() - Duration::seconds(60));
     if stale(row.last_used_at) {
         store::touch(&mut tx, row.tenant_id, row.id).await?;
@@ -140,12 +142,7 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
         key_id: row.id,
         tenant_id: row.tenant_id,
         name: row.name,
-        scopes: row
-            .scopes
-            .iter()
-            .filter_map(|s| ApiScope::parse(s))
-            .filter(|s| creator.has(s.required_permission()))
-            .collect(),
+        scopes: scopes.into_iter().filter(|s| creator.has(s.required_permission())).collect(),
         creator_role: creator,
     })
 }

@@ -205,7 +205,7 @@ impl Auth {
         let Some(user) = found.filter(|_| ok) else {
             return Err(self.login_failed(pool, &login, meta).await);
         };
-        let role = parse_role(&user.role)?;
+        let role = Role::decode(&user.role)?;
 
         let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
         let locked = users::lock(&mut tx, user.tenant_id, user.id).await?.ok_or(Error::NotFound)?;
@@ -220,7 +220,7 @@ impl Auth {
             return Err(self.login_failed(pool, &login, meta).await);
         }
         // Only a caller who knows the password learns the account's state.
-        match (parse_user_status(&locked.status)?, parse_tenant_status(&locked.tenant_status)?) {
+        match (UserStatus::decode(&locked.status)?, TenantStatus::decode(&locked.tenant_status)?) {
             (UserStatus::Pending, _) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
             (UserStatus::Deactivated, _) | (UserStatus::Active, TenantStatus::Suspended) => {
                 return Err(Error::Unauthorized(ErrorCode::AccountDeactivated));
@@ -297,7 +297,7 @@ impl Auth {
             user_id: row.user_id,
             tenant_id: claims.tid,
             session_id: claims.sid,
-            role: parse_role(&row.role)?,
+            role: Role::decode(&row.role)?,
             email: row.email,
             display_name: row.display_name,
         };
@@ -329,7 +329,7 @@ impl Auth {
             user_id: row.user_id,
             tenant_id: row.tenant_id,
             session_id: row.session_id,
-            role: parse_role(&row.role)?,
+            role: Role::decode(&row.role)?,
             email: row.email.clone(),
             display_name: String::new(),
         };
@@ -388,9 +388,9 @@ fn why_it_ends(
         Some((EndReason::Expired, ErrorCode::SessionExpired))
     } else if last_seen_at < now - Duration::seconds(IDLE_TIMEOUT_SECS) {
         Some((EndReason::Idle, ErrorCode::SessionExpired))
-    } else if parse_user_status(user_status)? != UserStatus::Active {
+    } else if UserStatus::decode(user_status)? != UserStatus::Active {
         Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
-    } else if parse_tenant_status(tenant_status)? != TenantStatus::Active {
+    } else if TenantStatus::decode(tenant_status)? != TenantStatus::Active {
         Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
     } else {
         None
@@ -408,22 +408,6 @@ async fn end_session(tx: &mut Tx, user: &User, reason: EndReason, meta: &Request
         audit::record(tx, &Actor::of(user, meta), event).await?;
     }
     Ok(ended)
-}
-
-fn parse_role(s: &str) -> Result<Role> {
-    Role::parse(s).ok_or_else(|| Error::internal(format!("unknown role {s:?} in the database")))
-}
-
-pub(super) fn parse_user_status(s: &str) -> Result<UserStatus> {
-    UserStatus::parse(s).ok_or_else(|| Error::internal(format!("unknown user status {s:?} in the database")))
-}
-
-pub(super) fn parse_tenant_status(s: &str) -> Result<TenantStatus> {
-    TenantStatus::parse(s).ok_or_else(|| Error::internal(format!("unknown tenant status {s:?} in the database")))
-}
-
-pub(super) fn parse_tenant_kind(s: &str) -> Result<TenantKind> {
-    TenantKind::parse(s).ok_or_else(|| Error::internal(format!("unknown tenant kind {s:?} in the database")))
 }
 
 fn truncate(s: &str, max_chars: usize) -> &str {
@@ -631,7 +615,7 @@ pub async fn me(pool: &PgPool, user: &User) -> Result<Profile> {
         display_name: row.display_name,
         role: user.role,
         tenant_name: row.tenant_name,
-        tenant_kind: parse_tenant_kind(&row.tenant_kind)?,
+        tenant_kind: TenantKind::decode(&row.tenant_kind)?,
     })
 }
 
@@ -648,7 +632,7 @@ pub async fn whoami(pool: &PgPool, caller: &Caller) -> Result<Whoami> {
                 name: m.name.clone(),
                 tenant_id: t.id,
                 tenant_name: t.name,
-                tenant_kind: parse_tenant_kind(&t.kind)?,
+                tenant_kind: TenantKind::decode(&t.kind)?,
                 scopes: m.scopes.clone(),
             })
         }

@@ -7,3 +7,11 @@ pub mod demo;
 pub mod maintenance;
 mod passwords;
 pub mod users;
+
+/// The area's background jobs (run by `crate::jobs`): ended sessions purged hourly.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    vec![crate::jobs::Job::new("purge_sessions", std::time::Duration::from_secs(3600), |pool| async move {
+        let purged = maintenance::purge_sessions(&pool).await?;
+        Ok(purged.filter(|n| *n > 0).map(|n| format!("{n} ended sessions purged")))
+    })]
+}

@@ -6,7 +6,6 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::auth::{parse_tenant_kind, parse_user_status};
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
 use crate::codes::{ErrorCode, check_filter};
@@ -46,10 +45,10 @@ impl UserSummary {
             tenant_id: r.tenant_id,
             email: r.email,
             display_name: r.display_name,
-            role: Role::parse(&r.role).ok_or_else(|| Error::internal("unknown role in the database"))?,
-            status: parse_user_status(&r.status)?,
+            role: Role::decode(&r.role)?,
+            status: UserStatus::decode(&r.status)?,
             tenant_name: r.tenant_name,
-            tenant_kind: parse_tenant_kind(&r.tenant_kind)?,
+            tenant_kind: TenantKind::decode(&r.tenant_kind)?,
             created_at: r.created_at,
         })
     }
@@ -197,8 +196,8 @@ pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result
         .map(|r| {
             Ok(TenantSummary {
                 id: r.id,
-                kind: parse_tenant_kind(&r.kind)?,
-                status: TenantStatus::parse(&r.status).ok_or_else(|| Error::internal("unknown tenant status"))?,
+                kind: TenantKind::decode(&r.kind)?,
+                status: TenantStatus::decode(&r.status)?,
                 name: r.name,
                 created_at: r.created_at,
                 users: r.users,

@@ -37,20 +37,9 @@ pub enum Format {
     Ods,
 }
 
+crate::codes::text_enum!(Format "file format" { Csv => "csv", Xlsx => "xlsx", Xls => "xls", Ods => "ods" });
+
 impl Format {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-            Format::Xls => "xls",
-            Format::Ods => "ods",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Format> {
-        [Format::Csv, Format::Xlsx, Format::Xls, Format::Ods].into_iter().find(|f| f.as_str() == s)
-    }
-
     /// Whether the file holds sheets to choose from.
     pub const fn is_workbook(self) -> bool {
         !matches!(self, Format::Csv)
@@ -86,6 +75,17 @@ pub enum FileProblem {
     Mapping { field: String },
     /// The server stopped while the upload was being written: nothing of it was written.
     Interrupted,
+}
+
+impl crate::codes::Refusal for FileProblem {
+    /// Too large (or unpacking too large): 413; not a table at all: 415; anything else about the file: 422.
+    fn status(&self) -> u16 {
+        match self {
+            FileProblem::TooLarge { .. } | FileProblem::UnpacksTooLarge { .. } => 413,
+            FileProblem::UnsupportedType { .. } => 415,
+            _ => 422,
+        }
+    }
 }
 
 /// Signatures of files that are not tables, by their first bytes.

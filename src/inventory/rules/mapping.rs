@@ -19,23 +19,12 @@ pub enum Field {
     MinOrderQty,
 }
 
+crate::codes::text_enum!(Field "inventory field" {
+    PartNumber => "part_number", Price => "price", Stock => "stock", Location => "location",
+    MinOrderQty => "min_order_qty",
+});
+
 impl Field {
-    pub const ALL: [Field; 5] = [Field::PartNumber, Field::Price, Field::Stock, Field::Location, Field::MinOrderQty];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Field::PartNumber => "part_number",
-            Field::Price => "price",
-            Field::Stock => "stock",
-            Field::Location => "location",
-            Field::MinOrderQty => "min_order_qty",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
     pub const fn required(self) -> bool {
         matches!(self, Field::PartNumber | Field::Price | Field::Stock)
     }

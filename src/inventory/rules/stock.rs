@@ -22,7 +22,7 @@ pub enum StockSort {
     /// When the item's figures last changed.
     Updated,
 }
-crate::codes::text_enum!(StockSort {
+crate::codes::text_enum!(StockSort "stock sort" {
     Number => "number", Location => "location", Price => "price", Stock => "stock", Updated => "updated",
 });
 

@@ -35,7 +35,7 @@ pub enum UploadStatus {
     Discarded,
 }
 
-text_enum!(UploadStatus {
+text_enum!(UploadStatus "upload status" {
     Received => "received",
     Previewed => "previewed",
     Committing => "committing",
@@ -64,7 +64,7 @@ pub enum Phase {
     Writing,
 }
 
-text_enum!(Phase { Reading => "reading", Matching => "matching", Writing => "writing" });
+text_enum!(Phase "upload phase" { Reading => "reading", Matching => "matching", Writing => "writing" });
 
 /// How far the processing of an upload has got.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -94,7 +94,7 @@ pub enum MappingSource {
     Chosen,
 }
 
-text_enum!(MappingSource { Suggested => "suggested", Saved => "saved", Adapted => "adapted", Chosen => "chosen" });
+text_enum!(MappingSource "mapping source" { Suggested => "suggested", Saved => "saved", Adapted => "adapted", Chosen => "chosen" });
 
 /// How a header row differs from the one its saved mapping was made for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn statuses_read_back() {
         for s in UploadStatus::ALL {
-            assert_eq!(UploadStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(UploadStatus::parse(s.as_str()), Some(s));
         }
         assert!(UploadStatus::Previewed.is_open() && !UploadStatus::Committed.is_open());
     }

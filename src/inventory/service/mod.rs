@@ -11,3 +11,16 @@ pub mod table;
 pub mod upload;
 pub mod uploads;
 pub mod workbook;
+
+/// The area's background jobs (run by `crate::jobs`): commits a stopped instance left behind marked failed every five
+/// minutes (the server also does it once at start, before serving).
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    let every = std::time::Duration::from_secs(300);
+    vec![
+        crate::jobs::Job::new("fail_interrupted_uploads", every, |pool| async move {
+            let n = uploads::fail_interrupted(&pool).await?;
+            Ok((n > 0).then(|| format!("{n} interrupted uploads marked failed")))
+        })
+        .after_start(),
+    ]
+}

@@ -89,7 +89,7 @@ async fn open(
 }
 
 /// Receives a file: checks it, records it with its file, reads it, and dry-runs it when the mapping is complete
-/// (committing it too when asked). A file refused as a whole is a [`Error::File`] and nothing is recorded.
+/// (committing it too when asked). A file refused as a whole is a [`Error::Rejected`] and nothing is recorded.
 pub async fn receive(
     pool: &PgPool,
     caller: &Caller,
@@ -101,15 +101,15 @@ pub async fn receive(
     let started = Instant::now();
     let file_name = check_text("file_name", &new.file_name, true, FILE_NAME_MAX_CHARS)?;
     if new.bytes.len() as u64 > limits.max_bytes {
-        return Err(Error::File(FileProblem::TooLarge { limit_bytes: limits.max_bytes }));
+        return Err(Error::rejected(FileProblem::TooLarge { limit_bytes: limits.max_bytes }));
     }
-    let format = detect_format(&new.bytes[..new.bytes.len().min(8192)]).map_err(Error::File)?;
+    let format = detect_format(&new.bytes[..new.bytes.len().min(8192)]).map_err(Error::rejected)?;
     let sha256 = hex::encode(Sha256::digest(&new.bytes));
     let bytes = Arc::new(new.bytes);
-    let source = open(bytes.clone(), format, new.choice.sheet.clone()).await?.map_err(Error::File)?;
+    let source = open(bytes.clone(), format, new.choice.sheet.clone()).await?.map_err(Error::rejected)?;
     let source = Arc::new(source);
     let opened_ms = started.elapsed().as_millis();
-    let layout = layout(&source, new.choice.header_row).map_err(Error::File)?;
+    let layout = layout(&source, new.choice.header_row).map_err(Error::rejected)?;
 
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let found = choose_mapping(&mut tx, &layout.headers, new.choice.mapping.clone()).await?;
@@ -156,9 +156,9 @@ pub async fn reread(
     let tenant = tenant_of(caller)?;
     let started = Instant::now();
     let (row, bytes) = open_upload(pool, tenant, id).await?;
-    let format = Format::parse(&row.format).ok_or_else(|| Error::internal("unknown stored format"))?;
-    let source = open(Arc::new(bytes), format, choice.sheet.clone()).await?.map_err(Error::File)?;
-    let layout = layout(&source, choice.header_row).map_err(Error::File)?;
+    let format = Format::decode(&row.format)?;
+    let source = open(Arc::new(bytes), format, choice.sheet.clone()).await?.map_err(Error::rejected)?;
+    let layout = layout(&source, choice.header_row).map_err(Error::rejected)?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let found = choose_mapping(&mut tx, &layout.headers, choice.mapping).await?;
     tx.commit().await?;
@@ -187,11 +187,11 @@ pub async fn commit(
     let tenant = tenant_of(caller)?;
     let started = Instant::now();
     let (row, bytes) = open_upload(pool, tenant, id).await?;
-    let mapping: Mapping = row.mapping.clone().and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default();
+    let mapping: Mapping = stored(row.mapping.clone())?.unwrap_or_default();
     if row.status != UploadStatus::Previewed.as_str() || !missing_fields(&mapping).is_empty() {
         // Without a complete mapping there is nothing to commit yet.
         let field = missing_fields(&mapping).first().map_or("mapping", |f| f.as_str());
-        return Err(Error::File(FileProblem::Mapping { field: field.to_owned() }));
+        return Err(Error::rejected(FileProblem::Mapping { field: field.to_owned() }));
     }
     if !options.allow_repeat {
         let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
@@ -200,12 +200,13 @@ pub async fn commit(
             return Err(Error::Conflict(ErrorCode::UploadRepeated));
         }
     }
-    let format = Format::parse(&row.format).ok_or_else(|| Error::internal("unknown stored format"))?;
-    let source = open(Arc::new(bytes), format, row.sheet.clone()).await?.map_err(Error::File)?;
+    let format = Format::decode(&row.format)?;
+    let source = open(Arc::new(bytes), format, row.sheet.clone()).await?.map_err(Error::rejected)?;
     let header_row = row.header_row.map(|h| h as u64);
-    let layout = layout(&source, header_row).map_err(Error::File)?;
-    let source_kind = row.mapping_source.as_deref().and_then(MappingSource::parse).unwrap_or(MappingSource::Chosen);
-    let change: Option<HeaderChange> = row.header_change.clone().and_then(|c| serde_json::from_value(c).ok());
+    let layout = layout(&source, header_row).map_err(Error::rejected)?;
+    let source_kind =
+        row.mapping_source.as_deref().map(MappingSource::decode).transpose()?.unwrap_or(MappingSource::Chosen);
+    let change: Option<HeaderChange> = stored(row.header_change.clone())?;
     let read = Read {
         id,
         tenant,
@@ -250,9 +251,10 @@ pub async fn progress(pool: &PgPool, caller: &Caller, id: Uuid) -> Result<Option
     let tenant = tenant_of(caller)?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let p = store::progress(&mut tx, id).await?;
-    Ok(p.and_then(|(phase, rows, fraction)| {
-        Some(ProgressView { phase: Phase::parse(&phase)?, rows_read: rows.max(0) as u64, fraction })
-    }))
+    p.map(|(phase, rows, fraction)| {
+        Ok(ProgressView { phase: Phase::decode(&phase)?, rows_read: rows.max(0) as u64, fraction })
+    })
+    .transpose()
 }
 
 /// A history page: the bodega's uploads, newest first, before `before` (the last one of the previous page).
@@ -272,10 +274,10 @@ pub async fn history(pool: &PgPool, caller: &Caller, before: Option<Uuid>) -> Re
         .map(|r| {
             Ok(UploadSummary {
                 id: r.id,
-                format: Format::parse(&r.format).ok_or_else(|| Error::internal("unknown stored format"))?,
+                format: Format::decode(&r.format)?,
                 status: status_of(&r)?,
                 counts: counts_of(&r),
-                problem: r.problem_detail.clone().and_then(|p| serde_json::from_value(p).ok()),
+                problem: stored(r.problem_detail.clone())?,
                 file_name: r.file_name,
                 created_by: r.created_by,
                 created_at: r.created_at,
@@ -313,7 +315,7 @@ pub async fn rejects_csv(
     }
     let bytes = store::file(&mut tx, id).await?;
     drop(tx);
-    let format = Format::parse(&row.format).ok_or_else(|| Error::internal("unknown stored format"))?;
+    let format = Format::decode(&row.format)?;
     let source = match bytes {
         Some(b) => open(Arc::new(b), format, row.sheet.clone()).await?.ok(),
         None => None,
@@ -390,7 +392,7 @@ type Found = (Mapping, MappingSource, Option<HeaderChange>);
 /// renamed suggested afresh); else the suggestion.
 async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapping>) -> Result<Found> {
     if let Some(m) = chosen {
-        check_mapping(&m, headers.len()).map_err(Error::File)?;
+        check_mapping(&m, headers.len()).map_err(Error::rejected)?;
         return Ok((m, MappingSource::Chosen, None));
     }
     let fingerprint = mapping::fingerprint(headers);
@@ -503,7 +505,7 @@ fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping) -> Vec<Prev
 
 /// Records what a read found and, with a complete mapping, dry-runs the file (and commits it when `commit` says
 /// so), all in one transaction with the upload's record. A file refused while its rows are read fails the upload
-/// (recorded) and is an [`Error::File`].
+/// (recorded) and is an [`Error::Rejected`].
 async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read, job: Job) -> Result<()> {
     let Job { limits, commit, run, started } = job;
     let Read { id, tenant, sha256, source, layout, found: (mapping, mapping_source, change), replace_location } = read;
@@ -574,7 +576,7 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
                 // rollback, and its row and commit locks would linger.
                 tx.rollback().await?;
                 fail(pool, tenant, id, &problem, started).await?;
-                return Err(Error::File(problem));
+                return Err(Error::rejected(problem));
             }
             Err(e) => {
                 tx.rollback().await?;
@@ -671,8 +673,14 @@ fn delimiter_name(d: u8) -> &'static str {
     }
 }
 
+/// A JSON column this service wrote: none when NULL; one that no longer reads as its type is an error, never a
+/// default in its place.
+fn stored<T: serde::de::DeserializeOwned>(value: Option<serde_json::Value>) -> Result<Option<T>> {
+    value.map(|v| serde_json::from_value(v).map_err(Error::internal)).transpose()
+}
+
 fn status_of(row: &UploadRow) -> Result<UploadStatus> {
-    UploadStatus::parse(&row.status).ok_or_else(|| Error::internal("unknown stored upload status"))
+    Ok(UploadStatus::decode(&row.status)?)
 }
 
 fn counts_of(r: &UploadRow) -> Option<Counts> {
@@ -697,7 +705,7 @@ async fn view(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<UploadView> {
         .into_iter()
         .map(|(line, p)| Ok(Reject { line: line as u64, problem: serde_json::from_value(p).map_err(Error::internal)? }))
         .collect::<Result<Vec<_>>>()?;
-    let mapping: Mapping = r.mapping.clone().and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default();
+    let mapping: Mapping = stored(r.mapping.clone())?.unwrap_or_default();
     let status = status_of(&r)?;
     let repeat_of = match (&r.mapping, status) {
         (Some(m), UploadStatus::Received | UploadStatus::Previewed) => {
@@ -708,7 +716,7 @@ async fn view(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<UploadView> {
     Ok(UploadView {
         id: r.id,
         file_size: r.file_size.max(0) as u64,
-        format: Format::parse(&r.format).ok_or_else(|| Error::internal("unknown stored format"))?,
+        format: Format::decode(&r.format)?,
         status,
         sheets: r.sheets.clone(),
         sheet: r.sheet.clone(),
@@ -716,15 +724,20 @@ async fn view(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<UploadView> {
         delimiter: r.delimiter.clone(),
         header_row: r.header_row.map_or(0, |h| h.max(0) as u64),
         headers: r.headers.clone(),
-        preview: serde_json::from_value(r.preview.clone()).unwrap_or_default(),
+        preview: serde_json::from_value(r.preview.clone()).map_err(Error::internal)?,
         missing_fields: missing_fields(&mapping),
         mapping,
-        mapping_source: r.mapping_source.as_deref().and_then(MappingSource::parse).unwrap_or(MappingSource::Suggested),
-        header_change: r.header_change.clone().and_then(|c| serde_json::from_value(c).ok()),
+        mapping_source: r
+            .mapping_source
+            .as_deref()
+            .map(MappingSource::decode)
+            .transpose()?
+            .unwrap_or(MappingSource::Suggested),
+        header_change: stored(r.header_change.clone())?,
         replace_location: r.replace_location,
         counts: counts_of(&r),
         rejects,
-        problem: r.problem_detail.clone().and_then(|p| serde_json::from_value(p).ok()),
+        problem: stored(r.problem_detail.clone())?,
         repeat_of: repeat_of.map(|(upload_id, committed_at)| Repeat { upload_id, committed_at }),
         created_by: r.created_by,
         created_at: r.created_at,

@@ -342,7 +342,7 @@ async fn upload_file(
     options: Options,
 ) -> Result<Outcome, FileProblem> {
     send(pool, bodega, text, None, max_rows, options).await.map_err(|e| match e {
-        Error::File(p) => p,
+        Error::Rejected(r) => r.reason().expect("an inventory refusal names a file problem"),
         other => panic!("{other:?}"),
     })
 }

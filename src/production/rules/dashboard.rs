@@ -24,6 +24,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::{Shift, Span, planned_spans};
+use super::kinds::{FilterKey, Template, WidgetKind};
 use super::oee::{Oee, Totals};
 
 /// How a series groups time.
@@ -37,26 +38,7 @@ pub enum Bucket {
     Day,
 }
 
-impl Bucket {
-    pub fn parse(s: &str) -> Option<Bucket> {
-        match s {
-            "minute" => Some(Bucket::Minute),
-            "hour" => Some(Bucket::Hour),
-            "shift" => Some(Bucket::Shift),
-            "day" => Some(Bucket::Day),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Bucket::Minute => "minute",
-            Bucket::Hour => "hour",
-            Bucket::Shift => "shift",
-            Bucket::Day => "day",
-        }
-    }
-}
+crate::codes::text_enum!(Bucket "bucket" { Minute => "minute", Hour => "hour", Shift => "shift", Day => "day" });
 
 /// The most buckets a series has: a finer bucket over a longer span is widened (minutes to hours to days).
 pub const MAX_BUCKETS: usize = 1_500;
@@ -462,15 +444,7 @@ pub enum ParetoBy {
     Line,
 }
 
-impl ParetoBy {
-    pub fn parse(s: &str) -> Option<ParetoBy> {
-        match s {
-            "reason" => Some(ParetoBy::Reason),
-            "line" => Some(ParetoBy::Line),
-            _ => None,
-        }
-    }
-}
+crate::codes::text_enum!(ParetoBy "Pareto grouping" { Reason => "reason", Line => "line" });
 
 /// Stops of one reason or of one line, for the Pareto.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -550,25 +524,11 @@ pub enum Range {
     Custom,
 }
 
+crate::codes::text_enum!(Range "range" {
+    Today => "today", Shift => "shift", Hours24 => "24h", Days7 => "7d", Days30 => "30d", Custom => "custom",
+});
+
 impl Range {
-    pub const ALL: [Range; 6] =
-        [Range::Today, Range::Shift, Range::Hours24, Range::Days7, Range::Days30, Range::Custom];
-
-    pub fn parse(s: &str) -> Option<Range> {
-        Range::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Range::Today => "today",
-            Range::Shift => "shift",
-            Range::Hours24 => "24h",
-            Range::Days7 => "7d",
-            Range::Days30 => "30d",
-            Range::Custom => "custom",
-        }
-    }
-
     /// The range a filter's default names: `{"range": "today"}`, or `{"days_back": n}` (1, 7 or 30).
     pub fn from_default(value: &serde_json::Value) -> Range {
         if let Some(r) = value.get("range").and_then(|r| r.as_str()).and_then(Range::parse) {
@@ -675,8 +635,7 @@ pub struct ReasonRef {
 /// A filter the tenant's dashboard offers (seed 001's FILTER).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FilterDef {
-    /// `date_range`, `line`, `area`, `product` or `shift`.
-    pub key: String,
+    pub key: FilterKey,
     pub required: bool,
     pub default_value: serde_json::Value,
     pub options: serde_json::Value,
@@ -685,7 +644,7 @@ pub struct FilterDef {
 /// A widget placed on a dashboard (a 12-column grid).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Widget {
-    pub kind: String,
+    pub kind: WidgetKind,
     #[serde(default)]
     pub x: u8,
     #[serde(default)]
@@ -710,14 +669,15 @@ fn two() -> u8 {
 /// widgets of their role's template, and the lines whose stops they may classify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Setup {
-    pub time_zone: String,
+    /// The plant's time zone: every time on the dashboard is read in it.
+    pub time_zone: Tz,
     pub lines: Vec<LineRef>,
     pub products: Vec<ProductRef>,
     pub shifts: Vec<ShiftRef>,
     pub reasons: Vec<ReasonRef>,
     pub filters: Vec<FilterDef>,
-    /// The role whose template this is.
-    pub template: String,
+    /// The role template these widgets are.
+    pub template: Template,
     pub widgets: Vec<Widget>,
     pub classify_lines: Vec<i32>,
 }

@@ -70,6 +70,13 @@ pub enum BatchProblem {
     },
 }
 
+impl crate::codes::Refusal for BatchProblem {
+    /// A batch that is no batch of this plant's units: 422.
+    fn status(&self) -> u16 {
+        422
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

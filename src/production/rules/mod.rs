@@ -1,9 +1,11 @@
 //! Pure production rules: no IO. The OEE calculation (`oee`), the shift calendar (`calendar`), downtime gaps
-//! (`downtime`) and the check of an ingested batch (`ingest`).
+//! (`downtime`), the check of an ingested batch (`ingest`), the dashboard's figures (`dashboard`), the plant's
+//! settings (`settings`) and the area's vocabulary (`kinds`).
 
 pub mod calendar;
 pub mod dashboard;
 pub mod downtime;
 pub mod ingest;
+pub mod kinds;
 pub mod oee;
 pub mod settings;

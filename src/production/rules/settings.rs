@@ -6,6 +6,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::Widget;
+use super::kinds::{FilterKey, Template, WidgetKind};
 use crate::codes::{ErrorCode, FieldError, check_text};
 
 /// A line as edited (times in seconds, the target in percent: as people think of them).
@@ -275,9 +276,6 @@ pub fn check_stop(
     done((name, start, end), e)
 }
 
-/// The filters a plant's dashboard can offer (the area filter is the table's, not yet the dashboard's).
-pub const FILTER_KEYS: [&str; 4] = ["date_range", "line", "shift", "product"];
-
 /// A dashboard filter as edited: shown or not, where, required (the dashboard always has a value), and its default
 /// (the date range's: `today`, `shift`, `24h`, `7d`, `30d`; the line's: a line's code; none for the others).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -294,35 +292,39 @@ pub struct FilterInput {
 
 /// A filter checked: its key, position and flags, its default as stored (`{"range": …}`, `{"code": …}` or `{}`).
 /// `lines` are the plant's line codes (a line's default names one of them).
-pub fn check_filter(f: &FilterInput, lines: &[String]) -> Result<(i16, serde_json::Value), Vec<FieldError>> {
+pub fn check_filter(f: &FilterInput, lines: &[String]) -> Result<(FilterKey, i16, serde_json::Value), Vec<FieldError>> {
     let mut e = Vec::new();
-    if !FILTER_KEYS.contains(&f.key.as_str()) {
+    let key = FilterKey::parse(&f.key);
+    if key.is_none() {
         e.push(FieldError::new("key", ErrorCode::InvalidInput));
     }
     if !(1..=99).contains(&f.position) {
         e.push(FieldError::new("position", ErrorCode::InvalidInput));
     }
     let default = f.default.trim();
-    let value = match (f.key.as_str(), default) {
+    let value = match (key, default) {
         (_, "") => serde_json::json!({}),
-        ("date_range", r) => match super::dashboard::Range::parse(r) {
+        (Some(FilterKey::DateRange), r) => match super::dashboard::Range::parse(r) {
             Some(range) if range != super::dashboard::Range::Custom => serde_json::json!({ "range": r }),
             _ => {
                 e.push(FieldError::new("default", ErrorCode::InvalidInput));
                 serde_json::Value::Null
             }
         },
-        ("line", code) if lines.iter().any(|l| l == code) => serde_json::json!({ "code": code }),
+        (Some(FilterKey::Line), code) if lines.iter().any(|l| l == code) => serde_json::json!({ "code": code }),
         _ => {
             e.push(FieldError::new("default", ErrorCode::InvalidInput));
             serde_json::Value::Null
         }
     };
     // The date range is always there: a dashboard's figures are of a span.
-    if f.key == "date_range" && !f.enabled {
+    if key == Some(FilterKey::DateRange) && !f.enabled {
         e.push(FieldError::new("enabled", ErrorCode::InvalidInput));
     }
-    done((f.position, value), e)
+    match key {
+        Some(key) => done((key, f.position, value), e),
+        None => Err(e),
+    }
 }
 
 /// The most widgets a dashboard holds.
@@ -378,8 +380,8 @@ pub struct ProductSetting {
 
 /// A widget kind of the catalog, named in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct WidgetKind {
-    pub kind: String,
+pub struct WidgetEntry {
+    pub kind: WidgetKind,
     pub name_es: String,
     pub name_en: String,
 }
@@ -407,7 +409,7 @@ pub struct StopSetting {
 /// A dashboard filter as the settings page shows it (every key, the ones the plant has no row for switched off).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FilterSetting {
-    pub key: String,
+    pub key: FilterKey,
     pub position: i16,
     pub enabled: bool,
     pub required: bool,
@@ -447,9 +449,9 @@ pub struct Settings {
     pub shifts: Vec<ShiftSetting>,
     pub filters: Vec<FilterSetting>,
     pub operators: Vec<OperatorLines>,
-    /// Each role's widgets, as pretty JSON.
-    pub dashboards: Vec<(String, String)>,
-    pub widgets: Vec<WidgetKind>,
+    /// Each template's widgets, as pretty JSON.
+    pub dashboards: Vec<(Template, String)>,
+    pub widgets: Vec<WidgetEntry>,
 }
 
 #[cfg(test)]
@@ -507,11 +509,11 @@ mod tests {
 
     #[test]
     fn layouts_stay_inside_the_grid() {
-        let w = |x, w| Widget { kind: "kpi_cards".into(), x, y: 0, w, h: 2, params: serde_json::json!({}) };
-        assert!(check_layout(&[w(0, 12), Widget { kind: "downtime_table".into(), ..w(4, 8) }]).is_ok());
+        let w = |x, w| Widget { kind: WidgetKind::KpiCards, x, y: 0, w, h: 2, params: serde_json::json!({}) };
+        assert!(check_layout(&[w(0, 12), Widget { kind: WidgetKind::DowntimeTable, ..w(4, 8) }]).is_ok());
         assert_eq!(fields(check_layout(&[w(6, 8), w(0, 0)]).unwrap_err()), ["widgets[0]", "widgets[1]"]);
         assert_eq!(fields(check_layout(&[]).unwrap_err()), ["widgets"]);
-        let other = Widget { kind: "downtime_table".into(), ..w(0, 12) };
+        let other = Widget { kind: WidgetKind::DowntimeTable, ..w(0, 12) };
         assert_eq!(fields(check_layout(&[w(0, 12), other, w(0, 6)]).unwrap_err()), ["widgets[2]"], "a kind twice");
     }
 
@@ -581,9 +583,9 @@ mod tests {
             required: false,
             default: default.into(),
         };
-        assert_eq!(check_filter(&f("date_range", "7d"), &lines).unwrap().1, serde_json::json!({ "range": "7d" }));
-        assert_eq!(check_filter(&f("line", "L2"), &lines).unwrap().1, serde_json::json!({ "code": "L2" }));
-        assert_eq!(check_filter(&f("shift", ""), &lines).unwrap().1, serde_json::json!({}));
+        assert_eq!(check_filter(&f("date_range", "7d"), &lines).unwrap().2, serde_json::json!({ "range": "7d" }));
+        assert_eq!(check_filter(&f("line", "L2"), &lines).unwrap().2, serde_json::json!({ "code": "L2" }));
+        assert_eq!(check_filter(&f("shift", ""), &lines).unwrap().2, serde_json::json!({}));
         assert_eq!(fields(check_filter(&f("line", "L9"), &lines).unwrap_err()), ["default"]);
         assert_eq!(fields(check_filter(&f("date_range", "custom"), &lines).unwrap_err()), ["default"]);
         assert_eq!(fields(check_filter(&f("product", "P1"), &lines).unwrap_err()), ["default"]);

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor, Event};
 use crate::caller::{Caller, RequestMeta, User};
-use crate::codes::ErrorCode;
+use crate::codes::{ErrorCode, UnknownText};
 use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
@@ -24,6 +24,7 @@ use crate::production::rules::dashboard::{
     self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, ParetoBy, Point, ProductRef,
     ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
 };
+use crate::production::rules::kinds::{FilterKey, Template};
 use crate::production::store::{dashboard as store, oee as oee_store};
 
 /// The longest span a dashboard looks at.
@@ -31,20 +32,13 @@ pub const MAX_SPAN: chrono::Duration = chrono::Duration::days(400);
 /// The most minutes a drill-down lists.
 pub const MINUTES_SHOWN: i64 = 500;
 
-/// The template a role sees (people of other roles with `production.read` see the viewer's).
-pub fn template(role: Role) -> &'static str {
-    match role {
-        Role::Owner => "owner",
-        Role::Manager => "manager",
-        Role::Operator => "operator",
-        _ => "viewer",
+/// The plant's time zone (a plant not yet configured: Mexico City's, the demo's); a stored name that is no zone is
+/// an error, never another zone in its place.
+pub(crate) async fn time_zone(tx: &mut Tx) -> Result<Tz> {
+    match oee_store::time_zone(tx).await? {
+        None => Ok(chrono_tz::America::Mexico_City),
+        Some(name) => name.parse().map_err(|_| Error::internal(UnknownText { kind: "time zone", value: name })),
     }
-}
-
-async fn time_zone(tx: &mut Tx) -> Result<(Tz, String)> {
-    let name = oee_store::time_zone(tx).await?.unwrap_or_else(|| "America/Mexico_City".to_owned());
-    let tz: Tz = name.parse().unwrap_or(chrono_tz::America::Mexico_City);
-    Ok((tz, name))
 }
 
 /// The lines whose stops `user` may classify.
@@ -62,15 +56,19 @@ async fn classify_lines(tx: &mut Tx, user: &User, lines: &[i32]) -> Result<Vec<i
 pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
     caller.require(ApiScope::ProductionRead)?;
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
-    let (_, time_zone) = time_zone(&mut tx).await?;
+    let time_zone = time_zone(&mut tx).await?;
     let lines = store::lines(&mut tx).await?;
     let role = match caller {
         Caller::User(u) => u.role,
         Caller::Machine(m) => m.creator_role,
     };
-    let template = template(role);
-    let widgets: Vec<Widget> =
-        store::dashboard(&mut tx, template).await?.and_then(|w| serde_json::from_value(w).ok()).unwrap_or_default();
+    let template = Template::of(role);
+    // A template the plant has not set shows nothing; one whose stored widgets do not read is an error (the settings
+    // page checks every save against the catalog).
+    let widgets: Vec<Widget> = match store::dashboard(&mut tx, template.as_str()).await? {
+        None => Vec::new(),
+        Some(w) => serde_json::from_value(w).map_err(Error::internal)?,
+    };
     let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
     let classify_lines = match caller {
         Caller::User(u) => classify_lines(&mut tx, u, &ids).await?,
@@ -97,9 +95,14 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
         filters: store::filters(&mut tx)
             .await?
             .into_iter()
-            .map(|f| FilterDef { key: f.key, required: f.required, default_value: f.default_value, options: f.options })
-            .collect(),
-        template: template.to_owned(),
+            // `area` is a key the table allows and no dashboard offers yet.
+            .filter(|f| f.key != "area")
+            .map(|f| {
+                let key = FilterKey::decode(&f.key)?;
+                Ok(FilterDef { key, required: f.required, default_value: f.default_value, options: f.options })
+            })
+            .collect::<Result<_>>()?,
+        template,
         widgets,
         classify_lines,
     };
@@ -118,7 +121,7 @@ struct Resolved {
 }
 
 async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved> {
-    let (tz, _) = time_zone(tx).await?;
+    let tz = time_zone(tx).await?;
     let shifts = store::shifts(tx).await?;
     let plain: Vec<Shift> = shifts.iter().map(|(_, _, s)| s.clone()).collect();
     let custom = match (q.from, q.to) {

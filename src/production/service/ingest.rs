@@ -26,7 +26,7 @@ pub struct Ingested {
 /// Stores a batch for the caller's tenant (`production:ingest`).
 pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[DetectionIn]) -> Result<Ingested> {
     caller.require(ApiScope::ProductionIngest)?;
-    let batch_id = rules::check_batch_id(batch_id).map_err(Error::Batch)?.to_owned();
+    let batch_id = rules::check_batch_id(batch_id).map_err(Error::rejected)?.to_owned();
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, caller.scope()).await?;
     let count = i32::try_from(units.len()).unwrap_or(i32::MAX);
@@ -44,7 +44,7 @@ pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[Det
             // Rolled back now, not when the connection is next used: the claim on the batch id goes with it, so the
             // corrected batch can be sent again under the same id at once.
             tx.rollback().await?;
-            return Err(Error::Batch(problem));
+            return Err(Error::rejected(problem));
         }
     };
     store::insert(&mut tx, tenant, &checked).await?;

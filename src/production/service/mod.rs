@@ -10,3 +10,32 @@ pub mod live;
 pub mod maintenance;
 pub mod oee;
 pub mod settings;
+
+/// How the area's jobs run (the server's `NEXUS_PRODUCTION_KEEP_MONTHS` and `NEXUS_DOWNTIME_EVERY_SECS`).
+#[derive(Debug, Clone, Copy)]
+pub struct JobSettings {
+    /// Whole months of raw units kept before the current one.
+    pub keep_months: u32,
+    /// Time between two rounds of the downtime job.
+    pub downtime_every: std::time::Duration,
+}
+
+/// The area's background jobs (run by `crate::jobs`): the units' partitions hourly, the downtime job every
+/// `downtime_every`.
+pub fn jobs(settings: JobSettings) -> Vec<crate::jobs::Job> {
+    use crate::jobs::Job;
+    let keep = settings.keep_months;
+    vec![
+        Job::new("production_partitions", std::time::Duration::from_secs(3600), move |pool| async move {
+            Ok(match maintenance::partitions(&pool, keep).await? {
+                Some((made, dropped)) if made + dropped > 0 => {
+                    Some(format!("production partitions: {made} made, {dropped} dropped"))
+                }
+                _ => None,
+            })
+        }),
+        Job::new("production_downtime", settings.downtime_every, |pool| async move {
+            Ok(downtime::run(&pool).await?.filter(|n| *n > 0).map(|n| format!("{n} production stops written")))
+        }),
+    ]
+}

@@ -65,8 +65,7 @@ pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: Da
     // The caller's own plant (a platform admin's too: one plant's figures, never several mixed).
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let tz: Tz =
-        store::time_zone(&mut tx).await?.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::America::Mexico_City);
+    let tz: Tz = super::dashboard::time_zone(&mut tx).await?;
     let shifts = store::shifts(&mut tx).await?;
     let lines = store::lines(&mut tx).await?;
     let stops = store::stops(&mut tx, from, to).await?;

@@ -13,14 +13,12 @@ use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
 use crate::production::rules::dashboard::{Range, Widget};
+use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
-    self as rules, FILTER_KEYS, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, ProductInput,
-    ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetKind,
+    self as rules, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, ProductInput, ProductSetting,
+    QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
 };
 use crate::production::store::settings as store;
-
-/// Roles whose dashboard a plant sets.
-pub const TEMPLATES: [&str; 4] = ["owner", "manager", "operator", "viewer"];
 
 async fn record(
     tx: &mut db::Tx,
@@ -142,13 +140,13 @@ pub async fn save_filter(pool: &PgPool, user: &User, meta: &RequestMeta, input: 
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let codes: Vec<String> = store::lines(&mut tx).await?.into_iter().map(|l| l.code).collect();
-    let (position, default) = rules::check_filter(input, &codes).map_err(Error::Validation)?;
+    let (key, position, default) = rules::check_filter(input, &codes).map_err(Error::Validation)?;
     let flags = (position, input.enabled, input.required);
-    store::save_filter(&mut tx, user.tenant_id, &input.key, flags, &default).await?;
+    store::save_filter(&mut tx, user.tenant_id, key.as_str(), flags, &default).await?;
     audit::record(
         &mut tx,
         &Actor::of(user, meta),
-        Event::new("production.filter_saved").target("production_filter", input.key.as_str()).after(json!({
+        Event::new("production.filter_saved").target("production_filter", key.as_str()).after(json!({
             "position": position, "enabled": input.enabled, "required": input.required, "default": default
         })),
     )
@@ -175,16 +173,31 @@ pub async fn query_log(pool: &PgPool, user: &User, before: Option<i64>) -> Resul
     Ok(QueryLog { entries, next, day_count, day_p50_ms, day_p95_ms })
 }
 
-/// Sets `role`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,
+/// Sets `template`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,
 /// widgets of the catalog's kinds, each one's parameters valid by its kind's schema; the first problem of each widget
 /// named (`widgets[2].params`).
-pub async fn save_dashboard(pool: &PgPool, user: &User, meta: &RequestMeta, role: &str, widgets: &str) -> Result<()> {
+pub async fn save_dashboard(
+    pool: &PgPool,
+    user: &User,
+    meta: &RequestMeta,
+    template: Template,
+    widgets: &str,
+) -> Result<()> {
     user.require(Permission::PlantConfigure)?;
-    if !TEMPLATES.contains(&role) {
-        return Err(Error::field("role", ErrorCode::InvalidInput));
-    }
     let value: serde_json::Value =
         serde_json::from_str(widgets).map_err(|_| Error::field("widgets", ErrorCode::InvalidInput))?;
+    // A kind outside the catalog is named by its place, before the layout is read.
+    let unknown: Vec<FieldError> = value
+        .as_array()
+        .ok_or_else(|| Error::field("widgets", ErrorCode::InvalidInput))?
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.get("kind").and_then(|k| k.as_str()).and_then(WidgetKind::parse).is_none())
+        .map(|(i, _)| FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Validation(unknown));
+    }
     let parsed: Vec<Widget> =
         serde_json::from_value(value.clone()).map_err(|_| Error::field("widgets", ErrorCode::InvalidInput))?;
     rules::check_layout(&parsed).map_err(Error::Validation)?;
@@ -192,7 +205,7 @@ pub async fn save_dashboard(pool: &PgPool, user: &User, meta: &RequestMeta, role
     let schemas = store::widget_schemas(&mut tx).await?;
     let mut problems = Vec::new();
     for (i, w) in parsed.iter().enumerate() {
-        match schemas.iter().find(|(kind, _)| *kind == w.kind) {
+        match schemas.iter().find(|(kind, _)| kind == w.kind.as_str()) {
             None => problems.push(FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput)),
             Some((_, schema)) => {
                 let params = if w.params.is_null() { json!({}) } else { w.params.clone() };
@@ -206,12 +219,12 @@ pub async fn save_dashboard(pool: &PgPool, user: &User, meta: &RequestMeta, role
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    store::save_dashboard(&mut tx, user.tenant_id, role, &value, user.user_id).await?;
+    store::save_dashboard(&mut tx, user.tenant_id, template.as_str(), &value, user.user_id).await?;
     audit::record(
         &mut tx,
         &Actor::of(user, meta),
         Event::new("production.dashboard_saved")
-            .target("production_dashboard", role)
+            .target("production_dashboard", template.as_str())
             .after(json!({ "widgets": value })),
     )
     .await?;
@@ -278,12 +291,12 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .collect();
     let shifts = store::shifts(&mut tx).await?;
     let rows = store::filters(&mut tx).await?;
-    let mut filters: Vec<FilterSetting> = FILTER_KEYS
+    let mut filters: Vec<FilterSetting> = FilterKey::ALL
         .iter()
         .enumerate()
-        .map(|(i, key)| match rows.iter().find(|r| r.key == *key) {
+        .map(|(i, &key)| match rows.iter().find(|r| r.key == key.as_str()) {
             Some(r) => FilterSetting {
-                key: r.key.clone(),
+                key,
                 position: r.position,
                 enabled: r.enabled,
                 required: r.required,
@@ -293,34 +306,34 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
                     .map(str::to_owned)
                     // The demo's `{"days_back": n}` reads as the range it means.
                     .or_else(|| {
-                        (r.key == "date_range" && r.default_value.get("days_back").is_some())
+                        (key == FilterKey::DateRange && r.default_value.get("days_back").is_some())
                             .then(|| Range::from_default(&r.default_value).as_str().to_owned())
                     })
                     .unwrap_or_default(),
             },
-            None => FilterSetting {
-                key: (*key).to_owned(),
-                position: i as i16 + 1,
-                enabled: false,
-                required: false,
-                default: String::new(),
-            },
+            None => {
+                FilterSetting { key, position: i as i16 + 1, enabled: false, required: false, default: String::new() }
+            }
         })
         .collect();
-    filters.sort_by_key(|f| (f.position, f.key.clone()));
+    filters.sort_by_key(|f| (f.position, f.key));
     let stored = store::dashboards(&mut tx).await?;
-    let dashboards = TEMPLATES
+    let dashboards = Template::ALL
         .iter()
-        .map(|role| {
-            let widgets = stored.iter().find(|(r, _)| r == role).map(|(_, w)| w.clone()).unwrap_or_else(|| json!([]));
-            (role.to_string(), serde_json::to_string_pretty(&widgets).unwrap_or_default())
+        .map(|&template| {
+            let widgets = stored
+                .iter()
+                .find(|(r, _)| r == template.as_str())
+                .map(|(_, w)| w.clone())
+                .unwrap_or_else(|| json!([]));
+            Ok((template, serde_json::to_string_pretty(&widgets).map_err(Error::internal)?))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let widgets = store::widget_names(&mut tx)
         .await?
         .into_iter()
-        .map(|(kind, name_es, name_en)| WidgetKind { kind, name_es, name_en })
-        .collect();
+        .map(|(kind, name_es, name_en)| Ok(WidgetEntry { kind: WidgetKind::decode(&kind)?, name_es, name_en }))
+        .collect::<Result<_>>()?;
     tx.commit().await?;
     Ok(Settings { lines, products, reasons, shifts, filters, operators, dashboards, widgets })
 }

@@ -13,6 +13,7 @@ use crate::db::{self, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
 use crate::production::rules::dashboard::{Bucket, Query, Range};
+use crate::production::rules::kinds::Template;
 use crate::production::rules::oee::Totals;
 use crate::production::service::dashboard::{classify, export_csv, minutes, setup, view};
 
@@ -151,7 +152,7 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
 
     // The operator works on L1 (the demo's assignment): theirs, yes; L2's, no.
     let s = setup(&pool, &Caller::User(operator.clone())).await.unwrap();
-    assert_eq!(s.template, "operator");
+    assert_eq!(s.template, Template::Operator);
     assert_eq!(s.classify_lines.len(), 1);
     classify(&pool, &operator, &meta, id("L1"), Some(failure), Some(" atasco en prensa ")).await.unwrap();
     assert!(matches!(classify(&pool, &operator, &meta, id("L2"), Some(failure), None).await, Err(Error::Forbidden)));

@@ -133,7 +133,7 @@ async fn a_bad_row_refuses_the_whole_batch_and_its_id_stays_free(opts: PgPoolOpt
         let units = [unit("OUT", now, true), bad];
         let refused = ingest(&pool, &caller, "plc-1:0003", &units).await;
         assert!(
-            matches!(&refused, Err(Error::Batch(BatchProblem::Row { row: 2, field: f, reason: r })) if f == field && *r == reason),
+            matches!(&refused, Err(Error::Rejected(r)) if r.status == 422 && matches!(r.reason(), Some(BatchProblem::Row { row: 2, field: f, reason: rr }) if f == field && rr == reason)),
             "{refused:?}"
         );
     }
@@ -202,7 +202,10 @@ async fn the_partition_job_makes_months_ahead_and_drops_those_past_retention(
     assert_eq!(minutes(&pool, tenant).await.len(), 2, "rollups stay");
     // Units of a dropped month are now before the oldest kept: refused, not an error of ours.
     let refused = ingest(&pool, &caller, "late", &[unit("OUT", two_months_ago, true)]).await;
-    assert!(matches!(refused, Err(Error::Batch(BatchProblem::Row { reason: RowReason::TooOld, .. }))), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(Error::Rejected(r)) if matches!(r.reason(), Some(BatchProblem::Row { reason: RowReason::TooOld, .. }))),
+        "{refused:?}"
+    );
 }
 
 /// The tenant's stops: (start, end) in order.

@@ -5,19 +5,18 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use nexus::audit::{AuditEntry, AuditQuery, EXPORT_MAX_ROWS};
-use nexus::caller::require_caller;
 use nexus::codes::ErrorCode;
 use nexus_app::error::AppError;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use nexus_app::ui::paging::{cursor, parse_cursor};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/audit", get(list)).route("/audit/export.csv", get(export))
@@ -114,10 +113,9 @@ pub struct AuditPage {
     security(("bearer" = ["audit:read"])))]
 async fn list(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
-    let caller = require_caller(auth.0.as_ref())?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(AppError::field("limit", ErrorCode::InvalidInput));
@@ -140,10 +138,9 @@ async fn list(
     security(("bearer" = ["audit:read"])))]
 async fn export(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let caller = require_caller(auth.0.as_ref())?;
     let csv = nexus::audit::export_csv(
         &st.pool,
         caller,

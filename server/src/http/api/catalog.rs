@@ -9,9 +9,8 @@
 
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use nexus::caller::require_caller;
 use nexus::catalog::rules::part::{Alternative, Fit, OtherNumber, PartDetail, VehicleOptions};
 use nexus::catalog::rules::query::QUERY_MAX_CHARS;
 use nexus::catalog::rules::search::{
@@ -23,11 +22,11 @@ use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::{ApiScope, Permission};
 use nexus::inventory::service::stock::{Offer, availability as stock_availability};
 use nexus_app::error::AppError;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,10 +77,10 @@ pub struct SearchParams {
     security(("bearer" = ["catalog:read"])))]
 async fn search_parts(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(caller): ApiCaller,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchPage>> {
-    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    caller.require(ApiScope::CatalogRead)?;
     let limit = p.limit.unwrap_or(PAGE_DEFAULT);
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(AppError::field("limit", ErrorCode::InvalidInput));
@@ -110,10 +109,10 @@ fn part_id(raw: &str) -> ApiResult<i64> {
     security(("bearer" = ["catalog:read"])))]
 async fn part(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartDetail>> {
-    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    caller.require(ApiScope::CatalogRead)?;
     Ok(Json(parts::part(&st.pool, part_id(&id)?).await?))
 }
 
@@ -125,10 +124,10 @@ async fn part(
     security(("bearer" = ["catalog:read"])))]
 async fn aftermarket(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Alternative>>> {
-    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    caller.require(ApiScope::CatalogRead)?;
     Ok(Json(parts::alternatives(&st.pool, part_id(&id)?).await?))
 }
 
@@ -188,10 +187,9 @@ impl From<Offer> for OfferBody {
     security(("bearer" = ["catalog:read"])))]
 async fn availability(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<OfferBody>>> {
-    let caller = require_caller(auth.0.as_ref())?;
     // Who may ask comes before what is asked (the service checks again): a 403 is never hidden behind a 422.
     caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
     let id = part_id(&id)?;
@@ -216,10 +214,10 @@ pub struct VehicleParams {
     security(("bearer" = ["catalog:read"])))]
 async fn vehicles(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(caller): ApiCaller,
     ApiQuery(p): ApiQuery<VehicleParams>,
 ) -> ApiResult<Json<VehicleOptions>> {
-    require_caller(auth.0.as_ref())?.require(ApiScope::CatalogRead)?;
+    caller.require(ApiScope::CatalogRead)?;
     let filter = VehicleFilter { make: p.make, model: p.model, year: p.year, engine: None };
     Ok(Json(parts::vehicle_options(&st.pool, &filter).await?))
 }

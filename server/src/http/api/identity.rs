@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
-use nexus::caller::{RequestMeta, require_caller, require_user};
+use nexus::caller::{RequestMeta, require_user};
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::account::RegistrationInput;
 use nexus::identity::rules::auth::{ApiScope, Role};
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiJson, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiJson, ApiResult, ApiUser, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -187,8 +187,7 @@ pub enum Me {
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn me(State(st): State<AppState>, Extension(auth): Extension<Authenticated>) -> ApiResult<Json<Me>> {
-    let caller = require_caller(auth.0.as_ref())?;
+async fn me(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> ApiResult<Json<Me>> {
     Ok(Json(match auth::whoami(&st.pool, caller).await? {
         Whoami::User(p) => Me::User {
             id: p.user_id,
@@ -308,11 +307,7 @@ pub struct CreatedKey {
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
     responses((status = 200, body = [ApiKeyInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn list_keys(
-    State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
-) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
-    let user = require_user(auth.0.as_ref())?;
+async fn list_keys(State(st): State<AppState>, ApiUser(ref user): ApiUser) -> ApiResult<Json<Vec<ApiKeyInfo>>> {
     let keys = api_keys::list(&st.pool, user).await?;
     Ok(Json(
         keys.into_iter()
@@ -337,11 +332,10 @@ async fn list_keys(
     security(("bearer" = [])))]
 async fn create_key(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiUser(ref user): ApiUser,
     Extension(meta): Extension<RequestMeta>,
     ApiJson(b): ApiJson<CreateKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedKey>)> {
-    let user = require_user(auth.0.as_ref())?;
     let created = api_keys::create(&st.pool, user, &b.name, &b.scopes, &meta).await?;
     Ok((StatusCode::CREATED, Json(CreatedKey { id: created.id, key: created.key })))
 }
@@ -353,11 +347,10 @@ async fn create_key(
     security(("bearer" = [])))]
 async fn revoke_key(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiUser(ref user): ApiUser,
     Extension(meta): Extension<RequestMeta>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let user = require_user(auth.0.as_ref())?;
     let id: Uuid = id.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))?;
     api_keys::revoke(&st.pool, user, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)

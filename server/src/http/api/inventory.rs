@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use nexus::caller::{RequestMeta, require_caller};
+use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
 use nexus::inventory::rules::file::{FileProblem, Format, UploadLimits};
 use nexus::inventory::rules::mapping::Field;
@@ -21,12 +21,12 @@ use nexus::inventory::rules::upload::{
 use nexus::inventory::service::uploads::{self, CommitOptions, NewUpload};
 use nexus_app::error::AppError;
 use nexus_app::i18n::Locale;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiJson, ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiJson, ApiQuery, ApiResult, ErrorBody};
 
 /// Room for the multipart envelope and the small fields around the file.
 const ENVELOPE_BYTES: usize = 64 * 1024;
@@ -86,7 +86,7 @@ fn flag(field: &str, text: &str) -> ApiResult<bool> {
 
 /// Reads the multipart form: the file (bounded by the body limit: a larger one is 413) and the small fields.
 async fn read_form(mut form: Multipart, limits: UploadLimits) -> ApiResult<(NewUpload, bool)> {
-    let too_large = || AppError::File { problem: FileProblem::TooLarge { limit_bytes: limits.max_bytes } };
+    let too_large = || AppError::rejected(FileProblem::TooLarge { limit_bytes: limits.max_bytes });
     let mut new = NewUpload::default();
     let mut file = None;
     let mut dry_run = true;
@@ -155,11 +155,10 @@ async fn read_form(mut form: Multipart, limits: UploadLimits) -> ApiResult<(NewU
     security(("bearer" = ["inventory:write"])))]
 async fn receive(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Extension(meta): Extension<RequestMeta>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<UploadView>)> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     let form = form.map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?;
     let (mut new, dry_run) = read_form(form, st.upload_limits).await?;
@@ -183,10 +182,9 @@ pub struct HistoryParams {
     security(("bearer" = ["inventory:write"])))]
 async fn history(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(p): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<Vec<UploadSummary>>> {
-    let caller = require_caller(auth.0.as_ref())?;
     Ok(Json(uploads::history(&st.pool, caller, p.before).await?))
 }
 
@@ -198,10 +196,9 @@ async fn history(
     security(("bearer" = ["inventory:write"])))]
 async fn upload(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UploadView>> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     Ok(Json(uploads::get(&st.pool, caller, upload_id(&id)?).await?))
 }
@@ -215,12 +212,11 @@ async fn upload(
     security(("bearer" = ["inventory:write"])))]
 async fn reread(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Extension(meta): Extension<RequestMeta>,
     Path(id): Path<String>,
     ApiJson(choice): ApiJson<ReadChoice>,
 ) -> ApiResult<Json<UploadView>> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     let id = upload_id(&id)?;
     if choice.sheet.as_ref().is_some_and(|s| s.chars().count() > 100) {
@@ -250,12 +246,11 @@ pub struct CommitBody {
     security(("bearer" = ["inventory:write"])))]
 async fn commit(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Extension(meta): Extension<RequestMeta>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CommitBody>,
 ) -> ApiResult<Json<UploadView>> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     let id = upload_id(&id)?;
     let options = CommitOptions { replace_location: body.replace_location, allow_repeat: body.allow_repeat };
@@ -270,11 +265,10 @@ async fn commit(
     security(("bearer" = ["inventory:write"])))]
 async fn discard(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Extension(meta): Extension<RequestMeta>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     uploads::discard(&st.pool, caller, &meta, upload_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -288,10 +282,9 @@ async fn discard(
     security(("bearer" = ["inventory:write"])))]
 async fn progress(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     Ok(match uploads::progress(&st.pool, caller, upload_id(&id)?).await? {
         Some(p) => Json(p).into_response(),
@@ -315,11 +308,10 @@ pub struct RejectsParams {
     security(("bearer" = ["inventory:write"])))]
 async fn rejects(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<RejectsParams>,
 ) -> ApiResult<Response> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(nexus::identity::rules::auth::ApiScope::InventoryWrite)?;
     let id = upload_id(&id)?;
     let locale = match p.lang.as_deref() {

@@ -63,6 +63,31 @@ pub fn csv_attachment(file_name: &str, csv: Vec<u8>) -> axum::response::Response
         .into_response()
 }
 
+/// The caller of a REST operation, as the pipeline's authentication resolved it: a person or an API key; 401 without
+/// one. Bound as `ApiCaller(ref caller): ApiCaller` (a `&Caller`); scopes are checked by the service or the handler.
+pub struct ApiCaller(pub nexus::caller::Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts.extensions.get::<nexus_app::state::Authenticated>().and_then(|a| a.0.as_ref());
+        Ok(ApiCaller(nexus::caller::require_caller(auth)?.clone()))
+    }
+}
+
+/// The signed-in person calling a REST operation for people only: 401 without a caller, 403 for an API key.
+pub struct ApiUser(pub nexus::caller::User);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts.extensions.get::<nexus_app::state::Authenticated>().and_then(|a| a.0.as_ref());
+        Ok(ApiUser(nexus::caller::require_user(auth)?.clone()))
+    }
+}
+
 /// JSON body extractor whose rejection is an `AppError` (422 with a code), not axum's plain-text message.
 pub struct ApiJson<T>(pub T);
 
@@ -111,7 +136,7 @@ where
 /// The error body every failing operation answers with (`AppError` serialized).
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// not_found, unauthorized, forbidden, validation, conflict, file, batch, rate_limited, unavailable, internal
+    /// not_found, unauthorized, forbidden, validation, conflict, rejected, rate_limited, unavailable, internal
     #[schema(example = "validation")]
     error: String,
     /// A stable code (for unauthorized and conflict).
@@ -121,8 +146,8 @@ pub struct ErrorBody {
     fields: Option<Vec<FieldErrorBody>>,
     /// Seconds to wait (for rate_limited; also in `Retry-After`).
     retry_after_secs: Option<u64>,
-    /// Why a file (for file) or a batch of units (for batch) was refused: `problem` names the reason, with its
-    /// details.
+    /// Why an input was refused as a whole (for rejected: an uploaded file, a batch of units): `problem` names the
+    /// reason, with its details.
     #[schema(value_type = Option<Object>)]
     problem: Option<serde_json::Value>,
 }

@@ -8,8 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use nexus::caller::require_caller;
+use axum::{Json, Router};
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
 use nexus::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
@@ -17,11 +16,11 @@ use nexus::production::rules::oee::{Oee, Totals};
 use nexus::production::service::ingest::{self, Ingested};
 use nexus::production::service::oee::{Figures, LineFigures};
 use nexus_app::error::AppError;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
 
 /// A full batch as JSON is about 1.2 MB; room for generous codes.
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -72,17 +71,16 @@ struct DetectionsParams {
     security(("bearer" = ["production:ingest"])))]
 async fn detections(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(p): ApiQuery<DetectionsParams>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<Ingested>)> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(ApiScope::ProductionIngest)?;
     let body = body.map_err(|_| AppError::field("body", ErrorCode::TooLong))?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let refused = |problem| AppError::Batch { problem };
+    let refused = |problem: BatchProblem| AppError::rejected(problem);
     let (batch_id, units) = match essence.as_str() {
         "text/csv" => {
             let units = ingest::units_from_csv(&body).map_err(refused)?;
@@ -122,10 +120,9 @@ struct OeeParams {
     security(("bearer" = ["production:read"])))]
 async fn oee(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(p): ApiQuery<OeeParams>,
 ) -> ApiResult<Json<Figures>> {
-    let caller = require_caller(auth.0.as_ref())?;
     Ok(Json(nexus::production::service::oee::figures(&st.pool, caller, p.from, p.to).await?))
 }
 

@@ -7,23 +7,22 @@
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
 use chrono::Utc;
 use futures_util::Stream;
-use nexus::caller::require_caller;
 use nexus::identity::rules::auth::ApiScope;
 use nexus::production::rules::dashboard::Query;
 use nexus::production::service::dashboard;
 use nexus_app::error::AppError;
-use nexus_app::state::{AppState, Authenticated};
+use nexus_app::state::AppState;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-use super::ApiQuery;
+use super::{ApiCaller, ApiQuery};
 
 /// Changes of one plant closer together than this are one event.
 const COALESCE: Duration = Duration::from_secs(1);
@@ -34,9 +33,8 @@ pub fn router() -> Router<AppState> {
 
 async fn live(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let caller = require_caller(auth.0.as_ref())?;
     caller.require(ApiScope::ProductionRead)?;
     let tenant = caller.tenant_id();
     let rx = st.live.subscribe();
@@ -74,10 +72,9 @@ async fn live(
 
 async fn export(
     State(st): State<AppState>,
-    Extension(auth): Extension<Authenticated>,
+    ApiCaller(ref caller): ApiCaller,
     ApiQuery(q): ApiQuery<Query>,
 ) -> Result<Response, AppError> {
-    let caller = require_caller(auth.0.as_ref())?;
     let (view, csv) = dashboard::export_csv(&st.pool, caller, &q).await?;
     let name = format!("produccion-{}-{}.csv", view.from.format("%Y%m%d%H%M"), view.to.format("%Y%m%d%H%M"));
     Ok((

@@ -1,0 +1,145 @@
+//! The one background-job runner. Each area lists its jobs (`<area>::service::jobs()`), the server starts them all
+//! with [`spawn`], and every job runs the same way: a round every `every` on every instance, each round first taking
+//! the job's advisory lock in a transaction of its own (held for the round, released when the round ends or its
+//! instance dies), so a round runs on one instance at a time and the others skip it. A round that fails is logged and
+//! tried again at the next one; nothing here knows what a job does.
+//!
+//! Jobs whose round writes in one transaction also take their own lock inside it (the downtime job, the partitions,
+//! the session purge), so a direct call (a test, the CLI) is exactly-once too; the runner's lock is what every job,
+//! whatever it does, gets for free.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tracing::Instrument;
+
+use crate::error::Result;
+
+/// What a round did, for the log: `Some` is worth an info line, `None` a debug one.
+pub type Report = Option<String>;
+
+type Round = Pin<Box<dyn Future<Output = Result<Report>> + Send>>;
+
+/// A background job: its name (which also names its lock), how often it runs, and its round.
+#[derive(Clone)]
+pub struct Job {
+    pub name: &'static str,
+    pub every: Duration,
+    /// Wait one period before the first round (the server ran it already at start).
+    pub after_start: bool,
+    round: Arc<dyn Fn(PgPool) -> Round + Send + Sync>,
+}
+
+impl Job {
+    pub fn new<F, Fut>(name: &'static str, every: Duration, round: F) -> Job
+    where
+        F: Fn(PgPool) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Report>> + Send + 'static,
+    {
+        Job {
+            name,
+            every: every.max(Duration::from_secs(1)),
+            after_start: false,
+            round: Arc::new(move |p| Box::pin(round(p))),
+        }
+    }
+
+    /// The first round waits one period.
+    pub fn after_start(mut self) -> Job {
+        self.after_start = true;
+        self
+    }
+
+    /// One round, if this instance gets the job's lock: `Ok(None)` when another instance holds it.
+    pub async fn run_once(&self, pool: &PgPool) -> Result<Option<Report>> {
+        let mut lock = pool.begin().await?;
+        let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("nexus.job:{}", self.name))
+            .fetch_one(&mut *lock)
+            .await?;
+        if !got {
+            return Ok(None);
+        }
+        let report = (self.round)(pool.clone()).await;
+        // Ending the lock's transaction frees the job for the next round (a dropped one would, too).
+        lock.rollback().await?;
+        Ok(Some(report?))
+    }
+}
+
+/// Starts every job on this instance, each on its own timer; they stop with the process.
+pub fn spawn(pool: PgPool, jobs: Vec<Job>) {
+    for job in jobs {
+        tokio::spawn(run_forever(pool.clone(), job));
+    }
+}
+
+async fn run_forever(pool: PgPool, job: Job) {
+    let mut tick = tokio::time::interval(job.every);
+    // A slow round delays the next one rather than bunching them up.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    if job.after_start {
+        tick.tick().await;
+    }
+    loop {
+        tick.tick().await;
+        let round = job.run_once(&pool).instrument(tracing::info_span!("job", name = job.name));
+        match round.await {
+            Ok(Some(Some(report))) => tracing::info!(job = job.name, "{report}"),
+            Ok(Some(None)) => tracing::debug!(job = job.name, "nothing to do"),
+            Ok(None) => tracing::debug!(job = job.name, "another instance runs this round"),
+            Err(e) => tracing::warn!(job = job.name, error = %e, "job round failed; retrying next round"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A job whose round takes a while and counts how often it ran.
+    fn counting(runs: Arc<AtomicU32>) -> Job {
+        Job::new("test_counting", Duration::from_secs(60), move |_pool| {
+            let runs = runs.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let n = runs.fetch_add(1, Ordering::SeqCst) + 1;
+                Ok(Some(format!("round {n}")))
+            }
+        })
+    }
+
+    #[sqlx::test]
+    async fn a_round_runs_on_one_instance_at_a_time_and_the_next_round_runs_again(pool: PgPool) {
+        let runs = Arc::new(AtomicU32::new(0));
+        // Two instances (their own runner each, one database) reach the same round at once.
+        let (a, b) = (counting(runs.clone()), counting(runs.clone()));
+        let (ra, rb) = tokio::join!(a.run_once(&pool), b.run_once(&pool));
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "exactly one of the two ran the round");
+        assert!(ra.is_some() != rb.is_some(), "one ran it ({ra:?}), the other skipped ({rb:?})");
+        assert_eq!(ra.or(rb).unwrap().as_deref(), Some("round 1"));
+        // The lock ended with the round: the next round runs.
+        assert_eq!(a.run_once(&pool).await.unwrap(), Some(Some("round 2".to_owned())));
+        // Another job is not held by this one's lock.
+        let other = Job::new("test_other", Duration::from_secs(60), |_| async { Ok(None) });
+        let (held, free) = tokio::join!(a.run_once(&pool), other.run_once(&pool));
+        assert!(held.unwrap().is_some());
+        assert_eq!(free.unwrap(), Some(None));
+    }
+
+    #[sqlx::test]
+    async fn a_failed_round_frees_the_lock_and_reports_the_error(pool: PgPool) {
+        let failing =
+            Job::new("test_failing", Duration::from_secs(60), |_| async { Err(crate::Error::internal("boom")) });
+        assert!(failing.run_once(&pool).await.is_err());
+        let again = Job::new("test_failing", Duration::from_secs(60), |_| async { Ok(None) });
+        assert_eq!(again.run_once(&pool).await.unwrap(), Some(None), "the failed round left no lock behind");
+    }
+}
