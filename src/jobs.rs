@@ -1,6 +1,6 @@
 //! The one background-job runner. Each area lists its jobs (`<area>::service::jobs()`), the server starts them all
 //! with [`spawn`], and every job runs the same way: a round every `every` on every instance, each round first taking
-//! the job's advisory lock in a transaction of its own (held for the round, released when the round ends or its
+//! the job's advisory lock (keyed by its name) in a transaction of its own (held for the round, released when the round ends or its
 //! instance dies), so a round runs on one instance at a time and the others skip it. A round that fails is logged and
 //! tried again at the next one; nothing here knows what a job does.
 //!
@@ -16,6 +16,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tracing::Instrument;
 
+use crate::db::{self, Scope};
 use crate::error::Result;
 
 /// What a round did, for the log: `Some` is worth an info line, `None` a debug one.
@@ -55,12 +56,8 @@ impl Job {
 
     /// One round, if this instance gets the job's lock: `Ok(None)` when another instance holds it.
     pub async fn run_once(&self, pool: &PgPool) -> Result<Option<Report>> {
-        let mut lock = pool.begin().await?;
-        let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("nexus.job:{}", self.name))
-            .fetch_one(&mut *lock)
-            .await?;
-        if !got {
+        let mut lock = db::begin(pool, Scope::Platform).await?;
+        if !db::try_job_lock(&mut lock, lock_key(self.name)).await? {
             return Ok(None);
         }
         let report = (self.round)(pool.clone()).await;
@@ -68,6 +65,14 @@ impl Job {
         lock.rollback().await?;
         Ok(Some(report?))
     }
+}
+
+/// The advisory lock key of a job: the first 8 bytes of SHA-256 of `nexus.job:<name>` (stable across builds and
+/// instances; far from the services' own small constant keys).
+fn lock_key(name: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("nexus.job:{name}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
 }
 
 /// Starts every job on this instance, each on its own timer; they stop with the process.
