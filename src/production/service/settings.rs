@@ -186,38 +186,42 @@ pub async fn save_dashboard(
     user.require(Permission::PlantConfigure)?;
     let value: serde_json::Value =
         serde_json::from_str(widgets).map_err(|_| Error::field("widgets", ErrorCode::InvalidInput))?;
-    // A kind outside the catalog is named by its place, before the layout is read.
-    let unknown: Vec<FieldError> = value
-        .as_array()
-        .ok_or_else(|| Error::field("widgets", ErrorCode::InvalidInput))?
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.get("kind").and_then(|k| k.as_str()).and_then(WidgetKind::parse).is_none())
-        .map(|(i, _)| FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::Validation(unknown));
+    let items = value.as_array().ok_or_else(|| Error::field("widgets", ErrorCode::InvalidInput))?;
+    // Each widget of the catalog's kinds read as a widget; one of another kind is named by its place.
+    let mut problems = Vec::new();
+    let mut parsed: Vec<(usize, Widget)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.get("kind").and_then(|k| k.as_str()).and_then(WidgetKind::parse).is_none() {
+            problems.push((i, FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput)));
+            continue;
+        }
+        let widget = serde_json::from_value(item.clone())
+            .map_err(|_| Error::field(&format!("widgets[{i}]"), ErrorCode::InvalidInput))?;
+        parsed.push((i, widget));
     }
-    let parsed: Vec<Widget> =
-        serde_json::from_value(value.clone()).map_err(|_| Error::field("widgets", ErrorCode::InvalidInput))?;
-    rules::check_layout(&parsed).map_err(Error::Validation)?;
+    // The layout is judged whole once every kind is known (its problems name places in the whole list).
+    if problems.is_empty() {
+        let widgets: Vec<Widget> = parsed.iter().map(|(_, w)| w.clone()).collect();
+        rules::check_layout(&widgets).map_err(Error::Validation)?;
+    }
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let schemas = store::widget_schemas(&mut tx).await?;
-    let mut problems = Vec::new();
-    for (i, w) in parsed.iter().enumerate() {
+    for (i, w) in &parsed {
         match schemas.iter().find(|(kind, _)| kind == w.kind.as_str()) {
-            None => problems.push(FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput)),
+            None => problems.push((*i, FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput))),
             Some((_, schema)) => {
                 let params = if w.params.is_null() { json!({}) } else { w.params.clone() };
                 let valid = jsonschema::validator_for(schema).map(|v| v.is_valid(&params)).unwrap_or(false);
                 if !valid {
-                    problems.push(FieldError::new(&format!("widgets[{i}].params"), ErrorCode::InvalidInput));
+                    problems.push((*i, FieldError::new(&format!("widgets[{i}].params"), ErrorCode::InvalidInput)));
                 }
             }
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Validation(problems));
+        // In the list's order, whatever found them.
+        problems.sort_by_key(|(i, _)| *i);
+        return Err(Error::Validation(problems.into_iter().map(|(_, p)| p).collect()));
     }
     store::save_dashboard(&mut tx, user.tenant_id, template.as_str(), &value, user.user_id).await?;
     audit::record(
