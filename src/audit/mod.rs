@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
 
 mod store;
+#[cfg(test)]
+mod tests;
 
 /// The action recorded for a failed login (also what the per-account throttle counts).
 pub const LOGIN_FAILED: &str = "auth.login_failed";

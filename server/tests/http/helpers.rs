@@ -333,6 +333,40 @@ impl Cookies {
     }
 }
 
+/// The multipart boundary upload bodies use.
+pub const BOUNDARY: &str = "nexus-test-boundary-7d1f";
+
+/// A multipart/form-data body as an inventory upload sends it: the file part, then text fields.
+pub fn form(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n");
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// `POST /api/v1/inventory/uploads` with a multipart body, as `token` (an access token or an API key).
+pub async fn post_upload(app: &TestApp, token: &str, body: Vec<u8>) -> TestResponse {
+    let req = TestApp::request(Method::POST, "/api/v1/inventory/uploads")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
 /// `application/x-www-form-urlencoded` encoding.
 pub fn form_encode(fields: &[(&str, &str)]) -> String {
     fn enc(s: &str) -> String {

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod catalog;
 mod helpers;
 mod identity;
 mod inventory_stock;

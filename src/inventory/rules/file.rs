@@ -153,10 +153,73 @@ mod tests {
         assert_eq!(detect_format(b"abc\x00def"), Err(FileProblem::UnsupportedType { looks_like: "binary".into() }));
     }
 
+    /// Bytes that begin like the files uploads meet: each signature `detect_format` knows (a zip with and without
+    /// the ODS `mimetype`, an OLE file, the non-tables, UTF-16 marks), text, or nothing in particular; then anything,
+    /// NULs included.
+    fn heads() -> impl Strategy<Value = Vec<u8>> {
+        let mut starts: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            ZIP.to_vec(),
+            [ZIP, b"\x14\x00\x00\x08\x00\x00mimetype", ODS_MIMETYPE].concat(),
+            OLE.to_vec(),
+            b"\xFF\xFE".to_vec(),
+            b"\xFE\xFF".to_vec(),
+            b"Parte;Precio;Existencia\n".to_vec(),
+        ];
+        starts.extend(NOT_TABLES.iter().map(|(magic, _)| magic.to_vec()));
+        let tail = prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..600),
+            prop::collection::vec(prop::sample::select(b"ab1,;\n\x00".to_vec()), 0..600),
+        ];
+        (prop::sample::select(starts), tail).prop_map(|(start, tail)| [start, tail].concat())
+    }
+
     proptest! {
+        /// Whatever the bytes, the answer is a format whose signature they carry, or the reason that fits them:
+        /// empty only when there are no bytes, a known non-table only under its own magic bytes, "binary" only when
+        /// a NUL comes early in text that declares no UTF-16; and bytes that carry a workbook's signature are that
+        /// workbook, whatever follows.
         #[test]
-        fn any_bytes_are_a_format_or_a_reason(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-            let _ = detect_format(&bytes);
+        fn any_bytes_are_a_format_or_a_reason(bytes in heads()) {
+            let nul_early = bytes[..bytes.len().min(8192)].contains(&0);
+            let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+            let ods_named = bytes[..bytes.len().min(256)].windows(ODS_MIMETYPE.len()).any(|w| w == ODS_MIMETYPE);
+            let not_table = NOT_TABLES.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, name)| *name);
+            let got = detect_format(&bytes);
+            match &got {
+                Ok(Format::Xlsx) => prop_assert!(bytes.starts_with(ZIP) && !ods_named),
+                Ok(Format::Ods) => prop_assert!(bytes.starts_with(ZIP) && ods_named),
+                Ok(Format::Xls) => prop_assert!(bytes.starts_with(OLE)),
+                Ok(Format::Csv) => {
+                    prop_assert!(!bytes.is_empty() && !bytes.starts_with(ZIP) && !bytes.starts_with(OLE));
+                    prop_assert_eq!(not_table, None);
+                    prop_assert!(utf16 || !nul_early, "a NUL early in text is binary");
+                }
+                Err(FileProblem::Empty) => prop_assert!(bytes.is_empty()),
+                Err(FileProblem::UnsupportedType { looks_like }) if looks_like == "binary" => {
+                    prop_assert_eq!(not_table, None);
+                    prop_assert!(nul_early && !utf16 && !bytes.starts_with(ZIP) && !bytes.starts_with(OLE));
+                }
+                Err(FileProblem::UnsupportedType { looks_like }) => {
+                    prop_assert_eq!(Some(looks_like.as_str()), not_table)
+                }
+                Err(other) => {
+                    return Err(TestCaseError::fail(format!("not a reason the first bytes give: {other:?}")));
+                }
+            }
+            // The converse: a signature always wins, and only the bytes decide.
+            if bytes.starts_with(ZIP) {
+                prop_assert_eq!(&got, &Ok(if ods_named { Format::Ods } else { Format::Xlsx }));
+            } else if bytes.starts_with(OLE) {
+                prop_assert_eq!(&got, &Ok(Format::Xls));
+            }
+            // The first 8 KiB decide: what follows them (a NUL, say) never changes the answer.
+            if !bytes.is_empty() {
+                let mut longer = bytes.clone();
+                longer.resize(8192, b'a');
+                longer.extend_from_slice(b"\x00\x00PK\x03\x04");
+                prop_assert_eq!(&detect_format(&longer), &got);
+            }
         }
     }
 }

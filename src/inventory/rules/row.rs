@@ -310,10 +310,119 @@ mod tests {
         assert_eq!(check(get, NumberStyle { price_decimal: Some('.') }).unwrap().price_cents, 123);
     }
 
+    /// A cell as spreadsheets fill them: a number written either way (signs, currency, groups, decimals), a part
+    /// number, blanks, text, control characters, or anything at all.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => "[0-9]{1,5}",
+            3 => "[-(]?[$]? ?[0-9]{1,4}([.,][0-9]{3}){0,3}([.,][0-9]{1,3})?[)]?",
+            1 => "[A-Z0-9]{1,6}[- /.]?[A-Z0-9]{0,6}",
+            1 => "[ \t]{0,3}",
+            1 => "[a-zA-Z/ ]{1,12}",
+            1 => "[0-9 .,\u{0}\t\n-]{0,8}",
+            1 => "[0-9]{12,18}",
+            1 => "[a-z ]{55,70}",
+            1 => "\\PC{0,20}",
+        ]
+    }
+
+    /// The cells of a valid row written back the plainest way, as a bodega's next export would write them.
+    fn written(r: &Row) -> [String; 5] {
+        [
+            r.number.display().to_owned(),
+            format!("{}.{:02}", r.price_cents / 100, r.price_cents % 100),
+            r.stock.to_string(),
+            r.location.clone(),
+            r.min_order_qty.map(|q| q.to_string()).unwrap_or_default(),
+        ]
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// Every row is valid, with values in their bounds that read back the same once written plainly, or carries
+        /// the one reason that fits its cells: the first field in order (number, price, stock, location, minimum
+        /// order) that is wrong, and what is wrong with it.
         #[test]
-        fn any_cells_are_a_row_or_a_reason(cells in prop::collection::vec("\\PC{0,20}", 5)) {
-            let _ = row(&cells[0], &cells[1], &cells[2], &cells[3], &cells[4]);
+        fn any_cells_are_a_row_or_a_reason(cells in prop::collection::vec(cell(), 5)) {
+            let got = row(&cells[0], &cells[1], &cells[2], &cells[3], &cells[4]);
+            let blank = |i: usize| cells[i].trim().is_empty();
+            let number = PartNumber::parse(&cells[0]);
+            let price = numbers::parse(&cells[1], None);
+            // Each field read on its own, as the rules state it.
+            let whole = |i: usize| numbers::parse(&cells[i], None).ok().and_then(|d| d.to_whole());
+            let location = cells[3].split_whitespace().collect::<Vec<_>>().join(" ");
+            let fine = [
+                number.is_ok(),
+                price.is_ok_and(|p| !p.is_negative() && p.to_cents().is_some_and(|c| c <= PRICE_MAX_CENTS)),
+                whole(2).is_some_and(|w| (0..=QUANTITY_MAX).contains(&w)),
+                location.chars().count() <= LOCATION_MAX_CHARS && !location.chars().any(char::is_control),
+                blank(4) || whole(4).is_some_and(|w| w <= QUANTITY_MAX),
+            ];
+            match &got {
+                Ok(r) => {
+                    prop_assert!(fine.iter().all(|f| *f), "{:?} read as valid", cells);
+                    prop_assert_eq!(Ok(&r.number), number.as_ref());
+                    prop_assert_eq!(Some(r.price_cents), price.ok().and_then(|p| p.to_cents()));
+                    prop_assert_eq!(Some(r.stock), whole(2));
+                    prop_assert_eq!(&r.location, &location);
+                    // A minimum order of zero or less is none.
+                    let moq = if blank(4) { None } else { whole(4).filter(|q| *q > 0) };
+                    prop_assert_eq!(r.min_order_qty, moq);
+                    let w = written(r);
+                    let again = row(&w[0], &w[1], &w[2], &w[3], &w[4]);
+                    prop_assert_eq!(again.as_ref(), Ok(r), "written back: {:?}", w);
+                }
+                Err(p) => {
+                    let at = |f: Field| match f {
+                        Field::PartNumber => 0,
+                        Field::Price => 1,
+                        Field::Stock => 2,
+                        Field::Location => 3,
+                        Field::MinOrderQty => 4,
+                    };
+                    // The field the reason is about.
+                    let field = match p {
+                        Problem::InvalidPartNumber => 0,
+                        Problem::NegativePrice => 1,
+                        Problem::NegativeStock => 2,
+                        Problem::LocationTooLong => 3,
+                        Problem::Missing { field }
+                        | Problem::NotANumber { field, .. }
+                        | Problem::TooLarge { field }
+                        | Problem::NotWhole { field } => at(*field),
+                        other => return Err(TestCaseError::fail(format!("not a reason a row's cells give: {other:?}"))),
+                    };
+                    // The first field that is wrong is the one named.
+                    prop_assert_eq!(fine.iter().position(|f| !f), Some(field), "{:?} for {:?}", p, cells);
+                    let cell = &cells[field];
+                    match p {
+                        Problem::Missing { field: Field::PartNumber } | Problem::InvalidPartNumber => {
+                            prop_assert_eq!(matches!(p, Problem::Missing { .. }), blank(0));
+                        }
+                        Problem::Missing { .. } => {
+                            prop_assert_eq!(numbers::parse(cell, None), Err(NumberError::Empty));
+                        }
+                        Problem::NotANumber { value, .. } => {
+                            prop_assert_eq!(numbers::parse(cell, None), Err(NumberError::NotANumber));
+                            let shown: String = cell.chars().filter(|c| !c.is_control()).take(40).collect();
+                            prop_assert_eq!(value, &shown);
+                        }
+                        Problem::NotWhole { field } => {
+                            prop_assert_ne!(*field, Field::Price);
+                            prop_assert!(numbers::parse(cell, None).is_ok() && whole(at(*field)).is_none());
+                        }
+                        Problem::NegativePrice | Problem::NegativeStock => {
+                            prop_assert!(numbers::parse(cell, None).is_ok_and(|d| d.is_negative()));
+                        }
+                        Problem::TooLarge { .. } => {
+                            let read = numbers::parse(cell, None);
+                            prop_assert!(read == Err(NumberError::TooLarge) || read.is_ok_and(|d| !d.is_negative()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
         }
     }
 

@@ -25,7 +25,7 @@ use crate::production::rules::downtime::{Gap, Thresholds};
 use crate::production::store::downtime as store;
 
 /// Advisory lock key of the downtime job.
-const DOWNTIME_LOCK: i64 = 0x6e65_7875_7311;
+pub(in crate::production) const DOWNTIME_LOCK: i64 = 0x6e65_7875_7311;
 /// How long after now a unit may still arrive for the job to see it in order.
 pub const SETTLE: Duration = Duration::seconds(10);
 /// Units of a line read at once (a window): a day of a line counting a unit a second is one window.

@@ -222,7 +222,7 @@ async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
     opts: PgPoolOptions,
     conn: PgConnectOptions,
 ) {
-    use crate::production::service::downtime::run;
+    use crate::production::service::downtime::{DOWNTIME_LOCK, run};
     let pool = app_pool(opts, conn).await;
     let tenant = plant(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
@@ -234,10 +234,19 @@ async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
     units.push(unit("IN", s(700), true));
     ingest(&pool, &caller, "b1", &units).await.unwrap();
 
-    // Two instances at once: one runs the round, the other skips it (or finds nothing new).
+    // While another instance holds the round, a round skips: nothing read, nothing written.
+    let mut other = db::begin(&pool, Scope::Platform).await.unwrap();
+    assert!(db::try_job_lock(&mut other, DOWNTIME_LOCK).await.unwrap());
+    assert_eq!(run(&pool).await.unwrap(), None);
+    assert!(stops(&pool, tenant).await.is_empty());
+    other.rollback().await.unwrap();
+
+    // Two instances at once: exactly one writes the two stops; the other skips the round (it ran while the first
+    // held it) or, coming after it, finds nothing new. Never both writing, never neither.
     let (a, b) = tokio::join!(run(&pool), run(&pool));
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert!(a.is_none() || b.is_none() || a.unwrap() + b.unwrap() <= 2, "{a:?} {b:?}");
+    let mut rounds = [a.unwrap(), b.unwrap()];
+    rounds.sort();
+    assert!(matches!(rounds, [None | Some(0), Some(2)]), "{rounds:?}");
     // The 390 s gap is a stop; the line has been silent since 620 s (far longer than 300 s): a stop still open.
     assert_eq!(stops(&pool, tenant).await, [(s(20), Some(s(410))), (s(620), None)]);
     // Again: nothing new.
