@@ -9,8 +9,8 @@
 //! (leptos#2920 concerns resources and boundaries created at different moments on each side; here only boundaries are
 //! created inside, and the end-to-end suite checks hydration on every page it visits). Pages render with
 //! `SsrMode::Async`. Every page but the first visit's (home, login, register, pending) is a lazy route declared by
-//! `ui::lazy_page!` beside the page, so its code is a WASM chunk fetched on the first visit and never weighs on the
-//! login page.
+//! `ui::area_pages!` in its area's `mod.rs`, so each area's code is one WASM chunk fetched on the first visit to any
+//! of its pages and never weighs on the login page.
 
 #![recursion_limit = "256"]
 
@@ -96,19 +96,19 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/login") view=identity::login::LoginPage ssr=SsrMode::Async />
                             <Route path=path!("/register") view=identity::register::RegisterPage ssr=SsrMode::Async />
                             <Route path=path!("/pending") view=identity::register::PendingPage ssr=SsrMode::Async />
-                            <Route path=path!("/account") view={Lazy::<identity::account::AccountRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/account/api-keys") view={Lazy::<identity::api_keys::ApiKeysRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/admin/users") view={Lazy::<identity::users::UsersRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/admin/tenants") view={Lazy::<identity::tenants::TenantsRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/admin/audit") view={Lazy::<audit::log::AuditRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/catalog") view={Lazy::<catalog::search::CatalogRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/catalog/parts/:id") view={Lazy::<catalog::part::PartRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/admin/catalog") view={Lazy::<catalog::admin::CatalogAdminRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/inventory") view={Lazy::<inventory::stock::StockRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/inventory/upload") view={Lazy::<inventory::upload::UploadRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/production") view={Lazy::<production::dashboard::ProductionRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/production/settings") view={Lazy::<production::settings::SettingsRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("/production/queries") view={Lazy::<production::queries::QueriesRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/account") view={Lazy::<identity::AccountRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/account/api-keys") view={Lazy::<identity::ApiKeysRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/users") view={Lazy::<identity::UsersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/tenants") view={Lazy::<identity::TenantsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/audit") view={Lazy::<audit::AuditRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/catalog") view={Lazy::<catalog::CatalogRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/catalog/parts/:id") view={Lazy::<catalog::PartRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/admin/catalog") view={Lazy::<catalog::CatalogAdminRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/inventory") view={Lazy::<inventory::StockRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/inventory/upload") view={Lazy::<inventory::UploadRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production") view={Lazy::<production::ProductionRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production/settings") view={Lazy::<production::SettingsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production/queries") view={Lazy::<production::QueriesRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

@@ -198,8 +198,3 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
         </section>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/admin/audit`, a lazy route (see `ui::lazy_page`).
-    AuditRoute => AuditPage
-);

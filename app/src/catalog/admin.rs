@@ -120,8 +120,3 @@ fn OverviewView(d: OverviewDto) -> impl IntoView {
         }}
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/admin/catalog`, a lazy route (see `ui::lazy_page`).
-    CatalogAdminRoute => CatalogAdminPage
-);

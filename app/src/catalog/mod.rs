@@ -4,3 +4,12 @@
 pub mod admin;
 pub mod part;
 pub mod search;
+
+crate::ui::area_pages!(
+    /// `/catalog`.
+    CatalogRoute => search::CatalogPage,
+    /// `/catalog/parts/:id`.
+    PartRoute => part::PartPage,
+    /// `/admin/catalog`.
+    CatalogAdminRoute => admin::CatalogAdminPage,
+);

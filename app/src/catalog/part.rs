@@ -337,8 +337,3 @@ fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
         </section>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/catalog/parts/:id`, a lazy route (see `ui::lazy_page`).
-    PartRoute => PartPage
-);

@@ -564,8 +564,3 @@ fn StartState() -> impl IntoView {
         </section>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/catalog`, a lazy route (see `ui::lazy_page`).
-    CatalogRoute => CatalogPage
-);

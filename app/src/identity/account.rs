@@ -193,8 +193,3 @@ fn short_agent(ua: &str) -> String {
         (None, None) => ua.chars().take(40).collect(),
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/account`, a lazy route (see `ui::lazy_page`).
-    AccountRoute => AccountPage
-);

@@ -229,8 +229,3 @@ fn ApiKeys(
         </div>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/account/api-keys`, a lazy route (see `ui::lazy_page`).
-    ApiKeysRoute => ApiKeysPage
-);

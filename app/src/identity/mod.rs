@@ -7,3 +7,14 @@ pub mod login;
 pub mod register;
 pub mod tenants;
 pub mod users;
+
+crate::ui::area_pages!(
+    /// `/account`.
+    AccountRoute => account::AccountPage,
+    /// `/account/api-keys`.
+    ApiKeysRoute => api_keys::ApiKeysPage,
+    /// `/admin/users`.
+    UsersRoute => users::UsersPage,
+    /// `/admin/tenants`.
+    TenantsRoute => tenants::TenantsPage,
+);

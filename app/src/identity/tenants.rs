@@ -302,8 +302,3 @@ fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl I
         </tr>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/admin/tenants`, a lazy route (see `ui::lazy_page`).
-    TenantsRoute => TenantsPage
-);

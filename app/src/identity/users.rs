@@ -294,8 +294,3 @@ fn UserRow(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
         </tr>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/admin/users`, a lazy route (see `ui::lazy_page`).
-    UsersRoute => UsersPage
-);

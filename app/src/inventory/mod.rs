@@ -4,3 +4,10 @@
 pub mod stock;
 pub mod texts;
 pub mod upload;
+
+crate::ui::area_pages!(
+    /// `/inventory`.
+    StockRoute => stock::StockPage,
+    /// `/inventory/upload`.
+    UploadRoute => upload::UploadPage,
+);

@@ -398,8 +398,3 @@ fn ClearInventory(clear: ServerAction<ClearStock>) -> impl IntoView {
         </details>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/inventory`, a lazy route (see `ui::lazy_page`).
-    StockRoute => StockPage
-);

@@ -890,8 +890,3 @@ fn HistoryRow(u: UploadSummary) -> impl IntoView {
 pub fn ends_upload(p: &FileProblem) -> bool {
     !matches!(p, FileProblem::Mapping { .. } | FileProblem::NoSuchHeaderRow { .. } | FileProblem::NoSuchSheet { .. })
 }
-
-crate::ui::lazy_page!(
-    /// `/inventory/upload`, a lazy route (see `ui::lazy_page`).
-    UploadRoute => UploadPage
-);

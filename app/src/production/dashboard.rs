@@ -1022,8 +1022,3 @@ fn StopRowView(
         </tr>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/production`, a lazy route (see `ui::lazy_page`).
-    ProductionRoute => ProductionPage
-);

@@ -53,3 +53,12 @@ pub async fn classify_stop(id: i64, reason: String, note: Option<String>) -> Res
     .await?;
     Ok(())
 }
+
+crate::ui::area_pages!(
+    /// `/production`.
+    ProductionRoute => dashboard::ProductionPage,
+    /// `/production/settings`.
+    SettingsRoute => settings::SettingsPage,
+    /// `/production/queries`.
+    QueriesRoute => queries::QueriesPage,
+);

@@ -110,8 +110,3 @@ fn Queries(page: Resource<Result<QueryLog, AppError>>, first: Signal<bool>) -> i
         </Transition>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/production/queries`, a lazy route (see `ui::lazy_page`).
-    QueriesRoute => QueriesPage
-);

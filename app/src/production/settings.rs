@@ -656,8 +656,3 @@ fn Dashboards(s: Settings, action: ServerAction<SaveDashboard>, error: Signal<Op
         </section>
     }
 }
-
-crate::ui::lazy_page!(
-    /// `/production/settings`, a lazy route (see `ui::lazy_page`).
-    SettingsRoute => SettingsPage
-);
