@@ -1,13 +1,9 @@
-//! The Nexus process: configuration, start-up, the HTTP router, the private PostgreSQL launcher and the CLI tools.
+//! The Nexus process: configuration, start-up, the HTTP router, the private PostgreSQL launcher and the CLI tools
+//! (`cli/<area>/`: the benches, the plant simulator, catalog administration).
 
-pub mod bench;
-pub mod bench_catalog;
-pub mod bench_inventory;
-pub mod bench_production;
 pub mod cli;
 pub mod config;
 pub mod http;
 pub mod jobs;
 pub mod pg;
-pub mod simulate;
 pub mod startup;

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
+use nexus_server::cli::{catalog, identity, inventory, production};
 use nexus_server::config::Config;
-use nexus_server::{bench, bench_catalog, bench_inventory, bench_production, cli, pg, simulate, startup};
+use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -36,14 +37,14 @@ enum Command {
         #[command(subcommand)]
         what: Option<BenchWhat>,
         #[command(flatten)]
-        args: bench::BenchArgs,
+        args: identity::bench::BenchArgs,
     },
     /// Simulate a plant's machines: realistic units sent through the REST ingest (history first, then live).
-    Simulate(simulate::SimulateArgs),
+    Simulate(production::simulate::SimulateArgs),
     /// The parts catalog: import files.
     Catalog {
         #[command(subcommand)]
-        command: cli::catalog::CatalogCommand,
+        command: catalog::CatalogCommand,
     },
 }
 
@@ -51,11 +52,11 @@ enum Command {
 enum BenchWhat {
     /// The parts catalog at the scale: import, legacy migration, search latency per query mix, query plans,
     /// HTTP throughput (wrk).
-    Catalog(bench_catalog::CatalogBenchArgs),
+    Catalog(catalog::bench::CatalogBenchArgs),
     /// A bodega's upload end to end on the server (read, check, match, dry run, commit) against the bench catalog.
-    Inventory(bench_inventory::InventoryBenchArgs),
+    Inventory(inventory::bench::InventoryBenchArgs),
     /// Production at the scale: REST ingest throughput, a month of ten lines loaded, the downtime job.
-    Production(bench_production::ProductionBenchArgs),
+    Production(production::bench::ProductionBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -88,18 +89,18 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
-        Command::Bench { what: None, args } => rt.block_on(bench::run(cli.config, args)),
+        Command::Bench { what: None, args } => rt.block_on(identity::bench::run(cli.config, args)),
         Command::Bench { what: Some(BenchWhat::Catalog(args)), .. } => {
-            rt.block_on(bench_catalog::run(cli.config, args))
+            rt.block_on(catalog::bench::run(cli.config, args))
         }
         Command::Bench { what: Some(BenchWhat::Inventory(args)), .. } => {
-            rt.block_on(bench_inventory::run(cli.config, args))
+            rt.block_on(inventory::bench::run(cli.config, args))
         }
         Command::Bench { what: Some(BenchWhat::Production(args)), .. } => {
-            rt.block_on(bench_production::run(cli.config, args))
+            rt.block_on(production::bench::run(cli.config, args))
         }
-        Command::Simulate(args) => rt.block_on(simulate::run(cli.config, args)),
-        Command::Catalog { command } => rt.block_on(cli::catalog::run(cli.config, command)),
+        Command::Simulate(args) => rt.block_on(production::simulate::run(cli.config, args)),
+        Command::Catalog { command } => rt.block_on(catalog::run(cli.config, command)),
     }
 }
 

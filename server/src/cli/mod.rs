@@ -1,4 +1,25 @@
-//! Command-line administration beside the server: `nexus-server catalog import|generate|migrate-legacy`. (The plant
-//! simulator and the benches are modules of their own at the crate's root.)
+//! Command-line tools beside the server, one folder per area as everywhere else: `identity/bench.rs` (`nexus-server
+//! bench`: login and time-to-first-byte), `catalog/` (`nexus-server catalog import|generate|migrate-legacy`, and
+//! `bench catalog`), `inventory/bench.rs` (`bench inventory`), `production/` (`simulate`, the plant simulator, and
+//! `bench production`). Below, what the benches share: their percentiles.
+
+use std::time::Duration;
 
 pub mod catalog;
+pub mod identity;
+pub mod inventory;
+pub mod production;
+
+/// The `p` percentile of `sorted` (the nearest rank; zero when empty).
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// `d` in milliseconds, one decimal.
+pub(crate) fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}

@@ -1,4 +1,7 @@
 //! `nexus-server catalog …`: catalog administration from a terminal, with a progress bar and a readable report.
+//! Beside it `bench.rs`, `nexus-server bench catalog` (the catalog's figures at the scale).
+
+pub mod bench;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -24,7 +24,7 @@ use nexus::catalog::service::search::{explain, search};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor, PgPool};
 
-use crate::bench::{ms, percentile};
+use crate::cli::{ms, percentile};
 use crate::config::Config;
 use crate::startup;
 

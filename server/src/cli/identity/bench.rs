@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use leptos::config::LeptosOptions;
 
+use crate::cli::{ms, percentile};
 use crate::config::Config;
 use crate::startup;
 
@@ -25,18 +26,6 @@ pub struct BenchArgs {
     /// Login-page requests for the time-to-first-byte figure.
     #[arg(long, default_value_t = 300)]
     pub ttfb_requests: usize,
-}
-
-pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
-pub(crate) fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 pub async fn run(mut cfg: Config, args: BenchArgs) -> Result<()> {

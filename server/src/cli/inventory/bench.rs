@@ -235,7 +235,7 @@ async fn measure(
 }
 
 /// The HTTP tests' zip bomb.
-const BOMB: &[u8] = include_bytes!("../tests/http/fixtures/bomb.xlsx");
+const BOMB: &[u8] = include_bytes!("../../../tests/http/fixtures/bomb.xlsx");
 
 /// A new bodega, and its ERP's key.
 async fn fresh_bodega(owner: &sqlx::PgPool, rows: u64, format: &str) -> Result<(Uuid, Caller)> {
