@@ -1,0 +1,201 @@
+//! The dashboard's downtime widgets: the Pareto of stops (per reason or per line) and the stops table, where a person
+//! whose lines they are classifies each stop.
+
+use charming::Chart;
+use charming::component::{Axis, Grid};
+use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
+use charming::series::{Bar, Line};
+use leptos::prelude::*;
+use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, Setup, View};
+
+use super::{H2, MUTED, minutes_text};
+use crate::i18n::*;
+use crate::production::ClassifyStop;
+use crate::production::charts::ChartBox;
+use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, LocalTime};
+
+fn reason_name(setup: &Setup, reason: Option<i32>, locale: Locale) -> (String, String) {
+    match reason.and_then(|r| setup.reasons.iter().find(|x| x.id == r)) {
+        Some(r) => (r.name.clone(), r.colour.clone()),
+        None => (td_string!(locale, prod.unclassified).to_owned(), "#94a3b8".to_owned()),
+    }
+}
+
+/// A Pareto row's name and colour: its reason's (by reason) or its line's code (by line), tagged when its stops had a
+/// planned reason.
+fn pareto_name(setup: &Setup, row: &ParetoRow, locale: Locale) -> (String, String) {
+    let (name, colour) = match row.line {
+        Some(id) => (
+            setup.lines.iter().find(|l| l.id == id).map(|l| l.code.clone()).unwrap_or_else(|| id.to_string()),
+            "#2b7cee".to_owned(),
+        ),
+        None => reason_name(setup, row.reason, locale),
+    };
+    if row.planned {
+        (format!("{name}{}", td_string!(locale, prod.planned_tag)), "#94a3b8".to_owned())
+    } else {
+        (name, colour)
+    }
+}
+
+/// The stops' minutes inside planned time per reason or per line: the chart the downtime (longest first, and its
+/// cumulative share, which the downtime card's minutes make up), the list that and then the stops given a planned
+/// reason, marked.
+#[component]
+pub(super) fn Pareto(by: ParetoBy, setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = move |v: View| if by == ParetoBy::Line { v.pareto_lines } else { v.pareto };
+    let title = move || match by {
+        ParetoBy::Reason => td_string!(i18n.get_locale(), prod.w_pareto),
+        ParetoBy::Line => td_string!(i18n.get_locale(), prod.w_pareto_line),
+    };
+    let option = Signal::derive(move || {
+        let down: Vec<ParetoRow> = rows(current.get()?).into_iter().filter(|p| !p.planned).collect();
+        let l = i18n.get_locale();
+        let total: i64 = down.iter().map(|p| p.ms).sum();
+        let mut running = 0;
+        let mut names = Vec::new();
+        let mut minutes = Vec::new();
+        let mut cumulative = Vec::new();
+        for p in &down {
+            let (name, colour) = setup.with_value(|s| pareto_name(s, p, l));
+            names.push(name.clone());
+            minutes.push(
+                charming::datatype::DataPointItem::new((p.ms as f64 / 6000.0).round() / 10.0)
+                    .item_style(ItemStyle::new().color(colour)),
+            );
+            running += p.ms;
+            cumulative.push(if total > 0 { (running as f64 * 1000.0 / total as f64).round() / 10.0 } else { 0.0 });
+        }
+        Some(
+            Chart::new()
+                .background_color("transparent")
+                .tooltip(Tooltip::new().trigger(Trigger::Axis))
+                .grid(Grid::new().left(8).right(8).top(24).bottom(24).contain_label(true))
+                .x_axis(Axis::new().type_(AxisType::Category).data(names))
+                .y_axis(Axis::new().type_(AxisType::Value).name("min"))
+                .y_axis(Axis::new().type_(AxisType::Value).name("%").min(0).max(100))
+                .series(Bar::new().name(td_string!(l, prod.k_downtime)).data(minutes))
+                .series(
+                    Line::new()
+                        .name(td_string!(l, prod.cumulative))
+                        .y_axis_index(1)
+                        .item_style(ItemStyle::new().color("#f59e0b"))
+                        .data(cumulative),
+                ),
+        )
+    });
+    view! {
+        <section class=CARD aria-labelledby="w-pareto-h" data-testid="w-pareto" data-by=if by == ParetoBy::Line { "line" } else { "reason" }>
+            <h2 id="w-pareto-h" class=H2>{title}</h2>
+            <ChartBox id="chart-pareto" label=Signal::derive(title) option height="h-64" />
+            <ul class="mt-2 space-y-1 text-sm" data-testid="pareto-list">
+                {move || current.get().map(|v| rows(v).into_iter().map(|p| {
+                    let (name, colour) = setup.with_value(|s| pareto_name(s, &p, i18n.get_locale_untracked()));
+                    view! {
+                        <li class="flex items-center justify-between gap-2" data-planned=p.planned.then_some("true")>
+                            <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span>
+                            <span class="tabular-nums">{minutes_text(p.ms)} " · " {p.stops}</span>
+                        </li>
+                    }
+                }).collect_view())}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub(super) fn Stops(
+    limit: usize,
+    setup: StoredValue<Setup>,
+    current: Signal<Option<View>>,
+    classify: ServerAction<ClassifyStop>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || classify.value().get().and_then(Result::err));
+    view! {
+        <section class=CARD_FLUSH aria-labelledby="w-stops-h" data-testid="w-stops" tabindex="0">
+            <div class="flex flex-wrap items-baseline justify-between gap-2 px-4 pt-4">
+                <h2 id="w-stops-h" class=H2>{t!(i18n, prod.w_stops)}</h2>
+                <p class=MUTED data-testid="stops-count">{move || current.get().map(|v| {
+                    let shown = v.stops.len().min(limit);
+                    td_string!(i18n.get_locale(), prod.stops_shown, shown = shown, total = v.stop_count).to_string()
+                })}</p>
+            </div>
+            <div class="px-4"><ErrorBanner error /></div>
+            {move || current.get().map(|v| if v.stops.is_empty() {
+                view! { <p class=format!("{MUTED} px-4 pb-4") data-testid="stops-none">{t!(i18n, prod.stops_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="w-full min-w-[720px] text-left text-sm" data-testid="stops-table">
+                        <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
+                            <tr>
+                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_line)}</th>
+                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_start)}</th>
+                                <th scope="col" class="px-4 py-2 text-right">{t!(i18n, prod.col_duration)}</th>
+                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_reason)}</th>
+                            </tr>
+                        </thead>
+                        <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                            {v.stops.into_iter().take(limit).map(|s| view! { <StopRowView s setup classify /> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn StopRowView(
+    s: nexus::production::rules::dashboard::StopRow,
+    setup: StoredValue<Setup>,
+    classify: ServerAction<ClassifyStop>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let can = setup.with_value(|st| st.classify_lines.contains(&s.line_id));
+    let (name, colour) = setup.with_value(|st| reason_name(st, s.reason, i18n.get_locale_untracked()));
+    let reasons: Vec<_> =
+        setup.with_value(|st| st.reasons.iter().filter(|r| r.active || Some(r.id) == s.reason).cloned().collect());
+    let select_id = format!("reason-{}", s.id);
+    let note_id = format!("note-{}", s.id);
+    let ongoing = s.end.is_none();
+    view! {
+        <tr data-testid="stop-row">
+            <td class="px-4 py-2 font-medium">{s.line.clone()}</td>
+            <td class="whitespace-nowrap px-4 py-2"><LocalTime at=s.start />
+                {ongoing.then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
+            </td>
+            <td class="px-4 py-2 text-right tabular-nums">{minutes_text(s.ms)}
+                // Time outside planned time (a break, between shifts) is no downtime: what counts is said beside it.
+                {(s.planned_ms != s.ms).then(|| view! {
+                    <span class=format!("{MUTED} block text-xs") data-testid="stop-planned">{minutes_text(s.planned_ms)} " " {t!(i18n, prod.in_planned)}</span>
+                })}
+            </td>
+            <td class="px-4 py-2">
+                {if can {
+                    view! {
+                        <ActionForm action=classify attr:class="flex flex-wrap items-center gap-2" attr:data-testid="classify-form">
+                            <input type="hidden" name="id" value=s.id.to_string() />
+                            <label for=select_id.clone() class="sr-only">{t!(i18n, prod.col_reason)}</label>
+                            <select id=select_id name="reason" class="min-h-11 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" data-testid="classify-reason">
+                                <option value="" selected=s.reason.is_none()>{t!(i18n, prod.unclassified)}</option>
+                                {reasons.into_iter().map(|r| {
+                                    let planned = if r.planned { td_string!(i18n.get_locale_untracked(), prod.planned_tag) } else { "" };
+                                    view! { <option value=r.id.to_string() selected=Some(r.id) == s.reason>{format!("{}{}", r.name, planned)}</option> }
+                                }).collect_view()}
+                            </select>
+                            <label for=note_id.clone() class="sr-only">{t!(i18n, prod.note)}</label>
+                            <input id=note_id name="note" type="text" maxlength="500" value=s.note.clone().unwrap_or_default()
+                                class="min-h-11 w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+                                placeholder=move || td_string!(i18n.get_locale(), prod.note) />
+                            <button type="submit" class=format!("{BUTTON_SECONDARY} min-h-11") data-testid="classify-save" disabled=move || classify.pending().get()>{t!(i18n, prod.save)}</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span> }.into_any()
+                }}
+            </td>
+        </tr>
+    }
+}

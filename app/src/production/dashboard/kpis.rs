@@ -1,0 +1,197 @@
+//! The dashboard's KPI cards (each a link that drills into its figure) and the drill-down: how a figure is computed,
+//! with its numbers, and the minutes behind it.
+
+use leptos::prelude::*;
+use nexus::production::rules::dashboard::{Figure, MinuteRow, Setup, View};
+
+use super::filters::Filters;
+use super::{H2, MUTED, minutes_text, pct};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime};
+use crate::ui::number::count;
+
+#[component]
+pub(super) fn KpiCards(
+    figures: Vec<String>,
+    current: Signal<Option<View>>,
+    filters: Memo<Filters>,
+    setup: StoredValue<Setup>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let target = move || {
+        let line = filters.with(|f| setup.with_value(|s| f.query(s).line));
+        setup.with_value(|s| match line {
+            Some(id) => s.lines.iter().find(|l| l.id == id).map(|l| l.target),
+            None => None,
+        })
+    };
+    view! {
+        <section aria-label=move || td_string!(i18n.get_locale(), prod.kpis) class="grid grid-cols-2 gap-3 sm:grid-cols-4 xl:grid-cols-7" data-testid="prod-kpis">
+            {figures.into_iter().map(|key| {
+                let k = key.clone();
+                let label = move || kpi_label(i18n.get_locale(), &k);
+                let k = key.clone();
+                let value = move || current.get().map(|v| kpi_value(i18n.get_locale(), &k, &v.total)).unwrap_or_else(|| "—".into());
+                let k = key.clone();
+                let href = move || filters.get().href(Some(&k));
+                let k = key.clone();
+                let flag = move || k == "performance" && current.get().is_some_and(|v| v.total.oee.performance_over_100);
+                let k = key.clone();
+                let below = move || k == "oee" && matches!((current.get().and_then(|v| v.total.oee.oee), target()), (Some(o), Some(t)) if o < t);
+                let is_oee = key == "oee";
+                view! {
+                    <a href=href class="block rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-[#2b7cee] focus:outline-none focus-visible:ring-2 focus-visible:ring-[#2b7cee] dark:border-slate-700 dark:bg-[#1e293b]"
+                        data-testid=format!("kpi-{key}")>
+                        <span class="block text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-300">{label}</span>
+                        <span class=move || if below() { "mt-1 block text-2xl font-bold tabular-nums text-red-700 dark:text-red-300" } else { "mt-1 block text-2xl font-bold tabular-nums" }
+                            data-testid=format!("kpi-{key}-value")>{value}</span>
+                        {move || (is_oee).then(|| target().map(|t| view! {
+                            <span class="block text-xs text-slate-600 dark:text-slate-300">{move || td_string!(i18n.get_locale(), prod.target, pct = pct(i18n.get_locale(), Some(t), 0)).to_string()}</span>
+                        })).flatten()}
+                        {move || flag().then(|| view! {
+                            <span class="mt-1 block text-xs font-medium text-amber-800 dark:text-amber-300" data-testid="kpi-over-100">{t!(i18n, prod.performance_over)}</span>
+                        })}
+                    </a>
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+pub(super) fn kpi_label(locale: Locale, key: &str) -> &'static str {
+    match key {
+        "oee" => td_string!(locale, prod.k_oee),
+        "availability" => td_string!(locale, prod.k_availability),
+        "performance" => td_string!(locale, prod.k_performance),
+        "quality" => td_string!(locale, prod.k_quality),
+        "total" => td_string!(locale, prod.k_total),
+        "good" => td_string!(locale, prod.k_good),
+        _ => td_string!(locale, prod.k_downtime),
+    }
+}
+
+fn kpi_value(locale: Locale, key: &str, f: &Figure) -> String {
+    match key {
+        "oee" => pct(locale, f.oee.oee, 1),
+        "availability" => pct(locale, f.oee.availability, 1),
+        "performance" => pct(locale, f.oee.performance, 1),
+        "quality" => pct(locale, f.oee.quality, 1),
+        "total" => count(locale, f.totals.total),
+        "good" => count(locale, f.totals.good),
+        _ => minutes_text(f.totals.downtime_ms),
+    }
+}
+
+/// The drill-down: how a figure is computed, with its numbers, and the minutes behind it.
+#[component]
+pub(super) fn Drill(
+    figure: String,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    filters: Memo<Filters>,
+    current: Signal<Option<View>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = figure.clone();
+    let formula = move || {
+        let v = current.get()?;
+        let t = v.total.totals;
+        let o = v.total.oee;
+        let l = i18n.get_locale();
+        let run = t.run_ms();
+        Some(match key.as_str() {
+            "availability" => format!(
+                "{} = {} / {} = {} / {} = {}",
+                td_string!(l, prod.k_availability),
+                td_string!(l, prod.run_time),
+                td_string!(l, prod.planned_time),
+                minutes_text(run),
+                minutes_text(t.planned_ms),
+                pct(l, o.availability, 2)
+            ),
+            "performance" => format!(
+                "{} = {} / {} = {} / {} = {}",
+                td_string!(l, prod.k_performance),
+                td_string!(l, prod.ideal_time),
+                td_string!(l, prod.run_time),
+                minutes_text(t.ideal_ms),
+                minutes_text(run),
+                pct(l, o.performance, 2)
+            ),
+            "quality" | "good" | "total" => format!(
+                "{} = {} / {} = {} / {} = {}",
+                td_string!(l, prod.k_quality),
+                td_string!(l, prod.k_good),
+                td_string!(l, prod.k_total),
+                count(l, t.good),
+                count(l, t.total),
+                pct(l, o.quality, 2)
+            ),
+            "downtime" => format!(
+                "{} = {} − {} = {} − {} = {}",
+                td_string!(l, prod.run_time),
+                td_string!(l, prod.planned_time),
+                td_string!(l, prod.k_downtime),
+                minutes_text(t.planned_ms),
+                minutes_text(t.downtime_ms),
+                minutes_text(run)
+            ),
+            _ => format!(
+                "OEE = {} × {} × {} = {} × {} × {} = {}",
+                td_string!(l, prod.k_availability),
+                td_string!(l, prod.k_performance),
+                td_string!(l, prod.k_quality),
+                pct(l, o.availability, 2),
+                pct(l, o.performance, 2),
+                pct(l, o.quality, 2),
+                pct(l, o.oee, 2)
+            ),
+        })
+    };
+    let close = move || filters.get().href(None);
+    let title = figure.clone();
+    view! {
+        <section class=format!("{CARD} mb-4") aria-labelledby="drill-h" data-testid="prod-drill">
+            <div class="mb-2 flex items-start justify-between gap-3">
+                <h2 id="drill-h" class=H2>{move || td_string!(i18n.get_locale(), prod.drill_title, figure = kpi_label(i18n.get_locale(), &title)).to_string()}</h2>
+                <a href=close class=BUTTON_SECONDARY data-testid="drill-close">{t!(i18n, prod.close)}</a>
+            </div>
+            <p class="mb-2 font-mono text-sm" data-testid="drill-formula">{formula}</p>
+            <p class=format!("{MUTED} mb-3")>{t!(i18n, prod.drill_note)}</p>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match minutes.await {
+                        Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class=MUTED>{t!(i18n, prod.no_units)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="max-h-96 overflow-y-auto" tabindex="0" aria-label=move || td_string!(i18n.get_locale(), prod.minutes)>
+                                <table class="w-full text-left text-sm" data-testid="drill-minutes">
+                                    <thead class="sticky top-0 bg-white text-xs uppercase text-slate-600 dark:bg-[#1e293b] dark:text-slate-300">
+                                        <tr>
+                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_minute)}</th>
+                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_line)}</th>
+                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_product)}</th>
+                                            <th scope="col" class="px-3 py-2 text-right">{t!(i18n, prod.k_total)}</th>
+                                            <th scope="col" class="px-3 py-2 text-right">{t!(i18n, prod.k_good)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                                        {rows.into_iter().map(|m| view! {
+                                            <tr>
+                                                <td class="whitespace-nowrap px-3 py-1.5"><LocalTime at=m.minute /></td>
+                                                <td class="px-3 py-1.5">{m.line}</td>
+                                                <td class="px-3 py-1.5">{m.product}</td>
+                                                <td class="px-3 py-1.5 text-right tabular-nums">{m.total}</td>
+                                                <td class="px-3 py-1.5 text-right tabular-nums">{m.good}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,264 @@
+//! `/production`: the dashboard of the person's role, its widgets where the plant's template puts them, filtered
+//! by the filters the plant offers. The filters (and the figure drilled into) live in the URL, so a view is a link
+//! and survives a reload; the figures refresh on their own within seconds of new units or stops (server-sent
+//! events from `/api/v1/production/live`), without a reload and without losing the place.
+//!
+//! Here the page, its resources and the board that lays the widgets out; beside it `filters.rs` (the URL's filters and
+//! the filter bar), `kpis.rs` (the KPI cards and the drill-down behind a figure), `output.rs` (production over time,
+//! product distribution, line comparison) and `downtime.rs` (the Pareto and the stops table, where stops are
+//! classified).
+
+mod downtime;
+mod filters;
+mod kpis;
+mod output;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use nexus::identity::rules::auth::Permission;
+use nexus::production::rules::dashboard::{MinuteRow, ParetoBy, Query, Setup, View, Widget};
+use nexus::production::rules::kinds::WidgetKind;
+
+use self::downtime::{Pareto, Stops};
+use self::filters::{FilterBar, Filters};
+use self::kpis::{Drill, KpiCards};
+use self::output::{Lines, OverTime, Products};
+use super::{ClassifyStop, production_minutes, production_setup, production_view};
+use crate::catalog::search::enc;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime, PageHeader};
+use crate::ui::session::Protected;
+
+// What the widgets share: heading and muted text styles, percentages and durations as shown.
+const H2: &str = "mb-3 text-base font-semibold";
+const MUTED: &str = "text-sm text-slate-600 dark:text-slate-300";
+
+fn pct(locale: Locale, x: Option<f64>, decimals: usize) -> String {
+    match x {
+        None => "—".to_owned(),
+        Some(x) => {
+            let _ = locale;
+            format!("{:.*} %", decimals, x * 100.0)
+        }
+    }
+}
+
+fn minutes_text(ms: i64) -> String {
+    let m = ms / 60_000;
+    if m >= 60 { format!("{} h {:02} min", m / 60, m % 60) } else { format!("{m} min") }
+}
+
+#[component]
+pub fn ProductionPage() -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| query.with(Filters::from_url));
+    // Bumped by the live stream: the figures are fetched again.
+    let tick = RwSignal::new(0u64);
+    let setup = Resource::new(|| (), |_| production_setup());
+    let view = Resource::new(
+        move || (filters.get(), tick.get()),
+        move |(f, _)| async move {
+            let s = setup.await?;
+            production_view(f.query(&s)).await
+        },
+    );
+    // The drill-down's minutes, created here with the others (the server and the browser must create resources in the
+    // same order); nothing is fetched while no figure is drilled into.
+    let minutes = Resource::new(
+        move || filters.get(),
+        move |f| async move {
+            if f.drill.is_none() {
+                return Ok(Vec::new());
+            }
+            let s = setup.await?;
+            production_minutes(f.query(&s)).await
+        },
+    );
+    let classify = ServerAction::<ClassifyStop>::new();
+    Effect::new(move |_| {
+        if classify.version().get() > 0 && matches!(classify.value().get_untracked(), Some(Ok(()))) {
+            tick.update(|t| *t += 1);
+        }
+    });
+    view! {
+        <Protected permission=Permission::ProductionRead>
+            <Dashboard setup view minutes filters tick classify />
+        </Protected>
+    }
+}
+
+#[component]
+fn Dashboard(
+    setup: Resource<Result<Setup, AppError>>,
+    view: Resource<Result<View, AppError>>,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    filters: Memo<Filters>,
+    tick: RwSignal<u64>,
+    classify: ServerAction<ClassifyStop>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    live_updates(tick, live);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = tick;
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), prod.title) />
+        <PageHeader title=ViewFn::from(move || t!(i18n, prod.title))>
+            <div class="flex flex-wrap items-center gap-3">
+                <span class=MUTED data-testid="prod-live" aria-live="polite">
+                    {move || if live.get() {
+                        view! { <span class="mr-1 inline-block h-2 w-2 rounded-full bg-emerald-500" aria-hidden="true"></span> {t!(i18n, prod.live)} }.into_any()
+                    } else {
+                        view! { <span>{t!(i18n, prod.not_live)}</span> }.into_any()
+                    }}
+                </span>
+
+            </div>
+        </PageHeader>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
+                    Ok(s) if s.lines.is_empty() => view! {
+                        <section class=format!("{CARD} text-center") data-testid="prod-unconfigured">
+                            <h2 class=H2>{t!(i18n, prod.unconfigured_title)}</h2>
+                            <p class=MUTED>{t!(i18n, prod.unconfigured_body)}</p>
+                        </section>
+                    }.into_any(),
+                    Ok(s) => view! { <Board setup=s view minutes filters classify /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn export_href(q: &Query) -> String {
+    let mut s = format!("/api/v1/production/dashboard.csv?range={}", q.range.as_str());
+    if let (Some(f), Some(t)) = (q.from, q.to) {
+        s.push_str(&format!("&from={}&to={}", enc(&f.to_rfc3339()), enc(&t.to_rfc3339())));
+    }
+    for (k, v) in [("line", q.line), ("product", q.product), ("shift", q.shift)] {
+        if let Some(v) = v {
+            s.push_str(&format!("&{k}={v}"));
+        }
+    }
+    if let Some(b) = q.bucket {
+        s.push_str(&format!("&bucket={}", b.as_str()));
+    }
+    s
+}
+
+/// Listens to the plant's changes: each `changed` (and the `ready` on connecting) fetches the figures again. The
+/// browser reconnects by itself after a network loss.
+#[cfg(feature = "hydrate")]
+fn live_updates(tick: RwSignal<u64>, live: RwSignal<bool>) {
+    use wasm_bindgen::prelude::*;
+    let Ok(source) = web_sys::EventSource::new("/api/v1/production/live") else { return };
+    let refresh = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        live.set(true);
+        tick.update(|t| *t += 1);
+    });
+    let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.set(false));
+    let _ = source.add_event_listener_with_callback("changed", refresh.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("ready", refresh.as_ref().unchecked_ref());
+    source.set_onerror(Some(lost.as_ref().unchecked_ref()));
+    let kept = StoredValue::new_local(Some((source, refresh, lost)));
+    on_cleanup(move || {
+        kept.update_value(|k| {
+            if let Some((source, _, _)) = k.take() {
+                source.close();
+            }
+        });
+    });
+}
+
+#[component]
+fn Board(
+    setup: Setup,
+    view: Resource<Result<View, AppError>>,
+    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    filters: Memo<Filters>,
+    classify: ServerAction<ClassifyStop>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let setup = StoredValue::new(setup);
+    // The figures are drawn once the page runs in the browser: the server's render and the browser's hydration
+    // then agree whether or not the figures had arrived when the server rendered (they come with the page either
+    // way, so they show at once), and each refresh later updates them in place.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let current = Signal::derive(move || if mounted.get() { view.get().and_then(Result::ok) } else { None });
+    let error = Signal::derive(move || if mounted.get() { view.get().and_then(Result::err) } else { None });
+    let mut widgets = setup.with_value(|s| s.widgets.clone());
+    widgets.sort_by_key(|w| (w.y, w.x));
+    // Rendered once the setup is known, on the server and in the browser alike (an attribute the server rendered
+    // empty is not set again by hydration).
+    let csv_href = move || filters.with(|f| setup.with_value(|s| export_href(&f.query(s))));
+    let me = use_context::<crate::ui::session::Me>();
+    let configure = me.as_ref().is_some_and(|me| me.can(Permission::PlantConfigure));
+    let queries = me.is_some_and(|me| me.can(Permission::AuditRead));
+    view! {
+        <div class="mb-3 flex flex-wrap justify-end gap-2">
+            <a href=csv_href class=BUTTON_SECONDARY data-testid="prod-export" download>{t!(i18n, prod.export)}</a>
+            {configure.then(|| view! {
+                <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
+            })}
+            {queries.then(|| view! {
+                <a href="/production/queries" class=BUTTON_SECONDARY data-testid="prod-queries">{t!(i18n, prodset.queries)}</a>
+            })}
+        </div>
+        <FilterBar setup filters />
+        <ErrorBanner error />
+        {move || current.get().map(|v| view! {
+            <p class=format!("{MUTED} mb-4") data-testid="prod-span">
+                <LocalTime at=v.from /> " – " <LocalTime at=v.to />
+                {move || (v.total.totals.total == 0).then(|| view! { <span class="ml-2">{t!(i18n, prod.no_units)}</span> })}
+            </p>
+        })}
+        {move || filters.get().drill.map(|d| view! { <Drill figure=d minutes filters current /> })}
+        <div class="grid grid-cols-1 gap-4 lg:grid-cols-12">
+            {widgets.into_iter().map(|w| {
+                let span = match w.w { 0..=4 => "lg:col-span-4", 5..=6 => "lg:col-span-6", 7..=8 => "lg:col-span-8", _ => "lg:col-span-12" };
+                view! { <div class=span>{widget(w, setup, current, filters, classify)}</div> }
+            }).collect_view()}
+        </div>
+    }
+}
+
+fn widget(
+    w: Widget,
+    setup: StoredValue<Setup>,
+    current: Signal<Option<View>>,
+    filters: Memo<Filters>,
+    classify: ServerAction<ClassifyStop>,
+) -> AnyView {
+    let param = |k: &str| w.params.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    match w.kind {
+        WidgetKind::KpiCards => {
+            let figures: Vec<String> = w
+                .params
+                .get("figures")
+                .and_then(|f| f.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_else(|| ["oee", "availability", "performance", "quality"].map(str::to_owned).to_vec());
+            view! { <KpiCards figures current filters setup /> }.into_any()
+        }
+        WidgetKind::ProductionOverTime => view! { <OverTime setup current /> }.into_any(),
+        WidgetKind::ProductDistribution => view! { <Products current /> }.into_any(),
+        WidgetKind::LineComparison => {
+            let figure = param("figure").unwrap_or_else(|| "oee".to_owned());
+            view! { <Lines figure current /> }.into_any()
+        }
+        WidgetKind::DowntimePareto => {
+            let by = param("by").and_then(|b| ParetoBy::parse(&b)).unwrap_or_default();
+            view! { <Pareto by setup current /> }.into_any()
+        }
+        WidgetKind::DowntimeTable => {
+            let limit = w.params.get("limit").and_then(|v| v.as_u64()).unwrap_or(50) as usize;
+            view! { <Stops limit setup current classify /> }.into_any()
+        }
+    }
+}
