@@ -3,6 +3,7 @@
 pub mod log;
 
 crate::ui::area_pages!(
+    audit_pages;
     /// `/admin/audit`.
     AuditRoute => log::AuditPage,
 );

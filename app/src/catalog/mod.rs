@@ -6,6 +6,7 @@ pub mod part;
 pub mod search;
 
 crate::ui::area_pages!(
+    catalog_pages;
     /// `/catalog`.
     CatalogRoute => search::CatalogPage,
     /// `/catalog/parts/:id`.

@@ -9,6 +9,7 @@ pub mod tenants;
 pub mod users;
 
 crate::ui::area_pages!(
+    identity_pages;
     /// `/account`.
     AccountRoute => account::AccountPage,
     /// `/account/api-keys`.

@@ -6,6 +6,7 @@ pub mod texts;
 pub mod upload;
 
 crate::ui::area_pages!(
+    inventory_pages;
     /// `/inventory`.
     StockRoute => stock::StockPage,
     /// `/inventory/upload`.

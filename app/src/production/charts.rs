@@ -6,8 +6,9 @@
 use charming::Chart;
 use leptos::prelude::*;
 
-/// Where the ECharts script is served (copied from npm's `echarts` by `scripts/build`).
-pub const ECHARTS_SRC: &str = "/pkg/echarts-5.6.0.min.js";
+/// Where the ECharts script is served (its "common" build: line, bar and pie with their components; copied from npm's
+/// `echarts` by `scripts/build`).
+pub const ECHARTS_SRC: &str = "/pkg/echarts-common-5.6.0.min.js";
 
 /// A chart of `option` (redrawn in place whenever it changes), named `label` for assistive technology.
 #[component]

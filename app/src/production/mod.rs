@@ -55,6 +55,7 @@ pub async fn classify_stop(id: i64, reason: String, note: Option<String>) -> Res
 }
 
 crate::ui::area_pages!(
+    production_pages;
     /// `/production`.
     ProductionRoute => dashboard::ProductionPage,
     /// `/production/settings`.

@@ -14,12 +14,13 @@ pub mod time;
 /// Declares an area's pages past the first visit as lazy routes that share ONE split point, so the area's code is
 /// one WASM chunk (plus what it shares with other areas), fetched on the first visit to any of its pages, or before
 /// hydrating when the visit starts there; it never weighs on the login page. In the area's `mod.rs`:
-/// `area_pages!(CatalogRoute => search::CatalogPage, PartRoute => part::PartPage);` makes the route types, routed in
+/// `area_pages!(catalog_pages; CatalogRoute => search::CatalogPage, PartRoute => part::PartPage);` makes the route
+/// types (the first name is the chunk's: each area its own, or the areas would share one chunk), routed in
 /// `lib.rs` as `view={Lazy::<catalog::CatalogRoute>::new()}` (a tidy test keeps every route past the first visit
 /// lazy). One split point per area rather than per page: 13 of them gave 217 chunks (one per set of pages sharing
 /// code), a hundred requests on a first visit.
 macro_rules! area_pages {
-    ($($(#[$meta:meta])* $route:ident => $page:path),+ $(,)?) => {
+    ($chunk:ident; $($(#[$meta:meta])* $route:ident => $page:path),+ $(,)?) => {
         /// Which of the area's pages [`pages`] renders.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Page {
@@ -28,7 +29,9 @@ macro_rules! area_pages {
 
         /// The area's pages behind one split point (`#[lazy]`: in the browser build, this function and everything
         /// only it reaches is the area's chunk).
-        #[::leptos::lazy]
+        // The split point's name is the chunk's: `#[lazy]` adds a hash of where it is written, which is this macro
+        // for every area, so the name alone keeps the areas' chunks apart.
+        #[::leptos::lazy($chunk)]
         fn pages(page: Page) -> ::leptos::prelude::AnyView {
             use ::leptos::prelude::IntoAny;
             match page {

@@ -1,0 +1,175 @@
+//! What a dashboard shows, from the one OEE calculation ([`super::oee`]): the figures of a span (a date range, or one
+//! shift's runs inside it) for the lines and products asked for, per line, per product and per bucket of time.
+//!
+//! Everything is [`Totals`] added up, and ratios computed once at the end, so a line's figure is its buckets' sum,
+//! the plant's is its lines' sum, and no percentage is ever averaged. Time is planned time from the shift calendar
+//! (up to now), less stops given a planned reason; unplanned downtime is where stops meet planned time.
+//!
+//! Per product: a line's planned time and downtime are shared among the products it made at a fixed grain, the clock
+//! hour, whatever the buckets shown (minutes, hours, shifts, days): each hour by the minutes each product made units
+//! in (a product made in 45 of an hour's 60 active minutes gets three quarters of that hour's time), an hour in which
+//! the line made nothing (stopped, idle) as the last hour before it that made something (the first, for hours before
+//! any unit). So a product's figures are the same in every bucket, and the products of a line add up to the line
+//! whenever it made anything in the span (a line that made nothing gives its time to no product). Buckets cut inside
+//! an hour (minutes, a shift from 05:30) get each product's share of the hour in proportion to their time in it.
+//!
+//! The Pareto ([`pareto`]) measures the same minutes: a stop's overlap with planned time inside the windows, up to
+//! now. Stops with an unplanned reason (or none yet) are downtime, and their rows add up to the downtime figure;
+//! stops given a planned reason show too, marked planned, with the time they took out of planned time.
+//!
+//! The module's parts: `time` (buckets and windows), `figures` (the calculation), `pareto`, `range` (what span a
+//! dashboard looks at); here, the wire types a dashboard's page and its server functions share.
+
+mod figures;
+mod pareto;
+mod range;
+#[cfg(test)]
+mod tests;
+mod time;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+pub use figures::*;
+pub use pareto::*;
+pub use range::*;
+pub use time::*;
+
+use super::kinds::{FilterKey, Template, WidgetKind};
+
+/// A line the dashboard can show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineRef {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub target: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRef {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftRef {
+    pub id: i32,
+    pub name: String,
+    /// "06:00–14:00".
+    pub hours: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonRef {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub planned: bool,
+    /// `#rrggbb`.
+    pub colour: String,
+    /// Retired reasons still name old stops but are not offered.
+    pub active: bool,
+}
+
+/// A filter the tenant's dashboard offers (seed 001's FILTER).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterDef {
+    pub key: FilterKey,
+    pub required: bool,
+    pub default_value: serde_json::Value,
+    pub options: serde_json::Value,
+}
+
+/// A widget placed on a dashboard (a 12-column grid).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Widget {
+    pub kind: WidgetKind,
+    #[serde(default)]
+    pub x: u8,
+    #[serde(default)]
+    pub y: u8,
+    #[serde(default = "twelve")]
+    pub w: u8,
+    #[serde(default = "two")]
+    pub h: u8,
+    #[serde(default)]
+    pub params: serde_json::Value,
+}
+
+pub(super) fn twelve() -> u8 {
+    12
+}
+
+pub(super) fn two() -> u8 {
+    2
+}
+
+/// What a person's dashboard is made of: the plant's lines, products, shifts and reasons, the filters offered, the
+/// widgets of their role's template, and the lines whose stops they may classify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setup {
+    /// The plant's time zone: every time on the dashboard is read in it.
+    pub time_zone: Tz,
+    pub lines: Vec<LineRef>,
+    pub products: Vec<ProductRef>,
+    pub shifts: Vec<ShiftRef>,
+    pub reasons: Vec<ReasonRef>,
+    pub filters: Vec<FilterDef>,
+    /// The role template these widgets are.
+    pub template: Template,
+    pub widgets: Vec<Widget>,
+    pub classify_lines: Vec<i32>,
+}
+
+/// What a dashboard asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Query {
+    #[serde(default)]
+    pub range: Range,
+    /// A custom range's span.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub line: Option<i32>,
+    pub product: Option<i32>,
+    pub shift: Option<i32>,
+    /// The series' bucket (by default, the range's natural one).
+    pub bucket: Option<Bucket>,
+}
+
+/// The figures a dashboard shows for a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// When it was computed.
+    pub at: DateTime<Utc>,
+    pub bucket: Bucket,
+    pub total: Figure,
+    pub series: Vec<Point>,
+    pub lines: Vec<LineRow>,
+    pub products: Vec<ProductRow>,
+    /// Stops, latest first (at most [`STOPS_SHOWN`]).
+    pub stops: Vec<StopRow>,
+    /// Stops in the span in all (the table may show fewer).
+    pub stop_count: usize,
+    /// Stops per reason ([`pareto`] by [`ParetoBy::Reason`]).
+    pub pareto: Vec<ParetoRow>,
+    /// Stops per line ([`pareto`] by [`ParetoBy::Line`]).
+    pub pareto_lines: Vec<ParetoRow>,
+}
+
+/// The most stops a view lists.
+pub const STOPS_SHOWN: usize = 200;
+
+/// A minute behind a figure (the drill-down).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinuteRow {
+    pub minute: DateTime<Utc>,
+    pub line: String,
+    pub product: String,
+    pub total: i64,
+    pub good: i64,
+}

@@ -1,0 +1,403 @@
+//! The dashboard's calculation against hand-computed plants, and its invariants (proptest).
+
+use chrono::NaiveDate;
+use chrono_tz::America::Mexico_City;
+use proptest::prelude::*;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, DurationRound, NaiveTime, TimeZone, Utc};
+
+use super::super::calendar::{Shift, Span, Stop};
+use super::super::oee::Totals;
+use super::figures::*;
+use super::pareto::*;
+use super::time::*;
+
+const MIN: i64 = 60_000;
+
+fn t(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+fn local(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+    Mexico_City
+        .from_local_datetime(&NaiveDate::from_ymd_opt(2026, 11, d).unwrap().and_time(t(h, m)))
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn shifts() -> Vec<Shift> {
+    vec![
+        Shift {
+            days: 0b111_1111,
+            start: t(6, 0),
+            end: t(14, 0),
+            stops: vec![Stop { start: t(10, 0), end: t(10, 30) }],
+        },
+        Shift { days: 0b111_1111, start: t(22, 0), end: t(6, 0), stops: vec![] },
+    ]
+}
+
+fn cell(line: i32, product: i32, at: DateTime<Utc>, total: i64, minutes: i64) -> OutputCell {
+    OutputCell { line, product, at, total, good: total - 1, ideal_ms: total * 1000, minutes }
+}
+
+#[test]
+fn slots_cover_the_span_in_order() {
+    let (from, to) = (local(10, 5, 30), local(11, 7, 0));
+    for kind in [Bucket::Minute, Bucket::Hour, Bucket::Shift, Bucket::Day] {
+        let (_, s) = slots(kind, from, to, Mexico_City, &shifts());
+        assert_eq!(s.first().unwrap().span.start, from, "{kind:?}");
+        assert_eq!(s.last().unwrap().span.end, to, "{kind:?}");
+        assert!(s.windows(2).all(|w| w[0].span.end == w[1].span.start), "{kind:?} contiguous");
+    }
+    let (_, days) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
+    assert_eq!(days.len(), 2);
+    assert_eq!(days[1].span.start, local(11, 0, 0), "a day starts at the plant's midnight");
+    let (_, runs) = slots(Bucket::Shift, from, to, Mexico_City, &shifts());
+    let named: Vec<Option<usize>> = runs.iter().map(|s| s.shift).collect();
+    // 05:30–06:00 the night's end, morning, gap, night, morning of the 11th up to 07:00.
+    assert_eq!(named, vec![Some(1), Some(0), None, Some(1), Some(0)]);
+    // A year of minutes is widened to days.
+    let (kind, wide) = slots(Bucket::Minute, from, from + Duration::days(365), Mexico_City, &shifts());
+    assert_eq!(kind, Bucket::Day);
+    assert!(wide.len() <= MAX_BUCKETS);
+}
+
+#[test]
+fn a_morning_with_a_stop_a_break_and_two_products() {
+    // The morning shift of the 10th, looked at after it ended: 480 min less a 30 min break = 450 planned.
+    let (from, to) = (local(10, 6, 0), local(10, 14, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
+    // A stop of 40 min from 09:50 to 10:30: only 10 min of it are planned time (the break follows).
+    let stops = [StopCell {
+        id: 1,
+        line: 1,
+        start: local(10, 9, 50),
+        end: Some(local(10, 10, 30)),
+        planned: false,
+        reason: None,
+    }];
+    let output = [
+        cell(1, 7, local(10, 6, 0), 3000, 60),
+        cell(1, 8, local(10, 7, 0), 1000, 20),
+        cell(1, 7, local(10, 7, 0), 2000, 40),
+    ];
+    let input = Inputs {
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(12, 0, 0),
+        lines: &[1, 2],
+        slots: &slots,
+        stops: &stops,
+        output: &output,
+        product: None,
+    };
+    let f = figures(&input);
+    assert_eq!(f.lines[&1].planned_ms, 450 * MIN);
+    assert_eq!(f.lines[&1].downtime_ms, 10 * MIN);
+    assert_eq!(f.lines[&1].total, 6000);
+    // A line that made nothing still had its planned time (and OEE 0).
+    assert_eq!(f.lines[&2].planned_ms, 450 * MIN);
+    assert_eq!(f.lines[&2].oee().oee, Some(0.0));
+    // Parts add to the whole: lines, and slots.
+    assert_eq!(f.lines.values().copied().sum::<Totals>(), f.total);
+    assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
+    // The 07:00 hour's time goes 1/3 to product 8 (20 of its 60 active minutes), and so does the time of the
+    // hours after it in which the line made nothing (330 planned minutes, 10 of them down).
+    assert_eq!(f.products[&8].planned_ms, (20 + 110) * MIN);
+    assert_eq!(f.products[&8].downtime_ms, 10 * MIN / 3);
+    assert_eq!(f.products[&8].total, 1000);
+    // Products add up to the line that made them.
+    let products: Totals = f.products.values().copied().sum();
+    assert_eq!((products.planned_ms, products.downtime_ms), (450 * MIN, 10 * MIN));
+    // Only product 8: its share, its units.
+    let only = figures(&Inputs { product: Some(8), ..input.clone() });
+    assert_eq!(only.total, f.products[&8]);
+    assert_eq!(only.products.len(), 1);
+}
+
+/// Minute cells added up per hour, as the store reads them for buckets on the hour.
+fn hourly(cells: &[OutputCell]) -> Vec<OutputCell> {
+    let mut by: BTreeMap<(i32, i32, DateTime<Utc>), OutputCell> = BTreeMap::new();
+    for c in cells {
+        let at = c.at.duration_trunc(Duration::hours(1)).unwrap();
+        let e = by.entry((c.line, c.product, at)).or_insert(OutputCell {
+            at,
+            total: 0,
+            good: 0,
+            ideal_ms: 0,
+            minutes: 0,
+            ..*c
+        });
+        e.total += c.total;
+        e.good += c.good;
+        e.ideal_ms += c.ideal_ms;
+        e.minutes += c.minutes;
+    }
+    by.into_values().collect()
+}
+
+#[test]
+fn products_get_the_same_time_whatever_the_bucket() {
+    // Shifts changing at half past: 06:00–14:30 with a break 10:00–10:30, 14:30–22:00 with one 18:15–18:45.
+    let shifts = vec![
+        Shift {
+            days: 0b111_1111,
+            start: t(6, 0),
+            end: t(14, 30),
+            stops: vec![Stop { start: t(10, 0), end: t(10, 30) }],
+        },
+        Shift {
+            days: 0b111_1111,
+            start: t(14, 30),
+            end: t(22, 0),
+            stops: vec![Stop { start: t(18, 15), end: t(18, 45) }],
+        },
+    ];
+    // A day from 05:30 (every bucket's first one cut inside an hour), looked at once it is over.
+    let (from, to) = (local(10, 5, 30), local(11, 5, 30));
+    let minutes = |line, product, a: DateTime<Utc>, b: DateTime<Utc>| -> Vec<OutputCell> {
+        (0..(b - a).num_minutes()).map(|m| cell(line, product, a + Duration::minutes(m), 10, 1)).collect()
+    };
+    // Line 1: product 7, then 8 from 09:20, idle 11:45–13:00 (a stop), 7 again, 9 beside 7 from 16:10 to 17:00,
+    // then nothing (a stop still open). Line 2: product 9 for an hour, then a changeover given a planned reason
+    // and nothing more. Line 3: nothing at all.
+    let output: Vec<OutputCell> = [
+        minutes(1, 7, from, local(10, 9, 20)),
+        minutes(1, 8, local(10, 9, 20), local(10, 11, 45)),
+        minutes(1, 7, local(10, 13, 0), local(10, 17, 0)),
+        minutes(1, 9, local(10, 16, 10), local(10, 17, 0)),
+        minutes(2, 9, local(10, 6, 0), local(10, 7, 0)),
+    ]
+    .concat();
+    let stop = |id, line, start, end, planned| StopCell { id, line, start, end, planned, reason: None };
+    let stops = [
+        stop(1, 1, local(10, 11, 45), Some(local(10, 13, 0)), false),
+        stop(2, 1, local(10, 17, 0), None, false),
+        stop(3, 2, local(10, 7, 0), Some(local(10, 7, 50)), true),
+        stop(4, 2, local(10, 7, 50), None, false),
+    ];
+    let windows = [Span::new(from, to)];
+    let run = |kind: Bucket, output: &[OutputCell], product: Option<i32>| {
+        let (used, slots) = slots(kind, from, to, Mexico_City, &shifts);
+        assert_eq!(used, kind);
+        figures(&Inputs {
+            shifts: &shifts,
+            tz: Mexico_City,
+            windows: &windows,
+            now: to,
+            lines: &[1, 2, 3],
+            slots: &slots,
+            stops: &stops,
+            output,
+            product,
+        })
+    };
+    let by_hour = hourly(&output);
+    let want = run(Bucket::Hour, &by_hour, None);
+    // Products add up to the lines that made something; line 3 gives its time to none.
+    let products: Totals = want.products.values().copied().sum();
+    let made = want.lines[&1] + want.lines[&2];
+    assert_eq!(
+        (products.planned_ms, products.downtime_ms, products.total),
+        (made.planned_ms, made.downtime_ms, made.total)
+    );
+    assert!(want.lines[&3].planned_ms > 0);
+    for (kind, cells) in [
+        (Bucket::Minute, &output),
+        (Bucket::Hour, &output),
+        (Bucket::Shift, &output),
+        (Bucket::Shift, &by_hour),
+        (Bucket::Day, &output),
+        (Bucket::Day, &by_hour),
+    ] {
+        let f = run(kind, cells, None);
+        assert_eq!(f.products, want.products, "{kind:?}, {} cells", cells.len());
+        assert_eq!(f.lines, want.lines, "{kind:?}");
+        for p in [7, 8, 9] {
+            // One product's view: its buckets add up to its row.
+            let only = run(kind, cells, Some(p));
+            assert_eq!(only.total, want.products[&p], "{kind:?} product {p}");
+            assert_eq!(only.slots.iter().copied().sum::<Totals>(), only.total, "{kind:?} product {p}");
+        }
+    }
+}
+
+#[test]
+fn planned_reasons_leave_planned_time_and_time_to_come_is_not_planned() {
+    let (from, to) = (local(10, 6, 0), local(10, 14, 0));
+    let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
+    let stops = [StopCell {
+        id: 1,
+        line: 1,
+        start: local(10, 6, 0),
+        end: Some(local(10, 7, 0)),
+        planned: true,
+        reason: Some(3),
+    }];
+    let input = Inputs {
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &[Span::new(from, to)],
+        now: local(10, 8, 0),
+        lines: &[1],
+        slots: &slots,
+        stops: &stops,
+        output: &[],
+        product: None,
+    };
+    let f = figures(&input);
+    // Two hours have come; the first was a planned changeover.
+    assert_eq!(f.total.planned_ms, 60 * MIN);
+    assert_eq!(f.total.downtime_ms, 0);
+}
+
+#[test]
+fn a_shift_filter_looks_at_its_runs_only() {
+    let (from, to) = (local(10, 0, 0), local(12, 0, 0));
+    let night = &shifts()[1];
+    let windows = shift_windows(night, Mexico_City, from, to);
+    // The night from the 9th (to 06:00 on the 10th), the 10th's, and the 11th's up to midnight.
+    assert_eq!(windows.len(), 3);
+    assert_eq!(windows[0], Span::new(from, local(10, 6, 0)));
+    assert_eq!(windows[2], Span::new(local(11, 22, 0), to));
+    let (_, slots) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
+    assert!(hourly_cells_fit(&slots, &windows));
+    let input = Inputs {
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: to,
+        lines: &[1],
+        slots: &slots,
+        stops: &[],
+        output: &[],
+        product: None,
+    };
+    assert_eq!(figures(&input).total.planned_ms, (6 + 8 + 2) * 60 * MIN);
+}
+
+#[test]
+fn the_pareto_measures_the_downtime_figures_minutes() {
+    let (from, to) = (local(10, 6, 0), local(10, 14, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
+    let stop = |id, line, start: DateTime<Utc>, min: i64, reason, planned| StopCell {
+        id,
+        line,
+        start,
+        end: Some(start + Duration::minutes(min)),
+        planned,
+        reason,
+    };
+    let stops = [
+        stop(1, 1, local(10, 7, 0), 10, Some(1), false),
+        stop(2, 1, local(10, 8, 0), 30, None, false),
+        stop(3, 2, local(10, 13, 50), 30, Some(1), false), // 10 min inside the window
+        stop(4, 1, local(10, 15, 0), 30, Some(2), false),  // outside it
+        stop(5, 2, local(10, 9, 50), 40, None, false),     // 10 min, then the break
+        stop(6, 1, local(10, 11, 0), 45, Some(3), true),   // a changeover: planned
+        stop(7, 2, local(10, 10, 5), 20, Some(2), false),  // inside the break: no planned time lost
+        stop(8, 3, local(10, 7, 0), 30, Some(2), false),   // a line not asked for
+    ];
+    let input = Inputs {
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(11, 0, 0),
+        lines: &[1, 2],
+        slots: &slots,
+        stops: &stops,
+        output: &[],
+        product: None,
+    };
+    let row = |reason, line, planned, min: i64, stops| ParetoRow { reason, line, planned, ms: min * MIN, stops };
+    let by_reason = pareto(&input, ParetoBy::Reason);
+    assert_eq!(
+        by_reason,
+        [row(None, None, false, 40, 2), row(Some(1), None, false, 20, 2), row(Some(3), None, true, 45, 1)],
+        "downtime longest first, then the planned stops"
+    );
+    let by_line = pareto(&input, ParetoBy::Line);
+    assert_eq!(
+        by_line,
+        [row(None, Some(1), false, 40, 2), row(None, Some(2), false, 20, 2), row(None, Some(1), true, 45, 1)]
+    );
+    // The downtime rows are the downtime figure, per line too; the planned rows what left planned time.
+    let f = figures(&input);
+    for rows in [&by_reason, &by_line] {
+        assert_eq!(rows.iter().filter(|r| !r.planned).map(|r| r.ms).sum::<i64>(), f.total.downtime_ms);
+    }
+    for r in by_line.iter().filter(|r| !r.planned) {
+        assert_eq!(r.ms, f.lines[&r.line.unwrap()].downtime_ms);
+    }
+    assert_eq!(f.lines[&1].planned_ms, (450 - 45) * MIN);
+    // A stop still going on counts up to now only, as the figure does.
+    let open = [StopCell { end: None, ..stop(9, 1, local(10, 12, 0), 0, None, false) }];
+    let now = local(10, 12, 20);
+    let rows = pareto(&Inputs { stops: &open, now, ..input.clone() }, ParetoBy::Reason);
+    assert_eq!(rows, [row(None, None, false, 20, 1)]);
+    assert_eq!(figures(&Inputs { stops: &open, now, ..input.clone() }).total.downtime_ms, 20 * MIN);
+}
+
+proptest! {
+    /// However units and stops fall, lines and slots add up to the whole, the products of a line that made
+    /// something add up to it, and each product's figures are the same in every bucket.
+    #[test]
+    fn parts_add_up_to_the_whole(
+        cells in proptest::collection::vec((1i32..4, 1i32..4, 0i64..(24 * 60), 1i64..500), 0..60),
+        stops in proptest::collection::vec((1i32..4, 0i64..(24 * 60), 1i64..300, any::<bool>()), 0..8),
+    ) {
+        let from = local(10, 0, 0);
+        let to = local(11, 0, 0);
+        let output: Vec<OutputCell> = cells
+            .iter()
+            .map(|&(line, product, m, total)| cell(line, product, from + Duration::minutes(m), total, 1))
+            .collect();
+        let by_hour = hourly(&output);
+        let stops: Vec<StopCell> = stops
+            .iter()
+            .enumerate()
+            .map(|(i, &(line, m, len, planned))| StopCell {
+                id: i as i64,
+                line,
+                start: from + Duration::minutes(m),
+                end: Some(from + Duration::minutes(m + len)),
+                planned,
+                reason: None,
+            })
+            .collect();
+        let run = |kind: Bucket, output: &[OutputCell]| {
+            let (_, slots) = slots(kind, from, to, Mexico_City, &shifts());
+            figures(&Inputs {
+                shifts: &shifts(),
+                tz: Mexico_City,
+                windows: &[Span::new(from, to)],
+                now: to,
+                lines: &[1, 2, 3],
+                slots: &slots,
+                stops: &stops,
+                output,
+                product: None,
+            })
+        };
+        let f = run(Bucket::Hour, &by_hour);
+        prop_assert_eq!(f.lines.values().copied().sum::<Totals>(), f.total);
+        prop_assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
+        let products: Totals = f.products.values().copied().sum();
+        let made: Totals = f.lines.iter().filter(|(l, _)| output.iter().any(|c| c.line == **l)).map(|(_, t)| *t).sum();
+        prop_assert_eq!(products, made);
+        for (kind, cells) in [(Bucket::Minute, &output), (Bucket::Shift, &by_hour), (Bucket::Day, &output)] {
+            let other = run(kind, cells);
+            prop_assert_eq!(&other.products, &f.products, "{:?}", kind);
+            prop_assert_eq!(other.slots.iter().copied().sum::<Totals>(), f.total, "{:?}", kind);
+        }
+        let o = f.total.oee();
+        prop_assert!(o.availability.is_none_or(|a| (0.0..=1.0).contains(&a)));
+        prop_assert!(o.quality.is_none_or(|q| (0.0..=1.0).contains(&q)));
+    }
+}
