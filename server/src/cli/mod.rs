@@ -11,6 +11,15 @@ pub mod inventory;
 pub mod production;
 
 /// The `p` percentile of `sorted` (the nearest rank; zero when empty).
+/// A bench's configuration: no demo accounts, and rate limits out of the way (a bench measures the server, not the
+/// limiter).
+pub(crate) fn bench_config(mut cfg: crate::config::Config) -> crate::config::Config {
+    cfg.demo = false;
+    cfg.rate_limit_per_min = 1_000_000;
+    cfg.auth_rate_limit_per_min = 1_000_000;
+    cfg
+}
+
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

@@ -104,10 +104,8 @@ fn line(name: &str, times: &mut [Duration], target_p95_ms: f64, hits: usize) -> 
     )
 }
 
-pub async fn run(mut cfg: Config, args: CatalogBenchArgs) -> Result<()> {
-    cfg.demo = false;
-    cfg.rate_limit_per_min = 1_000_000;
-    cfg.auth_rate_limit_per_min = 1_000_000;
+pub async fn run(cfg: Config, args: CatalogBenchArgs) -> Result<()> {
+    let cfg = crate::cli::bench_config(cfg);
     let (url, _cluster) = startup::database(&cfg)?;
     run_inner(&cfg, &url, &args).await
 }

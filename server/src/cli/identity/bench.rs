@@ -28,11 +28,8 @@ pub struct BenchArgs {
     pub ttfb_requests: usize,
 }
 
-pub async fn run(mut cfg: Config, args: BenchArgs) -> Result<()> {
-    cfg.demo = false;
-    // The bench measures the server, not the rate limiter.
-    cfg.rate_limit_per_min = 1_000_000;
-    cfg.auth_rate_limit_per_min = 1_000_000;
+pub async fn run(cfg: Config, args: BenchArgs) -> Result<()> {
+    let cfg = crate::cli::bench_config(cfg);
     let (url, _cluster) = startup::database(&cfg)?;
     run_inner(&cfg, &url, &args).await
 }

@@ -91,11 +91,8 @@ struct Row {
     pass: Option<bool>,
 }
 
-pub async fn run(mut cfg: Config, args: ProductionBenchArgs) -> Result<()> {
-    cfg.demo = false;
-    // The bench measures ingest, not the rate limiter.
-    cfg.rate_limit_per_min = 1_000_000;
-    cfg.auth_rate_limit_per_min = 1_000_000;
+pub async fn run(cfg: Config, args: ProductionBenchArgs) -> Result<()> {
+    let cfg = crate::cli::bench_config(cfg);
     let (url, _cluster) = startup::database(&cfg)?;
     run_inner(&cfg, &url, &args).await
 }
