@@ -3,7 +3,7 @@
 //! Each area (`identity`, `catalog`, `inventory`, `production`) keeps its pure rules in `rules`
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
-//! beside the areas: error codes, CSV safety and numbers as people write them (pure), and behind `ssr` the database
+//! beside the areas: error codes, CSV safety, numbers as people write them and the one way to page a list (pure), and behind `ssr` the database
 //! scoping (`db`), the core error (`error`), who is calling (`caller`), the audit trail (`audit`) and the one
 //! background-job runner (`jobs`, each area listing its own). The browser
 //! bundle never links a database driver.
@@ -14,6 +14,7 @@ pub mod csv_safe;
 pub mod identity;
 pub mod inventory;
 pub mod numbers;
+pub mod paging;
 pub mod production;
 
 #[cfg(feature = "ssr")]

@@ -66,7 +66,7 @@ fn areas() -> Vec<PathBuf> {
 
 fn pure_files() -> Vec<PathBuf> {
     let src = workspace().join("src");
-    let mut files = vec![src.join("codes.rs"), src.join("csv_safe.rs"), src.join("numbers.rs")];
+    let mut files = vec![src.join("codes.rs"), src.join("csv_safe.rs"), src.join("numbers.rs"), src.join("paging.rs")];
     for area in areas() {
         if area.join("rules.rs").exists() {
             files.push(area.join("rules.rs"));
@@ -104,6 +104,18 @@ fn violations_of_no_sql(path: &Path, text: &str) -> Vec<String> {
             || (has("update ") && has(" set "));
         if line.contains("sqlx::") || sql {
             found.push(format!("{}:{n}: SQL in app/: {}", rel(path), line.trim()));
+        }
+    }
+    found
+}
+
+/// A list drawn by hand (a `<table>` outside the shared `DataTable`), or a page cut at the edge (`truncate` where
+/// `nexus::paging::Page::cut` belongs, in the service).
+fn violations_of_shared_lists(path: &Path, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        if line.contains("<table") || line.contains(".truncate(") {
+            found.push(format!("{}:{n}: a list of its own: {}", rel(path), line.trim()));
         }
     }
     found
@@ -526,6 +538,21 @@ fn the_ui_holds_no_sql() {
 }
 
 #[test]
+fn lists_use_the_shared_pieces() {
+    let root = workspace();
+    let mut files = rust_files(&root.join("app/src"));
+    files.extend(rust_files(&root.join("server/src/http")));
+    let shared = root.join("app/src/ui/list.rs");
+    assert!(files.contains(&shared), "the shared list was not found");
+    let violations = files
+        .iter()
+        .filter(|p| **p != shared)
+        .flat_map(|p| violations_of_shared_lists(p, &std::fs::read_to_string(p).unwrap()))
+        .collect();
+    assert_none("lists not built from ui::list's DataTable and nexus::paging", violations);
+}
+
+#[test]
 fn store_rows_stay_in_their_area() {
     let files = store_files();
     assert!(!files.is_empty(), "no store modules found");
@@ -667,6 +694,9 @@ fn the_checks_catch_what_they_are_for() {
     assert_eq!(violations_of_no_sql(p, "let q = \"select id from users\";\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "sqlx::query(\"update users set role = $1\");\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "let t = \"Choose from the list\";\n").len(), 0);
+    assert_eq!(violations_of_shared_lists(p, "view! { <table class=\"w-full\"> }\n").len(), 1);
+    assert_eq!(violations_of_shared_lists(p, "    users.truncate(USERS_PAGE as usize);\n").len(), 1);
+    assert_eq!(violations_of_shared_lists(p, "view! { <DataTable rows columns /> }\n").len(), 0);
     assert_eq!(violations_of_store_privacy(p, "pub struct UserRow {\n    pub id: Uuid,\n}\n").len(), 1);
     assert_eq!(violations_of_store_privacy(p, "pub(crate) async fn get() {}\n").len(), 1);
     assert_eq!(

@@ -154,6 +154,13 @@ impl AppError {
     }
 }
 
+/// A field the caller got wrong (a cursor, a page size) found by a pure check.
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Validation { fields: vec![e] }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<nexus::Error> for AppError {
     fn from(e: nexus::Error) -> Self {

@@ -13,7 +13,7 @@ async function approvedWorkshop(page: Page, business: string, password: string):
   await login(page, 'admin@nexus.demo', demoPassword);
   await expect(page).toHaveURL(/\/$/);
   await open(page, `/admin/users?status=pending&q=${encodeURIComponent(email)}`);
-  await page.locator(`tr[data-email="${email}"]`).getByTestId('user-approve').click();
+  await page.locator(`tr[data-key="${email}"]`).getByTestId('user-approve').click();
   await expect(page.getByRole('status').filter({ hasText: 'Usuario aprobado' })).toBeVisible();
   await logout(page);
   return email;
@@ -37,7 +37,7 @@ test('the admin suspends an organization: its people are signed out and cannot r
   await expect(page).toHaveURL(/\/admin\/tenants/);
   await page.locator('#tenant-search').fill(business);
   await page.locator('#tenant-search').press('Enter');
-  const row = page.locator(`tr[data-name="${business}"]`);
+  const row = page.locator(`tr[data-key="${business}"]`);
   await expect(row).toContainText('Activa');
   await expect(row).toContainText('Taller');
   // Suspension asks first, saying what it does.

@@ -25,12 +25,12 @@ test('a bodega registers, waits for approval, is approved by the admin and logs 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('pending-badge')).toBeVisible();
   await open(page, '/admin/users?status=pending');
-  const row = page.locator(`tr[data-email="${email}"]`);
+  const row = page.locator(`tr[data-key="${email}"]`);
   await expect(row).toBeVisible();
   await shot(page, '02-admin-pending');
   await row.getByTestId('user-approve').click();
   await expect(page.getByRole('status').filter({ hasText: 'Usuario aprobado' })).toBeVisible();
-  await expect(page.locator(`tr[data-email="${email}"]`)).toHaveCount(0);
+  await expect(page.locator(`tr[data-key="${email}"]`)).toHaveCount(0);
   await logout(page);
 
   // The bodega logs in and sees its home.

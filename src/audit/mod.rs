@@ -12,6 +12,7 @@ use crate::csv_safe::neutralize;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
+use crate::paging::{self, At, Limit, Page};
 
 mod store;
 #[cfg(test)]
@@ -97,13 +98,20 @@ pub async fn record(tx: &mut Tx, actor: &Actor<'_>, event: Event<'_>) -> Result<
     Ok(())
 }
 
+/// Which entries to list: the filters, and the page as the caller asked for it (checked here, for every edge).
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     pub action_prefix: Option<String>,
     pub actor_email: Option<String>,
-    pub after: Option<(DateTime<Utc>, i64)>,
-    pub limit: i64,
+    /// The previous page's `next` (an [`At`] cursor).
+    pub after: Option<String>,
+    /// Entries per page (1 to [`PAGE_MAX`]; [`PAGE_DEFAULT`] when absent).
+    pub limit: Option<i64>,
 }
+
+/// Entries per page unless the caller asks for another number, and the most it may ask for.
+pub const PAGE_DEFAULT: i64 = 100;
+pub const PAGE_MAX: i64 = 500;
 
 /// One entry of the log, as the audit page, the REST API and the CSV export show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,19 +153,28 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
-/// Audit entries the caller may see (platform admins: every tenant; everyone else: their own), newest first.
-pub async fn list(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+/// A page of the audit entries the caller may see (platform admins: every tenant; everyone else: their own), newest
+/// first.
+pub async fn list(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+    let limit = Limit::new(q.limit, PAGE_DEFAULT, PAGE_MAX)?;
+    let rows = entries(pool, caller, q, limit.fetch()).await?;
+    Ok(Page::cut(rows, limit, |e| At::new(e.at, e.id)))
+}
+
+/// Up to `limit` entries matching `q`, newest first, from its cursor on.
+async fn entries(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery, limit: i64) -> Result<Vec<AuditEntry>> {
     caller.require(ApiScope::AuditRead)?;
     let action_prefix = check_filter("action", q.action_prefix.as_deref(), 100)?;
     let actor_email = check_filter("actor", q.actor_email.as_deref(), 254)?.map(|a| a.to_lowercase());
+    let after = paging::after::<At<i64>>(q.after.as_deref(), ())?;
     let mut tx = db::begin(pool, caller.scope()).await?;
     let rows = store::list(
         &mut tx,
         AuditFilter {
             action_prefix: action_prefix.as_deref(),
             actor_email: actor_email.as_deref(),
-            after: q.after,
-            limit: q.limit.clamp(1, EXPORT_MAX_ROWS),
+            after: after.map(|a| (a.at, a.id)),
+            limit,
         },
     )
     .await?;
@@ -178,9 +195,10 @@ pub async fn failed_logins_since(
 /// The most rows one CSV export carries; the UI says so when a filter would exceed it.
 pub const EXPORT_MAX_ROWS: i64 = 100_000;
 
-/// CSV of the audit rows matching `q` (up to [`EXPORT_MAX_ROWS`]), every cell formula-neutralized.
+/// CSV of the audit rows matching `q`'s filters (up to [`EXPORT_MAX_ROWS`], from its cursor on), every cell
+/// formula-neutralized.
 pub async fn export_csv(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery) -> Result<Vec<u8>> {
-    let rows = list(pool, caller, &AuditQuery { limit: EXPORT_MAX_ROWS, ..q.clone() }).await?;
+    let rows = entries(pool, caller, q, EXPORT_MAX_ROWS).await?;
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
     w.write_record([
         "at",

@@ -65,7 +65,7 @@ async fn recorded(pool: &PgPool, tenant: Uuid, email: &str, actions: &[&str]) {
 }
 
 fn query(limit: i64) -> AuditQuery {
-    AuditQuery { limit, ..AuditQuery::default() }
+    AuditQuery { limit: Some(limit), ..AuditQuery::default() }
 }
 
 fn actions(entries: &[AuditEntry]) -> Vec<&str> {
@@ -94,7 +94,7 @@ async fn an_event_is_recorded_with_who_what_and_where_in_its_writes_transaction(
     record(&mut tx, &Actor::of(&owner, &meta), Event::new("users.deactivated")).await.unwrap();
     tx.rollback().await.unwrap();
 
-    let entries = list(&pool, &Caller::User(owner.clone()), &query(50)).await.unwrap();
+    let entries = list(&pool, &Caller::User(owner.clone()), &query(50)).await.unwrap().items;
     assert_eq!(entries.len(), 1, "{entries:?}");
     let e = &entries[0];
     assert!(e.id > 0 && (Utc::now() - e.at).num_seconds().abs() < 60, "{e:?}");
@@ -114,7 +114,7 @@ async fn an_event_is_recorded_with_who_what_and_where_in_its_writes_transaction(
     let mut tx = db::begin(&pool, Scope::Tenant(norte)).await.unwrap();
     record(&mut tx, &Actor::system(norte, &none), Event::new("sessions.expired")).await.unwrap();
     tx.commit().await.unwrap();
-    let e = list(&pool, &Caller::User(owner), &query(1)).await.unwrap().remove(0);
+    let e = list(&pool, &Caller::User(owner), &query(1)).await.unwrap().items.remove(0);
     assert_eq!(
         (e.action.as_str(), e.actor_user_id, e.actor, e.ip, e.user_agent, e.request_id),
         ("sessions.expired", None, None, None, None, None)
@@ -134,7 +134,7 @@ async fn lists_filter_by_action_and_actor_and_page_by_keyset_without_repeats(
     recorded(&pool, norte, "beto@norte.test", &["auth.login", "auth_x.forged", "api_keys.created"]).await;
     recorded(&pool, norte, "ana@norte.test", &["auth.login"]).await;
 
-    let all = list(&pool, &owner, &query(100)).await.unwrap();
+    let all = list(&pool, &owner, &query(100)).await.unwrap().items;
     assert_eq!(all.len(), 7);
     // Newest first: by instant, then by id.
     assert!(all.windows(2).all(|w| (w[0].at, w[0].id) > (w[1].at, w[1].id)), "{all:?}");
@@ -154,14 +154,14 @@ async fn lists_filter_by_action_and_actor_and_page_by_keyset_without_repeats(
     // An action prefix is a prefix, its `_` and `%` taken as written.
     let by = |prefix: &str| AuditQuery { action_prefix: Some(prefix.into()), ..query(100) };
     assert_eq!(
-        actions(&list(&pool, &owner, &by("auth.")).await.unwrap()),
+        actions(&list(&pool, &owner, &by("auth.")).await.unwrap().items),
         ["auth.login", "auth.login", "auth.logout", "auth.login"]
     );
-    assert_eq!(actions(&list(&pool, &owner, &by("auth_")).await.unwrap()), ["auth_x.forged"]);
-    assert!(list(&pool, &owner, &by("%")).await.unwrap().is_empty());
+    assert_eq!(actions(&list(&pool, &owner, &by("auth_")).await.unwrap().items), ["auth_x.forged"]);
+    assert!(list(&pool, &owner, &by("%")).await.unwrap().items.is_empty());
     // The actor as typed, in any case; both filters at once.
     let ana = AuditQuery { actor_email: Some("ANA@Norte.test".into()), ..by("auth.") };
-    let got = list(&pool, &owner, &ana).await.unwrap();
+    let got = list(&pool, &owner, &ana).await.unwrap().items;
     assert_eq!(actions(&got), ["auth.login", "auth.logout", "auth.login"]);
     assert!(got.iter().all(|e| e.actor.as_deref() == Some("ana@norte.test")));
     // A filter that is not one line of text is refused, naming it.
@@ -169,21 +169,25 @@ async fn lists_filter_by_action_and_actor_and_page_by_keyset_without_repeats(
     assert!(matches!(list(&pool, &owner, &bad).await, Err(Error::Validation(f)) if f[0].field == "action"));
 
     // Pages of two: each starts after the last entry of the one before (ties of instant included), so together
-    // they are the whole list, in order, each entry once.
+    // they are the whole list, in order, each entry once; the last page names no next one.
     let mut paged: Vec<AuditEntry> = Vec::new();
+    let mut after = None;
     loop {
-        let after = paged.last().map(|e| (e.at, e.id));
-        let page = list(&pool, &owner, &AuditQuery { after, ..query(2) }).await.unwrap();
-        assert!(page.len() <= 2);
-        if page.is_empty() {
-            break;
-        }
-        paged.extend(page);
+        let page = list(&pool, &owner, &AuditQuery { after: after.clone(), ..query(2) }).await.unwrap();
+        assert!(page.items.len() <= 2);
+        paged.extend(page.items);
         assert!(paged.len() <= all.len(), "paging never loops");
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
     }
     assert_eq!(paged, all);
-    // A page size out of bounds is brought within them.
-    assert_eq!(list(&pool, &owner, &query(0)).await.unwrap().len(), 1);
+    // A page size out of bounds, or a cursor that is no position, is the caller's error, named.
+    for bad in [query(0), query(501), AuditQuery { after: Some("1_x".into()), ..query(2) }] {
+        let field = if bad.after.is_some() { "after" } else { "limit" };
+        assert!(matches!(list(&pool, &owner, &bad).await, Err(Error::Validation(f)) if f[0].field == field), "{bad:?}");
+    }
 }
 
 #[sqlx::test]
@@ -197,7 +201,7 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
     let tenants_of = |entries: &[AuditEntry]| entries.iter().map(|e| e.tenant_id).collect::<Vec<_>>();
     // An owner, and a key with audit:read: their own tenant's entries only, whatever the filter.
     let norte_owner = Caller::User(person(norte, Role::Owner, "dueno@norte.test"));
-    assert_eq!(tenants_of(&list(&pool, &norte_owner, &query(100)).await.unwrap()), [norte, norte]);
+    assert_eq!(tenants_of(&list(&pool, &norte_owner, &query(100)).await.unwrap().items), [norte, norte]);
     let sur_key = Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
         tenant_id: sur,
@@ -205,11 +209,11 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
         scopes: vec![ApiScope::AuditRead],
         creator_role: Role::Owner,
     });
-    let sur_seen = list(&pool, &sur_key, &query(100)).await.unwrap();
+    let sur_seen = list(&pool, &sur_key, &query(100)).await.unwrap().items;
     assert_eq!(tenants_of(&sur_seen), [sur]);
     assert_eq!(sur_seen[0].tenant_name.as_deref(), Some("Bodega Sur"));
     let ana = AuditQuery { actor_email: Some("ana@norte.test".into()), ..query(100) };
-    assert!(list(&pool, &sur_key, &ana).await.unwrap().is_empty(), "another tenant's actor finds nothing");
+    assert!(list(&pool, &sur_key, &ana).await.unwrap().items.is_empty(), "another tenant's actor finds nothing");
     let csv = String::from_utf8(export_csv(&pool, &sur_key, &query(100)).await.unwrap()).unwrap();
     assert!(!csv.contains("Planta Norte") && !csv.contains("ana@norte.test"), "{csv}");
     // Even a query that forgets its tenant filter sees only its tenant's rows, and cannot write into another's.
@@ -223,13 +227,13 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
 
     // A platform admin sees every tenant; the admin role outside the platform tenant does not.
     let admin = Caller::User(person(PLATFORM_TENANT, Role::Admin, "admin@nexus.test"));
-    let mut everyone = tenants_of(&list(&pool, &admin, &query(100)).await.unwrap());
+    let mut everyone = tenants_of(&list(&pool, &admin, &query(100)).await.unwrap().items);
     everyone.sort();
     let mut want = vec![norte, norte, sur];
     want.sort();
     assert_eq!(everyone, want);
     let local_admin = Caller::User(person(sur, Role::Admin, "admin@sur.test"));
-    assert_eq!(tenants_of(&list(&pool, &local_admin, &query(100)).await.unwrap()), [sur]);
+    assert_eq!(tenants_of(&list(&pool, &local_admin, &query(100)).await.unwrap().items), [sur]);
 
     // Roles and keys without the audit permission read nothing.
     for caller in [

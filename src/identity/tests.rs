@@ -275,7 +275,7 @@ async fn an_admin_role_outside_the_platform_tenant_is_not_platform_wide(opts: Pg
     };
     assert_eq!(rogue.scope(), Scope::Tenant(a));
     let page = super::service::users::list(&pool, &rogue, &Default::default()).await.unwrap();
-    assert!(page.users.iter().all(|u| u.tenant_id == a));
+    assert!(page.users.items.iter().all(|u| u.tenant_id == a));
     let err = super::service::users::act(&pool, &rogue, user_b, UserChange::Deactivate, &RequestMeta::default())
         .await
         .unwrap_err();

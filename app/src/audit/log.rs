@@ -6,11 +6,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
+use std::sync::Arc;
+
+use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader};
+use crate::ui::list::{Column, DataTable, Pager, href};
 use crate::ui::session::Protected;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,12 +29,6 @@ pub struct AuditEntryDto {
     pub details: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditPageDto {
-    pub entries: Vec<AuditEntryDto>,
-    pub next: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditQueryDto {
     pub action: Option<String>,
@@ -38,60 +36,28 @@ pub struct AuditQueryDto {
     pub after: Option<String>,
 }
 
-#[cfg(feature = "ssr")]
-const AUDIT_PAGE: i64 = 100;
-
 #[server(prefix = "/api", endpoint = "ui/audit")]
-pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<AuditPageDto, AppError> {
+pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<Page<AuditEntryDto>, AppError> {
     let st = crate::state::state()?;
-    use crate::ui::paging::{cursor, parse_cursor};
     let caller = crate::state::person()?;
-    let rows = nexus::audit::list(
-        &st.pool,
-        &caller,
-        &nexus::audit::AuditQuery {
-            action_prefix: q.action.clone(),
-            actor_email: q.actor.clone(),
-            after: parse_cursor(&q.after)?,
-            limit: AUDIT_PAGE + 1,
+    let query = nexus::audit::AuditQuery { action_prefix: q.action, actor_email: q.actor, after: q.after, limit: None };
+    Ok(nexus::audit::list(&st.pool, &caller, &query).await?.map(|r| AuditEntryDto {
+        id: r.id,
+        at: r.at,
+        tenant: r.tenant_name.unwrap_or_else(|| r.tenant_id.to_string()),
+        actor: r.actor,
+        action: r.action,
+        target: r.target_type.map(|t| format!("{t} {}", r.target_id.unwrap_or_default())),
+        ip: r.ip,
+        details: match (r.before, r.after) {
+            (None, None) => None,
+            (b, a) => Some(format!(
+                "{}{}",
+                b.map(|b| format!("{b} → ")).unwrap_or_default(),
+                a.map(|a| a.to_string()).unwrap_or_default()
+            )),
         },
-    )
-    .await?;
-    let mut entries: Vec<AuditEntryDto> = rows
-        .into_iter()
-        .map(|r| AuditEntryDto {
-            id: r.id,
-            at: r.at,
-            tenant: r.tenant_name.unwrap_or_else(|| r.tenant_id.to_string()),
-            actor: r.actor,
-            action: r.action,
-            target: r.target_type.map(|t| format!("{t} {}", r.target_id.unwrap_or_default())),
-            ip: r.ip,
-            details: match (r.before, r.after) {
-                (None, None) => None,
-                (b, a) => Some(format!(
-                    "{}{}",
-                    b.map(|b| format!("{b} → ")).unwrap_or_default(),
-                    a.map(|a| a.to_string()).unwrap_or_default()
-                )),
-            },
-        })
-        .collect();
-    let next = (entries.len() as i64 > AUDIT_PAGE).then(|| {
-        entries.truncate(AUDIT_PAGE as usize);
-        let last = entries.last().expect("non-empty");
-        cursor(last.at, last.id)
-    });
-    Ok(AuditPageDto { entries, next })
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    }))
 }
 
 #[component]
@@ -118,13 +84,13 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 #[component]
-fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
+fn Audit(page: Resource<Result<Page<AuditEntryDto>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let action = move || query.with(|q| q.get("action")).unwrap_or_default();
     let actor = move || query.with(|q| q.get("actor")).unwrap_or_default();
-    let export_href =
-        move || format!("/api/v1/audit/export.csv?action={}&actor={}", url_encode(&action()), url_encode(&actor()));
+    let later = move || query.with(|q| q.get("after")).is_some_and(|a| !a.is_empty());
+    let export_href = move || href("/api/v1/audit/export.csv", &[("action", &action()), ("actor", &actor())]);
     view! {
         <Title text=move || td_string!(i18n.get_locale(), audit.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, audit.title))>
@@ -148,48 +114,20 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Err(e) => view! { <div class="p-4"><ErrorBanner error=Signal::stored(Some(e)) /></div> }.into_any(),
-                        Ok(p) if p.entries.is_empty() => view! {
-                            <p class="p-6 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, audit.empty)}</p>
-                        }.into_any(),
                         Ok(p) => {
-                            let next = p.next.clone();
+                            let list_href = move |after: Option<&str>| {
+                                href("/admin/audit", &[("action", &action()), ("actor", &actor()), ("after", after.unwrap_or_default())])
+                            };
                             view! {
-                                <table class="w-full min-w-[860px] text-left text-sm" data-testid="audit-table">
-                                    <thead class="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-700 dark:text-slate-400">
-                                        <tr>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.at)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.tenant)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.actor)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.action)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.target)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.ip)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, audit.details)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {p.entries.into_iter().map(|e| view! {
-                                            <tr>
-                                                <td class="whitespace-nowrap px-4 py-2"><LocalTime at=e.at /></td>
-                                                <td class="px-4 py-2"><div class="max-w-[10rem] truncate" title=e.tenant.clone()>{e.tenant.clone()}</div></td>
-                                                <td class="px-4 py-2"><div class="max-w-[14rem] truncate" title=e.actor.clone()>{match e.actor.clone() {
-                                                    Some(a) => a.into_any(),
-                                                    None => t!(i18n, audit.system).into_any(),
-                                                }}</div></td>
-                                                <td class="px-4 py-2 font-mono text-xs"><div class="max-w-[12rem] truncate" title=e.action.clone()>{e.action.clone()}</div></td>
-                                                <td class="px-4 py-2 font-mono text-xs"><div class="max-w-[12rem] truncate" title=e.target.clone()>{e.target.clone().unwrap_or_default()}</div></td>
-                                                <td class="px-4 py-2"><div class="max-w-[10rem] truncate" title=e.ip.clone()>{e.ip.clone().unwrap_or_default()}</div></td>
-                                                <td class="px-4 py-2 font-mono text-xs"><div class="max-w-xs truncate" title=e.details.clone()>{e.details.clone().unwrap_or_default()}</div></td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {next.map(|n| view! {
-                                    <div class="p-4">
-                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/audit?action={}&actor={}&after={n}", url_encode(&action()), url_encode(&actor()))>
-                                            {t!(i18n, common.next_page)}
-                                        </a>
-                                    </div>
-                                })}
+                                <DataTable
+                                    rows=p.items
+                                    columns=audit_columns()
+                                    caption=move || td_string!(i18n.get_locale(), audit.title)
+                                    testid="audit-table"
+                                    min_width="sm:min-w-[860px]"
+                                    empty=ViewFn::from(move || t!(i18n, audit.empty))
+                                />
+                                <Pager next=p.next later=later() href=Arc::new(list_href) testid="audit" />
                             }.into_any()
                         }
                     }
@@ -197,4 +135,52 @@ fn Audit(page: Resource<Result<AuditPageDto, AppError>>) -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The log's columns: when, which organization, who, what, on what, from where, and the change.
+fn audit_columns() -> Vec<Column<AuditEntryDto>> {
+    let i18n = use_i18n();
+    let mono = "font-mono text-xs";
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), audit.at),
+            |e: &AuditEntryDto| view! { <LocalTime at=e.at /> }.into_any(),
+        )
+        .class("whitespace-nowrap"),
+        Column::text(
+            move || td_string!(i18n.get_locale(), audit.tenant),
+            "max-w-[10rem]",
+            |e: &AuditEntryDto| Some(e.tenant.clone()),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), audit.actor),
+            move |e: &AuditEntryDto| match e.actor.clone() {
+                Some(a) => view! { <div class="max-w-[14rem] truncate" title=a.clone()>{a.clone()}</div> }.into_any(),
+                None => t!(i18n, audit.system).into_any(),
+            },
+        ),
+        Column::text(
+            move || td_string!(i18n.get_locale(), audit.action),
+            "max-w-[12rem]",
+            |e: &AuditEntryDto| Some(e.action.clone()),
+        )
+        .class(mono),
+        Column::text(
+            move || td_string!(i18n.get_locale(), audit.target),
+            "max-w-[12rem]",
+            |e: &AuditEntryDto| e.target.clone(),
+        )
+        .class(mono),
+        Column::text(
+            move || td_string!(i18n.get_locale(), audit.ip),
+            "max-w-[10rem]",
+            |e: &AuditEntryDto| e.ip.clone(),
+        ),
+        Column::text(
+            move || td_string!(i18n.get_locale(), audit.details),
+            "max-w-xs",
+            |e: &AuditEntryDto| e.details.clone(),
+        )
+        .class(mono),
+    ]
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{CARD, CARD_FLUSH, ErrorBanner, Loading, PageHeader};
+use crate::ui::list::{Column, DataTable};
 use crate::ui::session::Protected;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +73,6 @@ fn OverviewView(d: OverviewDto) -> impl IntoView {
         (td_string!(l, catalog.count_groups), c.groups),
         (td_string!(l, catalog.count_synonyms), c.synonyms),
     ];
-    let th = "px-3 py-2";
     view! {
         <dl class="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="catalog-counts">
             {tiles.into_iter().map(|(label, n)| view! {
@@ -83,40 +83,56 @@ fn OverviewView(d: OverviewDto) -> impl IntoView {
             }).collect_view()}
         </dl>
         <h2 id="runs-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.runs)}</h2>
-        {if d.runs.is_empty() {
-            view! { <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.no_runs)}</p> }.into_any()
-        } else {
-            view! {
-                <div class=CARD_FLUSH tabindex="0" aria-labelledby="runs-h">
-                    <table class="w-full min-w-[760px] text-left text-sm" data-testid="catalog-runs">
-                        <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                            <tr>
-                                <th scope="col" class=th>{t!(i18n, catalog.run_started)}</th>
-                                <th scope="col" class=th>{t!(i18n, catalog.run_kind)}</th>
-                                <th scope="col" class=th>{t!(i18n, catalog.run_status)}</th>
-                                <th scope="col" class=th>{t!(i18n, catalog.run_actor)}</th>
-                                <th scope="col" class=th>{t!(i18n, catalog.run_report)}</th>
-                            </tr>
-                        </thead>
-                        <tbody class="divide-y divide-slate-200 align-top dark:divide-slate-700">
-                            {d.runs.into_iter().map(|r: CatalogRun| view! {
-                                <tr>
-                                    <td class="whitespace-nowrap px-3 py-2 tabular-nums">{r.started_at.chars().take(19).collect::<String>().replace('T', " ")} " UTC"</td>
-                                    <td class=th>{r.kind.clone()}</td>
-                                    <td class=th>{r.status.clone()}</td>
-                                    <td class=th>{r.actor.clone()}<br /><span class="text-xs text-slate-600 dark:text-slate-300">{r.source.clone()}</span></td>
-                                    <td class=th>
-                                        <details>
-                                            <summary class="cursor-pointer text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, catalog.run_show)}</summary>
-                                            <pre class="mt-2 max-h-80 max-w-xl overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">{r.report.clone()}</pre>
-                                        </details>
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any()
-        }}
+        <div class=CARD_FLUSH tabindex="0" aria-labelledby="runs-h">
+            <DataTable
+                rows=d.runs
+                columns=run_columns()
+                caption=move || td_string!(i18n.get_locale(), catalog.runs)
+                testid="catalog-runs"
+                min_width="sm:min-w-[760px]"
+                empty=ViewFn::from(move || t!(i18n, catalog.no_runs))
+            />
+        </div>
     }
+}
+
+/// The import runs' columns: when, what, how it ended, who (and from which file), and the report.
+fn run_columns() -> Vec<Column<CatalogRun>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.run_started),
+            |r: &CatalogRun| {
+                format!("{} UTC", r.started_at.chars().take(19).collect::<String>().replace('T', " ")).into_any()
+            },
+        )
+        .class("whitespace-nowrap tabular-nums"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.run_kind),
+            |r: &CatalogRun| r.kind.clone().into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.run_status),
+            |r: &CatalogRun| r.status.clone().into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.run_actor),
+            |r: &CatalogRun| {
+                view! {
+            <div>{r.actor.clone()}<br /><span class="text-xs text-slate-600 dark:text-slate-300">{r.source.clone()}</span></div>
+        }.into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.run_report),
+            move |r: &CatalogRun| {
+                view! {
+            <details>
+                <summary class="cursor-pointer text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, catalog.run_show)}</summary>
+                <pre class="mt-2 max-h-80 max-w-xl overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">{r.report.clone()}</pre>
+            </details>
+        }.into_any()
+            },
+        ),
+    ]
 }

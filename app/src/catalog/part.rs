@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use nexus::catalog::rules::kinds::{CrossRefKind, QualityTier};
-use nexus::catalog::rules::part::{Alternative, PartDetail};
+use nexus::catalog::rules::part::{Alternative, Fit, PartDetail};
 use nexus::identity::rules::auth::Permission;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,7 @@ use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{CARD, CARD_FLUSH, ErrorBanner, Loading, LocalTime};
+use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::number::{count, money};
 use crate::ui::session::{Protected, use_session};
 
@@ -146,7 +147,6 @@ fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
             _ => tiers.push((a.tier, vec![a])),
         }
     }
-    let th = "px-3 py-2";
     view! {
         <Title text=title />
         <header class="mb-6">
@@ -200,26 +200,14 @@ fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
                         {tiers.into_iter().map(|(tier, list)| view! {
                             <div class=CARD_FLUSH data-tier=tier.as_str() tabindex="0" aria-labelledby=format!("tier-{}", tier.as_str())>
                                 <h3 id=format!("tier-{}", tier.as_str()) class="border-b border-slate-200 px-3 py-2 text-sm font-semibold dark:border-slate-700">{move || tier_text(i18n.get_locale(), tier)}</h3>
-                                <table class="w-full min-w-[520px] text-left text-sm">
-                                    <thead class="text-xs uppercase text-slate-600 dark:text-slate-300">
-                                        <tr>
-                                            <th scope="col" class=th>{t!(i18n, catalog.brand)}</th>
-                                            <th scope="col" class=th>{t!(i18n, catalog.number)}</th>
-                                            <th scope="col" class=th>{t!(i18n, catalog.name)}</th>
-                                            <th scope="col" class="px-3 py-2 text-right">{t!(i18n, catalog.reference_price)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {list.into_iter().map(|a| view! {
-                                            <tr data-testid="alternative">
-                                                <td class=th>{a.brand.clone()}</td>
-                                                <td class="px-3 py-2 font-mono">{a.number.clone()}</td>
-                                                <td class=th>{a.name.clone()}</td>
-                                                <td class="px-3 py-2 text-right tabular-nums">{a.reference_price.clone().map(|p| format!("{p} {}", a.currency)).unwrap_or_else(|| "—".into())}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
+                                <DataTable
+                                    rows=list
+                                    columns=alternative_columns()
+                                    caption=move || tier_text(i18n.get_locale(), tier)
+                                    rows_meta=Rows { testid: "alternative", key: |a: &Alternative| a.number.clone(), state: None }
+                                    min_width="sm:min-w-[520px]"
+                                    empty=ViewFn::from(|| ())
+                                />
                             </div>
                         }).collect_view()}
                     </div>
@@ -228,39 +216,16 @@ fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
         </section>
         <section class="mt-6" aria-labelledby="fits-h">
             <h2 id="fits-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.fits_title, count = p.fitment_count)}</h2>
-            {if p.fits.is_empty() {
-                view! { <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.no_fits)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class=CARD_FLUSH tabindex="0" aria-labelledby="fits-h">
-                        <table class="w-full min-w-[560px] text-left text-sm" data-testid="fits">
-                            <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                                <tr>
-                                    <th scope="col" class=th>{t!(i18n, catalog.vehicle)}</th>
-                                    <th scope="col" class=th>{t!(i18n, catalog.years)}</th>
-                                    <th scope="col" class=th>{t!(i18n, catalog.engine)}</th>
-                                    <th scope="col" class=th>{t!(i18n, catalog.position)}</th>
-                                </tr>
-                            </thead>
-                            <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                {p.fits.clone().into_iter().map(|f| {
-                                    let years = if f.year_from == f.year_to { f.year_from.to_string() } else { format!("{}–{}", f.year_from, f.year_to) };
-                                    let engine = [Some(f.engine.clone()).filter(|e| !e.is_empty()), f.displacement_l.clone().map(|d| format!("{d} L"))]
-                                        .into_iter().flatten().collect::<Vec<_>>().join(" · ");
-                                    view! {
-                                        <tr>
-                                            <td class=th>{format!("{} {}", f.make, f.model)}</td>
-                                            <td class="px-3 py-2 tabular-nums">{years}</td>
-                                            <td class=th>{engine}</td>
-                                            <td class=th>{f.position.clone()}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
+            <div class=CARD_FLUSH tabindex="0" aria-labelledby="fits-h">
+                <DataTable
+                    rows=p.fits.clone()
+                    columns=fit_columns()
+                    caption=move || td_string!(i18n.get_locale(), catalog.vehicle)
+                    testid="fits"
+                    min_width="sm:min-w-[560px]"
+                    empty=ViewFn::from(move || t!(i18n, catalog.no_fits))
+                />
+            </div>
         </section>
     }
 }
@@ -280,7 +245,6 @@ fn fresh_text(l: Locale, age_secs: i64) -> String {
 #[component]
 fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
     let i18n = use_i18n();
-    let th = "px-3 py-2";
     view! {
         <section class="mb-6" data-testid="availability" aria-labelledby="availability-h">
             <h2 id="availability-h" class="mb-1 text-lg font-semibold">{t!(i18n, catalog.availability)}</h2>
@@ -292,48 +256,127 @@ fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
                 view! {
                     <p class="mb-2 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, stock.availability_note)}</p>
                     <div class=CARD_FLUSH tabindex="0" aria-labelledby="availability-h">
-                        <table class="w-full min-w-[760px] text-left text-sm" data-testid="offers">
-                            <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                                <tr>
-                                    <th scope="col" class=th>{t!(i18n, stock.col_bodega)}</th>
-                                    <th scope="col" class=th>{t!(i18n, stock.col_part)}</th>
-                                    <th scope="col" class=th>{t!(i18n, stock.col_location)}</th>
-                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_price)}</th>
-                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_stock)}</th>
-                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, stock.col_min_order)}</th>
-                                    <th scope="col" class=th>{t!(i18n, stock.col_fresh)}</th>
-                                </tr>
-                            </thead>
-                            <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                {offers.into_iter().map(|o| {
-                                    let OfferDto { bodega, location, number, aftermarket, brand, price_cents, currency, stock, min_order_qty, confirmed_at, age_secs } = o;
-                                    view! {
-                                        <tr data-testid="offer">
-                                            <td class=th><div class="max-w-[14rem] truncate font-medium" title=bodega.clone()>{bodega.clone()}</div></td>
-                                            <td class=th>
-                                                <span class="font-medium">{brand}</span> " " <span class="font-mono">{number}</span>
-                                                {aftermarket.then(|| view! {
-                                                    <span class="ml-1 inline-flex rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 dark:bg-sky-900/50 dark:text-sky-100">
-                                                        {t!(i18n, stock.aftermarket)}
-                                                    </span>
-                                                })}
-                                            </td>
-                                            <td class=th>{move || crate::inventory::stock::location_text(i18n.get_locale(), &location)}</td>
-                                            <td class="whitespace-nowrap px-3 py-2 text-right font-semibold tabular-nums" data-testid="offer-price">{move || money(i18n.get_locale(), price_cents, &currency)}</td>
-                                            <td class="px-3 py-2 text-right tabular-nums">{move || count(i18n.get_locale(), stock.into())}</td>
-                                            <td class="px-3 py-2 text-right tabular-nums">{min_order_qty.map(|q| q.to_string()).unwrap_or_else(|| "—".into())}</td>
-                                            <td class="whitespace-nowrap px-3 py-2">
-                                                <span class="block">{move || fresh_text(i18n.get_locale(), age_secs)}</span>
-                                                <span class="block text-xs text-slate-600 dark:text-slate-300"><LocalTime at=confirmed_at /></span>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                        <DataTable
+                            rows=offers
+                            columns=offer_columns()
+                            caption=move || td_string!(i18n.get_locale(), catalog.availability)
+                            testid="offers"
+                            rows_meta=Rows { testid: "offer", key: |o: &OfferDto| format!("{}·{}·{}", o.bodega, o.number, o.location), state: None }
+                            min_width="sm:min-w-[760px]"
+                            empty=ViewFn::from(|| ())
+                        />
                     </div>
                 }.into_any()
             }}
         </section>
     }
+}
+
+/// An aftermarket tier's columns: brand, number, name and reference price.
+fn alternative_columns() -> Vec<Column<Alternative>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(move || td_string!(i18n.get_locale(), catalog.brand), |a: &Alternative| a.brand.clone().into_any()),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.number),
+            |a: &Alternative| a.number.clone().into_any(),
+        )
+        .class("font-mono"),
+        Column::new(move || td_string!(i18n.get_locale(), catalog.name), |a: &Alternative| a.name.clone().into_any()),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.reference_price),
+            |a: &Alternative| {
+                a.reference_price
+                    .clone()
+                    .map(|p| format!("{p} {}", a.currency))
+                    .unwrap_or_else(|| "—".into())
+                    .into_any()
+            },
+        )
+        .class("sm:text-right tabular-nums"),
+    ]
+}
+
+/// The vehicles' columns: make and model, years, engine and position.
+fn fit_columns() -> Vec<Column<Fit>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.vehicle),
+            |f: &Fit| format!("{} {}", f.make, f.model).into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.years),
+            |f: &Fit| {
+                if f.year_from == f.year_to {
+                    f.year_from.to_string()
+                } else {
+                    format!("{}–{}", f.year_from, f.year_to)
+                }
+                .into_any()
+            },
+        )
+        .class("tabular-nums"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), catalog.engine),
+            |f: &Fit| {
+                [Some(f.engine.clone()).filter(|e| !e.is_empty()), f.displacement_l.clone().map(|d| format!("{d} L"))]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+                    .into_any()
+            },
+        ),
+        Column::new(move || td_string!(i18n.get_locale(), catalog.position), |f: &Fit| f.position.clone().into_any()),
+    ]
+}
+
+/// The offers' columns: bodega, what it has, where, price, stock, least order and how fresh the figure is.
+fn offer_columns() -> Vec<Column<OfferDto>> {
+    let i18n = use_i18n();
+    let numeric = "sm:text-right tabular-nums";
+    vec![
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_bodega), |o: &OfferDto| view! {
+            <div class="max-w-[14rem] truncate font-medium" title=o.bodega.clone()>{o.bodega.clone()}</div>
+        }.into_any()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_part), move |o: &OfferDto| view! {
+            <div>
+                <span class="font-medium">{o.brand.clone()}</span> " " <span class="font-mono">{o.number.clone()}</span>
+                {o.aftermarket.then(|| view! {
+                    <span class="ml-1 inline-flex rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 dark:bg-sky-900/50 dark:text-sky-100">
+                        {t!(i18n, stock.aftermarket)}
+                    </span>
+                })}
+            </div>
+        }.into_any()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_location), move |o: &OfferDto| {
+            let location = o.location.clone();
+            (move || crate::inventory::stock::location_text(i18n.get_locale(), &location)).into_any()
+        }),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_price), move |o: &OfferDto| {
+            let (cents, currency) = (o.price_cents, o.currency.clone());
+            view! { <span data-testid="offer-price">{move || money(i18n.get_locale(), cents, &currency)}</span> }.into_any()
+        })
+        .class("whitespace-nowrap font-semibold sm:text-right tabular-nums"),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_stock), move |o: &OfferDto| {
+            let stock = i64::from(o.stock);
+            (move || count(i18n.get_locale(), stock)).into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_min_order), |o: &OfferDto| {
+            o.min_order_qty.map_or_else(|| "—".to_owned(), |q| q.to_string()).into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_fresh), move |o: &OfferDto| {
+            let age = o.age_secs;
+            view! {
+                <div>
+                    <span class="block">{move || fresh_text(i18n.get_locale(), age)}</span>
+                    <span class="block text-xs text-slate-600 dark:text-slate-300"><LocalTime at=o.confirmed_at /></span>
+                </div>
+            }.into_any()
+        })
+        .class("whitespace-nowrap"),
+    ]
 }

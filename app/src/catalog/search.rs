@@ -94,23 +94,15 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
         Some(g) => Some(g.trim().parse::<i32>().map_err(|_| AppError::field("group", ErrorCode::InvalidInput))?),
         None => None,
     };
-    let after = SearchCursor::parse(query.after.as_deref().unwrap_or_default())
-        .map_err(|c| AppError::field("after", c).with_status())?;
+    let after = nexus::paging::after::<SearchCursor>(query.after.as_deref(), ())
+        .map_err(|e| AppError::from(e).with_status())?;
     let req =
         SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
     let page = st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone();
     Ok(CatalogResultDto { page, vehicle, options })
 }
 
-/// Query-string encoding of one value.
-pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::ui::list::encode as enc;
 
 /// `/catalog?…` for a query, a vehicle (always explicit, so the link means the same for everyone) and a group.
 fn href(q: &str, v: &VehicleFilter, group: Option<i32>, after: Option<&str>) -> String {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_DANGER, CARD, ErrorBanner, Loading, LocalTime, PageHeader, TextField};
+use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,55 +173,22 @@ fn ApiKeys(
                     <button type="submit" class=BUTTON disabled=move || create.pending().get()>{t!(i18n, keys.create)}</button>
                 </ActionForm>
             </section>
-            <section class=format!("{CARD} lg:col-span-2 overflow-x-auto")>
+            <section class=format!("{CARD} lg:col-span-2 overflow-x-auto") tabindex="0" aria-label=move || td_string!(i18n.get_locale(), keys.title)>
                 <ErrorBanner error=revoke_error />
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
                         match keys.await {
                             Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
-                            Ok(list) if list.is_empty() => view! {
-                                <p class="text-sm text-slate-500 dark:text-slate-400">{t!(i18n, keys.empty)}</p>
-                            }.into_any(),
                             Ok(list) => view! {
-                                <table class="w-full text-left text-sm">
-                                    <thead class="text-xs uppercase text-slate-500 dark:text-slate-400">
-                                        <tr>
-                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.name)}</th>
-                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.prefix)}</th>
-                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.scopes)}</th>
-                                            <th scope="col" class="py-2 pr-3">{t!(i18n, keys.last_used)}</th>
-                                            <th scope="col" class="py-2"><span class="sr-only">{t!(i18n, common.actions)}</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {list.into_iter().map(|k| {
-                                            let scopes = k.scopes.clone();
-                                            view! {
-                                                <tr class=if k.revoked { "text-slate-600 dark:text-slate-400" } else { "" }>
-                                                    <td class="py-2 pr-3 font-medium">{k.name.clone()}</td>
-                                                    <td class="py-2 pr-3 font-mono text-xs">{format!("{}…", k.prefix)}</td>
-                                                    <td class="py-2 pr-3">{move || scopes.iter().map(|s| scope_text(i18n.get_locale(), *s)).collect::<Vec<_>>().join(", ")}</td>
-                                                    <td class="py-2 pr-3">{match k.last_used_at {
-                                                        Some(t) => view! { <LocalTime at=t /> }.into_any(),
-                                                        None => t!(i18n, keys.never).into_any(),
-                                                    }}</td>
-                                                    <td class="py-2 text-right">
-                                                        {if k.revoked {
-                                                            t!(i18n, keys.revoked).into_any()
-                                                        } else {
-                                                            view! {
-                                                                <ActionForm action=revoke>
-                                                                    <input type="hidden" name="input[id]" value=k.id.to_string() />
-                                                                    <button type="submit" class=BUTTON_DANGER>{t!(i18n, keys.revoke)}</button>
-                                                                </ActionForm>
-                                                            }.into_any()
-                                                        }}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
+                                <DataTable
+                                    rows=list
+                                    columns=key_columns(revoke)
+                                    caption=move || td_string!(i18n.get_locale(), keys.title)
+                                    testid="keys-table"
+                                    rows_meta=Rows { testid: "key-row", key: |k: &ApiKeyDto| k.name.clone(), state: Some(|k: &ApiKeyDto| if k.revoked { "revoked" } else { "active" }) }
+                                    min_width="sm:min-w-[560px]"
+                                    empty=ViewFn::from(move || t!(i18n, keys.empty))
+                                />
                             }.into_any(),
                         }
                     })}
@@ -228,4 +196,55 @@ fn ApiKeys(
             </section>
         </div>
     }
+}
+
+/// The keys' columns: name, prefix, scopes, last use, and revoking.
+fn key_columns(revoke: ServerAction<RevokeApiKey>) -> Vec<Column<ApiKeyDto>> {
+    let i18n = use_i18n();
+    vec![
+        Column::text(
+            move || td_string!(i18n.get_locale(), keys.name),
+            "max-w-[14rem]",
+            |k: &ApiKeyDto| Some(k.name.clone()),
+        )
+        .class("font-medium"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), keys.prefix),
+            |k: &ApiKeyDto| format!("{}…", k.prefix).into_any(),
+        )
+        .class("font-mono text-xs"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), keys.scopes),
+            move |k: &ApiKeyDto| {
+                let scopes = k.scopes.clone();
+                (move || scopes.iter().map(|s| scope_text(i18n.get_locale(), *s)).collect::<Vec<_>>().join(", "))
+                    .into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), keys.last_used),
+            move |k: &ApiKeyDto| match k.last_used_at {
+                Some(t) => view! { <LocalTime at=t /> }.into_any(),
+                None => t!(i18n, keys.never).into_any(),
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), common.actions),
+            move |k: &ApiKeyDto| {
+                if k.revoked {
+                    t!(i18n, keys.revoked).into_any()
+                } else {
+                    let id = k.id.to_string();
+                    view! {
+                        <ActionForm action=revoke>
+                            <input type="hidden" name="input[id]" value=id />
+                            <button type="submit" class=BUTTON_DANGER>{t!(i18n, keys.revoke)}</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                }
+            },
+        )
+        .class("sm:text-right"),
+    ]
 }

@@ -9,6 +9,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
 use nexus::identity::rules::tenant::{TenantKind, TenantStatus};
+use std::sync::Arc;
+
+use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,6 +20,7 @@ use crate::i18n::*;
 use crate::ui::components::{
     BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader, SuccessBanner,
 };
+use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,13 +33,6 @@ pub struct TenantDto {
     pub users: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenantsPageDto {
-    pub tenants: Vec<TenantDto>,
-    /// Cursor of the next page, when there is one.
-    pub next: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantsQuery {
     /// None: every status.
@@ -44,39 +41,20 @@ pub struct TenantsQuery {
     pub after: Option<String>,
 }
 
-#[cfg(feature = "ssr")]
-const TENANTS_PAGE: i64 = 50;
-
 #[server(prefix = "/api", endpoint = "ui/tenants")]
-pub async fn list_tenants(#[server(default)] q: TenantsQuery) -> Result<TenantsPageDto, AppError> {
-    use crate::ui::paging::{cursor, parse_cursor};
+pub async fn list_tenants(#[server(default)] q: TenantsQuery) -> Result<Page<TenantDto>, AppError> {
     use nexus::identity::service::users;
     let st = crate::state::state()?;
     let user = crate::state::user()?;
-    let query = users::TenantQuery {
-        status: q.status,
-        search: q.search.clone(),
-        after: parse_cursor(&q.after)?,
-        limit: TENANTS_PAGE + 1,
-    };
-    let mut tenants: Vec<TenantDto> = users::list_tenants(&st.pool, &user, &query)
-        .await?
-        .into_iter()
-        .map(|t| TenantDto {
-            id: t.id,
-            name: t.name,
-            kind: t.kind,
-            status: t.status,
-            created_at: t.created_at,
-            users: t.users,
-        })
-        .collect();
-    let next = (tenants.len() as i64 > TENANTS_PAGE).then(|| {
-        tenants.truncate(TENANTS_PAGE as usize);
-        let last = tenants.last().expect("non-empty");
-        cursor(last.created_at, last.id)
-    });
-    Ok(TenantsPageDto { tenants, next })
+    let query = users::TenantQuery { status: q.status, search: q.search, after: q.after };
+    Ok(users::list_tenants(&st.pool, &user, &query).await?.map(|t| TenantDto {
+        id: t.id,
+        name: t.name,
+        kind: t.kind,
+        status: t.status,
+        created_at: t.created_at,
+        users: t.users,
+    }))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +127,7 @@ pub fn TenantsPage() -> impl IntoView {
 }
 
 #[component]
-fn Tenants(page: Resource<Result<TenantsPageDto, AppError>>, change: ServerAction<SetTenantStatus>) -> impl IntoView {
+fn Tenants(page: Resource<Result<Page<TenantDto>, AppError>>, change: ServerAction<SetTenantStatus>) -> impl IntoView {
     let i18n = use_i18n();
     // Owners manage their users too, but only the platform's admins see every organization.
     if use_me().tenant_kind != TenantKind::Platform {
@@ -158,14 +136,14 @@ fn Tenants(page: Resource<Result<TenantsPageDto, AppError>>, change: ServerActio
     let query = use_query_map();
     let status = move || status_filter(query.with(|q| q.get("status")));
     let search = move || query.with(|q| q.get("q")).unwrap_or_default();
-    let paged = move || query.with(|q| q.get("after")).is_some_and(|a| !a.is_empty());
+    let later = move || query.with(|q| q.get("after")).is_some_and(|a| !a.is_empty());
     let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
     let done = move || change.value().get().and_then(Result::ok);
     let tab = move |value: Option<TenantStatus>| {
         let current = move || status() == value;
         view! {
             <a
-                href=move || format!("/admin/tenants?status={}&q={}", filter_value(value), search())
+                href=move || href("/admin/tenants", &[("status", filter_value(value)), ("q", &search())])
                 aria-current=move || current().then_some("page")
                 class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-[#1a5bb5] aria-[current=page]:text-white dark:text-slate-300 dark:hover:bg-slate-800"
             >
@@ -205,41 +183,20 @@ fn Tenants(page: Resource<Result<TenantsPageDto, AppError>>, change: ServerActio
                 {move || Suspend::new(async move {
                     match page.await {
                         Err(e) => view! { <div class="p-4"><ErrorBanner error=Signal::stored(Some(e)) /></div> }.into_any(),
-                        Ok(p) if p.tenants.is_empty() => view! {
-                            <p class="p-6 text-sm text-slate-500 dark:text-slate-400" data-testid="tenants-empty">
-                                {t!(i18n, tenants.empty)}
-                            </p>
-                        }.into_any(),
                         Ok(p) => {
-                            let next = p.next.clone();
+                            let list_href = move |after: Option<&str>| {
+                                href("/admin/tenants", &[("status", filter_value(status())), ("q", &search()), ("after", after.unwrap_or_default())])
+                            };
                             view! {
-                                <table class="w-full min-w-[720px] text-left text-sm" data-testid="tenants-table">
-                                    <thead class="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-700 dark:text-slate-400">
-                                        <tr>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.name)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.kind)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.status)}</th>
-                                            <th scope="col" class="px-4 py-3 text-right">{t!(i18n, tenants.users)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, tenants.created)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, common.actions)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {p.tenants.into_iter().map(|t| view! { <TenantRow tenant=t change /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <div class="flex flex-wrap gap-2 p-4 empty:hidden">
-                                    {paged().then(|| view! {
-                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/tenants?status={}&q={}", filter_value(status()), search())>
-                                            {t!(i18n, common.first_page)}
-                                        </a>
-                                    })}
-                                    {next.map(|n| view! {
-                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/tenants?status={}&q={}&after={n}", filter_value(status()), search())>
-                                            {t!(i18n, common.next_page)}
-                                        </a>
-                                    })}
-                                </div>
+                                <DataTable
+                                    rows=p.items
+                                    columns=tenant_columns(change)
+                                    caption=move || td_string!(i18n.get_locale(), tenants.title)
+                                    testid="tenants-table"
+                                    rows_meta=Rows { testid: "tenant-row", key: |t: &TenantDto| t.name.clone(), state: Some(|t: &TenantDto| t.status.as_str()) }
+                                    empty=ViewFn::from(move || view! { <span data-testid="tenants-empty">{t!(i18n, tenants.empty)}</span> })
+                                />
+                                <Pager next=p.next later=later() href=Arc::new(list_href) testid="tenants" />
                             }.into_any()
                         }
                     }
@@ -249,17 +206,63 @@ fn Tenants(page: Resource<Result<TenantsPageDto, AppError>>, change: ServerActio
     }.into_any()
 }
 
+/// The organizations list's columns: name, kind, status, accounts, since when, and suspend or reactivate.
+fn tenant_columns(change: ServerAction<SetTenantStatus>) -> Vec<Column<TenantDto>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), tenants.name),
+            |t: &TenantDto| {
+                view! {
+            <p class="max-w-[20rem] truncate font-medium text-slate-900 dark:text-white" title=t.name.clone()>{t.name.clone()}</p>
+        }.into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), tenants.kind),
+            move |t: &TenantDto| {
+                let kind = t.kind;
+                (move || kind_text(i18n.get_locale(), kind)).into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), tenants.status),
+            move |t: &TenantDto| {
+                let status = t.status;
+                let badge = match status {
+                    TenantStatus::Pending => "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100",
+                    TenantStatus::Active => {
+                        "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100"
+                    }
+                    TenantStatus::Suspended => "bg-red-100 text-red-900 dark:bg-red-900/50 dark:text-red-100",
+                };
+                view! {
+                    <span class=format!("inline-flex rounded-full px-2 py-0.5 text-xs font-medium {badge}")>
+                        {move || tenant_status_text(i18n.get_locale(), status)}
+                    </span>
+                }
+                .into_any()
+            },
+        ),
+        Column::new(move || td_string!(i18n.get_locale(), tenants.users), |t: &TenantDto| t.users.into_any())
+            .class("sm:text-right tabular-nums"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), tenants.created),
+            |t: &TenantDto| view! { <LocalTime at=t.created_at /> }.into_any(),
+        )
+        .class("whitespace-nowrap"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), common.actions),
+            move |t: &TenantDto| view! { <TenantAction tenant=t.clone() change /> }.into_any(),
+        ),
+    ]
+}
+
 #[component]
-fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl IntoView {
+fn TenantAction(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl IntoView {
     let i18n = use_i18n();
     let id = tenant.id.to_string();
-    let (kind, status) = (tenant.kind, tenant.status);
-    let badge = match status {
-        TenantStatus::Pending => "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100",
-        TenantStatus::Active => "bg-emerald-100 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100",
-        TenantStatus::Suspended => "bg-red-100 text-red-900 dark:bg-red-900/50 dark:text-red-100",
-    };
-    let action = match status {
+    match tenant.status {
         TenantStatus::Suspended => view! {
             <ActionForm action=change>
                 <input type="hidden" name="input[tenant_id]" value=id />
@@ -284,21 +287,5 @@ fn TenantRow(tenant: TenantDto, change: ServerAction<SetTenantStatus>) -> impl I
             </details>
         }
         .into_any(),
-    };
-    view! {
-        <tr data-testid="tenant-row" data-name=tenant.name.clone()>
-            <td class="px-4 py-3">
-                <p class="max-w-[20rem] truncate font-medium text-slate-900 dark:text-white" title=tenant.name.clone()>{tenant.name.clone()}</p>
-            </td>
-            <td class="px-4 py-3">{move || kind_text(i18n.get_locale(), kind)}</td>
-            <td class="px-4 py-3">
-                <span class=format!("inline-flex rounded-full px-2 py-0.5 text-xs font-medium {badge}")>
-                    {move || tenant_status_text(i18n.get_locale(), status)}
-                </span>
-            </td>
-            <td class="px-4 py-3 text-right tabular-nums">{tenant.users}</td>
-            <td class="px-4 py-3 whitespace-nowrap"><LocalTime at=tenant.created_at /></td>
-            <td class="px-4 py-3">{action}</td>
-        </tr>
     }
 }

@@ -7,6 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::{Permission, Role};
 use nexus::identity::rules::tenant::{TenantKind, UserAction, UserStatus};
+use std::sync::Arc;
+
+use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -16,6 +19,7 @@ use crate::ui::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
     StatusBadge, SuccessBanner, role_text,
 };
+use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::Protected;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,10 +36,8 @@ pub struct UserDto {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersPageDto {
-    pub users: Vec<UserDto>,
+    pub users: Page<UserDto>,
     pub pending: i64,
-    /// Cursor of the next page, when there is one.
-    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,26 +48,15 @@ pub struct UsersQuery {
     pub after: Option<String>,
 }
 
-#[cfg(feature = "ssr")]
-const USERS_PAGE: i64 = 50;
-
 #[server(prefix = "/api", endpoint = "ui/users")]
 pub async fn list_users(#[server(default)] q: UsersQuery) -> Result<UsersPageDto, AppError> {
-    use crate::ui::paging::{cursor, parse_cursor};
     use nexus::identity::service::users;
     let st = crate::state::state()?;
     let user = crate::state::user()?;
-    let query = users::UserQuery {
-        status: q.status,
-        search: q.search.clone(),
-        after: parse_cursor(&q.after)?,
-        limit: USERS_PAGE + 1,
-    };
+    let query = users::UserQuery { status: q.status, search: q.search, after: q.after };
     let page = users::list(&st.pool, &user, &query).await?;
-    let mut users: Vec<UserDto> = page
-        .users
-        .into_iter()
-        .map(|u| UserDto {
+    Ok(UsersPageDto {
+        users: page.users.map(|u| UserDto {
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -74,14 +65,9 @@ pub async fn list_users(#[server(default)] q: UsersQuery) -> Result<UsersPageDto
             tenant_name: u.tenant_name,
             tenant_kind: u.tenant_kind,
             created_at: u.created_at,
-        })
-        .collect();
-    let next = (users.len() as i64 > USERS_PAGE).then(|| {
-        users.truncate(USERS_PAGE as usize);
-        let last = users.last().expect("non-empty");
-        cursor(last.created_at, last.id)
-    });
-    Ok(UsersPageDto { users, pending: page.pending, next })
+        }),
+        pending: page.pending,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,13 +129,14 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
     let query = use_query_map();
     let status = move || status_filter(query.with(|q| q.get("status")));
     let search = move || query.with(|q| q.get("q")).unwrap_or_default();
+    let after = move || query.with(|q| q.get("after")).filter(|a| !a.is_empty());
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let done = move || update.value().get().and_then(Result::ok);
     let tab = move |value: Option<UserStatus>| {
         let current = move || status() == value;
         view! {
             <a
-                href=move || format!("/admin/users?status={}&q={}", filter_value(value), search())
+                href=move || href("/admin/users", &[("status", filter_value(value)), ("q", &search())])
                 aria-current=move || current().then_some("page")
                 class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-[#1a5bb5] aria-[current=page]:text-white dark:text-slate-300 dark:hover:bg-slate-800"
             >
@@ -191,36 +178,24 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
                 {move || Suspend::new(async move {
                     match page.await {
                         Err(e) => view! { <div class="p-4"><ErrorBanner error=Signal::stored(Some(e)) /></div> }.into_any(),
-                        Ok(p) if p.users.is_empty() => view! {
-                            <p class="p-6 text-sm text-slate-500 dark:text-slate-400" data-testid="users-empty">
-                                {move || if status() == Some(UserStatus::Pending) { td_string!(i18n.get_locale(), users.empty_pending) } else { td_string!(i18n.get_locale(), users.empty) }}
-                            </p>
-                        }.into_any(),
                         Ok(p) => {
-                            let next = p.next.clone();
+                            let list_href = move |after: Option<&str>| {
+                                href("/admin/users", &[("status", filter_value(status())), ("q", &search()), ("after", after.unwrap_or_default())])
+                            };
                             view! {
-                                <table class="w-full min-w-[720px] text-left text-sm" data-testid="users-table">
-                                    <thead class="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-700 dark:text-slate-400">
-                                        <tr>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, users.name)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, users.business)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, users.role)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, users.status)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, users.created)}</th>
-                                            <th scope="col" class="px-4 py-3">{t!(i18n, common.actions)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {p.users.into_iter().map(|u| view! { <UserRow user=u update /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {next.map(|n| view! {
-                                    <div class="p-4">
-                                        <a class=BUTTON_SECONDARY href=move || format!("/admin/users?status={}&q={}&after={n}", filter_value(status()), search())>
-                                            {t!(i18n, common.next_page)}
-                                        </a>
-                                    </div>
-                                })}
+                                <DataTable
+                                    rows=p.users.items
+                                    columns=user_columns(update)
+                                    caption=move || td_string!(i18n.get_locale(), users.title)
+                                    testid="users-table"
+                                    rows_meta=Rows { testid: "user-row", key: |u: &UserDto| u.email.clone(), state: Some(|u: &UserDto| u.status.as_str()) }
+                                    empty=ViewFn::from(move || view! {
+                                        <span data-testid="users-empty">
+                                            {move || if status() == Some(UserStatus::Pending) { td_string!(i18n.get_locale(), users.empty_pending) } else { td_string!(i18n.get_locale(), users.empty) }}
+                                        </span>
+                                    })
+                                />
+                                <Pager next=p.users.next later=after().is_some() href=Arc::new(list_href) testid="users" />
                             }.into_any()
                         }
                     }
@@ -230,8 +205,49 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
     }
 }
 
+/// The users list's columns: who, their organization, role, status, since when, and what may be done to them.
+fn user_columns(update: ServerAction<UpdateUser>) -> Vec<Column<UserDto>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), users.name),
+            |u: &UserDto| {
+                view! {
+            <p class="max-w-[18rem] truncate font-medium text-slate-900 dark:text-white" title=u.display_name.clone()>{u.display_name.clone()}</p>
+            <p class="max-w-[18rem] truncate text-slate-500 dark:text-slate-400" title=u.email.clone()>{u.email.clone()}</p>
+        }.into_any()
+            },
+        ),
+        Column::text(
+            move || td_string!(i18n.get_locale(), users.business),
+            "max-w-[16rem]",
+            |u: &UserDto| Some(u.tenant_name.clone()),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), users.role),
+            move |u: &UserDto| {
+                let role = u.role;
+                (move || role_text(i18n.get_locale(), role)).into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), users.status),
+            |u: &UserDto| view! { <StatusBadge status=u.status /> }.into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), users.created),
+            |u: &UserDto| view! { <LocalTime at=u.created_at /> }.into_any(),
+        )
+        .class("whitespace-nowrap"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), common.actions),
+            move |u: &UserDto| view! { <UserActions user=u.clone() update /> }.into_any(),
+        ),
+    ]
+}
+
 #[component]
-fn UserRow(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
+fn UserActions(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
     let i18n = use_i18n();
     let id = user.id.to_string();
     let role = user.role;
@@ -278,19 +294,5 @@ fn UserRow(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView {
             </ActionForm>
         }
     });
-    view! {
-        <tr data-testid="user-row" data-email=user.email.clone()>
-            <td class="px-4 py-3">
-                <p class="max-w-[18rem] truncate font-medium text-slate-900 dark:text-white" title=user.display_name.clone()>{user.display_name.clone()}</p>
-                <p class="max-w-[18rem] truncate text-slate-500 dark:text-slate-400" title=user.email.clone()>{user.email.clone()}</p>
-            </td>
-            <td class="px-4 py-3"><div class="max-w-[16rem] truncate" title=user.tenant_name.clone()>{user.tenant_name.clone()}</div></td>
-            <td class="px-4 py-3">{move || role_text(i18n.get_locale(), role)}</td>
-            <td class="px-4 py-3"><StatusBadge status=user.status /></td>
-            <td class="px-4 py-3 whitespace-nowrap"><LocalTime at=user.created_at /></td>
-            <td class="px-4 py-3">
-                <div class="flex flex-wrap items-center gap-2">{status_actions} {role_select}</div>
-            </td>
-        </tr>
-    }
+    view! { <div class="flex flex-wrap items-center gap-2">{status_actions} {role_select}</div> }
 }

@@ -8,15 +8,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
 use nexus::inventory::rules::stock::StockSort;
+use std::sync::Arc;
+
+use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
     BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
     SuccessBanner,
 };
+use crate::ui::list::{Column, DataTable, Pager, Rows, Sorting, href};
 use crate::ui::number::{count, money};
 use crate::ui::session::Protected;
 
@@ -55,16 +58,12 @@ pub struct StockItemDto {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockPageDto {
-    pub items: Vec<StockItemDto>,
+    pub items: Page<StockItemDto>,
     /// Items matching the filters, over every page.
     pub total: i64,
-    pub next: Option<String>,
     /// No item at all: the page invites the first upload.
     pub inventory_empty: bool,
 }
-
-#[cfg(feature = "ssr")]
-const STOCK_PAGE: i64 = 50;
 
 #[server(prefix = "/api", endpoint = "ui/inventory/stock")]
 pub async fn list_stock(#[server(default)] q: StockQueryDto) -> Result<StockPageDto, AppError> {
@@ -72,28 +71,23 @@ pub async fn list_stock(#[server(default)] q: StockQueryDto) -> Result<StockPage
     let st = crate::state::state()?;
     let user = crate::state::user()?;
     let query =
-        StockQuery { number: q.q, location: q.location, sort: q.sort, desc: q.desc, after: q.after, limit: STOCK_PAGE };
+        StockQuery { number: q.q, location: q.location, sort: q.sort, desc: q.desc, after: q.after, limit: None };
     let page = list(&st.pool, &user, &query).await?;
     Ok(StockPageDto {
-        items: page
-            .items
-            .into_iter()
-            .map(|i| StockItemDto {
-                id: i.id,
-                number: i.number,
-                brand: i.brand,
-                name: i.name,
-                aftermarket: i.aftermarket,
-                location: i.location,
-                price_cents: i.price_cents,
-                currency: i.currency,
-                stock: i.stock,
-                min_order_qty: i.min_order_qty,
-                updated_at: i.updated_at,
-            })
-            .collect(),
+        items: page.page.map(|i| StockItemDto {
+            id: i.id,
+            number: i.number,
+            brand: i.brand,
+            name: i.name,
+            aftermarket: i.aftermarket,
+            location: i.location,
+            price_cents: i.price_cents,
+            currency: i.currency,
+            stock: i.stock,
+            min_order_qty: i.min_order_qty,
+            updated_at: i.updated_at,
+        }),
         total: page.total,
-        next: page.next,
         inventory_empty: page.inventory_empty,
     })
 }
@@ -149,12 +143,17 @@ impl ListState {
 
     /// `/inventory?…` with this view's filters, in `sort` order, from `after` (the first page when `None`).
     fn href(&self, sort: StockSort, desc: bool, after: Option<&str>) -> String {
-        let mut s = format!("/inventory?q={}&loc={}&sort={sort}&dir={}", enc(&self.q), enc(&self.loc), dir(desc));
-        if let Some(a) = after {
-            s.push_str("&after=");
-            s.push_str(&enc(a));
-        }
-        s
+        let (q, loc) = (self.q.as_str(), self.loc.as_str());
+        href(
+            "/inventory",
+            &[
+                ("q", q),
+                ("loc", loc),
+                ("sort", sort.as_str()),
+                ("dir", dir(desc)),
+                ("after", after.unwrap_or_default()),
+            ],
+        )
     }
 
     /// The link of a column's header: its order, the other way round when it is the current one. Newest first is the
@@ -255,39 +254,16 @@ fn Empty() -> impl IntoView {
 fn StockTable(p: StockPageDto, state: ListState, clear: ServerAction<ClearStock>) -> impl IntoView {
     let i18n = use_i18n();
     let total = p.total;
-    let header = {
+    let later = state.after.is_some();
+    let sorting = {
         let state = state.clone();
-        move |by: StockSort, numeric: bool| {
-            let current = state.sort == by;
-            let aria_sort = match (current, state.desc) {
-                (false, _) => "none",
-                (true, false) => "ascending",
-                (true, true) => "descending",
-            };
-            let arrow = match (current, state.desc) {
-                (false, _) => "",
-                (true, false) => "▲",
-                (true, true) => "▼",
-            };
-            let label = move || match by {
-                StockSort::Number => td_string!(i18n.get_locale(), stock.col_number),
-                StockSort::Location => td_string!(i18n.get_locale(), stock.col_location),
-                StockSort::Price => td_string!(i18n.get_locale(), stock.col_price),
-                StockSort::Stock => td_string!(i18n.get_locale(), stock.col_stock),
-                StockSort::Updated => td_string!(i18n.get_locale(), stock.col_updated),
-            };
-            view! {
-                <th scope="col" aria-sort=aria_sort class=if numeric { "px-4 py-3 text-right" } else { "px-4 py-3" }>
-                    <a href=state.sort_href(by) class="inline-flex items-center gap-1 hover:underline" data-testid=format!("sort-{by}")>
-                        {label} <span aria-hidden="true" class="text-[0.65rem]">{arrow}</span>
-                    </a>
-                </th>
-            }
+        Sorting {
+            key: state.sort.as_str(),
+            desc: state.desc,
+            href: Arc::new(move |key| StockSort::parse(key).map(|by| state.sort_href(by)).unwrap_or_default()),
         }
     };
-    let paged = state.after.is_some();
-    let first = state.href(state.sort, state.desc, None);
-    let next = p.next.clone().map(|n| state.href(state.sort, state.desc, Some(&n)));
+    let pages = move |after: Option<&str>| state.href(state.sort, state.desc, after);
     view! {
         <div class="mb-3 flex flex-wrap items-center justify-between gap-3">
             <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="stock-total" aria-live="polite">
@@ -295,87 +271,80 @@ fn StockTable(p: StockPageDto, state: ListState, clear: ServerAction<ClearStock>
             </p>
             <ClearInventory clear />
         </div>
-        {if p.items.is_empty() {
-            view! {
-                <p class=format!("{CARD} text-sm text-slate-600 dark:text-slate-300") data-testid="stock-no-match">{t!(i18n, stock.no_match)}</p>
-            }.into_any()
-        } else {
-            view! {
-                // Focusable: a keyboard user can scroll the wide table sideways (axe: scrollable-region-focusable).
-                <section class=CARD_FLUSH tabindex="0" aria-label=move || td_string!(i18n.get_locale(), stock.title)>
-                    <table class="w-full min-w-[860px] text-left text-sm" data-testid="stock-table">
-                        <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                            <tr>
-                                {header(StockSort::Number, false)}
-                                <th scope="col" class="px-4 py-3">{t!(i18n, stock.col_item)}</th>
-                                {header(StockSort::Location, false)}
-                                {header(StockSort::Price, true)}
-                                {header(StockSort::Stock, true)}
-                                <th scope="col" class="px-4 py-3 text-right">{t!(i18n, stock.col_min_order)}</th>
-                                {header(StockSort::Updated, false)}
-                            </tr>
-                        </thead>
-                        <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                            {p.items.into_iter().map(|item| view! { <StockRow item /> }).collect_view()}
-                        </tbody>
-                    </table>
-                </section>
-            }.into_any()
-        }}
-        <div class="mt-4 flex flex-wrap gap-2 empty:hidden">
-            {paged.then(|| view! { <a class=BUTTON_SECONDARY href=first data-testid="stock-first">{t!(i18n, common.first_page)}</a> })}
-            {next.map(|href| view! { <a class=BUTTON_SECONDARY href=href data-testid="stock-next">{t!(i18n, common.next_page)}</a> })}
-        </div>
+        // Focusable: a keyboard user can scroll the wide table sideways (axe: scrollable-region-focusable).
+        <section class=CARD_FLUSH tabindex="0" aria-label=move || td_string!(i18n.get_locale(), stock.title)>
+            <DataTable
+                rows=p.items.items
+                columns=stock_columns()
+                caption=move || td_string!(i18n.get_locale(), stock.title)
+                testid="stock-table"
+                rows_meta=Rows { testid: "stock-row", key: |i: &StockItemDto| i.id.to_string(), state: None }
+                sorting
+                min_width="sm:min-w-[860px]"
+                empty=ViewFn::from(move || view! { <span data-testid="stock-no-match">{t!(i18n, stock.no_match)}</span> })
+            />
+            <Pager next=p.items.next later href=Arc::new(pages) testid="stock" />
+        </section>
     }
 }
 
-#[component]
-fn StockRow(item: StockItemDto) -> impl IntoView {
+/// The inventory's columns; those it sorts by lead to their order.
+fn stock_columns() -> Vec<Column<StockItemDto>> {
     let i18n = use_i18n();
-    let StockItemDto {
-        number,
-        brand,
-        name,
-        aftermarket,
-        location,
-        price_cents,
-        currency,
-        stock,
-        min_order_qty,
-        updated_at,
-        ..
-    } = item;
-    let described = match (brand, name) {
-        (Some(b), Some(n)) => format!("{b} · {n}"),
-        (Some(b), None) => b,
-        (None, Some(n)) => n,
-        (None, None) => "—".to_owned(),
-    };
-    let default_location = location.is_empty();
-    let location_title = location.clone();
-    view! {
-        <tr data-testid="stock-row">
-            <td class="whitespace-nowrap px-4 py-2 font-mono" data-testid="stock-number">{number}</td>
-            <td class="px-4 py-2">
-                <div class="max-w-[18rem] truncate" title=described.clone()>{described.clone()}</div>
-                {aftermarket.then(|| view! {
-                    <span class="mt-0.5 inline-flex rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 dark:bg-sky-900/50 dark:text-sky-100">
-                        {t!(i18n, stock.aftermarket)}
-                    </span>
-                })}
-            </td>
-            <td class="px-4 py-2" data-testid="stock-location">
-                <div class=if default_location { "max-w-[12rem] truncate italic text-slate-600 dark:text-slate-300" } else { "max-w-[12rem] truncate" }
-                    title=location_title>
-                    {move || location_text(i18n.get_locale(), &location)}
+    let numeric = "sm:text-right tabular-nums whitespace-nowrap";
+    vec![
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_number), |i: &StockItemDto| {
+            view! { <span data-testid="stock-number">{i.number.clone()}</span> }.into_any()
+        })
+        .class("whitespace-nowrap font-mono")
+        .sort(StockSort::Number.as_str()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_item), move |i: &StockItemDto| {
+            let described = match (i.brand.clone(), i.name.clone()) {
+                (Some(b), Some(n)) => format!("{b} · {n}"),
+                (Some(b), None) => b,
+                (None, Some(n)) => n,
+                (None, None) => "—".to_owned(),
+            };
+            view! {
+                <div>
+                    <div class="max-w-[18rem] truncate" title=described.clone()>{described.clone()}</div>
+                    {i.aftermarket.then(|| view! {
+                        <span class="mt-0.5 inline-flex rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-900 dark:bg-sky-900/50 dark:text-sky-100">
+                            {t!(i18n, stock.aftermarket)}
+                        </span>
+                    })}
                 </div>
-            </td>
-            <td class="whitespace-nowrap px-4 py-2 text-right tabular-nums" data-testid="stock-price">{move || money(i18n.get_locale(), price_cents, &currency)}</td>
-            <td class="px-4 py-2 text-right tabular-nums" data-testid="stock-stock">{move || count(i18n.get_locale(), stock.into())}</td>
-            <td class="px-4 py-2 text-right tabular-nums">{min_order_qty.map(|q| q.to_string()).unwrap_or_else(|| "—".into())}</td>
-            <td class="whitespace-nowrap px-4 py-2"><LocalTime at=updated_at /></td>
-        </tr>
-    }
+            }.into_any()
+        }),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_location), move |i: &StockItemDto| {
+            let location = i.location.clone();
+            let title = location.clone();
+            let class = if location.is_empty() { "max-w-[12rem] truncate italic text-slate-600 dark:text-slate-300" } else { "max-w-[12rem] truncate" };
+            view! {
+                <div class=class title=title data-testid="stock-location">{move || location_text(i18n.get_locale(), &location)}</div>
+            }.into_any()
+        })
+        .sort(StockSort::Location.as_str()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_price), move |i: &StockItemDto| {
+            let (cents, currency) = (i.price_cents, i.currency.clone());
+            view! { <span data-testid="stock-price">{move || money(i18n.get_locale(), cents, &currency)}</span> }.into_any()
+        })
+        .class(numeric)
+        .sort(StockSort::Price.as_str()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_stock), move |i: &StockItemDto| {
+            let stock = i64::from(i.stock);
+            view! { <span data-testid="stock-stock">{move || count(i18n.get_locale(), stock)}</span> }.into_any()
+        })
+        .class(numeric)
+        .sort(StockSort::Stock.as_str()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_min_order), |i: &StockItemDto| {
+            i.min_order_qty.map_or_else(|| "—".to_owned(), |q| q.to_string()).into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_updated), |i: &StockItemDto| view! { <LocalTime at=i.updated_at /> }.into_any())
+            .class("whitespace-nowrap")
+            .sort(StockSort::Updated.as_str()),
+    ]
 }
 
 /// "Clear inventory", confirmed in a native disclosure (keyboard and screen-reader friendly, with or without

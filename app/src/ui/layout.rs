@@ -35,20 +35,7 @@ pub async fn pending_count() -> Result<i64, AppError> {
     let Some(caller) = crate::state::signed_in() else {
         return Ok(0);
     };
-    if !caller.role.has(Permission::UsersManage) {
-        return Ok(0);
-    }
-    let page = nexus::identity::service::users::list(
-        &st.pool,
-        &caller,
-        &nexus::identity::service::users::UserQuery {
-            status: Some(nexus::identity::rules::tenant::UserStatus::Pending),
-            limit: 1,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(page.pending)
+    Ok(nexus::identity::service::users::pending_count(&st.pool, &caller).await?)
 }
 
 #[component]

@@ -1,13 +1,12 @@
 //! Shared UI: the app frame (header, navigation, language and theme), the session context, and the small components
-//! and style tokens every page uses (fields, banners, tables), dates in the user's time zone and counts as each
+//! and style tokens every page uses (fields, banners, the one list: `list`), dates in the user's time zone and counts as each
 //! language writes them.
 
 pub mod components;
 pub mod hydration;
 pub mod layout;
+pub mod list;
 pub mod number;
-#[cfg(feature = "ssr")]
-pub mod paging;
 pub mod session;
 pub mod time;
 

@@ -37,7 +37,7 @@ async fn list_users(app: &TestApp, who: &Cookies, status: Option<&str>, search: 
 
 async fn user_id(app: &TestApp, who: &Cookies, email: &str) -> String {
     let page = list_users(app, who, None, email, None).await;
-    let users = page["users"].as_array().unwrap();
+    let users = page["users"]["items"].as_array().unwrap();
     assert_eq!(users.len(), 1, "{page}");
     users[0]["id"].as_str().unwrap().to_owned()
 }
@@ -139,7 +139,7 @@ async fn an_owner_deactivates_reactivates_and_changes_the_role_of_a_user(opts: P
     app.get("/api/v1/auth/me", Auth::Bearer(&viewer_session)).await.assert_unauthorized("session_expired");
     app.try_login_rest(VIEWER, DEMO_PASSWORD).await.assert_unauthorized("account_deactivated");
     let listed = list_users(&app, &owner, Some("deactivated"), VIEWER, None).await;
-    assert_eq!(listed["users"][0]["status"], "deactivated");
+    assert_eq!(listed["users"]["items"][0]["status"], "deactivated");
 
     let res = update(&app, &owner, &viewer, "reactivate", None).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -185,10 +185,10 @@ async fn the_users_list_pages_without_gaps_or_repeats(opts: PgPoolOptions, conn:
     loop {
         let page = list_users(&app, &admin, Some("active"), "", after.as_deref()).await;
         pages += 1;
-        let users = page["users"].as_array().unwrap();
+        let users = page["users"]["items"].as_array().unwrap();
         assert!(users.len() <= 50, "a page holds at most 50 users");
         seen.extend(users.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
-        match page["next"].as_str() {
+        match page["users"]["next"].as_str() {
             Some(n) => after = Some(n.to_owned()),
             None => break,
         }
@@ -203,8 +203,8 @@ async fn the_users_list_pages_without_gaps_or_repeats(opts: PgPoolOptions, conn:
     // An owner's pages hold only their tenant; a cursor that is not one is a named 422.
     let owner = app.login_browser(PLANT_OWNER, DEMO_PASSWORD).await;
     let page = list_users(&app, &owner, None, "", None).await;
-    assert!(page["users"].as_array().unwrap().iter().all(|u| u["tenant_name"] == "Planta Demo"), "{page}");
-    assert_eq!(page["next"], Value::Null);
+    assert!(page["users"]["items"].as_array().unwrap().iter().all(|u| u["tenant_name"] == "Planta Demo"), "{page}");
+    assert_eq!(page["users"]["next"], Value::Null);
     app.post_form("/api/ui/users", &[("q[after]", "ayer")], &admin, Some(ORIGIN))
         .await
         .assert_server_fn_error(StatusCode::UNPROCESSABLE_ENTITY, field_error("after", "invalid_input"));
@@ -229,7 +229,7 @@ async fn a_platform_admin_suspends_and_reactivates_an_organization(opts: PgPoolO
     let res = list_tenants(&app, &admin, &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let page = res.json();
-    let mut listed: Vec<(String, String, String, i64)> = page["tenants"]
+    let mut listed: Vec<(String, String, String, i64)> = page["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -249,7 +249,7 @@ async fn a_platform_admin_suspends_and_reactivates_an_organization(opts: PgPoolO
         ]
     );
     assert_eq!(page["next"], Value::Null);
-    let bodega = page["tenants"].as_array().unwrap().iter().find(|t| t["name"] == "Bodega Demo").unwrap()["id"]
+    let bodega = page["items"].as_array().unwrap().iter().find(|t| t["name"] == "Bodega Demo").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -274,13 +274,13 @@ async fn a_platform_admin_suspends_and_reactivates_an_organization(opts: PgPoolO
     app.get("/api/v1/auth/me", Auth::Bearer(&bodega_session)).await.assert_unauthorized("session_expired");
     app.try_login_rest(WAREHOUSE, DEMO_PASSWORD).await.assert_unauthorized("account_deactivated");
     let suspended = list_tenants(&app, &admin, &[("q[status]", "suspended")]).await.json();
-    assert_eq!(suspended["tenants"].as_array().unwrap().len(), 1, "{suspended}");
-    assert_eq!(suspended["tenants"][0]["name"], "Bodega Demo");
+    assert_eq!(suspended["items"].as_array().unwrap().len(), 1, "{suspended}");
+    assert_eq!(suspended["items"][0]["name"], "Bodega Demo");
     // The search finds by name, with LIKE wildcards taken literally.
     let found = list_tenants(&app, &admin, &[("q[search]", "planta")]).await.json();
-    assert_eq!(found["tenants"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
     let none = list_tenants(&app, &admin, &[("q[search]", "%")]).await.json();
-    assert_eq!(none["tenants"], json!([]));
+    assert_eq!(none["items"], json!([]));
 
     // Reactivated, it signs in again.
     let res = set_tenant_status(&app, &admin, &bodega, "active").await;

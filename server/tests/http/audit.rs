@@ -71,7 +71,7 @@ async fn a_key_passes_exactly_the_operations_its_scopes_allow(opts: PgPoolOption
     // With the scope: 200, and only its own tenant's entries.
     let res = app.get("/api/v1/audit", Auth::Bearer(&siem)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let entries = res.json()["entries"].as_array().unwrap().clone();
+    let entries = res.json()["items"].as_array().unwrap().clone();
     assert!(!entries.is_empty());
     assert!(entries.iter().all(|e| e["tenant_name"] == "Planta Demo"), "{entries:?}");
     let csv = app.get("/api/v1/audit/export.csv", Auth::Bearer(&siem)).await;
@@ -122,7 +122,7 @@ async fn the_audit_list_pages_without_gaps_or_repeats(opts: PgPoolOptions, conn:
     let mut uri = "/api/v1/audit?limit=3&action=auth.login_failed".to_owned();
     loop {
         let page = app.get(&uri, Auth::Bearer(&admin)).await.json();
-        seen.extend(page["entries"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()));
+        seen.extend(page["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()));
         match page["next"].as_str() {
             Some(next) => uri = format!("/api/v1/audit?limit=3&action=auth.login_failed&after={next}"),
             None => break,

@@ -673,13 +673,21 @@ async fn pages_carry_security_headers_and_the_api_is_documented(opts: PgPoolOpti
     let password = &schemas["RegisterRequest"]["properties"]["password"];
     assert_eq!(password["minLength"], PASSWORD_MIN_CHARS);
     assert_eq!(password["maxLength"], PASSWORD_MAX_CHARS);
-    let after = doc["paths"]["/api/v1/audit"]["get"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "after")
-        .expect("the after parameter");
-    assert_eq!(after["schema"]["pattern"], nexus_app::ui::paging::CURSOR_PATTERN);
+    // Each list's cursor is stated exactly as its kind reads it (every text of the pattern is a position).
+    use nexus::paging::{At, Cursor};
+    for (path, pattern) in [
+        ("/api/v1/audit", <At<i64> as Cursor>::PATTERN),
+        ("/api/v1/inventory/uploads", <At<uuid::Uuid> as Cursor>::PATTERN),
+        ("/api/v1/parts/search", <nexus::catalog::rules::search::SearchCursor as Cursor>::PATTERN),
+    ] {
+        let after = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "after")
+            .expect("the after parameter");
+        assert_eq!(after["schema"]["pattern"], pattern, "{path}");
+    }
     // API answers get the strict default CSP and the same headers.
     let health = app.get("/api/v1/health", Auth::None).await;
     assert!(health.header("content-security-policy").is_some_and(|c| c.contains("default-src 'self'")));

@@ -146,7 +146,7 @@ async fn a_bodega_lists_and_clears_its_inventory_through_the_pages_server_functi
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let page = res.json();
     assert_eq!((page["total"].clone(), page["inventory_empty"].clone()), (json!(2), json!(false)));
-    let items = page["items"].as_array().unwrap();
+    let items = page["items"]["items"].as_array().unwrap();
     assert_eq!(
         items.iter().map(|i| (i["number"].clone(), i["brand"].clone())).collect::<Vec<_>>(),
         [(json!("04465-02220"), json!("Toyota")), (json!("P83152"), json!("Brembo"))]

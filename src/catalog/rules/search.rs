@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::kinds::CrossRefKind;
 use super::query::NumberMatch;
 use crate::codes::ErrorCode;
+use crate::paging::{Cursor, digits};
 
 /// Results per page (the REST API accepts up to [`PAGE_MAX`]).
 pub const PAGE_DEFAULT: u16 = 20;
@@ -105,35 +106,32 @@ pub struct SearchCursor {
     pub id: i64,
 }
 
-/// The cursor format as the OpenAPI document states it (empty: the first page).
-pub const CURSOR_PATTERN: &str = r"^([0-3]\.-?[0-9]{1,9}\.[0-9]{1,18})?$";
+/// `tier.score.id`, e.g. `3.-12.40211`.
+impl Cursor for SearchCursor {
+    type Order = ();
+    const PATTERN: &'static str = r"^([0-3]\.-?[0-9]{1,9}\.[0-9]{1,18})?$";
 
-impl SearchCursor {
-    /// `tier.score.id`, e.g. `3.-12.40211`; anything else is the caller's input error.
-    pub fn parse(s: &str) -> Result<Option<Self>, ErrorCode> {
-        if s.is_empty() {
-            return Ok(None);
-        }
+    fn encode(&self) -> String {
+        format!("{}.{}.{}", self.tier, self.score, self.id)
+    }
+
+    fn decode(s: &str, (): ()) -> Option<Self> {
         let mut it = s.split('.');
         let (Some(t), Some(sc), Some(id), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            return Err(ErrorCode::InvalidInput);
+            return None;
         };
-        let digits = |x: &str, max: usize| !x.is_empty() && x.len() <= max && x.bytes().all(|b| b.is_ascii_digit());
-        let score_digits = sc.strip_prefix('-').unwrap_or(sc);
-        if t.len() != 1 || !matches!(t.as_bytes()[0], b'0'..=b'3') || !digits(score_digits, 9) || !digits(id, 18) {
-            return Err(ErrorCode::InvalidInput);
-        }
-        Ok(Some(Self {
-            tier: t.parse().map_err(|_| ErrorCode::InvalidInput)?,
-            score: sc.parse().map_err(|_| ErrorCode::InvalidInput)?,
-            id: id.parse().map_err(|_| ErrorCode::InvalidInput)?,
-        }))
+        let tier = digits(t, 1).filter(|t| *t <= 3)?;
+        let score = match sc.strip_prefix('-') {
+            Some(neg) => -digits(neg, 9)?,
+            None => digits(sc, 9)?,
+        };
+        Some(Self { tier: i16::try_from(tier).ok()?, score: i32::try_from(score).ok()?, id: digits(id, 18)? })
     }
 }
 
 impl std::fmt::Display for SearchCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.tier, self.score, self.id)
+        f.write_str(&self.encode())
     }
 }
 
@@ -477,12 +475,27 @@ mod tests {
     fn cursors_round_trip_and_anything_else_is_refused() {
         let c = SearchCursor { tier: 3, score: -12, id: 40211 };
         assert_eq!(c.to_string(), "3.-12.40211");
-        assert_eq!(SearchCursor::parse("3.-12.40211"), Ok(Some(c)));
-        assert_eq!(SearchCursor::parse(""), Ok(None));
+        let read = |raw: &str| crate::paging::after::<SearchCursor>(Some(raw), ());
+        assert_eq!(read("3.-12.40211"), Ok(Some(c)));
+        assert_eq!(read(""), Ok(None));
         let widest = format!("3.-{}.{}", "9".repeat(9), "9".repeat(18));
-        assert!(SearchCursor::parse(&widest).unwrap().is_some(), "every string of the pattern is a position");
-        for bad in ["x", "4.0.1", "1.0", "1.0.1.2", "1..1", "1.0.", "-1.0.1", "1.+5.1", "1.0.1x", "1.1234567890.1"] {
-            assert_eq!(SearchCursor::parse(bad), Err(ErrorCode::InvalidInput), "{bad}");
+        assert!(read(&widest).unwrap().is_some(), "every string of the pattern is a position");
+        for bad in [
+            "x",
+            "4.0.1",
+            "1.0",
+            "1.0.1.2",
+            "1..1",
+            "1.0.",
+            "-1.0.1",
+            "1.+5.1",
+            "1.0.1x",
+            "1.1234567890.1",
+            "1.-.1",
+            "1.--5.1",
+            "01.0.1",
+        ] {
+            assert_eq!(read(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
         }
     }
 

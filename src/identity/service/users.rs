@@ -15,14 +15,18 @@ use crate::identity::rules::auth::{EndReason, Permission, Role};
 use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserAction, UserStatus};
 use crate::identity::store::users::{self as store, UserFilter, UserRow};
 use crate::identity::store::{sessions, tenants};
+use crate::paging::{self, At, Limit, Page};
 
+/// Which accounts to list; `after` is the previous page's `next`.
 #[derive(Debug, Clone, Default)]
 pub struct UserQuery {
     pub status: Option<UserStatus>,
     pub search: Option<String>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-    pub limit: i64,
+    pub after: Option<String>,
 }
+
+/// Accounts and organizations per page of the administration lists.
+pub const PAGE: Limit = Limit::fixed(50);
 
 /// An account as the administration screens show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,29 +59,42 @@ impl UserSummary {
 }
 
 pub struct UserPage {
-    pub users: Vec<UserSummary>,
+    pub users: Page<UserSummary>,
     /// Pending accounts the caller may approve (all pages).
     pub pending: i64,
 }
 
+/// A page of the accounts the caller administers (newest first), and how many of them wait for approval.
 pub async fn list(pool: &PgPool, user: &User, q: &UserQuery) -> Result<UserPage> {
     user.require(Permission::UsersManage)?;
     let search = check_filter("q", q.search.as_deref(), 254)?;
+    let after = paging::after::<At<Uuid>>(q.after.as_deref(), ())?;
     let mut tx = db::begin(pool, user.scope()).await?;
     let rows = store::list(
         &mut tx,
         UserFilter {
             status: q.status.map(UserStatus::as_str),
             search: search.as_deref(),
-            after: q.after,
-            limit: q.limit.clamp(1, 200),
+            after: after.map(|a| (a.at, a.id)),
+            limit: PAGE.fetch(),
         },
     )
     .await?;
     let pending = store::count_pending(&mut tx).await?;
     tx.commit().await?;
-    let users = rows.into_iter().map(UserSummary::from_row).collect::<Result<_>>()?;
+    let users = Page::cut(rows, PAGE, |r| At::new(r.created_at, r.id)).try_map(UserSummary::from_row)?;
     Ok(UserPage { users, pending })
+}
+
+/// How many accounts wait for the caller's approval (none when the caller approves none).
+pub async fn pending_count(pool: &PgPool, user: &User) -> Result<i64> {
+    if !user.role.has(Permission::UsersManage) {
+        return Ok(0);
+    }
+    let mut tx = db::begin(pool, user.scope()).await?;
+    let pending = store::count_pending(&mut tx).await?;
+    tx.commit().await?;
+    Ok(pending)
 }
 
 /// What an administrator does to an account, with what it needs.
@@ -154,12 +171,12 @@ fn check_role_fits(user: &User, kind: TenantKind, role: Role) -> Result<()> {
     Ok(())
 }
 
+/// Which organizations to list; `after` is the previous page's `next`.
 #[derive(Debug, Clone, Default)]
 pub struct TenantQuery {
     pub status: Option<TenantStatus>,
     pub search: Option<String>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-    pub limit: i64,
+    pub after: Option<String>,
 }
 
 /// A tenant as the platform admin's list shows it.
@@ -174,36 +191,35 @@ pub struct TenantSummary {
 }
 
 /// Every tenant but the platform's own, newest first (platform admins only).
-pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result<Vec<TenantSummary>> {
+pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result<Page<TenantSummary>> {
     user.require(Permission::UsersManage)?;
     if user.scope() != Scope::Platform {
         return Err(Error::Forbidden);
     }
     let search = check_filter("q", q.search.as_deref(), 160)?;
+    let after = paging::after::<At<Uuid>>(q.after.as_deref(), ())?;
     let mut tx = db::begin(pool, Scope::Platform).await?;
     let rows = tenants::list(
         &mut tx,
         tenants::TenantFilter {
             status: q.status.map(TenantStatus::as_str),
             search: search.as_deref(),
-            after: q.after,
-            limit: q.limit.clamp(1, 200),
+            after: after.map(|a| (a.at, a.id)),
+            limit: PAGE.fetch(),
         },
     )
     .await?;
     tx.commit().await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(TenantSummary {
-                id: r.id,
-                kind: TenantKind::decode(&r.kind)?,
-                status: TenantStatus::decode(&r.status)?,
-                name: r.name,
-                created_at: r.created_at,
-                users: r.users,
-            })
+    Page::cut(rows, PAGE, |r| At::new(r.created_at, r.id)).try_map(|r| {
+        Ok(TenantSummary {
+            id: r.id,
+            kind: TenantKind::decode(&r.kind)?,
+            status: TenantStatus::decode(&r.status)?,
+            name: r.name,
+            created_at: r.created_at,
+            users: r.users,
         })
-        .collect()
+    })
 }
 
 /// Suspends or reactivates a tenant (platform admins only). Suspension ends every session of the tenant at once; its

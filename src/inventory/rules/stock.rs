@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::codes::ErrorCode;
+use crate::paging::{Cursor, digits};
 
 /// The columns the list sorts by (ties: by id, in the same direction).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,8 +67,14 @@ impl StockCursor {
         };
         Self { value, id }
     }
+}
 
-    pub fn encode(&self) -> String {
+impl Cursor for StockCursor {
+    type Order = StockSort;
+    /// `<id>.<value>`: digits for prices, stock and times, any text of up to 60 characters for numbers and locations.
+    const PATTERN: &'static str = "^([0-9]{1,18}\\.[^\\u0000-\\u001f\\u007f-\\u009f]{0,60})?$";
+
+    fn encode(&self) -> String {
         match &self.value {
             CursorValue::Text(t) => format!("{}.{t}", self.id),
             CursorValue::Int(n) => format!("{}.{n}", self.id),
@@ -76,37 +82,28 @@ impl StockCursor {
         }
     }
 
-    /// Reads a cursor of the order `sort`; empty is the first page.
-    pub fn parse(sort: StockSort, raw: &str) -> Result<Option<Self>, ErrorCode> {
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        let (id, value) = raw.split_once('.').ok_or(ErrorCode::InvalidInput)?;
-        let id = digits(id, 18).ok_or(ErrorCode::InvalidInput)?;
+    /// A cursor of the order `sort`.
+    fn decode(raw: &str, sort: StockSort) -> Option<Self> {
+        let (id, value) = raw.split_once('.')?;
+        let id = digits(id, 18)?;
         let value = match sort {
             StockSort::Number | StockSort::Location => {
                 if value.chars().count() > TEXT_MAX_CHARS || value.chars().any(char::is_control) {
-                    return Err(ErrorCode::InvalidInput);
+                    return None;
                 }
                 CursorValue::Text(value.to_owned())
             }
-            StockSort::Price | StockSort::Stock => CursorValue::Int(digits(value, 18).ok_or(ErrorCode::InvalidInput)?),
-            StockSort::Updated => CursorValue::At(
-                digits(value, 16).and_then(DateTime::from_timestamp_micros).ok_or(ErrorCode::InvalidInput)?,
-            ),
+            StockSort::Price | StockSort::Stock => CursorValue::Int(digits(value, 18)?),
+            StockSort::Updated => CursorValue::At(digits(value, 16).and_then(DateTime::from_timestamp_micros)?),
         };
-        Ok(Some(Self { value, id }))
+        Some(Self { value, id })
     }
-}
-
-/// A non-negative integer of at most `max` digits (no sign, no spaces).
-fn digits(s: &str, max: usize) -> Option<i64> {
-    (!s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::after;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -118,12 +115,12 @@ mod tests {
         for sort in StockSort::ALL.iter().copied() {
             for (number, location) in [("04465-02220", ""), ("W 712/75", "Pasillo 2.3"), ("1.2.3", "Ñandú_7")] {
                 let c = StockCursor::of(sort, 42, number, location, 123_450, 7, t);
-                assert_eq!(StockCursor::parse(sort, &c.encode()).unwrap(), Some(c.clone()), "{sort:?} {number}");
+                assert_eq!(after(Some(&c.encode()), sort), Ok(Some(c.clone())), "{sort:?} {number}");
             }
         }
-        assert_eq!(StockCursor::parse(StockSort::Price, "").unwrap(), None);
+        assert_eq!(after::<StockCursor>(Some(""), StockSort::Price), Ok(None));
         assert_eq!(
-            StockCursor::parse(StockSort::Location, "9.").unwrap(),
+            after(Some("9."), StockSort::Location).unwrap(),
             Some(StockCursor { value: CursorValue::Text(String::new()), id: 9 }),
             "the default location is an empty text"
         );
@@ -132,7 +129,12 @@ mod tests {
     #[test]
     fn a_cursor_of_another_shape_is_an_input_error() {
         let bad = |sort: StockSort, raw: &str| {
-            assert_eq!(StockCursor::parse(sort, raw), Err(ErrorCode::InvalidInput), "{sort:?} {raw:?}");
+            let e = after::<StockCursor>(Some(raw), sort).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.code),
+                ("after", crate::codes::ErrorCode::InvalidInput),
+                "{sort:?} {raw:?}"
+            );
         };
         bad(StockSort::Number, "abc");
         bad(StockSort::Number, "x.04465");

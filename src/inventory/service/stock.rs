@@ -14,10 +14,12 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission};
 use crate::inventory::rules::stock::{StockCursor, StockSort};
 use crate::inventory::store::stock::{self as store, OfferRow, StockFilter, StockRow};
+use crate::paging::{self, Limit, Page};
 
 /// The longest location text searched for (a location holds at most 60 characters).
 pub const LOCATION_MAX_CHARS: usize = 60;
-/// Most items one page holds.
+/// Items one page holds unless the caller asks for another number, and the most it may ask for.
+pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 200;
 
 /// What to list: filters, order and where the page starts.
@@ -31,8 +33,8 @@ pub struct StockQuery {
     pub desc: bool,
     /// The previous page's `next` (a cursor of the same order; anything else is a 422 on `after`).
     pub after: Option<String>,
-    /// Items per page (1 to [`PAGE_MAX`]).
-    pub limit: i64,
+    /// Items per page (1 to [`PAGE_MAX`]; [`PAGE_DEFAULT`] when absent).
+    pub limit: Option<i64>,
 }
 
 /// One item of the bodega's inventory.
@@ -74,11 +76,9 @@ impl From<StockRow> for StockItem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockPage {
-    pub items: Vec<StockItem>,
+    pub page: Page<StockItem>,
     /// Items the filters keep, over every page.
     pub total: i64,
-    /// Where the next page starts (`after` of the next query), when there is one.
-    pub next: Option<String>,
     /// The bodega has no item at all (not merely none matching the filters): the page invites an upload.
     pub inventory_empty: bool,
 }
@@ -88,9 +88,8 @@ pub async fn list(pool: &PgPool, user: &User, q: &StockQuery) -> Result<StockPag
     user.require(Permission::InventoryManage)?;
     let number = check_filter("q", q.number.as_deref(), NUMBER_MAX_CHARS)?.map(|n| number_key(&n));
     let location = check_filter("location", q.location.as_deref(), LOCATION_MAX_CHARS)?;
-    let after =
-        StockCursor::parse(q.sort, q.after.as_deref().unwrap_or_default()).map_err(|c| Error::field("after", c))?;
-    let limit = q.limit.clamp(1, PAGE_MAX);
+    let after = paging::after::<StockCursor>(q.after.as_deref(), q.sort)?;
+    let limit = Limit::new(q.limit, PAGE_DEFAULT, PAGE_MAX)?;
     let filter = StockFilter {
         // Only separators ("-", "/") say nothing about a number: no filter.
         number_key: number.as_deref().filter(|k| !k.is_empty()),
@@ -98,20 +97,18 @@ pub async fn list(pool: &PgPool, user: &User, q: &StockQuery) -> Result<StockPag
         sort: q.sort,
         desc: q.desc,
         after: after.as_ref(),
-        limit: limit + 1,
+        limit: limit.fetch(),
     };
     let tenant = user.tenant_id;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let mut rows = store::list(&mut tx, tenant, &filter).await?;
+    let rows = store::list(&mut tx, tenant, &filter).await?;
     let total = store::count(&mut tx, tenant, &filter).await?;
     let inventory_empty = total == 0 && !store::any(&mut tx, tenant).await?;
     tx.commit().await?;
-    let next = (rows.len() as i64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        let r = rows.last().expect("more rows than the limit");
-        StockCursor::of(q.sort, r.id, &r.number, &r.location, r.price_cents, r.stock.into(), r.updated_at).encode()
+    let page = Page::cut(rows, limit, |r| {
+        StockCursor::of(q.sort, r.id, &r.number, &r.location, r.price_cents, r.stock.into(), r.updated_at)
     });
-    Ok(StockPage { items: rows.into_iter().map(StockItem::from).collect(), total, next, inventory_empty })
+    Ok(StockPage { page: page.map(StockItem::from), total, inventory_empty })
 }
 
 /// What clearing the inventory removed.

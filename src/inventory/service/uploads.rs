@@ -30,6 +30,7 @@ use crate::inventory::rules::upload::{
     Reject, Repeat, UploadStatus, UploadSummary, UploadView, adapt_mapping, check_mapping, likeness, missing_fields,
 };
 use crate::inventory::store::uploads::{self as store, UploadRow};
+use crate::paging::{self, At, Limit, Page};
 
 use super::table::{Layout, Source, check_cells, check_rows, layout, price_style};
 use super::upload::{Options, Progress, Sink, run_rows};
@@ -39,7 +40,7 @@ pub const FILE_NAME_MAX_CHARS: usize = 255;
 /// Saved mappings compared with a header row none of them was made for.
 const PROFILES_COMPARED: i64 = 20;
 /// Uploads per history page.
-pub const HISTORY_PAGE: i64 = 50;
+pub const HISTORY_PAGE: Limit = Limit::fixed(50);
 
 /// A file as it arrives, and what to do with it.
 #[derive(Debug, Clone, Default)]
@@ -257,35 +258,27 @@ pub async fn progress(pool: &PgPool, caller: &Caller, id: Uuid) -> Result<Option
     .transpose()
 }
 
-/// A history page: the bodega's uploads, newest first, before `before` (the last one of the previous page).
-pub async fn history(pool: &PgPool, caller: &Caller, before: Option<Uuid>) -> Result<Vec<UploadSummary>> {
+/// A history page: the bodega's uploads, newest first, from `after` (the previous page's `next`) on.
+pub async fn history(pool: &PgPool, caller: &Caller, after: Option<&str>) -> Result<Page<UploadSummary>> {
     let tenant = tenant_of(caller)?;
+    let after = paging::after::<At<Uuid>>(after, ())?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let keyset = match before {
-        Some(b) => {
-            // An upload that is not (or no longer) there ends nothing: 404.
-            let row = store::get(&mut tx, b, false).await?.ok_or(Error::NotFound)?;
-            Some((row.created_at, row.id))
-        }
-        None => None,
-    };
-    let rows = store::history(&mut tx, tenant, keyset, HISTORY_PAGE).await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(UploadSummary {
-                id: r.id,
-                format: Format::decode(&r.format)?,
-                status: status_of(&r)?,
-                counts: counts_of(&r),
-                problem: stored(r.problem_detail.clone())?,
-                file_name: r.file_name,
-                created_by: r.created_by,
-                created_at: r.created_at,
-                finished_at: r.finished_at,
-                duration_ms: r.duration_ms.map(i64::from),
-            })
+    let rows = store::history(&mut tx, tenant, after.map(|a| (a.at, a.id)), HISTORY_PAGE.fetch()).await?;
+    tx.commit().await?;
+    Page::cut(rows, HISTORY_PAGE, |r| At::new(r.created_at, r.id)).try_map(|r| {
+        Ok(UploadSummary {
+            id: r.id,
+            format: Format::decode(&r.format)?,
+            status: status_of(&r)?,
+            counts: counts_of(&r),
+            problem: stored(r.problem_detail.clone())?,
+            file_name: r.file_name,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+            duration_ms: r.duration_ms.map(i64::from),
         })
-        .collect()
+    })
 }
 
 /// An upload's rejected rows as CSV: the file's header and each rejected row's cells as the file had them, then

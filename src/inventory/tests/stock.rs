@@ -94,7 +94,7 @@ const NORTE: [Put<'static>; 7] = [
 ];
 
 fn query(sort: StockSort, desc: bool, limit: i64) -> StockQuery {
-    StockQuery { sort, desc, limit, ..Default::default() }
+    StockQuery { sort, desc, limit: Some(limit), ..Default::default() }
 }
 
 /// Every page of the query, walked by its cursors; each page states the same total.
@@ -103,10 +103,10 @@ async fn walk(pool: &PgPool, user: &User, mut q: StockQuery) -> Vec<StockItem> {
     let first_total = list(pool, user, &q).await.unwrap().total;
     for _ in 0..20 {
         let page = list(pool, user, &q).await.unwrap();
-        assert!(page.items.len() as i64 <= q.limit);
+        assert!(page.page.items.len() as i64 <= q.limit.unwrap());
         assert_eq!(page.total, first_total, "every page states the same total");
-        all.extend(page.items);
-        match page.next {
+        all.extend(page.page.items);
+        match page.page.next {
             Some(next) => q.after = Some(next),
             None => return all,
         }
@@ -132,9 +132,9 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     for sort in StockSort::ALL.iter().copied() {
         for desc in [false, true] {
             let whole = list(&pool, &me, &query(sort, desc, 200)).await.unwrap();
-            assert_eq!((whole.items.len(), whole.total, whole.next.clone()), (7, 7, None), "{sort:?}");
+            assert_eq!((whole.page.items.len(), whole.total, whole.page.next.clone()), (7, 7, None), "{sort:?}");
             for limit in [2, 3] {
-                assert_eq!(walk(&pool, &me, query(sort, desc, limit)).await, whole.items, "{sort:?} desc={desc}");
+                assert_eq!(walk(&pool, &me, query(sort, desc, limit)).await, whole.page.items, "{sort:?} desc={desc}");
             }
         }
     }
@@ -151,7 +151,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
         ["90915 YZZD2", "P83152", "P 83 152", "41060-EL00A", "90915-YZZD2", "0446502220", "04465-02220"]
     );
     let by_location = list(&pool, &me, &query(StockSort::Location, false, 3)).await.unwrap();
-    assert!(by_location.items.iter().all(|i| i.location.is_empty()), "the default location sorts first");
+    assert!(by_location.page.items.iter().all(|i| i.location.is_empty()), "the default location sorts first");
 
     // What the catalog says of each item: the OEM part's maker and name, or the aftermarket product's brand.
     let brembo = stock.iter().find(|i| i.number == "P 83 152").unwrap();
@@ -169,11 +169,11 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     let search = |number: &str, location: &str| StockQuery {
         number: Some(number.into()).filter(|n: &String| !n.is_empty()),
         location: Some(location.into()).filter(|l: &String| !l.is_empty()),
-        limit: 50,
+        limit: Some(50),
         ..Default::default()
     };
     let found = |page: StockPage| {
-        let mut n: Vec<String> = page.items.into_iter().map(|i| format!("{}@{}", i.number, i.location)).collect();
+        let mut n: Vec<String> = page.page.items.into_iter().map(|i| format!("{}@{}", i.number, i.location)).collect();
         n.sort();
         (page.total, n)
     };
@@ -196,14 +196,14 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
 
     // The filters are walked by their cursors too.
     let mut q = search("", "o");
-    q.limit = 1;
+    q.limit = Some(1);
     q.sort = StockSort::Price;
     let walked = walk(&pool, &me, q).await;
     assert_eq!(numbers(&walked), ["90915 YZZD2", "P83152", "41060-EL00A", "0446502220"]);
 
     // Sur sees its own item only; a workshop or a plant's manager has no inventory to list.
     let sur_page = list(&pool, &person(sur, Role::Warehouse), &query(StockSort::Number, false, 50)).await.unwrap();
-    assert_eq!((sur_page.total, sur_page.items[0].price_cents), (1, 1));
+    assert_eq!((sur_page.total, sur_page.page.items[0].price_cents), (1, 1));
     for role in [Role::Workshop, Role::Manager, Role::Viewer, Role::Admin] {
         let refused = list(&pool, &person(norte, role), &StockQuery::default()).await;
         assert!(matches!(refused, Err(Error::Forbidden)), "{role:?}");
@@ -214,7 +214,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     let control = StockQuery { location: Some("a\0b".into()), ..Default::default() };
     assert!(matches!(list(&pool, &me, &control).await, Err(Error::Validation(_))));
     // So is a cursor of another order (a location's cursor, the default location's, for the price order).
-    let by_location = list(&pool, &me, &query(StockSort::Location, false, 2)).await.unwrap().next;
+    let by_location = list(&pool, &me, &query(StockSort::Location, false, 2)).await.unwrap().page.next;
     let mixed = StockQuery { sort: StockSort::Price, after: by_location, ..Default::default() };
     assert!(matches!(list(&pool, &me, &mixed).await, Err(Error::Validation(f)) if f[0].field == "after"));
 }
@@ -240,7 +240,7 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
 
     assert_eq!(clear(&pool, &me, &meta).await.unwrap(), Cleared { items: 7, locations: 3 });
     let empty = list(&pool, &me, &StockQuery::default()).await.unwrap();
-    assert_eq!((empty.total, empty.items.len(), empty.inventory_empty), (0, 0, true));
+    assert_eq!((empty.total, empty.page.items.len(), empty.inventory_empty), (0, 0, true));
     let mut tx = db::begin(&pool, Scope::Tenant(norte)).await.unwrap();
     let locations: i64 =
         sqlx::query_scalar("select count(*) from inventory_locations").fetch_one(&mut *tx).await.unwrap();

@@ -432,9 +432,7 @@ pub struct QueryLogEntry {
 /// A page of the query log, newest first, with the last day's count and timings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueryLog {
-    pub entries: Vec<QueryLogEntry>,
-    /// The id to read on from (older entries), when there are more.
-    pub next: Option<i64>,
+    pub entries: crate::paging::Page<QueryLogEntry>,
     pub day_count: i64,
     pub day_p50_ms: Option<f64>,
     pub day_p95_ms: Option<f64>,

@@ -12,6 +12,7 @@ use crate::codes::{ErrorCode, FieldError};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
+use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{Range, Widget};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
@@ -155,22 +156,21 @@ pub async fn save_filter(pool: &PgPool, user: &User, meta: &RequestMeta, input: 
     Ok(())
 }
 
-/// Entries read per page of the query log.
-pub const QUERY_LOG_PAGE: i64 = 100;
+/// Entries per page of the query log.
+pub const QUERY_LOG_PAGE: Limit = Limit::fixed(100);
 
-/// The plant's dashboard queries, newest first (its owner's to read: `audit.read`), from before entry `before`.
-pub async fn query_log(pool: &PgPool, user: &User, before: Option<i64>) -> Result<QueryLog> {
+/// The plant's dashboard queries, newest first (its owner's to read: `audit.read`), from `after` (the previous
+/// page's `next`) on.
+pub async fn query_log(pool: &PgPool, user: &User, after: Option<&str>) -> Result<QueryLog> {
     user.require(Permission::AuditRead)?;
     user.require(Permission::ProductionRead)?;
+    let after = paging::after::<i64>(after, ())?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let mut entries = store::query_log(&mut tx, before, QUERY_LOG_PAGE + 1).await?;
+    let entries = store::query_log(&mut tx, after, QUERY_LOG_PAGE.fetch()).await?;
     let (day_count, day_p50_ms, day_p95_ms) = store::query_log_day(&mut tx).await?;
     tx.commit().await?;
-    let next = (entries.len() as i64 > QUERY_LOG_PAGE).then(|| {
-        entries.truncate(QUERY_LOG_PAGE as usize);
-        entries.last().map_or(0, |e| e.id)
-    });
-    Ok(QueryLog { entries, next, day_count, day_p50_ms, day_p95_ms })
+    let entries = Page::cut(entries, QUERY_LOG_PAGE, |e| e.id);
+    Ok(QueryLog { entries, day_count, day_p50_ms, day_p95_ms })
 }
 
 /// Sets `template`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,

@@ -276,15 +276,18 @@ async fn the_owner_reads_who_queried_what_and_how_long_it_took(opts: PgPoolOptio
         view(&pool, &Caller::User(manager.clone()), &q).await.unwrap();
     }
     let log = query_log(&pool, &owner, None).await.unwrap();
-    assert_eq!((log.entries.len(), log.day_count, log.next), (3, 3, None));
-    let e = &log.entries[0];
+    assert_eq!((log.entries.items.len(), log.day_count, log.entries.next.clone()), (3, 3, None));
+    let e = &log.entries.items[0];
     assert_eq!(e.query, "dashboard");
     assert!(e.who.as_deref().is_some_and(|w| w.contains(&manager.email)), "{:?}", e.who);
     assert!(e.filters.contains("range=24h") && !e.filters.contains("null"), "{}", e.filters);
     assert!(log.day_p95_ms.is_some());
-    assert!(log.entries.windows(2).all(|w| w[0].id > w[1].id), "newest first");
-    // Read on from an entry: the older ones only.
-    assert_eq!(query_log(&pool, &owner, Some(log.entries[1].id)).await.unwrap().entries.len(), 1);
+    assert!(log.entries.items.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    // Read on from an entry: the older ones only; a cursor that is not one is the caller's error, named.
+    let from_second = log.entries.items[1].id.to_string();
+    assert_eq!(query_log(&pool, &owner, Some(&from_second)).await.unwrap().entries.items.len(), 1);
+    let bad = query_log(&pool, &owner, Some("ayer")).await;
+    assert!(matches!(bad, Err(Error::Validation(f)) if f[0].field == "after"), "a bad cursor is named");
     // Managers run the plant; what people look at is the owner's to read.
     assert!(matches!(query_log(&pool, &manager, None).await, Err(Error::Forbidden)));
 }

@@ -21,6 +21,7 @@ use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
 use nexus::inventory::rules::file::FileProblem;
 use nexus::inventory::rules::upload::{ProgressView, ReadChoice, UploadSummary, UploadView};
+use nexus::paging::Page;
 use uuid::Uuid;
 
 use self::drop_zone::{DropZone, Working};
@@ -71,10 +72,10 @@ pub async fn upload_progress(id: Uuid) -> Result<Option<ProgressView>, AppError>
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/uploads")]
-pub async fn list_uploads(before: Option<Uuid>) -> Result<Vec<UploadSummary>, AppError> {
+pub async fn list_uploads(after: Option<String>) -> Result<Page<UploadSummary>, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::inventory::service::uploads::history(&st.pool, &caller, before).await?)
+    Ok(nexus::inventory::service::uploads::history(&st.pool, &caller, after.as_deref()).await?)
 }
 
 /// What the page is busy with.
@@ -101,7 +102,11 @@ pub fn UploadPage() -> impl IntoView {
         },
     );
     let refresh = RwSignal::new(0u32);
-    let history = Resource::new(move || refresh.get(), |_| list_uploads(None));
+    // The history's page is in the URL (`?after=`), so it pages with or without JavaScript.
+    let history = Resource::new(
+        move || (refresh.get(), query.with(|q| q.get("after")).filter(|a| !a.is_empty())),
+        |(_, after)| list_uploads(after),
+    );
     view! {
         <Protected permission=Permission::InventoryManage>
             <Upload opened history refresh />
@@ -112,7 +117,7 @@ pub fn UploadPage() -> impl IntoView {
 #[component]
 fn Upload(
     opened: Resource<Result<Option<UploadView>, AppError>>,
-    history: Resource<Result<Vec<UploadSummary>, AppError>>,
+    history: Resource<Result<Page<UploadSummary>, AppError>>,
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use nexus::inventory::rules::row::Counts;
-use nexus::inventory::rules::upload::{Parsed, Reject, UploadView};
+use nexus::inventory::rules::upload::{Parsed, PreviewRow, Reject, UploadView};
 use uuid::Uuid;
 
 use crate::i18n::*;
 use crate::inventory::texts;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH};
+use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::number::{count, money};
 
 /// The first rows, raw, beside what they mean.
@@ -26,47 +27,14 @@ pub(super) fn Preview(v: UploadView) -> impl IntoView {
                 <h2 id="preview-h" class="text-lg font-semibold">{t!(i18n, upload.preview)}</h2>
                 <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, upload.preview_help)}</p>
             </div>
-            <table class="w-full min-w-[640px] text-left text-sm">
-                <thead class="border-y border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">{t!(i18n, upload.line)}</th>
-                        {(0..width).map(|i| view! { <th scope="col" class="px-3 py-2">{headers.get(i).cloned().unwrap_or_default()}</th> }).collect_view()}
-                        <th scope="col" class="px-3 py-2">{t!(i18n, upload.understood)}</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                    {v.preview.into_iter().map(|r| {
-                        let parsed = r.parsed.clone();
-                        view! {
-                            <tr data-testid="preview-row">
-                                <td class="px-3 py-2 tabular-nums text-slate-600 dark:text-slate-300">{r.line}</td>
-                                {(0..width).map(|i| view! { <td class="px-3 py-2">{r.cells.get(i).cloned().unwrap_or_default()}</td> }).collect_view()}
-                                <td class="px-3 py-2" data-testid="parsed">
-                                    {move || {
-                                        let l = i18n.get_locale();
-                                        match &parsed {
-                                            None => view! { <span class="text-slate-500 dark:text-slate-400">"—"</span> }.into_any(),
-                                            Some(Parsed::Valid { key, price_cents, stock, location, min_order_qty }) => {
-                                                let loc = if location.is_empty() { td_string!(l, upload.default_location).to_owned() } else { location.clone() };
-                                                let moq = min_order_qty.map(|m| format!(" · ≥{m}")).unwrap_or_default();
-                                                view! {
-                                                    <span class="text-emerald-800 dark:text-emerald-300">
-                                                        <span class="font-mono">{key.clone()}</span>
-                                                        {format!(" · {} · {} · {loc}{moq}", money(l, *price_cents, "MXN"), count(l, *stock))}
-                                                    </span>
-                                                }.into_any()
-                                            }
-                                            Some(Parsed::Rejected { problem }) => view! {
-                                                <span class="text-red-700 dark:text-red-300">{texts::row_problem(l, problem)}</span>
-                                            }.into_any(),
-                                        }
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable
+                rows=v.preview
+                columns=preview_columns(headers, width)
+                caption=move || td_string!(i18n.get_locale(), upload.preview)
+                rows_meta=Rows { testid: "preview-row", key: |r: &PreviewRow| r.line.to_string(), state: None }
+                min_width="sm:min-w-[640px]"
+                empty=ViewFn::from(|| ())
+            />
         </section>
     }
     .into_any()
@@ -133,19 +101,64 @@ pub(super) fn Rejects(id: Uuid, rejects: Vec<Reject>, counts: Option<Counts>) ->
                     {move || { let l = i18n.get_locale(); td_string!(l, upload.rejects_more, shown = shown, total = count(l, total)).to_string() }}
                 </p>
             })}
-            <table class="w-full text-left text-sm">
-                <thead class="border-y border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                    <tr><th scope="col" class="px-4 py-2">{t!(i18n, upload.line)}</th><th scope="col" class="px-4 py-2">{t!(i18n, upload.reason)}</th></tr>
-                </thead>
-                <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                    {rejects.into_iter().map(|r| view! {
-                        <tr data-testid="reject">
-                            <td class="px-4 py-2 tabular-nums">{r.line}</td>
-                            <td class="px-4 py-2">{move || texts::row_problem(i18n.get_locale(), &r.problem)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <DataTable
+                rows=rejects
+                columns=vec![
+                    Column::new(move || td_string!(i18n.get_locale(), upload.line), |r: &Reject| r.line.into_any()).class("tabular-nums"),
+                    Column::new(move || td_string!(i18n.get_locale(), upload.reason), move |r: &Reject| {
+                        let problem = r.problem.clone();
+                        (move || texts::row_problem(i18n.get_locale(), &problem)).into_any()
+                    }),
+                ]
+                caption=move || td_string!(i18n.get_locale(), upload.rejects)
+                rows_meta=Rows { testid: "reject", key: |r: &Reject| r.line.to_string(), state: None }
+                min_width=""
+                empty=ViewFn::from(|| ())
+            />
         </section>
+    }
+}
+
+/// The preview's columns: the line, each of the file's columns as it came, and what the row means.
+fn preview_columns(headers: Vec<String>, width: usize) -> Vec<Column<PreviewRow>> {
+    let i18n = use_i18n();
+    let mut columns = vec![
+        Column::new(move || td_string!(i18n.get_locale(), upload.line), |r: &PreviewRow| r.line.into_any())
+            .class("tabular-nums text-slate-600 dark:text-slate-300"),
+    ];
+    columns.extend((0..width).map(|i| {
+        Column::new(headers.get(i).cloned().unwrap_or_default(), move |r: &PreviewRow| {
+            r.cells.get(i).cloned().unwrap_or_default().into_any()
+        })
+    }));
+    columns.push(Column::new(
+        move || td_string!(i18n.get_locale(), upload.understood),
+        move |r: &PreviewRow| {
+            let parsed = r.parsed.clone();
+            view! { <div data-testid="parsed">{move || understood(i18n.get_locale(), &parsed)}</div> }.into_any()
+        },
+    ));
+    columns
+}
+
+/// What a previewed row means: its part, price, stock and location, or why it is refused.
+fn understood(l: Locale, parsed: &Option<Parsed>) -> AnyView {
+    match parsed {
+        None => view! { <span class="text-slate-500 dark:text-slate-400">"—"</span> }.into_any(),
+        Some(Parsed::Valid { key, price_cents, stock, location, min_order_qty }) => {
+            let loc =
+                if location.is_empty() { td_string!(l, upload.default_location).to_owned() } else { location.clone() };
+            let moq = min_order_qty.map(|m| format!(" · ≥{m}")).unwrap_or_default();
+            view! {
+                <span class="text-emerald-800 dark:text-emerald-300">
+                    <span class="font-mono">{key.clone()}</span>
+                    {format!(" · {} · {} · {loc}{moq}", money(l, *price_cents, "MXN"), count(l, *stock))}
+                </span>
+            }
+            .into_any()
+        }
+        Some(Parsed::Rejected { problem }) => {
+            view! { <span class="text-red-700 dark:text-red-300">{texts::row_problem(l, problem)}</span> }.into_any()
+        }
     }
 }

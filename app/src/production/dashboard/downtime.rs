@@ -6,13 +6,14 @@ use charming::component::{Axis, Grid};
 use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
 use charming::series::{Bar, Line};
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, Setup, View};
+use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, Setup, StopRow, View};
 
 use super::{H2, MUTED, minutes_text};
 use crate::i18n::*;
 use crate::production::ClassifyStop;
 use crate::production::charts::ChartBox;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, LocalTime};
+use crate::ui::list::{Column, DataTable, Rows};
 
 fn reason_name(setup: &Setup, reason: Option<i32>, locale: Locale) -> (String, String) {
     match reason.and_then(|r| setup.reasons.iter().find(|x| x.id == r)) {
@@ -123,35 +124,49 @@ pub(super) fn Stops(
                 })}</p>
             </div>
             <div class="px-4"><ErrorBanner error /></div>
-            {move || current.get().map(|v| if v.stops.is_empty() {
-                view! { <p class=format!("{MUTED} px-4 pb-4") data-testid="stops-none">{t!(i18n, prod.stops_none)}</p> }.into_any()
-            } else {
-                view! {
-                    <table class="w-full min-w-[720px] text-left text-sm" data-testid="stops-table">
-                        <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
-                            <tr>
-                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_line)}</th>
-                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_start)}</th>
-                                <th scope="col" class="px-4 py-2 text-right">{t!(i18n, prod.col_duration)}</th>
-                                <th scope="col" class="px-4 py-2">{t!(i18n, prod.col_reason)}</th>
-                            </tr>
-                        </thead>
-                        <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                            {v.stops.into_iter().take(limit).map(|s| view! { <StopRowView s setup classify /> }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
+            {move || current.get().map(|v| view! {
+                <DataTable
+                    rows={ v.stops.into_iter().take(limit).collect::<Vec<_>>() }
+                    columns=stop_columns(setup, classify)
+                    caption=move || td_string!(i18n.get_locale(), prod.w_stops)
+                    testid="stops-table"
+                    rows_meta=Rows { testid: "stop-row", key: |s: &StopRow| s.id.to_string(), state: Some(|s: &StopRow| if s.end.is_none() { "ongoing" } else { "ended" }) }
+                    empty=ViewFn::from(move || view! { <span data-testid="stops-none">{t!(i18n, prod.stops_none)}</span> })
+                />
             })}
         </section>
     }
 }
 
+/// The stops' columns: line, start (and whether it goes on), length (and what of it is planned time), and the
+/// reason: a form where the caller classifies that line's stops, the reason's name and colour elsewhere.
+fn stop_columns(setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>) -> Vec<Column<StopRow>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_line), |s: &StopRow| s.line.clone().into_any()).class("font-medium"),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_start), move |s: &StopRow| view! {
+            <div>
+                <LocalTime at=s.start />
+                {s.end.is_none().then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
+            </div>
+        }.into_any())
+        .class("whitespace-nowrap"),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_duration), move |s: &StopRow| view! {
+            <div>
+                {minutes_text(s.ms)}
+                // Time outside planned time (a break, between shifts) is no downtime: what counts is said beside it.
+                {(s.planned_ms != s.ms).then(|| view! {
+                    <span class=format!("{MUTED} block text-xs") data-testid="stop-planned">{minutes_text(s.planned_ms)} " " {t!(i18n, prod.in_planned)}</span>
+                })}
+            </div>
+        }.into_any())
+        .class("sm:text-right tabular-nums"),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_reason), move |s: &StopRow| view! { <StopReason s=s.clone() setup classify /> }.into_any()),
+    ]
+}
+
 #[component]
-fn StopRowView(
-    s: nexus::production::rules::dashboard::StopRow,
-    setup: StoredValue<Setup>,
-    classify: ServerAction<ClassifyStop>,
-) -> impl IntoView {
+fn StopReason(s: StopRow, setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>) -> impl IntoView {
     let i18n = use_i18n();
     let can = setup.with_value(|st| st.classify_lines.contains(&s.line_id));
     let (name, colour) = setup.with_value(|st| reason_name(st, s.reason, i18n.get_locale_untracked()));
@@ -159,43 +174,26 @@ fn StopRowView(
         setup.with_value(|st| st.reasons.iter().filter(|r| r.active || Some(r.id) == s.reason).cloned().collect());
     let select_id = format!("reason-{}", s.id);
     let note_id = format!("note-{}", s.id);
-    let ongoing = s.end.is_none();
-    view! {
-        <tr data-testid="stop-row">
-            <td class="px-4 py-2 font-medium">{s.line.clone()}</td>
-            <td class="whitespace-nowrap px-4 py-2"><LocalTime at=s.start />
-                {ongoing.then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
-            </td>
-            <td class="px-4 py-2 text-right tabular-nums">{minutes_text(s.ms)}
-                // Time outside planned time (a break, between shifts) is no downtime: what counts is said beside it.
-                {(s.planned_ms != s.ms).then(|| view! {
-                    <span class=format!("{MUTED} block text-xs") data-testid="stop-planned">{minutes_text(s.planned_ms)} " " {t!(i18n, prod.in_planned)}</span>
-                })}
-            </td>
-            <td class="px-4 py-2">
-                {if can {
-                    view! {
-                        <ActionForm action=classify attr:class="flex flex-wrap items-center gap-2" attr:data-testid="classify-form">
-                            <input type="hidden" name="id" value=s.id.to_string() />
-                            <label for=select_id.clone() class="sr-only">{t!(i18n, prod.col_reason)}</label>
-                            <select id=select_id name="reason" class="min-h-11 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" data-testid="classify-reason">
-                                <option value="" selected=s.reason.is_none()>{t!(i18n, prod.unclassified)}</option>
-                                {reasons.into_iter().map(|r| {
-                                    let planned = if r.planned { td_string!(i18n.get_locale_untracked(), prod.planned_tag) } else { "" };
-                                    view! { <option value=r.id.to_string() selected=Some(r.id) == s.reason>{format!("{}{}", r.name, planned)}</option> }
-                                }).collect_view()}
-                            </select>
-                            <label for=note_id.clone() class="sr-only">{t!(i18n, prod.note)}</label>
-                            <input id=note_id name="note" type="text" maxlength="500" value=s.note.clone().unwrap_or_default()
-                                class="min-h-11 w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
-                                placeholder=move || td_string!(i18n.get_locale(), prod.note) />
-                            <button type="submit" class=format!("{BUTTON_SECONDARY} min-h-11") data-testid="classify-save" disabled=move || classify.pending().get()>{t!(i18n, prod.save)}</button>
-                        </ActionForm>
-                    }.into_any()
-                } else {
-                    view! { <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span> }.into_any()
-                }}
-            </td>
-        </tr>
+    if can {
+        view! {
+            <ActionForm action=classify attr:class="flex flex-wrap items-center gap-2" attr:data-testid="classify-form">
+                <input type="hidden" name="id" value=s.id.to_string() />
+                <label for=select_id.clone() class="sr-only">{t!(i18n, prod.col_reason)}</label>
+                <select id=select_id name="reason" class="min-h-11 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" data-testid="classify-reason">
+                    <option value="" selected=s.reason.is_none()>{t!(i18n, prod.unclassified)}</option>
+                    {reasons.into_iter().map(|r| {
+                        let planned = if r.planned { td_string!(i18n.get_locale_untracked(), prod.planned_tag) } else { "" };
+                        view! { <option value=r.id.to_string() selected=Some(r.id) == s.reason>{format!("{}{}", r.name, planned)}</option> }
+                    }).collect_view()}
+                </select>
+                <label for=note_id.clone() class="sr-only">{t!(i18n, prod.note)}</label>
+                <input id=note_id name="note" type="text" maxlength="500" value=s.note.clone().unwrap_or_default()
+                    class="min-h-11 w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+                    placeholder=move || td_string!(i18n.get_locale(), prod.note) />
+                <button type="submit" class=format!("{BUTTON_SECONDARY} min-h-11") data-testid="classify-save" disabled=move || classify.pending().get()>{t!(i18n, prod.save)}</button>
+            </ActionForm>
+        }.into_any()
+    } else {
+        view! { <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span> }.into_any()
     }
 }

@@ -9,6 +9,7 @@ use super::{H2, MUTED, minutes_text, pct};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime};
+use crate::ui::list::{Column, DataTable};
 use crate::ui::number::count;
 
 #[component]
@@ -162,31 +163,16 @@ pub(super) fn Drill(
                 {move || Suspend::new(async move {
                     match minutes.await {
                         Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! { <p class=MUTED>{t!(i18n, prod.no_units)}</p> }.into_any(),
                         Ok(rows) => view! {
                             <div class="max-h-96 overflow-y-auto" tabindex="0" aria-label=move || td_string!(i18n.get_locale(), prod.minutes)>
-                                <table class="w-full text-left text-sm" data-testid="drill-minutes">
-                                    <thead class="sticky top-0 bg-white text-xs uppercase text-slate-600 dark:bg-[#1e293b] dark:text-slate-300">
-                                        <tr>
-                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_minute)}</th>
-                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_line)}</th>
-                                            <th scope="col" class="px-3 py-2">{t!(i18n, prod.col_product)}</th>
-                                            <th scope="col" class="px-3 py-2 text-right">{t!(i18n, prod.k_total)}</th>
-                                            <th scope="col" class="px-3 py-2 text-right">{t!(i18n, prod.k_good)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                                        {rows.into_iter().map(|m| view! {
-                                            <tr>
-                                                <td class="whitespace-nowrap px-3 py-1.5"><LocalTime at=m.minute /></td>
-                                                <td class="px-3 py-1.5">{m.line}</td>
-                                                <td class="px-3 py-1.5">{m.product}</td>
-                                                <td class="px-3 py-1.5 text-right tabular-nums">{m.total}</td>
-                                                <td class="px-3 py-1.5 text-right tabular-nums">{m.good}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
+                                <DataTable
+                                    rows
+                                    columns=minute_columns()
+                                    caption=move || td_string!(i18n.get_locale(), prod.minutes)
+                                    testid="drill-minutes"
+                                    min_width=""
+                                    empty=ViewFn::from(move || view! { <span class=MUTED>{t!(i18n, prod.no_units)}</span> })
+                                />
                             </div>
                         }.into_any(),
                     }
@@ -194,4 +180,26 @@ pub(super) fn Drill(
             </Transition>
         </section>
     }
+}
+
+/// The drill-down's columns: the minute, line and product, and the units counted in it.
+fn minute_columns() -> Vec<Column<MinuteRow>> {
+    let i18n = use_i18n();
+    let numeric = "sm:text-right tabular-nums";
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_minute),
+            |m: &MinuteRow| view! { <LocalTime at=m.minute /> }.into_any(),
+        )
+        .class("whitespace-nowrap"),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_line), |m: &MinuteRow| m.line.clone().into_any()),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_product),
+            |m: &MinuteRow| m.product.clone().into_any(),
+        ),
+        Column::new(move || td_string!(i18n.get_locale(), prod.k_total), |m: &MinuteRow| m.total.into_any())
+            .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), prod.k_good), |m: &MinuteRow| m.good.into_any())
+            .class(numeric),
+    ]
 }

@@ -6,13 +6,14 @@ use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisType, Color, ItemStyle, Label, LineStyle, Symbol, Tooltip, Trigger};
 use charming::series::{Bar, Line, Pie};
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{Bucket, Figure, Setup, View};
+use nexus::production::rules::dashboard::{Bucket, Figure, LineRow, Point, Setup, View};
 
 use super::kpis::kpi_label;
 use super::{H2, minutes_text, pct};
 use crate::i18n::*;
 use crate::production::charts::ChartBox;
 use crate::ui::components::CARD;
+use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::number::count;
 
 /// A bucket's start on the chart's axis, on the plant's clock (the one its shifts run on).
@@ -88,28 +89,18 @@ pub(super) fn OverTime(setup: StoredValue<Setup>, current: Signal<Option<View>>)
             <details class="mt-2 text-sm">
                 <summary class="cursor-pointer text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, prod.show_data)}</summary>
                 <div class="max-h-64 overflow-y-auto" tabindex="0" aria-label=move || td_string!(i18n.get_locale(), prod.w_over_time)>
-                    <table class="w-full text-left text-sm">
-                        <thead><tr>
-                            <th scope="col" class="px-2 py-1">{t!(i18n, prod.col_when)}</th>
-                            <th scope="col" class="px-2 py-1 text-right">{t!(i18n, prod.k_good)}</th>
-                            <th scope="col" class="px-2 py-1 text-right">{t!(i18n, prod.rejects)}</th>
-                            <th scope="col" class="px-2 py-1 text-right">"OEE"</th>
-                        </tr></thead>
-                        <tbody>
-                            {move || current.get().map(|v| {
-                                let names = labels(&v);
-                                v.series.iter().zip(names).map(|(p, name)| {
-                                    let t = p.figure.totals;
-                                    view! { <tr>
-                                        <td class="px-2 py-1">{name}</td>
-                                        <td class="px-2 py-1 text-right tabular-nums">{t.good}</td>
-                                        <td class="px-2 py-1 text-right tabular-nums">{t.total - t.good}</td>
-                                        <td class="px-2 py-1 text-right tabular-nums">{pct(i18n.get_locale_untracked(), p.figure.oee.oee, 1)}</td>
-                                    </tr> }
-                                }).collect_view()
-                            })}
-                        </tbody>
-                    </table>
+                    {move || current.get().map(|v| {
+                        let names = labels(&v);
+                        view! {
+                            <DataTable
+                                rows={ names.into_iter().zip(v.series).collect::<Vec<_>>() }
+                                columns=point_columns()
+                                caption=move || td_string!(i18n.get_locale(), prod.w_over_time)
+                                min_width=""
+                                empty=ViewFn::from(move || t!(i18n, prod.no_units))
+                            />
+                        }
+                    })}
                 </div>
             </details>
         </section>
@@ -195,24 +186,67 @@ pub(super) fn Lines(figure: String, current: Signal<Option<View>>) -> impl IntoV
         <section class=CARD aria-labelledby="w-lines-h" data-testid="w-lines">
             <h2 id="w-lines-h" class=H2>{move || format!("{} · {}", td_string!(i18n.get_locale(), prod.w_lines), kpi_label(i18n.get_locale(), &title))}</h2>
             <ChartBox id="chart-lines" label=Signal::derive(move || td_string!(i18n.get_locale(), prod.w_lines).to_owned()) option height="h-64" />
-            <table class="mt-2 w-full text-left text-sm" data-testid="lines-table">
-                <thead class="text-xs uppercase text-slate-600 dark:text-slate-300"><tr>
-                    <th scope="col" class="px-2 py-1">{t!(i18n, prod.col_line)}</th>
-                    <th scope="col" class="px-2 py-1 text-right">"OEE"</th>
-                    <th scope="col" class="px-2 py-1 text-right">{t!(i18n, prod.k_total)}</th>
-                    <th scope="col" class="px-2 py-1 text-right">{t!(i18n, prod.k_downtime)}</th>
-                </tr></thead>
-                <tbody>
-                    {move || current.get().map(|v| v.lines.into_iter().map(|l| view! {
-                        <tr data-testid="line-row">
-                            <td class="px-2 py-1">{format!("{} · {}", l.code, l.name)}</td>
-                            <td class="px-2 py-1 text-right tabular-nums">{pct(i18n.get_locale_untracked(), l.figure.oee.oee, 1)}</td>
-                            <td class="px-2 py-1 text-right tabular-nums">{count(i18n.get_locale_untracked(), l.figure.totals.total)}</td>
-                            <td class="px-2 py-1 text-right tabular-nums">{minutes_text(l.figure.totals.downtime_ms)}</td>
-                        </tr>
-                    }).collect_view())}
-                </tbody>
-            </table>
+            {move || current.get().map(|v| view! {
+                <DataTable
+                    rows=v.lines
+                    columns=line_columns()
+                    caption=move || td_string!(i18n.get_locale(), prod.w_lines)
+                    testid="lines-table"
+                    rows_meta=Rows { testid: "line-row", key: |l: &LineRow| l.code.clone(), state: None }
+                    min_width=""
+                    empty=ViewFn::from(move || t!(i18n, prod.no_units))
+                />
+            })}
         </section>
     }
+}
+
+/// The line comparison's columns: the line, its OEE, units and downtime.
+fn line_columns() -> Vec<Column<LineRow>> {
+    let i18n = use_i18n();
+    let numeric = "sm:text-right tabular-nums";
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_line),
+            |l: &LineRow| format!("{} · {}", l.code, l.name).into_any(),
+        ),
+        Column::new("OEE", move |l: &LineRow| pct(i18n.get_locale_untracked(), l.figure.oee.oee, 1).into_any())
+            .class(numeric),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.k_total),
+            move |l: &LineRow| count(i18n.get_locale_untracked(), l.figure.totals.total).into_any(),
+        )
+        .class(numeric),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.k_downtime),
+            |l: &LineRow| minutes_text(l.figure.totals.downtime_ms).into_any(),
+        )
+        .class(numeric),
+    ]
+}
+
+/// The production chart's data as a table: each bucket's good units, rejects and OEE.
+fn point_columns() -> Vec<Column<(String, Point)>> {
+    let i18n = use_i18n();
+    let numeric = "sm:text-right tabular-nums";
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_when),
+            |(name, _): &(String, Point)| name.clone().into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.k_good),
+            |(_, p): &(String, Point)| p.figure.totals.good.into_any(),
+        )
+        .class(numeric),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.rejects),
+            |(_, p): &(String, Point)| (p.figure.totals.total - p.figure.totals.good).into_any(),
+        )
+        .class(numeric),
+        Column::new("OEE", move |(_, p): &(String, Point)| {
+            pct(i18n.get_locale_untracked(), p.figure.oee.oee, 1).into_any()
+        })
+        .class(numeric),
+    ]
 }

@@ -7,11 +7,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use nexus::audit::{AuditEntry, AuditQuery, EXPORT_MAX_ROWS};
-use nexus::codes::ErrorCode;
-use nexus_app::error::AppError;
+use nexus::audit::{AuditEntry, AuditQuery};
+use nexus::paging::Page;
 use nexus_app::state::AppState;
-use nexus_app::ui::paging::{cursor, parse_cursor};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -39,6 +37,13 @@ pub struct AuditParams {
     limit: Option<i64>,
 }
 
+/// Filters, cursor and page size are checked by `nexus::audit`, for every caller.
+impl From<AuditParams> for AuditQuery {
+    fn from(p: AuditParams) -> Self {
+        AuditQuery { action_prefix: p.action, actor_email: p.actor, after: p.after, limit: p.limit }
+    }
+}
+
 /// The export takes the list's filters; it has no pages (up to 100,000 rows, newest first).
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,16 +54,6 @@ pub struct ExportParams {
     /// Only entries by this actor (e-mail or key name).
     #[param(max_length = 254, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     actor: Option<String>,
-}
-
-/// Lengths and characters of the filters are checked by `nexus::audit::list`, for every caller.
-fn audit_query(
-    action: &Option<String>,
-    actor: &Option<String>,
-    after: &Option<String>,
-    limit: i64,
-) -> ApiResult<AuditQuery> {
-    Ok(AuditQuery { action_prefix: action.clone(), actor_email: actor.clone(), after: parse_cursor(after)?, limit })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -100,9 +95,15 @@ impl From<AuditEntry> for AuditEntryBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
-    entries: Vec<AuditEntryBody>,
+    items: Vec<AuditEntryBody>,
     /// Pass as `after` for the next page; absent on the last page.
     next: Option<String>,
+}
+
+impl From<Page<AuditEntry>> for AuditPage {
+    fn from(p: Page<AuditEntry>) -> Self {
+        Self { items: p.items.into_iter().map(AuditEntryBody::from).collect(), next: p.next }
+    }
 }
 
 /// The audit log, newest first.
@@ -116,19 +117,7 @@ async fn list(
     ApiCaller(ref caller): ApiCaller,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<Json<AuditPage>> {
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", ErrorCode::InvalidInput));
-    }
-    let mut entries =
-        nexus::audit::list(&st.pool, caller, &audit_query(&params.action, &params.actor, &params.after, limit + 1)?)
-            .await?;
-    let next = (entries.len() as i64 > limit).then(|| {
-        entries.truncate(limit as usize);
-        let last = entries.last().expect("non-empty");
-        cursor(last.at, last.id)
-    });
-    Ok(Json(AuditPage { entries: entries.into_iter().map(AuditEntryBody::from).collect(), next }))
+    Ok(Json(nexus::audit::list(&st.pool, caller, &params.into()).await?.into()))
 }
 
 /// The audit log as CSV (same filters; up to 100,000 rows), every cell formula-neutralized.
@@ -141,12 +130,8 @@ async fn export(
     ApiCaller(ref caller): ApiCaller,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let csv = nexus::audit::export_csv(
-        &st.pool,
-        caller,
-        &audit_query(&params.action, &params.actor, &None, EXPORT_MAX_ROWS)?,
-    )
-    .await?;
+    let q = AuditQuery { action_prefix: params.action, actor_email: params.actor, ..AuditQuery::default() };
+    let csv = nexus::audit::export_csv(&st.pool, caller, &q).await?;
     Ok(super::csv_attachment(&format!("nexus-audit-{}.csv", Utc::now().format("%Y%m%d-%H%M")), csv))
 }
 

@@ -85,7 +85,7 @@ async fn search_parts(
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(AppError::field("limit", ErrorCode::InvalidInput));
     }
-    let after = SearchCursor::parse(p.after.as_deref().unwrap_or_default()).map_err(|c| AppError::field("after", c))?;
+    let after = nexus::paging::after::<SearchCursor>(p.after.as_deref(), ())?;
     let req = SearchRequest {
         q: p.q.unwrap_or_default(),
         vehicle: VehicleFilter { make: p.make, model: p.model, year: p.year, engine: p.engine },

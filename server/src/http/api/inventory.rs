@@ -22,7 +22,7 @@ use nexus::inventory::service::uploads::{self, CommitOptions, NewUpload};
 use nexus_app::error::AppError;
 use nexus_app::i18n::Locale;
 use nexus_app::state::AppState;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
@@ -170,22 +170,31 @@ async fn receive(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
-    /// The last upload of the previous page.
-    before: Option<Uuid>,
+    /// The `next` cursor of the previous page.
+    #[param(pattern = "^([0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")]
+    after: Option<String>,
 }
 
-/// The bodega's uploads, newest first, 50 a page (`before`: the last id of the previous page).
+/// A page of the upload history.
+#[derive(Serialize, ToSchema)]
+pub struct UploadHistory {
+    items: Vec<UploadSummary>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// The bodega's uploads, newest first, 50 a page.
 #[utoipa::path(get, path = "/api/v1/inventory/uploads", tag = "inventory", params(HistoryParams),
-    responses((status = 200, body = Vec<UploadSummary>), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such `before`"),
-              (status = 422, body = ErrorBody)),
+    responses((status = 200, body = UploadHistory), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = ["inventory:write"])))]
 async fn history(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
     ApiQuery(p): ApiQuery<HistoryParams>,
-) -> ApiResult<Json<Vec<UploadSummary>>> {
-    Ok(Json(uploads::history(&st.pool, caller, p.before).await?))
+) -> ApiResult<Json<UploadHistory>> {
+    let page = uploads::history(&st.pool, caller, p.after.as_deref()).await?;
+    Ok(Json(UploadHistory { items: page.items, next: page.next }))
 }
 
 /// An upload: how its file was read, the mapping, the dry run's (or the commit's) counts and its first rejected rows.
@@ -325,7 +334,7 @@ async fn rejects(
 
 #[derive(OpenApi)]
 #[openapi(paths(receive, history, upload, reread, commit, discard, progress, rejects),
-    components(schemas(UploadForm, UploadView, UploadSummary, ReadChoice, CommitBody, ProgressView, Phase,
+    components(schemas(UploadForm, UploadView, UploadSummary, UploadHistory, ReadChoice, CommitBody, ProgressView, Phase,
                        UploadStatus, MappingSource, HeaderChange, PreviewRow, Parsed, Reject, Repeat, Counts,
                        Problem, FileProblem, Format, Field)),
     tags((name = "inventory", description = "A bodega's inventory uploads (people who manage inventory; keys with \
