@@ -133,7 +133,7 @@ pub fn DataTable<T: Send + Sync + 'static>(
                 .map(|c| {
                     let header = c.header.clone();
                     view! {
-                        <td class=format!("{TD} {}", c.class) data-label=move || header.get()>{(c.cell)(row)}</td>
+                        <td class=format!("{TD} {}", c.class) data-label=move || header.get()><div class="min-w-0">{(c.cell)(row)}</div></td>
                     }
                 })
                 .collect_view();
