@@ -23,6 +23,29 @@ pub enum NumberError {
     TooLarge,
 }
 
+/// An amount of money: whole cents (hundredths) of a currency named by its ISO 4217 code ("MXN"). Prices travel as
+/// this, never as decimal text, so every page and API reads and writes them one way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Money {
+    /// Hundredths of the currency's unit.
+    pub cents: i64,
+    /// ISO 4217 code.
+    #[cfg_attr(feature = "ssr", schema(example = "MXN"))]
+    pub currency: String,
+}
+
+impl Money {
+    pub fn new(cents: i64, currency: impl Into<String>) -> Self {
+        Self { cents, currency: currency.into() }
+    }
+
+    /// An amount when both halves are there (a price that may be missing).
+    pub fn of(cents: Option<i64>, currency: Option<String>) -> Option<Self> {
+        Some(Self { cents: cents?, currency: currency? })
+    }
+}
+
 /// An exact decimal: `mantissa` × 10^-`scale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decimal {

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use nexus::catalog::rules::kinds::{CrossRefKind, QualityTier};
 use nexus::catalog::rules::part::{Alternative, Fit, PartDetail};
 use nexus::identity::rules::auth::Permission;
+use nexus::numbers::Money;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::search::enc;
@@ -36,8 +37,7 @@ pub struct OfferDto {
     pub number: String,
     pub aftermarket: bool,
     pub brand: String,
-    pub price_cents: i64,
-    pub currency: String,
+    pub price: Money,
     pub stock: i32,
     pub min_order_qty: Option<i32>,
     pub confirmed_at: DateTime<Utc>,
@@ -63,8 +63,7 @@ pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
             number: o.number,
             aftermarket: o.aftermarket,
             brand: o.brand,
-            price_cents: o.price_cents,
-            currency: o.currency,
+            price: o.price,
             stock: o.stock,
             min_order_qty: o.min_order_qty,
             confirmed_at: o.confirmed_at,
@@ -285,12 +284,9 @@ fn alternative_columns() -> Vec<Column<Alternative>> {
         Column::new(move || td_string!(i18n.get_locale(), catalog.name), |a: &Alternative| a.name.clone().into_any()),
         Column::new(
             move || td_string!(i18n.get_locale(), catalog.reference_price),
-            |a: &Alternative| {
-                a.reference_price
-                    .clone()
-                    .map(|p| format!("{p} {}", a.currency))
-                    .unwrap_or_else(|| "—".into())
-                    .into_any()
+            move |a: &Alternative| {
+                let price = a.reference_price.clone();
+                (move || price.as_ref().map_or_else(|| "—".to_owned(), |p| money(i18n.get_locale(), p))).into_any()
             },
         )
         .class("sm:text-right tabular-nums"),
@@ -355,8 +351,8 @@ fn offer_columns() -> Vec<Column<OfferDto>> {
             (move || crate::inventory::stock::location_text(i18n.get_locale(), &location)).into_any()
         }),
         Column::new(move || td_string!(i18n.get_locale(), stock.col_price), move |o: &OfferDto| {
-            let (cents, currency) = (o.price_cents, o.currency.clone());
-            view! { <span data-testid="offer-price">{move || money(i18n.get_locale(), cents, &currency)}</span> }.into_any()
+            let price = o.price.clone();
+            view! { <span data-testid="offer-price">{move || money(i18n.get_locale(), &price)}</span> }.into_any()
         })
         .class("whitespace-nowrap font-semibold sm:text-right tabular-nums"),
         Column::new(move || td_string!(i18n.get_locale(), stock.col_stock), move |o: &OfferDto| {

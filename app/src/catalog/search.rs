@@ -505,11 +505,11 @@ fn Hit(hit: PartHit, index: usize, q: String) -> impl IntoView {
                     {hit.group.clone().map(|g| view! { <span>{g}</span> })}
                     <span>{t!(i18n, catalog.fits, count = hit.fitment_count)}</span>
                     {(hit.alternatives > 0).then(|| {
-                        let price = hit.price_from.clone().map(|p| format!("{p} {}", hit.currency.clone().unwrap_or_default()));
+                        let price = hit.price_from.clone();
                         view! {
                             <span>
                                 {t!(i18n, catalog.alternatives, count = hit.alternatives)}
-                                {price.map(|p| view! { " · " {t!(i18n, catalog.price_from, price = p.clone())} })}
+                                {price.map(|p| view! { " · " {move || td_string!(i18n.get_locale(), catalog.price_from, price = number::money(i18n.get_locale(), &p)).to_string()}})}
                             </span>
                         }
                     })}

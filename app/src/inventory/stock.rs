@@ -10,6 +10,7 @@ use nexus::identity::rules::auth::Permission;
 use nexus::inventory::rules::stock::StockSort;
 use std::sync::Arc;
 
+use nexus::numbers::Money;
 use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 
@@ -49,8 +50,7 @@ pub struct StockItemDto {
     pub aftermarket: bool,
     /// `""`: the default location.
     pub location: String,
-    pub price_cents: i64,
-    pub currency: String,
+    pub price: Money,
     pub stock: i32,
     pub min_order_qty: Option<i32>,
     pub updated_at: DateTime<Utc>,
@@ -81,8 +81,7 @@ pub async fn list_stock(#[server(default)] q: StockQueryDto) -> Result<StockPage
             name: i.name,
             aftermarket: i.aftermarket,
             location: i.location,
-            price_cents: i.price_cents,
-            currency: i.currency,
+            price: i.price,
             stock: i.stock,
             min_order_qty: i.min_order_qty,
             updated_at: i.updated_at,
@@ -326,8 +325,8 @@ fn stock_columns() -> Vec<Column<StockItemDto>> {
         })
         .sort(StockSort::Location.as_str()),
         Column::new(move || td_string!(i18n.get_locale(), stock.col_price), move |i: &StockItemDto| {
-            let (cents, currency) = (i.price_cents, i.currency.clone());
-            view! { <span data-testid="stock-price">{move || money(i18n.get_locale(), cents, &currency)}</span> }.into_any()
+            let price = i.price.clone();
+            view! { <span data-testid="stock-price">{move || money(i18n.get_locale(), &price)}</span> }.into_any()
         })
         .class(numeric)
         .sort(StockSort::Price.as_str()),

@@ -1,5 +1,7 @@
 //! Numbers as each language writes them.
 
+use nexus::numbers::Money;
+
 use crate::i18n::Locale;
 
 /// A count as the locale writes it: Spanish groups thousands with a no-break thin space from five digits on (the
@@ -31,7 +33,8 @@ pub fn count(locale: Locale, n: i64) -> String {
 /// An amount in cents as the locale writes money: "$1,234.50" in English, "$1234,50" in Spanish (decimal comma,
 /// thousands grouped as [`count`] groups them: "$12 345,50"). Pesos (`MXN`, the platform's currency) carry the
 /// dollar sign alone; any other currency is named after the amount ("1,234.50 USD").
-pub fn money(locale: Locale, cents: i64, currency: &str) -> String {
+pub fn money(locale: Locale, amount: &Money) -> String {
+    let (cents, currency) = (amount.cents, amount.currency.as_str());
     let decimal = match locale {
         Locale::es => ',',
         Locale::en => '.',
@@ -59,12 +62,12 @@ mod tests {
 
     #[test]
     fn money_has_two_decimals_in_the_locales_way() {
-        assert_eq!(money(Locale::en, 123_450, "MXN"), "$1,234.50");
-        assert_eq!(money(Locale::es, 123_450, "MXN"), "$1234,50");
-        assert_eq!(money(Locale::es, 1_234_505, "MXN"), "$12\u{202F}345,05");
-        assert_eq!(money(Locale::en, 5, "MXN"), "$0.05");
-        assert_eq!(money(Locale::es, 0, "MXN"), "$0,00");
-        assert_eq!(money(Locale::en, 89_900, "USD"), "899.00 USD");
-        assert_eq!(money(Locale::en, -150, "MXN"), "-$1.50");
+        assert_eq!(money(Locale::en, &Money::new(123_450, "MXN")), "$1,234.50");
+        assert_eq!(money(Locale::es, &Money::new(123_450, "MXN")), "$1234,50");
+        assert_eq!(money(Locale::es, &Money::new(1_234_505, "MXN")), "$12\u{202F}345,05");
+        assert_eq!(money(Locale::en, &Money::new(5, "MXN")), "$0.05");
+        assert_eq!(money(Locale::es, &Money::new(0, "MXN")), "$0,00");
+        assert_eq!(money(Locale::en, &Money::new(89_900, "USD")), "899.00 USD");
+        assert_eq!(money(Locale::en, &Money::new(-150, "MXN")), "-$1.50");
     }
 }

@@ -262,13 +262,19 @@ async fn a_parts_page_has_its_vehicles_alternatives_and_other_numbers(opts: PgPo
             .iter()
             .map(|a| {
                 let s = |k: &str| a[k].as_str().unwrap_or_default().to_owned();
-                (s("brand"), s("number"), s("tier"), s("reference_price"))
+                let price = &a["reference_price"];
+                (
+                    s("brand"),
+                    s("number"),
+                    s("tier"),
+                    format!("{} {}", price["cents"], price["currency"].as_str().unwrap()),
+                )
             })
             .collect()
     };
     let want = [
-        ("Brembo".to_owned(), "P 83 152".to_owned(), "premium".to_owned(), "1234.50".to_owned()),
-        ("Bosch".to_owned(), "0 986 494 123".to_owned(), "standard".to_owned(), "899.00".to_owned()),
+        ("Brembo".to_owned(), "P 83 152".to_owned(), "premium".to_owned(), "123450 MXN".to_owned()),
+        ("Bosch".to_owned(), "0 986 494 123".to_owned(), "standard".to_owned(), "89900 MXN".to_owned()),
     ];
     assert_eq!(brands(&p["alternatives"]), want);
     let res = app.get(&format!("/api/v1/parts/{pads}/aftermarket"), Auth::Bearer(&workshop)).await;

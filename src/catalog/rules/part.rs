@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::kinds::{CrossRefKind, Fuel, QualityTier};
+use crate::numbers::Money;
 
 /// Vehicles a part fits, consecutive model years of one make, model, engine and position shown as one line
 /// ("Toyota Hilux 2GD-FTV 2015–2020").
@@ -31,9 +32,7 @@ pub struct Alternative {
     pub name: String,
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub tier: QualityTier,
-    /// Decimal text ("899.00"), in `currency`.
-    pub reference_price: Option<String>,
-    pub currency: String,
+    pub reference_price: Option<Money>,
 }
 
 /// Another number for the part.

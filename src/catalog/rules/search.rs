@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::kinds::CrossRefKind;
 use super::query::NumberMatch;
 use crate::codes::ErrorCode;
+use crate::numbers::Money;
 use crate::paging::{Cursor, digits};
 
 /// Results per page (the REST API accepts up to [`PAGE_MAX`]).
@@ -200,8 +201,7 @@ pub struct PartHit {
     pub fitment_count: i32,
     /// Aftermarket alternatives and the lowest reference price among them.
     pub alternatives: i64,
-    pub price_from: Option<String>,
-    pub currency: Option<String>,
+    pub price_from: Option<Money>,
     /// Set when a number found it.
     pub found_by: Option<NumberHit>,
     /// The place in the order (the next page starts after the last one).

@@ -9,6 +9,7 @@ use crate::catalog::rules::search::VehicleFilter;
 use crate::catalog::store::parts as store;
 use crate::db::PgPool;
 use crate::error::{Error, Result};
+use crate::numbers::Money;
 
 /// How many runs the overview lists.
 pub const RUNS_LISTED: i64 = 50;
@@ -67,8 +68,7 @@ fn alternative(a: store::AlternativeRow) -> Result<Alternative> {
         number: a.number,
         name: a.name,
         tier: QualityTier::decode(&a.tier)?,
-        reference_price: a.reference_price,
-        currency: a.currency,
+        reference_price: a.reference_cents.map(|cents| Money::new(cents, a.currency)),
     })
 }
 

@@ -17,6 +17,7 @@ use crate::catalog::store::search as store;
 use crate::codes::ErrorCode;
 use crate::db::PgPool;
 use crate::error::{Error, Result};
+use crate::numbers::Money;
 
 /// The query's words, once vehicle names are taken out: the terms to search, and what changed.
 struct Words {
@@ -358,8 +359,7 @@ fn hit(h: store::HitRow, words: bool) -> PartHit {
         group: h.group,
         fitment_count: h.fitment_count,
         alternatives: h.alternatives,
-        price_from: h.price_from,
-        currency: h.currency,
+        price_from: Money::of(h.price_from_cents, h.currency),
         found_by,
     }
 }

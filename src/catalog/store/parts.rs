@@ -61,7 +61,7 @@ pub(in crate::catalog) struct AlternativeRow {
     pub number: String,
     pub name: String,
     pub tier: String,
-    pub reference_price: Option<String>,
+    pub reference_cents: Option<i64>,
     pub currency: String,
 }
 
@@ -69,7 +69,7 @@ pub(in crate::catalog) struct AlternativeRow {
 pub(in crate::catalog) async fn alternatives(pool: &PgPool, part: i64) -> Result<Vec<AlternativeRow>, sqlx::Error> {
     sqlx::query_as!(
         AlternativeRow,
-        r#"select a.id, m.name as brand, a.number, a.name, a.tier, a.reference_price::text as reference_price, a.currency
+        r#"select a.id, m.name as brand, a.number, a.name, a.tier, (a.reference_price * 100)::bigint as reference_cents, a.currency
            from catalog_aftermarket a join catalog_manufacturers m on m.id = a.manufacturer_id
            where a.part_id = $1
            order by array_position(array['oe', 'premium', 'standard', 'economy'], a.tier), m.name, a.number_key"#,

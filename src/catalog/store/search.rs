@@ -169,7 +169,7 @@ pub(in crate::catalog) struct HitRow {
     pub brand: Option<String>,
     pub key: Option<String>,
     pub alternatives: i64,
-    pub price_from: Option<String>,
+    pub price_from_cents: Option<i64>,
     pub currency: Option<String>,
 }
 
@@ -478,7 +478,7 @@ fn build<'a>(plan: &Plan<'a>, prefix: &str, walk: bool) -> QueryBuilder<'a, Post
         "select (select coalesce(json_agg(h order by h.tier, h.score, h.id), '[]') from (
              select pg.id, pg.tier, pg.score, p.number, mf.name as manufacturer, {name} as name, g.path as group,
                     p.fitment_count, pg.src, pg.matched_number, pg.brand, pg.key,
-                    alt.n as alternatives, alt.price_from::text as price_from, alt.currency
+                    alt.n as alternatives, (alt.price_from * 100)::bigint as price_from_cents, alt.currency
              from page pg join catalog_parts p on p.id = pg.id
              join catalog_manufacturers mf on mf.id = p.manufacturer_id
              left join catalog_groups g on g.id = p.group_id

@@ -119,7 +119,7 @@ async fn aftermarket_and_superseded_numbers_find_the_oem_part(opts: PgPoolOption
         let by = hit.found_by.as_ref().unwrap();
         assert_eq!((by.source, by.brand.as_str(), by.matched), (source, brand, NumberMatch::Exact), "{typed}");
         // The part's alternatives and the lowest reference price come with it.
-        assert_eq!((hit.alternatives, hit.price_from.as_deref()), (2, Some("899.00")));
+        assert_eq!((hit.alternatives, hit.price_from.clone()), (2, Some(crate::numbers::Money::new(89_900, "MXN"))));
     }
     assert_eq!(q(&pool, "G16400").await, ["157B2210"]);
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission};
 use crate::inventory::rules::stock::{StockCursor, StockSort};
 use crate::inventory::store::stock::{self as store, OfferRow, StockFilter, StockRow};
+use crate::numbers::Money;
 use crate::paging::{self, Limit, Page};
 
 /// The longest location text searched for (a location holds at most 60 characters).
@@ -49,8 +50,7 @@ pub struct StockItem {
     pub aftermarket: bool,
     /// `""` is the bodega's default location.
     pub location: String,
-    pub price_cents: i64,
-    pub currency: String,
+    pub price: Money,
     pub stock: i32,
     pub min_order_qty: Option<i32>,
     pub updated_at: DateTime<Utc>,
@@ -65,8 +65,7 @@ impl From<StockRow> for StockItem {
             name: r.name,
             aftermarket: r.aftermarket,
             location: r.location,
-            price_cents: r.price_cents,
-            currency: r.currency,
+            price: Money::new(r.price_cents, r.currency),
             stock: r.stock,
             min_order_qty: r.min_order_qty,
             updated_at: r.updated_at,
@@ -151,8 +150,7 @@ pub struct Offer {
     pub aftermarket: bool,
     /// The part's maker, or the aftermarket product's brand.
     pub brand: String,
-    pub price_cents: i64,
-    pub currency: String,
+    pub price: Money,
     pub stock: i32,
     pub min_order_qty: Option<i32>,
     /// When the bodega last confirmed the figure (its location's last upload; else when the item last changed).
@@ -167,8 +165,7 @@ impl From<OfferRow> for Offer {
             number: r.number,
             aftermarket: r.aftermarket,
             brand: r.brand,
-            price_cents: r.price_cents,
-            currency: r.currency,
+            price: Money::new(r.price_cents, r.currency),
             stock: r.stock,
             min_order_qty: r.min_order_qty,
             confirmed_at: r.confirmed_at,

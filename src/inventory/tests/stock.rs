@@ -138,7 +138,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
             }
         }
     }
-    let prices = |items: Vec<StockItem>| items.into_iter().map(|i| i.price_cents).collect::<Vec<_>>();
+    let prices = |items: Vec<StockItem>| items.into_iter().map(|i| i.price.cents).collect::<Vec<_>>();
     assert_eq!(
         prices(walk(&pool, &me, query(StockSort::Price, true, 3)).await),
         [130_000, 125_000, 99_000, 90_500, 89_900, 16_000, 15_000]
@@ -161,7 +161,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     );
     let toyota = stock.iter().find(|i| i.number == "04465-02220").unwrap();
     assert_eq!(
-        (toyota.brand.as_deref(), toyota.name.as_deref(), toyota.aftermarket, toyota.currency.as_str()),
+        (toyota.brand.as_deref(), toyota.name.as_deref(), toyota.aftermarket, toyota.price.currency.as_str()),
         (Some("Toyota"), Some("Pastillas de freno delanteras"), false, "MXN")
     );
 
@@ -203,7 +203,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
 
     // Sur sees its own item only; a workshop or a plant's manager has no inventory to list.
     let sur_page = list(&pool, &person(sur, Role::Warehouse), &query(StockSort::Number, false, 50)).await.unwrap();
-    assert_eq!((sur_page.total, sur_page.page.items[0].price_cents), (1, 1));
+    assert_eq!((sur_page.total, sur_page.page.items[0].price.cents), (1, 1));
     for role in [Role::Workshop, Role::Manager, Role::Viewer, Role::Admin] {
         let refused = list(&pool, &person(norte, role), &StockQuery::default()).await;
         assert!(matches!(refused, Err(Error::Forbidden)), "{role:?}");
@@ -315,7 +315,7 @@ async fn availability_offers_active_bodegas_stock_to_those_who_may_compare_it(
                 o.number.as_str(),
                 o.aftermarket,
                 o.brand.as_str(),
-                o.price_cents,
+                o.price.cents,
                 o.stock,
             )
         })

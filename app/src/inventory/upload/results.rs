@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use nexus::inventory::rules::row::Counts;
 use nexus::inventory::rules::upload::{Parsed, PreviewRow, Reject, UploadView};
+use nexus::numbers::Money;
 use uuid::Uuid;
 
 use crate::i18n::*;
@@ -152,7 +153,7 @@ fn understood(l: Locale, parsed: &Option<Parsed>) -> AnyView {
             view! {
                 <span class="text-emerald-800 dark:text-emerald-300">
                     <span class="font-mono">{key.clone()}</span>
-                    {format!(" · {} · {} · {loc}{moq}", money(l, *price_cents, "MXN"), count(l, *stock))}
+                    {format!(" · {} · {} · {loc}{moq}", money(l, &Money::new(*price_cents, "MXN")), count(l, *stock))}
                 </span>
             }
             .into_any()
