@@ -133,6 +133,29 @@ async fn a_file_is_dry_run_then_committed_and_its_rejects_download_as_csv(opts: 
     assert_eq!(h[0]["id"].as_str(), Some(second.as_str()));
     assert_eq!(h[0]["created_by"], "Encargado de bodega");
     assert_eq!(h[1]["counts"]["new_items"], 2);
+
+    // A dry run discarded: nothing written, it stays in the history as discarded, and it can no longer be committed.
+    let third = post_upload(&app, &token, form("existencias.csv", FILE.as_bytes(), &[])).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = state(&app).await.0;
+    let res =
+        app.post_json(&format!("/api/v1/inventory/uploads/{third}/discard"), &json!({}), Auth::Bearer(&token)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    assert_eq!(
+        app.get(&format!("/api/v1/inventory/uploads/{third}"), Auth::Bearer(&token)).await.json()["status"],
+        "discarded"
+    );
+    app.post_json(&format!("/api/v1/inventory/uploads/{third}/commit"), &json!({}), Auth::Bearer(&token))
+        .await
+        .assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "upload_closed"}));
+    assert_eq!(state(&app).await.0, before);
+    let h = app.get("/api/v1/inventory/uploads", Auth::Bearer(&token)).await.json();
+    assert_eq!(
+        (h["items"][0]["id"].as_str(), h["items"][0]["status"].as_str()),
+        (Some(third.as_str()), Some("discarded"))
+    );
 }
 
 #[sqlx::test(migrator = "nexus::db::MIGRATOR")]

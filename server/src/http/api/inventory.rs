@@ -35,7 +35,8 @@ pub fn router(limits: UploadLimits) -> Router<AppState> {
     let body_limit = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX).saturating_add(ENVELOPE_BYTES);
     Router::new()
         .route("/inventory/uploads", post(receive).get(history).layer(DefaultBodyLimit::max(body_limit)))
-        .route("/inventory/uploads/{id}", get(upload).delete(discard))
+        .route("/inventory/uploads/{id}", get(upload))
+        .route("/inventory/uploads/{id}/discard", post(discard))
         .route("/inventory/uploads/{id}/read", post(reread))
         .route("/inventory/uploads/{id}/commit", post(commit))
         .route("/inventory/uploads/{id}/progress", get(progress))
@@ -266,8 +267,9 @@ async fn commit(
     Ok(Json(uploads::commit(&st.pool, caller, &meta, st.upload_limits, id, options).await?))
 }
 
-/// Discards an open upload (nothing of it was written).
-#[utoipa::path(delete, path = "/api/v1/inventory/uploads/{id}", tag = "inventory",
+/// Discards an open upload: nothing of it is written, and it stays in the history as discarded (a state it moves to,
+/// like a commit, not a resource that goes away: hence a POST, not a DELETE).
+#[utoipa::path(post, path = "/api/v1/inventory/uploads/{id}/discard", tag = "inventory",
     params(("id" = Uuid, Path, description = "the upload's id")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
