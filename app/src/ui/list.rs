@@ -144,7 +144,36 @@ pub fn DataTable<T: Send + Sync + 'static>(
             view! { <tr data-testid=testid data-key=key data-state=state>{cells}</tr> }
         })
         .collect_view();
+    // On a phone the header row is not shown: the orders are offered as links above the cards instead.
+    let phone_sorting = sorting.map(|s| {
+        let i18n = use_i18n();
+        let links = columns
+            .iter()
+            .filter_map(|c| c.sort.map(|key| (key, c.header.clone())))
+            .map(|(key, header)| {
+                let current = s.key == key;
+                let arrow = match (current, s.desc) {
+                    (false, _) => "",
+                    (true, false) => " ▲",
+                    (true, true) => " ▼",
+                };
+                view! {
+                    <a href=(s.href)(key) aria-current=current.then_some("true")
+                        class="rounded-md border border-slate-300 px-2 py-1 aria-[current=true]:border-[#2b7cee] aria-[current=true]:font-semibold dark:border-slate-600">
+                        {move || header.get()}<span aria-hidden="true">{arrow}</span>
+                    </a>
+                }
+            })
+            .collect_view();
+        view! {
+            <nav class="flex flex-wrap items-center gap-2 px-4 py-3 text-sm sm:hidden" aria-label=move || td_string!(i18n.get_locale(), list.sort_by)>
+                <span class="text-slate-600 dark:text-slate-300">{t!(i18n, list.sort_by)}</span>
+                {links}
+            </nav>
+        }
+    });
     view! {
+        {phone_sorting}
         <table class=format!("nx-table w-full text-left text-sm {min_width}") data-testid=testid>
             <caption class="sr-only">{move || caption.get()}</caption>
             <thead class="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-300">
