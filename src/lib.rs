@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod codes;
 pub mod csv_safe;
 pub mod identity;
+pub mod ids;
 pub mod inventory;
 pub mod numbers;
 pub mod paging;

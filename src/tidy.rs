@@ -66,7 +66,13 @@ fn areas() -> Vec<PathBuf> {
 
 fn pure_files() -> Vec<PathBuf> {
     let src = workspace().join("src");
-    let mut files = vec![src.join("codes.rs"), src.join("csv_safe.rs"), src.join("numbers.rs"), src.join("paging.rs")];
+    let mut files = vec![
+        src.join("codes.rs"),
+        src.join("csv_safe.rs"),
+        src.join("numbers.rs"),
+        src.join("paging.rs"),
+        src.join("ids.rs"),
+    ];
     for area in areas() {
         if area.join("rules.rs").exists() {
             files.push(area.join("rules.rs"));

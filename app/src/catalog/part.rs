@@ -24,7 +24,8 @@ use crate::ui::session::{Protected, use_session};
 pub async fn get_part(id: String) -> Result<PartDetail, AppError> {
     let st = crate::state::state()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
-    let id = id.parse::<i64>().ok().filter(|i| *i > 0).ok_or(AppError::NotFound)?;
+    // An id that is no part's (not a positive number) is a page that does not exist.
+    let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
     Ok(nexus::catalog::service::parts::part(&st.pool, id).await?)
 }
 
@@ -50,8 +51,7 @@ pub struct OfferDto {
 pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    // Not a positive number: no such part (the service still checks the caller first).
-    let id = id.parse::<i64>().unwrap_or(0);
+    let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
     let offers = nexus::inventory::service::stock::availability(&st.pool, &caller, id).await?;
     let now = Utc::now();
     Ok(offers

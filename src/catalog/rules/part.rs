@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::kinds::{CrossRefKind, Fuel, QualityTier};
+use crate::ids::{AftermarketId, PartId};
 use crate::numbers::Money;
 
 /// Vehicles a part fits, consecutive model years of one make, model, engine and position shown as one line
@@ -26,7 +27,7 @@ pub struct Fit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Alternative {
-    pub id: i64,
+    pub id: AftermarketId,
     pub brand: String,
     pub number: String,
     pub name: String,
@@ -49,7 +50,7 @@ pub struct OtherNumber {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartDetail {
-    pub id: i64,
+    pub id: PartId,
     pub number: String,
     pub manufacturer: String,
     pub name: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::kinds::CrossRefKind;
 use super::query::NumberMatch;
 use crate::codes::ErrorCode;
+use crate::ids::PartId;
 use crate::numbers::Money;
 use crate::paging::{Cursor, digits};
 
@@ -190,7 +191,7 @@ pub struct NumberHit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartHit {
-    pub id: i64,
+    pub id: PartId,
     pub number: String,
     pub manufacturer: String,
     /// The name, the words the query matched marked.

@@ -9,12 +9,14 @@ use crate::catalog::rules::search::VehicleFilter;
 use crate::catalog::store::parts as store;
 use crate::db::PgPool;
 use crate::error::{Error, Result};
+use crate::ids::{AftermarketId, PartId};
 use crate::numbers::Money;
 
 /// How many runs the overview lists.
 pub const RUNS_LISTED: i64 = 50;
 
-pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
+pub async fn part(pool: &PgPool, id: PartId) -> Result<PartDetail> {
+    let id = id.0;
     let p = store::part(pool, id).await.map_err(Error::internal)?.ok_or(Error::NotFound)?;
     let (fits, alternatives, others) =
         tokio::try_join!(store::fits(pool, id), store::alternatives(pool, id), store::other_numbers(pool, id))
@@ -35,7 +37,7 @@ pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
             .collect(),
     );
     Ok(PartDetail {
-        id: p.id,
+        id: PartId(p.id),
         number: p.number,
         manufacturer: p.manufacturer,
         name: p.name,
@@ -52,7 +54,8 @@ pub async fn part(pool: &PgPool, id: i64) -> Result<PartDetail> {
 }
 
 /// A part's aftermarket alternatives (404 when the part does not exist).
-pub async fn alternatives(pool: &PgPool, id: i64) -> Result<Vec<Alternative>> {
+pub async fn alternatives(pool: &PgPool, id: PartId) -> Result<Vec<Alternative>> {
+    let id = id.0;
     let (exists, rows) =
         tokio::try_join!(store::exists(pool, id), store::alternatives(pool, id)).map_err(Error::internal)?;
     if !exists {
@@ -63,7 +66,7 @@ pub async fn alternatives(pool: &PgPool, id: i64) -> Result<Vec<Alternative>> {
 
 fn alternative(a: store::AlternativeRow) -> Result<Alternative> {
     Ok(Alternative {
-        id: a.id,
+        id: AftermarketId(a.id),
         brand: a.brand,
         number: a.number,
         name: a.name,

@@ -17,6 +17,7 @@ use crate::catalog::store::search as store;
 use crate::codes::ErrorCode;
 use crate::db::PgPool;
 use crate::error::{Error, Result};
+use crate::ids::PartId;
 use crate::numbers::Money;
 
 /// The query's words, once vehicle names are taken out: the terms to search, and what changed.
@@ -352,7 +353,7 @@ fn hit(h: store::HitRow, words: bool) -> PartHit {
     });
     PartHit {
         cursor: SearchCursor { tier: h.tier, score: h.score, id: h.id }.to_string(),
-        id: h.id,
+        id: PartId(h.id),
         number: h.number,
         manufacturer: h.manufacturer,
         name: if words { marked_segments(&h.name) } else { plain(&h.name) },

@@ -12,6 +12,7 @@ use crate::codes::check_filter;
 use crate::db::{self, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission};
+use crate::ids::PartId;
 use crate::inventory::rules::stock::{StockCursor, StockSort};
 use crate::inventory::store::stock::{self as store, OfferRow, StockFilter, StockRow};
 use crate::numbers::Money;
@@ -177,7 +178,8 @@ impl From<OfferRow> for Offer {
 /// 200 offers). People need [`Permission::AvailabilityRead`] (workshops, owners, platform admins: a bodega's staff
 /// do not see their competitors' prices); API keys need `catalog:read` and a creator whose role holds that
 /// permission. An unknown part is 404.
-pub async fn availability(pool: &PgPool, caller: &Caller, part: i64) -> Result<Vec<Offer>> {
+pub async fn availability(pool: &PgPool, caller: &Caller, part: PartId) -> Result<Vec<Offer>> {
+    let part = part.0;
     caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
     let mut tx = db::begin(pool, caller.scope()).await?;
     if !store::part_exists(&mut tx, part).await? {

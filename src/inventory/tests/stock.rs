@@ -11,6 +11,7 @@ use crate::caller::{Caller, Machine, RequestMeta, User};
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::ids::PartId;
 use crate::inventory::rules::stock::StockSort;
 use crate::inventory::service::stock::{Cleared, StockItem, StockPage, StockQuery, availability, clear, list};
 
@@ -296,13 +297,13 @@ async fn availability_offers_active_bodegas_stock_to_those_who_may_compare_it(
     put(&pool, norte, &NORTE).await;
     confirm(&pool, norte, &[""], 180).await;
     put(&pool, sur, &[("04465-02220", "TOYOTA", "Centro", 128_000, 2, Some(1), 30)]).await;
-    let pads: i64 = {
+    let pads = PartId({
         let mut tx = db::begin(&pool, Scope::Tenant(taller)).await.unwrap();
-        sqlx::query_scalar("select id from catalog_parts where number_key = '0446502220'")
+        sqlx::query_scalar::<_, i64>("select id from catalog_parts where number_key = '0446502220'")
             .fetch_one(&mut *tx)
             .await
             .unwrap()
-    };
+    });
 
     let workshop = Caller::User(person(taller, Role::Workshop));
     let offers = availability(&pool, &workshop, pads).await.unwrap();
@@ -355,14 +356,14 @@ async fn availability_offers_active_bodegas_stock_to_those_who_may_compare_it(
         assert!(matches!(availability(&pool, &caller, pads).await, Err(Error::Forbidden)), "{caller:?}");
     }
     // An unknown part is not found; a part nobody stocks has no offers.
-    assert!(matches!(availability(&pool, &workshop, 999_999).await, Err(Error::NotFound)));
-    let nissan_pads: i64 = {
+    assert!(matches!(availability(&pool, &workshop, PartId(999_999)).await, Err(Error::NotFound)));
+    let nissan_pads = PartId({
         let mut tx = db::begin(&pool, Scope::Tenant(taller)).await.unwrap();
-        sqlx::query_scalar("select id from catalog_parts where number_key = '41060EL00A'")
+        sqlx::query_scalar::<_, i64>("select id from catalog_parts where number_key = '41060EL00A'")
             .fetch_one(&mut *tx)
             .await
             .unwrap()
-    };
+    });
     assert_eq!(availability(&pool, &workshop, nissan_pads).await.unwrap().len(), 1);
     clear(&pool, &person(norte, Role::Warehouse), &RequestMeta::default()).await.unwrap();
     assert!(availability(&pool, &workshop, nissan_pads).await.unwrap().is_empty());

@@ -20,6 +20,7 @@ use nexus::catalog::rules::search::{
 use nexus::catalog::service::parts;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::{ApiScope, Permission};
+use nexus::ids::PartId;
 use nexus::inventory::service::stock::{Offer, availability as stock_availability};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
@@ -96,8 +97,8 @@ async fn search_parts(
     Ok(Json(st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone()))
 }
 
-fn part_id(raw: &str) -> ApiResult<i64> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::field("id", ErrorCode::InvalidInput))
+fn part_id(raw: &str) -> ApiResult<PartId> {
+    raw.parse::<PartId>().map_err(|code| AppError::field("id", code))
 }
 
 /// A part: details, the vehicles it fits (consecutive years as one line), its aftermarket alternatives (best tier

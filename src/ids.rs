@@ -1,0 +1,67 @@
+//! Typed ids for what the areas point at across their borders, so one kind of id cannot be passed where another is
+//! meant (an aftermarket product's id where a catalog part's is, a line's where a product's is) once the stock room,
+//! MES and fabrication join the catalog's, inventory's and production's rows. Pure (no IO; builds for the browser):
+//! each id is its number on the wire (`#[serde(transparent)]`) and in the OpenAPI document, and reads from a path or a
+//! form only as a positive number written in digits (anything else is the caller's input error, never a default).
+//!
+//! Stores keep their rows' plain columns; services wrap them when they build public types, and unwrap (`.0`) when
+//! they bind a query.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares an integer id type: `id!(/// doc, PartId(i64));`.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[serde(transparent)]
+        pub struct $name(pub $inner);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::codes::ErrorCode;
+
+            /// Digits only, at least 1 (no sign, no spaces, no leading `+`).
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let bad = crate::codes::ErrorCode::InvalidInput;
+                if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad);
+                }
+                s.parse::<$inner>().ok().filter(|n| *n > 0).map($name).ok_or(bad)
+            }
+        }
+    };
+}
+
+id!(
+    /// An OEM part of the catalog (`catalog_parts`).
+    PartId(i64)
+);
+id!(
+    /// An aftermarket product of the catalog (`catalog_aftermarket`), which replaces an OEM part.
+    AftermarketId(i64)
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::ErrorCode;
+
+    #[test]
+    fn ids_read_only_as_positive_digits_and_travel_as_numbers() {
+        assert_eq!("42".parse::<PartId>(), Ok(PartId(42)));
+        assert_eq!(i64::MAX.to_string().parse::<PartId>(), Ok(PartId(i64::MAX)));
+        for bad in ["", "0", "-1", "+1", " 1", "1 ", "1.0", "x", "99999999999999999999"] {
+            assert_eq!(bad.parse::<PartId>(), Err(ErrorCode::InvalidInput), "{bad:?}");
+        }
+        assert_eq!(serde_json::to_string(&PartId(7)).unwrap(), "7");
+        assert_eq!(serde_json::from_str::<AftermarketId>("7").unwrap(), AftermarketId(7));
+        assert_eq!(PartId(40211).to_string(), "40211");
+    }
+}
