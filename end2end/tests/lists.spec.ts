@@ -1,0 +1,67 @@
+// The shared list (app/src/ui/list.rs) as people meet it: on a phone every list is cards of labelled values that never
+// scroll sideways, a sortable list offers its orders above the cards, and pages follow each other by their links.
+import { test, expect, Page } from '@playwright/test';
+import { open, login, shot, demoPassword } from './helpers';
+
+const PHONE = { width: 390, height: 844 };
+
+async function signedIn(page: Page, email: string) {
+  await login(page, email, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+}
+
+/** The page is no wider than the phone, and the list's first row shows each value under its column's name. */
+async function fitsThePhone(page: Page, path: string, table: string) {
+  await open(page, path);
+  const rows = page.getByTestId(table).locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} scrolls sideways`).toBeLessThanOrEqual(PHONE.width);
+  // Each cell is a labelled value: its column's name (data-label, shown before it) beside what it holds.
+  const cell = rows.first().locator('td').first();
+  expect(await cell.getAttribute('data-label'), `${path}: a cell names its column`).toBeTruthy();
+  expect(await cell.evaluate((td) => getComputedStyle(td).display)).toBe('grid');
+  // The header row is there for screen readers only (clipped to a pixel).
+  expect((await page.getByTestId(table).locator('thead').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+}
+
+test.use({ viewport: PHONE });
+
+test('on a phone the admin lists are cards that fit the screen', async ({ page }) => {
+  await signedIn(page, 'admin@nexus.demo');
+  await fitsThePhone(page, '/admin/users?status=all', 'users-table');
+  await fitsThePhone(page, '/admin/tenants', 'tenants-table');
+  await fitsThePhone(page, '/admin/audit', 'audit-table');
+  await shot(page, 'lists-audit-phone');
+});
+
+test('on a phone the bodega sorts and pages its inventory', async ({ page }) => {
+  await signedIn(page, 'bodega@bodega.demo');
+  // The demo bodega's 2,000 items land in the background at start.
+  await expect(async () => {
+    await open(page, '/inventory');
+    await expect(page.getByTestId('stock-row').first()).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await fitsThePhone(page, '/inventory', 'stock-table');
+  // The orders are offered above the cards; the price order, then its reverse.
+  const sortBar = page.getByRole('navigation', { name: 'Ordenar por' });
+  await sortBar.getByRole('link', { name: 'Precio' }).click();
+  await expect(page).toHaveURL(/sort=price&dir=asc/);
+  await expect(sortBar.getByRole('link', { name: 'Precio' })).toHaveAttribute('aria-current', 'true');
+  const prices = async () =>
+    (await page.getByTestId('stock-price').allTextContents()).map((p) => Number(p.replace(/[^\d,]/g, '').replace(',', '.')));
+  const ascending = await prices();
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  await sortBar.getByRole('link', { name: 'Precio' }).click();
+  await expect(page).toHaveURL(/sort=price&dir=desc/);
+  const first = (await prices())[0];
+  // The next page starts where this one ended, and the first page is a link away.
+  await page.getByTestId('stock-next').click();
+  await expect(page).toHaveURL(/after=/);
+  const second = await prices();
+  expect(second.length).toBeGreaterThan(0);
+  expect(second[0]).toBeLessThanOrEqual(first);
+  await shot(page, 'lists-inventory-phone');
+  await page.getByTestId('stock-first').click();
+  await expect(page).not.toHaveURL(/after=/);
+  expect((await prices())[0]).toBe(first);
+});
