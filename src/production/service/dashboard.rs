@@ -164,15 +164,24 @@ fn user_of(caller: &Caller) -> Option<uuid::Uuid> {
     }
 }
 
-/// The figures of `q` (`production:read`).
+/// The figures of `q` (`production:read`), written to the plant's query log.
 pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
     caller.require(ApiScope::ProductionRead)?;
     let started = Instant::now();
-    let now = Utc::now();
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let r = resolve(&mut tx, q, now).await?;
-    let products = store::products(&mut tx).await?;
+    let view = compute(&mut tx, tenant, q, Utc::now()).await?;
+    let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    oee_store::log_query(&mut tx, tenant, user_of(caller), "dashboard", &filters_json(q, &view), ms).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The figures of `q` in `tenant`'s plant as of `now`: the one calculation (`rules::figures`) over what the store
+/// holds, which the dashboard, its CSV and the REST figures (`oee::figures`) all read, so they cannot disagree.
+pub(crate) async fn compute(tx: &mut Tx, tenant: uuid::Uuid, q: &Query, now: DateTime<Utc>) -> Result<View> {
+    let r = resolve(tx, q, now).await?;
+    let products = store::products(tx).await?;
     if let Some(p) = q.product
         && !products.iter().any(|x| x.id == p)
     {
@@ -186,8 +195,8 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
     // units in the bucket its start falls in), so a query never reads more than a few thousand rows a line.
     let hourly = bucket != Bucket::Minute
         && (rules::hourly_cells_fit(&slots, &r.windows) || r.to - r.from > chrono::Duration::days(2));
-    let output = store::output(&mut tx, tenant, &line_ids, &r.windows, hourly).await?;
-    let stops = store::stops(&mut tx, tenant, &line_ids, r.from, r.to).await?;
+    let output = store::output(tx, tenant, &line_ids, &r.windows, hourly).await?;
+    let stops = store::stops(tx, tenant, &line_ids, r.from, r.to).await?;
     let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
     let inputs = Inputs {
         shifts: &plain,
@@ -265,9 +274,6 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
         pareto: rules::pareto(&inputs, ParetoBy::Reason),
         pareto_lines: rules::pareto(&inputs, ParetoBy::Line),
     };
-    let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    oee_store::log_query(&mut tx, tenant, user_of(caller), "dashboard", &filters_json(q, &view), ms).await?;
-    tx.commit().await?;
     Ok(view)
 }
 

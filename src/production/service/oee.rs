@@ -1,15 +1,13 @@
-//! OEE of a span, per line and for the plant, from the one calculation in `rules::oee`: planned time from the shift
-//! calendar (less stops given a planned reason), unplanned downtime where stops meet planned time, units and their
-//! ideal time from the output's per-minute rollups. The plant's figure is its lines' totals added (weighted by their
-//! time and units), never an average of their percentages.
+//! OEE of a span, per line and for the plant, for machines (`GET /api/v1/production/oee`): the very figures the
+//! dashboard and its CSV show for the same span, from the same calculation (`dashboard::compute`, over
+//! `rules::dashboard::figures` and `rules::oee`): planned time from the shift calendar (less stops given a planned
+//! reason), unplanned downtime where stops meet planned time, units and their ideal time from the output's rollups.
+//! The plant's figure is its lines' totals added (weighted by their time and units), never an average of percentages.
 //!
-//! Units are counted by the minute they fall in: a span's edges are taken down to the whole minute. Each call is logged in the
-//! tenant's query log (who, the span, how long it took).
-
-use std::collections::HashMap;
+//! A span's edges are taken down to the whole minute. Each call is logged in the tenant's query log (who, the span,
+//! how long it took).
 
 use chrono::{DateTime, DurationRound, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -17,7 +15,7 @@ use crate::caller::Caller;
 use crate::db::{self, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
-use crate::production::rules::calendar::{Span, planned_ms, planned_overlap_ms};
+use crate::production::rules::dashboard::{Bucket, Query, Range};
 use crate::production::rules::oee::{Oee, Totals};
 use crate::production::store::oee as store;
 
@@ -61,48 +59,19 @@ pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: Da
         return Err(Error::field("to", crate::codes::ErrorCode::InvalidInput));
     }
     let started = std::time::Instant::now();
-    let now = Utc::now();
     // The caller's own plant (a platform admin's too: one plant's figures, never several mixed).
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let tz: Tz = super::dashboard::time_zone(&mut tx).await?;
-    let shifts = store::shifts(&mut tx).await?;
-    let lines = store::lines(&mut tx).await?;
-    let stops = store::stops(&mut tx, from, to).await?;
-    let output = store::output(&mut tx, from, to).await?;
-
-    let window = Span::new(from, to);
-    // Planned time not yet come is not planned yet.
-    let planned_window = Span::new(from, to.min(now).max(from));
-    let calendar_ms = planned_ms(&shifts, tz, &planned_window);
-    let mut totals: HashMap<i32, Totals> =
-        lines.iter().map(|(id, _, _)| (*id, Totals { planned_ms: calendar_ms, ..Totals::default() })).collect();
-    for (line, start, end, planned) in stops {
-        let Some(t) = totals.get_mut(&line) else { continue };
-        let span = Span::new(start, end.unwrap_or(now));
-        let Some(inside) = span.overlap(&window) else { continue };
-        let lost = planned_overlap_ms(&shifts, tz, &inside);
-        if planned {
-            t.planned_ms -= lost;
-        } else {
-            t.downtime_ms += lost;
-        }
-    }
-    for (line, total, good, ideal_ms) in output {
-        if let Some(t) = totals.get_mut(&line) {
-            t.total += total;
-            t.good += good;
-            t.ideal_ms += ideal_ms;
-        }
-    }
-    let lines: Vec<LineFigures> = lines
+    // The dashboard's calculation over the span, all lines, every product; days are the coarsest buckets, which only
+    // the series (not read here) depends on.
+    let q =
+        Query { range: Range::Custom, from: Some(from), to: Some(to), bucket: Some(Bucket::Day), ..Query::default() };
+    let view = super::dashboard::compute(&mut tx, tenant, &q, Utc::now()).await?;
+    let lines: Vec<LineFigures> = view
+        .lines
         .into_iter()
-        .map(|(line_id, code, name)| {
-            let totals = totals.get(&line_id).copied().unwrap_or_default();
-            LineFigures { line_id, code, name, totals, oee: totals.oee() }
-        })
+        .map(|l| LineFigures { line_id: l.id, code: l.code, name: l.name, totals: l.figure.totals, oee: l.figure.oee })
         .collect();
-    let plant: Totals = lines.iter().map(|l| l.totals).sum();
     // Every dashboard query is logged: who asked, for what, and how long it took.
     let user = match caller {
         Caller::User(u) => Some(u.user_id),
@@ -112,5 +81,5 @@ pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: Da
     let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     store::log_query(&mut tx, tenant, user, "oee", &filters, ms).await?;
     tx.commit().await?;
-    Ok(Figures { lines, plant, plant_oee: plant.oee() })
+    Ok(Figures { lines, plant: view.total.totals, plant_oee: view.total.oee })
 }

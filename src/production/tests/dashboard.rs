@@ -297,3 +297,87 @@ async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: 
         assert!(v.stops.iter().all(|s| s.planned_ms <= s.ms));
     }
 }
+
+/// What the CSV says of the whole and of each line: (scope, name) → (planned minutes, downtime minutes, units, good,
+/// OEE %).
+fn csv_figures(csv: &str) -> Vec<(String, String, String, String, String, String, String)> {
+    let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(csv.as_bytes());
+    reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| matches!(r.get(0), Some("total" | "line")))
+        .map(|r| {
+            let f = |i: usize| r.get(i).unwrap_or_default().to_owned();
+            (f(0), f(1), f(4), f(5), f(7), f(8), f(9))
+        })
+        .collect()
+}
+
+#[sqlx::test]
+async fn the_rest_figures_the_dashboard_and_its_csv_agree_on_a_span(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::rules::ingest::DetectionIn;
+    use crate::production::service::ingest::ingest;
+    use crate::production::service::oee::figures;
+    let pool = app_pool(opts, conn).await;
+    // The textbook line L1 (a shift 06:00–13:30 with a break at 10:00, 19,271 units from 06:00, a 47-minute stop
+    // at 07:00), and a second line L2 making the same product every two seconds from 08:00 to 10:00, half of it good.
+    let (tenant, midnight) = textbook_plant(&pool).await;
+    let local = |h: i64, m: i64| midnight + Duration::hours(h) + Duration::minutes(m);
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    for sql in [
+        "insert into production_lines (tenant_id, code, name) values ($1, 'L2', 'Línea 2')",
+        "insert into production_areas (tenant_id, line_id, kind, code, name)
+         select $1, id, 'output', 'OUT', 'Salida' from production_lines where tenant_id = $1 and code = 'L2'",
+    ] {
+        sqlx::query(sql).bind(tenant).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let units: Vec<DetectionIn> = (0..3_600)
+        .map(|i| DetectionIn {
+            line: "L2".into(),
+            area: "OUT".into(),
+            product: "P-100".into(),
+            at: local(8, 0) + Duration::seconds(2 * i),
+            good: i % 2 == 0,
+        })
+        .collect();
+    ingest(&pool, &plc(tenant, vec![ApiScope::ProductionIngest]), "l2", &units).await.unwrap();
+
+    // A span whose edges are off the hour, the break and the stop inside it.
+    let (from, to) = (local(5, 30), local(12, 17));
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let rest = figures(&pool, &reader, from, to).await.unwrap();
+    let page = view(&pool, &reader, &custom(from, to)).await.unwrap();
+    let (_, csv) = export_csv(&pool, &reader, &custom(from, to)).await.unwrap();
+
+    // What the plant did: planned 06:00–12:17 less the break (347 min), L1 stopped 47 min of it.
+    let min = |m: i64| m * 60_000;
+    let l1 = &rest.lines[0];
+    assert_eq!((l1.code.as_str(), l1.totals.planned_ms, l1.totals.downtime_ms), ("L1", min(347), min(47)));
+    assert_eq!((l1.totals.total, l1.totals.good, l1.totals.ideal_ms), (19_271, 18_848, 19_271_000));
+    let l2 = &rest.lines[1];
+    assert_eq!((l2.code.as_str(), l2.totals.planned_ms, l2.totals.downtime_ms), ("L2", min(347), 0));
+    assert_eq!((l2.totals.total, l2.totals.good), (3_600, 1_800));
+    assert_eq!(rest.plant, l1.totals + l2.totals, "the plant is its lines added");
+    assert_eq!(pct(l1.oee.availability), 86.46, "(347 − 47) / 347");
+
+    // The REST figures, the page's and the CSV's are the same numbers, line by line and for the plant.
+    assert_eq!(rest.lines.len(), page.lines.len());
+    for (r, p) in rest.lines.iter().zip(&page.lines) {
+        assert_eq!((r.line_id, &r.code, r.totals, r.oee), (p.id, &p.code, p.figure.totals, p.figure.oee));
+    }
+    assert_eq!((rest.plant, rest.plant_oee), (page.total.totals, page.total.oee));
+    let row = |scope: &str, name: &str, t: Totals, oee: Option<f64>| {
+        let m = |ms: i64| format!("{:.1}", ms as f64 / 60_000.0);
+        let p = oee.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
+        (scope.into(), name.into(), m(t.planned_ms), m(t.downtime_ms), t.total.to_string(), t.good.to_string(), p)
+    };
+    assert_eq!(
+        csv_figures(&csv),
+        vec![
+            row("total", "", rest.plant, rest.plant_oee.oee),
+            row("line", "L1 Línea 1", l1.totals, l1.oee.oee),
+            row("line", "L2 Línea 2", l2.totals, l2.oee.oee),
+        ]
+    );
+}
