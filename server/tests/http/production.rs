@@ -287,21 +287,20 @@ fn same_figure(row: &[&str], figure: &Value, what: &str) {
     }
 }
 
-#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
-async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgConnectOptions) {
+type Instant = chrono::DateTime<chrono::Utc>;
+
+/// The demo plant over three whole hours that are over (three lines, shifts round the clock with their breaks, so
+/// planned time and every ratio): L1 makes 30 supports (3 rejected) in the first hour and stops a quarter of an hour
+/// (unclassified: downtime), L2 ten arms in the second, L3 nothing. Returns the span and the stop.
+async fn demo_span(app: &TestApp) -> (Instant, Instant, (Instant, Instant)) {
     use chrono::{Duration, DurationRound, Utc};
-    let app = TestApp::new(opts, conn).await;
     app.seed_demo().await;
-    // The demo plant: three lines, shifts round the clock with their breaks (so planned time and every ratio).
     assert!(nexus::production::service::demo::configure(&app.pool).await.unwrap());
-    let plc = key(&app, &["production:ingest"]).await;
-    let reader = key(&app, &["production:read"]).await;
-    // Three whole hours that are over: the page and the CSV are asked the very same span.
+    let plc = key(app, &["production:ingest"]).await;
     let to = Utc::now().duration_trunc(Duration::hours(1)).unwrap();
     let from = to - Duration::hours(3);
     let at = |minutes: i64, secs: i64| (from + Duration::minutes(minutes) + Duration::seconds(secs)).to_rfc3339();
     let unit = |line: &str, product: &str, at: String, good: bool| json!({"line": line, "area": "SAL", "product": product, "at": at, "good": good});
-    // L1 makes 30 supports (3 rejected) in its first hour; L2 ten arms in its second; L3 nothing.
     let mut units: Vec<Value> = (0..30).map(|i| unit("L1", "SOP-100", at(10, i * 20), i % 10 != 9)).collect();
     units.extend((0..10).map(|i| unit("L2", "BRK-220", at(70, i * 30), true)));
     let res = app
@@ -312,7 +311,7 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    // A stop on L1 (the downtime job's kind of row; no endpoint writes one): a quarter of an hour, unclassified.
+    // The downtime job's kind of row (no endpoint writes one).
     let stop = (from + Duration::minutes(30), from + Duration::minutes(45));
     app.admin_sql(&format!(
         "insert into production_downtime (tenant_id, line_id, start_at, end_at)
@@ -322,10 +321,18 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
         stop.1.to_rfc3339()
     ))
     .await;
+    (from, to, stop)
+}
 
-    // What the page gets: its server function, as a manager's browser calls it.
-    let (f, t) = (from.format("%Y-%m-%dT%H:%M:%SZ").to_string(), to.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+/// A span's ends as a query string writes them.
+fn query_time(t: Instant) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// What the page gets for a custom span: its server function, as a manager's browser calls it.
+async fn page_view(app: &TestApp, from: Instant, to: Instant) -> Value {
     let manager = app.login_browser("gerente@planta.demo", DEMO_PASSWORD).await;
+    let (f, t) = (query_time(from), query_time(to));
     let res = app
         .post_form(
             "/api/ui/production/view",
@@ -335,7 +342,29 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let view = res.json();
+    res.json()
+}
+
+/// The dashboard's CSV of a custom span, as a key downloads it, without its byte-order mark.
+async fn dashboard_csv(app: &TestApp, from: Instant, to: Instant, key: &str) -> String {
+    let (f, t) = (query_time(from), query_time(to));
+    let res =
+        app.get(&format!("/api/v1/production/dashboard.csv?range=custom&from={f}&to={t}"), Auth::Bearer(key)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.header("content-disposition").unwrap().starts_with("attachment; filename=\"produccion-"));
+    let text = res.text();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark, for spreadsheets");
+    assert!(!text.contains('"'), "no quoted cells in this fixture, so commas split: {text}");
+    text.to_owned()
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    let (from, to, stop) = demo_span(&app).await;
+    let reader = key(&app, &["production:read"]).await;
+    // The page and the CSV are asked the very same span.
+    let view = page_view(&app, from, to).await;
     // The figures are the fixture's, so the comparison below compares something.
     assert_eq!(
         (view["total"]["totals"]["total"].as_i64(), view["total"]["totals"]["good"].as_i64()),
@@ -346,13 +375,7 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
     assert_eq!(view["stops"].as_array().unwrap().len(), 1);
 
     // The CSV of the same query, as a key downloads it.
-    let res =
-        app.get(&format!("/api/v1/production/dashboard.csv?range=custom&from={f}&to={t}"), Auth::Bearer(&reader)).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    assert!(res.header("content-disposition").unwrap().starts_with("attachment; filename=\"produccion-"));
-    let text = res.text();
-    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark, for spreadsheets");
-    assert!(!text.contains('"'), "no quoted cells in this fixture, so commas split: {text}");
+    let text = dashboard_csv(&app, from, to, &reader).await;
     let (figures, stops) = text.split_once("\n\n").expect("the figures, a blank line, the stops");
     let figures: Vec<Vec<&str>> = figures.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(
@@ -424,6 +447,63 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
     // Without credentials: 401.
     let res = app.get("/api/v1/production/dashboard.csv", Auth::None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The REST figures over a span (`GET /api/v1/production/oee`), the page's and its CSV's are the same numbers, line by
+/// line and for the plant: one calculation behind the three edges.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn the_rest_figures_are_the_pages_and_its_csvs(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    let (from, to, _) = demo_span(&app).await;
+    let reader = key(&app, &["production:read"]).await;
+    let uri = format!("/api/v1/production/oee?from={}&to={}", query_time(from), query_time(to));
+    let res = app.get(&uri, Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let rest = res.json();
+    let view = page_view(&app, from, to).await;
+    let csv = dashboard_csv(&app, from, to, &reader).await;
+
+    // What the plant did, so the comparisons compare something: planned time on every line (three hours, less a
+    // break if one falls in them), L1's 30 units (27 good) and its quarter of an hour stopped, L2's 10, L3 nothing.
+    let lines = rest["lines"].as_array().unwrap();
+    let did: Vec<(&str, i64, i64, i64, bool)> = lines
+        .iter()
+        .map(|l| {
+            let t = |k: &str| l["totals"][k].as_i64().unwrap();
+            let planned = [150, 180].map(|m| m * 60_000).contains(&t("planned_ms"));
+            (l["code"].as_str().unwrap(), t("total"), t("good"), t("downtime_ms"), planned)
+        })
+        .collect();
+    assert_eq!(did, [("L1", 30, 27, 15 * 60_000, true), ("L2", 10, 10, 0, true), ("L3", 0, 0, 0, true)]);
+    let plant: i64 = lines.iter().map(|l| l["totals"]["planned_ms"].as_i64().unwrap()).sum();
+    assert_eq!(rest["plant"]["planned_ms"].as_i64(), Some(plant), "the plant is its lines added");
+
+    // The page's figures, line by line and for the plant: every total and every ratio.
+    let page = view["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), page.len());
+    for (r, p) in lines.iter().zip(page) {
+        assert_eq!((&r["line_id"], &r["code"], &r["name"]), (&p["id"], &p["code"], &p["name"]));
+        assert_eq!((&r["totals"], &r["oee"]), (&p["figure"]["totals"], &p["figure"]["oee"]), "{}", r["code"]);
+    }
+    assert_eq!((&rest["plant"], &rest["plant_oee"]), (&view["total"]["totals"], &view["total"]["oee"]));
+
+    // The CSV's: its whole and its lines, in the REST figures' order.
+    let (figures, _) = csv.split_once("\n\n").expect("the figures, a blank line, the stops");
+    let rows: Vec<Vec<&str>> = figures
+        .lines()
+        .map(|l| l.split(',').collect())
+        .filter(|r: &Vec<&str>| matches!(r[0], "total" | "line"))
+        .collect();
+    let mut want = vec![("total", String::new(), json!({"totals": rest["plant"], "oee": rest["plant_oee"]}))];
+    for l in lines {
+        let name = format!("{} {}", l["code"].as_str().unwrap(), l["name"].as_str().unwrap());
+        want.push(("line", name, json!({"totals": l["totals"], "oee": l["oee"]})));
+    }
+    assert_eq!(rows.len(), want.len(), "{csv}");
+    for (row, (scope, name, figure)) in rows.iter().zip(&want) {
+        assert_eq!((row[0], row[1]), (*scope, name.as_str()));
+        same_figure(&row[4..], figure, &format!("{scope} {name}"));
+    }
 }
 
 #[sqlx::test(migrator = "nexus::db::MIGRATOR")]

@@ -298,19 +298,25 @@ async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: 
     }
 }
 
-/// What the CSV says of the whole and of each line: (scope, name) → (planned minutes, downtime minutes, units, good,
-/// OEE %).
-fn csv_figures(csv: &str) -> Vec<(String, String, String, String, String, String, String)> {
+/// What the CSV says of the whole and of each line: scope, name, then every figure it writes (planned, downtime and
+/// run minutes, units, good, OEE, availability, performance and quality percentages).
+fn csv_figures(csv: &str) -> Vec<Vec<String>> {
     let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(csv.as_bytes());
     reader
         .records()
         .map(Result::unwrap)
         .filter(|r| matches!(r.get(0), Some("total" | "line")))
-        .map(|r| {
-            let f = |i: usize| r.get(i).unwrap_or_default().to_owned();
-            (f(0), f(1), f(4), f(5), f(7), f(8), f(9))
-        })
+        .map(|r| [0, 1].into_iter().chain(4..13).map(|i| r.get(i).unwrap_or_default().to_owned()).collect())
         .collect()
+}
+
+/// A CSV row as the CSV would write these figures (`csv_figures`' columns).
+fn csv_row(scope: &str, name: &str, t: Totals, o: crate::production::rules::oee::Oee) -> Vec<String> {
+    let m = |ms: i64| format!("{:.1}", ms as f64 / 60_000.0);
+    let p = |x: Option<f64>| x.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
+    let figures = [m(t.planned_ms), m(t.downtime_ms), m(t.run_ms()), t.total.to_string(), t.good.to_string()];
+    let ratios = [p(o.oee), p(o.availability), p(o.performance), p(o.quality)];
+    [scope.to_owned(), name.to_owned()].into_iter().chain(figures).chain(ratios).collect()
 }
 
 #[sqlx::test]
@@ -367,17 +373,13 @@ async fn the_rest_figures_the_dashboard_and_its_csv_agree_on_a_span(opts: PgPool
         assert_eq!((r.line_id, &r.code, r.totals, r.oee), (p.id, &p.code, p.figure.totals, p.figure.oee));
     }
     assert_eq!((rest.plant, rest.plant_oee), (page.total.totals, page.total.oee));
-    let row = |scope: &str, name: &str, t: Totals, oee: Option<f64>| {
-        let m = |ms: i64| format!("{:.1}", ms as f64 / 60_000.0);
-        let p = oee.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
-        (scope.into(), name.into(), m(t.planned_ms), m(t.downtime_ms), t.total.to_string(), t.good.to_string(), p)
-    };
+    // Every figure the CSV writes (minutes to the tenth, percentages to the hundredth), the same.
     assert_eq!(
         csv_figures(&csv),
         vec![
-            row("total", "", rest.plant, rest.plant_oee.oee),
-            row("line", "L1 Línea 1", l1.totals, l1.oee.oee),
-            row("line", "L2 Línea 2", l2.totals, l2.oee.oee),
+            csv_row("total", "", rest.plant, rest.plant_oee),
+            csv_row("line", "L1 Línea 1", l1.totals, l1.oee),
+            csv_row("line", "L2 Línea 2", l2.totals, l2.oee),
         ]
     );
 }
