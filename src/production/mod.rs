@@ -11,7 +11,7 @@
 //! falls in planned time. `downtime.rs` judges the gaps between a line's output units by its thresholds (stop,
 //! micro-stop, nothing; a gap equal to a threshold is below it) and a stop still going on. `ingest.rs` checks a batch
 //! of units as sent (codes of line, area and product against the plant; time not ahead of the clock beyond five minutes
-//! nor before the oldest kept) whole, naming the first bad row (position, field, reason). `dashboard.rs` adds up what a
+//! nor before the oldest kept) whole, naming the first bad row (position, field, reason). `dashboard/` adds up what a
 //! dashboard shows (below); `settings.rs` checks the plant's settings (a planned stop inside its shift and clear of the
 //! others; a shift not moved away from its stops).
 //!
@@ -47,19 +47,20 @@
 //!
 //! # OEE and dashboards
 //!
-//! `service/oee.rs` gives a span's OEE per line and for the plant (lines' totals added) from `rules::oee`: planned time
-//! from the calendar up to now less stops with a planned reason, unplanned downtime where stops meet planned time,
-//! units and ideal time from the output area's per-minute rollups (`store/oee.rs`); the textbook example is a store
-//! test on the plant's own data. `GET /api/v1/production/oee?from&to` (`production:read`, at most 400 days) answers it,
-//! each call written to the query log.
+//! There is one calculation of figures, `rules/dashboard/` (`figures` over `rules::oee`'s `Totals`), fed by one set of
+//! reads (`store/dashboard.rs`) in one place, `service::dashboard::compute`: the page, its CSV and the REST figures
+//! are all its answer, so they cannot disagree (a service test and an HTTP test ask the three for one span).
+//! `service/oee.rs` gives a span's OEE per line and for the plant (lines' totals added) for machines: `GET
+//! /api/v1/production/oee?from&to` (`production:read`, at most 400 days), `compute` over the span for every line and
+//! product; the textbook example is a store test on the plant's own data. Each call is written to the query log.
 //!
-//! `rules/dashboard.rs` adds up what a dashboard shows from the same `Totals`: the buckets of a series (minute, hour,
-//! the plant's days, shift runs with the gaps between them; widened past 1,500), a range's span (`today`, the current
-//! shift, 24 h, 7 and 30 days, custom) and one shift's windows, then per line and bucket the planned time (calendar up
-//! to now), stops (planned reasons leave planned time, others are downtime where they meet it) and units, shared among
-//! products per clock hour by the minutes each made units in (an hour that made nothing as the last that did), so a
-//! product's figures are the same in every bucket; lines, buckets and a line's products add up to the whole (proptest);
-//! the Pareto of stops (per reason or per line, the widget's `by`) measures the minutes the downtime figure does, its
+//! `rules/dashboard/` adds up what a dashboard shows: the buckets of a series (minute, hour, the plant's days, shift
+//! runs with the gaps between them; widened past 1,500), a range's span (`today`, the current shift, 24 h, 7 and 30
+//! days, custom) and one shift's windows, then per line and bucket the planned time (calendar up to now), stops
+//! (planned reasons leave planned time, others are downtime where they meet it) and units, shared among products per
+//! clock hour by the minutes each made units in (an hour that made nothing as the last that did), so a product's
+//! figures are the same in every bucket; lines, buckets and a line's products add up to the whole (proptest); the
+//! Pareto of stops (per reason or per line, the widget's `by`) measures the minutes the downtime figure does, its
 //! downtime rows adding up to it, stops given a planned reason listed after them, marked.
 //!
 //! `service/dashboard.rs` gives a person their role's template (`production_dashboards`), the plant's filters

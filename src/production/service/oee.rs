@@ -19,8 +19,8 @@ use crate::production::rules::dashboard::{Bucket, Query, Range};
 use crate::production::rules::oee::{Oee, Totals};
 use crate::production::store::oee as store;
 
-/// The longest span asked for at once.
-pub const MAX_SPAN: chrono::Duration = chrono::Duration::days(400);
+/// The longest span asked for at once: the dashboard's, whose calculation answers.
+pub const MAX_SPAN: chrono::Duration = super::dashboard::MAX_SPAN;
 
 /// One line's figures over the span.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

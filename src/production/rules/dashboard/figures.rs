@@ -1,5 +1,6 @@
 //! The figures of a span: every line's, product's and bucket's [`Totals`] added up from output cells and stops over
-//! planned time (see the parent module's doc for how products share a line's time).
+//! planned time (see the parent module's doc for how products share a line's time). This is the one place they are
+//! added up: the dashboard, its CSV and the REST figures per line and plant all read [`figures`]' answer.
 
 use std::collections::BTreeMap;
 
