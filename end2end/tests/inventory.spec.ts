@@ -90,7 +90,7 @@ test('a bodega drags in its export, fixes the mapping, reads the dry run, commit
   // Commit: saved, said, and in the history.
   await page.getByTestId('commit').click();
   await expect(page.getByTestId('committed')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('upload-status')).toHaveAttribute('data-state', 'committed');
+  await expect(page.getByTestId('upload-status')).toHaveAttribute('data-status', 'committed');
   await expect(page.getByTestId('history-row').first()).toHaveAttribute('data-state', 'committed');
   await shot(page, '41-upload-committed');
 
