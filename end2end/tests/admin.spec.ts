@@ -69,11 +69,12 @@ test('a user changes their password and closes a session left open elsewhere', a
   await open(page, '/account');
 
   // Two sessions: this one, marked, and the other one, which can be closed from here.
-  const sessions = page.getByTestId('sessions').locator('li');
+  const sessions = page.getByTestId('sessions').locator('tr[data-testid="session-row"]');
   await expect(sessions).toHaveCount(2);
   await expect(sessions.filter({ hasText: 'Esta sesión' })).toHaveCount(1);
+  await expect(page.getByTestId('sessions').locator('tr[data-state="current"]')).toContainText('Esta sesión');
   await shot(page, '08-account-sessions');
-  await sessions.filter({ hasNotText: 'Esta sesión' }).getByRole('button').click();
+  await page.getByTestId('sessions').locator('tr[data-state="other"]').getByRole('button').click();
   await expect(sessions).toHaveCount(1);
   await other.reload();
   await expect(other).toHaveURL(/\/login$/);

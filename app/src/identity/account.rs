@@ -11,6 +11,7 @@ use crate::i18n::*;
 use crate::ui::components::{
     BUTTON, BUTTON_DANGER, CARD, ErrorBanner, Loading, LocalTime, PageHeader, SuccessBanner, TextField, role_text,
 };
+use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,31 +145,15 @@ fn Account(
                         match sessions.await {
                             Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
                             Ok(list) => view! {
-                                <ul class="divide-y divide-slate-200 dark:divide-slate-700" data-testid="sessions">
-                                    {list.into_iter().map(|s| view! {
-                                        <li class="flex flex-wrap items-center justify-between gap-3 py-3 text-sm">
-                                            <div>
-                                                <p class="font-medium">
-                                                    {short_agent(&s.user_agent)}
-                                                    {s.current.then(|| view! {
-                                                        <span class="ml-2 rounded-full bg-[#2b7cee]/15 px-2 py-0.5 text-xs text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, account.this_session)}</span>
-                                                    })}
-                                                </p>
-                                                <p class="text-slate-500 dark:text-slate-400">
-                                                    {t!(i18n, account.started)} ": " <LocalTime at=s.created_at /> " · "
-                                                    {t!(i18n, account.last_seen)} ": " <LocalTime at=s.last_seen_at />
-                                                    {s.ip.clone().map(|ip| format!(" · {ip}"))}
-                                                </p>
-                                            </div>
-                                            {(!s.current).then(|| view! {
-                                                <ActionForm action=revoke>
-                                                    <input type="hidden" name="input[id]" value=s.id.to_string() />
-                                                    <button type="submit" class=BUTTON_DANGER>{t!(i18n, account.revoke)}</button>
-                                                </ActionForm>
-                                            })}
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
+                                <DataTable
+                                    rows=list
+                                    columns=session_columns(revoke)
+                                    caption=move || td_string!(i18n.get_locale(), account.sessions_title)
+                                    testid="sessions"
+                                    rows_meta=Rows { testid: "session-row", key: |s: &SessionDto| s.id.to_string(), state: Some(|s: &SessionDto| if s.current { "current" } else { "other" }) }
+                                    min_width="sm:min-w-[560px]"
+                                    empty=ViewFn::from(move || t!(i18n, account.no_sessions))
+                                />
                             }.into_any(),
                         }
                     })}
@@ -176,6 +161,51 @@ fn Account(
             </section>
         </div>
     }
+}
+
+/// The sessions' columns: the device (this one marked), when it started and was last seen, from where, and closing it.
+fn session_columns(revoke: ServerAction<RevokeSession>) -> Vec<Column<SessionDto>> {
+    let i18n = use_i18n();
+    vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), account.device),
+            move |s: &SessionDto| {
+                let agent = short_agent(&s.user_agent);
+                let current = s.current.then(|| view! {
+                <span class="ml-2 rounded-full bg-[#2b7cee]/15 px-2 py-0.5 text-xs text-[#1a5bb5] dark:text-[#8fbfff]">{t!(i18n, account.this_session)}</span>
+            });
+                view! { <span class="font-medium" title=s.user_agent.clone()>{agent}</span>{current} }.into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), account.started),
+            |s: &SessionDto| view! { <LocalTime at=s.created_at /> }.into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), account.last_seen),
+            |s: &SessionDto| view! { <LocalTime at=s.last_seen_at /> }.into_any(),
+        ),
+        Column::text(move || td_string!(i18n.get_locale(), account.ip), "max-w-[12rem]", |s: &SessionDto| s.ip.clone())
+            .class("font-mono text-xs"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), common.actions),
+            move |s: &SessionDto| {
+                if s.current {
+                    ().into_any()
+                } else {
+                    let id = s.id.to_string();
+                    view! {
+                        <ActionForm action=revoke>
+                            <input type="hidden" name="input[id]" value=id />
+                            <button type="submit" class=BUTTON_DANGER>{t!(i18n, account.revoke)}</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                }
+            },
+        )
+        .class("sm:text-right"),
+    ]
 }
 
 /// A readable browser/OS label from a user agent, without a UA-parsing dependency for one line of the UI.
