@@ -4,8 +4,9 @@
 //! each id is its number on the wire (`#[serde(transparent)]`) and in the OpenAPI document, and reads from a path or a
 //! form only as a positive number written in digits (anything else is the caller's input error, never a default).
 //!
-//! Stores keep their rows' plain columns; services wrap them when they build public types, and unwrap (`.0`) when
-//! they bind a query.
+//! In the server build each is also its column's SQL type (`sqlx(transparent)`): a store that builds a public type
+//! reads it typed (`select id as "id: LineId"`); services wrap the plain columns of a store's own rows; queries bind
+//! `.0`.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ macro_rules! id {
     ($(#[$doc:meta])* $name:ident($inner:ty)) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]
         #[serde(transparent)]
         pub struct $name(pub $inner);
 
@@ -47,6 +48,30 @@ id!(
     /// An aftermarket product of the catalog (`catalog_aftermarket`), which replaces an OEM part.
     AftermarketId(i64)
 );
+id!(
+    /// A production line of a plant (`production_lines`).
+    LineId(i32)
+);
+id!(
+    /// A product a plant makes (`production_products`).
+    ProductId(i32)
+);
+id!(
+    /// A work area of a line, where units are counted (`production_areas`).
+    AreaId(i32)
+);
+id!(
+    /// A shift of a plant's week (`production_shifts`).
+    ShiftId(i32)
+);
+id!(
+    /// A planned stop inside a shift, a break or a meeting (`production_shift_stops`).
+    PlannedStopId(i32)
+);
+id!(
+    /// A downtime reason of a plant (`production_reasons`).
+    ReasonId(i32)
+);
 
 #[cfg(test)]
 mod tests {
@@ -63,5 +88,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&PartId(7)).unwrap(), "7");
         assert_eq!(serde_json::from_str::<AftermarketId>("7").unwrap(), AftermarketId(7));
         assert_eq!(PartId(40211).to_string(), "40211");
+        assert_eq!("3".parse::<LineId>(), Ok(LineId(3)));
+        assert_eq!("2147483648".parse::<LineId>(), Err(ErrorCode::InvalidInput), "beyond an i32");
+        assert_eq!(serde_json::from_str::<Option<ShiftId>>("null").unwrap(), None);
     }
 }

@@ -2,7 +2,8 @@
 //! layering rule of ARCHITECTURE.md is broken, naming the file and line.
 //!
 //! - Pure modules (every area's `rules`, and the pure cross-cutting modules) import neither sqlx, axum, leptos nor
-//!   tokio: they compile to WebAssembly and are shared with the browser.
+//!   tokio: they compile to WebAssembly and are shared with the browser. One mention is allowed: a server-only
+//!   `cfg_attr(feature = "ssr", derive(.., sqlx::Type))`, which says how a type is stored and does no IO (the ids).
 //! - `app/` holds no SQL: its server functions call the core's services.
 //! - Store modules are private to their area: declared without `pub` in the area's `mod.rs`, and no item in them is
 //!   plain `pub` (visibility is spelled `pub(in crate::<area>)`), so a `*Row` type cannot leave its area.
@@ -88,6 +89,12 @@ fn violations_of_purity(path: &Path, text: &str) -> Vec<String> {
     const FORBIDDEN: [&str; 4] = ["sqlx", "axum", "leptos", "tokio"];
     let mut found = Vec::new();
     for (n, line) in code_lines(text) {
+        // A type's SQL mapping, compiled for the server only: no IO, and not in the browser's build.
+        let line = if line.trim_start().starts_with("#[cfg_attr(feature = \"ssr\", derive(") {
+            line.replace("sqlx::Type", "").replace("sqlx(transparent)", "")
+        } else {
+            line.to_owned()
+        };
         for krate in FORBIDDEN {
             let mentions = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|word| word == krate);
             if mentions {
@@ -696,6 +703,10 @@ fn the_checks_catch_what_they_are_for() {
     let p = Path::new("x.rs");
     assert_eq!(violations_of_purity(p, "use sqlx::PgPool;\n").len(), 1);
     assert_eq!(violations_of_purity(p, "// no sqlx here\nuse serde::Serialize;\n").len(), 0);
+    let mapping = "#[cfg_attr(feature = \"ssr\", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]\n";
+    assert_eq!(violations_of_purity(p, mapping).len(), 0, "a server-only SQL mapping is no IO");
+    assert_eq!(violations_of_purity(p, "#[derive(sqlx::Type)]\n").len(), 1, "outside `ssr`, it is");
+    assert_eq!(violations_of_purity(p, "#[cfg_attr(feature = \"ssr\", derive(X))] fn f() { sqlx::query(\"\") }\n").len(), 1);
     assert_eq!(violations_of_purity(p, "fn f() { tokio::spawn(async {}); }\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "let q = \"select id from users\";\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "sqlx::query(\"update users set role = $1\");\n").len(), 1);

@@ -40,7 +40,10 @@ pub async fn classify_stop(id: i64, reason: String, note: Option<String>) -> Res
     let user = crate::state::user()?;
     let reason = match reason.trim() {
         "" => None,
-        r => Some(r.parse::<i32>().map_err(|_| AppError::field("reason", nexus::codes::ErrorCode::InvalidInput))?),
+        r => Some(
+            r.parse::<nexus::ids::ReasonId>()
+                .map_err(|_| AppError::field("reason", nexus::codes::ErrorCode::InvalidInput))?,
+        ),
     };
     nexus::production::service::dashboard::classify(
         &st.pool,

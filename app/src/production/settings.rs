@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
+use nexus::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use nexus::production::rules::dashboard::Range;
 use nexus::production::rules::kinds::{FilterKey, Template};
 use nexus::production::rules::settings::{
@@ -32,19 +33,19 @@ pub async fn production_settings() -> Result<Settings, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/line")]
-pub async fn save_line(input: LineInput) -> Result<i32, AppError> {
+pub async fn save_line(input: LineInput) -> Result<LineId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_line(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/product")]
-pub async fn save_product(input: ProductInput) -> Result<i32, AppError> {
+pub async fn save_product(input: ProductInput) -> Result<ProductId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_product(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/reason")]
-pub async fn save_reason(input: ReasonInput) -> Result<i32, AppError> {
+pub async fn save_reason(input: ReasonInput) -> Result<ReasonId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_reason(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
@@ -56,25 +57,25 @@ pub async fn save_dashboard(template: Template, widgets: String) -> Result<(), A
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/shift")]
-pub async fn save_shift(input: ShiftInput) -> Result<i32, AppError> {
+pub async fn save_shift(input: ShiftInput) -> Result<ShiftId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_shift(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/shift/delete")]
-pub async fn delete_shift(id: i32) -> Result<(), AppError> {
+pub async fn delete_shift(id: ShiftId) -> Result<(), AppError> {
     let st = crate::state::state()?;
     Ok(service::delete_shift(&st.pool, &crate::state::user()?, &crate::state::meta(), id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/stop")]
-pub async fn save_stop(input: StopInput) -> Result<i32, AppError> {
+pub async fn save_stop(input: StopInput) -> Result<PlannedStopId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_stop(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/stop/delete")]
-pub async fn delete_stop(id: i32) -> Result<(), AppError> {
+pub async fn delete_stop(id: PlannedStopId) -> Result<(), AppError> {
     let st = crate::state::state()?;
     Ok(service::delete_stop(&st.pool, &crate::state::user()?, &crate::state::meta(), id).await?)
 }
@@ -92,7 +93,12 @@ pub async fn set_operator_lines(
     #[server(default)] lines: std::collections::BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let st = crate::state::state()?;
-    let ids: Vec<i32> = lines.values().filter_map(|v| v.parse().ok()).collect();
+    // A value that is no line's id is the form's error, said as such (never dropped: the operator would lose a line).
+    let ids = lines
+        .values()
+        .map(|v| v.parse::<LineId>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|code| AppError::field("lines", code).with_status())?;
     Ok(service::set_operator_lines(&st.pool, &crate::state::user()?, &crate::state::meta(), user, &ids).await?)
 }
 
@@ -268,10 +274,9 @@ fn Page(
     filter: ServerAction<SaveFilter>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let err = |e: Signal<Option<Result<_, AppError>>>| Signal::derive(move || e.get().and_then(Result::err));
-    let line_err = err(line.value().into());
-    let product_err = err(product.value().into());
-    let reason_err = err(reason.value().into());
+    let line_err = Signal::derive(move || line.value().get().and_then(Result::err));
+    let product_err = Signal::derive(move || product.value().get().and_then(Result::err));
+    let reason_err = Signal::derive(move || reason.value().get().and_then(Result::err));
     let dashboard_err = Signal::derive(move || dashboard.value().get().and_then(Result::err));
     let operator_err = Signal::derive(move || operator.value().get().and_then(Result::err));
     let any_saved = Signal::derive(move || {
@@ -321,8 +326,9 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
     let row = move |l: Option<nexus::production::rules::settings::LineSetting>| {
         let id = l.as_ref().map(|l| l.id);
         let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+        // The blank row a new line is entered in (its id is never sent: `id` above is none).
         let v = l.unwrap_or(nexus::production::rules::settings::LineSetting {
-            id: 0,
+            id: LineId(0),
             code: String::new(),
             name: String::new(),
             downtime_threshold_s: 300.0,
@@ -446,7 +452,7 @@ fn Shifts(s: Settings, calendar: Calendar) -> impl IntoView {
         let id = sh.as_ref().map(|s| s.id);
         let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
         let v = sh.clone().unwrap_or(ShiftSetting {
-            id: 0,
+            id: ShiftId(0),
             name: String::new(),
             days: 0b001_1111,
             start: "06:00".into(),

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::ids::{AreaId, LineId, ProductId};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,9 +35,9 @@ pub struct DetectionIn {
 /// A checked unit, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Detection {
-    pub line_id: i32,
-    pub area_id: i32,
-    pub product_id: i32,
+    pub line_id: LineId,
+    pub area_id: AreaId,
+    pub product_id: ProductId,
     pub at: DateTime<Utc>,
     pub good: bool,
 }
@@ -45,9 +46,9 @@ pub struct Detection {
 #[derive(Debug, Clone, Default)]
 pub struct Plant {
     /// Line code → its id and its areas (code → id).
-    pub lines: HashMap<String, (i32, HashMap<String, i32>)>,
+    pub lines: HashMap<String, (LineId, HashMap<String, AreaId>)>,
     /// Product code → id.
-    pub products: HashMap<String, i32>,
+    pub products: HashMap<String, ProductId>,
 }
 
 /// Why a batch is refused.
@@ -140,8 +141,12 @@ mod tests {
 
     fn plant() -> Plant {
         Plant {
-            lines: [("L1".to_owned(), (1, [("OUT".to_owned(), 10), ("INS".to_owned(), 11)].into()))].into(),
-            products: [("P-100".to_owned(), 7)].into(),
+            lines: [(
+                "L1".to_owned(),
+                (LineId(1), [("OUT".to_owned(), AreaId(10)), ("INS".to_owned(), AreaId(11))].into()),
+            )]
+            .into(),
+            products: [("P-100".to_owned(), ProductId(7))].into(),
         }
     }
 
@@ -159,7 +164,7 @@ mod tests {
         let checked = check(&units, &plant(), now(), now() - Duration::days(400)).unwrap();
         assert_eq!(
             checked.iter().map(|d| (d.line_id, d.area_id, d.product_id)).collect::<Vec<_>>(),
-            [(1, 10, 7), (1, 11, 7)]
+            [(LineId(1), AreaId(10), ProductId(7)), (LineId(1), AreaId(11), ProductId(7))]
         );
     }
 

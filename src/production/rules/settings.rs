@@ -2,6 +2,7 @@
 //! dashboard, each checked whole here before anything is written, every problem named by its field. (The widgets'
 //! parameters are checked against the widget catalog's JSON Schemas by the service, which reads them.)
 
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,7 @@ use crate::codes::{ErrorCode, FieldError, check_text};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineInput {
     /// Absent: a new line.
-    pub id: Option<i32>,
+    pub id: Option<LineId>,
     pub code: String,
     pub name: String,
     pub downtime_threshold_s: f64,
@@ -27,7 +28,7 @@ pub struct LineInput {
 /// A line checked: thresholds in milliseconds, target as a fraction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineChecked {
-    pub id: Option<i32>,
+    pub id: Option<LineId>,
     pub code: String,
     pub name: String,
     pub downtime_threshold_ms: i32,
@@ -38,7 +39,7 @@ pub struct LineChecked {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductInput {
-    pub id: Option<i32>,
+    pub id: Option<ProductId>,
     pub code: String,
     pub name: String,
     /// Seconds per unit at the ideal rate.
@@ -49,7 +50,7 @@ pub struct ProductInput {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReasonInput {
-    pub id: Option<i32>,
+    pub id: Option<ReasonId>,
     pub code: String,
     pub name: String,
     #[serde(default)]
@@ -135,7 +136,7 @@ pub fn check_reason(r: &ReasonInput) -> Result<(String, String, String), Vec<Fie
 /// start crosses midnight).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShiftInput {
-    pub id: Option<i32>,
+    pub id: Option<ShiftId>,
     pub name: String,
     #[serde(default)]
     pub mon: bool,
@@ -168,7 +169,7 @@ impl ShiftInput {
 /// A shift checked: name, days, start and end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShiftChecked {
-    pub id: Option<i32>,
+    pub id: Option<ShiftId>,
     pub name: String,
     pub days: u8,
     pub start: NaiveTime,
@@ -176,10 +177,10 @@ pub struct ShiftChecked {
 }
 
 /// A planned stop (a break, a meeting) as edited, inside shift `shift_id`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StopInput {
-    pub id: Option<i32>,
-    pub shift_id: i32,
+    pub id: Option<PlannedStopId>,
+    pub shift_id: ShiftId,
     pub name: String,
     pub start: String,
     pub end: String,
@@ -354,13 +355,13 @@ pub struct OperatorLines {
     pub user_id: uuid::Uuid,
     pub name: String,
     pub email: String,
-    pub lines: Vec<i32>,
+    pub lines: Vec<LineId>,
 }
 
 /// A line as the settings page shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LineSetting {
-    pub id: i32,
+    pub id: LineId,
     pub code: String,
     pub name: String,
     pub downtime_threshold_s: f64,
@@ -371,7 +372,7 @@ pub struct LineSetting {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductSetting {
-    pub id: i32,
+    pub id: ProductId,
     pub code: String,
     pub name: String,
     pub ideal_cycle_s: f64,
@@ -389,7 +390,7 @@ pub struct WidgetEntry {
 /// A shift as the settings page shows it, with its planned stops (times `HH:MM`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShiftSetting {
-    pub id: i32,
+    pub id: ShiftId,
     pub name: String,
     /// Bit 0 Monday … bit 6 Sunday.
     pub days: u8,
@@ -400,7 +401,7 @@ pub struct ShiftSetting {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StopSetting {
-    pub id: i32,
+    pub id: PlannedStopId,
     pub name: String,
     pub start: String,
     pub end: String,
@@ -550,7 +551,7 @@ mod tests {
     fn planned_stops_lie_inside_their_shift_and_clear_of_each_other() {
         let stop = |start: &str, end: &str| StopInput {
             id: None,
-            shift_id: 1,
+            shift_id: ShiftId(1),
             name: "Cena".into(),
             start: start.into(),
             end: end.into(),

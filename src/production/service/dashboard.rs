@@ -5,6 +5,7 @@
 //! Who sees what: anyone of the plant with `production.read` sees its dashboards; people with `production.record`
 //! classify stops — managers and owners any line's, operators those of the lines they work on.
 
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -42,7 +43,7 @@ pub(crate) async fn time_zone(tx: &mut Tx) -> Result<Tz> {
 }
 
 /// The lines whose stops `user` may classify.
-async fn classify_lines(tx: &mut Tx, user: &User, lines: &[i32]) -> Result<Vec<i32>> {
+async fn classify_lines(tx: &mut Tx, user: &User, lines: &[LineId]) -> Result<Vec<LineId>> {
     if !user.role.has(Permission::ProductionRecord) {
         return Ok(Vec::new());
     }
@@ -69,7 +70,7 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
         None => Vec::new(),
         Some(w) => serde_json::from_value(w).map_err(Error::internal)?,
     };
-    let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
+    let ids: Vec<LineId> = lines.iter().map(|l| l.id).collect();
     let classify_lines = match caller {
         Caller::User(u) => classify_lines(&mut tx, u, &ids).await?,
         Caller::Machine(_) => Vec::new(),
@@ -116,7 +117,7 @@ struct Resolved {
     to: DateTime<Utc>,
     windows: Vec<Span>,
     lines: Vec<store::LineRow>,
-    shifts: Vec<(i32, String, Shift)>,
+    shifts: Vec<(ShiftId, String, Shift)>,
     tz: Tz,
 }
 
@@ -189,7 +190,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: uuid::Uuid, q: &Query, now: Dat
     }
     let plain: Vec<Shift> = r.shifts.iter().map(|(_, _, s)| s.clone()).collect();
     let (bucket, slots) = rules::slots(q.bucket.unwrap_or(q.range.natural_bucket()), r.from, r.to, r.tz, &plain);
-    let line_ids: Vec<i32> = r.lines.iter().map(|l| l.id).collect();
+    let line_ids: Vec<LineId> = r.lines.iter().map(|l| l.id).collect();
     // Units per hour when the buckets' edges are on the hour; per minute otherwise, but only over two days at most
     // (a longer span off the hour — a half-hour time zone, a custom range from 10:30 — is read per hour, each hour's
     // units in the bucket its start falls in), so a query never reads more than a few thousand rows a line.
@@ -210,7 +211,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: uuid::Uuid, q: &Query, now: Dat
         product: q.product,
     };
     let figures = rules::figures(&inputs);
-    let code_of: HashMap<i32, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
+    let code_of: HashMap<LineId, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
     let windows_ms = |s: &rules::StopCell| -> i64 {
         let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
         r.windows.iter().filter_map(|w| w.overlap(&span)).map(|o| o.ms()).sum()
@@ -291,10 +292,11 @@ pub async fn minutes(pool: &PgPool, caller: &Caller, q: &Query) -> Result<Vec<Mi
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let r = resolve(&mut tx, q, Utc::now()).await?;
-    let line_ids: Vec<i32> = r.lines.iter().map(|l| l.id).collect();
+    let line_ids: Vec<LineId> = r.lines.iter().map(|l| l.id).collect();
     let rows = store::minutes(&mut tx, tenant, &line_ids, q.product, &r.windows, MINUTES_SHOWN).await?;
-    let products: HashMap<i32, String> = store::products(&mut tx).await?.into_iter().map(|p| (p.id, p.code)).collect();
-    let lines: HashMap<i32, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
+    let products: HashMap<ProductId, String> =
+        store::products(&mut tx).await?.into_iter().map(|p| (p.id, p.code)).collect();
+    let lines: HashMap<LineId, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
     let out = rows
         .into_iter()
         .map(|m| MinuteRow {
@@ -320,7 +322,7 @@ pub async fn classify(
     user: &User,
     meta: &RequestMeta,
     id: i64,
-    reason: Option<i32>,
+    reason: Option<ReasonId>,
     note: Option<&str>,
 ) -> Result<()> {
     user.require(Permission::ProductionRecord)?;

@@ -7,6 +7,7 @@
 //! A span's edges are taken down to the whole minute. Each call is logged in the tenant's query log (who, the span,
 //! how long it took).
 
+use crate::ids::LineId;
 use chrono::{DateTime, DurationRound, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -25,7 +26,7 @@ pub const MAX_SPAN: chrono::Duration = super::dashboard::MAX_SPAN;
 /// One line's figures over the span.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct LineFigures {
-    pub line_id: i32,
+    pub line_id: LineId,
     pub code: String,
     pub name: String,
     pub totals: Totals,

@@ -12,6 +12,7 @@ use crate::codes::{ErrorCode, FieldError};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{Range, Widget};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
@@ -27,14 +28,14 @@ async fn record(
     meta: &RequestMeta,
     action: &str,
     kind: &str,
-    id: i32,
+    id: impl std::fmt::Display,
     after: serde_json::Value,
 ) -> Result<()> {
     audit::record(tx, &Actor::of(user, meta), Event::new(action).target(kind, id).after(after)).await?;
     Ok(())
 }
 
-pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &LineInput) -> Result<i32> {
+pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &LineInput) -> Result<LineId> {
     user.require(Permission::PlantConfigure)?;
     let line = rules::check_line(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
@@ -46,7 +47,7 @@ pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &L
     Ok(id)
 }
 
-pub async fn save_product(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ProductInput) -> Result<i32> {
+pub async fn save_product(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ProductInput) -> Result<ProductId> {
     user.require(Permission::PlantConfigure)?;
     let (code, name, cycle) = rules::check_product(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
@@ -59,7 +60,7 @@ pub async fn save_product(pool: &PgPool, user: &User, meta: &RequestMeta, input:
     Ok(id)
 }
 
-pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ReasonInput) -> Result<i32> {
+pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ReasonInput) -> Result<ReasonId> {
     user.require(Permission::PlantConfigure)?;
     let (code, name, colour) = rules::check_reason(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
@@ -75,7 +76,7 @@ pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: 
 }
 
 /// Writes a shift; a changed shift keeps its planned stops inside it (or is refused naming its times).
-pub async fn save_shift(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ShiftInput) -> Result<i32> {
+pub async fn save_shift(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ShiftInput) -> Result<ShiftId> {
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let stops = match input.id {
@@ -94,7 +95,7 @@ pub async fn save_shift(pool: &PgPool, user: &User, meta: &RequestMeta, input: &
 }
 
 /// Removes a shift and its planned stops (time it covered is no longer planned).
-pub async fn delete_shift(pool: &PgPool, user: &User, meta: &RequestMeta, id: i32) -> Result<()> {
+pub async fn delete_shift(pool: &PgPool, user: &User, meta: &RequestMeta, id: ShiftId) -> Result<()> {
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let name = store::delete_shift(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
@@ -105,7 +106,7 @@ pub async fn delete_shift(pool: &PgPool, user: &User, meta: &RequestMeta, id: i3
 
 /// Writes a planned stop inside its shift, clear of the shift's other stops (the shift is locked meanwhile, so two
 /// people adding breaks at once cannot overlap them).
-pub async fn save_stop(pool: &PgPool, user: &User, meta: &RequestMeta, input: &StopInput) -> Result<i32> {
+pub async fn save_stop(pool: &PgPool, user: &User, meta: &RequestMeta, input: &StopInput) -> Result<PlannedStopId> {
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let shift = store::lock_shift(&mut tx, user.tenant_id, input.shift_id)
@@ -126,7 +127,7 @@ pub async fn save_stop(pool: &PgPool, user: &User, meta: &RequestMeta, input: &S
     Ok(id)
 }
 
-pub async fn delete_stop(pool: &PgPool, user: &User, meta: &RequestMeta, id: i32) -> Result<()> {
+pub async fn delete_stop(pool: &PgPool, user: &User, meta: &RequestMeta, id: PlannedStopId) -> Result<()> {
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let shift = store::delete_stop(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
@@ -242,7 +243,7 @@ pub async fn set_operator_lines(
     user: &User,
     meta: &RequestMeta,
     operator: Uuid,
-    lines: &[i32],
+    lines: &[LineId],
 ) -> Result<()> {
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;

@@ -10,11 +10,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
 use crate::production::rules::calendar::{Shift, Span, Stop};
 use crate::production::rules::dashboard::{OutputCell, ReasonRef, StopCell};
 
 pub(in crate::production) struct LineRow {
-    pub id: i32,
+    pub id: LineId,
     pub code: String,
     pub name: String,
     pub target: f64,
@@ -23,28 +24,32 @@ pub(in crate::production) struct LineRow {
 pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineRow>, sqlx::Error> {
     sqlx::query_as!(
         LineRow,
-        r#"select id, code, name, oee_target::float8 as "target!" from production_lines where active order by code"#
+        r#"select id as "id: LineId", code, name, oee_target::float8 as "target!" from production_lines
+           where active order by code"#
     )
     .fetch_all(&mut **tx)
     .await
 }
 
 pub(in crate::production) struct ProductRow {
-    pub id: i32,
+    pub id: ProductId,
     pub code: String,
     pub name: String,
 }
 
 pub(in crate::production) async fn products(tx: &mut Tx) -> Result<Vec<ProductRow>, sqlx::Error> {
-    sqlx::query_as!(ProductRow, "select id, code, name from production_products where active order by code")
-        .fetch_all(&mut **tx)
-        .await
+    sqlx::query_as!(
+        ProductRow,
+        r#"select id as "id: ProductId", code, name from production_products where active order by code"#
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// The shifts (id, name, the shift) with their planned stops, in start order.
-pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(i32, String, Shift)>, sqlx::Error> {
+pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(ShiftId, String, Shift)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select s.id, s.name, s.days, s.start_time, s.end_time,
+        r#"select s.id as "id: ShiftId", s.name, s.days, s.start_time, s.end_time,
                   t.start_time as "stop_start?", t.end_time as "stop_end?"
            from production_shifts s
            left join production_shift_stops t on t.tenant_id = s.tenant_id and t.shift_id = s.id
@@ -52,7 +57,7 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(i32, Strin
     )
     .fetch_all(&mut **tx)
     .await?;
-    let mut out: Vec<(i32, String, Shift)> = Vec::new();
+    let mut out: Vec<(ShiftId, String, Shift)> = Vec::new();
     for r in rows {
         if out.last().is_none_or(|(id, _, _)| *id != r.id) {
             let days = u8::try_from(r.days).unwrap_or(0);
@@ -69,7 +74,8 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(i32, Strin
 pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRef>, sqlx::Error> {
     sqlx::query_as!(
         ReasonRef,
-        "select id, code, name, planned, colour, active from production_reasons order by planned, code"
+        r#"select id as "id: ReasonId", code, name, planned, colour, active from production_reasons
+           order by planned, code"#
     )
     .fetch_all(&mut **tx)
     .await
@@ -103,10 +109,13 @@ pub(in crate::production) async fn dashboard(
 }
 
 /// The lines an operator works on.
-pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Result<Vec<i32>, sqlx::Error> {
-    sqlx::query_scalar!("select line_id from production_line_operators where user_id = $1 order by line_id", user)
-        .fetch_all(&mut **tx)
-        .await
+pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Result<Vec<LineId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select line_id as "line_id: LineId" from production_line_operators where user_id = $1 order by line_id"#,
+        user
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// Units at the outputs of `lines` inside `windows`, per line, product and step (an hour, or a minute when
@@ -114,10 +123,11 @@ pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Re
 pub(in crate::production) async fn output(
     tx: &mut Tx,
     tenant: Uuid,
-    lines: &[i32],
+    lines: &[LineId],
     windows: &[Span],
     hourly: bool,
 ) -> Result<Vec<OutputCell>, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
     let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
     let rows = sqlx::query!(
@@ -132,7 +142,7 @@ pub(in crate::production) async fn output(
            join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
            group by 1, 2, 3"#,
         tenant,
-        lines,
+        &lines,
         &starts,
         &ends,
         hourly
@@ -142,8 +152,8 @@ pub(in crate::production) async fn output(
     Ok(rows
         .into_iter()
         .map(|r| OutputCell {
-            line: r.line_id,
-            product: r.product_id,
+            line: LineId(r.line_id),
+            product: ProductId(r.product_id),
             at: r.at,
             total: r.total,
             good: r.good,
@@ -164,10 +174,11 @@ pub(in crate::production) struct StopFull {
 pub(in crate::production) async fn stops(
     tx: &mut Tx,
     tenant: Uuid,
-    lines: &[i32],
+    lines: &[LineId],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<StopFull>, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let rows = sqlx::query!(
         r#"select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false) as "planned!"
            from production_downtime d
@@ -176,7 +187,7 @@ pub(in crate::production) async fn stops(
              and coalesce(d.end_at, 'infinity'::timestamptz) > $3
            order by d.start_at desc"#,
         tenant,
-        lines,
+        &lines,
         from,
         to
     )
@@ -187,11 +198,11 @@ pub(in crate::production) async fn stops(
         .map(|r| StopFull {
             cell: StopCell {
                 id: r.id,
-                line: r.line_id,
+                line: LineId(r.line_id),
                 start: r.start_at,
                 end: r.end_at,
                 planned: r.planned,
-                reason: r.reason_id,
+                reason: r.reason_id.map(ReasonId),
             },
             note: r.note,
         })
@@ -201,8 +212,8 @@ pub(in crate::production) async fn stops(
 /// One minute at a line's output.
 pub(in crate::production) struct MinuteRow {
     pub minute: DateTime<Utc>,
-    pub line_id: i32,
-    pub product_id: i32,
+    pub line_id: LineId,
+    pub product_id: ProductId,
     pub total: i32,
     pub good: i32,
 }
@@ -212,16 +223,18 @@ pub(in crate::production) struct MinuteRow {
 pub(in crate::production) async fn minutes(
     tx: &mut Tx,
     tenant: Uuid,
-    lines: &[i32],
-    product: Option<i32>,
+    lines: &[LineId],
+    product: Option<ProductId>,
     windows: &[Span],
     limit: i64,
 ) -> Result<Vec<MinuteRow>, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
+    let product = product.map(|p| p.0);
     let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
     let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
     sqlx::query_as!(
         MinuteRow,
-        r#"select m.minute, m.line_id, m.product_id, m.total, m.good
+        r#"select m.minute, m.line_id as "line_id: LineId", m.product_id as "product_id: ProductId", m.total, m.good
            from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
            join production_minutes m on m.tenant_id = $1 and m.line_id = any($2) and m.minute >= w.a and m.minute < w.b
            join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
@@ -229,7 +242,7 @@ pub(in crate::production) async fn minutes(
            order by m.minute desc, m.line_id, m.product_id
            limit $6"#,
         tenant,
-        lines,
+        &lines,
         &starts,
         &ends,
         product,
@@ -240,9 +253,13 @@ pub(in crate::production) async fn minutes(
 }
 
 /// A stop's line (to check who may classify it), if it exists.
-pub(in crate::production) async fn stop_line(tx: &mut Tx, tenant: Uuid, id: i64) -> Result<Option<i32>, sqlx::Error> {
+pub(in crate::production) async fn stop_line(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: i64,
+) -> Result<Option<LineId>, sqlx::Error> {
     sqlx::query_scalar!(
-        "select line_id from production_downtime where tenant_id = $1 and id = $2 for update",
+        r#"select line_id as "line_id: LineId" from production_downtime where tenant_id = $1 and id = $2 for update"#,
         tenant,
         id
     )
@@ -251,8 +268,8 @@ pub(in crate::production) async fn stop_line(tx: &mut Tx, tenant: Uuid, id: i64)
 }
 
 /// Whether a reason can be given now (it exists and is active).
-pub(in crate::production) async fn reason_active(tx: &mut Tx, id: i32) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!("select active from production_reasons where id = $1", id)
+pub(in crate::production) async fn reason_active(tx: &mut Tx, id: ReasonId) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!("select active from production_reasons where id = $1", id.0)
         .fetch_optional(&mut **tx)
         .await?
         .unwrap_or(false))
@@ -262,7 +279,7 @@ pub(in crate::production) async fn reason_active(tx: &mut Tx, id: i32) -> Result
 pub(in crate::production) async fn classify(
     tx: &mut Tx,
     id: i64,
-    reason: Option<i32>,
+    reason: Option<ReasonId>,
     note: Option<&str>,
     by: Uuid,
 ) -> Result<(), sqlx::Error> {
@@ -270,7 +287,7 @@ pub(in crate::production) async fn classify(
         "update production_downtime set reason_id = $2, note = $3, classified_by = $4, classified_at = now()
          where id = $1",
         id,
-        reason,
+        reason.map(|r| r.0),
         note,
         by
     )

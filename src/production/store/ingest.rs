@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{AreaId, LineId, ProductId};
 use crate::production::rules::ingest::{Detection, Plant};
 
 /// The tenant's active lines (with their areas) and products, by code.
@@ -23,18 +24,18 @@ pub(in crate::production) async fn plant(tx: &mut Tx) -> Result<Plant, sqlx::Err
     )
     .fetch_all(&mut **tx)
     .await?;
-    let mut lines: HashMap<String, (i32, HashMap<String, i32>)> = HashMap::new();
+    let mut lines: HashMap<String, (LineId, HashMap<String, AreaId>)> = HashMap::new();
     for r in areas {
-        let line = lines.entry(r.line).or_insert_with(|| (r.line_id, HashMap::new()));
+        let line = lines.entry(r.line).or_insert_with(|| (LineId(r.line_id), HashMap::new()));
         if let (Some(code), Some(id)) = (r.area, r.area_id) {
-            line.1.insert(code, id);
+            line.1.insert(code, AreaId(id));
         }
     }
     let products = sqlx::query!("select code, id from production_products where active")
         .fetch_all(&mut **tx)
         .await?
         .into_iter()
-        .map(|r| (r.code, r.id))
+        .map(|r| (r.code, ProductId(r.id)))
         .collect();
     Ok(Plant { lines, products })
 }
@@ -72,9 +73,9 @@ pub(in crate::production) async fn claim_batch(
 
 /// Writes the units and adds them to their minutes' rollups (one statement).
 pub(in crate::production) async fn insert(tx: &mut Tx, tenant: Uuid, units: &[Detection]) -> Result<(), sqlx::Error> {
-    let lines: Vec<i32> = units.iter().map(|u| u.line_id).collect();
-    let areas: Vec<i32> = units.iter().map(|u| u.area_id).collect();
-    let products: Vec<i32> = units.iter().map(|u| u.product_id).collect();
+    let lines: Vec<i32> = units.iter().map(|u| u.line_id.0).collect();
+    let areas: Vec<i32> = units.iter().map(|u| u.area_id.0).collect();
+    let products: Vec<i32> = units.iter().map(|u| u.product_id.0).collect();
     let ats: Vec<DateTime<Utc>> = units.iter().map(|u| u.at).collect();
     let goods: Vec<bool> = units.iter().map(|u| u.good).collect();
     sqlx::query!(

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::Tx;
 use chrono::NaiveTime;
 
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use crate::production::rules::settings::{LineChecked, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting};
 
 /// Writes a line (new when `id` is none); its id, or none when `id` names no line of the plant.
@@ -14,13 +15,13 @@ pub(in crate::production) async fn save_line(
     tx: &mut Tx,
     tenant: Uuid,
     l: &LineChecked,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Option<LineId>, sqlx::Error> {
     let target = l.target;
     match l.id {
         None => {
             let id = sqlx::query_scalar!(
-                "insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, active)
-                 values ($1, $2, $3, $4, $5, $6::float8::numeric(5, 4), $7) returning id",
+                r#"insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, active)
+                 values ($1, $2, $3, $4, $5, $6::float8::numeric(5, 4), $7) returning id as "id: LineId""#,
                 tenant,
                 l.code,
                 l.name,
@@ -37,7 +38,7 @@ pub(in crate::production) async fn save_line(
                  values ($1, $2, 'input', 'ENT', 'Entrada'), ($1, $2, 'process', 'PRO', 'Proceso'),
                         ($1, $2, 'inspection', 'INS', 'Inspección'), ($1, $2, 'output', 'SAL', 'Salida')",
                 tenant,
-                id
+                id.0
             )
             .execute(&mut **tx)
             .await?;
@@ -45,10 +46,10 @@ pub(in crate::production) async fn save_line(
         }
         Some(id) => {
             sqlx::query_scalar!(
-                "update production_lines set code = $2, name = $3, downtime_threshold_ms = $4, micro_stop_ms = $5,
+                r#"update production_lines set code = $2, name = $3, downtime_threshold_ms = $4, micro_stop_ms = $5,
                     oee_target = $6::float8::numeric(5, 4), active = $7
-             where id = $1 and tenant_id = $8 returning id",
-                id,
+             where id = $1 and tenant_id = $8 returning id as "id: LineId""#,
+                id.0,
                 l.code,
                 l.name,
                 l.downtime_threshold_ms,
@@ -66,14 +67,14 @@ pub(in crate::production) async fn save_line(
 pub(in crate::production) async fn save_product(
     tx: &mut Tx,
     tenant: Uuid,
-    id: Option<i32>,
+    id: Option<ProductId>,
     (code, name, cycle): (&str, &str, i32),
     active: bool,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Option<ProductId>, sqlx::Error> {
     match id {
         None => sqlx::query_scalar!(
-            "insert into production_products (tenant_id, code, name, ideal_cycle_ms, active) values ($1, $2, $3, $4, $5)
-             returning id",
+            r#"insert into production_products (tenant_id, code, name, ideal_cycle_ms, active) values ($1, $2, $3, $4, $5)
+             returning id as "id: ProductId""#,
             tenant,
             code,
             name,
@@ -85,9 +86,9 @@ pub(in crate::production) async fn save_product(
         .map(Some),
         Some(id) => {
             sqlx::query_scalar!(
-                "update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5
-             where id = $1 and tenant_id = $6 returning id",
-                id,
+                r#"update production_products set code = $2, name = $3, ideal_cycle_ms = $4, active = $5
+             where id = $1 and tenant_id = $6 returning id as "id: ProductId""#,
+                id.0,
                 code,
                 name,
                 cycle,
@@ -103,15 +104,15 @@ pub(in crate::production) async fn save_product(
 pub(in crate::production) async fn save_reason(
     tx: &mut Tx,
     tenant: Uuid,
-    id: Option<i32>,
+    id: Option<ReasonId>,
     (code, name, colour): (&str, &str, &str),
     planned: bool,
     active: bool,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Option<ReasonId>, sqlx::Error> {
     match id {
         None => sqlx::query_scalar!(
-            "insert into production_reasons (tenant_id, code, name, planned, colour, active) values ($1, $2, $3, $4, $5, $6)
-             returning id",
+            r#"insert into production_reasons (tenant_id, code, name, planned, colour, active)
+             values ($1, $2, $3, $4, $5, $6) returning id as "id: ReasonId""#,
             tenant,
             code,
             name,
@@ -122,19 +123,21 @@ pub(in crate::production) async fn save_reason(
         .fetch_one(&mut **tx)
         .await
         .map(Some),
-        Some(id) => sqlx::query_scalar!(
-            "update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6
-             where id = $1 and tenant_id = $7 returning id",
-            id,
-            code,
-            name,
-            planned,
-            colour,
-            active,
-            tenant
-        )
-        .fetch_optional(&mut **tx)
-        .await,
+        Some(id) => {
+            sqlx::query_scalar!(
+                r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6
+             where id = $1 and tenant_id = $7 returning id as "id: ReasonId""#,
+                id.0,
+                code,
+                name,
+                planned,
+                colour,
+                active,
+                tenant
+            )
+            .fetch_optional(&mut **tx)
+            .await
+        }
     }
 }
 
@@ -174,7 +177,7 @@ pub(in crate::production) async fn save_dashboard(
 /// The plant's operators: id, name, e-mail, the lines they work on.
 pub(in crate::production) async fn operators(
     tx: &mut Tx,
-) -> Result<Vec<(Uuid, String, String, Vec<i32>)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, String, String, Vec<LineId>)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"select u.id, u.display_name, u.email,
                   coalesce(array_agg(o.line_id order by o.line_id) filter (where o.line_id is not null), '{}') as "lines!"
@@ -185,7 +188,7 @@ pub(in crate::production) async fn operators(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|r| (r.id, r.display_name, r.email, r.lines))
+    .map(|r| (r.id, r.display_name, r.email, r.lines.into_iter().map(LineId).collect()))
     .collect())
 }
 
@@ -194,8 +197,9 @@ pub(in crate::production) async fn set_operator_lines(
     tx: &mut Tx,
     tenant: Uuid,
     user: Uuid,
-    lines: &[i32],
+    lines: &[LineId],
 ) -> Result<bool, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let is_operator = sqlx::query_scalar!(
         "select exists (select 1 from users where id = $1 and tenant_id = $2 and role = 'operator') as \"e!\"",
         user,
@@ -214,7 +218,7 @@ pub(in crate::production) async fn set_operator_lines(
          select $1, $2, l.id from production_lines l where l.id = any($3) and l.tenant_id = $1",
         tenant,
         user,
-        lines
+        &lines
     )
     .execute(&mut **tx)
     .await?;
@@ -222,7 +226,7 @@ pub(in crate::production) async fn set_operator_lines(
 }
 
 pub(in crate::production) struct LineFull {
-    pub id: i32,
+    pub id: LineId,
     pub code: String,
     pub name: String,
     pub downtime_threshold_ms: i32,
@@ -235,7 +239,8 @@ pub(in crate::production) struct LineFull {
 pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineFull>, sqlx::Error> {
     sqlx::query_as!(
         LineFull,
-        r#"select id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target::float8 as "target!", active
+        r#"select id as "id: LineId", code, name, downtime_threshold_ms, micro_stop_ms, oee_target::float8 as "target!",
+                  active
            from production_lines order by code"#
     )
     .fetch_all(&mut **tx)
@@ -243,13 +248,17 @@ pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineFull>, s
 }
 
 /// Every product: id, code, name, ideal cycle (ms), active.
-pub(in crate::production) async fn products(tx: &mut Tx) -> Result<Vec<(i32, String, String, i32, bool)>, sqlx::Error> {
-    Ok(sqlx::query!("select id, code, name, ideal_cycle_ms, active from production_products order by code")
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.code, r.name, r.ideal_cycle_ms, r.active))
-        .collect())
+pub(in crate::production) async fn products(
+    tx: &mut Tx,
+) -> Result<Vec<(ProductId, String, String, i32, bool)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select id as "id: ProductId", code, name, ideal_cycle_ms, active from production_products order by code"#
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.code, r.name, r.ideal_cycle_ms, r.active))
+    .collect())
 }
 
 /// Each role's dashboard as stored.
@@ -274,12 +283,15 @@ pub(in crate::production) async fn widget_names(tx: &mut Tx) -> Result<Vec<(Stri
 
 /// Every shift with its planned stops, by start time.
 pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<ShiftSetting>, sqlx::Error> {
-    let shifts =
-        sqlx::query!("select id, name, days, start_time, end_time from production_shifts order by start_time, name")
-            .fetch_all(&mut **tx)
-            .await?;
+    let shifts = sqlx::query!(
+        r#"select id as "id: ShiftId", name, days, start_time, end_time from production_shifts
+               order by start_time, name"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     let stops = sqlx::query!(
-        "select id, shift_id, name, start_time, end_time from production_shift_stops order by start_time, id"
+        r#"select id as "id: PlannedStopId", shift_id as "shift_id: ShiftId", name, start_time, end_time
+           from production_shift_stops order by start_time, id"#
     )
     .fetch_all(&mut **tx)
     .await?;
@@ -305,11 +317,11 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<ShiftSettin
 pub(in crate::production) async fn lock_shift(
     tx: &mut Tx,
     tenant: Uuid,
-    id: i32,
+    id: ShiftId,
 ) -> Result<Option<(NaiveTime, NaiveTime)>, sqlx::Error> {
     Ok(sqlx::query!(
         "select start_time, end_time from production_shifts where id = $1 and tenant_id = $2 for update",
-        id,
+        id.0,
         tenant
     )
     .fetch_optional(&mut **tx)
@@ -321,11 +333,12 @@ pub(in crate::production) async fn lock_shift(
 pub(in crate::production) async fn shift_stops(
     tx: &mut Tx,
     tenant: Uuid,
-    shift: i32,
-) -> Result<Vec<(i32, NaiveTime, NaiveTime)>, sqlx::Error> {
+    shift: ShiftId,
+) -> Result<Vec<(PlannedStopId, NaiveTime, NaiveTime)>, sqlx::Error> {
     Ok(sqlx::query!(
-        "select id, start_time, end_time from production_shift_stops where shift_id = $1 and tenant_id = $2",
-        shift,
+        r#"select id as "id: PlannedStopId", start_time, end_time from production_shift_stops
+           where shift_id = $1 and tenant_id = $2"#,
+        shift.0,
         tenant
     )
     .fetch_all(&mut **tx)
@@ -340,12 +353,12 @@ pub(in crate::production) async fn save_shift(
     tx: &mut Tx,
     tenant: Uuid,
     s: &ShiftChecked,
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Option<ShiftId>, sqlx::Error> {
     let days = i16::from(s.days);
     match s.id {
         None => sqlx::query_scalar!(
-            "insert into production_shifts (tenant_id, name, days, start_time, end_time) values ($1, $2, $3, $4, $5)
-             returning id",
+            r#"insert into production_shifts (tenant_id, name, days, start_time, end_time) values ($1, $2, $3, $4, $5)
+             returning id as "id: ShiftId""#,
             tenant,
             s.name,
             days,
@@ -357,9 +370,9 @@ pub(in crate::production) async fn save_shift(
         .map(Some),
         Some(id) => {
             sqlx::query_scalar!(
-                "update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
-             where id = $1 and tenant_id = $2 returning id",
-                id,
+                r#"update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
+             where id = $1 and tenant_id = $2 returning id as "id: ShiftId""#,
+                id.0,
                 tenant,
                 s.name,
                 days,
@@ -376,9 +389,9 @@ pub(in crate::production) async fn save_shift(
 pub(in crate::production) async fn delete_shift(
     tx: &mut Tx,
     tenant: Uuid,
-    id: i32,
+    id: ShiftId,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id, tenant)
+    sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id.0, tenant)
         .fetch_optional(&mut **tx)
         .await
 }
@@ -387,16 +400,16 @@ pub(in crate::production) async fn delete_shift(
 pub(in crate::production) async fn save_stop(
     tx: &mut Tx,
     tenant: Uuid,
-    shift: i32,
-    id: Option<i32>,
+    shift: ShiftId,
+    id: Option<PlannedStopId>,
     (name, start, end): (&str, NaiveTime, NaiveTime),
-) -> Result<Option<i32>, sqlx::Error> {
+) -> Result<Option<PlannedStopId>, sqlx::Error> {
     match id {
         None => sqlx::query_scalar!(
-            "insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
-             values ($1, $2, $3, $4, $5) returning id",
+            r#"insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
+             values ($1, $2, $3, $4, $5) returning id as "id: PlannedStopId""#,
             tenant,
-            shift,
+            shift.0,
             name,
             start,
             end
@@ -406,10 +419,10 @@ pub(in crate::production) async fn save_stop(
         .map(Some),
         Some(id) => {
             sqlx::query_scalar!(
-                "update production_shift_stops set name = $4, start_time = $5, end_time = $6
-             where id = $1 and shift_id = $2 and tenant_id = $3 returning id",
-                id,
-                shift,
+                r#"update production_shift_stops set name = $4, start_time = $5, end_time = $6
+             where id = $1 and shift_id = $2 and tenant_id = $3 returning id as "id: PlannedStopId""#,
+                id.0,
+                shift.0,
                 tenant,
                 name,
                 start,
@@ -422,10 +435,14 @@ pub(in crate::production) async fn save_stop(
 }
 
 /// Removes a planned stop; its shift's id, or none when `id` names no stop of the plant.
-pub(in crate::production) async fn delete_stop(tx: &mut Tx, tenant: Uuid, id: i32) -> Result<Option<i32>, sqlx::Error> {
+pub(in crate::production) async fn delete_stop(
+    tx: &mut Tx,
+    tenant: Uuid,
+    id: PlannedStopId,
+) -> Result<Option<ShiftId>, sqlx::Error> {
     sqlx::query_scalar!(
-        "delete from production_shift_stops where id = $1 and tenant_id = $2 returning shift_id",
-        id,
+        r#"delete from production_shift_stops where id = $1 and tenant_id = $2 returning shift_id as "shift_id: ShiftId""#,
+        id.0,
         tenant
     )
     .fetch_optional(&mut **tx)

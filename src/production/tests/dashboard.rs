@@ -12,6 +12,7 @@ use crate::caller::{Caller, RequestMeta, User};
 use crate::db::{self, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
 use crate::production::rules::dashboard::{Bucket, Query, Range};
 use crate::production::rules::kinds::Template;
 use crate::production::rules::oee::Totals;
@@ -56,7 +57,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
 
     // The shift filter (its only shift) and the product filter (its only product) change nothing here.
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
-    let (shift, product): (i32, i32) = sqlx::query_as(
+    let (shift, product): (ShiftId, ProductId) = sqlx::query_as(
         "select (select id from production_shifts), (select id from production_products where code = 'P-100')",
     )
     .fetch_one(&mut *tx)
@@ -71,9 +72,9 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
 
     // A filter naming what the plant does not have is the caller's mistake, said as such.
     for (q, field) in [
-        (Query { line: Some(9_999), ..day.clone() }, "line"),
-        (Query { product: Some(9_999), ..day.clone() }, "product"),
-        (Query { shift: Some(9_999), ..day.clone() }, "shift"),
+        (Query { line: Some(LineId(9_999)), ..day.clone() }, "line"),
+        (Query { product: Some(ProductId(9_999)), ..day.clone() }, "product"),
+        (Query { shift: Some(ShiftId(9_999)), ..day.clone() }, "shift"),
         (custom(midnight, midnight), "to"),
         (custom(midnight, midnight + Duration::days(500)), "to"),
     ] {
@@ -140,8 +141,8 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
     .await
     .unwrap();
     let reason = |code: &str| format!("select id from production_reasons where code = '{code}'");
-    let failure: i32 = sqlx::query_scalar(&reason("FALLA-MEC")).fetch_one(&mut *tx).await.unwrap();
-    let retired: i32 =
+    let failure: ReasonId = sqlx::query_scalar(&reason("FALLA-MEC")).fetch_one(&mut *tx).await.unwrap();
+    let retired: ReasonId =
         sqlx::query_scalar("update production_reasons set active = false where code = 'CALIDAD' returning id")
             .fetch_one(&mut *tx)
             .await
@@ -159,7 +160,7 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
     // The manager classifies any line's; a viewer none.
     classify(&pool, &manager, &meta, id("L2"), Some(failure), None).await.unwrap();
     assert!(matches!(classify(&pool, &viewer, &meta, id("L2"), None, None).await, Err(Error::Forbidden)));
-    assert_eq!(setup(&pool, &Caller::User(viewer.clone())).await.unwrap().classify_lines, Vec::<i32>::new());
+    assert_eq!(setup(&pool, &Caller::User(viewer.clone())).await.unwrap().classify_lines, Vec::<LineId>::new());
     // A retired reason, a note too long, a stop that does not exist: refused, nothing changed.
     assert!(matches!(classify(&pool, &manager, &meta, id("L2"), Some(retired), None).await, Err(Error::Validation(_))));
     let long = "x".repeat(501);
@@ -167,7 +168,7 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
     assert!(matches!(classify(&pool, &manager, &meta, 987_654, None, None).await, Err(Error::NotFound)));
 
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
-    let rows: Vec<(Option<i32>, Option<String>, Option<Uuid>)> =
+    let rows: Vec<(Option<ReasonId>, Option<String>, Option<Uuid>)> =
         sqlx::query_as("select reason_id, note, classified_by from production_downtime order by id")
             .fetch_all(&mut *tx)
             .await
@@ -247,7 +248,7 @@ async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: 
     // shift's end (10 of its 50 minutes planned), one after the shift (none), and a changeover given a planned
     // reason (15 minutes out of planned time).
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
-    let (line, changeover): (i32, i32) = sqlx::query_as(
+    let (line, changeover): (LineId, ReasonId) = sqlx::query_as(
         "select (select id from production_lines), (select id from production_reasons where code = 'CAMBIO')",
     )
     .fetch_one(&mut *tx)

@@ -9,6 +9,7 @@ use super::dashboard::person;
 use crate::caller::{Caller, RequestMeta};
 use crate::codes::ErrorCode;
 use crate::error::Error;
+use crate::ids::{LineId, ShiftId};
 use crate::production::rules::dashboard::{Query, Range};
 use crate::production::rules::kinds::Template;
 use crate::production::rules::settings::{FilterInput, LineInput, ProductInput, ReasonInput, ShiftInput, StopInput};
@@ -73,7 +74,7 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     assert!(settings(&pool, &manager).await.unwrap().lines.iter().any(|l| l.name == "Línea 4 · Pintura final"));
     // A line of another plant (or none) is not found.
     assert!(matches!(
-        save_line(&pool, &manager, &meta, &LineInput { id: Some(999_999), ..line.clone() }).await,
+        save_line(&pool, &manager, &meta, &LineInput { id: Some(LineId(999_999)), ..line.clone() }).await,
         Err(Error::NotFound)
     ));
 
@@ -169,7 +170,7 @@ async fn shifts_and_their_planned_stops_set_the_planned_time(opts: PgPoolOptions
     );
     let outside = StopInput { start: "14:00".into(), end: "14:30".into(), ..meeting.clone() };
     assert_eq!(fields(save_stop(&pool, &manager, &meta, &outside).await.unwrap_err())[0].0, "end");
-    let nowhere = StopInput { shift_id: 999_999, ..meeting.clone() };
+    let nowhere = StopInput { shift_id: ShiftId(999_999), ..meeting.clone() };
     assert_eq!(fields(save_stop(&pool, &manager, &meta, &nowhere).await.unwrap_err())[0].0, "shift_id");
     assert_eq!(planned().await, 435);
     // Moved to the end of the shift, then removed.

@@ -15,7 +15,7 @@ use crate::production::charts::ChartBox;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, LocalTime};
 use crate::ui::list::{Column, DataTable, Rows};
 
-fn reason_name(setup: &Setup, reason: Option<i32>, locale: Locale) -> (String, String) {
+fn reason_name(setup: &Setup, reason: Option<nexus::ids::ReasonId>, locale: Locale) -> (String, String) {
     match reason.and_then(|r| setup.reasons.iter().find(|x| x.id == r)) {
         Some(r) => (r.name.clone(), r.colour.clone()),
         None => (td_string!(locale, prod.unclassified).to_owned(), "#94a3b8".to_owned()),

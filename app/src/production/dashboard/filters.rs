@@ -2,6 +2,7 @@
 //! and the filter bar (a GET form to `/production`, working without JavaScript).
 
 use leptos::prelude::*;
+use nexus::ids::{LineId, ProductId, ShiftId};
 use nexus::production::rules::dashboard::{Bucket, Query, Range, Setup};
 use nexus::production::rules::kinds::{FilterKey, Template, WidgetKind};
 
@@ -18,23 +19,26 @@ pub(super) struct Filters {
     pub(super) range: Option<Range>,
     pub(super) from: String,
     pub(super) to: String,
-    pub(super) line: Option<i32>,
-    pub(super) product: Option<i32>,
-    pub(super) shift: Option<i32>,
+    pub(super) line: Option<LineId>,
+    pub(super) product: Option<ProductId>,
+    pub(super) shift: Option<ShiftId>,
     pub(super) bucket: Option<Bucket>,
     pub(super) drill: Option<String>,
 }
 
 impl Filters {
     pub(super) fn from_url(q: &leptos_router::params::ParamsMap) -> Self {
-        let id = |k: &str| q.get(k).and_then(|v| v.parse::<i32>().ok());
+        // A filter the address names wrongly (`line=x`) reads as not given: the dashboard shows every line.
+        fn id<T: std::str::FromStr>(q: &leptos_router::params::ParamsMap, k: &str) -> Option<T> {
+            q.get(k).and_then(|v| v.parse().ok())
+        }
         Filters {
             range: q.get("range").and_then(|r| Range::parse(&r)),
             from: q.get("from").unwrap_or_default(),
             to: q.get("to").unwrap_or_default(),
-            line: id("line"),
-            product: id("product"),
-            shift: id("shift"),
+            line: id(q, "line"),
+            product: id(q, "product"),
+            shift: id(q, "shift"),
             bucket: q.get("bucket").and_then(|b| Bucket::parse(&b)),
             drill: q.get("drill").filter(|d| !d.is_empty()),
         }

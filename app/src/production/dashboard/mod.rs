@@ -140,7 +140,8 @@ fn export_href(q: &Query) -> String {
     if let (Some(f), Some(t)) = (q.from, q.to) {
         s.push_str(&format!("&from={}&to={}", enc(&f.to_rfc3339()), enc(&t.to_rfc3339())));
     }
-    for (k, v) in [("line", q.line), ("product", q.product), ("shift", q.shift)] {
+    let ids = [("line", q.line.map(|l| l.0)), ("product", q.product.map(|p| p.0)), ("shift", q.shift.map(|s| s.0))];
+    for (k, v) in ids {
         if let Some(v) = v {
             s.push_str(&format!("&{k}={v}"));
         }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::ids::{LineId, ProductId, ReasonId};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -15,8 +16,8 @@ use super::time::*;
 /// Units one line's output counted for one product in one step of time (a minute, or an hour of minutes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputCell {
-    pub line: i32,
-    pub product: i32,
+    pub line: LineId,
+    pub product: ProductId,
     /// The step's start.
     pub at: DateTime<Utc>,
     pub total: i64,
@@ -30,13 +31,13 @@ pub struct OutputCell {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopCell {
     pub id: i64,
-    pub line: i32,
+    pub line: LineId,
     pub start: DateTime<Utc>,
     /// None: still going on.
     pub end: Option<DateTime<Utc>>,
     /// Its reason is a planned one (the time leaves planned time instead of counting as downtime).
     pub planned: bool,
-    pub reason: Option<i32>,
+    pub reason: Option<ReasonId>,
 }
 
 /// What the dashboard's figures are computed from.
@@ -49,21 +50,21 @@ pub struct Inputs<'a> {
     pub windows: &'a [Span],
     pub now: DateTime<Utc>,
     /// The lines counted.
-    pub lines: &'a [i32],
+    pub lines: &'a [LineId],
     pub slots: &'a [Slot],
     pub stops: &'a [StopCell],
     /// Units at the lines' outputs inside the windows.
     pub output: &'a [OutputCell],
     /// Only this product's share.
-    pub product: Option<i32>,
+    pub product: Option<ProductId>,
 }
 
 /// The figures of a span.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     pub total: Totals,
-    pub lines: BTreeMap<i32, Totals>,
-    pub products: BTreeMap<i32, Totals>,
+    pub lines: BTreeMap<LineId, Totals>,
+    pub products: BTreeMap<ProductId, Totals>,
     /// One per slot, in order.
     pub slots: Vec<Totals>,
 }
@@ -163,8 +164,8 @@ pub fn figures(input: &Inputs) -> Figures {
             }
         }
         // Its units per slot and product, and the minutes each product made units in per hour.
-        let mut units: Vec<BTreeMap<i32, Totals>> = vec![BTreeMap::new(); n];
-        let mut mix: Vec<BTreeMap<i32, i64>> = vec![BTreeMap::new(); steps.len()];
+        let mut units: Vec<BTreeMap<ProductId, Totals>> = vec![BTreeMap::new(); n];
+        let mut mix: Vec<BTreeMap<ProductId, i64>> = vec![BTreeMap::new(); steps.len()];
         for c in input.output.iter().filter(|c| c.line == line) {
             let (Some(i), Some(h)) = (slot_of(c.at), step_of(c.at)) else { continue };
             *units[i].entry(c.product).or_default() +=
@@ -183,7 +184,7 @@ pub fn figures(input: &Inputs) -> Figures {
         }
         // Each product's share of each piece's time: per hour by its minutes there, then that hour's share spread
         // over the hour's pieces by their time (both exact: an hour's pieces add up to its share).
-        let mut shares: Vec<BTreeMap<i32, Totals>> = vec![BTreeMap::new(); pieces.len()];
+        let mut shares: Vec<BTreeMap<ProductId, Totals>> = vec![BTreeMap::new(); pieces.len()];
         let mut k = 0;
         while k < pieces.len() {
             let h = pieces[k].step;
@@ -264,7 +265,7 @@ pub struct Point {
 /// A line's row (line comparison).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineRow {
-    pub id: i32,
+    pub id: LineId,
     pub code: String,
     pub name: String,
     pub target: f64,
@@ -274,7 +275,7 @@ pub struct LineRow {
 /// A product's row (product distribution).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductRow {
-    pub id: i32,
+    pub id: ProductId,
     pub code: String,
     pub name: String,
     pub figure: Figure,
@@ -284,7 +285,7 @@ pub struct ProductRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopRow {
     pub id: i64,
-    pub line_id: i32,
+    pub line_id: LineId,
     pub line: String,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
@@ -292,6 +293,6 @@ pub struct StopRow {
     pub ms: i64,
     /// Of that, its minutes in planned time: what the downtime figure and the Pareto count of it.
     pub planned_ms: i64,
-    pub reason: Option<i32>,
+    pub reason: Option<ReasonId>,
     pub note: Option<String>,
 }

@@ -27,6 +27,7 @@ mod range;
 mod tests;
 mod time;
 
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -41,7 +42,7 @@ use super::kinds::{FilterKey, Template, WidgetKind};
 /// A line the dashboard can show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineRef {
-    pub id: i32,
+    pub id: LineId,
     pub code: String,
     pub name: String,
     pub target: f64,
@@ -49,14 +50,14 @@ pub struct LineRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductRef {
-    pub id: i32,
+    pub id: ProductId,
     pub code: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftRef {
-    pub id: i32,
+    pub id: ShiftId,
     pub name: String,
     /// "06:00–14:00".
     pub hours: String,
@@ -64,7 +65,7 @@ pub struct ShiftRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonRef {
-    pub id: i32,
+    pub id: ReasonId,
     pub code: String,
     pub name: String,
     pub planned: bool,
@@ -121,7 +122,7 @@ pub struct Setup {
     /// The role template these widgets are.
     pub template: Template,
     pub widgets: Vec<Widget>,
-    pub classify_lines: Vec<i32>,
+    pub classify_lines: Vec<LineId>,
 }
 
 /// What a dashboard asks for.
@@ -132,9 +133,9 @@ pub struct Query {
     /// A custom range's span.
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-    pub line: Option<i32>,
-    pub product: Option<i32>,
-    pub shift: Option<i32>,
+    pub line: Option<LineId>,
+    pub product: Option<ProductId>,
+    pub shift: Option<ShiftId>,
     /// The series' bucket (by default, the range's natural one).
     pub bucket: Option<Bucket>,
 }

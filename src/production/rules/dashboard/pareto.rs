@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::ids::{LineId, ReasonId};
 use serde::{Deserialize, Serialize};
 
 use super::super::calendar::Span;
@@ -23,9 +24,9 @@ crate::codes::text_enum!(ParetoBy "Pareto grouping" { Reason => "reason", Line =
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParetoRow {
     /// By reason: the reason (none: not yet classified); by line: none.
-    pub reason: Option<i32>,
+    pub reason: Option<ReasonId>,
     /// By line: the line; by reason: none.
-    pub line: Option<i32>,
+    pub line: Option<LineId>,
     /// Stops given a planned reason: their time left planned time, it is not downtime.
     pub planned: bool,
     /// Planned time the stops took (see the module's doc).
@@ -51,7 +52,7 @@ pub fn stops_planned_ms(input: &Inputs) -> HashMap<i64, i64> {
 pub fn pareto(input: &Inputs, by: ParetoBy) -> Vec<ParetoRow> {
     let planned = planned_time(input);
     // (planned, reason, line) → (ms, stops).
-    type Key = (bool, Option<i32>, Option<i32>);
+    type Key = (bool, Option<ReasonId>, Option<LineId>);
     let mut rows: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
     for s in input.stops.iter().filter(|s| input.lines.contains(&s.line)) {
         let span = Span::new(s.start, s.end.unwrap_or(input.now).min(input.now));

@@ -13,6 +13,7 @@ use super::super::oee::Totals;
 use super::figures::*;
 use super::pareto::*;
 use super::time::*;
+use crate::ids::{LineId, ProductId, ReasonId};
 
 const MIN: i64 = 60_000;
 
@@ -40,7 +41,15 @@ fn shifts() -> Vec<Shift> {
 }
 
 fn cell(line: i32, product: i32, at: DateTime<Utc>, total: i64, minutes: i64) -> OutputCell {
-    OutputCell { line, product, at, total, good: total - 1, ideal_ms: total * 1000, minutes }
+    OutputCell {
+        line: LineId(line),
+        product: ProductId(product),
+        at,
+        total,
+        good: total - 1,
+        ideal_ms: total * 1000,
+        minutes,
+    }
 }
 
 #[test]
@@ -74,7 +83,7 @@ fn a_morning_with_a_stop_a_break_and_two_products() {
     // A stop of 40 min from 09:50 to 10:30: only 10 min of it are planned time (the break follows).
     let stops = [StopCell {
         id: 1,
-        line: 1,
+        line: LineId(1),
         start: local(10, 9, 50),
         end: Some(local(10, 10, 30)),
         planned: false,
@@ -90,39 +99,39 @@ fn a_morning_with_a_stop_a_break_and_two_products() {
         tz: Mexico_City,
         windows: &windows,
         now: local(12, 0, 0),
-        lines: &[1, 2],
+        lines: &[LineId(1), LineId(2)],
         slots: &slots,
         stops: &stops,
         output: &output,
         product: None,
     };
     let f = figures(&input);
-    assert_eq!(f.lines[&1].planned_ms, 450 * MIN);
-    assert_eq!(f.lines[&1].downtime_ms, 10 * MIN);
-    assert_eq!(f.lines[&1].total, 6000);
+    assert_eq!(f.lines[&LineId(1)].planned_ms, 450 * MIN);
+    assert_eq!(f.lines[&LineId(1)].downtime_ms, 10 * MIN);
+    assert_eq!(f.lines[&LineId(1)].total, 6000);
     // A line that made nothing still had its planned time (and OEE 0).
-    assert_eq!(f.lines[&2].planned_ms, 450 * MIN);
-    assert_eq!(f.lines[&2].oee().oee, Some(0.0));
+    assert_eq!(f.lines[&LineId(2)].planned_ms, 450 * MIN);
+    assert_eq!(f.lines[&LineId(2)].oee().oee, Some(0.0));
     // Parts add to the whole: lines, and slots.
     assert_eq!(f.lines.values().copied().sum::<Totals>(), f.total);
     assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
     // The 07:00 hour's time goes 1/3 to product 8 (20 of its 60 active minutes), and so does the time of the
     // hours after it in which the line made nothing (330 planned minutes, 10 of them down).
-    assert_eq!(f.products[&8].planned_ms, (20 + 110) * MIN);
-    assert_eq!(f.products[&8].downtime_ms, 10 * MIN / 3);
-    assert_eq!(f.products[&8].total, 1000);
+    assert_eq!(f.products[&ProductId(8)].planned_ms, (20 + 110) * MIN);
+    assert_eq!(f.products[&ProductId(8)].downtime_ms, 10 * MIN / 3);
+    assert_eq!(f.products[&ProductId(8)].total, 1000);
     // Products add up to the line that made them.
     let products: Totals = f.products.values().copied().sum();
     assert_eq!((products.planned_ms, products.downtime_ms), (450 * MIN, 10 * MIN));
     // Only product 8: its share, its units.
-    let only = figures(&Inputs { product: Some(8), ..input.clone() });
-    assert_eq!(only.total, f.products[&8]);
+    let only = figures(&Inputs { product: Some(ProductId(8)), ..input.clone() });
+    assert_eq!(only.total, f.products[&ProductId(8)]);
     assert_eq!(only.products.len(), 1);
 }
 
 /// Minute cells added up per hour, as the store reads them for buckets on the hour.
 fn hourly(cells: &[OutputCell]) -> Vec<OutputCell> {
-    let mut by: BTreeMap<(i32, i32, DateTime<Utc>), OutputCell> = BTreeMap::new();
+    let mut by: BTreeMap<(LineId, ProductId, DateTime<Utc>), OutputCell> = BTreeMap::new();
     for c in cells {
         let at = c.at.duration_trunc(Duration::hours(1)).unwrap();
         let e = by.entry((c.line, c.product, at)).or_insert(OutputCell {
@@ -174,7 +183,7 @@ fn products_get_the_same_time_whatever_the_bucket() {
         minutes(2, 9, local(10, 6, 0), local(10, 7, 0)),
     ]
     .concat();
-    let stop = |id, line, start, end, planned| StopCell { id, line, start, end, planned, reason: None };
+    let stop = |id, line, start, end, planned| StopCell { id, line: LineId(line), start, end, planned, reason: None };
     let stops = [
         stop(1, 1, local(10, 11, 45), Some(local(10, 13, 0)), false),
         stop(2, 1, local(10, 17, 0), None, false),
@@ -182,7 +191,7 @@ fn products_get_the_same_time_whatever_the_bucket() {
         stop(4, 2, local(10, 7, 50), None, false),
     ];
     let windows = [Span::new(from, to)];
-    let run = |kind: Bucket, output: &[OutputCell], product: Option<i32>| {
+    let run = |kind: Bucket, output: &[OutputCell], product: Option<ProductId>| {
         let (used, slots) = slots(kind, from, to, Mexico_City, &shifts);
         assert_eq!(used, kind);
         figures(&Inputs {
@@ -190,7 +199,7 @@ fn products_get_the_same_time_whatever_the_bucket() {
             tz: Mexico_City,
             windows: &windows,
             now: to,
-            lines: &[1, 2, 3],
+            lines: &[LineId(1), LineId(2), LineId(3)],
             slots: &slots,
             stops: &stops,
             output,
@@ -201,12 +210,12 @@ fn products_get_the_same_time_whatever_the_bucket() {
     let want = run(Bucket::Hour, &by_hour, None);
     // Products add up to the lines that made something; line 3 gives its time to none.
     let products: Totals = want.products.values().copied().sum();
-    let made = want.lines[&1] + want.lines[&2];
+    let made = want.lines[&LineId(1)] + want.lines[&LineId(2)];
     assert_eq!(
         (products.planned_ms, products.downtime_ms, products.total),
         (made.planned_ms, made.downtime_ms, made.total)
     );
-    assert!(want.lines[&3].planned_ms > 0);
+    assert!(want.lines[&LineId(3)].planned_ms > 0);
     for (kind, cells) in [
         (Bucket::Minute, &output),
         (Bucket::Hour, &output),
@@ -218,7 +227,7 @@ fn products_get_the_same_time_whatever_the_bucket() {
         let f = run(kind, cells, None);
         assert_eq!(f.products, want.products, "{kind:?}, {} cells", cells.len());
         assert_eq!(f.lines, want.lines, "{kind:?}");
-        for p in [7, 8, 9] {
+        for p in [7, 8, 9].map(ProductId) {
             // One product's view: its buckets add up to its row.
             let only = run(kind, cells, Some(p));
             assert_eq!(only.total, want.products[&p], "{kind:?} product {p}");
@@ -233,18 +242,18 @@ fn planned_reasons_leave_planned_time_and_time_to_come_is_not_planned() {
     let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
     let stops = [StopCell {
         id: 1,
-        line: 1,
+        line: LineId(1),
         start: local(10, 6, 0),
         end: Some(local(10, 7, 0)),
         planned: true,
-        reason: Some(3),
+        reason: Some(ReasonId(3)),
     }];
     let input = Inputs {
         shifts: &shifts(),
         tz: Mexico_City,
         windows: &[Span::new(from, to)],
         now: local(10, 8, 0),
-        lines: &[1],
+        lines: &[LineId(1)],
         slots: &slots,
         stops: &stops,
         output: &[],
@@ -272,7 +281,7 @@ fn a_shift_filter_looks_at_its_runs_only() {
         tz: Mexico_City,
         windows: &windows,
         now: to,
-        lines: &[1],
+        lines: &[LineId(1)],
         slots: &slots,
         stops: &[],
         output: &[],
@@ -286,13 +295,13 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
     let (from, to) = (local(10, 6, 0), local(10, 14, 0));
     let windows = [Span::new(from, to)];
     let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
-    let stop = |id, line, start: DateTime<Utc>, min: i64, reason, planned| StopCell {
+    let stop = |id, line, start: DateTime<Utc>, min: i64, reason: Option<i32>, planned| StopCell {
         id,
-        line,
+        line: LineId(line),
         start,
         end: Some(start + Duration::minutes(min)),
         planned,
-        reason,
+        reason: reason.map(ReasonId),
     };
     let stops = [
         stop(1, 1, local(10, 7, 0), 10, Some(1), false),
@@ -309,13 +318,19 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
         tz: Mexico_City,
         windows: &windows,
         now: local(11, 0, 0),
-        lines: &[1, 2],
+        lines: &[LineId(1), LineId(2)],
         slots: &slots,
         stops: &stops,
         output: &[],
         product: None,
     };
-    let row = |reason, line, planned, min: i64, stops| ParetoRow { reason, line, planned, ms: min * MIN, stops };
+    let row = |reason: Option<i32>, line: Option<i32>, planned, min: i64, stops| ParetoRow {
+        reason: reason.map(ReasonId),
+        line: line.map(LineId),
+        planned,
+        ms: min * MIN,
+        stops,
+    };
     let by_reason = pareto(&input, ParetoBy::Reason);
     assert_eq!(
         by_reason,
@@ -335,7 +350,7 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
     for r in by_line.iter().filter(|r| !r.planned) {
         assert_eq!(r.ms, f.lines[&r.line.unwrap()].downtime_ms);
     }
-    assert_eq!(f.lines[&1].planned_ms, (450 - 45) * MIN);
+    assert_eq!(f.lines[&LineId(1)].planned_ms, (450 - 45) * MIN);
     // A stop still going on counts up to now only, as the figure does.
     let open = [StopCell { end: None, ..stop(9, 1, local(10, 12, 0), 0, None, false) }];
     let now = local(10, 12, 20);
@@ -364,7 +379,7 @@ proptest! {
             .enumerate()
             .map(|(i, &(line, m, len, planned))| StopCell {
                 id: i as i64,
-                line,
+                line: LineId(line),
                 start: from + Duration::minutes(m),
                 end: Some(from + Duration::minutes(m + len)),
                 planned,
@@ -378,7 +393,7 @@ proptest! {
                 tz: Mexico_City,
                 windows: &[Span::new(from, to)],
                 now: to,
-                lines: &[1, 2, 3],
+                lines: &[LineId(1), LineId(2), LineId(3)],
                 slots: &slots,
                 stops: &stops,
                 output,

@@ -46,13 +46,13 @@ pub(super) async fn run(bench: &PgConnectOptions, owner: &PgPool, args: &Product
         range: Range::Custom,
         from: Some(plant.from),
         to: Some(plant.to),
-        line: Some(line),
+        line: Some(nexus::ids::LineId(line)),
         bucket: Some(Bucket::Day),
         ..Query::default()
     };
     // The morning shift of the last whole day loaded, every line, by the hour.
     let mut tx = db::begin(&app, Scope::Tenant(plant.tenant)).await?;
-    let shift: i32 =
+    let shift: nexus::ids::ShiftId =
         sqlx::query_scalar("select id from production_shifts where name = 'Matutino'").fetch_one(&mut *tx).await?;
     tx.commit().await?;
     let day = Query {
