@@ -526,3 +526,38 @@ async fn live_streams_end_when_the_server_shuts_down(opts: PgPoolOptions, conn: 
     let end = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await.expect("the stream ends");
     assert!(end.is_none());
 }
+
+/// The plant's settings as the manager's page reads them.
+async fn settings(app: &TestApp, manager: &Cookies) -> Value {
+    let res = app.post_form("/api/ui/production/settings", &[], manager, Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.json()
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_operators_lines_are_line_ids_and_a_bad_one_loses_nothing(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    assert!(nexus::production::service::demo::configure(&app.pool).await.unwrap());
+    let manager = app.login_browser("gerente@planta.demo", DEMO_PASSWORD).await;
+    let before = settings(&app, &manager).await;
+    let operator = before["operators"][0].clone();
+    let user = operator["user_id"].as_str().unwrap().to_owned();
+    // Ids travel as numbers.
+    let ids: Vec<i64> = before["lines"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    assert!(ids.len() >= 2, "{before}");
+    let (l1, l2) = (ids[0].to_string(), ids[1].to_string());
+
+    // A ticked value that is no line's id is the form's error, on its field; the operator keeps their lines.
+    for bad in ["L2", "0", "-1", "2147483648"] {
+        let form = [("user", user.as_str()), ("lines[a]", l1.as_str()), ("lines[b]", bad)];
+        let res = app.post_form("/api/ui/production/settings/operator", &form, &manager, Some(ORIGIN)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", res.text());
+        assert_eq!(res.json()["fields"][0]["field"], "lines", "{bad}");
+        assert_eq!(settings(&app, &manager).await["operators"][0]["lines"], operator["lines"], "{bad}");
+    }
+    let form = [("user", user.as_str()), ("lines[a]", l1.as_str()), ("lines[b]", l2.as_str())];
+    let res = app.post_form("/api/ui/production/settings/operator", &form, &manager, Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(settings(&app, &manager).await["operators"][0]["lines"], json!([ids[0], ids[1]]));
+}
