@@ -7,6 +7,9 @@ cd "$ROOT"
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen version in Cargo.lock
 WASM_SPLIT_VERSION=0.2.4       # splits lazy routes into their own WASM chunks (what `cargo leptos --split` runs)
+# ... with one change of ours (one chunk for the code the areas share): the patch's hash is part of what is installed.
+WASM_SPLIT_PATCH="$ROOT/scripts/patches/wasm-split-shared-chunk.patch"
+WASM_SPLIT_STAMP="$WASM_SPLIT_VERSION+$(sha256sum "$WASM_SPLIT_PATCH" | cut -c1-12)"
 # Where tools compiled from crates.io are installed (`cargo install --root`); a measurement of a fresh machine points
 # it at an empty folder.
 TOOLS="${NEXUS_TOOLS:-$HOME/.cargo}"
@@ -38,7 +41,7 @@ ensure_tools() {
   fi
   local need_bindgen= need_split=
   [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" = "$WASM_BINDGEN_VERSION" ] || need_bindgen=1
-  [ -x "$TOOLS/bin/wasm-split-cli" ] && [ "$(cat "$TOOLS/.wasm-split-cli-version" 2>/dev/null)" = "$WASM_SPLIT_VERSION" ] \
+  [ -x "$TOOLS/bin/wasm-split-cli" ] && [ "$(cat "$TOOLS/.wasm-split-cli-version" 2>/dev/null)" = "$WASM_SPLIT_STAMP" ] \
     || need_split=1
   if [ -n "$need_bindgen$need_split" ]; then
     log "installing${need_bindgen:+ wasm-bindgen-cli $WASM_BINDGEN_VERSION}${need_split:+ wasm-split-cli $WASM_SPLIT_VERSION} in the background (first run only)"
@@ -48,8 +51,8 @@ ensure_tools() {
       # Not --locked: a dependency in its lock file was yanked.
       [ -z "$need_bindgen" ] || cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
       if [ -n "$need_split" ]; then
-        cargo_install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
-        echo "$WASM_SPLIT_VERSION" >"$TOOLS/.wasm-split-cli-version"
+        install_wasm_split
+        echo "$WASM_SPLIT_STAMP" >"$TOOLS/.wasm-split-cli-version"
       fi
     ) >"$ROOT/.data/wasm-tools-install.log" 2>&1 &
     BINDGEN_PID=$!
@@ -63,6 +66,23 @@ ensure_tools() {
     # `npm install` honours package-lock.json; npm 11's `npm ci` rejects its own lock over optional platform packages.
     npm install --no-audit --no-fund --loglevel=error
   fi
+}
+
+# wasm-split-cli from its crates.io release, with scripts/patches/wasm-split-shared-chunk.patch applied: cargo fetches
+# the published crate (crates.io is what is reachable), a copy of it is patched, and that copy is installed.
+install_wasm_split() {
+  local work="$HOME/.cache/nexus/wasm-split-src"
+  rm -rf "$work" && mkdir -p "$work/fetch/src"
+  printf '[package]\nname = "fetch-wasm-split"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\nwasm_split_cli_support = "=%s"\n\n[workspace]\n' \
+    "$WASM_SPLIT_VERSION" >"$work/fetch/Cargo.toml"
+  : >"$work/fetch/src/lib.rs"
+  local manifest
+  manifest="$(cargo metadata --format-version 1 --manifest-path "$work/fetch/Cargo.toml" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () =>
+      console.log(JSON.parse(s).packages.find((p) => p.name === "wasm_split_cli_support").manifest_path));')"
+  cp -r "$(dirname "$manifest")" "$work/crate"
+  (cd "$work/crate" && git apply -p1 "$WASM_SPLIT_PATCH")
+  cargo_install --path "$work/crate" --locked --features build-binary
 }
 
 wait_for_bindgen() {
