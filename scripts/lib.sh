@@ -71,7 +71,7 @@ ensure_tools() {
 # wasm-split-cli from its crates.io release, with scripts/patches/wasm-split-shared-chunk.patch applied: cargo fetches
 # the published crate (crates.io is what is reachable), a copy of it is patched, and that copy is installed.
 install_wasm_split() {
-  local work="$HOME/.cache/nexus/wasm-split-src"
+  local work="$HOME/.cache/nexus/wasm-split-src${NEXUS_TOOLS:+-$(basename "$NEXUS_TOOLS")}"
   rm -rf "$work" && mkdir -p "$work/fetch/src"
   printf '[package]\nname = "fetch-wasm-split"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\nwasm_split_cli_support = "=%s"\n\n[workspace]\n' \
     "$WASM_SPLIT_VERSION" >"$work/fetch/Cargo.toml"
