@@ -11,13 +11,13 @@ pub mod session;
 pub mod time;
 
 /// Declares an area's pages past the first visit as lazy routes that share ONE split point, so the area's code is
-/// one WASM chunk (plus what it shares with other areas), fetched on the first visit to any of its pages, or before
+/// one WASM chunk (plus the one chunk of code the areas share), fetched on the first visit to any of its pages, or before
 /// hydrating when the visit starts there; it never weighs on the login page. In the area's `mod.rs`:
 /// `area_pages!(catalog_pages; CatalogRoute => search::CatalogPage, PartRoute => part::PartPage);` makes the route
 /// types (the first name is the chunk's: each area its own, or the areas would share one chunk), routed in
 /// `lib.rs` as `view={Lazy::<catalog::CatalogRoute>::new()}` (a tidy test keeps every route past the first visit
 /// lazy). One split point per area rather than per page: 13 of them gave 217 chunks (one per set of pages sharing
-/// code), a hundred requests on a first visit.
+/// code), a hundred requests on a first visit; and scripts/build has wasm-split put the shared code in one chunk.
 macro_rules! area_pages {
     ($chunk:ident; $($(#[$meta:meta])* $route:ident => $page:path),+ $(,)?) => {
         /// Which of the area's pages [`pages`] renders.
