@@ -706,7 +706,10 @@ fn the_checks_catch_what_they_are_for() {
     let mapping = "#[cfg_attr(feature = \"ssr\", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]\n";
     assert_eq!(violations_of_purity(p, mapping).len(), 0, "a server-only SQL mapping is no IO");
     assert_eq!(violations_of_purity(p, "#[derive(sqlx::Type)]\n").len(), 1, "outside `ssr`, it is");
-    assert_eq!(violations_of_purity(p, "#[cfg_attr(feature = \"ssr\", derive(X))] fn f() { sqlx::query(\"\") }\n").len(), 1);
+    assert_eq!(
+        violations_of_purity(p, "#[cfg_attr(feature = \"ssr\", derive(X))] fn f() { sqlx::query(\"\") }\n").len(),
+        1
+    );
     assert_eq!(violations_of_purity(p, "fn f() { tokio::spawn(async {}); }\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "let q = \"select id from users\";\n").len(), 1);
     assert_eq!(violations_of_no_sql(p, "sqlx::query(\"update users set role = $1\");\n").len(), 1);
