@@ -71,6 +71,8 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   expect(sent.status()).toBe(201);
   await expect.poll(async () => await total.textContent(), { timeout: 30_000 }).not.toBe(before);
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), 'no reload').toBe(true);
+  // ECharts is fetched once a chart comes near the screen: scrolled to, it draws.
+  await page.locator('#chart-over-time').scrollIntoViewIfNeeded();
   await expect(page.locator('#chart-over-time canvas')).toBeVisible();
   await expect(page.getByTestId('line-row')).toHaveCount(3);
   await shot(page, 'production-manager');

@@ -128,11 +128,22 @@ fn Dashboard(
                             <p class=MUTED>{t!(i18n, prod.unconfigured_body)}</p>
                         </section>
                     }.into_any(),
-                    Ok(s) => view! { <Board setup=s view minutes filters classify /> }.into_any(),
+                    Ok(s) => {
+                        first_load(view).await;
+                        view! { <Board setup=s view minutes filters classify /> }.into_any()
+                    }
                 }
             })}
         </Transition>
     }
+}
+
+/// Waits until `resource` has loaded, without subscribing to it: the caller renders once the first value is in, and
+/// later loads (filters changed, the live stream's refreshes) update what reads it in place instead of rendering the
+/// caller again.
+async fn first_load<T: Clone + Send + Sync + 'static>(resource: Resource<T>) {
+    let mut loading = Box::pin(resource.into_future());
+    std::future::poll_fn(move |cx| untrack(|| loading.as_mut().poll(cx))).await;
 }
 
 fn export_href(q: &Query) -> String {
@@ -186,13 +197,10 @@ fn Board(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let setup = StoredValue::new(setup);
-    // The figures are drawn once the page runs in the browser: the server's render and the browser's hydration
-    // then agree whether or not the figures had arrived when the server rendered (they come with the page either
-    // way, so they show at once), and each refresh later updates them in place.
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
-    let current = Signal::derive(move || if mounted.get() { view.get().and_then(Result::ok) } else { None });
-    let error = Signal::derive(move || if mounted.get() { view.get().and_then(Result::err) } else { None });
+    // The board is rendered once the first figures are in (`first_load`), on the server and in hydration alike: they
+    // are in the page's HTML, its largest paint needs no WASM, and each refresh later updates them in place.
+    let current = Signal::derive(move || view.get().and_then(Result::ok));
+    let error = Signal::derive(move || view.get().and_then(Result::err));
     let mut widgets = setup.with_value(|s| s.widgets.clone());
     widgets.sort_by_key(|w| (w.y, w.x));
     // Rendered once the setup is known, on the server and in the browser alike (an attribute the server rendered
