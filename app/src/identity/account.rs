@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON, BUTTON_DANGER, CARD, ErrorBanner, Loading, LocalTime, PageHeader, SuccessBanner, TextField, role_text,
+    BUTTON, CARD, ErrorBanner, Loading, LocalTime, PageHeader, SuccessBanner, TextField, role_text,
 };
 use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::session::{Protected, use_me};
@@ -187,24 +187,12 @@ fn session_columns(revoke: ServerAction<RevokeSession>) -> Vec<Column<SessionDto
         ),
         Column::text(move || td_string!(i18n.get_locale(), account.ip), "max-w-[12rem]", |s: &SessionDto| s.ip.clone())
             .class("font-mono text-xs"),
-        Column::new(
+        Column::action(
             move || td_string!(i18n.get_locale(), common.actions),
-            move |s: &SessionDto| {
-                if s.current {
-                    ().into_any()
-                } else {
-                    let id = s.id.to_string();
-                    view! {
-                        <ActionForm action=revoke>
-                            <input type="hidden" name="input[id]" value=id />
-                            <button type="submit" class=BUTTON_DANGER>{t!(i18n, account.revoke)}</button>
-                        </ActionForm>
-                    }
-                    .into_any()
-                }
-            },
-        )
-        .class("sm:text-right"),
+            revoke,
+            move || t!(i18n, account.revoke).into_any(),
+            |s: &SessionDto| if s.current { Err(().into_any()) } else { Ok(s.id.to_string()) },
+        ),
     ]
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_DANGER, CARD, ErrorBanner, Loading, LocalTime, PageHeader, TextField};
+use crate::ui::components::{BUTTON, CARD, ErrorBanner, Loading, LocalTime, PageHeader, TextField};
 use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::session::{Protected, use_me};
 
@@ -228,23 +228,11 @@ fn key_columns(revoke: ServerAction<RevokeApiKey>) -> Vec<Column<ApiKeyDto>> {
                 None => t!(i18n, keys.never).into_any(),
             },
         ),
-        Column::new(
+        Column::action(
             move || td_string!(i18n.get_locale(), common.actions),
-            move |k: &ApiKeyDto| {
-                if k.revoked {
-                    t!(i18n, keys.revoked).into_any()
-                } else {
-                    let id = k.id.to_string();
-                    view! {
-                        <ActionForm action=revoke>
-                            <input type="hidden" name="input[id]" value=id />
-                            <button type="submit" class=BUTTON_DANGER>{t!(i18n, keys.revoke)}</button>
-                        </ActionForm>
-                    }
-                    .into_any()
-                }
-            },
-        )
-        .class("sm:text-right"),
+            revoke,
+            move || t!(i18n, keys.revoke).into_any(),
+            move |k: &ApiKeyDto| if k.revoked { Err(t!(i18n, keys.revoked).into_any()) } else { Ok(k.id.to_string()) },
+        ),
     ]
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::i18n::*;
-use crate::ui::components::BUTTON_SECONDARY;
+use crate::ui::components::{BUTTON_DANGER, BUTTON_SECONDARY};
 
 type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
 /// A list's address from a page's cursor (`None`: the first page).
@@ -40,6 +40,42 @@ impl<T: 'static> Column<T> {
             let text = text(row).unwrap_or_default();
             view! { <div class=format!("{width} truncate") title=text.clone()>{text.clone()}</div> }.into_any()
         })
+    }
+
+    /// A column of one action on each row (revoke, remove): a form posting the row's id as `input[id]` to `action`,
+    /// so it works before hydration too, with `label` on its button. `target` gives the row's id, or, for a row the
+    /// action does not apply to, what to show instead (its state, or nothing).
+    pub fn action<F, P>(
+        header: impl Into<TextProp>,
+        action: ServerAction<F>,
+        label: impl Fn() -> AnyView + Send + Sync + 'static,
+        target: impl Fn(&T) -> Result<String, AnyView> + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: serde::de::DeserializeOwned
+            + leptos::server_fn::ServerFn<Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, P>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <<F::Client as leptos::server_fn::client::Client<F::Error>>::Request as leptos::server_fn::request::ClientReq<
+            F::Error,
+        >>::FormData: From<web_sys::FormData>,
+        F::Output: Send + Sync + 'static,
+        F::Error: Send + Sync + 'static,
+        F::Client: leptos::server_fn::client::Client<F::Error>,
+    {
+        Self::new(header, move |row| match target(row) {
+            Ok(id) => view! {
+                <ActionForm action>
+                    <input type="hidden" name="input[id]" value=id />
+                    <button type="submit" class=BUTTON_DANGER>{label()}</button>
+                </ActionForm>
+            }
+            .into_any(),
+            Err(instead) => instead,
+        })
+        .class("sm:text-right")
     }
 
     /// Classes of the column's cells (alignment, font, wrapping).
