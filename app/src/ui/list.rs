@@ -66,13 +66,16 @@ impl<T: 'static> Column<T> {
         F::Client: leptos::server_fn::client::Client<F::Error>,
     {
         Self::new(header, move |row| match target(row) {
-            Ok(id) => view! {
-                <ActionForm action>
-                    <input type="hidden" name="input[id]" value=id />
-                    <button type="submit" class=BUTTON_DANGER>{label()}</button>
-                </ActionForm>
+            Ok(id) => {
+                let label = label();
+                view! {
+                    <ActionForm action>
+                        <input type="hidden" name="input[id]" value=id />
+                        <button type="submit" class=BUTTON_DANGER>{label}</button>
+                    </ActionForm>
+                }
+                .into_any()
             }
-            .into_any(),
             Err(instead) => instead,
         })
         .class("sm:text-right")
