@@ -49,7 +49,8 @@ ensure_tools() {
     (
       set -e
       # Not --locked: a dependency in its lock file was yanked.
-      [ -z "$need_bindgen" ] || cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+      # Only the wasm-bindgen binary (not its test runner, which nothing here uses).
+      [ -z "$need_bindgen" ] || cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --bin wasm-bindgen
       if [ -n "$need_split" ]; then
         install_wasm_split
         echo "$WASM_SPLIT_STAMP" >"$TOOLS/.wasm-split-cli-version"
