@@ -15,6 +15,7 @@ use crate::codes::ErrorCode;
 use crate::db::{PLATFORM_TENANT, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
+use crate::ids::{TenantId, UserId};
 
 /// Request facts recorded in the audit log.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +34,8 @@ impl RequestMeta {
 /// A signed-in person (browser session or bearer access token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub user_id: Uuid,
-    pub tenant_id: Uuid,
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
     pub session_id: Uuid,
     pub role: Role,
     pub email: String,
@@ -61,7 +62,7 @@ impl User {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Machine {
     pub key_id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub name: String,
     pub scopes: Vec<ApiScope>,
     /// The role of the key's creator today: a key never does what its creator may not (see
@@ -107,7 +108,7 @@ impl Caller {
         }
     }
 
-    pub fn tenant_id(&self) -> Uuid {
+    pub fn tenant_id(&self) -> TenantId {
         match self {
             Caller::User(u) => u.tenant_id,
             Caller::Machine(m) => m.tenant_id,
@@ -137,9 +138,9 @@ pub fn require_user(c: Option<&Caller>) -> Result<&User> {
 mod tests {
     use super::*;
 
-    fn user(role: Role, tenant: Uuid) -> Caller {
+    fn user(role: Role, tenant: TenantId) -> Caller {
         Caller::User(User {
-            user_id: Uuid::new_v4(),
+            user_id: UserId::new_v4(),
             tenant_id: tenant,
             session_id: Uuid::new_v4(),
             role,
@@ -155,7 +156,7 @@ mod tests {
     fn key_of(creator_role: Role, scopes: &[ApiScope]) -> Caller {
         Caller::Machine(Machine {
             key_id: Uuid::new_v4(),
-            tenant_id: Uuid::new_v4(),
+            tenant_id: TenantId::new_v4(),
             name: "erp".into(),
             scopes: scopes.to_vec(),
             creator_role,
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_person_passes_the_scopes_of_their_role() {
-        let bodega = user(Role::Warehouse, Uuid::new_v4());
+        let bodega = user(Role::Warehouse, TenantId::new_v4());
         for s in ApiScope::ALL {
             assert_eq!(
                 bodega.require(s).is_ok(),
@@ -187,7 +188,7 @@ mod tests {
     fn a_permission_beyond_the_scope_needs_the_role_behind_the_caller() {
         let (read, avail) = (ApiScope::CatalogRead, Permission::AvailabilityRead);
         for role in Role::ALL {
-            let person = user(role, Uuid::new_v4());
+            let person = user(role, TenantId::new_v4());
             assert_eq!(
                 person.require_with(read, avail).is_ok(),
                 matches!(role, Role::Admin | Role::Owner | Role::Workshop),
@@ -202,7 +203,7 @@ mod tests {
     #[test]
     fn platform_scope_needs_the_platform_tenant_not_just_the_role() {
         assert_eq!(user(Role::Admin, PLATFORM_TENANT).scope(), Scope::Platform);
-        let other = Uuid::new_v4();
+        let other = TenantId::new_v4();
         assert_eq!(user(Role::Admin, other).scope(), Scope::Tenant(other));
         assert_eq!(user(Role::Owner, other).scope(), Scope::Tenant(other));
     }

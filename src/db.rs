@@ -13,15 +13,16 @@ use sqlx::{Executor, Postgres, Transaction};
 
 /// The connection pool (re-exported so the edges name it without depending on sqlx).
 pub use sqlx::PgPool;
-use uuid::Uuid;
+
+use crate::ids::TenantId;
 
 /// The id of the platform tenant (admins live there). Fixed by the first migration.
-pub const PLATFORM_TENANT: Uuid = Uuid::nil();
+pub const PLATFORM_TENANT: TenantId = TenantId(uuid::Uuid::nil());
 
 /// Whose rows a transaction may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    Tenant(Uuid),
+    Tenant(TenantId),
     /// Every tenant: only for flows that must find a row before its tenant is known, and for platform admins.
     Platform,
 }

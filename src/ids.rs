@@ -4,6 +4,8 @@
 //! each id is its number on the wire (`#[serde(transparent)]`) and in the OpenAPI document, and reads from a path or a
 //! form only as a positive number written in digits (anything else is the caller's input error, never a default).
 //!
+//! Rows keyed by a UUID have theirs as [`uuid_id!`] types: the UUID on the wire, read from a path only as a UUID.
+//!
 //! In the server build each is also its column's SQL type (`sqlx(transparent)`): a store that builds a public type
 //! reads it typed (`select id as "id: LineId"`); services wrap the plain columns of a store's own rows; queries bind
 //! `.0`.
@@ -35,6 +37,54 @@ macro_rules! id {
                     return Err(bad);
                 }
                 s.parse::<$inner>().ok().filter(|n| *n > 0).map($name).ok_or(bad)
+            }
+        }
+    };
+}
+
+/// Declares a UUID id type: `uuid_id!(/// doc, UploadId);`.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A new random id (UUID version 4).
+            pub fn new_v4() -> Self {
+                $name(uuid::Uuid::new_v4())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        /// A list of these rows newest first pages by `<microseconds>_<uuid>`, as [`At`](crate::paging::At) of a UUID.
+        impl crate::paging::Cursor for crate::paging::At<$name> {
+            type Order = ();
+            const PATTERN: &'static str = <crate::paging::At<uuid::Uuid> as crate::paging::Cursor>::PATTERN;
+
+            fn encode(&self) -> String {
+                crate::paging::Cursor::encode(&crate::paging::At::new(self.at, self.id.0))
+            }
+
+            fn decode(raw: &str, order: ()) -> Option<Self> {
+                <crate::paging::At<uuid::Uuid> as crate::paging::Cursor>::decode(raw, order)
+                    .map(|a| crate::paging::At::new(a.at, $name(a.id)))
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::codes::ErrorCode;
+
+            /// A UUID in any of its usual spellings (hyphenated, simple, braced, URN).
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map($name).map_err(|_| crate::codes::ErrorCode::InvalidInput)
             }
         }
     };
@@ -72,6 +122,18 @@ id!(
     /// A downtime reason of a plant (`production_reasons`).
     ReasonId(i32)
 );
+uuid_id!(
+    /// A bodega's upload of an inventory file (`inventory_uploads`).
+    UploadId
+);
+uuid_id!(
+    /// A tenant: a bodega, a workshop, a plant, or the platform itself (`tenants`).
+    TenantId
+);
+uuid_id!(
+    /// A person's account (`users`).
+    UserId
+);
 
 #[cfg(test)]
 mod tests {
@@ -91,5 +153,18 @@ mod tests {
         assert_eq!("3".parse::<LineId>(), Ok(LineId(3)));
         assert_eq!("2147483648".parse::<LineId>(), Err(ErrorCode::InvalidInput), "beyond an i32");
         assert_eq!(serde_json::from_str::<Option<ShiftId>>("null").unwrap(), None);
+    }
+
+    #[test]
+    fn uuid_ids_read_only_as_uuids_and_travel_as_their_text() {
+        let text = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let id: UploadId = text.parse().unwrap();
+        assert_eq!(id.to_string(), text);
+        assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{text}\""));
+        assert_eq!(serde_json::from_str::<UploadId>(&format!("\"{text}\"")).unwrap(), id);
+        for bad in ["", "1", "x", "67e55044-10b1-426f-9247-bb680e5fe0c", "67e55044-10b1-426f-9247-bb680e5fe0c8 "] {
+            assert_eq!(bad.parse::<UploadId>(), Err(ErrorCode::InvalidInput), "{bad:?}");
+        }
+        assert!(serde_json::from_str::<UploadId>("7").is_err());
     }
 }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
 
 use self::store::{AuditFilter, AuditRow, NewAuditEntry};
 use crate::caller::{Caller, Machine, RequestMeta, User};
@@ -12,6 +11,7 @@ use crate::csv_safe::neutralize;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
+use crate::ids::{TenantId, UserId};
 use crate::paging::{self, At, Limit, Page};
 
 mod store;
@@ -23,8 +23,8 @@ pub const LOGIN_FAILED: &str = "auth.login_failed";
 
 /// Who did it and from where; `tenant_id` is the tenant the event belongs to.
 pub struct Actor<'a> {
-    pub tenant_id: Uuid,
-    pub user_id: Option<Uuid>,
+    pub tenant_id: TenantId,
+    pub user_id: Option<UserId>,
     pub email: Option<&'a str>,
     pub meta: &'a RequestMeta,
 }
@@ -40,12 +40,12 @@ impl<'a> Actor<'a> {
     }
 
     /// No one: the server itself (background jobs).
-    pub fn system(tenant_id: Uuid, meta: &'a RequestMeta) -> Self {
+    pub fn system(tenant_id: TenantId, meta: &'a RequestMeta) -> Self {
         Self { tenant_id, user_id: None, email: None, meta }
     }
 
     /// The same actor, recorded against another tenant (an admin acting on a tenant's user).
-    pub fn in_tenant(&self, tenant_id: Uuid) -> Actor<'a> {
+    pub fn in_tenant(&self, tenant_id: TenantId) -> Actor<'a> {
         Actor { tenant_id, user_id: self.user_id, email: self.email, meta: self.meta }
     }
 }
@@ -118,9 +118,9 @@ pub const PAGE_MAX: i64 = 500;
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub tenant_name: Option<String>,
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     pub actor: Option<String>,
     pub action: String,
     pub target_type: Option<String>,
@@ -137,9 +137,9 @@ impl From<AuditRow> for AuditEntry {
         Self {
             id: r.id,
             at: r.at,
-            tenant_id: r.tenant_id,
+            tenant_id: TenantId(r.tenant_id),
             tenant_name: r.tenant_name,
-            actor_user_id: r.actor_user_id,
+            actor_user_id: r.actor_user_id.map(UserId),
             actor: r.actor_email,
             action: r.action,
             target_type: r.target_type,

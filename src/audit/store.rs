@@ -6,10 +6,11 @@ use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{TenantId, UserId};
 
 pub(in crate::audit) struct NewAuditEntry<'a> {
-    pub tenant_id: Uuid,
-    pub actor_user_id: Option<Uuid>,
+    pub tenant_id: TenantId,
+    pub actor_user_id: Option<UserId>,
     pub actor_email: Option<&'a str>,
     pub action: &'a str,
     pub target_type: Option<&'a str>,
@@ -26,8 +27,8 @@ pub(in crate::audit) async fn insert(tx: &mut Tx, e: NewAuditEntry<'_>) -> Resul
         "insert into audit_log (tenant_id, actor_user_id, actor_email, action, target_type, target_id, before, after,
                                 ip, user_agent, request_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        e.tenant_id,
-        e.actor_user_id,
+        e.tenant_id.0,
+        e.actor_user_id.map(|u| u.0),
         e.actor_email,
         e.action,
         e.target_type,

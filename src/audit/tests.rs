@@ -15,13 +15,14 @@ use crate::caller::{Caller, Machine, RequestMeta, User};
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::ids::{TenantId, UserId};
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
     db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
 }
 
 /// A tenant of `kind` named `name`.
-async fn tenant(pool: &PgPool, kind: &str, name: &str) -> Uuid {
+async fn tenant(pool: &PgPool, kind: &str, name: &str) -> TenantId {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
     let id = sqlx::query_scalar("insert into tenants (kind, name, status) values ($1, $2, 'active') returning id")
         .bind(kind)
@@ -34,9 +35,9 @@ async fn tenant(pool: &PgPool, kind: &str, name: &str) -> Uuid {
 }
 
 /// A person of `role` in `tenant` (the audit reads only the caller's role and tenant).
-fn person(tenant: Uuid, role: Role, email: &str) -> User {
+fn person(tenant: TenantId, role: Role, email: &str) -> User {
     User {
-        user_id: Uuid::new_v4(),
+        user_id: UserId::new_v4(),
         tenant_id: tenant,
         session_id: Uuid::new_v4(),
         role,
@@ -54,7 +55,7 @@ fn meta() -> RequestMeta {
 }
 
 /// Records `actions` by `email` in `tenant`, all in one transaction (so all at one instant, told apart by id).
-async fn recorded(pool: &PgPool, tenant: Uuid, email: &str, actions: &[&str]) {
+async fn recorded(pool: &PgPool, tenant: TenantId, email: &str, actions: &[&str]) {
     let meta = meta();
     let actor = Actor { tenant_id: tenant, user_id: None, email: Some(email), meta: &meta };
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
@@ -218,7 +219,7 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
     assert!(!csv.contains("Planta Norte") && !csv.contains("ana@norte.test"), "{csv}");
     // Even a query that forgets its tenant filter sees only its tenant's rows, and cannot write into another's.
     let mut tx = db::begin(&pool, Scope::Tenant(sur)).await.unwrap();
-    let seen: Vec<Uuid> = sqlx::query_scalar("select tenant_id from audit_log").fetch_all(&mut *tx).await.unwrap();
+    let seen: Vec<TenantId> = sqlx::query_scalar("select tenant_id from audit_log").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(seen, [sur]);
     let meta = meta();
     let forged = record(&mut tx, &Actor::system(norte, &meta), Event::new("forged")).await;

@@ -15,6 +15,7 @@ use crate::caller::{RequestMeta, User};
 use crate::codes::ErrorCode;
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
+use crate::ids::{TenantId, UserId};
 
 const PASSWORD: &str = "Secreta-Larga-123";
 
@@ -27,7 +28,7 @@ async fn auth() -> Auth {
 }
 
 /// A tenant with one active user; returns (tenant, user, email).
-async fn tenant_with_user(pool: &PgPool, name: &str, role: Role) -> (Uuid, Uuid, String) {
+async fn tenant_with_user(pool: &PgPool, name: &str, role: Role) -> (TenantId, UserId, String) {
     let email = format!("{}@{}.test", role.as_str(), name.to_lowercase());
     let hash = super::service::auth::hash_password(PASSWORD.into()).await.unwrap();
     let kind = if role == Role::Warehouse { "warehouse" } else { "manufacturer" };
@@ -61,9 +62,9 @@ async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOption
 
     // A query that "forgets" its tenant filter, in tenant A's scope, sees only A.
     let mut tx = db::begin(&pool, Scope::Tenant(a)).await.unwrap();
-    let seen: Vec<Uuid> = sqlx::query_scalar("select tenant_id from users").fetch_all(&mut *tx).await.unwrap();
+    let seen: Vec<TenantId> = sqlx::query_scalar("select tenant_id from users").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(seen, vec![a]);
-    let tenants_seen: Vec<Uuid> = sqlx::query_scalar("select id from tenants").fetch_all(&mut *tx).await.unwrap();
+    let tenants_seen: Vec<TenantId> = sqlx::query_scalar("select id from tenants").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(tenants_seen, vec![a]);
     // ...cannot read B's user by id...
     assert!(users::get(&mut tx, user_b).await.unwrap().is_none());
@@ -266,7 +267,7 @@ async fn an_admin_role_outside_the_platform_tenant_is_not_platform_wide(opts: Pg
     let (_, user_b, _) = tenant_with_user(&pool, "Beta", Role::Warehouse).await;
     // A forged state: an "admin" row in an ordinary tenant (no flow can create one; the scope must not trust it).
     let rogue = User {
-        user_id: Uuid::new_v4(),
+        user_id: UserId::new_v4(),
         tenant_id: a,
         session_id: Uuid::new_v4(),
         role: Role::Admin,
@@ -400,7 +401,7 @@ async fn logins_are_audited_and_failures_do_not_reveal_the_account(opts: PgPoolO
     auth.login(&pool, &email, PASSWORD, &meta).await.unwrap();
 
     let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
-    let rows: Vec<(Uuid, String, Option<String>)> =
+    let rows: Vec<(TenantId, String, Option<String>)> =
         sqlx::query_as("select tenant_id, action, host(ip) from audit_log order by id")
             .fetch_all(&mut *tx)
             .await

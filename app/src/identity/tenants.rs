@@ -11,9 +11,9 @@ use nexus::identity::rules::auth::Permission;
 use nexus::identity::rules::tenant::{TenantKind, TenantStatus};
 use std::sync::Arc;
 
+use nexus::ids::TenantId;
 use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::i18n::*;
@@ -25,7 +25,7 @@ use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantDto {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub kind: TenantKind,
     pub status: TenantStatus,
@@ -59,7 +59,7 @@ pub async fn list_tenants(#[server(default)] q: TenantsQuery) -> Result<Page<Ten
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetTenantStatusInput {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub status: TenantStatus,
 }
 

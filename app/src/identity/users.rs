@@ -9,9 +9,9 @@ use nexus::identity::rules::auth::{Permission, Role};
 use nexus::identity::rules::tenant::{TenantKind, UserAction, UserStatus};
 use std::sync::Arc;
 
+use nexus::ids::UserId;
 use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::i18n::*;
@@ -24,7 +24,7 @@ use crate::ui::session::Protected;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDto {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -72,7 +72,7 @@ pub async fn list_users(#[server(default)] q: UsersQuery) -> Result<UsersPageDto
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateUserInput {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub action: UserAction,
     /// The new role, for `change_role`.
     #[serde(default)]

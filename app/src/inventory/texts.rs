@@ -92,7 +92,7 @@ pub fn row_problem(l: Locale, p: &Problem) -> String {
 pub async fn rejects_csv(
     pool: &nexus::db::PgPool,
     caller: &nexus::caller::Caller,
-    id: uuid::Uuid,
+    id: nexus::ids::UploadId,
     locale: Locale,
 ) -> Result<Vec<u8>, nexus::Error> {
     nexus::inventory::service::uploads::rejects_csv(

@@ -6,13 +6,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
+use nexus::ids::UserId;
 use nexus::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use nexus::production::rules::dashboard::Range;
 use nexus::production::rules::kinds::{FilterKey, Template};
 use nexus::production::rules::settings::{
     FilterInput, FilterSetting, LineInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput, StopSetting,
 };
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::i18n::*;
@@ -89,7 +89,7 @@ pub async fn save_filter(input: FilterInput) -> Result<(), AppError> {
 /// `lines[<id>]=<id>` for each ticked line (none ticked: no field at all).
 #[server(prefix = "/api", endpoint = "ui/production/settings/operator")]
 pub async fn set_operator_lines(
-    user: Uuid,
+    user: UserId,
     #[server(default)] lines: std::collections::BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let st = crate::state::state()?;

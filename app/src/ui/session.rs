@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use nexus::identity::rules::auth::{Permission, Role};
 use nexus::identity::rules::tenant::TenantKind;
+use nexus::ids::UserId;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::identity::login::{Login, Logout};
@@ -13,7 +13,7 @@ use crate::identity::login::{Login, Logout};
 /// What the UI knows of the signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,

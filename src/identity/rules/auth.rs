@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::ids::{TenantId, UserId};
+
 /// A user's role within their tenant. `Admin` exists only in the platform tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -202,9 +204,9 @@ crate::codes::text_enum!(EndReason "session end reason" {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// user id
-    pub sub: Uuid,
+    pub sub: UserId,
     /// tenant id
-    pub tid: Uuid,
+    pub tid: TenantId,
     /// session id
     pub sid: Uuid,
     pub role: Role,
@@ -220,7 +222,7 @@ pub const TOKEN_ISSUER: &str = "nexus";
 pub const TOKEN_AUDIENCE: &str = "nexus-api";
 
 impl AccessClaims {
-    pub fn new(user: Uuid, tenant: Uuid, session: Uuid, role: Role, now_unix: i64) -> Self {
+    pub fn new(user: UserId, tenant: TenantId, session: Uuid, role: Role, now_unix: i64) -> Self {
         Self {
             sub: user,
             tid: tenant,
@@ -322,8 +324,8 @@ mod tests {
 
     #[test]
     fn claims_expire_after_fifteen_minutes() {
-        let u = Uuid::new_v4();
-        let c = AccessClaims::new(u, Uuid::nil(), Uuid::new_v4(), Role::Viewer, 1_000);
+        let u = UserId::new_v4();
+        let c = AccessClaims::new(u, TenantId(Uuid::nil()), Uuid::new_v4(), Role::Viewer, 1_000);
         assert_eq!(c.exp - c.iat, 900);
         assert_eq!(c.sub, u);
         assert!(!c.is_expired(1_899));

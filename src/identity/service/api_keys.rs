@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
 use crate::identity::rules::tenant::{TenantStatus, UserStatus};
 use crate::identity::store::api_keys::{self as store, NewApiKey};
+use crate::ids::TenantId;
 
 pub const KEY_PREFIX: &str = "nxk_";
 
@@ -134,13 +135,14 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
     let creator = Role::decode(&row.creator_role)?;
     let scopes: Vec<ApiScope> = row.scopes.iter().map(|s| ApiScope::decode(s)).collect::<Result<_, _>>()?;
     let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t < Utc::now() - Duration::seconds(60));
+    let tenant = TenantId(row.tenant_id);
     if stale(row.last_used_at) {
-        store::touch(&mut tx, row.tenant_id, row.id).await?;
+        store::touch(&mut tx, tenant, row.id).await?;
     }
     tx.commit().await?;
     Ok(Machine {
         key_id: row.id,
-        tenant_id: row.tenant_id,
+        tenant_id: tenant,
         name: row.name,
         scopes: scopes.into_iter().filter(|s| creator.has(s.required_permission())).collect(),
         creator_role: creator,

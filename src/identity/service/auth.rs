@@ -38,6 +38,7 @@ use crate::identity::rules::auth::{
 };
 use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserStatus};
 use crate::identity::store::{sessions, tenants, users};
+use crate::ids::{TenantId, UserId};
 
 /// Key material and the dummy hash; built once at start-up and shared.
 #[derive(Clone)]
@@ -206,9 +207,10 @@ impl Auth {
             return Err(self.login_failed(pool, &login, meta).await);
         };
         let role = Role::decode(&user.role)?;
+        let (tenant, user_id) = (TenantId(user.tenant_id), UserId(user.id));
 
-        let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-        let locked = users::lock(&mut tx, user.tenant_id, user.id).await?.ok_or(Error::NotFound)?;
+        let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+        let locked = users::lock(&mut tx, tenant, user_id).await?.ok_or(Error::NotFound)?;
         // A password change may have committed between the check above and this lock: the password must match the
         // hash in force now.
         if locked.password_hash != user.password_hash
@@ -228,15 +230,15 @@ impl Auth {
             (UserStatus::Active, TenantStatus::Pending) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
             (UserStatus::Active, TenantStatus::Active) => {}
         }
-        let display_name = users::get(&mut tx, user.id).await?.map(|u| u.display_name).unwrap_or_default();
-        let capped = sessions::revoke_beyond(&mut tx, user.tenant_id, user.id, MAX_SESSIONS_PER_USER - 1).await?;
+        let display_name = users::get(&mut tx, user_id).await?.map(|u| u.display_name).unwrap_or_default();
+        let capped = sessions::revoke_beyond(&mut tx, tenant, user_id, MAX_SESSIONS_PER_USER - 1).await?;
         let now = Utc::now();
         let expires_at = now + Duration::seconds(SESSION_MAX_LIFETIME_SECS);
         let session_id = sessions::insert(
             &mut tx,
             sessions::NewSession {
-                tenant_id: user.tenant_id,
-                user_id: user.id,
+                tenant_id: tenant,
+                user_id,
                 expires_at,
                 ip: meta.ip_network(),
                 user_agent: truncate(&meta.user_agent, 400),
@@ -244,15 +246,8 @@ impl Auth {
         )
         .await?;
         let refresh = random_token();
-        sessions::insert_refresh(&mut tx, user.tenant_id, session_id, &token_hash(&refresh)).await?;
-        let me = User {
-            user_id: user.id,
-            tenant_id: user.tenant_id,
-            session_id,
-            role,
-            email: locked.email.clone(),
-            display_name,
-        };
+        sessions::insert_refresh(&mut tx, tenant, session_id, &token_hash(&refresh)).await?;
+        let me = User { user_id, tenant_id: tenant, session_id, role, email: locked.email.clone(), display_name };
         let mut event = Event::new("auth.login").target("session", session_id);
         if !capped.is_empty() {
             event = event.after(json!({ "revoked_sessions": capped, "reason": EndReason::SessionCap.as_str() }));
@@ -287,14 +282,14 @@ impl Auth {
             .await?
             .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
         let now = Utc::now();
-        if row.user_id != claims.sub {
+        if row.user_id != claims.sub.0 {
             return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
         }
         if row.revoked_at.is_some() {
             return Err(Error::Unauthorized(ErrorCode::SessionExpired));
         }
         let user = User {
-            user_id: row.user_id,
+            user_id: claims.sub,
             tenant_id: claims.tid,
             session_id: claims.sid,
             role: Role::decode(&row.role)?,
@@ -326,8 +321,8 @@ impl Auth {
             .ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
         let now = Utc::now();
         let user = User {
-            user_id: row.user_id,
-            tenant_id: row.tenant_id,
+            user_id: UserId(row.user_id),
+            tenant_id: TenantId(row.tenant_id),
             session_id: row.session_id,
             role: Role::decode(&row.role)?,
             email: row.email.clone(),
@@ -355,9 +350,9 @@ impl Auth {
                 return Err(Error::Unauthorized(ErrorCode::RefreshReused));
             }
             None => {
-                let used_at = sessions::mark_refresh_used(&mut tx, row.tenant_id, &hash).await?;
-                sessions::insert_refresh(&mut tx, row.tenant_id, row.session_id, &token_hash(&next)).await?;
-                sessions::touch(&mut tx, row.tenant_id, row.session_id).await?;
+                let used_at = sessions::mark_refresh_used(&mut tx, user.tenant_id, &hash).await?;
+                sessions::insert_refresh(&mut tx, user.tenant_id, row.session_id, &token_hash(&next)).await?;
+                sessions::touch(&mut tx, user.tenant_id, row.session_id).await?;
                 tx.commit().await?;
                 used_at
             }
@@ -444,8 +439,9 @@ pub async fn logout_refresh(pool: &PgPool, refresh_token: &str, meta: &RequestMe
     let Some(row) = sessions::find_refresh_for_update(&mut tx, &hash).await? else {
         return Ok(());
     };
-    if sessions::revoke(&mut tx, row.tenant_id, row.session_id, None, EndReason::Logout.as_str()).await? {
-        let actor = Actor { tenant_id: row.tenant_id, user_id: Some(row.user_id), email: Some(&row.email), meta };
+    let tenant = TenantId(row.tenant_id);
+    if sessions::revoke(&mut tx, tenant, row.session_id, None, EndReason::Logout.as_str()).await? {
+        let actor = Actor { tenant_id: tenant, user_id: Some(UserId(row.user_id)), email: Some(&row.email), meta };
         audit::record(&mut tx, &actor, Event::new("auth.logout").target("session", row.session_id)).await?;
     }
     tx.commit().await?;
@@ -453,7 +449,7 @@ pub async fn logout_refresh(pool: &PgPool, refresh_token: &str, meta: &RequestMe
 }
 
 /// Self-registration of a workshop or a bodega: a new pending tenant with one pending user, until an admin approves.
-pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMeta) -> Result<Uuid> {
+pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMeta) -> Result<UserId> {
     let reg = input.validate().map_err(Error::Validation)?;
     if super::passwords::is_common(&reg.password) {
         return Err(Error::field("password", ErrorCode::PasswordTooCommon));
@@ -579,8 +575,8 @@ pub async fn revoke_my_session(pool: &PgPool, user: &User, session: Uuid, meta: 
 /// A signed-in person as "me" shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    pub user_id: Uuid,
-    pub tenant_id: Uuid,
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -595,7 +591,7 @@ pub enum Whoami {
     Machine {
         key_id: Uuid,
         name: String,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         tenant_name: String,
         tenant_kind: TenantKind,
         scopes: Vec<ApiScope>,
@@ -609,8 +605,8 @@ pub async fn me(pool: &PgPool, user: &User) -> Result<Profile> {
     let row = users::get(&mut tx, user.user_id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     Ok(Profile {
-        user_id: row.id,
-        tenant_id: row.tenant_id,
+        user_id: UserId(row.id),
+        tenant_id: TenantId(row.tenant_id),
         email: row.email,
         display_name: row.display_name,
         role: user.role,
@@ -630,7 +626,7 @@ pub async fn whoami(pool: &PgPool, caller: &Caller) -> Result<Whoami> {
             Ok(Whoami::Machine {
                 key_id: m.key_id,
                 name: m.name.clone(),
-                tenant_id: t.id,
+                tenant_id: TenantId(t.id),
                 tenant_name: t.name,
                 tenant_kind: TenantKind::decode(&t.kind)?,
                 scopes: m.scopes.clone(),

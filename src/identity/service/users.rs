@@ -1,11 +1,6 @@
 //! User administration: a platform admin (every tenant) or an owner (their own tenant) approves, deactivates and
 //! changes roles; a platform admin suspends and reactivates tenants.
 
-use chrono::{DateTime, Utc};
-use serde_json::json;
-use sqlx::PgPool;
-use uuid::Uuid;
-
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
 use crate::codes::{ErrorCode, check_filter};
@@ -15,7 +10,11 @@ use crate::identity::rules::auth::{EndReason, Permission, Role};
 use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserAction, UserStatus};
 use crate::identity::store::users::{self as store, UserFilter, UserRow};
 use crate::identity::store::{sessions, tenants};
+use crate::ids::{TenantId, UserId};
 use crate::paging::{self, At, Limit, Page};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
 
 /// Which accounts to list; `after` is the previous page's `next`.
 #[derive(Debug, Clone, Default)]
@@ -31,8 +30,8 @@ pub const PAGE: Limit = Limit::fixed(50);
 /// An account as the administration screens show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: UserId,
+    pub tenant_id: TenantId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -45,8 +44,8 @@ pub struct UserSummary {
 impl UserSummary {
     fn from_row(r: UserRow) -> Result<Self> {
         Ok(Self {
-            id: r.id,
-            tenant_id: r.tenant_id,
+            id: UserId(r.id),
+            tenant_id: TenantId(r.tenant_id),
             email: r.email,
             display_name: r.display_name,
             role: Role::decode(&r.role)?,
@@ -68,21 +67,21 @@ pub struct UserPage {
 pub async fn list(pool: &PgPool, user: &User, q: &UserQuery) -> Result<UserPage> {
     user.require(Permission::UsersManage)?;
     let search = check_filter("q", q.search.as_deref(), 254)?;
-    let after = paging::after::<At<Uuid>>(q.after.as_deref(), ())?;
+    let after = paging::after::<At<UserId>>(q.after.as_deref(), ())?;
     let mut tx = db::begin(pool, user.scope()).await?;
     let rows = store::list(
         &mut tx,
         UserFilter {
             status: q.status.map(UserStatus::as_str),
             search: search.as_deref(),
-            after: after.map(|a| (a.at, a.id)),
+            after: after.map(|a| (a.at, a.id.0)),
             limit: PAGE.fetch(),
         },
     )
     .await?;
     let pending = store::count_pending(&mut tx).await?;
     tx.commit().await?;
-    let users = Page::cut(rows, PAGE, |r| At::new(r.created_at, r.id)).try_map(UserSummary::from_row)?;
+    let users = Page::cut(rows, PAGE, |r| At::new(r.created_at, UserId(r.id))).try_map(UserSummary::from_row)?;
     Ok(UserPage { users, pending })
 }
 
@@ -121,7 +120,7 @@ impl UserChange {
 pub async fn act(
     pool: &PgPool,
     user: &User,
-    target: Uuid,
+    target: UserId,
     change: UserChange,
     meta: &RequestMeta,
 ) -> Result<UserSummary> {
@@ -182,7 +181,7 @@ pub struct TenantQuery {
 /// A tenant as the platform admin's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantSummary {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     pub kind: TenantKind,
     pub status: TenantStatus,
@@ -197,22 +196,22 @@ pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result
         return Err(Error::Forbidden);
     }
     let search = check_filter("q", q.search.as_deref(), 160)?;
-    let after = paging::after::<At<Uuid>>(q.after.as_deref(), ())?;
+    let after = paging::after::<At<TenantId>>(q.after.as_deref(), ())?;
     let mut tx = db::begin(pool, Scope::Platform).await?;
     let rows = tenants::list(
         &mut tx,
         tenants::TenantFilter {
             status: q.status.map(TenantStatus::as_str),
             search: search.as_deref(),
-            after: after.map(|a| (a.at, a.id)),
+            after: after.map(|a| (a.at, a.id.0)),
             limit: PAGE.fetch(),
         },
     )
     .await?;
     tx.commit().await?;
-    Page::cut(rows, PAGE, |r| At::new(r.created_at, r.id)).try_map(|r| {
+    Page::cut(rows, PAGE, |r| At::new(r.created_at, TenantId(r.id))).try_map(|r| {
         Ok(TenantSummary {
-            id: r.id,
+            id: TenantId(r.id),
             kind: TenantKind::decode(&r.kind)?,
             status: TenantStatus::decode(&r.status)?,
             name: r.name,
@@ -227,7 +226,7 @@ pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result
 pub async fn set_tenant_status(
     pool: &PgPool,
     user: &User,
-    tenant: Uuid,
+    tenant: TenantId,
     status: TenantStatus,
     meta: &RequestMeta,
 ) -> Result<()> {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{TenantId, UserId};
 
 pub(in crate::identity) struct ApiKeyRow {
     pub id: Uuid,
@@ -16,47 +17,47 @@ pub(in crate::identity) struct ApiKeyRow {
 }
 
 pub(in crate::identity) struct NewApiKey<'a> {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub id: Uuid,
     pub name: &'a str,
     pub prefix: &'a str,
     pub secret_hash: &'a [u8],
     pub scopes: &'a [String],
-    pub created_by: Uuid,
+    pub created_by: UserId,
 }
 
 pub(in crate::identity) async fn insert(tx: &mut Tx, k: NewApiKey<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into api_keys (tenant_id, id, name, prefix, secret_hash, scopes, created_by)
          values ($1, $2, $3, $4, $5, $6, $7)",
-        k.tenant_id,
+        k.tenant_id.0,
         k.id,
         k.name,
         k.prefix,
         k.secret_hash,
         k.scopes,
-        k.created_by
+        k.created_by.0
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-pub(in crate::identity) async fn list(tx: &mut Tx, tenant: Uuid) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+pub(in crate::identity) async fn list(tx: &mut Tx, tenant: TenantId) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
     sqlx::query_as!(
         ApiKeyRow,
         "select id, name, prefix, scopes, created_at, last_used_at, revoked_at from api_keys
          where tenant_id = $1 order by revoked_at is not null, created_at desc",
-        tenant
+        tenant.0
     )
     .fetch_all(&mut **tx)
     .await
 }
 
-pub(in crate::identity) async fn revoke(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<bool, sqlx::Error> {
+pub(in crate::identity) async fn revoke(tx: &mut Tx, tenant: TenantId, id: Uuid) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null",
-        tenant,
+        tenant.0,
         id
     )
     .execute(&mut **tx)
@@ -93,8 +94,8 @@ pub(in crate::identity) async fn find_by_hash(tx: &mut Tx, hash: &[u8]) -> Resul
     .await
 }
 
-pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("update api_keys set last_used_at = now() where tenant_id = $1 and id = $2", tenant, id)
+pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: TenantId, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("update api_keys set last_used_at = now() where tenant_id = $1 and id = $2", tenant.0, id)
         .execute(&mut **tx)
         .await?;
     Ok(())

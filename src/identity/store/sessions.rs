@@ -5,10 +5,11 @@ use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{TenantId, UserId};
 
 pub(in crate::identity) struct NewSession<'a> {
-    pub tenant_id: Uuid,
-    pub user_id: Uuid,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
     pub expires_at: DateTime<Utc>,
     pub ip: Option<IpNetwork>,
     pub user_agent: &'a str,
@@ -17,8 +18,8 @@ pub(in crate::identity) struct NewSession<'a> {
 pub(in crate::identity) async fn insert(tx: &mut Tx, s: NewSession<'_>) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
         "insert into sessions (tenant_id, user_id, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5) returning id",
-        s.tenant_id,
-        s.user_id,
+        s.tenant_id.0,
+        s.user_id.0,
         s.expires_at,
         s.ip,
         s.user_agent
@@ -31,8 +32,8 @@ pub(in crate::identity) async fn insert(tx: &mut Tx, s: NewSession<'_>) -> Resul
 /// Index: sessions_live_by_user_idx.
 pub(in crate::identity) async fn revoke_beyond(
     tx: &mut Tx,
-    tenant: Uuid,
-    user: Uuid,
+    tenant: TenantId,
+    user: UserId,
     keep: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
@@ -43,8 +44,8 @@ pub(in crate::identity) async fn revoke_beyond(
              order by created_at desc
              offset $3)
          returning id",
-        tenant,
-        user,
+        tenant.0,
+        user.0,
         keep
     )
     .fetch_all(&mut **tx)
@@ -53,13 +54,13 @@ pub(in crate::identity) async fn revoke_beyond(
 
 pub(in crate::identity) async fn insert_refresh(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     session: Uuid,
     hash: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into refresh_tokens (tenant_id, token_hash, session_id) values ($1, $2, $3)",
-        tenant,
+        tenant.0,
         hash,
         session
     )
@@ -107,13 +108,13 @@ pub(in crate::identity) async fn find_refresh_for_update(
 /// Marks a refresh token used and returns when (the moment its successor was issued).
 pub(in crate::identity) async fn mark_refresh_used(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     hash: &[u8],
 ) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"update refresh_tokens set used_at = now() where tenant_id = $1 and token_hash = $2
            returning used_at as "used_at!""#,
-        tenant,
+        tenant.0,
         hash
     )
     .fetch_one(&mut **tx)
@@ -123,18 +124,18 @@ pub(in crate::identity) async fn mark_refresh_used(
 /// Revokes one session; returns false when it was already revoked or does not belong to `user` (when given).
 pub(in crate::identity) async fn revoke(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     session: Uuid,
-    user: Option<Uuid>,
+    user: Option<UserId>,
     reason: &str,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "update sessions set revoked_at = now(), revoked_reason = $3
          where tenant_id = $1 and id = $2 and revoked_at is null and ($4::uuid is null or user_id = $4)",
-        tenant,
+        tenant.0,
         session,
         reason,
-        user
+        user.map(|v| v.0)
     )
     .execute(&mut **tx)
     .await?;
@@ -144,16 +145,16 @@ pub(in crate::identity) async fn revoke(
 /// Revokes every live session of a user, except possibly one (the caller's own, on password change).
 pub(in crate::identity) async fn revoke_all_for_user(
     tx: &mut Tx,
-    tenant: Uuid,
-    user: Uuid,
+    tenant: TenantId,
+    user: UserId,
     reason: &str,
     except: Option<Uuid>,
 ) -> Result<u64, sqlx::Error> {
     let r = sqlx::query!(
         "update sessions set revoked_at = now(), revoked_reason = $3
          where tenant_id = $1 and user_id = $2 and revoked_at is null and ($4::uuid is null or id <> $4)",
-        tenant,
-        user,
+        tenant.0,
+        user.0,
         reason,
         except
     )
@@ -165,12 +166,12 @@ pub(in crate::identity) async fn revoke_all_for_user(
 /// Revokes every live session of a tenant (it was suspended).
 pub(in crate::identity) async fn revoke_all_for_tenant(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     reason: &str,
 ) -> Result<u64, sqlx::Error> {
     let r = sqlx::query!(
         "update sessions set revoked_at = now(), revoked_reason = $2 where tenant_id = $1 and revoked_at is null",
-        tenant,
+        tenant.0,
         reason
     )
     .execute(&mut **tx)
@@ -208,7 +209,7 @@ pub(in crate::identity) struct SessionAuthRow {
 /// Index: sessions primary key (tenant_id, id).
 pub(in crate::identity) async fn find_for_auth(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     session: Uuid,
 ) -> Result<Option<SessionAuthRow>, sqlx::Error> {
     sqlx::query_as!(
@@ -219,15 +220,15 @@ pub(in crate::identity) async fn find_for_auth(
          join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
          join tenants t on t.id = s.tenant_id
          where s.tenant_id = $1 and s.id = $2",
-        tenant,
+        tenant.0,
         session
     )
     .fetch_optional(&mut **tx)
     .await
 }
 
-pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: Uuid, session: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("update sessions set last_seen_at = now() where tenant_id = $1 and id = $2", tenant, session)
+pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: TenantId, session: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("update sessions set last_seen_at = now() where tenant_id = $1 and id = $2", tenant.0, session)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -244,8 +245,8 @@ pub(in crate::identity) struct SessionRow {
 /// Index: sessions_live_by_user_idx.
 pub(in crate::identity) async fn list_live(
     tx: &mut Tx,
-    tenant: Uuid,
-    user: Uuid,
+    tenant: TenantId,
+    user: UserId,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as!(
         SessionRow,
@@ -253,8 +254,8 @@ pub(in crate::identity) async fn list_live(
          where tenant_id = $1 and user_id = $2 and revoked_at is null and expires_at > now()
            and last_seen_at > now() - interval '30 minutes'
          order by created_at desc",
-        tenant,
-        user
+        tenant.0,
+        user.0
     )
     .fetch_all(&mut **tx)
     .await

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::TenantId;
 
 pub(in crate::identity) struct NewTenant<'a> {
     pub kind: &'a str,
@@ -12,7 +13,7 @@ pub(in crate::identity) struct NewTenant<'a> {
     pub address: &'a str,
 }
 
-pub(in crate::identity) async fn insert(tx: &mut Tx, t: NewTenant<'_>) -> Result<Uuid, sqlx::Error> {
+pub(in crate::identity) async fn insert(tx: &mut Tx, t: NewTenant<'_>) -> Result<TenantId, sqlx::Error> {
     sqlx::query_scalar!(
         "insert into tenants (kind, name, status, phone, address) values ($1, $2, $3, $4, $5) returning id",
         t.kind,
@@ -23,11 +24,12 @@ pub(in crate::identity) async fn insert(tx: &mut Tx, t: NewTenant<'_>) -> Result
     )
     .fetch_one(&mut **tx)
     .await
+    .map(TenantId)
 }
 
 /// Activates a pending tenant (its first user was approved). Active or suspended tenants are left as they are.
-pub(in crate::identity) async fn activate_if_pending(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("update tenants set status = 'active' where id = $1 and status = 'pending'", id)
+pub(in crate::identity) async fn activate_if_pending(tx: &mut Tx, id: TenantId) -> Result<(), sqlx::Error> {
+    sqlx::query!("update tenants set status = 'active' where id = $1 and status = 'pending'", id.0)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -37,22 +39,23 @@ pub(in crate::identity) async fn find_by_name(
     tx: &mut Tx,
     kind: &str,
     name: &str,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<TenantId>, sqlx::Error> {
     sqlx::query_scalar!("select id from tenants where kind = $1 and name = $2", kind, name)
         .fetch_optional(&mut **tx)
         .await
+        .map(|id| id.map(TenantId))
 }
 
 /// Sets a tenant's status; returns the previous one (None when the tenant is not visible in this scope).
 pub(in crate::identity) async fn set_status(
     tx: &mut Tx,
-    id: Uuid,
+    id: TenantId,
     status: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!(
         "update tenants t set status = $2 from (select id, status from tenants where id = $1 for update) old
          where t.id = old.id returning old.status",
-        id,
+        id.0,
         status
     )
     .fetch_optional(&mut **tx)
@@ -66,8 +69,8 @@ pub(in crate::identity) struct TenantRow {
     pub kind: String,
 }
 
-pub(in crate::identity) async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
-    sqlx::query_as!(TenantRow, "select id, name, kind from tenants where id = $1", id).fetch_optional(&mut **tx).await
+pub(in crate::identity) async fn get(tx: &mut Tx, id: TenantId) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as!(TenantRow, "select id, name, kind from tenants where id = $1", id.0).fetch_optional(&mut **tx).await
 }
 
 /// A tenant as the platform's tenant list shows it, with how many accounts it holds.

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::{TenantId, UserId};
 
 /// What login needs about an account, found by e-mail or username across tenants.
 pub(in crate::identity) struct LoginRow {
@@ -31,7 +32,7 @@ pub(in crate::identity) struct UserRow {
 }
 
 pub(in crate::identity) struct NewUser<'a> {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub email: &'a str,
     pub username: Option<&'a str>,
     pub display_name: &'a str,
@@ -40,11 +41,11 @@ pub(in crate::identity) struct NewUser<'a> {
     pub status: &'a str,
 }
 
-pub(in crate::identity) async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<Uuid, sqlx::Error> {
+pub(in crate::identity) async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<UserId, sqlx::Error> {
     sqlx::query_scalar!(
         "insert into users (tenant_id, email, username, display_name, password_hash, role, status)
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
-        u.tenant_id,
+        u.tenant_id.0,
         u.email,
         u.username,
         u.display_name,
@@ -54,6 +55,7 @@ pub(in crate::identity) async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<U
     )
     .fetch_one(&mut **tx)
     .await
+    .map(UserId)
 }
 
 /// Index: users_email_key / users_username_key (unique).
@@ -72,28 +74,32 @@ pub(in crate::identity) async fn find_for_login(tx: &mut Tx, login: &str) -> Res
 
 /// Locks the user's row for the rest of the transaction (serializes concurrent logins of one user, so the session cap
 /// holds).
-pub(in crate::identity) async fn lock(tx: &mut Tx, tenant: Uuid, id: Uuid) -> Result<Option<LoginRow>, sqlx::Error> {
+pub(in crate::identity) async fn lock(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: UserId,
+) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as!(
         LoginRow,
         "select u.tenant_id, u.id, u.email, u.password_hash, u.role, u.status, t.status as tenant_status
          from users u join tenants t on t.id = u.tenant_id
          where u.tenant_id = $1 and u.id = $2
          for update of u",
-        tenant,
-        id
+        tenant.0,
+        id.0
     )
     .fetch_optional(&mut **tx)
     .await
 }
 
-pub(in crate::identity) async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+pub(in crate::identity) async fn get(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
         "select u.tenant_id, u.id, u.email, u.display_name, u.role, u.status, u.created_at,
                 t.name as tenant_name, t.kind as tenant_kind
          from users u join tenants t on t.id = u.tenant_id
          where u.id = $1",
-        id
+        id.0
     )
     .fetch_optional(&mut **tx)
     .await
@@ -138,40 +144,40 @@ pub(in crate::identity) async fn count_pending(tx: &mut Tx) -> Result<i64, sqlx:
 
 pub(in crate::identity) async fn set_status(
     tx: &mut Tx,
-    id: Uuid,
+    id: UserId,
     status: &str,
-    by: Uuid,
+    by: UserId,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "update users set status = $2, updated_at = now(),
                 approved_at = case when $2 = 'active' and approved_at is null then now() else approved_at end,
                 approved_by = case when $2 = 'active' and approved_by is null then $3 else approved_by end
          where id = $1",
-        id,
+        id.0,
         status,
-        by
+        by.0
     )
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub(in crate::identity) async fn set_role(tx: &mut Tx, id: Uuid, role: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!("update users set role = $2, updated_at = now() where id = $1", id, role)
+pub(in crate::identity) async fn set_role(tx: &mut Tx, id: UserId, role: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!("update users set role = $2, updated_at = now() where id = $1", id.0, role)
         .execute(&mut **tx)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub(in crate::identity) async fn set_password(tx: &mut Tx, id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("update users set password_hash = $2, updated_at = now() where id = $1", id, hash)
+pub(in crate::identity) async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("update users set password_hash = $2, updated_at = now() where id = $1", id.0, hash)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub(in crate::identity) async fn password_hash(tx: &mut Tx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("select password_hash from users where id = $1", id).fetch_optional(&mut **tx).await
+pub(in crate::identity) async fn password_hash(tx: &mut Tx, id: UserId) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("select password_hash from users where id = $1", id.0).fetch_optional(&mut **tx).await
 }
 
 pub(in crate::identity) async fn exists_by_email(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> {

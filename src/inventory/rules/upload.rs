@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::file::{FileProblem, Format};
 use super::mapping::Field;
 use super::row::{Counts, Problem};
 use crate::codes::text_enum;
+use crate::ids::UploadId;
 
 /// Rejected rows an upload's view carries (the download has them all).
 pub const REJECTS_SHOWN: usize = 100;
@@ -147,7 +147,7 @@ pub struct Reject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Repeat {
-    pub upload_id: Uuid,
+    pub upload_id: UploadId,
     pub committed_at: DateTime<Utc>,
 }
 
@@ -155,7 +155,7 @@ pub struct Repeat {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UploadView {
-    pub id: Uuid,
+    pub id: UploadId,
     pub file_name: String,
     pub file_size: u64,
     pub format: Format,
@@ -196,7 +196,7 @@ pub struct UploadView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UploadSummary {
-    pub id: Uuid,
+    pub id: UploadId,
     pub file_name: String,
     pub format: Format,
     pub status: UploadStatus,

@@ -3,10 +3,10 @@
 //! commit). The caller commits (every valid row lands, with the upload's record) or rolls back (nothing does).
 
 use tokio::sync::watch;
-use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::ids::{TenantId, UploadId};
 use crate::inventory::rules::file::FileProblem;
 use crate::inventory::rules::row::{Counts, Match, Problem, RepeatSuspects, Row};
 use crate::inventory::rules::upload::Phase;
@@ -74,8 +74,8 @@ impl Read {
 /// `progress`. A file-level problem from `produce` (a cell too long, too many rows) refuses the whole upload.
 pub async fn run_rows<F>(
     tx: &mut Tx,
-    tenant: Uuid,
-    upload: Uuid,
+    tenant: TenantId,
+    upload: UploadId,
     produce: F,
     options: Options,
     last_line: u64,

@@ -14,7 +14,6 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
-use uuid::Uuid;
 
 use crate::audit::{self, Actor, Event};
 use crate::caller::{Caller, RequestMeta};
@@ -22,6 +21,7 @@ use crate::codes::{ErrorCode, check_text};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
+use crate::ids::{TenantId, UploadId};
 use crate::inventory::rules::file::{FileProblem, Format, UploadLimits, detect_format};
 use crate::inventory::rules::mapping::{self, Field};
 use crate::inventory::rules::row::{Counts, Problem};
@@ -73,7 +73,7 @@ fn actor<'a>(caller: &'a Caller, meta: &'a RequestMeta) -> Actor<'a> {
 }
 
 /// The caller's tenant, once they may upload.
-fn tenant_of(caller: &Caller) -> Result<Uuid> {
+fn tenant_of(caller: &Caller) -> Result<TenantId> {
     caller.require(ApiScope::InventoryWrite)?;
     Ok(caller.tenant_id())
 }
@@ -151,7 +151,7 @@ pub async fn reread(
     caller: &Caller,
     meta: &RequestMeta,
     limits: UploadLimits,
-    id: Uuid,
+    id: UploadId,
     choice: ReadChoice,
 ) -> Result<UploadView> {
     let tenant = tenant_of(caller)?;
@@ -182,7 +182,7 @@ pub async fn commit(
     caller: &Caller,
     meta: &RequestMeta,
     limits: UploadLimits,
-    id: Uuid,
+    id: UploadId,
     options: CommitOptions,
 ) -> Result<UploadView> {
     let tenant = tenant_of(caller)?;
@@ -222,7 +222,7 @@ pub async fn commit(
 }
 
 /// Abandons an open upload: its file and rejects are forgotten; nothing was written.
-pub async fn discard(pool: &PgPool, caller: &Caller, meta: &RequestMeta, id: Uuid) -> Result<()> {
+pub async fn discard(pool: &PgPool, caller: &Caller, meta: &RequestMeta, id: UploadId) -> Result<()> {
     let tenant = tenant_of(caller)?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let row = store::get(&mut tx, id, true).await?.ok_or(Error::NotFound)?;
@@ -242,13 +242,13 @@ pub async fn discard(pool: &PgPool, caller: &Caller, meta: &RequestMeta, id: Uui
 }
 
 /// One upload as the bodega sees it.
-pub async fn get(pool: &PgPool, caller: &Caller, id: Uuid) -> Result<UploadView> {
+pub async fn get(pool: &PgPool, caller: &Caller, id: UploadId) -> Result<UploadView> {
     let tenant = tenant_of(caller)?;
     view(pool, tenant, id).await
 }
 
 /// How far the processing of an upload has got (none once it is done, or before it starts).
-pub async fn progress(pool: &PgPool, caller: &Caller, id: Uuid) -> Result<Option<ProgressView>> {
+pub async fn progress(pool: &PgPool, caller: &Caller, id: UploadId) -> Result<Option<ProgressView>> {
     let tenant = tenant_of(caller)?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let p = store::progress(&mut tx, id).await?;
@@ -261,7 +261,7 @@ pub async fn progress(pool: &PgPool, caller: &Caller, id: Uuid) -> Result<Option
 /// A history page: the bodega's uploads, newest first, from `after` (the previous page's `next`) on.
 pub async fn history(pool: &PgPool, caller: &Caller, after: Option<&str>) -> Result<Page<UploadSummary>> {
     let tenant = tenant_of(caller)?;
-    let after = paging::after::<At<Uuid>>(after, ())?;
+    let after = paging::after::<At<UploadId>>(after, ())?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let rows = store::history(&mut tx, tenant, after.map(|a| (a.at, a.id)), HISTORY_PAGE.fetch()).await?;
     tx.commit().await?;
@@ -287,7 +287,7 @@ pub async fn history(pool: &PgPool, caller: &Caller, after: Option<&str>) -> Res
 pub async fn rejects_csv(
     pool: &PgPool,
     caller: &Caller,
-    id: Uuid,
+    id: UploadId,
     line_title: &str,
     reason_title: &str,
     reason: impl Fn(&Problem) -> String,
@@ -367,7 +367,7 @@ pub async fn fail_interrupted(pool: &PgPool) -> Result<u64> {
 }
 
 /// An open upload and its file.
-async fn open_upload(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<(UploadRow, Vec<u8>)> {
+async fn open_upload(pool: &PgPool, tenant: TenantId, id: UploadId) -> Result<(UploadRow, Vec<u8>)> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let row = store::get(&mut tx, id, false).await?.ok_or(Error::NotFound)?;
     if !status_of(&row)?.is_open() {
@@ -422,8 +422,8 @@ async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapp
 
 /// A file read: its table, its layout and the mapping found for it.
 struct Read {
-    id: Uuid,
-    tenant: Uuid,
+    id: UploadId,
+    tenant: TenantId,
     sha256: String,
     source: Arc<Source>,
     layout: Layout,
@@ -447,7 +447,7 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn start(pool: &PgPool, tenant: Uuid, id: Uuid) -> Reporter {
+    fn start(pool: &PgPool, tenant: TenantId, id: UploadId) -> Reporter {
         let (sender, mut receiver) = watch::channel::<Progress>((Phase::Reading, 0, 0.0));
         let pool = pool.clone();
         let task = tokio::spawn(async move {
@@ -462,7 +462,7 @@ impl Reporter {
         Reporter { sender, task }
     }
 
-    async fn finish(self, pool: &PgPool, tenant: Uuid, id: Uuid) {
+    async fn finish(self, pool: &PgPool, tenant: TenantId, id: UploadId) {
         drop(self.sender);
         let _ = self.task.await;
         if let Err(e) = store::clear_progress(pool, tenant, id).await {
@@ -647,7 +647,7 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
 }
 
 /// Fails an upload whose file was refused while its rows were read.
-async fn fail(pool: &PgPool, tenant: Uuid, id: Uuid, problem: &FileProblem, started: Instant) -> Result<()> {
+async fn fail(pool: &PgPool, tenant: TenantId, id: UploadId, problem: &FileProblem, started: Instant) -> Result<()> {
     let detail = serde_json::to_value(problem).map_err(Error::internal)?;
     let code = detail.get("problem").and_then(Value::as_str).unwrap_or("refused").to_owned();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
@@ -690,7 +690,7 @@ fn counts_of(r: &UploadRow) -> Option<Counts> {
 }
 
 /// An upload as stored, with its first rejects and whether the same file was committed before.
-async fn view(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<UploadView> {
+async fn view(pool: &PgPool, tenant: TenantId, id: UploadId) -> Result<UploadView> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let r = store::get(&mut tx, id, false).await?.ok_or(Error::NotFound)?;
     let rejects = store::rejects(&mut tx, id, 0, REJECTS_SHOWN as i64)

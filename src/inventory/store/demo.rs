@@ -3,7 +3,7 @@
 //! Demo seeding only, written with unchecked `sqlx::query_scalar`: every demo start runs it (the
 //! end-to-end suite's server is one).
 
-use uuid::Uuid;
+use crate::ids::TenantId;
 
 use crate::db::{self, PgPool, Scope};
 
@@ -13,9 +13,9 @@ pub(in crate::inventory) async fn demo_bodega(
     pool: &PgPool,
     name: &str,
     rows: i64,
-) -> Result<Option<(Uuid, Vec<String>)>, sqlx::Error> {
+) -> Result<Option<(TenantId, Vec<String>)>, sqlx::Error> {
     let mut tx = db::begin(pool, Scope::Platform).await?;
-    let bodega: Option<Uuid> = sqlx::query_scalar(
+    let bodega: Option<TenantId> = sqlx::query_scalar(
         "select t.id from tenants t
          where t.name = $1 and t.kind = 'warehouse'
            and not exists (select 1 from inventory_uploads u where u.tenant_id = t.id)",

@@ -6,9 +6,8 @@
 //!
 //! The staging table does not exist when the crate compiles, hence `sqlx::query` (unchecked) here.
 
-use uuid::Uuid;
-
 use crate::db::{self, Tx};
+use crate::ids::{TenantId, UploadId};
 use crate::inventory::rules::row::{Counts, Match, Problem, Row};
 
 /// The COPY statement that fills the staging table.
@@ -157,7 +156,7 @@ const AGAINST_ITEMS: &str = "from stage_inventory s
 /// with `replace_location`, how many items of the file's locations would drop to zero.
 pub(in crate::inventory) async fn dry_run(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     locations: &[String],
     replace_location: bool,
 ) -> Result<Counts, sqlx::Error> {
@@ -185,7 +184,7 @@ pub(in crate::inventory) async fn dry_run(
 }
 
 /// Items at the file's locations that the file does not name and that still have stock.
-async fn zeroed(tx: &mut Tx, tenant: Uuid, locations: &[String]) -> Result<i64, sqlx::Error> {
+async fn zeroed(tx: &mut Tx, tenant: TenantId, locations: &[String]) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!("select count(*) {ABSENT}")).bind(tenant).bind(locations).fetch_one(&mut **tx).await
 }
 
@@ -206,8 +205,8 @@ const ABSENT: &str = "from inventory_items i
 /// caller holds the shared catalog lock ([`lock_catalog_shared`]) from before the rows were matched.
 pub(in crate::inventory) async fn commit(
     tx: &mut Tx,
-    tenant: Uuid,
-    upload: Uuid,
+    tenant: TenantId,
+    upload: UploadId,
     locations: &[String],
     replace_location: bool,
 ) -> Result<(), sqlx::Error> {
@@ -281,7 +280,11 @@ pub(in crate::inventory) async fn lock_catalog_shared(tx: &mut Tx) -> Result<(),
 }
 
 /// Keeps the staged rows' rejects as `upload`'s (replacing those of an earlier read of it): line and reason.
-pub(in crate::inventory) async fn save_rejects(tx: &mut Tx, tenant: Uuid, upload: Uuid) -> Result<(), sqlx::Error> {
+pub(in crate::inventory) async fn save_rejects(
+    tx: &mut Tx,
+    tenant: TenantId,
+    upload: UploadId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("delete from inventory_upload_rejects where tenant_id = $1 and upload_id = $2")
         .bind(tenant)
         .bind(upload)

@@ -10,9 +10,9 @@
 //! writing an upload's new items. Number and location filters are infix matches, checked on the rows read.
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::ids::TenantId;
 use crate::inventory::rules::stock::{CursorValue, StockCursor, StockSort};
 
 /// One item, with what the catalog says of it.
@@ -65,7 +65,7 @@ fn location_pattern(location: Option<&str>) -> Option<String> {
 /// A page of the tenant's items in the filter's order, after its cursor.
 pub(in crate::inventory) async fn list(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     f: &StockFilter<'_>,
 ) -> Result<Vec<StockRow>, sqlx::Error> {
     let col = column(f.sort);
@@ -108,7 +108,11 @@ pub(in crate::inventory) async fn list(
 }
 
 /// How many of the tenant's items the filter keeps (every page).
-pub(in crate::inventory) async fn count(tx: &mut Tx, tenant: Uuid, f: &StockFilter<'_>) -> Result<i64, sqlx::Error> {
+pub(in crate::inventory) async fn count(
+    tx: &mut Tx,
+    tenant: TenantId,
+    f: &StockFilter<'_>,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!("select count(*) from inventory_items i where {FILTER}"))
         .bind(tenant)
         .bind(f.number_key)
@@ -118,7 +122,7 @@ pub(in crate::inventory) async fn count(tx: &mut Tx, tenant: Uuid, f: &StockFilt
 }
 
 /// Whether the tenant has any item at all.
-pub(in crate::inventory) async fn any(tx: &mut Tx, tenant: Uuid) -> Result<bool, sqlx::Error> {
+pub(in crate::inventory) async fn any(tx: &mut Tx, tenant: TenantId) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("select exists (select 1 from inventory_items where tenant_id = $1)")
         .bind(tenant)
         .fetch_one(&mut **tx)
@@ -126,7 +130,7 @@ pub(in crate::inventory) async fn any(tx: &mut Tx, tenant: Uuid) -> Result<bool,
 }
 
 /// Deletes every item of the tenant and every location it confirmed; (items, locations) deleted.
-pub(in crate::inventory) async fn clear(tx: &mut Tx, tenant: Uuid) -> Result<(u64, u64), sqlx::Error> {
+pub(in crate::inventory) async fn clear(tx: &mut Tx, tenant: TenantId) -> Result<(u64, u64), sqlx::Error> {
     let items = sqlx::query("delete from inventory_items where tenant_id = $1").bind(tenant).execute(&mut **tx).await?;
     let locations =
         sqlx::query("delete from inventory_locations where tenant_id = $1").bind(tenant).execute(&mut **tx).await?;

@@ -12,11 +12,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::{PgPool, Tx};
+use crate::ids::{TenantId, UploadId, UserId};
 
 /// What is recorded when a file is received.
 pub(in crate::inventory) struct NewUpload<'a> {
-    pub tenant: Uuid,
-    pub created_by: Option<Uuid>,
+    pub tenant: TenantId,
+    pub created_by: Option<UserId>,
     pub api_key_id: Option<Uuid>,
     pub file_name: &'a str,
     pub file_size: i64,
@@ -24,8 +25,12 @@ pub(in crate::inventory) struct NewUpload<'a> {
     pub format: &'a str,
 }
 
-pub(in crate::inventory) async fn insert(tx: &mut Tx, u: &NewUpload<'_>, bytes: &[u8]) -> Result<Uuid, sqlx::Error> {
-    let id: Uuid = sqlx::query_scalar(
+pub(in crate::inventory) async fn insert(
+    tx: &mut Tx,
+    u: &NewUpload<'_>,
+    bytes: &[u8],
+) -> Result<UploadId, sqlx::Error> {
+    let id: UploadId = sqlx::query_scalar(
         "insert into inventory_uploads (tenant_id, created_by, api_key_id, file_name, file_size, file_sha256, format)
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
@@ -58,7 +63,7 @@ const FILE_PART_BYTES: usize = 1 << 20;
 /// An upload as stored.
 #[derive(Debug, sqlx::FromRow)]
 pub(in crate::inventory) struct UploadRow {
-    pub id: Uuid,
+    pub id: UploadId,
     pub file_name: String,
     pub file_size: i64,
     pub file_sha256: String,
@@ -99,7 +104,7 @@ const COLUMNS: &str = "u.id, u.file_name, u.file_size, u.file_sha256, u.format, 
      u.rejected, u.zeroed, u.problem_detail, u.created_at, u.finished_at, u.duration_ms";
 
 /// One upload; `lock` holds its row until the transaction ends (a commit, a discard, a new read).
-pub(in crate::inventory) async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Result<Option<UploadRow>, sqlx::Error> {
+pub(in crate::inventory) async fn get(tx: &mut Tx, id: UploadId, lock: bool) -> Result<Option<UploadRow>, sqlx::Error> {
     let sql = format!(
         "select {COLUMNS}, {WHO} from inventory_uploads u where u.id = $1{}",
         if lock { " for no key update of u" } else { "" }
@@ -110,8 +115,8 @@ pub(in crate::inventory) async fn get(tx: &mut Tx, id: Uuid, lock: bool) -> Resu
 /// The bodega's uploads, newest first, before the keyset `(created_at, id)` when given.
 pub(in crate::inventory) async fn history(
     tx: &mut Tx,
-    tenant: Uuid,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    tenant: TenantId,
+    before: Option<(DateTime<Utc>, UploadId)>,
     limit: i64,
 ) -> Result<Vec<UploadRow>, sqlx::Error> {
     let sql = format!(
@@ -129,7 +134,7 @@ pub(in crate::inventory) async fn history(
 }
 
 /// The file of an upload, while it is kept.
-pub(in crate::inventory) async fn file(tx: &mut Tx, id: Uuid) -> Result<Option<Vec<u8>>, sqlx::Error> {
+pub(in crate::inventory) async fn file(tx: &mut Tx, id: UploadId) -> Result<Option<Vec<u8>>, sqlx::Error> {
     // Part by part, into one buffer (a result set of every part would hold the file twice).
     let mut file: Option<Vec<u8>> = None;
     for part in 0i32.. {
@@ -147,7 +152,7 @@ pub(in crate::inventory) async fn file(tx: &mut Tx, id: Uuid) -> Result<Option<V
     Ok(file)
 }
 
-pub(in crate::inventory) async fn delete_file(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+pub(in crate::inventory) async fn delete_file(tx: &mut Tx, id: UploadId) -> Result<(), sqlx::Error> {
     sqlx::query("delete from inventory_upload_files where upload_id = $1").bind(id).execute(&mut **tx).await?;
     Ok(())
 }
@@ -172,7 +177,11 @@ pub(in crate::inventory) struct ReadRecord<'a> {
     pub duration_ms: Option<i64>,
 }
 
-pub(in crate::inventory) async fn record_read(tx: &mut Tx, id: Uuid, r: &ReadRecord<'_>) -> Result<(), sqlx::Error> {
+pub(in crate::inventory) async fn record_read(
+    tx: &mut Tx,
+    id: UploadId,
+    r: &ReadRecord<'_>,
+) -> Result<(), sqlx::Error> {
     let c = r.counts.map(|c| c.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
     sqlx::query(
         "update inventory_uploads set status = $2, sheet = $3, sheets = $4, header_row = $5, headers = $6, preview = $7,
@@ -210,7 +219,7 @@ pub(in crate::inventory) async fn record_read(tx: &mut Tx, id: Uuid, r: &ReadRec
 }
 
 /// Marks an open upload as being committed; false when it is no longer open.
-pub(in crate::inventory) async fn mark_committing(tx: &mut Tx, id: Uuid) -> Result<bool, sqlx::Error> {
+pub(in crate::inventory) async fn mark_committing(tx: &mut Tx, id: UploadId) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "update inventory_uploads set status = 'committing' where id = $1 and status in ('received', 'previewed')",
     )
@@ -220,7 +229,7 @@ pub(in crate::inventory) async fn mark_committing(tx: &mut Tx, id: Uuid) -> Resu
     Ok(r.rows_affected() == 1)
 }
 
-pub(in crate::inventory) async fn set_status(tx: &mut Tx, id: Uuid, status: &str) -> Result<(), sqlx::Error> {
+pub(in crate::inventory) async fn set_status(tx: &mut Tx, id: UploadId, status: &str) -> Result<(), sqlx::Error> {
     sqlx::query("update inventory_uploads set status = $2 where id = $1")
         .bind(id)
         .bind(status)
@@ -233,7 +242,7 @@ pub(in crate::inventory) async fn set_status(tx: &mut Tx, id: Uuid, status: &str
 /// file and rejects: nothing of it was written.
 pub(in crate::inventory) async fn fail(
     tx: &mut Tx,
-    id: Uuid,
+    id: UploadId,
     code: &str,
     detail: Value,
     duration_ms: i64,
@@ -273,7 +282,7 @@ pub(in crate::inventory) async fn fail_interrupted(tx: &mut Tx) -> Result<u64, s
 }
 
 /// Takes the bodega's commit lock for the transaction, if no other commit of the bodega holds it.
-pub(in crate::inventory) async fn try_commit_lock(tx: &mut Tx, tenant: Uuid) -> Result<bool, sqlx::Error> {
+pub(in crate::inventory) async fn try_commit_lock(tx: &mut Tx, tenant: TenantId) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("select pg_try_advisory_xact_lock(hashtextextended('nexus.inventory.commit:' || $1::text, 0))")
         .bind(tenant)
         .fetch_one(&mut **tx)
@@ -283,7 +292,7 @@ pub(in crate::inventory) async fn try_commit_lock(tx: &mut Tx, tenant: Uuid) -> 
 /// The first rejected rows of an upload (line and reason, as JSON), from `after_line` on.
 pub(in crate::inventory) async fn rejects(
     tx: &mut Tx,
-    id: Uuid,
+    id: UploadId,
     after_line: i64,
     limit: i64,
 ) -> Result<Vec<(i32, Value)>, sqlx::Error> {
@@ -300,12 +309,12 @@ pub(in crate::inventory) async fn rejects(
 /// An earlier committed upload of the same file with the same mapping.
 pub(in crate::inventory) async fn repeat_of(
     tx: &mut Tx,
-    tenant: Uuid,
-    id: Uuid,
+    tenant: TenantId,
+    id: UploadId,
     sha256: &str,
     sheet: Option<&str>,
     mapping: &Value,
-) -> Result<Option<(Uuid, DateTime<Utc>)>, sqlx::Error> {
+) -> Result<Option<(UploadId, DateTime<Utc>)>, sqlx::Error> {
     sqlx::query_as(
         "select id, finished_at from inventory_uploads
          where tenant_id = $1 and file_sha256 = $3 and status = 'committed' and id <> $2
@@ -345,7 +354,7 @@ pub(in crate::inventory) async fn recent_profiles(tx: &mut Tx, limit: i64) -> Re
 
 pub(in crate::inventory) async fn save_profile(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     fingerprint: &str,
     headers: &[String],
     mapping: &Value,
@@ -373,8 +382,8 @@ pub(in crate::inventory) async fn save_profile(
 /// Records progress, on a connection of its own (never the upload's transaction).
 pub(in crate::inventory) async fn write_progress(
     pool: &PgPool,
-    tenant: Uuid,
-    id: Uuid,
+    tenant: TenantId,
+    id: UploadId,
     phase: &str,
     rows: i64,
     fraction: f32,
@@ -397,14 +406,21 @@ pub(in crate::inventory) async fn write_progress(
     tx.commit().await
 }
 
-pub(in crate::inventory) async fn progress(tx: &mut Tx, id: Uuid) -> Result<Option<(String, i64, f32)>, sqlx::Error> {
+pub(in crate::inventory) async fn progress(
+    tx: &mut Tx,
+    id: UploadId,
+) -> Result<Option<(String, i64, f32)>, sqlx::Error> {
     sqlx::query_as("select phase, rows_read, fraction from inventory_upload_progress where upload_id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await
 }
 
-pub(in crate::inventory) async fn clear_progress(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<(), sqlx::Error> {
+pub(in crate::inventory) async fn clear_progress(
+    pool: &PgPool,
+    tenant: TenantId,
+    id: UploadId,
+) -> Result<(), sqlx::Error> {
     let mut tx = crate::db::begin(pool, crate::db::Scope::Tenant(tenant)).await?;
     sqlx::query("delete from inventory_upload_progress where upload_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await

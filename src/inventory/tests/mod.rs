@@ -16,6 +16,7 @@ use crate::caller::{Caller, Machine, RequestMeta};
 use crate::db::{self, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::ApiScope;
+use crate::ids::TenantId;
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
     db::app_pool_options(opts.max_connections(5)).connect_with(conn).await.unwrap()
@@ -45,7 +46,7 @@ async fn catalog(pool: &PgPool) {
     tx.commit().await.unwrap();
 }
 
-async fn tenant(pool: &PgPool, kind: &str, name: &str) -> Uuid {
+async fn tenant(pool: &PgPool, kind: &str, name: &str) -> TenantId {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
     let id = sqlx::query_scalar("insert into tenants (kind, name, status) values ($1, $2, 'active') returning id")
         .bind(kind)
@@ -72,7 +73,7 @@ struct Outcome {
 }
 
 /// A bodega's ERP, with a key that may write its inventory.
-fn erp(bodega: Uuid) -> Caller {
+fn erp(bodega: TenantId) -> Caller {
     Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
         tenant_id: bodega,
@@ -85,7 +86,7 @@ fn erp(bodega: Uuid) -> Caller {
 /// Receives `text` as a file through the upload flow (dry run, or commit), mapped by `mapping` (or as found).
 async fn send(
     pool: &PgPool,
-    bodega: Uuid,
+    bodega: TenantId,
     text: &str,
     mapping: Option<Mapping>,
     max_rows: u64,
@@ -109,7 +110,7 @@ async fn send(
 }
 
 /// Rows as a file gives them (part number, price, stock, location, minimum order), under a header on line 1.
-async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Options) -> Outcome {
+async fn upload(pool: &PgPool, bodega: TenantId, cells: &[[&str; 5]], options: Options) -> Outcome {
     let mut text = String::from("Parte;Precio;Existencia;Ubicación;Mínimo\n");
     for c in cells {
         text.push_str(&c.join(";"));
@@ -124,7 +125,7 @@ async fn upload(pool: &PgPool, bodega: Uuid, cells: &[[&str; 5]], options: Optio
 const COMMIT: Options = Options { replace_location: false, commit: true };
 
 /// (number, location, price, stock) of the bodega's items, sorted.
-async fn items(pool: &PgPool, bodega: Uuid) -> Vec<(String, String, i64, i32)> {
+async fn items(pool: &PgPool, bodega: TenantId) -> Vec<(String, String, i64, i32)> {
     let mut tx = db::begin(pool, Scope::Tenant(bodega)).await.unwrap();
     sqlx::query_as("select number, location, price_cents, stock from inventory_items order by number, location")
         .fetch_all(&mut *tx)
@@ -336,7 +337,7 @@ async fn workshops_see_active_bodegas_stock_only_through_availability(opts: PgPo
 /// streamed to the database.
 async fn upload_file(
     pool: &PgPool,
-    bodega: Uuid,
+    bodega: TenantId,
     text: &str,
     max_rows: u64,
     options: Options,
@@ -385,7 +386,7 @@ async fn a_commit_cut_off_by_a_stop_is_failed_at_start_but_one_still_running_is_
     };
     let view =
         uploads::receive(&pool, &erp(bodega), &RequestMeta::default(), UploadLimits::default(), new).await.unwrap();
-    let status = |pool: PgPool, id: Uuid| async move {
+    let status = |pool: PgPool, id: crate::ids::UploadId| async move {
         let mut tx = db::begin(&pool, Scope::Tenant(bodega)).await.unwrap();
         sqlx::query_scalar::<_, String>("select status from inventory_uploads where id = $1")
             .bind(id)

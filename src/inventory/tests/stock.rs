@@ -11,7 +11,7 @@ use crate::caller::{Caller, Machine, RequestMeta, User};
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
-use crate::ids::PartId;
+use crate::ids::{PartId, TenantId, UserId};
 use crate::inventory::rules::stock::StockSort;
 use crate::inventory::service::stock::{Cleared, StockItem, StockPage, StockQuery, availability, clear, list};
 
@@ -19,7 +19,7 @@ use crate::inventory::service::stock::{Cleared, StockItem, StockPage, StockQuery
 /// in cents, stock, minimum order, minutes since it last changed).
 type Put<'a> = (&'a str, &'a str, &'a str, i64, i32, Option<i32>, i32);
 
-async fn put(pool: &PgPool, bodega: Uuid, items: &[Put<'_>]) {
+async fn put(pool: &PgPool, bodega: TenantId, items: &[Put<'_>]) {
     let mut tx = db::begin(pool, Scope::Tenant(bodega)).await.unwrap();
     for &(number, what, location, price, stock, moq, minutes) in items {
         let key = crate::catalog::rules::number::number_key(number);
@@ -55,7 +55,7 @@ async fn put(pool: &PgPool, bodega: Uuid, items: &[Put<'_>]) {
 }
 
 /// Marks the bodega's locations confirmed `minutes` ago (as a committed upload does).
-async fn confirm(pool: &PgPool, bodega: Uuid, locations: &[&str], minutes: i32) {
+async fn confirm(pool: &PgPool, bodega: TenantId, locations: &[&str], minutes: i32) {
     let mut tx = db::begin(pool, Scope::Tenant(bodega)).await.unwrap();
     for location in locations {
         sqlx::query(
@@ -72,9 +72,9 @@ async fn confirm(pool: &PgPool, bodega: Uuid, locations: &[&str], minutes: i32) 
     tx.commit().await.unwrap();
 }
 
-fn person(tenant: Uuid, role: Role) -> User {
+fn person(tenant: TenantId, role: Role) -> User {
     User {
-        user_id: Uuid::new_v4(),
+        user_id: UserId::new_v4(),
         tenant_id: tenant,
         session_id: Uuid::new_v4(),
         role,
@@ -246,7 +246,7 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
     let locations: i64 =
         sqlx::query_scalar("select count(*) from inventory_locations").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(locations, 0);
-    let audit: Vec<(String, Option<Uuid>, serde_json::Value, Option<String>)> = sqlx::query_as(
+    let audit: Vec<(String, Option<UserId>, serde_json::Value, Option<String>)> = sqlx::query_as(
         "select action, actor_user_id, before, request_id from audit_log where action like 'inventory.%'",
     )
     .fetch_all(&mut *tx)
@@ -277,7 +277,7 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
 fn key(creator_role: Role, scopes: &[ApiScope]) -> Caller {
     Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
-        tenant_id: Uuid::new_v4(),
+        tenant_id: TenantId::new_v4(),
         name: "erp".into(),
         scopes: scopes.to_vec(),
         creator_role,

@@ -2,7 +2,7 @@
 //! dashboard, each checked whole here before anything is written, every problem named by its field. (The widgets'
 //! parameters are checked against the widget catalog's JSON Schemas by the service, which reads them.)
 
-use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
@@ -352,7 +352,7 @@ pub fn check_layout(widgets: &[Widget]) -> Result<(), Vec<FieldError>> {
 /// An operator and the lines they work on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OperatorLines {
-    pub user_id: uuid::Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub lines: Vec<LineId>,

@@ -5,7 +5,7 @@
 //! Who sees what: anyone of the plant with `production.read` sees its dashboards; people with `production.record`
 //! classify stops — managers and owners any line's, operators those of the lines they work on.
 
-use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -158,7 +158,7 @@ async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved>
     Ok(Resolved { from, to, windows, lines, shifts, tz })
 }
 
-fn user_of(caller: &Caller) -> Option<uuid::Uuid> {
+fn user_of(caller: &Caller) -> Option<UserId> {
     match caller {
         Caller::User(u) => Some(u.user_id),
         Caller::Machine(_) => None,
@@ -180,7 +180,7 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
 
 /// The figures of `q` in `tenant`'s plant as of `now`: the one calculation (`rules::figures`) over what the store
 /// holds, which the dashboard, its CSV and the REST figures (`oee::figures`) all read, so they cannot disagree.
-pub(crate) async fn compute(tx: &mut Tx, tenant: uuid::Uuid, q: &Query, now: DateTime<Utc>) -> Result<View> {
+pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateTime<Utc>) -> Result<View> {
     let r = resolve(tx, q, now).await?;
     let products = store::products(tx).await?;
     if let Some(p) = q.product

@@ -4,16 +4,15 @@
 //! ([`Live::subscribe`]), which refresh their own plant's only. Notices of one plant within a second are one refresh
 //! (a line's machine sends many batches a second at full rate).
 
-use tokio::sync::broadcast;
-use uuid::Uuid;
-
 use crate::db::PgPool;
+use crate::ids::TenantId;
+use tokio::sync::broadcast;
 
 /// The notice's channel.
 pub const CHANNEL: &str = "production_changed";
 
 /// What a dashboard hears: a plant changed, or (`None`) listening restarted and any plant may have.
-pub type Change = Option<Uuid>;
+pub type Change = Option<TenantId>;
 
 /// The process's hub of changes.
 #[derive(Debug, Clone)]
@@ -49,7 +48,7 @@ impl Live {
     pub async fn listen(self, pool: PgPool) {
         crate::db::listen(pool, CHANNEL, move |payload| {
             let change = match payload {
-                Some(p) => match p.parse::<Uuid>() {
+                Some(p) => match p.parse::<TenantId>() {
                     Ok(t) => Some(t),
                     Err(_) => return std::future::ready(()),
                 },

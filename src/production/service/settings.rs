@@ -4,7 +4,6 @@
 //! named), audited, and shows on the dashboards at their next refresh.
 
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
@@ -12,7 +11,7 @@ use crate::codes::{ErrorCode, FieldError};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
-use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{Range, Widget};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
@@ -242,7 +241,7 @@ pub async fn set_operator_lines(
     pool: &PgPool,
     user: &User,
     meta: &RequestMeta,
-    operator: Uuid,
+    operator: UserId,
     lines: &[LineId],
 ) -> Result<()> {
     user.require(Permission::PlantConfigure)?;

@@ -7,10 +7,9 @@
 //! minutes of a window: an index range per line); `production_downtime_line_span (tenant_id, line_id, start_at)`.
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::db::Tx;
-use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::calendar::{Shift, Span, Stop};
 use crate::production::rules::dashboard::{OutputCell, ReasonRef, StopCell};
 
@@ -109,10 +108,10 @@ pub(in crate::production) async fn dashboard(
 }
 
 /// The lines an operator works on.
-pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Result<Vec<LineId>, sqlx::Error> {
+pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: UserId) -> Result<Vec<LineId>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"select line_id as "line_id: LineId" from production_line_operators where user_id = $1 order by line_id"#,
-        user
+        user.0
     )
     .fetch_all(&mut **tx)
     .await
@@ -122,7 +121,7 @@ pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: Uuid) -> Re
 /// `hourly` is false), with the minutes in which each product made units.
 pub(in crate::production) async fn output(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     lines: &[LineId],
     windows: &[Span],
     hourly: bool,
@@ -141,7 +140,7 @@ pub(in crate::production) async fn output(
            join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
            join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
            group by 1, 2, 3"#,
-        tenant,
+        tenant.0,
         &lines,
         &starts,
         &ends,
@@ -173,7 +172,7 @@ pub(in crate::production) struct StopFull {
 /// The line/start index bounds the scan by `to`; a line's stops are few (minutes to hours each).
 pub(in crate::production) async fn stops(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     lines: &[LineId],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -186,7 +185,7 @@ pub(in crate::production) async fn stops(
            where d.tenant_id = $1 and d.line_id = any($2) and d.start_at < $4
              and coalesce(d.end_at, 'infinity'::timestamptz) > $3
            order by d.start_at desc"#,
-        tenant,
+        tenant.0,
         &lines,
         from,
         to
@@ -222,7 +221,7 @@ pub(in crate::production) struct MinuteRow {
 /// `limit`.
 pub(in crate::production) async fn minutes(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     lines: &[LineId],
     product: Option<ProductId>,
     windows: &[Span],
@@ -241,7 +240,7 @@ pub(in crate::production) async fn minutes(
            where $5::int is null or m.product_id = $5
            order by m.minute desc, m.line_id, m.product_id
            limit $6"#,
-        tenant,
+        tenant.0,
         &lines,
         &starts,
         &ends,
@@ -255,12 +254,12 @@ pub(in crate::production) async fn minutes(
 /// A stop's line (to check who may classify it), if it exists.
 pub(in crate::production) async fn stop_line(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: i64,
 ) -> Result<Option<LineId>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"select line_id as "line_id: LineId" from production_downtime where tenant_id = $1 and id = $2 for update"#,
-        tenant,
+        tenant.0,
         id
     )
     .fetch_optional(&mut **tx)
@@ -281,7 +280,7 @@ pub(in crate::production) async fn classify(
     id: i64,
     reason: Option<ReasonId>,
     note: Option<&str>,
-    by: Uuid,
+    by: UserId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "update production_downtime set reason_id = $2, note = $3, classified_by = $4, classified_at = now()
@@ -289,7 +288,7 @@ pub(in crate::production) async fn classify(
         id,
         reason.map(|r| r.0),
         note,
-        by
+        by.0
     )
     .execute(&mut **tx)
     .await?;

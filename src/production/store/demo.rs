@@ -5,12 +5,11 @@
 //! The statements are a list run in turn, which `query!` (one literal per call) cannot take, hence unchecked
 //! `sqlx::query`; every demo start and the production tests run them.
 
-use uuid::Uuid;
-
 use crate::db::Tx;
+use crate::ids::TenantId;
 
 /// The tenant called `name`, when it has no production line yet.
-pub(in crate::production) async fn unconfigured(tx: &mut Tx, name: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub(in crate::production) async fn unconfigured(tx: &mut Tx, name: &str) -> Result<Option<TenantId>, sqlx::Error> {
     sqlx::query_scalar!(
         "select t.id from tenants t
          where t.name = $1 and t.kind = 'manufacturer'
@@ -19,10 +18,11 @@ pub(in crate::production) async fn unconfigured(tx: &mut Tx, name: &str) -> Resu
     )
     .fetch_optional(&mut **tx)
     .await
+    .map(|t| t.map(TenantId))
 }
 
 /// Writes the demo plant's configuration for `tenant` (platform scope).
-pub(in crate::production) async fn configure(tx: &mut Tx, tenant: Uuid) -> Result<(), sqlx::Error> {
+pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> Result<(), sqlx::Error> {
     for sql in [
         "insert into production_plants (tenant_id, time_zone) values ($1, 'America/Mexico_City')",
         "insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target)

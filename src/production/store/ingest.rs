@@ -9,10 +9,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::db::Tx;
-use crate::ids::{AreaId, LineId, ProductId};
+use crate::ids::{AreaId, LineId, ProductId, TenantId};
 use crate::production::rules::ingest::{Detection, Plant};
 
 /// The tenant's active lines (with their areas) and products, by code.
@@ -55,14 +54,14 @@ pub(in crate::production) async fn oldest_kept(tx: &mut Tx) -> Result<Option<Dat
 /// Claims `batch_id` for the tenant: false when a batch with this id was stored before (it is not stored again).
 pub(in crate::production) async fn claim_batch(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     batch_id: &str,
     units: i32,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "insert into production_batches (tenant_id, batch_id, detections) values ($1, $2, $3)
          on conflict (tenant_id, batch_id) do nothing",
-        tenant,
+        tenant.0,
         batch_id,
         units
     )
@@ -72,7 +71,11 @@ pub(in crate::production) async fn claim_batch(
 }
 
 /// Writes the units and adds them to their minutes' rollups (one statement).
-pub(in crate::production) async fn insert(tx: &mut Tx, tenant: Uuid, units: &[Detection]) -> Result<(), sqlx::Error> {
+pub(in crate::production) async fn insert(
+    tx: &mut Tx,
+    tenant: TenantId,
+    units: &[Detection],
+) -> Result<(), sqlx::Error> {
     let lines: Vec<i32> = units.iter().map(|u| u.line_id.0).collect();
     let areas: Vec<i32> = units.iter().map(|u| u.area_id.0).collect();
     let products: Vec<i32> = units.iter().map(|u| u.product_id.0).collect();
@@ -89,7 +92,7 @@ pub(in crate::production) async fn insert(tx: &mut Tx, tenant: Uuid, units: &[De
          order by 2, 3, 4, 5
          on conflict (tenant_id, line_id, minute, area_id, product_id)
          do update set total = m.total + excluded.total, good = m.good + excluded.good",
-        tenant,
+        tenant.0,
         &lines,
         &areas,
         &products,

@@ -2,6 +2,7 @@
 //! what the figures are computed from is read by `store::dashboard`, for all of them.
 
 use crate::db::Tx;
+use crate::ids::{TenantId, UserId};
 
 /// The plant's time zone name (the default when none is set).
 pub(in crate::production) async fn time_zone(tx: &mut Tx) -> Result<Option<String>, sqlx::Error> {
@@ -11,16 +12,16 @@ pub(in crate::production) async fn time_zone(tx: &mut Tx) -> Result<Option<Strin
 /// Logs a dashboard query.
 pub(in crate::production) async fn log_query(
     tx: &mut Tx,
-    tenant: uuid::Uuid,
-    user: Option<uuid::Uuid>,
+    tenant: TenantId,
+    user: Option<UserId>,
     query: &str,
     filters: &serde_json::Value,
     duration_ms: i32,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into production_query_log (tenant_id, user_id, query, filters, duration_ms) values ($1, $2, $3, $4, $5)",
-        tenant,
-        user,
+        tenant.0,
+        user.map(|u| u.0),
         query,
         filters,
         duration_ms

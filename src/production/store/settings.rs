@@ -2,18 +2,16 @@
 //! lines an operator works on; and the widget catalog's parameter schemas the service checks dashboards against.
 //! Unique codes are the tables' own constraints (`…_tenant_id_code_key`, answered as a taken code).
 
-use uuid::Uuid;
-
 use crate::db::Tx;
 use chrono::NaiveTime;
 
-use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::settings::{LineChecked, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting};
 
 /// Writes a line (new when `id` is none); its id, or none when `id` names no line of the plant.
 pub(in crate::production) async fn save_line(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     l: &LineChecked,
 ) -> Result<Option<LineId>, sqlx::Error> {
     let target = l.target;
@@ -22,7 +20,7 @@ pub(in crate::production) async fn save_line(
             let id = sqlx::query_scalar!(
                 r#"insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, active)
                  values ($1, $2, $3, $4, $5, $6::float8::numeric(5, 4), $7) returning id as "id: LineId""#,
-                tenant,
+                tenant.0,
                 l.code,
                 l.name,
                 l.downtime_threshold_ms,
@@ -37,7 +35,7 @@ pub(in crate::production) async fn save_line(
                 "insert into production_areas (tenant_id, line_id, kind, code, name)
                  values ($1, $2, 'input', 'ENT', 'Entrada'), ($1, $2, 'process', 'PRO', 'Proceso'),
                         ($1, $2, 'inspection', 'INS', 'Inspección'), ($1, $2, 'output', 'SAL', 'Salida')",
-                tenant,
+                tenant.0,
                 id.0
             )
             .execute(&mut **tx)
@@ -56,7 +54,7 @@ pub(in crate::production) async fn save_line(
                 l.micro_stop_ms,
                 target,
                 l.active,
-                tenant
+                tenant.0
             )
             .fetch_optional(&mut **tx)
             .await
@@ -66,7 +64,7 @@ pub(in crate::production) async fn save_line(
 
 pub(in crate::production) async fn save_product(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: Option<ProductId>,
     (code, name, cycle): (&str, &str, i32),
     active: bool,
@@ -75,7 +73,7 @@ pub(in crate::production) async fn save_product(
         None => sqlx::query_scalar!(
             r#"insert into production_products (tenant_id, code, name, ideal_cycle_ms, active) values ($1, $2, $3, $4, $5)
              returning id as "id: ProductId""#,
-            tenant,
+            tenant.0,
             code,
             name,
             cycle,
@@ -93,7 +91,7 @@ pub(in crate::production) async fn save_product(
                 name,
                 cycle,
                 active,
-                tenant
+                tenant.0
             )
             .fetch_optional(&mut **tx)
             .await
@@ -103,7 +101,7 @@ pub(in crate::production) async fn save_product(
 
 pub(in crate::production) async fn save_reason(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: Option<ReasonId>,
     (code, name, colour): (&str, &str, &str),
     planned: bool,
@@ -113,7 +111,7 @@ pub(in crate::production) async fn save_reason(
         None => sqlx::query_scalar!(
             r#"insert into production_reasons (tenant_id, code, name, planned, colour, active)
              values ($1, $2, $3, $4, $5, $6) returning id as "id: ReasonId""#,
-            tenant,
+            tenant.0,
             code,
             name,
             planned,
@@ -133,7 +131,7 @@ pub(in crate::production) async fn save_reason(
                 planned,
                 colour,
                 active,
-                tenant
+                tenant.0
             )
             .fetch_optional(&mut **tx)
             .await
@@ -155,19 +153,19 @@ pub(in crate::production) async fn widget_schemas(
 
 pub(in crate::production) async fn save_dashboard(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     role: &str,
     widgets: &serde_json::Value,
-    by: Uuid,
+    by: UserId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into production_dashboards (tenant_id, role, widgets, updated_by) values ($1, $2, $3, $4)
          on conflict (tenant_id, role) do update set widgets = excluded.widgets, updated_by = excluded.updated_by,
                                                      updated_at = now()",
-        tenant,
+        tenant.0,
         role,
         widgets,
-        by
+        by.0
     )
     .execute(&mut **tx)
     .await?;
@@ -177,7 +175,7 @@ pub(in crate::production) async fn save_dashboard(
 /// The plant's operators: id, name, e-mail, the lines they work on.
 pub(in crate::production) async fn operators(
     tx: &mut Tx,
-) -> Result<Vec<(Uuid, String, String, Vec<LineId>)>, sqlx::Error> {
+) -> Result<Vec<(UserId, String, String, Vec<LineId>)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"select u.id, u.display_name, u.email,
                   coalesce(array_agg(o.line_id order by o.line_id) filter (where o.line_id is not null), '{}') as "lines!"
@@ -188,36 +186,36 @@ pub(in crate::production) async fn operators(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|r| (r.id, r.display_name, r.email, r.lines.into_iter().map(LineId).collect()))
+    .map(|r| (UserId(r.id), r.display_name, r.email, r.lines.into_iter().map(LineId).collect()))
     .collect())
 }
 
 /// Sets the lines an operator works on; false when `user` is no operator of the plant.
 pub(in crate::production) async fn set_operator_lines(
     tx: &mut Tx,
-    tenant: Uuid,
-    user: Uuid,
+    tenant: TenantId,
+    user: UserId,
     lines: &[LineId],
 ) -> Result<bool, sqlx::Error> {
     let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let is_operator = sqlx::query_scalar!(
         "select exists (select 1 from users where id = $1 and tenant_id = $2 and role = 'operator') as \"e!\"",
-        user,
-        tenant
+        user.0,
+        tenant.0
     )
     .fetch_one(&mut **tx)
     .await?;
     if !is_operator {
         return Ok(false);
     }
-    sqlx::query!("delete from production_line_operators where user_id = $1 and tenant_id = $2", user, tenant)
+    sqlx::query!("delete from production_line_operators where user_id = $1 and tenant_id = $2", user.0, tenant.0)
         .execute(&mut **tx)
         .await?;
     sqlx::query!(
         "insert into production_line_operators (tenant_id, user_id, line_id)
          select $1, $2, l.id from production_lines l where l.id = any($3) and l.tenant_id = $1",
-        tenant,
-        user,
+        tenant.0,
+        user.0,
         &lines
     )
     .execute(&mut **tx)
@@ -316,13 +314,13 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<ShiftSettin
 /// A shift's span, locked for the change at hand (none when `id` names no shift of the plant).
 pub(in crate::production) async fn lock_shift(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: ShiftId,
 ) -> Result<Option<(NaiveTime, NaiveTime)>, sqlx::Error> {
     Ok(sqlx::query!(
         "select start_time, end_time from production_shifts where id = $1 and tenant_id = $2 for update",
         id.0,
-        tenant
+        tenant.0
     )
     .fetch_optional(&mut **tx)
     .await?
@@ -332,14 +330,14 @@ pub(in crate::production) async fn lock_shift(
 /// A shift's planned stops: id, start, end.
 pub(in crate::production) async fn shift_stops(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     shift: ShiftId,
 ) -> Result<Vec<(PlannedStopId, NaiveTime, NaiveTime)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"select id as "id: PlannedStopId", start_time, end_time from production_shift_stops
            where shift_id = $1 and tenant_id = $2"#,
         shift.0,
-        tenant
+        tenant.0
     )
     .fetch_all(&mut **tx)
     .await?
@@ -351,7 +349,7 @@ pub(in crate::production) async fn shift_stops(
 /// Writes a shift (new when its id is none); its id, or none when the id names no shift of the plant.
 pub(in crate::production) async fn save_shift(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     s: &ShiftChecked,
 ) -> Result<Option<ShiftId>, sqlx::Error> {
     let days = i16::from(s.days);
@@ -359,7 +357,7 @@ pub(in crate::production) async fn save_shift(
         None => sqlx::query_scalar!(
             r#"insert into production_shifts (tenant_id, name, days, start_time, end_time) values ($1, $2, $3, $4, $5)
              returning id as "id: ShiftId""#,
-            tenant,
+            tenant.0,
             s.name,
             days,
             s.start,
@@ -373,7 +371,7 @@ pub(in crate::production) async fn save_shift(
                 r#"update production_shifts set name = $3, days = $4, start_time = $5, end_time = $6
              where id = $1 and tenant_id = $2 returning id as "id: ShiftId""#,
                 id.0,
-                tenant,
+                tenant.0,
                 s.name,
                 days,
                 s.start,
@@ -388,10 +386,10 @@ pub(in crate::production) async fn save_shift(
 /// Removes a shift and its planned stops; its name, or none when `id` names no shift of the plant.
 pub(in crate::production) async fn delete_shift(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: ShiftId,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id.0, tenant)
+    sqlx::query_scalar!("delete from production_shifts where id = $1 and tenant_id = $2 returning name", id.0, tenant.0)
         .fetch_optional(&mut **tx)
         .await
 }
@@ -399,7 +397,7 @@ pub(in crate::production) async fn delete_shift(
 /// Writes a planned stop of `shift` (new when `id` is none); its id, or none when `id` names no stop of that shift.
 pub(in crate::production) async fn save_stop(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     shift: ShiftId,
     id: Option<PlannedStopId>,
     (name, start, end): (&str, NaiveTime, NaiveTime),
@@ -408,7 +406,7 @@ pub(in crate::production) async fn save_stop(
         None => sqlx::query_scalar!(
             r#"insert into production_shift_stops (tenant_id, shift_id, name, start_time, end_time)
              values ($1, $2, $3, $4, $5) returning id as "id: PlannedStopId""#,
-            tenant,
+            tenant.0,
             shift.0,
             name,
             start,
@@ -423,7 +421,7 @@ pub(in crate::production) async fn save_stop(
              where id = $1 and shift_id = $2 and tenant_id = $3 returning id as "id: PlannedStopId""#,
                 id.0,
                 shift.0,
-                tenant,
+                tenant.0,
                 name,
                 start,
                 end
@@ -437,13 +435,13 @@ pub(in crate::production) async fn save_stop(
 /// Removes a planned stop; its shift's id, or none when `id` names no stop of the plant.
 pub(in crate::production) async fn delete_stop(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     id: PlannedStopId,
 ) -> Result<Option<ShiftId>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"delete from production_shift_stops where id = $1 and tenant_id = $2 returning shift_id as "shift_id: ShiftId""#,
         id.0,
-        tenant
+        tenant.0
     )
     .fetch_optional(&mut **tx)
     .await
@@ -470,7 +468,7 @@ pub(in crate::production) async fn filters(tx: &mut Tx) -> Result<Vec<FilterFull
 /// Writes a filter's row (made when the plant had none for its key).
 pub(in crate::production) async fn save_filter(
     tx: &mut Tx,
-    tenant: Uuid,
+    tenant: TenantId,
     key: &str,
     (position, enabled, required): (i16, bool, bool),
     default_value: &serde_json::Value,
@@ -480,7 +478,7 @@ pub(in crate::production) async fn save_filter(
          values ($1, $2, $3, $4, $5, $6)
          on conflict (tenant_id, key) do update set position = excluded.position, enabled = excluded.enabled,
              required = excluded.required, default_value = excluded.default_value",
-        tenant,
+        tenant.0,
         key,
         position,
         enabled,

@@ -12,7 +12,7 @@ use crate::caller::{Caller, RequestMeta, User};
 use crate::db::{self, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
-use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
+use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::dashboard::{Bucket, Query, Range};
 use crate::production::rules::kinds::Template;
 use crate::production::rules::oee::Totals;
@@ -108,7 +108,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
 /// A demo plant person of `role`.
 pub(super) async fn person(pool: &PgPool, role: &str) -> User {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
-    let (user_id, tenant_id, email, display_name): (Uuid, Uuid, String, String) = sqlx::query_as(
+    let (user_id, tenant_id, email, display_name): (UserId, TenantId, String, String) = sqlx::query_as(
         "select u.id, u.tenant_id, u.email, u.display_name from users u join tenants t on t.id = u.tenant_id
          where t.name = 'Planta Demo' and u.role = $1",
     )
@@ -168,7 +168,7 @@ async fn operators_classify_their_own_lines_stops_and_managers_any(opts: PgPoolO
     assert!(matches!(classify(&pool, &manager, &meta, 987_654, None, None).await, Err(Error::NotFound)));
 
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
-    let rows: Vec<(Option<ReasonId>, Option<String>, Option<Uuid>)> =
+    let rows: Vec<(Option<ReasonId>, Option<String>, Option<UserId>)> =
         sqlx::query_as("select reason_id, note, classified_by from production_downtime order by id")
             .fetch_all(&mut *tx)
             .await

@@ -12,6 +12,7 @@ use crate::caller::{Caller, Machine};
 use crate::db::{self, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::ids::TenantId;
 use crate::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
 use crate::production::service::ingest::ingest;
 
@@ -20,9 +21,9 @@ async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
 }
 
 /// A manufacturer with line L1 (areas IN and OUT) and product P-100 (ideal cycle 1 s).
-async fn plant(pool: &PgPool, name: &str) -> Uuid {
+async fn plant(pool: &PgPool, name: &str) -> TenantId {
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
-    let tenant: Uuid = sqlx::query_scalar(
+    let tenant: TenantId = sqlx::query_scalar(
         "insert into tenants (kind, name, status) values ('manufacturer', $1, 'active') returning id",
     )
     .bind(name)
@@ -42,7 +43,7 @@ async fn plant(pool: &PgPool, name: &str) -> Uuid {
     tenant
 }
 
-fn plc(tenant: Uuid, scopes: Vec<ApiScope>) -> Caller {
+fn plc(tenant: TenantId, scopes: Vec<ApiScope>) -> Caller {
     Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
         tenant_id: tenant,
@@ -57,7 +58,7 @@ fn unit(area: &str, at: DateTime<Utc>, good: bool) -> DetectionIn {
 }
 
 /// (minute, area code, total, good) of the tenant's rollups, in order.
-async fn minutes(pool: &PgPool, tenant: Uuid) -> Vec<(DateTime<Utc>, String, i32, i32)> {
+async fn minutes(pool: &PgPool, tenant: TenantId) -> Vec<(DateTime<Utc>, String, i32, i32)> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
     sqlx::query_as(
         "select m.minute, a.code, m.total, m.good from production_minutes m
@@ -68,7 +69,7 @@ async fn minutes(pool: &PgPool, tenant: Uuid) -> Vec<(DateTime<Utc>, String, i32
     .unwrap()
 }
 
-async fn stored(pool: &PgPool, tenant: Uuid) -> i64 {
+async fn stored(pool: &PgPool, tenant: TenantId) -> i64 {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
     sqlx::query_scalar("select count(*) from production_detections").fetch_one(&mut *tx).await.unwrap()
 }
@@ -209,7 +210,7 @@ async fn the_partition_job_makes_months_ahead_and_drops_those_past_retention(
 }
 
 /// The tenant's stops: (start, end) in order.
-async fn stops(pool: &PgPool, tenant: Uuid) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+async fn stops(pool: &PgPool, tenant: TenantId) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
     sqlx::query_as("select start_at, end_at from production_downtime order by start_at")
         .fetch_all(&mut *tx)
@@ -316,7 +317,7 @@ async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: Pg
 /// The textbook example as a plant's own data, a week ago: one shift 06:00–13:30 with a half-hour break (420
 /// minutes planned), 19,271 units at the output from 06:00, one a second, of which 18,848 good (ideal cycle 1.0 s),
 /// and a 47-minute stop from 07:00 with no reason yet. Returns the plant and that day's local midnight.
-async fn textbook_plant(pool: &PgPool) -> (Uuid, DateTime<Utc>) {
+async fn textbook_plant(pool: &PgPool) -> (TenantId, DateTime<Utc>) {
     use chrono::{NaiveTime, TimeZone};
     use chrono_tz::America::Mexico_City;
     let pool = pool.clone();
@@ -440,7 +441,7 @@ async fn a_stop_a_late_batch_disproves_is_dropped_or_if_classified_ends_where_th
 }
 
 /// The tenant's stops with their ids and whether they have a reason, in order.
-async fn stops_full(pool: &PgPool, tenant: Uuid) -> Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>, bool)> {
+async fn stops_full(pool: &PgPool, tenant: TenantId) -> Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>, bool)> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
     sqlx::query_as("select id, start_at, end_at, reason_id is not null from production_downtime order by start_at")
         .fetch_all(&mut *tx)
@@ -449,7 +450,7 @@ async fn stops_full(pool: &PgPool, tenant: Uuid) -> Vec<(i64, DateTime<Utc>, Opt
 }
 
 /// Gives the tenant's stop starting at `start` a reason of its own.
-async fn give_reason(pool: &PgPool, tenant: Uuid, start: DateTime<Utc>) {
+async fn give_reason(pool: &PgPool, tenant: TenantId, start: DateTime<Utc>) {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
     sqlx::query(
         "insert into production_reasons (tenant_id, code, name, planned, colour) values ($1, 'X', 'X', false, '#000000')",

@@ -19,10 +19,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
+use nexus::ids::UploadId;
 use nexus::inventory::rules::file::FileProblem;
 use nexus::inventory::rules::upload::{ProgressView, ReadChoice, UploadSummary, UploadView};
 use nexus::paging::Page;
-use uuid::Uuid;
 
 use self::drop_zone::{DropZone, Working};
 use self::history::History;
@@ -32,7 +32,7 @@ use crate::ui::components::{BUTTON_SECONDARY, ErrorBanner, Loading, PageHeader};
 use crate::ui::session::Protected;
 
 #[server(prefix = "/api", endpoint = "ui/inventory/upload")]
-pub async fn get_upload(id: Uuid) -> Result<UploadView, AppError> {
+pub async fn get_upload(id: UploadId) -> Result<UploadView, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::get(&st.pool, &caller, id).await?)
@@ -40,7 +40,7 @@ pub async fn get_upload(id: Uuid) -> Result<UploadView, AppError> {
 
 /// Reads an upload's file again (another sheet, header row or mapping) and dry-runs it.
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/read")]
-pub async fn read_upload(id: Uuid, choice: ReadChoice) -> Result<UploadView, AppError> {
+pub async fn read_upload(id: UploadId, choice: ReadChoice) -> Result<UploadView, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
     let meta = crate::state::meta();
@@ -48,7 +48,7 @@ pub async fn read_upload(id: Uuid, choice: ReadChoice) -> Result<UploadView, App
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/commit")]
-pub async fn commit_upload(id: Uuid, replace_location: bool, allow_repeat: bool) -> Result<UploadView, AppError> {
+pub async fn commit_upload(id: UploadId, replace_location: bool, allow_repeat: bool) -> Result<UploadView, AppError> {
     use nexus::inventory::service::uploads::{self, CommitOptions};
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
@@ -58,14 +58,14 @@ pub async fn commit_upload(id: Uuid, replace_location: bool, allow_repeat: bool)
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/discard")]
-pub async fn discard_upload(id: Uuid) -> Result<(), AppError> {
+pub async fn discard_upload(id: UploadId) -> Result<(), AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::discard(&st.pool, &caller, &crate::state::meta(), id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/inventory/upload/progress")]
-pub async fn upload_progress(id: Uuid) -> Result<Option<ProgressView>, AppError> {
+pub async fn upload_progress(id: UploadId) -> Result<Option<ProgressView>, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
     Ok(nexus::inventory::service::uploads::progress(&st.pool, &caller, id).await?)
@@ -85,7 +85,7 @@ enum Busy {
     /// The file going up: its name, bytes sent and total.
     Sending { name: String, sent: f64, total: f64 },
     /// The server reading, matching or writing (progress polled by the upload's id).
-    Working { id: Option<Uuid> },
+    Working { id: Option<UploadId> },
 }
 
 #[component]
@@ -93,7 +93,7 @@ pub fn UploadPage() -> impl IntoView {
     let query = use_query_map();
     // An upload named in the URL (from the history) is opened.
     let opened = Resource::new(
-        move || query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())),
+        move || query.with(|q| q.get("id").and_then(|id| id.parse::<UploadId>().ok())),
         |id| async move {
             match id {
                 Some(id) => get_upload(id).await.map(Some),
@@ -150,7 +150,7 @@ fn Upload(
 }
 
 /// Polls the processing progress of `id` while `busy` says the server works on it.
-fn follow(busy: RwSignal<Option<Busy>>, progress: RwSignal<Option<ProgressView>>, id: Uuid) {
+fn follow(busy: RwSignal<Option<Busy>>, progress: RwSignal<Option<ProgressView>>, id: UploadId) {
     busy.set(Some(Busy::Working { id: Some(id) }));
     progress.set(None);
     // The page may be gone (navigated away) while a poll runs: then the signals are too, and the poll stops.
@@ -272,7 +272,7 @@ fn send_file(
 
 /// Reads the upload again under `choice` (a dry run), following its progress.
 fn dry_run(
-    id: Uuid,
+    id: UploadId,
     choice: ReadChoice,
     busy: RwSignal<Option<Busy>>,
     progress: RwSignal<Option<ProgressView>>,

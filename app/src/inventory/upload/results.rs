@@ -2,10 +2,10 @@
 //! the rejected rows with their reasons.
 
 use leptos::prelude::*;
+use nexus::ids::UploadId;
 use nexus::inventory::rules::row::Counts;
 use nexus::inventory::rules::upload::{Parsed, PreviewRow, Reject, UploadView};
 use nexus::numbers::Money;
-use uuid::Uuid;
 
 use crate::i18n::*;
 use crate::inventory::texts;
@@ -82,7 +82,7 @@ pub(super) fn DryRun(c: Counts, committed: bool) -> impl IntoView {
 
 /// The first rejected rows with their reasons (saying how many more there are), and the link to all of them as CSV.
 #[component]
-pub(super) fn Rejects(id: Uuid, rejects: Vec<Reject>, counts: Option<Counts>) -> impl IntoView {
+pub(super) fn Rejects(id: UploadId, rejects: Vec<Reject>, counts: Option<Counts>) -> impl IntoView {
     let i18n = use_i18n();
     let locale_lang = move || match i18n.get_locale() {
         Locale::es => "es",

@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nexus::caller::{Caller, Machine, RequestMeta};
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::ids::TenantId;
 use nexus::inventory::rules::file::{FileProblem, UploadLimits};
 use nexus::inventory::rules::row::Counts;
 use nexus::inventory::service::uploads::{self, CommitOptions, NewUpload};
@@ -238,8 +239,8 @@ async fn measure(
 const BOMB: &[u8] = include_bytes!("../../../tests/http/fixtures/bomb.xlsx");
 
 /// A new bodega, and its ERP's key.
-async fn fresh_bodega(owner: &sqlx::PgPool, rows: u64, format: &str) -> Result<(Uuid, Caller)> {
-    let bodega: Uuid = sqlx::query_scalar(
+async fn fresh_bodega(owner: &sqlx::PgPool, rows: u64, format: &str) -> Result<(TenantId, Caller)> {
+    let bodega: TenantId = sqlx::query_scalar(
         "insert into tenants (kind, name, status) values ('warehouse', 'Bodega bench ' || $1, 'active') returning id",
     )
     .bind(format!("{rows} {format} {}", Uuid::new_v4()))

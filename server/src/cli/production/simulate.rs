@@ -32,6 +32,7 @@ use clap::Args;
 use nexus::caller::{RequestMeta, User};
 use nexus::db::{self, Scope};
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::ids::{TenantId, UserId};
 use nexus::production::rules::calendar::{Shift, Span, Stop, planned_spans};
 use nexus::production::rules::ingest::{DetectionIn, MAX_BATCH};
 use rand::rngs::StdRng;
@@ -383,9 +384,9 @@ pub fn slug(name: &str) -> String {
 }
 
 /// The manufacturer named (or slugged) `wanted`.
-async fn find_tenant(pool: &db::PgPool, wanted: &str) -> Result<(Uuid, String)> {
+async fn find_tenant(pool: &db::PgPool, wanted: &str) -> Result<(TenantId, String)> {
     let mut tx = db::begin(pool, Scope::Platform).await?;
-    let tenants: Vec<(Uuid, String)> =
+    let tenants: Vec<(TenantId, String)> =
         sqlx::query_as("select id, name from tenants where kind = 'manufacturer' and status = 'active' order by name")
             .fetch_all(&mut *tx)
             .await?;
@@ -405,7 +406,7 @@ async fn find_tenant(pool: &db::PgPool, wanted: &str) -> Result<(Uuid, String)> 
 type ShiftRow = (i32, i16, chrono::NaiveTime, chrono::NaiveTime, Option<chrono::NaiveTime>, Option<chrono::NaiveTime>);
 
 /// The tenant's plant as configured, read under its own scope.
-pub async fn read_plant(pool: &db::PgPool, tenant: Uuid) -> Result<Plant> {
+pub async fn read_plant(pool: &db::PgPool, tenant: TenantId) -> Result<Plant> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let zone: Option<String> =
         sqlx::query_scalar("select time_zone from production_plants").fetch_optional(&mut *tx).await?;
@@ -477,10 +478,10 @@ pub async fn read_plant(pool: &db::PgPool, tenant: Uuid) -> Result<Plant> {
 }
 
 /// Mints a "Simulador" key (`production:ingest`) as the tenant's owner (or a manager), revoking earlier ones.
-async fn mint_key(pool: &db::PgPool, tenant: Uuid) -> Result<String> {
+async fn mint_key(pool: &db::PgPool, tenant: TenantId) -> Result<String> {
     use nexus::identity::service::api_keys;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let creator: Option<(Uuid, String, String, String)> = sqlx::query_as(
+    let creator: Option<(UserId, String, String, String)> = sqlx::query_as(
         "select id, email, display_name, role from users
          where status = 'active' and role in ('owner', 'manager') order by role = 'owner' desc, created_at limit 1",
     )

@@ -8,11 +8,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use nexus::audit::{AuditEntry, AuditQuery};
+use nexus::ids::{TenantId, UserId};
 use nexus::paging::Page;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
-use uuid::Uuid;
 
 use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
 
@@ -60,9 +60,9 @@ pub struct ExportParams {
 pub struct AuditEntryBody {
     id: i64,
     at: DateTime<Utc>,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     tenant_name: Option<String>,
-    actor_user_id: Option<Uuid>,
+    actor_user_id: Option<UserId>,
     actor: Option<String>,
     action: String,
     target_type: Option<String>,

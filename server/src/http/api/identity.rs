@@ -13,6 +13,7 @@ use nexus::identity::rules::auth::{ApiScope, Role};
 use nexus::identity::rules::tenant::TenantKind;
 use nexus::identity::service::auth::{LoggedIn, Whoami};
 use nexus::identity::service::{api_keys, auth};
+use nexus::ids::{TenantId, UserId};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 use serde::{Deserialize, Serialize};
@@ -79,8 +80,8 @@ pub struct TokenResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct UserInfo {
-    id: Uuid,
-    tenant_id: Uuid,
+    id: UserId,
+    tenant_id: TenantId,
     email: String,
     display_name: String,
     role: Role,
@@ -163,8 +164,8 @@ async fn logout(
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Me {
     User {
-        id: Uuid,
-        tenant_id: Uuid,
+        id: UserId,
+        tenant_id: TenantId,
         tenant_name: String,
         tenant_kind: TenantKind,
         email: String,
@@ -176,7 +177,7 @@ pub enum Me {
     ApiKey {
         id: Uuid,
         name: String,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         tenant_name: String,
         tenant_kind: TenantKind,
         scopes: Vec<ApiScope>,
@@ -243,7 +244,7 @@ pub struct RegisterRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct Registered {
-    user_id: Uuid,
+    user_id: UserId,
     #[schema(example = "pending")]
     status: &'static str,
 }

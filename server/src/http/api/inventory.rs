@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
+use nexus::ids::UploadId;
 use nexus::inventory::rules::file::{FileProblem, Format, UploadLimits};
 use nexus::inventory::rules::mapping::Field;
 use nexus::inventory::rules::row::{Counts, Problem};
@@ -24,7 +25,6 @@ use nexus_app::i18n::Locale;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
-use uuid::Uuid;
 
 use super::{ApiCaller, ApiJson, ApiQuery, ApiResult, ErrorBody};
 
@@ -43,8 +43,8 @@ pub fn router(limits: UploadLimits) -> Router<AppState> {
         .route("/inventory/uploads/{id}/rejects.csv", get(rejects))
 }
 
-fn upload_id(raw: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::field("id", ErrorCode::InvalidInput))
+fn upload_id(raw: &str) -> ApiResult<UploadId> {
+    raw.parse().map_err(|code| AppError::field("id", code))
 }
 
 /// The upload form (multipart/form-data).
@@ -331,7 +331,7 @@ async fn rejects(
         Some(_) => return Err(AppError::field("lang", ErrorCode::InvalidInput)),
     };
     let csv = nexus_app::inventory::texts::rejects_csv(&st.pool, caller, id, locale).await?;
-    Ok(super::csv_attachment(&format!("rechazadas-{}.csv", &id.simple().to_string()[..8]), csv))
+    Ok(super::csv_attachment(&format!("rechazadas-{}.csv", &id.0.simple().to_string()[..8]), csv))
 }
 
 #[derive(OpenApi)]

@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use anyhow::Result;
 use chrono::{DateTime, DurationRound, Utc};
+use nexus::ids::TenantId;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::{LOAD_PLANT, bench_tenant};
 
 /// The loaded bench plant: what the dashboard timings run over.
 pub struct LoadedPlant {
-    pub tenant: Uuid,
+    pub tenant: TenantId,
     /// (line id, code), ten of them.
     pub lines: Vec<(i32, String)>,
     /// The loaded span, `[from, to)`: whole days ending at the hour the plant was created.
@@ -101,7 +101,7 @@ pub async fn load_plant(owner: &PgPool, days: u32) -> Result<LoadedPlant> {
 /// One line's day of output units and their minutes, in one statement (the shape of the ingest's).
 async fn load_day(
     owner: &PgPool,
-    tenant: Uuid,
+    tenant: TenantId,
     line: i32,
     area: i32,
     products: &[i32],

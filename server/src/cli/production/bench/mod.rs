@@ -36,6 +36,7 @@ use clap::{Args, ValueEnum};
 use nexus::caller::{RequestMeta, User};
 use nexus::db::{self, Scope};
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::ids::{TenantId, UserId};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor, PgPool};
 use uuid::Uuid;
@@ -153,7 +154,7 @@ async fn run_inner(cfg: &Config, url: &str, args: &ProductionBenchArgs) -> Resul
 /// A bench plant's tenant (created with its owner and configuration when missing): its id and its lines' ids with
 /// their output area and the product ids.
 struct BenchTenant {
-    id: Uuid,
+    id: TenantId,
     created_at: DateTime<Utc>,
     /// (line id, line code, [area ids: input, process, inspection, output])
     lines: Vec<(i32, String, [i32; 4])>,
@@ -164,7 +165,7 @@ struct BenchTenant {
 /// The bench plant `name`: ten lines of four areas, four products, three shifts every day (the loaded month runs
 /// around the clock) with a break each, reasons; configured as data as `production::service::demo` does.
 async fn bench_tenant(owner: &PgPool, name: &str) -> Result<BenchTenant> {
-    let found: Option<(Uuid, DateTime<Utc>)> =
+    let found: Option<(TenantId, DateTime<Utc>)> =
         sqlx::query_as("select id, created_at from tenants where name = $1 and kind = 'manufacturer'")
             .bind(name)
             .fetch_optional(owner)
@@ -173,7 +174,7 @@ async fn bench_tenant(owner: &PgPool, name: &str) -> Result<BenchTenant> {
         Some(t) => t,
         None => {
             let mut tx = owner.begin().await?;
-            let (id, created_at): (Uuid, DateTime<Utc>) = sqlx::query_as(
+            let (id, created_at): (TenantId, DateTime<Utc>) = sqlx::query_as(
                 "insert into tenants (kind, name, status) values ('manufacturer', $1, 'active') returning id, created_at",
             )
             .bind(name)
@@ -242,14 +243,14 @@ async fn bench_tenant(owner: &PgPool, name: &str) -> Result<BenchTenant> {
 }
 
 /// A "Bench" key with `production:ingest` for the tenant, minted as its owner.
-async fn ingest_key(pool: &PgPool, tenant: Uuid) -> Result<String> {
+async fn ingest_key(pool: &PgPool, tenant: TenantId) -> Result<String> {
     key_with(pool, tenant, &[ApiScope::ProductionIngest]).await
 }
 
 /// An API key of `tenant`'s owner holding `scopes`.
-async fn key_with(pool: &PgPool, tenant: Uuid, scopes: &[ApiScope]) -> Result<String> {
+async fn key_with(pool: &PgPool, tenant: TenantId, scopes: &[ApiScope]) -> Result<String> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let (user_id, email): (Uuid, String) =
+    let (user_id, email): (UserId, String) =
         sqlx::query_as("select id, email from users where role = 'owner' and status = 'active' limit 1")
             .fetch_one(&mut *tx)
             .await?;
