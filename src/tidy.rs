@@ -18,6 +18,8 @@
 //!   (`sqlx::query(`, `query_as(`, `query_scalar(`, `QueryBuilder`) says why in its `//!`, with the word "unchecked".
 //! - The core opens transactions through `db::begin` (which states their scope), except in [`UNSCOPED_TRANSACTIONS`].
 //! - Every area has an HTTP test module, `server/tests/http/<area>*.rs`, declared in `main.rs`.
+//! - Tenant and user ids travel typed (`ids::TenantId`, `ids::UserId`): nothing named for a tenant or a user is a bare
+//!   `Uuid`, but the columns of a store's own rows (which its service wraps).
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +200,36 @@ fn service_and_store_files() -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// A parameter or field named for a tenant or a user that is a bare `Uuid` (in a store, only parameters: its rows'
+/// columns are plain and their service wraps them).
+fn violations_of_typed_ids(path: &Path, text: &str) -> Vec<String> {
+    let p = rel(path);
+    let store = p.contains("/store/") || p.ends_with("store.rs");
+    let names: &[&str] = if store {
+        &["tenant", "user", "by", "operator"]
+    } else {
+        &["tenant", "user", "by", "operator", "tenant_id", "user_id", "created_by", "actor_user_id"]
+    };
+    let mut found = Vec::new();
+    for (n, line) in code_lines(text) {
+        for name in names {
+            for bare in ["Uuid", "Option<Uuid>", "uuid::Uuid", "Option<uuid::Uuid>"] {
+                let decl = format!("{name}: {bare}");
+                let hit = line.match_indices(&decl).any(|(i, _)| {
+                    let before = line[..i].chars().next_back();
+                    let after = line[i + decl.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+                });
+                if hit {
+                    found.push(format!("{p}:{n}: an untyped id: {}", line.trim()));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// `parse(…).unwrap_or(…)`, `X::parse).unwrap_or_default()`, `from_value(…).ok()`: a decoder whose failure turns
@@ -495,7 +527,7 @@ fn core_files() -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| {
             let r = rel(p);
-            !r.contains("/tests/") && !r.ends_with("/tests.rs") && r != "src/tidy.rs"
+            !r.contains("/tests/") && !r.ends_with("/tests.rs") && r != "src/tidy.rs" && !r.starts_with("src/tidy/")
         })
         .collect()
 }
@@ -584,6 +616,20 @@ fn stored_data_is_decoded_loudly() {
     let violations =
         files.iter().flat_map(|p| violations_of_silent_decoding(p, &std::fs::read_to_string(p).unwrap())).collect();
     assert_none("silent defaults for stored data (use TextEnum::decode, or map the error)", violations);
+}
+
+#[test]
+fn tenant_and_user_ids_are_typed() {
+    let root = workspace();
+    let files: Vec<PathBuf> = ["src", "app/src", "server/src", "server/tests"]
+        .iter()
+        .flat_map(|d| rust_files(&root.join(d)))
+        .filter(|p| !rel(p).starts_with("src/tidy"))
+        .collect();
+    assert!(files.len() >= 50, "the sources were not found");
+    let violations =
+        files.iter().flat_map(|p| violations_of_typed_ids(p, &std::fs::read_to_string(p).unwrap())).collect();
+    assert_none("tenant or user ids as bare UUIDs (use ids::TenantId / ids::UserId)", violations);
 }
 
 #[test]
@@ -697,80 +743,4 @@ fn every_area_has_http_tests() {
     assert_none("HTTP tests", violations_of_http_tests(&areas, &http_test_modules(), &AREAS_AWAITING_HTTP_TESTS));
 }
 
-/// The checks themselves must catch what they are for.
-#[test]
-fn the_checks_catch_what_they_are_for() {
-    let p = Path::new("x.rs");
-    assert_eq!(violations_of_purity(p, "use sqlx::PgPool;\n").len(), 1);
-    assert_eq!(violations_of_purity(p, "// no sqlx here\nuse serde::Serialize;\n").len(), 0);
-    let mapping = "#[cfg_attr(feature = \"ssr\", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]\n";
-    assert_eq!(violations_of_purity(p, mapping).len(), 0, "a server-only SQL mapping is no IO");
-    assert_eq!(violations_of_purity(p, "#[derive(sqlx::Type)]\n").len(), 1, "outside `ssr`, it is");
-    assert_eq!(
-        violations_of_purity(p, "#[cfg_attr(feature = \"ssr\", derive(X))] fn f() { sqlx::query(\"\") }\n").len(),
-        1
-    );
-    assert_eq!(violations_of_purity(p, "fn f() { tokio::spawn(async {}); }\n").len(), 1);
-    assert_eq!(violations_of_no_sql(p, "let q = \"select id from users\";\n").len(), 1);
-    assert_eq!(violations_of_no_sql(p, "sqlx::query(\"update users set role = $1\");\n").len(), 1);
-    assert_eq!(violations_of_no_sql(p, "let t = \"Choose from the list\";\n").len(), 0);
-    assert_eq!(violations_of_shared_lists(p, "view! { <table class=\"w-full\"> }\n").len(), 1);
-    assert_eq!(violations_of_shared_lists(p, "    users.truncate(USERS_PAGE as usize);\n").len(), 1);
-    assert_eq!(violations_of_shared_lists(p, "view! { <DataTable rows columns /> }\n").len(), 0);
-    assert_eq!(violations_of_store_privacy(p, "pub struct UserRow {\n    pub id: Uuid,\n}\n").len(), 1);
-    assert_eq!(violations_of_store_privacy(p, "pub(crate) async fn get() {}\n").len(), 1);
-    assert_eq!(
-        violations_of_store_privacy(p, "pub(in crate::identity) struct UserRow {\n    pub id: Uuid,\n}\n").len(),
-        0
-    );
-    let long = format!("fn big() {{\n{}}}\n", "    x();\n".repeat(MAX_FN_LINES));
-    assert_eq!(long_functions(&long, MAX_FN_LINES), [("big".to_owned(), MAX_FN_LINES + 2)]);
-    assert_eq!(long_functions("    pub async fn small() {\n        x();\n    }\n", MAX_FN_LINES), []);
-    assert_eq!(violations_of_budget("a.rs", &long, &[]).len(), 1);
-    assert_eq!(violations_of_budget("a.rs", &long, &["a.rs::big"]).len(), 0);
-    assert_eq!(violations_of_budget("a.rs", &"x\n".repeat(MAX_FILE_LINES + 1), &[]).len(), 1);
-    let silent = |line: &str| violations_of_silent_decoding(p, line).len();
-    assert_eq!(silent("kind: CrossRefKind::parse(&o.kind).unwrap_or(CrossRefKind::Equivalent),\n"), 1);
-    assert_eq!(silent("let m: M = row.m.and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default();\n"), 1);
-    assert_eq!(
-        silent("let k = row.k.as_deref().and_then(MappingSource::parse).unwrap_or(MappingSource::Chosen);\n"),
-        1
-    );
-    assert_eq!(silent("let tz: Tz = name.parse().unwrap_or(chrono_tz::UTC);\n"), 1);
-    assert_eq!(silent("let v: u32 = s.parse::<u32>().ok()?;\n"), 1);
-    assert_eq!(silent("StockCursor::parse(q.sort, q.after.as_deref().unwrap_or_default()).map_err(f)?;\n"), 0);
-    assert_eq!(silent("let k = MappingSource::decode(s)?;\n"), 0);
-    assert_eq!(silent("let p = serde_json::from_value(v).map_err(Error::internal)?;\n"), 0);
-    let route = |view: &str| format!("<Route path=path!(\"/x\") view={view} ssr=SsrMode::Async />\n");
-    assert_eq!(violations_of_lazy_routes(p, &route("catalog::search::SearchPage")).len(), 1);
-    assert_eq!(violations_of_lazy_routes(p, &route("{Lazy::<catalog::search::SearchRoute>::new()}")).len(), 0);
-    assert_eq!(violations_of_lazy_routes(p, &route("identity::login::LoginPage")).len(), 0);
-    let tables = ["catalog_parts".to_owned(), "inventory_items".to_owned(), "sessions".to_owned()];
-    let named = |area: &str, text: &str| foreign_tables(area, p, text, &tables);
-    let sql = "sqlx::query!(\"select i.qty from inventory_items i join catalog_parts c on c.id = i.part_id\")";
-    assert_eq!(named("inventory", sql), vec![("catalog_parts".to_owned(), None)]);
-    assert_eq!(named("catalog", sql).len(), 1);
-    assert!(named("catalog", sql)[0].1.is_some(), "catalog may not name inventory's tables");
-    assert!(named("production", "sqlx::query!(r#\"delete from sessions\"#)")[0].1.is_some());
-    assert_eq!(named("production", "let m = \"sessions\"; // not SQL\n").len(), 0);
-    assert_eq!(named("inventory", "// select * from sessions\nlet c = '\"'; let s = \"from x\";\n").len(), 0);
-    assert_eq!(named("inventory", "let q = ['\\'', 'é', '\"']; let s = \"select * from sessions\";").len(), 1);
-    assert_eq!(table_owner("production_lines"), Some("production"));
-    assert_eq!(table_owner("api_keys"), Some("identity"));
-    assert_eq!(table_owner("widgets"), None);
-    assert_eq!(string_literals("let a = r#\"x \"y\" z\"#; let b = \"q\\\"r\";"), vec![(1, "x \"y\" z"), (1, "q\\\"r")]);
-    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nsqlx::query_as(\"select 1\")\n").len(), 1);
-    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nlet b = QueryBuilder::new(\"select \");\n").len(), 1);
-    assert_eq!(violations_of_checked_sql(p, "//! Staging tables, hence unchecked.\nsqlx::query(\"x\")\n").len(), 0);
-    assert_eq!(violations_of_checked_sql(p, "//! Rows.\nsqlx::query!(\"select 1\")\n").len(), 0);
-    assert_eq!(violations_of_scoped_transactions(p, "let mut tx = pool.begin().await?;\n").len(), 1);
-    assert_eq!(violations_of_scoped_transactions(p, "let mut tx = db::begin(pool, scope).await?;\n").len(), 0);
-    let areas = ["catalog".to_owned(), "identity".to_owned(), "inventory".to_owned()];
-    let modules = ["identity".to_owned(), "inventory_upload".to_owned(), "pipeline".to_owned()];
-    assert_eq!(violations_of_http_tests(&areas, &modules, &["catalog"]).len(), 0);
-    assert_eq!(violations_of_http_tests(&areas, &modules, &[]).len(), 1, "catalog has none");
-    assert_eq!(violations_of_http_tests(&areas, &modules[..1], &["catalog"]).len(), 1, "inventory has none");
-    let with_catalog = ["catalog".to_owned(), modules[0].clone(), modules[1].clone()];
-    assert_eq!(violations_of_http_tests(&areas, &with_catalog, &["catalog"]).len(), 1, "awaited, yet there");
-    assert_eq!(violations_of_http_tests(&areas, &with_catalog, &[]).len(), 0);
-}
+mod self_test;
