@@ -28,20 +28,61 @@ pub fn provide_time_zone() {
     provide_context(UserTimeZone(zone));
 }
 
+/// Where [`learn_browser_zone`] asks for the zone: a dedicated worker of one line (`public/assets/zone-worker.js`).
+pub const ZONE_WORKER: &str = "/assets/zone-worker.js";
+
 /// Learns the browser's zone and, when it is not the remembered one, remembers it and re-renders the page's times.
-/// The browser entry calls it under the app's owner once hydration is over, in a task of its own: asking for the zone
-/// (`Intl.DateTimeFormat`) costs ~15 ms on a phone, and the walk over the server's DOM must see the zone it rendered.
+/// The browser entry calls it under the app's owner once hydration is over (the walk over the server's DOM must see
+/// the zone it rendered). The question is asked in a worker: the first `Intl.DateTimeFormat` of a page loads the
+/// browser's date and zone data, one main-thread task of ~25 ms on this machine's Chromium and ~100 ms with
+/// Lighthouse's 4× slowdown (measured: a long task on every page, the hydration's last); in a worker it costs the
+/// page nothing. Where a worker cannot start, the page asks itself.
 #[cfg(feature = "hydrate")]
 pub fn learn_browser_zone() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
     let Some(UserTimeZone(zone)) = use_context::<UserTimeZone>() else {
         return;
     };
-    if let Some(browser) = browser_zone().filter(|z| plausible_zone(z))
-        && zone.get_untracked().as_deref() != Some(browser.as_str())
-    {
-        remember(&browser);
-        zone.set(Some(browser));
-    }
+    let learn = move |browser: Option<String>| {
+        if let Some(browser) = browser.filter(|z| plausible_zone(z))
+            && zone.get_untracked().as_deref() != Some(browser.as_str())
+        {
+            remember(&browser);
+            zone.set(Some(browser));
+        }
+    };
+    // `new Worker(ZONE_WORKER)` through js-sys (web-sys' Worker would be a feature of a crate every other one builds on).
+    let global = js_sys::global();
+    let worker = js_sys::Reflect::get(&global, &"Worker".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+        .and_then(|c| js_sys::Reflect::construct(&c, &js_sys::Array::of1(&ZONE_WORKER.into())).ok());
+    let Some(worker) = worker else {
+        learn(browser_zone());
+        return;
+    };
+    let terminate = |w: &JsValue| {
+        if let Some(f) =
+            js_sys::Reflect::get(w, &"terminate".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        {
+            let _ = f.call0(w);
+        }
+    };
+    // Exactly one of the two fires; each frees itself when called (the other stays, as small as a closure is).
+    let answered = worker.clone();
+    let on_message = Closure::once_into_js(move |event: JsValue| {
+        terminate(&answered);
+        learn(js_sys::Reflect::get(&event, &"data".into()).ok().and_then(|d| d.as_string()));
+    });
+    let failed = worker.clone();
+    let on_error = Closure::once_into_js(move |_: JsValue| {
+        terminate(&failed);
+        learn(browser_zone());
+    });
+    let _ = js_sys::Reflect::set(&worker, &"onmessage".into(), &on_message);
+    let _ = js_sys::Reflect::set(&worker, &"onerror".into(), &on_error);
 }
 
 /// `2026-11-22 08:15` in the user's zone; `2026-11-22 14:15 UTC` while the zone is unknown.
