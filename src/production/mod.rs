@@ -77,10 +77,10 @@
 //!
 //! `service/settings.rs` (owners and managers, `plant.configure`) writes lines, products, reasons, shifts and their
 //! planned stops (the shift locked meanwhile), the dashboard's filters (shown, order, required, starting value), each
-//! role's dashboard (widgets' parameters checked against the catalog's JSON Schemas with `jsonschema`) and operators'
-//! lines, each audited. `service/demo.rs` configures Planta Demo at a demo start (three lines with four areas each,
-//! four products, three shifts with breaks, six reasons, filters, a dashboard per role whose widgets are the
-//! catalog's).
+//! role's dashboard (widgets' parameters read as their kind's types, `rules::dashboard::WidgetParams`, which a test
+//! holds to the catalog's JSON Schemas) and operators' lines, each audited. `service/demo.rs` configures Planta Demo
+//! at a demo start (three lines with four areas each, four products, three shifts with breaks, six reasons, filters,
+//! a dashboard per role whose widgets are the catalog's).
 
 pub mod rules;
 

@@ -1,6 +1,6 @@
 //! The plant's configuration, edited by its owner and managers (`plant.configure`): lines, products, downtime
-//! reasons, each role's dashboard (its widgets' parameters checked against the widget catalog's JSON Schemas on save)
-//! and which lines each operator works on. Every change is checked whole (nothing written when a field is wrong, each
+//! reasons, each role's dashboard (its widgets' parameters read as their kind's, `WidgetParams`, on save) and which
+//! lines each operator works on. Every change is checked whole (nothing written when a field is wrong, each
 //! named), audited, and shows on the dashboards at their next refresh.
 
 use serde_json::json;
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
 use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use crate::paging::{self, Limit, Page};
-use crate::production::rules::dashboard::{Range, Widget};
+use crate::production::rules::dashboard::{Range, Widget, WidgetParams};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
     self as rules, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, ProductInput, ProductSetting,
@@ -174,8 +174,8 @@ pub async fn query_log(pool: &PgPool, user: &User, after: Option<&str>) -> Resul
 }
 
 /// Sets `template`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,
-/// widgets of the catalog's kinds, each one's parameters valid by its kind's schema; the first problem of each widget
-/// named (`widgets[2].params`).
+/// widgets of the catalog's kinds, each one's parameters its kind's ([`WidgetParams`]); the first problem of each
+/// widget named (`widgets[2].params`).
 pub async fn save_dashboard(
     pool: &PgPool,
     user: &User,
@@ -204,18 +204,9 @@ pub async fn save_dashboard(
         let widgets: Vec<Widget> = parsed.iter().map(|(_, w)| w.clone()).collect();
         rules::check_layout(&widgets).map_err(Error::Validation)?;
     }
-    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let schemas = store::widget_schemas(&mut tx).await?;
     for (i, w) in &parsed {
-        match schemas.iter().find(|(kind, _)| kind == w.kind.as_str()) {
-            None => problems.push((*i, FieldError::new(&format!("widgets[{i}].kind"), ErrorCode::InvalidInput))),
-            Some((_, schema)) => {
-                let params = if w.params.is_null() { json!({}) } else { w.params.clone() };
-                let valid = jsonschema::validator_for(schema).map(|v| v.is_valid(&params)).unwrap_or(false);
-                if !valid {
-                    problems.push((*i, FieldError::new(&format!("widgets[{i}].params"), ErrorCode::InvalidInput)));
-                }
-            }
+        if WidgetParams::read(w.kind, &w.params).is_none() {
+            problems.push((*i, FieldError::new(&format!("widgets[{i}].params"), ErrorCode::InvalidInput)));
         }
     }
     if !problems.is_empty() {
@@ -223,6 +214,7 @@ pub async fn save_dashboard(
         problems.sort_by_key(|(i, _)| *i);
         return Err(Error::Validation(problems.into_iter().map(|(_, p)| p).collect()));
     }
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     store::save_dashboard(&mut tx, user.tenant_id, template.as_str(), &value, user.user_id).await?;
     audit::record(
         &mut tx,

@@ -139,7 +139,8 @@ pub(in crate::production) async fn save_reason(
     }
 }
 
-/// Each widget kind's parameter schema (the platform's catalog).
+/// Each widget kind's parameter schema (the platform's catalog), which the tests hold `WidgetParams` to.
+#[cfg(test)]
 pub(in crate::production) async fn widget_schemas(
     tx: &mut Tx,
 ) -> Result<Vec<(String, serde_json::Value)>, sqlx::Error> {

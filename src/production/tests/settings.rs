@@ -292,3 +292,59 @@ async fn the_owner_reads_who_queried_what_and_how_long_it_took(opts: PgPoolOptio
     // Managers run the plant; what people look at is the owner's to read.
     assert!(matches!(query_log(&pool, &manager, None).await, Err(Error::Forbidden)));
 }
+
+/// The widgets' parameter types and the catalog's JSON Schemas (`production_widgets.param_schema`, what a reader of
+/// the catalog sees) give the same verdict on every input here: each kind's keys, values, missing and extra keys,
+/// nulls, bounds, repeats and non-objects.
+#[sqlx::test]
+async fn the_widgets_parameter_types_say_what_the_catalogs_schemas_say(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::rules::dashboard::WidgetParams;
+    use crate::production::rules::kinds::WidgetKind;
+    use serde_json::json;
+
+    let pool = app_pool(opts, conn).await;
+    let mut tx = crate::db::begin(&pool, crate::db::Scope::Platform).await.unwrap();
+    let schemas = crate::production::store::settings::widget_schemas(&mut tx).await.unwrap();
+    assert_eq!(schemas.len(), WidgetKind::ALL.len(), "a kind without a schema, or a schema without a kind");
+    let inputs = [
+        json!({}),
+        json!(null),
+        json!([]),
+        json!("oee"),
+        json!({"figures": ["oee", "good"]}),
+        json!({"figures": ["oee", "oee"]}),
+        json!({"figures": []}),
+        json!({"figures": ["speed"]}),
+        json!({"figures": null}),
+        json!({"figures": ["downtime"], "extra": 1}),
+        json!({"bucket": "shift"}),
+        json!({"bucket": "week"}),
+        json!({"bucket": null}),
+        json!({"figure": "total"}),
+        json!({"figure": "good"}),
+        json!({"limit": 1}),
+        json!({"limit": 500}),
+        json!({"limit": 0}),
+        json!({"limit": 501}),
+        json!({"limit": -3}),
+        json!({"limit": "10"}),
+        json!({"by": "line"}),
+        json!({"by": "product"}),
+        json!({"other": true}),
+    ];
+    let mut accepted = 0;
+    for (kind, schema) in &schemas {
+        let kind = WidgetKind::parse(kind).unwrap_or_else(|| panic!("the catalog's kind {kind} is not a WidgetKind"));
+        let validator = jsonschema::validator_for(schema).unwrap();
+        for input in &inputs {
+            // The service reads a missing or null `params` as `{}`, as it always has before checking the schema.
+            let as_schema_sees = if input.is_null() { json!({}) } else { input.clone() };
+            let by_schema = validator.is_valid(&as_schema_sees);
+            let by_type = WidgetParams::read(kind, input).is_some();
+            assert_eq!(by_type, by_schema, "{kind:?} with {input}: the type says {by_type}, the schema {by_schema}");
+            accepted += usize::from(by_type);
+        }
+    }
+    // Not a table of refusals only: each kind accepts something here.
+    assert!(accepted >= schemas.len() * 2, "{accepted} accepted");
+}

@@ -18,7 +18,8 @@
 //! stops given a planned reason show too, marked planned, with the time they took out of planned time.
 //!
 //! The module's parts: `time` (buckets and windows), `figures` (the calculation), `pareto`, `range` (what span a
-//! dashboard looks at); here, the wire types a dashboard's page and its server functions share.
+//! dashboard looks at), `widgets` (each widget kind's parameters); here, the wire types a dashboard's page and its
+//! server functions share.
 
 mod figures;
 mod pareto;
@@ -26,6 +27,7 @@ mod range;
 #[cfg(test)]
 mod tests;
 mod time;
+mod widgets;
 
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
 use chrono::{DateTime, Utc};
@@ -36,6 +38,7 @@ pub use figures::*;
 pub use pareto::*;
 pub use range::*;
 pub use time::*;
+pub use widgets::*;
 
 use super::kinds::{FilterKey, Template, WidgetKind};
 
