@@ -33,6 +33,8 @@ pub enum ErrorCode {
     RoleNotAllowed,
     ScopeUnknown,
     InvalidInput,
+    /// A JSON body that is not an object where the operation takes one (an array, a string…).
+    ExpectedObject,
     // state
     NotFound,
     Conflict,
@@ -78,6 +80,7 @@ impl ErrorCode {
             Self::RoleNotAllowed => "role_not_allowed",
             Self::ScopeUnknown => "scope_unknown",
             Self::InvalidInput => "invalid_input",
+            Self::ExpectedObject => "expected_object",
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
             Self::NameTaken => "name_taken",

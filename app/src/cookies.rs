@@ -22,6 +22,27 @@ pub fn refresh_cookie_name(secure: bool) -> &'static str {
 }
 pub const THEME_COOKIE: &str = "nexus_theme";
 
+const DEVICE_COOKIE: &str = "nexus_device";
+const HOST_DEVICE_COOKIE: &str = "__Host-nexus_device";
+
+/// The device cookie's name: it tells sign-in that this browser signed in to an account before, so the account's
+/// owner passes while strangers guessing its password wait (`nexus::identity::rules::throttle`).
+pub fn device_cookie_name(secure: bool) -> &'static str {
+    if secure { HOST_DEVICE_COOKIE } else { DEVICE_COOKIE }
+}
+
+/// The device cookie set at sign-in: a year, HttpOnly, sent on same-site requests only.
+pub fn device_cookie(value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::build((device_cookie_name(secure), value))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .build();
+    c.set_max_age(cookie::time::Duration::days(nexus::identity::rules::throttle::DEVICE_COOKIE_DAYS));
+    c
+}
+
 fn base(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value)).path("/").http_only(true).secure(secure).same_site(SameSite::Lax).build()
 }

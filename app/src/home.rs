@@ -35,6 +35,7 @@ fn RoleHome() -> impl IntoView {
         Role::Operator | Role::Supply => vec!["soon_mes", "soon_production"],
     };
     let nothing_soon = soon.is_empty();
+    let failed_before = me.failed_before;
     view! {
         <Title text=move || td_string!(i18n.get_locale(), nav.home) />
         <section class="mb-6" data-testid="home" data-role=role.as_str()>
@@ -46,6 +47,19 @@ fn RoleHome() -> impl IntoView {
                 {move || td_string!(i18n.get_locale(), home.role, role = role_text(i18n.get_locale(), role)).to_string()}
             </p>
         </section>
+        {(failed_before > 0).then(|| view! {
+            <section
+                role="alert"
+                data-testid="failed-sign-ins"
+                class="mb-6 rounded-lg border border-amber-400 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/60 dark:bg-amber-950/40 dark:text-amber-100"
+            >
+                <p class="font-semibold">{t!(i18n, home.failed_sign_ins, count = failed_before)}</p>
+                <p class="mt-1">
+                    {t!(i18n, home.failed_sign_ins_note)} " "
+                    <A href="/account" attr:class=link>{t!(i18n, home.failed_sign_ins_action)}</A>
+                </p>
+            </section>
+        })}
         <div class="grid gap-6 md:grid-cols-2">
             <section class=CARD>
                 <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>

@@ -34,6 +34,8 @@ pub struct AppState {
     pub upload_limits: nexus::inventory::rules::file::UploadLimits,
     /// Changes to each plant's production, for its live dashboards.
     pub live: nexus::production::service::live::Live,
+    /// The open event streams, bounded and ended with their credentials.
+    pub streams: nexus::identity::service::streams::Streams,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).

@@ -50,7 +50,7 @@ test('the admin suspends an organization: its people are signed out and cannot r
 
   // The workshop's open session has ended: its next page is the login page, and logging in is refused.
   await workshop.reload();
-  await expect(workshop).toHaveURL(/\/login$/);
+  await expect(workshop).toHaveURL(/\/login(\?next=[^&]*)?$/);
   await login(workshop, email, 'Taller-Jalisco-2026');
   await expect(workshop.getByTestId('form-error')).toHaveText('Tu cuenta está desactivada. Contacta al administrador.');
 
@@ -77,7 +77,7 @@ test('a user changes their password and closes a session left open elsewhere', a
   await page.getByTestId('sessions').locator('tr[data-state="other"]').getByRole('button').click();
   await expect(sessions).toHaveCount(1);
   await other.reload();
-  await expect(other).toHaveURL(/\/login$/);
+  await expect(other).toHaveURL(/\/login(\?next=[^&]*)?$/);
 
   // A wrong current password is said next to its field; nothing changes.
   await page.locator('#f-current-password').fill('No-Es-La-Actual-1');

@@ -124,3 +124,26 @@ test.describe('in Mexico City', () => {
     expect(html).not.toMatch(/\d\d:\d\d UTC</);
   });
 });
+
+test('signed out, a page sends to sign-in and back; failed attempts on the account are told to its owner', async ({ page }) => {
+  await open(page, '/production');
+  await expect(page).toHaveURL(/\/login\?next=%2Fproduction$/);
+  // Someone guesses the viewer's password twice...
+  for (const guess of ['Adivinanza-Uno-1', 'Adivinanza-Dos-2']) {
+    await page.locator('#f-login').fill('lector@planta.demo');
+    await page.locator('#f-password').fill(guess);
+    await page.locator('main button[type=submit]').click();
+    await expect(page.getByTestId('form-error')).toHaveText('Correo, usuario o contraseña incorrectos.');
+  }
+  // ...then the viewer signs in, and lands on the page they asked for.
+  await page.locator('#f-password').fill(demoPassword);
+  await page.locator('main button[type=submit]').click();
+  await expect(page).toHaveURL(/\/production$/);
+  // Their home says what happened, and what to do.
+  await open(page, '/');
+  const notice = page.getByTestId('failed-sign-ins');
+  await expect(notice).toContainText('Hubo 2 intentos fallidos de entrar a tu cuenta desde tu último ingreso.');
+  await expect(notice.getByRole('link')).toHaveAttribute('href', '/account');
+  await shot(page, '05-failed-sign-ins');
+  await logout(page);
+});

@@ -70,8 +70,9 @@ pub struct InventoryConfig {
 #[derive(Debug, Clone, Args)]
 pub struct ProductionConfig {
     /// Whole months of raw production units kept before the current one (older months are dropped; their rollups
-    /// and downtime stay).
-    #[arg(long, env = "NEXUS_PRODUCTION_KEEP_MONTHS", default_value_t = 24)]
+    /// and downtime stay), 1 to 120. Ingest accepts units from the first day of the oldest month kept.
+    #[arg(long, env = "NEXUS_PRODUCTION_KEEP_MONTHS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=120))]
     pub production_keep_months: u32,
     /// Seconds between two rounds of the production downtime job.
     #[arg(long, env = "NEXUS_DOWNTIME_EVERY_SECS", default_value_t = 60)]

@@ -56,7 +56,9 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
     let live = nexus::production::service::live::Live::default();
     tokio::spawn(live.clone().listen(pool.clone()));
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live })
+    let streams = nexus::identity::service::streams::Streams::default();
+    tokio::spawn(streams.clone().watch(pool.clone()));
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, streams })
 }
 
 /// Seeds the demo accounts and prints them.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use sqlx::types::ipnetwork::IpNetwork;
 
 use self::store::{AuditFilter, AuditRow, NewAuditEntry};
 use crate::caller::{Caller, Machine, RequestMeta, User};
@@ -11,6 +12,7 @@ use crate::csv_safe::neutralize;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
+use crate::identity::rules::throttle::Failures;
 use crate::ids::{TenantId, UserId};
 use crate::paging::{self, At, Limit, Page};
 
@@ -18,7 +20,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-/// The action recorded for a failed login (also what the per-account throttle counts).
+/// The action recorded for a failed login (also what sign-in throttling counts).
 pub const LOGIN_FAILED: &str = "auth.login_failed";
 
 /// Who did it and from where; `tenant_id` is the tenant the event belongs to.
@@ -184,12 +186,31 @@ async fn entries(pool: &sqlx::PgPool, caller: &Caller, q: &AuditQuery, limit: i6
 
 /// Failed logins recorded for `login` since `since`: how many, and when the oldest of them was. Counted in the
 /// platform tenant, where failures are recorded. Index: audit_log_login_failed_idx.
-pub async fn failed_logins_since(
+/// Failed sign-ins of any of `logins` since `since`, as sign-in throttling counts them (`identity::rules::throttle`):
+/// from the source `network` of the attempt, and from untrusted clients anywhere.
+pub async fn login_failures(
     tx: &mut Tx,
-    login: &str,
+    logins: &[String],
+    network: Option<IpNetwork>,
     since: DateTime<Utc>,
+) -> Result<Failures> {
+    Ok(store::login_failures(tx, logins, network, since).await?)
+}
+
+/// Whether `user` signed in from `network` since `since` (a known network makes a client trusted).
+pub async fn signed_in_from(tx: &mut Tx, user: UserId, network: IpNetwork, since: DateTime<Utc>) -> Result<bool> {
+    Ok(store::signed_in_from(tx, user, network, since).await?)
+}
+
+/// Failed sign-ins of any of `logins` since `user`'s last sign-in (looking back to `horizon` at most), and the time
+/// of the last one: what the owner of an attacked account is told when they sign in.
+pub async fn failures_since_last_sign_in(
+    tx: &mut Tx,
+    logins: &[String],
+    user: UserId,
+    horizon: DateTime<Utc>,
 ) -> Result<(i64, Option<DateTime<Utc>>)> {
-    Ok(store::failed_logins_since(tx, login, since).await?)
+    Ok(store::failures_since_last_sign_in(tx, logins, user, horizon).await?)
 }
 
 /// The most rows one CSV export carries; the UI says so when a filter would exceed it.

@@ -6,6 +6,7 @@ use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::identity::rules::throttle::Failures;
 use crate::ids::{TenantId, UserId};
 
 pub(in crate::audit) struct NewAuditEntry<'a> {
@@ -98,18 +99,72 @@ pub(in crate::audit) async fn list(tx: &mut Tx, f: AuditFilter<'_>) -> Result<Ve
 }
 
 /// Index: audit_log_login_failed_idx (actor_email, at) where action = 'auth.login_failed'.
-pub(in crate::audit) async fn failed_logins_since(
+/// Failed sign-ins of any of `logins` since `since`: from `network` (without one, from attempts without an address),
+/// and from untrusted clients (the failure's `after.trusted` is not true). Index: audit_log_login_failed_idx.
+pub(in crate::audit) async fn login_failures(
     tx: &mut Tx,
-    login: &str,
+    logins: &[String],
+    network: Option<IpNetwork>,
     since: DateTime<Utc>,
-) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+) -> Result<Failures, sqlx::Error> {
     let r = sqlx::query!(
-        r#"select count(*) as "n!", min(at) as oldest from audit_log
-           where action = 'auth.login_failed' and actor_email = $1 and at > $2"#,
-        login,
-        since
+        r#"select count(*) filter (where ip <<= $3 or ($3 is null and ip is null)) as "from_source!",
+                  min(at) filter (where ip <<= $3 or ($3 is null and ip is null)) as source_oldest,
+                  count(*) filter (where (after ->> 'trusted') is distinct from 'true') as "untrusted!",
+                  min(at) filter (where (after ->> 'trusted') is distinct from 'true') as untrusted_oldest
+           from audit_log
+           where action = 'auth.login_failed' and actor_email = any($1) and at > $2"#,
+        logins,
+        since,
+        network as Option<IpNetwork>
     )
     .fetch_one(&mut **tx)
     .await?;
-    Ok((r.n, r.oldest))
+    Ok(Failures {
+        from_source: r.from_source,
+        source_oldest: r.source_oldest,
+        untrusted: r.untrusted,
+        untrusted_oldest: r.untrusted_oldest,
+    })
+}
+
+/// Whether `user` signed in from `network` since `since`. Index: audit_log_login_idx.
+pub(in crate::audit) async fn signed_in_from(
+    tx: &mut Tx,
+    user: UserId,
+    network: IpNetwork,
+    since: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query_scalar!(
+        r#"select exists (select 1 from audit_log
+                          where action = 'auth.login' and actor_user_id = $1 and at > $2 and ip <<= $3) as "known!""#,
+        user.0,
+        since,
+        network
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r)
+}
+
+/// Failed sign-ins of any of `logins` since `user` last signed in (over the last `horizon`), and when the last was.
+/// Indexes: audit_log_login_idx for the last sign-in, audit_log_login_failed_idx for the failures.
+pub(in crate::audit) async fn failures_since_last_sign_in(
+    tx: &mut Tx,
+    logins: &[String],
+    user: UserId,
+    horizon: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"select count(*) as "n!", max(at) as last from audit_log
+           where action = 'auth.login_failed' and actor_email = any($1)
+             and at > greatest($3, (select max(at) from audit_log
+                                    where action = 'auth.login' and actor_user_id = $2 and at > $3))"#,
+        logins,
+        user.0,
+        horizon
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((r.n, r.last))
 }

@@ -10,11 +10,13 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
-use super::{Actor, AuditEntry, AuditQuery, Event, LOGIN_FAILED, export_csv, failed_logins_since, list, record};
+use super::{Actor, AuditEntry, AuditQuery, Event, LOGIN_FAILED, export_csv, list, login_failures, record};
 use crate::caller::{Caller, Machine, RequestMeta, User};
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::identity::rules::tenant::TenantKind;
+use crate::identity::rules::throttle::Failures;
 use crate::ids::{TenantId, UserId};
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions) -> PgPool {
@@ -34,13 +36,20 @@ async fn tenant(pool: &PgPool, kind: &str, name: &str) -> TenantId {
     id
 }
 
-/// A person of `role` in `tenant` (the audit reads only the caller's role and tenant).
+/// A person of `role` in `tenant` (the audit reads only the caller's role, kind and tenant): the platform's admin, a
+/// bodega's staff, or a plant's people.
 fn person(tenant: TenantId, role: Role, email: &str) -> User {
+    let tenant_kind = match role {
+        Role::Admin => TenantKind::Platform,
+        Role::Warehouse => TenantKind::Warehouse,
+        _ => TenantKind::Manufacturer,
+    };
     User {
         user_id: UserId::new_v4(),
         tenant_id: tenant,
         session_id: Uuid::new_v4(),
         role,
+        tenant_kind,
         email: email.into(),
         display_name: email.into(),
     }
@@ -51,6 +60,7 @@ fn meta() -> RequestMeta {
         ip: Some(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))),
         user_agent: "Firefox".into(),
         request_id: "req-1".into(),
+        device: None,
     }
 }
 
@@ -209,6 +219,7 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
         name: "SIEM".into(),
         scopes: vec![ApiScope::AuditRead],
         creator_role: Role::Owner,
+        tenant_kind: TenantKind::Warehouse,
     });
     let sur_seen = list(&pool, &sur_key, &query(100)).await.unwrap().items;
     assert_eq!(tenants_of(&sur_seen), [sur]);
@@ -246,6 +257,7 @@ async fn a_tenant_never_sees_another_tenants_entries(opts: PgPoolOptions, conn: 
             name: "ERP".into(),
             scopes: vec![ApiScope::CatalogRead],
             creator_role: Role::Owner,
+            tenant_kind: TenantKind::Warehouse,
         }),
     ] {
         assert!(matches!(list(&pool, &caller, &query(10)).await, Err(Error::Forbidden)), "{caller:?}");
@@ -259,7 +271,7 @@ async fn the_csv_export_neutralizes_every_formula_cell(opts: PgPoolOptions, conn
     let norte = tenant(&pool, "manufacturer", "=Planta").await;
     let owner = Caller::User(person(norte, Role::Owner, "dueno@norte.test"));
     // What a hostile user controls: the name they sign in with, what they name things, their user agent.
-    let meta = RequestMeta { ip: None, user_agent: "@SUM(A1)".into(), request_id: "-1+2".into() };
+    let meta = RequestMeta { ip: None, user_agent: "@SUM(A1)".into(), request_id: "-1+2".into(), device: None };
     let actor = Actor { tenant_id: norte, user_id: None, email: Some("=HYPERLINK(\"http://x\")"), meta: &meta };
     let mut tx = db::begin(&pool, Scope::Tenant(norte)).await.unwrap();
     let event = Event::new("api_keys.created").target("+api_key", "\tx").after(json!({"name": "=1+1"}));
@@ -312,15 +324,37 @@ async fn the_csv_export_neutralizes_every_formula_cell(opts: PgPoolOptions, conn
 }
 
 #[sqlx::test]
-async fn failed_logins_are_counted_per_login_since_a_moment(opts: PgPoolOptions, conn: PgConnectOptions) {
+async fn failed_logins_are_counted_per_login_source_and_trust_since_a_moment(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
     let pool = app_pool(opts, conn).await;
     let before = Utc::now() - chrono::Duration::seconds(1);
+    // meta()'s address is 203.0.113.7.
     recorded(&pool, PLATFORM_TENANT, "ana@norte.test", &[LOGIN_FAILED, LOGIN_FAILED, "auth.login"]).await;
     recorded(&pool, PLATFORM_TENANT, "beto@norte.test", &[LOGIN_FAILED]).await;
+    // A failure of a client the account trusts, from elsewhere.
+    let elsewhere = RequestMeta { ip: Some(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1))), ..meta() };
+    let actor = Actor { tenant_id: PLATFORM_TENANT, user_id: None, email: Some("ana"), meta: &elsewhere };
     let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
-    let (n, oldest) = failed_logins_since(&mut tx, "ana@norte.test", before).await.unwrap();
-    assert_eq!(n, 2);
-    assert!(oldest.is_some_and(|o| o > before), "{oldest:?}");
-    assert_eq!(failed_logins_since(&mut tx, "ana@norte.test", Utc::now()).await.unwrap(), (0, None));
-    assert_eq!(failed_logins_since(&mut tx, "nadie@norte.test", before).await.unwrap(), (0, None));
+    record(&mut tx, &actor, Event::new(LOGIN_FAILED).after(json!({ "trusted": true }))).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let net = |s: &str| s.parse::<sqlx::types::ipnetwork::IpNetwork>().unwrap();
+    let ana = ["ana@norte.test".to_owned(), "ana".to_owned()];
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let f = login_failures(&mut tx, &ana, Some(net("203.0.113.0/24")), before).await.unwrap();
+    assert_eq!((f.from_source, f.untrusted), (2, 2), "{f:?}");
+    assert!(f.source_oldest.is_some_and(|o| o > before) && f.untrusted_oldest == f.source_oldest, "{f:?}");
+    // The trusted failure counts for its own network only.
+    let f = login_failures(&mut tx, &ana, Some(net("198.51.100.0/24")), before).await.unwrap();
+    assert_eq!((f.from_source, f.untrusted), (1, 2), "{f:?}");
+    // Without an address, the source is the attempts without one.
+    assert_eq!(login_failures(&mut tx, &ana, None, before).await.unwrap().from_source, 0);
+    assert_eq!(
+        login_failures(&mut tx, &ana, Some(net("203.0.113.0/24")), Utc::now()).await.unwrap(),
+        Failures::default()
+    );
+    let nobody = ["nadie@norte.test".to_owned()];
+    assert_eq!(login_failures(&mut tx, &nobody, None, before).await.unwrap(), Failures::default());
 }

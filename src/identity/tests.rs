@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::rules::auth::Role;
 use super::rules::tenant::{TenantStatus, UserStatus};
+use super::rules::throttle;
 use super::service::auth::Auth;
 use super::service::users::{UserChange, set_tenant_status};
 use super::store::{tenants, users};
@@ -271,38 +272,96 @@ async fn an_admin_role_outside_the_platform_tenant_is_not_platform_wide(opts: Pg
         tenant_id: a,
         session_id: Uuid::new_v4(),
         role: Role::Admin,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Warehouse,
         email: "rogue@alfa.test".into(),
         display_name: String::new(),
     };
     assert_eq!(rogue.scope(), Scope::Tenant(a));
-    let page = super::service::users::list(&pool, &rogue, &Default::default()).await.unwrap();
+    // A bodega has no admin role: the row grants nothing at all.
+    let refused = super::service::users::list(&pool, &rogue, &Default::default()).await;
+    assert!(matches!(refused, Err(Error::Forbidden)));
+    // Were the kind forged too, the scope is still the tenant's own: it sees and touches only its tenant.
+    let forged = User { tenant_kind: crate::identity::rules::tenant::TenantKind::Platform, ..rogue };
+    assert_eq!(forged.scope(), Scope::Tenant(a));
+    let page = super::service::users::list(&pool, &forged, &Default::default()).await.unwrap();
     assert!(page.users.items.iter().all(|u| u.tenant_id == a));
-    let err = super::service::users::act(&pool, &rogue, user_b, UserChange::Deactivate, &RequestMeta::default())
+    let err = super::service::users::act(&pool, &forged, user_b, UserChange::Deactivate, &RequestMeta::default())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound), "{err:?}");
 }
 
+fn from(ip: &str) -> RequestMeta {
+    RequestMeta { ip: Some(ip.parse().unwrap()), ..Default::default() }
+}
+
+fn with_device(ip: &str, device: Option<String>) -> RequestMeta {
+    RequestMeta { device, ..from(ip) }
+}
+
+fn throttled(r: Result<super::service::auth::LoggedIn, Error>) -> bool {
+    matches!(r, Err(Error::RateLimited { retry_after_secs }) if retry_after_secs > 0 && retry_after_secs <= 900)
+}
+
+/// Issue 22: wrong passwords for an e-mail sent from many addresses locked its owner out for 15 minutes. Guessing from
+/// many networks is still held back, but the owner's browser (its device cookie) and the owner's usual network pass.
 #[sqlx::test]
-async fn failed_logins_are_throttled_per_account(opts: PgPoolOptions, conn: PgConnectOptions) {
+async fn guessing_from_many_networks_is_throttled_but_the_owner_still_signs_in(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
     let pool = app_pool(opts, conn).await;
     let auth = auth().await;
     let (_, _, email) = tenant_with_user(&pool, "Theta", Role::Warehouse).await;
-    for i in 0..10 {
-        // Different addresses each time: the per-IP limit would not see them together.
-        let meta = RequestMeta { ip: Some(format!("10.0.0.{i}").parse().unwrap()), ..Default::default() };
-        let err = auth.login(&pool, &email, "Wrong-Passw0rd", &meta).await.unwrap_err();
+    // Yesterday's sign-in at the office gave this browser its device cookie.
+    let office = auth.login(&pool, &email, PASSWORD, &from("192.0.2.10")).await.unwrap();
+    let device = office.device.clone();
+    assert!(device.is_some());
+    assert_eq!(office.failed_before, 0);
+
+    // Twenty wrong passwords, each from a network of its own: no network's own limit is reached.
+    for i in 0..throttle::PER_ACCOUNT_UNTRUSTED {
+        let err = auth.login(&pool, &email, "Wrong-Passw0rd", &from(&format!("10.{i}.0.1"))).await.unwrap_err();
         assert!(matches!(err, Error::Unauthorized(ErrorCode::InvalidCredentials)), "{err:?}");
     }
-    // The eleventh attempt is refused before the password is even checked, right password or not.
-    let err = auth.login(&pool, &email, PASSWORD, &RequestMeta::default()).await.unwrap_err();
-    assert!(
-        matches!(err, Error::RateLimited { retry_after_secs } if retry_after_secs > 0 && retry_after_secs <= 900),
-        "{err:?}"
-    );
-    // Another account is not affected.
+    // A stranger on yet another network waits, right password or not, and so does one with a forged device cookie.
+    assert!(throttled(auth.login(&pool, &email, PASSWORD, &from("198.51.100.7")).await));
+    let forged = device.as_ref().map(|d| format!("{}x", &d[..d.len() - 1]));
+    assert!(throttled(auth.login(&pool, &email, PASSWORD, &with_device("198.51.100.7", forged)).await));
+    // The owner passes: from any network with their browser's device cookie...
+    let home = auth.login(&pool, &email, PASSWORD, &with_device("203.0.113.50", device.clone())).await.unwrap();
+    // ...and is told of the attack on their account.
+    assert_eq!(home.failed_before, throttle::PER_ACCOUNT_UNTRUSTED);
+    let me = super::service::auth::me(&pool, &home.user).await.unwrap();
+    assert_eq!(me.failed_before, throttle::PER_ACCOUNT_UNTRUSTED);
+    // From the office network they signed in from, even without the cookie (another browser there).
+    let again = auth.login(&pool, &email, PASSWORD, &from("192.0.2.99")).await.unwrap();
+    assert_eq!(again.failed_before, 0, "told once: failures before the previous sign-in are not news");
+    // A device cookie of another account is no trust for this one.
     let (_, _, other) = tenant_with_user(&pool, "Iota", Role::Warehouse).await;
-    auth.login(&pool, &other, PASSWORD, &RequestMeta::default()).await.unwrap();
+    let others = auth.login(&pool, &other, PASSWORD, &from("192.0.2.10")).await.unwrap().device;
+    assert!(throttled(auth.login(&pool, &email, PASSWORD, &with_device("198.51.100.8", others)).await));
+    // The other account is not held back by this one's attack.
+    auth.login(&pool, &other, PASSWORD, &from("198.51.100.7")).await.unwrap();
+}
+
+#[sqlx::test]
+async fn a_network_that_keeps_failing_waits_whoever_it_is(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let (_, _, email) = tenant_with_user(&pool, "Kappa", Role::Warehouse).await;
+    let device = auth.login(&pool, &email, PASSWORD, &from("192.0.2.10")).await.unwrap().device;
+    // Five failures from addresses of one /24 (the guesser rotating within their network), whatever the case of the e-mail typed.
+    for i in 0..throttle::PER_SOURCE {
+        let err = auth.login(&pool, &email.to_uppercase(), "Wrong-Passw0rd", &from(&format!("10.9.8.{i}"))).await;
+        assert!(matches!(err, Err(Error::Unauthorized(ErrorCode::InvalidCredentials))), "{err:?}");
+    }
+    // That network waits, even with the device cookie (it is the network failing, not the account's guessers).
+    assert!(throttled(auth.login(&pool, &email, PASSWORD, &from("10.9.8.200")).await));
+    assert!(throttled(auth.login(&pool, &email, PASSWORD, &with_device("10.9.8.201", device)).await));
+    // Other networks are not held back: five failures are far from the account's limit.
+    let ok = auth.login(&pool, &email, PASSWORD, &from("10.9.9.1")).await.unwrap();
+    assert_eq!(ok.failed_before, throttle::PER_SOURCE);
 }
 
 #[sqlx::test]
@@ -392,8 +451,12 @@ async fn logins_are_audited_and_failures_do_not_reveal_the_account(opts: PgPoolO
     let pool = app_pool(opts, conn).await;
     let auth = auth().await;
     let (tenant, _, email) = tenant_with_user(&pool, "Zeta", Role::Warehouse).await;
-    let meta =
-        RequestMeta { ip: Some("10.1.2.3".parse().unwrap()), user_agent: "test".into(), request_id: "r1".into() };
+    let meta = RequestMeta {
+        ip: Some("10.1.2.3".parse().unwrap()),
+        user_agent: "test".into(),
+        request_id: "r1".into(),
+        device: None,
+    };
     let wrong = auth.login(&pool, &email, "Wrong12345", &meta).await.unwrap_err();
     let unknown = auth.login(&pool, "nobody@zeta.test", "Wrong12345", &meta).await.unwrap_err();
     assert!(matches!(wrong, Error::Unauthorized(ErrorCode::InvalidCredentials)));

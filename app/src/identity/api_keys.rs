@@ -138,7 +138,7 @@ fn ApiKeys(
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let created = move || create.value().get().and_then(Result::ok);
-    let grantable: Vec<ApiScope> = ApiScope::grantable_by(me.role).collect();
+    let grantable: Vec<ApiScope> = ApiScope::grantable_by(me.tenant_kind, me.role).collect();
     view! {
         <Title text=move || td_string!(i18n.get_locale(), keys.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, keys.title)) />

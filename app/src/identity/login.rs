@@ -15,6 +15,34 @@ use crate::ui::session::use_session;
 pub struct LoginInput {
     pub login: String,
     pub password: String,
+    /// The page to return to once signed in (a path of ours; anything else goes home).
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// `next` when it is a path on this site (never another origin: `//host`, `/\host`, a scheme), else `/`.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.len() <= 2000
+                && !p.chars().any(char::is_control)
+                && !p.starts_with("/login") =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
+/// The sign-in page that returns to `path` afterwards.
+pub fn login_to_return_to(path: &str) -> String {
+    if local_path(Some(path)) == "/" {
+        return "/login".to_owned();
+    }
+    format!("/login?next={}", percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC))
 }
 
 #[server(prefix = "/api", endpoint = "ui/login")]
@@ -24,7 +52,10 @@ pub async fn login(input: LoginInput) -> Result<(), AppError> {
     for c in crate::cookies::session_cookies(&logged.tokens, st.security.secure_cookies) {
         crate::state::set_cookie(&c);
     }
-    leptos_axum::redirect("/");
+    if let Some(device) = logged.device {
+        crate::state::set_cookie(&crate::cookies::device_cookie(device, st.security.secure_cookies));
+    }
+    leptos_axum::redirect(local_path(input.next.as_deref()));
     Ok(())
 }
 
@@ -52,18 +83,24 @@ pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let action = session.login;
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let next = leptos_router::hooks::use_query_map().get_untracked().get("next");
+    let home = local_path(next.as_deref()).to_owned();
     view! {
         <Title text=move || td_string!(i18n.get_locale(), login.title) />
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                session.me.await.ok().flatten().map(|_| view! { <Redirect path="/" /> })
-            })}
+            {move || {
+                let home = home.clone();
+                Suspend::new(async move {
+                    session.me.await.ok().flatten().map(|_| view! { <Redirect path=home /> })
+                })
+            }}
         </Transition>
         <AuthCard>
             <h1 class="mb-1 text-2xl font-bold text-slate-900 dark:text-white">{t!(i18n, login.title)}</h1>
             <p class="mb-6 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, login.subtitle)}</p>
             <ErrorBanner error fields=&["login", "password"] />
             <ActionForm action>
+                {next.map(|next| view! { <input type="hidden" name="input[next]" value=next /> })}
                 <TextField
                     name="input[login]"
                     field="login"

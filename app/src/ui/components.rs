@@ -43,6 +43,7 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::RoleNotAllowed => td_string!(locale, err.role_not_allowed),
         E::ScopeUnknown => td_string!(locale, err.scope_unknown),
         E::InvalidInput => td_string!(locale, err.invalid_input),
+        E::ExpectedObject => td_string!(locale, err.expected_object),
         E::NotFound => td_string!(locale, err.not_found),
         E::Conflict => td_string!(locale, err.conflict),
         E::NameTaken => td_string!(locale, err.name_taken),

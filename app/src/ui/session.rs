@@ -2,7 +2,7 @@
 //! starts from the same state (no flash of the logged-out layout).
 
 use leptos::prelude::*;
-use nexus::identity::rules::auth::{Permission, Role};
+use nexus::identity::rules::auth::{Permission, Role, permits};
 use nexus::identity::rules::tenant::TenantKind;
 use nexus::ids::UserId;
 use serde::{Deserialize, Serialize};
@@ -19,11 +19,13 @@ pub struct Me {
     pub role: Role,
     pub tenant_name: String,
     pub tenant_kind: TenantKind,
+    /// Failed sign-ins of the account before this session began (the home page warns of them).
+    pub failed_before: i64,
 }
 
 impl Me {
     pub fn can(&self, p: Permission) -> bool {
-        self.role.has(p)
+        permits(self.tenant_kind, self.role, p)
     }
 }
 
@@ -41,6 +43,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         role: caller.role,
         tenant_name: row.tenant_name,
         tenant_kind: row.tenant_kind,
+        failed_before: row.failed_before,
     }))
 }
 
@@ -80,10 +83,37 @@ pub fn Protected(#[prop(optional)] permission: Option<Permission>, children: Chi
                         children.with_value(|c| c()).into_any()
                     }
                     Ok(Some(_)) => view! { <crate::ui::layout::Forbidden /> }.into_any(),
-                    _ => view! { <leptos_router::components::Redirect path="/login" /> }.into_any(),
+                    _ => to_sign_in().into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Signed out: to the sign-in page, which returns here afterwards. A page request gets a real 303 with its Location
+/// (not a 200 with an empty page, which a plain client saw); in the browser, the router navigates.
+fn to_sign_in() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let here = if search.is_empty() {
+        location.pathname.get_untracked()
+    } else {
+        format!("{}?{search}", location.pathname.get_untracked())
+    };
+    let to = crate::identity::login::login_to_return_to(&here);
+    #[cfg(feature = "ssr")]
+    {
+        if let (Some(res), Ok(value)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&to))
+        {
+            res.set_status(http::StatusCode::SEE_OTHER);
+            res.insert_header(http::header::LOCATION, value);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos_router::components::Redirect(leptos_router::components::RedirectProps::builder().path(to).build())
     }
 }
 

@@ -21,7 +21,9 @@ use leptos::server_fn::ServerFn;
 use nexus::caller::{Caller, RequestMeta};
 use nexus::codes::ErrorCode;
 use nexus::identity::service::api_keys;
-use nexus_app::cookies::{access_cookie_name, cleared_session_cookies, refresh_cookie_name, session_cookies};
+use nexus_app::cookies::{
+    access_cookie_name, cleared_session_cookies, device_cookie_name, refresh_cookie_name, session_cookies,
+};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 
@@ -86,6 +88,9 @@ pub async fn request_meta(State(st): State<AppState>, mut req: Request, next: Ne
             .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
             .unwrap_or_default()
             .to_owned(),
+        device: axum_extra::extract::cookie::CookieJar::from_headers(req.headers())
+            .get(device_cookie_name(st.security.secure_cookies))
+            .map(|c| c.value().to_owned()),
     };
     req.extensions_mut().insert(meta);
     next.run(req).await
@@ -115,6 +120,14 @@ pub async fn authenticate(State(st): State<AppState>, jar: CookieJar, mut req: R
         };
         match result {
             Ok(c) => Some(c),
+            // An operation that needs no caller ignores a credential that fails (it is served as without one); an
+            // outage is still an outage.
+            Err(e)
+                if !matches!(e, nexus::Error::Unavailable(_) | nexus::Error::Internal(_))
+                    && super::api::credential_optional(req.method(), req.uri().path()) =>
+            {
+                None
+            }
             Err(e) => return AppError::from(e).into_response(),
         }
     } else {
@@ -237,11 +250,36 @@ impl Limits {
     }
 }
 
-fn limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>, key: &str) -> Response {
+/// The most of a refused request's body read and dropped, and for how long, so its client gets the answer.
+const DRAIN_MAX_BYTES: usize = 64 << 20;
+const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// 429 with Retry-After, answered before the body is read. The body the client is still sending is read and dropped
+/// in the background (up to [`DRAIN_MAX_BYTES`] or [`DRAIN_FOR`]): a server that closed the connection on unread data
+/// would have the kernel reset it, and the client would see a broken pipe instead of the answer (issue 22).
+fn limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>, key: &str, req: Request) -> Response {
     let wait = not_until.wait_time_from(DefaultClock::default().now());
     let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     tracing::info!(%key, "rate limited");
+    drain(req.into_body());
     AppError::RateLimited { retry_after_secs }.into_response()
+}
+
+fn drain(body: axum::body::Body) {
+    use futures_util::StreamExt;
+    tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        let mut read = 0;
+        let _ = tokio::time::timeout(DRAIN_FOR, async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                read += chunk.len();
+                if read > DRAIN_MAX_BYTES {
+                    break;
+                }
+            }
+        })
+        .await;
+    });
 }
 
 fn request_ip(req: &Request) -> Option<IpAddr> {
@@ -254,7 +292,7 @@ pub async fn rate_limit_credentials(State(limits): State<Arc<Limits>>, req: Requ
     if bearer(req.headers()).is_some() {
         let key = ip_key(request_ip(&req));
         if let Err(not_until) = limits.credentials.check_key(&key) {
-            return limited(not_until, &key);
+            return limited(not_until, &key, req);
         }
     }
     next.run(req).await
@@ -273,13 +311,34 @@ pub async fn rate_limit(State(limits): State<Arc<Limits>>, req: Request, next: N
         None => ip.clone(),
     };
     if let Err(not_until) = limits.general.check_key(&key) {
-        return limited(not_until, &key);
+        return limited(not_until, &key, req);
     }
     let strict = req.method() == Method::POST && limits.auth_paths.contains(&path);
     if strict && let Err(not_until) = limits.auth.check_key(&ip) {
-        return limited(not_until, &ip);
+        return limited(not_until, &ip, req);
     }
     next.run(req).await
+}
+
+/// The HTTP status of a server function's error is the error's own, whichever way the function built it. Leptos
+/// answers 500 for every error a server function returns unless the function set the status itself (`AppError`'s
+/// `with_status`, which the core's errors pass through); an error made in the function (`AppError::field`) did not,
+/// and a user's bad input came back as a 500 with a 422's body (issue 22, found by `tests/http/server_fns.rs`). A
+/// 500 whose body is an `AppError` of another kind gets that kind's status (and Retry-After) here.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let server_fn = req.uri().path().starts_with("/api/ui/");
+    let res = next.run(req).await;
+    if !server_fn || res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 << 10).await else {
+        return AppError::Internal.into_response();
+    };
+    match serde_json::from_slice::<AppError>(&bytes) {
+        Ok(e) if e.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR => e.into_response(),
+        _ => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
 }
 
 /// Security headers on every response. HTML pages get their CSP (with the render's nonce) from the SSR context; this

@@ -87,7 +87,18 @@ impl TestApp {
         let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
         let live = nexus::production::service::live::Live::default();
         tokio::spawn(live.clone().listen(pool.clone()));
-        let state = AppState { leptos_options, pool: pool.clone(), auth, security, catalog_cache, upload_limits, live };
+        let streams = nexus::identity::service::streams::Streams::default();
+        tokio::spawn(streams.clone().watch(pool.clone()));
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            auth,
+            security,
+            catalog_cache,
+            upload_limits,
+            live,
+            streams,
+        };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state.clone(), l),
             None => nexus_server::http::router::build_router(state.clone()),

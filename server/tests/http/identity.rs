@@ -542,7 +542,7 @@ async fn tenants_cannot_reach_each_other_through_the_endpoints(opts: PgPoolOptio
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
     assert_eq!(listed.json(), json!([]));
     // The key still works and is listed, unrevoked, for its tenant.
-    assert_eq!(app.get("/api/v1/health", Auth::Bearer(&key)).await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/auth/me", Auth::Bearer(&key)).await.status, StatusCode::OK);
     let listed = app.get("/api/v1/api-keys", Auth::Bearer(&bodega_access)).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["id"], json!(key_id));
@@ -613,14 +613,16 @@ async fn api_keys_authenticate_machines_until_revoked(opts: PgPoolOptions, conn:
 
     let res = app.delete(&format!("/api/v1/api-keys/{key_id}"), Auth::Bearer(&access)).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
-    app.get("/api/v1/health", Auth::Bearer(&key)).await.assert_unauthorized("token_invalid");
     app.get("/api/v1/auth/me", Auth::Bearer(&key)).await.assert_unauthorized("token_invalid");
+    app.get("/api/v1/audit", Auth::Bearer(&key)).await.assert_unauthorized("token_invalid");
+    // An operation open to anyone serves a revoked key as it serves no key (issue 22).
+    assert_eq!(app.get("/api/v1/health", Auth::Bearer(&key)).await.status, StatusCode::OK);
     // Revoking twice, or an unknown key: not found.
     app.delete(&format!("/api/v1/api-keys/{key_id}"), Auth::Bearer(&access))
         .await
         .assert_error(StatusCode::NOT_FOUND, json!({ "error": "not_found" }));
     // A made-up key of the right shape.
-    app.get("/api/v1/health", Auth::Bearer("nxk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+    app.get("/api/v1/auth/me", Auth::Bearer("nxk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
         .await
         .assert_unauthorized("token_invalid");
 }
@@ -733,4 +735,138 @@ async fn control_characters_are_input_errors_not_server_errors(opts: PgPoolOptio
     // Nothing was stored by any of them.
     let keys = app.get("/api/v1/api-keys", Auth::Bearer(&owner)).await.json();
     assert_eq!(keys.as_array().map(Vec::len), Some(0), "{keys}");
+}
+
+/// Issue 22: a bodega's user made owner by the platform got the plant's configuration and figures (the code checked
+/// the role only). What a person may do is their role narrowed by their organisation's kind, everywhere.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_bodegas_owner_gets_the_bodega_not_a_plant(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let bodega_user = str_of(&app.login_rest(WAREHOUSE, DEMO_PASSWORD).await["user"], "id").to_owned();
+    let admin = app.login_browser(ADMIN, DEMO_PASSWORD).await;
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &bodega_user), ("input[action]", "change_role"), ("input[role]", "owner")],
+            &admin,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let access = app.access_token(WAREHOUSE).await;
+    let me = app.get("/api/v1/auth/me", Auth::Bearer(&access)).await.json();
+    assert_eq!((me["role"].as_str(), me["tenant_kind"].as_str()), (Some("owner"), Some("warehouse")));
+    // The scopes an owner of a bodega passes: no production, no availability of competitors.
+    assert_eq!(me["scopes"], json!(["catalog:read", "inventory:write", "audit:read"]));
+    for uri in ["/api/v1/production/oee?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z", "/api/v1/production/live"] {
+        let res = app.get(uri, Auth::Bearer(&access)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}: {}", res.text());
+    }
+    let browser = app.login_browser(WAREHOUSE, DEMO_PASSWORD).await;
+    for path in ["/api/ui/production/settings", "/api/ui/production/setup"] {
+        let res = app.post_form(path, &[], &browser, Some(ORIGIN)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}: {}", res.text());
+    }
+    // Nor can it mint a key that does what the bodega may not.
+    let res = app
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({ "name": "plc", "scopes": ["production:ingest"] }),
+            Auth::Bearer(&access),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    // What a bodega's owner does is there: users and the bodega's stock.
+    assert_eq!(app.post_form("/api/ui/users", &[], &browser, Some(ORIGIN)).await.status, StatusCode::OK);
+    assert_eq!(app.post_form("/api/ui/inventory/stock", &[], &browser, Some(ORIGIN)).await.status, StatusCode::OK);
+}
+
+/// Issue 22: `POST /api/v1/api-keys` with `["name",["catalog:read"]]` created a key (serde fills a struct from an
+/// array in field order). A body declared as an object must be one.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_json_array_is_not_an_object_body(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let not_an_object = json!({ "error": "validation", "fields": [{ "field": "body", "code": "expected_object" }] });
+    for body in [json!(["escáner", ["catalog:read"]]), json!("escáner"), json!(7), json!(null)] {
+        app.post_json("/api/v1/api-keys", &body, Auth::Bearer(&owner))
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, not_an_object.clone());
+    }
+    assert_eq!(app.get("/api/v1/api-keys", Auth::Bearer(&owner)).await.json(), json!([]), "no key was made");
+    app.post_json("/api/v1/auth/login", &json!([PLANT_OWNER, DEMO_PASSWORD]), Auth::None)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, not_an_object);
+    // A field of the wrong type is named.
+    app.post_json("/api/v1/api-keys", &json!({ "name": "x", "scopes": "catalog:read" }), Auth::Bearer(&owner))
+        .await
+        .assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "error": "validation", "fields": [{ "field": "scopes", "code": "invalid_input" }] }),
+        );
+}
+
+/// Issue 22: a stale `Authorization: Bearer` made registration answer 401, a status its document does not name.
+/// Every operation the document says needs no caller answers with a bad or expired credential as it does without one.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn operations_that_need_no_caller_ignore_a_bad_credential(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let doc = serde_json::to_value(nexus_server::http::api::document()).unwrap();
+    let expired = {
+        let now = chrono::Utc::now().timestamp() - 3_600;
+        let claims = AccessClaims::new(
+            nexus::ids::UserId::new_v4(),
+            nexus::ids::TenantId::new_v4(),
+            uuid::Uuid::new_v4(),
+            Role::Owner,
+            now,
+        );
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(&JWT_SECRET),
+        )
+        .unwrap()
+    };
+    // A body each open operation takes (registration: a new e-mail each time, so each answer is a fresh one).
+    let mut n = 0;
+    let mut body_for = |path: &str| {
+        n += 1;
+        if path.ends_with("/login") {
+            json!({ "login": PLANT_OWNER, "password": DEMO_PASSWORD })
+        } else if path.ends_with("/register") {
+            json!({ "name": "Ana", "email": format!("ana{n}@taller-sur.test"), "password": "Caballo-Bateria-Grapa",
+                    "business_name": format!("Taller Sur {n}"), "phone": "+57 300 000 0000", "address": "Calle 1",
+                    "role": "workshop" })
+        } else {
+            json!({ "refresh_token": "nope" })
+        }
+    };
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (verb, op) in item.as_object().unwrap() {
+            let reqs = op["security"].as_array().cloned().unwrap_or_default();
+            if !reqs.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())) || path.contains('{') {
+                continue;
+            }
+            for bad in ["garbage", expired.as_str(), "nxk_notakey"] {
+                let (without, with) = if verb == "get" {
+                    (app.get(path, Auth::None).await, app.get(path, Auth::Bearer(bad)).await)
+                } else {
+                    let (a, b) = (body_for(path), body_for(path));
+                    (app.post_json(path, &a, Auth::None).await, app.post_json(path, &b, Auth::Bearer(bad)).await)
+                };
+                assert_eq!(with.status, without.status, "{verb} {path} with {bad:.12}: {}", with.text());
+            }
+            checked.push(format!("{verb} {path}"));
+        }
+    }
+    for must in
+        ["post /api/v1/auth/login", "post /api/v1/auth/register", "post /api/v1/auth/refresh", "get /api/v1/health"]
+    {
+        assert!(checked.iter().any(|c| c == must), "{must} not checked: {checked:?}");
+    }
 }

@@ -10,3 +10,4 @@ mod inventory_stock;
 mod inventory_upload;
 mod pipeline;
 mod production;
+mod server_fns;

@@ -1,7 +1,8 @@
 //! The request pipeline under abuse and failure: floods of made-up credentials, oversized input, and a database that
 //! is down. Each answer must be the right status with a clear body, and nothing may be stored.
 
-use http::StatusCode;
+use axum::body::Body;
+use http::{Method, StatusCode, header};
 use nexus_server::http::middleware::Limits;
 use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -141,4 +142,96 @@ async fn assets_are_sent_precompressed_and_cached_pages_compressed(opts: PgPoolO
     assert_eq!(get("/login", None).await.header("content-encoding"), None);
     assert_eq!(get("/api/v1/openapi.json", Some("gzip")).await.header("content-encoding"), Some("gzip"));
     std::fs::remove_dir_all(&site).unwrap();
+}
+
+/// Issue 22: a signed-out `GET /` or `/production` answered 200 with a Location header and an empty page. A page for
+/// signed-in people sends everyone else to sign in (303), naming the page to return to; sign-in returns there, and
+/// only to a page of ours.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn signed_out_pages_redirect_to_sign_in_and_back(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    for (page, to) in [
+        ("/", "/login"),
+        ("/production", "/login?next=%2Fproduction"),
+        ("/inventory?sort=price", "/login?next=%2Finventory%3Fsort%3Dprice"),
+    ] {
+        for accept in ["text/html", "*/*"] {
+            let req = TestApp::request(Method::GET, page).header(header::ACCEPT, accept).body(Body::empty()).unwrap();
+            let res = app.send(req).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{page} ({accept}): {}", res.text());
+            assert_eq!(res.header("location"), Some(to), "{page}");
+        }
+    }
+    // Signing in with the page to return to goes there; a page elsewhere is not followed.
+    for (next, to) in [
+        ("/production", "/production"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/\\\\evil.example", "/"),
+    ] {
+        let res = app
+            .send(
+                TestApp::request(Method::POST, "/api/ui/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::ORIGIN, ORIGIN)
+                    .body(Body::from(form_encode(&[
+                        ("input[login]", PLANT_OWNER),
+                        ("input[password]", DEMO_PASSWORD),
+                        ("input[next]", next),
+                    ])))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.header("location"), Some(to), "next={next}: {} {}", res.status, res.text());
+        // The browser that signed in keeps a device cookie for a year (sign-in throttling trusts it).
+        let device = res.set_cookie("nexus_device").expect("a device cookie");
+        assert!(device.http_only() == Some(true) && device.max_age().is_some_and(|a| a.whole_days() == 365));
+    }
+}
+
+/// Issue 22: a rate-limited client sending a large body saw a broken pipe instead of its 429: the server answered and
+/// closed the connection on the unread body, and the kernel reset it. The answer goes out before the body is read,
+/// and the rest of the body is read and dropped, so the client finishes sending and reads its 429 and Retry-After.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_refused_client_still_sending_its_body_reads_its_429(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use std::io::{Read, Write};
+    let app = TestApp::with_limits(opts, conn, Limits::new(1, 1)).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+    // The minute's one request.
+    assert_eq!(app.get("/api/v1/health", Auth::None).await.status, StatusCode::OK);
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let len = 8 << 20;
+        write!(
+            s,
+            "POST /api/v1/auth/register HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n"
+        )
+        .unwrap();
+        let chunk = vec![b' '; 64 << 10];
+        let mut sent = 0;
+        while sent < len {
+            s.write_all(&chunk).map_err(|e| format!("sending the body after {sent} bytes: {e}"))?;
+            sent += chunk.len();
+        }
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).map_err(|e| format!("reading the answer: {e}"))?;
+            if n == 0 {
+                return Err("the connection closed without an answer".to_owned());
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        Ok::<_, String>(String::from_utf8_lossy(&got).to_lowercase())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(answer.starts_with("http/1.1 429"), "{answer}");
+    assert!(answer.contains("\r\nretry-after: "), "{answer}");
 }

@@ -561,3 +561,74 @@ async fn an_operators_lines_are_line_ids_and_a_bad_one_loses_nothing(opts: PgPoo
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(settings(&app, &manager).await["operators"][0]["lines"], json!([ids[0], ids[1]]));
 }
+
+/// Opens `/production/live` with `token`; the response as it starts.
+async fn open_stream(app: &TestApp, token: &str) -> axum::response::Response {
+    use tower::ServiceExt;
+    let req = TestApp::request(Method::GET, "/api/v1/production/live")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    app.router.clone().oneshot(req).await.unwrap()
+}
+
+/// Reads `body` until it ends; false if it is still open after `secs` seconds.
+async fn ends_within(body: &mut axum::body::BodyDataStream, secs: u64) -> bool {
+    use futures_util::StreamExt;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        match tokio::time::timeout_at(until, body.next()).await {
+            Err(_) => return false,
+            Ok(None) => return true,
+            Ok(Some(_)) => {}
+        }
+    }
+}
+
+/// Issue 22: one user held 300 streams open, and a stream kept running after its key was revoked or its session
+/// logged out. A caller holds a few at most (429 with Retry-After beyond), and a stream ends within seconds of its
+/// credential.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn live_streams_are_bounded_and_end_with_their_credential(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    plant(&app).await;
+    let reader = key(&app, &["production:read"]).await;
+    let mut open = Vec::new();
+    for _ in 0..nexus::identity::service::streams::PER_HOLDER {
+        let res = open_stream(&app, &reader).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        open.push(res.into_body().into_data_stream());
+    }
+    let refused = open_stream(&app, &reader).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    // A stream that ends frees its place.
+    drop(open.pop());
+    let again = open_stream(&app, &reader).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    open.push(again.into_body().into_data_stream());
+    // Another caller is not held back by this one.
+    let manager = app.access_token("gerente@planta.demo").await;
+    let res = open_stream(&app, &manager).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut managers = res.into_body().into_data_stream();
+    assert_eq!(next_event(&mut managers).await, "ready");
+
+    // The key is revoked: every stream it holds ends within seconds.
+    let owner = app.access_token(PLANT_OWNER).await;
+    let keys = app.get("/api/v1/api-keys", Auth::Bearer(&owner)).await.json();
+    let id = keys.as_array().unwrap().iter().find(|k| k["name"] == "PLC línea 1 production:read").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app.delete(&format!("/api/v1/api-keys/{id}"), Auth::Bearer(&owner)).await;
+    assert!(res.status.is_success(), "{}", res.text());
+    for body in &mut open {
+        assert!(ends_within(body, 10).await, "a revoked key's stream is still open");
+    }
+    // The manager logs out: their stream ends too.
+    let res = app.post_json("/api/v1/auth/logout", &json!({}), Auth::Bearer(&manager)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    assert!(ends_within(&mut managers, 10).await, "a logged-out session's stream is still open");
+}

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::tenant::TenantKind;
 use crate::ids::{TenantId, UserId};
 
 /// A user's role within their tenant. `Admin` exists only in the platform tenant.
@@ -33,10 +34,13 @@ impl Role {
     pub const fn self_registrable(self) -> bool {
         matches!(self, Role::Workshop | Role::Warehouse)
     }
+}
 
-    pub fn has(self, permission: Permission) -> bool {
-        permissions_of(self).contains(&permission)
-    }
+/// Whether a person of `role` in an organisation of `kind` may do `p`: the role holds it (the matrix below) AND the
+/// kind offers it ([`TenantKind::offers`]: a bodega has no plant, a plant no bodega stock), and the kind allows the
+/// role at all. The one check every area makes, server-side and in the UI: a role alone never grants anything.
+pub fn permits(kind: TenantKind, role: Role, p: Permission) -> bool {
+    kind.allows(role) && permissions_of(role).contains(&p) && kind.offers(p)
 }
 
 /// What a caller may do. Scope (own tenant vs platform-wide) is decided by the role: only `Admin` acts across tenants.
@@ -83,7 +87,7 @@ impl Permission {
     ];
 }
 
-/// The permission matrix: role → permissions.
+/// The permission matrix: role → permissions, before the organisation's kind narrows them ([`permits`]).
 pub const fn permissions_of(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
@@ -151,9 +155,9 @@ impl ApiScope {
         }
     }
 
-    /// The scopes a role may grant (and a key created by it may keep using).
-    pub fn grantable_by(role: Role) -> impl Iterator<Item = ApiScope> {
-        ApiScope::ALL.into_iter().filter(move |s| role.has(s.required_permission()))
+    /// The scopes a role in an organisation of `kind` may grant (and a key created by it may keep using).
+    pub fn grantable_by(kind: TenantKind, role: Role) -> impl Iterator<Item = ApiScope> {
+        ApiScope::ALL.into_iter().filter(move |s| permits(kind, role, s.required_permission()))
     }
 }
 
@@ -170,10 +174,6 @@ pub const MAX_SESSIONS_PER_USER: i64 = 3;
 /// theft: the request gets the same successor token again instead of revoking the family (never a fresh credential).
 pub const REFRESH_REUSE_GRACE_SECS: i64 = 20;
 
-/// Failed logins one account may take in [`LOGIN_FAILURE_WINDOW_SECS`] before further attempts are refused for the
-/// rest of the window (whatever IP they come from; the per-IP limit is the server's rate limiter).
-pub const LOGIN_FAILURES_PER_ACCOUNT: i64 = 10;
-pub const LOGIN_FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// The longest login (e-mail or username) looked up or recorded: the longest e-mail address there can be.
 pub const LOGIN_MAX_CHARS: usize = 254;
 /// Our refresh tokens are far shorter; anything longer is not one of them and is refused before it is hashed.
@@ -246,7 +246,65 @@ mod tests {
 
     fn check(role: Role, allowed: &[Permission]) {
         for p in Permission::ALL {
-            assert_eq!(role.has(p), allowed.contains(&p), "{role:?} / {p:?}");
+            assert_eq!(permissions_of(role).contains(&p), allowed.contains(&p), "{role:?} / {p:?}");
+        }
+    }
+
+    /// What each kind of organisation lets each of its roles do, the matrix narrowed by the kind.
+    fn check_in(kind: TenantKind, role: Role, allowed: &[Permission]) {
+        for p in Permission::ALL {
+            assert_eq!(permits(kind, role, p), allowed.contains(&p), "{kind:?} / {role:?} / {p:?}");
+        }
+    }
+
+    #[test]
+    fn the_kind_of_organisation_narrows_every_role() {
+        use Permission::*;
+        use TenantKind::*;
+        // A bodega's owner runs the bodega: users, keys, audit, its stock uploads; no plant, no competitors' prices.
+        check_in(
+            Warehouse,
+            Role::Owner,
+            &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, InventoryManage],
+        );
+        check_in(Warehouse, Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
+        // A workshop's owner: the catalog and availability, their stock room; no bodega uploads, no plant.
+        check_in(
+            Workshop,
+            Role::Owner,
+            &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead, StockManage],
+        );
+        check_in(Workshop, Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead]);
+        // A plant's owner: the plant and its stock room, the catalog and availability; no bodega uploads.
+        check_in(
+            Manufacturer,
+            Role::Owner,
+            &[
+                AccountManage,
+                UsersManage,
+                AuditRead,
+                ApiKeysManage,
+                CatalogRead,
+                AvailabilityRead,
+                ProductionRead,
+                ProductionRecord,
+                PlantConfigure,
+                StockManage,
+            ],
+        );
+        check_in(Manufacturer, Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockManage]);
+        check_in(
+            Platform,
+            Role::Admin,
+            &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead],
+        );
+        // A role the kind does not allow grants nothing, not even its own account (data that should not exist).
+        for kind in TenantKind::ALL {
+            for role in Role::ALL {
+                if !kind.allows(role) {
+                    check_in(kind, role, &[]);
+                }
+            }
         }
     }
 
@@ -281,8 +339,8 @@ mod tests {
     #[test]
     fn every_role_manages_its_own_account_and_only_admin_and_owner_manage_users() {
         for r in Role::ALL {
-            assert!(r.has(Permission::AccountManage));
-            assert_eq!(r.has(Permission::UsersManage), matches!(r, Role::Admin | Role::Owner));
+            assert!(permissions_of(r).contains(&Permission::AccountManage));
+            assert_eq!(permissions_of(r).contains(&Permission::UsersManage), matches!(r, Role::Admin | Role::Owner));
         }
     }
 
@@ -310,16 +368,20 @@ mod tests {
     #[test]
     fn scopes_need_the_permission_behind_them() {
         use ApiScope::*;
-        let grantable = |r: Role| ApiScope::grantable_by(r).collect::<Vec<_>>();
+        use TenantKind::{Manufacturer, Platform, Warehouse, Workshop};
+        let grantable = |k: TenantKind, r: Role| ApiScope::grantable_by(k, r).collect::<Vec<_>>();
         assert_eq!(
-            grantable(Role::Owner),
-            vec![CatalogRead, InventoryWrite, ProductionIngest, ProductionRead, AuditRead]
+            grantable(Manufacturer, Role::Owner),
+            vec![CatalogRead, ProductionIngest, ProductionRead, AuditRead]
         );
-        assert_eq!(grantable(Role::Warehouse), vec![CatalogRead, InventoryWrite]);
-        assert_eq!(grantable(Role::Manager), vec![ProductionIngest, ProductionRead]);
-        assert_eq!(grantable(Role::Workshop), vec![CatalogRead]);
-        assert_eq!(grantable(Role::Admin), vec![CatalogRead, AuditRead]);
-        assert_eq!(grantable(Role::Viewer), vec![ProductionRead]);
+        // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
+        assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryWrite, AuditRead]);
+        assert_eq!(grantable(Workshop, Role::Owner), vec![CatalogRead, AuditRead]);
+        assert_eq!(grantable(Warehouse, Role::Warehouse), vec![CatalogRead, InventoryWrite]);
+        assert_eq!(grantable(Manufacturer, Role::Manager), vec![ProductionIngest, ProductionRead]);
+        assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead]);
+        assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);
+        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::auth::Role;
+use super::auth::{Permission, Role};
 use crate::codes::text_enum;
 
 /// What kind of organization a tenant is.
@@ -38,6 +38,37 @@ impl TenantKind {
 
     pub fn allows(self, role: Role) -> bool {
         self.roles().contains(&role)
+    }
+
+    /// What an organisation of this kind does at all: the permissions its areas offer to whichever of its roles hold
+    /// them ([`super::auth::permits`]). The platform runs accounts and the catalog; a workshop finds parts and what
+    /// bodegas hold, and keeps a stock room; a bodega publishes its stock; a plant runs production and a stock room.
+    pub fn offers(self, p: Permission) -> bool {
+        use Permission::*;
+        let areas: &[Permission] = match self {
+            TenantKind::Platform => {
+                &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead]
+            }
+            TenantKind::Workshop => {
+                &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead, StockManage]
+            }
+            TenantKind::Warehouse => {
+                &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, InventoryManage]
+            }
+            TenantKind::Manufacturer => &[
+                AccountManage,
+                UsersManage,
+                AuditRead,
+                ApiKeysManage,
+                CatalogRead,
+                AvailabilityRead,
+                ProductionRead,
+                ProductionRecord,
+                PlantConfigure,
+                StockManage,
+            ],
+        };
+        areas.contains(&p)
     }
 
     /// The kind of tenant a self-registering visitor creates by picking this role (only workshops and bodegas register

@@ -16,8 +16,8 @@ use crate::caller::{Machine, RequestMeta, User};
 use crate::codes::{ErrorCode, check_text};
 use crate::db::{self, Scope};
 use crate::error::{Error, Result};
-use crate::identity::rules::auth::{ApiScope, Permission, Role};
-use crate::identity::rules::tenant::{TenantStatus, UserStatus};
+use crate::identity::rules::auth::{ApiScope, Permission, Role, permits};
+use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserStatus};
 use crate::identity::store::api_keys::{self as store, NewApiKey};
 use crate::ids::TenantId;
 
@@ -58,7 +58,7 @@ pub async fn create(
     }
     let mut granted: Vec<ApiScope> = Vec::with_capacity(scopes.len());
     for &scope in scopes {
-        if !user.role.has(scope.required_permission()) {
+        if !user.may(scope.required_permission()) {
             return Err(Error::field("scopes", ErrorCode::Forbidden));
         }
         if !granted.contains(&scope) {
@@ -133,6 +133,7 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
         return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
     }
     let creator = Role::decode(&row.creator_role)?;
+    let kind = TenantKind::decode(&row.tenant_kind)?;
     let scopes: Vec<ApiScope> = row.scopes.iter().map(|s| ApiScope::decode(s)).collect::<Result<_, _>>()?;
     let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t < Utc::now() - Duration::seconds(60));
     let tenant = TenantId(row.tenant_id);
@@ -144,7 +145,8 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
         key_id: row.id,
         tenant_id: tenant,
         name: row.name,
-        scopes: scopes.into_iter().filter(|s| creator.has(s.required_permission())).collect(),
+        scopes: scopes.into_iter().filter(|s| permits(kind, creator, s.required_permission())).collect(),
         creator_role: creator,
+        tenant_kind: kind,
     })
 }

@@ -9,7 +9,9 @@
 //!   from the token with a keyed hash, so a replay never mints a fresh credential).
 //! - Sessions end after 30 idle minutes or 12 hours; a user holds at most 3, the oldest revoked when a 4th opens. Every
 //!   end of a session is audited, whoever or whatever caused it.
-//! - Failed logins are throttled per account (10 in 15 minutes), counted from the audit log so every instance agrees.
+//! - Failed logins are throttled per account and source network, and a client the account trusts (its device cookie,
+//!   or a network it signed in from lately) still signs in while strangers wait (`rules::throttle`); counted from the
+//!   audit log so every instance agrees. The owner is told of failures since their previous sign-in.
 
 use std::sync::Arc;
 
@@ -23,6 +25,7 @@ use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Event};
@@ -32,11 +35,11 @@ use crate::db::{self, PLATFORM_TENANT, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::account::{Email, RegistrationInput, check_password};
 use crate::identity::rules::auth::{
-    AccessClaims, ApiScope, EndReason, IDLE_TIMEOUT_SECS, LOGIN_FAILURE_WINDOW_SECS, LOGIN_FAILURES_PER_ACCOUNT,
-    LOGIN_MAX_CHARS, MAX_SESSIONS_PER_USER, Permission, REFRESH_REUSE_GRACE_SECS, REFRESH_TOKEN_MAX_CHARS, Role,
-    SESSION_MAX_LIFETIME_SECS, TOKEN_AUDIENCE, TOKEN_ISSUER,
+    AccessClaims, ApiScope, EndReason, IDLE_TIMEOUT_SECS, LOGIN_MAX_CHARS, MAX_SESSIONS_PER_USER, Permission,
+    REFRESH_REUSE_GRACE_SECS, REFRESH_TOKEN_MAX_CHARS, Role, SESSION_MAX_LIFETIME_SECS, TOKEN_AUDIENCE, TOKEN_ISSUER,
 };
 use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserStatus};
+use crate::identity::rules::throttle;
 use crate::identity::store::{sessions, tenants, users};
 use crate::ids::{TenantId, UserId};
 
@@ -53,6 +56,8 @@ struct Keys {
     dummy_hash: String,
     /// Keys the derivation of a refresh token's successor (see [`Auth::successor`]).
     successor_key: Vec<u8>,
+    /// Signs device cookies (see [`Auth::device_cookie`]).
+    device_key: Vec<u8>,
 }
 
 /// The OWASP-recommended Argon2id parameters: 19 MiB, 2 iterations, 1 lane.
@@ -106,6 +111,10 @@ pub struct Tokens {
 pub struct LoggedIn {
     pub user: User,
     pub tokens: Tokens,
+    /// The browser's device cookie for this account (renewed at each sign-in; a refresh leaves it as it is).
+    pub device: Option<String>,
+    /// Failed sign-ins of the account since its previous sign-in (a refresh says 0).
+    pub failed_before: i64,
 }
 
 impl Auth {
@@ -122,6 +131,7 @@ impl Auth {
         let dummy_hash = hash_password(random_token()).await?;
         let successor_key =
             Sha256::new().chain_update(b"nexus refresh successor\0").chain_update(secret).finalize().to_vec();
+        let device_key = Sha256::new().chain_update(b"nexus device cookie\0").chain_update(secret).finalize().to_vec();
         Ok(Self {
             inner: Arc::new(Keys {
                 encoding: EncodingKey::from_secret(secret),
@@ -129,6 +139,7 @@ impl Auth {
                 validation,
                 dummy_hash,
                 successor_key,
+                device_key,
             }),
         })
     }
@@ -139,6 +150,34 @@ impl Auth {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.successor_key).expect("HMAC takes any key length");
         mac.update(token.as_bytes());
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    fn device_mac(&self, body: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.device_key).expect("HMAC takes any key length");
+        mac.update(body.as_bytes());
+        mac
+    }
+
+    /// The device cookie of `user` issued at `now`: `<user id>.<unix seconds>.<HMAC of both>`. It says only that this
+    /// browser signed in to this account before; it authenticates nothing by itself.
+    pub fn device_cookie(&self, user: UserId, now: DateTime<Utc>) -> String {
+        let body = format!("{}.{}", user.0.simple(), now.timestamp());
+        let mac =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.device_mac(&body).finalize().into_bytes());
+        format!("{body}.{mac}")
+    }
+
+    /// Whether `cookie` is a device cookie of `user`, signed by us and younger than a year.
+    fn holds_device(&self, cookie: Option<&str>, user: UserId, now: DateTime<Utc>) -> bool {
+        let Some(cookie) = cookie.filter(|c| c.len() <= 200) else { return false };
+        let Some((body, mac)) = cookie.rsplit_once('.') else { return false };
+        let Some((id, issued)) = body.split_once('.') else { return false };
+        let Ok(issued) = issued.parse::<i64>() else { return false };
+        let age = now.timestamp() - issued;
+        let Ok(mac) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac) else { return false };
+        id == user.0.simple().to_string()
+            && (-60..throttle::DEVICE_COOKIE_DAYS * 86_400).contains(&age)
+            && self.device_mac(body).verify_slice(&mac).is_ok()
     }
 
     pub fn issue_access(&self, claims: &AccessClaims) -> Result<String> {
@@ -190,21 +229,41 @@ impl Auth {
         if password.chars().count() > crate::identity::rules::account::PASSWORD_MAX_CHARS {
             return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
         }
+        let now = Utc::now();
+        let network = meta.ip.map(|ip| {
+            let (net, bits) = throttle::source_network(ip);
+            IpNetwork::new(net, bits).expect("a /24 or /64 prefix is valid")
+        });
         let mut tx = db::begin(pool, Scope::Platform).await?;
-        let since = Utc::now() - Duration::seconds(LOGIN_FAILURE_WINDOW_SECS);
-        let (failures, oldest) = audit::failed_logins_since(&mut tx, &login, since).await?;
-        if failures >= LOGIN_FAILURES_PER_ACCOUNT {
-            let until = oldest.unwrap_or_else(Utc::now) + Duration::seconds(LOGIN_FAILURE_WINDOW_SECS);
-            let retry_after_secs = (until - Utc::now()).num_seconds().max(1) as u64;
+        let found = users::find_for_login(&mut tx, &login).await?;
+        // Failures are counted under every name the account answers to, whichever the guesser typed.
+        let mut logins = vec![login.clone()];
+        logins.extend(found.iter().flat_map(|u| [Some(u.email.clone()), u.username.clone()]).flatten());
+        // An unknown login asks the same questions (of a user that does not exist): the answer's timing is the same.
+        let account = found.as_ref().map_or(UserId(Uuid::nil()), |u| UserId(u.id));
+        let known_network = match network {
+            Some(net) => {
+                audit::signed_in_from(&mut tx, account, net, now - Duration::days(throttle::KNOWN_NETWORK_DAYS)).await?
+            }
+            None => false,
+        };
+        let trusted = found.is_some() && (known_network || self.holds_device(meta.device.as_deref(), account, now));
+        let failures =
+            audit::login_failures(&mut tx, &logins, network, now - Duration::seconds(throttle::WINDOW_SECS)).await?;
+        // What the owner is told if this sign-in succeeds: failures since the previous one (a month back at most).
+        // Asked here, in the platform's scope where failures are recorded, and for an unknown login alike.
+        let (failed_before, _) =
+            audit::failures_since_last_sign_in(&mut tx, &logins, account, now - Duration::days(30)).await?;
+        if let Some(until) = throttle::wait_until(&failures, trusted, now) {
+            let retry_after_secs = (until - now).num_seconds().max(1) as u64;
             return Err(Error::RateLimited { retry_after_secs });
         }
-        let found = users::find_for_login(&mut tx, &login).await?;
         tx.commit().await?;
 
         let hash = found.as_ref().map_or_else(|| self.inner.dummy_hash.clone(), |u| u.password_hash.clone());
         let ok = verify_password(password.to_owned(), hash).await?;
         let Some(user) = found.filter(|_| ok) else {
-            return Err(self.login_failed(pool, &login, meta).await);
+            return Err(self.login_failed(pool, &login, trusted, meta).await);
         };
         let role = Role::decode(&user.role)?;
         let (tenant, user_id) = (TenantId(user.tenant_id), UserId(user.id));
@@ -219,7 +278,7 @@ impl Auth {
             // Rolled back now, not on drop: the failure is recorded on another connection and must not wait on
             // this row lock.
             tx.rollback().await?;
-            return Err(self.login_failed(pool, &login, meta).await);
+            return Err(self.login_failed(pool, &login, trusted, meta).await);
         }
         // Only a caller who knows the password learns the account's state.
         match (UserStatus::decode(&locked.status)?, TenantStatus::decode(&locked.tenant_status)?) {
@@ -242,28 +301,48 @@ impl Auth {
                 expires_at,
                 ip: meta.ip_network(),
                 user_agent: truncate(&meta.user_agent, 400),
+                failed_before: i32::try_from(failed_before).unwrap_or(i32::MAX),
             },
         )
         .await?;
         let refresh = random_token();
         sessions::insert_refresh(&mut tx, tenant, session_id, &token_hash(&refresh)).await?;
-        let me = User { user_id, tenant_id: tenant, session_id, role, email: locked.email.clone(), display_name };
-        let mut event = Event::new("auth.login").target("session", session_id);
+        let me = User {
+            user_id,
+            tenant_id: tenant,
+            session_id,
+            role,
+            tenant_kind: TenantKind::decode(&locked.tenant_kind)?,
+            email: locked.email.clone(),
+            display_name,
+        };
+        let mut after = serde_json::Map::new();
         if !capped.is_empty() {
-            event = event.after(json!({ "revoked_sessions": capped, "reason": EndReason::SessionCap.as_str() }));
+            after.insert("revoked_sessions".into(), json!(capped));
+            after.insert("reason".into(), json!(EndReason::SessionCap.as_str()));
+        }
+        if failed_before > 0 {
+            after.insert("failed_before".into(), json!(failed_before));
+        }
+        let mut event = Event::new("auth.login").target("session", session_id);
+        if !after.is_empty() {
+            event = event.after(serde_json::Value::Object(after));
         }
         audit::record(&mut tx, &Actor::of(&me, meta), event).await?;
         tx.commit().await?;
         let tokens = self.tokens_for(&me, refresh, expires_at, now)?;
-        Ok(LoggedIn { user: me, tokens })
+        let device = Some(self.device_cookie(user_id, now));
+        Ok(LoggedIn { user: me, tokens, device, failed_before })
     }
 
     /// Records a failed login (against the platform tenant: the account is not revealed) and returns the error to send.
-    async fn login_failed(&self, pool: &PgPool, login: &str, meta: &RequestMeta) -> Error {
+    async fn login_failed(&self, pool: &PgPool, login: &str, trusted: bool, meta: &RequestMeta) -> Error {
         let record = async {
             let mut tx = db::begin(pool, Scope::Platform).await?;
             let actor = Actor { tenant_id: PLATFORM_TENANT, user_id: None, email: Some(login), meta };
-            audit::record(&mut tx, &actor, Event::new(audit::LOGIN_FAILED)).await?;
+            // Whether the client was one the account trusts: those failures do not hold strangers back.
+            let event = Event::new(audit::LOGIN_FAILED).after(json!({ "trusted": trusted }));
+            audit::record(&mut tx, &actor, event).await?;
             tx.commit().await?;
             Ok::<_, Error>(())
         };
@@ -293,6 +372,7 @@ impl Auth {
             tenant_id: claims.tid,
             session_id: claims.sid,
             role: Role::decode(&row.role)?,
+            tenant_kind: TenantKind::decode(&row.tenant_kind)?,
             email: row.email,
             display_name: row.display_name,
         };
@@ -325,6 +405,7 @@ impl Auth {
             tenant_id: TenantId(row.tenant_id),
             session_id: row.session_id,
             role: Role::decode(&row.role)?,
+            tenant_kind: TenantKind::decode(&row.tenant_kind)?,
             email: row.email.clone(),
             display_name: String::new(),
         };
@@ -359,7 +440,7 @@ impl Auth {
         };
         let user = self.with_display_name(pool, user).await?;
         let tokens = self.tokens_for(&user, next, row.expires_at, issued)?;
-        Ok(LoggedIn { user, tokens })
+        Ok(LoggedIn { user, tokens, device: None, failed_before: 0 })
     }
 
     async fn with_display_name(&self, pool: &PgPool, mut user: User) -> Result<User> {
@@ -582,6 +663,8 @@ pub struct Profile {
     pub role: Role,
     pub tenant_name: String,
     pub tenant_kind: TenantKind,
+    /// Failed sign-ins of the account before this session's sign-in: an attack on their password, news to them.
+    pub failed_before: i64,
 }
 
 /// Who is calling, as "me" answers it: a person's profile, or a key's tenant and scopes.
@@ -603,8 +686,10 @@ pub async fn me(pool: &PgPool, user: &User) -> Result<Profile> {
     user.require(Permission::AccountManage)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let row = users::get(&mut tx, user.user_id).await?.ok_or(Error::NotFound)?;
+    let failed_before = sessions::failed_before(&mut tx, user.tenant_id, user.session_id).await?;
     tx.commit().await?;
     Ok(Profile {
+        failed_before: i64::from(failed_before),
         user_id: UserId(row.id),
         tenant_id: TenantId(row.tenant_id),
         email: row.email,

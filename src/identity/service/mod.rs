@@ -6,6 +6,7 @@ pub mod auth;
 pub mod demo;
 pub mod maintenance;
 mod passwords;
+pub mod streams;
 pub mod users;
 
 /// The area's background jobs (run by `crate::jobs`): ended sessions purged hourly.

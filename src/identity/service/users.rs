@@ -87,7 +87,7 @@ pub async fn list(pool: &PgPool, user: &User, q: &UserQuery) -> Result<UserPage>
 
 /// How many accounts wait for the caller's approval (none when the caller approves none).
 pub async fn pending_count(pool: &PgPool, user: &User) -> Result<i64> {
-    if !user.role.has(Permission::UsersManage) {
+    if !user.may(Permission::UsersManage) {
         return Ok(0);
     }
     let mut tx = db::begin(pool, user.scope()).await?;

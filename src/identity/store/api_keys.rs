@@ -73,9 +73,30 @@ pub(in crate::identity) struct KeyAuthRow {
     pub revoked_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub tenant_status: String,
+    pub tenant_kind: String,
     /// The creator's current role and status: a key never carries a scope its creator lacks today.
     pub creator_role: String,
     pub creator_status: String,
+}
+
+/// Of the keys `(tenants[i], ids[i])`, those still usable: not revoked, their tenant and creator active. Index:
+/// api_keys primary key.
+pub(in crate::identity) async fn live_among(
+    tx: &mut Tx,
+    tenants: &[Uuid],
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select k.id from unnest($1::uuid[], $2::uuid[]) as w (tenant_id, id)
+         join api_keys k on k.tenant_id = w.tenant_id and k.id = w.id
+         join tenants t on t.id = k.tenant_id
+         join users u on u.tenant_id = k.tenant_id and u.id = k.created_by
+         where k.revoked_at is null and t.status = 'active' and u.status = 'active'",
+        tenants,
+        ids
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// Index: api_keys_secret_hash_key.
@@ -83,7 +104,7 @@ pub(in crate::identity) async fn find_by_hash(tx: &mut Tx, hash: &[u8]) -> Resul
     sqlx::query_as!(
         KeyAuthRow,
         "select k.tenant_id, k.id, k.name, k.scopes, k.revoked_at, k.last_used_at, t.status as tenant_status,
-                u.role as creator_role, u.status as creator_status
+                t.kind as tenant_kind, u.role as creator_role, u.status as creator_status
          from api_keys k
          join tenants t on t.id = k.tenant_id
          join users u on u.tenant_id = k.tenant_id and u.id = k.created_by

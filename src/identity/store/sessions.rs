@@ -13,16 +13,20 @@ pub(in crate::identity) struct NewSession<'a> {
     pub expires_at: DateTime<Utc>,
     pub ip: Option<IpNetwork>,
     pub user_agent: &'a str,
+    /// Failed sign-ins of the account since its previous sign-in.
+    pub failed_before: i32,
 }
 
 pub(in crate::identity) async fn insert(tx: &mut Tx, s: NewSession<'_>) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
-        "insert into sessions (tenant_id, user_id, expires_at, ip, user_agent) values ($1, $2, $3, $4, $5) returning id",
+        "insert into sessions (tenant_id, user_id, expires_at, ip, user_agent, failed_before)
+         values ($1, $2, $3, $4, $5, $6) returning id",
         s.tenant_id.0,
         s.user_id.0,
         s.expires_at,
         s.ip,
-        s.user_agent
+        s.user_agent,
+        s.failed_before
     )
     .fetch_one(&mut **tx)
     .await
@@ -82,6 +86,7 @@ pub(in crate::identity) struct RefreshRow {
     pub status: String,
     pub email: String,
     pub tenant_status: String,
+    pub tenant_kind: String,
 }
 
 /// Index: refresh_tokens_hash_key.
@@ -92,7 +97,7 @@ pub(in crate::identity) async fn find_refresh_for_update(
     sqlx::query_as!(
         RefreshRow,
         "select r.tenant_id, r.session_id, r.used_at, s.user_id, s.revoked_at, s.expires_at, s.last_seen_at,
-                u.role, u.status, u.email, t.status as tenant_status
+                u.role, u.status, u.email, t.status as tenant_status, t.kind as tenant_kind
          from refresh_tokens r
          join sessions s on s.tenant_id = r.tenant_id and s.id = r.session_id
          join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
@@ -204,6 +209,43 @@ pub(in crate::identity) struct SessionAuthRow {
     pub email: String,
     pub display_name: String,
     pub tenant_status: String,
+    pub tenant_kind: String,
+}
+
+/// Of the sessions `(tenants[i], ids[i])`, those that still let their user in: not revoked, expired or idle, their
+/// user and tenant active. One statement for every open stream of the instance. Index: sessions primary key.
+pub(in crate::identity) async fn live_among(
+    tx: &mut Tx,
+    tenants: &[Uuid],
+    ids: &[Uuid],
+    idle_secs: f64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select s.id from unnest($1::uuid[], $2::uuid[]) as w (tenant_id, id)
+         join sessions s on s.tenant_id = w.tenant_id and s.id = w.id
+         join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
+         join tenants t on t.id = s.tenant_id
+         where s.revoked_at is null and s.expires_at > now() and s.last_seen_at > now() - make_interval(secs => $3)
+           and u.status = 'active' and t.status = 'active'",
+        tenants,
+        ids,
+        idle_secs
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Failed sign-ins of the account before this session's sign-in (0 for no such session). Index: sessions primary key.
+pub(in crate::identity) async fn failed_before(
+    tx: &mut Tx,
+    tenant: TenantId,
+    session: Uuid,
+) -> Result<i32, sqlx::Error> {
+    let n =
+        sqlx::query_scalar!("select failed_before from sessions where tenant_id = $1 and id = $2", tenant.0, session)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(n.unwrap_or(0))
 }
 
 /// Index: sessions primary key (tenant_id, id).
@@ -215,7 +257,7 @@ pub(in crate::identity) async fn find_for_auth(
     sqlx::query_as!(
         SessionAuthRow,
         "select s.user_id, s.revoked_at, s.expires_at, s.last_seen_at, u.role, u.status, u.email, u.display_name,
-                t.status as tenant_status
+                t.status as tenant_status, t.kind as tenant_kind
          from sessions s
          join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
          join tenants t on t.id = s.tenant_id

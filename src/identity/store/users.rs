@@ -15,6 +15,8 @@ pub(in crate::identity) struct LoginRow {
     pub role: String,
     pub status: String,
     pub tenant_status: String,
+    pub tenant_kind: String,
+    pub username: Option<String>,
 }
 
 /// A user as the admin screens and "me" show it.
@@ -62,7 +64,8 @@ pub(in crate::identity) async fn insert(tx: &mut Tx, u: NewUser<'_>) -> Result<U
 pub(in crate::identity) async fn find_for_login(tx: &mut Tx, login: &str) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as!(
         LoginRow,
-        "select u.tenant_id, u.id, u.email, u.password_hash, u.role, u.status, t.status as tenant_status
+        "select u.tenant_id, u.id, u.email, u.password_hash, u.role, u.status, t.status as tenant_status,
+                t.kind as tenant_kind, u.username
          from users u join tenants t on t.id = u.tenant_id
          where u.email = $1 or u.username = $1
          limit 1",
@@ -81,7 +84,8 @@ pub(in crate::identity) async fn lock(
 ) -> Result<Option<LoginRow>, sqlx::Error> {
     sqlx::query_as!(
         LoginRow,
-        "select u.tenant_id, u.id, u.email, u.password_hash, u.role, u.status, t.status as tenant_status
+        "select u.tenant_id, u.id, u.email, u.password_hash, u.role, u.status, t.status as tenant_status,
+                t.kind as tenant_kind, u.username
          from users u join tenants t on t.id = u.tenant_id
          where u.tenant_id = $1 and u.id = $2
          for update of u",

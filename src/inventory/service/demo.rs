@@ -43,6 +43,7 @@ pub async fn stock(pool: &PgPool) -> Result<Option<Counts>> {
         name: "Sistema de la bodega (demo)".into(),
         scopes: vec![ApiScope::InventoryWrite],
         creator_role: Role::Warehouse,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Warehouse,
     });
     let new = NewUpload {
         file_name: "existencias-demo.csv".into(),

@@ -80,6 +80,7 @@ fn erp(bodega: TenantId) -> Caller {
         name: "ERP".into(),
         scopes: vec![ApiScope::InventoryWrite],
         creator_role: crate::identity::rules::auth::Role::Warehouse,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Warehouse,
     })
 }
 

@@ -11,6 +11,7 @@ use crate::caller::{Caller, Machine, RequestMeta, User};
 use crate::db::{self, PLATFORM_TENANT, Scope};
 use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
+use crate::identity::rules::tenant::TenantKind;
 use crate::ids::{PartId, TenantId, UserId};
 use crate::inventory::rules::stock::StockSort;
 use crate::inventory::service::stock::{Cleared, StockItem, StockPage, StockQuery, availability, clear, list};
@@ -72,12 +73,24 @@ async fn confirm(pool: &PgPool, bodega: TenantId, locations: &[&str], minutes: i
     tx.commit().await.unwrap();
 }
 
+/// A person of `role` in `tenant`, of the kind that role is found in (an owner: a bodega's, as Norte and Sur are).
 fn person(tenant: TenantId, role: Role) -> User {
+    let kind = match role {
+        Role::Admin => TenantKind::Platform,
+        Role::Workshop => TenantKind::Workshop,
+        Role::Warehouse | Role::Owner => TenantKind::Warehouse,
+        _ => TenantKind::Manufacturer,
+    };
+    person_in(tenant, kind, role)
+}
+
+fn person_in(tenant: TenantId, tenant_kind: TenantKind, role: Role) -> User {
     User {
         user_id: UserId::new_v4(),
         tenant_id: tenant,
         session_id: Uuid::new_v4(),
         role,
+        tenant_kind,
         email: format!("{}@test", role.as_str()),
         display_name: String::new(),
     }
@@ -274,13 +287,14 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
     assert_eq!(clear(&pool, &me, &meta).await.unwrap(), Cleared { items: 0, locations: 0 });
 }
 
-fn key(creator_role: Role, scopes: &[ApiScope]) -> Caller {
+fn key(tenant_kind: TenantKind, creator_role: Role, scopes: &[ApiScope]) -> Caller {
     Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
         tenant_id: TenantId::new_v4(),
         name: "erp".into(),
         scopes: scopes.to_vec(),
         creator_role,
+        tenant_kind,
     })
 }
 
@@ -336,22 +350,27 @@ async fn availability_offers_active_bodegas_stock_to_those_who_may_compare_it(
     let age = |o: &crate::inventory::service::stock::Offer| (chrono::Utc::now() - o.confirmed_at).num_minutes();
     assert_eq!(offers.iter().map(age).collect::<Vec<_>>(), [180, 60, 30, 180]);
 
-    // Owners and platform admins see the same; a machine passes with catalog:read minted by such a role.
+    // A workshop's owner, a plant's owner and platform admins see the same; a machine passes with catalog:read
+    // minted by such a role.
     for caller in [
-        Caller::User(person(norte, Role::Owner)),
+        Caller::User(person_in(taller, TenantKind::Workshop, Role::Owner)),
+        Caller::User(person_in(TenantId::new_v4(), TenantKind::Manufacturer, Role::Owner)),
         Caller::User(person(PLATFORM_TENANT, Role::Admin)),
-        key(Role::Owner, &[ApiScope::CatalogRead]),
+        key(TenantKind::Workshop, Role::Owner, &[ApiScope::CatalogRead]),
+        key(TenantKind::Workshop, Role::Workshop, &[ApiScope::CatalogRead]),
     ] {
         assert_eq!(availability(&pool, &caller, pads).await.unwrap(), offers, "{caller:?}");
     }
-    // A bodega's staff (their competitors' prices), other roles, keys without the scope or minted by a bodega's
-    // staff: refused.
+    // A bodega's staff and its owner (their competitors' prices), other roles, keys without the scope or minted in
+    // a bodega: refused.
     for caller in [
         Caller::User(person(norte, Role::Warehouse)),
+        Caller::User(person(norte, Role::Owner)),
         Caller::User(person(taller, Role::Manager)),
         Caller::User(person(taller, Role::Viewer)),
-        key(Role::Warehouse, &[ApiScope::CatalogRead]),
-        key(Role::Owner, &[ApiScope::InventoryWrite, ApiScope::AuditRead]),
+        key(TenantKind::Warehouse, Role::Warehouse, &[ApiScope::CatalogRead]),
+        key(TenantKind::Warehouse, Role::Owner, &[ApiScope::CatalogRead]),
+        key(TenantKind::Workshop, Role::Owner, &[ApiScope::InventoryWrite, ApiScope::AuditRead]),
     ] {
         assert!(matches!(availability(&pool, &caller, pads).await, Err(Error::Forbidden)), "{caller:?}");
     }

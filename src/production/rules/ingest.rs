@@ -69,6 +69,12 @@ pub enum BatchProblem {
         field: String,
         reason: RowReason,
     },
+    /// A row (from 1) whose `at` is before `oldest`, the first moment raw units are kept: the first day (UTC) of the
+    /// month `NEXUS_PRODUCTION_KEEP_MONTHS` (24) months before the current one. Older months are dropped whole.
+    TooOld {
+        row: usize,
+        oldest: DateTime<Utc>,
+    },
 }
 
 impl crate::codes::Refusal for BatchProblem {
@@ -88,8 +94,6 @@ pub enum RowReason {
     Unknown,
     /// Later than the server's clock allows.
     InFuture,
-    /// Before the oldest time kept.
-    TooOld,
 }
 
 /// Checks a batch id.
@@ -128,7 +132,7 @@ pub fn check(
                 return Err(bad(i, "at", RowReason::InFuture));
             }
             if u.at < oldest {
-                return Err(bad(i, "at", RowReason::TooOld));
+                return Err(BatchProblem::TooOld { row: i + 1, oldest });
             }
             Ok(Detection { line_id: *line_id, area_id, product_id, at: u.at, good: u.good })
         })
@@ -177,7 +181,6 @@ mod tests {
             (unit("L1", "XX", "P-100", now()), "area", RowReason::Unknown),
             (unit("L1", "OUT", "P-999", now()), "product", RowReason::Unknown),
             (unit("L1", "OUT", "P-100", now() + Duration::minutes(6)), "at", RowReason::InFuture),
-            (unit("L1", "OUT", "P-100", oldest - Duration::seconds(1)), "at", RowReason::TooOld),
         ] {
             let units = [ok.clone(), bad, unit("L9", "OUT", "P-100", now())];
             assert_eq!(
@@ -185,6 +188,8 @@ mod tests {
                 Err(BatchProblem::Row { row: 2, field: field.into(), reason })
             );
         }
+        let units = [ok.clone(), unit("L1", "OUT", "P-100", oldest - Duration::seconds(1))];
+        assert_eq!(check(&units, &plant(), now(), oldest), Err(BatchProblem::TooOld { row: 2, oldest }));
         // A clock a few minutes ahead is a machine's drift, not an error.
         assert!(check(&[unit("L1", "OUT", "P-100", now() + Duration::minutes(5))], &plant(), now(), oldest).is_ok());
     }

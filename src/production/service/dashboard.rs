@@ -44,7 +44,7 @@ pub(crate) async fn time_zone(tx: &mut Tx) -> Result<Tz> {
 
 /// The lines whose stops `user` may classify.
 async fn classify_lines(tx: &mut Tx, user: &User, lines: &[LineId]) -> Result<Vec<LineId>> {
-    if !user.role.has(Permission::ProductionRecord) {
+    if !user.may(Permission::ProductionRecord) {
         return Ok(Vec::new());
     }
     if user.role == Role::Operator {

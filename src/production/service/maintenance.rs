@@ -1,5 +1,6 @@
-//! Housekeeping of production data, run by the server's jobs: the detections' monthly partitions are created three
-//! months ahead (a unit is never refused for want of one), and months older than the retention are dropped whole
+//! Housekeeping of production data, run by the server's jobs: the detections' monthly partitions are created for every
+//! month kept and three months ahead (a unit is never refused for want of one, and one is refused as too old exactly
+//! when its month is past the retention), and months older than the retention are dropped whole
 //! (their rollups and downtime stay: dashboards never read raw units for long ranges).
 //!
 //! Exactly once across instances: each round runs under a transaction-scoped advisory lock; an instance that does not
@@ -24,12 +25,23 @@ pub async fn partitions(pool: &PgPool, keep_months: u32) -> Result<Option<(i32, 
     if !db::try_job_lock(&mut tx, PARTITIONS_LOCK).await? {
         return Ok(None);
     }
-    let made: i32 = sqlx::query_scalar!(
-        r#"select production_partitions(date_trunc('month', now())::date, $1 + 1) as "made!""#,
-        AHEAD
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    // Every month kept is there, so a unit is refused as too old exactly when its month is past the retention (the
+    // ingest's oldest time is the oldest partition); production_partitions makes at most 36 months a call.
+    let keep = i32::try_from(keep_months).unwrap_or(i32::MAX / 2).min(i32::MAX / 2);
+    let total = keep + 1 + AHEAD;
+    let (mut made, mut from) = (0, 0);
+    while from < total {
+        let months = (total - from).min(36);
+        made += sqlx::query_scalar!(
+            r#"select production_partitions((date_trunc('month', now()) - make_interval(months => $1))::date, $2)
+                   as "made!""#,
+            keep - from,
+            months
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        from += months;
+    }
     tx.commit().await?;
     let mut tx = db::begin(pool, Scope::Platform).await?;
     if !db::try_job_lock(&mut tx, PARTITIONS_LOCK).await? {

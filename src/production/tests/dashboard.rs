@@ -116,7 +116,15 @@ pub(super) async fn person(pool: &PgPool, role: &str) -> User {
     .fetch_one(&mut *tx)
     .await
     .unwrap();
-    User { user_id, tenant_id, session_id: Uuid::new_v4(), role: Role::parse(role).unwrap(), email, display_name }
+    User {
+        user_id,
+        tenant_id,
+        session_id: Uuid::new_v4(),
+        role: Role::parse(role).unwrap(),
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Manufacturer,
+        email,
+        display_name,
+    }
 }
 
 #[sqlx::test]

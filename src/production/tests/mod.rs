@@ -50,6 +50,7 @@ fn plc(tenant: TenantId, scopes: Vec<ApiScope>) -> Caller {
         name: "PLC".into(),
         scopes,
         creator_role: Role::Manager,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Manufacturer,
     })
 }
 
@@ -129,7 +130,6 @@ async fn a_bad_row_refuses_the_whole_batch_and_its_id_stays_free(opts: PgPoolOpt
     for (bad, field, reason) in [
         (foreign, "product", RowReason::Unknown),
         (unit("OUT", now + Duration::hours(1), true), "at", RowReason::InFuture),
-        (unit("OUT", now - Duration::days(3650), true), "at", RowReason::TooOld),
     ] {
         let units = [unit("OUT", now, true), bad];
         let refused = ingest(&pool, &caller, "plc-1:0003", &units).await;
@@ -191,20 +191,28 @@ async fn the_partition_job_makes_months_ahead_and_drops_those_past_retention(
     ingest(&pool, &caller, "old", &[unit("OUT", two_months_ago, true)]).await.unwrap();
     ingest(&pool, &caller, "new", &[unit("OUT", Utc::now(), true)]).await.unwrap();
 
-    // The migration made two months back to two ahead; the job adds the third ahead and keeps everything (24 months).
+    // The migration made two months back to two ahead; the job makes every month kept (24 back) and the third ahead.
     let (made, dropped) = partitions(&pool, 24).await.unwrap().expect("the job's lock is free");
-    assert_eq!((made, dropped), (1, 0));
-    assert_eq!(stored(&pool, tenant).await, 2);
+    assert_eq!((made, dropped), (24 + 1 + 3 - 5, 0));
+    // Units are accepted as far back as they are kept: the first day of the month 24 months back, and not before.
+    let kept_from = (this_month - chrono::Months::new(24)).and_hms_opt(0, 0, 0).unwrap().and_utc();
+    ingest(&pool, &caller, "old-but-kept", &[unit("OUT", kept_from, true)]).await.unwrap();
+    let refused = ingest(&pool, &caller, "older", &[unit("OUT", kept_from - Duration::seconds(1), true)]).await;
+    assert!(
+        matches!(&refused, Err(Error::Rejected(r)) if matches!(r.reason(), Some(BatchProblem::TooOld { row: 1, oldest }) if oldest == kept_from)),
+        "{refused:?}"
+    );
+    assert_eq!(stored(&pool, tenant).await, 3);
     // Keeping one whole month before the current one drops the month two back, and its units only.
     let (made, dropped) = partitions(&pool, 1).await.unwrap().unwrap();
     assert_eq!(made, 0);
     assert!(dropped >= 1, "{dropped}");
     assert_eq!(stored(&pool, tenant).await, 1);
-    assert_eq!(minutes(&pool, tenant).await.len(), 2, "rollups stay");
+    assert_eq!(minutes(&pool, tenant).await.len(), 3, "rollups stay");
     // Units of a dropped month are now before the oldest kept: refused, not an error of ours.
     let refused = ingest(&pool, &caller, "late", &[unit("OUT", two_months_ago, true)]).await;
     assert!(
-        matches!(&refused, Err(Error::Rejected(r)) if matches!(r.reason(), Some(BatchProblem::Row { reason: RowReason::TooOld, .. }))),
+        matches!(&refused, Err(Error::Rejected(r)) if matches!(r.reason(), Some(BatchProblem::TooOld { row: 1, .. }))),
         "{refused:?}"
     );
 }

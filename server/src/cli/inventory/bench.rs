@@ -252,6 +252,7 @@ async fn fresh_bodega(owner: &sqlx::PgPool, rows: u64, format: &str) -> Result<(
         name: "bench".into(),
         scopes: vec![ApiScope::InventoryWrite],
         creator_role: Role::Warehouse,
+        tenant_kind: nexus::identity::rules::tenant::TenantKind::Warehouse,
     });
     Ok((bodega, erp))
 }

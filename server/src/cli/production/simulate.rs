@@ -32,6 +32,7 @@ use clap::Args;
 use nexus::caller::{RequestMeta, User};
 use nexus::db::{self, Scope};
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::identity::rules::tenant::TenantKind;
 use nexus::ids::{TenantId, UserId};
 use nexus::production::rules::calendar::{Shift, Span, Stop, planned_spans};
 use nexus::production::rules::ingest::{DetectionIn, MAX_BATCH};
@@ -481,19 +482,21 @@ pub async fn read_plant(pool: &db::PgPool, tenant: TenantId) -> Result<Plant> {
 async fn mint_key(pool: &db::PgPool, tenant: TenantId) -> Result<String> {
     use nexus::identity::service::api_keys;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let creator: Option<(UserId, String, String, String)> = sqlx::query_as(
-        "select id, email, display_name, role from users
-         where status = 'active' and role in ('owner', 'manager') order by role = 'owner' desc, created_at limit 1",
+    let creator: Option<(UserId, String, String, String, String)> = sqlx::query_as(
+        "select u.id, u.email, u.display_name, u.role, t.kind from users u join tenants t on t.id = u.tenant_id
+         where u.status = 'active' and u.role in ('owner', 'manager')
+         order by u.role = 'owner' desc, u.created_at limit 1",
     )
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    let Some((user_id, email, display_name, role)) = creator else {
+    let Some((user_id, email, display_name, role, kind)) = creator else {
         bail!("the tenant has no active owner or manager to mint the simulator's key: pass --api-key");
     };
     let role = Role::parse(&role).context("unknown role")?;
+    let tenant_kind = TenantKind::parse(&kind).context("unknown tenant kind")?;
     // Acting as that person, as the key page would (its audit log names them).
-    let user = User { user_id, tenant_id: tenant, session_id: Uuid::nil(), role, email, display_name };
+    let user = User { user_id, tenant_id: tenant, session_id: Uuid::nil(), role, tenant_kind, email, display_name };
     let meta = RequestMeta { user_agent: "nexus-server simulate".into(), ..RequestMeta::default() };
     let err = |e: nexus::Error| anyhow::anyhow!("{e}");
     for k in api_keys::list(pool, &user).await.map_err(err)? {

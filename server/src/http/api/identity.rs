@@ -2,7 +2,8 @@
 //! or an API key), and API keys (people only: a key cannot mint keys).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use nexus::identity::rules::tenant::TenantKind;
 use nexus::identity::service::auth::{LoggedIn, Whoami};
 use nexus::identity::service::{api_keys, auth};
 use nexus::ids::{TenantId, UserId};
+use nexus_app::cookies::device_cookie;
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 use serde::{Deserialize, Serialize};
@@ -75,6 +77,8 @@ pub struct TokenResponse {
     refresh_token: String,
     /// End of the session's absolute lifetime (12 hours after login).
     refresh_expires_at: DateTime<Utc>,
+    /// Failed sign-ins of the account since its previous sign-in (0 on a refresh): worth telling the person.
+    failed_sign_ins_before: i64,
     user: UserInfo,
 }
 
@@ -94,6 +98,7 @@ fn tokens(l: LoggedIn) -> TokenResponse {
         token_type: "Bearer",
         refresh_token: l.tokens.refresh_token,
         refresh_expires_at: l.tokens.refresh_expires_at,
+        failed_sign_ins_before: l.failed_before,
         user: UserInfo {
             id: l.user.user_id,
             tenant_id: l.user.tenant_id,
@@ -104,7 +109,8 @@ fn tokens(l: LoggedIn) -> TokenResponse {
     }
 }
 
-/// Exchanges credentials for an access token (15 min) and a refresh token (rotated on each use).
+/// Exchanges credentials for an access token (15 min) and a refresh token (rotated on each use). Also sets the
+/// device cookie: a client that keeps it is trusted by sign-in throttling for this account.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = TokenResponse),
               (status = 401, body = ErrorBody, description = "invalid_credentials, account_pending or account_deactivated"),
@@ -114,9 +120,10 @@ async fn login(
     State(st): State<AppState>,
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+) -> ApiResult<impl IntoResponse> {
     let logged = st.auth.login(&st.pool, &body.login, &body.password, &meta).await?;
-    Ok(Json(tokens(logged)))
+    let device = logged.device.clone().map(|d| device_cookie(d, st.security.secure_cookies).to_string());
+    Ok((AppendHeaders(device.map(|d| (header::SET_COOKIE, d))), Json(tokens(logged))))
 }
 
 /// Rotates a refresh token. Presented again within 20 seconds it returns the same successor; later, it revokes the
@@ -198,7 +205,7 @@ async fn me(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> Api
             email: p.email,
             display_name: p.display_name,
             role: p.role,
-            scopes: ApiScope::grantable_by(p.role).collect(),
+            scopes: ApiScope::grantable_by(p.tenant_kind, p.role).collect(),
         },
         Whoami::Machine { key_id, name, tenant_id, tenant_name, tenant_kind, scopes } => {
             Me::ApiKey { id: key_id, name, tenant_id, tenant_name, tenant_kind, scopes }

@@ -93,19 +93,30 @@ pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
+    /// Every body the API takes is an object: serde reads a struct from an array as well (`["name", [...]]` would
+    /// fill a struct's fields in order), so anything but an object is refused as such (issue 22).
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
             Err(rejection) => {
+                let rejection: JsonRejection = rejection;
                 tracing::debug!(%rejection, "rejected JSON body");
-                Err(AppError::field("body", ErrorCode::InvalidInput))
+                return Err(AppError::field("body", ErrorCode::InvalidInput));
             }
+        };
+        if !value.is_object() {
+            return Err(AppError::field("body", ErrorCode::ExpectedObject));
         }
+        serde_path_to_error::deserialize(value).map(ApiJson).map_err(|e| {
+            tracing::debug!(error = %e, "rejected JSON body");
+            let field = e.path().to_string();
+            AppError::field(if field == "." { "body" } else { &field }, ErrorCode::InvalidInput)
+        })
     }
 }
 
@@ -231,6 +242,34 @@ pub fn document() -> utoipa::openapi::OpenApi {
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc
+}
+
+/// Whether the REST operation at `method` `path` needs no caller: its document lists the empty security requirement
+/// (`security(())`). A bad or stale credential sent to such an operation is ignored, not answered 401 (issue 22: an
+/// expired bearer token made registration fail with a status its document does not name).
+pub fn credential_optional(method: &axum::http::Method, path: &str) -> bool {
+    static OPEN: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    let open = OPEN.get_or_init(|| {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let mut open = Vec::new();
+        for (template, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (verb, op) in item.as_object().into_iter().flatten() {
+                let optional = op["security"]
+                    .as_array()
+                    .is_some_and(|reqs| reqs.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())));
+                if optional {
+                    open.push((verb.to_ascii_uppercase(), template.split('/').map(str::to_owned).collect()));
+                }
+            }
+        }
+        open
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    open.iter().any(|(verb, template)| {
+        verb == method.as_str()
+            && template.len() == segments.len()
+            && template.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}')))
+    })
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -37,36 +37,40 @@ async fn live(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     caller.require(ApiScope::ProductionRead)?;
     let tenant = caller.tenant_id();
+    // Bounded per caller and per process, and ended when the caller's session or key ends (issue 22).
+    let pass = st.streams.open(caller)?;
     let rx = st.live.subscribe();
     let closing = st.live.closing();
-    let stream =
-        futures_util::stream::unfold((rx, closing, None::<Instant>), move |(mut rx, mut closing, last)| async move {
-            let Some(last) = last else {
-                let ready = Event::default().event("ready").data(Utc::now().to_rfc3339());
-                return Some((Ok(ready), (rx, closing, Some(Instant::now() - COALESCE))));
+    let state = (rx, closing, pass, None::<Instant>);
+    let stream = futures_util::stream::unfold(state, move |(mut rx, mut closing, mut pass, last)| async move {
+        let Some(last) = last else {
+            let ready = Event::default().event("ready").data(Utc::now().to_rfc3339());
+            return Some((Ok(ready), (rx, closing, pass, Some(Instant::now() - COALESCE))));
+        };
+        loop {
+            let heard = tokio::select! {
+                heard = rx.recv() => heard,
+                // The server is shutting down: the stream ends (the browser reconnects to the next server).
+                _ = closing.wait_for(|c| *c) => return None,
+                // The session was logged out or revoked, the key revoked: nothing more for it.
+                _ = pass.ended() => return None,
             };
-            loop {
-                let heard = tokio::select! {
-                    heard = rx.recv() => heard,
-                    // The server is shutting down: the stream ends (the browser reconnects to the next server).
-                    _ = closing.wait_for(|c| *c) => return None,
-                };
-                match heard {
-                    Ok(Some(t)) if t != tenant => {}
-                    Ok(_) | Err(RecvError::Lagged(_)) => {
-                        let wait = COALESCE.saturating_sub(last.elapsed());
-                        if !wait.is_zero() {
-                            tokio::time::sleep(wait).await;
-                        }
-                        // Whatever came meanwhile is in this one refresh.
-                        while matches!(rx.try_recv(), Ok(_) | Err(TryRecvError::Lagged(_))) {}
-                        let changed = Event::default().event("changed").data(Utc::now().to_rfc3339());
-                        return Some((Ok(changed), (rx, closing, Some(Instant::now()))));
+            match heard {
+                Ok(Some(t)) if t != tenant => {}
+                Ok(_) | Err(RecvError::Lagged(_)) => {
+                    let wait = COALESCE.saturating_sub(last.elapsed());
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
                     }
-                    Err(RecvError::Closed) => return None,
+                    // Whatever came meanwhile is in this one refresh.
+                    while matches!(rx.try_recv(), Ok(_) | Err(TryRecvError::Lagged(_))) {}
+                    let changed = Event::default().event("changed").data(Utc::now().to_rfc3339());
+                    return Some((Ok(changed), (rx, closing, pass, Some(Instant::now()))));
                 }
+                Err(RecvError::Closed) => return None,
             }
-        });
+        }
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

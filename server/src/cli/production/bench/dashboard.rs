@@ -40,6 +40,7 @@ pub(super) async fn run(bench: &PgConnectOptions, owner: &PgPool, args: &Product
         name: "bench".into(),
         scopes: vec![ApiScope::ProductionRead],
         creator_role: Role::Owner,
+        tenant_kind: nexus::identity::rules::tenant::TenantKind::Manufacturer,
     });
     let (line, code) = plant.lines.first().cloned().context("the bench plant has no line")?;
     let month = Query {

@@ -260,6 +260,8 @@ async fn key_with(pool: &PgPool, tenant: TenantId, scopes: &[ApiScope]) -> Resul
         tenant_id: tenant,
         session_id: Uuid::nil(),
         role: Role::Owner,
+        // The bench plant is a manufacturer.
+        tenant_kind: nexus::identity::rules::tenant::TenantKind::Manufacturer,
         email,
         display_name: "Bench".into(),
     };
