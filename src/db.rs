@@ -74,6 +74,13 @@ pub async fn try_job_lock(tx: &mut Tx, key: i64) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(r#"select pg_try_advisory_xact_lock($1) as "locked!""#, key).fetch_one(&mut **tx).await
 }
 
+/// Waits for the transaction-scoped advisory lock named `name` (hashed to a key): one holder at a time across every
+/// instance, released when the transaction ends.
+pub async fn lock_named(tx: &mut Tx, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("select pg_advisory_xact_lock(hashtextextended($1, 0))", name).execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// The schema migrations, embedded at compile time from `migrations/`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 

@@ -326,7 +326,13 @@ async fn guessing_from_many_networks_is_throttled_but_the_owner_still_signs_in(
     }
     // A stranger on yet another network waits, right password or not, and so does one with a forged device cookie.
     assert!(throttled(auth.login(&pool, &email, PASSWORD, &from("198.51.100.7")).await));
-    let forged = device.as_ref().map(|d| format!("{}x", &d[..d.len() - 1]));
+    // A forged cookie: the account's own, its MAC changed in the middle (still valid base64).
+    let forged = device.as_ref().map(|d| {
+        let (body, mac) = d.rsplit_once('.').unwrap();
+        let mut mac: Vec<char> = mac.chars().collect();
+        mac[10] = if mac[10] == 'A' { 'B' } else { 'A' };
+        format!("{body}.{}", mac.into_iter().collect::<String>())
+    });
     assert!(throttled(auth.login(&pool, &email, PASSWORD, &with_device("198.51.100.7", forged)).await));
     // The owner passes: from any network with their browser's device cookie...
     let home = auth.login(&pool, &email, PASSWORD, &with_device("203.0.113.50", device.clone())).await.unwrap();
@@ -343,6 +349,12 @@ async fn guessing_from_many_networks_is_throttled_but_the_owner_still_signs_in(
     assert!(throttled(auth.login(&pool, &email, PASSWORD, &with_device("198.51.100.8", others)).await));
     // The other account is not held back by this one's attack.
     auth.login(&pool, &other, PASSWORD, &from("198.51.100.7")).await.unwrap();
+    // A new password (the remedy for an attacked account) ends the trust of the browsers that signed in before it.
+    super::service::auth::change_password(&pool, &home.user, PASSWORD, "Caballo-Bateria-Grapa-9", &from("192.0.2.10"))
+        .await
+        .unwrap();
+    let old = with_device("198.18.0.1", device);
+    assert!(throttled(auth.login(&pool, &email, "Caballo-Bateria-Grapa-9", &old).await));
 }
 
 #[sqlx::test]

@@ -35,6 +35,12 @@ fn is_static(path: &str) -> bool {
 /// The client's address. Behind our proxy (`NEXUS_TRUST_PROXY`), the right-most `X-Forwarded-For` entry: the one our
 /// proxy appended. Entries to its left were written by the client and prove nothing.
 pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_proxy: bool) -> Option<IpAddr> {
+    // An IPv4 client seen through a dual-stack socket (`::ffff:a.b.c.d`) is the IPv4 address: the audit log, the rate
+    // limits and sign-in throttling's networks all compare it as one.
+    received_ip(headers, peer, trust_proxy).map(|ip| ip.to_canonical())
+}
+
+fn received_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy
         && let Some(ip) = headers
             .get_all("x-forwarded-for")
@@ -336,7 +342,18 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         return AppError::Internal.into_response();
     };
     match serde_json::from_slice::<AppError>(&bytes) {
-        Ok(e) if e.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR => e.into_response(),
+        Ok(e) if e.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR => {
+            // The function's own headers (a cookie it set before failing) stay; the status is the error's.
+            let mut fixed = e.into_response();
+            for (name, value) in &parts.headers {
+                if !matches!(*name, header::CONTENT_LENGTH | header::CONTENT_TYPE)
+                    && !fixed.headers().contains_key(name)
+                {
+                    fixed.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            fixed
+        }
         _ => Response::from_parts(parts, axum::body::Body::from(bytes)),
     }
 }
@@ -398,6 +415,11 @@ mod tests {
         // Not behind a proxy: the header is ignored.
         assert_eq!(ip(&xff(&["6.6.6.6"]), false).as_deref(), Some("10.0.0.1"));
         assert_eq!(ip(&xff(&["garbage"]), true).as_deref(), Some("10.0.0.1"));
+        // An IPv4 client through a dual-stack socket or a proxy writing mapped addresses is its IPv4 address (the
+        // audit log and sign-in throttling compare networks, and PostgreSQL never matches IPv4 within IPv6).
+        let mapped = Some("::ffff:198.51.100.9".parse().unwrap());
+        assert_eq!(client_ip(&HeaderMap::new(), mapped, false).map(|i| i.to_string()).as_deref(), Some("198.51.100.9"));
+        assert_eq!(ip(&xff(&["::ffff:203.0.113.9"]), true).as_deref(), Some("203.0.113.9"));
     }
 
     #[test]

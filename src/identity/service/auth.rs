@@ -152,32 +152,35 @@ impl Auth {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    fn device_mac(&self, body: &str) -> Hmac<Sha256> {
+    /// The MAC of a device cookie's `body`, keyed by the server and bound to the account's password hash: a new
+    /// password (the remedy for an attacked account) ends the trust of every browser that signed in before it.
+    fn device_mac(&self, body: &str, password_hash: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.inner.device_key).expect("HMAC takes any key length");
         mac.update(body.as_bytes());
+        mac.update(b"\0");
+        mac.update(password_hash.as_bytes());
         mac
     }
 
-    /// The device cookie of `user` issued at `now`: `<user id>.<unix seconds>.<HMAC of both>`. It says only that this
-    /// browser signed in to this account before; it authenticates nothing by itself.
-    pub fn device_cookie(&self, user: UserId, now: DateTime<Utc>) -> String {
+    /// The device cookie of `user` issued at `now`: `<user id>.<unix seconds>.<MAC>`. It says only that this browser
+    /// signed in to this account with its current password; it authenticates nothing by itself.
+    pub fn device_cookie(&self, user: UserId, password_hash: &str, now: DateTime<Utc>) -> String {
         let body = format!("{}.{}", user.0.simple(), now.timestamp());
-        let mac =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.device_mac(&body).finalize().into_bytes());
-        format!("{body}.{mac}")
+        let mac = self.device_mac(&body, password_hash).finalize().into_bytes();
+        format!("{body}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac))
     }
 
-    /// Whether `cookie` is a device cookie of `user`, signed by us and younger than a year.
-    fn holds_device(&self, cookie: Option<&str>, user: UserId, now: DateTime<Utc>) -> bool {
+    /// Whether `cookie` is a device cookie of `user` under its current password, signed by us, younger than a year.
+    fn holds_device(&self, cookie: Option<&str>, user: UserId, password_hash: &str, now: DateTime<Utc>) -> bool {
         let Some(cookie) = cookie.filter(|c| c.len() <= 200) else { return false };
         let Some((body, mac)) = cookie.rsplit_once('.') else { return false };
         let Some((id, issued)) = body.split_once('.') else { return false };
         let Ok(issued) = issued.parse::<i64>() else { return false };
-        let age = now.timestamp() - issued;
+        let Some(age) = now.timestamp().checked_sub(issued) else { return false };
         let Ok(mac) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac) else { return false };
         id == user.0.simple().to_string()
             && (-60..throttle::DEVICE_COOKIE_DAYS * 86_400).contains(&age)
-            && self.device_mac(body).verify_slice(&mac).is_ok()
+            && self.device_mac(body, password_hash).verify_slice(&mac).is_ok()
     }
 
     pub fn issue_access(&self, claims: &AccessClaims) -> Result<String> {
@@ -241,13 +244,23 @@ impl Auth {
         logins.extend(found.iter().flat_map(|u| [Some(u.email.clone()), u.username.clone()]).flatten());
         // An unknown login asks the same questions (of a user that does not exist): the answer's timing is the same.
         let account = found.as_ref().map_or(UserId(Uuid::nil()), |u| UserId(u.id));
+        // One attempt per account at a time, across instances, from the count to the recorded failure: attempts sent
+        // at once would otherwise all read the count before any of them failed. Attempts the count refuses end at
+        // once; only those it lets through wait on the password check.
+        let lock = match &found {
+            Some(u) => format!("nexus.login:{}", u.id),
+            None => format!("nexus.login:{login}"),
+        };
+        db::lock_named(&mut tx, &lock).await?;
         let known_network = match network {
             Some(net) => {
                 audit::signed_in_from(&mut tx, account, net, now - Duration::days(throttle::KNOWN_NETWORK_DAYS)).await?
             }
             None => false,
         };
-        let trusted = found.is_some() && (known_network || self.holds_device(meta.device.as_deref(), account, now));
+        let trusted = found.as_ref().is_some_and(|u| {
+            known_network || self.holds_device(meta.device.as_deref(), account, &u.password_hash, now)
+        });
         let failures =
             audit::login_failures(&mut tx, &logins, network, now - Duration::seconds(throttle::WINDOW_SECS)).await?;
         // What the owner is told if this sign-in succeeds: failures since the previous one (a month back at most).
@@ -258,13 +271,15 @@ impl Auth {
             let retry_after_secs = (until - now).num_seconds().max(1) as u64;
             return Err(Error::RateLimited { retry_after_secs });
         }
-        tx.commit().await?;
-
         let hash = found.as_ref().map_or_else(|| self.inner.dummy_hash.clone(), |u| u.password_hash.clone());
         let ok = verify_password(password.to_owned(), hash).await?;
         let Some(user) = found.filter(|_| ok) else {
-            return Err(self.login_failed(pool, &login, trusted, meta).await);
+            // Recorded before the lock is released: the next attempt counts this one.
+            record_failure(&mut tx, &login, trusted, meta).await?;
+            tx.commit().await?;
+            return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
         };
+        tx.commit().await?;
         let role = Role::decode(&user.role)?;
         let (tenant, user_id) = (TenantId(user.tenant_id), UserId(user.id));
 
@@ -331,7 +346,7 @@ impl Auth {
         audit::record(&mut tx, &Actor::of(&me, meta), event).await?;
         tx.commit().await?;
         let tokens = self.tokens_for(&me, refresh, expires_at, now)?;
-        let device = Some(self.device_cookie(user_id, now));
+        let device = Some(self.device_cookie(user_id, &locked.password_hash, now));
         Ok(LoggedIn { user: me, tokens, device, failed_before })
     }
 
@@ -339,10 +354,7 @@ impl Auth {
     async fn login_failed(&self, pool: &PgPool, login: &str, trusted: bool, meta: &RequestMeta) -> Error {
         let record = async {
             let mut tx = db::begin(pool, Scope::Platform).await?;
-            let actor = Actor { tenant_id: PLATFORM_TENANT, user_id: None, email: Some(login), meta };
-            // Whether the client was one the account trusts: those failures do not hold strangers back.
-            let event = Event::new(audit::LOGIN_FAILED).after(json!({ "trusted": trusted }));
-            audit::record(&mut tx, &actor, event).await?;
+            record_failure(&mut tx, login, trusted, meta).await?;
             tx.commit().await?;
             Ok::<_, Error>(())
         };
@@ -449,6 +461,13 @@ impl Auth {
         tx.commit().await?;
         Ok(user)
     }
+}
+
+/// Records a failed sign-in of `login` in the platform's audit log, with whether the client was one the account
+/// trusts (those failures do not hold strangers back).
+async fn record_failure(tx: &mut Tx, login: &str, trusted: bool, meta: &RequestMeta) -> Result<()> {
+    let actor = Actor { tenant_id: PLATFORM_TENANT, user_id: None, email: Some(login), meta };
+    audit::record(tx, &actor, Event::new(audit::LOGIN_FAILED).after(json!({ "trusted": trusted }))).await
 }
 
 /// Whether a live session must end now, and with what answer: past its lifetime, idle, its user no longer active, or

@@ -6,7 +6,7 @@
 //!   session, a deactivated account or suspended organisation), checked for every open stream of the process in one
 //!   statement per kind of credential.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -127,10 +127,15 @@ impl Streams {
             }
         }
         let mut tx = db::begin(pool, Scope::Platform).await?;
-        let live_sessions =
-            sessions::live_among(&mut tx, &session_tenants, &session_ids, IDLE_TIMEOUT_SECS as f64).await?;
-        let live_keys = api_keys::live_among(&mut tx, &key_tenants, &key_ids).await?;
+        let live_sessions: HashSet<Uuid> =
+            sessions::live_among(&mut tx, &session_tenants, &session_ids, IDLE_TIMEOUT_SECS as f64)
+                .await?
+                .into_iter()
+                .collect();
+        let live_keys: HashSet<Uuid> =
+            api_keys::live_among(&mut tx, &key_tenants, &key_ids).await?.into_iter().collect();
         tx.commit().await?;
+        let checked: HashSet<Credential> = credentials.into_iter().collect();
         let open = self.inner.open.lock().map_err(|_| Error::internal("the stream registry is poisoned"))?;
         let mut ended = 0;
         for o in open.values() {
@@ -139,7 +144,7 @@ impl Streams {
                 Credential::Key { key, .. } => live_keys.contains(&key),
             };
             // A stream opened after the snapshot waits for the next round.
-            if !live && credentials.contains(&o.credential) {
+            if !live && checked.contains(&o.credential) {
                 o.ended.send_replace(true);
                 ended += 1;
             }

@@ -265,8 +265,10 @@ pub fn credential_optional(method: &axum::http::Method, path: &str) -> bool {
         open
     });
     let segments: Vec<&str> = path.split('/').collect();
+    // HEAD is served as GET.
+    let method = if method == axum::http::Method::HEAD { "GET" } else { method.as_str() };
     open.iter().any(|(verb, template)| {
-        verb == method.as_str()
+        verb == method
             && template.len() == segments.len()
             && template.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}')))
     })
