@@ -870,3 +870,17 @@ async fn operations_that_need_no_caller_ignore_a_bad_credential(opts: PgPoolOpti
         assert!(checked.iter().any(|c| c == must), "{must} not checked: {checked:?}");
     }
 }
+
+/// A script signing in through REST gets tokens, never a cookie: a client that keeps cookies would send them with
+/// its next POST, which cookie-authenticated writes refuse without our Origin (the end-to-end suite's API client met
+/// exactly that when the REST login set the device cookie).
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn rest_sign_in_sets_no_cookie(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let res = app.try_login_rest(WORKSHOP, DEMO_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.set_cookies().is_empty(), "{:?}", res.set_cookies());
+    // So the same client signs in again, as the end-to-end suite's does.
+    assert_eq!(app.try_login_rest(WORKSHOP, DEMO_PASSWORD).await.status, StatusCode::OK);
+}

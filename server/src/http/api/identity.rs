@@ -2,8 +2,7 @@
 //! or an API key), and API keys (people only: a key cannot mint keys).
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{AppendHeaders, IntoResponse};
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
@@ -15,7 +14,6 @@ use nexus::identity::rules::tenant::TenantKind;
 use nexus::identity::service::auth::{LoggedIn, Whoami};
 use nexus::identity::service::{api_keys, auth};
 use nexus::ids::{TenantId, UserId};
-use nexus_app::cookies::device_cookie;
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 use serde::{Deserialize, Serialize};
@@ -109,8 +107,9 @@ fn tokens(l: LoggedIn) -> TokenResponse {
     }
 }
 
-/// Exchanges credentials for an access token (15 min) and a refresh token (rotated on each use). Also sets the
-/// device cookie: a client that keeps it is trusted by sign-in throttling for this account.
+/// Exchanges credentials for an access token (15 min) and a refresh token (rotated on each use). No cookie: a script
+/// keeping cookies would send them back with its next POST, which cookie-authenticated writes refuse without our
+/// Origin (the device cookie that sign-in throttling trusts is a browser's, set by the sign-in page).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = TokenResponse),
               (status = 401, body = ErrorBody, description = "invalid_credentials, account_pending or account_deactivated"),
@@ -120,10 +119,9 @@ async fn login(
     State(st): State<AppState>,
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Json<TokenResponse>> {
     let logged = st.auth.login(&st.pool, &body.login, &body.password, &meta).await?;
-    let device = logged.device.clone().map(|d| device_cookie(d, st.security.secure_cookies).to_string());
-    Ok((AppendHeaders(device.map(|d| (header::SET_COOKIE, d))), Json(tokens(logged))))
+    Ok(Json(tokens(logged)))
 }
 
 /// Rotates a refresh token. Presented again within 20 seconds it returns the same successor; later, it revokes the
