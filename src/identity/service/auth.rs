@@ -263,10 +263,6 @@ impl Auth {
         });
         let failures =
             audit::login_failures(&mut tx, &logins, network, now - Duration::seconds(throttle::WINDOW_SECS)).await?;
-        // What the owner is told if this sign-in succeeds: failures since the previous one (a month back at most).
-        // Asked here, in the platform's scope where failures are recorded, and for an unknown login alike.
-        let (failed_before, _) =
-            audit::failures_since_last_sign_in(&mut tx, &logins, account, now - Duration::days(30)).await?;
         if let Some(until) = throttle::wait_until(&failures, trusted, now) {
             let retry_after_secs = (until - now).num_seconds().max(1) as u64;
             return Err(Error::RateLimited { retry_after_secs });
@@ -279,6 +275,10 @@ impl Auth {
             tx.commit().await?;
             return Err(Error::Unauthorized(ErrorCode::InvalidCredentials));
         };
+        // What the owner is told: failures since their previous sign-in (a month back at most), read here in the
+        // platform's scope where failures are recorded, and only once the password is right.
+        let (failed_before, _) =
+            audit::failures_since_last_sign_in(&mut tx, &logins, account, now - Duration::days(30)).await?;
         tx.commit().await?;
         let role = Role::decode(&user.role)?;
         let (tenant, user_id) = (TenantId(user.tenant_id), UserId(user.id));
