@@ -23,9 +23,12 @@ JOBS="${NEXUS_JOBS:-$(nproc)}"
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
 # Tools are compiled from crates.io (nothing else is reachable). Their release profile is lightened for the install:
-# no LTO and parallel codegen cut the cold install from ~25 to ~10 minutes on 2 cores; they run fast enough either way.
+# no LTO and parallel codegen cut the cold install from ~25 to ~10 minutes on 2 cores, and opt-level 0 halves what is
+# left, which on a cold command 1 competes with the release builds for the same 2 cores (measured 2026-11-25, alone:
+# wasm-bindgen-cli 340 → 165 CPU-seconds, wasm-split-cli 139 → 61) for 3 s more of their run on our WASM (the
+# same output); sqlx-cli checks the query data as fast either way.
 cargo_install() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
   CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true \
   CARGO_TARGET_DIR="$HOME/.cache/nexus/tool-build${NEXUS_TOOLS:+-$(basename "$NEXUS_TOOLS")}" \
     cargo install --root "$TOOLS" "$@"
