@@ -68,3 +68,23 @@ test('on a phone the bodega sorts and pages its inventory', async ({ page }) => 
   await expect(page).not.toHaveURL(/after=/);
   await expect.poll(async () => (await prices())[0]).toBe(firstPage[0]);
 });
+
+test('a page of rows hydrates body by body, the last one too', async ({ page }) => {
+  await signedIn(page, 'bodega@bodega.demo');
+  await expect(async () => {
+    await open(page, '/inventory');
+    await expect(page.getByTestId('stock-row').first()).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  // A full page: its rows in bodies of 10, each hydrated in a task of its own (ui::hydration::later).
+  const table = page.getByTestId('stock-table');
+  const rows = await table.locator('tbody tr').count();
+  expect(rows).toBeGreaterThan(10);
+  await expect(table.locator('tbody')).toHaveCount(Math.ceil(rows / 10));
+  // Hydrated means live: switching the language relabels the cells of the last body as well as the first's.
+  const firstCell = table.locator('tbody').first().locator('td').first();
+  const lastCell = table.locator('tbody').last().locator('tr').last().locator('td').first();
+  await expect(lastCell).toHaveAttribute('data-label', 'Número');
+  await page.getByTestId('lang-switch').click();
+  await expect(firstCell).toHaveAttribute('data-label', 'Number');
+  await expect(lastCell).toHaveAttribute('data-label', 'Number');
+});

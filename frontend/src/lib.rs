@@ -28,11 +28,13 @@ pub fn hydrate() {
             .with(move || {
                 ScopedFuture::new(async move {
                     let view = nexus_app::App().into_view();
-                    yield_to_browser().await;
+                    nexus_app::ui::hydration::yield_to_browser().await;
                     view.hydrate_async(&Cursor::new(parent.unchecked_into()), &PositionState::default()).await
                 })
             })
             .await;
+        // The parts of the page hydrated in tasks of their own (`ui::hydration::later`).
+        nexus_app::ui::hydration::parts_hydrated().await;
         if let Some(sc) = Owner::current_shared_context() {
             sc.hydration_complete();
         }
@@ -46,25 +48,4 @@ pub fn hydrate() {
         // Lets end-to-end tests (and curious humans) know the page is interactive.
         let _ = body.set_attribute("data-hydrated", "true");
     });
-}
-
-/// Ends the current task and resumes in a new one: `scheduler.yield()` where the browser has it (the continuation
-/// goes ahead of other queued work), else a zero timeout.
-async fn yield_to_browser() {
-    let global = js_sys::global();
-    let scheduler = js_sys::Reflect::get(&global, &"scheduler".into()).ok().filter(|s| s.is_object());
-    let yield_fn = scheduler
-        .as_ref()
-        .and_then(|s| js_sys::Reflect::get(s, &"yield".into()).ok())
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let promise = match (scheduler, yield_fn) {
-        (Some(s), Some(f)) => f.call0(&s).ok().and_then(|p| p.dyn_into::<js_sys::Promise>().ok()),
-        _ => None,
-    }
-    .unwrap_or_else(|| {
-        js_sys::Promise::new(&mut |resolve, _| {
-            let _ = leptos::prelude::window().set_timeout_with_callback(&resolve);
-        })
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

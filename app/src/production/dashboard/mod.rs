@@ -29,6 +29,7 @@ use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime, PageHeader};
+use crate::ui::hydration::later;
 use crate::ui::session::Protected;
 
 // What the widgets share: heading and muted text styles, percentages and durations as shown.
@@ -219,7 +220,7 @@ fn Board(
                 <a href="/production/queries" class=BUTTON_SECONDARY data-testid="prod-queries">{t!(i18n, prodset.queries)}</a>
             })}
         </div>
-        <FilterBar setup filters />
+        {later(move || view! { <FilterBar setup filters /> })}
         <ErrorBanner error />
         {move || current.get().map(|v| view! {
             <p class=format!("{MUTED} mb-4") data-testid="prod-span">
@@ -231,7 +232,8 @@ fn Board(
         <div class="grid grid-cols-1 gap-4 lg:grid-cols-12">
             {widgets.into_iter().map(|w| {
                 let span = match w.w { 0..=4 => "lg:col-span-4", 5..=6 => "lg:col-span-6", 7..=8 => "lg:col-span-8", _ => "lg:col-span-12" };
-                view! { <div class=span>{widget(w, setup, current, filters, classify)}</div> }
+                // Each widget hydrates in a task of its own (a first visit compiles the code of each).
+                view! { <div class=span>{later(move || widget(w, setup, current, filters, classify))}</div> }
             }).collect_view()}
         </div>
     }
