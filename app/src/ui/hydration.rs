@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos::tachys::html::attribute::Attribute;
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::hydration::Cursor;
+use leptos::tachys::renderer::types::Element;
 use leptos::tachys::ssr::StreamBuilder;
 use leptos::tachys::view::add_attr::AddAnyAttr;
 use leptos::tachys::view::any_view::{AnyView, AnyViewState};
@@ -79,8 +80,9 @@ fn asset_names(options: &LeptosOptions) -> (String, String) {
 /// task, so the main thread is free between them (a tap is answered) and no single task is long.
 ///
 /// The part must render as one element (its root; a component with one root element does), or it is hydrated at
-/// once with the rest. Outside hydration (a page reached by client navigation) it renders at once. The page counts as hydrated (`data-hydrated`) once every
-/// part has been.
+/// once with the rest, and it must create no resource and no suspense boundary (their hydration ids are taken in the
+/// order the server took them). Outside hydration (a page reached by client navigation) it renders at once. The page
+/// counts as hydrated (`data-hydrated`) once every part has been.
 pub fn later<V: IntoView + 'static>(make: impl FnOnce() -> V + Send + 'static) -> Later {
     Later(Part::Make(Box::new(move || make().into_any())))
 }
@@ -106,9 +108,9 @@ impl Later {
 pub struct LaterState(Rc<RefCell<Slot>>);
 
 enum Slot {
-    /// Waiting; a new content while waiting replaces the one to hydrate (the server's HTML is still in place).
+    /// Waiting, the server's element in place; a new content while waiting replaces the one to hydrate.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    Waiting(Later),
+    Waiting(Later, Element),
     Ready(AnyViewState),
     /// Unmounted before its task ran.
     Gone,
@@ -125,7 +127,7 @@ impl Render for Later {
         let mut slot = state.0.borrow_mut();
         match &mut *slot {
             Slot::Ready(s) => self.into_view().rebuild(s),
-            Slot::Waiting(_) => *slot = Slot::Waiting(self),
+            Slot::Waiting(part, _) => *part = self,
             Slot::Gone => {}
         }
     }
@@ -187,7 +189,7 @@ impl RenderHtml for Later {
             // server sent until the part's task hydrates it.
             cursor.set(root.clone().into());
             position.set(Position::NextChild);
-            let slot = Rc::new(RefCell::new(Slot::Waiting(self)));
+            let slot = Rc::new(RefCell::new(Slot::Waiting(self, root.clone())));
             let owner = Owner::current();
             PARTS_WAITING.with(|n| n.set(n.get() + 1));
             let waiting = Rc::clone(&slot);
@@ -195,7 +197,7 @@ impl RenderHtml for Later {
                 yield_to_browser().await;
                 let part = std::mem::replace(&mut *waiting.borrow_mut(), Slot::Gone);
                 // Unmounted meanwhile: nothing to hydrate.
-                if let Slot::Waiting(part) = part
+                if let Slot::Waiting(part, root) = part
                     && let Some(parent) = root.parent_element()
                 {
                     let hydrate = move || {
@@ -231,39 +233,51 @@ impl Mountable for LaterState {
         let mut slot = self.0.borrow_mut();
         match &mut *slot {
             Slot::Ready(s) => s.unmount(),
-            // Its element goes with it; the waiting task finds nothing to do.
-            _ => *slot = Slot::Gone,
+            // The server's element goes, and the waiting task finds nothing to do.
+            Slot::Waiting(_, root) => {
+                root.remove();
+                *slot = Slot::Gone;
+            }
+            Slot::Gone => {}
         }
     }
 
-    fn mount(
-        &mut self,
-        parent: &leptos::tachys::renderer::types::Element,
-        marker: Option<&leptos::tachys::renderer::types::Node>,
-    ) {
-        if let Slot::Ready(s) = &mut *self.0.borrow_mut() {
-            s.mount(parent, marker);
+    fn mount(&mut self, parent: &Element, marker: Option<&leptos::tachys::renderer::types::Node>) {
+        match &mut *self.0.borrow_mut() {
+            Slot::Ready(s) => s.mount(parent, marker),
+            Slot::Waiting(_, root) => {
+                let _ = parent.insert_before(root, marker);
+            }
+            Slot::Gone => {}
         }
     }
 
     fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
         match &*self.0.borrow() {
             Slot::Ready(s) => s.insert_before_this(child),
-            _ => false,
+            Slot::Waiting(_, root) => match root.parent_element() {
+                Some(parent) => {
+                    child.mount(&parent, Some(root));
+                    true
+                }
+                None => false,
+            },
+            Slot::Gone => false,
         }
     }
 
-    fn elements(&self) -> Vec<leptos::tachys::renderer::types::Element> {
+    fn elements(&self) -> Vec<Element> {
         match &*self.0.borrow() {
             Slot::Ready(s) => s.elements(),
-            _ => Vec::new(),
+            Slot::Waiting(_, root) => vec![root.clone()],
+            Slot::Gone => Vec::new(),
         }
     }
 }
 
 /// The element the walk meets next, if the next node is one (a part is one element: its root).
 #[cfg(feature = "hydrate")]
-fn next_element(cursor: &Cursor, position: &PositionState) -> Option<leptos::tachys::renderer::types::Element> {
+fn next_element(cursor: &Cursor, position: &PositionState) -> Option<Element> {
     use leptos::wasm_bindgen::JsCast;
     let current = cursor.current();
     let next = match position.get() {
