@@ -24,6 +24,15 @@ async function fitsThePhone(page: Page, path: string, table: string) {
   expect((await page.getByTestId(table).locator('thead').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
 }
 
+/** Signed in as the demo bodega, on its inventory once its items are in (the 2,000 land in the background at start). */
+async function bodegaInventory(page: Page) {
+  await signedIn(page, 'bodega@bodega.demo');
+  await expect(async () => {
+    await open(page, '/inventory');
+    await expect(page.getByTestId('stock-row').first()).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+}
+
 test.use({ viewport: PHONE });
 
 test('on a phone the admin lists are cards that fit the screen', async ({ page }) => {
@@ -35,12 +44,7 @@ test('on a phone the admin lists are cards that fit the screen', async ({ page }
 });
 
 test('on a phone the bodega sorts and pages its inventory', async ({ page }) => {
-  await signedIn(page, 'bodega@bodega.demo');
-  // The demo bodega's 2,000 items land in the background at start.
-  await expect(async () => {
-    await open(page, '/inventory');
-    await expect(page.getByTestId('stock-row').first()).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 60_000 });
+  await bodegaInventory(page);
   await fitsThePhone(page, '/inventory', 'stock-table');
   // The orders are offered above the cards; the price order, then its reverse. A link leaves the cards in place
   // until the next page's have come, so each check waits for the order it expects.
@@ -70,11 +74,7 @@ test('on a phone the bodega sorts and pages its inventory', async ({ page }) => 
 });
 
 test('a page of rows hydrates body by body, the last one too', async ({ page }) => {
-  await signedIn(page, 'bodega@bodega.demo');
-  await expect(async () => {
-    await open(page, '/inventory');
-    await expect(page.getByTestId('stock-row').first()).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 60_000 });
+  await bodegaInventory(page);
   // A full page: its rows in bodies of 10, each hydrated in a task of its own (ui::hydration::later).
   const table = page.getByTestId('stock-table');
   const rows = await table.locator('tbody tr').count();
