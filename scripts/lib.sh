@@ -5,7 +5,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen version in Cargo.lock
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen version in Cargo.lock and in scripts/bindgen/Cargo.toml
+# scripts/bindgen: wasm-bindgen's library behind the options scripts/build uses (see its Cargo.toml); what is installed
+# is that version and a hash of the tool's sources, so a change to them installs it again.
+BINDGEN_STAMP="$WASM_BINDGEN_VERSION+$(cat "$ROOT/scripts/bindgen/Cargo.toml" "$ROOT/scripts/bindgen/Cargo.lock" \
+  "$ROOT/scripts/bindgen/src/main.rs" | sha256sum | cut -c1-12)"
 WASM_SPLIT_VERSION=0.2.4       # splits lazy routes into their own WASM chunks (what `cargo leptos --split` runs)
 # ... with one change of ours (one chunk for the code the areas share): the patch's hash is part of what is installed.
 WASM_SPLIT_PATCH="$ROOT/scripts/patches/wasm-split-shared-chunk.patch"
@@ -26,7 +30,8 @@ log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 # no LTO and parallel codegen cut the cold install from ~25 to ~10 minutes on 2 cores, and opt-level 0 halves what is
 # left, which on a cold command 1 competes with the release builds for the same 2 cores (measured 2026-11-25, alone:
 # wasm-bindgen-cli 340 → 165 CPU-seconds, wasm-split-cli 139 → 61) for 3 s more of their run on our WASM (the
-# same output); sqlx-cli checks the query data as fast either way.
+# same output); sqlx-cli checks the query data as fast either way. wasm-bindgen is scripts/bindgen (its library only:
+# 69 CPU-seconds against wasm-bindgen-cli's 165, measured 2026-11-25, the same output byte for byte).
 cargo_install() {
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
   CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true \
@@ -34,8 +39,8 @@ cargo_install() {
     cargo install --root "$TOOLS" "$@"
 }
 
-# Installs what is missing. wasm-bindgen-cli and wasm-split-cli are needed only once the WASM is compiled, so they are
-# installed in the background (BINDGEN_PID) while the build runs; `wait_for_bindgen` joins them.
+# Installs what is missing. nexus-bindgen (scripts/bindgen) and wasm-split-cli are needed only once the WASM is
+# compiled, so they are installed in the background (BINDGEN_PID) while the build runs; `wait_for_bindgen` joins them.
 BINDGEN_PID=
 ensure_tools() {
   if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
@@ -43,17 +48,21 @@ ensure_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   local need_bindgen= need_split=
-  [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" = "$WASM_BINDGEN_VERSION" ] || need_bindgen=1
+  grep -q "^wasm-bindgen-cli-support = \"=$WASM_BINDGEN_VERSION\"" "$ROOT/scripts/bindgen/Cargo.toml" \
+    || { echo "scripts/bindgen/Cargo.toml must depend on wasm-bindgen-cli-support =$WASM_BINDGEN_VERSION" >&2; exit 1; }
+  [ -x "$TOOLS/bin/nexus-bindgen" ] && [ "$(cat "$TOOLS/.nexus-bindgen-version" 2>/dev/null)" = "$BINDGEN_STAMP" ] \
+    || need_bindgen=1
   [ -x "$TOOLS/bin/wasm-split-cli" ] && [ "$(cat "$TOOLS/.wasm-split-cli-version" 2>/dev/null)" = "$WASM_SPLIT_STAMP" ] \
     || need_split=1
   if [ -n "$need_bindgen$need_split" ]; then
-    log "installing${need_bindgen:+ wasm-bindgen-cli $WASM_BINDGEN_VERSION}${need_split:+ wasm-split-cli $WASM_SPLIT_VERSION} in the background (first run only)"
+    log "installing${need_bindgen:+ wasm-bindgen $WASM_BINDGEN_VERSION (scripts/bindgen)}${need_split:+ wasm-split-cli $WASM_SPLIT_VERSION} in the background (first run only)"
     mkdir -p "$ROOT/.data"
     (
       set -e
-      # Not --locked: a dependency in its lock file was yanked.
-      # Only the wasm-bindgen binary (not its test runner, which nothing here uses).
-      [ -z "$need_bindgen" ] || cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --bin wasm-bindgen
+      if [ -n "$need_bindgen" ]; then
+        cargo_install --path "$ROOT/scripts/bindgen" --locked
+        echo "$BINDGEN_STAMP" >"$TOOLS/.nexus-bindgen-version"
+      fi
       if [ -n "$need_split" ]; then
         install_wasm_split
         echo "$WASM_SPLIT_STAMP" >"$TOOLS/.wasm-split-cli-version"
