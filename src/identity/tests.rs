@@ -55,6 +55,26 @@ async fn tenant_with_user(pool: &PgPool, name: &str, role: Role) -> (TenantId, U
     (tenant, user, email)
 }
 
+/// Every policy reads the transaction's scope once per query (an init plan), never once per row: `app_tenant()` and
+/// `app_platform()` only inside a subquery. Bare, they made the production dashboard's 30-day query twice as slow.
+#[sqlx::test]
+async fn policies_read_the_scope_once_per_query(pool: PgPool) {
+    let policies: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("select tablename::text, qual, with_check from pg_policies where schemaname = 'public'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let scoped = |e: &Option<String>| e.as_deref().is_some_and(|e| e.contains("app_tenant()"));
+    assert!(policies.iter().filter(|(_, q, _)| scoped(q)).count() >= 15, "the tenant policies were not found");
+    let per_row = |e: &Option<String>| {
+        let rest = e.as_deref().unwrap_or("").replace("SELECT app_tenant()", "").replace("SELECT app_platform()", "");
+        rest.contains("app_tenant()") || rest.contains("app_platform()")
+    };
+    let offenders: Vec<&String> =
+        policies.iter().filter(|(_, q, c)| per_row(q) || per_row(c)).map(|(table, _, _)| table).collect();
+    assert!(offenders.is_empty(), "policies reading the scope once per row: {offenders:?}");
+}
+
 #[sqlx::test]
 async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;
