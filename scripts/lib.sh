@@ -21,6 +21,12 @@ export PATH="$TOOLS/bin:$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 # Queries are checked at compile time against the committed .sqlx data; no database is needed to build.
 export SQLX_OFFLINE=true
 
+# Leptos reads LEPTOS_OUTPUT_NAME when it is compiled (`option_env!`), so cargo rebuilds leptos and everything above it
+# whenever the value differs from the last build's: one value for every cargo command of the scripts (the one
+# scripts/build and cargo-leptos set) lets the tests and clippy reuse the build's libraries instead of compiling
+# them again each time.
+export LEPTOS_OUTPUT_NAME=nexus
+
 # Every fan-out in the scripts runs at most this many processes at once (wasm-opt per chunk, the builds).
 JOBS="${NEXUS_JOBS:-$(nproc)}"
 
