@@ -338,7 +338,7 @@ async fn the_search_cache_forgets_its_pages_when_the_catalog_changes(opts: PgPoo
     assert_eq!(notice.channel(), CHANNEL);
 
     // And the listener empties the cache: the new part shows up.
-    tokio::spawn(listen(pool.clone(), cache.clone()));
+    let listening = tokio::spawn(listen(pool.clone(), cache.clone()));
     let other =
         Folder::with(&[("parts.csv", "manufacturer,number,name,group\nMonroe,72001,Amortiguador de cabina,\n")]);
     import(&pool, &other).await.unwrap();
@@ -353,4 +353,6 @@ async fn the_search_cache_forgets_its_pages_when_the_catalog_changes(opts: PgPoo
         assert!(started.elapsed() < Duration::from_secs(10), "the cache still serves the old page ({now} hits)");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Its connection goes with it: PostgreSQL waits 5 s, then refuses to drop a test database still in use.
+    listening.abort();
 }

@@ -203,7 +203,7 @@ async fn a_stored_batch_and_a_classified_stop_tell_that_plants_dashboards(opts: 
     let tenant = super::plant(&pool, "Planta Sur").await;
     let live = Live::default();
     let mut heard = live.subscribe();
-    tokio::spawn(live.clone().listen(pool.clone()));
+    let listening = tokio::spawn(live.clone().listen(pool.clone()));
     // Listening has begun (a `None`) before anything is sent.
     let first = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
     assert_eq!(first, None);
@@ -225,6 +225,8 @@ async fn a_stored_batch_and_a_classified_stop_tell_that_plants_dashboards(opts: 
     tx.commit().await.unwrap();
     let next = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await.unwrap().unwrap();
     assert_eq!(next, Some(tenant), "the stop's notice, and nothing from the refused batch before it");
+    // Its connection goes with it: PostgreSQL waits 5 s, then refuses to drop a test database still in use.
+    listening.abort();
 }
 
 #[sqlx::test]
