@@ -22,7 +22,9 @@
 //! widget catalog), the units (`production_detections`, partitioned by month by `production_partitions`, dropped by
 //! `production_drop_partitions`, both run as the owner), batch ids, per-minute rollups, downtime events and the query
 //! log, all under row-level security. Migration `20261123000013` adds operators' lines (`production_line_operators`)
-//! and the triggers that send `production_changed` (the tenant id) when a batch is stored or a stop changes.
+//! and the triggers that send `production_changed` (the tenant id) when a batch is stored or a stop changes. Migration
+//! `20261126000001` adds the per-hour rollup (`production_hours`), written beside the minutes by the same statement:
+//! a dashboard over days reads whole hours there and only the minutes of the hours its windows cut.
 //!
 //! # Ingest
 //!

@@ -1,10 +1,11 @@
 //! Units in: the plant's codes a batch is checked against, the batch's id claimed (idempotency), and its units
-//! written with their per-minute rollup in one statement (arrays unnested: one round trip per batch, never a query
-//! per unit).
+//! written with their per-minute and per-hour rollups in one statement (arrays unnested: one round trip per batch,
+//! never a query per unit).
 //!
 //! Indexes: `production_lines (tenant_id, code)`, `production_areas (tenant_id, line_id, code)`,
 //! `production_products (tenant_id, code)` (the plant, read whole); `production_batches` primary key (the claim);
-//! `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` (the rollup's upsert).
+//! `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` and `production_hours` primary
+//! key `(tenant_id, line_id, hour, area_id, product_id)` (the rollups' upserts).
 
 use std::collections::HashMap;
 
@@ -70,7 +71,7 @@ pub(in crate::production) async fn claim_batch(
     Ok(r.rows_affected() == 1)
 }
 
-/// Writes the units and adds them to their minutes' rollups (one statement).
+/// Writes the units and adds them to their minutes' and hours' rollups (one statement).
 pub(in crate::production) async fn insert(
     tx: &mut Tx,
     tenant: TenantId,
@@ -85,13 +86,30 @@ pub(in crate::production) async fn insert(
         "with u as (select * from unnest($2::int[], $3::int[], $4::int[], $5::timestamptz[], $6::bool[])
                         as u(line_id, area_id, product_id, at, good)),
               written as (insert into production_detections (tenant_id, line_id, area_id, product_id, at, good)
-                          select $1, line_id, area_id, product_id, at, good from u)
-         insert into production_minutes as m (tenant_id, line_id, minute, area_id, product_id, total, good)
-         select $1, line_id, date_trunc('minute', at), area_id, product_id, count(*), count(*) filter (where good)
-         from u group by 2, 3, 4, 5
+                          select $1, line_id, area_id, product_id, at, good from u),
+              minutes as (insert into production_minutes as m (tenant_id, line_id, minute, area_id, product_id, total, good)
+                          select $1, line_id, date_trunc('minute', at), area_id, product_id, count(*),
+                                 count(*) filter (where good)
+                          from u group by 2, 3, 4, 5
+                          order by 2, 3, 4, 5
+                          on conflict (tenant_id, line_id, minute, area_id, product_id)
+                          do update set total = m.total + excluded.total, good = m.good + excluded.good
+                          -- A row this statement created (not one it added to) is a new minute of its hour.
+                          returning line_id, minute, area_id, product_id, xmax = 0 as created),
+              new_minutes as (select line_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') as hour,
+                                     area_id, product_id, count(*) filter (where created) as n
+                              from minutes group by 1, 2, 3, 4)
+         insert into production_hours as h (tenant_id, line_id, hour, area_id, product_id, total, good, minutes)
+         select $1, u.line_id, date_bin('1 hour', u.at, timestamptz '2000-01-01 00:00:00+00'), u.area_id,
+                u.product_id, count(*), count(*) filter (where u.good), coalesce(max(n.n), 0)
+         from u
+         left join new_minutes n on n.line_id = u.line_id and n.area_id = u.area_id and n.product_id = u.product_id
+              and n.hour = date_bin('1 hour', u.at, timestamptz '2000-01-01 00:00:00+00')
+         group by 2, 3, 4, 5
          order by 2, 3, 4, 5
-         on conflict (tenant_id, line_id, minute, area_id, product_id)
-         do update set total = m.total + excluded.total, good = m.good + excluded.good",
+         on conflict (tenant_id, line_id, hour, area_id, product_id)
+         do update set total = h.total + excluded.total, good = h.good + excluded.good,
+                       minutes = h.minutes + excluded.minutes",
         tenant.0,
         &lines,
         &areas,

@@ -580,3 +580,64 @@ async fn late_units_inside_a_stop_end_it_earlier_and_a_gap_between_them_is_a_sto
     assert!(!after[1].3, "the new stop has no reason yet");
     assert_eq!(run(&pool).await.unwrap(), Some(0), "nothing left to correct");
 }
+
+/// The hourly rollup holds what the minutes hold, hour by hour, however the units arrive (a minute two batches fill
+/// counts once among its hour's minutes), and the dashboard's hourly read (whole hours from it, the minutes of the
+/// hours a window cuts from the per-minute rollup) gives what the minutes alone give.
+#[sqlx::test]
+async fn the_hours_hold_what_the_minutes_hold_and_read_the_same(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::ids::LineId;
+    use crate::production::rules::calendar::Span;
+    use crate::production::store;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let hour = Utc::now().duration_trunc(Duration::hours(1)).unwrap() - Duration::hours(3);
+    let at = |minutes: i64, seconds: i64| hour + Duration::minutes(minutes) + Duration::seconds(seconds);
+    let first: Vec<DetectionIn> = (0..36).map(|i| unit("OUT", at(5 * i, 7), i % 4 != 0)).collect();
+    // The same minutes again, at both areas, and new minutes between them.
+    let second: Vec<DetectionIn> = (0..36).map(|i| unit(if i % 2 == 0 { "OUT" } else { "IN" }, at(5 * i, 40), true)).collect();
+    let third: Vec<DetectionIn> = (0..20).map(|i| unit("OUT", at(3 + 9 * i, 0), i % 3 != 0)).collect();
+    for (id, units) in [("b1", &first), ("b2", &second), ("b3", &third)] {
+        ingest(&pool, &caller, id, units).await.unwrap();
+    }
+
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let (hours, differing): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from production_hours),
+                (select count(*) from (select line_id, area_id, product_id,
+                                              date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00') as hour,
+                                              sum(total) as total, sum(good) as good, count(*) as minutes
+                                       from production_minutes group by 1, 2, 3, 4) m
+                 full join production_hours h using (line_id, area_id, product_id, hour)
+                 where h.total is distinct from m.total or h.good is distinct from m.good
+                    or h.minutes is distinct from m.minutes)",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    // Three hours at the output, three at the input.
+    assert_eq!((hours, differing), (6, 0));
+
+    let line = LineId(sqlx::query_scalar("select id from production_lines").fetch_one(&mut *tx).await.unwrap());
+    let cells = |cells: Vec<crate::production::rules::dashboard::OutputCell>| {
+        let mut by_hour = std::collections::BTreeMap::new();
+        for c in cells {
+            let e = by_hour.entry((c.line.0, c.product.0, c.at.duration_trunc(Duration::hours(1)).unwrap())).or_insert((0, 0, 0, 0));
+            *e = (e.0 + c.total, e.1 + c.good, e.2 + c.ideal_ms, e.3 + c.minutes);
+        }
+        by_hour
+    };
+    let windows = [
+        vec![Span::new(at(10, 0), at(170, 0))],
+        vec![Span::new(hour, at(180, 0))],
+        vec![Span::new(at(20, 0), at(40, 0))],
+        vec![Span::new(at(30, 30), at(90, 0)), Span::new(at(100, 0), at(160, 0))],
+    ];
+    for w in windows {
+        let hourly = store::dashboard::output(&mut tx, tenant, &[line], &w, true).await.unwrap();
+        let minutely = store::dashboard::output(&mut tx, tenant, &[line], &w, false).await.unwrap();
+        assert!(!minutely.is_empty());
+        assert_eq!(cells(hourly), cells(minutely), "windows {w:?}");
+    }
+}

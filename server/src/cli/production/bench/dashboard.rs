@@ -31,7 +31,9 @@ async fn time_view(pool: &PgPool, caller: &nexus::caller::Caller, q: &Query, run
 
 pub(super) async fn run(bench: &PgConnectOptions, owner: &PgPool, args: &ProductionBenchArgs) -> Result<Vec<Row>> {
     let plant = load_plant(owner, args.days).await?;
-    sqlx::query("analyze production_minutes").execute(owner).await?;
+    for table in ["production_minutes", "production_hours"] {
+        sqlx::query(&format!("analyze {table}")).execute(owner).await?;
+    }
     // The application's pool: its role, its row-level security, as a dashboard runs.
     let app = db::connect(bench.clone(), 4).await?;
     let caller = nexus::caller::Caller::Machine(nexus::caller::Machine {

@@ -113,11 +113,11 @@ pub(super) async fn run(cfg: &Config, bench_url: &str, owner: &PgPool, args: &Pr
     // Each run starts from an empty plant (a run cut short leaves its units): the check below compares what was sent
     // with what is stored.
     let t = Instant::now();
-    for table in ["production_detections", "production_minutes", "production_batches"] {
+    for table in ["production_detections", "production_minutes", "production_hours", "production_batches"] {
         sqlx::query(&format!("delete from {table} where tenant_id = $1")).bind(tenant.id).execute(owner).await?;
     }
     // Their space reused by this run's (the bench database would grow by a run's units each time otherwise).
-    for table in ["production_detections", "production_minutes", "production_batches"] {
+    for table in ["production_detections", "production_minutes", "production_hours", "production_batches"] {
         sqlx::query(&format!("vacuum analyze {table}")).execute(owner).await?;
     }
     println!("ingest: the previous run's units deleted in {:.1} s", t.elapsed().as_secs_f64());
@@ -193,19 +193,26 @@ pub(super) async fn run(cfg: &Config, bench_url: &str, owner: &PgPool, args: &Pr
         wall * 2.0
     );
     // Every unit sent is stored once, and the rollups add up to exactly the units (warm-up included in both).
-    let (stored, rolled, batches): (i64, i64, i64) = sqlx::query_as(
+    let (stored, rolled, hourly, hour_minutes, minute_rows, batches): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
         "select (select count(*) from production_detections where tenant_id = $1),
                 (select coalesce(sum(total), 0)::bigint from production_minutes where tenant_id = $1),
+                (select coalesce(sum(total), 0)::bigint from production_hours where tenant_id = $1),
+                (select coalesce(sum(minutes), 0)::bigint from production_hours where tenant_id = $1),
+                (select count(*) from production_minutes where tenant_id = $1),
                 (select coalesce(sum(detections), 0)::bigint from production_batches where tenant_id = $1)",
     )
     .bind(tenant.id)
     .fetch_one(owner)
     .await?;
-    anyhow::ensure!(stored == rolled && stored == batches, "stored {stored}, rolled up {rolled}, batches {batches}");
+    anyhow::ensure!(
+        stored == rolled && stored == hourly && stored == batches && hour_minutes == minute_rows,
+        "stored {stored}, rolled up {rolled} per minute and {hourly} per hour, batches {batches}; \
+         {minute_rows} minutes, {hour_minutes} counted per hour"
+    );
     println!("ingest: {stored} units stored (warm-up included), rollups add up to the same");
     // Gone again, so the bench database does not keep millions of throwaway units between runs (the space goes back
     // to the system: they were the tables' last pages).
-    for table in ["production_detections", "production_minutes", "production_batches"] {
+    for table in ["production_detections", "production_minutes", "production_hours", "production_batches"] {
         sqlx::query(&format!("delete from {table} where tenant_id = $1")).bind(tenant.id).execute(owner).await?;
         sqlx::query(&format!("vacuum {table}")).execute(owner).await?;
     }

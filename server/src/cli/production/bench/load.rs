@@ -118,10 +118,18 @@ async fn load_day(
              -- A 6-minute stop about every 2 h 12 min, a 40-second micro-stop about every 17 min (offset per line).
              where (s + $2 * 977) % 7919 >= 360 and (s + $2 * 131) % 1009 >= 40),
          written as (insert into production_detections (tenant_id, line_id, area_id, product_id, at, good)
-                     select $1, $2, $3, product_id, at, good from u order by at)
-         insert into production_minutes (tenant_id, line_id, minute, area_id, product_id, total, good)
-         select $1, $2, date_trunc('minute', at), $3, product_id, count(*), count(*) filter (where good)
-         from u group by 3, 5",
+                     select $1, $2, $3, product_id, at, good from u order by at),
+         minutes as (insert into production_minutes (tenant_id, line_id, minute, area_id, product_id, total, good)
+                     select $1, $2, date_trunc('minute', at), $3, product_id, count(*), count(*) filter (where good)
+                     from u group by 3, 5
+                     returning minute, product_id, total, good)
+         insert into production_hours as h (tenant_id, line_id, hour, area_id, product_id, total, good, minutes)
+         select $1, $2, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00'), $3, product_id, sum(total),
+                sum(good), count(*)
+         from minutes group by 3, 5
+         on conflict (tenant_id, line_id, hour, area_id, product_id)
+         do update set total = h.total + excluded.total, good = h.good + excluded.good,
+                       minutes = h.minutes + excluded.minutes",
     )
     .bind(tenant)
     .bind(line)
