@@ -596,7 +596,8 @@ async fn the_hours_hold_what_the_minutes_hold_and_read_the_same(opts: PgPoolOpti
     let at = |minutes: i64, seconds: i64| hour + Duration::minutes(minutes) + Duration::seconds(seconds);
     let first: Vec<DetectionIn> = (0..36).map(|i| unit("OUT", at(5 * i, 7), i % 4 != 0)).collect();
     // The same minutes again, at both areas, and new minutes between them.
-    let second: Vec<DetectionIn> = (0..36).map(|i| unit(if i % 2 == 0 { "OUT" } else { "IN" }, at(5 * i, 40), true)).collect();
+    let second: Vec<DetectionIn> =
+        (0..36).map(|i| unit(if i % 2 == 0 { "OUT" } else { "IN" }, at(5 * i, 40), true)).collect();
     let third: Vec<DetectionIn> = (0..20).map(|i| unit("OUT", at(3 + 9 * i, 0), i % 3 != 0)).collect();
     for (id, units) in [("b1", &first), ("b2", &second), ("b3", &third)] {
         ingest(&pool, &caller, id, units).await.unwrap();
@@ -623,7 +624,9 @@ async fn the_hours_hold_what_the_minutes_hold_and_read_the_same(opts: PgPoolOpti
     let cells = |cells: Vec<crate::production::rules::dashboard::OutputCell>| {
         let mut by_hour = std::collections::BTreeMap::new();
         for c in cells {
-            let e = by_hour.entry((c.line.0, c.product.0, c.at.duration_trunc(Duration::hours(1)).unwrap())).or_insert((0, 0, 0, 0));
+            let e = by_hour
+                .entry((c.line.0, c.product.0, c.at.duration_trunc(Duration::hours(1)).unwrap()))
+                .or_insert((0, 0, 0, 0));
             *e = (e.0 + c.total, e.1 + c.good, e.2 + c.ideal_ms, e.3 + c.minutes);
         }
         by_hour
