@@ -31,6 +31,8 @@ pub enum ErrorCode {
     PasswordMismatch,
     PasswordTooCommon,
     RoleNotAllowed,
+    /// A kind of organisation that does not exist or is not open to the operation (the platform registers nobody).
+    KindNotAllowed,
     ScopeUnknown,
     InvalidInput,
     /// A JSON body that is not an object where the operation takes one (an array, a string…).
@@ -78,6 +80,7 @@ impl ErrorCode {
             Self::PasswordMismatch => "password_mismatch",
             Self::PasswordTooCommon => "password_too_common",
             Self::RoleNotAllowed => "role_not_allowed",
+            Self::KindNotAllowed => "kind_not_allowed",
             Self::ScopeUnknown => "scope_unknown",
             Self::InvalidInput => "invalid_input",
             Self::ExpectedObject => "expected_object",

@@ -134,6 +134,10 @@ uuid_id!(
     /// A person's account (`users`).
     UserId
 );
+uuid_id!(
+    /// An invitation into an organisation (`invitations`).
+    InvitationId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
 //! beside the areas: error codes, CSV safety, numbers as people write them and the one way to page a list (pure), and behind `ssr` the database
 //! scoping (`db`), the core error (`error`), who is calling (`caller`), the audit trail (`audit`) and the one
-//! background-job runner (`jobs`, each area listing its own). The browser
+//! background-job runner (`jobs`, each area listing its own) and outgoing e-mail (`mail`). The browser
 //! bundle never links a database driver.
 
 pub mod catalog;
@@ -28,6 +28,8 @@ pub mod db;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod mail;
 
 #[cfg(feature = "ssr")]
 pub use error::{Error, Result};

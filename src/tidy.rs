@@ -419,7 +419,7 @@ fn tables() -> Vec<String> {
 
 /// The area a table belongs to: its name's prefix, or the identity and audit tables named here.
 fn table_owner(table: &str) -> Option<&'static str> {
-    const IDENTITY: [&str; 5] = ["tenants", "users", "sessions", "refresh_tokens", "api_keys"];
+    const IDENTITY: [&str; 6] = ["tenants", "users", "sessions", "refresh_tokens", "api_keys", "invitations"];
     ["catalog", "inventory", "production"]
         .into_iter()
         .find(|area| table.strip_prefix(area).is_some_and(|rest| rest.starts_with('_')))

@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/account/api-keys") view={Lazy::<identity::ApiKeysRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view={Lazy::<identity::UsersRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/tenants") view={Lazy::<identity::TenantsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/invitation/:token") view={Lazy::<identity::InvitationRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/audit") view={Lazy::<audit::AuditRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/catalog") view={Lazy::<catalog::CatalogRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/catalog/parts/:id") view={Lazy::<catalog::PartRoute>::new()} ssr=SsrMode::Async />

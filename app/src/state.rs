@@ -36,6 +36,8 @@ pub struct AppState {
     pub live: nexus::production::service::live::Live,
     /// The open event streams, bounded and ended with their credentials.
     pub streams: nexus::identity::service::streams::Streams,
+    /// Outgoing e-mail (invitations); off when no mail server is configured.
+    pub mailer: nexus::mail::Mailer,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).
@@ -72,6 +74,22 @@ pub fn user() -> Result<User, AppError> {
 /// 403 for a machine.
 pub fn person() -> Result<Caller, AppError> {
     Ok(Caller::User(user()?))
+}
+
+/// The address people reach this site at, for links that leave it (an invitation's): `NEXUS_PUBLIC_ORIGIN`, else
+/// the scheme the cookies say and the request's own Host.
+pub fn site_origin() -> Result<String, AppError> {
+    Ok(origin_of(&state()?, &parts()?.headers))
+}
+
+/// [`site_origin`] for a request with these headers (the REST handlers' way to it).
+pub fn origin_of(st: &AppState, headers: &http::HeaderMap) -> String {
+    if let Some(origin) = &st.security.public_origin {
+        return origin.clone();
+    }
+    let scheme = if st.security.secure_cookies { "https" } else { "http" };
+    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
+    format!("{scheme}://{}", host.map_or_else(|| st.leptos_options.site_addr.to_string(), str::to_owned))
 }
 
 /// Where the request came from (for the audit log).

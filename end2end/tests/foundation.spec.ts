@@ -4,7 +4,7 @@ import { open, login, logout, shot, demoPassword } from './helpers';
 test('a bodega registers, waits for approval, is approved by the admin and logs in', async ({ page }) => {
   const email = `bodega-${Date.now()}@e2e.test`;
   await open(page, '/register');
-  await page.getByTestId('role-warehouse').check();
+  await page.getByTestId('kind-warehouse').check();
   await page.locator('#f-name').fill('Rosa Díaz');
   await page.locator('#f-business-name').fill('Refacciones Díaz');
   await page.locator('#f-email').fill(email);
@@ -146,4 +146,58 @@ test('signed out, a page sends to sign-in and back; failed attempts on the accou
   await expect(notice.getByRole('link')).toHaveAttribute('href', '/account');
   await shot(page, '05-failed-sign-ins');
   await logout(page);
+});
+
+test('a plant registers, is approved, and its owner invites a manager who creates their account from the link', async ({ page }) => {
+  const stamp = Date.now();
+  const owner = `planta-${stamp}@e2e.test`;
+  const manager = `gerente-${stamp}@e2e.test`;
+  await open(page, '/register');
+  await page.getByTestId('kind-manufacturer').check();
+  await page.locator('#f-name').fill('Rosa Méndez');
+  await page.locator('#f-business-name').fill(`Troqueles ${stamp}`);
+  await page.locator('#f-email').fill(owner);
+  await page.locator('#f-phone').fill('+52 442 555 0101');
+  await page.locator('#f-address').fill('Parque Industrial 4, Querétaro');
+  await page.locator('#f-password').fill('Planta-Bajio-2026');
+  await page.locator('main button[type=submit]').click();
+  await expect(page).toHaveURL(/\/pending$/);
+
+  await login(page, 'admin@nexus.demo', demoPassword);
+  await open(page, '/admin/users?status=pending');
+  await page.locator(`tr[data-key="${owner}"]`).getByTestId('user-approve').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Usuario aprobado' })).toBeVisible();
+  await logout(page);
+
+  // The plant's first account is its owner, who invites a manager (no mail server here: the link is shown).
+  await login(page, owner, 'Planta-Bajio-2026');
+  await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'owner');
+  await open(page, '/admin/users');
+  await page.locator('#f-email').fill(manager);
+  await page.getByTestId('invite-role').selectOption('manager');
+  await page.getByTestId('invite-submit').click();
+  const link = page.getByTestId('invite-link');
+  await expect(link).toBeVisible();
+  const url = await link.inputValue();
+  expect(url).toContain('/invitation/');
+  await expect(page.locator('tr[data-testid="invitation-row"]').first()).toHaveAttribute('data-state', 'pending');
+  await shot(page, '06-invitation-link');
+  await logout(page);
+
+  // The manager opens the link, chooses a name and a password, and is in.
+  await open(page, new URL(url).pathname);
+  await expect(page.getByTestId('invitation-summary')).toContainText('Rosa Méndez');
+  await expect(page.getByTestId('invitation-summary')).toContainText('Gerente');
+  await page.locator('#f-name').fill('Luis Ortega');
+  await page.locator('#f-password').fill('Turno-De-Noche-2026');
+  await shot(page, '07-invitation-accept');
+  await page.getByTestId('invitation-accept').click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'manager');
+  await expect(page.getByTestId('home')).toContainText('Luis Ortega');
+
+  // The link is spent.
+  await logout(page);
+  await open(page, new URL(url).pathname);
+  await expect(page.getByTestId('invitation-problem')).toContainText('ya se usó');
 });

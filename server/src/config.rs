@@ -50,6 +50,8 @@ pub struct Config {
     pub inventory: InventoryConfig,
     #[command(flatten)]
     pub production: ProductionConfig,
+    #[command(flatten)]
+    pub mail: MailConfig,
     /// Database connections per instance.
     #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,
@@ -64,6 +66,34 @@ pub struct InventoryConfig {
     /// Most data rows in one inventory upload.
     #[arg(long, env = "NEXUS_UPLOAD_MAX_ROWS", default_value_t = 1_000_000)]
     pub upload_max_rows: u64,
+}
+
+/// Outgoing e-mail (invitations): an SMTP server, else a folder of `.eml` files, else none (links are shown to pass
+/// on instead).
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// SMTP server as a URL: smtps://user:pass@host:465, or smtp://user:pass@host:587?tls=required (STARTTLS).
+    #[arg(long, env = "NEXUS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Without an SMTP server: write each message into this folder as an .eml file (development, tests).
+    #[arg(long, env = "NEXUS_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+    /// The sender: "Nexus <no-reply@example.com>" or an address.
+    #[arg(long, env = "NEXUS_MAIL_FROM")]
+    pub mail_from: Option<String>,
+}
+
+impl MailConfig {
+    pub fn mailer(&self) -> Result<nexus::mail::Mailer> {
+        if let Some(dir) = &self.mail_dir {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating the mail folder {}", dir.display()))?;
+        }
+        Ok(nexus::mail::Mailer::from_settings(
+            self.smtp_url.as_deref(),
+            self.mail_dir.clone(),
+            self.mail_from.as_deref(),
+        )?)
+    }
 }
 
 /// The production area's settings.

@@ -58,7 +58,14 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     tokio::spawn(live.clone().listen(pool.clone()));
     let streams = nexus::identity::service::streams::Streams::default();
     tokio::spawn(streams.clone().watch(pool.clone()));
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, streams })
+    let mailer = cfg.mail.mailer()?;
+    if cfg.mail.smtp_url.is_some() && cfg.public_origin.is_none() {
+        tracing::warn!(
+            "NEXUS_SMTP_URL without NEXUS_PUBLIC_ORIGIN: links in e-mails name the host each request was sent to; \
+             set NEXUS_PUBLIC_ORIGIN to the address people use"
+        );
+    }
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, streams, mailer })
 }
 
 /// Seeds the demo accounts and prints them.

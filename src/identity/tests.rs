@@ -443,7 +443,8 @@ async fn common_passwords_are_refused(opts: PgPoolOptions, conn: PgConnectOption
         business_name: "Bodega Ana".into(),
         phone: "555".into(),
         address: "Centro".into(),
-        role: "warehouse".into(),
+        kind: "warehouse".into(),
+        role: String::new(),
     };
     let err = super::service::auth::register(&pool, &input, &RequestMeta::default()).await.unwrap_err();
     assert!(
@@ -524,7 +525,8 @@ async fn pending_accounts_cannot_log_in_until_approved(opts: PgPoolOptions, conn
         business_name: "Bodega Ana".into(),
         phone: "555".into(),
         address: "Centro".into(),
-        role: "warehouse".into(),
+        kind: "warehouse".into(),
+        role: String::new(),
     };
     let user = super::service::auth::register(&pool, &input, &meta).await.unwrap();
     let err = super::service::auth::register(&pool, &input, &meta).await.unwrap_err();

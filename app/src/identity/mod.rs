@@ -1,8 +1,9 @@
-//! Identity pages: sign-in, registration, the pending notice, my account (password, sessions), API keys, and the
-//! administration of users. Each page sits with its server functions and their DTOs.
+//! Identity pages: sign-in, registration, the pending notice, my account (password, sessions), API keys, the
+//! administration of users and organisations, and invitations (the owner's form and list, the link's page). Each page sits with its server functions and their DTOs.
 
 pub mod account;
 pub mod api_keys;
+pub mod invitations;
 pub mod login;
 pub mod register;
 pub mod tenants;
@@ -18,4 +19,6 @@ crate::ui::area_pages!(
     UsersRoute => users::UsersPage,
     /// `/admin/tenants`.
     TenantsRoute => tenants::TenantsPage,
+    /// `/invitation/:token`.
+    InvitationRoute => invitations::InvitationPage,
 );

@@ -1,10 +1,11 @@
-//! Self-registration of a workshop or a bodega, and the notice that the account waits for approval. The form works
+//! Self-registration of a workshop, a bodega or a plant, and the notice that the account waits for approval. The form works
 //! without JavaScript and reports every field's problem at once.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use nexus::identity::rules::account::RegistrationInput;
+use nexus::identity::rules::tenant::TenantKind;
 
 use super::login::AuthCard;
 use crate::error::AppError;
@@ -19,30 +20,38 @@ pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A text of the page in the given language.
+type Text = fn(Locale) -> &'static str;
+
+/// The kinds a visitor may register, in the form's order, with their texts.
+const KINDS: [(TenantKind, Text); 3] = [
+    (TenantKind::Workshop, |l| td_string!(l, register.role_workshop)),
+    (TenantKind::Warehouse, |l| td_string!(l, register.role_warehouse)),
+    (TenantKind::Manufacturer, |l| td_string!(l, register.role_manufacturer)),
+];
+
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<Register>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let role_error = move || error.get().and_then(|e| e.field_code("role"));
+    let role_error = move || error.get().and_then(|e| e.field_code("kind").or_else(|| e.field_code("role")));
     view! {
         <Title text=move || td_string!(i18n.get_locale(), register.title) />
         <div class=format!("{CARD} mx-auto w-full max-w-xl")>
             <h1 class="mb-1 text-2xl font-bold text-slate-900 dark:text-white">{t!(i18n, register.title)}</h1>
             <p class="mb-6 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, register.subtitle)}</p>
-            <ErrorBanner error fields=&["name", "email", "password", "business_name", "phone", "address", "role"] />
+            <ErrorBanner error fields=&["name", "email", "password", "business_name", "phone", "address", "kind", "role"] />
             <ActionForm action>
                 <fieldset class="mb-4">
                     <legend class="mb-2 text-sm font-medium text-slate-700 dark:text-slate-200">{t!(i18n, register.role)}</legend>
-                    <div class="grid gap-2 sm:grid-cols-2">
-                        <label class="flex cursor-pointer items-center gap-2 rounded-lg border border-slate-300 p-3 has-[:checked]:border-[#2b7cee] has-[:checked]:bg-[#2b7cee]/10 dark:border-slate-600">
-                            <input type="radio" name="input[role]" value="workshop" checked=true />
-                            <span class="text-sm">{t!(i18n, register.role_workshop)}</span>
-                        </label>
-                        <label class="flex cursor-pointer items-center gap-2 rounded-lg border border-slate-300 p-3 has-[:checked]:border-[#2b7cee] has-[:checked]:bg-[#2b7cee]/10 dark:border-slate-600">
-                            <input type="radio" name="input[role]" value="warehouse" data-testid="role-warehouse" />
-                            <span class="text-sm">{t!(i18n, register.role_warehouse)}</span>
-                        </label>
+                    <div class="grid gap-2 sm:grid-cols-3">
+                        {KINDS.into_iter().map(|(kind, text)| view! {
+                            <label class="flex cursor-pointer items-center gap-2 rounded-lg border border-slate-300 p-3 has-[:checked]:border-[#2b7cee] has-[:checked]:bg-[#2b7cee]/10 dark:border-slate-600">
+                                <input type="radio" name="input[kind]" value=kind.as_str() checked=kind == TenantKind::Workshop data-testid=format!("kind-{}", kind.as_str()) />
+                                <span class="text-sm">{move || text(i18n.get_locale())}</span>
+                            </label>
+                        }).collect_view()}
                     </div>
                     {move || role_error().map(|c| view! {
                         <p class="mt-1 text-sm text-red-600 dark:text-red-400">{crate::ui::components::error_text(i18n.get_locale(), c)}</p>

@@ -1,5 +1,5 @@
 //! The platform's organizations (platform admins only): every workshop, bodega and manufacturer with its status and
-//! number of accounts; suspending one ends all its sessions and stops its API keys at once, reactivating lets it back.
+//! number of accounts; a new one of any kind, with its first owner invited; suspending one ends all its sessions and stops its API keys at once, reactivating lets it back.
 //! Filters live in the URL (plain GET forms); suspension asks for confirmation in a native disclosure, with or without
 //! JavaScript.
 
@@ -8,17 +8,20 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
-use nexus::identity::rules::tenant::{TenantKind, TenantStatus};
+use nexus::identity::rules::invitation::Language;
+use nexus::identity::rules::tenant::{OrganisationInput, TenantKind, TenantStatus};
 use std::sync::Arc;
 
 use nexus::ids::TenantId;
 use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 
+use super::invitations::{Invited, InvitedDto};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON_DANGER, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader, SuccessBanner,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
+    SuccessBanner, TextField,
 };
 use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
@@ -78,6 +81,28 @@ pub async fn set_tenant_status(input: SetTenantStatusInput) -> Result<TenantStat
     Ok(input.status)
 }
 
+/// An organisation the platform created, and how its first account's invitation went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedTenantDto {
+    pub id: TenantId,
+    pub invitation: InvitedDto,
+}
+
+#[server(prefix = "/api", endpoint = "ui/tenants/create")]
+pub async fn create_tenant(
+    input: OrganisationInput,
+    #[server(default)] lang: Language,
+) -> Result<CreatedTenantDto, AppError> {
+    let st = crate::state::state()?;
+    let user = crate::state::user()?;
+    let origin = crate::state::site_origin()?;
+    let out = super::invitations::outgoing(&origin, lang);
+    let created =
+        nexus::identity::service::users::create_tenant(&st.pool, &st.mailer, &user, &input, out, &crate::state::meta())
+            .await?;
+    Ok(CreatedTenantDto { id: created.id, invitation: created.invitation.into() })
+}
+
 /// The status tab in the URL (`?status=`): a status, or every status when absent or `all`.
 fn status_filter(raw: Option<String>) -> Option<TenantStatus> {
     raw.as_deref().and_then(TenantStatus::parse)
@@ -113,21 +138,26 @@ pub fn TenantsPage() -> impl IntoView {
     let search = move || query.with(|q| q.get("q")).unwrap_or_default();
     let after = move || query.with(|q| q.get("after"));
     let change = ServerAction::<SetTenantStatus>::new();
+    let create = ServerAction::<CreateTenant>::new();
     let page = Resource::new(
-        move || (status(), search(), after(), change.version().get()),
-        |(status, search, after, _)| {
+        move || (status(), search(), after(), change.version().get(), create.version().get()),
+        |(status, search, after, _, _)| {
             list_tenants(TenantsQuery { status, search: Some(search).filter(|s| !s.is_empty()), after })
         },
     );
     view! {
         <Protected permission=Permission::UsersManage>
-            <Tenants page change />
+            <Tenants page change create />
         </Protected>
     }
 }
 
 #[component]
-fn Tenants(page: Resource<Result<Page<TenantDto>, AppError>>, change: ServerAction<SetTenantStatus>) -> impl IntoView {
+fn Tenants(
+    page: Resource<Result<Page<TenantDto>, AppError>>,
+    change: ServerAction<SetTenantStatus>,
+    create: ServerAction<CreateTenant>,
+) -> impl IntoView {
     let i18n = use_i18n();
     // Owners manage their users too, but only the platform's admins see every organization.
     if use_me().tenant_kind != TenantKind::Platform {
@@ -159,6 +189,7 @@ fn Tenants(page: Resource<Result<Page<TenantDto>, AppError>>, change: ServerActi
     view! {
         <Title text=move || td_string!(i18n.get_locale(), tenants.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, tenants.title)) />
+        <NewTenant create />
         <div class="mb-4 flex flex-wrap items-center gap-3">
             <nav class="flex flex-wrap gap-1" aria-label=move || td_string!(i18n.get_locale(), common.filter)>
                 {tab(None)} {TenantStatus::ALL.iter().map(|s| tab(Some(*s))).collect_view()}
@@ -204,6 +235,45 @@ fn Tenants(page: Resource<Result<Page<TenantDto>, AppError>>, change: ServerActi
             </Transition>
         </section>
     }.into_any()
+}
+
+/// "New organisation": any kind with its first owner, who is invited (the form opens in a native disclosure).
+#[component]
+fn NewTenant(create: ServerAction<CreateTenant>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let done = move || create.value().get().and_then(Result::ok);
+    let open = move || error.get().is_some();
+    view! {
+        {move || done().map(|d| view! { <Invited invited=d.invitation /> })}
+        <details class=format!("{CARD} mb-6") open=open>
+            <summary class="cursor-pointer text-base font-semibold text-slate-900 dark:text-white" data-testid="tenant-new">
+                {t!(i18n, tenants.create)}
+            </summary>
+            <p class="mb-4 mt-2 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, tenants.new_intro)}</p>
+            <ErrorBanner error fields=&["kind", "name", "phone", "address", "owner_email"] />
+            <ActionForm action=create>
+                <input type="hidden" name="lang" value=move || match super::invitations::language(i18n.get_locale()) { Language::Es => "es", Language::En => "en" } />
+                <div class="grid gap-x-4 sm:grid-cols-2">
+                    <div class="mb-4">
+                        <label for="new-tenant-kind" class="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">{t!(i18n, tenants.kind)}</label>
+                        <select id="new-tenant-kind" name="input[kind]" class=INPUT data-testid="tenant-new-kind">
+                            {[TenantKind::Manufacturer, TenantKind::Workshop, TenantKind::Warehouse].into_iter().map(|k| view! {
+                                <option value=k.as_str()>{move || kind_text(i18n.get_locale(), k)}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <TextField name="input[name]" field="name" label=ViewFn::from(move || t!(i18n, tenants.name)) error autocomplete="off" />
+                    <TextField name="input[owner_email]" field="owner_email" kind="email" label=ViewFn::from(move || t!(i18n, tenants.owner_email)) error autocomplete="off" />
+                    <TextField name="input[phone]" field="phone" kind="tel" label=ViewFn::from(move || t!(i18n, register.phone)) error required=false autocomplete="off" />
+                </div>
+                <TextField name="input[address]" field="address" label=ViewFn::from(move || t!(i18n, register.address)) error required=false autocomplete="off" />
+                <button type="submit" class=BUTTON data-testid="tenant-new-submit" disabled=move || create.pending().get()>
+                    {move || if create.pending().get() { td_string!(i18n.get_locale(), common.working) } else { td_string!(i18n.get_locale(), tenants.new_submit) }}
+                </button>
+            </ActionForm>
+        </details>
+    }
 }
 
 /// The organizations list's columns: name, kind, status, accounts, since when, and suspend or reactivate.

@@ -1,5 +1,5 @@
-//! Administration of users: approve, deactivate, reactivate, change role. Platform admins see every tenant; owners
-//! their own. Filters live in the URL, so they work as plain GET forms and survive a reload.
+//! Administration of users: approve, deactivate, reactivate, change role; invite people (`invitations`). Platform
+//! admins see every tenant; owners their own. Filters live in the URL, so they work as plain GET forms and survive a reload.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use nexus::ids::UserId;
 use nexus::paging::Page;
 use serde::{Deserialize, Serialize};
 
+use super::invitations::{InvitationsList, Invite, InviteCard, RevokeInvitation, list_invitations};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
@@ -110,6 +111,13 @@ pub fn UsersPage() -> impl IntoView {
     let search = move || query.with(|q| q.get("q")).unwrap_or_default();
     let after = move || query.with(|q| q.get("after"));
     let update = ServerAction::<UpdateUser>::new();
+    let invite = ServerAction::<Invite>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let inv_after = move || query.with(|q| q.get("inv_after"));
+    let invitations = Resource::new(
+        move || (inv_after(), invite.version().get(), revoke.version().get()),
+        |(after, _, _)| list_invitations(after),
+    );
     let page = Resource::new(
         move || (status(), search(), after(), update.version().get()),
         |(status, search, after, _)| {
@@ -119,6 +127,8 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Protected permission=Permission::UsersManage>
             <Users page update />
+            <InviteCard invite />
+            <InvitationsList page=invitations revoke />
         </Protected>
     }
 }

@@ -244,6 +244,10 @@ impl Limits {
                 "/api/v1/auth/register",
                 nexus_app::identity::login::Login::PATH,
                 nexus_app::identity::register::Register::PATH,
+                // An invitation's token is a credential too: guessing at it is throttled like a password.
+                "/api/v1/invitations/accept",
+                nexus_app::identity::invitations::AcceptInvitation::PATH,
+                nexus_app::identity::invitations::Invitation::PATH,
             ],
         })
     }

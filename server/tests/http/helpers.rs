@@ -84,6 +84,14 @@ impl TestApp {
         Self::build(opts, conn, None, site_root).await
     }
 
+    /// With outgoing mail written into `dir` as `.eml` files (`NEXUS_MAIL_DIR`).
+    pub async fn with_mail_folder(opts: PgPoolOptions, conn: PgConnectOptions, dir: &std::path::Path) -> Self {
+        let mut app = Self::build(opts, conn, None, "target/site").await;
+        app.state.mailer = nexus::mail::Mailer::from_settings(None, Some(dir.to_owned()), None).unwrap();
+        app.router = nexus_server::http::router::build_router(app.state.clone());
+        app
+    }
+
     /// The production router with the given rate limiter.
     pub async fn with_limits(opts: PgPoolOptions, conn: PgConnectOptions, limits: Arc<Limits>) -> Self {
         Self::build(opts, conn, Some(limits), "target/site").await
@@ -119,6 +127,7 @@ impl TestApp {
             upload_limits,
             live,
             streams,
+            mailer: nexus::mail::Mailer::off(),
         };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state.clone(), l),

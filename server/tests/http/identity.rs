@@ -10,6 +10,7 @@ use crate::helpers::*;
 use http::StatusCode;
 use nexus::identity::rules::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use nexus::identity::rules::auth::{AccessClaims, ApiScope, Role};
+use nexus::identity::rules::tenant::TenantKind;
 use nexus_server::http::middleware::Limits;
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -129,6 +130,50 @@ async fn registration_is_pending_unique_and_checks_the_password_policy(opts: PgP
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({ "error": "validation", "fields": [{ "field": "role", "code": "role_not_allowed" }] }),
     );
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_plant_registers_itself_and_its_owner_signs_in_once_approved(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let plant = |email: &str, kind: &str| {
+        json!({
+            "name": "Rosa Méndez", "email": email, "password": NEW_PASSWORD, "business_name": "Troqueles del Bajío",
+            "phone": "+52 442 000 0000", "address": "Parque Industrial 4, Querétaro", "kind": kind,
+        })
+    };
+    // The platform is never registered; an unknown kind is named as such.
+    for kind in ["platform", "bank"] {
+        app.post_json("/api/v1/auth/register", &plant("x@planta.test", kind), Auth::None).await.assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "error": "validation", "fields": [{ "field": "kind", "code": "kind_not_allowed" }] }),
+        );
+    }
+    let res = app.post_json("/api/v1/auth/register", &plant("rosa@planta.test", "manufacturer"), Auth::None).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let user_id = str_of(&res.json(), "user_id").to_owned();
+    app.try_login_rest("rosa@planta.test", NEW_PASSWORD).await.assert_unauthorized("account_pending");
+
+    let admin = app.login_browser(ADMIN, DEMO_PASSWORD).await;
+    let res = app
+        .post_form(
+            "/api/ui/users/update",
+            &[("input[user_id]", &user_id), ("input[action]", "approve")],
+            &admin,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Its first account is the plant's owner, who may configure the plant and invite its people.
+    let tokens = app.login_rest("rosa@planta.test", NEW_PASSWORD).await;
+    assert_eq!(tokens["user"]["role"], "owner");
+    let me = app.get("/api/v1/auth/me", Auth::Bearer(str_of(&tokens, "access_token"))).await.json();
+    assert_eq!(
+        (&me["tenant_kind"], &me["tenant_name"]),
+        (&json!("manufacturer"), &json!("Troqueles del Bajío")),
+        "{me}"
+    );
+    assert!(me["scopes"].as_array().unwrap().contains(&json!("production:ingest")), "{me}");
 }
 
 // 4 ---------------------------------------------------------------------------------------------------------------
@@ -667,9 +712,15 @@ async fn pages_carry_security_headers_and_the_api_is_documented(opts: PgPoolOpti
     let names = |v: &Value| -> Vec<String> {
         v["enum"].as_array().expect("an enum").iter().map(|x| x.as_str().unwrap().to_owned()).collect()
     };
-    let self_service: Vec<String> =
-        Role::ALL.into_iter().filter(|r| r.self_registrable()).map(|r| r.as_str().to_owned()).collect();
-    assert_eq!(names(&schemas["SelfServiceRole"]), self_service);
+    let kinds: Vec<String> =
+        TenantKind::ALL.into_iter().filter(|k| k.self_registrable()).map(|k| k.as_str().to_owned()).collect();
+    assert_eq!(names(&schemas["RegistrableKind"]), kinds);
+    let older: Vec<String> = Role::ALL
+        .into_iter()
+        .filter(|&r| TenantKind::for_registration(r).is_some())
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    assert_eq!(names(&schemas["SelfServiceRole"]), older);
     assert_eq!(names(&schemas["ApiScope"]), ApiScope::ALL.map(|s| s.as_str().to_owned()));
     assert_eq!(names(&schemas["Role"]), Role::ALL.map(|r| r.as_str().to_owned()));
     let password = &schemas["RegisterRequest"]["properties"]["password"];

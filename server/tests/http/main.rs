@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod helpers;
 mod identity;
+mod identity_invitations;
 mod inventory_stock;
 mod inventory_upload;
 mod pipeline;

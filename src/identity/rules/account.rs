@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::auth::Role;
+use super::tenant::TenantKind;
 use crate::codes::{ErrorCode, FieldError, check_text};
 
 /// ASVS 2.1.1: at least 12 characters. No composition rules (ASVS 2.1.9): length and the common-password list
@@ -82,7 +83,7 @@ impl Username {
     }
 }
 
-/// What a visitor submits to register a workshop or a bodega.
+/// What a visitor submits to register a workshop, a bodega or a plant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistrationInput {
     pub name: String,
@@ -91,6 +92,11 @@ pub struct RegistrationInput {
     pub business_name: String,
     pub phone: String,
     pub address: String,
+    /// The kind of organisation: `workshop`, `warehouse` or `manufacturer`.
+    #[serde(default)]
+    pub kind: String,
+    /// What clients sent before `kind` existed (`workshop` or `warehouse`): read only when `kind` is empty.
+    #[serde(default)]
     pub role: String,
 }
 
@@ -103,6 +109,8 @@ pub struct Registration {
     pub business_name: String,
     pub phone: String,
     pub address: String,
+    pub kind: TenantKind,
+    /// The first account's role: [`TenantKind::first_role`].
     pub role: Role,
 }
 
@@ -118,28 +126,31 @@ impl RegistrationInput {
             check_text("business_name", &self.business_name, true, 160).map_err(|e| errors.push(e)).ok();
         let phone = check_text("phone", &self.phone, true, 40).map_err(|e| errors.push(e)).ok();
         let address = check_text("address", &self.address, true, 240).map_err(|e| errors.push(e)).ok();
-        let role = match Role::parse(&self.role) {
-            Some(r) if r.self_registrable() => Some(r),
-            Some(_) => {
-                errors.push(FieldError::new("role", ErrorCode::RoleNotAllowed));
-                None
-            }
-            None => {
-                errors.push(FieldError::new(
-                    "role",
-                    if self.role.is_empty() { ErrorCode::Required } else { ErrorCode::RoleNotAllowed },
-                ));
-                None
-            }
-        };
-        match (name, email, business_name, phone, address, role) {
-            (Some(name), Some(email), Some(business_name), Some(phone), Some(address), Some(role))
+        let kind = self.kind().map_err(|e| errors.push(e)).ok();
+        match (name, email, business_name, phone, address, kind) {
+            (Some(name), Some(email), Some(business_name), Some(phone), Some(address), Some(kind))
                 if errors.is_empty() =>
             {
-                Ok(Registration { name, email, password: self.password.clone(), business_name, phone, address, role })
+                let password = self.password.clone();
+                Ok(Registration { name, email, password, business_name, phone, address, kind, role: kind.first_role() })
             }
             _ => Err(errors),
         }
+    }
+
+    /// The kind asked for: `kind`, else the kind an older client's `role` stands for. Unknown or not open to
+    /// registration (the platform): `kind_not_allowed` (`role_not_allowed` on `role`).
+    fn kind(&self) -> Result<TenantKind, FieldError> {
+        if !self.kind.is_empty() || self.role.is_empty() {
+            return match TenantKind::parse(&self.kind) {
+                Some(k) if k.self_registrable() => Ok(k),
+                _ if self.kind.is_empty() => Err(FieldError::new("kind", ErrorCode::Required)),
+                _ => Err(FieldError::new("kind", ErrorCode::KindNotAllowed)),
+            };
+        }
+        Role::parse(&self.role)
+            .and_then(TenantKind::for_registration)
+            .ok_or_else(|| FieldError::new("role", ErrorCode::RoleNotAllowed))
     }
 }
 
@@ -201,15 +212,40 @@ mod tests {
             business_name: "Bodega Norte".into(),
             phone: "+52 55 1234 5678".into(),
             address: "Av. Central 10, CDMX".into(),
-            role: "warehouse".into(),
+            kind: "warehouse".into(),
+            role: String::new(),
         }
     }
 
     #[test]
     fn registration_accepts_a_complete_form() {
         let r = valid_input().validate().unwrap();
-        assert_eq!(r.role, Role::Warehouse);
+        assert_eq!((r.kind, r.role), (TenantKind::Warehouse, Role::Warehouse));
         assert_eq!(r.email.as_str(), "ana@bodega.mx");
+    }
+
+    #[test]
+    fn a_plant_registers_itself_and_its_first_account_is_its_owner() {
+        let r = RegistrationInput { kind: "manufacturer".into(), ..valid_input() }.validate().unwrap();
+        assert_eq!((r.kind, r.role), (TenantKind::Manufacturer, Role::Owner));
+    }
+
+    #[test]
+    fn the_kind_decides_and_an_older_clients_role_still_names_one() {
+        let kind = |kind: &str, role: &str| {
+            RegistrationInput { kind: kind.into(), role: role.into(), ..valid_input() }
+                .validate()
+                .map(|r| r.kind)
+                .map_err(|e| e.iter().map(|e| (e.field.clone(), e.code)).collect::<Vec<_>>())
+        };
+        assert_eq!(kind("", "workshop"), Ok(TenantKind::Workshop));
+        assert_eq!(kind("", "warehouse"), Ok(TenantKind::Warehouse));
+        assert_eq!(kind("manufacturer", "workshop"), Ok(TenantKind::Manufacturer));
+        assert_eq!(kind("", ""), Err(vec![("kind".into(), ErrorCode::Required)]));
+        assert_eq!(kind("platform", ""), Err(vec![("kind".into(), ErrorCode::KindNotAllowed)]));
+        assert_eq!(kind("bank", "workshop"), Err(vec![("kind".into(), ErrorCode::KindNotAllowed)]));
+        assert_eq!(kind("", "owner"), Err(vec![("role".into(), ErrorCode::RoleNotAllowed)]));
+        assert_eq!(kind("", "admin"), Err(vec![("role".into(), ErrorCode::RoleNotAllowed)]));
     }
 
     #[test]

@@ -29,13 +29,6 @@ crate::codes::text_enum!(Role "role" {
     Viewer => "viewer", Workshop => "workshop", Warehouse => "warehouse",
 });
 
-impl Role {
-    /// Roles a visitor may pick when registering; anything else is created by an owner or an admin.
-    pub const fn self_registrable(self) -> bool {
-        matches!(self, Role::Workshop | Role::Warehouse)
-    }
-}
-
 /// Whether a person of `role` in an organisation of `kind` may do `p`: the role holds it (the matrix below) AND the
 /// kind offers it ([`TenantKind::offers`]: a bodega has no plant, a plant no bodega stock), and the kind allows the
 /// role at all. The one check every area makes, server-side and in the UI: a role alone never grants anything.
@@ -345,10 +338,9 @@ mod tests {
     }
 
     #[test]
-    fn roles_round_trip_and_only_workshop_and_warehouse_self_register() {
+    fn roles_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(r.self_registrable(), matches!(r, Role::Workshop | Role::Warehouse));
         }
         assert_eq!(Role::parse("ADMIN"), None);
         assert_eq!(Role::parse(""), None);

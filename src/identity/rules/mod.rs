@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod auth;
+pub mod invitation;
 pub mod tenant;
 pub mod throttle;

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::account::Email;
 use super::auth::{Permission, Role};
-use crate::codes::text_enum;
+use crate::codes::{ErrorCode, FieldError, check_text, text_enum};
 
 /// What kind of organization a tenant is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,8 +72,25 @@ impl TenantKind {
         areas.contains(&p)
     }
 
-    /// The kind of tenant a self-registering visitor creates by picking this role (only workshops and bodegas register
-    /// themselves).
+    /// Whether a visitor may register an organisation of this kind themselves (pending the platform's approval):
+    /// workshops, bodegas and plants; only the platform itself is never registered.
+    pub const fn self_registrable(self) -> bool {
+        !matches!(self, TenantKind::Platform)
+    }
+
+    /// The role of an organisation's first account, the one that registers it or is invited when the platform creates
+    /// it: the person who runs it. A workshop's and a bodega's first account keeps its historical role (which holds
+    /// what a one-person workshop or bodega does); a plant's is its owner, who then invites its people.
+    pub const fn first_role(self) -> Role {
+        match self {
+            TenantKind::Platform => Role::Admin,
+            TenantKind::Workshop => Role::Workshop,
+            TenantKind::Warehouse => Role::Warehouse,
+            TenantKind::Manufacturer => Role::Owner,
+        }
+    }
+
+    /// The kind an older client names by the role it registers as (`role: workshop|warehouse`, before `kind`).
     pub const fn for_registration(role: Role) -> Option<TenantKind> {
         match role {
             Role::Workshop => Some(TenantKind::Workshop),
@@ -126,6 +144,54 @@ impl UserAction {
     }
 }
 
+/// What a platform admin submits to create an organisation of any kind with its first owner (who is invited).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationInput {
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    /// The address the first account is invited at.
+    pub owner_email: String,
+}
+
+/// An organisation to create, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrganisation {
+    pub kind: TenantKind,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub owner_email: Email,
+}
+
+impl OrganisationInput {
+    pub fn validate(&self) -> Result<NewOrganisation, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let kind = match TenantKind::parse(&self.kind) {
+            Some(k) if k != TenantKind::Platform => Some(k),
+            _ => {
+                let code = if self.kind.is_empty() { ErrorCode::Required } else { ErrorCode::KindNotAllowed };
+                errors.push(FieldError::new("kind", code));
+                None
+            }
+        };
+        let name = check_text("name", &self.name, true, 160).map_err(|e| errors.push(e)).ok();
+        let phone = check_text("phone", &self.phone, false, 40).map_err(|e| errors.push(e)).ok();
+        let address = check_text("address", &self.address, false, 240).map_err(|e| errors.push(e)).ok();
+        let owner_email =
+            Email::parse(&self.owner_email).map_err(|c| errors.push(FieldError::new("owner_email", c))).ok();
+        match (kind, name, phone, address, owner_email) {
+            (Some(kind), Some(name), Some(phone), Some(address), Some(owner_email)) if errors.is_empty() => {
+                Ok(NewOrganisation { kind, name, phone, address, owner_email })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,14 +212,39 @@ mod tests {
     }
 
     #[test]
-    fn only_workshops_and_bodegas_register_themselves() {
+    fn every_kind_but_the_platform_registers_itself_and_its_first_account_may_hold_its_role() {
+        for k in TenantKind::ALL {
+            assert_eq!(k.self_registrable(), k != TenantKind::Platform, "{k:?}");
+            assert!(k.allows(k.first_role()), "{k:?}");
+        }
+        assert_eq!(TenantKind::Manufacturer.first_role(), Role::Owner);
         for r in Role::ALL {
-            let kind = TenantKind::for_registration(r);
-            assert_eq!(kind.is_some(), r.self_registrable(), "{r:?}");
-            if let Some(k) = kind {
-                assert!(k.allows(r));
+            if let Some(k) = TenantKind::for_registration(r) {
+                assert_eq!(k.first_role(), r, "{r:?}");
             }
         }
+        assert_eq!(TenantKind::for_registration(Role::Owner), None);
+    }
+
+    #[test]
+    fn the_platform_creates_any_kind_but_its_own_and_says_every_problem_at_once() {
+        let input = OrganisationInput {
+            kind: "manufacturer".into(),
+            name: " Troqueles del Bajío ".into(),
+            owner_email: "Rosa@Troqueles.MX".into(),
+            ..Default::default()
+        };
+        let org = input.validate().unwrap();
+        assert_eq!(
+            (org.kind, org.name.as_str(), org.owner_email.as_str()),
+            (TenantKind::Manufacturer, "Troqueles del Bajío", "rosa@troqueles.mx")
+        );
+        let errs = OrganisationInput { kind: "platform".into(), ..Default::default() }.validate().unwrap_err();
+        let got: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            [("kind", ErrorCode::KindNotAllowed), ("name", ErrorCode::Required), ("owner_email", ErrorCode::Required)]
+        );
     }
 
     #[test]

@@ -548,13 +548,14 @@ pub async fn logout_refresh(pool: &PgPool, refresh_token: &str, meta: &RequestMe
     Ok(())
 }
 
-/// Self-registration of a workshop or a bodega: a new pending tenant with one pending user, until an admin approves.
+/// Self-registration of a workshop, a bodega or a plant: a new pending tenant with one pending user (its
+/// [`TenantKind::first_role`]), until an admin approves.
 pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMeta) -> Result<UserId> {
     let reg = input.validate().map_err(Error::Validation)?;
     if super::passwords::is_common(&reg.password) {
         return Err(Error::field("password", ErrorCode::PasswordTooCommon));
     }
-    let kind = TenantKind::for_registration(reg.role).ok_or_else(|| Error::field("role", ErrorCode::RoleNotAllowed))?;
+    let kind = reg.kind;
     let hash = hash_password(reg.password.clone()).await?;
     let mut tx = db::begin(pool, Scope::Platform).await?;
     if users::exists_by_email(&mut tx, reg.email.as_str()).await? {
@@ -586,7 +587,7 @@ pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMe
     .await?;
     let actor = Actor { tenant_id, user_id: Some(user_id), email: Some(reg.email.as_str()), meta };
     let event = Event::new("auth.register").target("user", user_id).after(json!({
-        "email": reg.email.as_str(), "role": reg.role.as_str(), "business_name": reg.business_name,
+        "email": reg.email.as_str(), "role": reg.role.as_str(), "kind": kind.as_str(), "business_name": reg.business_name,
     }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;

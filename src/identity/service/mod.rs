@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod demo;
+pub mod invitations;
 pub mod maintenance;
 mod passwords;
 pub mod streams;

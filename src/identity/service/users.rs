@@ -1,5 +1,6 @@
 //! User administration: a platform admin (every tenant) or an owner (their own tenant) approves, deactivates and
-//! changes roles; a platform admin suspends and reactivates tenants.
+//! changes roles; a platform admin creates organisations of any kind (inviting their first owner), suspends and
+//! reactivates them.
 
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
@@ -7,10 +8,13 @@ use crate::codes::{ErrorCode, check_filter};
 use crate::db::{self, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{EndReason, Permission, Role};
-use crate::identity::rules::tenant::{TenantKind, TenantStatus, UserAction, UserStatus};
+use crate::identity::rules::invitation::NewInvitation;
+use crate::identity::rules::tenant::{OrganisationInput, TenantKind, TenantStatus, UserAction, UserStatus};
+use crate::identity::service::invitations::{self, Invited, Outgoing};
 use crate::identity::store::users::{self as store, UserFilter, UserRow};
 use crate::identity::store::{sessions, tenants};
 use crate::ids::{TenantId, UserId};
+use crate::mail::Mailer;
 use crate::paging::{self, At, Limit, Page};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -219,6 +223,56 @@ pub async fn list_tenants(pool: &PgPool, user: &User, q: &TenantQuery) -> Result
             users: r.users,
         })
     })
+}
+
+/// An organisation the platform created, and the invitation of its first account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTenant {
+    pub id: TenantId,
+    pub invitation: Invited,
+}
+
+/// Creates an organisation of any kind but the platform, active at once, and invites its first account (the kind's
+/// [`TenantKind::first_role`]) at `owner_email` (platform admins only). Organisation, invitation and audit entries
+/// are one transaction; the mail goes after it (or the link comes back to pass on).
+pub async fn create_tenant(
+    pool: &PgPool,
+    mailer: &Mailer,
+    user: &User,
+    input: &OrganisationInput,
+    out: Outgoing<'_>,
+    meta: &RequestMeta,
+) -> Result<CreatedTenant> {
+    user.require(Permission::UsersManage)?;
+    if user.scope() != Scope::Platform {
+        return Err(Error::Forbidden);
+    }
+    let org = input.validate().map_err(Error::Validation)?;
+    let invitation = NewInvitation { email: org.owner_email.clone(), role: org.kind.first_role() };
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    if store::exists_by_email(&mut tx, org.owner_email.as_str()).await? {
+        return Err(Error::field("owner_email", ErrorCode::EmailTaken));
+    }
+    let tenant = tenants::insert(
+        &mut tx,
+        tenants::NewTenant {
+            kind: org.kind.as_str(),
+            name: &org.name,
+            status: TenantStatus::Active.as_str(),
+            phone: &org.phone,
+            address: &org.address,
+        },
+    )
+    .await?;
+    let actor = Actor::of(user, meta);
+    let event = Event::new("tenant.created").target("tenant", tenant).after(json!({
+        "kind": org.kind, "name": org.name, "owner_email": org.owner_email.as_str(),
+    }));
+    audit::record(&mut tx, &actor.in_tenant(tenant), event).await?;
+    let made = invitations::insert(&mut tx, tenant, &invitation, user, &actor).await?;
+    tx.commit().await?;
+    let invitation = invitations::deliver(pool, mailer, &org.name, user, made, out).await?;
+    Ok(CreatedTenant { id: tenant, invitation })
 }
 
 /// Suspends or reactivates a tenant (platform admins only). Suspension ends every session of the tenant at once; its

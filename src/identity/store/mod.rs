@@ -2,6 +2,7 @@
 //! and return row types that never leave this area: the service turns them into its own public types.
 
 pub(in crate::identity) mod api_keys;
+pub(in crate::identity) mod invitations;
 pub(in crate::identity) mod sessions;
 pub(in crate::identity) mod tenants;
 pub(in crate::identity) mod users;

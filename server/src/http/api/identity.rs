@@ -1,5 +1,6 @@
 //! REST for identity: sign-in for people and scripts (login, refresh, logout, register), `me` for any caller (a person
-//! or an API key), and API keys (people only: a key cannot mint keys).
+//! or an API key), API keys (people only: a key cannot mint keys), invitations and their acceptance, and the
+//! platform's creation of organisations.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,17 +11,20 @@ use nexus::caller::{RequestMeta, require_user};
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::account::RegistrationInput;
 use nexus::identity::rules::auth::{ApiScope, Role};
+use nexus::identity::rules::invitation::{AcceptInput, InvitationInput, InvitationStatus, Language};
+use nexus::identity::rules::tenant::OrganisationInput;
 use nexus::identity::rules::tenant::TenantKind;
 use nexus::identity::service::auth::{LoggedIn, Whoami};
-use nexus::identity::service::{api_keys, auth};
-use nexus::ids::{TenantId, UserId};
+use nexus::identity::service::invitations::{self, Invited};
+use nexus::identity::service::{api_keys, auth, users};
+use nexus::ids::{InvitationId, TenantId, UserId};
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiCaller, ApiJson, ApiResult, ApiUser, ErrorBody};
+use super::{ApiCaller, ApiJson, ApiQuery, ApiResult, ApiUser, ErrorBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,9 +35,23 @@ pub fn router() -> Router<AppState> {
         .route("/auth/register", post(register))
         .route("/api-keys", get(list_keys).post(create_key))
         .route("/api-keys/{id}", delete(revoke_key))
+        .route("/invitations", get(list_invitations).post(invite))
+        .route("/invitations/{id}", delete(revoke_invitation))
+        .route("/invitations/accept", post(accept_invitation))
+        .route("/tenants", post(create_tenant))
 }
 
-/// The roles a visitor may register as (the rest are created by an owner or an admin).
+/// The kinds of organisation a visitor may register (the platform creates any kind, with its first owner).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RegistrableKind {
+    Workshop,
+    Warehouse,
+    Manufacturer,
+}
+
+/// What clients sent before `kind` existed: the role of a workshop's or a bodega's first account.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -243,7 +261,13 @@ pub struct RegisterRequest {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     address: String,
-    #[schema(value_type = SelfServiceRole)]
+    /// The kind of organisation; its first account is its `workshop`, `warehouse` or (a plant's) `owner`.
+    #[serde(default)]
+    #[schema(value_type = Option<RegistrableKind>)]
+    kind: String,
+    /// Deprecated: `kind` instead. Read only when `kind` is absent.
+    #[serde(default)]
+    #[schema(value_type = Option<SelfServiceRole>, deprecated)]
     role: String,
 }
 
@@ -254,7 +278,7 @@ pub struct Registered {
     status: &'static str,
 }
 
-/// Registers a workshop or a bodega; the account stays pending until an admin approves it.
+/// Registers a workshop, a bodega or a plant; the organisation and its account stay pending until an admin approves.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest, security(()),
     responses((status = 201, body = Registered),
               (status = 409, body = ErrorBody, description = "the e-mail is already registered (`fields[].code` = `email_taken`)"),
@@ -272,6 +296,7 @@ async fn register(
         business_name: b.business_name,
         phone: b.phone,
         address: b.address,
+        kind: b.kind,
         role: b.role,
     };
     let user_id = auth::register(&st.pool, &input, &meta).await?;
@@ -362,12 +387,249 @@ async fn revoke_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct InviteRequest {
+    #[schema(format = Email, min_length = 3, max_length = 254)]
+    email: String,
+    /// One the organisation's kind allows (`admin` only on the platform).
+    #[schema(value_type = Role)]
+    role: String,
+    /// The language of the e-mail (the invitee's is not known yet): `es` (default) or `en`.
+    #[serde(default)]
+    #[schema(value_type = Option<MailLanguage>)]
+    lang: Language,
+}
+
+/// A language of e-mails.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum MailLanguage {
+    Es,
+    En,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationCreated {
+    id: InvitationId,
+    email: String,
+    role: Role,
+    expires_at: DateTime<Utc>,
+    /// Whether the link went out by e-mail.
+    mailed: bool,
+    /// The link, when it did not go out by e-mail: pass it on. Shown once; only its hash is kept.
+    link: Option<String>,
+}
+
+impl From<Invited> for InvitationCreated {
+    fn from(i: Invited) -> Self {
+        Self { id: i.id, email: i.email, role: i.role, expires_at: i.expires_at, mailed: i.mailed, link: i.link }
+    }
+}
+
+/// Invites an address into the caller's organisation (owners and platform admins). Inviting an address again
+/// replaces its open invitation.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "invitations", request_body = InviteRequest,
+    responses((status = 201, body = InvitationCreated), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "email_taken: the address already has an account"),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn invite(
+    State(st): State<AppState>,
+    ApiUser(ref user): ApiUser,
+    Extension(meta): Extension<RequestMeta>,
+    headers: axum::http::HeaderMap,
+    ApiJson(b): ApiJson<InviteRequest>,
+) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
+    let origin = nexus_app::state::origin_of(&st, &headers);
+    let input = InvitationInput { email: b.email, role: b.role };
+    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang);
+    let invited = invitations::invite(&st.pool, &st.mailer, user, &input, out, &meta).await?;
+    Ok((StatusCode::CREATED, Json(invited.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationsParams {
+    /// The `next` cursor of the previous page.
+    #[param(pattern = "^([0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$")]
+    after: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationInfo {
+    id: InvitationId,
+    email: String,
+    role: Role,
+    invited_by: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    status: InvitationStatus,
+    mailed: bool,
+}
+
+/// A page of invitations.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationPage {
+    items: Vec<InvitationInfo>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// The organisation's invitations, newest first, 50 a page, with where each stands.
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(InvitationsParams),
+    responses((status = 200, body = InvitationPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_invitations(
+    State(st): State<AppState>,
+    ApiUser(ref user): ApiUser,
+    ApiQuery(q): ApiQuery<InvitationsParams>,
+) -> ApiResult<Json<InvitationPage>> {
+    let page = invitations::list(&st.pool, user, q.after.as_deref()).await?;
+    Ok(Json(InvitationPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|i| InvitationInfo {
+                id: i.id,
+                email: i.email,
+                role: i.role,
+                invited_by: i.invited_by,
+                created_at: i.created_at,
+                expires_at: i.expires_at,
+                status: i.status,
+                mailed: i.mailed,
+            })
+            .collect(),
+        next: page.next,
+    }))
+}
+
+/// Revokes a pending invitation; its link stops working at once.
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no pending invitation of the organisation has this id"),
+              (status = 422, body = ErrorBody, description = "not a UUID")),
+    security(("bearer" = [])))]
+async fn revoke_invitation(
+    State(st): State<AppState>,
+    ApiUser(ref user): ApiUser,
+    Extension(meta): Extension<RequestMeta>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: Uuid = id.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))?;
+    invitations::revoke(&st.pool, user, InvitationId(id), &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptRequest {
+    /// The token of the invitation's link (`/invitation/<token>`).
+    #[schema(min_length = 1, max_length = 100)]
+    token: String,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    name: String,
+    /// 12 to 128 characters of any kind; not among the 10,000 most common passwords.
+    #[schema(min_length = 12, max_length = 128)]
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    user_id: UserId,
+    /// The address to sign in with.
+    email: String,
+}
+
+/// Accepts an invitation: the account is created, active, in the role invited; sign in with `/auth/login`.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptRequest, security(()),
+    responses((status = 201, body = Accepted),
+              (status = 404, body = ErrorBody, description = "`rejected`, problem `unknown`: no invitation has this token"),
+              (status = 409, body = ErrorBody, description = "email_taken: the address got an account meanwhile"),
+              (status = 410, body = ErrorBody, description = "`rejected`, problem `expired`, `used` or `revoked`"),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn accept_invitation(
+    State(st): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    ApiJson(b): ApiJson<AcceptRequest>,
+) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    let input = AcceptInput { token: b.token, name: b.name, password: b.password };
+    let (user_id, email) = invitations::accept(&st.pool, &input, &meta).await?;
+    Ok((StatusCode::CREATED, Json(Accepted { user_id, email })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateTenantRequest {
+    #[schema(value_type = RegistrableKind)]
+    kind: String,
+    #[schema(
+        min_length = 1,
+        max_length = 160,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    name: String,
+    #[serde(default)]
+    #[schema(max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    phone: String,
+    #[serde(default)]
+    #[schema(max_length = 240, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    address: String,
+    /// The first account is invited at this address, as the kind's first role (a plant's `owner`).
+    #[schema(format = Email, min_length = 3, max_length = 254)]
+    owner_email: String,
+    /// The language of the invitation's e-mail: `es` (default) or `en`.
+    #[serde(default)]
+    #[schema(value_type = Option<MailLanguage>)]
+    lang: Language,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantCreated {
+    id: TenantId,
+    invitation: InvitationCreated,
+}
+
+/// Creates an organisation of any kind, active at once, and invites its first account (platform admins only).
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "invitations", request_body = CreateTenantRequest,
+    responses((status = 201, body = TenantCreated), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "email_taken on owner_email"),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_tenant(
+    State(st): State<AppState>,
+    ApiUser(ref user): ApiUser,
+    Extension(meta): Extension<RequestMeta>,
+    headers: axum::http::HeaderMap,
+    ApiJson(b): ApiJson<CreateTenantRequest>,
+) -> ApiResult<(StatusCode, Json<TenantCreated>)> {
+    let origin = nexus_app::state::origin_of(&st, &headers);
+    let input = OrganisationInput {
+        kind: b.kind,
+        name: b.name,
+        phone: b.phone,
+        address: b.address,
+        owner_email: b.owner_email,
+    };
+    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang);
+    let created = users::create_tenant(&st.pool, &st.mailer, user, &input, out, &meta).await?;
+    Ok((StatusCode::CREATED, Json(TenantCreated { id: created.id, invitation: created.invitation.into() })))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(login, refresh, logout, me, register, list_keys, create_key, revoke_key),
+    paths(login, refresh, logout, me, register, list_keys, create_key, revoke_key, invite, list_invitations,
+          revoke_invitation, accept_invitation, create_tenant),
     components(schemas(LoginRequest, RefreshRequest, LogoutRequest, TokenResponse, UserInfo, Me, RegisterRequest,
-                       Registered, ApiKeyInfo, CreateKeyRequest, CreatedKey, ApiScope, Role, TenantKind, SelfServiceRole)),
+                       Registered, ApiKeyInfo, CreateKeyRequest, CreatedKey, ApiScope, Role, TenantKind, SelfServiceRole,
+                       RegistrableKind, InviteRequest, MailLanguage, InvitationCreated, InvitationInfo, InvitationPage,
+                       InvitationStatus, AcceptRequest, Accepted, CreateTenantRequest, TenantCreated)),
     tags((name = "auth", description = "Sign-in for people and scripts; `me` for any caller"),
-         (name = "api-keys", description = "Keys for machine clients (people only)"))
+         (name = "api-keys", description = "Keys for machine clients (people only)"),
+         (name = "invitations", description = "People into organisations: invitations (owners), their links, new organisations (the platform)"))
 )]
 pub struct IdentityApi;
