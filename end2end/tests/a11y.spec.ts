@@ -54,13 +54,17 @@ async function sweep(page: Page, who: string, paths: string[]) {
   }
 }
 
+// An invitation's page (a pending invitation of the plant), set up below.
+let invitationPath = '/invitation/no-such-token';
+
 // States that once failed contrast are set up so they are audited: a registration waiting for approval (the admin's
-// pending badge) and a revoked API key (its greyed row on the owner's keys page).
+// pending badge) and a revoked API key (its greyed row on the owner's keys page); and an invitation, pending in the
+// owner's list, whose link's page is audited signed out.
 test.beforeAll(async ({ request }) => {
   const res = await request.post('/api/v1/auth/register', {
     data: {
       name: 'Rosa Díaz', email: `a11y-pending-${Date.now()}@e2e.test`, password: 'Taller-Pendiente-2026',
-      business_name: 'Taller Pendiente', phone: '+52 55 5555 0101', address: 'Calle 9', role: 'workshop',
+      business_name: 'Taller Pendiente', phone: '+52 55 5555 0101', address: 'Calle 9', kind: 'workshop',
     },
   });
   expect(res.status()).toBe(201);
@@ -71,13 +75,16 @@ test.beforeAll(async ({ request }) => {
   expect(key.status()).toBe(201);
   const revoked = await request.delete(`/api/v1/api-keys/${(await key.json()).id}`, { headers });
   expect(revoked.status()).toBe(204);
+  const invited = await request.post('/api/v1/invitations', { headers, data: { email: `a11y-${Date.now()}@e2e.test`, role: 'viewer' } });
+  expect(invited.status()).toBe(201);
+  invitationPath = new URL((await invited.json()).link).pathname;
 });
 
 // Each test visits up to 28 pages in four combinations; axe takes a moment on each.
 test.describe.configure({ timeout: 240_000 });
 
 test('signed-out pages and their error states', async ({ page }) => {
-  await sweep(page, 'signed out', SIGNED_OUT_PAGES);
+  await sweep(page, 'signed out', [...SIGNED_OUT_PAGES, invitationPath, '/invitation/no-such-token']);
   // The login form showing an error, and the registration form showing field errors.
   for (const theme of THEMES) {
     await prefer(page, 'es', theme);

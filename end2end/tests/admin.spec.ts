@@ -7,7 +7,7 @@ import { open, login, logout, shot, demoPassword } from './helpers';
 async function approvedWorkshop(page: Page, business: string, password: string): Promise<string> {
   const email = `${business.toLowerCase().replace(/\W+/g, '-')}-${Date.now()}@e2e.test`;
   const res = await page.request.post('/api/v1/auth/register', {
-    data: { name: 'Luis Pérez', email, password, business_name: business, phone: '+52 33 5555 0202', address: 'Calle 5', role: 'workshop' },
+    data: { name: 'Luis Pérez', email, password, business_name: business, phone: '+52 33 5555 0202', address: 'Calle 5', kind: 'workshop' },
   });
   expect(res.status()).toBe(201);
   await login(page, 'admin@nexus.demo', demoPassword);
@@ -59,6 +59,37 @@ test('the admin suspends an organization: its people are signed out and cannot r
   await expect(row).toContainText('Activa');
   await login(workshop, email, 'Taller-Jalisco-2026');
   await expect(workshop).toHaveURL(/\/$/);
+});
+
+test('the admin creates a plant and invites its owner, who signs in as the plant\'s owner', async ({ page }) => {
+  const name = `Estampados ${Date.now()}`;
+  const owner = `jefa-${Date.now()}@e2e.test`;
+  await login(page, 'admin@nexus.demo', demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/admin/tenants');
+  await page.getByTestId('tenant-new').click();
+  await page.getByTestId('tenant-new-kind').selectOption('manufacturer');
+  await page.locator('#f-name').fill(name);
+  await page.locator('#f-owner-email').fill(owner);
+  await page.getByTestId('tenant-new-submit').click();
+  const link = page.getByTestId('invite-link');
+  await expect(link).toBeVisible();
+  const url = new URL(await link.inputValue());
+  await page.locator('#tenant-search').fill(name);
+  await page.locator('#tenant-search').press('Enter');
+  const row = page.locator(`tr[data-key="${name}"]`);
+  await expect(row).toContainText('Activa');
+  await expect(row).toContainText('Manufactura');
+  await shot(page, '08-tenant-created');
+  await logout(page);
+
+  await open(page, url.pathname);
+  await expect(page.getByTestId('invitation-summary')).toContainText(name);
+  await page.locator('#f-name').fill('Marta Jefa');
+  await page.locator('#f-password').fill('Estampado-Norte-2026');
+  await page.getByTestId('invitation-accept').click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'owner');
 });
 
 test('a user changes their password and closes a session left open elsewhere', async ({ page, browser }) => {

@@ -164,6 +164,7 @@ test('a plant registers, is approved, and its owner invites a manager who create
   await expect(page).toHaveURL(/\/pending$/);
 
   await login(page, 'admin@nexus.demo', demoPassword);
+  await expect(page).toHaveURL(/\/$/);
   await open(page, '/admin/users?status=pending');
   await page.locator(`tr[data-key="${owner}"]`).getByTestId('user-approve').click();
   await expect(page.getByRole('status').filter({ hasText: 'Usuario aprobado' })).toBeVisible();
@@ -171,6 +172,7 @@ test('a plant registers, is approved, and its owner invites a manager who create
 
   // The plant's first account is its owner, who invites a manager (no mail server here: the link is shown).
   await login(page, owner, 'Planta-Bajio-2026');
+  await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('home')).toHaveAttribute('data-role', 'owner');
   await open(page, '/admin/users');
   await page.locator('#f-email').fill(manager);

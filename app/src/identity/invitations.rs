@@ -167,7 +167,7 @@ pub fn InviteCard(invite: ServerAction<Invite>) -> impl IntoView {
     let roles = kind.roles();
     let first = roles.iter().copied().find(|&r| r != Role::Owner).unwrap_or(roles[0]);
     view! {
-        <section class=format!("{CARD} mb-6") aria-labelledby="invite-title">
+        <section class=format!("{CARD} my-6") aria-labelledby="invite-title">
             <h2 id="invite-title" class="mb-1 text-lg font-semibold text-slate-900 dark:text-white">{t!(i18n, invitations.title)}</h2>
             <p class="mb-4 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, invitations.intro)}</p>
             <ErrorBanner error fields=&["email", "role"] />
@@ -343,7 +343,7 @@ pub fn InvitationPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.with(|p| p.get("token")).unwrap_or_default();
     let view_res = Resource::new(token, invitation);
-    let accept = ServerAction::<AcceptInvitation>::new();
+    let accept = crate::ui::session::use_session().accept_invitation;
     let error = Signal::derive(move || accept.value().get().and_then(Result::err));
     view! {
         <Title text=move || td_string!(i18n.get_locale(), invitations.accept_title) />

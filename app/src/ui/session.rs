@@ -8,6 +8,7 @@ use nexus::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::identity::invitations::AcceptInvitation;
 use crate::identity::login::{Login, Logout};
 
 /// What the UI knows of the signed-in user.
@@ -53,6 +54,8 @@ pub struct Session {
     pub me: Resource<Result<Option<Me>, AppError>>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
+    /// Accepting an invitation signs the new account in, as a login does.
+    pub accept_invitation: ServerAction<AcceptInvitation>,
 }
 
 pub fn use_session() -> Session {
@@ -63,8 +66,12 @@ pub fn use_session() -> Session {
 pub fn SessionProvider(children: Children) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let me = Resource::new_blocking(move || (login.version().get(), logout.version().get()), |_| get_me());
-    provide_context(Session { me, login, logout });
+    let accept_invitation = ServerAction::<AcceptInvitation>::new();
+    let me = Resource::new_blocking(
+        move || (login.version().get(), logout.version().get(), accept_invitation.version().get()),
+        |_| get_me(),
+    );
+    provide_context(Session { me, login, logout, accept_invitation });
     children()
 }
 

@@ -262,13 +262,11 @@ pub struct RegisterRequest {
     )]
     address: String,
     /// The kind of organisation; its first account is its `workshop`, `warehouse` or (a plant's) `owner`.
-    #[serde(default)]
     #[schema(value_type = Option<RegistrableKind>)]
-    kind: String,
+    kind: Option<String>,
     /// Deprecated: `kind` instead. Read only when `kind` is absent.
-    #[serde(default)]
     #[schema(value_type = Option<SelfServiceRole>, deprecated)]
-    role: String,
+    role: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -296,8 +294,8 @@ async fn register(
         business_name: b.business_name,
         phone: b.phone,
         address: b.address,
-        kind: b.kind,
-        role: b.role,
+        kind: b.kind.unwrap_or_default(),
+        role: b.role.unwrap_or_default(),
     };
     let user_id = auth::register(&st.pool, &input, &meta).await?;
     Ok((StatusCode::CREATED, Json(Registered { user_id, status: "pending" })))
@@ -395,9 +393,8 @@ pub struct InviteRequest {
     #[schema(value_type = Role)]
     role: String,
     /// The language of the e-mail (the invitee's is not known yet): `es` (default) or `en`.
-    #[serde(default)]
     #[schema(value_type = Option<MailLanguage>)]
-    lang: Language,
+    lang: Option<Language>,
 }
 
 /// A language of e-mails.
@@ -443,7 +440,7 @@ async fn invite(
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let origin = nexus_app::state::origin_of(&st, &headers);
     let input = InvitationInput { email: b.email, role: b.role };
-    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang);
+    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang.unwrap_or_default());
     let invited = invitations::invite(&st.pool, &st.mailer, user, &input, out, &meta).await?;
     Ok((StatusCode::CREATED, Json(invited.into())))
 }
@@ -583,9 +580,8 @@ pub struct CreateTenantRequest {
     #[schema(format = Email, min_length = 3, max_length = 254)]
     owner_email: String,
     /// The language of the invitation's e-mail: `es` (default) or `en`.
-    #[serde(default)]
     #[schema(value_type = Option<MailLanguage>)]
-    lang: Language,
+    lang: Option<Language>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -615,7 +611,7 @@ async fn create_tenant(
         address: b.address,
         owner_email: b.owner_email,
     };
-    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang);
+    let out = nexus_app::identity::invitations::outgoing(&origin, b.lang.unwrap_or_default());
     let created = users::create_tenant(&st.pool, &st.mailer, user, &input, out, &meta).await?;
     Ok((StatusCode::CREATED, Json(TenantCreated { id: created.id, invitation: created.invitation.into() })))
 }
