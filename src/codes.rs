@@ -33,6 +33,8 @@ pub enum ErrorCode {
     RoleNotAllowed,
     /// A kind of organisation that does not exist or is not open to the operation (the platform registers nobody).
     KindNotAllowed,
+    /// A time zone that is not an IANA name the zone database knows (`America/Mexico_City`).
+    TimeZoneUnknown,
     ScopeUnknown,
     InvalidInput,
     /// A JSON body that is not an object where the operation takes one (an array, a string…).
@@ -81,6 +83,7 @@ impl ErrorCode {
             Self::PasswordTooCommon => "password_too_common",
             Self::RoleNotAllowed => "role_not_allowed",
             Self::KindNotAllowed => "kind_not_allowed",
+            Self::TimeZoneUnknown => "time_zone_unknown",
             Self::ScopeUnknown => "scope_unknown",
             Self::InvalidInput => "invalid_input",
             Self::ExpectedObject => "expected_object",

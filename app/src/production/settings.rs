@@ -1,4 +1,4 @@
-//! `/production/settings`: the plant as its owner and managers set it — lines (thresholds, OEE target), products
+//! `/production/settings`: the plant as its owner and managers set it — its time zone, lines (thresholds, OEE target), products
 //! (ideal cycle), downtime reasons (planned or not, colour), which lines each operator works on, and each role's
 //! dashboard (its widgets as JSON, checked against the widget catalog on save). Plain forms: each row saves on its
 //! own, with or without JavaScript; a refused save says which field and changes nothing.
@@ -11,7 +11,8 @@ use nexus::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use nexus::production::rules::dashboard::Range;
 use nexus::production::rules::kinds::{FilterKey, Template};
 use nexus::production::rules::settings::{
-    FilterInput, FilterSetting, LineInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput, StopSetting,
+    FilterInput, FilterSetting, LineInput, PlantInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput,
+    StopSetting, usual_time_zones,
 };
 
 use crate::error::AppError;
@@ -30,6 +31,12 @@ use nexus::production::service::settings as service;
 pub async fn production_settings() -> Result<Settings, AppError> {
     let st = crate::state::state()?;
     Ok(service::settings(&st.pool, &crate::state::user()?).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/plant")]
+pub async fn save_plant(input: PlantInput) -> Result<String, AppError> {
+    let st = crate::state::state()?;
+    Ok(service::save_plant(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/line")]
@@ -113,6 +120,7 @@ pub fn SettingsPage() -> impl IntoView {
     let dashboard = ServerAction::<SaveDashboard>::new();
     let operator = ServerAction::<SetOperatorLines>::new();
     let calendar = Calendar {
+        plant: ServerAction::<SavePlant>::new(),
         shift: ServerAction::<SaveShift>::new(),
         drop_shift: ServerAction::<DeleteShift>::new(),
         stop: ServerAction::<SaveStop>::new(),
@@ -123,6 +131,7 @@ pub fn SettingsPage() -> impl IntoView {
     let (line_v, product_v, reason_v) = (ok_version(line), ok_version(product), ok_version(reason));
     let (dashboard_v, operator_v, filter_v) = (ok_version(dashboard), ok_version(operator), ok_version(filter));
     let calendar_v = (
+        ok_version(calendar.plant),
         ok_version(calendar.shift),
         ok_version(calendar.drop_shift),
         ok_version(calendar.stop),
@@ -133,7 +142,7 @@ pub fn SettingsPage() -> impl IntoView {
             (
                 (line_v.get(), product_v.get(), reason_v.get()),
                 (dashboard_v.get(), operator_v.get(), filter_v.get()),
-                (calendar_v.0.get(), calendar_v.1.get(), calendar_v.2.get(), calendar_v.3.get()),
+                (calendar_v.0.get(), calendar_v.1.get(), calendar_v.2.get(), calendar_v.3.get(), calendar_v.4.get()),
             )
         },
         |_| production_settings(),
@@ -145,9 +154,10 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// The shifts' and planned stops' four actions.
+/// The plant's clock: its time zone, and the shifts' and planned stops' four actions.
 #[derive(Clone, Copy)]
 struct Calendar {
+    plant: ServerAction<SavePlant>,
     shift: ServerAction<SaveShift>,
     drop_shift: ServerAction<DeleteShift>,
     stop: ServerAction<SaveStop>,
@@ -156,14 +166,19 @@ struct Calendar {
 
 impl Calendar {
     fn saved(self) -> bool {
-        saved(self.shift).get() || saved(self.drop_shift).get() || saved(self.stop).get() || saved(self.drop_stop).get()
+        saved(self.plant).get()
+            || saved(self.shift).get()
+            || saved(self.drop_shift).get()
+            || saved(self.stop).get()
+            || saved(self.drop_stop).get()
     }
 
-    /// The latest refusal of the four (the one acted on last).
+    /// The latest refusal of the five (the one acted on last).
     fn error(self) -> Signal<Option<AppError>> {
         Signal::derive(move || {
             let e = |v: Option<Result<_, AppError>>| v.and_then(Result::err);
             [
+                (self.plant.version().get(), e(self.plant.value().get().map(|r| r.map(|_| ())))),
                 (self.shift.version().get(), e(self.shift.value().get().map(|r| r.map(|_| ())))),
                 (self.drop_shift.version().get(), e(self.drop_shift.value().get())),
                 (self.stop.version().get(), e(self.stop.value().get().map(|r| r.map(|_| ())))),
@@ -195,6 +210,7 @@ fn field_label(l: Locale, field: &str) -> String {
         "enabled" => td_string!(l, prodset.shown).to_owned(),
         "default" => td_string!(l, prodset.default).to_owned(),
         "shift_id" => td_string!(l, prodset.shifts).to_owned(),
+        "time_zone" => td_string!(l, prodset.time_zone).to_owned(),
         _ => field.to_owned(),
     }
 }
@@ -529,11 +545,26 @@ fn Shifts(s: Settings, calendar: Calendar) -> impl IntoView {
         }
     };
     let empty = s.shifts.is_empty();
+    let zone = s.time_zone.clone();
     view! {
         <section class=CARD_FLUSH aria-labelledby="set-shifts-h" data-testid="set-shifts">
             <h2 id="set-shifts-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.shifts)}</h2>
-            <p class="mb-3 px-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.shifts_note)}</p>
+            <p class="mb-3 px-3 text-sm text-slate-600 dark:text-slate-300">
+                {t!(i18n, prodset.shifts_note)} " "
+                <strong data-testid="plant-zone">{move || td_string!(i18n.get_locale(), prodset.times_in).replace("{zone}", &zone)}</strong>
+            </p>
             <div class="px-3"><Problems error /></div>
+            <ActionForm action=calendar.plant attr:class="flex flex-wrap items-end gap-2 px-3 pb-3" attr:data-testid="plant-form">
+                <label class="w-72 text-xs">
+                    {t!(i18n, prodset.time_zone)}
+                    <input name="input[time_zone]" list="plant-zones" value=s.time_zone.clone() class=FIELD maxlength="64" required autocomplete="off" />
+                </label>
+                <datalist id="plant-zones">
+                    {usual_time_zones().map(|z| view! { <option value=z></option> }).collect_view()}
+                </datalist>
+                <button type="submit" class=BUTTON_SECONDARY data-testid="plant-save">{t!(i18n, prodset.save)}</button>
+                <p class="w-full text-xs text-slate-500 dark:text-slate-400">{t!(i18n, prodset.time_zone_note)}</p>
+            </ActionForm>
             {empty.then(|| view! { <p class="px-3 pb-2 text-sm text-amber-800 dark:text-amber-300">{t!(i18n, prodset.no_shifts)}</p> })}
             {s.shifts.into_iter().map(|sh| shift_row(Some(sh))).collect_view()}
             <h3 class="border-t border-slate-200 px-3 pt-2 text-sm font-medium dark:border-slate-700">{t!(i18n, prodset.new_shift)}</h3>

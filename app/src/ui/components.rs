@@ -42,6 +42,7 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::PasswordTooCommon => td_string!(locale, err.password_too_common),
         E::RoleNotAllowed => td_string!(locale, err.role_not_allowed),
         E::KindNotAllowed => td_string!(locale, err.kind_not_allowed),
+        E::TimeZoneUnknown => td_string!(locale, err.time_zone_unknown),
         E::ScopeUnknown => td_string!(locale, err.scope_unknown),
         E::InvalidInput => td_string!(locale, err.invalid_input),
         E::ExpectedObject => td_string!(locale, err.expected_object),

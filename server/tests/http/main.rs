@@ -11,4 +11,5 @@ mod inventory_stock;
 mod inventory_upload;
 mod pipeline;
 mod production;
+mod production_plant;
 mod server_fns;

@@ -387,6 +387,30 @@ pub struct WidgetEntry {
     pub name_en: String,
 }
 
+/// The plant as a whole: the time zone its shifts, planned stops, days and figures are in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlantInput {
+    /// An IANA name, e.g. `America/Mexico_City`, `America/Bogota`, `Europe/Madrid`.
+    pub time_zone: String,
+}
+
+/// The plant's zone, checked: an IANA name the zone database knows (as it spells it), else `time_zone_unknown`.
+pub fn check_plant(input: &PlantInput) -> Result<chrono_tz::Tz, Vec<FieldError>> {
+    let name = input.time_zone.trim();
+    if name.is_empty() {
+        return Err(vec![FieldError::new("time_zone", ErrorCode::Required)]);
+    }
+    name.parse::<chrono_tz::Tz>().map_err(|_| vec![FieldError::new("time_zone", ErrorCode::TimeZoneUnknown)])
+}
+
+/// The zones a plant picks from first (the Americas, Spain, UTC): any other IANA name is accepted as well.
+pub fn usual_time_zones() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|n| n.starts_with("America/") || matches!(*n, "Europe/Madrid" | "Atlantic/Canary" | "UTC"))
+}
+
 /// A shift as the settings page shows it, with its planned stops (times `HH:MM`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShiftSetting {
@@ -442,6 +466,8 @@ pub struct QueryLog {
 /// Everything the settings page edits.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
+    /// The plant's time zone (IANA): shift times and days are read in it.
+    pub time_zone: String,
     pub lines: Vec<LineSetting>,
     pub products: Vec<ProductSetting>,
     pub reasons: Vec<super::dashboard::ReasonRef>,
@@ -456,6 +482,21 @@ pub struct Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plant_zone_is_an_iana_name_the_database_knows() {
+        let zone = |z: &str| check_plant(&PlantInput { time_zone: z.into() }).map(|tz| tz.name());
+        assert_eq!(zone(" America/Bogota "), Ok("America/Bogota"));
+        assert_eq!(zone("Europe/Madrid"), Ok("Europe/Madrid"));
+        let code = |z: &str| check_plant(&PlantInput { time_zone: z.into() }).unwrap_err()[0].code;
+        assert_eq!(code(""), ErrorCode::Required);
+        assert_eq!(code("Mexico City"), ErrorCode::TimeZoneUnknown);
+        assert_eq!(code("America/Gotham"), ErrorCode::TimeZoneUnknown);
+        let usual: Vec<_> = usual_time_zones().collect();
+        assert!(usual.contains(&"America/Mexico_City") && usual.contains(&"America/Argentina/Buenos_Aires"));
+        assert!(!usual.contains(&"Asia/Tokyo"));
+        assert!(usual.contains(&"America/Bogota") && usual.contains(&"UTC") && usual.len() > 100, "{}", usual.len());
+    }
 
     fn line() -> LineInput {
         LineInput {

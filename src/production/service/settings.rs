@@ -16,8 +16,8 @@ use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{Range, Widget, WidgetParams};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
-    self as rules, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, ProductInput, ProductSetting,
-    QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
+    self as rules, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput, ProductInput,
+    ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
 };
 use crate::production::store::settings as store;
 
@@ -32,6 +32,32 @@ async fn record(
 ) -> Result<()> {
     audit::record(tx, &Actor::of(user, meta), Event::new(action).target(kind, id).after(after)).await?;
     Ok(())
+}
+
+/// The plant's time zone (IANA name): what its shifts, planned stops and days are read in. For anyone who reads the
+/// plant's production, people or machines (`production:read`).
+pub async fn time_zone(pool: &PgPool, caller: &crate::caller::Caller) -> Result<String> {
+    caller.require(crate::identity::rules::auth::ApiScope::ProductionRead)?;
+    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
+    let zone = super::dashboard::time_zone(&mut tx).await?.name().to_owned();
+    tx.commit().await?;
+    Ok(zone)
+}
+
+/// Sets the plant's time zone: its shifts, planned stops and days are read in it from then on (the stored units and
+/// stops are instants and do not move; the figures of a day are those of the day in the new zone).
+pub async fn save_plant(pool: &PgPool, user: &User, meta: &RequestMeta, input: &PlantInput) -> Result<String> {
+    user.require(Permission::PlantConfigure)?;
+    let zone = rules::check_plant(input).map_err(Error::Validation)?.name().to_owned();
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let before = store::save_plant(&mut tx, user.tenant_id, &zone).await?;
+    let event = Event::new("production.plant_saved")
+        .target("production_plant", user.tenant_id)
+        .before(json!({ "time_zone": before }))
+        .after(json!({ "time_zone": zone }));
+    audit::record(&mut tx, &Actor::of(user, meta), event).await?;
+    tx.commit().await?;
+    Ok(zone)
 }
 
 pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &LineInput) -> Result<LineId> {
@@ -255,6 +281,7 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
     use crate::production::store::dashboard as read;
     user.require(Permission::PlantConfigure)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let time_zone = super::dashboard::time_zone(&mut tx).await?.name().to_owned();
     let lines = store::lines(&mut tx)
         .await?
         .into_iter()
@@ -331,5 +358,5 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .map(|(kind, name_es, name_en)| Ok(WidgetEntry { kind: WidgetKind::decode(&kind)?, name_es, name_en }))
         .collect::<Result<_>>()?;
     tx.commit().await?;
-    Ok(Settings { lines, products, reasons, shifts, filters, operators, dashboards, widgets })
+    Ok(Settings { time_zone, lines, products, reasons, shifts, filters, operators, dashboards, widgets })
 }

@@ -8,6 +8,27 @@ use chrono::NaiveTime;
 use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::settings::{LineChecked, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting};
 
+/// Sets the plant's time zone (the plant's row is made on its first setting). Returns the zone it had.
+pub(in crate::production) async fn save_plant(
+    tx: &mut Tx,
+    tenant: TenantId,
+    time_zone: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let before =
+        sqlx::query_scalar!("select time_zone from production_plants where tenant_id = $1 for update", tenant.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    sqlx::query!(
+        "insert into production_plants (tenant_id, time_zone) values ($1, $2)
+         on conflict (tenant_id) do update set time_zone = excluded.time_zone",
+        tenant.0,
+        time_zone
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(before)
+}
+
 /// Writes a line (new when `id` is none); its id, or none when `id` names no line of the plant.
 pub(in crate::production) async fn save_line(
     tx: &mut Tx,

@@ -5,22 +5,26 @@
 //! and to people whose role records production.
 
 use axum::body::Bytes;
+use axum::extract::Extension;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
 use nexus::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
 use nexus::production::rules::oee::{Oee, Totals};
+use nexus::production::rules::settings::PlantInput;
 use nexus::production::service::ingest::{self, Ingested};
 use nexus::production::service::oee::{Figures, LineFigures};
+use nexus::production::service::settings;
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiJson, ApiQuery, ApiResult, ApiUser, ErrorBody};
 
 /// A full batch as JSON is about 1.2 MB; room for generous codes.
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -29,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .route("/production/oee", get(oee))
+        .route("/production/plant", get(plant).put(set_plant))
 }
 
 /// A batch as JSON.
@@ -126,10 +131,42 @@ async fn oee(
     Ok(Json(nexus::production::service::oee::figures(&st.pool, caller, p.from, p.to).await?))
 }
 
+/// The plant as a whole.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Plant {
+    /// The IANA time zone its shifts, planned stops and days are read in; units are instants and do not depend on it.
+    #[schema(min_length = 1, max_length = 64, example = "America/Mexico_City")]
+    time_zone: String,
+}
+
+/// The plant's time zone.
+#[utoipa::path(get, path = "/api/v1/production/plant", tag = "production",
+    responses((status = 200, body = Plant), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["production:read"])))]
+async fn plant(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> ApiResult<Json<Plant>> {
+    Ok(Json(Plant { time_zone: settings::time_zone(&st.pool, caller).await? }))
+}
+
+/// Sets the plant's time zone (owners and managers): shifts, planned stops and the days of the figures are read in
+/// it from then on. An unknown name is 422 `time_zone_unknown`.
+#[utoipa::path(put, path = "/api/v1/production/plant", tag = "production", request_body = Plant,
+    responses((status = 200, body = Plant), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`time_zone_unknown`: not an IANA zone name")),
+    security(("bearer" = [])))]
+async fn set_plant(
+    State(st): State<AppState>,
+    ApiUser(ref user): ApiUser,
+    Extension(meta): Extension<RequestMeta>,
+    ApiJson(b): ApiJson<Plant>,
+) -> ApiResult<Json<Plant>> {
+    let zone = settings::save_plant(&st.pool, user, &meta, &PlantInput { time_zone: b.time_zone }).await?;
+    Ok(Json(Plant { time_zone: zone }))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(detections, oee),
-    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee)),
+    paths(detections, oee, plant, set_plant),
+    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee, Plant)),
     tags((name = "production", description = "Units counted on production lines, sent in batches by machines"))
 )]
 pub struct ProductionApi;
