@@ -30,9 +30,8 @@ fn RoleHome() -> impl IntoView {
     let soon: Vec<&'static str> = match role {
         Role::Admin => vec!["soon_catalog_edit"],
         Role::Workshop => vec![],
-        Role::Warehouse => vec!["soon_inventory"],
-        Role::Owner | Role::Manager | Role::Viewer => vec!["soon_production", "soon_mes"],
-        Role::Operator | Role::Supply => vec!["soon_mes", "soon_production"],
+        Role::Warehouse => vec![],
+        Role::Owner | Role::Manager | Role::Viewer | Role::Operator | Role::Supply => vec!["soon_mes"],
     };
     let nothing_soon = soon.is_empty();
     let failed_before = me.failed_before;
@@ -67,6 +66,8 @@ fn RoleHome() -> impl IntoView {
                     {me.can(Permission::CatalogRead).then(|| view! { <li><A href="/catalog" attr:class=link>{t!(i18n, home.do_catalog)}</A></li> })}
                     {me.can(Permission::AvailabilityRead).then(|| view! { <li>{t!(i18n, stock.home_availability)}</li> })}
                     {me.can(Permission::InventoryManage).then(|| view! { <li><A href="/inventory" attr:class=link>{t!(i18n, stock.home_link)}</A></li> })}
+                    {me.can(Permission::ProductionRead).then(|| view! { <li><A href="/production" attr:class=link>{t!(i18n, home.do_production)}</A></li> })}
+                    {me.can(Permission::PlantConfigure).then(|| view! { <li><A href="/production/settings" attr:class=link>{t!(i18n, home.do_plant)}</A></li> })}
                     {me.can(Permission::UsersManage).then(|| view! { <li><A href="/admin/users" attr:class=link>{t!(i18n, home.do_users)}</A></li> })}
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/tenants" attr:class=link>{t!(i18n, home.do_tenants)}</A></li> })}
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/catalog" attr:class=link>{t!(i18n, home.do_catalog_admin)}</A></li> })}
@@ -89,8 +90,6 @@ fn RoleHome() -> impl IntoView {
 fn soon_text(l: Locale, key: &str) -> &'static str {
     match key {
         "soon_catalog_edit" => td_string!(l, home.soon_catalog_edit),
-        "soon_inventory" => td_string!(l, home.soon_inventory),
-        "soon_production" => td_string!(l, home.soon_production),
         _ => td_string!(l, home.soon_mes),
     }
 }
