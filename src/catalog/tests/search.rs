@@ -238,9 +238,13 @@ async fn broad_searches_page_in_the_exact_rank_order(opts: PgPoolOptions, conn: 
     for i in 0..3000 {
         parts += &format!("Hella,SOP-{i:04},Soporte de faro {i},Eléctrico > Soportes,Para lámpara xenón\n");
     }
+    // The plan asserted below is the one of a catalog whose statistics do not yet say how small it is: an autovacuum
+    // that analyzes these 3,068 rows mid-test (after the import or the update, at a moment of its own) rightly prefers
+    // a scan of the whole little table, and once failed the test on a busy machine. Not here: no analyze in this test.
+    let owner = PgPoolOptions::new().max_connections(1).connect_with(conn).await.unwrap();
+    sqlx::query("alter table catalog_parts set (autovacuum_enabled = false)").execute(&owner).await.unwrap();
     let folder = Folder::with(&[("parts.csv", parts.as_str())]);
     import(&pool, &folder).await.expect("the parts import");
-    let owner = PgPoolOptions::new().max_connections(1).connect_with(conn).await.unwrap();
     sqlx::query(
         "update catalog_parts set fitment_count = (id * 7919) % 13 where number like 'XEN-%' or number like 'SOP-%'",
     )
