@@ -49,7 +49,7 @@ async function number(page: Page, id: string): Promise<string> {
 test('a manager watches the lines live, filters by shift, drills into downtime and classifies a stop', async ({ page }) => {
   await login(page, MANAGER, demoPassword);
   await expect(page).toHaveURL(/\/$/);
-  await page.getByRole('link', { name: 'Producción' }).click();
+  await page.getByRole('link', { name: 'Producción', exact: true }).click();
   await expect(page).toHaveURL(/\/production$/);
   await page.waitForSelector('body[data-hydrated]');
   // The backfill arrives, then live units: the count grows while the page stays as it is (no reload).
