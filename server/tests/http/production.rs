@@ -72,6 +72,13 @@ async fn a_machine_sends_batches_as_json_or_csv_once_each(opts: PgPoolOptions, c
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["repeated"], true);
     assert_eq!(units(&app).await, 2);
+    // The same id with other units (a sender whose counter wrapped): refused, naming the id, nothing stored.
+    let other = json!({"batch_id": "plc-1:0001", "detections": [unit(&at(15), json!(true))]});
+    let res = app.post_json("/api/v1/production/detections", &other, Auth::Bearer(&plc)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    assert_eq!(res.json()["problem"]["problem"], "batch_id_reused", "{}", res.text());
+    assert_eq!(res.json()["problem"]["batch_id"], "plc-1:0001");
+    assert_eq!(units(&app).await, 2);
 
     let csv = format!("line,area,product,at,good\nL1,OUT,P-100,{},true\nL1,OUT,P-100,{},0\n", at(10), at(5));
     let res = post_csv(&app, "/api/v1/production/detections?batch_id=plc-1:0002", &csv, &plc).await;
@@ -270,6 +277,7 @@ fn same_figure(row: &[&str], figure: &Value, what: &str) {
         (row[0], ms("planned_ms"), "planned_min"),
         (row[1], ms("downtime_ms"), "downtime_min"),
         (row[2], run_ms, "run_min"),
+        (row[9], ms("no_data_ms"), "no_data_min"),
     ] {
         let got: f64 = cell.parse().unwrap_or_else(|_| panic!("{what}: {name} {cell:?}"));
         assert!((got - want as f64 / 60_000.0).abs() <= 0.051, "{what}: {name} {got} for {want} ms");
@@ -393,7 +401,9 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
             "oee_pct",
             "availability_pct",
             "performance_pct",
-            "quality_pct"
+            "quality_pct",
+            "no_data_min",
+            "time_zone"
         ]
     );
     // Every row the page's view has, in its order: the whole, each line, each product, each bucket.
@@ -416,7 +426,10 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
     assert_eq!(figures.len() - 1, want.len(), "one CSV row per figure of the page: {text}");
     for (row, (scope, name, from, to, figure)) in figures[1..].iter().zip(&want) {
         let what = format!("{scope} {name} {from}");
-        assert_eq!(row.len(), 13, "{what}: {row:?}");
+        assert_eq!(row.len(), 15, "{what}: {row:?}");
+        // Times in the plant's zone, named on the row.
+        assert!(row[2].ends_with("-06:00"), "{what}: {}", row[2]);
+        assert_eq!(row[14], "America/Mexico_City", "{what}");
         assert_eq!((row[0], row[1]), (scope.as_str(), name.as_str()), "{what}");
         assert_eq!((instant(row[2]), instant(row[3])), (instant(from), instant(to)), "{what}");
         same_figure(&row[4..], figure, &what);
@@ -424,7 +437,10 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
 
     // The stops, as the downtime table lists them.
     let stops: Vec<Vec<&str>> = stops.lines().map(|l| l.split(',').collect()).collect();
-    assert_eq!(stops[0], ["stop_id", "line", "start", "end", "minutes", "planned_minutes", "reason_id", "note"]);
+    assert_eq!(
+        stops[0],
+        ["stop_id", "line", "start", "end", "minutes", "planned_minutes", "reason_id", "note", "time_zone"]
+    );
     let shown = view["stops"].as_array().unwrap();
     assert_eq!(stops.len() - 1, shown.len());
     for (row, s) in stops[1..].iter().zip(shown) {
@@ -463,18 +479,22 @@ async fn the_rest_figures_are_the_pages_and_its_csvs(opts: PgPoolOptions, conn: 
     let view = page_view(&app, from, to).await;
     let csv = dashboard_csv(&app, from, to, &reader).await;
 
-    // What the plant did, so the comparisons compare something: planned time on every line (three hours, less a
-    // break if one falls in them), L1's 30 units (27 good) and its quarter of an hour stopped, L2's 10, L3 nothing.
+    // What the plant did, so the comparisons compare something: the calendar plans three hours (less a break if one
+    // falls in them) on every line; L1's first unit ever is 10 minutes in, L2's 70 (the time before is no data), L3
+    // never counted (all no data); L1 made 30 units (27 good) and stopped a quarter of an hour, L2 10.
     let lines = rest["lines"].as_array().unwrap();
     let did: Vec<(&str, i64, i64, i64, bool)> = lines
         .iter()
         .map(|l| {
             let t = |k: &str| l["totals"][k].as_i64().unwrap();
-            let planned = [150, 180].map(|m| m * 60_000).contains(&t("planned_ms"));
-            (l["code"].as_str().unwrap(), t("total"), t("good"), t("downtime_ms"), planned)
+            let calendar = [150, 180].map(|m| m * 60_000).contains(&(t("planned_ms") + t("no_data_ms")));
+            (l["code"].as_str().unwrap(), t("total"), t("good"), t("downtime_ms"), calendar)
         })
         .collect();
     assert_eq!(did, [("L1", 30, 27, 15 * 60_000, true), ("L2", 10, 10, 0, true), ("L3", 0, 0, 0, true)]);
+    let no_data: Vec<i64> = lines.iter().map(|l| l["totals"]["no_data_ms"].as_i64().unwrap() / 60_000).collect();
+    // (less the part of a half-hour break that falls in those first minutes)
+    assert!(matches!(no_data[..], [0..=10, 40..=70, 150 | 180]), "{no_data:?}");
     let plant: i64 = lines.iter().map(|l| l["totals"]["planned_ms"].as_i64().unwrap()).sum();
     assert_eq!(rest["plant"]["planned_ms"].as_i64(), Some(plant), "the plant is its lines added");
 

@@ -171,6 +171,36 @@ pub fn planned_overlap_ms(shifts: &[Shift], tz: Tz, event: &Span) -> i64 {
     planned_ms(shifts, tz, event)
 }
 
+/// A plant's calendar: its shifts, in its time zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub shifts: Vec<Shift>,
+    pub tz: Tz,
+}
+
+impl Calendar {
+    /// Planned production time inside `window`.
+    pub fn planned_ms(&self, window: &Span) -> i64 {
+        planned_ms(&self.shifts, self.tz, window)
+    }
+
+    /// The stretches of `window` some shift is on (its breaks included), in order: shift runs that overlap or touch
+    /// (a handover) are one stretch, time outside every shift separates them.
+    pub fn on_shift(&self, window: &Span) -> Vec<Span> {
+        let mut runs: Vec<Span> =
+            self.shifts.iter().flat_map(|s| s.occurrences(self.tz, window)).filter_map(|o| o.span.overlap(window)).collect();
+        runs.sort_by_key(|s| s.start);
+        let mut merged: Vec<Span> = Vec::with_capacity(runs.len());
+        for s in runs {
+            match merged.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        merged
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::America::{Mexico_City, Santiago};
@@ -289,6 +319,29 @@ mod tests {
         // Over the break: the break's half hour costs nothing.
         let over_break = Span::new(local(tz, 2026, 11, 23, 9, 45), local(tz, 2026, 11, 23, 10, 45));
         assert_eq!(planned_overlap_ms(&shifts, tz, &over_break), 30 * MIN);
+    }
+
+    #[test]
+    fn time_on_shift_is_shift_runs_with_their_breaks_joined_at_handovers_and_cut_where_no_shift_is_on() {
+        let tz = Mexico_City;
+        let evening = Shift { days: WEEKDAYS, start: t(14, 0), end: t(22, 0), stops: vec![] };
+        let cal = Calendar { shifts: vec![morning(), evening, night()], tz };
+        // Monday 05:00 to Tuesday 07:00: nothing on before 06:00 Monday; 06:00 Monday to 06:00 Tuesday is one
+        // stretch (morning, evening and night hand over; the breaks are inside); then nothing until 07:00 Tuesday
+        // (Tuesday's morning starts at 06:00: on).
+        let window = Span::new(local(tz, 2026, 11, 23, 5, 0), local(tz, 2026, 11, 24, 7, 0));
+        assert_eq!(cal.on_shift(&window), [Span::new(local(tz, 2026, 11, 23, 6, 0), local(tz, 2026, 11, 24, 7, 0))]);
+        // Morning alone: Monday 13:00 to Tuesday 07:00 is the last hour of Monday's and the first of Tuesday's.
+        let cal = Calendar { shifts: vec![morning()], tz };
+        let window = Span::new(local(tz, 2026, 11, 23, 13, 0), local(tz, 2026, 11, 24, 7, 0));
+        assert_eq!(
+            cal.on_shift(&window),
+            [
+                Span::new(local(tz, 2026, 11, 23, 13, 0), local(tz, 2026, 11, 23, 14, 0)),
+                Span::new(local(tz, 2026, 11, 24, 6, 0), local(tz, 2026, 11, 24, 7, 0)),
+            ]
+        );
+        assert_eq!(cal.planned_ms(&window), 120 * MIN);
     }
 
     #[test]

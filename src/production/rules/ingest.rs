@@ -75,13 +75,49 @@ pub enum BatchProblem {
         row: usize,
         oldest: DateTime<Utc>,
     },
+    /// The batch id was stored before with other units: a new batch needs a new id (a retry sends the same units).
+    /// Nothing was stored.
+    BatchIdReused {
+        batch_id: String,
+        /// When the batch first sent under this id was stored.
+        stored_at: DateTime<Utc>,
+    },
 }
 
 impl crate::codes::Refusal for BatchProblem {
-    /// A batch that is no batch of this plant's units: 422.
+    /// A batch that is no batch of this plant's units: 422; an id already used for other units: 409.
     fn status(&self) -> u16 {
-        422
+        match self {
+            BatchProblem::BatchIdReused { .. } => 409,
+            _ => 422,
+        }
     }
+}
+
+/// What a batch holds, whatever the order its units were sent in: the SHA-256 of its units (codes trimmed, times to
+/// the nanosecond) sorted. A retry of a batch has the same digest; the same id with other units has another.
+#[cfg(feature = "ssr")]
+pub fn digest(units: &[DetectionIn]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut keys: Vec<(&str, &str, &str, i64, bool)> = units
+        .iter()
+        .map(|u| {
+            let at = u.at.timestamp_nanos_opt().unwrap_or(u.at.timestamp_micros().saturating_mul(1000));
+            (u.line.trim(), u.area.trim(), u.product.trim(), at, u.good)
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut h = Sha256::new();
+    for (line, area, product, at, good) in keys {
+        // Each code with its length first, so no two batches run into the same bytes.
+        for code in [line, area, product] {
+            h.update((code.len() as u64).to_le_bytes());
+            h.update(code.as_bytes());
+        }
+        h.update(at.to_le_bytes());
+        h.update([u8::from(good)]);
+    }
+    h.finalize().to_vec()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,5 +240,26 @@ mod tests {
         assert_eq!(check_batch_id("a\nb"), Err(BatchProblem::BadBatchId));
         assert_eq!(check_batch_id(&"x".repeat(101)), Err(BatchProblem::BadBatchId));
         assert_eq!(check_batch_id(" plc-7:2026-11-23T10:00 "), Ok("plc-7:2026-11-23T10:00"));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_batch_digest_ignores_order_and_padding_and_sees_any_other_unit() {
+        let a = unit("L1", "OUT", "P-100", now());
+        let b = unit("L1", "OUT", "P-100", now() + Duration::seconds(1));
+        let same = digest(&[a.clone(), b.clone()]);
+        assert_eq!(digest(&[b.clone(), a.clone()]), same, "order");
+        assert_eq!(digest(&[unit(" L1", "OUT ", "P-100", now()), b.clone()]), same, "padding");
+        let mut bad = b.clone();
+        bad.good = false;
+        for (other, why) in [
+            (vec![a.clone(), bad], "a unit rejected instead of good"),
+            (vec![a.clone()], "a unit fewer"),
+            (vec![a.clone(), b.clone(), b.clone()], "a unit more"),
+            (vec![a.clone(), unit("L1", "OUT", "P-100", now() + Duration::milliseconds(1001))], "a millisecond"),
+            (vec![unit("L1O", "UT", "P-100", now()), b.clone()], "codes run together"),
+        ] {
+            assert_ne!(digest(&other), same, "{why}");
+        }
     }
 }

@@ -10,6 +10,10 @@
 //! - quality = good units / units;
 //! - OEE = availability × performance × quality = ideal time × good / (planned time × units).
 //!
+//! Planned time a line has no data for (before its first unit ever) is neither: it is left out of planned time and
+//! kept apart as `no_data_ms`. A line that has counted and falls silent on shift is stopped (the downtime job's
+//! stops), an availability loss, never a performance one.
+//!
 //! Times are whole milliseconds, so sums are exact; a ratio whose base is zero is absent (an empty period has no
 //! availability), not zero and not NaN.
 
@@ -28,6 +32,10 @@ pub struct Totals {
     /// Units made (good and rejected).
     pub total: i64,
     pub good: i64,
+    /// Calendar time with no data: planned by the shifts, but before the line's first unit ever (a line not yet
+    /// connected). Neither running nor stopped: it is not in `planned_ms` and costs no figure.
+    #[serde(default)]
+    pub no_data_ms: i64,
 }
 
 impl std::ops::Add for Totals {
@@ -39,6 +47,7 @@ impl std::ops::Add for Totals {
             ideal_ms: self.ideal_ms + o.ideal_ms,
             total: self.total + o.total,
             good: self.good + o.good,
+            no_data_ms: self.no_data_ms + o.no_data_ms,
         }
     }
 }
@@ -117,6 +126,7 @@ mod tests {
             ideal_ms: 19_271 * 1000,
             total: 19_271,
             good: 18_848,
+            no_data_ms: 0,
         };
         let o = t.oee();
         assert_eq!((pct(o.availability), pct(o.performance), pct(o.quality), pct(o.oee)), (88.81, 86.11, 97.8, 74.79));
@@ -126,8 +136,8 @@ mod tests {
     #[test]
     fn a_rollup_weighs_each_part_by_its_time_and_units_not_by_its_percentage() {
         // A long good shift and a short bad one: the plain average of their OEEs is wrong.
-        let long = Totals { planned_ms: 480 * MIN, downtime_ms: 0, ideal_ms: 480 * MIN, total: 28_800, good: 28_800 };
-        let short = Totals { planned_ms: 60 * MIN, downtime_ms: 30 * MIN, ideal_ms: 15 * MIN, total: 900, good: 450 };
+        let long = Totals { planned_ms: 480 * MIN, downtime_ms: 0, ideal_ms: 480 * MIN, total: 28_800, good: 28_800, no_data_ms: 0 };
+        let short = Totals { planned_ms: 60 * MIN, downtime_ms: 30 * MIN, ideal_ms: 15 * MIN, total: 900, good: 450, no_data_ms: 0 };
         let whole = (long + short).oee();
         let plain_average = (long.oee().oee.unwrap() + short.oee().oee.unwrap()) / 2.0;
         let weighted = (495.0 * 29_250.0 / 29_700.0) / 540.0;
@@ -155,7 +165,7 @@ mod tests {
 
     #[test]
     fn a_line_faster_than_its_ideal_cycle_is_flagged() {
-        let t = Totals { planned_ms: 60 * MIN, downtime_ms: 0, ideal_ms: 66 * MIN, total: 3_960, good: 3_960 };
+        let t = Totals { planned_ms: 60 * MIN, downtime_ms: 0, ideal_ms: 66 * MIN, total: 3_960, good: 3_960, no_data_ms: 0 };
         let o = t.oee();
         assert!(o.performance_over_100);
         assert!((o.performance.unwrap() - 1.1).abs() < 1e-12);
@@ -173,6 +183,7 @@ mod tests {
                 ideal_ms,
                 total,
                 good,
+                no_data_ms: 0,
             })
     }
 
@@ -181,7 +192,7 @@ mod tests {
         fn availability_and_quality_stay_within_0_and_1(t in any::<(i64, i64, i64, i64, i64)>().prop_map(
             |(planned_ms, downtime_ms, ideal_ms, total, good)| Totals {
                 planned_ms: planned_ms % 1_000_000_000, downtime_ms: downtime_ms % 1_000_000_000,
-                ideal_ms: ideal_ms % 1_000_000_000, total: total % 1_000_000_000, good: good % 1_000_000_000,
+                ideal_ms: ideal_ms % 1_000_000_000, total: total % 1_000_000_000, good: good % 1_000_000_000, no_data_ms: 0,
             })) {
             let o = t.oee();
             for x in [o.availability, o.quality].into_iter().flatten() {

@@ -199,7 +199,10 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
     let output = store::output(tx, tenant, &line_ids, &r.windows, hourly).await?;
     let stops = store::stops(tx, tenant, &line_ids, r.from, r.to).await?;
     let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
+    let first_units: std::collections::BTreeMap<LineId, DateTime<Utc>> =
+        r.lines.iter().filter_map(|l| l.first_unit_at.map(|f| (l.id, f))).collect();
     let inputs = Inputs {
+        first_units: &first_units,
         shifts: &plain,
         tz: r.tz,
         windows: &r.windows,
@@ -216,11 +219,17 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
         let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
         r.windows.iter().filter_map(|w| w.overlap(&span)).map(|o| o.ms()).sum()
     };
-    let in_windows: Vec<&store::StopFull> = stops.iter().filter(|s| windows_ms(&s.cell) > 0).collect();
+    // The stops listed: those that took planned time in the windows (a stop of the span lying wholly in a break or
+    // off shift, written before stops were judged against the calendar, costs nothing and is no stop).
     let planned_ms = rules::stops_planned_ms(&inputs);
+    let in_windows: Vec<&store::StopFull> = stops
+        .iter()
+        .filter(|s| windows_ms(&s.cell) > 0 && planned_ms.get(&s.cell.id).is_some_and(|&ms| ms > 0))
+        .collect();
     let view = View {
         from: r.from,
         to: r.to,
+        time_zone: r.tz,
         at: now,
         bucket,
         total: figures.total.into(),
@@ -352,7 +361,8 @@ pub async fn classify(
 }
 
 /// The CSV of what a dashboard shows for `q`: the figures of the whole, each line, each product and each bucket
-/// (planned, downtime and run minutes, units, good, OEE and its factors), then the stops.
+/// (planned, downtime and run minutes, units, good, OEE and its factors, minutes with no data), then the stops; times
+/// in the plant's zone with their offset, the zone named on every row.
 pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(View, String)> {
     let v = view(pool, caller, q).await?;
     let pct = |x: Option<f64>| x.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
@@ -371,18 +381,24 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
         "availability_pct",
         "performance_pct",
         "quality_pct",
+        "no_data_min",
+        "time_zone",
     ];
     let to_io = |e: csv::Error| Error::internal(e.to_string());
     let mut out = String::new();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(to_io)?;
+    // Times in the plant's zone, with their offset (its name in the last column): what its people read.
+    let tz = v.time_zone;
+    let zone = tz.name().to_owned();
+    let local = move |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     let mut row = |scope: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>, f: &Figure| -> Result<()> {
         let t = f.totals;
         w.write_record([
             scope.to_owned(),
             formula_safe(name),
-            from.to_rfc3339(),
-            to.to_rfc3339(),
+            local(from),
+            local(to),
             min(t.planned_ms),
             min(t.downtime_ms),
             min(t.run_ms()),
@@ -392,6 +408,8 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
             pct(f.oee.availability),
             pct(f.oee.performance),
             pct(f.oee.quality),
+            min(t.no_data_ms),
+            zone.clone(),
         ])
         .map_err(to_io)
     };
@@ -409,18 +427,19 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
     out.push_str(&String::from_utf8_lossy(&bytes));
     out.push('\n');
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["stop_id", "line", "start", "end", "minutes", "planned_minutes", "reason_id", "note"])
+    w.write_record(["stop_id", "line", "start", "end", "minutes", "planned_minutes", "reason_id", "note", "time_zone"])
         .map_err(to_io)?;
     for s in &v.stops {
         w.write_record([
             s.id.to_string(),
             formula_safe(&s.line),
-            s.start.to_rfc3339(),
-            s.end.map(|e| e.to_rfc3339()).unwrap_or_default(),
+            local(s.start),
+            s.end.map(local).unwrap_or_default(),
             min(s.ms),
             min(s.planned_ms),
             s.reason.map(|r| r.to_string()).unwrap_or_default(),
             formula_safe(s.note.as_deref().unwrap_or("")),
+            zone.clone(),
         ])
         .map_err(to_io)?;
     }

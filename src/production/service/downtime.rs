@@ -1,6 +1,7 @@
-//! The downtime job: turns the gaps between each line's output units longer than its threshold into downtime events
-//! (the rules' [`Thresholds`] judge them: one engine), for operators and managers to give a reason. A line silent for
-//! longer than its threshold right now has an open stop, closed when it counts again.
+//! The downtime job: turns the gaps between each line's output units with more planned time than its threshold into
+//! downtime events (the rules' [`Thresholds`] judge them against the plant's calendar: breaks and time off shift are
+//! no stops), for operators and managers to give a reason. A line silent on shift for longer than its threshold right
+//! now has an open stop, closed when it counts again (or ended with its shift, another opening in the next).
 //!
 //! Exactly once across instances: each round runs under a transaction-scoped advisory lock (another instance's round
 //! skips), and a stop is written once (unique by line and start), so a round that runs twice changes nothing. Units
@@ -15,12 +16,15 @@
 //! (an index probe), so looking back a day costs a round little. All of it inside the round's locked transaction:
 //! exactly once, like the rest.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::db::{self, Scope, Tx};
 use crate::error::Result;
-use crate::production::rules::calendar::Span;
+use crate::production::rules::calendar::{Calendar, Span};
 use crate::production::rules::downtime::{Gap, Thresholds};
 use crate::production::store::downtime as store;
 
@@ -47,10 +51,22 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
     let now = Utc::now();
     let until = now - SETTLE;
     let mut written = 0;
+    let calendars: HashMap<Uuid, Calendar> = store::calendars(&mut tx)
+        .await?
+        .into_iter()
+        .map(|(tenant, (zone, shifts))| {
+            // A zone name no zone database knows cannot be stored (the settings check it); the demo's if it were.
+            let tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::America::Mexico_City);
+            (tenant, Calendar { shifts, tz })
+        })
+        .collect();
+    // A plant with no shift yet plans no time: its lines have no stops (nor figures) until it has one.
+    let no_shifts = Calendar { shifts: Vec::new(), tz: chrono_tz::America::Mexico_City };
     for mut line in store::lines(&mut tx).await? {
         let th = Thresholds { downtime_ms: line.downtime_ms, micro_stop_ms: line.micro_stop_ms };
+        let cal = calendars.get(&line.tenant_id).unwrap_or(&no_shifts);
         if let Some(cursor) = line.last_at {
-            written += late_units(&mut tx, &line, th, cursor - LATE).await?;
+            written += late_units(&mut tx, &line, th, cal, cursor - LATE).await?;
         }
         // In windows of at most `window` units, each window's stops written and the cursor moved before the next is
         // read: a line whose month of history arrives at once is read a window at a time, never whole.
@@ -59,7 +75,7 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
             let more = units.len() as i64 == window;
             let mut starts = Vec::new();
             let mut ends = Vec::new();
-            for gap in th.gaps(line.last_at, &units) {
+            for gap in th.gaps(cal, line.last_at, &units) {
                 if let Gap::Downtime(span) = gap {
                     starts.push(span.start);
                     ends.push(Some(span.end));
@@ -67,9 +83,11 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
             }
             let last = units.last().copied().or(line.last_at);
             // Only once every unit up to now has been looked at can the line be said to be silent now.
-            if !more && let Some(stop) = last.and_then(|l| th.ongoing(l, until)) {
-                starts.push(stop.start);
-                ends.push(None);
+            if !more && let Some(l) = last {
+                for (stop, end) in th.ongoing(cal, l, until) {
+                    starts.push(stop.start);
+                    ends.push(end);
+                }
             }
             written +=
                 store::record(&mut tx, &line, &starts, &ends, units.first().copied(), units.last().copied()).await?;
@@ -85,7 +103,13 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
 
 /// Judges again the line's stops from `since` on that units have since been counted inside. Returns the stops
 /// changed.
-async fn late_units(tx: &mut Tx, line: &store::Line, th: Thresholds, since: DateTime<Utc>) -> Result<u64> {
+async fn late_units(
+    tx: &mut Tx,
+    line: &store::Line,
+    th: Thresholds,
+    cal: &Calendar,
+    since: DateTime<Utc>,
+) -> Result<u64> {
     let landed = store::landed(tx, line, since).await?;
     if landed.is_empty() {
         return Ok(0);
@@ -93,7 +117,7 @@ async fn late_units(tx: &mut Tx, line: &store::Line, th: Thresholds, since: Date
     let (mut ends, mut gone, mut starts, mut new_ends) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for stop in landed {
         let inside = store::units_inside(tx, line, stop.start_at, stop.end_at).await?;
-        let mut left = th.rejudge(Span::new(stop.start_at, stop.end_at), &inside).into_iter().peekable();
+        let mut left = th.rejudge(cal, Span::new(stop.start_at, stop.end_at), &inside).into_iter().peekable();
         match left.next_if(|s| s.start == stop.start_at) {
             Some(first) => ends.push((stop.id, stop.start_at, first.end)),
             // Given a reason: the reason goes with the stop that is left (the line ran a moment, then stopped),

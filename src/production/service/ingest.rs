@@ -1,6 +1,7 @@
 //! Units in: a machine's batch of detections, checked whole against the plant and stored with its per-minute
 //! rollups in one transaction, or refused whole naming the first bad row. Idempotent on the client's batch id: a
-//! batch sent again (a retry after a lost answer) is acknowledged and not counted twice.
+//! batch sent again (a retry after a lost answer) is acknowledged and not counted twice; the same id with other units
+//! is refused (409), nothing stored.
 
 use chrono::Utc;
 use sqlx::PgPool;
@@ -31,9 +32,14 @@ pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[Det
     let mut tx = db::begin(pool, caller.scope()).await?;
     let count = i32::try_from(units.len()).unwrap_or(i32::MAX);
     // Claimed first: a second sender of the same batch waits here for the first one's outcome (up to the lock
-    // timeout; then it is told to try again, 503).
-    if !store::claim_batch(&mut tx, tenant, &batch_id, count).await? {
+    // timeout; then it is told to try again, 503). The same id with other units is another batch under a used id:
+    // refused, never acknowledged while its units are dropped.
+    let digest = rules::digest(units);
+    if let Some(before) = store::claim_batch(&mut tx, tenant, &batch_id, count, &digest).await? {
         tx.rollback().await?;
+        if before.digest.is_some_and(|d| d != digest) {
+            return Err(Error::rejected(BatchProblem::BatchIdReused { batch_id, stored_at: before.received_at }));
+        }
         return Ok(Ingested { batch_id, stored: 0, repeated: true });
     }
     let plant = store::plant(&mut tx).await?;

@@ -19,12 +19,14 @@ pub(in crate::production) struct LineRow {
     pub code: String,
     pub name: String,
     pub target: f64,
+    /// Its first unit ever, if it has counted one.
+    pub first_unit_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineRow>, sqlx::Error> {
     sqlx::query_as!(
         LineRow,
-        r#"select id as "id: LineId", code, name, oee_target::float8 as "target!" from production_lines
+        r#"select id as "id: LineId", code, name, oee_target::float8 as "target!", first_unit_at from production_lines
            where active order by code"#
     )
     .fetch_all(&mut **tx)

@@ -1,5 +1,5 @@
 //! Downtime found in the gaps between a line's output units: each active line with its output area, thresholds and
-//! where the job got to; the line's output units after that, in time order; the stops found written (a stop still
+//! where the job got to, and each plant's calendar; the line's output units after that, in time order; the stops found written (a stop still
 //! going on is written open and closed when the line counts again), and the cursor moved. Units that arrive late,
 //! behind the cursor: the recent stops they landed in, the units inside one, and the stops' corrections.
 //!
@@ -7,10 +7,13 @@
 //! any falls inside a stop); `production_downtime (tenant_id, line_id, start_at)` unique (a stop is written once,
 //! however often the job runs; a line's stops from a time on).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::production::rules::calendar::{Shift, Stop};
 
 /// A line the job looks at.
 #[derive(Debug, Clone)]
@@ -22,6 +25,36 @@ pub(in crate::production) struct Line {
     pub micro_stop_ms: i64,
     /// The last output unit already looked at.
     pub last_at: Option<DateTime<Utc>>,
+}
+
+/// Every plant's calendar (platform scope): its shifts with their breaks, and its time zone's name (none: not set).
+pub(in crate::production) async fn calendars(
+    tx: &mut Tx,
+) -> Result<HashMap<Uuid, (Option<String>, Vec<Shift>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select s.tenant_id, s.id, s.days, s.start_time, s.end_time, p.time_zone as "time_zone?",
+                  t.start_time as "stop_start?", t.end_time as "stop_end?"
+           from production_shifts s
+           left join production_plants p on p.tenant_id = s.tenant_id
+           left join production_shift_stops t on t.tenant_id = s.tenant_id and t.shift_id = s.id
+           order by s.tenant_id, s.id"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out: HashMap<Uuid, (Option<String>, Vec<Shift>)> = HashMap::new();
+    let mut last: Option<(Uuid, i32)> = None;
+    for r in rows {
+        let plant = out.entry(r.tenant_id).or_insert_with(|| (r.time_zone.clone(), Vec::new()));
+        if last != Some((r.tenant_id, r.id)) {
+            let days = u8::try_from(r.days).unwrap_or(0);
+            plant.1.push(Shift { days, start: r.start_time, end: r.end_time, stops: Vec::new() });
+            last = Some((r.tenant_id, r.id));
+        }
+        if let (Some(start), Some(end), Some(shift)) = (r.stop_start, r.stop_end, plant.1.last_mut()) {
+            shift.stops.push(Stop { start, end });
+        }
+    }
+    Ok(out)
 }
 
 /// Every tenant's active lines that have an output area (platform scope).

@@ -52,26 +52,46 @@ pub(in crate::production) async fn oldest_kept(tx: &mut Tx) -> Result<Option<Dat
     .await
 }
 
-/// Claims `batch_id` for the tenant: false when a batch with this id was stored before (it is not stored again).
+/// A batch id stored before.
+pub(in crate::production) struct Stored {
+    pub digest: Option<Vec<u8>>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Claims `batch_id` for the tenant with its content's `digest`: the batch stored before under this id, if one was
+/// (nothing is stored again).
 pub(in crate::production) async fn claim_batch(
     tx: &mut Tx,
     tenant: TenantId,
     batch_id: &str,
     units: i32,
-) -> Result<bool, sqlx::Error> {
+    digest: &[u8],
+) -> Result<Option<Stored>, sqlx::Error> {
     let r = sqlx::query!(
-        "insert into production_batches (tenant_id, batch_id, detections) values ($1, $2, $3)
+        "insert into production_batches (tenant_id, batch_id, detections, digest) values ($1, $2, $3, $4)
          on conflict (tenant_id, batch_id) do nothing",
         tenant.0,
         batch_id,
-        units
+        units,
+        digest
     )
     .execute(&mut **tx)
     .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() == 1 {
+        return Ok(None);
+    }
+    sqlx::query_as!(
+        Stored,
+        "select digest, received_at from production_batches where tenant_id = $1 and batch_id = $2",
+        tenant.0,
+        batch_id
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }
 
-/// Writes the units and adds them to their minutes' and hours' rollups (one statement).
+/// Writes the units, adds them to their minutes' and hours' rollups and moves a line's first unit earlier if they
+/// are (one statement).
 pub(in crate::production) async fn insert(
     tx: &mut Tx,
     tenant: TenantId,
@@ -87,6 +107,11 @@ pub(in crate::production) async fn insert(
                         as u(line_id, area_id, product_id, at, good)),
               written as (insert into production_detections (tenant_id, line_id, area_id, product_id, at, good)
                           select $1, line_id, area_id, product_id, at, good from u),
+              -- A line's first unit ever (only ever earlier: a history sent late).
+              first_units as (update production_lines l set first_unit_at = f.first
+                              from (select line_id, min(at) as first from u group by 1) f
+                              where l.tenant_id = $1 and l.id = f.line_id
+                                and (l.first_unit_at is null or l.first_unit_at > f.first)),
               minutes as (insert into production_minutes as m (tenant_id, line_id, minute, area_id, product_id, total, good)
                           select $1, line_id, date_trunc('minute', at), area_id, product_id, count(*),
                                  count(*) filter (where good)

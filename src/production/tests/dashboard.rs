@@ -310,14 +310,14 @@ async fn the_paretos_downtime_is_the_downtime_figure(opts: PgPoolOptions, conn: 
 }
 
 /// What the CSV says of the whole and of each line: scope, name, then every figure it writes (planned, downtime and
-/// run minutes, units, good, OEE, availability, performance and quality percentages).
+/// run minutes, units, good, OEE, availability, performance and quality percentages, no-data minutes) and its zone.
 fn csv_figures(csv: &str) -> Vec<Vec<String>> {
     let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(csv.as_bytes());
     reader
         .records()
         .map(Result::unwrap)
         .filter(|r| matches!(r.get(0), Some("total" | "line")))
-        .map(|r| [0, 1].into_iter().chain(4..13).map(|i| r.get(i).unwrap_or_default().to_owned()).collect())
+        .map(|r| [0, 1].into_iter().chain(4..15).map(|i| r.get(i).unwrap_or_default().to_owned()).collect())
         .collect()
 }
 
@@ -327,7 +327,8 @@ fn csv_row(scope: &str, name: &str, t: Totals, o: crate::production::rules::oee:
     let p = |x: Option<f64>| x.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
     let figures = [m(t.planned_ms), m(t.downtime_ms), m(t.run_ms()), t.total.to_string(), t.good.to_string()];
     let ratios = [p(o.oee), p(o.availability), p(o.performance), p(o.quality)];
-    [scope.to_owned(), name.to_owned()].into_iter().chain(figures).chain(ratios).collect()
+    let zone = [m(t.no_data_ms), "America/Mexico_City".to_owned()];
+    [scope.to_owned(), name.to_owned()].into_iter().chain(figures).chain(ratios).chain(zone).collect()
 }
 
 #[sqlx::test]
@@ -373,7 +374,9 @@ async fn the_rest_figures_the_dashboard_and_its_csv_agree_on_a_span(opts: PgPool
     assert_eq!((l1.code.as_str(), l1.totals.planned_ms, l1.totals.downtime_ms), ("L1", min(347), min(47)));
     assert_eq!((l1.totals.total, l1.totals.good, l1.totals.ideal_ms), (19_271, 18_848, 19_271_000));
     let l2 = &rest.lines[1];
-    assert_eq!((l2.code.as_str(), l2.totals.planned_ms, l2.totals.downtime_ms), ("L2", min(347), 0));
+    // L2's first unit is at 08:00: the two planned hours before it are no data, not time it ran.
+    assert_eq!((l2.code.as_str(), l2.totals.planned_ms, l2.totals.downtime_ms), ("L2", min(227), 0));
+    assert_eq!((l1.totals.no_data_ms, l2.totals.no_data_ms), (0, min(120)));
     assert_eq!((l2.totals.total, l2.totals.good), (3_600, 1_800));
     assert_eq!(rest.plant, l1.totals + l2.totals, "the plant is its lines added");
     assert_eq!(pct(l1.oee.availability), 86.46, "(347 − 47) / 347");

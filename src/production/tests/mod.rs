@@ -43,6 +43,23 @@ async fn plant(pool: &PgPool, name: &str) -> TenantId {
     tenant
 }
 
+/// [`plant`], on shift around the clock every day with no break (two shifts handing over at noon and midnight): every
+/// moment is planned, so a gap is judged by the clock alone.
+async fn plant_on_shift(pool: &PgPool, name: &str) -> TenantId {
+    let tenant = plant(pool, name).await;
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_shifts (tenant_id, name, days, start_time, end_time)
+         values ($1, 'Día', 127, '00:00', '12:00'), ($1, 'Noche', 127, '12:00', '00:00')",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    tenant
+}
+
 fn plc(tenant: TenantId, scopes: Vec<ApiScope>) -> Caller {
     Caller::Machine(Machine {
         key_id: Uuid::new_v4(),
@@ -233,7 +250,7 @@ async fn the_downtime_job_finds_each_stop_once_even_when_two_instances_race(
 ) {
     use crate::production::service::downtime::{DOWNTIME_LOCK, run};
     let pool = app_pool(opts, conn).await;
-    let tenant = plant(&pool, "Planta Norte").await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
     let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
     let s = |secs| t0 + Duration::seconds(secs);
@@ -276,7 +293,7 @@ async fn the_downtime_job_reads_a_long_history_in_windows_and_finds_the_same_sto
 ) {
     use crate::production::service::downtime::run_in_windows;
     let pool = app_pool(opts, conn).await;
-    let tenant = plant(&pool, "Planta Norte").await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
     let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
     let s = |secs| t0 + Duration::seconds(secs);
@@ -421,7 +438,7 @@ async fn a_stop_a_late_batch_disproves_is_dropped_or_if_classified_ends_where_th
 ) {
     use crate::production::service::downtime::run;
     let pool = app_pool(opts, conn).await;
-    let tenant = plant(&pool, "Planta Norte").await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
     let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(1);
     let s = |secs| t0 + Duration::seconds(secs);
@@ -495,7 +512,7 @@ async fn late_units_filling_a_stop_take_it_away_or_if_classified_end_it_where_th
 ) {
     use crate::production::service::downtime::run;
     let pool = app_pool(opts, conn).await;
-    let tenant = plant(&pool, "Planta Norte").await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
     let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
     let s = |secs| t0 + Duration::seconds(secs);
@@ -554,7 +571,7 @@ async fn late_units_inside_a_stop_end_it_earlier_and_a_gap_between_them_is_a_sto
 ) {
     use crate::production::service::downtime::run;
     let pool = app_pool(opts, conn).await;
-    let tenant = plant(&pool, "Planta Norte").await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
     let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
     let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(2);
     let s = |secs| t0 + Duration::seconds(secs);

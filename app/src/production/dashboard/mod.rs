@@ -317,6 +317,7 @@ mod tests {
         View {
             from: at,
             to: at + chrono::Duration::hours(8),
+            time_zone: chrono_tz::America::Mexico_City,
             at: at + chrono::Duration::seconds(total),
             bucket: Bucket::Hour,
             total: Figure::from(Totals { total, good: total, ..Totals::default() }),

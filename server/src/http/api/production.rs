@@ -62,8 +62,8 @@ struct DetectionsParams {
     batch_id: Option<String>,
 }
 
-/// Stores a batch of units: 201 with how many were stored, or 200 when the batch id was stored before (nothing is
-/// stored again). A batch with a bad row is refused whole (422 naming the row, the field and why).
+/// Stores a batch of units: 201 with how many were stored, or 200 when the same batch was stored before under this id
+/// (nothing is stored again; a batch id sent again with other units is refused, 409). A batch with a bad row is refused whole (422 naming the row, the field and why).
 #[utoipa::path(post, path = "/api/v1/production/detections", tag = "production", params(DetectionsParams),
     request_body(content((BatchIn = "application/json"), (String = "text/csv")),
         description = "JSON `{batch_id, detections}`; or CSV with a header `line,area,product,at,good` (any order) \
@@ -71,6 +71,8 @@ struct DetectionsParams {
     responses((status = 201, body = Ingested, description = "stored"),
               (status = 200, body = Ingested, description = "this batch id was stored before: nothing stored again"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "this batch id was stored before with other units \
+                                                            (`batch_id_reused`): nothing stored; send them under a new id"),
               (status = 422, body = ErrorBody, description = "refused whole: `problem` names the first bad row; or a \
                                                             body over 4 MB (`too_long`)")),
     security(("bearer" = ["production:ingest"])))]

@@ -57,6 +57,8 @@ pub struct Inputs<'a> {
     pub output: &'a [OutputCell],
     /// Only this product's share.
     pub product: Option<ProductId>,
+    /// Each line's first unit ever; planned time before it (all of it, for a line absent here) is no data.
+    pub first_units: &'a BTreeMap<LineId, DateTime<Utc>>,
 }
 
 /// The figures of a span.
@@ -147,9 +149,22 @@ pub fn figures(input: &Inputs) -> Figures {
 
     let mut out = Figures { slots: vec![Totals::default(); n], ..Figures::default() };
     for &line in input.lines {
-        // This line's time per piece.
-        let mut time: Vec<Totals> =
-            piece_planned.iter().map(|&p| Totals { planned_ms: p, ..Totals::default() }).collect();
+        // This line's time per piece: planned before its first unit ever is no data.
+        let first = input.first_units.get(&line).copied();
+        let mut time: Vec<Totals> = pieces
+            .iter()
+            .zip(&piece_planned)
+            .map(|(piece, &p)| {
+                let no_data = match first {
+                    None => p,
+                    Some(f) if piece.span.start < f => {
+                        overlap_ms(&planned, &Span::new(piece.span.start, piece.span.end.min(f)))
+                    }
+                    Some(_) => 0,
+                };
+                Totals { planned_ms: p - no_data, no_data_ms: no_data, ..Totals::default() }
+            })
+            .collect();
         for stop in input.stops.iter().filter(|s| s.line == line) {
             let span = Span::new(stop.start, stop.end.unwrap_or(input.now).min(input.now));
             let first = pieces.partition_point(|p| p.span.end <= span.start);

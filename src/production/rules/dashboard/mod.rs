@@ -148,6 +148,8 @@ pub struct Query {
 pub struct View {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// The plant's time zone: the one its calendar, days and shifts are in, and every time shown is given in.
+    pub time_zone: chrono_tz::Tz,
     /// When it was computed.
     pub at: DateTime<Utc>,
     pub bucket: Bucket,

@@ -17,6 +17,12 @@ use crate::ids::{LineId, ProductId, ReasonId};
 
 const MIN: i64 = 60_000;
 
+/// Lines 1 to 3 connected long before any span the tests look at: their planned time has data.
+static CONNECTED: std::sync::LazyLock<BTreeMap<LineId, DateTime<Utc>>> = std::sync::LazyLock::new(|| {
+    let long_ago = DateTime::<Utc>::from_timestamp(0, 0).unwrap();
+    (1..=3).map(|l| (LineId(l), long_ago)).collect()
+});
+
 fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()
 }
@@ -95,6 +101,7 @@ fn a_morning_with_a_stop_a_break_and_two_products() {
         cell(1, 7, local(10, 7, 0), 2000, 40),
     ];
     let input = Inputs {
+        first_units: &CONNECTED,
         shifts: &shifts(),
         tz: Mexico_City,
         windows: &windows,
@@ -109,7 +116,7 @@ fn a_morning_with_a_stop_a_break_and_two_products() {
     assert_eq!(f.lines[&LineId(1)].planned_ms, 450 * MIN);
     assert_eq!(f.lines[&LineId(1)].downtime_ms, 10 * MIN);
     assert_eq!(f.lines[&LineId(1)].total, 6000);
-    // A line that made nothing still had its planned time (and OEE 0).
+    // A line connected before that made nothing still had its planned time (and OEE 0).
     assert_eq!(f.lines[&LineId(2)].planned_ms, 450 * MIN);
     assert_eq!(f.lines[&LineId(2)].oee().oee, Some(0.0));
     // Parts add to the whole: lines, and slots.
@@ -127,6 +134,52 @@ fn a_morning_with_a_stop_a_break_and_two_products() {
     let only = figures(&Inputs { product: Some(ProductId(8)), ..input.clone() });
     assert_eq!(only.total, f.products[&ProductId(8)]);
     assert_eq!(only.products.len(), 1);
+}
+
+/// A line connected on Wednesday at 08:00 (its first unit), looked at over the whole week of 9–15 November: the
+/// planned time before it is no data, not running (the bug: a silent week read A 100 %, P 0 %), and a line never
+/// connected has no figure at all, only no-data time.
+#[test]
+fn planned_time_before_a_lines_first_unit_is_no_data_neither_running_nor_stopped() {
+    let (from, to) = (local(9, 0, 0), local(16, 0, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
+    // Line 1 counts from Wednesday 08:00 (an hour of 3,000 units, 1 rejected, ideal 1 s each).
+    let output = [cell(1, 7, local(11, 8, 0), 3000, 60)];
+    let first = BTreeMap::from([(LineId(1), local(11, 8, 0))]);
+    let input = Inputs {
+        first_units: &first,
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(20, 0, 0),
+        lines: &[LineId(1), LineId(2)],
+        slots: &slots,
+        stops: &[],
+        output: &output,
+        product: None,
+    };
+    let f = figures(&input);
+    // Each calendar day plans 930 minutes: 00:00–06:00 (the night before), 06:00–14:00 less its break (450) and
+    // 22:00–24:00: 6,510 planned minutes in the week.
+    let week = 7 * 930;
+    // Before Wednesday 08:00: Monday and Tuesday whole, Wednesday's 00:00–06:00 (360) and 06:00–08:00 (120).
+    let no_data = 2 * 930 + 360 + 120;
+    let l1 = f.lines[&LineId(1)];
+    assert_eq!((l1.no_data_ms, l1.planned_ms), (no_data * MIN, (week - no_data) * MIN));
+    assert_eq!(l1.oee().availability, Some(1.0));
+    let p = l1.oee().performance.unwrap();
+    assert!((p - 3000.0 * 1000.0 / ((week - no_data) * MIN) as f64).abs() < 1e-12, "{p}");
+    // Line 2 never counted: all of its planned time is no data, and it has no figure (not 0 %).
+    let l2 = f.lines[&LineId(2)];
+    assert_eq!((l2.no_data_ms, l2.planned_ms), (week * MIN, 0));
+    assert_eq!(l2.oee().oee, None);
+    // The plant: what has data.
+    assert_eq!(f.total.planned_ms, (week - no_data) * MIN);
+    assert_eq!(f.total.no_data_ms, (week + no_data) * MIN);
+    // Days before the first unit have no figure; parts still add up to the whole.
+    assert_eq!(f.slots[0].oee().oee, None, "Monday: no data");
+    assert_eq!(f.slots.iter().copied().sum::<Totals>(), f.total);
 }
 
 /// Minute cells added up per hour, as the store reads them for buckets on the hour.
@@ -195,6 +248,7 @@ fn products_get_the_same_time_whatever_the_bucket() {
         let (used, slots) = slots(kind, from, to, Mexico_City, &shifts);
         assert_eq!(used, kind);
         figures(&Inputs {
+            first_units: &CONNECTED,
             shifts: &shifts,
             tz: Mexico_City,
             windows: &windows,
@@ -249,6 +303,7 @@ fn planned_reasons_leave_planned_time_and_time_to_come_is_not_planned() {
         reason: Some(ReasonId(3)),
     }];
     let input = Inputs {
+        first_units: &CONNECTED,
         shifts: &shifts(),
         tz: Mexico_City,
         windows: &[Span::new(from, to)],
@@ -277,6 +332,7 @@ fn a_shift_filter_looks_at_its_runs_only() {
     let (_, slots) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
     assert!(hourly_cells_fit(&slots, &windows));
     let input = Inputs {
+        first_units: &CONNECTED,
         shifts: &shifts(),
         tz: Mexico_City,
         windows: &windows,
@@ -314,6 +370,7 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
         stop(8, 3, local(10, 7, 0), 30, Some(2), false),   // a line not asked for
     ];
     let input = Inputs {
+        first_units: &CONNECTED,
         shifts: &shifts(),
         tz: Mexico_City,
         windows: &windows,
@@ -389,6 +446,7 @@ proptest! {
         let run = |kind: Bucket, output: &[OutputCell]| {
             let (_, slots) = slots(kind, from, to, Mexico_City, &shifts());
             figures(&Inputs {
+                first_units: &CONNECTED,
                 shifts: &shifts(),
                 tz: Mexico_City,
                 windows: &[Span::new(from, to)],
