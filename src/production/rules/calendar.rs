@@ -187,8 +187,12 @@ impl Calendar {
     /// The stretches of `window` some shift is on (its breaks included), in order: shift runs that overlap or touch
     /// (a handover) are one stretch, time outside every shift separates them.
     pub fn on_shift(&self, window: &Span) -> Vec<Span> {
-        let mut runs: Vec<Span> =
-            self.shifts.iter().flat_map(|s| s.occurrences(self.tz, window)).filter_map(|o| o.span.overlap(window)).collect();
+        let mut runs: Vec<Span> = self
+            .shifts
+            .iter()
+            .flat_map(|s| s.occurrences(self.tz, window))
+            .filter_map(|o| o.span.overlap(window))
+            .collect();
         runs.sort_by_key(|s| s.start);
         let mut merged: Vec<Span> = Vec::with_capacity(runs.len());
         for s in runs {

@@ -81,7 +81,12 @@ impl Thresholds {
     /// The stops of a line silent since its last unit `last`, as of `now`: each stretch on shift since then whose
     /// planned time crosses the threshold, the one still on at `now` open (no end: it is going on), the others
     /// ended with their shift.
-    pub fn ongoing(&self, cal: &Calendar, last: DateTime<Utc>, now: DateTime<Utc>) -> Vec<(Span, Option<DateTime<Utc>>)> {
+    pub fn ongoing(
+        &self,
+        cal: &Calendar,
+        last: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<(Span, Option<DateTime<Utc>>)> {
         self.judge(cal, last, now)
             .into_iter()
             .filter_map(|g| match g {
@@ -251,6 +256,9 @@ mod tests {
             ]
         );
         // At 06:03 the morning's three minutes are no stop yet.
-        assert_eq!(TH.ongoing(&cal, monday(13, 40), tuesday(6, 3)), [(Span::new(monday(13, 40), monday(14, 0)), Some(monday(14, 0)))]);
+        assert_eq!(
+            TH.ongoing(&cal, monday(13, 40), tuesday(6, 3)),
+            [(Span::new(monday(13, 40), monday(14, 0)), Some(monday(14, 0)))]
+        );
     }
 }

@@ -136,8 +136,22 @@ mod tests {
     #[test]
     fn a_rollup_weighs_each_part_by_its_time_and_units_not_by_its_percentage() {
         // A long good shift and a short bad one: the plain average of their OEEs is wrong.
-        let long = Totals { planned_ms: 480 * MIN, downtime_ms: 0, ideal_ms: 480 * MIN, total: 28_800, good: 28_800, no_data_ms: 0 };
-        let short = Totals { planned_ms: 60 * MIN, downtime_ms: 30 * MIN, ideal_ms: 15 * MIN, total: 900, good: 450, no_data_ms: 0 };
+        let long = Totals {
+            planned_ms: 480 * MIN,
+            downtime_ms: 0,
+            ideal_ms: 480 * MIN,
+            total: 28_800,
+            good: 28_800,
+            no_data_ms: 0,
+        };
+        let short = Totals {
+            planned_ms: 60 * MIN,
+            downtime_ms: 30 * MIN,
+            ideal_ms: 15 * MIN,
+            total: 900,
+            good: 450,
+            no_data_ms: 0,
+        };
         let whole = (long + short).oee();
         let plain_average = (long.oee().oee.unwrap() + short.oee().oee.unwrap()) / 2.0;
         let weighted = (495.0 * 29_250.0 / 29_700.0) / 540.0;
@@ -165,7 +179,14 @@ mod tests {
 
     #[test]
     fn a_line_faster_than_its_ideal_cycle_is_flagged() {
-        let t = Totals { planned_ms: 60 * MIN, downtime_ms: 0, ideal_ms: 66 * MIN, total: 3_960, good: 3_960, no_data_ms: 0 };
+        let t = Totals {
+            planned_ms: 60 * MIN,
+            downtime_ms: 0,
+            ideal_ms: 66 * MIN,
+            total: 3_960,
+            good: 3_960,
+            no_data_ms: 0,
+        };
         let o = t.oee();
         assert!(o.performance_over_100);
         assert!((o.performance.unwrap() - 1.1).abs() < 1e-12);

@@ -189,7 +189,8 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
         return Err(Error::field("product", ErrorCode::InvalidInput));
     }
     let plain: Vec<Shift> = r.shifts.iter().map(|(_, _, s)| s.clone()).collect();
-    let (bucket, slots) = rules::slots(q.bucket.unwrap_or(q.range.natural_bucket()), r.from, r.to, r.tz, &plain);
+    let (bucket, slots) =
+        rules::slots(q.bucket.unwrap_or(q.range.natural_bucket(r.to - r.from)), r.from, r.to, r.tz, &plain);
     let line_ids: Vec<LineId> = r.lines.iter().map(|l| l.id).collect();
     // Units per hour when the buckets' edges are on the hour; per minute otherwise, but only over two days at most
     // (a longer span off the hour — a half-hour time zone, a custom range from 10:30 — is read per hour, each hour's

@@ -8,11 +8,11 @@ use charming::series::{Bar, Line};
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, Setup, StopRow, View};
 
-use super::{H2, MUTED, minutes_text};
+use super::{H2, MUTED, PlantTime, minutes_text};
 use crate::i18n::*;
 use crate::production::ClassifyStop;
 use crate::production::charts::ChartBox;
-use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, LocalTime};
+use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner};
 use crate::ui::list::{Column, DataTable, Rows};
 
 fn reason_name(setup: &Setup, reason: Option<nexus::ids::ReasonId>, locale: Locale) -> (String, String) {
@@ -142,11 +142,12 @@ pub(super) fn Stops(
 /// reason: a form where the caller classifies that line's stops, the reason's name and colour elsewhere.
 fn stop_columns(setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>) -> Vec<Column<StopRow>> {
     let i18n = use_i18n();
+    let tz = setup.with_value(|s| s.time_zone);
     vec![
         Column::new(move || td_string!(i18n.get_locale(), prod.col_line), |s: &StopRow| s.line.clone().into_any()).class("font-medium"),
         Column::new(move || td_string!(i18n.get_locale(), prod.col_start), move |s: &StopRow| view! {
             <div>
-                <LocalTime at=s.start />
+                <PlantTime at=s.start tz=tz />
                 {s.end.is_none().then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
             </div>
         }.into_any())

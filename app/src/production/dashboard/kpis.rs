@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use nexus::production::rules::dashboard::{Figure, MinuteRow, Setup, View};
 
 use super::filters::Filters;
-use super::{H2, MUTED, minutes_text, pct};
+use super::{H2, MUTED, PlantTime, minutes_text, pct, run_text};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime};
+use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading};
 use crate::ui::list::{Column, DataTable};
 use crate::ui::number::count;
 
@@ -91,6 +91,8 @@ pub(super) fn Drill(
     minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
     filters: Memo<Filters>,
     current: Signal<Option<View>>,
+    /// The plant's zone, the minutes' times are in.
+    tz: chrono_tz::Tz,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let key = figure.clone();
@@ -99,14 +101,14 @@ pub(super) fn Drill(
         let t = v.total.totals;
         let o = v.total.oee;
         let l = i18n.get_locale();
-        let run = t.run_ms();
+        let run = run_text(&t);
         Some(match key.as_str() {
             "availability" => format!(
                 "{} = {} / {} = {} / {} = {}",
                 td_string!(l, prod.k_availability),
                 td_string!(l, prod.run_time),
                 td_string!(l, prod.planned_time),
-                minutes_text(run),
+                run,
                 minutes_text(t.planned_ms),
                 pct(l, o.availability, 2)
             ),
@@ -116,7 +118,7 @@ pub(super) fn Drill(
                 td_string!(l, prod.ideal_time),
                 td_string!(l, prod.run_time),
                 minutes_text(t.ideal_ms),
-                minutes_text(run),
+                run,
                 pct(l, o.performance, 2)
             ),
             "quality" | "good" | "total" => format!(
@@ -135,7 +137,7 @@ pub(super) fn Drill(
                 td_string!(l, prod.k_downtime),
                 minutes_text(t.planned_ms),
                 minutes_text(t.downtime_ms),
-                minutes_text(run)
+                run
             ),
             _ => format!(
                 "OEE = {} × {} × {} = {} × {} × {} = {}",
@@ -158,6 +160,10 @@ pub(super) fn Drill(
                 <a href=close class=BUTTON_SECONDARY data-testid="drill-close">{t!(i18n, prod.close)}</a>
             </div>
             <p class="mb-2 font-mono text-sm" data-testid="drill-formula">{formula}</p>
+            {move || current.get().filter(|v| v.total.totals.no_data_ms > 0).map(|v| {
+                let time = minutes_text(v.total.totals.no_data_ms);
+                view! { <p class=format!("{MUTED} mb-2") data-testid="drill-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</p> }
+            })}
             <p class=format!("{MUTED} mb-3")>{t!(i18n, prod.drill_note)}</p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -167,7 +173,7 @@ pub(super) fn Drill(
                             <div class="max-h-96 overflow-y-auto" tabindex="0" aria-label=move || td_string!(i18n.get_locale(), prod.minutes)>
                                 <DataTable
                                     rows
-                                    columns=minute_columns()
+                                    columns=minute_columns(tz)
                                     caption=move || td_string!(i18n.get_locale(), prod.minutes)
                                     testid="drill-minutes"
                                     min_width=""
@@ -183,13 +189,13 @@ pub(super) fn Drill(
 }
 
 /// The drill-down's columns: the minute, line and product, and the units counted in it.
-fn minute_columns() -> Vec<Column<MinuteRow>> {
+fn minute_columns(tz: chrono_tz::Tz) -> Vec<Column<MinuteRow>> {
     let i18n = use_i18n();
     let numeric = "sm:text-right tabular-nums";
     vec![
         Column::new(
             move || td_string!(i18n.get_locale(), prod.col_minute),
-            |m: &MinuteRow| view! { <LocalTime at=m.minute /> }.into_any(),
+            move |m: &MinuteRow| view! { <PlantTime at=m.minute tz /> }.into_any(),
         )
         .class("whitespace-nowrap"),
         Column::new(move || td_string!(i18n.get_locale(), prod.col_line), |m: &MinuteRow| m.line.clone().into_any()),

@@ -28,7 +28,7 @@ use super::{ClassifyStop, production_minutes, production_setup, production_view}
 use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, LocalTime, PageHeader};
+use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading, PageHeader};
 use crate::ui::hydration::later;
 use crate::ui::session::Protected;
 
@@ -46,9 +46,31 @@ fn pct(locale: Locale, x: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Milliseconds as whole minutes, to the nearest (half a minute up).
+fn whole_minutes(ms: i64) -> i64 {
+    (ms + 30_000).div_euclid(60_000)
+}
+
+/// A duration to the nearest minute: `4 h 44 min`, `12 min`.
 fn minutes_text(ms: i64) -> String {
-    let m = ms / 60_000;
+    minutes_shown(whole_minutes(ms))
+}
+
+fn minutes_shown(m: i64) -> String {
     if m >= 60 { format!("{} h {:02} min", m / 60, m % 60) } else { format!("{m} min") }
+}
+
+/// Run time as a formula shows it: planned time less downtime, each as shown, so that what the formula shows adds up
+/// (`6 h 30 min − 1 h 46 min = 4 h 44 min`, never a minute off from rounding each on its own).
+fn run_text(t: &nexus::production::rules::oee::Totals) -> String {
+    minutes_shown((whole_minutes(t.planned_ms) - whole_minutes(t.downtime_ms.max(0))).max(0))
+}
+
+/// A moment in the plant's zone (the one its shifts and days are in), whatever the browser's: `2026-11-23 14:05`,
+/// the zone in its title and the exact instant in `datetime`.
+#[component]
+fn PlantTime(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> impl IntoView {
+    view! { <time datetime=at.to_rfc3339() title=tz.name()>{at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()}</time> }
 }
 
 #[component]
@@ -224,11 +246,16 @@ fn Board(
         <ErrorBanner error />
         {move || current.get().map(|v| view! {
             <p class=format!("{MUTED} mb-4") data-testid="prod-span">
-                <LocalTime at=v.from /> " – " <LocalTime at=v.to />
+                <PlantTime at=v.from tz=v.time_zone /> " – " <PlantTime at=v.to tz=v.time_zone />
+                <span class="ml-1" data-testid="prod-zone">{move || td_string!(i18n.get_locale(), prod.zone_note, zone = v.time_zone.name()).to_string()}</span>
                 {move || (v.total.totals.total == 0).then(|| view! { <span class="ml-2">{t!(i18n, prod.no_units)}</span> })}
+                {move || (v.total.totals.no_data_ms > 0).then(|| {
+                    let time = minutes_text(v.total.totals.no_data_ms);
+                    view! { <span class="mt-1 block" data-testid="prod-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</span> }
+                })}
             </p>
         })}
-        {move || filters.get().drill.map(|d| view! { <Drill figure=d minutes filters current /> })}
+        {move || filters.get().drill.map(|d| view! { <Drill figure=d minutes filters current tz=setup.with_value(|s| s.time_zone) /> })}
         <div class="grid grid-cols-1 gap-4 lg:grid-cols-12">
             {widgets.into_iter().map(|w| {
                 let span = match w.w { 0..=4 => "lg:col-span-4", 5..=6 => "lg:col-span-6", 7..=8 => "lg:col-span-8", _ => "lg:col-span-12" };

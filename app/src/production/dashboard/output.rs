@@ -47,8 +47,10 @@ pub(super) fn OverTime(setup: StoredValue<Setup>, current: Signal<Option<View>>)
             let l = i18n.get_locale();
             let good: Vec<i64> = v.series.iter().map(|p| p.figure.totals.good).collect();
             let rejects: Vec<i64> = v.series.iter().map(|p| p.figure.totals.total - p.figure.totals.good).collect();
-            let oee: Vec<f64> =
-                v.series.iter().map(|p| p.figure.oee.oee.map(|o| (o * 1000.0).round() / 10.0).unwrap_or(0.0)).collect();
+            // A bucket with no planned time with data (off shift, before the line counted) has no OEE: no point, and
+            // the line is broken there rather than drawn down to 0 %.
+            let oee: Vec<Option<f64>> =
+                v.series.iter().map(|p| p.figure.oee.oee.map(|o| (o * 1000.0).round() / 10.0)).collect();
             Some(
                 Chart::new()
                     .background_color("transparent")
@@ -139,13 +141,14 @@ pub(super) fn Products(current: Signal<Option<View>>) -> impl IntoView {
 pub(super) fn Lines(figure: String, current: Signal<Option<View>>) -> impl IntoView {
     let i18n = use_i18n();
     let key = figure.clone();
-    let value = move |f: &Figure| -> f64 {
+    // A line with no figure (no planned time with data) has no bar, not one at 0 %.
+    let value = move |f: &Figure| -> Option<f64> {
         match key.as_str() {
-            "total" => f.totals.total as f64,
-            "availability" => f.oee.availability.unwrap_or(0.0) * 100.0,
-            "performance" => f.oee.performance.unwrap_or(0.0) * 100.0,
-            "quality" => f.oee.quality.unwrap_or(0.0) * 100.0,
-            _ => f.oee.oee.unwrap_or(0.0) * 100.0,
+            "total" => Some(f.totals.total as f64),
+            "availability" => f.oee.availability.map(|x| x * 100.0),
+            "performance" => f.oee.performance.map(|x| x * 100.0),
+            "quality" => f.oee.quality.map(|x| x * 100.0),
+            _ => f.oee.oee.map(|x| x * 100.0),
         }
     };
     let option = {
@@ -153,7 +156,8 @@ pub(super) fn Lines(figure: String, current: Signal<Option<View>>) -> impl IntoV
         Signal::derive(move || {
             let v = current.get()?;
             let names: Vec<String> = v.lines.iter().map(|l| l.code.clone()).collect();
-            let data: Vec<f64> = v.lines.iter().map(|l| (value(&l.figure) * 10.0).round() / 10.0).collect();
+            let data: Vec<Option<f64>> =
+                v.lines.iter().map(|l| value(&l.figure).map(|x| (x * 10.0).round() / 10.0)).collect();
             let targets: Vec<f64> = v.lines.iter().map(|l| l.target * 100.0).collect();
             let mut chart = Chart::new()
                 .background_color("transparent")

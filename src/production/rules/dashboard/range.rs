@@ -45,13 +45,17 @@ impl Range {
         }
     }
 
-    /// The bucket a series over this range reads best in.
-    pub fn natural_bucket(self) -> Bucket {
+    /// The bucket a series over this range reads best in; a custom span's by its length (`span`).
+    pub fn natural_bucket(self, span: Duration) -> Bucket {
         match self {
             Range::Shift => Bucket::Minute,
-            Range::Today | Range::Hours24 | Range::Custom => Bucket::Hour,
+            Range::Today | Range::Hours24 => Bucket::Hour,
             Range::Days7 => Bucket::Shift,
             Range::Days30 => Bucket::Day,
+            Range::Custom if span <= Duration::hours(8) => Bucket::Minute,
+            Range::Custom if span <= Duration::days(3) => Bucket::Hour,
+            Range::Custom if span <= Duration::days(14) => Bucket::Shift,
+            Range::Custom => Bucket::Day,
         }
     }
 }

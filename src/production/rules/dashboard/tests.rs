@@ -74,6 +74,17 @@ fn slots_cover_the_span_in_order() {
     let named: Vec<Option<usize>> = runs.iter().map(|s| s.shift).collect();
     // 05:30–06:00 the night's end, morning, gap, night, morning of the 11th up to 07:00.
     assert_eq!(named, vec![Some(1), Some(0), None, Some(1), Some(0)]);
+    // Thirty days by the hour (the widget's bucket, 720 bars) are read by the day; a shift by the minute is not
+    // widened.
+    let (kind, month) = slots(Bucket::Hour, from, from + Duration::days(30), Mexico_City, &shifts());
+    assert_eq!((kind, month.len()), (Bucket::Day, 31));
+    assert_eq!(slots(Bucket::Minute, from, from + Duration::hours(8), Mexico_City, &shifts()).1.len(), 480);
+    // A custom span's own bucket goes by its length.
+    let natural = |h: i64| super::range::Range::Custom.natural_bucket(Duration::hours(h));
+    assert_eq!(
+        [natural(2), natural(24), natural(7 * 24), natural(30 * 24)],
+        [Bucket::Minute, Bucket::Hour, Bucket::Shift, Bucket::Day]
+    );
     // A year of minutes is widened to days.
     let (kind, wide) = slots(Bucket::Minute, from, from + Duration::days(365), Mexico_City, &shifts());
     assert_eq!(kind, Bucket::Day);

@@ -20,8 +20,9 @@ pub enum Bucket {
 
 crate::codes::text_enum!(Bucket "bucket" { Minute => "minute", Hour => "hour", Shift => "shift", Day => "day" });
 
-/// The most buckets a series has: a finer bucket over a longer span is widened (minutes to hours to days).
-pub const MAX_BUCKETS: usize = 1_500;
+/// The most buckets a series has, so that its bars can be read: a finer bucket over a longer span is widened (minutes
+/// to hours to days; shifts to days). A shift by the minute fits; 30 days by the hour (720) are read by the day.
+pub const MAX_BUCKETS: usize = 500;
 
 /// A bucket of a series: its span and, for a shift bucket, which shift (its index in the shifts given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
