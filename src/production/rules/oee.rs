@@ -36,6 +36,13 @@ pub struct Totals {
     /// connected). Neither running nor stopped: it is not in `planned_ms` and costs no figure.
     #[serde(default)]
     pub no_data_ms: i64,
+    /// Micro-stops' planned time: gaps between units longer than the line's micro-stop threshold and no longer than
+    /// its downtime threshold. Inside run time (performance pays for it); a loss of its own in the six big losses.
+    #[serde(default)]
+    pub micro_stop_ms: i64,
+    /// How many micro-stops.
+    #[serde(default)]
+    pub micro_stops: i64,
 }
 
 impl std::ops::Add for Totals {
@@ -48,6 +55,8 @@ impl std::ops::Add for Totals {
             total: self.total + o.total,
             good: self.good + o.good,
             no_data_ms: self.no_data_ms + o.no_data_ms,
+            micro_stop_ms: self.micro_stop_ms + o.micro_stop_ms,
+            micro_stops: self.micro_stops + o.micro_stops,
         }
     }
 }
@@ -126,7 +135,7 @@ mod tests {
             ideal_ms: 19_271 * 1000,
             total: 19_271,
             good: 18_848,
-            no_data_ms: 0,
+            ..Totals::default()
         };
         let o = t.oee();
         assert_eq!((pct(o.availability), pct(o.performance), pct(o.quality), pct(o.oee)), (88.81, 86.11, 97.8, 74.79));
@@ -142,7 +151,7 @@ mod tests {
             ideal_ms: 480 * MIN,
             total: 28_800,
             good: 28_800,
-            no_data_ms: 0,
+            ..Totals::default()
         };
         let short = Totals {
             planned_ms: 60 * MIN,
@@ -150,7 +159,7 @@ mod tests {
             ideal_ms: 15 * MIN,
             total: 900,
             good: 450,
-            no_data_ms: 0,
+            ..Totals::default()
         };
         let whole = (long + short).oee();
         let plain_average = (long.oee().oee.unwrap() + short.oee().oee.unwrap()) / 2.0;
@@ -185,7 +194,7 @@ mod tests {
             ideal_ms: 66 * MIN,
             total: 3_960,
             good: 3_960,
-            no_data_ms: 0,
+            ..Totals::default()
         };
         let o = t.oee();
         assert!(o.performance_over_100);
@@ -204,7 +213,7 @@ mod tests {
                 ideal_ms,
                 total,
                 good,
-                no_data_ms: 0,
+                ..Totals::default()
             })
     }
 
@@ -213,7 +222,7 @@ mod tests {
         fn availability_and_quality_stay_within_0_and_1(t in any::<(i64, i64, i64, i64, i64)>().prop_map(
             |(planned_ms, downtime_ms, ideal_ms, total, good)| Totals {
                 planned_ms: planned_ms % 1_000_000_000, downtime_ms: downtime_ms % 1_000_000_000,
-                ideal_ms: ideal_ms % 1_000_000_000, total: total % 1_000_000_000, good: good % 1_000_000_000, no_data_ms: 0,
+                ideal_ms: ideal_ms % 1_000_000_000, total: total % 1_000_000_000, good: good % 1_000_000_000, ..Totals::default()
             })) {
             let o = t.oee();
             for x in [o.availability, o.quality].into_iter().flatten() {

@@ -199,11 +199,13 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
         && (rules::hourly_cells_fit(&slots, &r.windows) || r.to - r.from > chrono::Duration::days(2));
     let output = store::output(tx, tenant, &line_ids, &r.windows, hourly).await?;
     let stops = store::stops(tx, tenant, &line_ids, r.from, r.to).await?;
+    let micro = store::micro_stops(tx, tenant, &line_ids, &r.windows).await?;
     let cells: Vec<rules::StopCell> = stops.iter().map(|s| s.cell.clone()).collect();
     let first_units: std::collections::BTreeMap<LineId, DateTime<Utc>> =
         r.lines.iter().filter_map(|l| l.first_unit_at.map(|f| (l.id, f))).collect();
     let inputs = Inputs {
         first_units: &first_units,
+        micro: &micro,
         shifts: &plain,
         tz: r.tz,
         windows: &r.windows,

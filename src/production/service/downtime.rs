@@ -1,7 +1,9 @@
 //! The downtime job: turns the gaps between each line's output units with more planned time than its threshold into
 //! downtime events (the rules' [`Thresholds`] judge them against the plant's calendar: breaks and time off shift are
 //! no stops), for operators and managers to give a reason. A line silent on shift for longer than its threshold right
-//! now has an open stop, closed when it counts again (or ended with its shift, another opening in the next).
+//! now has an open stop, closed when it counts again (or ended with its shift, another opening in the next). The
+//! micro-stops it finds on the way are added to the line's hours (`production_micro_stops`): a loss of their own.
+//! Late units (below) correct stops; micro-stops a late unit would have split stay as first counted.
 //!
 //! Exactly once across instances: each round runs under a transaction-scoped advisory lock (another instance's round
 //! skips), and a stop is written once (unique by line and start), so a round that runs twice changes nothing. Units
@@ -16,9 +18,9 @@
 //! (an index probe), so looking back a day costs a round little. All of it inside the round's locked transaction:
 //! exactly once, like the rest.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -75,12 +77,23 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
             let more = units.len() as i64 == window;
             let mut starts = Vec::new();
             let mut ends = Vec::new();
+            // Micro-stops per hour they start in: (ms, how many).
+            let mut micro: BTreeMap<DateTime<Utc>, (i64, i32)> = BTreeMap::new();
             for gap in th.gaps(cal, line.last_at, &units) {
-                if let Gap::Downtime(span) = gap {
-                    starts.push(span.start);
-                    ends.push(Some(span.end));
+                match gap {
+                    Gap::Downtime(span) => {
+                        starts.push(span.start);
+                        ends.push(Some(span.end));
+                    }
+                    Gap::MicroStop(span, ms) => {
+                        let hour = span.start.duration_trunc(Duration::hours(1)).unwrap_or(span.start);
+                        let e = micro.entry(hour).or_default();
+                        e.0 += ms;
+                        e.1 += 1;
+                    }
                 }
             }
+            store::add_micro_stops(&mut tx, &line, &micro).await?;
             let last = units.last().copied().or(line.last_at);
             // Only once every unit up to now has been looked at can the line be said to be silent now.
             if !more && let Some(l) = last {

@@ -5,14 +5,15 @@
 //!
 //! Indexes: `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` (each line's
 //! minutes of a window: an index range per line), `production_hours` primary key `(tenant_id, line_id, hour, area_id,
-//! product_id)` (the same per hour); `production_downtime_line_span (tenant_id, line_id, start_at)`.
+//! product_id)` (the same per hour); `production_downtime_line_span (tenant_id, line_id, start_at)`;
+//! `production_micro_stops` primary key `(tenant_id, line_id, hour)` (a line's micro-stops of a span).
 
 use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::calendar::{Shift, Span, Stop};
-use crate::production::rules::dashboard::{OutputCell, ReasonRef, StopCell};
+use crate::production::rules::dashboard::{MicroCell, OutputCell, ReasonRef, StopCell};
 
 pub(in crate::production) struct LineRow {
     pub id: LineId,
@@ -124,6 +125,36 @@ pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: UserId) -> 
 /// `hourly` is false), with the minutes in which each product made units. Per hour, the hours a window covers whole
 /// come from the hourly rollup and only the minutes of the hours it cuts at its edges from the per-minute one (a
 /// line's 30 days: 720 rows instead of 43,200); hours are UTC hours either way.
+/// The lines' micro-stops in the hours the windows touch (each hour once).
+pub(in crate::production) async fn micro_stops(
+    tx: &mut Tx,
+    tenant: TenantId,
+    lines: &[LineId],
+    windows: &[Span],
+) -> Result<Vec<MicroCell>, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
+    let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
+    let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
+    let rows = sqlx::query!(
+        r#"select m.line_id, m.hour, m.ms, m.stops from production_micro_stops m
+           where m.tenant_id = $1 and m.line_id = any($2)
+             and m.hour >= (select min(a) from unnest($3::timestamptz[]) a) - interval '1 hour'
+             and m.hour < (select max(b) from unnest($4::timestamptz[]) b)
+             and exists (select 1 from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
+                         where m.hour + interval '1 hour' > w.a and m.hour < w.b)"#,
+        tenant.0,
+        &lines,
+        &starts,
+        &ends
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MicroCell { line: LineId(r.line_id), hour: r.hour, ms: r.ms, stops: i64::from(r.stops) })
+        .collect())
+}
+
 pub(in crate::production) async fn output(
     tx: &mut Tx,
     tenant: TenantId,

@@ -3,7 +3,8 @@
 //! going on is written open and closed when the line counts again), and the cursor moved. Units that arrive late,
 //! behind the cursor: the recent stops they landed in, the units inside one, and the stops' corrections.
 //!
-//! Indexes: `production_detections_line_at (tenant_id, line_id, at)` (a line's units of a span, in order; whether
+//! Indexes: `production_micro_stops` primary key `(tenant_id, line_id, hour)` (the micro-stops' upsert);
+//! `production_detections_line_at (tenant_id, line_id, at)` (a line's units of a span, in order; whether
 //! any falls inside a stop); `production_downtime (tenant_id, line_id, start_at)` unique (a stop is written once,
 //! however often the job runs; a line's stops from a time on).
 
@@ -156,6 +157,33 @@ pub(in crate::production) async fn record(
         .await?;
     }
     Ok(written)
+}
+
+/// Adds micro-stops to the line's hours (hour → their planned milliseconds and how many).
+pub(in crate::production) async fn add_micro_stops(
+    tx: &mut Tx,
+    line: &Line,
+    by_hour: &std::collections::BTreeMap<DateTime<Utc>, (i64, i32)>,
+) -> Result<(), sqlx::Error> {
+    if by_hour.is_empty() {
+        return Ok(());
+    }
+    let hours: Vec<DateTime<Utc>> = by_hour.keys().copied().collect();
+    let ms: Vec<i64> = by_hour.values().map(|v| v.0).collect();
+    let stops: Vec<i32> = by_hour.values().map(|v| v.1).collect();
+    sqlx::query!(
+        "insert into production_micro_stops as m (tenant_id, line_id, hour, ms, stops)
+         select $1, $2, h, ms, n from unnest($3::timestamptz[], $4::bigint[], $5::int[]) as u(h, ms, n)
+         on conflict (tenant_id, line_id, hour) do update set ms = m.ms + excluded.ms, stops = m.stops + excluded.stops",
+        line.tenant_id,
+        line.line_id,
+        &hours,
+        &ms,
+        &stops
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Writes stops (`ends[i]` null: still going on); one already written at a start gets the end it lacked. Returns the

@@ -661,3 +661,47 @@ async fn the_hours_hold_what_the_minutes_hold_and_read_the_same(opts: PgPoolOpti
         assert_eq!(cells(hourly), cells(minutely), "windows {w:?}");
     }
 }
+
+/// The micro-stop setting has an effect: gaps over a line's micro-stop threshold and under its downtime threshold, in
+/// planned time, are counted once each as the line's micro-stops (the job may run any number of times), and the
+/// dashboard's figures carry them; a gap across a planned break counts only its planned seconds.
+#[sqlx::test]
+async fn micro_stops_are_counted_once_in_planned_time_and_reach_the_figures(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::rules::dashboard::{Query, Range};
+    use crate::production::service::dashboard::view;
+    use crate::production::service::downtime::run;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant_on_shift(&pool, "Planta Norte").await;
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let t0 = Utc::now().duration_trunc(Duration::hours(1)).unwrap() - Duration::hours(3);
+    let s = |secs| t0 + Duration::seconds(secs);
+    // Units every 10 s, then gaps of 40 s and 100 s (micro-stops: over 30 s, not over 300 s), 30 s (at the threshold:
+    // nothing), and 400 s (a stop).
+    let at: Vec<i64> = vec![0, 10, 20, 60, 160, 190, 590, 600];
+    ingest(&pool, &caller, "b1", &at.iter().map(|&x| unit("OUT", s(x), true)).collect::<Vec<_>>()).await.unwrap();
+    run(&pool).await.unwrap();
+    run(&pool).await.unwrap();
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    let (ms, n): (i64, i32) = sqlx::query_as("select sum(ms)::bigint, sum(stops)::int from production_micro_stops")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((ms, n), (140_000, 2), "40 s and 100 s, once");
+    assert_eq!(stops(&pool, tenant).await[0], (s(190), Some(s(590))));
+
+    let manager = crate::caller::Caller::Machine(crate::caller::Machine {
+        scopes: vec![ApiScope::ProductionRead],
+        ..match plc(tenant, vec![]) {
+            crate::caller::Caller::Machine(m) => m,
+            crate::caller::Caller::User(_) => unreachable!(),
+        }
+    });
+    let q = Query { range: Range::Custom, from: Some(t0), to: Some(t0 + Duration::hours(1)), ..Query::default() };
+    let v = view(&pool, &manager, &q).await.unwrap();
+    assert_eq!((v.total.totals.micro_stop_ms, v.total.totals.micro_stops), (140_000, 2));
+    assert_eq!(v.series.iter().map(|p| p.figure.totals.micro_stops).sum::<i64>(), 2, "in the buckets too");
+}

@@ -160,6 +160,14 @@ pub(super) fn Drill(
                 <a href=close class=BUTTON_SECONDARY data-testid="drill-close">{t!(i18n, prod.close)}</a>
             </div>
             <p class="mb-2 font-mono text-sm" data-testid="drill-formula">{formula}</p>
+            {(figure == "performance").then_some(move || current.get().map(|v| {
+                // Performance's loss split: micro-stops (their own loss) and the rest, reduced speed.
+                let t = v.total.totals;
+                let micro = minutes_text(t.micro_stop_ms);
+                let slow = minutes_text((t.run_ms() - t.ideal_ms.max(0) - t.micro_stop_ms).max(0));
+                let n = count(i18n.get_locale_untracked(), t.micro_stops);
+                view! { <p class=format!("{MUTED} mb-2") data-testid="drill-micro">{move || td_string!(i18n.get_locale(), prod.micro_note, n = n.clone(), time = micro.clone(), slow = slow.clone()).to_string()}</p> }
+            }))}
             {move || current.get().filter(|v| v.total.totals.no_data_ms > 0).map(|v| {
                 let time = minutes_text(v.total.totals.no_data_ms);
                 view! { <p class=format!("{MUTED} mb-2") data-testid="drill-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</p> }

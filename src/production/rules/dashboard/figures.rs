@@ -27,6 +27,15 @@ pub struct OutputCell {
     pub minutes: i64,
 }
 
+/// A line's micro-stops in an hour (the hour they start in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MicroCell {
+    pub line: LineId,
+    pub hour: DateTime<Utc>,
+    pub ms: i64,
+    pub stops: i64,
+}
+
 /// A stop touching the span.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopCell {
@@ -59,6 +68,9 @@ pub struct Inputs<'a> {
     pub product: Option<ProductId>,
     /// Each line's first unit ever; planned time before it (all of it, for a line absent here) is no data.
     pub first_units: &'a BTreeMap<LineId, DateTime<Utc>>,
+    /// The lines' micro-stops in the hours the windows touch (counted in the bucket their hour starts in, or the
+    /// first bucket; a line's, not a product's: a product filter leaves them out).
+    pub micro: &'a [MicroCell],
 }
 
 /// The figures of a span.
@@ -247,6 +259,14 @@ pub fn figures(input: &Inputs) -> Figures {
             }
             out.slots[i] += chosen;
             line_total += chosen;
+        }
+        if input.product.is_none() {
+            for c in input.micro.iter().filter(|c| c.line == line) {
+                let Some(i) = slot_of(c.hour) else { continue };
+                let t = Totals { micro_stop_ms: c.ms, micro_stops: c.stops, ..Totals::default() };
+                out.slots[i] += t;
+                line_total += t;
+            }
         }
         out.lines.insert(line, line_total);
         out.total += line_total;

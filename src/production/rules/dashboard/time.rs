@@ -35,14 +35,25 @@ pub struct Slot {
 /// each run's start and end, the time between runs a bucket of its own), widened while there are more than
 /// [`MAX_BUCKETS`]. Returns the bucket kind used.
 pub fn slots(kind: Bucket, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, shifts: &[Shift]) -> (Bucket, Vec<Slot>) {
-    let window = Span::new(from, to);
-    if to <= from {
-        return (kind, Vec::new());
-    }
     let steps = |step: Duration| (to - from).num_milliseconds() / step.num_milliseconds().max(1);
     match kind {
         Bucket::Minute if steps(Duration::minutes(1)) > MAX_BUCKETS as i64 => slots(Bucket::Hour, from, to, tz, shifts),
         Bucket::Hour if steps(Duration::hours(1)) > MAX_BUCKETS as i64 => slots(Bucket::Day, from, to, tz, shifts),
+        Bucket::Shift => {
+            let out = cut(kind, from, to, tz, shifts);
+            if out.len() > MAX_BUCKETS { slots(Bucket::Day, from, to, tz, shifts) } else { (kind, out) }
+        }
+        _ => (kind, cut(kind, from, to, tz, shifts)),
+    }
+}
+
+/// The buckets of `kind` covering `[from, to)`, however many.
+pub(super) fn cut(kind: Bucket, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, shifts: &[Shift]) -> Vec<Slot> {
+    let window = Span::new(from, to);
+    if to <= from {
+        return Vec::new();
+    }
+    match kind {
         Bucket::Minute | Bucket::Hour => {
             let step = if kind == Bucket::Minute { Duration::minutes(1) } else { Duration::hours(1) };
             let mut at = from.duration_trunc(step).unwrap_or(from);
@@ -54,7 +65,7 @@ pub fn slots(kind: Bucket, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, shift
                 }
                 at = next;
             }
-            (kind, out)
+            out
         }
         Bucket::Day => {
             let mut day = from.with_timezone(&tz).date_naive();
@@ -70,7 +81,7 @@ pub fn slots(kind: Bucket, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, shift
                 }
                 day += Duration::days(1);
             }
-            (kind, out)
+            out
         }
         Bucket::Shift => {
             let mut runs: Vec<(Span, usize)> = shifts
@@ -97,10 +108,7 @@ pub fn slots(kind: Bucket, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, shift
             if at < to {
                 out.push(Slot { span: Span::new(at, to), shift: None });
             }
-            if out.len() > MAX_BUCKETS {
-                return slots(Bucket::Day, from, to, tz, shifts);
-            }
-            (kind, out)
+            out
         }
     }
 }
