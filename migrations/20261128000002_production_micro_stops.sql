@@ -18,3 +18,6 @@ alter table production_micro_stops force row level security;
 create policy tenant_isolation on production_micro_stops
     using (tenant_id = (select app_tenant()) or (select app_platform()))
     with check (tenant_id = (select app_tenant()) or (select app_platform()));
+
+-- A plant's stops newest first, for the stops list over the REST API (its keyset pages).
+create index production_downtime_tenant_start on production_downtime (tenant_id, start_at desc, id desc);

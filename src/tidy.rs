@@ -430,7 +430,7 @@ fn table_owner(table: &str) -> Option<&'static str> {
 /// Where an area's SQL may name another area's tables: (area, table or `prefix_*`), each for a stated reason.
 /// Everything else goes through the other area's service (or, across tenants, an SQL function it owns, such as
 /// `inventory_availability`). An entry nothing uses any more fails the test, so the list stays exact.
-const MAY_NAME: [(&str, &str); 6] = [
+const MAY_NAME: [(&str, &str); 7] = [
     // Inventory matches upload rows to catalog numbers set-based and shows each item's catalog brand and name.
     ("inventory", "catalog_*"),
     // The demo bodega is found by its tenant's name and kind.
@@ -441,6 +441,8 @@ const MAY_NAME: [(&str, &str); 6] = [
     // The demo plant is found by its tenant's name; operators' lines name their users.
     ("production", "tenants"),
     ("production", "users"),
+    // A stop's classification names who gave it: a person or an API key (a line's terminal).
+    ("production", "api_keys"),
 ];
 /// The audit log names its entries' tenants (cross-cutting, not an area, but held to the same rule).
 const AUDIT_MAY_NAME: [&str; 1] = ["tenants"];

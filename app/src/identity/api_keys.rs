@@ -56,6 +56,8 @@ pub struct CreateApiKeyInput {
     #[serde(default)]
     pub production_read: Option<String>,
     #[serde(default)]
+    pub production_record: Option<String>,
+    #[serde(default)]
     pub audit_read: Option<String>,
 }
 
@@ -69,6 +71,7 @@ impl CreateApiKeyInput {
                 ApiScope::InventoryWrite => self.inventory_write.is_some(),
                 ApiScope::ProductionIngest => self.production_ingest.is_some(),
                 ApiScope::ProductionRead => self.production_read.is_some(),
+                ApiScope::ProductionRecord => self.production_record.is_some(),
                 ApiScope::AuditRead => self.audit_read.is_some(),
             })
             .collect()
@@ -111,6 +114,7 @@ pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
         ApiScope::InventoryWrite => td_string!(l, keys.scope_inventory_write),
         ApiScope::ProductionIngest => td_string!(l, keys.scope_production_ingest),
         ApiScope::ProductionRead => td_string!(l, keys.scope_production_read),
+        ApiScope::ProductionRecord => td_string!(l, keys.scope_production_record),
         ApiScope::AuditRead => td_string!(l, keys.scope_audit_read),
     }
 }

@@ -422,7 +422,8 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
         let shift = s["shift"].as_str().unwrap_or_default().to_owned();
         want.push((str_of(&view["bucket"]), shift, str_of(&s["start"]), str_of(&s["end"]), &s["figure"]));
     }
-    assert_eq!(view["series"].as_array().unwrap().len(), 3, "three hours, by the hour");
+    assert_eq!(view["bucket"], "minute", "a custom span of three hours is read by the minute");
+    assert_eq!(view["series"].as_array().unwrap().len(), 180);
     assert_eq!(figures.len() - 1, want.len(), "one CSV row per figure of the page: {text}");
     for (row, (scope, name, from, to, figure)) in figures[1..].iter().zip(&want) {
         let what = format!("{scope} {name} {from}");
@@ -651,4 +652,98 @@ async fn live_streams_are_bounded_and_end_with_their_credential(opts: PgPoolOpti
     let res = app.post_json("/api/v1/auth/logout", &json!({}), Auth::Bearer(&manager)).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
     assert!(ends_within(&mut managers, 10).await, "a logged-out session's stream is still open");
+}
+
+/// Puts `body` to `uri` with a bearer token.
+async fn put_json(app: &TestApp, uri: &str, body: &Value, token: &str) -> TestResponse {
+    let req = TestApp::request(Method::PUT, uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap();
+    app.send(req).await
+}
+
+/// The stops over REST: listed newest first with their planned minutes, filtered and paged; classified by a line's
+/// terminal (a key with `production:record`), named as who did it, audited; refused for a read-only key, an unknown
+/// reason or stop.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn stops_are_listed_and_classified_over_rest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use chrono::Duration;
+    let app = TestApp::new(opts, conn).await;
+    let (from, to, stop) = demo_span(&app).await;
+    // An earlier stop of L2, already over.
+    let earlier = (from + Duration::minutes(5), from + Duration::minutes(12));
+    app.admin_sql(&format!(
+        "insert into production_downtime (tenant_id, line_id, start_at, end_at)
+         select tenant_id, id, '{}', '{}' from production_lines
+         where code = 'L2' and tenant_id = (select id from tenants where name = 'Planta Demo')",
+        earlier.0.to_rfc3339(),
+        earlier.1.to_rfc3339()
+    ))
+    .await;
+    let reader = key(&app, &["production:read"]).await;
+    let terminal = key(&app, &["production:read", "production:record"]).await;
+
+    let list = |q: String| {
+        let app = &app;
+        let reader = reader.clone();
+        async move { app.get(&format!("/api/v1/production/stops{q}"), Auth::Bearer(&reader)).await }
+    };
+    let res = list(String::new()).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let all = res.json();
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!((items[0]["line"].as_str(), items[1]["line"].as_str()), (Some("L1"), Some("L2")), "newest first");
+    assert_eq!(items[0]["ms"], 15 * 60_000);
+    assert!(items[0]["planned_ms"].as_i64().unwrap() <= 15 * 60_000);
+    assert_eq!(items[0]["reason"], Value::Null);
+    // Filters and pages.
+    let span = format!("?from={}&to={}", query_time(stop.0), query_time(to));
+    assert_eq!(list(span).await.json()["items"].as_array().unwrap().len(), 1, "only the stop going on in the span");
+    assert_eq!(list("?line=L2".into()).await.json()["items"][0]["line"], "L2");
+    let first = list("?limit=1".into()).await.json();
+    let next = first["next"].as_str().expect("a next page").to_owned();
+    let second = list(format!("?limit=1&after={next}")).await.json();
+    assert_eq!(second["items"][0]["id"], items[1]["id"]);
+    assert_eq!(second["next"], Value::Null);
+    for (q, field) in
+        [("?line=ZZ", "line"), ("?reason=NADA", "reason"), ("?after=ayer", "after"), ("?limit=0", "limit")]
+    {
+        let res = list(q.into()).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {}", res.text());
+        assert_eq!(res.json()["fields"][0]["field"], field, "{q}");
+    }
+
+    // Classified by the terminal; not by a read-only key, not with a reason the plant does not have.
+    let id = items[0]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/production/stops/{id}");
+    let body = json!({"reason": "FALLA-MEC", "note": "Banda rota"});
+    assert_eq!(put_json(&app, &uri, &body, &reader).await.status, StatusCode::FORBIDDEN);
+    let res = put_json(&app, &uri, &json!({"reason": "NADA"}), &terminal).await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "reason", "code": "invalid_input"}]}),
+    );
+    assert_eq!(put_json(&app, "/api/v1/production/stops/999999", &body, &terminal).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        put_json(&app, "/api/v1/production/stops/uno", &body, &terminal).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let res = put_json(&app, &uri, &body, &terminal).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    let done = list("?classified=true".into()).await.json();
+    let s = &done["items"][0];
+    assert_eq!(
+        (s["id"].as_i64(), s["reason"]["code"].as_str(), s["note"].as_str()),
+        (Some(id), Some("FALLA-MEC"), Some("Banda rota"))
+    );
+    assert_eq!(s["classified_by"], "PLC línea 1 production:read production:record");
+    assert_eq!(list("?classified=false".into()).await.json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list("?reason=FALLA-MEC".into()).await.json()["items"].as_array().unwrap().len(), 1);
+    // In the plant's audit log, by the key.
+    let owner = app.access_token(PLANT_OWNER).await;
+    let audit = app.get("/api/v1/audit?action=production.downtime_classified", Auth::Bearer(&owner)).await.json();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
 }

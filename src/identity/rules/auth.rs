@@ -125,6 +125,9 @@ pub enum ApiScope {
     /// Read production figures (OEE, downtime).
     #[serde(rename = "production:read")]
     ProductionRead,
+    /// Record on the floor: give stops their reason (a line's terminal).
+    #[serde(rename = "production:record")]
+    ProductionRecord,
     /// Read the tenant's audit log (a SIEM pulling it).
     #[serde(rename = "audit:read")]
     AuditRead,
@@ -132,7 +135,7 @@ pub enum ApiScope {
 
 crate::codes::text_enum!(ApiScope "API scope" {
     CatalogRead => "catalog:read", InventoryWrite => "inventory:write", ProductionIngest => "production:ingest",
-    ProductionRead => "production:read", AuditRead => "audit:read",
+    ProductionRead => "production:read", ProductionRecord => "production:record", AuditRead => "audit:read",
 });
 
 impl ApiScope {
@@ -144,6 +147,7 @@ impl ApiScope {
             ApiScope::InventoryWrite => Permission::InventoryManage,
             ApiScope::ProductionIngest => Permission::ProductionRecord,
             ApiScope::ProductionRead => Permission::ProductionRead,
+            ApiScope::ProductionRecord => Permission::ProductionRecord,
             ApiScope::AuditRead => Permission::AuditRead,
         }
     }
@@ -364,13 +368,13 @@ mod tests {
         let grantable = |k: TenantKind, r: Role| ApiScope::grantable_by(k, r).collect::<Vec<_>>();
         assert_eq!(
             grantable(Manufacturer, Role::Owner),
-            vec![CatalogRead, ProductionIngest, ProductionRead, AuditRead]
+            vec![CatalogRead, ProductionIngest, ProductionRead, ProductionRecord, AuditRead]
         );
         // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
         assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryWrite, AuditRead]);
         assert_eq!(grantable(Workshop, Role::Owner), vec![CatalogRead, AuditRead]);
         assert_eq!(grantable(Warehouse, Role::Warehouse), vec![CatalogRead, InventoryWrite]);
-        assert_eq!(grantable(Manufacturer, Role::Manager), vec![ProductionIngest, ProductionRead]);
+        assert_eq!(grantable(Manufacturer, Role::Manager), vec![ProductionIngest, ProductionRead, ProductionRecord]);
         assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead]);
         assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);
         assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead]);

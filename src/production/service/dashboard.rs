@@ -337,28 +337,67 @@ pub async fn classify(
     reason: Option<ReasonId>,
     note: Option<&str>,
 ) -> Result<()> {
-    user.require(Permission::ProductionRecord)?;
+    classify_as(pool, &Caller::User(user.clone()), meta, id, Reason::Id(reason), note).await
+}
+
+/// A reason as the caller names it: by id (the page's form) or by code (the REST API, a terminal).
+pub(crate) enum Reason<'a> {
+    Id(Option<ReasonId>),
+    Code(Option<&'a str>),
+}
+
+/// Gives stop `id` a reason and a note, as a person (`production.record`; operators only on their lines) or a key
+/// with `production:record` (a line's terminal). The reason must be one of the plant's in use. Audited.
+pub(crate) async fn classify_as(
+    pool: &PgPool,
+    caller: &Caller,
+    meta: &RequestMeta,
+    id: i64,
+    reason: Reason<'_>,
+    note: Option<&str>,
+) -> Result<()> {
+    caller.require(ApiScope::ProductionRecord)?;
     // One line of text: no control characters (a NUL cannot be stored), at most 500 characters.
     let note = match note {
         Some(n) => Some(crate::codes::check_text("note", n, false, 500)?).filter(|n| !n.is_empty()),
         None => None,
     };
     let note = note.as_deref();
-    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let line = store::stop_line(&mut tx, user.tenant_id, id).await?.ok_or(Error::NotFound)?;
-    if user.role == Role::Operator && !store::operator_lines(&mut tx, user.user_id).await?.contains(&line) {
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let line = store::stop_line(&mut tx, tenant, id).await?.ok_or(Error::NotFound)?;
+    if let Caller::User(user) = caller
+        && user.role == Role::Operator
+        && !store::operator_lines(&mut tx, user.user_id).await?.contains(&line)
+    {
         return Err(Error::Forbidden);
     }
+    let reason = match reason {
+        Reason::Id(None) | Reason::Code(None) => None,
+        Reason::Id(Some(r)) => Some(r),
+        Reason::Code(Some(code)) => Some(
+            store::reasons(&mut tx)
+                .await?
+                .into_iter()
+                .find(|r| r.code == code.trim())
+                .map(|r| r.id)
+                .ok_or_else(|| Error::field("reason", ErrorCode::InvalidInput))?,
+        ),
+    };
     if let Some(r) = reason
         && !store::reason_active(&mut tx, r).await?
     {
         return Err(Error::field("reason", ErrorCode::InvalidInput));
     }
-    store::classify(&mut tx, id, reason, note, user.user_id).await?;
+    let (by, actor) = match caller {
+        Caller::User(u) => (store::Classifier::Person(u.user_id), Actor::of(u, meta)),
+        Caller::Machine(m) => (store::Classifier::Key(m.key_id), Actor::machine(m, meta)),
+    };
+    store::classify(&mut tx, id, reason, note, by).await?;
     let event = Event::new("production.downtime_classified")
         .target("production_downtime", id.to_string())
         .after(json!({ "reason": reason, "note": note }));
-    audit::record(&mut tx, &Actor::of(user, meta), event).await?;
+    audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
     Ok(())
 }

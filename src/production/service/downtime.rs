@@ -24,6 +24,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::codes::UnknownText;
 use crate::db::{self, Scope, Tx};
 use crate::error::Result;
 use crate::production::rules::calendar::{Calendar, Span};
@@ -57,11 +58,17 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
         .await?
         .into_iter()
         .map(|(tenant, (zone, shifts))| {
-            // A zone name no zone database knows cannot be stored (the settings check it); the demo's if it were.
-            let tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::America::Mexico_City);
-            (tenant, Calendar { shifts, tz })
+            // A plant that has not set its zone is in the demo's; a stored name no zone database knows (the settings
+            // refuse one) is an error, never another zone in its place.
+            let tz = match zone {
+                None => chrono_tz::America::Mexico_City,
+                Some(name) => name
+                    .parse()
+                    .map_err(|_| crate::error::Error::internal(UnknownText { kind: "time zone", value: name }))?,
+            };
+            Ok((tenant, Calendar { shifts, tz }))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     // A plant with no shift yet plans no time: its lines have no stops (nor figures) until it has one.
     let no_shifts = Calendar { shifts: Vec::new(), tz: chrono_tz::America::Mexico_City };
     for mut line in store::lines(&mut tx).await? {

@@ -1,6 +1,7 @@
 //! Production flows: units in (`ingest`), stops found in their gaps (`downtime`), and the housekeeping of their
 //! partitions (`maintenance`); the dashboards' setup, figures, drill-down, classification and export
-//! (`dashboard`); OEE per line and plant over a span (`oee`); the demo plant (`demo`).
+//! (`dashboard`); OEE per line and plant over a span (`oee`); the stops for machines (`stops`); the demo plant
+//! (`demo`).
 
 pub mod dashboard;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod live;
 pub mod maintenance;
 pub mod oee;
 pub mod settings;
+pub mod stops;
 
 /// How the area's jobs run (the server's `NEXUS_PRODUCTION_KEEP_MONTHS` and `NEXUS_DOWNTIME_EVERY_SECS`).
 #[derive(Debug, Clone, Copy)]

@@ -359,21 +359,32 @@ pub(in crate::production) async fn reason_active(tx: &mut Tx, id: ReasonId) -> R
         .unwrap_or(false))
 }
 
-/// Gives a stop its reason (none: back to unclassified) and note.
+/// Who gives a stop its reason.
+pub(in crate::production) enum Classifier {
+    Person(UserId),
+    /// An API key, by its id (a line's terminal).
+    Key(uuid::Uuid),
+}
+
+/// Gives a stop its reason (none: back to unclassified) and note, by a person or a key.
 pub(in crate::production) async fn classify(
     tx: &mut Tx,
     id: i64,
     reason: Option<ReasonId>,
     note: Option<&str>,
-    by: UserId,
+    by: Classifier,
 ) -> Result<(), sqlx::Error> {
+    let by = match by {
+        Classifier::Person(u) => u.0,
+        Classifier::Key(k) => k,
+    };
     sqlx::query!(
         "update production_downtime set reason_id = $2, note = $3, classified_by = $4, classified_at = now()
          where id = $1",
         id,
         reason.map(|r| r.0),
         note,
-        by.0
+        by
     )
     .execute(&mut **tx)
     .await?;

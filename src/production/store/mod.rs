@@ -6,3 +6,4 @@ pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;
 pub(in crate::production) mod oee;
 pub(in crate::production) mod settings;
+pub(in crate::production) mod stops;

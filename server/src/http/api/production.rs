@@ -6,9 +6,9 @@
 
 use axum::body::Bytes;
 use axum::extract::Extension;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
@@ -19,6 +19,7 @@ use nexus::production::rules::settings::PlantInput;
 use nexus::production::service::ingest::{self, Ingested};
 use nexus::production::service::oee::{Figures, LineFigures};
 use nexus::production::service::settings;
+use nexus::production::service::stops::{self, StopItem, StopReason, StopsQuery};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .route("/production/oee", get(oee))
         .route("/production/plant", get(plant).put(set_plant))
+        .route("/production/stops", get(stops))
+        .route("/production/stops/{id}", put(classify_stop))
 }
 
 /// A batch as JSON.
@@ -165,10 +168,101 @@ async fn set_plant(
     Ok(Json(Plant { time_zone: zone }))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StopsParams {
+    /// Stops going on at or after this instant (RFC 3339).
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Stops that started before this instant (RFC 3339), after `from`.
+    to: Option<chrono::DateTime<chrono::Utc>>,
+    /// A line's code.
+    #[param(max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    line: Option<String>,
+    /// A reason's code.
+    #[param(max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    reason: Option<String>,
+    /// Only stops with a reason (`true`) or without one (`false`).
+    classified: Option<bool>,
+    /// The `next` cursor of the previous page.
+    #[param(pattern = "^([0-9]{1,16}_[0-9]{1,18})?$")]
+    after: Option<String>,
+    /// Stops per page (1–500, default 100).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+}
+
+/// A page of stops.
+#[derive(Serialize, ToSchema)]
+pub struct StopsPage {
+    items: Vec<StopItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// The plant's stops, newest first: each with its length, its milliseconds in planned time (what the downtime figure
+/// counts of it: a stop over a break or past the end of a shift costs only its planned part), its reason and who gave
+/// it. A stop is a gap between a line's output units with more planned time than the line's downtime threshold.
+#[utoipa::path(get, path = "/api/v1/production/stops", tag = "production", params(StopsParams),
+    responses((status = 200, body = StopsPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "an unknown line or reason code, a span that ends before \
+                                                            it starts, a bad cursor or page size")),
+    security(("bearer" = ["production:read"])))]
+async fn stops(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiQuery(p): ApiQuery<StopsParams>,
+) -> ApiResult<Json<StopsPage>> {
+    let q = StopsQuery {
+        from: p.from,
+        to: p.to,
+        line: p.line,
+        reason: p.reason,
+        classified: p.classified,
+        after: p.after,
+        limit: p.limit,
+    };
+    let page = stops::list(&st.pool, caller, &q).await?;
+    Ok(Json(StopsPage { items: page.items, next: page.next }))
+}
+
+/// A stop's classification.
+#[derive(Deserialize, ToSchema)]
+pub struct Classification {
+    /// The code of one of the plant's reasons in use; `null` makes the stop unclassified again.
+    #[schema(max_length = 40)]
+    reason: Option<String>,
+    /// At most 500 characters, one line.
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    note: Option<String>,
+}
+
+/// Gives a stop its reason and a note: people who record production (operators on their own lines) and keys with
+/// `production:record` (a line's terminal). Audited.
+#[utoipa::path(put, path = "/api/v1/production/stops/{id}", tag = "production", params(("id" = i64, Path)),
+    request_body = Classification,
+    responses((status = 204, description = "classified"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "the key lacks production:record; an operator's stop of \
+                                                            another line"),
+              (status = 404, body = ErrorBody, description = "no stop of the plant has this id"),
+              (status = 422, body = ErrorBody, description = "a reason code the plant does not use, a bad note or id")),
+    security(("bearer" = ["production:record"])))]
+async fn classify_stop(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Extension(meta): Extension<RequestMeta>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Classification>,
+) -> ApiResult<StatusCode> {
+    let id: i64 = id.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))?;
+    stops::classify(&st.pool, caller, &meta, id, b.reason.as_deref(), b.note.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(detections, oee, plant, set_plant),
-    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee, Plant)),
+    paths(detections, oee, plant, set_plant, stops, classify_stop),
+    components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee, Plant,
+                       StopsPage, StopItem, StopReason, Classification)),
     tags((name = "production", description = "Units counted on production lines, sent in batches by machines"))
 )]
 pub struct ProductionApi;
