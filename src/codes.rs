@@ -35,6 +35,10 @@ pub enum ErrorCode {
     KindNotAllowed,
     /// A time zone that is not an IANA name the zone database knows (`America/Mexico_City`).
     TimeZoneUnknown,
+    /// A second output on a line (a line counts its units at one output).
+    OutputTaken,
+    /// A line's output made another kind: the line would have none.
+    OutputNeeded,
     ScopeUnknown,
     InvalidInput,
     /// A JSON body that is not an object where the operation takes one (an array, a string…).
@@ -58,7 +62,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Codes for input that is well formed but collides with what already exists (HTTP 409, not 422).
     pub const fn is_conflict(self) -> bool {
-        matches!(self, Self::EmailTaken | Self::UsernameTaken | Self::NameTaken)
+        matches!(self, Self::EmailTaken | Self::UsernameTaken | Self::NameTaken | Self::OutputTaken)
     }
 
     pub const fn as_str(self) -> &'static str {
@@ -84,6 +88,8 @@ impl ErrorCode {
             Self::RoleNotAllowed => "role_not_allowed",
             Self::KindNotAllowed => "kind_not_allowed",
             Self::TimeZoneUnknown => "time_zone_unknown",
+            Self::OutputTaken => "output_taken",
+            Self::OutputNeeded => "output_needed",
             Self::ScopeUnknown => "scope_unknown",
             Self::InvalidInput => "invalid_input",
             Self::ExpectedObject => "expected_object",

@@ -59,6 +59,7 @@ fn on_constraint(name: &str) -> Option<Error> {
         "api_keys_name_check" => Error::field("name", ErrorCode::TooLong),
         // A plant's codes: each line, product and reason its own.
         "production_lines_tenant_id_code_key"
+        | "production_areas_tenant_id_line_id_code_key"
         | "production_products_tenant_id_code_key"
         | "production_reasons_tenant_id_code_key" => Error::field("code", ErrorCode::NameTaken),
         "production_shifts_tenant_id_name_key" => Error::field("name", ErrorCode::NameTaken),

@@ -1,5 +1,5 @@
 //! `/production/settings`: the plant as its owner and managers set it — its time zone, lines (thresholds, OEE target), products
-//! (ideal cycle), downtime reasons (planned or not, colour), which lines each operator works on, and each role's
+//! (ideal cycle), each line's areas (the codes machines send, and its output), downtime reasons (planned or not, colour), which lines each operator works on, and each role's
 //! dashboard (its widgets as JSON, checked against the widget catalog on save). Plain forms: each row saves on its
 //! own, with or without JavaScript; a refused save says which field and changes nothing.
 
@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
 use nexus::ids::UserId;
-use nexus::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
+use nexus::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use nexus::production::rules::dashboard::Range;
-use nexus::production::rules::kinds::{FilterKey, Template};
+use nexus::production::rules::kinds::{AreaKind, FilterKey, Template};
 use nexus::production::rules::settings::{
-    FilterInput, FilterSetting, LineInput, PlantInput, ProductInput, ReasonInput, ShiftInput, ShiftSetting, StopInput,
-    StopSetting, usual_time_zones,
+    AreaInput, AreaSetting, FilterInput, FilterSetting, LineInput, PlantInput, ProductInput, ReasonInput, ShiftInput,
+    ShiftSetting, StopInput, StopSetting, usual_time_zones,
 };
 
 use crate::error::AppError;
@@ -43,6 +43,12 @@ pub async fn save_plant(input: PlantInput) -> Result<String, AppError> {
 pub async fn save_line(input: LineInput) -> Result<LineId, AppError> {
     let st = crate::state::state()?;
     Ok(service::save_line(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/production/settings/area")]
+pub async fn save_area(input: AreaInput) -> Result<AreaId, AppError> {
+    let st = crate::state::state()?;
+    Ok(service::save_area(&st.pool, &crate::state::user()?, &crate::state::meta(), &input).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/production/settings/product")]
@@ -115,6 +121,7 @@ const H2: &str = "mb-3 text-base font-semibold";
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let line = ServerAction::<SaveLine>::new();
+    let area = ServerAction::<SaveArea>::new();
     let product = ServerAction::<SaveProduct>::new();
     let reason = ServerAction::<SaveReason>::new();
     let dashboard = ServerAction::<SaveDashboard>::new();
@@ -129,6 +136,7 @@ pub fn SettingsPage() -> impl IntoView {
     let filter = ServerAction::<SaveFilter>::new();
     // Read again after each save that took, only: a refused one leaves the page (and what was typed) as it is.
     let (line_v, product_v, reason_v) = (ok_version(line), ok_version(product), ok_version(reason));
+    let area_v = ok_version(area);
     let (dashboard_v, operator_v, filter_v) = (ok_version(dashboard), ok_version(operator), ok_version(filter));
     let calendar_v = (
         ok_version(calendar.plant),
@@ -140,7 +148,7 @@ pub fn SettingsPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             (
-                (line_v.get(), product_v.get(), reason_v.get()),
+                (line_v.get(), area_v.get(), product_v.get(), reason_v.get()),
                 (dashboard_v.get(), operator_v.get(), filter_v.get()),
                 (calendar_v.0.get(), calendar_v.1.get(), calendar_v.2.get(), calendar_v.3.get(), calendar_v.4.get()),
             )
@@ -149,7 +157,7 @@ pub fn SettingsPage() -> impl IntoView {
     );
     view! {
         <Protected permission=Permission::PlantConfigure>
-            <Page data line product reason dashboard operator calendar filter />
+            <Page data line area product reason dashboard operator calendar filter />
         </Protected>
     }
 }
@@ -282,6 +290,7 @@ where
 fn Page(
     data: Resource<Result<Settings, AppError>>,
     line: ServerAction<SaveLine>,
+    area: ServerAction<SaveArea>,
     product: ServerAction<SaveProduct>,
     reason: ServerAction<SaveReason>,
     dashboard: ServerAction<SaveDashboard>,
@@ -291,12 +300,14 @@ fn Page(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let line_err = Signal::derive(move || line.value().get().and_then(Result::err));
+    let area_err = Signal::derive(move || area.value().get().and_then(Result::err));
     let product_err = Signal::derive(move || product.value().get().and_then(Result::err));
     let reason_err = Signal::derive(move || reason.value().get().and_then(Result::err));
     let dashboard_err = Signal::derive(move || dashboard.value().get().and_then(Result::err));
     let operator_err = Signal::derive(move || operator.value().get().and_then(Result::err));
     let any_saved = Signal::derive(move || {
         saved(line).get()
+            || saved(area).get()
             || saved(product).get()
             || saved(reason).get()
             || saved(dashboard).get()
@@ -322,6 +333,7 @@ fn Page(
                     Ok(s) => view! {
                         <div class="space-y-6">
                             <Lines s=s.clone() action=line error=line_err />
+                            <Areas s=s.clone() action=area error=area_err />
                             <Products s=s.clone() action=product error=product_err />
                             <Reasons s=s.clone() action=reason error=reason_err />
                             <Shifts s=s.clone() calendar />
@@ -375,6 +387,77 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
             <div class="px-3"><Problems error /></div>
             {s.lines.into_iter().map(|l| row(Some(l))).collect_view()}
             <Fresh action row=move || row(None) />
+        </section>
+    }
+}
+
+fn kind_label(l: Locale, k: AreaKind) -> &'static str {
+    match k {
+        AreaKind::Input => td_string!(l, prodset.area_input),
+        AreaKind::Process => td_string!(l, prodset.area_process),
+        AreaKind::Inspection => td_string!(l, prodset.area_inspection),
+        AreaKind::Output => td_string!(l, prodset.area_output),
+    }
+}
+
+/// Each line's areas: the codes machines send with every unit, and which one is the line's output (where its units
+/// count). A new area is added to the line chosen.
+#[component]
+fn Areas(s: Settings, action: ServerAction<SaveArea>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lines: Vec<(LineId, String)> = s.lines.iter().map(|l| (l.id, l.code.clone())).collect();
+    let row = move |a: Option<AreaSetting>| {
+        let id = a.as_ref().map(|a| a.id);
+        let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+        let form_id = format!("area-form-{key}");
+        let (code, name, kind) = a
+            .as_ref()
+            .map_or((String::new(), String::new(), AreaKind::Process), |a| (a.code.clone(), a.name.clone(), a.kind));
+        let line_cell = match &a {
+            Some(a) => view! {
+                <span class="text-xs">{t!(i18n, prodset.line)}<span class="block py-2 font-medium">{a.line.clone()}</span>
+                    <input type="hidden" name="input[line_id]" value=a.line_id.to_string() /></span>
+            }
+            .into_any(),
+            None => {
+                let lines = lines.clone();
+                view! {
+                    <label class="text-xs">{t!(i18n, prodset.line)}
+                        <select name="input[line_id]" class=FIELD required>
+                            {lines.into_iter().map(|(id, code)| view! { <option value=id.to_string()>{code}</option> }).collect_view()}
+                        </select>
+                    </label>
+                }
+                .into_any()
+            }
+        };
+        view! {
+            <ActionForm action attr:class="contents" attr:data-testid=form_id>
+                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[6rem_8rem_1fr_10rem_auto] dark:border-slate-700">
+                    {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
+                    {line_cell}
+                    <label class="text-xs">{t!(i18n, prodset.code)}<input name="input[code]" value=code class=FIELD maxlength="40" required /></label>
+                    <label class="text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=name class=FIELD maxlength="120" required /></label>
+                    <label class="text-xs">{t!(i18n, prodset.area_kind)}
+                        <select name="input[kind]" class=FIELD>
+                            {AreaKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=k == kind>{move || kind_label(i18n.get_locale(), k)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class=BUTTON_SECONDARY>{if id.is_some() { t!(i18n, prodset.save).into_any() } else { t!(i18n, prodset.add).into_any() }}</button>
+                </div>
+            </ActionForm>
+        }
+    };
+    let has_lines = !s.lines.is_empty();
+    view! {
+        <section class=CARD_FLUSH aria-labelledby="set-areas-h" data-testid="set-areas">
+            <h2 id="set-areas-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.areas)}</h2>
+            <p class="px-3 pb-2 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.areas_note)}</p>
+            <div class="px-3"><Problems error /></div>
+            {s.areas.into_iter().map(|a| row(Some(a))).collect_view()}
+            {has_lines.then(|| view! { <Fresh action row=move || row(None) /> })}
         </section>
     }
 }

@@ -43,6 +43,8 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::RoleNotAllowed => td_string!(locale, err.role_not_allowed),
         E::KindNotAllowed => td_string!(locale, err.kind_not_allowed),
         E::TimeZoneUnknown => td_string!(locale, err.time_zone_unknown),
+        E::OutputTaken => td_string!(locale, err.output_taken),
+        E::OutputNeeded => td_string!(locale, err.output_needed),
         E::ScopeUnknown => td_string!(locale, err.scope_unknown),
         E::InvalidInput => td_string!(locale, err.invalid_input),
         E::ExpectedObject => td_string!(locale, err.expected_object),

@@ -747,3 +747,63 @@ async fn stops_are_listed_and_classified_over_rest(opts: PgPoolOptions, conn: Pg
     let audit = app.get("/api/v1/audit?action=production.downtime_classified", Auth::Bearer(&owner)).await.json();
     assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
 }
+
+/// A line's areas are the plant's to list and edit: a machine's own name for the output is set as its code, a second
+/// output or a line without one is refused naming `kind`, and a unit naming an area the line lacks is refused with
+/// the line's area codes.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn areas_are_listed_edited_and_named_to_the_machines(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    assert!(nexus::production::service::demo::configure(&app.pool).await.unwrap());
+    let plc = key(&app, &["production:ingest"]).await;
+    let now = chrono::Utc::now().to_rfc3339();
+    let unit = |area: &str| json!({"line": "L1", "area": area, "product": "SOP-100", "at": now, "good": true});
+    let send = |area: &str, id: &str| {
+        let body = json!({"batch_id": id, "detections": [unit(area)]});
+        let app = &app;
+        let plc = plc.clone();
+        async move { app.post_json("/api/v1/production/detections", &body, Auth::Bearer(&plc)).await }
+    };
+    let res = send("salida", "b1").await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "rejected", "problem": {"problem": "unknown_area", "row": 1, "line": "L1", "area": "salida",
+                                                "known": ["ENT", "INS", "PRO", "SAL"]}}),
+    );
+
+    // The manager's settings list every line's areas; renaming the output's code to what the machine sends works.
+    let manager = app.login_browser("gerente@planta.demo", DEMO_PASSWORD).await;
+    let settings = app.post_form("/api/ui/production/settings", &[], &manager, Some(ORIGIN)).await.json();
+    let areas = settings["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 12, "three lines, four areas each");
+    let l1_out = areas.iter().find(|a| a["line"] == "L1" && a["kind"] == "output").unwrap();
+    let l1_ins = areas.iter().find(|a| a["line"] == "L1" && a["kind"] == "inspection").unwrap();
+    let save = |id: &Value, code: &str, kind: &str| {
+        let (id, line) = (id["id"].to_string(), id["line_id"].to_string());
+        let form = [
+            ("input[id]", id),
+            ("input[line_id]", line),
+            ("input[code]", code.to_owned()),
+            ("input[name]", "Salida".to_owned()),
+            ("input[kind]", kind.to_owned()),
+        ];
+        let app = &app;
+        let manager = manager.clone();
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form("/api/ui/production/settings/area", &form, &manager, Some(ORIGIN)).await
+        }
+    };
+    let res = save(l1_ins, "INS", "output").await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    assert_eq!(res.json()["fields"][0], json!({"field": "kind", "code": "output_taken"}));
+    let res = save(l1_out, "SAL", "process").await;
+    assert_eq!(res.json()["fields"][0], json!({"field": "kind", "code": "output_needed"}), "{}", res.text());
+    let res = save(l1_out, "INS", "output").await;
+    assert_eq!(res.json()["fields"][0], json!({"field": "code", "code": "name_taken"}), "{}", res.text());
+    let res = save(l1_out, "salida", "output").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = send("salida", "b2").await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+}

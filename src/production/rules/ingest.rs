@@ -22,7 +22,8 @@ pub const FUTURE_SLACK: Duration = Duration::minutes(5);
 pub struct DetectionIn {
     /// The line's code.
     pub line: String,
-    /// The area's code within the line.
+    /// The area's code within the line, as the plant's settings list each line's areas. The line's production is
+    /// what its output area counts (a new line has `ENT` input, `PRO` process, `INS` inspection and `SAL` output).
     pub area: String,
     /// The product's code.
     pub product: String,
@@ -68,6 +69,14 @@ pub enum BatchProblem {
         row: usize,
         field: String,
         reason: RowReason,
+    },
+    /// A row (from 1) naming an area its line does not have: the line's area codes (set per line on the plant's
+    /// settings page; a new line has `ENT`, `PRO`, `INS` and `SAL`, its output).
+    UnknownArea {
+        row: usize,
+        line: String,
+        area: String,
+        known: Vec<String>,
     },
     /// A row (from 1) whose `at` is before `oldest`, the first moment raw units are kept: the first day (UTC) of the
     /// month `NEXUS_PRODUCTION_KEEP_MONTHS` (24) months before the current one. Older months are dropped whole.
@@ -161,7 +170,11 @@ pub fn check(
         .enumerate()
         .map(|(i, u)| {
             let (line_id, areas) = plant.lines.get(u.line.trim()).ok_or_else(|| bad(i, "line", RowReason::Unknown))?;
-            let area_id = *areas.get(u.area.trim()).ok_or_else(|| bad(i, "area", RowReason::Unknown))?;
+            let area_id = *areas.get(u.area.trim()).ok_or_else(|| {
+                let mut known: Vec<String> = areas.keys().cloned().collect();
+                known.sort();
+                BatchProblem::UnknownArea { row: i + 1, line: u.line.trim().to_owned(), area: u.area.clone(), known }
+            })?;
             let product_id =
                 *plant.products.get(u.product.trim()).ok_or_else(|| bad(i, "product", RowReason::Unknown))?;
             if u.at > now + FUTURE_SLACK {
@@ -214,7 +227,6 @@ mod tests {
         let ok = unit("L1", "OUT", "P-100", now());
         for (bad, field, reason) in [
             (unit("L9", "OUT", "P-100", now()), "line", RowReason::Unknown),
-            (unit("L1", "XX", "P-100", now()), "area", RowReason::Unknown),
             (unit("L1", "OUT", "P-999", now()), "product", RowReason::Unknown),
             (unit("L1", "OUT", "P-100", now() + Duration::minutes(6)), "at", RowReason::InFuture),
         ] {
@@ -224,6 +236,16 @@ mod tests {
                 Err(BatchProblem::Row { row: 2, field: field.into(), reason })
             );
         }
+        // An area the line does not have: its areas are named, for the sender to use.
+        assert_eq!(
+            check(&[ok.clone(), unit("L1", "salida", "P-100", now())], &plant(), now(), oldest),
+            Err(BatchProblem::UnknownArea {
+                row: 2,
+                line: "L1".into(),
+                area: "salida".into(),
+                known: vec!["INS".into(), "OUT".into()]
+            })
+        );
         let units = [ok.clone(), unit("L1", "OUT", "P-100", oldest - Duration::seconds(1))];
         assert_eq!(check(&units, &plant(), now(), oldest), Err(BatchProblem::TooOld { row: 2, oldest }));
         // A clock a few minutes ahead is a machine's drift, not an error.

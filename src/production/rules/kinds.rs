@@ -23,6 +23,23 @@ crate::codes::text_enum!(WidgetKind "widget kind" {
     LineComparison => "line_comparison", DowntimeTable => "downtime_table", DowntimePareto => "downtime_pareto",
 });
 
+/// What an area of a line is (`production_areas.kind`): where units enter, are worked, are inspected, or leave. A
+/// line has exactly one output: the units counted there are its production (OEE, stops); the other areas' units
+/// are kept for the drill-downs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AreaKind {
+    Input,
+    Process,
+    Inspection,
+    Output,
+}
+
+crate::codes::text_enum!(AreaKind "area kind" {
+    Input => "input", Process => "process", Inspection => "inspection", Output => "output",
+});
+
 /// A filter a plant's dashboard can offer (`production_filters.key`). The table also allows `area`, which no
 /// dashboard offers yet: a stored `area` row is skipped by name, not decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

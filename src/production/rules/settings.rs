@@ -2,12 +2,12 @@
 //! dashboard, each checked whole here before anything is written, every problem named by its field. (The widgets'
 //! parameters are checked against the widget catalog's JSON Schemas by the service, which reads them.)
 
-use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
+use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::Widget;
-use super::kinds::{FilterKey, Template, WidgetKind};
+use super::kinds::{AreaKind, FilterKey, Template, WidgetKind};
 use crate::codes::{ErrorCode, FieldError, check_text};
 
 /// A line as edited (times in seconds, the target in percent: as people think of them).
@@ -110,6 +110,33 @@ pub fn check_line(l: &LineInput) -> Result<LineChecked, Vec<FieldError>> {
         e,
     )
 }
+
+/// An area of a line as edited: where its units are counted (machines name it by its code in each unit they send).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaInput {
+    /// Absent: a new area.
+    pub id: Option<AreaId>,
+    pub line_id: LineId,
+    pub code: String,
+    pub name: String,
+    pub kind: AreaKind,
+}
+
+/// An area's code and name.
+pub fn check_area(a: &AreaInput) -> Result<(String, String), Vec<FieldError>> {
+    let mut e = Vec::new();
+    let code = text("code", &a.code, 40, &mut e);
+    let name = text("name", &a.name, 120, &mut e);
+    done((code, name), e)
+}
+
+/// The areas a new line gets, each with its kind (codes `ENT`, `PRO`, `INS`, `SAL`; the plant renames them at will).
+pub const NEW_LINE_AREAS: [(AreaKind, &str, &str); 4] = [
+    (AreaKind::Input, "ENT", "Entrada"),
+    (AreaKind::Process, "PRO", "Proceso"),
+    (AreaKind::Inspection, "INS", "Inspección"),
+    (AreaKind::Output, "SAL", "Salida"),
+];
 
 /// A product's code, name and ideal cycle (from 1 ms to a day); the cycle in milliseconds.
 pub fn check_product(p: &ProductInput) -> Result<(String, String, i32), Vec<FieldError>> {
@@ -463,12 +490,26 @@ pub struct QueryLog {
     pub day_p95_ms: Option<f64>,
 }
 
+/// An area as the settings page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaSetting {
+    pub id: AreaId,
+    pub line_id: LineId,
+    /// Its line's code.
+    pub line: String,
+    pub code: String,
+    pub name: String,
+    pub kind: AreaKind,
+}
+
 /// Everything the settings page edits.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     /// The plant's time zone (IANA): shift times and days are read in it.
     pub time_zone: String,
     pub lines: Vec<LineSetting>,
+    /// Every line's areas, by line and code.
+    pub areas: Vec<AreaSetting>,
     pub products: Vec<ProductSetting>,
     pub reasons: Vec<super::dashboard::ReasonRef>,
     pub shifts: Vec<ShiftSetting>,

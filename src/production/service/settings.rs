@@ -11,13 +11,13 @@ use crate::codes::{ErrorCode, FieldError};
 use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
-use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
+use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{Range, Widget, WidgetParams};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
-    self as rules, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput, ProductInput,
-    ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
+    self as rules, AreaInput, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput,
+    ProductInput, ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
 };
 use crate::production::store::settings as store;
 
@@ -68,6 +68,25 @@ pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &L
     let after = json!({ "code": line.code, "name": line.name, "downtime_threshold_ms": line.downtime_threshold_ms,
                         "micro_stop_ms": line.micro_stop_ms, "oee_target": line.target, "active": line.active });
     record(&mut tx, user, meta, "production.line_saved", "production_line", id, after).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves an area of a line (owners and managers): its code (what machines send), name and kind; a line keeps exactly
+/// one output (a second one is refused on `kind`, 409, as is leaving a line without one). Audited.
+pub async fn save_area(pool: &PgPool, user: &User, meta: &RequestMeta, input: &AreaInput) -> Result<AreaId> {
+    user.require(Permission::PlantConfigure)?;
+    let (code, name) = rules::check_area(input).map_err(Error::Validation)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let id =
+        match store::save_area(&mut tx, user.tenant_id, input.id, input.line_id, (&code, &name, input.kind)).await? {
+            store::AreaSaved::Saved(id) => id,
+            store::AreaSaved::NotFound => return Err(Error::NotFound),
+            store::AreaSaved::SecondOutput => return Err(Error::field("kind", ErrorCode::OutputTaken)),
+            store::AreaSaved::NoOutput => return Err(Error::field("kind", ErrorCode::OutputNeeded)),
+        };
+    let after = json!({ "line_id": input.line_id, "code": code, "name": name, "kind": input.kind.as_str() });
+    record(&mut tx, user, meta, "production.area_saved", "production_area", id, after).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -295,6 +314,7 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
             active: l.active,
         })
         .collect();
+    let areas = store::areas(&mut tx).await?;
     let products = store::products(&mut tx)
         .await?
         .into_iter()
@@ -358,5 +378,5 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .map(|(kind, name_es, name_en)| Ok(WidgetEntry { kind: WidgetKind::decode(&kind)?, name_es, name_en }))
         .collect::<Result<_>>()?;
     tx.commit().await?;
-    Ok(Settings { time_zone, lines, products, reasons, shifts, filters, operators, dashboards, widgets })
+    Ok(Settings { time_zone, lines, areas, products, reasons, shifts, filters, operators, dashboards, widgets })
 }

@@ -5,8 +5,12 @@
 use crate::db::Tx;
 use chrono::NaiveTime;
 
+use crate::ids::AreaId;
 use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, TenantId, UserId};
-use crate::production::rules::settings::{LineChecked, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting};
+use crate::production::rules::kinds::AreaKind;
+use crate::production::rules::settings::{
+    AreaSetting, LineChecked, NEW_LINE_AREAS, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting,
+};
 
 /// Sets the plant's time zone (the plant's row is made on its first setting). Returns the zone it had.
 pub(in crate::production) async fn save_plant(
@@ -51,13 +55,18 @@ pub(in crate::production) async fn save_line(
             )
             .fetch_one(&mut **tx)
             .await?;
-            // A new line counts its units at an output area (the other areas are the machines' to name).
+            // A new line counts its units at an output area; the others are there to be renamed or used.
+            let kinds: Vec<&str> = NEW_LINE_AREAS.iter().map(|a| a.0.as_str()).collect();
+            let codes: Vec<&str> = NEW_LINE_AREAS.iter().map(|a| a.1).collect();
+            let names: Vec<&str> = NEW_LINE_AREAS.iter().map(|a| a.2).collect();
             sqlx::query!(
                 "insert into production_areas (tenant_id, line_id, kind, code, name)
-                 values ($1, $2, 'input', 'ENT', 'Entrada'), ($1, $2, 'process', 'PRO', 'Proceso'),
-                        ($1, $2, 'inspection', 'INS', 'Inspección'), ($1, $2, 'output', 'SAL', 'Salida')",
+                 select $1, $2, k, c, n from unnest($3::text[], $4::text[], $5::text[]) as a(k, c, n)",
                 tenant.0,
-                id.0
+                id.0,
+                &kinds as &[&str],
+                &codes as &[&str],
+                &names as &[&str]
             )
             .execute(&mut **tx)
             .await?;
@@ -81,6 +90,95 @@ pub(in crate::production) async fn save_line(
             .await
         }
     }
+}
+
+/// What saving an area came to.
+pub(in crate::production) enum AreaSaved {
+    Saved(AreaId),
+    /// No area (or line) of the plant has that id.
+    NotFound,
+    /// The line has its output already (a line has one).
+    SecondOutput,
+    /// The line's output would be left without one.
+    NoOutput,
+}
+
+/// Writes an area (new when `id` is none), keeping one output per line. A code the line uses already is the unique
+/// key's conflict (`production_areas_tenant_id_line_id_code_key`).
+pub(in crate::production) async fn save_area(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Option<AreaId>,
+    line: LineId,
+    (code, name, kind): (&str, &str, AreaKind),
+) -> Result<AreaSaved, sqlx::Error> {
+    // The line's areas, locked: two saves of the same line's areas never both pass the one-output rule.
+    let areas = sqlx::query!(
+        "select a.id, a.kind from production_areas a
+         join production_lines l on l.tenant_id = a.tenant_id and l.id = a.line_id
+         where a.tenant_id = $1 and a.line_id = $2 for update of a",
+        tenant.0,
+        line.0
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let output = areas.iter().find(|a| a.kind == "output").map(|a| a.id);
+    match id {
+        Some(id) if !areas.iter().any(|a| a.id == id.0) => return Ok(AreaSaved::NotFound),
+        Some(id) if output == Some(id.0) && kind != AreaKind::Output => return Ok(AreaSaved::NoOutput),
+        _ if kind == AreaKind::Output && output.is_some() && output != id.map(|i| i.0) => {
+            return Ok(AreaSaved::SecondOutput);
+        }
+        _ => {}
+    }
+    let saved = match id {
+        None => {
+            sqlx::query_scalar!(
+                r#"insert into production_areas (tenant_id, line_id, kind, code, name)
+                   select $1, l.id, $3, $4, $5 from production_lines l where l.tenant_id = $1 and l.id = $2
+                   returning id as "id: AreaId""#,
+                tenant.0,
+                line.0,
+                kind.as_str(),
+                code,
+                name
+            )
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        Some(id) => {
+            sqlx::query_scalar!(
+                r#"update production_areas set kind = $4, code = $5, name = $6
+                   where tenant_id = $1 and line_id = $2 and id = $3 returning id as "id: AreaId""#,
+                tenant.0,
+                line.0,
+                id.0,
+                kind.as_str(),
+                code,
+                name
+            )
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+    };
+    Ok(saved.map_or(AreaSaved::NotFound, AreaSaved::Saved))
+}
+
+/// Every line's areas, by line code and area code.
+pub(in crate::production) async fn areas(tx: &mut Tx) -> Result<Vec<AreaSetting>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select a.id as "id: AreaId", a.line_id as "line_id: LineId", l.code as line, a.code, a.name, a.kind
+           from production_areas a join production_lines l on l.tenant_id = a.tenant_id and l.id = a.line_id
+           order by l.code, a.code"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let kind = AreaKind::decode(&r.kind).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok(AreaSetting { id: r.id, line_id: r.line_id, line: r.line, code: r.code, name: r.name, kind })
+        })
+        .collect()
 }
 
 pub(in crate::production) async fn save_product(
