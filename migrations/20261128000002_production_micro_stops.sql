@@ -21,3 +21,10 @@ create policy tenant_isolation on production_micro_stops
 
 -- A plant's stops newest first, for the stops list over the REST API (its keyset pages).
 create index production_downtime_tenant_start on production_downtime (tenant_id, start_at desc, id desc);
+
+-- A reason for set-ups and changeovers: its stops are the six big losses' "set-up and adjustments", not a breakdown
+-- (a planned one leaves planned time whatever it is).
+alter table production_reasons add column setup boolean not null default false;
+select set_config('app.platform', 'on', true);
+update production_reasons set setup = true where code = 'CAMBIO';
+select set_config('app.platform', '', true);

@@ -500,18 +500,19 @@ fn Reasons(s: Settings, action: ServerAction<SaveReason>, error: Signal<Option<A
     let row = move |r: Option<nexus::production::rules::dashboard::ReasonRef>| {
         let id = r.as_ref().map(|r| r.id);
         let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
-        let (code, name, planned, colour, active) = r
-            .map_or((String::new(), String::new(), false, "#64748b".to_owned(), true), |r| {
-                (r.code, r.name, r.planned, r.colour, r.active)
+        let (code, name, planned, setup, colour, active) = r
+            .map_or((String::new(), String::new(), false, false, "#64748b".to_owned(), true), |r| {
+                (r.code, r.name, r.planned, r.setup, r.colour, r.active)
             });
         let form_id = format!("reason-form-{key}");
         view! {
             <ActionForm action attr:class="contents" attr:data-testid=form_id>
-                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[8rem_1fr_6rem_4rem_5rem_auto] dark:border-slate-700">
+                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[8rem_1fr_6rem_7rem_4rem_5rem_auto] dark:border-slate-700">
                     {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
                     <label class="text-xs">{t!(i18n, prodset.code)}<input name="input[code]" value=code class=FIELD maxlength="40" required /></label>
                     <label class="text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=name class=FIELD maxlength="120" required /></label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[planned]" type="checkbox" value="true" checked=planned />{t!(i18n, prodset.planned)}</label>
+                    <label class="flex items-center gap-1 text-xs"><input name="input[setup]" type="checkbox" value="true" checked=setup />{t!(i18n, prodset.setup)}</label>
                     <label class="text-xs">{t!(i18n, prodset.colour)}<input name="input[colour]" type="color" value=colour class="h-9 w-full rounded border border-slate-300 dark:border-slate-600" /></label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[active]" type="checkbox" value="true" checked=active />{t!(i18n, prodset.active)}</label>
                     <button type="submit" class=BUTTON_SECONDARY>{if id.is_some() { t!(i18n, prodset.save).into_any() } else { t!(i18n, prodset.add).into_any() }}</button>

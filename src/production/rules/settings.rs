@@ -55,6 +55,9 @@ pub struct ReasonInput {
     pub name: String,
     #[serde(default)]
     pub planned: bool,
+    /// A set-up or changeover reason (a checkbox).
+    #[serde(default)]
+    pub setup: bool,
     /// `#rrggbb`.
     pub colour: String,
     #[serde(default)]
@@ -581,6 +584,7 @@ mod tests {
             code: "LIMPIEZA".into(),
             name: "Limpieza".into(),
             planned: true,
+            setup: false,
             colour: "#A1B2C3".into(),
             active: true,
         };

@@ -108,12 +108,12 @@ pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: 
     user.require(Permission::PlantConfigure)?;
     let (code, name, colour) = rules::check_reason(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let id =
-        store::save_reason(&mut tx, user.tenant_id, input.id, (&code, &name, &colour), input.planned, input.active)
-            .await?
-            .ok_or(Error::NotFound)?;
-    let after =
-        json!({ "code": code, "name": name, "planned": input.planned, "colour": colour, "active": input.active });
+    let kind = (input.planned, input.setup);
+    let id = store::save_reason(&mut tx, user.tenant_id, input.id, (&code, &name, &colour), kind, input.active)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let after = json!({ "code": code, "name": name, "planned": input.planned, "setup": input.setup, "colour": colour,
+                        "active": input.active });
     record(&mut tx, user, meta, "production.reason_saved", "production_reason", id, after).await?;
     tx.commit().await?;
     Ok(id)

@@ -77,7 +77,7 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(ShiftId, S
 pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRef>, sqlx::Error> {
     sqlx::query_as!(
         ReasonRef,
-        r#"select id as "id: ReasonId", code, name, planned, colour, active from production_reasons
+        r#"select id as "id: ReasonId", code, name, planned, setup, colour, active from production_reasons
            order by planned, code"#
     )
     .fetch_all(&mut **tx)

@@ -52,6 +52,7 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> R
                 ($1, 'FALLA-ELE', 'Falla eléctrica', false, '#f97316'),
                 ($1, 'MATERIAL', 'Falta de material', false, '#eab308'),
                 ($1, 'CALIDAD', 'Ajuste por calidad', false, '#a855f7')",
+        "update production_reasons set setup = true where tenant_id = $1 and code = 'CAMBIO'",
         // The demo's operators work on line 1.
         "insert into production_line_operators (tenant_id, user_id, line_id)
          select $1, u.id, l.id from users u

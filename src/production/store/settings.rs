@@ -223,26 +223,27 @@ pub(in crate::production) async fn save_reason(
     tenant: TenantId,
     id: Option<ReasonId>,
     (code, name, colour): (&str, &str, &str),
-    planned: bool,
+    (planned, setup): (bool, bool),
     active: bool,
 ) -> Result<Option<ReasonId>, sqlx::Error> {
     match id {
         None => sqlx::query_scalar!(
-            r#"insert into production_reasons (tenant_id, code, name, planned, colour, active)
-             values ($1, $2, $3, $4, $5, $6) returning id as "id: ReasonId""#,
+            r#"insert into production_reasons (tenant_id, code, name, planned, colour, active, setup)
+             values ($1, $2, $3, $4, $5, $6, $7) returning id as "id: ReasonId""#,
             tenant.0,
             code,
             name,
             planned,
             colour,
-            active
+            active,
+            setup
         )
         .fetch_one(&mut **tx)
         .await
         .map(Some),
         Some(id) => {
             sqlx::query_scalar!(
-                r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6
+                r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6, setup = $8
              where id = $1 and tenant_id = $7 returning id as "id: ReasonId""#,
                 id.0,
                 code,
@@ -250,7 +251,8 @@ pub(in crate::production) async fn save_reason(
                 planned,
                 colour,
                 active,
-                tenant.0
+                tenant.0,
+                setup
             )
             .fetch_optional(&mut **tx)
             .await

@@ -89,6 +89,7 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
         code: "LIMPIEZA".into(),
         name: "Limpieza".into(),
         planned: true,
+        setup: false,
         colour: "#22C55E".into(),
         active: true,
     };

@@ -72,6 +72,9 @@ pub struct ReasonRef {
     pub code: String,
     pub name: String,
     pub planned: bool,
+    /// A set-up or changeover: its stops are the set-up loss, not a breakdown.
+    #[serde(default)]
+    pub setup: bool,
     /// `#rrggbb`.
     pub colour: String,
     /// Retired reasons still name old stops but are not offered.
