@@ -43,6 +43,9 @@ pub struct Totals {
     /// How many micro-stops.
     #[serde(default)]
     pub micro_stops: i64,
+    /// Ideal time of the rejected units (Σ ideal cycle × rejects): the quality loss in time.
+    #[serde(default)]
+    pub reject_ideal_ms: i64,
 }
 
 impl std::ops::Add for Totals {
@@ -57,6 +60,7 @@ impl std::ops::Add for Totals {
             no_data_ms: self.no_data_ms + o.no_data_ms,
             micro_stop_ms: self.micro_stop_ms + o.micro_stop_ms,
             micro_stops: self.micro_stops + o.micro_stops,
+            reject_ideal_ms: self.reject_ideal_ms + o.reject_ideal_ms,
         }
     }
 }

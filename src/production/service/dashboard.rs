@@ -20,7 +20,7 @@ use crate::codes::{ErrorCode, UnknownText};
 use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
-use crate::production::rules::calendar::{Shift, Span};
+use crate::production::rules::calendar::{Calendar, Shift, Span};
 use crate::production::rules::dashboard::{
     self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, ParetoBy, Point, ProductRef,
     ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
@@ -217,6 +217,21 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
         product: q.product,
     };
     let figures = rules::figures(&inputs);
+    // The six big losses, MTBF and MTTR, of the lines (a product's share has none: stops are a line's).
+    let (losses, line_losses) = if q.product.is_none() {
+        let cal = Calendar { shifts: plain.clone(), tz: r.tz };
+        let windows: Vec<(LineId, DateTime<Utc>, DateTime<Utc>)> =
+            rules::merged_restarts(rules::restarts(&inputs, &cal))
+                .into_iter()
+                .map(|(l, s)| (l, s.start, s.end))
+                .collect();
+        let startup: HashMap<LineId, i64> = store::startup_rejects(tx, tenant, &windows).await?.into_iter().collect();
+        let setup: Vec<ReasonId> = store::reasons(tx).await?.into_iter().filter(|r| r.setup).map(|r| r.id).collect();
+        let (all, lines) = rules::losses(&inputs, &figures, &setup, &startup);
+        (Some(all), lines)
+    } else {
+        (None, HashMap::new())
+    };
     let code_of: HashMap<LineId, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
     let windows_ms = |s: &rules::StopCell| -> i64 {
         let span = Span::new(s.start, s.end.unwrap_or(now).min(now));
@@ -255,6 +270,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
                 name: l.name.clone(),
                 target: l.target,
                 figure: figures.lines.get(&l.id).copied().unwrap_or_default().into(),
+                losses: line_losses.get(&l.id).copied(),
             })
             .collect(),
         products: products
@@ -286,6 +302,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
             .collect(),
         pareto: rules::pareto(&inputs, ParetoBy::Reason),
         pareto_lines: rules::pareto(&inputs, ParetoBy::Line),
+        losses,
     };
     Ok(view)
 }

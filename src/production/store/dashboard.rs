@@ -125,6 +125,40 @@ pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: UserId) -> 
 /// `hourly` is false), with the minutes in which each product made units. Per hour, the hours a window covers whole
 /// come from the hourly rollup and only the minutes of the hours it cuts at its edges from the per-minute one (a
 /// line's 30 days: 720 rows instead of 43,200); hours are UTC hours either way.
+/// The ideal time of the units rejected at each line's output inside its start-up windows (`(line, start, end)`,
+/// merged beforehand: none overlaps another of its line), by the minute (a window takes the minute it starts in).
+pub(in crate::production) async fn startup_rejects(
+    tx: &mut Tx,
+    tenant: TenantId,
+    windows: &[(LineId, DateTime<Utc>, DateTime<Utc>)],
+) -> Result<Vec<(LineId, i64)>, sqlx::Error> {
+    if windows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<i32> = windows.iter().map(|w| w.0.0).collect();
+    let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.1).collect();
+    let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.2).collect();
+    let rows = sqlx::query!(
+        r#"select w.l as "line_id!", sum(r.ms)::bigint as "ms!"
+           from unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) w(l, a, b)
+           cross join lateral (
+               select (m.total - m.good)::bigint * p.ideal_cycle_ms as ms
+               from production_minutes m
+               join production_areas ar on ar.tenant_id = m.tenant_id and ar.id = m.area_id and ar.kind = 'output'
+               join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
+               where m.tenant_id = $1 and m.line_id = w.l
+                 and m.minute >= date_trunc('minute', w.a) and m.minute < w.b) r
+           group by 1"#,
+        tenant.0,
+        &lines,
+        &starts,
+        &ends
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (LineId(r.line_id), r.ms)).collect())
+}
+
 /// The lines' micro-stops in the hours the windows touch (each hour once).
 pub(in crate::production) async fn micro_stops(
     tx: &mut Tx,

@@ -241,22 +241,20 @@ pub(in crate::production) async fn save_reason(
         .fetch_one(&mut **tx)
         .await
         .map(Some),
-        Some(id) => {
-            sqlx::query_scalar!(
-                r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6, setup = $8
+        Some(id) => sqlx::query_scalar!(
+            r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6, setup = $8
              where id = $1 and tenant_id = $7 returning id as "id: ReasonId""#,
-                id.0,
-                code,
-                name,
-                planned,
-                colour,
-                active,
-                tenant.0,
-                setup
-            )
-            .fetch_optional(&mut **tx)
-            .await
-        }
+            id.0,
+            code,
+            name,
+            planned,
+            colour,
+            active,
+            tenant.0,
+            setup
+        )
+        .fetch_optional(&mut **tx)
+        .await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! with its numbers, and the minutes behind it.
 
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{Figure, MinuteRow, Setup, View};
+use nexus::production::rules::dashboard::{Figure, Losses, MinuteRow, Setup, View};
 
 use super::filters::Filters;
 use super::{H2, MUTED, PlantTime, minutes_text, pct, run_text};
@@ -160,6 +160,8 @@ pub(super) fn Drill(
                 <a href=close class=BUTTON_SECONDARY data-testid="drill-close">{t!(i18n, prod.close)}</a>
             </div>
             <p class="mb-2 font-mono text-sm" data-testid="drill-formula">{formula}</p>
+            {(figure == "oee").then_some(move || current.get().and_then(|v| v.losses).map(|l| view! { <Waterfall l /> }))}
+            {(figure == "availability").then_some(move || current.get().map(|v| view! { <Reliability v /> }))}
             {(figure == "performance").then_some(move || current.get().map(|v| {
                 // Performance's loss split: micro-stops (their own loss) and the rest, reduced speed.
                 let t = v.total.totals;
@@ -216,4 +218,78 @@ fn minute_columns(tz: chrono_tz::Tz) -> Vec<Column<MinuteRow>> {
         Column::new(move || td_string!(i18n.get_locale(), prod.k_good), |m: &MinuteRow| m.good.into_any())
             .class(numeric),
     ]
+}
+
+/// The six big losses as a waterfall, from the time the calendar plans (with data) to fully productive time: each
+/// step's minutes and its share of the scheduled time, drawn as a bar (the numbers are in the table itself).
+#[component]
+fn Waterfall(l: Losses) -> impl IntoView {
+    let i18n = use_i18n();
+    let whole = l.scheduled_ms.max(1) as f64;
+    // (label key, ms, a loss or a level)
+    type Step = (fn(Locale) -> &'static str, i64, bool);
+    let steps: Vec<Step> = vec![
+        (|loc| td_string!(loc, prod.l_scheduled), l.scheduled_ms, false),
+        (|loc| td_string!(loc, prod.l_planned_stops), l.planned_stops_ms, true),
+        (|loc| td_string!(loc, prod.planned_time), l.planned_ms, false),
+        (|loc| td_string!(loc, prod.l_breakdowns), l.breakdowns_ms, true),
+        (|loc| td_string!(loc, prod.l_setup), l.setup_ms, true),
+        (|loc| td_string!(loc, prod.run_time), l.run_ms, false),
+        (|loc| td_string!(loc, prod.l_minor), l.minor_stops_ms, true),
+        (|loc| td_string!(loc, prod.l_speed), l.reduced_speed_ms, true),
+        (|loc| td_string!(loc, prod.l_net), l.net_run_ms, false),
+        (|loc| td_string!(loc, prod.l_startup), l.startup_rejects_ms, true),
+        (|loc| td_string!(loc, prod.l_rejects), l.production_rejects_ms, true),
+        (|loc| td_string!(loc, prod.l_fully), l.fully_productive_ms, false),
+    ];
+    let columns = vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.l_step),
+            move |s: &Step| {
+                let (label, loss) = (s.0, s.2);
+                view! { <span class=if loss { "pl-4" } else { "font-medium" }>{if loss { "− " } else { "" }}{move || label(i18n.get_locale())}</span> }.into_any()
+            },
+        ),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_duration), |s: &Step| minutes_text(s.1).into_any())
+            .class("sm:text-right tabular-nums whitespace-nowrap"),
+        Column::new("%", move |s: &Step| {
+            let width = format!("width: {:.1}%", (s.1 as f64 / whole * 100.0).clamp(0.0, 100.0));
+            let bar = if s.2 { "h-3 rounded bg-red-500" } else { "h-3 rounded bg-[#2b7cee]" };
+            view! { <div class="w-32 sm:w-48"><div class=bar style=width></div></div> }.into_any()
+        }),
+    ];
+    view! {
+        <div class="mb-3">
+            <DataTable rows=steps columns caption=move || td_string!(i18n.get_locale(), prod.l_title) testid="drill-losses"
+                min_width="" empty=ViewFn::from(|| ()) />
+        </div>
+    }
+}
+
+/// Each line's breakdowns, MTBF (run time per breakdown) and MTTR (breakdown time per breakdown).
+#[component]
+fn Reliability(v: View) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows: Vec<(String, Losses)> = v.lines.iter().filter_map(|l| l.losses.map(|x| (l.code.clone(), x))).collect();
+    let text = |ms: Option<i64>| ms.map_or_else(|| "—".to_owned(), minutes_text);
+    let numeric = "sm:text-right tabular-nums";
+    let columns = vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_line),
+            |r: &(String, Losses)| r.0.clone().into_any(),
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.l_breakdowns),
+            |r: &(String, Losses)| format!("{} · {}", r.1.breakdowns, minutes_text(r.1.breakdowns_ms)).into_any(),
+        )
+        .class(numeric),
+        Column::new("MTBF", move |r: &(String, Losses)| text(r.1.mtbf_ms).into_any()).class(numeric),
+        Column::new("MTTR", move |r: &(String, Losses)| text(r.1.mttr_ms).into_any()).class(numeric),
+    ];
+    view! {
+        <div class="mb-3">
+            <DataTable rows columns caption=move || td_string!(i18n.get_locale(), prod.l_reliability) testid="drill-reliability"
+                min_width="" empty=ViewFn::from(|| ()) />
+        </div>
+    }
 }

@@ -355,6 +355,7 @@ mod tests {
             stop_count: stops,
             pareto: Vec::new(),
             pareto_lines: Vec::new(),
+            losses: None,
         }
     }
 

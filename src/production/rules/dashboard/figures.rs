@@ -27,6 +27,14 @@ pub struct OutputCell {
     pub minutes: i64,
 }
 
+impl OutputCell {
+    /// The ideal time of the cell's rejected units (its product's cycle × rejects: exact, the cell being one
+    /// product's).
+    pub fn reject_ideal_ms(&self) -> i64 {
+        if self.total > 0 { self.ideal_ms / self.total * (self.total - self.good.clamp(0, self.total)) } else { 0 }
+    }
+}
+
 /// A line's micro-stops in an hour (the hour they start in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MicroCell {
@@ -195,8 +203,13 @@ pub fn figures(input: &Inputs) -> Figures {
         let mut mix: Vec<BTreeMap<ProductId, i64>> = vec![BTreeMap::new(); steps.len()];
         for c in input.output.iter().filter(|c| c.line == line) {
             let (Some(i), Some(h)) = (slot_of(c.at), step_of(c.at)) else { continue };
-            *units[i].entry(c.product).or_default() +=
-                Totals { total: c.total, good: c.good, ideal_ms: c.ideal_ms, ..Totals::default() };
+            *units[i].entry(c.product).or_default() += Totals {
+                total: c.total,
+                good: c.good,
+                ideal_ms: c.ideal_ms,
+                reject_ideal_ms: c.reject_ideal_ms(),
+                ..Totals::default()
+            };
             *mix[h].entry(c.product).or_default() += c.minutes;
         }
         // An hour in which the line made nothing (stopped, idle) shares its time as the last hour that made
@@ -305,6 +318,9 @@ pub struct LineRow {
     pub name: String,
     pub target: f64,
     pub figure: Figure,
+    /// Its six big losses, MTBF and MTTR (none with a product filter).
+    #[serde(default)]
+    pub losses: Option<super::Losses>,
 }
 
 /// A product's row (product distribution).

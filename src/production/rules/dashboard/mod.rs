@@ -22,6 +22,7 @@
 //! server functions share.
 
 mod figures;
+mod losses;
 mod pareto;
 mod range;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use figures::*;
+pub use losses::*;
 pub use pareto::*;
 pub use range::*;
 pub use time::*;
@@ -168,6 +170,9 @@ pub struct View {
     pub pareto: Vec<ParetoRow>,
     /// Stops per line ([`pareto`] by [`ParetoBy::Line`]).
     pub pareto_lines: Vec<ParetoRow>,
+    /// The six big losses of the lines looked at (none with a product filter: stops are a line's, not a product's).
+    #[serde(default)]
+    pub losses: Option<Losses>,
 }
 
 /// The most stops a view lists.

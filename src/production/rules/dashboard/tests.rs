@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, DurationRound, NaiveTime, TimeZone, Utc};
 use super::super::calendar::{Shift, Span, Stop};
 use super::super::oee::Totals;
 use super::figures::*;
+use super::losses::*;
 use super::pareto::*;
 use super::time::*;
 use crate::ids::{LineId, ProductId, ReasonId};
@@ -491,4 +492,131 @@ proptest! {
         prop_assert!(o.availability.is_none_or(|a| (0.0..=1.0).contains(&a)));
         prop_assert!(o.quality.is_none_or(|q| (0.0..=1.0).contains(&q)));
     }
+}
+
+/// The six big losses of a morning computed by hand: 450 planned minutes by the calendar, a 30-minute planned stop,
+/// a 40-minute breakdown, a 20-minute changeover, 30 minutes of micro-stops, 15,000 units at 1 s of which 600
+/// rejected, 2 minutes of them at start-up. The waterfall ends at OEE × planned time.
+#[test]
+fn the_six_big_losses_go_from_the_calendar_to_fully_productive_time() {
+    use std::collections::HashMap;
+    let (from, to) = (local(10, 6, 0), local(10, 14, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
+    let stop = |id, start, end, planned, reason: Option<i32>| StopCell {
+        id,
+        line: LineId(1),
+        start,
+        end: Some(end),
+        planned,
+        reason: reason.map(ReasonId),
+    };
+    let stops = [
+        stop(1, local(10, 7, 0), local(10, 7, 40), false, None),
+        stop(2, local(10, 8, 0), local(10, 8, 20), false, Some(5)),
+        stop(3, local(10, 12, 0), local(10, 12, 30), true, Some(6)),
+    ];
+    let output = [OutputCell {
+        line: LineId(1),
+        product: ProductId(7),
+        at: local(10, 6, 0),
+        total: 15_000,
+        good: 14_400,
+        ideal_ms: 15_000_000,
+        minutes: 300,
+    }];
+    let micro = [MicroCell { line: LineId(1), hour: local(10, 9, 0), ms: 30 * MIN, stops: 45 }];
+    let input = Inputs {
+        first_units: &CONNECTED,
+        micro: &micro,
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(11, 0, 0),
+        lines: &[LineId(1)],
+        slots: &slots,
+        stops: &stops,
+        output: &output,
+        product: None,
+    };
+    let f = figures(&input);
+    let startup = HashMap::from([(LineId(1), 2 * MIN)]);
+    let (all, lines) = losses(&input, &f, &[ReasonId(5)], &startup);
+    let m = |ms: i64| ms / MIN;
+    assert_eq!(
+        [all.scheduled_ms, all.planned_stops_ms, all.planned_ms, all.breakdowns_ms, all.setup_ms, all.run_ms].map(m),
+        [450, 30, 420, 40, 20, 360]
+    );
+    assert_eq!(
+        [all.minor_stops_ms, all.reduced_speed_ms, all.net_run_ms, all.startup_rejects_ms, all.production_rejects_ms]
+            .map(m),
+        [30, 80, 250, 2, 8]
+    );
+    assert_eq!(m(all.fully_productive_ms), 240);
+    // It ends where OEE says: fully productive time is OEE × planned time.
+    let oee = f.total.oee().oee.unwrap();
+    assert!((all.fully_productive_ms as f64 - oee * all.planned_ms as f64).abs() < 1.0, "{oee}");
+    // One breakdown: MTBF is the run time, MTTR its length.
+    assert_eq!((all.breakdowns, all.mtbf_ms.map(m), all.mttr_ms.map(m)), (1, Some(360), Some(40)));
+    assert_eq!(lines[&LineId(1)], all, "one line: the plant is that line");
+}
+
+/// A line starts at each stretch on shift and restarts where a stop without a planned reason ends; start-up windows
+/// that overlap are one.
+#[test]
+fn start_up_windows_follow_shift_starts_and_stop_ends() {
+    use super::super::calendar::Calendar;
+    let (from, to) = (local(10, 5, 0), local(10, 14, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Day, from, to, Mexico_City, &shifts());
+    let stops = [
+        StopCell {
+            id: 1,
+            line: LineId(1),
+            start: local(10, 6, 0),
+            end: Some(local(10, 6, 5)),
+            planned: false,
+            reason: None,
+        },
+        StopCell {
+            id: 2,
+            line: LineId(1),
+            start: local(10, 9, 0),
+            end: Some(local(10, 9, 30)),
+            planned: false,
+            reason: None,
+        },
+        StopCell {
+            id: 3,
+            line: LineId(1),
+            start: local(10, 11, 0),
+            end: Some(local(10, 11, 30)),
+            planned: true,
+            reason: None,
+        },
+    ];
+    let input = Inputs {
+        first_units: &CONNECTED,
+        micro: &[],
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(11, 0, 0),
+        lines: &[LineId(1)],
+        slots: &slots,
+        stops: &stops,
+        output: &[],
+        product: None,
+    };
+    let cal = Calendar { shifts: shifts(), tz: Mexico_City };
+    let got = merged_restarts(restarts(&input, &cal));
+    // 05:00 is inside the night shift (22:00–06:00) that hands over to the morning at 06:00: no start there; the
+    // night's stretch was cut by the span. The 06:05 stop end and the 09:30 one are restarts; the planned stop is not.
+    assert_eq!(
+        got,
+        [
+            (LineId(1), Span::new(local(10, 6, 5), local(10, 6, 15))),
+            (LineId(1), Span::new(local(10, 9, 30), local(10, 9, 40))),
+        ]
+    );
 }
