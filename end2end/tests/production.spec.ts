@@ -93,6 +93,18 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   await expect(page.getByTestId('drill-formula')).toContainText('Tiempo de operación = Tiempo planeado − Paro');
   await expect(page.getByTestId('drill-minutes').locator('tbody tr').first()).toBeVisible();
   await shot(page, 'production-drill');
+  // The times are the plant's, and say so.
+  await expect(page.getByTestId('prod-zone')).toContainText('America/Mexico_City');
+  // OEE drills to the six big losses, from shift time to fully productive time; availability to each line's
+  // breakdowns, MTBF and MTTR.
+  await page.getByTestId('kpi-oee').click();
+  await expect(page).toHaveURL(/drill=oee/);
+  await expect(page.getByTestId('drill-losses')).toContainText('Averías');
+  await expect(page.getByTestId('drill-losses')).toContainText('Tiempo plenamente productivo');
+  await shot(page, 'production-losses');
+  await page.getByTestId('kpi-availability').click();
+  await expect(page).toHaveURL(/drill=availability/);
+  await expect(page.getByTestId('drill-reliability')).toContainText('MTBF');
   await page.getByTestId('drill-close').click();
   await expect(page.getByTestId('prod-drill')).toHaveCount(0);
 
@@ -159,6 +171,8 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await login(page, MANAGER, demoPassword);
   await expect(page).toHaveURL(/\/$/);
   await open(page, '/production/settings');
+  // Each line's areas, the codes its machines send: three lines, each with its output SAL.
+  await expect(page.getByTestId('set-areas').locator('input[name="input[code]"][value="SAL"]')).toHaveCount(3);
   const morning = page.locator('[data-shift="Matutino"]');
   const stops = morning.locator('[data-testid^="stop-form-"]');
   const before = await stops.count();
