@@ -75,7 +75,12 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
         Caller::User(u) => classify_lines(&mut tx, u, &ids).await?,
         Caller::Machine(_) => Vec::new(),
     };
+    let first_steps = match caller {
+        Caller::User(u) if u.may(Permission::PlantConfigure) => Some(store::first_steps(&mut tx).await?),
+        _ => None,
+    };
     let setup = Setup {
+        first_steps,
         time_zone,
         lines: lines.into_iter().map(|l| LineRef { id: l.id, code: l.code, name: l.name, target: l.target }).collect(),
         products: store::products(&mut tx)

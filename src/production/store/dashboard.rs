@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::db::Tx;
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::calendar::{Shift, Span, Stop};
-use crate::production::rules::dashboard::{MicroCell, OutputCell, ReasonRef, StopCell};
+use crate::production::rules::dashboard::{FirstSteps, MicroCell, OutputCell, ReasonRef, StopCell};
 
 pub(in crate::production) struct LineRow {
     pub id: LineId,
@@ -125,6 +125,28 @@ pub(in crate::production) async fn operator_lines(tx: &mut Tx, user: UserId) -> 
 /// `hourly` is false), with the minutes in which each product made units. Per hour, the hours a window covers whole
 /// come from the hourly rollup and only the minutes of the hours it cuts at its edges from the per-minute one (a
 /// line's 30 days: 720 rows instead of 43,200); hours are UTC hours either way.
+/// A plant's first steps, each done or not.
+pub(in crate::production) async fn first_steps(tx: &mut Tx) -> Result<FirstSteps, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"select exists (select 1 from production_lines) as "lines!",
+                  exists (select 1 from production_products) as "products!",
+                  exists (select 1 from production_shifts) as "shifts!",
+                  exists (select 1 from production_reasons) as "reasons!",
+                  exists (select 1 from production_lines where first_unit_at is not null) as "units!",
+                  (select count(*) from users) > 1 as "people!""#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(FirstSteps {
+        lines: r.lines,
+        products: r.products,
+        shifts: r.shifts,
+        reasons: r.reasons,
+        units: r.units,
+        people: r.people,
+    })
+}
+
 /// The ideal time of the units rejected at each line's output inside its start-up windows (`(line, start, end)`,
 /// merged beforehand: none overlaps another of its line), by the minute (a window takes the minute it starts in).
 pub(in crate::production) async fn startup_rejects(

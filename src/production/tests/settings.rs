@@ -354,3 +354,37 @@ async fn the_widgets_parameter_types_say_what_the_catalogs_schemas_say(opts: PgP
     // Not a table of refusals only: each kind accepts something here.
     assert!(accepted >= schemas.len() * 2, "{accepted} accepted");
 }
+
+/// The plant's first steps are shown to those who set it up, each done or not from what the plant has: the demo has
+/// lines, products, shifts, reasons and people, and no unit until a machine sends one.
+#[sqlx::test]
+async fn the_first_steps_say_what_the_plant_still_lacks(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::rules::dashboard::FirstSteps;
+    let pool = demo_plant(opts, conn).await;
+    let (manager, viewer) = (person(&pool, "manager").await, person(&pool, "viewer").await);
+    let steps = setup(&pool, &Caller::User(manager.clone())).await.unwrap().first_steps;
+    let all_but_units =
+        FirstSteps { lines: true, products: true, shifts: true, reasons: true, units: false, people: true };
+    assert_eq!(steps, Some(all_but_units));
+    assert!(!all_but_units.done());
+    assert_eq!(setup(&pool, &Caller::User(viewer)).await.unwrap().first_steps, None, "not the viewer's to do");
+    // A machine's first unit.
+    let plc = Caller::Machine(crate::caller::Machine {
+        key_id: uuid::Uuid::new_v4(),
+        tenant_id: manager.tenant_id,
+        name: "PLC".into(),
+        scopes: vec![crate::identity::rules::auth::ApiScope::ProductionIngest],
+        creator_role: crate::identity::rules::auth::Role::Manager,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Manufacturer,
+    });
+    let unit = crate::production::rules::ingest::DetectionIn {
+        line: "L1".into(),
+        area: "SAL".into(),
+        product: "SOP-100".into(),
+        at: chrono::Utc::now(),
+        good: true,
+    };
+    crate::production::service::ingest::ingest(&pool, &plc, "first", &[unit]).await.unwrap();
+    let steps = setup(&pool, &Caller::User(manager)).await.unwrap().first_steps.unwrap();
+    assert!(steps.done(), "{steps:?}");
+}

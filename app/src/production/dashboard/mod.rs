@@ -146,6 +146,7 @@ fn Dashboard(
                 match setup.await {
                     Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
                     Ok(s) if s.lines.is_empty() => view! {
+                        {s.first_steps.map(|steps| view! { <FirstStepsCard steps /> })}
                         <section class=format!("{CARD} text-center") data-testid="prod-unconfigured">
                             <h2 class=H2>{t!(i18n, prod.unconfigured_title)}</h2>
                             <p class=MUTED>{t!(i18n, prod.unconfigured_body)}</p>
@@ -153,11 +154,48 @@ fn Dashboard(
                     }.into_any(),
                     Ok(s) => {
                         first_load(view).await;
-                        view! { <Board setup=s view minutes filters classify /> }.into_any()
+                        let steps = s.first_steps.filter(|f| !f.done());
+                        view! {
+                            {steps.map(|steps| view! { <FirstStepsCard steps /> })}
+                            <Board setup=s view minutes filters classify />
+                        }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+/// A new plant's way to its first live figure: each step, done or with the link that does it.
+#[component]
+fn FirstStepsCard(steps: nexus::production::rules::dashboard::FirstSteps) -> impl IntoView {
+    let i18n = use_i18n();
+    type Label = fn(Locale) -> &'static str;
+    let items: [(bool, Label, &'static str, &'static str); 6] = [
+        (steps.lines, |l| td_string!(l, prod.step_lines), "/production/settings#set-lines-h", "step-lines"),
+        (steps.products, |l| td_string!(l, prod.step_products), "/production/settings#set-products-h", "step-products"),
+        (steps.shifts, |l| td_string!(l, prod.step_shifts), "/production/settings#set-shifts-h", "step-shifts"),
+        (steps.reasons, |l| td_string!(l, prod.step_reasons), "/production/settings#set-reasons-h", "step-reasons"),
+        (steps.units, |l| td_string!(l, prod.step_units), "/account/api-keys", "step-units"),
+        (steps.people, |l| td_string!(l, prod.step_people), "/admin/users", "step-people"),
+    ];
+    let done = items.iter().filter(|i| i.0).count();
+    view! {
+        <section class=format!("{CARD} mb-4") aria-labelledby="first-steps-h" data-testid="first-steps">
+            <h2 id="first-steps-h" class=H2>{move || td_string!(i18n.get_locale(), prod.steps_title, done = done, of = 6).to_string()}</h2>
+            <ol class="space-y-2 text-sm">
+                {items.into_iter().map(|(ok, label, href, id)| view! {
+                    <li class="flex items-start gap-2" data-testid=id data-done=ok.to_string()>
+                        <span aria-hidden="true" class=if ok { "text-emerald-600 dark:text-emerald-400" } else { "text-slate-400" }>{if ok { "✔" } else { "○" }}</span>
+                        {if ok {
+                            view! { <span><span class="sr-only">{move || td_string!(i18n.get_locale(), prod.step_done)}" "</span>{move || label(i18n.get_locale())}</span> }.into_any()
+                        } else {
+                            view! { <a href=href class="text-[#1a5bb5] underline dark:text-[#8fbfff]">{move || label(i18n.get_locale())}</a> }.into_any()
+                        }}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }
 

@@ -131,6 +131,28 @@ pub struct Setup {
     pub template: Template,
     pub widgets: Vec<Widget>,
     pub classify_lines: Vec<LineId>,
+    /// What a plant needs before its first live figure, for those who set it up (none for anyone else).
+    #[serde(default)]
+    pub first_steps: Option<FirstSteps>,
+}
+
+/// A new plant's first steps, each done or not: lines, products, shifts, reasons, units from a machine, people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstSteps {
+    pub lines: bool,
+    pub products: bool,
+    pub shifts: bool,
+    pub reasons: bool,
+    /// A line has counted a unit.
+    pub units: bool,
+    /// Someone besides the owner has an account.
+    pub people: bool,
+}
+
+impl FirstSteps {
+    pub fn done(&self) -> bool {
+        self.lines && self.products && self.shifts && self.reasons && self.units && self.people
+    }
 }
 
 /// What a dashboard asks for.
