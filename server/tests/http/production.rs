@@ -733,6 +733,12 @@ async fn stops_are_listed_and_classified_over_rest(opts: PgPoolOptions, conn: Pg
     );
     let res = put_json(&app, &uri, &body, &terminal).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    // A note alone never takes the reason away: the reason is required (null to unclassify).
+    let res = put_json(&app, &uri, &json!({"note": "otra"}), &terminal).await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "reason", "code": "required"}]}),
+    );
     let done = list("?classified=true".into()).await.json();
     let s = &done["items"][0];
     assert_eq!(

@@ -226,7 +226,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
     let (losses, line_losses) = if q.product.is_none() {
         let cal = Calendar { shifts: plain.clone(), tz: r.tz };
         let windows: Vec<(LineId, DateTime<Utc>, DateTime<Utc>)> =
-            rules::merged_restarts(rules::restarts(&inputs, &cal))
+            rules::merged_restarts(rules::restarts(&inputs, &cal), &r.windows, now)
                 .into_iter()
                 .map(|(l, s)| (l, s.start, s.end))
                 .collect();

@@ -132,14 +132,21 @@ pub(in crate::production) async fn record(
         )
         .execute(&mut **tx)
         .await?;
+        // Given a reason: it ends at the line's first unit after its start (a stop opened where a shift started ends
+        // where the line counted in that shift, not at the batch's first unit, which may be the day before).
+        let _ = first;
         sqlx::query!(
-            "update production_downtime set end_at = $3
-             where tenant_id = $1 and line_id = $2 and end_at is null and start_at < $3
-               and start_at <> all($4::timestamptz[])",
+            "update production_downtime d
+             set end_at = coalesce((select min(u.at) from production_detections u
+                                    where u.tenant_id = d.tenant_id and u.line_id = d.line_id and u.area_id = $5
+                                      and u.at > d.start_at), $3)
+             where d.tenant_id = $1 and d.line_id = $2 and d.end_at is null and d.start_at < $3
+               and d.start_at <> all($4::timestamptz[])",
             line.tenant_id,
             line.line_id,
-            first,
-            starts
+            at,
+            starts,
+            line.output_area
         )
         .execute(&mut **tx)
         .await?;
@@ -304,7 +311,9 @@ pub(in crate::production) async fn correct(
     }
     if !gone.is_empty() {
         changed += sqlx::query!(
-            "delete from production_downtime where tenant_id = $1 and line_id = $2 and id = any($3)",
+            // Never one given a reason meanwhile (someone classified it while the round ran): it stays.
+            "delete from production_downtime
+             where tenant_id = $1 and line_id = $2 and id = any($3) and reason_id is null",
             line.tenant_id,
             line.line_id,
             gone

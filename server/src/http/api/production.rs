@@ -225,12 +225,19 @@ async fn stops(
     Ok(Json(StopsPage { items: page.items, next: page.next }))
 }
 
+/// A field that is there, `null` or not (absent: `None`; `null`: `Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// A stop's classification.
 #[derive(Deserialize, ToSchema)]
 pub struct Classification {
-    /// The code of one of the plant's reasons in use; `null` makes the stop unclassified again.
-    #[schema(max_length = 40)]
-    reason: Option<String>,
+    /// The code of one of the plant's reasons in use; `null` makes the stop unclassified again. Required: a body with
+    /// only a note never takes a stop's reason away.
+    #[schema(value_type = Option<String>, required = true, max_length = 40)]
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<Option<String>>,
     /// At most 500 characters, one line.
     #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     note: Option<String>,
@@ -254,7 +261,8 @@ async fn classify_stop(
     ApiJson(b): ApiJson<Classification>,
 ) -> ApiResult<StatusCode> {
     let id: i64 = id.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))?;
-    stops::classify(&st.pool, caller, &meta, id, b.reason.as_deref(), b.note.as_deref()).await?;
+    let reason = b.reason.ok_or_else(|| AppError::field("reason", ErrorCode::Required))?;
+    stops::classify(&st.pool, caller, &meta, id, reason.as_deref(), b.note.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,8 +9,10 @@
 //! - quality: **start-up rejects** (the ideal time of units rejected in the first [`STARTUP`] after a line starts or
 //!   restarts: a shift's start, the end of a stop) and **production rejects** (the other rejects).
 //!
-//! Fully productive time is the ideal time of the good units: `OEE × planned time`. MTBF is run time per breakdown,
-//! MTTR the breakdowns' time per breakdown (absent without one).
+//! Fully productive time is the ideal time of the good units: `OEE × planned time`. (When a product's ideal cycle is
+//! slower than the line really runs, performance is over 100 % and flagged: net run time is then capped at run time,
+//! and the waterfall ends below OEE × planned time, by the excess.) MTBF is run time per breakdown, MTTR the
+//! breakdowns' time per breakdown (absent without one).
 
 use std::collections::HashMap;
 
@@ -80,7 +82,7 @@ fn losses_of(t: &Totals, (planned_stops, breakdowns, setup, failures): (i64, i64
     let run = t.run_ms();
     let net = t.ideal_ms.clamp(0, run);
     let minor = t.micro_stop_ms.clamp(0, run - net);
-    let startup = startup.clamp(0, net);
+    let startup = startup.clamp(0, net.min(t.reject_ideal_ms.max(0)));
     let production = (t.reject_ideal_ms - startup).clamp(0, net - startup);
     Losses {
         scheduled_ms: t.planned_ms + planned_stops,
@@ -118,8 +120,19 @@ pub fn losses(
     (all, lines)
 }
 
-/// `restarts` merged per line where their start-up windows overlap, in order: each minute counted once.
-pub fn merged_restarts(mut spans: Vec<(crate::ids::LineId, Span)>) -> Vec<(crate::ids::LineId, Span)> {
+/// `restarts` merged per line where their start-up windows overlap, in order (each minute counted once), and cut
+/// to `windows` (up to `now`): a restart just before a span's end counts the rejects inside it only.
+pub fn merged_restarts(
+    spans: Vec<(crate::ids::LineId, Span)>,
+    windows: &[Span],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(crate::ids::LineId, Span)> {
+    let mut spans: Vec<(crate::ids::LineId, Span)> = spans
+        .into_iter()
+        .flat_map(|(l, s)| {
+            windows.iter().filter_map(move |w| Span::new(w.start, w.end.min(now)).overlap(&s).map(|o| (l, o)))
+        })
+        .collect();
     spans.sort_by_key(|(l, s)| (*l, s.start));
     let mut out: Vec<(crate::ids::LineId, Span)> = Vec::with_capacity(spans.len());
     for (l, s) in spans {
@@ -149,9 +162,11 @@ pub fn restarts(input: &Inputs, cal: &super::super::calendar::Calendar) -> Vec<(
                 }
             }
             for s in input.stops.iter().filter(|s| s.line == line && !s.planned) {
+                // A stop that ends where its shift does (the job cuts stops there) is no restart.
                 if let Some(end) = s.end
                     && end > w.start
                     && end < w.end
+                    && !cal.on_shift(&Span::new(end, end + Duration::minutes(1))).is_empty()
                 {
                     out.push((line, Span::new(end, end + STARTUP)));
                 }

@@ -609,7 +609,7 @@ fn start_up_windows_follow_shift_starts_and_stop_ends() {
         product: None,
     };
     let cal = Calendar { shifts: shifts(), tz: Mexico_City };
-    let got = merged_restarts(restarts(&input, &cal));
+    let got = merged_restarts(restarts(&input, &cal), &windows, local(11, 0, 0));
     // 05:00 is inside the night shift (22:00–06:00) that hands over to the morning at 06:00: no start there; the
     // night's stretch was cut by the span. The 06:05 stop end and the 09:30 one are restarts; the planned stop is not.
     assert_eq!(
