@@ -705,3 +705,52 @@ async fn micro_stops_are_counted_once_in_planned_time_and_reach_the_figures(
     assert_eq!((v.total.totals.micro_stop_ms, v.total.totals.micro_stops), (140_000, 2));
     assert_eq!(v.series.iter().map(|p| p.figure.totals.micro_stops).sum::<i64>(), 2, "in the buckets too");
 }
+
+/// A stop opened where a shift started (the job cuts stops at time off shift), given a reason, then a late batch
+/// covering it whose first unit is the day before: the stop ends where the line counted after it, keeps its reason,
+/// and is never left open (the bug: it was closed only when it started before the batch's first unit).
+#[sqlx::test]
+async fn a_classified_stop_opened_at_a_shift_start_ends_where_the_line_counted_after_it(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::production::service::downtime::run;
+    use chrono::Timelike;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Norte").await;
+    // In UTC, a 23-hour shift whose hour off was three hours ago: it ended at T0 and started again an hour later.
+    let t0 = Utc::now().duration_trunc(Duration::hours(1)).unwrap() - Duration::hours(3);
+    let (start, end) = ((t0 + Duration::hours(1)).hour(), t0.hour());
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query("insert into production_plants (tenant_id, time_zone) values ($1, 'UTC')")
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "insert into production_shifts (tenant_id, name, days, start_time, end_time)
+         values ($1, 'Largo', 127, '{start:02}:00', '{end:02}:00')"
+    ))
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let caller = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let every = |from: DateTime<Utc>, to: DateTime<Utc>| -> Vec<DetectionIn> {
+        (0..).map(|k| from + Duration::seconds(10 * k)).take_while(|t| *t < to).map(|t| unit("OUT", t, true)).collect()
+    };
+    // The line counts until ten minutes before the shift ends, then nothing.
+    ingest(&pool, &caller, "b1", &every(t0 - Duration::minutes(50), t0 - Duration::minutes(10))).await.unwrap();
+    run(&pool).await.unwrap();
+    let restart = t0 + Duration::hours(1);
+    let open = stops(&pool, tenant).await;
+    assert!(open.contains(&(restart, None)), "a stop going on from the shift's start: {open:?}");
+    give_reason(&pool, tenant, restart).await;
+    // The machine's buffer arrives: it counted across the hour off and ten minutes into the shift.
+    ingest(&pool, &caller, "b2", &every(t0 - Duration::minutes(10), restart + Duration::minutes(10))).await.unwrap();
+    run(&pool).await.unwrap();
+    let after = stops_full(&pool, tenant).await;
+    let kept = after.iter().find(|s| s.1 == restart).unwrap_or_else(|| panic!("{after:?}"));
+    assert_eq!((kept.2, kept.3), (Some(restart + Duration::seconds(10)), true), "{after:?}");
+}
