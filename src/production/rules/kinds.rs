@@ -55,6 +55,20 @@ crate::codes::text_enum!(FilterKey "dashboard filter" {
     DateRange => "date_range", Line => "line", Shift => "shift", Product => "product",
 });
 
+impl FilterKey {
+    /// The filters a plant that has set none offers: the date range (required, the last 24 hours to start with),
+    /// then line, shift and product. `(key, required, default value, options)`, as `production_filters` stores them.
+    pub fn defaults() -> [(FilterKey, bool, serde_json::Value, serde_json::Value); 4] {
+        use serde_json::json;
+        [
+            (FilterKey::DateRange, true, json!({"days_back": 1}), json!({"show_time": true})),
+            (FilterKey::Line, false, json!({}), json!({})),
+            (FilterKey::Shift, false, json!({}), json!({})),
+            (FilterKey::Product, false, json!({}), json!({})),
+        ]
+    }
+}
+
 /// Whose dashboard template a person sees (`production_dashboards.role`): owners, managers and operators their
 /// own, anyone else who may read production the viewer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,6 +85,46 @@ crate::codes::text_enum!(Template "dashboard template" {
 });
 
 impl Template {
+    /// The widgets a plant that has not set this template sees (and starts editing from): JSON as stored in
+    /// `production_dashboards.widgets`. The demo plant stores these very ones.
+    pub const fn default_widgets(self) -> &'static str {
+        match self {
+            Template::Manager => {
+                r#"[
+  {"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2,
+   "params": {"figures": ["oee", "availability", "performance", "quality", "total", "good", "downtime"]}},
+  {"kind": "production_over_time", "x": 0, "y": 2, "w": 8, "h": 4, "params": {"bucket": "hour"}},
+  {"kind": "product_distribution", "x": 8, "y": 2, "w": 4, "h": 4, "params": {}},
+  {"kind": "line_comparison", "x": 0, "y": 6, "w": 6, "h": 4, "params": {"figure": "oee"}},
+  {"kind": "downtime_pareto", "x": 6, "y": 6, "w": 6, "h": 4, "params": {"by": "reason"}},
+  {"kind": "downtime_table", "x": 0, "y": 10, "w": 12, "h": 4, "params": {"limit": 50}}
+]"#
+            }
+            Template::Owner => {
+                r#"[
+  {"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2,
+   "params": {"figures": ["oee", "availability", "performance", "quality", "total", "good", "downtime"]}},
+  {"kind": "line_comparison", "x": 0, "y": 2, "w": 6, "h": 4, "params": {"figure": "oee"}},
+  {"kind": "downtime_pareto", "x": 6, "y": 2, "w": 6, "h": 4, "params": {"by": "reason"}},
+  {"kind": "production_over_time", "x": 0, "y": 6, "w": 12, "h": 4, "params": {"bucket": "day"}}
+]"#
+            }
+            Template::Operator => {
+                r#"[
+  {"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2, "params": {"figures": ["oee", "total", "good", "downtime"]}},
+  {"kind": "downtime_table", "x": 0, "y": 2, "w": 12, "h": 6, "params": {"limit": 20}}
+]"#
+            }
+            Template::Viewer => {
+                r#"[
+  {"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2,
+   "params": {"figures": ["oee", "availability", "performance", "quality"]}},
+  {"kind": "production_over_time", "x": 0, "y": 2, "w": 12, "h": 4, "params": {"bucket": "hour"}}
+]"#
+            }
+        }
+    }
+
     /// The template a role sees.
     pub const fn of(role: Role) -> Template {
         match role {

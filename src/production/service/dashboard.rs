@@ -64,10 +64,10 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
         Caller::Machine(m) => m.creator_role,
     };
     let template = Template::of(role);
-    // A template the plant has not set shows nothing; one whose stored widgets do not read is an error (the settings
-    // page checks every save against the catalog).
+    // A template the plant has not set is the default one; one whose stored widgets do not read is an error (the
+    // settings page checks every save against the catalog).
     let widgets: Vec<Widget> = match store::dashboard(&mut tx, template.as_str()).await? {
-        None => Vec::new(),
+        None => serde_json::from_str(template.default_widgets()).map_err(Error::internal)?,
         Some(w) => serde_json::from_value(w).map_err(Error::internal)?,
     };
     let ids: Vec<LineId> = lines.iter().map(|l| l.id).collect();
@@ -98,16 +98,25 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
             })
             .collect(),
         reasons: store::reasons(&mut tx).await?,
-        filters: store::filters(&mut tx)
-            .await?
-            .into_iter()
-            // `area` is a key the table allows and no dashboard offers yet.
-            .filter(|f| f.key != "area")
-            .map(|f| {
-                let key = FilterKey::decode(&f.key)?;
-                Ok(FilterDef { key, required: f.required, default_value: f.default_value, options: f.options })
-            })
-            .collect::<Result<_>>()?,
+        filters: {
+            let rows = store::filters(&mut tx).await?;
+            if rows.is_empty() {
+                // A plant that has set no filter offers the default ones.
+                FilterKey::defaults()
+                    .into_iter()
+                    .map(|(key, required, default_value, options)| FilterDef { key, required, default_value, options })
+                    .collect()
+            } else {
+                rows.into_iter()
+                    // `area` is a key the table allows and no dashboard offers yet.
+                    .filter(|f| f.enabled && f.key != "area")
+                    .map(|f| {
+                        let key = FilterKey::decode(&f.key)?;
+                        Ok(FilterDef { key, required: f.required, default_value: f.default_value, options: f.options })
+                    })
+                    .collect::<Result<_>>()?
+            }
+        },
         template,
         widgets,
         classify_lines,

@@ -354,6 +354,14 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
                     })
                     .unwrap_or_default(),
             },
+            // A plant that has set no filter offers the defaults (the dashboard shows them): listed as such.
+            None if rows.is_empty() => FilterSetting {
+                key,
+                position: i as i16 + 1,
+                enabled: true,
+                required: key == FilterKey::DateRange,
+                default: if key == FilterKey::DateRange { Range::Hours24.as_str().to_owned() } else { String::new() },
+            },
             None => {
                 FilterSetting { key, position: i as i16 + 1, enabled: false, required: false, default: String::new() }
             }
@@ -364,11 +372,11 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
     let dashboards = Template::ALL
         .iter()
         .map(|&template| {
-            let widgets = stored
-                .iter()
-                .find(|(r, _)| r == template.as_str())
-                .map(|(_, w)| w.clone())
-                .unwrap_or_else(|| json!([]));
+            // Not set yet: the default the dashboard shows, to start editing from.
+            let widgets = match stored.iter().find(|(r, _)| r == template.as_str()) {
+                Some((_, w)) => w.clone(),
+                None => serde_json::from_str(template.default_widgets()).map_err(Error::internal)?,
+            };
             Ok((template, serde_json::to_string_pretty(&widgets).map_err(Error::internal)?))
         })
         .collect::<Result<_>>()?;

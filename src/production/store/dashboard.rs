@@ -86,16 +86,17 @@ pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRef>
 
 pub(in crate::production) struct FilterRow {
     pub key: String,
+    pub enabled: bool,
     pub required: bool,
     pub default_value: serde_json::Value,
     pub options: serde_json::Value,
 }
 
-/// The filters the dashboard offers, in order.
+/// The plant's filter rows (those switched off too), in order.
 pub(in crate::production) async fn filters(tx: &mut Tx) -> Result<Vec<FilterRow>, sqlx::Error> {
     sqlx::query_as!(
         FilterRow,
-        "select key, required, default_value, options from production_filters where enabled order by position, key"
+        "select key, enabled, required, default_value, options from production_filters order by position, key"
     )
     .fetch_all(&mut **tx)
     .await

@@ -7,6 +7,7 @@
 
 use crate::db::Tx;
 use crate::ids::TenantId;
+use crate::production::rules::kinds::Template;
 
 /// The tenant called `name`, when it has no production line yet.
 pub(in crate::production) async fn unconfigured(tx: &mut Tx, name: &str) -> Result<Option<TenantId>, sqlx::Error> {
@@ -63,38 +64,20 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> R
                 ($1, 'line', 2, false, '{}', '{}'),
                 ($1, 'shift', 3, false, '{}', '{}'),
                 ($1, 'product', 4, false, '{}', '{}')",
-        "insert into production_dashboards (tenant_id, role, widgets) values
-             ($1, 'manager', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
-                               \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\",
-                                                          \"total\", \"good\", \"downtime\"]}},
-                              {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 2, \"w\": 8, \"h\": 4,
-                               \"params\": {\"bucket\": \"hour\"}},
-                              {\"kind\": \"product_distribution\", \"x\": 8, \"y\": 2, \"w\": 4, \"h\": 4, \"params\": {}},
-                              {\"kind\": \"line_comparison\", \"x\": 0, \"y\": 6, \"w\": 6, \"h\": 4,
-                               \"params\": {\"figure\": \"oee\"}},
-                              {\"kind\": \"downtime_pareto\", \"x\": 6, \"y\": 6, \"w\": 6, \"h\": 4,
-                               \"params\": {\"by\": \"reason\"}},
-                              {\"kind\": \"downtime_table\", \"x\": 0, \"y\": 10, \"w\": 12, \"h\": 4,
-                               \"params\": {\"limit\": 50}}]'),
-             ($1, 'owner', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
-                             \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\",
-                                                        \"total\", \"good\", \"downtime\"]}},
-                            {\"kind\": \"line_comparison\", \"x\": 0, \"y\": 2, \"w\": 6, \"h\": 4,
-                             \"params\": {\"figure\": \"oee\"}},
-                            {\"kind\": \"downtime_pareto\", \"x\": 6, \"y\": 2, \"w\": 6, \"h\": 4,
-                             \"params\": {\"by\": \"reason\"}},
-                            {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 6, \"w\": 12, \"h\": 4,
-                             \"params\": {\"bucket\": \"day\"}}]'),
-             ($1, 'operator', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
-                                \"params\": {\"figures\": [\"oee\", \"total\", \"good\", \"downtime\"]}},
-                               {\"kind\": \"downtime_table\", \"x\": 0, \"y\": 2, \"w\": 12, \"h\": 6,
-                                \"params\": {\"limit\": 20}}]'),
-             ($1, 'viewer', '[{\"kind\": \"kpi_cards\", \"x\": 0, \"y\": 0, \"w\": 12, \"h\": 2,
-                              \"params\": {\"figures\": [\"oee\", \"availability\", \"performance\", \"quality\"]}},
-                             {\"kind\": \"production_over_time\", \"x\": 0, \"y\": 2, \"w\": 12, \"h\": 4,
-                              \"params\": {\"bucket\": \"hour\"}}]')",
     ] {
         sqlx::query(sql).bind(tenant).execute(&mut **tx).await?;
     }
+    // Each role's dashboard: the templates every new plant starts from.
+    let roles: Vec<&str> = Template::ALL.iter().map(|t| t.as_str()).collect();
+    let widgets: Vec<&str> = Template::ALL.iter().map(|t| t.default_widgets()).collect();
+    sqlx::query(
+        "insert into production_dashboards (tenant_id, role, widgets)
+         select $1, r, w::jsonb from unnest($2::text[], $3::text[]) as t(r, w)",
+    )
+    .bind(tenant)
+    .bind(&roles)
+    .bind(&widgets)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -754,3 +754,27 @@ async fn a_classified_stop_opened_at_a_shift_start_ends_where_the_line_counted_a
     let kept = after.iter().find(|s| s.1 == restart).unwrap_or_else(|| panic!("{after:?}"));
     assert_eq!((kept.2, kept.3), (Some(restart + Duration::seconds(10)), true), "{after:?}");
 }
+
+/// A new plant starts with each role's default dashboard and the default filters, not an empty page with every
+/// filter hidden; the settings page lists them as they are shown, and the default saves as it is.
+#[sqlx::test]
+async fn a_new_plant_starts_from_the_default_dashboards_and_filters(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::production::rules::kinds::{FilterKey, Template};
+    use crate::production::service::dashboard::setup;
+    let pool = app_pool(opts, conn).await;
+    let tenant = plant(&pool, "Planta Nueva").await;
+    let reader = plc(tenant, vec![ApiScope::ProductionRead]);
+    let s = setup(&pool, &reader).await.unwrap();
+    assert_eq!(s.template, Template::Manager);
+    let kinds: Vec<&str> = s.widgets.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert!(kinds.contains(&"kpi_cards") && kinds.contains(&"downtime_table"));
+    let keys: Vec<FilterKey> = s.filters.iter().map(|f| f.key).collect();
+    assert_eq!(keys, [FilterKey::DateRange, FilterKey::Line, FilterKey::Shift, FilterKey::Product]);
+    // Every template's default is a layout the settings accept as it is.
+    for t in Template::ALL {
+        let widgets: Vec<crate::production::rules::dashboard::Widget> =
+            serde_json::from_str(t.default_widgets()).unwrap();
+        assert_eq!(crate::production::rules::settings::check_layout(&widgets), Ok(()), "{t:?}");
+    }
+}
