@@ -54,13 +54,17 @@ pub struct Losses {
     pub mttr_ms: Option<i64>,
 }
 
-/// Each stop's minutes in planned time, split as the losses split them: (planned stops, breakdowns, set-ups, number
+/// Each stop's minutes in `planned` time, split as the losses split them: (planned stops, breakdowns, set-ups, number
 /// of breakdowns), for the stops of `line` (all lines when none).
-fn stop_losses(input: &Inputs, setup: &[ReasonId], line: Option<crate::ids::LineId>) -> (i64, i64, i64, i64) {
-    let planned = planned_time(input);
+fn stop_losses(
+    input: &Inputs,
+    planned: &[Span],
+    setup: &[ReasonId],
+    line: Option<crate::ids::LineId>,
+) -> (i64, i64, i64, i64) {
     let mut out = (0, 0, 0, 0);
     for s in input.stops.iter().filter(|s| input.lines.contains(&s.line) && line.is_none_or(|l| l == s.line)) {
-        let ms = overlap_ms(&planned, &Span::new(s.start, s.end.unwrap_or(input.now).min(input.now)));
+        let ms = overlap_ms(planned, &Span::new(s.start, s.end.unwrap_or(input.now).min(input.now)));
         if ms <= 0 {
             continue;
         }
@@ -111,12 +115,16 @@ pub fn losses(
     setup: &[ReasonId],
     startup: &HashMap<crate::ids::LineId, i64>,
 ) -> (Losses, HashMap<crate::ids::LineId, Losses>) {
+    // The planned time the stops are measured against, once for every line.
+    let planned = planned_time(input);
     let lines = figures
         .lines
         .iter()
-        .map(|(&l, t)| (l, losses_of(t, stop_losses(input, setup, Some(l)), startup.get(&l).copied().unwrap_or(0))))
+        .map(|(&l, t)| {
+            (l, losses_of(t, stop_losses(input, &planned, setup, Some(l)), startup.get(&l).copied().unwrap_or(0)))
+        })
         .collect();
-    let all = losses_of(&figures.total, stop_losses(input, setup, None), startup.values().sum());
+    let all = losses_of(&figures.total, stop_losses(input, &planned, setup, None), startup.values().sum());
     (all, lines)
 }
 
