@@ -105,6 +105,24 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   await page.getByTestId('kpi-availability').click();
   await expect(page).toHaveURL(/drill=availability/);
   await expect(page.getByTestId('drill-reliability')).toContainText('MTBF');
+  // Availability's causes: each line's timeline (running, stopped, no data, planned stop) and the stops, with who
+  // classified them; performance's: cycles by product and micro-stops; quality's: rejects by product and area.
+  await expect(page.getByTestId('timeline-bar').first()).toBeVisible();
+  await expect(page.getByTestId('timeline-bar').first()).toHaveAttribute('aria-label', /En marcha/);
+  await expect(page.getByTestId('drill-stops')).toContainText('Clasificada por');
+  await shot(page, 'production-availability');
+  await page.getByTestId('kpi-performance').click();
+  await expect(page).toHaveURL(/drill=performance/);
+  await expect(page.getByTestId('cycles-table').locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('micro-table')).toContainText('L1');
+  await shot(page, 'production-performance');
+  await page.getByTestId('kpi-quality').click();
+  await expect(page).toHaveURL(/drill=quality/);
+  await expect(page.getByTestId('rejects-table').locator('tbody tr').first()).toBeVisible();
+  await shot(page, 'production-quality');
+  const causes = page.waitForEvent('download');
+  await page.getByTestId('cause-rejects-h-csv').click();
+  expect((await causes).suggestedFilename()).toMatch(/^causas-quality-\d{12}-\d{12}\.csv$/);
   await page.getByTestId('drill-close').click();
   await expect(page.getByTestId('prod-drill')).toHaveCount(0);
 

@@ -8,7 +8,7 @@ pub mod queries;
 pub mod settings;
 
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{MinuteRow, Query, Setup, View};
+use nexus::production::rules::dashboard::{DrillData, Query, Setup, View};
 
 use crate::error::AppError;
 
@@ -26,11 +26,13 @@ pub async fn production_view(#[server(default)] q: Query) -> Result<View, AppErr
     Ok(nexus::production::service::dashboard::view(&st.pool, &caller, &q).await?)
 }
 
-#[server(prefix = "/api", endpoint = "ui/production/minutes")]
-pub async fn production_minutes(#[server(default)] q: Query) -> Result<Vec<MinuteRow>, AppError> {
+/// What a drilled figure (`figure`, its key in the URL) drills down to: its minutes and causes.
+#[server(prefix = "/api", endpoint = "ui/production/drill")]
+pub async fn production_drill(#[server(default)] q: Query, figure: String) -> Result<DrillData, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::production::service::dashboard::minutes(&st.pool, &caller, &q).await?)
+    let cause = nexus::production::rules::dashboard::Cause::of_figure(&figure);
+    Ok(nexus::production::service::dashboard::drill(&st.pool, &caller, &q, cause).await?)
 }
 
 /// Gives a stop its reason (`reason` empty: unclassified) and note.

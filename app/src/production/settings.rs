@@ -391,7 +391,7 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
     }
 }
 
-fn kind_label(l: Locale, k: AreaKind) -> &'static str {
+pub(crate) fn kind_label(l: Locale, k: AreaKind) -> &'static str {
     match k {
         AreaKind::Input => td_string!(l, prodset.area_input),
         AreaKind::Process => td_string!(l, prodset.area_process),

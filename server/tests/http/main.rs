@@ -11,5 +11,6 @@ mod inventory_stock;
 mod inventory_upload;
 mod pipeline;
 mod production;
+mod production_causes;
 mod production_plant;
 mod server_fns;

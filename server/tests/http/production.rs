@@ -23,7 +23,7 @@ async fn plant(app: &TestApp) {
     .await;
 }
 
-async fn key(app: &TestApp, scopes: &[&str]) -> String {
+pub(crate) async fn key(app: &TestApp, scopes: &[&str]) -> String {
     let owner = app.access_token(PLANT_OWNER).await;
     let res = app
         .post_json(
@@ -295,12 +295,12 @@ fn same_figure(row: &[&str], figure: &Value, what: &str) {
     }
 }
 
-type Instant = chrono::DateTime<chrono::Utc>;
+pub(crate) type Instant = chrono::DateTime<chrono::Utc>;
 
 /// The demo plant over three whole hours that are over (three lines, shifts round the clock with their breaks, so
 /// planned time and every ratio): L1 makes 30 supports (3 rejected) in the first hour and stops a quarter of an hour
 /// (unclassified: downtime), L2 ten arms in the second, L3 nothing. Returns the span and the stop.
-async fn demo_span(app: &TestApp) -> (Instant, Instant, (Instant, Instant)) {
+pub(crate) async fn demo_span(app: &TestApp) -> (Instant, Instant, (Instant, Instant)) {
     use chrono::{Duration, DurationRound, Utc};
     app.seed_demo().await;
     assert!(nexus::production::service::demo::configure(&app.pool).await.unwrap());
@@ -333,7 +333,7 @@ async fn demo_span(app: &TestApp) -> (Instant, Instant, (Instant, Instant)) {
 }
 
 /// A span's ends as a query string writes them.
-fn query_time(t: Instant) -> String {
+pub(crate) fn query_time(t: Instant) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 

@@ -22,8 +22,8 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission, Role};
 use crate::production::rules::calendar::{Calendar, Shift, Span};
 use crate::production::rules::dashboard::{
-    self as rules, Bucket, Figure, FilterDef, Inputs, LineRef, LineRow, MinuteRow, ParetoBy, Point, ProductRef,
-    ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
+    self as rules, Bucket, DrillData, Figure, FilterDef, Inputs, LineRef, LineRow, LineTimeline, MinuteRow, ParetoBy,
+    Point, ProductRef, ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
 };
 use crate::production::rules::kinds::{FilterKey, Template};
 use crate::production::store::{dashboard as store, oee as oee_store};
@@ -126,16 +126,16 @@ pub async fn setup(pool: &PgPool, caller: &Caller) -> Result<Setup> {
 }
 
 /// A query made concrete: its span, windows, lines, product, bucket slots.
-struct Resolved {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    windows: Vec<Span>,
-    lines: Vec<store::LineRow>,
-    shifts: Vec<(ShiftId, String, Shift)>,
-    tz: Tz,
+pub(super) struct Resolved {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub windows: Vec<Span>,
+    pub lines: Vec<store::LineRow>,
+    pub shifts: Vec<(ShiftId, String, Shift)>,
+    pub tz: Tz,
 }
 
-async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved> {
+pub(super) async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved> {
     let tz = time_zone(tx).await?;
     let shifts = store::shifts(tx).await?;
     let plain: Vec<Shift> = shifts.iter().map(|(_, _, s)| s.clone()).collect();
@@ -172,7 +172,7 @@ async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Result<Resolved>
     Ok(Resolved { from, to, windows, lines, shifts, tz })
 }
 
-fn user_of(caller: &Caller) -> Option<UserId> {
+pub(super) fn user_of(caller: &Caller) -> Option<UserId> {
     match caller {
         Caller::User(u) => Some(u.user_id),
         Caller::Machine(_) => None,
@@ -195,6 +195,17 @@ pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
 /// The figures of `q` in `tenant`'s plant as of `now`: the one calculation (`rules::figures`) over what the store
 /// holds, which the dashboard, its CSV and the REST figures (`oee::figures`) all read, so they cannot disagree.
 pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateTime<Utc>) -> Result<View> {
+    compute_listing(tx, tenant, q, now, rules::STOPS_SHOWN).await
+}
+
+/// [`compute`], listing up to `shown` stops (an export lists them all).
+pub(crate) async fn compute_listing(
+    tx: &mut Tx,
+    tenant: TenantId,
+    q: &Query,
+    now: DateTime<Utc>,
+    shown: usize,
+) -> Result<View> {
     let r = resolve(tx, q, now).await?;
     let products = store::products(tx).await?;
     if let Some(p) = q.product
@@ -301,7 +312,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
         stop_count: in_windows.len(),
         stops: in_windows
             .iter()
-            .take(rules::STOPS_SHOWN)
+            .take(shown)
             .map(|s| StopRow {
                 id: s.cell.id,
                 line_id: s.cell.line,
@@ -312,6 +323,7 @@ pub(crate) async fn compute(tx: &mut Tx, tenant: TenantId, q: &Query, now: DateT
                 planned_ms: planned_ms.get(&s.cell.id).copied().unwrap_or(0),
                 reason: s.cell.reason,
                 note: s.note.clone(),
+                classified_by: s.classified_by.clone(),
             })
             .collect(),
         pareto: rules::pareto(&inputs, ParetoBy::Reason),
@@ -328,19 +340,22 @@ fn filters_json(q: &Query, v: &View) -> serde_json::Value {
     })
 }
 
-/// The minutes behind the figures of `q` (latest first, at most [`MINUTES_SHOWN`]).
-pub async fn minutes(pool: &PgPool, caller: &Caller, q: &Query) -> Result<Vec<MinuteRow>> {
+/// What the figures of `q` drill down to: the minutes behind them (latest first, at most [`MINUTES_SHOWN`]) and the
+/// causes of `cause`'s figure: each line's timeline (availability), the rejects by product and area (quality).
+/// Performance's causes (cycles by product, micro-stops by line) are in the figures themselves.
+pub async fn drill(pool: &PgPool, caller: &Caller, q: &Query, cause: Option<rules::Cause>) -> Result<DrillData> {
     caller.require(ApiScope::ProductionRead)?;
     let started = Instant::now();
     let tenant = caller.tenant_id();
+    let now = Utc::now();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let r = resolve(&mut tx, q, Utc::now()).await?;
+    let r = resolve(&mut tx, q, now).await?;
     let line_ids: Vec<LineId> = r.lines.iter().map(|l| l.id).collect();
     let rows = store::minutes(&mut tx, tenant, &line_ids, q.product, &r.windows, MINUTES_SHOWN).await?;
     let products: HashMap<ProductId, String> =
         store::products(&mut tx).await?.into_iter().map(|p| (p.id, p.code)).collect();
     let lines: HashMap<LineId, &str> = r.lines.iter().map(|l| (l.id, l.code.as_str())).collect();
-    let out = rows
+    let minutes = rows
         .into_iter()
         .map(|m| MinuteRow {
             minute: m.minute,
@@ -350,12 +365,54 @@ pub async fn minutes(pool: &PgPool, caller: &Caller, q: &Query) -> Result<Vec<Mi
             good: m.good.into(),
         })
         .collect();
+    let timeline =
+        if cause == Some(rules::Cause::Availability) { timeline(&mut tx, tenant, &r, now).await? } else { Vec::new() };
+    let rejects = if cause == Some(rules::Cause::Quality) {
+        store::rejects(&mut tx, tenant, &line_ids, q.product, &r.windows).await?
+    } else {
+        Vec::new()
+    };
     let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let filters = json!({ "range": q.range.as_str(), "from": r.from, "to": r.to, "line": q.line,
-                          "product": q.product, "shift": q.shift });
+                          "product": q.product, "shift": q.shift, "cause": cause.map(rules::Cause::as_str) });
     oee_store::log_query(&mut tx, tenant, user_of(caller), "minutes", &filters, ms).await?;
     tx.commit().await?;
-    Ok(out)
+    Ok(DrillData { minutes, timeline, rejects })
+}
+
+/// Each line's timeline over the resolved span (`rules::timeline`), from the same calendar, stops and first units
+/// as the figures.
+pub(super) async fn timeline(
+    tx: &mut Tx,
+    tenant: TenantId,
+    r: &Resolved,
+    now: DateTime<Utc>,
+) -> Result<Vec<LineTimeline>> {
+    let line_ids: Vec<LineId> = r.lines.iter().map(|l| l.id).collect();
+    let stops = store::stops(tx, tenant, &line_ids, r.from, r.to).await?;
+    let cells: Vec<rules::StopCell> = stops.into_iter().map(|s| s.cell).collect();
+    let plain: Vec<Shift> = r.shifts.iter().map(|(_, _, s)| s.clone()).collect();
+    let first_units: std::collections::BTreeMap<LineId, DateTime<Utc>> =
+        r.lines.iter().filter_map(|l| l.first_unit_at.map(|f| (l.id, f))).collect();
+    let inputs = Inputs {
+        first_units: &first_units,
+        micro: &[],
+        shifts: &plain,
+        tz: r.tz,
+        windows: &r.windows,
+        now,
+        lines: &line_ids,
+        slots: &[],
+        stops: &cells,
+        output: &[],
+        product: None,
+    };
+    let cal = Calendar { shifts: plain.clone(), tz: r.tz };
+    let mut all = rules::timeline(&inputs, &cal);
+    Ok(r.lines
+        .iter()
+        .map(|l| LineTimeline { line: l.id, code: l.code.clone(), segments: all.remove(&l.id).unwrap_or_default() })
+        .collect())
 }
 
 /// Gives stop `id` a reason (none: unclassified again) and an optional note, as `user` (`production.record`;
@@ -521,6 +578,6 @@ pub async fn export_csv(pool: &PgPool, caller: &Caller, q: &Query) -> Result<(Vi
     Ok((v, out))
 }
 
-fn formula_safe(s: &str) -> String {
+pub(super) fn formula_safe(s: &str) -> String {
     crate::csv_safe::neutralize(s).into_owned()
 }

@@ -1,8 +1,9 @@
 //! Production flows: units in (`ingest`), stops found in their gaps (`downtime`), and the housekeeping of their
 //! partitions (`maintenance`); the dashboards' setup, figures, drill-down, classification and export
-//! (`dashboard`); OEE per line and plant over a span (`oee`); the stops for machines (`stops`); the demo plant
+//! (`dashboard`), the causes behind a figure as a CSV (`causes`); OEE per line and plant over a span (`oee`); the stops for machines (`stops`); the demo plant
 //! (`demo`).
 
+pub mod causes;
 pub mod dashboard;
 pub mod demo;
 pub mod downtime;

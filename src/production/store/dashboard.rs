@@ -13,7 +13,8 @@ use chrono::{DateTime, Utc};
 use crate::db::Tx;
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::calendar::{Shift, Span, Stop};
-use crate::production::rules::dashboard::{FirstSteps, MicroCell, OutputCell, ReasonRef, StopCell};
+use crate::production::rules::dashboard::{FirstSteps, MicroCell, OutputCell, ReasonRef, RejectRow, StopCell};
+use crate::production::rules::kinds::AreaKind;
 
 pub(in crate::production) struct LineRow {
     pub id: LineId,
@@ -308,6 +309,8 @@ struct Cell {
 pub(in crate::production) struct StopFull {
     pub cell: StopCell,
     pub note: Option<String>,
+    /// Who gave it its reason: a person's name or a key's (a line's terminal).
+    pub classified_by: Option<String>,
 }
 
 /// Stops of `lines` touching `[from, to)`, latest first, however long ago they began (an idle fortnight is one stop).
@@ -321,9 +324,12 @@ pub(in crate::production) async fn stops(
 ) -> Result<Vec<StopFull>, sqlx::Error> {
     let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let rows = sqlx::query!(
-        r#"select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false) as "planned!"
+        r#"select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false) as "planned!",
+                  coalesce(u.display_name, k.name) as "classified_by?"
            from production_downtime d
            left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
+           left join users u on u.tenant_id = d.tenant_id and u.id = d.classified_by
+           left join api_keys k on k.tenant_id = d.tenant_id and k.id = d.classified_by
            where d.tenant_id = $1 and d.line_id = any($2) and d.start_at < $4
              and coalesce(d.end_at, 'infinity'::timestamptz) > $3
            order by d.start_at desc"#,
@@ -346,8 +352,71 @@ pub(in crate::production) async fn stops(
                 reason: r.reason_id.map(ReasonId),
             },
             note: r.note,
+            classified_by: r.classified_by,
         })
         .collect())
+}
+
+/// Units per product and area of `lines` inside `windows` (the hours they cover whole from the hourly rollup, the
+/// minutes at their edges from the per-minute one), the areas with most rejects first.
+pub(in crate::production) async fn rejects(
+    tx: &mut Tx,
+    tenant: TenantId,
+    lines: &[LineId],
+    product: Option<ProductId>,
+    windows: &[Span],
+) -> Result<Vec<RejectRow>, sqlx::Error> {
+    let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
+    let starts: Vec<DateTime<Utc>> = windows.iter().map(|w| w.start).collect();
+    let ends: Vec<DateTime<Utc>> = windows.iter().map(|w| w.end).collect();
+    let rows = sqlx::query!(
+        r#"with w as (select a, b,
+                             date_bin('1 hour', a - interval '1 microsecond', timestamptz '2000-01-01 00:00:00+00')
+                                 + interval '1 hour' as whole_from,
+                             date_bin('1 hour', b, timestamptz '2000-01-01 00:00:00+00') as whole_to
+                      from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)),
+                cells as (
+                    select h.area_id, h.product_id, h.total, h.good
+                    from w join production_hours h on h.tenant_id = $1 and h.line_id = any($2)
+                         and h.hour >= w.whole_from and h.hour < w.whole_to
+                    union all
+                    select m.area_id, m.product_id, m.total, m.good
+                    from w join production_minutes m on m.tenant_id = $1 and m.line_id = any($2)
+                         and m.minute >= w.a and m.minute < least(w.whole_from, w.b)
+                    union all
+                    select m.area_id, m.product_id, m.total, m.good
+                    from w join production_minutes m on m.tenant_id = $1 and m.line_id = any($2)
+                         and m.minute >= greatest(w.whole_to, w.whole_from) and m.minute < w.b)
+           select p.code as product, p.name as product_name, a.code as area, a.name as area_name, a.kind,
+                  sum(c.total)::bigint as "total!", sum(c.good)::bigint as "good!"
+           from cells c
+           join production_areas a on a.tenant_id = $1 and a.id = c.area_id
+           join production_products p on p.tenant_id = $1 and p.id = c.product_id
+           where $5::int is null or c.product_id = $5
+           group by p.code, p.name, a.code, a.name, a.kind
+           order by sum(c.total - c.good) desc, p.code, a.code"#,
+        tenant.0,
+        &lines,
+        &starts,
+        &ends,
+        product.map(|p| p.0),
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let area_kind = AreaKind::decode(&r.kind).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok(RejectRow {
+                product: r.product,
+                product_name: r.product_name,
+                area: r.area,
+                area_name: r.area_name,
+                area_kind,
+                total: r.total,
+                good: r.good,
+            })
+        })
+        .collect()
 }
 
 /// One minute at a line's output.

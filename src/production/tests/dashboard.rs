@@ -14,9 +14,12 @@ use crate::error::Error;
 use crate::identity::rules::auth::{ApiScope, Role};
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::dashboard::{Bucket, Query, Range};
+use crate::production::rules::dashboard::{Cause, LineState};
+use crate::production::rules::kinds::AreaKind;
 use crate::production::rules::kinds::Template;
 use crate::production::rules::oee::Totals;
-use crate::production::service::dashboard::{classify, export_csv, minutes, setup, view};
+use crate::production::service::causes::causes_csv;
+use crate::production::service::dashboard::{classify, drill, export_csv, setup, view};
 
 fn pct(x: Option<f64>) -> f64 {
     (x.expect("a figure") * 10_000.0).round() / 100.0
@@ -84,11 +87,31 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
         }
     }
 
-    // The drill-down: the minutes behind the figure, latest first.
-    let rows = minutes(&pool, &reader, &day).await.unwrap();
+    // The drill-down: the minutes behind the figure, latest first; availability's timeline (running and stopped
+    // are run time and downtime), quality's rejects by product and area.
+    let d = drill(&pool, &reader, &day, Some(Cause::Availability)).await.unwrap();
+    let rows = d.minutes;
     assert_eq!(rows.len(), 322, "19,271 units a second from 06:00 fill 322 minutes");
     assert!(rows.windows(2).all(|w| w[0].minute > w[1].minute));
     assert_eq!(rows.iter().map(|r| r.total).sum::<i64>(), 19_271);
+    assert!(d.rejects.is_empty(), "availability's causes are no rejects");
+    let line = &d.timeline[0];
+    assert_eq!((line.ms(LineState::Running), line.ms(LineState::Stopped)), (373 * 60_000, 47 * 60_000));
+    assert_eq!(line.ms(LineState::Running), v.total.totals.run_ms());
+    let q = drill(&pool, &reader, &day, Some(Cause::Quality)).await.unwrap();
+    assert!(q.timeline.is_empty());
+    let out: Vec<_> = q.rejects.iter().filter(|r| r.area_kind == AreaKind::Output).collect();
+    assert_eq!(out.iter().map(|r| (r.total, r.good, r.rejects())).collect::<Vec<_>>(), [(19_271, 18_848, 423)]);
+    // Each cause exports, whole.
+    let (_, csv) = causes_csv(&pool, &reader, &day, Cause::Availability).await.unwrap();
+    assert!(csv.contains(",373.0,47.0,"), "{csv}");
+    assert!(csv.contains(
+        "stop_id,line,start,end,minutes,planned_minutes,reason_code,reason,planned_reason,setup,classified_by,note"
+    ));
+    let (_, csv) = causes_csv(&pool, &reader, &day, Cause::Quality).await.unwrap();
+    assert!(csv.contains(",19271,18848,423,2.20,"), "{csv}");
+    let (_, csv) = causes_csv(&pool, &reader, &day, Cause::Performance).await.unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("P-100,") && l.contains(",19271,")), "{csv}");
 
     // The CSV: what the page shows, the figures exact.
     let (_, csv) = export_csv(&pool, &reader, &day).await.unwrap();
@@ -102,7 +125,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
         .fetch_all(&mut *tx)
         .await
         .unwrap();
-    assert_eq!(logged, ["dashboard", "minutes"]);
+    assert_eq!(logged, ["causes", "dashboard", "minutes"]);
 }
 
 /// A demo plant person of `role`.

@@ -111,23 +111,31 @@ pub(super) fn Stops(
     setup: StoredValue<Setup>,
     current: Signal<Option<View>>,
     classify: ServerAction<ClassifyStop>,
+    /// Its test id and the prefix of its elements' ids (the widget's, or the drill-down's beside it).
+    #[prop(default = "w-stops")]
+    id: &'static str,
+    /// Its CSV (all the stops, not only those shown), where it has one.
+    #[prop(optional)]
+    export: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = Signal::derive(move || classify.value().get().and_then(Result::err));
+    let (heading, labelled_by) = (format!("{id}-h"), format!("{id}-h"));
     view! {
-        <section class=CARD_FLUSH aria-labelledby="w-stops-h" data-testid="w-stops" tabindex="0">
+        <section class=CARD_FLUSH aria-labelledby=labelled_by data-testid=id tabindex="0">
             <div class="flex flex-wrap items-baseline justify-between gap-2 px-4 pt-4">
-                <h2 id="w-stops-h" class=H2>{t!(i18n, prod.w_stops)}</h2>
+                <h2 id=heading class=H2>{t!(i18n, prod.w_stops)}</h2>
                 <p class=MUTED data-testid="stops-count">{move || current.get().map(|v| {
                     let shown = v.stops.len().min(limit);
                     td_string!(i18n.get_locale(), prod.stops_shown, shown = shown, total = v.stop_count).to_string()
                 })}</p>
+                {export.map(|href| view! { <a href=href class=BUTTON_SECONDARY download data-testid=format!("{id}-csv")>{t!(i18n, prod.export_causes)}</a> })}
             </div>
             <div class="px-4"><ErrorBanner error /></div>
             {move || current.get().map(|v| view! {
                 <DataTable
                     rows={ v.stops.into_iter().take(limit).collect::<Vec<_>>() }
-                    columns=stop_columns(setup, classify)
+                    columns=stop_columns(setup, classify, id)
                     caption=move || td_string!(i18n.get_locale(), prod.w_stops)
                     testid="stops-table"
                     rows_meta=Rows { testid: "stop-row", key: |s: &StopRow| s.id.to_string(), state: Some(|s: &StopRow| if s.end.is_none() { "ongoing" } else { "ended" }) }
@@ -140,7 +148,11 @@ pub(super) fn Stops(
 
 /// The stops' columns: line, start (and whether it goes on), length (and what of it is planned time), and the
 /// reason: a form where the caller classifies that line's stops, the reason's name and colour elsewhere.
-fn stop_columns(setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>) -> Vec<Column<StopRow>> {
+fn stop_columns(
+    setup: StoredValue<Setup>,
+    classify: ServerAction<ClassifyStop>,
+    id: &'static str,
+) -> Vec<Column<StopRow>> {
     let i18n = use_i18n();
     let tz = setup.with_value(|s| s.time_zone);
     vec![
@@ -162,19 +174,28 @@ fn stop_columns(setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>)
             </div>
         }.into_any())
         .class("sm:text-right tabular-nums"),
-        Column::new(move || td_string!(i18n.get_locale(), prod.col_reason), move |s: &StopRow| view! { <StopReason s=s.clone() setup classify /> }.into_any()),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_reason), move |s: &StopRow| view! { <StopReason s=s.clone() setup classify id /> }.into_any()),
+        Column::new(move || td_string!(i18n.get_locale(), prod.col_classified_by), |s: &StopRow| {
+            s.classified_by.clone().unwrap_or_else(|| "—".to_owned()).into_any()
+        })
+        .class("text-sm"),
     ]
 }
 
 #[component]
-fn StopReason(s: StopRow, setup: StoredValue<Setup>, classify: ServerAction<ClassifyStop>) -> impl IntoView {
+fn StopReason(
+    s: StopRow,
+    setup: StoredValue<Setup>,
+    classify: ServerAction<ClassifyStop>,
+    id: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let can = setup.with_value(|st| st.classify_lines.contains(&s.line_id));
     let (name, colour) = setup.with_value(|st| reason_name(st, s.reason, i18n.get_locale_untracked()));
     let reasons: Vec<_> =
         setup.with_value(|st| st.reasons.iter().filter(|r| r.active || Some(r.id) == s.reason).cloned().collect());
-    let select_id = format!("reason-{}", s.id);
-    let note_id = format!("note-{}", s.id);
+    let select_id = format!("{id}-reason-{}", s.id);
+    let note_id = format!("{id}-note-{}", s.id);
     if can {
         view! {
             <ActionForm action=classify attr:class="flex flex-wrap items-center gap-2" attr:data-testid="classify-form">

@@ -2,12 +2,15 @@
 //! with its numbers, and the minutes behind it.
 
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{Figure, Losses, MinuteRow, Setup, View};
+use nexus::production::rules::dashboard::{Cause, DrillData, Figure, Losses, MinuteRow, Setup, View};
 
+use super::causes::{Cycles, Rejects, Timeline, causes_href};
+use super::downtime::Stops;
 use super::filters::Filters;
 use super::{H2, MUTED, PlantTime, minutes_text, pct, run_text};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::production::ClassifyStop;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, Loading};
 use crate::ui::list::{Column, DataTable};
 use crate::ui::number::count;
@@ -88,13 +91,19 @@ fn kpi_value(locale: Locale, key: &str, f: &Figure) -> String {
 #[component]
 pub(super) fn Drill(
     figure: String,
-    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    drill: Resource<Result<DrillData, AppError>>,
     filters: Memo<Filters>,
     current: Signal<Option<View>>,
-    /// The plant's zone, the minutes' times are in.
-    tz: chrono_tz::Tz,
+    setup: StoredValue<Setup>,
+    classify: ServerAction<ClassifyStop>,
+    /// The dashboard's CSV for the same filters (the causes' CSVs are beside it).
+    csv_href: Signal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // The plant's zone, the minutes' times are in.
+    let tz = setup.with_value(|s| s.time_zone);
+    let cause = Cause::of_figure(&figure);
+    let href = move |c: Cause| causes_href(&csv_href.get_untracked(), c);
     let key = figure.clone();
     let formula = move || {
         let v = current.get()?;
@@ -174,12 +183,20 @@ pub(super) fn Drill(
                 let time = minutes_text(v.total.totals.no_data_ms);
                 view! { <p class=format!("{MUTED} mb-2") data-testid="drill-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</p> }
             })}
-            <p class=format!("{MUTED} mb-3")>{t!(i18n, prod.drill_note)}</p>
+            {(cause == Some(Cause::Performance)).then_some(move || current.get().map(|v| view! { <Cycles v href=href(Cause::Performance) /> }))}
+            {(cause == Some(Cause::Availability)).then(|| view! {
+                <div class="mt-4" data-testid="drill-stops-wrap"><Stops limit=nexus::production::rules::dashboard::STOPS_SHOWN setup current classify id="drill-stops"
+                    export=href(Cause::Availability) /></div>
+            })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    match minutes.await {
+                    match drill.await {
                         Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
-                        Ok(rows) => view! {
+                        Ok(DrillData { minutes: rows, timeline, rejects }) => view! {
+                            {(cause == Some(Cause::Availability)).then(|| view! { <Timeline lines=timeline tz href=href(Cause::Availability) /> })}
+                            {(cause == Some(Cause::Quality)).then(|| view! { <Rejects rows=rejects href=href(Cause::Quality) /> })}
+                            <h3 class="mb-2 mt-4 text-sm font-semibold">{t!(i18n, prod.minutes)}</h3>
+                            <p class=format!("{MUTED} mb-3")>{t!(i18n, prod.drill_note)}</p>
                             <div class="max-h-96 overflow-y-auto" tabindex="0" aria-label=move || td_string!(i18n.get_locale(), prod.minutes)>
                                 <DataTable
                                     rows

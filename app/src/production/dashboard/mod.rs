@@ -4,10 +4,11 @@
 //! events from `/api/v1/production/live`), without a reload and without losing the place.
 //!
 //! Here the page, its resources and the board that lays the widgets out; beside it `filters.rs` (the URL's filters and
-//! the filter bar), `kpis.rs` (the KPI cards and the drill-down behind a figure), `output.rs` (production over time,
+//! the filter bar), `kpis.rs` (the KPI cards and the drill-down behind a figure), `causes.rs` (what a drilled figure's loss is made of: timelines, stops, cycles, rejects), `output.rs` (production over time,
 //! product distribution, line comparison) and `downtime.rs` (the Pareto and the stops table, where stops are
 //! classified).
 
+mod causes;
 mod downtime;
 mod filters;
 mod kpis;
@@ -17,14 +18,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::identity::rules::auth::Permission;
-use nexus::production::rules::dashboard::{MinuteRow, ParetoBy, Query, Setup, View, Widget};
+use nexus::production::rules::dashboard::{DrillData, ParetoBy, Query, Setup, View, Widget};
 use nexus::production::rules::kinds::WidgetKind;
 
 use self::downtime::{Pareto, Stops};
 use self::filters::{FilterBar, Filters};
 use self::kpis::{Drill, KpiCards};
 use self::output::{Lines, OverTime, Products};
-use super::{ClassifyStop, production_minutes, production_setup, production_view};
+use super::{ClassifyStop, production_drill, production_setup, production_view};
 use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -87,19 +88,18 @@ pub fn ProductionPage() -> impl IntoView {
             production_view(f.query(&s)).await
         },
     );
-    // The drill-down's minutes, created here with the others (the server and the browser must create resources in the
-    // same order); nothing is fetched while no figure is drilled into.
-    let minutes = Resource::new(
-        move || filters.get(),
-        move |f| async move {
-            if f.drill.is_none() {
-                return Ok(Vec::new());
-            }
+    let classify = ServerAction::<ClassifyStop>::new();
+    // The drill-down's minutes and causes, created here with the others (the server and the browser must create
+    // resources in the same order); nothing is fetched while no figure is drilled into. Fetched again when the filters
+    // change or a stop is classified (the timeline shows reasons), not on every live refresh.
+    let drill = Resource::new(
+        move || (filters.get(), classify.version().get()),
+        move |(f, _)| async move {
+            let Some(figure) = f.drill.clone() else { return Ok(DrillData::default()) };
             let s = setup.await?;
-            production_minutes(f.query(&s)).await
+            production_drill(f.query(&s), figure).await
         },
     );
-    let classify = ServerAction::<ClassifyStop>::new();
     Effect::new(move |_| {
         if classify.version().get() > 0 && matches!(classify.value().get_untracked(), Some(Ok(()))) {
             tick.update(|t| *t += 1);
@@ -107,7 +107,7 @@ pub fn ProductionPage() -> impl IntoView {
     });
     view! {
         <Protected permission=Permission::ProductionRead>
-            <Dashboard setup view minutes filters tick classify />
+            <Dashboard setup view drill filters tick classify />
         </Protected>
     }
 }
@@ -116,7 +116,7 @@ pub fn ProductionPage() -> impl IntoView {
 fn Dashboard(
     setup: Resource<Result<Setup, AppError>>,
     view: Resource<Result<View, AppError>>,
-    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    drill: Resource<Result<DrillData, AppError>>,
     filters: Memo<Filters>,
     tick: RwSignal<u64>,
     classify: ServerAction<ClassifyStop>,
@@ -157,7 +157,7 @@ fn Dashboard(
                         let steps = s.first_steps.filter(|f| !f.done());
                         view! {
                             {steps.map(|steps| view! { <FirstStepsCard steps /> })}
-                            <Board setup=s view minutes filters classify />
+                            <Board setup=s view drill filters classify />
                         }.into_any()
                     }
                 }
@@ -252,7 +252,7 @@ fn live_updates(tick: RwSignal<u64>, live: RwSignal<bool>) {
 fn Board(
     setup: Setup,
     view: Resource<Result<View, AppError>>,
-    minutes: Resource<Result<Vec<MinuteRow>, AppError>>,
+    drill: Resource<Result<DrillData, AppError>>,
     filters: Memo<Filters>,
     classify: ServerAction<ClassifyStop>,
 ) -> impl IntoView {
@@ -293,7 +293,7 @@ fn Board(
                 })}
             </p>
         })}
-        {move || filters.get().drill.map(|d| view! { <Drill figure=d minutes filters current tz=setup.with_value(|s| s.time_zone) /> })}
+        {move || filters.get().drill.map(|d| view! { <Drill figure=d drill filters current setup classify csv_href=Signal::derive(csv_href) /> })}
         <div class="grid grid-cols-1 gap-4 lg:grid-cols-12">
             {widgets.into_iter().map(|w| {
                 let span = match w.w { 0..=4 => "lg:col-span-4", 5..=6 => "lg:col-span-6", 7..=8 => "lg:col-span-8", _ => "lg:col-span-12" };

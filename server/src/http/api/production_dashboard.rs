@@ -1,8 +1,9 @@
 //! The dashboards' HTTP side that is not a server function: `GET /production/live`, the server-sent events a live
 //! dashboard listens to (a `changed` event, at most one a second, whenever its plant's units or stops change; a
 //! `ready` event on connecting, after which the page refreshes once in case it missed one), and
-//! `GET /production/dashboard.csv`, the CSV of what a dashboard shows for the same filters as the page. Both for
-//! people and keys holding `production:read`; neither is in the OpenAPI document (a stream and a download).
+//! `GET /production/dashboard.csv`, the CSV of what a dashboard shows for the same filters as the page, and
+//! `GET /production/causes.csv?cause=availability|performance|quality`, the causes a drill-down lists. For people
+//! and keys holding `production:read`; none is in the OpenAPI document (a stream and downloads).
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
@@ -15,9 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use futures_util::Stream;
+use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
-use nexus::production::rules::dashboard::Query;
-use nexus::production::service::dashboard;
+use nexus::production::rules::dashboard::{Cause, Query, View};
+use nexus::production::service::{causes, dashboard};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -28,7 +30,10 @@ use super::{ApiCaller, ApiQuery};
 const COALESCE: Duration = Duration::from_secs(1);
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/production/live", get(live)).route("/production/dashboard.csv", get(export))
+    Router::new()
+        .route("/production/live", get(live))
+        .route("/production/dashboard.csv", get(export))
+        .route("/production/causes.csv", get(export_causes))
 }
 
 async fn live(
@@ -80,14 +85,40 @@ async fn export(
     ApiQuery(q): ApiQuery<Query>,
 ) -> Result<Response, AppError> {
     let (view, csv) = dashboard::export_csv(&st.pool, caller, &q).await?;
-    let name = format!("produccion-{}-{}.csv", view.from.format("%Y%m%d%H%M"), view.to.format("%Y%m%d%H%M"));
-    Ok((
+    Ok(download(&format!("produccion-{}", span_name(&view)), csv))
+}
+
+/// Which causes `causes.csv` lists.
+#[derive(serde::Deserialize)]
+struct CauseParam {
+    cause: Option<String>,
+}
+
+async fn export_causes(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiQuery(q): ApiQuery<Query>,
+    ApiQuery(c): ApiQuery<CauseParam>,
+) -> Result<Response, AppError> {
+    let cause =
+        c.cause.as_deref().and_then(Cause::parse).ok_or_else(|| AppError::field("cause", ErrorCode::InvalidInput))?;
+    let (view, csv) = causes::causes_csv(&st.pool, caller, &q, cause).await?;
+    Ok(download(&format!("causas-{}-{}", cause.as_str(), span_name(&view)), csv))
+}
+
+fn span_name(view: &View) -> String {
+    format!("{}-{}", view.from.format("%Y%m%d%H%M"), view.to.format("%Y%m%d%H%M"))
+}
+
+/// A CSV download named `name.csv`.
+fn download(name: &str, csv: String) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
         ],
         // A BOM: spreadsheets then read the accents right.
         format!("\u{feff}{csv}"),
     )
-        .into_response())
+        .into_response()
 }

@@ -346,4 +346,7 @@ pub struct StopRow {
     pub planned_ms: i64,
     pub reason: Option<ReasonId>,
     pub note: Option<String>,
+    /// Who gave it its reason (a person, or a key's name: a line's terminal).
+    #[serde(default)]
+    pub classified_by: Option<String>,
 }

@@ -18,7 +18,7 @@
 //! stops given a planned reason show too, marked planned, with the time they took out of planned time.
 //!
 //! The module's parts: `time` (buckets and windows), `figures` (the calculation), `pareto`, `range` (what span a
-//! dashboard looks at), `widgets` (each widget kind's parameters); here, the wire types a dashboard's page and its
+//! dashboard looks at), `timeline` (each line's running, stopped, no data, planned stop), `widgets` (each widget kind's parameters); here, the wire types a dashboard's page and its
 //! server functions share.
 
 mod figures;
@@ -28,6 +28,7 @@ mod range;
 #[cfg(test)]
 mod tests;
 mod time;
+mod timeline;
 mod widgets;
 
 use crate::ids::{LineId, ProductId, ReasonId, ShiftId};
@@ -40,6 +41,7 @@ pub use losses::*;
 pub use pareto::*;
 pub use range::*;
 pub use time::*;
+pub use timeline::*;
 pub use widgets::*;
 
 use super::kinds::{FilterKey, Template, WidgetKind};
@@ -209,3 +211,61 @@ pub struct MinuteRow {
     pub total: i64,
     pub good: i64,
 }
+
+/// What a figure drills down to, its causes: the minutes behind it; for availability (and downtime) each line's
+/// timeline over the span; for quality (and the unit counts) the rejects by product and area.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrillData {
+    pub minutes: Vec<MinuteRow>,
+    #[serde(default)]
+    pub timeline: Vec<LineTimeline>,
+    #[serde(default)]
+    pub rejects: Vec<RejectRow>,
+}
+
+/// Units of one product at one area of the lines looked at, in the span: how many were counted and how many of them
+/// were good (the rest rejected there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectRow {
+    pub product: String,
+    pub product_name: String,
+    pub area: String,
+    pub area_name: String,
+    pub area_kind: super::kinds::AreaKind,
+    pub total: i64,
+    pub good: i64,
+}
+
+impl RejectRow {
+    pub fn rejects(&self) -> i64 {
+        (self.total - self.good).max(0)
+    }
+}
+
+/// The figures a drill-down lists causes of (and exports: `causes.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// Stops, with reasons, lengths and who classified them.
+    Availability,
+    /// Cycles by product (ideal and actual) and micro-stops by line.
+    Performance,
+    /// Rejects by product and area.
+    Quality,
+}
+
+impl Cause {
+    /// The causes behind a drilled figure (its key in the URL).
+    pub fn of_figure(figure: &str) -> Option<Cause> {
+        match figure {
+            "availability" | "downtime" => Some(Cause::Availability),
+            "performance" => Some(Cause::Performance),
+            "quality" | "good" | "total" => Some(Cause::Quality),
+            _ => None,
+        }
+    }
+}
+
+crate::codes::text_enum!(Cause "cause" {
+    Availability => "availability", Performance => "performance", Quality => "quality",
+});

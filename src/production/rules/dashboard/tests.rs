@@ -620,3 +620,73 @@ fn start_up_windows_follow_shift_starts_and_stop_ends() {
         ]
     );
 }
+
+/// A line's timeline on the 10th, 04:00 to 15:00: no data until its first unit at 06:15, a stop, the break, a stop
+/// given a planned reason, off shift after 14:00; its running minutes are the figures' run time, its stopped minutes
+/// their downtime. A line never connected is no data wherever time is planned.
+#[test]
+fn a_lines_timeline_is_its_availability_drawn_out() {
+    use super::super::calendar::Calendar;
+    use super::timeline::{LineState as S, timeline};
+    let (from, to) = (local(10, 4, 0), local(10, 16, 0));
+    let windows = [Span::new(from, to)];
+    let (_, slots) = slots(Bucket::Hour, from, to, Mexico_City, &shifts());
+    let first = BTreeMap::from([(LineId(1), local(10, 6, 15))]);
+    let stop = |id, start, end, planned, reason| StopCell {
+        id,
+        line: LineId(1),
+        start,
+        end: Some(end),
+        planned,
+        reason: Some(ReasonId(reason)),
+    };
+    let stops =
+        [stop(1, local(10, 8, 0), local(10, 8, 20), false, 3), stop(2, local(10, 12, 0), local(10, 12, 10), true, 4)];
+    let input = Inputs {
+        first_units: &first,
+        micro: &[],
+        shifts: &shifts(),
+        tz: Mexico_City,
+        windows: &windows,
+        now: local(10, 15, 0),
+        lines: &[LineId(1), LineId(2)],
+        slots: &slots,
+        stops: &stops,
+        output: &[],
+        product: None,
+    };
+    let cal = Calendar { shifts: shifts(), tz: Mexico_City };
+    let all = timeline(&input, &cal);
+    let seg = |s: &super::Segment| (s.start, s.end, s.state, s.reason.map(|r| r.0));
+    let got: Vec<_> = all[&LineId(1)].iter().map(seg).collect();
+    assert_eq!(
+        got,
+        vec![
+            (local(10, 4, 0), local(10, 6, 15), S::NoData, None),
+            (local(10, 6, 15), local(10, 8, 0), S::Running, None),
+            (local(10, 8, 0), local(10, 8, 20), S::Stopped, Some(3)),
+            (local(10, 8, 20), local(10, 10, 0), S::Running, None),
+            (local(10, 10, 0), local(10, 10, 30), S::PlannedStop, None),
+            (local(10, 10, 30), local(10, 12, 0), S::Running, None),
+            (local(10, 12, 0), local(10, 12, 10), S::PlannedStop, Some(4)),
+            (local(10, 12, 10), local(10, 14, 0), S::Running, None),
+            (local(10, 14, 0), local(10, 15, 0), S::OffShift, None),
+        ]
+    );
+    let f = figures(&input);
+    let ms = |line: i32, state: S| all[&LineId(line)].iter().filter(|s| s.state == state).map(|s| s.ms()).sum::<i64>();
+    assert_eq!(ms(1, S::Running), 405 * MIN);
+    assert_eq!(ms(1, S::Running), f.lines[&LineId(1)].run_ms());
+    assert_eq!(ms(1, S::Stopped), f.lines[&LineId(1)].downtime_ms);
+    assert_eq!(ms(1, S::NoData), f.lines[&LineId(1)].no_data_ms);
+    let never: Vec<_> = all[&LineId(2)].iter().map(seg).collect();
+    assert_eq!(
+        never,
+        vec![
+            (local(10, 4, 0), local(10, 10, 0), S::NoData, None),
+            (local(10, 10, 0), local(10, 10, 30), S::PlannedStop, None),
+            (local(10, 10, 30), local(10, 14, 0), S::NoData, None),
+            (local(10, 14, 0), local(10, 15, 0), S::OffShift, None),
+        ]
+    );
+}
