@@ -189,6 +189,9 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await login(page, MANAGER, demoPassword);
   await expect(page).toHaveURL(/\/$/);
   await open(page, '/production/settings');
+  // Reasons sit in categories (a tree), offered as a new one is typed.
+  await expect(page.getByTestId('set-reasons').locator('input[name="input[category]"][value="Averías"]')).toHaveCount(2);
+  await expect(page.locator('#reason-categories option[value="Averías"]')).toHaveCount(1);
   // Each line's areas, the codes its machines send: three lines, each with its output SAL.
   await expect(page.getByTestId('set-areas').locator('input[name="input[code]"][value="SAL"]')).toHaveCount(3);
   const morning = page.locator('[data-shift="Matutino"]');
@@ -247,6 +250,9 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await login(owner, 'dueno@planta.demo', demoPassword);
   await expect(owner).toHaveURL(/\/$/);
   await open(owner, '/production');
+  // The owner's Pareto is one level up the reason tree: by category.
+  await expect(owner.getByTestId('w-pareto')).toHaveAttribute('data-by', 'category');
+  await expect(owner.getByTestId('w-pareto')).toContainText('Pareto de paros por categoría');
   await owner.getByTestId('prod-queries').click();
   await expect(owner).toHaveURL(/\/production\/queries$/);
   const rows = owner.getByTestId('queries-table').locator('tbody tr');

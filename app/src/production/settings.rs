@@ -497,19 +497,25 @@ fn Products(s: Settings, action: ServerAction<SaveProduct>, error: Signal<Option
 #[component]
 fn Reasons(s: Settings, action: ServerAction<SaveReason>, error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
+    // The branches in use, offered as each reason's category is typed (a new one is typed in full).
+    let mut categories: Vec<String> = s.reasons.iter().filter_map(|r| r.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
     let row = move |r: Option<nexus::production::rules::dashboard::ReasonRef>| {
         let id = r.as_ref().map(|r| r.id);
         let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
-        let (code, name, planned, setup, colour, active) = r
-            .map_or((String::new(), String::new(), false, false, "#64748b".to_owned(), true), |r| {
-                (r.code, r.name, r.planned, r.setup, r.colour, r.active)
+        let (code, name, planned, setup, colour, active, category) = r
+            .map_or((String::new(), String::new(), false, false, "#64748b".to_owned(), true, String::new()), |r| {
+                (r.code, r.name, r.planned, r.setup, r.colour, r.active, r.category.unwrap_or_default())
             });
         let form_id = format!("reason-form-{key}");
         view! {
             <ActionForm action attr:class="contents" attr:data-testid=form_id>
-                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[8rem_1fr_6rem_7rem_4rem_5rem_auto] dark:border-slate-700">
+                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[7rem_9rem_1fr_6rem_7rem_4rem_5rem_auto] dark:border-slate-700">
                     {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
                     <label class="text-xs">{t!(i18n, prodset.code)}<input name="input[code]" value=code class=FIELD maxlength="40" required /></label>
+                    <label class="text-xs">{t!(i18n, prodset.category)}<input name="input[category]" value=category class=FIELD maxlength="60" list="reason-categories"
+                        placeholder=move || td_string!(i18n.get_locale(), prodset.category_none) /></label>
                     <label class="text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=name class=FIELD maxlength="120" required /></label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[planned]" type="checkbox" value="true" checked=planned />{t!(i18n, prodset.planned)}</label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[setup]" type="checkbox" value="true" checked=setup />{t!(i18n, prodset.setup)}</label>
@@ -523,6 +529,8 @@ fn Reasons(s: Settings, action: ServerAction<SaveReason>, error: Signal<Option<A
     view! {
         <section class=CARD_FLUSH aria-labelledby="set-reasons-h" data-testid="set-reasons">
             <h2 id="set-reasons-h" class=format!("{H2} px-3 pt-3")>{t!(i18n, prodset.reasons)}</h2>
+            <p class="px-3 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, prodset.category_note)}</p>
+            <datalist id="reason-categories">{categories.into_iter().map(|c| view! { <option value=c></option> }).collect_view()}</datalist>
             <div class="px-3"><Problems error /></div>
             {s.reasons.into_iter().map(|r| row(Some(r))).collect_view()}
             <Fresh action row=move || row(None) />

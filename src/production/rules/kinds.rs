@@ -105,7 +105,7 @@ impl Template {
   {"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2,
    "params": {"figures": ["oee", "availability", "performance", "quality", "total", "good", "downtime"]}},
   {"kind": "line_comparison", "x": 0, "y": 2, "w": 6, "h": 4, "params": {"figure": "oee"}},
-  {"kind": "downtime_pareto", "x": 6, "y": 2, "w": 6, "h": 4, "params": {"by": "reason"}},
+  {"kind": "downtime_pareto", "x": 6, "y": 2, "w": 6, "h": 4, "params": {"by": "category"}},
   {"kind": "production_over_time", "x": 0, "y": 6, "w": 12, "h": 4, "params": {"bucket": "day"}}
 ]"#
             }

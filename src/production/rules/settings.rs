@@ -62,6 +62,9 @@ pub struct ReasonInput {
     pub colour: String,
     #[serde(default)]
     pub active: bool,
+    /// Its branch of the reason tree ("Averías"); blank: a reason on its own.
+    #[serde(default)]
+    pub category: String,
 }
 
 fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
@@ -150,16 +153,32 @@ pub fn check_product(p: &ProductInput) -> Result<(String, String, i32), Vec<Fiel
     done((code, name, cycle), e)
 }
 
-/// A reason's code, name and colour (`#rrggbb`, stored lower case).
-pub fn check_reason(r: &ReasonInput) -> Result<(String, String, String), Vec<FieldError>> {
+/// A reason as stored: code, name, colour (`#rrggbb`, lower case) and category (none when blank).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedReason {
+    pub code: String,
+    pub name: String,
+    pub colour: String,
+    pub category: Option<String>,
+}
+
+/// A reason's code, name, colour and category.
+pub fn check_reason(r: &ReasonInput) -> Result<CheckedReason, Vec<FieldError>> {
     let mut e = Vec::new();
     let code = text("code", &r.code, 40, &mut e);
     let name = text("name", &r.name, 120, &mut e);
+    let category = match crate::codes::check_filter("category", Some(&r.category), 60) {
+        Ok(c) => c,
+        Err(f) => {
+            e.push(f);
+            None
+        }
+    };
     let colour = r.colour.trim().to_ascii_lowercase();
     if !(colour.len() == 7 && colour.starts_with('#') && colour[1..].bytes().all(|b| b.is_ascii_hexdigit())) {
         e.push(FieldError::new("colour", ErrorCode::InvalidInput));
     }
-    done((code, name, colour), e)
+    done(CheckedReason { code, name, colour, category }, e)
 }
 
 /// A shift as edited: the days it starts on (ticked boxes), its local start and end (`HH:MM`; an end at or before the
@@ -587,8 +606,14 @@ mod tests {
             setup: false,
             colour: "#A1B2C3".into(),
             active: true,
+            category: "  ".into(),
         };
-        assert_eq!(check_reason(&r).unwrap().2, "#a1b2c3");
+        assert_eq!(check_reason(&r).unwrap().colour, "#a1b2c3");
+        assert_eq!(check_reason(&r).unwrap().category, None, "blank: a reason on its own");
+        let branch = ReasonInput { category: " Averías ".into(), ..r.clone() };
+        assert_eq!(check_reason(&branch).unwrap().category.as_deref(), Some("Averías"));
+        let long = ReasonInput { category: "x".repeat(61), ..r.clone() };
+        assert_eq!(fields(check_reason(&long).unwrap_err()), ["category"]);
         assert_eq!(fields(check_reason(&ReasonInput { colour: "red".into(), ..r }).unwrap_err()), ["colour"]);
     }
 

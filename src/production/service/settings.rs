@@ -106,14 +106,13 @@ pub async fn save_product(pool: &PgPool, user: &User, meta: &RequestMeta, input:
 
 pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ReasonInput) -> Result<ReasonId> {
     user.require(Permission::PlantConfigure)?;
-    let (code, name, colour) = rules::check_reason(input).map_err(Error::Validation)?;
+    let r = rules::check_reason(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let kind = (input.planned, input.setup);
-    let id = store::save_reason(&mut tx, user.tenant_id, input.id, (&code, &name, &colour), kind, input.active)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let after = json!({ "code": code, "name": name, "planned": input.planned, "setup": input.setup, "colour": colour,
-                        "active": input.active });
+    let id =
+        store::save_reason(&mut tx, user.tenant_id, input.id, &r, kind, input.active).await?.ok_or(Error::NotFound)?;
+    let after = json!({ "code": r.code, "name": r.name, "planned": input.planned, "setup": input.setup,
+                        "colour": r.colour, "category": r.category, "active": input.active });
     record(&mut tx, user, meta, "production.reason_saved", "production_reason", id, after).await?;
     tx.commit().await?;
     Ok(id)

@@ -78,8 +78,8 @@ pub(in crate::production) async fn shifts(tx: &mut Tx) -> Result<Vec<(ShiftId, S
 pub(in crate::production) async fn reasons(tx: &mut Tx) -> Result<Vec<ReasonRef>, sqlx::Error> {
     sqlx::query_as!(
         ReasonRef,
-        r#"select id as "id: ReasonId", code, name, planned, setup, colour, active from production_reasons
-           order by planned, code"#
+        r#"select id as "id: ReasonId", code, name, planned, setup, colour, active, category from production_reasons
+           order by planned, category nulls last, code"#
     )
     .fetch_all(&mut **tx)
     .await

@@ -46,13 +46,13 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> R
          join (values ('Matutino', 'Comida', '10:00', '10:30'), ('Vespertino', 'Comida', '18:00', '18:30'),
                       ('Nocturno', 'Cena', '02:00', '02:30')) b(shift, name, start_time, end_time) on b.shift = s.name
          where s.tenant_id = $1",
-        "insert into production_reasons (tenant_id, code, name, planned, colour)
-         values ($1, 'CAMBIO', 'Cambio de modelo', true, '#6366f1'),
-                ($1, 'MTTO-PLAN', 'Mantenimiento planeado', true, '#0ea5e9'),
-                ($1, 'FALLA-MEC', 'Falla mecánica', false, '#ef4444'),
-                ($1, 'FALLA-ELE', 'Falla eléctrica', false, '#f97316'),
-                ($1, 'MATERIAL', 'Falta de material', false, '#eab308'),
-                ($1, 'CALIDAD', 'Ajuste por calidad', false, '#a855f7')",
+        "insert into production_reasons (tenant_id, code, name, planned, colour, category)
+         values ($1, 'CAMBIO', 'Cambio de modelo', true, '#6366f1', 'Preparación'),
+                ($1, 'MTTO-PLAN', 'Mantenimiento planeado', true, '#0ea5e9', 'Mantenimiento'),
+                ($1, 'FALLA-MEC', 'Falla mecánica', false, '#ef4444', 'Averías'),
+                ($1, 'FALLA-ELE', 'Falla eléctrica', false, '#f97316', 'Averías'),
+                ($1, 'MATERIAL', 'Falta de material', false, '#eab308', 'Logística'),
+                ($1, 'CALIDAD', 'Ajuste por calidad', false, '#a855f7', 'Calidad')",
         "update production_reasons set setup = true where tenant_id = $1 and code = 'CAMBIO'",
         // The demo's operators work on line 1.
         "insert into production_line_operators (tenant_id, user_id, line_id)

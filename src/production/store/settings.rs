@@ -9,7 +9,7 @@ use crate::ids::AreaId;
 use crate::ids::{LineId, PlannedStopId, ProductId, ReasonId, ShiftId, TenantId, UserId};
 use crate::production::rules::kinds::AreaKind;
 use crate::production::rules::settings::{
-    AreaSetting, LineChecked, NEW_LINE_AREAS, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting,
+    AreaSetting, CheckedReason, LineChecked, NEW_LINE_AREAS, QueryLogEntry, ShiftChecked, ShiftSetting, StopSetting,
 };
 
 /// Sets the plant's time zone (the plant's row is made on its first setting). Returns the zone it had.
@@ -222,27 +222,30 @@ pub(in crate::production) async fn save_reason(
     tx: &mut Tx,
     tenant: TenantId,
     id: Option<ReasonId>,
-    (code, name, colour): (&str, &str, &str),
+    r: &CheckedReason,
     (planned, setup): (bool, bool),
     active: bool,
 ) -> Result<Option<ReasonId>, sqlx::Error> {
+    let CheckedReason { code, name, colour, category } = r;
     match id {
         None => sqlx::query_scalar!(
-            r#"insert into production_reasons (tenant_id, code, name, planned, colour, active, setup)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id as "id: ReasonId""#,
+            r#"insert into production_reasons (tenant_id, code, name, planned, colour, active, setup, category)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id as "id: ReasonId""#,
             tenant.0,
             code,
             name,
             planned,
             colour,
             active,
-            setup
+            setup,
+            category.as_deref()
         )
         .fetch_one(&mut **tx)
         .await
         .map(Some),
         Some(id) => sqlx::query_scalar!(
-            r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6, setup = $8
+            r#"update production_reasons set code = $2, name = $3, planned = $4, colour = $5, active = $6, setup = $8,
+                                          category = $9
              where id = $1 and tenant_id = $7 returning id as "id: ReasonId""#,
             id.0,
             code,
@@ -251,7 +254,8 @@ pub(in crate::production) async fn save_reason(
             colour,
             active,
             tenant.0,
-            setup
+            setup,
+            category.as_deref()
         )
         .fetch_optional(&mut **tx)
         .await,

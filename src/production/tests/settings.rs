@@ -92,11 +92,17 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
         setup: false,
         colour: "#22C55E".into(),
         active: true,
+        category: " Limpieza y orden ".into(),
     };
     save_reason(&pool, &manager, &meta, &reason).await.unwrap();
     assert!(
-        settings(&pool, &manager).await.unwrap().reasons.iter().any(|r| r.code == "LIMPIEZA" && r.colour == "#22c55e")
+        settings(&pool, &manager).await.unwrap().reasons.iter().any(|r| r.code == "LIMPIEZA"
+            && r.colour == "#22c55e"
+            && r.category.as_deref() == Some("Limpieza y orden"))
     );
+    // The Pareto widget groups by category too (its schema allows it).
+    let by_category = r#"[{"kind": "downtime_pareto", "x": 0, "y": 0, "w": 12, "h": 4, "params": {"by": "category"}}]"#;
+    save_dashboard(&pool, &manager, &meta, Template::Viewer, by_category).await.unwrap();
 
     // Dashboards: the catalog's kinds, parameters as their schemas say, inside the grid.
     let ok = r#"[{"kind": "kpi_cards", "x": 0, "y": 0, "w": 12, "h": 2, "params": {"figures": ["oee", "good"]}},

@@ -6,7 +6,7 @@ use charming::component::{Axis, Grid};
 use charming::element::{AxisType, ItemStyle, Tooltip, Trigger};
 use charming::series::{Bar, Line};
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, Setup, StopRow, View};
+use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, ReasonRef, Setup, StopRow, View, by_category};
 
 use super::{H2, MUTED, PlantTime, minutes_text};
 use crate::i18n::*;
@@ -25,12 +25,21 @@ fn reason_name(setup: &Setup, reason: Option<nexus::ids::ReasonId>, locale: Loca
 /// A Pareto row's name and colour: its reason's (by reason) or its line's code (by line), tagged when its stops had a
 /// planned reason.
 fn pareto_name(setup: &Setup, row: &ParetoRow, locale: Locale) -> (String, String) {
-    let (name, colour) = match row.line {
-        Some(id) => (
+    let (name, colour) = match (row.line, &row.category) {
+        (Some(id), _) => (
             setup.lines.iter().find(|l| l.id == id).map(|l| l.code.clone()).unwrap_or_else(|| id.to_string()),
             "#2b7cee".to_owned(),
         ),
-        None => reason_name(setup, row.reason, locale),
+        // A category in the colour of its first reason.
+        (None, Some(c)) => (
+            c.clone(),
+            setup
+                .reasons
+                .iter()
+                .find(|r| r.category.as_ref() == Some(c))
+                .map_or_else(|| "#64748b".to_owned(), |r| r.colour.clone()),
+        ),
+        (None, None) => reason_name(setup, row.reason, locale),
     };
     if row.planned {
         (format!("{name}{}", td_string!(locale, prod.planned_tag)), "#94a3b8".to_owned())
@@ -45,9 +54,14 @@ fn pareto_name(setup: &Setup, row: &ParetoRow, locale: Locale) -> (String, Strin
 #[component]
 pub(super) fn Pareto(by: ParetoBy, setup: StoredValue<Setup>, current: Signal<Option<View>>) -> impl IntoView {
     let i18n = use_i18n();
-    let rows = move |v: View| if by == ParetoBy::Line { v.pareto_lines } else { v.pareto };
+    let rows = move |v: View| match by {
+        ParetoBy::Line => v.pareto_lines,
+        ParetoBy::Category => setup.with_value(|s| by_category(&v.pareto, &s.reasons)),
+        ParetoBy::Reason => v.pareto,
+    };
     let title = move || match by {
         ParetoBy::Reason => td_string!(i18n.get_locale(), prod.w_pareto),
+        ParetoBy::Category => td_string!(i18n.get_locale(), prod.w_pareto_category),
         ParetoBy::Line => td_string!(i18n.get_locale(), prod.w_pareto_line),
     };
     let option = Signal::derive(move || {
@@ -87,7 +101,7 @@ pub(super) fn Pareto(by: ParetoBy, setup: StoredValue<Setup>, current: Signal<Op
         )
     });
     view! {
-        <section class=CARD aria-labelledby="w-pareto-h" data-testid="w-pareto" data-by=if by == ParetoBy::Line { "line" } else { "reason" }>
+        <section class=CARD aria-labelledby="w-pareto-h" data-testid="w-pareto" data-by=by.as_str()>
             <h2 id="w-pareto-h" class=H2>{title}</h2>
             <ChartBox id="chart-pareto" label=Signal::derive(title) option height="h-64" />
             <ul class="mt-2 space-y-1 text-sm" data-testid="pareto-list">
@@ -203,10 +217,7 @@ fn StopReason(
                 <label for=select_id.clone() class="sr-only">{t!(i18n, prod.col_reason)}</label>
                 <select id=select_id name="reason" class="min-h-11 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" data-testid="classify-reason">
                     <option value="" selected=s.reason.is_none()>{t!(i18n, prod.unclassified)}</option>
-                    {reasons.into_iter().map(|r| {
-                        let planned = if r.planned { td_string!(i18n.get_locale_untracked(), prod.planned_tag) } else { "" };
-                        view! { <option value=r.id.to_string() selected=Some(r.id) == s.reason>{format!("{}{}", r.name, planned)}</option> }
-                    }).collect_view()}
+                    {reason_options(reasons, s.reason, i18n.get_locale_untracked())}
                 </select>
                 <label for=note_id.clone() class="sr-only">{t!(i18n, prod.note)}</label>
                 <input id=note_id name="note" type="text" maxlength="500" value=s.note.clone().unwrap_or_default()
@@ -218,4 +229,28 @@ fn StopReason(
     } else {
         view! { <span class="flex items-center gap-2"><span class="inline-block h-3 w-3 rounded-sm" style=format!("background:{colour}") aria-hidden="true"></span>{name}</span> }.into_any()
     }
+}
+
+/// The reasons to choose from, under their categories (an `optgroup` each, in the order the store gives: planned last,
+/// categories by name), a reason without one on its own.
+fn reason_options(reasons: Vec<ReasonRef>, chosen: Option<nexus::ids::ReasonId>, locale: Locale) -> AnyView {
+    let option = move |r: &ReasonRef| {
+        let planned = if r.planned { td_string!(locale, prod.planned_tag) } else { "" };
+        view! { <option value=r.id.to_string() selected=Some(r.id) == chosen>{format!("{}{}", r.name, planned)}</option> }
+    };
+    let mut groups: Vec<(Option<String>, Vec<ReasonRef>)> = Vec::new();
+    for r in reasons {
+        match groups.last_mut() {
+            Some((c, rs)) if *c == r.category && c.is_some() => rs.push(r),
+            _ => groups.push((r.category.clone(), vec![r])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(category, rs)| match category {
+            Some(label) => view! { <optgroup label=label>{rs.iter().map(option).collect_view()}</optgroup> }.into_any(),
+            None => rs.iter().map(option).collect_view().into_any(),
+        })
+        .collect_view()
+        .into_any()
 }

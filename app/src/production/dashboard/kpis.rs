@@ -184,16 +184,15 @@ pub(super) fn Drill(
                 view! { <p class=format!("{MUTED} mb-2") data-testid="drill-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</p> }
             })}
             {(cause == Some(Cause::Performance)).then_some(move || current.get().map(|v| view! { <Cycles v href=href(Cause::Performance) /> }))}
-            {(cause == Some(Cause::Availability)).then(|| view! {
-                <div class="mt-4" data-testid="drill-stops-wrap"><Stops limit=nexus::production::rules::dashboard::STOPS_SHOWN setup current classify id="drill-stops"
-                    export=href(Cause::Availability) /></div>
-            })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match drill.await {
                         Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
                         Ok(DrillData { minutes: rows, timeline, rejects }) => view! {
-                            {(cause == Some(Cause::Availability)).then(|| view! { <Timeline lines=timeline tz href=href(Cause::Availability) /> })}
+                            {(cause == Some(Cause::Availability)).then(|| view! {
+                                <Timeline lines=timeline tz href=href(Cause::Availability) />
+                                <div class="mt-4"><Stops limit=nexus::production::rules::dashboard::STOPS_SHOWN setup current classify id="drill-stops" /></div>
+                            })}
                             {(cause == Some(Cause::Quality)).then(|| view! { <Rejects rows=rejects href=href(Cause::Quality) /> })}
                             <h3 class="mb-2 mt-4 text-sm font-semibold">{t!(i18n, prod.minutes)}</h3>
                             <p class=format!("{MUTED} mb-3")>{t!(i18n, prod.drill_note)}</p>

@@ -83,6 +83,9 @@ pub struct ReasonRef {
     pub colour: String,
     /// Retired reasons still name old stops but are not offered.
     pub active: bool,
+    /// Its branch of the reason tree (none: a reason on its own).
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 /// A filter the tenant's dashboard offers (seed 001's FILTER).

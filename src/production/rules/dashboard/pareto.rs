@@ -15,10 +15,12 @@ use super::time::*;
 pub enum ParetoBy {
     #[default]
     Reason,
+    /// By the reasons' categories (a reason without one stands on its own).
+    Category,
     Line,
 }
 
-crate::codes::text_enum!(ParetoBy "Pareto grouping" { Reason => "reason", Line => "line" });
+crate::codes::text_enum!(ParetoBy "Pareto grouping" { Reason => "reason", Category => "category", Line => "line" });
 
 /// Stops of one reason or of one line, for the Pareto.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,9 @@ pub struct ParetoRow {
     pub reason: Option<ReasonId>,
     /// By line: the line; by reason: none.
     pub line: Option<LineId>,
+    /// By category: the category (its reasons' rows added up).
+    #[serde(default)]
+    pub category: Option<String>,
     /// Stops given a planned reason: their time left planned time, it is not downtime.
     pub planned: bool,
     /// Planned time the stops took (see the module's doc).
@@ -61,7 +66,7 @@ pub fn pareto(input: &Inputs, by: ParetoBy) -> Vec<ParetoRow> {
             continue;
         }
         let key = match by {
-            ParetoBy::Reason => (s.planned, s.reason, None),
+            ParetoBy::Reason | ParetoBy::Category => (s.planned, s.reason, None),
             ParetoBy::Line => (s.planned, None, Some(s.line)),
         };
         let e = rows.entry(key).or_default();
@@ -70,10 +75,46 @@ pub fn pareto(input: &Inputs, by: ParetoBy) -> Vec<ParetoRow> {
     }
     let mut rows: Vec<ParetoRow> = rows
         .into_iter()
-        .map(|((planned, reason, line), (ms, stops))| ParetoRow { reason, line, planned, ms, stops })
+        .map(|((planned, reason, line), (ms, stops))| ParetoRow { reason, line, category: None, planned, ms, stops })
         .collect();
-    rows.sort_by(|a, b| {
-        a.planned.cmp(&b.planned).then(b.ms.cmp(&a.ms)).then(a.reason.cmp(&b.reason)).then(a.line.cmp(&b.line))
-    });
+    sort(&mut rows);
     rows
+}
+
+/// Downtime first, longest first; then the planned rows.
+fn sort(rows: &mut [ParetoRow]) {
+    rows.sort_by(|a, b| {
+        a.planned
+            .cmp(&b.planned)
+            .then(b.ms.cmp(&a.ms))
+            .then(a.category.cmp(&b.category))
+            .then(a.reason.cmp(&b.reason))
+            .then(a.line.cmp(&b.line))
+    });
+}
+
+/// The Pareto by reason ([`pareto`]) one level up the reason tree: the rows of the reasons of a category added up
+/// into the category's; a reason without a category, and the unclassified stops, keep their own rows.
+pub fn by_category(rows: &[ParetoRow], reasons: &[super::ReasonRef]) -> Vec<ParetoRow> {
+    let category =
+        |r: Option<ReasonId>| r.and_then(|r| reasons.iter().find(|x| x.id == r)).and_then(|x| x.category.clone());
+    let mut out: Vec<ParetoRow> = Vec::new();
+    for row in rows {
+        let key = match category(row.reason) {
+            Some(c) => ParetoRow { reason: None, category: Some(c), ms: 0, stops: 0, ..row.clone() },
+            None => ParetoRow { ms: 0, stops: 0, ..row.clone() },
+        };
+        match out
+            .iter_mut()
+            .find(|o| (o.planned, o.reason, &o.category, o.line) == (key.planned, key.reason, &key.category, key.line))
+        {
+            Some(o) => {
+                o.ms += row.ms;
+                o.stops += row.stops;
+            }
+            None => out.push(ParetoRow { ms: row.ms, stops: row.stops, ..key }),
+        }
+    }
+    sort(&mut out);
+    out
 }

@@ -402,6 +402,7 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
     let row = |reason: Option<i32>, line: Option<i32>, planned, min: i64, stops| ParetoRow {
         reason: reason.map(ReasonId),
         line: line.map(LineId),
+        category: None,
         planned,
         ms: min * MIN,
         stops,
@@ -432,6 +433,40 @@ fn the_pareto_measures_the_downtime_figures_minutes() {
     let rows = pareto(&Inputs { stops: &open, now, ..input.clone() }, ParetoBy::Reason);
     assert_eq!(rows, [row(None, None, false, 20, 1)]);
     assert_eq!(figures(&Inputs { stops: &open, now, ..input.clone() }).total.downtime_ms, 20 * MIN);
+
+    // One level up the reason tree: mechanical (1) and electrical (2) failures are breakdowns ("Averías"); reason 4
+    // has no category and stands on its own, as do the unclassified stops and the planned ones of reason 3.
+    let reason = |id: i32, category: Option<&str>| super::ReasonRef {
+        id: ReasonId(id),
+        code: format!("R{id}"),
+        name: format!("Reason {id}"),
+        planned: id == 3,
+        setup: false,
+        colour: "#000000".into(),
+        active: true,
+        category: category.map(str::to_owned),
+    };
+    let reasons = [reason(1, Some("Averías")), reason(2, Some("Averías")), reason(3, Some("Plan")), reason(4, None)];
+    let rows = [
+        row(None, None, false, 40, 2),
+        row(Some(2), None, false, 30, 1),
+        row(Some(1), None, false, 20, 2),
+        row(Some(4), None, false, 5, 1),
+        row(Some(3), None, true, 45, 1),
+    ];
+    let tree = by_category(&rows, &reasons);
+    let got: Vec<_> =
+        tree.iter().map(|r| (r.category.as_deref(), r.reason.map(|r| r.0), r.planned, r.ms / MIN, r.stops)).collect();
+    assert_eq!(
+        got,
+        [
+            (Some("Averías"), None, false, 50, 3),
+            (None, None, false, 40, 2),
+            (None, Some(4), false, 5, 1),
+            (Some("Plan"), None, true, 45, 1),
+        ]
+    );
+    assert_eq!(tree.iter().map(|r| r.ms).sum::<i64>(), rows.iter().map(|r| r.ms).sum::<i64>(), "nothing lost");
 }
 
 proptest! {
