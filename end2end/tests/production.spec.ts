@@ -155,6 +155,33 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   await expect(page.getByTestId('pareto-list')).toContainText('Cambio de modelo');
   await shot(page, 'production-classified');
 
+  // A stop the sensors missed is added by hand (times in the plant's zone); the same again is refused, naming the
+  // stop in its way; then it is split in two, each part marked as entered by hand.
+  const plant = (d: Date) => new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'America/Mexico_City', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).format(d).replace(' ', 'T');
+  const widget = page.getByTestId('w-stops');
+  const manual = widget.getByTestId('stop-row').filter({ has: page.getByTestId('stop-manual') });
+  const before = await manual.count();
+  const addStop = async () => {
+    await widget.getByTestId('stop-add-open').click();
+    const form = widget.getByTestId('stop-add');
+    await form.locator('select[name=line]').selectOption({ label: 'L1' });
+    await form.locator('input[name=start]').fill(plant(new Date(Date.now() - 6 * 60_000)));
+    await form.locator('input[name=end]').fill(plant(new Date(Date.now() - 2 * 60_000)));
+    await form.locator('select[name=reason]').selectOption({ label: 'Falla mecánica' });
+    await form.getByTestId('stop-add-save').click();
+  };
+  await addStop();
+  await expect(manual).toHaveCount(before + 1);
+  await expect(widget.getByTestId('stop-add')).toBeHidden();
+  await addStop();
+  await expect(widget.getByTestId('form-error')).toContainText('ya tiene una parada');
+  await shot(page, 'production-stop-refused');
+  await manual.first().getByTestId('stop-split-open').click();
+  await widget.getByTestId('stop-split-save').click();
+  await expect(manual).toHaveCount(before + 2);
+
   // The CSV holds what the page shows.
   const download = page.waitForEvent('download');
   await page.getByTestId('prod-export').click();

@@ -59,6 +59,45 @@ pub async fn classify_stop(id: i64, reason: String, note: Option<String>) -> Res
     Ok(())
 }
 
+/// Adds a stop the sensors missed on line `line`, from `start` to `end` (local date and time in the plant's zone,
+/// as a `datetime-local` field sends them), with a reason (`reason` empty: none) and note. Returns its id.
+#[server(prefix = "/api", endpoint = "ui/production/stop_add")]
+pub async fn add_stop(
+    line: i32,
+    start: String,
+    end: String,
+    reason: String,
+    note: Option<String>,
+) -> Result<i64, AppError> {
+    use nexus::production::service::stops::{LineName, NewStop, When};
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    let reason = match reason.trim() {
+        "" => None,
+        r => Some(
+            r.parse::<nexus::ids::ReasonId>()
+                .map_err(|_| AppError::field("reason", nexus::codes::ErrorCode::InvalidInput))?,
+        ),
+    };
+    let input = NewStop {
+        line: LineName::Id(nexus::ids::LineId(line)),
+        start: When::Local(&start),
+        end: When::Local(&end),
+        reason: nexus::production::service::dashboard::Reason::Id(reason),
+        note: note.as_deref(),
+    };
+    Ok(nexus::production::service::stops::add(&st.pool, &caller, &crate::state::meta(), input).await?)
+}
+
+/// Splits stop `id` at `at` (a local date and time in the plant's zone). Returns the new stop's id.
+#[server(prefix = "/api", endpoint = "ui/production/stop_split")]
+pub async fn split_stop(id: i64, at: String) -> Result<i64, AppError> {
+    use nexus::production::service::stops::When;
+    let st = crate::state::state()?;
+    let caller = nexus::caller::Caller::User(crate::state::user()?);
+    Ok(nexus::production::service::stops::split(&st.pool, &caller, &crate::state::meta(), id, When::Local(&at)).await?)
+}
+
 crate::ui::area_pages!(
     production_pages;
     /// `/production`.

@@ -225,7 +225,12 @@ fn field_label(l: Locale, field: &str) -> String {
 
 /// A refused save: what was wrong with each field, by the form's own labels (other errors as the app says them).
 #[component]
-fn Problems(error: Signal<Option<AppError>>) -> impl IntoView {
+pub(crate) fn Problems(
+    error: Signal<Option<AppError>>,
+    /// Each field's name as the form labels it.
+    #[prop(default = field_label)]
+    label: fn(Locale, &str) -> String,
+) -> impl IntoView {
     let i18n = use_i18n();
     move || match error.get() {
         Some(AppError::Validation { fields }) if !fields.is_empty() => {
@@ -236,7 +241,7 @@ fn Problems(error: Signal<Option<AppError>>) -> impl IntoView {
                         <p class="font-medium">{td_string!(l, prodset.problems)}</p>
                         <ul class="ml-4 list-disc">
                             {fields.into_iter().map(|f| view! {
-                                <li>{format!("{}: {}", field_label(l, &f.field), error_text(l, f.code))}</li>
+                                <li>{format!("{}: {}", label(l, &f.field), error_text(l, f.code))}</li>
                             }).collect_view()}
                         </ul>
                     </div>

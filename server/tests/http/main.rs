@@ -13,4 +13,5 @@ mod pipeline;
 mod production;
 mod production_causes;
 mod production_plant;
+mod production_stops;
 mod server_fns;

@@ -9,3 +9,4 @@ pub mod ingest;
 pub mod kinds;
 pub mod oee;
 pub mod settings;
+pub mod stops;

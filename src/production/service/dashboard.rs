@@ -324,6 +324,7 @@ pub(crate) async fn compute_listing(
                 reason: s.cell.reason,
                 note: s.note.clone(),
                 classified_by: s.classified_by.clone(),
+                manual: s.manual,
             })
             .collect(),
         pareto: rules::pareto(&inputs, ParetoBy::Reason),
@@ -429,7 +430,8 @@ pub async fn classify(
 }
 
 /// A reason as the caller names it: by id (the page's form) or by code (the REST API, a terminal).
-pub(crate) enum Reason<'a> {
+#[derive(Debug, Clone, Copy)]
+pub enum Reason<'a> {
     Id(Option<ReasonId>),
     Code(Option<&'a str>),
 }

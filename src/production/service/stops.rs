@@ -1,19 +1,26 @@
 //! The plant's stops over the REST API (`GET /production/stops`, `PUT /production/stops/{id}`): what the dashboard's
 //! downtime table lists, for machines and other systems: newest first, filtered by span, line, reason or whether
 //! classified, by keyset pages; each with its length, its minutes in planned time (what the downtime figure counts of
-//! it), its reason and who gave it. A line's terminal (a key with `production:record`) classifies them.
+//! it), its reason and who gave it. A line's terminal (a key with `production:record`) classifies them; people who
+//! record production and terminals add the stops the sensors missed and split a stop that had two causes
+//! (`POST /production/stops`, `POST /production/stops/{id}/split`), audited.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use serde_json::json;
+
+use super::dashboard::Reason;
+use crate::audit::{self, Actor, Event};
 use crate::caller::{Caller, RequestMeta};
 use crate::codes::ErrorCode;
-use crate::db::{self, PgPool, Scope};
+use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
-use crate::identity::rules::auth::ApiScope;
-use crate::ids::LineId;
+use crate::identity::rules::auth::{ApiScope, Role};
+use crate::ids::{LineId, ReasonId};
 use crate::paging::{self, At, Limit, Page};
 use crate::production::rules::calendar::{Calendar, Span};
+use crate::production::rules::stops::{SplitRefused, StopProblem, check_added, check_split, local_instant};
 use crate::production::store::{dashboard as setup_store, stops as store};
 
 /// Stops per page: 100 unless asked, at most 500.
@@ -65,6 +72,8 @@ pub struct StopItem {
     /// Who gave it its reason: a person's name or a key's.
     pub classified_by: Option<String>,
     pub classified_at: Option<DateTime<Utc>>,
+    /// Entered by a person (added by hand, or a part of a stop split by hand): the sensors' corrections leave it be.
+    pub manual: bool,
 }
 
 /// The plant's stops, newest first (`production:read`).
@@ -130,6 +139,7 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &StopsQuery) -> Result<Page
                 note: r.note,
                 classified_by: r.classified_by,
                 classified_at: r.classified_at,
+                manual: r.manual,
             }
         })
         .collect();
@@ -147,4 +157,148 @@ pub async fn classify(
     note: Option<&str>,
 ) -> Result<()> {
     super::dashboard::classify_as(pool, caller, meta, id, super::dashboard::Reason::Code(reason), note).await
+}
+
+/// A time as the caller gives it: an instant (the REST API), or a local date and time in the plant's zone (a form).
+#[derive(Debug, Clone, Copy)]
+pub enum When<'a> {
+    Instant(DateTime<Utc>),
+    Local(&'a str),
+}
+
+impl When<'_> {
+    fn resolve(self, field: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>> {
+        match self {
+            When::Instant(t) => Ok(t),
+            When::Local(raw) => local_instant(field, raw, tz).map_err(|f| Error::Validation(vec![f])),
+        }
+    }
+}
+
+/// A line as the caller names it: by id (a form) or by code (the REST API).
+#[derive(Debug, Clone, Copy)]
+pub enum LineName<'a> {
+    Id(LineId),
+    Code(&'a str),
+}
+
+/// A stop the sensors missed, as someone enters it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewStop<'a> {
+    pub line: LineName<'a>,
+    pub start: When<'a>,
+    pub end: When<'a>,
+    pub reason: Reason<'a>,
+    pub note: Option<&'a str>,
+}
+
+/// Who may enter stops of `line`: people who record production (operators on their own lines) and keys with
+/// `production:record`.
+async fn may_enter(tx: &mut Tx, caller: &Caller, line: LineId) -> Result<()> {
+    if let Caller::User(user) = caller
+        && user.role == Role::Operator
+        && !setup_store::operator_lines(tx, user.user_id).await?.contains(&line)
+    {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
+}
+
+fn actor_of<'a>(caller: &'a Caller, meta: &'a RequestMeta) -> (uuid::Uuid, Actor<'a>) {
+    match caller {
+        Caller::User(u) => (u.user_id.0, Actor::of(u, meta)),
+        Caller::Machine(m) => (m.key_id, Actor::machine(m, meta)),
+    }
+}
+
+/// Adds a stop the sensors missed: ended, in the past, over no other stop of its line (refused naming it), with a
+/// reason of the plant's in use if given. Audited. Returns its id.
+pub async fn add(pool: &PgPool, caller: &Caller, meta: &RequestMeta, input: NewStop<'_>) -> Result<i64> {
+    caller.require(ApiScope::ProductionRecord)?;
+    let note = note(input.note)?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let tz = super::dashboard::time_zone(&mut tx).await?;
+    let lines = setup_store::lines(&mut tx).await?;
+    let line = match input.line {
+        LineName::Id(id) => lines.iter().find(|l| l.id == id),
+        LineName::Code(code) => lines.iter().find(|l| l.code == code.trim()),
+    }
+    .map(|l| l.id)
+    .ok_or_else(|| Error::field("line", ErrorCode::InvalidInput))?;
+    let (start, end) = match (input.start.resolve("start", tz), input.end.resolve("end", tz)) {
+        (Ok(s), Ok(e)) => (s, e),
+        (s, e) => {
+            let fields = [s.err(), e.err()].into_iter().flatten().flat_map(|e| match e {
+                Error::Validation(f) => f,
+                _ => Vec::new(),
+            });
+            return Err(Error::Validation(fields.collect()));
+        }
+    };
+    check_added(start, end, Utc::now()).map_err(Error::Validation)?;
+    let reason = reason_id(&mut tx, input.reason).await?;
+    may_enter(&mut tx, caller, line).await?;
+    if !store::lock_line(&mut tx, tenant, line).await? {
+        return Err(Error::field("line", ErrorCode::InvalidInput));
+    }
+    if let Some((id, start, end)) = store::overlapping(&mut tx, tenant, line, start, end).await? {
+        return Err(Error::rejected(StopProblem::StopOverlaps { id, start, end }));
+    }
+    let (by, actor) = actor_of(caller, meta);
+    let id = store::add_manual(&mut tx, tenant, line, start, end, reason, note.as_deref(), by).await?;
+    let event = Event::new("production.stop_added")
+        .target("production_downtime", id.to_string())
+        .after(json!({ "line": line, "start": start, "end": end, "reason": reason, "note": note }));
+    audit::record(&mut tx, &actor, event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Splits ended stop `id` at `at` (strictly inside it): it ends there, keeping its reason and note, and the rest is a
+/// new stop, unclassified; both then entered by hand. Audited. Returns the new stop's id.
+pub async fn split(pool: &PgPool, caller: &Caller, meta: &RequestMeta, id: i64, at: When<'_>) -> Result<i64> {
+    caller.require(ApiScope::ProductionRecord)?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let tz = super::dashboard::time_zone(&mut tx).await?;
+    let at = at.resolve("at", tz)?;
+    let stop = store::lock(&mut tx, tenant, id).await?.ok_or(Error::NotFound)?;
+    may_enter(&mut tx, caller, stop.line_id).await?;
+    let end = check_split(id, stop.start_at, stop.end_at, at).map_err(|r| match r {
+        SplitRefused::Ongoing(p) => Error::rejected(p),
+        SplitRefused::Outside(f) => Error::Validation(vec![f]),
+    })?;
+    let new = store::split(&mut tx, tenant, id, at, end).await?;
+    let (_, actor) = actor_of(caller, meta);
+    let event = Event::new("production.stop_split")
+        .target("production_downtime", id.to_string())
+        .before(json!({ "start": stop.start_at, "end": end }))
+        .after(json!({ "end": at, "new_stop": new, "new_start": at, "new_end": end }));
+    audit::record(&mut tx, &actor, event).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// A note as stored: one line of text of at most 500 characters, none when blank.
+fn note(note: Option<&str>) -> Result<Option<String>> {
+    Ok(match note {
+        Some(n) => Some(crate::codes::check_text("note", n, false, 500)?).filter(|n| !n.is_empty()),
+        None => None,
+    })
+}
+
+/// A reason of the plant's in use, by id or code (none given: none).
+async fn reason_id(tx: &mut Tx, reason: Reason<'_>) -> Result<Option<ReasonId>> {
+    let id = match reason {
+        Reason::Id(None) | Reason::Code(None) => return Ok(None),
+        Reason::Id(Some(r)) => Some(r),
+        Reason::Code(Some(code)) => {
+            setup_store::reasons(tx).await?.into_iter().find(|r| r.code == code.trim()).map(|r| r.id)
+        }
+    };
+    match id {
+        Some(r) if setup_store::reason_active(tx, r).await? => Ok(Some(r)),
+        _ => Err(Error::field("reason", ErrorCode::InvalidInput)),
+    }
 }

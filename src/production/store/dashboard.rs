@@ -311,6 +311,8 @@ pub(in crate::production) struct StopFull {
     pub note: Option<String>,
     /// Who gave it its reason: a person's name or a key's (a line's terminal).
     pub classified_by: Option<String>,
+    /// Entered by a person.
+    pub manual: bool,
 }
 
 /// Stops of `lines` touching `[from, to)`, latest first, however long ago they began (an idle fortnight is one stop).
@@ -325,7 +327,7 @@ pub(in crate::production) async fn stops(
     let lines: Vec<i32> = lines.iter().map(|l| l.0).collect();
     let rows = sqlx::query!(
         r#"select d.id, d.line_id, d.start_at, d.end_at, d.reason_id, d.note, coalesce(r.planned, false) as "planned!",
-                  coalesce(u.display_name, k.name) as "classified_by?"
+                  coalesce(u.display_name, k.name) as "classified_by?", d.manual
            from production_downtime d
            left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
            left join users u on u.tenant_id = d.tenant_id and u.id = d.classified_by
@@ -353,6 +355,7 @@ pub(in crate::production) async fn stops(
             },
             note: r.note,
             classified_by: r.classified_by,
+            manual: r.manual,
         })
         .collect())
 }

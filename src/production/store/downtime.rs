@@ -207,6 +207,10 @@ async fn insert(
     Ok(sqlx::query!(
         "insert into production_downtime as d (tenant_id, line_id, start_at, end_at)
          select $1, $2, s, e from unnest($3::timestamptz[], $4::timestamptz[]) as u(s, e)
+         -- never over a stop people entered (they saw what the sensors did not)
+         where not exists (select 1 from production_downtime m
+                           where m.tenant_id = $1 and m.line_id = $2 and m.manual
+                             and m.start_at < coalesce(u.e, 'infinity'::timestamptz) and m.end_at > u.s)
          on conflict (tenant_id, line_id, start_at)
          do update set end_at = excluded.end_at where d.end_at is null and excluded.end_at is not null",
         line.tenant_id,
@@ -219,7 +223,8 @@ async fn insert(
     .rows_affected())
 }
 
-/// A written stop the line's output has since counted units inside (they arrived after it was written).
+/// A written stop the line's output has since counted units inside (they arrived after it was written). Stops people
+/// entered are never corrected: units inside one were counted while the line was, by their word, stopped.
 #[derive(Debug, Clone)]
 pub(in crate::production) struct Landed {
     pub id: i64,
@@ -241,7 +246,7 @@ pub(in crate::production) async fn landed(
         Landed,
         r#"select d.id, d.start_at, d.end_at as "end_at!", d.reason_id is not null as "classified!"
            from production_downtime d
-           where d.tenant_id = $1 and d.line_id = $2 and d.end_at is not null
+           where d.tenant_id = $1 and d.line_id = $2 and d.end_at is not null and not d.manual
              and d.start_at >= coalesce((select max(p.start_at) from production_downtime p
                                          where p.tenant_id = $1 and p.line_id = $2 and p.start_at <= $4),
                                         '-infinity')

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
-use crate::ids::{LineId, TenantId};
+use crate::ids::{LineId, ReasonId, TenantId};
 
 /// A stop as the list shows it.
 pub(in crate::production) struct StopRow {
@@ -22,6 +22,7 @@ pub(in crate::production) struct StopRow {
     pub note: Option<String>,
     pub classified_by: Option<String>,
     pub classified_at: Option<DateTime<Utc>>,
+    pub manual: bool,
 }
 
 /// What the list is narrowed to.
@@ -50,7 +51,7 @@ pub(in crate::production) async fn list(
         StopRow,
         r#"select d.id, d.line_id, l.code as line, d.start_at, d.end_at,
                   r.code as "reason_code?", r.name as "reason_name?", r.planned as "reason_planned?", d.note,
-                  coalesce(u.display_name, k.name) as "classified_by?", d.classified_at
+                  coalesce(u.display_name, k.name) as "classified_by?", d.classified_at, d.manual
            from production_downtime d
            join production_lines l on l.tenant_id = d.tenant_id and l.id = d.line_id
            left join production_reasons r on r.tenant_id = d.tenant_id and r.id = d.reason_id
@@ -76,5 +77,119 @@ pub(in crate::production) async fn list(
         f.fetch
     )
     .fetch_all(&mut **tx)
+    .await
+}
+
+/// A stop as it stands, locked for a change.
+pub(in crate::production) struct Locked {
+    pub line_id: LineId,
+    pub start_at: DateTime<Utc>,
+    pub end_at: Option<DateTime<Utc>>,
+}
+
+/// Stop `id`, locked until the transaction ends (a split and a classification of it are one after the other).
+pub(in crate::production) async fn lock(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<Option<Locked>, sqlx::Error> {
+    sqlx::query_as!(
+        Locked,
+        r#"select line_id as "line_id: LineId", start_at, end_at from production_downtime
+           where tenant_id = $1 and id = $2 for update"#,
+        tenant.0,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Line `line`, locked until the transaction ends, so two stops added to it at once are checked one after the other;
+/// false when the plant has no such line.
+pub(in crate::production) async fn lock_line(tx: &mut Tx, tenant: TenantId, line: LineId) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "select 1 from production_lines where tenant_id = $1 and id = $2 for update",
+        tenant.0,
+        line.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
+}
+
+/// The first stop of `line` over `[start, end)` (one going on reaches on), by the line's stops' index.
+pub(in crate::production) async fn overlapping(
+    tx: &mut Tx,
+    tenant: TenantId,
+    line: LineId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select id, start_at, end_at from production_downtime
+         where tenant_id = $1 and line_id = $2 and start_at < $4 and coalesce(end_at, 'infinity'::timestamptz) > $3
+         order by start_at limit 1",
+        tenant.0,
+        line.0,
+        start,
+        end
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| (r.id, r.start_at, r.end_at)))
+}
+
+/// Writes a stop entered by hand (given a reason, by `by`, now). Returns its id.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::production) async fn add_manual(
+    tx: &mut Tx,
+    tenant: TenantId,
+    line: LineId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    reason: Option<ReasonId>,
+    note: Option<&str>,
+    by: uuid::Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into production_downtime (tenant_id, line_id, start_at, end_at, reason_id, note, classified_by,
+                                          classified_at, manual)
+         values ($1, $2, $3, $4, $5, $6, case when $5::int is null then null else $7::uuid end,
+                 case when $5::int is null then null else now() end, true)
+         returning id",
+        tenant.0,
+        line.0,
+        start,
+        end,
+        reason.map(|r| r.0),
+        note,
+        by
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Splits ended stop `id` (from `start` to `end`) at `at`: it ends there, and a new stop of its line, unclassified,
+/// goes on to `end`; both entered by hand from now on. Returns the new stop's id.
+pub(in crate::production) async fn split(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+    at: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let line = sqlx::query_scalar!(
+        "update production_downtime set end_at = $3, manual = true where tenant_id = $1 and id = $2 returning line_id",
+        tenant.0,
+        id,
+        at
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query_scalar!(
+        "insert into production_downtime (tenant_id, line_id, start_at, end_at, manual) values ($1, $2, $3, $4, true)
+         returning id",
+        tenant.0,
+        line,
+        at,
+        end
+    )
+    .fetch_one(&mut **tx)
     .await
 }

@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod settings;
+mod stops;
 
 use chrono::{DateTime, Datelike, Duration, DurationRound, Utc};
 use sqlx::PgPool;

@@ -8,6 +8,7 @@ use charming::series::{Bar, Line};
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{ParetoBy, ParetoRow, ReasonRef, Setup, StopRow, View, by_category};
 
+use super::entry::{AddStopPanel, SplitPanel};
 use super::{H2, MUTED, PlantTime, minutes_text};
 use crate::i18n::*;
 use crate::production::ClassifyStop;
@@ -135,6 +136,10 @@ pub(super) fn Stops(
     let i18n = use_i18n();
     let error = Signal::derive(move || classify.value().get().and_then(Result::err));
     let (heading, labelled_by) = (format!("{id}-h"), format!("{id}-h"));
+    // Stops are entered by hand by those who classify some line's.
+    let enters = setup.with_value(|s| !s.classify_lines.is_empty());
+    let splitting = RwSignal::new(None::<StopRow>);
+    let tz = setup.with_value(|s| s.time_zone);
     view! {
         <section class=CARD_FLUSH aria-labelledby=labelled_by data-testid=id tabindex="0">
             <div class="flex flex-wrap items-baseline justify-between gap-2 px-4 pt-4">
@@ -146,10 +151,11 @@ pub(super) fn Stops(
                 {export.map(|href| view! { <a href=href class=BUTTON_SECONDARY download data-testid=format!("{id}-csv")>{t!(i18n, prod.export_causes)}</a> })}
             </div>
             <div class="px-4"><ErrorBanner error /></div>
+            {enters.then(|| view! { <AddStopPanel setup id /> <SplitPanel splitting tz /> })}
             {move || current.get().map(|v| view! {
                 <DataTable
                     rows={ v.stops.into_iter().take(limit).collect::<Vec<_>>() }
-                    columns=stop_columns(setup, classify, id)
+                    columns=stop_columns(setup, classify, id, splitting)
                     caption=move || td_string!(i18n.get_locale(), prod.w_stops)
                     testid="stops-table"
                     rows_meta=Rows { testid: "stop-row", key: |s: &StopRow| s.id.to_string(), state: Some(|s: &StopRow| if s.end.is_none() { "ongoing" } else { "ended" }) }
@@ -166,6 +172,7 @@ fn stop_columns(
     setup: StoredValue<Setup>,
     classify: ServerAction<ClassifyStop>,
     id: &'static str,
+    splitting: RwSignal<Option<StopRow>>,
 ) -> Vec<Column<StopRow>> {
     let i18n = use_i18n();
     let tz = setup.with_value(|s| s.time_zone);
@@ -175,6 +182,7 @@ fn stop_columns(
             <div>
                 <PlantTime at=s.start tz=tz />
                 {s.end.is_none().then(|| view! { <span class="ml-2 rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-900/50 dark:text-red-100">{t!(i18n, prod.ongoing)}</span> })}
+                {s.manual.then(|| view! { <span class="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-800 dark:bg-slate-700 dark:text-slate-100" data-testid="stop-manual">{t!(i18n, prod.manual_tag)}</span> })}
             </div>
         }.into_any())
         .class("whitespace-nowrap"),
@@ -184,6 +192,14 @@ fn stop_columns(
                 // Time outside planned time (a break, between shifts) is no downtime: what counts is said beside it.
                 {(s.planned_ms != s.ms).then(|| view! {
                     <span class=format!("{MUTED} block text-xs") data-testid="stop-planned">{minutes_text(s.planned_ms)} " " {t!(i18n, prod.in_planned)}</span>
+                })}
+                // A stop that has ended and had two causes is split where the second began.
+                {(s.end.is_some() && setup.with_value(|st| st.classify_lines.contains(&s.line_id))).then(|| {
+                    let row = s.clone();
+                    view! {
+                        <button type="button" class="mt-1 text-xs text-[#1a5bb5] underline dark:text-[#8fbfff]" data-testid="stop-split-open"
+                            on:click=move |_| splitting.set(Some(row.clone()))>{t!(i18n, prod.split)}</button>
+                    }
                 })}
             </div>
         }.into_any())
@@ -233,7 +249,7 @@ fn StopReason(
 
 /// The reasons to choose from, under their categories (an `optgroup` each, in the order the store gives: planned last,
 /// categories by name), a reason without one on its own.
-fn reason_options(reasons: Vec<ReasonRef>, chosen: Option<nexus::ids::ReasonId>, locale: Locale) -> AnyView {
+pub(super) fn reason_options(reasons: Vec<ReasonRef>, chosen: Option<nexus::ids::ReasonId>, locale: Locale) -> AnyView {
     let option = move |r: &ReasonRef| {
         let planned = if r.planned { td_string!(locale, prod.planned_tag) } else { "" };
         view! { <option value=r.id.to_string() selected=Some(r.id) == chosen>{format!("{}{}", r.name, planned)}</option> }

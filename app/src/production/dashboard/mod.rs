@@ -10,6 +10,7 @@
 
 mod causes;
 mod downtime;
+mod entry;
 mod filters;
 mod kpis;
 mod output;
@@ -80,10 +81,13 @@ pub fn ProductionPage() -> impl IntoView {
     let filters = Memo::new(move |_| query.with(Filters::from_url));
     // Bumped by the live stream: the figures are fetched again.
     let tick = RwSignal::new(0u64);
+    // Bumped when a stop is classified, added or split here.
+    let edits = RwSignal::new(0u64);
+    provide_context(entry::StopEdits(edits));
     let setup = Resource::new(|| (), |_| production_setup());
     let view = Resource::new(
-        move || (filters.get(), tick.get()),
-        move |(f, _)| async move {
+        move || (filters.get(), tick.get(), edits.get()),
+        move |(f, _, _)| async move {
             let s = setup.await?;
             production_view(f.query(&s)).await
         },
@@ -91,9 +95,9 @@ pub fn ProductionPage() -> impl IntoView {
     let classify = ServerAction::<ClassifyStop>::new();
     // The drill-down's minutes and causes, created here with the others (the server and the browser must create
     // resources in the same order); nothing is fetched while no figure is drilled into. Fetched again when the filters
-    // change or a stop is classified (the timeline shows reasons), not on every live refresh.
+    // change or a stop is classified, added or split (the timeline shows them), not on every live refresh.
     let drill = Resource::new(
-        move || (filters.get(), classify.version().get()),
+        move || (filters.get(), edits.get()),
         move |(f, _)| async move {
             let Some(figure) = f.drill.clone() else { return Ok(DrillData::default()) };
             let s = setup.await?;
@@ -102,7 +106,7 @@ pub fn ProductionPage() -> impl IntoView {
     );
     Effect::new(move |_| {
         if classify.version().get() > 0 && matches!(classify.value().get_untracked(), Some(Ok(()))) {
-            tick.update(|t| *t += 1);
+            edits.update(|t| *t += 1);
         }
     });
     view! {

@@ -16,10 +16,11 @@ use nexus::identity::rules::auth::ApiScope;
 use nexus::production::rules::ingest::{BatchProblem, DetectionIn, RowReason};
 use nexus::production::rules::oee::{Oee, Totals};
 use nexus::production::rules::settings::PlantInput;
+use nexus::production::service::dashboard::Reason;
 use nexus::production::service::ingest::{self, Ingested};
 use nexus::production::service::oee::{Figures, LineFigures};
 use nexus::production::service::settings;
-use nexus::production::service::stops::{self, StopItem, StopReason, StopsQuery};
+use nexus::production::service::stops::{self, LineName, NewStop, StopItem, StopReason, StopsQuery, When};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -35,8 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/production/detections", post(detections).layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .route("/production/oee", get(oee))
         .route("/production/plant", get(plant).put(set_plant))
-        .route("/production/stops", get(stops))
+        .route("/production/stops", get(stops).post(add_stop))
         .route("/production/stops/{id}", put(classify_stop))
+        .route("/production/stops/{id}/split", post(split_stop))
 }
 
 /// A batch as JSON.
@@ -266,11 +268,92 @@ async fn classify_stop(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A stop the sensors missed.
+#[derive(Deserialize, ToSchema)]
+pub struct NewStopIn {
+    /// The line's code.
+    #[schema(min_length = 1, max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    line: String,
+    /// When it started (RFC 3339).
+    start: chrono::DateTime<chrono::Utc>,
+    /// When it ended (RFC 3339): after its start, not in the future, at most 7 days later.
+    end: chrono::DateTime<chrono::Utc>,
+    /// The code of one of the plant's reasons in use (absent: unclassified).
+    #[schema(max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    reason: Option<String>,
+    /// At most 500 characters, one line.
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    note: Option<String>,
+}
+
+/// A stop entered by hand.
+#[derive(Serialize, ToSchema)]
+pub struct StopCreated {
+    id: i64,
+}
+
+/// Adds a stop the sensors missed (the counter went on, or the gap was under the line's threshold), as people who
+/// record production (operators on their own lines) and keys with `production:record`. The downtime job never changes
+/// it. Audited.
+#[utoipa::path(post, path = "/api/v1/production/stops", tag = "production", request_body = NewStopIn,
+    responses((status = 201, body = StopCreated, description = "added"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "the key lacks production:record; an operator's other line"),
+              (status = 409, body = ErrorBody, description = "the line has a stop over part of that time \
+                                                            (`stop_overlaps`, naming it): split or classify it instead"),
+              (status = 422, body = ErrorBody, description = "an unknown line or reason, an end not after the start, in \
+                                                            the future or over 7 days after it, a bad note")),
+    security(("bearer" = ["production:record"])))]
+async fn add_stop(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Extension(meta): Extension<RequestMeta>,
+    ApiJson(b): ApiJson<NewStopIn>,
+) -> ApiResult<(StatusCode, Json<StopCreated>)> {
+    let input = NewStop {
+        line: LineName::Code(&b.line),
+        start: When::Instant(b.start),
+        end: When::Instant(b.end),
+        reason: Reason::Code(b.reason.as_deref()),
+        note: b.note.as_deref(),
+    };
+    let id = stops::add(&st.pool, caller, &meta, input).await?;
+    Ok((StatusCode::CREATED, Json(StopCreated { id })))
+}
+
+/// Where to split a stop.
+#[derive(Deserialize, ToSchema)]
+pub struct SplitIn {
+    /// An instant strictly inside the stop (RFC 3339).
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Splits an ended stop in two at `at` (one stop, two causes): it ends there, keeping its reason and note, and the
+/// rest is a new stop, unclassified, whose id is answered. Both are then entered by hand. Audited.
+#[utoipa::path(post, path = "/api/v1/production/stops/{id}/split", tag = "production", params(("id" = i64, Path)),
+    request_body = SplitIn,
+    responses((status = 201, body = StopCreated, description = "split: the new stop"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "the key lacks production:record; an operator's other line"),
+              (status = 404, body = ErrorBody, description = "no stop of the plant has this id"),
+              (status = 409, body = ErrorBody, description = "the stop is still going on (`stop_ongoing`)"),
+              (status = 422, body = ErrorBody, description = "`at` not strictly inside the stop, a bad id")),
+    security(("bearer" = ["production:record"])))]
+async fn split_stop(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Extension(meta): Extension<RequestMeta>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SplitIn>,
+) -> ApiResult<(StatusCode, Json<StopCreated>)> {
+    let id: i64 = id.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))?;
+    let new = stops::split(&st.pool, caller, &meta, id, When::Instant(b.at)).await?;
+    Ok((StatusCode::CREATED, Json(StopCreated { id: new })))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(detections, oee, plant, set_plant, stops, classify_stop),
+    paths(detections, oee, plant, set_plant, stops, classify_stop, add_stop, split_stop),
     components(schemas(BatchIn, DetectionIn, Ingested, BatchProblem, RowReason, Figures, LineFigures, Totals, Oee, Plant,
-                       StopsPage, StopItem, StopReason, Classification)),
+                       StopsPage, StopItem, StopReason, Classification, NewStopIn, StopCreated, SplitIn)),
     tags((name = "production", description = "Units counted on production lines, sent in batches by machines"))
 )]
 pub struct ProductionApi;

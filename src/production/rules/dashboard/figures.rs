@@ -349,4 +349,7 @@ pub struct StopRow {
     /// Who gave it its reason (a person, or a key's name: a line's terminal).
     #[serde(default)]
     pub classified_by: Option<String>,
+    /// Entered by a person (added by hand, or split).
+    #[serde(default)]
+    pub manual: bool,
 }
