@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/production") view={Lazy::<production::ProductionRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/settings") view={Lazy::<production::SettingsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/queries") view={Lazy::<production::QueriesRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/production/report") view={Lazy::<production::ReportRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

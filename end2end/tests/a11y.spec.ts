@@ -9,7 +9,7 @@ const THEMES = ['dark', 'light'] as const;
 const SIGNED_OUT_PAGES = ['/login', '/register', '/pending', '/no-such-page'];
 const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/admin/users', '/admin/tenants', '/admin/audit', '/catalog',
   '/catalog?q=hilux%20balatas%20delanteras', '/catalog?q=amortiguadro', '/catalog/parts/1', '/admin/catalog', '/inventory', '/inventory/upload',
-  '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/no-such-page'];
+  '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report', '/no-such-page'];
 const ROLES: Record<string, string> = {
   admin: 'admin@nexus.demo',
   owner: 'dueno@planta.demo',

@@ -160,27 +160,46 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   const plant = (d: Date) => new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'America/Mexico_City', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
   }).format(d).replace(' ', 'T');
+  // A free stretch of L1 in the last six hours (no stop of its own, clear of the breaks at 02:00, 10:00 and 18:00).
+  const since = Date.now() - 6 * 3_600_000;
+  const listed = await page.request.get(`/api/v1/production/stops?line=L1&limit=500&from=${new Date(since).toISOString()}`);
+  expect(listed.status()).toBe(200);
+  const spans: number[][] = (await listed.json()).items
+    .map((x: { start: string; end?: string }) => [Date.parse(x.start), x.end ? Date.parse(x.end) : Date.now()])
+    .sort((a: number[], b: number[]) => a[0] - b[0]);
+  const edges = [since, ...spans.flat(), Date.now() - 60_000];
+  const inBreak = (t: number) => {
+    const [h, m] = plant(new Date(t)).slice(11).split(':').map(Number);
+    return [2, 10, 18].some((b) => h * 60 + m >= b * 60 - 5 && h * 60 + m <= b * 60 + 35);
+  };
+  let free = 0;
+  for (let i = edges.length - 2; i >= 0 && !free; i -= 2) {
+    for (let t = Math.ceil((edges[i] + 120_000) / 60_000) * 60_000; t + 6 * 60_000 < edges[i + 1]; t += 60_000) {
+      if (!inBreak(t) && !inBreak(t + 4 * 60_000)) { free = t; break; }
+    }
+  }
+  expect(free, 'a free stretch of L1').toBeGreaterThan(0);
   const widget = page.getByTestId('w-stops');
   const manual = widget.getByTestId('stop-row').filter({ has: page.getByTestId('stop-manual') });
-  const before = await manual.count();
+  const manualBefore = await manual.count();
   const addStop = async () => {
     await widget.getByTestId('stop-add-open').click();
     const form = widget.getByTestId('stop-add');
     await form.locator('select[name=line]').selectOption({ label: 'L1' });
-    await form.locator('input[name=start]').fill(plant(new Date(Date.now() - 6 * 60_000)));
-    await form.locator('input[name=end]').fill(plant(new Date(Date.now() - 2 * 60_000)));
+    await form.locator('input[name=start]').fill(plant(new Date(free)));
+    await form.locator('input[name=end]').fill(plant(new Date(free + 4 * 60_000)));
     await form.locator('select[name=reason]').selectOption({ label: 'Falla mecánica' });
     await form.getByTestId('stop-add-save').click();
   };
   await addStop();
-  await expect(manual).toHaveCount(before + 1);
+  await expect(manual).toHaveCount(manualBefore + 1);
   await expect(widget.getByTestId('stop-add')).toBeHidden();
   await addStop();
   await expect(widget.getByTestId('form-error')).toContainText('ya tiene una parada');
   await shot(page, 'production-stop-refused');
   await manual.first().getByTestId('stop-split-open').click();
   await widget.getByTestId('stop-split-save').click();
-  await expect(manual).toHaveCount(before + 2);
+  await expect(manual).toHaveCount(manualBefore + 2);
 
   // The CSV holds what the page shows.
   const download = page.waitForEvent('download');
@@ -288,4 +307,31 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await expect(owner.getByTestId('queries-day')).toBeVisible();
   await shot(owner, 'production-queries');
   await context.close();
+});
+
+test('a supervisor opens the last shift\'s report, picks another line, and signs it off', async ({ page }) => {
+  await login(page, MANAGER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/production');
+  await page.getByTestId('prod-report').click();
+  await expect(page).toHaveURL(/\/production\/report/);
+  // The first line's last shift that has ended, its figures and its stops, not yet signed.
+  await expect(page.getByTestId('report-title')).toContainText('L1');
+  await expect(page.getByTestId('report-figures')).toContainText('OEE');
+  await expect(page.getByTestId('report-unsigned')).toBeVisible();
+  // Another line, the same shift: a link.
+  await page.getByTestId('report-picker').locator('select[name=line]').selectOption({ label: 'L2 · Línea 2 · Soldadura' });
+  await page.getByTestId('report-show').click();
+  await expect(page).toHaveURL(/line=\d+&shift=\d+&day=\d{4}-\d{2}-\d{2}/);
+  await expect(page.getByTestId('report-title')).toContainText('L2');
+  // Signed off with a note: who and when, on the page and in its CSV.
+  await page.getByTestId('report-sign-form').locator('input[name=note]').fill('Sin novedades');
+  await page.getByTestId('report-sign').click();
+  await expect(page.getByTestId('report-signed')).toContainText('Gerente');
+  await expect(page.getByTestId('report-signed')).toContainText('Sin novedades');
+  await expect(page.getByTestId('report-sign')).toHaveText('Firmar de nuevo');
+  await shot(page, 'production-report');
+  const file = page.waitForEvent('download');
+  await page.getByTestId('report-csv').click();
+  expect((await file).suggestedFilename()).toMatch(/^turno-L2-.+\.csv$/);
 });

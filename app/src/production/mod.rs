@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod dashboard;
 pub mod queries;
+pub mod report;
 pub mod settings;
 
 use leptos::prelude::*;
@@ -106,4 +107,6 @@ crate::ui::area_pages!(
     SettingsRoute => settings::SettingsPage,
     /// `/production/queries`.
     QueriesRoute => queries::QueriesPage,
+    /// `/production/report`.
+    ReportRoute => report::ReportPage,
 );

@@ -51,7 +51,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         >
             {t!(i18n, skip_to_content)}
         </a>
-        <header class="border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-[#0f172a]/90">
+        <header class="border-b border-slate-200 bg-white/90 backdrop-blur print:hidden dark:border-slate-800 dark:bg-[#0f172a]/90">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
                 <A href="/" attr:class="flex items-center gap-2 text-lg font-bold text-slate-900 dark:text-white">
                     <span aria-hidden="true" class="inline-block h-7 w-7 rounded-lg bg-[#1a5bb5] text-center leading-7 text-white">

@@ -1,5 +1,5 @@
 //! The causes behind a figure as CSVs (`GET /api/v1/production/causes.csv`): what the drill-downs list, whole, for the
-//! dashboard's filters.
+//! dashboard's filters; and a shift report's (`GET /api/v1/production/shift-report.csv`).
 
 use http::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -52,4 +52,14 @@ async fn each_figures_causes_export_for_the_dashboards_filters(opts: PgPoolOptio
     }
     let res = app.get("/api/v1/production/causes.csv?cause=quality", Auth::None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+
+    // The last ended shift's report of the first line, as a CSV; a day that is no date is named.
+    let res = app.get("/api/v1/production/shift-report.csv", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.header("content-disposition").unwrap().starts_with("attachment; filename=\"turno-L1-"));
+    let text = res.text();
+    assert!(text.trim_start_matches('\u{feff}').starts_with("line,shift,day,from,to,planned_min,"), "{text}");
+    let res = app.get("/api/v1/production/shift-report.csv?day=ayer", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert!(res.text().contains("day"), "{}", res.text());
 }

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod live;
 pub mod maintenance;
 pub mod oee;
+pub mod report;
 pub mod settings;
 pub mod stops;
 

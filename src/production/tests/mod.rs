@@ -1,6 +1,7 @@
 //! Store tests of production against real PostgreSQL (a fresh database per test).
 
 mod dashboard;
+mod report;
 mod settings;
 mod stops;
 

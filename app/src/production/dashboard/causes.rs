@@ -199,7 +199,7 @@ pub(super) fn Cycles(v: View, href: String) -> impl IntoView {
 
 /// Quality's causes: units, good and rejected per product and area, the most rejects first.
 #[component]
-pub(super) fn Rejects(rows: Vec<RejectRow>, href: String) -> impl IntoView {
+pub(crate) fn Rejects(rows: Vec<RejectRow>, href: String) -> impl IntoView {
     let i18n = use_i18n();
     let columns = vec![
         Column::new(

@@ -197,7 +197,7 @@ fn stop_columns(
                 {(s.end.is_some() && setup.with_value(|st| st.classify_lines.contains(&s.line_id))).then(|| {
                     let row = s.clone();
                     view! {
-                        <button type="button" class="mt-1 text-xs text-[#1a5bb5] underline dark:text-[#8fbfff]" data-testid="stop-split-open"
+                        <button type="button" class="mt-1 block min-h-6 text-xs text-[#1a5bb5] underline sm:ml-auto dark:text-[#8fbfff]" data-testid="stop-split-open"
                             on:click=move |_| splitting.set(Some(row.clone()))>{t!(i18n, prod.split)}</button>
                     }
                 })}

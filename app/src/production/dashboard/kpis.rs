@@ -239,7 +239,7 @@ fn minute_columns(tz: chrono_tz::Tz) -> Vec<Column<MinuteRow>> {
 /// The six big losses as a waterfall, from the time the calendar plans (with data) to fully productive time: each
 /// step's minutes and its share of the scheduled time, drawn as a bar (the numbers are in the table itself).
 #[component]
-fn Waterfall(l: Losses) -> impl IntoView {
+pub(crate) fn Waterfall(l: Losses) -> impl IntoView {
     let i18n = use_i18n();
     let whole = l.scheduled_ms.max(1) as f64;
     // (label key, ms, a loss or a level)

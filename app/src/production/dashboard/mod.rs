@@ -22,8 +22,10 @@ use nexus::identity::rules::auth::Permission;
 use nexus::production::rules::dashboard::{DrillData, ParetoBy, Query, Setup, View, Widget};
 use nexus::production::rules::kinds::WidgetKind;
 
+pub(crate) use self::causes::Rejects;
 use self::downtime::{Pareto, Stops};
 use self::filters::{FilterBar, Filters};
+pub(crate) use self::kpis::Waterfall;
 use self::kpis::{Drill, KpiCards};
 use self::output::{Lines, OverTime, Products};
 use super::{ClassifyStop, production_drill, production_setup, production_view};
@@ -38,7 +40,7 @@ use crate::ui::session::Protected;
 const H2: &str = "mb-3 text-base font-semibold";
 const MUTED: &str = "text-sm text-slate-600 dark:text-slate-300";
 
-fn pct(locale: Locale, x: Option<f64>, decimals: usize) -> String {
+pub(crate) fn pct(locale: Locale, x: Option<f64>, decimals: usize) -> String {
     match x {
         None => "—".to_owned(),
         Some(x) => {
@@ -54,7 +56,7 @@ fn whole_minutes(ms: i64) -> i64 {
 }
 
 /// A duration to the nearest minute: `4 h 44 min`, `12 min`.
-fn minutes_text(ms: i64) -> String {
+pub(crate) fn minutes_text(ms: i64) -> String {
     minutes_shown(whole_minutes(ms))
 }
 
@@ -71,7 +73,7 @@ fn run_text(t: &nexus::production::rules::oee::Totals) -> String {
 /// A moment in the plant's zone (the one its shifts and days are in), whatever the browser's: `2026-11-23 14:05`,
 /// the zone in its title and the exact instant in `datetime`.
 #[component]
-fn PlantTime(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> impl IntoView {
+pub(crate) fn PlantTime(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> impl IntoView {
     view! { <time datetime=at.to_rfc3339() title=tz.name()>{at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()}</time> }
 }
 
@@ -280,6 +282,7 @@ fn Board(
             {configure.then(|| view! {
                 <a href="/production/settings" class=BUTTON_SECONDARY data-testid="prod-settings">{t!(i18n, prodset.title)}</a>
             })}
+            <a href="/production/report" class=BUTTON_SECONDARY data-testid="prod-report">{t!(i18n, report.title)}</a>
             {queries.then(|| view! {
                 <a href="/production/queries" class=BUTTON_SECONDARY data-testid="prod-queries">{t!(i18n, prodset.queries)}</a>
             })}

@@ -2,8 +2,9 @@
 //! dashboard listens to (a `changed` event, at most one a second, whenever its plant's units or stops change; a
 //! `ready` event on connecting, after which the page refreshes once in case it missed one), and
 //! `GET /production/dashboard.csv`, the CSV of what a dashboard shows for the same filters as the page, and
-//! `GET /production/causes.csv?cause=availability|performance|quality`, the causes a drill-down lists. For people
-//! and keys holding `production:read`; none is in the OpenAPI document (a stream and downloads).
+//! `GET /production/causes.csv?cause=availability|performance|quality`, the causes a drill-down lists, and
+//! `GET /production/shift-report.csv?line=…&shift=…&day=…`, a shift report. For people and keys holding
+//! `production:read`; none is in the OpenAPI document (a stream and downloads).
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
@@ -18,8 +19,8 @@ use chrono::Utc;
 use futures_util::Stream;
 use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::ApiScope;
-use nexus::production::rules::dashboard::{Cause, Query, View};
-use nexus::production::service::{causes, dashboard};
+use nexus::production::rules::dashboard::{Cause, Query, ReportAsk, View};
+use nexus::production::service::{causes, dashboard, report};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/production/live", get(live))
         .route("/production/dashboard.csv", get(export))
         .route("/production/causes.csv", get(export_causes))
+        .route("/production/shift-report.csv", get(export_report))
 }
 
 async fn live(
@@ -104,6 +106,24 @@ async fn export_causes(
         c.cause.as_deref().and_then(Cause::parse).ok_or_else(|| AppError::field("cause", ErrorCode::InvalidInput))?;
     let (view, csv) = causes::causes_csv(&st.pool, caller, &q, cause).await?;
     Ok(download(&format!("causas-{}-{}", cause.as_str(), span_name(&view)), csv))
+}
+
+/// Which shift report (each optional, as on the page).
+#[derive(serde::Deserialize)]
+struct ReportParams {
+    line: Option<i32>,
+    shift: Option<i32>,
+    day: Option<chrono::NaiveDate>,
+}
+
+async fn export_report(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiQuery(p): ApiQuery<ReportParams>,
+) -> Result<Response, AppError> {
+    let ask = ReportAsk { line: p.line.map(nexus::ids::LineId), shift: p.shift.map(nexus::ids::ShiftId), day: p.day };
+    let (r, csv) = report::report_csv(&st.pool, caller, ask).await?;
+    Ok(download(&format!("turno-{}-{}-{}", r.line.code, r.shift.name, r.key.day).replace(['"', '/', '\\'], "_"), csv))
 }
 
 fn span_name(view: &View) -> String {

@@ -25,6 +25,7 @@ mod figures;
 mod losses;
 mod pareto;
 mod range;
+mod report;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -40,6 +41,7 @@ pub use figures::*;
 pub use losses::*;
 pub use pareto::*;
 pub use range::*;
+pub use report::*;
 pub use time::*;
 pub use timeline::*;
 pub use widgets::*;
