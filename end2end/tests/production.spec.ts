@@ -268,6 +268,27 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await added.locator('xpath=..').getByRole('button', { name: 'Eliminar' }).click();
   await expect(stops).toHaveCount(before);
 
+  // The viewer's dashboard edited as a form: a stops table added with 9,999 rows is refused naming the widget and the
+  // parameter; with 20 rows it is saved, and the grid's preview shows it.
+  const viewer = page.getByTestId('dash-viewer');
+  await viewer.locator('summary').click();
+  const widgetsBefore = await viewer.getByTestId('dash-widget').count();
+  await viewer.getByTestId('dash-add-kind').selectOption('downtime_table');
+  await viewer.getByTestId('dash-add').click();
+  await expect(viewer.getByTestId('dash-widget')).toHaveCount(widgetsBefore + 1);
+  const table = viewer.getByTestId('dash-widget').last();
+  await table.getByTestId('param-limit').fill('9999');
+  await table.getByTestId('param-limit').press('Tab');
+  await viewer.getByRole('button', { name: 'Guardar' }).click();
+  const dashError = page.getByTestId('set-dashboards').getByTestId('form-error');
+  await expect(dashError).toContainText(`Widget ${widgetsBefore + 1} · Filas`);
+  await shot(page, 'production-settings-dashboard-refused');
+  await table.getByTestId('param-limit').fill('20');
+  await table.getByTestId('param-limit').press('Tab');
+  await viewer.getByRole('button', { name: 'Guardar' }).click();
+  await expect(dashError).toHaveCount(0);
+  await expect(page.getByTestId('dash-viewer').getByTestId('dash-preview')).toContainText('Paros');
+
   // The product filter hidden and the line filter required: the dashboard offers no product and always a line.
   const product = page.getByTestId('filter-form-product');
   await product.locator('input[name="input[enabled]"]').uncheck();

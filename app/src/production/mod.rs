@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod dashboards;
 pub mod queries;
 pub mod report;
 pub mod settings;

@@ -18,8 +18,7 @@ use nexus::production::rules::settings::{
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, Loading, PageHeader, SuccessBanner,
-    error_text,
+    BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, Loading, PageHeader, SuccessBanner, error_text,
 };
 use crate::ui::session::Protected;
 
@@ -344,7 +343,7 @@ fn Page(
                             <Shifts s=s.clone() calendar />
                             <Filters s=s.clone() action=filter error=filter_err />
                             <Operators s=s.clone() action=operator error=operator_err />
-                            <Dashboards s action=dashboard error=dashboard_err />
+                            <super::dashboards::Dashboards s action=dashboard error=dashboard_err />
                         </div>
                     }.into_any(),
                 }
@@ -757,36 +756,6 @@ fn Operators(s: Settings, action: ServerAction<SetOperatorLines>, error: Signal<
                     }
                 }).collect_view().into_any()
             }}
-        </section>
-    }
-}
-
-#[component]
-fn Dashboards(s: Settings, action: ServerAction<SaveDashboard>, error: Signal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let kinds =
-        s.widgets.iter().map(|w| format!("{} ({} / {})", w.kind, w.name_es, w.name_en)).collect::<Vec<_>>().join(", ");
-    view! {
-        <section class=CARD aria-labelledby="set-dash-h" data-testid="set-dashboards">
-            <h2 id="set-dash-h" class=H2>{t!(i18n, prodset.dashboards)}</h2>
-            <p class="mb-1 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, prodset.dashboards_note)}</p>
-            <p class="mb-3 text-xs text-slate-600 dark:text-slate-300">{kinds}</p>
-            <Problems error />
-            <div class="grid gap-4 lg:grid-cols-2">
-                {s.dashboards.into_iter().map(|(template, json)| {
-                    let id = format!("dash-{template}");
-                    let label = crate::ui::components::role_text(i18n.get_locale_untracked(), template.role());
-                    let form_id = format!("dashboard-form-{template}");
-                    view! {
-                        <ActionForm action attr:data-testid=form_id>
-                            <input type="hidden" name="template" value=template.as_str() />
-                            <label for=id.clone() class="mb-1 block text-sm font-medium">{label}</label>
-                            <textarea id=id name="widgets" rows="10" spellcheck="false" class=format!("{FIELD} font-mono text-xs")>{json}</textarea>
-                            <button type="submit" class=format!("{BUTTON} mt-2")>{t!(i18n, prodset.save)}</button>
-                        </ActionForm>
-                    }
-                }).collect_view()}
-            </div>
         </section>
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
 use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use crate::paging::{self, Limit, Page};
-use crate::production::rules::dashboard::{Range, Widget, WidgetParams};
+use crate::production::rules::dashboard::{self as rules_dashboard, Range, Widget};
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
     self as rules, AreaInput, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput,
@@ -218,7 +218,7 @@ pub async fn query_log(pool: &PgPool, user: &User, after: Option<&str>) -> Resul
 }
 
 /// Sets `template`'s dashboard to `widgets` (JSON, as the settings page's editor sends it): a layout inside the grid,
-/// widgets of the catalog's kinds, each one's parameters its kind's ([`WidgetParams`]); the first problem of each
+/// widgets of the catalog's kinds, each one's parameters its kind's ([`rules_dashboard::WidgetParams`]); the first problem of each
 /// widget named (`widgets[2].params`).
 pub async fn save_dashboard(
     pool: &PgPool,
@@ -248,9 +248,12 @@ pub async fn save_dashboard(
         let widgets: Vec<Widget> = parsed.iter().map(|(_, w)| w.clone()).collect();
         rules::check_layout(&widgets).map_err(Error::Validation)?;
     }
+    // A parameter a kind does not take, or one of its own with a value it does not allow, named.
     for (i, w) in &parsed {
-        if WidgetParams::read(w.kind, &w.params).is_none() {
-            problems.push((*i, FieldError::new(&format!("widgets[{i}].params"), ErrorCode::InvalidInput)));
+        if let Some(param) = rules_dashboard::wrong_param(w.kind, &w.params) {
+            let field =
+                if param == "params" { format!("widgets[{i}].params") } else { format!("widgets[{i}].params.{param}") };
+            problems.push((*i, FieldError::new(&field, ErrorCode::InvalidInput)));
         }
     }
     if !problems.is_empty() {

@@ -115,9 +115,9 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     assert_eq!(
         fields(save_dashboard(&pool, &manager, &meta, Template::Operator, bad).await.unwrap_err()),
         [
-            ("widgets[0].params".to_owned(), ErrorCode::InvalidInput),
+            ("widgets[0].params.figures".to_owned(), ErrorCode::InvalidInput),
             ("widgets[1].kind".to_owned(), ErrorCode::InvalidInput),
-            ("widgets[2].params".to_owned(), ErrorCode::InvalidInput)
+            ("widgets[2].params.limit".to_owned(), ErrorCode::InvalidInput)
         ]
     );
     let outside = r#"[{"kind": "kpi_cards", "x": 8, "w": 8, "params": {"figures": ["oee"]}}]"#;

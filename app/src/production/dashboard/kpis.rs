@@ -63,7 +63,7 @@ pub(super) fn KpiCards(
     }
 }
 
-pub(super) fn kpi_label(locale: Locale, key: &str) -> &'static str {
+pub(crate) fn kpi_label(locale: Locale, key: &str) -> &'static str {
     match key {
         "oee" => td_string!(locale, prod.k_oee),
         "availability" => td_string!(locale, prod.k_availability),

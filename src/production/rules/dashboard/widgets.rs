@@ -84,6 +84,32 @@ impl WidgetParams {
     }
 }
 
+/// The parameters a widget kind takes (each optional but `kpi_cards`' `figures`).
+pub const fn param_names(kind: WidgetKind) -> &'static [&'static str] {
+    match kind {
+        WidgetKind::KpiCards => &["figures"],
+        WidgetKind::ProductionOverTime => &["bucket"],
+        WidgetKind::ProductDistribution => &[],
+        WidgetKind::LineComparison => &["figure"],
+        WidgetKind::DowntimeTable => &["limit"],
+        WidgetKind::DowntimePareto => &["by"],
+    }
+}
+
+/// Which parameter of `params` is wrong for `kind`, by name (`None` when they read as its): a key the kind does not
+/// take, else the one it takes; `params` itself when they are no object.
+pub fn wrong_param(kind: WidgetKind, params: &serde_json::Value) -> Option<String> {
+    if WidgetParams::read(kind, params).is_some() {
+        return None;
+    }
+    let names = param_names(kind);
+    let Some(given) = params.as_object() else { return Some("params".to_owned()) };
+    if let Some(k) = given.keys().find(|k| !names.contains(&k.as_str())) {
+        return Some(k.clone());
+    }
+    Some(names.first().map_or("params", |n| *n).to_owned())
+}
+
 fn parse<T: DeserializeOwned>(params: &serde_json::Value) -> Option<T> {
     T::deserialize(params).ok()
 }
