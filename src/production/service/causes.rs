@@ -17,9 +17,10 @@ use serde_json::json;
 
 use super::dashboard::{compute_listing, formula_safe, resolve, timeline, user_of};
 use crate::caller::Caller;
-use crate::db::{self, PgPool, Scope};
+use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::ApiScope;
+use crate::ids::TenantId;
 use crate::production::rules::dashboard::{Cause, LineState, Query, View};
 use crate::production::store::{dashboard as store, oee as oee_store};
 
@@ -79,6 +80,19 @@ fn per_unit(ms: i64, units: i64) -> String {
     if units > 0 { format!("{:.2}", ms as f64 / units as f64 / 1000.0) } else { String::new() }
 }
 
+/// Times as the CSV writes them: in the plant's zone with their offset, the zone named on each row.
+struct Zone(chrono_tz::Tz);
+
+impl Zone {
+    fn local(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.0).to_rfc3339()
+    }
+
+    fn name(&self) -> String {
+        self.0.name().to_owned()
+    }
+}
+
 /// The CSV of `cause`'s causes for `q`, with the view it was computed with (its span names the file).
 pub async fn causes_csv(pool: &PgPool, caller: &Caller, q: &Query, cause: Cause) -> Result<(View, String)> {
     caller.require(ApiScope::ProductionRead)?;
@@ -87,170 +101,11 @@ pub async fn causes_csv(pool: &PgPool, caller: &Caller, q: &Query, cause: Cause)
     let now = Utc::now();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let v = compute_listing(&mut tx, tenant, q, now, usize::MAX).await?;
-    let tz = v.time_zone;
-    let zone = tz.name().to_owned();
-    let local = move |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     let mut sheet = Sheet::new();
     match cause {
-        Cause::Availability => {
-            let r = resolve(&mut tx, q, now).await?;
-            let lines = timeline(&mut tx, tenant, &r, now).await?;
-            sheet.section(&[
-                "line",
-                "from",
-                "to",
-                "running_min",
-                "stopped_min",
-                "planned_stop_min",
-                "no_data_min",
-                "off_shift_min",
-                "breakdowns",
-                "mtbf_min",
-                "mttr_min",
-                "time_zone",
-            ])?;
-            for t in &lines {
-                let losses = v.lines.iter().find(|l| l.id == t.line).and_then(|l| l.losses);
-                sheet.row(vec![
-                    formula_safe(&t.code),
-                    local(v.from),
-                    local(v.to),
-                    min(t.ms(LineState::Running)),
-                    min(t.ms(LineState::Stopped)),
-                    min(t.ms(LineState::PlannedStop)),
-                    min(t.ms(LineState::NoData)),
-                    min(t.ms(LineState::OffShift)),
-                    losses.map(|l| l.breakdowns.to_string()).unwrap_or_default(),
-                    min_opt(losses.and_then(|l| l.mtbf_ms)),
-                    min_opt(losses.and_then(|l| l.mttr_ms)),
-                    zone.clone(),
-                ])?;
-            }
-            let reasons: HashMap<_, _> = store::reasons(&mut tx).await?.into_iter().map(|r| (r.id, r)).collect();
-            sheet.section(&[
-                "stop_id",
-                "line",
-                "start",
-                "end",
-                "minutes",
-                "planned_minutes",
-                "reason_code",
-                "reason",
-                "planned_reason",
-                "setup",
-                "classified_by",
-                "note",
-                "time_zone",
-            ])?;
-            for s in &v.stops {
-                let reason = s.reason.and_then(|r| reasons.get(&r));
-                sheet.row(vec![
-                    s.id.to_string(),
-                    formula_safe(&s.line),
-                    local(s.start),
-                    s.end.map(local).unwrap_or_default(),
-                    min(s.ms),
-                    min(s.planned_ms),
-                    formula_safe(reason.map_or("", |r| r.code.as_str())),
-                    formula_safe(reason.map_or("", |r| r.name.as_str())),
-                    reason.map(|r| r.planned.to_string()).unwrap_or_default(),
-                    reason.map(|r| r.setup.to_string()).unwrap_or_default(),
-                    formula_safe(s.classified_by.as_deref().unwrap_or("")),
-                    formula_safe(s.note.as_deref().unwrap_or("")),
-                    zone.clone(),
-                ])?;
-            }
-        }
-        Cause::Performance => {
-            sheet.section(&[
-                "product",
-                "name",
-                "from",
-                "to",
-                "units",
-                "ideal_cycle_s",
-                "actual_cycle_s",
-                "ideal_min",
-                "run_min",
-                "speed_loss_min",
-                "performance_pct",
-                "time_zone",
-            ])?;
-            for p in &v.products {
-                let t = p.figure.totals;
-                sheet.row(vec![
-                    formula_safe(&p.code),
-                    formula_safe(&p.name),
-                    local(v.from),
-                    local(v.to),
-                    t.total.to_string(),
-                    per_unit(t.ideal_ms, t.total),
-                    per_unit(t.run_ms(), t.total),
-                    min(t.ideal_ms),
-                    min(t.run_ms()),
-                    min((t.run_ms() - t.ideal_ms).max(0)),
-                    pct(p.figure.oee.performance),
-                    zone.clone(),
-                ])?;
-            }
-            sheet.section(&[
-                "line",
-                "from",
-                "to",
-                "micro_stops",
-                "micro_stop_min",
-                "reduced_speed_min",
-                "time_zone",
-            ])?;
-            for l in &v.lines {
-                let t = l.figure.totals;
-                sheet.row(vec![
-                    formula_safe(&l.code),
-                    local(v.from),
-                    local(v.to),
-                    t.micro_stops.to_string(),
-                    min(t.micro_stop_ms),
-                    min((t.run_ms() - t.ideal_ms.max(0) - t.micro_stop_ms).max(0)),
-                    zone.clone(),
-                ])?;
-            }
-        }
-        Cause::Quality => {
-            let r = resolve(&mut tx, q, now).await?;
-            let lines: Vec<_> = r.lines.iter().map(|l| l.id).collect();
-            let rows = store::rejects(&mut tx, tenant, &lines, q.product, &r.windows).await?;
-            sheet.section(&[
-                "product",
-                "product_name",
-                "area",
-                "area_name",
-                "area_kind",
-                "from",
-                "to",
-                "units",
-                "good",
-                "rejects",
-                "reject_pct",
-                "time_zone",
-            ])?;
-            for x in &rows {
-                let share = (x.total > 0).then(|| x.rejects() as f64 / x.total as f64);
-                sheet.row(vec![
-                    formula_safe(&x.product),
-                    formula_safe(&x.product_name),
-                    formula_safe(&x.area),
-                    formula_safe(&x.area_name),
-                    x.area_kind.as_str().to_owned(),
-                    local(v.from),
-                    local(v.to),
-                    x.total.to_string(),
-                    x.good.to_string(),
-                    x.rejects().to_string(),
-                    pct(share),
-                    zone.clone(),
-                ])?;
-            }
-        }
+        Cause::Availability => availability(&mut tx, tenant, q, now, &v, &mut sheet).await?,
+        Cause::Performance => performance(&v, &mut sheet)?,
+        Cause::Quality => quality(&mut tx, tenant, q, now, &v, &mut sheet).await?,
     }
     let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let filters = json!({ "range": q.range.as_str(), "from": v.from, "to": v.to, "line": q.line,
@@ -258,4 +113,183 @@ pub async fn causes_csv(pool: &PgPool, caller: &Caller, q: &Query, cause: Cause)
     oee_store::log_query(&mut tx, tenant, user_of(caller), "causes", &filters, ms).await?;
     tx.commit().await?;
     Ok((v, sheet.finish()?))
+}
+
+/// Each line's time by state with its breakdowns, MTBF and MTTR; then every stop.
+async fn availability(
+    tx: &mut Tx,
+    tenant: TenantId,
+    q: &Query,
+    now: DateTime<Utc>,
+    v: &View,
+    sheet: &mut Sheet,
+) -> Result<()> {
+    let z = Zone(v.time_zone);
+    let r = resolve(tx, q, now).await?;
+    let lines = timeline(tx, tenant, &r, now).await?;
+    sheet.section(&[
+        "line",
+        "from",
+        "to",
+        "running_min",
+        "stopped_min",
+        "planned_stop_min",
+        "no_data_min",
+        "off_shift_min",
+        "breakdowns",
+        "mtbf_min",
+        "mttr_min",
+        "time_zone",
+    ])?;
+    for t in &lines {
+        let losses = v.lines.iter().find(|l| l.id == t.line).and_then(|l| l.losses);
+        sheet.row(vec![
+            formula_safe(&t.code),
+            z.local(v.from),
+            z.local(v.to),
+            min(t.ms(LineState::Running)),
+            min(t.ms(LineState::Stopped)),
+            min(t.ms(LineState::PlannedStop)),
+            min(t.ms(LineState::NoData)),
+            min(t.ms(LineState::OffShift)),
+            losses.map(|l| l.breakdowns.to_string()).unwrap_or_default(),
+            min_opt(losses.and_then(|l| l.mtbf_ms)),
+            min_opt(losses.and_then(|l| l.mttr_ms)),
+            z.name(),
+        ])?;
+    }
+    let reasons: HashMap<_, _> = store::reasons(tx).await?.into_iter().map(|r| (r.id, r)).collect();
+    sheet.section(&[
+        "stop_id",
+        "line",
+        "start",
+        "end",
+        "minutes",
+        "planned_minutes",
+        "reason_code",
+        "reason",
+        "planned_reason",
+        "setup",
+        "classified_by",
+        "manual",
+        "note",
+        "time_zone",
+    ])?;
+    for s in &v.stops {
+        let reason = s.reason.and_then(|r| reasons.get(&r));
+        sheet.row(vec![
+            s.id.to_string(),
+            formula_safe(&s.line),
+            z.local(s.start),
+            s.end.map(|e| z.local(e)).unwrap_or_default(),
+            min(s.ms),
+            min(s.planned_ms),
+            formula_safe(reason.map_or("", |r| r.code.as_str())),
+            formula_safe(reason.map_or("", |r| r.name.as_str())),
+            reason.map(|r| r.planned.to_string()).unwrap_or_default(),
+            reason.map(|r| r.setup.to_string()).unwrap_or_default(),
+            formula_safe(s.classified_by.as_deref().unwrap_or("")),
+            s.manual.to_string(),
+            formula_safe(s.note.as_deref().unwrap_or("")),
+            z.name(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Each product's cycles (ideal and actual, per unit) and the speed lost; then each line's micro-stops.
+fn performance(v: &View, sheet: &mut Sheet) -> Result<()> {
+    let z = Zone(v.time_zone);
+    sheet.section(&[
+        "product",
+        "name",
+        "from",
+        "to",
+        "units",
+        "ideal_cycle_s",
+        "actual_cycle_s",
+        "ideal_min",
+        "run_min",
+        "speed_loss_min",
+        "performance_pct",
+        "time_zone",
+    ])?;
+    for p in &v.products {
+        let t = p.figure.totals;
+        sheet.row(vec![
+            formula_safe(&p.code),
+            formula_safe(&p.name),
+            z.local(v.from),
+            z.local(v.to),
+            t.total.to_string(),
+            per_unit(t.ideal_ms, t.total),
+            per_unit(t.run_ms(), t.total),
+            min(t.ideal_ms),
+            min(t.run_ms()),
+            min((t.run_ms() - t.ideal_ms).max(0)),
+            pct(p.figure.oee.performance),
+            z.name(),
+        ])?;
+    }
+    sheet.section(&["line", "from", "to", "micro_stops", "micro_stop_min", "reduced_speed_min", "time_zone"])?;
+    for l in &v.lines {
+        let t = l.figure.totals;
+        sheet.row(vec![
+            formula_safe(&l.code),
+            z.local(v.from),
+            z.local(v.to),
+            t.micro_stops.to_string(),
+            min(t.micro_stop_ms),
+            min((t.run_ms() - t.ideal_ms.max(0) - t.micro_stop_ms).max(0)),
+            z.name(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Units, good and rejected per product and area.
+async fn quality(
+    tx: &mut Tx,
+    tenant: TenantId,
+    q: &Query,
+    now: DateTime<Utc>,
+    v: &View,
+    sheet: &mut Sheet,
+) -> Result<()> {
+    let z = Zone(v.time_zone);
+    let r = resolve(tx, q, now).await?;
+    let lines: Vec<_> = r.lines.iter().map(|l| l.id).collect();
+    let rows = store::rejects(tx, tenant, &lines, q.product, &r.windows).await?;
+    sheet.section(&[
+        "product",
+        "product_name",
+        "area",
+        "area_name",
+        "area_kind",
+        "from",
+        "to",
+        "units",
+        "good",
+        "rejects",
+        "reject_pct",
+        "time_zone",
+    ])?;
+    for x in &rows {
+        let share = (x.total > 0).then(|| x.rejects() as f64 / x.total as f64);
+        sheet.row(vec![
+            formula_safe(&x.product),
+            formula_safe(&x.product_name),
+            formula_safe(&x.area),
+            formula_safe(&x.area_name),
+            x.area_kind.as_str().to_owned(),
+            z.local(v.from),
+            z.local(v.to),
+            x.total.to_string(),
+            x.good.to_string(),
+            x.rejects().to_string(),
+            pct(share),
+            z.name(),
+        ])?;
+    }
+    Ok(())
 }

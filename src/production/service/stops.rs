@@ -21,6 +21,7 @@ use crate::ids::{LineId, ReasonId};
 use crate::paging::{self, At, Limit, Page};
 use crate::production::rules::calendar::{Calendar, Span};
 use crate::production::rules::stops::{SplitRefused, StopProblem, check_added, check_split, local_instant};
+use crate::production::store::dashboard::Classifier;
 use crate::production::store::{dashboard as setup_store, stops as store};
 
 /// Stops per page: 100 unless asked, at most 500.
@@ -204,10 +205,10 @@ async fn may_enter(tx: &mut Tx, caller: &Caller, line: LineId) -> Result<()> {
     Ok(())
 }
 
-fn actor_of<'a>(caller: &'a Caller, meta: &'a RequestMeta) -> (uuid::Uuid, Actor<'a>) {
+fn actor_of<'a>(caller: &'a Caller, meta: &'a RequestMeta) -> (Classifier, Actor<'a>) {
     match caller {
-        Caller::User(u) => (u.user_id.0, Actor::of(u, meta)),
-        Caller::Machine(m) => (m.key_id, Actor::machine(m, meta)),
+        Caller::User(u) => (Classifier::Person(u.user_id), Actor::of(u, meta)),
+        Caller::Machine(m) => (Classifier::Key(m.key_id), Actor::machine(m, meta)),
     }
 }
 
@@ -246,7 +247,7 @@ pub async fn add(pool: &PgPool, caller: &Caller, meta: &RequestMeta, input: NewS
         return Err(Error::rejected(StopProblem::StopOverlaps { id, start, end }));
     }
     let (by, actor) = actor_of(caller, meta);
-    let id = store::add_manual(&mut tx, tenant, line, start, end, reason, note.as_deref(), by).await?;
+    let id = store::add_manual(&mut tx, tenant, line, start, end, reason, note.as_deref(), &by).await?;
     let event = Event::new("production.stop_added")
         .target("production_downtime", id.to_string())
         .after(json!({ "line": line, "start": start, "end": end, "reason": reason, "note": note }));

@@ -495,6 +495,16 @@ pub(in crate::production) enum Classifier {
     Key(uuid::Uuid),
 }
 
+impl Classifier {
+    /// The id stored for it (`production_downtime.classified_by`: a user's or a key's).
+    pub fn id(&self) -> uuid::Uuid {
+        match self {
+            Classifier::Person(u) => u.0,
+            Classifier::Key(k) => *k,
+        }
+    }
+}
+
 /// Gives a stop its reason (none: back to unclassified) and note, by a person or a key.
 pub(in crate::production) async fn classify(
     tx: &mut Tx,
@@ -503,10 +513,7 @@ pub(in crate::production) async fn classify(
     note: Option<&str>,
     by: Classifier,
 ) -> Result<(), sqlx::Error> {
-    let by = match by {
-        Classifier::Person(u) => u.0,
-        Classifier::Key(k) => k,
-    };
+    let by = by.id();
     sqlx::query!(
         "update production_downtime set reason_id = $2, note = $3, classified_by = $4, classified_at = now()
          where id = $1",

@@ -145,8 +145,9 @@ pub(in crate::production) async fn add_manual(
     end: DateTime<Utc>,
     reason: Option<ReasonId>,
     note: Option<&str>,
-    by: uuid::Uuid,
+    by: &super::dashboard::Classifier,
 ) -> Result<i64, sqlx::Error> {
+    let by = by.id();
     sqlx::query_scalar!(
         "insert into production_downtime (tenant_id, line_id, start_at, end_at, reason_id, note, classified_by,
                                           classified_at, manual)

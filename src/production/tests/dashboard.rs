@@ -106,7 +106,7 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     let (_, csv) = causes_csv(&pool, &reader, &day, Cause::Availability).await.unwrap();
     assert!(csv.contains(",373.0,47.0,"), "{csv}");
     assert!(csv.contains(
-        "stop_id,line,start,end,minutes,planned_minutes,reason_code,reason,planned_reason,setup,classified_by,note"
+        "stop_id,line,start,end,minutes,planned_minutes,reason_code,reason,planned_reason,setup,classified_by,manual,note"
     ));
     let (_, csv) = causes_csv(&pool, &reader, &day, Cause::Quality).await.unwrap();
     assert!(csv.contains(",19271,18848,423,2.20,"), "{csv}");
