@@ -157,7 +157,7 @@ fn Body(r: ShiftReport, reasons: Vec<ReasonRef>, sign: ServerAction<SignReport>)
                         <h2 id="report-h" class="text-lg font-semibold" data-testid="report-title">{title}</h2>
                         <p class=MUTED>
                             <PlantTime at=v.from tz /> " – " <PlantTime at=v.to tz />
-                            " · " {move || td_string!(i18n.get_locale(), prod.zone_note, zone = tz.name()).to_string()}
+                            " " {move || td_string!(i18n.get_locale(), prod.zone_note, zone = tz.name()).to_string()}
                             {(!r.ended).then(|| view! { <span class="ml-2 font-medium">{t!(i18n, report.running)}</span> })}
                         </p>
                     </div>
