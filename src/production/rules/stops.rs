@@ -1,7 +1,8 @@
 //! Stops entered by people: a stop the sensors missed, added by hand, and a stop split in two (one stop, two causes).
 //! What may be entered, and why not: times read in the plant's zone; a stop that has ended, in the past, no longer than
 //! a week, within the span a dashboard can look at; never over another stop of its line (a stop's minutes are counted
-//! once), which is refused naming that stop.
+//! once), which is refused naming that stop; never past the line's last unit the downtime job has looked at (where
+//! the sensors' own stop may still be found).
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -22,6 +23,9 @@ pub enum StopProblem {
     StopOverlaps { id: i64, start: DateTime<Utc>, end: Option<DateTime<Utc>> },
     /// A stop still going on is split once it has ended (its end is not known yet).
     StopOngoing { id: i64 },
+    /// The sensors have not been judged past `until` yet (the line's last unit looked at): a stop reaching past it
+    /// may still be found there, and is entered once it has been.
+    StopUnjudged { until: DateTime<Utc> },
 }
 
 impl crate::codes::Refusal for StopProblem {

@@ -74,6 +74,7 @@ pub(crate) async fn run_in_windows(pool: &PgPool, window: i64) -> Result<Option<
     for mut line in store::lines(&mut tx).await? {
         let th = Thresholds { downtime_ms: line.downtime_ms, micro_stop_ms: line.micro_stop_ms };
         let cal = calendars.get(&line.tenant_id).unwrap_or(&no_shifts);
+        store::lock_line(&mut tx, &line).await?;
         if let Some(cursor) = line.last_at {
             written += late_units(&mut tx, &line, th, cal, cursor - LATE).await?;
         }

@@ -39,6 +39,16 @@ async fn load(tx: &mut Tx, tenant: TenantId, ask: ReportAsk, now: DateTime<Utc>)
     {
         return Err(Error::field("shift", ErrorCode::InvalidInput));
     }
+    // A day within the plant's kept history (and the calendar's range) and not ahead, and a day names its shift.
+    if let Some(day) = ask.day {
+        let today = now.with_timezone(&tz).date_naive();
+        if day > today || day < today - chrono::Duration::days(800) {
+            return Err(Error::field("day", ErrorCode::InvalidInput));
+        }
+        if ask.shift.is_none() {
+            return Err(Error::field("shift", ErrorCode::Required));
+        }
+    }
     let key = match (ask.shift, ask.day) {
         (Some(shift), Some(day)) => ReportKey { line: line.id, shift, day },
         // The last run that has ended (of the shift asked for, or of any) in the past week.

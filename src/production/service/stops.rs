@@ -246,6 +246,12 @@ pub async fn add(pool: &PgPool, caller: &Caller, meta: &RequestMeta, input: NewS
     if let Some((id, start, end)) = store::overlapping(&mut tx, tenant, line, start, end).await? {
         return Err(Error::rejected(StopProblem::StopOverlaps { id, start, end }));
     }
+    // Past the line's last unit the job has looked at, its own stop may yet be found: not before it has.
+    if let Some(until) = store::judged_until(&mut tx, tenant, line).await?
+        && end > until
+    {
+        return Err(Error::rejected(StopProblem::StopUnjudged { until }));
+    }
     let (by, actor) = actor_of(caller, meta);
     let id = store::add_manual(&mut tx, tenant, line, start, end, reason, note.as_deref(), &by).await?;
     let event = Event::new("production.stop_added")

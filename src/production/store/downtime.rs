@@ -107,6 +107,19 @@ pub(in crate::production) async fn units(
     .await
 }
 
+/// Locks the line's row until the round commits (`for no key update`: units' foreign keys still go through), so a
+/// stop someone enters on the line is checked against the round's stops, before or after them, never during.
+pub(in crate::production) async fn lock_line(tx: &mut Tx, line: &Line) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select 1 as one from production_lines where tenant_id = $1 and id = $2 for no key update",
+        line.tenant_id,
+        line.line_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Writes the line's stops (`ends[i]` null: still going on), closing an open one that now has its end, and moves its
 /// cursor to `last_at`; `first_at` is the first unit this round (where a line silent before counted again). Returns
 /// the stops written or closed.
@@ -302,7 +315,7 @@ pub(in crate::production) async fn correct(
         changed += sqlx::query!(
             "update production_downtime d set start_at = u.s, end_at = u.e
              from unnest($3::bigint[], $4::timestamptz[], $5::timestamptz[]) as u(id, s, e)
-             where d.tenant_id = $1 and d.line_id = $2 and d.id = u.id
+             where d.tenant_id = $1 and d.line_id = $2 and d.id = u.id and not d.manual
                and (d.start_at, d.end_at) is distinct from (u.s, u.e)",
             line.tenant_id,
             line.line_id,
@@ -318,7 +331,7 @@ pub(in crate::production) async fn correct(
         changed += sqlx::query!(
             // Never one given a reason meanwhile (someone classified it while the round ran): it stays.
             "delete from production_downtime
-             where tenant_id = $1 and line_id = $2 and id = any($3) and reason_id is null",
+             where tenant_id = $1 and line_id = $2 and id = any($3) and reason_id is null and not manual",
             line.tenant_id,
             line.line_id,
             gone

@@ -113,6 +113,21 @@ pub(in crate::production) async fn lock_line(tx: &mut Tx, tenant: TenantId, line
     .is_some())
 }
 
+/// Where the downtime job has judged `line` up to: its last output unit looked at (none: no unit yet).
+pub(in crate::production) async fn judged_until(
+    tx: &mut Tx,
+    tenant: TenantId,
+    line: LineId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select last_at from production_downtime_cursor where tenant_id = $1 and line_id = $2",
+        tenant.0,
+        line.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 /// The first stop of `line` over `[start, end)` (one going on reaches on), by the line's stops' index.
 pub(in crate::production) async fn overlapping(
     tx: &mut Tx,

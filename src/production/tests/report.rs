@@ -59,6 +59,12 @@ async fn a_shift_report_is_the_shifts_figures_signed_off_and_says_when_they_move
     assert!(matches!(shift_report(&pool, &reader, ahead).await, Err(Error::Validation(f)) if f[0].field == "day"));
     let other = ReportAsk { shift: Some(crate::ids::ShiftId(9_999)), ..ask };
     assert!(matches!(shift_report(&pool, &reader, other).await, Err(Error::Validation(f)) if f[0].field == "shift"));
+    // The calendar's far ends are no day (once a panic at the year 262,142), and a day without its shift is asked
+    // for whole.
+    let far = ReportAsk { day: chrono::NaiveDate::from_ymd_opt(262_142, 12, 31), ..ask };
+    assert!(matches!(shift_report(&pool, &reader, far).await, Err(Error::Validation(f)) if f[0].field == "day"));
+    let unnamed = ReportAsk { shift: None, ..ask };
+    assert!(matches!(shift_report(&pool, &reader, unnamed).await, Err(Error::Validation(f)) if f[0].field == "shift"));
 
     // A manager signs it off; an operator may not.
     let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();

@@ -115,3 +115,34 @@ async fn stops_the_sensors_missed_are_added_and_split_by_hand_and_the_job_leaves
     );
     assert!(rest > added);
 }
+
+/// A stop reaching past the line's last unit the job has looked at is not entered yet: the sensors' own stop may
+/// still be found there (entering it first once hid the job's stop, and its minutes with it).
+#[sqlx::test]
+async fn a_stop_is_entered_only_where_the_sensors_have_been_judged(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    // No shift yet: the job finds no stop (nothing is planned), but reads the units all the same.
+    let tenant = plant(&pool, "Planta Norte").await;
+    let sensor = plc(tenant, vec![ApiScope::ProductionIngest]);
+    let terminal = plc(tenant, vec![ApiScope::ProductionRecord]);
+    let t0 = Utc::now().duration_trunc(Duration::seconds(1)).unwrap() - Duration::hours(1);
+    let s = |secs| t0 + Duration::seconds(secs);
+    let units: Vec<DetectionIn> = (0..100).step_by(10).map(|x| unit("OUT", s(x), true)).collect();
+    ingest(&pool, &sensor, "b1", &units).await.unwrap();
+    run(&pool).await.unwrap();
+    let new = |end| NewStop {
+        line: LineName::Code("L1"),
+        start: When::Instant(s(50)),
+        end: When::Instant(end),
+        reason: Reason::Code(None),
+        note: None,
+    };
+    match add(&pool, &terminal, &RequestMeta::default(), new(s(95))).await {
+        Err(Error::Rejected(r)) => {
+            assert_eq!((r.status, r.problem["problem"].as_str()), (409, Some("stop_unjudged")));
+            assert_eq!(r.problem["until"], serde_json::to_value(s(90)).unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+    add(&pool, &terminal, &RequestMeta::default(), new(s(80))).await.unwrap();
+}

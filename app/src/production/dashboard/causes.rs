@@ -3,7 +3,7 @@
 //! cycles by product and micro-stops by line; quality → rejects by product and area.
 
 use leptos::prelude::*;
-use nexus::production::rules::dashboard::{Cause, LineState, LineTimeline, RejectRow, Segment, View};
+use nexus::production::rules::dashboard::{Cause, LineState, LineTimeline, RejectRow, Segment};
 
 use super::{MUTED, PlantTime, minutes_text, pct};
 use crate::i18n::*;
@@ -122,8 +122,14 @@ fn Bar(segments: Vec<Segment>, label: impl Fn() -> String + Send + Sync + 'stati
 /// Performance's causes: each product's cycles (ideal and actual, per unit: run time over units) and the speed lost,
 /// then each line's micro-stops and reduced speed.
 #[component]
-pub(super) fn Cycles(v: View, href: String) -> impl IntoView {
+pub(super) fn Cycles(
+    products: Vec<nexus::production::rules::dashboard::ProductRow>,
+    lines: Vec<nexus::production::rules::dashboard::LineRow>,
+    href: String,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let mut by_loss = products;
+    by_loss.sort_by_key(|p| std::cmp::Reverse(p.figure.totals.run_ms() - p.figure.totals.ideal_ms));
     let secs =
         |ms: i64, n: i64| if n > 0 { format!("{:.1} s", ms as f64 / n as f64 / 1000.0) } else { "—".to_owned() };
     type P = nexus::production::rules::dashboard::ProductRow;
@@ -159,6 +165,7 @@ pub(super) fn Cycles(v: View, href: String) -> impl IntoView {
         )
         .class(NUMERIC),
     ];
+    let line_rows = lines;
     let lines = vec![
         Column::new(move || td_string!(i18n.get_locale(), prod.col_line), |l: &L| l.code.clone().into_any())
             .class("font-medium"),
@@ -181,8 +188,6 @@ pub(super) fn Cycles(v: View, href: String) -> impl IntoView {
         )
         .class(NUMERIC),
     ];
-    let mut by_loss = v.products.clone();
-    by_loss.sort_by_key(|p| std::cmp::Reverse(p.figure.totals.run_ms() - p.figure.totals.ideal_ms));
     let none = move || view! { <span>{t!(i18n, prod.c_none)}</span> };
     view! {
         <section aria-labelledby="cause-cycles-h" data-testid="drill-cycles">
@@ -191,7 +196,7 @@ pub(super) fn Cycles(v: View, href: String) -> impl IntoView {
             <DataTable rows=by_loss columns=products caption=move || td_string!(i18n.get_locale(), prod.c_cycles) testid="cycles-table" min_width=""
                 empty=ViewFn::from(none) />
             <h3 class="mb-2 mt-4 text-sm font-semibold">{t!(i18n, prod.c_micro)}</h3>
-            <DataTable rows=v.lines columns=lines caption=move || td_string!(i18n.get_locale(), prod.c_micro) testid="micro-table" min_width=""
+            <DataTable rows=line_rows columns=lines caption=move || td_string!(i18n.get_locale(), prod.c_micro) testid="micro-table" min_width=""
                 empty=ViewFn::from(none) />
         </section>
     }

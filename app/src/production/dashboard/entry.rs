@@ -54,6 +54,9 @@ fn Refusal(error: Signal<Option<AppError>>, tz: chrono_tz::Tz) -> impl IntoView 
                     td_string!(l, prod.e_overlaps_open, from = local(start, tz).replace('T', " ")).to_string()
                 }
                 StopProblem::StopOngoing { .. } => td_string!(l, prod.e_ongoing).to_string(),
+                StopProblem::StopUnjudged { until } => {
+                    td_string!(l, prod.e_unjudged, until = local(until, tz).replace('T', " ")).to_string()
+                }
             };
             view! { <p role="alert" data-testid="form-error" class="mb-3 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950/60 dark:text-red-200">{text}</p> }
         })}

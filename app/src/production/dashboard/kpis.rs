@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{Cause, DrillData, Figure, Losses, MinuteRow, Setup, View};
+use nexus::production::rules::kinds::WidgetKind;
 
 use super::causes::{Cycles, Rejects, Timeline, causes_href};
 use super::downtime::Stops;
@@ -104,6 +105,13 @@ pub(super) fn Drill(
     let tz = setup.with_value(|s| s.time_zone);
     let cause = Cause::of_figure(&figure);
     let href = move |c: Cause| causes_href(&csv_href.get_untracked(), c);
+    // Each list reads only its part of the figures, so the live refresh (about once a second) draws none of them
+    // again unless its part changed.
+    let (stops, lines, products) = (
+        super::part_of(WidgetKind::DowntimeTable, current),
+        super::part_of(WidgetKind::LineComparison, current),
+        super::part_of(WidgetKind::ProductDistribution, current),
+    );
     let key = figure.clone();
     let formula = move || {
         let v = current.get()?;
@@ -170,7 +178,7 @@ pub(super) fn Drill(
             </div>
             <p class="mb-2 font-mono text-sm" data-testid="drill-formula">{formula}</p>
             {(figure == "oee").then_some(move || current.get().and_then(|v| v.losses).map(|l| view! { <Waterfall l /> }))}
-            {(figure == "availability").then_some(move || current.get().map(|v| view! { <Reliability v /> }))}
+            {(cause == Some(Cause::Availability)).then_some(move || lines.get().map(|v| view! { <Reliability v /> }))}
             {(figure == "performance").then_some(move || current.get().map(|v| {
                 // Performance's loss split: micro-stops (their own loss) and the rest, reduced speed.
                 let t = v.total.totals;
@@ -183,7 +191,10 @@ pub(super) fn Drill(
                 let time = minutes_text(v.total.totals.no_data_ms);
                 view! { <p class=format!("{MUTED} mb-2") data-testid="drill-no-data">{move || td_string!(i18n.get_locale(), prod.no_data_note, time = time.clone()).to_string()}</p> }
             })}
-            {(cause == Some(Cause::Performance)).then_some(move || current.get().map(|v| view! { <Cycles v href=href(Cause::Performance) /> }))}
+            {(cause == Some(Cause::Performance)).then_some(move || {
+                let (products, lines) = (products.get()?, lines.get()?);
+                Some(view! { <Cycles products=products.products lines=lines.lines href=href(Cause::Performance) /> })
+            })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match drill.await {
@@ -191,7 +202,7 @@ pub(super) fn Drill(
                         Ok(DrillData { minutes: rows, timeline, rejects }) => view! {
                             {(cause == Some(Cause::Availability)).then(|| view! {
                                 <Timeline lines=timeline tz href=href(Cause::Availability) />
-                                <div class="mt-4"><Stops limit=nexus::production::rules::dashboard::STOPS_SHOWN setup current classify id="drill-stops" /></div>
+                                <div class="mt-4"><Stops limit=nexus::production::rules::dashboard::STOPS_SHOWN setup current=stops classify id="drill-stops" /></div>
                             })}
                             {(cause == Some(Cause::Quality)).then(|| view! { <Rejects rows=rejects href=href(Cause::Quality) /> })}
                             <h3 class="mb-2 mt-4 text-sm font-semibold">{t!(i18n, prod.minutes)}</h3>

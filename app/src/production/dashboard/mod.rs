@@ -372,7 +372,7 @@ impl PartialEq for Part {
 }
 
 /// `current` as `kind`'s widget sees it: changed only when its part of the figures has ([`Part`]).
-fn part_of(kind: WidgetKind, current: Signal<Option<View>>) -> Signal<Option<View>> {
+pub(super) fn part_of(kind: WidgetKind, current: Signal<Option<View>>) -> Signal<Option<View>> {
     let part = Memo::new(move |_| current.get().map(|v| Part(kind, v)));
     Signal::derive(move || part.get().map(|p| p.1))
 }

@@ -299,7 +299,9 @@ pub struct StopCreated {
     responses((status = 201, body = StopCreated, description = "added"), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "the key lacks production:record; an operator's other line"),
               (status = 409, body = ErrorBody, description = "the line has a stop over part of that time \
-                                                            (`stop_overlaps`, naming it): split or classify it instead"),
+                                                            (`stop_overlaps`, naming it): split or classify it instead; or the \
+                                                            stop reaches past the line's last unit the downtime job has \
+                                                            looked at (`stop_unjudged`)"),
               (status = 422, body = ErrorBody, description = "an unknown line or reason, an end not after the start, in \
                                                             the future or over 7 days after it, a bad note")),
     security(("bearer" = ["production:record"])))]

@@ -123,19 +123,24 @@ async fn export_report(
 ) -> Result<Response, AppError> {
     let ask = ReportAsk { line: p.line.map(nexus::ids::LineId), shift: p.shift.map(nexus::ids::ShiftId), day: p.day };
     let (r, csv) = report::report_csv(&st.pool, caller, ask).await?;
-    Ok(download(&format!("turno-{}-{}-{}", r.line.code, r.shift.name, r.key.day).replace(['"', '/', '\\'], "_"), csv))
+    Ok(download(&format!("turno-{}-{}-{}", r.line.code, r.shift.name, r.key.day), csv))
 }
 
 fn span_name(view: &View) -> String {
     format!("{}-{}", view.from.format("%Y%m%d%H%M"), view.to.format("%Y%m%d%H%M"))
 }
 
-/// A CSV download named `name.csv`.
+/// A CSV download named `name.csv`: the name as it is for browsers that read `filename*` (RFC 6266, UTF-8), and
+/// in ASCII for those that do not.
 fn download(name: &str, csv: String) -> Response {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let utf8 = utf8_percent_encode(&format!("{name}.csv"), NON_ALPHANUMERIC).to_string();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}.csv\"; filename*=UTF-8''{utf8}")),
         ],
         // A BOM: spreadsheets then read the accents right.
         format!("\u{feff}{csv}"),

@@ -108,7 +108,9 @@ pub fn timeline(input: &Inputs, cal: &Calendar) -> BTreeMap<LineId, Vec<Segment>
                 } else if first.is_none_or(|f| a < f) {
                     (LineState::NoData, None)
                 } else {
-                    match stops.iter().find(|s| s.0.start <= a && a < s.0.end) {
+                    // A line's stops do not overlap: sorted by start, their ends are sorted too.
+                    let j = stops.partition_point(|s| s.0.end <= a);
+                    match stops.get(j).filter(|s| s.0.start <= a) {
                         Some((_, true, r)) => (LineState::PlannedStop, *r),
                         Some((_, false, r)) => (LineState::Stopped, *r),
                         None => (LineState::Running, None),
