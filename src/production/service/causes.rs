@@ -24,18 +24,18 @@ use crate::ids::TenantId;
 use crate::production::rules::dashboard::{Cause, LineState, Query, View};
 use crate::production::store::{dashboard as store, oee as oee_store};
 
-/// CSV sections, each its own header, a blank line between them.
-struct Sheet {
+/// CSV sections, each its own header, a blank line between them (the causes' and the shift report's CSVs).
+pub(super) struct Sheet {
     out: String,
     w: Option<csv::Writer<Vec<u8>>>,
 }
 
 impl Sheet {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Sheet { out: String::new(), w: None }
     }
 
-    fn section(&mut self, header: &[&str]) -> Result<()> {
+    pub(super) fn section(&mut self, header: &[&str]) -> Result<()> {
         self.flush()?;
         if !self.out.is_empty() {
             self.out.push('\n');
@@ -44,7 +44,7 @@ impl Sheet {
         self.row(header.iter().map(|h| (*h).to_owned()).collect())
     }
 
-    fn row(&mut self, cells: Vec<String>) -> Result<()> {
+    pub(super) fn row(&mut self, cells: Vec<String>) -> Result<()> {
         let w = self.w.as_mut().ok_or_else(|| Error::internal("a CSV row before its section"))?;
         w.write_record(cells).map_err(|e| Error::internal(e.to_string()))
     }
@@ -57,7 +57,7 @@ impl Sheet {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<String> {
+    pub(super) fn finish(mut self) -> Result<String> {
         self.flush()?;
         Ok(self.out)
     }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::causes::Sheet;
 use super::dashboard::{compute_listing, formula_safe, time_zone, user_of};
 use crate::audit::{self, Actor, Event};
 use crate::caller::{Caller, RequestMeta, User};
@@ -157,19 +158,13 @@ pub async fn report_csv(pool: &PgPool, caller: &Caller, ask: ReportAsk) -> Resul
     let local = move |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     let min = |ms: i64| format!("{:.1}", ms as f64 / 60_000.0);
     let pct = |x: Option<f64>| x.map(|x| format!("{:.2}", x * 100.0)).unwrap_or_default();
-    let to_io = |e: csv::Error| Error::internal(e.to_string());
-    let mut out = String::new();
+    // Sections as the causes' CSVs write them (`causes::Sheet`): each its header row, a blank line between.
+    let mut sheet = Sheet::new();
     let mut section = |rows: Vec<Vec<String>>| -> Result<()> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for row in rows {
-            w.write_record(row).map_err(to_io)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::internal(e.to_string()))?;
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&String::from_utf8_lossy(&bytes));
-        Ok(())
+        let mut rows = rows.into_iter();
+        let head = rows.next().unwrap_or_default();
+        sheet.section(&head.iter().map(String::as_str).collect::<Vec<_>>())?;
+        rows.try_for_each(|row| sheet.row(row))
     };
     let t = v.total.totals;
     let o = v.total.oee;
@@ -276,5 +271,5 @@ pub async fn report_csv(pool: &PgPool, caller: &Caller, ask: ReportAsk) -> Resul
         ]);
     }
     section(rejects)?;
-    Ok((r, out))
+    Ok((r, sheet.finish()?))
 }
