@@ -15,6 +15,11 @@ pub enum ErrorCode {
     AccountDeactivated,
     NotAuthenticated,
     SessionExpired,
+    /// Ended by something else than time: a newer sign-in past the limit of sessions, an administrator, a password
+    /// change.
+    SessionEnded,
+    /// The user's organisation is suspended (the account itself is fine).
+    OrganisationSuspended,
     TokenInvalid,
     RefreshReused,
     // authorization
@@ -72,6 +77,8 @@ impl ErrorCode {
             Self::AccountDeactivated => "account_deactivated",
             Self::NotAuthenticated => "not_authenticated",
             Self::SessionExpired => "session_expired",
+            Self::SessionEnded => "session_ended",
+            Self::OrganisationSuspended => "organisation_suspended",
             Self::TokenInvalid => "token_invalid",
             Self::RefreshReused => "refresh_reused",
             Self::Forbidden => "forbidden",

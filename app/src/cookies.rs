@@ -67,6 +67,41 @@ pub fn cleared_session_cookies(secure: bool) -> [Cookie<'static>; 2] {
     })
 }
 
+/// Why the browser's session ended, when a request found it ended (timed out, ended by a newer sign-in, the
+/// organisation suspended): the sign-in page says so. Five minutes, HttpOnly, cleared by the next sign-in.
+pub const ENDED_COOKIE: &str = "nexus_ended";
+const ENDED_SECS: i64 = 300;
+
+/// The session cookies cleared, and the reason the session ended kept for the sign-in page.
+pub fn ended_session_cookies(code: nexus::codes::ErrorCode, secure: bool) -> [Cookie<'static>; 3] {
+    let [access, refresh] = cleared_session_cookies(secure);
+    let mut why = base(ENDED_COOKIE, code.as_str().to_owned(), secure);
+    why.set_max_age(cookie::time::Duration::seconds(ENDED_SECS));
+    [access, refresh, why]
+}
+
+pub fn cleared_ended_cookie(secure: bool) -> Cookie<'static> {
+    let mut c = base(ENDED_COOKIE, String::new(), secure);
+    c.make_removal();
+    c
+}
+
+/// Why this request's session ended, if a request before it said so (only the codes that end sessions are read).
+pub fn session_ended() -> Option<nexus::codes::ErrorCode> {
+    use nexus::codes::ErrorCode as E;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let value = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(ENDED_COOKIE)?.strip_prefix('=').map(str::to_owned))?;
+    [E::SessionExpired, E::SessionEnded, E::AccountDeactivated, E::OrganisationSuspended, E::RefreshReused]
+        .into_iter()
+        .find(|c| c.as_str() == value)
+}
+
 /// The vehicle chosen in the catalog's cascade, remembered for the browser session (no expiry: it ends with the
 /// session). Hex of its JSON, so any make or model name survives the cookie syntax.
 pub const VEHICLE_COOKIE: &str = "nexus_vehicle";

@@ -165,10 +165,11 @@ async fn refresh_rotates_and_reuse_revokes_the_family(opts: PgPoolOptions, conn:
     tx.commit().await.unwrap();
     let err = auth.refresh(&pool, &first.tokens.refresh_token, &meta).await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(ErrorCode::RefreshReused)), "{err:?}");
+    // Ended by the theft, not by time: the user is told so.
     let err = auth.refresh(&pool, &second.tokens.refresh_token, &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)), "{err:?}");
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionEnded)), "{err:?}");
     let err = auth.authenticate(&pool, &second.tokens.access_token, &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)), "{err:?}");
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionEnded)), "{err:?}");
 }
 
 #[sqlx::test]
@@ -181,8 +182,9 @@ async fn a_fourth_session_revokes_the_oldest(opts: PgPoolOptions, conn: PgConnec
     for _ in 0..4 {
         sessions.push(auth.login(&pool, &email, PASSWORD, &meta).await.unwrap());
     }
+    // The oldest is told a newer sign-in ended it (not that it timed out).
     let err = auth.authenticate(&pool, &sessions[0].tokens.access_token, &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionExpired)));
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::SessionEnded)), "{err:?}");
     for s in &sessions[1..] {
         auth.authenticate(&pool, &s.tokens.access_token, &meta).await.unwrap();
     }
@@ -266,14 +268,15 @@ async fn suspending_a_tenant_ends_its_sessions_refreshes_and_keys(opts: PgPoolOp
     assert!(matches!(err, Error::Forbidden), "{err:?}");
     set_tenant_status(&pool, &admin, bodega.user.tenant_id, TenantStatus::Suspended, &meta).await.unwrap();
 
+    // Its people are told the organisation is suspended, not that their own account is deactivated.
     let err = auth.authenticate(&pool, &bodega.tokens.access_token, &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::OrganisationSuspended)), "{err:?}");
     let err = auth.refresh(&pool, &bodega.tokens.refresh_token, &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::OrganisationSuspended)), "{err:?}");
     let err = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(ErrorCode::TokenInvalid)), "{err:?}");
     let err = auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap_err();
-    assert!(matches!(err, Error::Unauthorized(ErrorCode::AccountDeactivated)), "{err:?}");
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::OrganisationSuspended)), "{err:?}");
 
     // Reactivated, the tenant's people sign in again and its keys work again.
     set_tenant_status(&pool, &admin, bodega.user.tenant_id, TenantStatus::Active, &meta).await.unwrap();

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::search::enc;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{CARD, CARD_FLUSH, ErrorBanner, Loading, LocalTime};
+use crate::ui::components::{BUTTON, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime};
 use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::number::{count, money};
 use crate::ui::session::{Protected, use_session};
@@ -123,6 +123,7 @@ fn Part(part: Resource<Result<PartDetail, AppError>>, offers: Resource<Offers>) 
                 // Both awaited in this one boundary (no boundary nested inside a Suspend: leptos#2920).
                 let offers = offers.await;
                 match part.await {
+                    Err(AppError::NotFound) => view! { <PartNotFound /> }.into_any(),
                     Err(e) => view! {
                         <Title text=move || td_string!(i18n.get_locale(), catalog.title) />
                         <ErrorBanner error=Signal::stored(Some(e)) />
@@ -131,6 +132,25 @@ fn Part(part: Resource<Result<PartDetail, AppError>>, offers: Resource<Offers>) 
                 }
             })}
         </Transition>
+    }
+}
+
+/// A part id that is no part's (a link cut short, a part taken out of the catalog): 404, and the way on.
+#[component]
+fn PartNotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    crate::ui::layout::page_status(http::StatusCode::NOT_FOUND);
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), catalog.part_missing_title) />
+        <div class=CARD data-testid="part-missing">
+            <h1 class="mb-2 text-2xl font-bold">{t!(i18n, catalog.part_missing_title)}</h1>
+            <p class="mb-4 text-slate-600 dark:text-slate-300">{t!(i18n, catalog.part_missing_body)}</p>
+            <form action="/catalog" method="get" role="search" class="flex flex-wrap gap-2">
+                <label for="missing-q" class="sr-only">{t!(i18n, catalog.query_label)}</label>
+                <input id="missing-q" name="q" type="search" class=format!("{INPUT} sm:max-w-sm") placeholder=move || td_string!(i18n.get_locale(), catalog.part_missing_hint) />
+                <button type="submit" class=BUTTON>{t!(i18n, common.search)}</button>
+            </form>
+        </div>
     }
 }
 
@@ -214,7 +234,13 @@ fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
             }}
         </section>
         <section class="mt-6" aria-labelledby="fits-h">
-            <h2 id="fits-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.fits_title, count = p.fitment_count)}</h2>
+            <h2 id="fits-h" class="mb-1 text-lg font-semibold">{t!(i18n, catalog.fits_title, count = p.fits.len())}</h2>
+            // Each row joins consecutive model years of one vehicle: the count of vehicle years is said apart.
+            {(p.fitment_count as usize > p.fits.len()).then(|| view! {
+                <p class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="fits-years">
+                    {t!(i18n, catalog.fits_years, count = p.fitment_count)}
+                </p>
+            })}
             <div class=CARD_FLUSH tabindex="0" aria-labelledby="fits-h">
                 <DataTable
                     rows=p.fits.clone()
@@ -276,9 +302,17 @@ fn alternative_columns() -> Vec<Column<Alternative>> {
     let i18n = use_i18n();
     vec![
         Column::new(move || td_string!(i18n.get_locale(), catalog.brand), |a: &Alternative| a.brand.clone().into_any()),
+        // A number leads to the search for it: every OEM part the product replaces, and who stocks it.
         Column::new(
             move || td_string!(i18n.get_locale(), catalog.number),
-            |a: &Alternative| a.number.clone().into_any(),
+            |a: &Alternative| {
+                view! {
+                    <a href=format!("/catalog?q={}", enc(&a.number)) class="text-[#1a5bb5] hover:underline dark:text-[#8fbfff]" data-testid="alternative-link">
+                        {a.number.clone()}
+                    </a>
+                }
+                .into_any()
+            },
         )
         .class("font-mono"),
         Column::new(move || td_string!(i18n.get_locale(), catalog.name), |a: &Alternative| a.name.clone().into_any()),

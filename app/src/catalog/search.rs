@@ -39,6 +39,8 @@ pub struct CatalogResultDto {
     /// The vehicle the search used (from the URL or remembered), choices that do not exist dropped.
     pub vehicle: VehicleFilter,
     pub options: VehicleOptions,
+    /// Before a search: searches to try, from the catalog that is loaded.
+    pub examples: Vec<String>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
@@ -98,8 +100,10 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
         .map_err(|e| AppError::from(e).with_status())?;
     let req =
         SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
+    let start = req.q.trim().is_empty() && vehicle.is_empty() && group.is_none();
     let page = st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone();
-    Ok(CatalogResultDto { page, vehicle, options })
+    let examples = if start { parts::examples(&st.pool).await? } else { Vec::new() };
+    Ok(CatalogResultDto { page, vehicle, options, examples })
 }
 
 pub use crate::ui::list::encode as enc;
@@ -356,11 +360,11 @@ fn marked(segments: Vec<Segment>) -> impl IntoView {
 #[component]
 fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
     let i18n = use_i18n();
-    let CatalogResultDto { page, vehicle, .. } = result;
+    let CatalogResultDto { page, vehicle, examples, .. } = result;
     let searched = !q.trim().is_empty() || !vehicle.is_empty();
     let group_param = use_query_map().with_untracked(|m| m.get("group")).and_then(|g| g.parse::<i32>().ok());
     if !searched && group_param.is_none() {
-        return view! { <StartState /> }.into_any();
+        return view! { <StartState examples /> }.into_any();
     }
     let u = page.understood.clone();
     let total = page.total;
@@ -372,6 +376,9 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
         <div class="mb-3 space-y-1 text-sm text-slate-600 dark:text-slate-300" data-testid="understood">
             {u.corrected.clone().map(|c| view! {
                 <p data-testid="corrected">{t!(i18n, catalog.corrected, query = c.clone())}</p>
+            })}
+            {u.as_number.clone().map(|n| view! {
+                <p data-testid="as-number">{t!(i18n, catalog.as_number, number = n.clone())}</p>
             })}
             {u.vehicle_words.clone().map(|w| view! { <p>{t!(i18n, catalog.vehicle_words, words = w.clone())}</p> })}
             {(!u.synonyms.is_empty()).then(|| {
@@ -541,18 +548,25 @@ fn source_text(l: Locale, s: NumberSource) -> &'static str {
 
 /// Before a search: what the box understands, with examples to try.
 #[component]
-fn StartState() -> impl IntoView {
+fn StartState(examples: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let examples = ["04465-02220", "pastillas delanteras", "hilux balatas", "amortiguador", "filtro aceite"];
     view! {
         <section class=CARD data-testid="catalog-start">
             <h2 class="mb-2 text-lg font-semibold">{t!(i18n, catalog.start_title)}</h2>
             <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, catalog.start_text)}</p>
-            <ul class="flex flex-wrap gap-2">
-                {examples.into_iter().map(|e| view! {
-                    <li><a href=format!("/catalog?q={}", enc(e)) class=BUTTON_SECONDARY>{e}</a></li>
-                }).collect_view()}
-            </ul>
+            {if examples.is_empty() {
+                view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="catalog-empty">{t!(i18n, catalog.start_empty)}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="mb-2 text-sm font-medium">{t!(i18n, catalog.start_try)}</p>
+                    <ul class="flex flex-wrap gap-2">
+                        {examples.into_iter().map(|e| {
+                            let to = format!("/catalog?q={}", enc(&e));
+                            view! { <li><a href=to class=BUTTON_SECONDARY data-testid="example">{e}</a></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, CARD, ErrorBanner, TextField};
+use crate::ui::components::{BUTTON, CARD, ErrorBanner, TextField, error_text};
 use crate::ui::session::use_session;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,8 +55,16 @@ pub async fn login(input: LoginInput) -> Result<(), AppError> {
     if let Some(device) = logged.device {
         crate::state::set_cookie(&crate::cookies::device_cookie(device, st.security.secure_cookies));
     }
+    crate::state::set_cookie(&crate::cookies::cleared_ended_cookie(st.security.secure_cookies));
     leptos_axum::redirect(local_path(input.next.as_deref()));
     Ok(())
+}
+
+/// Why the browser's last session ended, when a request found it ended in the last minutes (the sign-in page says
+/// so instead of a bare form).
+#[server(prefix = "/api", endpoint = "ui/login/ended")]
+pub async fn session_end_reason() -> Result<Option<nexus::codes::ErrorCode>, AppError> {
+    Ok(crate::cookies::session_ended())
 }
 
 #[server(prefix = "/api", endpoint = "ui/logout")]
@@ -85,6 +93,8 @@ pub fn LoginPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let next = leptos_router::hooks::use_query_map().get_untracked().get("next");
     let home = local_path(next.as_deref()).to_owned();
+    let returns = home != "/";
+    let ended = Resource::new(|| (), |_| session_end_reason());
     view! {
         <Title text=move || td_string!(i18n.get_locale(), login.title) />
         <Transition fallback=|| ()>
@@ -98,6 +108,19 @@ pub fn LoginPage() -> impl IntoView {
         <AuthCard>
             <h1 class="mb-1 text-2xl font-bold text-slate-900 dark:text-white">{t!(i18n, login.title)}</h1>
             <p class="mb-6 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, login.subtitle)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    ended.await.ok().flatten().map(|code| view! {
+                        <div role="status" data-testid="session-ended" data-code=code.as_str() class="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/60 dark:text-amber-100">
+                            <p class="font-semibold">{t!(i18n, login.ended_title)}</p>
+                            <p>{move || error_text(i18n.get_locale(), code)}</p>
+                        </div>
+                    })
+                })}
+            </Transition>
+            {returns.then(|| view! {
+                <p class="mb-4 text-sm text-slate-600 dark:text-slate-300" data-testid="login-returns">{t!(i18n, login.return_note)}</p>
+            })}
             <ErrorBanner error fields=&["login", "password"] />
             <ActionForm action>
                 {next.map(|next| view! { <input type="hidden" name="input[next]" value=next /> })}

@@ -262,6 +262,14 @@ fn UserActions(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView
     let id = user.id.to_string();
     let role = user.role;
     let row_id = id.clone();
+    // One's own account is not deactivated or demoted from this list (the server refuses it): nothing is offered
+    // that would only be refused.
+    if use_context::<crate::ui::session::Me>().is_some_and(|me| me.user_id == user.id) {
+        return view! {
+            <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="user-self">{t!(i18n, users.is_you)}</p>
+        }
+        .into_any();
+    }
     let status_actions = UserAction::offered(user.status)
         .iter()
         .map(|&action| {
@@ -291,7 +299,8 @@ fn UserActions(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView
     let role_select = (allowed_roles.len() > 1).then(|| {
         let select_id = format!("role-{}", user.id);
         view! {
-            <ActionForm action=update attr:class="flex items-center gap-1">
+            // `relative`: the visually hidden label is positioned, and must stay inside the table's scroll box.
+            <ActionForm action=update attr:class="relative flex items-center gap-1">
                 <input type="hidden" name="input[user_id]" value=id.clone() />
                 <input type="hidden" name="input[action]" value=UserAction::ChangeRole.as_str() />
                 <label for=select_id.clone() class="sr-only">{t!(i18n, users.change_role)}</label>
@@ -304,5 +313,5 @@ fn UserActions(user: UserDto, update: ServerAction<UpdateUser>) -> impl IntoView
             </ActionForm>
         }
     });
-    view! { <div class="flex flex-wrap items-center gap-2">{status_actions} {role_select}</div> }
+    view! { <div class="flex flex-wrap items-center gap-2">{status_actions} {role_select}</div> }.into_any()
 }

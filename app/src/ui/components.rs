@@ -27,6 +27,8 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::AccountDeactivated => td_string!(locale, err.account_deactivated),
         E::NotAuthenticated => td_string!(locale, err.not_authenticated),
         E::SessionExpired => td_string!(locale, err.session_expired),
+        E::SessionEnded => td_string!(locale, err.session_ended),
+        E::OrganisationSuspended => td_string!(locale, err.organisation_suspended),
         E::TokenInvalid => td_string!(locale, err.token_invalid),
         E::RefreshReused => td_string!(locale, err.refresh_reused),
         E::Forbidden => td_string!(locale, err.forbidden),
@@ -89,6 +91,15 @@ pub fn ErrorBanner(
     #[prop(optional)] fields: &'static [&'static str],
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // A call refused because the session ended (timed out, ended elsewhere) while the page was open: the session is
+    // asked again, so the header stops showing the user and the page sends them to sign in, and back here after.
+    if let Some(session) = use_context::<crate::ui::session::Session>() {
+        Effect::new(move |_| {
+            if matches!(error.get(), Some(AppError::Unauthorized { .. })) {
+                session.me.refetch();
+            }
+        });
+    }
     move || {
         error.get().and_then(|e| {
             // Field errors the form shows next to their field are not repeated here.

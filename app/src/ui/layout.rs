@@ -243,13 +243,21 @@ fn apply_theme(dark: bool) {
     let _ = dark;
 }
 
+/// Sets the page's HTTP status while it renders on the server (pages render `SsrMode::Async`, so a status found once
+/// the data is loaded still reaches the response); nothing in the browser.
+pub fn page_status(status: http::StatusCode) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
+    page_status(http::StatusCode::NOT_FOUND);
     view! {
         <leptos_meta::Title text=move || td_string!(i18n.get_locale(), notfound.title) />
         <div class=format!("{CARD} mx-auto max-w-lg text-center")>
@@ -263,10 +271,7 @@ pub fn NotFound() -> impl IntoView {
 #[component]
 pub fn Forbidden() -> impl IntoView {
     let i18n = use_i18n();
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::FORBIDDEN);
-    }
+    page_status(http::StatusCode::FORBIDDEN);
     view! {
         <leptos_meta::Title text=move || td_string!(i18n.get_locale(), forbidden.title) />
         <div class=format!("{CARD} mx-auto max-w-lg text-center") data-testid="forbidden">

@@ -22,7 +22,8 @@ use nexus::caller::{Caller, RequestMeta};
 use nexus::codes::ErrorCode;
 use nexus::identity::service::api_keys;
 use nexus_app::cookies::{
-    access_cookie_name, cleared_session_cookies, device_cookie_name, refresh_cookie_name, session_cookies,
+    access_cookie_name, cleared_session_cookies, device_cookie_name, ended_session_cookies, refresh_cookie_name,
+    session_cookies,
 };
 use nexus_app::error::AppError;
 use nexus_app::state::{AppState, Authenticated};
@@ -138,13 +139,15 @@ pub async fn authenticate(State(st): State<AppState>, jar: CookieJar, mut req: R
         }
     } else {
         let mut caller = None;
+        // Why the session the cookies name has ended, when it has: the sign-in page tells the user.
+        let mut ended = None;
         if let Some(at) = jar.get(access_cookie_name(secure)) {
             match st.auth.authenticate(&st.pool, at.value(), &meta).await {
                 Ok(u) => caller = Some(Caller::User(u)),
                 Err(e @ (nexus::Error::Unavailable(_) | nexus::Error::Internal(_))) => {
                     return AppError::from(e).into_response();
                 }
-                Err(_) => {}
+                Err(e) => ended = ending(&e, false),
             }
         }
         if caller.is_none()
@@ -158,10 +161,16 @@ pub async fn authenticate(State(st): State<AppState>, jar: CookieJar, mut req: R
                 Err(e @ (nexus::Error::Unavailable(_) | nexus::Error::Internal(_))) => {
                     return AppError::from(e).into_response();
                 }
-                Err(_) => set_cookies.extend(cleared_session_cookies(secure)),
+                Err(e) => ended = ending(&e, true).or(ended),
             }
-        } else if caller.is_none() && jar.get(access_cookie_name(secure)).is_some() {
-            set_cookies.extend(cleared_session_cookies(secure));
+        }
+        if caller.is_none()
+            && (jar.get(access_cookie_name(secure)).is_some() || jar.get(refresh_cookie_name(secure)).is_some())
+        {
+            match ended {
+                Some(code) => set_cookies.extend(ended_session_cookies(code, secure)),
+                None => set_cookies.extend(cleared_session_cookies(secure)),
+            }
         }
         caller
     };
@@ -186,6 +195,20 @@ pub async fn authenticate(State(st): State<AppState>, jar: CookieJar, mut req: R
         }
     }
     res
+}
+
+/// The reason a failed credential gives that the user should hear: a session that ended. Not a malformed token, and
+/// not an access token past its few minutes (routine: the refresh token decides then); from the refresh token,
+/// "expired" is the session's own timeout (30 idle minutes, 12 hours).
+fn ending(e: &nexus::Error, refresh: bool) -> Option<nexus::codes::ErrorCode> {
+    use nexus::codes::ErrorCode as E;
+    match e {
+        nexus::Error::Unauthorized(
+            code @ (E::SessionEnded | E::AccountDeactivated | E::OrganisationSuspended | E::RefreshReused),
+        ) => Some(*code),
+        nexus::Error::Unauthorized(E::SessionExpired) if refresh => Some(E::SessionExpired),
+        _ => None,
+    }
 }
 
 fn host_origin(origin: &str) -> Option<&str> {

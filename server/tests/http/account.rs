@@ -86,7 +86,8 @@ async fn changing_the_password_needs_the_current_one_and_ends_my_other_sessions(
     app.login_rest(VIEWER, NEW_PASSWORD).await;
     // The session that changed it goes on; the one opened elsewhere has ended.
     assert_eq!(app.get("/api/v1/auth/me", Auth::Cookies(&here)).await.status, StatusCode::OK);
-    app.get("/api/v1/auth/me", Auth::Bearer(&elsewhere)).await.assert_unauthorized("session_expired");
+    // Told why: ended by the password change, not by time.
+    app.get("/api/v1/auth/me", Auth::Bearer(&elsewhere)).await.assert_unauthorized("session_ended");
 }
 
 #[sqlx::test(migrator = "nexus::db::MIGRATOR")]
@@ -114,10 +115,10 @@ async fn closing_another_of_my_sessions_signs_it_out(opts: PgPoolOptions, conn: 
 
     let res = app.post_form("/api/ui/sessions/revoke", &[("input[id]", &other)], &laptop, Some(ORIGIN)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    app.get("/api/v1/auth/me", Auth::Bearer(phone_access)).await.assert_unauthorized("session_expired");
+    app.get("/api/v1/auth/me", Auth::Bearer(phone_access)).await.assert_unauthorized("session_ended");
     app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": phone["refresh_token"] }), Auth::None)
         .await
-        .assert_unauthorized("session_expired");
+        .assert_unauthorized("session_ended");
     assert_eq!(app.get("/api/v1/auth/me", Auth::Cookies(&laptop)).await.status, StatusCode::OK);
     // Closing it twice: it is gone.
     app.post_form("/api/ui/sessions/revoke", &[("input[id]", &other)], &laptop, Some(ORIGIN))
@@ -136,7 +137,7 @@ async fn an_owner_deactivates_reactivates_and_changes_the_role_of_a_user(opts: P
     let res = update(&app, &owner, &viewer, "deactivate", None).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json(), json!("deactivate"));
-    app.get("/api/v1/auth/me", Auth::Bearer(&viewer_session)).await.assert_unauthorized("session_expired");
+    app.get("/api/v1/auth/me", Auth::Bearer(&viewer_session)).await.assert_unauthorized("account_deactivated");
     app.try_login_rest(VIEWER, DEMO_PASSWORD).await.assert_unauthorized("account_deactivated");
     let listed = list_users(&app, &owner, Some("deactivated"), VIEWER, None).await;
     assert_eq!(listed["users"]["items"][0]["status"], "deactivated");
@@ -271,8 +272,9 @@ async fn a_platform_admin_suspends_and_reactivates_an_organization(opts: PgPoolO
     let res = set_tenant_status(&app, &admin, &bodega, "suspended").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json(), json!("suspended"));
-    app.get("/api/v1/auth/me", Auth::Bearer(&bodega_session)).await.assert_unauthorized("session_expired");
-    app.try_login_rest(WAREHOUSE, DEMO_PASSWORD).await.assert_unauthorized("account_deactivated");
+    // Its people are told their organisation is suspended, not that their account is deactivated.
+    app.get("/api/v1/auth/me", Auth::Bearer(&bodega_session)).await.assert_unauthorized("organisation_suspended");
+    app.try_login_rest(WAREHOUSE, DEMO_PASSWORD).await.assert_unauthorized("organisation_suspended");
     let suspended = list_tenants(&app, &admin, &[("q[status]", "suspended")]).await.json();
     assert_eq!(suspended["items"].as_array().unwrap().len(), 1, "{suspended}");
     assert_eq!(suspended["items"][0]["name"], "Bodega Demo");

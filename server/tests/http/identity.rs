@@ -304,10 +304,10 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session(opts: PgPoolOpti
         .assert_unauthorized("refresh_reused");
     app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": new_refresh }), Auth::None)
         .await
-        .assert_unauthorized("session_expired");
+        .assert_unauthorized("session_ended");
     app.get("/api/v1/auth/me", Auth::Bearer(str_of(&second, "access_token")))
         .await
-        .assert_unauthorized("session_expired");
+        .assert_unauthorized("session_ended");
 
     // Unknown and malformed refresh requests.
     app.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": "nope" }), Auth::None)
@@ -329,7 +329,7 @@ async fn a_fourth_session_ends_the_oldest(opts: PgPoolOptions, conn: PgConnectOp
     for _ in 0..4 {
         tokens.push(app.access_token(WORKSHOP).await);
     }
-    app.get("/api/v1/auth/me", Auth::Bearer(&tokens[0])).await.assert_unauthorized("session_expired");
+    app.get("/api/v1/auth/me", Auth::Bearer(&tokens[0])).await.assert_unauthorized("session_ended");
     for t in &tokens[1..] {
         let res = app.get("/api/v1/auth/me", Auth::Bearer(t)).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -487,6 +487,54 @@ async fn browser_login_sets_safe_cookies_and_refreshes_transparently(opts: PgPoo
     let res = app.get("/api/v1/auth/me", Auth::Cookies(&Cookies(vec![("nexus_at".into(), "garbage".into())]))).await;
     res.assert_unauthorized("not_authenticated");
     assert!(res.set_cookie("nexus_at").is_some_and(|c| c.value().is_empty()));
+}
+
+/// Found by outside testing: a session ended elsewhere left the page saying only "Inicia sesión para continuar.".
+/// Now the next request sends the browser to sign in with the page it asked for, the sign-in page says why the
+/// session ended, and signing in returns to that page (and forgets the reason).
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_ended_session_says_why_and_signing_in_returns_to_the_page(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let browser = app.login_browser(WAREHOUSE, DEMO_PASSWORD).await;
+    // Three sign-ins elsewhere: the browser's session, the oldest, is ended by the newest.
+    for _ in 0..3 {
+        app.access_token(WAREHOUSE).await;
+    }
+    let res = app.get("/inventory?q=filtro", Auth::Cookies(&browser)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(res.header("location"), Some("/login?next=%2Finventory%3Fq%3Dfiltro"));
+    assert!(res.set_cookie("nexus_at").is_some_and(|c| c.value().is_empty()), "the session cookies are cleared");
+    let why = res.set_cookie("nexus_ended").expect("the reason is kept for the sign-in page");
+    assert_eq!((why.value(), why.http_only()), ("session_ended", Some(true)));
+
+    let reason = Cookies(vec![("nexus_ended".into(), why.value().to_owned())]);
+    let page = app.get("/login?next=%2Finventory%3Fq%3Dfiltro", Auth::Cookies(&reason)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(r#"data-code="session_ended""#), "the page says why: {html}");
+    assert!(html.contains("entraste desde otro lugar"), "in Spanish");
+    assert!(html.contains(r#"data-testid="login-returns""#), "and that signing in returns to the page");
+    // A sign-in with no ended session says nothing of one.
+    let plain = app.get("/login", Auth::None).await.text();
+    assert!(!plain.contains("data-testid=\"session-ended\"") && !plain.contains("login-returns"));
+
+    // Signing in returns to the page asked for, and forgets the reason.
+    let req = TestApp::request(http::Method::POST, "/api/ui/login")
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(http::header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(http::header::ORIGIN, ORIGIN)
+        .header(http::header::COOKIE, "nexus_ended=session_ended")
+        .body(axum::body::Body::from(form_encode(&[
+            ("input[login]", WAREHOUSE),
+            ("input[password]", DEMO_PASSWORD),
+            ("input[next]", "/inventory?q=filtro"),
+        ])))
+        .unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::FOUND, "{}", res.text());
+    assert_eq!(res.header("location"), Some("/inventory?q=filtro"));
+    assert!(res.set_cookie("nexus_ended").is_some_and(|c| c.value().is_empty()));
 }
 
 // 11 --------------------------------------------------------------------------------------------------------------

@@ -124,9 +124,66 @@ pub struct CatalogRun {
     pub report: String,
 }
 
+/// One of the catalog's best-fitted parts, as the search box's examples draw on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExamplePart {
+    pub number: String,
+    pub name: String,
+    /// One aftermarket number that replaces it, if any.
+    pub aftermarket: Option<String>,
+    /// The model of one vehicle it fits, if any.
+    pub model: Option<String>,
+}
+
+/// Searches to try, taken from the catalog that is loaded (an example that finds nothing teaches the wrong thing):
+/// the best-fitted part's number, an aftermarket number replacing it, its name, and a vehicle with the next part's
+/// first word ("hilux pastillas"). Repeats removed; none for an empty catalog.
+pub fn search_examples(top: &[ExamplePart]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !s.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(&s)) {
+            out.push(s);
+        }
+    };
+    if let Some(first) = top.first() {
+        push(first.number.clone());
+        if let Some(a) = &first.aftermarket {
+            push(a.clone());
+        }
+        push(first.name.to_lowercase());
+    }
+    if let Some(second) = top.get(1) {
+        let word = second.name.split_whitespace().next().unwrap_or_default().to_lowercase();
+        match &second.model.as_ref().or(top.first().and_then(|f| f.model.as_ref())) {
+            Some(model) => push(format!("{} {word}", model.to_lowercase())),
+            None => push(second.name.to_lowercase()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_come_from_the_parts_given_without_repeats() {
+        let part = |number: &str, name: &str, aftermarket: Option<&str>, model: Option<&str>| ExamplePart {
+            number: number.into(),
+            name: name.into(),
+            aftermarket: aftermarket.map(Into::into),
+            model: model.map(Into::into),
+        };
+        let top = [
+            part("17173-DXFVC", "Tensor de banda", Some("T 43 100"), Some("Versa")),
+            part("04465-0K290", "Pastillas de freno", None, Some("Hilux")),
+        ];
+        assert_eq!(search_examples(&top), ["17173-DXFVC", "T 43 100", "tensor de banda", "hilux pastillas"]);
+        let no_vehicles = [part("A1", "Filtro", None, None), part("A2", "Filtro", None, None)];
+        assert_eq!(search_examples(&no_vehicles), ["A1", "filtro"]);
+        assert!(search_examples(&[]).is_empty());
+    }
 
     fn fit(model: &str, from: i16, to: i16, position: &str) -> Fit {
         Fit {

@@ -90,10 +90,14 @@ impl SearchQuery {
                     numbers.push(key);
                 }
             } else {
-                // A word is letters (and the odd apostrophe or dash, "d'", "anti-"): keep letters only.
-                let word: String = token.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphabetic()).collect();
-                if word.chars().count() >= 2 && !words.contains(&word) {
-                    words.push(word);
+                // A word is letters. A dash or an apostrophe joins two words ("poly-V", "d'acier": the catalog's text
+                // search splits them so); any other sign inside is dropped ("A/C" is "ac", as the catalog indexes it).
+                for part in token.split(['-', '\'', '\u{2019}']) {
+                    let word: String =
+                        part.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphabetic()).collect();
+                    if word.chars().count() >= 2 && !words.contains(&word) {
+                        words.push(word);
+                    }
                 }
             }
         }
@@ -129,7 +133,7 @@ mod tests {
     fn numbers_words_and_the_whole_key() {
         /// (typed, whole key, numbers, words)
         type Case = (&'static str, Option<&'static str>, &'static [&'static str], &'static [&'static str]);
-        let cases: [Case; 9] = [
+        let cases: [Case; 12] = [
             ("04465-02220", None, &["0446502220"], &[]),
             ("B2210", None, &["B2210"], &[]),
             ("1K0 615 301 AA", Some("1K0615301AA"), &["1K0", "615", "301"], &["aa"]),
@@ -139,6 +143,9 @@ mod tests {
             ("  Bujía,  BUJIA  bujía ", None, &[], &["bujía", "bujia"]),
             ("filtro de aceite", None, &[], &["filtro", "de", "aceite"]),
             ("\"amortiguadro\"", None, &[], &["amortiguadro"]),
+            ("Banda poly-V", None, &[], &["banda", "poly"]),
+            ("Compresor de A/C", None, &[], &["compresor", "de", "ac"]),
+            ("anti-vibración", None, &[], &["anti", "vibración"]),
         ];
         for (raw, whole, numbers, words) in cases {
             let got = q(raw);

@@ -228,6 +228,9 @@ pub struct Understood {
     pub vehicle_words: Option<String>,
     /// Synonyms searched along ("balatas" for "pastillas").
     pub synonyms: Vec<String>,
+    /// Words that matched nothing, looked for as part numbers instead ("DXFVC" finds 17173-DXFVC), when they did.
+    #[serde(default)]
+    pub as_number: Option<String>,
 }
 
 /// A page of results.
@@ -305,6 +308,41 @@ pub fn tsquery(terms: &[WordTerm], weight: Option<char>) -> String {
         }
     }
     out.join(" & ")
+}
+
+/// The words one edit away from `word` (a folded catalog word: letters a–z): one letter deleted, two neighbours
+/// swapped, one replaced, one inserted. A typo is most often one of these ("aciete", "cltuch", "tesnor"), and short
+/// words share too few letter triples with their typo for trigram similarity to find them ("ploy" and "poly" share
+/// one of nine), so the catalog words among these come first; similarity is the fallback for the rest.
+pub fn one_edit(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let alphabet = 'a'..='z';
+    let mut out = std::collections::BTreeSet::new();
+    let rebuild = |v: Vec<char>| v.into_iter().collect::<String>();
+    for i in 0..chars.len() {
+        let mut v = chars.clone();
+        v.remove(i);
+        out.insert(rebuild(v));
+        if i + 1 < chars.len() {
+            let mut v = chars.clone();
+            v.swap(i, i + 1);
+            out.insert(rebuild(v));
+        }
+        for c in alphabet.clone() {
+            let mut v = chars.clone();
+            v[i] = c;
+            out.insert(rebuild(v));
+        }
+    }
+    for i in 0..=chars.len() {
+        for c in alphabet.clone() {
+            let mut v = chars.clone();
+            v.insert(i, c);
+            out.insert(rebuild(v));
+        }
+    }
+    out.remove(word);
+    out.into_iter().collect()
 }
 
 /// The runs of one to three consecutive tokens, joined by a space: what vehicle names and synonyms are looked up by
@@ -402,6 +440,19 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn one_edit_reaches_swaps_deletions_replacements_and_insertions() {
+        let near = one_edit("poly");
+        for typo_of in ["ploy", "pol", "pely", "polly", "opoly"] {
+            // Each typo is one edit from the word, so the word is one edit from each typo.
+            assert!(one_edit(typo_of).contains(&"poly".to_owned()), "{typo_of}");
+        }
+        assert!(near.contains(&"ploy".to_owned()) && !near.contains(&"poly".to_owned()));
+        assert!(one_edit("aciete").contains(&"aceite".to_owned()));
+        // 4 deletions, 3 swaps, 4 × 26 replacements, 5 × 26 insertions, repeats removed.
+        assert!(near.len() <= 4 + 3 + 4 * 26 + 5 * 26 && near.len() > 200);
+    }
     use proptest::prelude::*;
 
     fn w(word: &str) -> WordTerm {

@@ -3,7 +3,7 @@
 
 use crate::catalog::rules::kinds::{CrossRefKind, Fuel, QualityTier};
 use crate::catalog::rules::part::{
-    Alternative, CatalogCounts, CatalogRun, Fit, OtherNumber, PartDetail, VehicleOptions, merge_years,
+    Alternative, CatalogCounts, CatalogRun, Fit, OtherNumber, PartDetail, VehicleOptions, merge_years, search_examples,
 };
 use crate::catalog::rules::search::VehicleFilter;
 use crate::catalog::store::parts as store;
@@ -80,6 +80,11 @@ pub async fn vehicle_options(pool: &PgPool, filter: &VehicleFilter) -> Result<Ve
     let filter = filter.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
     let (makes, models, years, engines) = store::vehicle_options(pool, &filter).await.map_err(Error::internal)?;
     Ok(VehicleOptions { makes, models, years, engines })
+}
+
+/// Searches to try on the search page, from the catalog that is loaded (none while it is empty).
+pub async fn examples(pool: &PgPool) -> Result<Vec<String>> {
+    Ok(search_examples(&store::example_parts(pool).await.map_err(Error::internal)?))
 }
 
 /// Row counts and the latest runs (platform admins; the edge checks).

@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::rules::query::{NumberMatch, SearchQuery};
+use crate::catalog::rules::number::number_key;
+use crate::catalog::rules::query::{INFIX_MIN_CHARS, NumberMatch, SearchQuery};
 use crate::catalog::rules::search::{
     CORRECT_MIN_CHARS, GroupCount, NumberHit, NumberSource, PAGE_MAX, PartHit, SearchCursor, SearchPage, SearchRequest,
-    Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, plain, tsquery,
+    Understood, VehicleFilter, WordTerm, grams, mark_number, marked_segments, model_year, one_edit, plain, tsquery,
 };
 use crate::catalog::store::search as store;
 use crate::codes::ErrorCode;
@@ -25,6 +26,9 @@ struct Words {
     terms: Vec<WordTerm>,
     corrected: Option<String>,
     synonyms: Vec<String>,
+    /// Words neither in the catalog nor close to one of its words, as typed: perhaps the letters of a part number
+    /// ("DXFVC" of 17173-DXFVC), looked for as one when the words find nothing.
+    unknown: Vec<String>,
 }
 
 pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
@@ -192,6 +196,7 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
             c.iter().map(|i| query.tokens[*i].as_str()).collect::<Vec<_>>().join(" ")
         }),
         synonyms: words.synonyms.clone(),
+        as_number: None,
     };
     let word_queries =
         (!words.terms.is_empty()).then(|| (tsquery(&words.terms, None), tsquery(&words.terms, Some('A'))));
@@ -233,6 +238,21 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
         }
     };
 
+    // Words that found nothing, some of them known to no catalog: perhaps the letters of a part number ("DXFVC" of
+    // 17173-DXFVC), looked for as numbers (one more statement, only for an empty first page).
+    let tails: Vec<String> =
+        words.unknown.iter().map(|w| number_key(w)).filter(|k| k.chars().count() >= INFIX_MIN_CHARS).collect();
+    let mut as_number = None;
+    if first_page && found.total == Some(0) && rest.numbers.is_empty() && used.words.is_some() && !tails.is_empty() {
+        let p = store::Plan { keys: &tails, words: None, cap: None, counts: true, ..used };
+        let f = run_plan(pool, &p, &mut plans).await?;
+        if f.total.unwrap_or(0) > 0 {
+            as_number = Some(tails.join(" "));
+            found = f;
+        }
+    }
+    let understood = Understood { as_number, ..understood };
+
     // Nothing for this vehicle: say how many there are for any vehicle.
     let mut without_vehicle = None;
     // (Only when something besides the vehicle was asked: a vehicle alone has no "without".)
@@ -255,7 +275,9 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
     })
 }
 
-/// The word terms: synonyms (longest runs first), the word being typed as a prefix, unknown words corrected.
+/// The word terms: synonyms (longest runs first), the word being typed as a prefix, unknown words corrected. Each
+/// term is shown back as the user wrote it unless it was corrected ("balatas trazeras" is searched as balatas or
+/// pastillas, and traseras, and shown as «balatas traseras»).
 async fn plan_words(
     pool: &PgPool,
     rest: &SearchQuery,
@@ -265,8 +287,8 @@ async fn plan_words(
 ) -> Result<Words> {
     let words: Vec<String> =
         rest.words.iter().map(|w| folded.get(w.as_str()).map_or_else(|| w.clone(), |f| (*f).to_owned())).collect();
-    // Synonym groups over runs of the remaining words.
-    let mut slots: Vec<Option<WordTerm>> = vec![None; words.len()];
+    // Each slot: the term, and the words shown for it (empty: covered by the run before it).
+    let mut slots: Vec<Option<(WordTerm, String)>> = vec![None; words.len()];
     let mut synonyms = Vec::new();
     for n in (1..=3).rev() {
         for start in 0..words.len().saturating_sub(n - 1) {
@@ -276,10 +298,10 @@ async fn plan_words(
             let run = words[start..start + n].join(" ");
             if let Some(group) = lookup.synonyms.iter().find(|g| g.contains(&run)) {
                 synonyms.extend(group.iter().filter(|t| **t != run).cloned());
-                slots[start] = Some(WordTerm::AnyOf(group.clone()));
+                slots[start] = Some((WordTerm::AnyOf(group.clone()), rest.words[start..start + n].join(" ")));
                 for slot in &mut slots[start + 1..start + n] {
                     // Covered by the run's term.
-                    *slot = Some(WordTerm::AnyOf(Vec::new()));
+                    *slot = Some((WordTerm::AnyOf(Vec::new()), String::new()));
                 }
             }
         }
@@ -293,46 +315,50 @@ async fn plan_words(
             continue;
         }
         let is_last = i + 1 == words.len();
+        let shown = rest.words[i].clone();
         if lookup.known.contains(w) {
-            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: false });
+            slots[i] = Some((WordTerm::Word { word: w.clone(), prefix: false }, shown));
         } else if is_last && typing_folded == Some(w.as_str()) && lookup.last_is_prefix {
-            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: true });
+            slots[i] = Some((WordTerm::Word { word: w.clone(), prefix: true }, shown));
         } else if w.chars().count() >= CORRECT_MIN_CHARS {
             to_correct.push(w.clone());
         } else {
-            slots[i] = Some(WordTerm::Word { word: w.clone(), prefix: false });
+            slots[i] = Some((WordTerm::Word { word: w.clone(), prefix: false }, shown));
         }
     }
     let mut corrected_any = false;
+    let mut unknown = Vec::new();
     if !to_correct.is_empty() {
+        let edits: Vec<(String, String)> =
+            to_correct.iter().flat_map(|w| one_edit(w).into_iter().map(move |e| (w.clone(), e))).collect();
         let found: HashMap<String, Option<String>> =
-            store::corrections(pool, &to_correct).await.map_err(Error::from)?.into_iter().collect();
+            store::corrections(pool, &to_correct, &edits).await.map_err(Error::from)?.into_iter().collect();
         for (i, w) in words.iter().enumerate() {
             if slots[i].is_none() {
-                let word = match found.get(w).cloned().flatten() {
+                let (word, shown) = match found.get(w).cloned().flatten() {
                     Some(c) if c != *w => {
                         corrected_any = true;
-                        c
+                        (c.clone(), c)
                     }
-                    _ => w.clone(),
+                    _ => {
+                        unknown.push(rest.words[i].clone());
+                        (w.clone(), rest.words[i].clone())
+                    }
                 };
-                slots[i] = Some(WordTerm::Word { word, prefix: false });
+                slots[i] = Some((WordTerm::Word { word, prefix: false }, shown));
             }
         }
     }
-    let terms: Vec<WordTerm> =
-        slots.into_iter().flatten().filter(|t| !matches!(t, WordTerm::AnyOf(g) if g.is_empty())).collect();
+    let (terms, shown): (Vec<WordTerm>, Vec<String>) =
+        slots.into_iter().flatten().filter(|(t, _)| !matches!(t, WordTerm::AnyOf(g) if g.is_empty())).unzip();
     let corrected = corrected_any.then(|| {
-        let mut shown: Vec<String> = rest.numbers.clone();
-        shown.extend(terms.iter().filter_map(|t| match t {
-            WordTerm::Word { word, .. } => Some(word.clone()),
-            WordTerm::AnyOf(g) => g.first().cloned(),
-        }));
-        shown.join(" ")
+        let mut all: Vec<String> = rest.numbers.clone();
+        all.extend(shown);
+        all.join(" ")
     });
     synonyms.sort();
     synonyms.dedup();
-    Ok(Words { terms, corrected, synonyms })
+    Ok(Words { terms, corrected, synonyms, unknown })
 }
 
 fn hit(h: store::HitRow, words: bool) -> PartHit {

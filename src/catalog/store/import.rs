@@ -320,9 +320,7 @@ pub(in crate::catalog) async fn upsert(tx: &mut Tx, entity: Entity) -> Result<Up
         Entity::Parts => {
             "insert into catalog_parts (manufacturer_id, number, number_key, name, description, group_id, search)
              select m.id, s.number, s.number_key, s.name, s.description, g.id,
-                    setweight(to_tsvector('nexus_es', s.name), 'A')
-                    || setweight(to_tsvector('nexus_es', s.group_path), 'B')
-                    || setweight(to_tsvector('nexus_es', s.description), 'C')
+                    catalog_part_search(s.name, s.group_path, s.description)
              from stage_parts s
              join catalog_manufacturers m on m.key = s.mfr_key
              left join catalog_groups g on g.path = s.group_path

@@ -3,6 +3,7 @@
 
 use sqlx::PgPool;
 
+use crate::catalog::rules::part::ExamplePart;
 use crate::catalog::rules::search::VehicleFilter;
 
 pub(in crate::catalog) struct PartRow {
@@ -177,4 +178,22 @@ pub(in crate::catalog) async fn runs(pool: &PgPool, limit: i64) -> Result<Vec<Ru
     )
     .fetch_all(pool)
     .await
+}
+
+/// The three best-fitted parts (index: `catalog_parts_rank_idx`), each with one aftermarket number replacing it
+/// (`catalog_aftermarket_part_idx`) and the model of one vehicle it fits (the fitment primary key, part first).
+pub(in crate::catalog) async fn example_parts(pool: &PgPool) -> Result<Vec<ExamplePart>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select p.number, p.name,
+                  (select a.number from catalog_aftermarket a where a.part_id = p.id order by a.id limit 1) as "aftermarket?",
+                  (select v.model from catalog_fitment f join catalog_vehicles v on v.id = f.vehicle_id
+                   where f.part_id = p.id order by f.vehicle_id limit 1) as "model?"
+           from catalog_parts p order by p.fitment_count desc, p.id limit 3"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ExamplePart { number: r.number, name: r.name, aftermarket: r.aftermarket, model: r.model })
+        .collect())
 }

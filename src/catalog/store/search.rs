@@ -76,18 +76,28 @@ pub(in crate::catalog) async fn lookup(
     })
 }
 
-/// The closest catalog word to each given (folded) word, if one is close enough (trigram similarity at least
-/// `pg_trgm.similarity_threshold`, 0.3), the most used first among equals.
+/// The closest catalog word to each given (folded) word, if one is close enough: among its one-edit neighbours
+/// (`edits`: pairs of a word and one neighbour, see `rules::search::one_edit`) the one most parts use, looked up by
+/// the words' primary key; else the most similar by trigrams (similarity at least `pg_trgm.similarity_threshold`,
+/// 0.3, through `catalog_words_trgm_idx`), the most used first among equals.
 pub(in crate::catalog) async fn corrections(
     pool: &PgPool,
     words: &[String],
+    edits: &[(String, String)],
 ) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    let (of, near): (Vec<String>, Vec<String>) = edits.iter().cloned().unzip();
     let rows = sqlx::query!(
-        r#"select w.f as "word!",
-                  (select cw.word from catalog_words cw where cw.word % w.f
-                   order by similarity(cw.word, w.f) desc, cw.parts desc, cw.word limit 1) as correction
+        r#"with e as (select * from unnest($2::text[], $3::text[]) as e(of, near))
+           select w.f as "word!",
+                  coalesce(
+                    (select cw.word from e join catalog_words cw on cw.word = e.near where e.of = w.f
+                     order by cw.parts desc, cw.word limit 1),
+                    (select cw.word from catalog_words cw where cw.word % w.f
+                     order by similarity(cw.word, w.f) desc, cw.parts desc, cw.word limit 1)) as correction
            from unnest($1::text[]) as w(f)"#,
         words,
+        &of,
+        &near,
     )
     .fetch_all(pool)
     .await?;

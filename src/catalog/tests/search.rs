@@ -19,6 +19,13 @@ Nissan,157B2210,Amortiguador delantero,Suspensión > Amortiguadores,
 Nissan,B2210,Bujía de iridio,Motor > Encendido,
 Nissan,B2210-X1,Bujía,Motor > Encendido,
 Nissan,41060-EL00A,Pastillas de freno delanteras,Frenos > Pastillas,
+Nissan,92600-1HC0A,Compresor de A/C,Clima > Aire acondicionado,
+Nissan,92100-1HC0B,Condensador de A/C,Clima > Aire acondicionado,
+Nissan,17173-DXFVC,Tensor de banda,Motor > Distribución,
+Toyota,13506-0T010,Cadena de tiempo,Motor > Distribución,
+Toyota,15100-0T020,Bomba de aceite,Motor > Lubricación,
+Nissan,30210-EL00K,Kit de clutch,Transmisión > Clutch,
+Toyota,90916-02585,Banda poly-V,Motor > Accesorios,
 ";
 
 const VEHICLES: &str = "code,make,model,year_from,year_to,engine,displacement_l,fuel
@@ -164,6 +171,41 @@ async fn synonyms_typos_and_the_word_being_typed(opts: PgPoolOptions, conn: PgCo
     // The last word while it is typed matches as a prefix.
     assert_eq!(search(&pool, &req("amortig")).await.unwrap().total, Some(1));
     // Nothing close: nothing found, nothing invented.
+    assert!(q(&pool, "xylofono").await.is_empty());
+}
+
+/// Found by outside testing: an abbreviation with a slash found nothing, one swapped pair of letters found nothing,
+/// a synonym was shown as another word, and the letters of a part number were read as a word.
+#[sqlx::test]
+async fn abbreviations_swapped_letters_and_letter_tails_find_their_parts(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = catalog(opts, conn).await;
+    assert_eq!(q(&pool, "Compresor de A/C").await, ["92600-1HC0A"]);
+    assert_eq!(q(&pool, "condensador a/c").await, ["92100-1HC0B"]);
+    let mut both = q(&pool, "A/C").await;
+    both.sort();
+    assert_eq!(both, ["92100-1HC0B", "92600-1HC0A"]);
+    for (typed, part, shown) in [
+        ("Bomba de aciete", "15100-0T020", "bomba de aceite"),
+        ("Kit de cltuch", "30210-EL00K", "kit de clutch"),
+        ("Cadnea de tiempo", "13506-0T010", "cadena de tiempo"),
+        ("Tesnor de banda", "17173-DXFVC", "tensor de banda"),
+        ("Banda ploy-V", "90916-02585", "banda poly"),
+    ] {
+        let page = search(&pool, &req(typed)).await.unwrap();
+        assert_eq!(page.hits.iter().map(|h| h.number.as_str()).collect::<Vec<_>>(), [part], "{typed}");
+        assert_eq!(page.understood.corrected.as_deref(), Some(shown), "{typed}");
+    }
+    assert_eq!(q(&pool, "Banda poly-V").await, ["90916-02585"]);
+    // A synonym is a word the user meant: corrected around it, it is shown as typed.
+    let balatas = search(&pool, &req("balatas trazeras")).await.unwrap();
+    assert_eq!(balatas.understood.corrected.as_deref(), Some("balatas traseras"));
+    assert_eq!(balatas.hits.iter().map(|h| h.number.as_str()).collect::<Vec<_>>(), ["04466-12345"]);
+    // The letters after a part number's dash find it, and the page says they were read as a number.
+    let tail = search(&pool, &req("DXFVC")).await.unwrap();
+    assert_eq!(tail.hits.iter().map(|h| h.number.as_str()).collect::<Vec<_>>(), ["17173-DXFVC"]);
+    assert_eq!(tail.understood.as_number.as_deref(), Some("DXFVC"));
+    assert_eq!(q(&pool, "3DXFVC").await, ["17173-DXFVC"]);
+    // A word found nowhere still finds nothing.
     assert!(q(&pool, "xylofono").await.is_empty());
 }
 

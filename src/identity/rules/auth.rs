@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::tenant::TenantKind;
+use crate::codes::ErrorCode;
 use crate::ids::{TenantId, UserId};
 
 /// A user's role within their tenant. `Admin` exists only in the platform tenant.
@@ -195,6 +196,22 @@ crate::codes::text_enum!(EndReason "session end reason" {
     PasswordChanged => "password_changed", Deactivated => "deactivated", TenantSuspended => "tenant_suspended",
     Idle => "idle", Expired => "expired",
 });
+
+impl EndReason {
+    /// What a user is told when a request finds their session ended for this reason (`None`: ended, reason not
+    /// recorded): timed out, ended by a newer sign-in or someone else, or shut by the account's or the
+    /// organisation's state.
+    pub fn code(reason: Option<Self>) -> ErrorCode {
+        match reason {
+            Some(Self::SessionCap | Self::UserRevoked | Self::PasswordChanged | Self::RefreshReuse) => {
+                ErrorCode::SessionEnded
+            }
+            Some(Self::Deactivated) => ErrorCode::AccountDeactivated,
+            Some(Self::TenantSuspended) => ErrorCode::OrganisationSuspended,
+            Some(Self::Logout | Self::Idle | Self::Expired) | None => ErrorCode::SessionExpired,
+        }
+    }
+}
 
 /// Claims of the short-lived access JWT. The token names the session so that logout and revocation take effect
 /// immediately: the server checks the session on every request.

@@ -298,8 +298,9 @@ impl Auth {
         // Only a caller who knows the password learns the account's state.
         match (UserStatus::decode(&locked.status)?, TenantStatus::decode(&locked.tenant_status)?) {
             (UserStatus::Pending, _) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
-            (UserStatus::Deactivated, _) | (UserStatus::Active, TenantStatus::Suspended) => {
-                return Err(Error::Unauthorized(ErrorCode::AccountDeactivated));
+            (UserStatus::Deactivated, _) => return Err(Error::Unauthorized(ErrorCode::AccountDeactivated)),
+            (UserStatus::Active, TenantStatus::Suspended) => {
+                return Err(Error::Unauthorized(ErrorCode::OrganisationSuspended));
             }
             (UserStatus::Active, TenantStatus::Pending) => return Err(Error::Unauthorized(ErrorCode::AccountPending)),
             (UserStatus::Active, TenantStatus::Active) => {}
@@ -377,7 +378,8 @@ impl Auth {
             return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
         }
         if row.revoked_at.is_some() {
-            return Err(Error::Unauthorized(ErrorCode::SessionExpired));
+            let reason = row.revoked_reason.as_deref().and_then(|r| EndReason::decode(r).ok());
+            return Err(Error::Unauthorized(EndReason::code(reason)));
         }
         let user = User {
             user_id: claims.sub,
@@ -422,7 +424,8 @@ impl Auth {
             display_name: String::new(),
         };
         if row.revoked_at.is_some() {
-            return Err(Error::Unauthorized(ErrorCode::SessionExpired));
+            let reason = row.revoked_reason.as_deref().and_then(|r| EndReason::decode(r).ok());
+            return Err(Error::Unauthorized(EndReason::code(reason)));
         }
         let end = why_it_ends(row.expires_at, row.last_seen_at, &row.status, &row.tenant_status, now)?;
         if let Some((reason, code)) = end {
@@ -486,7 +489,7 @@ fn why_it_ends(
     } else if UserStatus::decode(user_status)? != UserStatus::Active {
         Some((EndReason::Deactivated, ErrorCode::AccountDeactivated))
     } else if TenantStatus::decode(tenant_status)? != TenantStatus::Active {
-        Some((EndReason::TenantSuspended, ErrorCode::AccountDeactivated))
+        Some((EndReason::TenantSuspended, ErrorCode::OrganisationSuspended))
     } else {
         None
     })

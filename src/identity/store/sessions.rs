@@ -80,6 +80,7 @@ pub(in crate::identity) struct RefreshRow {
     pub used_at: Option<DateTime<Utc>>,
     pub user_id: Uuid,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub role: String,
@@ -96,7 +97,7 @@ pub(in crate::identity) async fn find_refresh_for_update(
 ) -> Result<Option<RefreshRow>, sqlx::Error> {
     sqlx::query_as!(
         RefreshRow,
-        "select r.tenant_id, r.session_id, r.used_at, s.user_id, s.revoked_at, s.expires_at, s.last_seen_at,
+        "select r.tenant_id, r.session_id, r.used_at, s.user_id, s.revoked_at, s.revoked_reason, s.expires_at, s.last_seen_at,
                 u.role, u.status, u.email, t.status as tenant_status, t.kind as tenant_kind
          from refresh_tokens r
          join sessions s on s.tenant_id = r.tenant_id and s.id = r.session_id
@@ -202,6 +203,7 @@ pub(in crate::identity) async fn purge_ended(tx: &mut Tx, keep_days: i32) -> Res
 pub(in crate::identity) struct SessionAuthRow {
     pub user_id: Uuid,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub role: String,
@@ -256,7 +258,8 @@ pub(in crate::identity) async fn find_for_auth(
 ) -> Result<Option<SessionAuthRow>, sqlx::Error> {
     sqlx::query_as!(
         SessionAuthRow,
-        "select s.user_id, s.revoked_at, s.expires_at, s.last_seen_at, u.role, u.status, u.email, u.display_name,
+        "select s.user_id, s.revoked_at, s.revoked_reason, s.expires_at, s.last_seen_at, u.role, u.status, u.email,
+                u.display_name,
                 t.status as tenant_status, t.kind as tenant_kind
          from sessions s
          join users u on u.tenant_id = s.tenant_id and u.id = s.user_id

@@ -130,7 +130,7 @@ fn tokens(l: LoggedIn) -> TokenResponse {
 /// Origin (the device cookie that sign-in throttling trusts is a browser's, set by the sign-in page).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = TokenResponse),
-              (status = 401, body = ErrorBody, description = "invalid_credentials, account_pending or account_deactivated"),
+              (status = 401, body = ErrorBody, description = "invalid_credentials, account_pending, account_deactivated or organisation_suspended"),
               (status = 422, body = ErrorBody, description = "a malformed body, or a login longer than 254 characters"),
               (status = 429, body = ErrorBody, description = "too many attempts from this address or for this account")))]
 async fn login(
@@ -146,7 +146,7 @@ async fn login(
 /// whole session (a copied token).
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, security(()),
     responses((status = 200, body = TokenResponse),
-              (status = 401, body = ErrorBody, description = "token_invalid, session_expired, refresh_reused or account_deactivated"),
+              (status = 401, body = ErrorBody, description = "token_invalid, session_expired, session_ended, refresh_reused, account_deactivated or organisation_suspended"),
               (status = 422, body = ErrorBody)))]
 async fn refresh(
     State(st): State<AppState>,
