@@ -7,7 +7,7 @@ use nexus::identity::rules::auth::{Permission, Role};
 use nexus::identity::rules::tenant::TenantKind;
 
 use crate::i18n::*;
-use crate::ui::components::{CARD, role_text};
+use crate::ui::components::{BUTTON, CARD, role_text};
 use crate::ui::session::{Protected, use_me};
 
 #[component]
@@ -27,13 +27,8 @@ fn RoleHome() -> impl IntoView {
     let tenant = me.tenant_name.clone();
     let role = me.role;
     let link = "font-medium text-[#1a5bb5] dark:text-[#8fbfff] hover:underline";
-    let soon: Vec<&'static str> = match role {
-        Role::Admin => vec!["soon_catalog_edit"],
-        Role::Workshop => vec![],
-        Role::Warehouse => vec![],
-        Role::Owner | Role::Manager | Role::Viewer | Role::Operator | Role::Supply => vec!["soon_mes"],
-    };
-    let nothing_soon = soon.is_empty();
+    // The one thing to do next, by what the role is for: the button the page leads with.
+    let (next_href, next_key) = next_step(&me);
     let failed_before = me.failed_before;
     view! {
         <Title text=move || td_string!(i18n.get_locale(), nav.home) />
@@ -59,7 +54,12 @@ fn RoleHome() -> impl IntoView {
                 </p>
             </section>
         })}
-        <div class="grid gap-6 md:grid-cols-2">
+        <section class=format!("{CARD} mb-6") data-testid="next-step" aria-labelledby="next-step-h">
+            <h2 id="next-step-h" class="mb-1 text-lg font-semibold">{t!(i18n, home.next_title)}</h2>
+            <p class="mb-3 text-sm text-slate-700 dark:text-slate-200">{move || next_text(i18n.get_locale(), next_key)}</p>
+            <A href=next_href attr:class=BUTTON attr:data-testid="next-step-go">{move || next_action(i18n.get_locale(), next_key)}</A>
+        </section>
+        <div class="grid gap-6">
             <section class=CARD>
                 <h2 class="mb-3 text-lg font-semibold">{t!(i18n, home.available)}</h2>
                 <ul class="space-y-2 text-sm text-slate-700 dark:text-slate-200">
@@ -76,20 +76,58 @@ fn RoleHome() -> impl IntoView {
                     <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>
                 </ul>
             </section>
-            <section class=CARD class:hidden=nothing_soon>
-                <h2 class="mb-1 text-lg font-semibold">{t!(i18n, home.coming)}</h2>
-                <p class="mb-3 text-xs text-slate-500 dark:text-slate-400">{t!(i18n, home.coming_note)}</p>
-                <ul class="list-disc space-y-2 pl-5 text-sm text-slate-700 dark:text-slate-200">
-                    {soon.into_iter().map(|key| view! { <li>{move || soon_text(i18n.get_locale(), key)}</li> }).collect_view()}
-                </ul>
-            </section>
         </div>
     }
 }
 
-fn soon_text(l: Locale, key: &str) -> &'static str {
-    match key {
-        "soon_catalog_edit" => td_string!(l, home.soon_catalog_edit),
-        _ => td_string!(l, home.soon_mes),
+/// The next step of a user: where it leads, and which texts say it.
+fn next_step(me: &crate::ui::session::Me) -> (&'static str, NextStep) {
+    use NextStep::*;
+    let step = match me.role {
+        Role::Admin => Approve,
+        Role::Workshop => Search,
+        Role::Warehouse => Upload,
+        // A new plant's dashboard leads with its set-up checklist, so the owner's next step is there too.
+        Role::Owner | Role::Manager if me.can(Permission::ProductionRead) => WatchLines,
+        Role::Owner if me.can(Permission::InventoryManage) => Upload,
+        Role::Owner => Search,
+        Role::Operator => ClassifyStops,
+        Role::Manager | Role::Viewer | Role::Supply => WatchLines,
+    };
+    let href = match step {
+        Approve => "/admin/users",
+        Search => "/catalog",
+        Upload => "/inventory/upload",
+        WatchLines | ClassifyStops => "/production",
+    };
+    (href, step)
+}
+
+#[derive(Clone, Copy)]
+enum NextStep {
+    Approve,
+    Search,
+    Upload,
+    WatchLines,
+    ClassifyStops,
+}
+
+fn next_text(l: Locale, step: NextStep) -> &'static str {
+    match step {
+        NextStep::Approve => td_string!(l, home.next_approve),
+        NextStep::Search => td_string!(l, home.next_search),
+        NextStep::Upload => td_string!(l, home.next_upload),
+        NextStep::WatchLines => td_string!(l, home.next_watch),
+        NextStep::ClassifyStops => td_string!(l, home.next_classify),
+    }
+}
+
+fn next_action(l: Locale, step: NextStep) -> &'static str {
+    match step {
+        NextStep::Approve => td_string!(l, home.go_approve),
+        NextStep::Search => td_string!(l, home.go_search),
+        NextStep::Upload => td_string!(l, home.go_upload),
+        NextStep::WatchLines => td_string!(l, home.go_watch),
+        NextStep::ClassifyStops => td_string!(l, home.go_classify),
     }
 }

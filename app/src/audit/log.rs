@@ -26,7 +26,53 @@ pub struct AuditEntryDto {
     pub action: String,
     pub target: Option<String>,
     pub ip: Option<String>,
-    pub details: Option<String>,
+    /// What changed, one field at a time: its name, and its value before and after (as text).
+    pub details: Vec<Change>,
+}
+
+/// One field an audited action changed or recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An entry's before and after (JSON objects as the services record them) as fields: the after's (in its key
+/// order), then those only the before has; a value that is not an object is one field, `value`.
+pub fn changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<Change> {
+    use serde_json::Value;
+    fn text(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
+            Value::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect::<Vec<_>>().join(" · "),
+            Value::Null => "—".to_owned(),
+            other => other.to_string(),
+        }
+    }
+    let fields = |v: Option<&Value>| -> Vec<(String, String)> {
+        match v {
+            None => Vec::new(),
+            Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+            Some(other) => vec![("value".to_owned(), text(other))],
+        }
+    };
+    let (b, a) = (fields(before), fields(after));
+    let mut out: Vec<Change> = a
+        .iter()
+        .map(|(k, v)| Change {
+            key: k.clone(),
+            before: b.iter().find(|(bk, _)| bk == k).map(|(_, bv)| bv.clone()),
+            after: Some(v.clone()),
+        })
+        .collect();
+    out.extend(b.into_iter().filter(|(k, _)| !a.iter().any(|(ak, _)| ak == k)).map(|(key, v)| Change {
+        key,
+        before: Some(v),
+        after: None,
+    }));
+    out
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,14 +95,7 @@ pub async fn list_audit(#[server(default)] q: AuditQueryDto) -> Result<Page<Audi
         action: r.action,
         target: r.target_type.map(|t| format!("{t} {}", r.target_id.unwrap_or_default())),
         ip: r.ip,
-        details: match (r.before, r.after) {
-            (None, None) => None,
-            (b, a) => Some(format!(
-                "{}{}",
-                b.map(|b| format!("{b} → ")).unwrap_or_default(),
-                a.map(|a| a.to_string()).unwrap_or_default()
-            )),
-        },
+        details: changes(r.before.as_ref(), r.after.as_ref()),
     }))
 }
 
@@ -176,11 +215,76 @@ fn audit_columns() -> Vec<Column<AuditEntryDto>> {
             "max-w-[10rem]",
             |e: &AuditEntryDto| e.ip.clone(),
         ),
-        Column::text(
+        Column::new(
             move || td_string!(i18n.get_locale(), audit.details),
-            "max-w-xs",
-            |e: &AuditEntryDto| e.details.clone(),
-        )
-        .class(mono),
+            move |e: &AuditEntryDto| {
+                let details = e.details.clone();
+                view! {
+                    <ul class="max-w-xs space-y-0.5 text-xs" data-testid="audit-details">
+                        {details.into_iter().map(|c| {
+                            let key = c.key.clone();
+                            view! {
+                                <li>
+                                    <span class="font-medium">{move || field_label(i18n.get_locale(), &key)} ": "</span>
+                                    {match (c.before, c.after) {
+                                        (Some(b), Some(a)) if b != a => format!("{b} → {a}"),
+                                        (_, Some(a)) => a,
+                                        (Some(b), None) => format!("{b} → —"),
+                                        (None, None) => String::new(),
+                                    }}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            },
+        ),
     ]
+}
+
+/// A recorded field's name in words (those the services record most); any other by its key, spaced.
+fn field_label(l: Locale, key: &str) -> String {
+    match key {
+        "status" => td_string!(l, audit.f_status).to_owned(),
+        "role" => td_string!(l, audit.f_role).to_owned(),
+        "name" => td_string!(l, audit.f_name).to_owned(),
+        "email" => td_string!(l, audit.f_email).to_owned(),
+        "reason" => td_string!(l, audit.f_reason).to_owned(),
+        "line" | "line_id" => td_string!(l, audit.f_line).to_owned(),
+        "time_zone" => td_string!(l, audit.f_time_zone).to_owned(),
+        "code" => td_string!(l, audit.f_code).to_owned(),
+        "kind" => td_string!(l, audit.f_kind).to_owned(),
+        "trusted" => td_string!(l, audit.f_trusted).to_owned(),
+        "note" => td_string!(l, audit.f_note).to_owned(),
+        "start" => td_string!(l, audit.f_start).to_owned(),
+        "end" => td_string!(l, audit.f_end).to_owned(),
+        "file" => td_string!(l, audit.f_file).to_owned(),
+        "items" => td_string!(l, audit.f_items).to_owned(),
+        "sessions_ended" | "revoked_sessions" => td_string!(l, audit.f_sessions_ended).to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn details_are_fields_with_their_before_and_after() {
+        let got = changes(
+            Some(&json!({ "role": "viewer", "note": "x" })),
+            Some(&json!({ "role": "manager", "lines": [1, 2] })),
+        );
+        let flat: Vec<(&str, Option<&str>, Option<&str>)> =
+            got.iter().map(|c| (c.key.as_str(), c.before.as_deref(), c.after.as_deref())).collect();
+        assert_eq!(
+            flat,
+            [("lines", None, Some("1, 2")), ("role", Some("viewer"), Some("manager")), ("note", Some("x"), None)]
+        );
+        assert!(changes(None, None).is_empty());
+        assert_eq!(changes(None, Some(&json!("plain")))[0].after.as_deref(), Some("plain"));
+        assert_eq!(changes(None, Some(&json!({ "by": { "a": 1 } })))[0].after.as_deref(), Some("a: 1"));
+    }
 }

@@ -100,16 +100,86 @@ fn query_columns() -> Vec<Column<QueryLogEntry>> {
         ),
         Column::new(
             move || td_string!(i18n.get_locale(), prodset.q_query),
-            |e: &QueryLogEntry| e.query.clone().into_any(),
+            move |e: &QueryLogEntry| {
+                let query = e.query.clone();
+                (move || match query.as_str() {
+                    "dashboard" => td_string!(i18n.get_locale(), prodset.q_is_dashboard).to_owned(),
+                    "oee" => td_string!(i18n.get_locale(), prodset.q_is_oee).to_owned(),
+                    "causes" => td_string!(i18n.get_locale(), prodset.q_is_causes).to_owned(),
+                    "minutes" => td_string!(i18n.get_locale(), prodset.q_is_minutes).to_owned(),
+                    "shift_report" => td_string!(i18n.get_locale(), prodset.q_is_report).to_owned(),
+                    other => other.to_owned(),
+                })
+                .into_any()
+            },
         )
-        .class("font-mono text-xs"),
-        Column::text(
+        .class("text-sm"),
+        Column::new(
             move || td_string!(i18n.get_locale(), prodset.q_filters),
-            "max-w-md",
-            |e: &QueryLogEntry| Some(e.filters.clone()),
-        )
-        .class("font-mono text-xs"),
+            move |e: &QueryLogEntry| {
+                let filters = e.filters.clone();
+                view! {
+                <ul class="max-w-md space-y-0.5 text-xs" data-testid="query-filters">
+                    {filters.into_iter().map(|f| {
+                        let (key, value) = (f.key.clone(), f.value.clone());
+                        view! {
+                            <li>
+                                <span class="font-medium">{move || filter_key_text(i18n.get_locale(), &key)} ": "</span>
+                                {move || filter_value_text(i18n.get_locale(), &f.key, &value)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+            },
+        ),
         Column::new(move || td_string!(i18n.get_locale(), prodset.q_ms), |e: &QueryLogEntry| e.duration_ms.into_any())
             .class("sm:text-right tabular-nums"),
     ]
+}
+
+/// A logged filter's name in words.
+fn filter_key_text(l: Locale, key: &str) -> String {
+    match key {
+        "range" => td_string!(l, prod.f_range).to_owned(),
+        "from" => td_string!(l, prod.f_from).to_owned(),
+        "to" => td_string!(l, prod.f_to).to_owned(),
+        "line" => td_string!(l, prod.f_line).to_owned(),
+        "product" => td_string!(l, prod.f_product).to_owned(),
+        "shift" => td_string!(l, prod.f_shift).to_owned(),
+        "bucket" => td_string!(l, prodset.q_bucket).to_owned(),
+        "cause" => td_string!(l, prodset.q_cause).to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A logged filter's value in words: periods, buckets and causes named; names and times as the server wrote them.
+fn filter_value_text(l: Locale, key: &str, value: &str) -> String {
+    use nexus::production::rules::dashboard::{Bucket, Cause, Range};
+    match key {
+        "range" => match Range::parse(value) {
+            Some(Range::Today) => td_string!(l, prod.range_today).to_owned(),
+            Some(Range::Shift) => td_string!(l, prod.range_shift).to_owned(),
+            Some(Range::Hours24) => td_string!(l, prod.range_24h).to_owned(),
+            Some(Range::Days7) => td_string!(l, prod.range_7d).to_owned(),
+            Some(Range::Days30) => td_string!(l, prod.range_30d).to_owned(),
+            Some(Range::Custom) => td_string!(l, prod.range_custom).to_owned(),
+            None => value.to_owned(),
+        },
+        "bucket" => match Bucket::parse(value) {
+            Some(Bucket::Minute) => td_string!(l, prodset.q_by_minute).to_owned(),
+            Some(Bucket::Hour) => td_string!(l, prodset.q_by_hour).to_owned(),
+            Some(Bucket::Shift) => td_string!(l, prodset.q_by_shift).to_owned(),
+            Some(Bucket::Day) => td_string!(l, prodset.q_by_day).to_owned(),
+            None => value.to_owned(),
+        },
+        "cause" => match Cause::parse(value) {
+            Some(Cause::Availability) => td_string!(l, prod.k_availability).to_owned(),
+            Some(Cause::Performance) => td_string!(l, prod.k_performance).to_owned(),
+            Some(Cause::Quality) => td_string!(l, prod.k_quality).to_owned(),
+            None => value.to_owned(),
+        },
+        _ => value.to_owned(),
+    }
 }

@@ -85,9 +85,22 @@ pub fn learn_browser_zone() {
     let _ = js_sys::Reflect::set(&worker, &"onerror".into(), &on_error);
 }
 
-/// `2026-11-22 08:15` in the user's zone; `2026-11-22 14:15 UTC` while the zone is unknown.
+/// `2026-11-22 08:15 (UTC−6)` in the user's zone, its offset said (a list of times read beside a CSV in UTC, or a
+/// plant in another zone, must not be guessed at); `2026-11-22 14:15 UTC` while the zone is unknown.
 pub fn format_in_zone(at: DateTime<Utc>, zone: Option<&str>) -> String {
-    local_text(at, zone).unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
+    local_text(at, zone)
+        .map(|(text, east)| format!("{text} ({})", offset_label(east)))
+        .unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// A zone's offset from UTC at some instant, as people read it: `UTC`, `UTC−6`, `UTC+5:30`.
+pub fn offset_label(east_secs: i32) -> String {
+    if east_secs == 0 {
+        return "UTC".to_owned();
+    }
+    let sign = if east_secs < 0 { '\u{2212}' } else { '+' };
+    let (h, m) = (east_secs.abs() / 3600, east_secs.abs() % 3600 / 60);
+    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
 }
 
 /// A moment, as a `<time>` element carrying the exact instant (UTC) for machines and assistive technology.
@@ -98,14 +111,17 @@ pub fn LocalTime(at: DateTime<Utc>) -> impl IntoView {
     view! { <time datetime=at.to_rfc3339() title=move || zone.and_then(|z| z.get()).unwrap_or_else(|| "UTC".into())>{text}</time> }
 }
 
+/// The local text of an instant and the zone's offset east of UTC then, in seconds.
 #[cfg(feature = "ssr")]
-fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<String> {
+fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<(String, i32)> {
+    use chrono::Offset;
     let tz: chrono_tz::Tz = zone?.parse().ok()?;
-    Some(at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+    let local = at.with_timezone(&tz);
+    Some((local.format("%Y-%m-%d %H:%M").to_string(), local.offset().fix().local_minus_utc()))
 }
 
 #[cfg(not(feature = "ssr"))]
-fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<String> {
+fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<(String, i32)> {
     zone?;
     #[cfg(feature = "hydrate")]
     {
@@ -113,7 +129,7 @@ fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<String> {
         // Minutes to add to local time to get UTC, for this instant (so daylight saving is right per date).
         let west_secs = (date.get_timezone_offset() * 60.0) as i32;
         let offset = chrono::FixedOffset::west_opt(west_secs)?;
-        Some(at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+        Some((at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string(), -west_secs))
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -171,11 +187,15 @@ mod tests {
     #[test]
     fn the_server_renders_in_the_remembered_zone_with_its_daylight_saving() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(format_in_zone(at("2026-11-22T14:15:00Z"), Some("America/Mexico_City")), "2026-11-22 08:15");
-        assert_eq!(format_in_zone(at("2026-11-22T02:30:00Z"), Some("America/Bogota")), "2026-11-21 21:30");
+        // Each time says its offset: found by outside testing, an audit log headed "(UTC)" showed Mexico City times.
+        assert_eq!(format_in_zone(at("2026-11-22T14:15:00Z"), Some("America/Mexico_City")), "2026-11-22 08:15 (UTC−6)");
+        assert_eq!(format_in_zone(at("2026-11-22T02:30:00Z"), Some("America/Bogota")), "2026-11-21 21:30 (UTC−5)");
         // Santiago: UTC-3 in its summer (November), UTC-4 in its winter (July).
-        assert_eq!(format_in_zone(at("2026-11-22T14:15:00Z"), Some("America/Santiago")), "2026-11-22 11:15");
-        assert_eq!(format_in_zone(at("2026-07-01T14:15:00Z"), Some("America/Santiago")), "2026-07-01 10:15");
+        assert_eq!(format_in_zone(at("2026-11-22T14:15:00Z"), Some("America/Santiago")), "2026-11-22 11:15 (UTC−3)");
+        assert_eq!(format_in_zone(at("2026-07-01T14:15:00Z"), Some("America/Santiago")), "2026-07-01 10:15 (UTC−4)");
+        assert_eq!(format_in_zone(at("2026-07-01T14:15:00Z"), Some("Asia/Kolkata")), "2026-07-01 19:45 (UTC+5:30)");
+        assert_eq!(format_in_zone(at("2026-07-01T14:15:00Z"), Some("Europe/London")), "2026-07-01 15:15 (UTC+1)");
+        assert_eq!(format_in_zone(at("2026-12-01T14:15:00Z"), Some("Europe/London")), "2026-12-01 14:15 (UTC)");
         // A name the database does not know falls back to UTC, labelled.
         assert_eq!(format_in_zone(at("2026-11-22T14:15:00Z"), Some("Mars/Olympus")), "2026-11-22 14:15 UTC");
     }

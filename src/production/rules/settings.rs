@@ -499,8 +499,60 @@ pub struct QueryLogEntry {
     /// Who asked (name and e-mail); none for an API key.
     pub who: Option<String>,
     pub query: String,
-    pub filters: String,
+    /// The filters it was asked with (those set), their values as people read them: names for ids, times in the
+    /// plant's zone.
+    pub filters: Vec<LoggedFilter>,
     pub duration_ms: i32,
+}
+
+/// One filter of a logged query: its key (`range`, `from`, `line`…) and its value in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoggedFilter {
+    pub key: String,
+    pub value: String,
+}
+
+/// A logged query's filters (its JSON) as [`LoggedFilter`]s: nulls left out; `from` and `to` in the plant's zone
+/// with the offset said (`2026-11-23 06:00 (UTC−6)`); a line, product or shift by its name (`name_of(key, id)`), or
+/// its id when it no longer has one.
+pub fn logged_filters(
+    filters: &serde_json::Value,
+    tz: chrono_tz::Tz,
+    name_of: impl Fn(&str, i64) -> Option<String>,
+) -> Vec<LoggedFilter> {
+    use chrono::Offset;
+    let Some(map) = filters.as_object() else {
+        return vec![LoggedFilter { key: "filters".into(), value: filters.to_string() }];
+    };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let value = match (k.as_str(), v) {
+                ("from" | "to", serde_json::Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
+                    Ok(at) => {
+                        let local = at.with_timezone(&tz);
+                        let east = local.offset().fix().local_minus_utc();
+                        let (h, m) = (east.abs() / 3600, east.abs() % 3600 / 60);
+                        let sign = if east < 0 { '\u{2212}' } else { '+' };
+                        let offset = match (east, m) {
+                            (0, _) => "UTC".to_owned(),
+                            (_, 0) => format!("UTC{sign}{h}"),
+                            _ => format!("UTC{sign}{h}:{m:02}"),
+                        };
+                        format!("{} ({offset})", local.format("%Y-%m-%d %H:%M"))
+                    }
+                    Err(_) => s.clone(),
+                },
+                (key @ ("line" | "product" | "shift"), serde_json::Value::Number(n)) => {
+                    let id = n.as_i64().unwrap_or_default();
+                    name_of(key, id).unwrap_or_else(|| format!("#{id}"))
+                }
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            LoggedFilter { key: k.clone(), value }
+        })
+        .collect()
 }
 
 /// A page of the query log, newest first, with the last day's count and timings.
@@ -545,6 +597,27 @@ pub struct Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_filters_read_as_names_and_plant_times() {
+        let json = serde_json::json!({
+            "bucket": "hour", "from": "2026-11-23T12:00:00Z", "line": 4, "product": null, "shift": 9, "range": "today"
+        });
+        let got = logged_filters(&json, chrono_tz::America::Mexico_City, |key, id| {
+            (key == "line" && id == 4).then(|| "L04 · Empaque".to_owned())
+        });
+        let flat: Vec<(&str, &str)> = got.iter().map(|f| (f.key.as_str(), f.value.as_str())).collect();
+        assert_eq!(
+            flat,
+            [
+                ("bucket", "hour"),
+                ("from", "2026-11-23 06:00 (UTC−6)"),
+                ("line", "L04 · Empaque"),
+                ("range", "today"),
+                ("shift", "#9"),
+            ]
+        );
+    }
 
     #[test]
     fn a_plant_zone_is_an_iana_name_the_database_knows() {

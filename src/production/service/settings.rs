@@ -17,8 +17,9 @@ use crate::production::rules::dashboard::{self as rules_dashboard, Range, Widget
 use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
     self as rules, AreaInput, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput,
-    ProductInput, ProductSetting, QueryLog, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
+    ProductInput, ProductSetting, QueryLog, QueryLogEntry, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
 };
+use crate::production::store::dashboard as dashboard_store;
 use crate::production::store::settings as store;
 
 async fn record(
@@ -210,10 +211,29 @@ pub async fn query_log(pool: &PgPool, user: &User, after: Option<&str>) -> Resul
     user.require(Permission::ProductionRead)?;
     let after = paging::after::<i64>(after, ())?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
-    let entries = store::query_log(&mut tx, after, QUERY_LOG_PAGE.fetch()).await?;
+    let logged = store::query_log(&mut tx, after, QUERY_LOG_PAGE.fetch()).await?;
     let (day_count, day_p50_ms, day_p95_ms) = store::query_log_day(&mut tx).await?;
+    // The filters in words: lines, products and shifts by name, times in the plant's zone.
+    let tz = crate::production::service::dashboard::time_zone(&mut tx).await?;
+    let mut names: std::collections::HashMap<(&str, i64), String> = std::collections::HashMap::new();
+    for l in dashboard_store::lines(&mut tx).await? {
+        names.insert(("line", i64::from(l.id.0)), format!("{} · {}", l.code, l.name));
+    }
+    for p in dashboard_store::products(&mut tx).await? {
+        names.insert(("product", i64::from(p.id.0)), format!("{} · {}", p.code, p.name));
+    }
+    for (id, name, _) in dashboard_store::shifts(&mut tx).await? {
+        names.insert(("shift", i64::from(id.0)), name);
+    }
     tx.commit().await?;
-    let entries = Page::cut(entries, QUERY_LOG_PAGE, |e| e.id);
+    let entries = logged
+        .into_iter()
+        .map(|(e, raw)| QueryLogEntry {
+            filters: rules::logged_filters(&raw, tz, |key, id| names.get(&(key, id)).cloned()),
+            ..e
+        })
+        .collect();
+    let entries = Page::cut(entries, QUERY_LOG_PAGE, |e: &QueryLogEntry| e.id);
     Ok(QueryLog { entries, day_count, day_p50_ms, day_p95_ms })
 }
 

@@ -614,12 +614,13 @@ pub(in crate::production) async fn save_filter(
     Ok(())
 }
 
-/// The query log, newest first, from before entry `before` (none: from the newest): `limit` entries.
+/// The query log, newest first, from before entry `before` (none: from the newest): `limit` entries, each with its
+/// filters as logged (the service puts them in words).
 pub(in crate::production) async fn query_log(
     tx: &mut Tx,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<QueryLogEntry>, sqlx::Error> {
+) -> Result<Vec<(QueryLogEntry, serde_json::Value)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"select q.id, q.at, q.query, q.filters, q.duration_ms, u.display_name as "name?", u.email as "email?"
            from production_query_log q left join users u on u.id = q.user_id
@@ -631,34 +632,21 @@ pub(in crate::production) async fn query_log(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|r| QueryLogEntry {
-        id: r.id,
-        at: r.at,
-        who: r.email.map(|e| match r.name {
-            Some(n) if !n.is_empty() => format!("{n} <{e}>"),
-            _ => e,
-        }),
-        query: r.query,
-        filters: compact(&r.filters),
-        duration_ms: r.duration_ms,
+    .map(|r| {
+        let entry = QueryLogEntry {
+            id: r.id,
+            at: r.at,
+            who: r.email.map(|e| match r.name {
+                Some(n) if !n.is_empty() => format!("{n} <{e}>"),
+                _ => e,
+            }),
+            query: r.query,
+            filters: Vec::new(),
+            duration_ms: r.duration_ms,
+        };
+        (entry, r.filters)
     })
     .collect())
-}
-
-/// A query's filters as `key=value` pairs (those set), as people read them.
-fn compact(filters: &serde_json::Value) -> String {
-    match filters.as_object() {
-        Some(o) => o
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v.as_str() {
-                Some(s) => format!("{k}={s}"),
-                None => format!("{k}={v}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" · "),
-        None => filters.to_string(),
-    }
 }
 
 /// The last day's queries: how many, and their median and 95th percentile durations (ms).

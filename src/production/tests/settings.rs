@@ -293,7 +293,11 @@ async fn the_owner_reads_who_queried_what_and_how_long_it_took(opts: PgPoolOptio
     let e = &log.entries.items[0];
     assert_eq!(e.query, "dashboard");
     assert!(e.who.as_deref().is_some_and(|w| w.contains(&manager.email)), "{:?}", e.who);
-    assert!(e.filters.contains("range=24h") && !e.filters.contains("null"), "{}", e.filters);
+    // The filters in words: no nulls, the times in the plant's zone with its offset said.
+    let value = |k: &str| e.filters.iter().find(|f| f.key == k).map(|f| f.value.clone());
+    assert_eq!(value("range").as_deref(), Some("24h"), "{:?}", e.filters);
+    assert!(value("from").is_some_and(|v| v.ends_with("(UTC−6)")), "{:?}", e.filters);
+    assert!(e.filters.iter().all(|f| f.value != "null" && f.key != "line"), "{:?}", e.filters);
     assert!(log.day_p95_ms.is_some());
     assert!(log.entries.items.windows(2).all(|w| w[0].id > w[1].id), "newest first");
     // Read on from an entry: the older ones only; a cursor that is not one is the caller's error, named.

@@ -74,7 +74,14 @@ fn run_text(t: &nexus::production::rules::oee::Totals) -> String {
 /// the zone in its title and the exact instant in `datetime`.
 #[component]
 pub(crate) fn PlantTime(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> impl IntoView {
-    view! { <time datetime=at.to_rfc3339() title=tz.name()>{at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()}</time> }
+    use chrono::Offset;
+    let local = at.with_timezone(&tz);
+    let text = format!(
+        "{} ({})",
+        local.format("%Y-%m-%d %H:%M"),
+        crate::ui::time::offset_label(local.offset().fix().local_minus_utc())
+    );
+    view! { <time datetime=at.to_rfc3339() title=tz.name()>{text}</time> }
 }
 
 #[component]
