@@ -40,6 +40,10 @@ pub enum ErrorCode {
     KindNotAllowed,
     /// A time zone that is not an IANA name the zone database knows (`America/Mexico_City`).
     TimeZoneUnknown,
+    /// A country the platform does not serve (or no country code at all).
+    CountryUnknown,
+    /// A period that ends before it starts, or longer than a dashboard looks at (400 days).
+    RangeInvalid,
     /// A second output on a line (a line counts its units at one output).
     OutputTaken,
     /// A line's output made another kind: the line would have none.
@@ -95,6 +99,8 @@ impl ErrorCode {
             Self::RoleNotAllowed => "role_not_allowed",
             Self::KindNotAllowed => "kind_not_allowed",
             Self::TimeZoneUnknown => "time_zone_unknown",
+            Self::CountryUnknown => "country_unknown",
+            Self::RangeInvalid => "range_invalid",
             Self::OutputTaken => "output_taken",
             Self::OutputNeeded => "output_needed",
             Self::ScopeUnknown => "scope_unknown",

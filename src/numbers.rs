@@ -46,6 +46,142 @@ impl Money {
     }
 }
 
+/// How an organisation's people write numbers and money: the decimal mark and the thousands separator of its
+/// country (CLDR's, through `num-format`, on the server: Mexico writes `1,311.74`, Argentina and Colombia
+/// `1.311,74`), and its home currency, written with its symbol (other currencies by their code). The browser gets it
+/// made (no locale tables in the bundle); every page, CSV for people and e-mail formats through it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NumberStyle {
+    pub decimal: String,
+    pub group: String,
+    /// ISO 4217 code of the organisation's currency.
+    pub currency: String,
+    /// How that currency is written before an amount ("$", "S/", "Q").
+    pub symbol: String,
+}
+
+/// The countries an organisation may be in, each with its currency and that currency's symbol. The platform serves
+/// these markets; the separators come from CLDR, not from this table.
+pub const COUNTRIES: [(&str, &str, &str); 10] = [
+    ("MX", "MXN", "$"),
+    ("AR", "ARS", "$"),
+    ("CO", "COP", "$"),
+    ("CL", "CLP", "$"),
+    ("PE", "PEN", "S/"),
+    ("EC", "USD", "$"),
+    ("GT", "GTQ", "Q"),
+    ("CR", "CRC", "₡"),
+    ("UY", "UYU", "$"),
+    ("US", "USD", "$"),
+];
+
+/// Whether `country` is one of [`COUNTRIES`].
+pub fn known_country(country: &str) -> bool {
+    COUNTRIES.iter().any(|(c, _, _)| *c == country)
+}
+
+/// A phone number as a WhatsApp link takes it (`https://wa.me/<digits>`): its digits with the country's calling code
+/// in front, unless it was written in international form (`+54 …`, `0052 …`). `None` when it has too few digits to be
+/// a phone number.
+pub fn international_phone(phone: &str, country: &str) -> Option<String> {
+    let trimmed = phone.trim();
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 7 || digits.len() > 15 {
+        return None;
+    }
+    if trimmed.starts_with('+') {
+        return Some(digits);
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        return Some(rest.to_owned());
+    }
+    // The calling codes of the markets served (ITU-T E.164).
+    let code = match country {
+        "AR" => "54",
+        "CO" => "57",
+        "CL" => "56",
+        "PE" => "51",
+        "EC" => "593",
+        "GT" => "502",
+        "CR" => "506",
+        "UY" => "598",
+        "US" => "1",
+        _ => "52",
+    };
+    // A national trunk prefix ("0" in Argentina, Peru, Ecuador…) is not dialled from abroad.
+    let national = digits.strip_prefix('0').unwrap_or(&digits);
+    Some(format!("{code}{national}"))
+}
+
+impl Default for NumberStyle {
+    /// Mexico's, the platform's home (and what a page shows before it knows whose it is).
+    fn default() -> Self {
+        Self { decimal: ".".into(), group: ",".into(), currency: "MXN".into(), symbol: "$".into() }
+    }
+}
+
+impl NumberStyle {
+    /// The style of an organisation in `country` (one of [`COUNTRIES`]; another is Mexico's) for pages in Spanish.
+    #[cfg(feature = "ssr")]
+    pub fn of_country(country: &str) -> Self {
+        let Some((code, currency, symbol)) = COUNTRIES.iter().find(|(c, _, _)| *c == country) else {
+            return Self::default();
+        };
+        let locale = num_format::Locale::from_name(format!("es-{code}")).ok().unwrap_or(num_format::Locale::es);
+        Self {
+            decimal: locale.decimal().to_owned(),
+            group: locale.separator().to_owned(),
+            currency: (*currency).to_owned(),
+            symbol: (*symbol).to_owned(),
+        }
+    }
+
+    /// The same organisation's style for pages in English: English marks, its currency kept.
+    pub fn english(&self) -> Self {
+        Self { decimal: ".".into(), group: ",".into(), ..self.clone() }
+    }
+
+    /// A whole number, thousands grouped: `108,038`, `108.038`.
+    pub fn count(&self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(&self.group);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// A number with `places` decimals (rounded), thousands grouped: `56.9`, `56,9`.
+    pub fn decimal(&self, x: f64, places: usize) -> String {
+        let text = format!("{:.*}", places, x.abs());
+        let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let sign = if x < 0.0 && text.chars().any(|c| matches!(c, '1'..='9')) { "-" } else { "" };
+        let whole = self.count(whole.parse::<i64>().unwrap_or_default());
+        if frac.is_empty() { format!("{sign}{whole}") } else { format!("{sign}{whole}{}{frac}", self.decimal) }
+    }
+
+    /// An amount: the home currency with its symbol (`$1,311.74`, `$1.311,74`, `S/ 45.00`), any other by its code
+    /// (`USD 1,311.74`), always two decimals.
+    pub fn money(&self, amount: &Money) -> String {
+        let cents = amount.cents;
+        let units = self.count((cents / 100).abs());
+        let sign = if cents < 0 { "-" } else { "" };
+        let number = format!("{units}{}{:02}", self.decimal, (cents % 100).abs());
+        if amount.currency == self.currency {
+            let gap = if self.symbol.chars().count() > 1 { " " } else { "" };
+            format!("{sign}{}{gap}{number}", self.symbol)
+        } else {
+            format!("{sign}{} {number}", amount.currency)
+        }
+    }
+}
+
 /// An exact decimal: `mantissa` × 10^-`scale`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decimal {
@@ -244,6 +380,38 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn phones_become_international_for_a_whatsapp_link() {
+        assert_eq!(international_phone("55 1234 5678", "MX").as_deref(), Some("525512345678"));
+        assert_eq!(international_phone("+54 9 11 1234-5678", "MX").as_deref(), Some("5491112345678"));
+        assert_eq!(international_phone("011 4321-0000", "AR").as_deref(), Some("541143210000"));
+        assert_eq!(international_phone("0052 55 1234 5678", "CO").as_deref(), Some("525512345678"));
+        assert_eq!(international_phone("123", "MX"), None);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn each_country_writes_money_its_own_way_with_the_currency_once() {
+        let mx = NumberStyle::of_country("MX");
+        assert_eq!(mx.money(&Money::new(131_174, "MXN")), "$1,311.74");
+        assert_eq!(mx.count(108_038), "108,038");
+        assert_eq!(mx.decimal(0.569 * 100.0, 1), "56.9");
+        let ar = NumberStyle::of_country("AR");
+        assert_eq!(ar.money(&Money::new(131_174, "ARS")), "$1.311,74");
+        assert_eq!(ar.decimal(56.94, 1), "56,9");
+        assert_eq!(NumberStyle::of_country("CO").money(&Money::new(131_174, "COP")), "$1.311,74");
+        // Another currency than the organisation's is named by its code, once.
+        assert_eq!(mx.money(&Money::new(89_900, "USD")), "USD 899.00");
+        assert_eq!(NumberStyle::of_country("PE").money(&Money::new(4_500, "PEN")), "S/ 45.00");
+        // English pages keep the organisation's currency with English marks.
+        assert_eq!(ar.english().money(&Money::new(131_174, "ARS")), "$1,311.74");
+        // A country not served is written as Mexico writes.
+        assert_eq!(NumberStyle::of_country("ZZ"), NumberStyle::default());
+        assert_eq!(mx.money(&Money::new(-150, "MXN")), "-$1.50");
+        assert_eq!(mx.decimal(-0.04, 1), "0.0");
+        assert_eq!(mx.count(-1_234_567), "-1,234,567");
+    }
 
     fn cents(raw: &str, decimal: Option<char>) -> Result<i64, NumberError> {
         parse(raw, decimal).map(|d| d.to_cents().unwrap())

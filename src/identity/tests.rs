@@ -34,9 +34,12 @@ async fn tenant_with_user(pool: &PgPool, name: &str, role: Role) -> (TenantId, U
     let hash = super::service::auth::hash_password(PASSWORD.into()).await.unwrap();
     let kind = if role == Role::Warehouse { "warehouse" } else { "manufacturer" };
     let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
-    let tenant = tenants::insert(&mut tx, tenants::NewTenant { kind, name, status: "active", phone: "", address: "" })
-        .await
-        .unwrap();
+    let tenant = tenants::insert(
+        &mut tx,
+        tenants::NewTenant { kind, name, status: "active", phone: "", address: "", country: "MX", hours: "" },
+    )
+    .await
+    .unwrap();
     let user = users::insert(
         &mut tx,
         users::NewUser {
@@ -448,6 +451,8 @@ async fn common_passwords_are_refused(opts: PgPoolOptions, conn: PgConnectOption
         address: "Centro".into(),
         kind: "warehouse".into(),
         role: String::new(),
+        country: String::new(),
+        hours: String::new(),
     };
     let err = super::service::auth::register(&pool, &input, &RequestMeta::default()).await.unwrap_err();
     assert!(
@@ -530,6 +535,8 @@ async fn pending_accounts_cannot_log_in_until_approved(opts: PgPoolOptions, conn
         address: "Centro".into(),
         kind: "warehouse".into(),
         role: String::new(),
+        country: String::new(),
+        hours: String::new(),
     };
     let user = super::service::auth::register(&pool, &input, &meta).await.unwrap();
     let err = super::service::auth::register(&pool, &input, &meta).await.unwrap_err();

@@ -45,6 +45,11 @@ pub struct OfferDto {
     /// Seconds from `confirmed_at` to the answer, measured on the server, so the page says the same "3 h ago" when
     /// rendered and when hydrated.
     pub age_secs: i64,
+    /// How to reach the bodega (each may be empty), and its phone in international form for a WhatsApp link.
+    pub phone: String,
+    pub address: String,
+    pub hours: String,
+    pub whatsapp: Option<String>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part/availability")]
@@ -67,6 +72,10 @@ pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
             stock: o.stock,
             min_order_qty: o.min_order_qty,
             confirmed_at: o.confirmed_at,
+            whatsapp: nexus::numbers::international_phone(&o.phone, &o.country),
+            phone: o.phone,
+            address: o.address,
+            hours: o.hours,
         })
         .collect())
 }
@@ -297,6 +306,37 @@ fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
     }
 }
 
+/// A bodega as a workshop reaches it: its name, address and hours, and its phone to call or write on WhatsApp (links a
+/// phone opens in its dialler or app).
+#[component]
+fn BodegaContact(o: OfferDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = "inline-flex min-h-6 items-center text-[#1a5bb5] underline dark:text-[#8fbfff]";
+    let tel = (!o.phone.trim().is_empty()).then(|| {
+        let digits: String = o.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+        (format!("tel:{digits}"), o.phone.clone())
+    });
+    view! {
+        <div class="max-w-[16rem] text-sm" data-testid="offer-bodega">
+            <div class="font-medium">{o.bodega.clone()}</div>
+            {(!o.address.is_empty()).then(|| view! { <div class="text-xs text-slate-600 dark:text-slate-300" data-testid="offer-address">{o.address.clone()}</div> })}
+            {(!o.hours.is_empty()).then(|| view! { <div class="text-xs text-slate-600 dark:text-slate-300" data-testid="offer-hours">{o.hours.clone()}</div> })}
+            <div class="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs">
+                {tel.map(|(href, shown)| view! {
+                    <a href=href class=link data-testid="offer-call" aria-label=move || td_string!(i18n.get_locale(), stock.call_bodega, phone = shown.clone()).to_string()>
+                        {o.phone.clone()}
+                    </a>
+                })}
+                {o.whatsapp.clone().map(|n| view! {
+                    <a href=format!("https://wa.me/{n}") class=link target="_blank" rel="noopener noreferrer" data-testid="offer-whatsapp">
+                        {t!(i18n, stock.whatsapp)}
+                    </a>
+                })}
+            </div>
+        </div>
+    }
+}
+
 /// An aftermarket tier's columns: brand, number, name and reference price.
 fn alternative_columns() -> Vec<Column<Alternative>> {
     let i18n = use_i18n();
@@ -367,9 +407,7 @@ fn offer_columns() -> Vec<Column<OfferDto>> {
     let i18n = use_i18n();
     let numeric = "sm:text-right tabular-nums";
     vec![
-        Column::new(move || td_string!(i18n.get_locale(), stock.col_bodega), |o: &OfferDto| view! {
-            <div class="max-w-[14rem] truncate font-medium" title=o.bodega.clone()>{o.bodega.clone()}</div>
-        }.into_any()),
+        Column::new(move || td_string!(i18n.get_locale(), stock.col_bodega), move |o: &OfferDto| view! { <BodegaContact o=o.clone() /> }.into_any()),
         Column::new(move || td_string!(i18n.get_locale(), stock.col_part), move |o: &OfferDto| view! {
             <div>
                 <span class="font-medium">{o.brand.clone()}</span> " " <span class="font-mono">{o.number.clone()}</span>

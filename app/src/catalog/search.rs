@@ -41,6 +41,8 @@ pub struct CatalogResultDto {
     pub options: VehicleOptions,
     /// Before a search: searches to try, from the catalog that is loaded.
     pub examples: Vec<String>,
+    /// For the roles that compare bodegas: which of the page's parts some bodega holds, how many, from what price.
+    pub available: Vec<nexus::inventory::rules::stock::AvailabilitySummary>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
@@ -103,10 +105,58 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let start = req.q.trim().is_empty() && vehicle.is_empty() && group.is_none();
     let page = st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone();
     let examples = if start { parts::examples(&st.pool).await? } else { Vec::new() };
-    Ok(CatalogResultDto { page, vehicle, options, examples })
+    // Availability shows in the list itself for those who compare bodegas (one statement for the page).
+    let user = crate::state::user()?;
+    let available = if user.may(Permission::AvailabilityRead) {
+        let ids: Vec<nexus::ids::PartId> = page.hits.iter().map(|h| h.id).collect();
+        let caller = nexus::caller::Caller::User(user);
+        nexus::inventory::service::stock::availability_summary(&st.pool, &caller, &ids).await?
+    } else {
+        Vec::new()
+    };
+    Ok(CatalogResultDto { page, vehicle, options, examples, available })
 }
 
 pub use crate::ui::list::encode as enc;
+
+/// Where a later page of results is: the cursors of the pages before it (`back`, the first page's as an empty
+/// entry) and the count the first page gave (`n`), carried in its address so that any page says which results it
+/// shows of how many and leads back, without counting again (keyset pages cannot go back on their own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Trail {
+    back: Vec<String>,
+    total: Option<i64>,
+    approximate: bool,
+}
+
+impl Trail {
+    /// The trail of the page the URL shows.
+    fn from_url() -> Self {
+        let map = use_query_map().get_untracked();
+        let back = map
+            .get("back")
+            .map(|b| b.split(',').take(500).map(|c| if c == "-" { String::new() } else { c.to_owned() }).collect())
+            .unwrap_or_default();
+        let n = map.get("n").unwrap_or_default();
+        let (approximate, n) = match n.strip_prefix('~') {
+            Some(rest) => (true, rest.to_owned()),
+            None => (false, n),
+        };
+        Self { back, total: n.parse().ok().filter(|n: &i64| *n >= 0), approximate }
+    }
+
+    fn param(&self) -> String {
+        let back: Vec<&str> = self.back.iter().map(|c| if c.is_empty() { "-" } else { c.as_str() }).collect();
+        let mut s = String::new();
+        if !back.is_empty() {
+            s.push_str(&format!("&back={}", enc(&back.join(","))));
+        }
+        if let Some(n) = self.total {
+            s.push_str(&format!("&n={}{n}", if self.approximate { "~" } else { "" }));
+        }
+        s
+    }
+}
 
 /// `/catalog?…` for a query, a vehicle (always explicit, so the link means the same for everyone) and a group.
 fn href(q: &str, v: &VehicleFilter, group: Option<i32>, after: Option<&str>) -> String {
@@ -253,6 +303,15 @@ fn Cascade(vehicle: VehicleFilter, options: VehicleOptions, typed: RwSignal<Stri
         navigate(&href(&typed.get_untracked(), &next, None, None), Default::default());
     };
     let select = "block w-full rounded-lg border border-slate-300 bg-white px-2 py-2 text-sm text-slate-900 disabled:opacity-50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
+    // A choice searches once the user stops changing it: arrow keys through a closed list change it at every press
+    // (outside testing counted a search per key), so each change waits a moment and replaces the one before.
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let settle = move |go: Box<dyn FnOnce()>| {
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        pending.set_value(set_timeout_with_handle(go, std::time::Duration::from_millis(400)).ok());
+    };
     let chosen = vehicle.clone();
     let has_vehicle = !vehicle.is_empty();
     let clear_href = href(&typed.get_untracked(), &VehicleFilter::default(), None, None);
@@ -268,7 +327,10 @@ fn Cascade(vehicle: VehicleFilter, options: VehicleOptions, typed: RwSignal<Stri
                     class=select
                     disabled=disabled
                     data-testid=format!("vehicle-{name}")
-                    on:change=move |ev| go(name, event_target_value(&ev))
+                    on:change=move |ev| {
+                        let (go, value) = (go.clone(), event_target_value(&ev));
+                        settle(Box::new(move || go(name, value)));
+                    }
                 >
                     // `prop:selected` too: a page update reuses these elements, and an option the user picked
                     // keeps its selectedness when only its attribute changes.
@@ -360,17 +422,21 @@ fn marked(segments: Vec<Segment>) -> impl IntoView {
 #[component]
 fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
     let i18n = use_i18n();
-    let CatalogResultDto { page, vehicle, examples, .. } = result;
+    let CatalogResultDto { page, vehicle, examples, available, .. } = result;
     let searched = !q.trim().is_empty() || !vehicle.is_empty();
     let group_param = use_query_map().with_untracked(|m| m.get("group")).and_then(|g| g.parse::<i32>().ok());
     if !searched && group_param.is_none() {
         return view! { <StartState examples /> }.into_any();
     }
     let u = page.understood.clone();
-    let total = page.total;
-    let approximate = page.approximate;
+    // The first page counts; later pages carry its count in their address (with the way back).
+    let trail = Trail::from_url();
+    let current_after = use_query_map().with_untracked(|m| m.get("after")).unwrap_or_default();
+    let total = page.total.or(trail.total);
+    let approximate = if page.total.is_some() { page.approximate } else { trail.approximate };
     let hits = page.hits.clone();
     let next = page.next.clone();
+    let shown_here = page.hits.len() as i64;
     let vlabel = vehicle.label();
     let notes = view! {
         <div class="mb-3 space-y-1 text-sm text-slate-600 dark:text-slate-300" data-testid="understood">
@@ -453,27 +519,46 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
         .into_any()
     } else {
         let (q3, v3) = (q.clone(), vehicle.clone());
+        // Results `first`–`last` of the whole, and the pages either side (each link carries the trail on).
+        let first = trail.back.len() as i64 * i64::from(nexus::catalog::rules::search::PAGE_DEFAULT) + 1;
+        let last = first + shown_here - 1;
+        let onward = |back: Vec<String>| Trail { back, total, approximate }.param();
+        let next = next.map(|n| {
+            let mut back = trail.back.clone();
+            back.push(current_after.clone());
+            format!("{}{}", href(&q3, &v3, group_param, Some(&n)), onward(back))
+        });
+        let prev = trail.back.last().map(|p| {
+            let back = trail.back[..trail.back.len() - 1].to_vec();
+            let at = Some(p.as_str()).filter(|p| !p.is_empty());
+            format!("{}{}", href(&q3, &v3, group_param, at), onward(back))
+        });
         view! {
             <section aria-labelledby="results-heading">
                 <h2 id="results-heading" class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="results-count">
                     {move || {
-                        let shown = |n: i64| number::count(i18n.get_locale(), if approximate { round_estimate(n) } else { n });
-                        match total {
-                            Some(n) if approximate && !vlabel.is_empty() => t!(i18n, catalog.count_vehicle_about, count = shown(n), vehicle = vlabel.clone()).into_any(),
-                            Some(n) if approximate => t!(i18n, catalog.count_about, count = shown(n)).into_any(),
-                            Some(n) if !vlabel.is_empty() => t!(i18n, catalog.count_vehicle, count = shown(n), vehicle = vlabel.clone()).into_any(),
-                            Some(n) => t!(i18n, catalog.count, count = shown(n)).into_any(),
-                            None => t!(i18n, catalog.more_results).into_any(),
-                        }
+                        let l = i18n.get_locale();
+                        let shown = |n: i64| number::count(l, if approximate { round_estimate(n) } else { n });
+                        let about = if approximate { td_string!(l, catalog.about) } else { "" };
+                        let of = total.map(|n| format!("{about}{}", shown(n))).unwrap_or_else(|| "…".to_owned());
+                        let range = td_string!(l, catalog.results_range, first = number::count(l, first), last = number::count(l, last), total = of).to_string();
+                        if vlabel.is_empty() { range } else { format!("{range} · {}", vlabel) }
                     }}
                 </h2>
                 <ol class="space-y-2" data-testid="results">
-                    {hits.into_iter().enumerate().map(|(i, h)| view! { <Hit hit=h index=i q=q.clone() /> }).collect_view()}
+                    {hits.into_iter().enumerate().map(|(i, h)| {
+                        let stocked = available.iter().find(|a| a.part == h.id).cloned();
+                        view! { <Hit hit=h index=i q=q.clone() stocked /> }
+                    }).collect_view()}
                 </ol>
-                {next.map(|n| view! {
-                    <div class="mt-4">
-                        <a class=BUTTON_SECONDARY href=href(&q3, &v3, group_param, Some(&n)) data-testid="next-page">{t!(i18n, common.next_page)}</a>
-                    </div>
+                {(prev.is_some() || next.is_some()).then(|| view! {
+                    <nav class="mt-4 flex flex-wrap gap-2" aria-label=move || td_string!(i18n.get_locale(), list.pages)>
+                        {(trail.back.len() > 1).then(|| view! {
+                            <a class=BUTTON_SECONDARY href=href(&q3, &v3, group_param, None) data-testid="first-page">{t!(i18n, common.first_page)}</a>
+                        })}
+                        {prev.clone().map(|p| view! { <a class=BUTTON_SECONDARY href=p rel="prev" data-testid="prev-page">{t!(i18n, common.prev_page)}</a> })}
+                        {next.clone().map(|n| view! { <a class=BUTTON_SECONDARY href=n rel="next" data-testid="next-page">{t!(i18n, common.next_page)}</a> })}
+                    </nav>
                 })}
             </section>
         }
@@ -490,7 +575,13 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
 }
 
 #[component]
-fn Hit(hit: PartHit, index: usize, q: String) -> impl IntoView {
+fn Hit(
+    hit: PartHit,
+    index: usize,
+    q: String,
+    /// Which bodegas hold it, for the roles that compare them.
+    stocked: Option<nexus::inventory::rules::stock::AvailabilitySummary>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let url = format!("/catalog/parts/{}?q={}", hit.id, enc(&q));
     let found = hit.found_by.clone();
@@ -521,6 +612,14 @@ fn Hit(hit: PartHit, index: usize, q: String) -> impl IntoView {
                         }
                     })}
                 </div>
+                {stocked.map(|a| {
+                        let from = a.from.clone();
+                        view! {
+                            <p class="mt-1 text-sm font-medium text-emerald-800 dark:text-emerald-300" data-testid="hit-stocked">
+                                {move || td_string!(i18n.get_locale(), catalog.stocked, count = a.bodegas, price = number::money(i18n.get_locale(), &from)).to_string()}
+                            </p>
+                        }
+                })}
                 {found.map(|f| {
                     let source = f.source;
                     let brand = f.brand.clone();

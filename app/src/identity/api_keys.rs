@@ -50,6 +50,8 @@ pub struct CreateApiKeyInput {
     #[serde(default)]
     pub catalog_read: Option<String>,
     #[serde(default)]
+    pub inventory_read: Option<String>,
+    #[serde(default)]
     pub inventory_write: Option<String>,
     #[serde(default)]
     pub production_ingest: Option<String>,
@@ -68,6 +70,7 @@ impl CreateApiKeyInput {
             .into_iter()
             .filter(|s| match s {
                 ApiScope::CatalogRead => self.catalog_read.is_some(),
+                ApiScope::InventoryRead => self.inventory_read.is_some(),
                 ApiScope::InventoryWrite => self.inventory_write.is_some(),
                 ApiScope::ProductionIngest => self.production_ingest.is_some(),
                 ApiScope::ProductionRead => self.production_read.is_some(),
@@ -111,6 +114,7 @@ pub async fn revoke_api_key(input: RevokeApiKeyInput) -> Result<(), AppError> {
 pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
     match scope {
         ApiScope::CatalogRead => td_string!(l, keys.scope_catalog_read),
+        ApiScope::InventoryRead => td_string!(l, keys.scope_inventory_read),
         ApiScope::InventoryWrite => td_string!(l, keys.scope_inventory_write),
         ApiScope::ProductionIngest => td_string!(l, keys.scope_production_ingest),
         ApiScope::ProductionRead => td_string!(l, keys.scope_production_read),

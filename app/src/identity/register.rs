@@ -10,7 +10,7 @@ use nexus::identity::rules::tenant::TenantKind;
 use super::login::AuthCard;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, CARD, ErrorBanner, TextField};
+use crate::ui::components::{BUTTON, CARD, CountrySelect, ErrorBanner, TextField};
 
 #[server(prefix = "/api", endpoint = "ui/register")]
 pub async fn register(input: RegistrationInput) -> Result<(), AppError> {
@@ -64,6 +64,9 @@ pub fn RegisterPage() -> impl IntoView {
                     <TextField name="input[phone]" field="phone" kind="tel" label=ViewFn::from(move || t!(i18n, register.phone)) error autocomplete="tel" />
                 </div>
                 <TextField name="input[address]" field="address" label=ViewFn::from(move || t!(i18n, register.address)) error autocomplete="street-address" />
+                <TextField name="input[hours]" field="hours" label=ViewFn::from(move || t!(i18n, register.hours)) error required=false autocomplete="off"
+                    hint=ViewFn::from(move || t!(i18n, register.hours_hint)) />
+                <CountrySelect error />
                 <TextField
                     name="input[password]"
                     field="password"

@@ -20,8 +20,8 @@ use super::invitations::{Invited, InvitedDto};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
-    SuccessBanner, TextField,
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, CARD_FLUSH, CountrySelect, ErrorBanner, INPUT, Loading, LocalTime,
+    PageHeader, SuccessBanner, TextField,
 };
 use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
@@ -194,10 +194,10 @@ fn Tenants(
             <nav class="flex flex-wrap gap-1" aria-label=move || td_string!(i18n.get_locale(), common.filter)>
                 {tab(None)} {TenantStatus::ALL.iter().map(|s| tab(Some(*s))).collect_view()}
             </nav>
-            <form method="get" action="/admin/tenants" class="ml-auto flex gap-2" role="search">
+            <form method="get" action="/admin/tenants" class="relative ml-auto flex w-full gap-2 sm:w-auto" role="search">
                 <input type="hidden" name="status" value=move || filter_value(status()) />
                 <label for="tenant-search" class="sr-only">{t!(i18n, common.search)}</label>
-                <input id="tenant-search" name="q" type="search" value=search class=INPUT maxlength="160"
+                <input id="tenant-search" name="q" type="search" value=search class=format!("{INPUT} min-w-0 flex-1 sm:w-72 sm:flex-none") maxlength="160"
                     placeholder=move || td_string!(i18n.get_locale(), tenants.search_placeholder) />
                 <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, common.search)}</button>
             </form>
@@ -268,6 +268,8 @@ fn NewTenant(create: ServerAction<CreateTenant>) -> impl IntoView {
                     <TextField name="input[phone]" field="phone" kind="tel" label=ViewFn::from(move || t!(i18n, register.phone)) error required=false autocomplete="off" />
                 </div>
                 <TextField name="input[address]" field="address" label=ViewFn::from(move || t!(i18n, register.address)) error required=false autocomplete="off" />
+                <TextField name="input[hours]" field="hours" label=ViewFn::from(move || t!(i18n, register.hours)) error required=false autocomplete="off" />
+                <CountrySelect error />
                 <button type="submit" class=BUTTON data-testid="tenant-new-submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { td_string!(i18n.get_locale(), common.working) } else { td_string!(i18n.get_locale(), tenants.new_submit) }}
                 </button>

@@ -32,6 +32,8 @@ pub struct UserDto {
     pub status: UserStatus,
     pub tenant_name: String,
     pub tenant_kind: TenantKind,
+    /// The organisation's phone, address and hours, those it gave.
+    pub tenant_contact: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -65,6 +67,7 @@ pub async fn list_users(#[server(default)] q: UsersQuery) -> Result<UsersPageDto
             status: u.status,
             tenant_name: u.tenant_name,
             tenant_kind: u.tenant_kind,
+            tenant_contact: u.tenant_contact,
             created_at: u.created_at,
         }),
         pending: page.pending,
@@ -166,10 +169,10 @@ fn Users(page: Resource<Result<UsersPageDto, AppError>>, update: ServerAction<Up
             <nav class="flex flex-wrap gap-1" aria-label=move || td_string!(i18n.get_locale(), common.filter)>
                 {UserStatus::ALL.iter().map(|s| tab(Some(*s))).collect_view()} {tab(None)}
             </nav>
-            <form method="get" action="/admin/users" class="ml-auto flex gap-2" role="search">
+            <form method="get" action="/admin/users" class="relative ml-auto flex w-full gap-2 sm:w-auto" role="search">
                 <input type="hidden" name="status" value=move || filter_value(status()) />
                 <label for="user-search" class="sr-only">{t!(i18n, common.search)}</label>
-                <input id="user-search" name="q" type="search" value=search class=INPUT
+                <input id="user-search" name="q" type="search" value=search class=format!("{INPUT} min-w-0 flex-1 sm:w-72 sm:flex-none")
                     placeholder=move || td_string!(i18n.get_locale(), users.search_placeholder) />
                 <button type="submit" class=BUTTON_SECONDARY>{t!(i18n, common.search)}</button>
             </form>
@@ -228,10 +231,17 @@ fn user_columns(update: ServerAction<UpdateUser>) -> Vec<Column<UserDto>> {
         }.into_any()
             },
         ),
-        Column::text(
+        Column::new(
             move || td_string!(i18n.get_locale(), users.business),
-            "max-w-[16rem]",
-            |u: &UserDto| Some(u.tenant_name.clone()),
+            |u: &UserDto| {
+                view! {
+                <div class="max-w-[16rem]" data-testid="user-business">
+                    <div class="truncate" title=u.tenant_name.clone()>{u.tenant_name.clone()}</div>
+                    {u.tenant_contact.iter().map(|c| view! { <div class="text-xs text-slate-600 dark:text-slate-300">{c.clone()}</div> }).collect_view()}
+                </div>
+            }
+            .into_any()
+            },
         ),
         Column::new(
             move || td_string!(i18n.get_locale(), users.role),

@@ -69,10 +69,10 @@ pub struct StockPageDto {
 pub async fn list_stock(#[server(default)] q: StockQueryDto) -> Result<StockPageDto, AppError> {
     use nexus::inventory::service::stock::{StockQuery, list};
     let st = crate::state::state()?;
-    let user = crate::state::user()?;
+    let caller = crate::state::person()?;
     let query =
         StockQuery { number: q.q, location: q.location, sort: q.sort, desc: q.desc, after: q.after, limit: None };
-    let page = list(&st.pool, &user, &query).await?;
+    let page = list(&st.pool, &caller, &query).await?;
     Ok(StockPageDto {
         items: page.page.map(|i| StockItemDto {
             id: i.id,

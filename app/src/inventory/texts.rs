@@ -1,12 +1,13 @@
 //! The inventory's words in the user's language: fields, statuses, phases, and every reason a file or a row is
 //! refused (shared by the pages and the rejected-rows download).
 
-use nexus::inventory::rules::file::FileProblem;
+use nexus::inventory::rules::file::{FileProblem, MAX_CELL_CHARS};
 use nexus::inventory::rules::mapping::Field;
 use nexus::inventory::rules::row::Problem;
 use nexus::inventory::rules::upload::{Phase, UploadStatus};
 
 use crate::i18n::*;
+use crate::ui::number::count;
 
 pub fn field(l: Locale, f: Field) -> &'static str {
     match f {
@@ -54,7 +55,14 @@ pub fn file_problem(l: Locale, p: &FileProblem) -> String {
             td_string!(l, upload.p_unpacks_too_large, mb = mb(*limit_bytes)).to_string()
         }
         FileProblem::TooManyRows { limit } => td_string!(l, upload.p_too_many_rows, limit = *limit).to_string(),
-        FileProblem::CellTooLong { line } => td_string!(l, upload.p_cell_too_long, line = *line).to_string(),
+        FileProblem::CellTooLong { line, column } => td_string!(
+            l,
+            upload.p_cell_too_long,
+            line = *line,
+            column = *column,
+            limit = count(l, MAX_CELL_CHARS as i64)
+        )
+        .to_string(),
         FileProblem::Malformed { line } => td_string!(l, upload.p_malformed, line = *line).to_string(),
         FileProblem::NoSuchSheet { sheet } => td_string!(l, upload.p_no_such_sheet, sheet = sheet.clone()).to_string(),
         FileProblem::NoSuchHeaderRow { row } => td_string!(l, upload.p_no_such_header_row, row = *row).to_string(),
@@ -80,6 +88,10 @@ pub fn row_problem(l: Locale, p: &Problem) -> String {
         Problem::NotWhole { field: f } => td_string!(l, upload.r_not_whole, field = field(l, *f)).to_string(),
         Problem::LocationTooLong => td_string!(l, upload.r_location_too_long).to_owned(),
         Problem::UnknownPart { number } => td_string!(l, upload.r_unknown_part, number = number.clone()).to_string(),
+        // The preview knows a number is shared before the dry run names the brands.
+        Problem::AmbiguousPart { number, brands } if brands.is_empty() => {
+            td_string!(l, upload.r_ambiguous_part_unnamed, number = number.clone()).to_string()
+        }
         Problem::AmbiguousPart { number, brands } => {
             td_string!(l, upload.r_ambiguous_part, number = number.clone(), brands = brands.clone()).to_string()
         }

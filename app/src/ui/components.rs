@@ -45,6 +45,8 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::RoleNotAllowed => td_string!(locale, err.role_not_allowed),
         E::KindNotAllowed => td_string!(locale, err.kind_not_allowed),
         E::TimeZoneUnknown => td_string!(locale, err.time_zone_unknown),
+        E::CountryUnknown => td_string!(locale, err.country_unknown),
+        E::RangeInvalid => td_string!(locale, err.range_invalid),
         E::OutputTaken => td_string!(locale, err.output_taken),
         E::OutputNeeded => td_string!(locale, err.output_needed),
         E::ScopeUnknown => td_string!(locale, err.scope_unknown),
@@ -200,6 +202,47 @@ pub fn TextField(
                 </p>
             })}
         </div>
+    }
+}
+
+/// The organisation's country, for a form that creates one (`input[country]`): the markets the platform serves, by
+/// name, Mexico first and chosen; its error (if the last submission had one) under it.
+#[component]
+pub fn CountrySelect(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = move || error.get().and_then(|e| e.field_code("country"));
+    view! {
+        <div class="mb-4">
+            <label for="f-country" class="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">{t!(i18n, register.country)}</label>
+            <select id="f-country" name="input[country]" class=INPUT autocomplete="country"
+                aria-invalid=move || code().is_some().then_some("true")
+                aria-describedby="f-country-hint">
+                {nexus::numbers::COUNTRIES.iter().map(|(c, _, _)| view! {
+                    <option value=*c selected=*c == "MX">{move || country_name(i18n.get_locale(), c)}</option>
+                }).collect_view()}
+            </select>
+            <p id="f-country-hint" class="mt-1 text-xs text-slate-500 dark:text-slate-400">{t!(i18n, register.country_hint)}</p>
+            {move || code().map(|c| view! {
+                <p class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid="error-country">{error_text(i18n.get_locale(), c)}</p>
+            })}
+        </div>
+    }
+}
+
+/// A country of `nexus::numbers::COUNTRIES` by name.
+pub fn country_name(l: Locale, code: &str) -> &'static str {
+    match code {
+        "MX" => td_string!(l, country.mx),
+        "AR" => td_string!(l, country.ar),
+        "CO" => td_string!(l, country.co),
+        "CL" => td_string!(l, country.cl),
+        "PE" => td_string!(l, country.pe),
+        "EC" => td_string!(l, country.ec),
+        "GT" => td_string!(l, country.gt),
+        "CR" => td_string!(l, country.cr),
+        "UY" => td_string!(l, country.uy),
+        "US" => td_string!(l, country.us),
+        _ => "",
     }
 }
 

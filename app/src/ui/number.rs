@@ -1,73 +1,32 @@
-//! Numbers as each language writes them.
+//! Numbers and money as the user's organisation writes them: its country's decimal mark and thousands separator, its
+//! currency with its symbol (`nexus::numbers::NumberStyle`, made on the server from CLDR's data and carried with the
+//! signed-in user), in English pages with English marks. One place: every page, list and chart label formats here.
 
-use nexus::numbers::Money;
+use nexus::numbers::{Money, NumberStyle};
 
 use crate::i18n::Locale;
 
-/// A count as the locale writes it: Spanish groups thousands with a no-break thin space from five digits on (the
-/// RAE's rule, neutral across Spanish-speaking countries that differ on points and commas: "1234", "12 345");
-/// English with commas from four ("1,234").
+/// The style in force: the signed-in user's organisation's (Mexico's before anyone is known), English marks on
+/// English pages.
+pub fn style(locale: Locale) -> NumberStyle {
+    let org = leptos::prelude::use_context::<crate::ui::session::Me>().map(|me| me.numbers).unwrap_or_default();
+    match locale {
+        Locale::es => org,
+        Locale::en => org.english(),
+    }
+}
+
+/// A count, thousands grouped: `108,038` in Mexico, `108.038` in Argentina.
 pub fn count(locale: Locale, n: i64) -> String {
-    let (sep, from) = match locale {
-        Locale::es => ('\u{202F}', 10_000),
-        Locale::en => (',', 1_000),
-    };
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    if n < 0 {
-        out.push('-');
-    }
-    if n.unsigned_abs() < from {
-        out.push_str(&digits);
-        return out;
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
+    style(locale).count(n)
 }
 
-/// An amount in cents as the locale writes money: "$1,234.50" in English, "$1234,50" in Spanish (decimal comma,
-/// thousands grouped as [`count`] groups them: "$12 345,50"). Pesos (`MXN`, the platform's currency) carry the
-/// dollar sign alone; any other currency is named after the amount ("1,234.50 USD").
+/// A number with `places` decimals: `56.9`, `56,9`.
+pub fn decimal(locale: Locale, x: f64, places: usize) -> String {
+    style(locale).decimal(x, places)
+}
+
+/// An amount: `$1,311.74` in Mexico, `$1.311,74` in Argentina; another currency than the organisation's by its code.
 pub fn money(locale: Locale, amount: &Money) -> String {
-    let (cents, currency) = (amount.cents, amount.currency.as_str());
-    let decimal = match locale {
-        Locale::es => ',',
-        Locale::en => '.',
-    };
-    let units = count(locale, (cents / 100).abs());
-    let sign = if cents < 0 { "-" } else { "" };
-    let amount = format!("{units}{decimal}{:02}", (cents % 100).abs());
-    if currency == "MXN" { format!("{sign}${amount}") } else { format!("{sign}{amount} {currency}") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spanish_groups_from_five_digits_english_from_four() {
-        assert_eq!(count(Locale::es, 1234), "1234");
-        assert_eq!(count(Locale::es, 12345), "12\u{202F}345");
-        assert_eq!(count(Locale::es, 200_000), "200\u{202F}000");
-        assert_eq!(count(Locale::es, 1_357_000), "1\u{202F}357\u{202F}000");
-        assert_eq!(count(Locale::en, 999), "999");
-        assert_eq!(count(Locale::en, 1234), "1,234");
-        assert_eq!(count(Locale::en, -200_000), "-200,000");
-    }
-
-    #[test]
-    fn money_has_two_decimals_in_the_locales_way() {
-        assert_eq!(money(Locale::en, &Money::new(123_450, "MXN")), "$1,234.50");
-        assert_eq!(money(Locale::es, &Money::new(123_450, "MXN")), "$1234,50");
-        assert_eq!(money(Locale::es, &Money::new(1_234_505, "MXN")), "$12\u{202F}345,05");
-        assert_eq!(money(Locale::en, &Money::new(5, "MXN")), "$0.05");
-        assert_eq!(money(Locale::es, &Money::new(0, "MXN")), "$0,00");
-        assert_eq!(money(Locale::en, &Money::new(89_900, "USD")), "899.00 USD");
-        assert_eq!(money(Locale::en, &Money::new(-150, "MXN")), "-$1.50");
-    }
+    style(locale).money(amount)
 }

@@ -22,6 +22,8 @@ pub struct Me {
     pub tenant_kind: TenantKind,
     /// Failed sign-ins of the account before this session began (the home page warns of them).
     pub failed_before: i64,
+    /// How the organisation writes numbers and money (its country's marks, its currency), for Spanish pages.
+    pub numbers: nexus::numbers::NumberStyle,
 }
 
 impl Me {
@@ -45,6 +47,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         tenant_name: row.tenant_name,
         tenant_kind: row.tenant_kind,
         failed_before: row.failed_before,
+        numbers: nexus::numbers::NumberStyle::of_country(&row.country),
     }))
 }
 

@@ -857,7 +857,7 @@ async fn a_bodegas_owner_gets_the_bodega_not_a_plant(opts: PgPoolOptions, conn: 
     let me = app.get("/api/v1/auth/me", Auth::Bearer(&access)).await.json();
     assert_eq!((me["role"].as_str(), me["tenant_kind"].as_str()), (Some("owner"), Some("warehouse")));
     // The scopes an owner of a bodega passes: no production, no availability of competitors.
-    assert_eq!(me["scopes"], json!(["catalog:read", "inventory:write", "audit:read"]));
+    assert_eq!(me["scopes"], json!(["catalog:read", "inventory:read", "inventory:write", "audit:read"]));
     for uri in ["/api/v1/production/oee?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z", "/api/v1/production/live"] {
         let res = app.get(uri, Auth::Bearer(&access)).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{uri}: {}", res.text());

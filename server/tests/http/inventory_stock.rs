@@ -45,8 +45,14 @@ async fn part(app: &TestApp, key: &str) -> i64 {
         .unwrap()
 }
 
+/// Bodega Demo's offers, each with how to reach it (found by outside testing: a workshop saw who had the part and at
+/// what price, but not the bodega's phone, address or hours, given at registration).
 fn offers() -> Value {
-    json!([
+    let contact = json!({
+        "phone": "55 5123 4567", "address": "Av. Tlalpan 1234, Col. Portales, Ciudad de México",
+        "hours": "Lun–Vie 9:00–18:00, Sáb 9:00–14:00", "country": "MX"
+    });
+    let mut all = json!([
         {
             "bodega": "Bodega Demo", "location": "", "number": "P83152", "aftermarket": true, "brand": "Brembo",
             "price_cents": 89900, "currency": "MXN", "stock": 10, "min_order_qty": 2,
@@ -57,7 +63,11 @@ fn offers() -> Value {
             "brand": "Toyota", "price_cents": 123450, "currency": "MXN", "stock": 3, "min_order_qty": null,
             "confirmed_at": "2026-11-23T10:02:00Z"
         }
-    ])
+    ]);
+    for offer in all.as_array_mut().unwrap() {
+        offer.as_object_mut().unwrap().extend(contact.as_object().unwrap().clone());
+    }
+    all
 }
 
 fn forbidden() -> Value {
@@ -70,6 +80,50 @@ async fn key(app: &TestApp, login: &str, name: &str, scopes: Value) -> String {
     let res = app.post_json("/api/v1/api-keys", &json!({ "name": name, "scopes": scopes }), Auth::Bearer(&token)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     res.json()["key"].as_str().unwrap().to_owned()
+}
+
+/// Found by outside testing: no REST operation listed a bodega's inventory, so an ERP could not read back what it sent.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_erp_reads_back_its_inventory_with_inventory_read(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    stocked(&app).await;
+    let reader = key(&app, WAREHOUSE, "erp lectura", json!(["inventory:read"])).await;
+    let res = app.get("/api/v1/inventory/items?sort=price", Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let page = res.json();
+    assert_eq!(page["total"], 2, "{page}");
+    let numbers: Vec<&str> = page["items"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["P83152", "04465-02220"], "cheapest first");
+    assert_eq!(page["items"][1]["location"], "Pasillo 2");
+    assert_eq!(page["items"][1]["price_cents"], 123450);
+    // Filters and pages, as the page has them.
+    let one = app.get("/api/v1/inventory/items?q=4465&limit=1", Auth::Bearer(&reader)).await.json();
+    assert_eq!((one["total"].clone(), one["items"].as_array().unwrap().len()), (json!(1), 1), "{one}");
+    let first = app.get("/api/v1/inventory/items?limit=1", Auth::Bearer(&reader)).await.json();
+    let next = first["next"].as_str().expect("a next page").to_owned();
+    let second = app
+        .get(
+            &format!("/api/v1/inventory/items?limit=1&after={}", nexus_app::ui::list::encode(&next)),
+            Auth::Bearer(&reader),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text());
+    assert_ne!(second.json()["items"][0]["id"], first["items"][0]["id"]);
+    app.get("/api/v1/inventory/items?sort=colour", Auth::Bearer(&reader)).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "sort", "code": "invalid_input" }] }),
+    );
+    // A key that only uploads, and people who do not manage an inventory: 403.
+    let writer = key(&app, WAREHOUSE, "erp escritura", json!(["inventory:write"])).await;
+    app.get("/api/v1/inventory/items", Auth::Bearer(&writer)).await.assert_error(StatusCode::FORBIDDEN, forbidden());
+    let workshop = app.access_token(WORKSHOP).await;
+    app.get("/api/v1/inventory/items", Auth::Bearer(&workshop)).await.assert_error(StatusCode::FORBIDDEN, forbidden());
+    // The bodega's own people read it with their session.
+    let staff = app.access_token(WAREHOUSE).await;
+    assert_eq!(app.get("/api/v1/inventory/items", Auth::Bearer(&staff)).await.json()["total"], 2);
+    let doc = app.get("/api/v1/openapi.json", Auth::None).await.json();
+    assert_eq!(doc["paths"]["/api/v1/inventory/items"]["get"]["security"], json!([{ "bearer": ["inventory:read"] }]));
 }
 
 #[sqlx::test(migrator = "nexus::db::MIGRATOR")]

@@ -252,7 +252,8 @@ async fn hostile_files_are_refused_with_their_reason_and_change_nothing(opts: Pg
     assert_eq!(ok.json()["status"], "committed");
     let before = state(&app).await;
 
-    let long_cell = format!("Parte,Precio,Existencia\n{},1,1\n", "9".repeat(5_000));
+    // Beyond any spreadsheet cell (a line that never ends): refused whole, naming the row and the column.
+    let long_cell = format!("Parte,Precio,Existencia\n1,{},1\n", "9".repeat(100_001));
     let damaged = zip_of(&[("word/document.xml", b"<w:document/>")]);
     let bomb = include_bytes!("fixtures/bomb.xlsx");
     let cases: Vec<(&str, Vec<u8>, StatusCode, Value)> = vec![
@@ -299,7 +300,7 @@ async fn hostile_files_are_refused_with_their_reason_and_change_nothing(opts: Pg
             "celda.csv",
             long_cell.into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"problem": "cell_too_long", "line": 2}),
+            json!({"problem": "cell_too_long", "line": 2, "column": 2}),
         ),
         (
             "filas.csv",

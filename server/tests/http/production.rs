@@ -204,12 +204,12 @@ async fn a_plants_oee_is_read_per_line_over_a_span(opts: PgPoolOptions, conn: Pg
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({"error": "validation", "fields": [{"field": "from", "code": "invalid_input"}]}),
     );
-    // A span backwards, or over 400 days: refused, naming `to`.
+    // A span backwards, or over 400 days: refused, naming `to` and saying why.
     for (from, to) in [(now, now - chrono::Duration::hours(1)), (now - chrono::Duration::days(401), now)] {
         let res = app.get(&span(from, to), Auth::Bearer(&manager)).await;
         res.assert_error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"error": "validation", "fields": [{"field": "to", "code": "invalid_input"}]}),
+            json!({"error": "validation", "fields": [{"field": "to", "code": "range_invalid"}]}),
         );
     }
     // A key that only sends units does not read figures.

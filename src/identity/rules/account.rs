@@ -98,6 +98,12 @@ pub struct RegistrationInput {
     /// What clients sent before `kind` existed (`workshop` or `warehouse`): read only when `kind` is empty.
     #[serde(default)]
     pub role: String,
+    /// The organisation's country, ISO 3166 (`MX`, `AR`, `CO`…); empty: Mexico.
+    #[serde(default)]
+    pub country: String,
+    /// When it opens, as people write it ("Lun–Vie 9–18 h, Sáb 9–14 h"); optional.
+    #[serde(default)]
+    pub hours: String,
 }
 
 /// A registration that passed every rule.
@@ -112,6 +118,8 @@ pub struct Registration {
     pub kind: TenantKind,
     /// The first account's role: [`TenantKind::first_role`].
     pub role: Role,
+    pub country: String,
+    pub hours: String,
 }
 
 impl RegistrationInput {
@@ -127,12 +135,22 @@ impl RegistrationInput {
         let phone = check_text("phone", &self.phone, true, 40).map_err(|e| errors.push(e)).ok();
         let address = check_text("address", &self.address, true, 240).map_err(|e| errors.push(e)).ok();
         let kind = self.kind().map_err(|e| errors.push(e)).ok();
-        match (name, email, business_name, phone, address, kind) {
-            (Some(name), Some(email), Some(business_name), Some(phone), Some(address), Some(kind))
-                if errors.is_empty() =>
-            {
+        let country = super::tenant::check_country("country", &self.country).map_err(|e| errors.push(e)).ok();
+        let hours = check_text("hours", &self.hours, false, 200).map_err(|e| errors.push(e)).ok();
+        match (name, email, business_name, phone, address, kind, country, hours) {
+            (
+                Some(name),
+                Some(email),
+                Some(business_name),
+                Some(phone),
+                Some(address),
+                Some(kind),
+                Some(country),
+                Some(hours),
+            ) if errors.is_empty() => {
                 let password = self.password.clone();
-                Ok(Registration { name, email, password, business_name, phone, address, kind, role: kind.first_role() })
+                let role = kind.first_role();
+                Ok(Registration { name, email, password, business_name, phone, address, kind, role, country, hours })
             }
             _ => Err(errors),
         }
@@ -214,6 +232,8 @@ mod tests {
             address: "Av. Central 10, CDMX".into(),
             kind: "warehouse".into(),
             role: String::new(),
+            country: String::new(),
+            hours: String::new(),
         }
     }
 
@@ -252,6 +272,8 @@ mod tests {
     fn registration_reports_every_field_at_once() {
         let input = RegistrationInput {
             role: "admin".into(),
+            country: String::new(),
+            hours: String::new(),
             password: "short".into(),
             email: "x".into(),
             ..Default::default()

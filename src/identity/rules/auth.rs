@@ -117,6 +117,9 @@ pub enum ApiScope {
     /// Search the parts catalog.
     #[serde(rename = "catalog:read")]
     CatalogRead,
+    /// Read back the tenant's inventory (an ERP checking what it sent).
+    #[serde(rename = "inventory:read")]
+    InventoryRead,
     /// Upload the tenant's inventory (a bodega's ERP).
     #[serde(rename = "inventory:write")]
     InventoryWrite,
@@ -135,7 +138,8 @@ pub enum ApiScope {
 }
 
 crate::codes::text_enum!(ApiScope "API scope" {
-    CatalogRead => "catalog:read", InventoryWrite => "inventory:write", ProductionIngest => "production:ingest",
+    CatalogRead => "catalog:read", InventoryRead => "inventory:read", InventoryWrite => "inventory:write",
+    ProductionIngest => "production:ingest",
     ProductionRead => "production:read", ProductionRecord => "production:record", AuditRead => "audit:read",
 });
 
@@ -145,7 +149,7 @@ impl ApiScope {
     pub const fn required_permission(self) -> Permission {
         match self {
             ApiScope::CatalogRead => Permission::CatalogRead,
-            ApiScope::InventoryWrite => Permission::InventoryManage,
+            ApiScope::InventoryRead | ApiScope::InventoryWrite => Permission::InventoryManage,
             ApiScope::ProductionIngest => Permission::ProductionRecord,
             ApiScope::ProductionRead => Permission::ProductionRead,
             ApiScope::ProductionRecord => Permission::ProductionRecord,
@@ -388,9 +392,9 @@ mod tests {
             vec![CatalogRead, ProductionIngest, ProductionRead, ProductionRecord, AuditRead]
         );
         // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
-        assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryWrite, AuditRead]);
+        assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryRead, InventoryWrite, AuditRead]);
         assert_eq!(grantable(Workshop, Role::Owner), vec![CatalogRead, AuditRead]);
-        assert_eq!(grantable(Warehouse, Role::Warehouse), vec![CatalogRead, InventoryWrite]);
+        assert_eq!(grantable(Warehouse, Role::Warehouse), vec![CatalogRead, InventoryRead, InventoryWrite]);
         assert_eq!(grantable(Manufacturer, Role::Manager), vec![ProductionIngest, ProductionRead, ProductionRecord]);
         assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead]);
         assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);

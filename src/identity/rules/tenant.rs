@@ -155,6 +155,22 @@ pub struct OrganisationInput {
     pub address: String,
     /// The address the first account is invited at.
     pub owner_email: String,
+    /// ISO 3166 code (`MX`); empty: Mexico.
+    #[serde(default)]
+    pub country: String,
+    /// Opening hours as people write them; optional.
+    #[serde(default)]
+    pub hours: String,
+}
+
+/// A country as a form or a client gave it: trimmed and upper-cased, empty for the platform's home (Mexico), and one
+/// of the markets served ([`crate::numbers::COUNTRIES`]) or `country_unknown` on `field`.
+pub fn check_country(field: &str, value: &str) -> Result<String, FieldError> {
+    let code = value.trim().to_ascii_uppercase();
+    if code.is_empty() {
+        return Ok("MX".to_owned());
+    }
+    if crate::numbers::known_country(&code) { Ok(code) } else { Err(FieldError::new(field, ErrorCode::CountryUnknown)) }
 }
 
 /// An organisation to create, checked.
@@ -165,6 +181,8 @@ pub struct NewOrganisation {
     pub phone: String,
     pub address: String,
     pub owner_email: Email,
+    pub country: String,
+    pub hours: String,
 }
 
 impl OrganisationInput {
@@ -183,9 +201,13 @@ impl OrganisationInput {
         let address = check_text("address", &self.address, false, 240).map_err(|e| errors.push(e)).ok();
         let owner_email =
             Email::parse(&self.owner_email).map_err(|c| errors.push(FieldError::new("owner_email", c))).ok();
-        match (kind, name, phone, address, owner_email) {
-            (Some(kind), Some(name), Some(phone), Some(address), Some(owner_email)) if errors.is_empty() => {
-                Ok(NewOrganisation { kind, name, phone, address, owner_email })
+        let country = check_country("country", &self.country).map_err(|e| errors.push(e)).ok();
+        let hours = check_text("hours", &self.hours, false, 200).map_err(|e| errors.push(e)).ok();
+        match (kind, name, phone, address, owner_email, country, hours) {
+            (Some(kind), Some(name), Some(phone), Some(address), Some(owner_email), Some(country), Some(hours))
+                if errors.is_empty() =>
+            {
+                Ok(NewOrganisation { kind, name, phone, address, owner_email, country, hours })
             }
             _ => Err(errors),
         }
@@ -195,6 +217,19 @@ impl OrganisationInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_country_is_one_of_the_markets_served_and_mexico_by_default() {
+        assert_eq!(check_country("country", " ar "), Ok("AR".to_owned()));
+        assert_eq!(check_country("country", ""), Ok("MX".to_owned()));
+        for bad in ["ZZ", "MEX", "México"] {
+            assert_eq!(
+                check_country("country", bad),
+                Err(FieldError::new("country", ErrorCode::CountryUnknown)),
+                "{bad}"
+            );
+        }
+    }
 
     fn check(kind: TenantKind, allowed: &[Role]) {
         for r in Role::ALL {
@@ -232,6 +267,7 @@ mod tests {
             kind: "manufacturer".into(),
             name: " Troqueles del Bajío ".into(),
             owner_email: "Rosa@Troqueles.MX".into(),
+            country: String::new(),
             ..Default::default()
         };
         let org = input.validate().unwrap();

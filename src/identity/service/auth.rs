@@ -572,6 +572,8 @@ pub async fn register(pool: &PgPool, input: &RegistrationInput, meta: &RequestMe
             status: TenantStatus::Pending.as_str(),
             phone: &reg.phone,
             address: &reg.address,
+            country: &reg.country,
+            hours: &reg.hours,
         },
     )
     .await?;
@@ -688,6 +690,8 @@ pub struct Profile {
     pub tenant_kind: TenantKind,
     /// Failed sign-ins of the account before this session's sign-in: an attack on their password, news to them.
     pub failed_before: i64,
+    /// The organisation's country (ISO 3166): how its numbers and money are written.
+    pub country: String,
 }
 
 /// Who is calling, as "me" answers it: a person's profile, or a key's tenant and scopes.
@@ -720,6 +724,7 @@ pub async fn me(pool: &PgPool, user: &User) -> Result<Profile> {
         role: user.role,
         tenant_name: row.tenant_name,
         tenant_kind: TenantKind::decode(&row.tenant_kind)?,
+        country: row.tenant_country,
     })
 }
 

@@ -47,12 +47,17 @@ pub async fn seed(pool: &PgPool, password: &str) -> Result<Vec<DemoAccount>> {
             match tenants::find_by_name(&mut tx, kind.as_str(), tenant_name).await? {
                 Some(id) => id,
                 None => {
+                    // The demo bodega is reached as a real one is: its phone, address and hours show with its
+                    // offers.
+                    let bodega = kind == TenantKind::Warehouse;
                     let new = tenants::NewTenant {
                         kind: kind.as_str(),
                         name: tenant_name,
                         status: TenantStatus::Active.as_str(),
-                        phone: "",
-                        address: "",
+                        phone: if bodega { "55 5123 4567" } else { "" },
+                        address: if bodega { "Av. Tlalpan 1234, Col. Portales, Ciudad de México" } else { "" },
+                        country: "MX",
+                        hours: if bodega { "Lun–Vie 9:00–18:00, Sáb 9:00–14:00" } else { "" },
                     };
                     tenants::insert(&mut tx, new).await?
                 }
@@ -94,6 +99,8 @@ pub async fn seed_bench_users(pool: &PgPool, n: usize, password: &str) -> Result
                 status: TenantStatus::Active.as_str(),
                 phone: "",
                 address: "",
+                country: "MX",
+                hours: "",
             };
             tenants::insert(&mut tx, new).await?
         }

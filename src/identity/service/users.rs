@@ -42,6 +42,9 @@ pub struct UserSummary {
     pub status: UserStatus,
     pub tenant_name: String,
     pub tenant_kind: TenantKind,
+    /// How the organisation is reached, as it registered (an admin approving it sees who it is): its phone, address
+    /// and opening hours, those it gave.
+    pub tenant_contact: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -56,6 +59,10 @@ impl UserSummary {
             status: UserStatus::decode(&r.status)?,
             tenant_name: r.tenant_name,
             tenant_kind: TenantKind::decode(&r.tenant_kind)?,
+            tenant_contact: [r.tenant_phone, r.tenant_address, r.tenant_hours]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect(),
             created_at: r.created_at,
         })
     }
@@ -261,6 +268,8 @@ pub async fn create_tenant(
             status: TenantStatus::Active.as_str(),
             phone: &org.phone,
             address: &org.address,
+            country: &org.country,
+            hours: &org.hours,
         },
     )
     .await?;

@@ -11,16 +11,22 @@ pub(in crate::identity) struct NewTenant<'a> {
     pub status: &'a str,
     pub phone: &'a str,
     pub address: &'a str,
+    /// ISO 3166 code, one of `crate::numbers::COUNTRIES`.
+    pub country: &'a str,
+    pub hours: &'a str,
 }
 
 pub(in crate::identity) async fn insert(tx: &mut Tx, t: NewTenant<'_>) -> Result<TenantId, sqlx::Error> {
     sqlx::query_scalar!(
-        "insert into tenants (kind, name, status, phone, address) values ($1, $2, $3, $4, $5) returning id",
+        "insert into tenants (kind, name, status, phone, address, country, hours) values ($1, $2, $3, $4, $5, $6, $7)
+         returning id",
         t.kind,
         t.name,
         t.status,
         t.phone,
-        t.address
+        t.address,
+        t.country,
+        t.hours
     )
     .fetch_one(&mut **tx)
     .await

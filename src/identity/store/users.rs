@@ -31,6 +31,10 @@ pub(in crate::identity) struct UserRow {
     pub created_at: DateTime<Utc>,
     pub tenant_name: String,
     pub tenant_kind: String,
+    pub tenant_country: String,
+    pub tenant_phone: String,
+    pub tenant_address: String,
+    pub tenant_hours: String,
 }
 
 pub(in crate::identity) struct NewUser<'a> {
@@ -100,7 +104,8 @@ pub(in crate::identity) async fn get(tx: &mut Tx, id: UserId) -> Result<Option<U
     sqlx::query_as!(
         UserRow,
         "select u.tenant_id, u.id, u.email, u.display_name, u.role, u.status, u.created_at,
-                t.name as tenant_name, t.kind as tenant_kind
+                t.name as tenant_name, t.kind as tenant_kind, t.country as tenant_country,
+                t.phone as tenant_phone, t.address as tenant_address, t.hours as tenant_hours
          from users u join tenants t on t.id = u.tenant_id
          where u.id = $1",
         id.0
@@ -125,7 +130,8 @@ pub(in crate::identity) async fn list(tx: &mut Tx, f: UserFilter<'_>) -> Result<
     sqlx::query_as!(
         UserRow,
         "select u.tenant_id, u.id, u.email, u.display_name, u.role, u.status, u.created_at,
-                t.name as tenant_name, t.kind as tenant_kind
+                t.name as tenant_name, t.kind as tenant_kind, t.country as tenant_country,
+                t.phone as tenant_phone, t.address as tenant_address, t.hours as tenant_hours
          from users u join tenants t on t.id = u.tenant_id
          where ($1::text is null or u.status = $1)
            and ($2::text is null or u.email ilike $2 or u.display_name ilike $2 or t.name ilike $2)

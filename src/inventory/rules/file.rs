@@ -10,8 +10,11 @@ pub const MAX_BYTES: u64 = 50 * 1024 * 1024;
 pub const MAX_ROWS: u64 = 1_000_000;
 /// Most bytes a workbook may unpack to (a zip bomb unpacks to far more than any inventory sheet).
 pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
-/// Most characters in one cell (a part number, a price, a location: short).
-pub const MAX_CELL_CHARS: usize = 1_000;
+/// Most characters in one cell before the file is refused whole: no spreadsheet cell of an inventory holds this much
+/// (a line that never ends, a binary file renamed). Long texts in other columns (an ERP's descriptions of 2,400 to
+/// 12,400 characters, found by outside testing) are read and, unmapped, ignored; a mapped field has its own limit and
+/// a longer value rejects its row with the reason (`rules::row`).
+pub const MAX_CELL_CHARS: usize = 100_000;
 
 /// An upload's limits (configurable; the defaults above otherwise).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +66,9 @@ pub enum FileProblem {
     UnpacksTooLarge { limit_bytes: u64 },
     /// More data rows than the limit.
     TooManyRows { limit: u64 },
-    /// A cell longer than [`MAX_CELL_CHARS`] (a line that never ends, or a binary file renamed).
-    CellTooLong { line: u64 },
+    /// A cell longer than [`MAX_CELL_CHARS`] (a line that never ends, or a binary file renamed), at a line and a
+    /// column (1-based).
+    CellTooLong { line: u64, column: u64 },
     /// A text table that is not one (unbalanced quotes running to the end, say).
     Malformed { line: u64 },
     /// The chosen sheet does not exist.

@@ -12,6 +12,9 @@ use super::mapping::Field;
 
 /// The longest location name kept.
 pub const LOCATION_MAX_CHARS: usize = 60;
+/// How the pages name the default location (the empty one), in each language, lower-cased: a file that writes it
+/// out means the default location.
+pub const DEFAULT_LOCATION_NAMES: [&str; 2] = ["principal", "main"];
 /// The highest price accepted, in cents (100 million in the currency: beyond any part).
 pub const PRICE_MAX_CENTS: i64 = 10_000_000_000;
 /// The highest stock or minimum order accepted.
@@ -73,6 +76,13 @@ pub struct Counts {
     pub rejected: i64,
     /// With "replace location": items of the file's locations absent from it, whose stock becomes 0.
     pub zeroed: i64,
+}
+
+impl Counts {
+    /// Rows written: those read less those rejected (a repeated row is rejected, the last one kept).
+    pub fn saved(&self) -> i64 {
+        self.rows - self.rejected
+    }
 }
 
 /// How a column's numbers are written: its decimal separator, when its values settle it.
@@ -139,6 +149,11 @@ pub fn check<'a>(get: impl Fn(Field) -> &'a str, style: NumberStyle) -> Result<R
     }
     if location.chars().count() > LOCATION_MAX_CHARS || location.chars().any(char::is_control) {
         return Err(Problem::LocationTooLong);
+    }
+    // The name the pages give the default location, written out, is the default location: one place, one item
+    // (found by outside testing: an empty cell and "Principal" made two items, both shown as "Principal").
+    if DEFAULT_LOCATION_NAMES.iter().any(|n| location.to_lowercase() == *n) {
+        location.clear();
     }
     let raw_moq = get(Field::MinOrderQty);
     let min_order_qty =
@@ -247,6 +262,14 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn the_default_locations_name_is_the_default_location() {
+        for written in ["", "Principal", " PRINCIPAL ", "main"] {
+            assert_eq!(row("A1", "5", "1", written, "").unwrap().location, "", "{written:?}");
+        }
+        assert_eq!(row("A1", "5", "1", "Principal Norte", "").unwrap().location, "Principal Norte");
+    }
 
     fn row(number: &str, price: &str, stock: &str, location: &str, moq: &str) -> Result<Row, Problem> {
         let cells = [number, price, stock, location, moq];

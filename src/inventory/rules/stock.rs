@@ -100,6 +100,14 @@ impl Cursor for StockCursor {
     }
 }
 
+/// A part's availability at a glance, for a list of results: how many bodegas hold it, from what price.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilitySummary {
+    pub part: crate::ids::PartId,
+    pub bodegas: i32,
+    pub from: crate::numbers::Money,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,9 +83,10 @@ pub struct StockPage {
     pub inventory_empty: bool,
 }
 
-/// A page of the caller's own inventory.
-pub async fn list(pool: &PgPool, user: &User, q: &StockQuery) -> Result<StockPage> {
-    user.require(Permission::InventoryManage)?;
+/// A page of the caller's own inventory: a person managing it, or a key with `inventory:read` (an ERP reading back
+/// what it sent).
+pub async fn list(pool: &PgPool, caller: &Caller, q: &StockQuery) -> Result<StockPage> {
+    caller.require(ApiScope::InventoryRead)?;
     let number = check_filter("q", q.number.as_deref(), NUMBER_MAX_CHARS)?.map(|n| number_key(&n));
     let location = check_filter("location", q.location.as_deref(), LOCATION_MAX_CHARS)?;
     let after = paging::after::<StockCursor>(q.after.as_deref(), q.sort)?;
@@ -99,7 +100,7 @@ pub async fn list(pool: &PgPool, user: &User, q: &StockQuery) -> Result<StockPag
         after: after.as_ref(),
         limit: limit.fetch(),
     };
-    let tenant = user.tenant_id;
+    let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let rows = store::list(&mut tx, tenant, &filter).await?;
     let total = store::count(&mut tx, tenant, &filter).await?;
@@ -156,6 +157,39 @@ pub struct Offer {
     pub min_order_qty: Option<i32>,
     /// When the bodega last confirmed the figure (its location's last upload; else when the item last changed).
     pub confirmed_at: DateTime<Utc>,
+    /// How to reach the bodega: its phone, address and opening hours as it gave them, and its country (the phone's
+    /// calling code).
+    pub phone: String,
+    pub address: String,
+    pub hours: String,
+    pub country: String,
+}
+
+pub use crate::inventory::rules::stock::AvailabilitySummary;
+
+/// [`AvailabilitySummary`] of each of `parts` some active bodega holds (those no one holds are left out). The same
+/// permission as [`availability`].
+pub async fn availability_summary(
+    pool: &PgPool,
+    caller: &Caller,
+    parts: &[PartId],
+) -> Result<Vec<AvailabilitySummary>> {
+    caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = parts.iter().map(|p| p.0).collect();
+    let mut tx = db::begin(pool, caller.scope()).await?;
+    let rows = store::availability_summary(&mut tx, &ids).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AvailabilitySummary {
+            part: PartId(r.part_id),
+            bodegas: r.bodegas,
+            from: Money::new(r.price_cents, r.currency),
+        })
+        .collect())
 }
 
 impl From<OfferRow> for Offer {
@@ -170,6 +204,10 @@ impl From<OfferRow> for Offer {
             stock: r.stock,
             min_order_qty: r.min_order_qty,
             confirmed_at: r.confirmed_at,
+            phone: r.phone,
+            address: r.address,
+            hours: r.hours,
+            country: r.country,
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::identity::rules::auth::ApiScope;
 use crate::ids::{TenantId, UploadId};
 use crate::inventory::rules::file::{FileProblem, Format, UploadLimits, detect_format};
 use crate::inventory::rules::mapping::{self, Field};
-use crate::inventory::rules::row::{Counts, Problem};
+use crate::inventory::rules::row::{Counts, Match, Problem};
 use crate::inventory::rules::upload::{
     ALIKE_AT, HeaderChange, Mapping, MappingSource, Parsed, Phase, PreviewRow, ProgressView, REJECTS_SHOWN, ReadChoice,
     Reject, Repeat, UploadStatus, UploadSummary, UploadView, adapt_mapping, check_mapping, likeness, missing_fields,
@@ -32,6 +32,7 @@ use crate::inventory::rules::upload::{
 use crate::inventory::store::uploads::{self as store, UploadRow};
 use crate::paging::{self, At, Limit, Page};
 
+use super::catalog_keys::CatalogKeys;
 use super::table::{Layout, Source, check_cells, check_rows, layout, price_style};
 use super::upload::{Options, Progress, Sink, run_rows};
 
@@ -471,8 +472,10 @@ impl Reporter {
     }
 }
 
-/// The preview rows as understood under `mapping`.
-fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping) -> Vec<PreviewRow> {
+/// The preview rows as understood under `mapping`, their numbers matched against the catalog's `keys` (as the dry
+/// run matches them: unknown and ambiguous numbers are rejected there too; which brands share an ambiguous one is
+/// the dry run's to say).
+fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping, keys: Option<&CatalogKeys>) -> Vec<PreviewRow> {
     let complete = missing_fields(mapping).is_empty();
     let columns: Vec<(Field, usize)> = mapping.iter().map(|(f, c)| (*f, *c)).collect();
     let style = price_style(source, layout.header_line, mapping.get(&Field::Price).copied());
@@ -483,6 +486,17 @@ fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping) -> Vec<Prev
             line: *line,
             cells: cells.clone(),
             parsed: complete.then(|| match check_cells(cells, &columns, style) {
+                Ok(r) if keys.is_some_and(|k| matches!(k.find(r.number.key()), Match::Unknown)) => {
+                    Parsed::Rejected { problem: Problem::UnknownPart { number: r.number.display().to_owned() } }
+                }
+                Ok(r) if keys.is_some_and(|k| matches!(k.find(r.number.key()), Match::Ambiguous(_))) => {
+                    Parsed::Rejected {
+                        problem: Problem::AmbiguousPart {
+                            number: r.number.display().to_owned(),
+                            brands: String::new(),
+                        },
+                    }
+                }
                 Ok(r) => Parsed::Valid {
                     key: r.number.key().to_owned(),
                     price_cents: r.price_cents,
@@ -504,7 +518,6 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
     let Read { id, tenant, sha256, source, layout, found: (mapping, mapping_source, change), replace_location } = read;
     let replace_location = commit.map_or(replace_location, |c| c.replace_location);
     let mapping_json = serde_json::to_value(&mapping).map_err(Error::internal)?;
-    let preview = serde_json::to_value(preview_rows(&source, &layout, &mapping)).map_err(Error::internal)?;
     let (sheets, sheet) = match source.as_ref() {
         Source::Sheet { sheets, sheet, .. } => (sheets.clone(), Some(sheet.clone())),
         Source::Text(_) => (Vec::new(), None),
@@ -515,6 +528,10 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
     let commit = commit.filter(|_| run);
 
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    // The preview says what the dry run will: a row whose number the catalog does not know is not shown as good.
+    let keys = if complete { Some(super::catalog_keys::current(&mut tx).await?) } else { None };
+    let preview =
+        serde_json::to_value(preview_rows(&source, &layout, &mapping, keys.as_deref())).map_err(Error::internal)?;
     let row = store::get(&mut tx, id, false).await?.ok_or(Error::NotFound)?;
     if !status_of(&row)?.is_open() {
         return Err(Error::Conflict(ErrorCode::UploadClosed));

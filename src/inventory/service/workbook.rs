@@ -123,8 +123,8 @@ pub fn read_sheet(bytes: &[u8], format: Format, sheet: Option<&str>) -> Result<(
         while texts.last().is_some_and(String::is_empty) {
             texts.pop();
         }
-        if texts.iter().any(|t| t.chars().count() > MAX_CELL_CHARS) {
-            return Err(FileProblem::CellTooLong { line });
+        if let Some(i) = texts.iter().position(|t| t.chars().count() > MAX_CELL_CHARS) {
+            return Err(FileProblem::CellTooLong { line, column: i as u64 + 1 });
         }
         if texts.iter().all(String::is_empty) {
             continue;

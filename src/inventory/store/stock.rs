@@ -158,16 +158,42 @@ pub(in crate::inventory) struct OfferRow {
     pub stock: i32,
     pub min_order_qty: Option<i32>,
     pub confirmed_at: DateTime<Utc>,
+    pub phone: String,
+    pub address: String,
+    pub hours: String,
+    pub country: String,
 }
 
 /// Every active bodega's stock of the part and its aftermarket alternatives, cheapest first (the function runs in
 /// platform scope for its own duration and returns these columns only).
 pub(in crate::inventory) async fn availability(tx: &mut Tx, part: i64) -> Result<Vec<OfferRow>, sqlx::Error> {
     sqlx::query_as(
-        "select bodega, location, number, aftermarket, brand, price_cents, currency, stock, min_order_qty, confirmed_at
+        "select bodega, location, number, aftermarket, brand, price_cents, currency, stock, min_order_qty, confirmed_at,
+                phone, address, hours, country
          from inventory_availability($1)",
     )
     .bind(part)
     .fetch_all(&mut **tx)
     .await
+}
+
+/// One part's availability at a glance, as `inventory_availability_summary` returns it.
+#[derive(Debug, sqlx::FromRow)]
+pub(in crate::inventory) struct SummaryRow {
+    pub part_id: i64,
+    pub bodegas: i32,
+    pub price_cents: i64,
+    pub currency: String,
+}
+
+/// For each of `parts` that some active bodega holds: how many bodegas, and the lowest price (one statement for a
+/// page of results; the function probes `inventory_items_item_key` per part and product).
+pub(in crate::inventory) async fn availability_summary(
+    tx: &mut Tx,
+    parts: &[i64],
+) -> Result<Vec<SummaryRow>, sqlx::Error> {
+    sqlx::query_as("select part_id, bodegas, price_cents, currency from inventory_availability_summary($1)")
+        .bind(parts)
+        .fetch_all(&mut **tx)
+        .await
 }

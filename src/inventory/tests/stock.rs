@@ -114,9 +114,9 @@ fn query(sort: StockSort, desc: bool, limit: i64) -> StockQuery {
 /// Every page of the query, walked by its cursors; each page states the same total.
 async fn walk(pool: &PgPool, user: &User, mut q: StockQuery) -> Vec<StockItem> {
     let mut all = Vec::new();
-    let first_total = list(pool, user, &q).await.unwrap().total;
+    let first_total = list(pool, &Caller::User(user.clone()), &q).await.unwrap().total;
     for _ in 0..20 {
-        let page = list(pool, user, &q).await.unwrap();
+        let page = list(pool, &Caller::User(user.clone()), &q).await.unwrap();
         assert!(page.page.items.len() as i64 <= q.limit.unwrap());
         assert_eq!(page.total, first_total, "every page states the same total");
         all.extend(page.page.items);
@@ -145,7 +145,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     // Every order, walked two or three at a time, gives the same rows as one long page, and every row once.
     for sort in StockSort::ALL.iter().copied() {
         for desc in [false, true] {
-            let whole = list(&pool, &me, &query(sort, desc, 200)).await.unwrap();
+            let whole = list(&pool, &Caller::User(me.clone()), &query(sort, desc, 200)).await.unwrap();
             assert_eq!((whole.page.items.len(), whole.total, whole.page.next.clone()), (7, 7, None), "{sort:?}");
             for limit in [2, 3] {
                 assert_eq!(walk(&pool, &me, query(sort, desc, limit)).await, whole.page.items, "{sort:?} desc={desc}");
@@ -164,7 +164,7 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
         numbers(&newest),
         ["90915 YZZD2", "P83152", "P 83 152", "41060-EL00A", "90915-YZZD2", "0446502220", "04465-02220"]
     );
-    let by_location = list(&pool, &me, &query(StockSort::Location, false, 3)).await.unwrap();
+    let by_location = list(&pool, &Caller::User(me.clone()), &query(StockSort::Location, false, 3)).await.unwrap();
     assert!(by_location.page.items.iter().all(|i| i.location.is_empty()), "the default location sorts first");
 
     // What the catalog says of each item: the OEM part's maker and name, or the aftermarket product's brand.
@@ -192,20 +192,36 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
         (page.total, n)
     };
     assert_eq!(
-        found(list(&pool, &me, &search("4465 022", "")).await.unwrap()),
+        found(list(&pool, &Caller::User(me.clone()), &search("4465 022", "")).await.unwrap()),
         (2, vec!["04465-02220@".to_string(), "0446502220@Pasillo 2".to_string()]),
         "infix on the key, this bodega's items only"
     );
-    assert_eq!(found(list(&pool, &me, &search("yzzd", "")).await.unwrap()).0, 2, "lower case, part of the key");
-    assert_eq!(found(list(&pool, &me, &search("p-83", "")).await.unwrap()).0, 2, "a prefix with a separator");
-    assert_eq!(found(list(&pool, &me, &search("", "PASILLO")).await.unwrap()).0, 2, "location, any case");
     assert_eq!(
-        found(list(&pool, &me, &search("P83", "centro")).await.unwrap()),
+        found(list(&pool, &Caller::User(me.clone()), &search("yzzd", "")).await.unwrap()).0,
+        2,
+        "lower case, part of the key"
+    );
+    assert_eq!(
+        found(list(&pool, &Caller::User(me.clone()), &search("p-83", "")).await.unwrap()).0,
+        2,
+        "a prefix with a separator"
+    );
+    assert_eq!(
+        found(list(&pool, &Caller::User(me.clone()), &search("", "PASILLO")).await.unwrap()).0,
+        2,
+        "location, any case"
+    );
+    assert_eq!(
+        found(list(&pool, &Caller::User(me.clone()), &search("P83", "centro")).await.unwrap()),
         (1, vec!["P83152@Sucursal Centro".to_string()]),
         "both filters"
     );
-    assert_eq!(found(list(&pool, &me, &search("-/", "")).await.unwrap()).0, 7, "separators only: no filter");
-    let none = list(&pool, &me, &search("", "%")).await.unwrap();
+    assert_eq!(
+        found(list(&pool, &Caller::User(me.clone()), &search("-/", "")).await.unwrap()).0,
+        7,
+        "separators only: no filter"
+    );
+    let none = list(&pool, &Caller::User(me.clone()), &search("", "%")).await.unwrap();
     assert_eq!((none.total, none.inventory_empty), (0, false), "a wildcard is literal; the inventory is not empty");
 
     // The filters are walked by their cursors too.
@@ -216,21 +232,25 @@ async fn my_inventory_is_searched_sorted_and_walked_page_by_page(opts: PgPoolOpt
     assert_eq!(numbers(&walked), ["90915 YZZD2", "P83152", "41060-EL00A", "0446502220"]);
 
     // Sur sees its own item only; a workshop or a plant's manager has no inventory to list.
-    let sur_page = list(&pool, &person(sur, Role::Warehouse), &query(StockSort::Number, false, 50)).await.unwrap();
+    let sur_page =
+        list(&pool, &Caller::User(person(sur, Role::Warehouse)), &query(StockSort::Number, false, 50)).await.unwrap();
     assert_eq!((sur_page.total, sur_page.page.items[0].price.cents), (1, 1));
     for role in [Role::Workshop, Role::Manager, Role::Viewer, Role::Admin] {
-        let refused = list(&pool, &person(norte, role), &StockQuery::default()).await;
+        let refused = list(&pool, &Caller::User(person(norte, role)), &StockQuery::default()).await;
         assert!(matches!(refused, Err(Error::Forbidden)), "{role:?}");
     }
     // A hostile search is the caller's input error.
     let long = StockQuery { number: Some("9".repeat(41)), ..Default::default() };
-    assert!(matches!(list(&pool, &me, &long).await, Err(Error::Validation(_))));
+    assert!(matches!(list(&pool, &Caller::User(me.clone()), &long).await, Err(Error::Validation(_))));
     let control = StockQuery { location: Some("a\0b".into()), ..Default::default() };
-    assert!(matches!(list(&pool, &me, &control).await, Err(Error::Validation(_))));
+    assert!(matches!(list(&pool, &Caller::User(me.clone()), &control).await, Err(Error::Validation(_))));
     // So is a cursor of another order (a location's cursor, the default location's, for the price order).
-    let by_location = list(&pool, &me, &query(StockSort::Location, false, 2)).await.unwrap().page.next;
+    let by_location =
+        list(&pool, &Caller::User(me.clone()), &query(StockSort::Location, false, 2)).await.unwrap().page.next;
     let mixed = StockQuery { sort: StockSort::Price, after: by_location, ..Default::default() };
-    assert!(matches!(list(&pool, &me, &mixed).await, Err(Error::Validation(f)) if f[0].field == "after"));
+    assert!(
+        matches!(list(&pool, &Caller::User(me.clone()), &mixed).await, Err(Error::Validation(f)) if f[0].field == "after")
+    );
 }
 
 #[sqlx::test]
@@ -250,10 +270,10 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
     for role in [Role::Workshop, Role::Manager] {
         assert!(matches!(clear(&pool, &person(norte, role), &meta).await, Err(Error::Forbidden)), "{role:?}");
     }
-    assert_eq!(list(&pool, &me, &StockQuery::default()).await.unwrap().total, 7);
+    assert_eq!(list(&pool, &Caller::User(me.clone()), &StockQuery::default()).await.unwrap().total, 7);
 
     assert_eq!(clear(&pool, &me, &meta).await.unwrap(), Cleared { items: 7, locations: 3 });
-    let empty = list(&pool, &me, &StockQuery::default()).await.unwrap();
+    let empty = list(&pool, &Caller::User(me.clone()), &StockQuery::default()).await.unwrap();
     assert_eq!((empty.total, empty.page.items.len(), empty.inventory_empty), (0, 0, true));
     let mut tx = db::begin(&pool, Scope::Tenant(norte)).await.unwrap();
     let locations: i64 =
@@ -277,7 +297,7 @@ async fn clearing_empties_the_bodegas_inventory_only_in_one_audited_step(opts: P
     drop(tx);
 
     // The other bodega keeps every item and location; clearing an empty inventory again is harmless.
-    let sur_page = list(&pool, &person(sur, Role::Owner), &StockQuery::default()).await.unwrap();
+    let sur_page = list(&pool, &Caller::User(person(sur, Role::Owner)), &StockQuery::default()).await.unwrap();
     assert_eq!(sur_page.total, 2);
     let mut tx = db::begin(&pool, Scope::Tenant(sur)).await.unwrap();
     let locations: i64 =

@@ -143,14 +143,18 @@ pub(super) async fn resolve(tx: &mut Tx, q: &Query, now: DateTime<Utc>) -> Resul
         (Some(f), Some(t)) => Some((f, t)),
         _ => None,
     };
-    let field = if q.range == rules::Range::Custom { "to" } else { "range" };
-    let (from, to) =
-        rules::resolve(q.range, custom, now, tz, &plain).ok_or_else(|| Error::field(field, ErrorCode::InvalidInput))?;
+    // A custom period that cannot be read as one (it ends before it starts) is said to be so, on `to`.
+    let (field, code) = if q.range == rules::Range::Custom {
+        ("to", ErrorCode::RangeInvalid)
+    } else {
+        ("range", ErrorCode::InvalidInput)
+    };
+    let (from, to) = rules::resolve(q.range, custom, now, tz, &plain).ok_or_else(|| Error::field(field, code))?;
     // Within the years a plant can have data for (and PostgreSQL's time range), and not too long at once.
     let earliest = DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default();
     let latest = DateTime::<Utc>::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
     if from < earliest || to > latest || to - from > MAX_SPAN {
-        return Err(Error::field("to", ErrorCode::InvalidInput));
+        return Err(Error::field("to", ErrorCode::RangeInvalid));
     }
     let mut lines = store::lines(tx).await?;
     if let Some(line) = q.line {

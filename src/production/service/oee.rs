@@ -57,7 +57,7 @@ pub async fn figures(pool: &PgPool, caller: &Caller, from: DateTime<Utc>, to: Da
         return Err(Error::field("from", crate::codes::ErrorCode::InvalidInput));
     }
     if to <= from || to > latest || to - from > MAX_SPAN {
-        return Err(Error::field("to", crate::codes::ErrorCode::InvalidInput));
+        return Err(Error::field("to", crate::codes::ErrorCode::RangeInvalid));
     }
     let started = std::time::Instant::now();
     // The caller's own plant (a platform admin's too: one plant's figures, never several mixed).

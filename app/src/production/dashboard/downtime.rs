@@ -15,6 +15,7 @@ use crate::production::ClassifyStop;
 use crate::production::charts::ChartBox;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner};
 use crate::ui::list::{Column, DataTable, Rows};
+use crate::ui::number::count;
 
 fn reason_name(setup: &Setup, reason: Option<nexus::ids::ReasonId>, locale: Locale) -> (String, String) {
     match reason.and_then(|r| setup.reasons.iter().find(|x| x.id == r)) {
@@ -140,27 +141,61 @@ pub(super) fn Stops(
     let enters = setup.with_value(|s| !s.classify_lines.is_empty());
     let splitting = RwSignal::new(None::<StopRow>);
     let tz = setup.with_value(|s| s.time_zone);
+    // Pages of `limit` stops over those loaded (the latest ones, up to `STOPS_SHOWN`): every stop can be reached and
+    // classified, not only the first page. A page past the end after a refresh shows the last one.
+    let page = RwSignal::new(0usize);
+    let limit = limit.max(1);
+    let loaded = move || current.with(|v| v.as_ref().map_or(0, |v| v.stops.len()));
+    let pages = move || loaded().div_ceil(limit).max(1);
+    let at = move || page.get().min(pages() - 1);
+    // A classification saved says so where the user looks (announced to screen readers too).
+    let saved = Signal::derive(move || matches!(classify.value().get(), Some(Ok(()))));
     view! {
         <section class=CARD_FLUSH aria-labelledby=labelled_by data-testid=id tabindex="0">
             <div class="flex flex-wrap items-baseline justify-between gap-2 px-4 pt-4">
                 <h2 id=heading class=H2>{t!(i18n, prod.w_stops)}</h2>
                 <p class=MUTED data-testid="stops-count">{move || current.get().map(|v| {
-                    let shown = v.stops.len().min(limit);
-                    td_string!(i18n.get_locale(), prod.stops_shown, shown = shown, total = v.stop_count).to_string()
+                    let l = i18n.get_locale();
+                    let first = at() * limit;
+                    let last = (first + limit).min(v.stops.len());
+                    if v.stops.is_empty() {
+                        td_string!(l, prod.stops_shown_none).to_string()
+                    } else {
+                        td_string!(l, prod.stops_range, first = count(l, first as i64 + 1), last = count(l, last as i64), total = count(l, v.stop_count as i64)).to_string()
+                    }
                 })}</p>
                 {export.map(|href| view! { <a href=href class=BUTTON_SECONDARY download data-testid=format!("{id}-csv")>{t!(i18n, prod.export_causes)}</a> })}
             </div>
-            <div class="px-4"><ErrorBanner error /></div>
+            <div class="px-4">
+                <ErrorBanner error />
+                <p role="status" class="text-sm font-medium text-emerald-800 dark:text-emerald-300" data-testid="classify-saved">
+                    {move || saved.get().then(|| td_string!(i18n.get_locale(), prod.classify_saved))}
+                </p>
+            </div>
             {enters.then(|| view! { <AddStopPanel setup id /> <SplitPanel splitting tz /> })}
             {move || current.get().map(|v| view! {
                 <DataTable
-                    rows={ v.stops.into_iter().take(limit).collect::<Vec<_>>() }
+                    rows={ v.stops.into_iter().skip(at() * limit).take(limit).collect::<Vec<_>>() }
                     columns=stop_columns(setup, classify, id, splitting)
                     caption=move || td_string!(i18n.get_locale(), prod.w_stops)
                     testid="stops-table"
                     rows_meta=Rows { testid: "stop-row", key: |s: &StopRow| s.id.to_string(), state: Some(|s: &StopRow| if s.end.is_none() { "ongoing" } else { "ended" }) }
                     empty=ViewFn::from(move || view! { <span data-testid="stops-none">{t!(i18n, prod.stops_none)}</span> })
                 />
+            })}
+            {move || (pages() > 1).then(|| view! {
+                <nav class="flex flex-wrap items-center gap-2 px-4 pb-4" aria-label=move || td_string!(i18n.get_locale(), list.pages) data-testid="stops-pager">
+                    <button type="button" class=BUTTON_SECONDARY disabled=move || at() == 0 data-testid="stops-prev"
+                        on:click=move |_| page.set(at().saturating_sub(1))>{t!(i18n, prod.stops_newer)}</button>
+                    <span class=MUTED>{move || td_string!(i18n.get_locale(), prod.stops_page, page = at() + 1, pages = pages()).to_string()}</span>
+                    <button type="button" class=BUTTON_SECONDARY disabled=move || at() + 1 >= pages() data-testid="stops-next"
+                        on:click=move |_| page.set(at() + 1)>{t!(i18n, prod.stops_older)}</button>
+                </nav>
+            })}
+            {move || current.get().filter(|v| v.stop_count > v.stops.len()).map(|v| view! {
+                <p class=format!("{MUTED} px-4 pb-4") data-testid="stops-capped">
+                    {td_string!(i18n.get_locale(), prod.stops_capped, shown = v.stops.len(), total = v.stop_count).to_string()}
+                </p>
             })}
         </section>
     }

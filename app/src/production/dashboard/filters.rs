@@ -133,24 +133,33 @@ pub(super) fn FilterBar(setup: StoredValue<Setup>, filters: Memo<Filters>) -> im
         Range::Days30 => td_string!(i18n.get_locale(), prod.range_30d),
         Range::Custom => td_string!(i18n.get_locale(), prod.range_custom),
     };
+    // The period as chosen in the form (before it is applied): choosing "custom" shows its two fields at once.
+    let chosen = RwSignal::new(effective().range);
+    Effect::new(move |_| chosen.set(effective().range));
+    let custom = move || chosen.get() == Range::Custom;
+    // The end may not come before the start: the browser holds the form back and says so (no request sent).
+    let from_value = RwSignal::new(filters.with_untracked(|f| f.from.clone()));
     let fields = s.filters.iter().map(|f| {
         match f.key {
             FilterKey::DateRange => view! {
                 <div>
                     <label for="f-range" class=LABEL>{t!(i18n, prod.f_range)}</label>
-                    <select id="f-range" name="range" class=INPUT data-testid="f-range">
+                    <select id="f-range" name="range" class=INPUT data-testid="f-range"
+                        on:change=move |ev| chosen.set(Range::parse(&event_target_value(&ev)).unwrap_or_default())>
                         {Range::ALL.iter().copied().map(|r| view! {
                             <option value=r.as_str() selected=move || effective().range == r>{move || range_label(r)}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <div class=move || if effective().range == Range::Custom { "" } else { "hidden" }>
+                <div class=move || if custom() { "" } else { "hidden" } data-testid="f-custom-from">
                     <label for="f-from" class=LABEL>{t!(i18n, prod.f_from)}</label>
-                    <input id="f-from" name="from" type="datetime-local" class=INPUT value=move || filters.get().from />
+                    <input id="f-from" name="from" type="datetime-local" class=INPUT value=move || filters.get().from
+                        required=custom on:input=move |ev| from_value.set(event_target_value(&ev)) />
                 </div>
-                <div class=move || if effective().range == Range::Custom { "" } else { "hidden" }>
+                <div class=move || if custom() { "" } else { "hidden" } data-testid="f-custom-to">
                     <label for="f-to" class=LABEL>{t!(i18n, prod.f_to)}</label>
-                    <input id="f-to" name="to" type="datetime-local" class=INPUT value=move || filters.get().to />
+                    <input id="f-to" name="to" type="datetime-local" class=INPUT value=move || filters.get().to
+                        required=custom min=move || from_value.get() />
                 </div>
             }.into_any(),
             FilterKey::Line => {

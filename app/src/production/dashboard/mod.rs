@@ -43,10 +43,7 @@ const MUTED: &str = "text-sm text-slate-600 dark:text-slate-300";
 pub(crate) fn pct(locale: Locale, x: Option<f64>, decimals: usize) -> String {
     match x {
         None => "—".to_owned(),
-        Some(x) => {
-            let _ = locale;
-            format!("{:.*} %", decimals, x * 100.0)
-        }
+        Some(x) => format!("{} %", crate::ui::number::decimal(locale, x * 100.0, decimals)),
     }
 }
 
@@ -94,11 +91,22 @@ pub fn ProductionPage() -> impl IntoView {
     let edits = RwSignal::new(0u64);
     provide_context(entry::StopEdits(edits));
     let setup = Resource::new(|| (), |_| production_setup());
+    // Filters the server refused (a custom range that ends before it starts): asked once, not again on every live
+    // tick (outside testing counted 21 failed requests in 30 s) until they change.
+    let refused = RwSignal::new(None::<Filters>);
     let view = Resource::new(
-        move || (filters.get(), tick.get(), edits.get()),
+        move || {
+            let f = filters.get();
+            let live = if refused.with(|r| r.as_ref() == Some(&f)) { 0 } else { tick.get() };
+            (f, live, edits.get())
+        },
         move |(f, _, _)| async move {
             let s = setup.await?;
-            production_view(f.query(&s)).await
+            let got = production_view(f.query(&s)).await;
+            if matches!(got, Err(AppError::Validation { .. })) {
+                refused.set(Some(f));
+            }
+            got
         },
     );
     let classify = ServerAction::<ClassifyStop>::new();

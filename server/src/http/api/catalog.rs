@@ -157,6 +157,13 @@ pub struct OfferBody {
     min_order_qty: Option<i32>,
     /// When the bodega last confirmed the figure (the last upload naming its location; else the item's last change).
     confirmed_at: DateTime<Utc>,
+    /// How to reach the bodega, as it gave them: its phone, address and opening hours (each may be empty).
+    phone: String,
+    address: String,
+    hours: String,
+    /// The bodega's country (ISO 3166 alpha-2), whose calling code its phone number has.
+    #[schema(example = "MX")]
+    country: String,
 }
 
 impl From<Offer> for OfferBody {
@@ -172,6 +179,10 @@ impl From<Offer> for OfferBody {
             stock: o.stock,
             min_order_qty: o.min_order_qty,
             confirmed_at: o.confirmed_at,
+            phone: o.phone,
+            address: o.address,
+            hours: o.hours,
+            country: o.country,
         }
     }
 }

@@ -267,6 +267,14 @@ pub struct RegisterRequest {
     /// Deprecated: `kind` instead. Read only when `kind` is absent.
     #[schema(value_type = Option<SelfServiceRole>, deprecated)]
     role: Option<String>,
+    /// The organisation's country (ISO 3166 alpha-2): how its numbers and money are written and its currency. One of
+    /// the markets served: MX (the default), AR, CO, CL, PE, EC, GT, CR, UY, US; another is refused (422,
+    /// `country_unknown`).
+    #[schema(example = "MX", min_length = 2, max_length = 2)]
+    country: Option<String>,
+    /// Opening hours as people write them (shown to workshops beside a bodega's stock); optional.
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$", example = "Lun–Vie 9:00–18:00")]
+    hours: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -296,6 +304,8 @@ async fn register(
         address: b.address,
         kind: b.kind.unwrap_or_default(),
         role: b.role.unwrap_or_default(),
+        country: b.country.unwrap_or_default(),
+        hours: b.hours.unwrap_or_default(),
     };
     let user_id = auth::register(&st.pool, &input, &meta).await?;
     Ok((StatusCode::CREATED, Json(Registered { user_id, status: "pending" })))
@@ -579,6 +589,12 @@ pub struct CreateTenantRequest {
     /// The first account is invited at this address, as the kind's first role (a plant's `owner`).
     #[schema(format = Email, min_length = 3, max_length = 254)]
     owner_email: String,
+    /// The organisation's country (ISO 3166 alpha-2), one of the markets served (see registration); default MX.
+    #[schema(example = "MX", min_length = 2, max_length = 2)]
+    country: Option<String>,
+    /// Opening hours as people write them; optional.
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    hours: Option<String>,
     /// The language of the invitation's e-mail: `es` (default) or `en`.
     #[schema(value_type = Option<MailLanguage>)]
     lang: Option<Language>,
@@ -610,6 +626,8 @@ async fn create_tenant(
         phone: b.phone,
         address: b.address,
         owner_email: b.owner_email,
+        country: b.country.unwrap_or_default(),
+        hours: b.hours.unwrap_or_default(),
     };
     let out = nexus_app::identity::invitations::outgoing(&origin, b.lang.unwrap_or_default());
     let created = users::create_tenant(&st.pool, &st.mailer, user, &input, out, &meta).await?;

@@ -41,6 +41,113 @@ pub fn router(limits: UploadLimits) -> Router<AppState> {
         .route("/inventory/uploads/{id}/commit", post(commit))
         .route("/inventory/uploads/{id}/progress", get(progress))
         .route("/inventory/uploads/{id}/rejects.csv", get(rejects))
+        .route("/inventory/items", get(items))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemParams {
+    /// A part number, whole or in part, written any way (`04465`, `4465-022`, `p 83`): compared on its key.
+    #[param(max_length = 40, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    q: Option<String>,
+    /// Text anywhere in the location, ignoring case (empty: every location).
+    #[param(max_length = 60, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    location: Option<String>,
+    /// The order: `number` (default), `location`, `price`, `stock` or `updated`.
+    #[param(value_type = Option<String>, pattern = "^(number|location|price|stock|updated)$")]
+    sort: Option<String>,
+    /// Descending.
+    desc: Option<bool>,
+    /// The `next` cursor of the previous page (of the same order).
+    #[param(pattern = "^([0-9]{1,18}\\.[^\\u0000-\\u001f\\u007f-\\u009f]{0,60})?$")]
+    after: Option<String>,
+    /// Items per page: 1 to 200 (50 when absent).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<i64>,
+}
+
+/// One item of the bodega's inventory, as its uploads left it.
+#[derive(Serialize, ToSchema)]
+pub struct ItemBody {
+    id: i64,
+    /// The number as the bodega writes it.
+    number: String,
+    /// The catalog item it matched: the OEM part's maker, or the aftermarket product's brand, and its name.
+    brand: Option<String>,
+    name: Option<String>,
+    aftermarket: bool,
+    /// Empty for the bodega's default location.
+    location: String,
+    /// Price per unit in cents of `currency`.
+    price_cents: i64,
+    #[schema(example = "MXN")]
+    currency: String,
+    stock: i32,
+    min_order_qty: Option<i32>,
+    /// When its figures last changed.
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of the bodega's inventory.
+#[derive(Serialize, ToSchema)]
+pub struct ItemPage {
+    items: Vec<ItemBody>,
+    /// Pass as `after` (with the same `sort` and `desc`) for the next page; absent on the last page.
+    next: Option<String>,
+    /// Items the filters keep, over every page.
+    total: i64,
+}
+
+/// The bodega's inventory as it stands (what its uploads left), filtered and paged: an ERP reads back what it sent.
+/// Needs `inventory:read` (or a person whose role manages the inventory).
+#[utoipa::path(get, path = "/api/v1/inventory/items", tag = "inventory", params(ItemParams),
+    responses((status = 200, body = ItemPage), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["inventory:read"])))]
+async fn items(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiQuery(p): ApiQuery<ItemParams>,
+) -> ApiResult<Json<ItemPage>> {
+    use nexus::inventory::rules::stock::StockSort;
+    use nexus::inventory::service::stock::{StockQuery, list};
+    // Who may ask comes before what is asked.
+    caller.require(nexus::identity::rules::auth::ApiScope::InventoryRead)?;
+    let sort = match p.sort.as_deref() {
+        None | Some("") => StockSort::default(),
+        Some(s) => StockSort::parse(s).ok_or_else(|| AppError::field("sort", ErrorCode::InvalidInput))?,
+    };
+    let q = StockQuery {
+        number: p.q,
+        location: p.location,
+        sort,
+        desc: p.desc.unwrap_or(false),
+        after: p.after,
+        limit: p.limit,
+    };
+    let page = list(&st.pool, caller, &q).await?;
+    Ok(Json(ItemPage {
+        items: page
+            .page
+            .items
+            .into_iter()
+            .map(|i| ItemBody {
+                id: i.id,
+                number: i.number,
+                brand: i.brand,
+                name: i.name,
+                aftermarket: i.aftermarket,
+                location: i.location,
+                price_cents: i.price.cents,
+                currency: i.price.currency,
+                stock: i.stock,
+                min_order_qty: i.min_order_qty,
+                updated_at: i.updated_at,
+            })
+            .collect(),
+        next: page.page.next,
+        total: page.total,
+    }))
 }
 
 fn upload_id(raw: &str) -> ApiResult<UploadId> {
@@ -335,10 +442,10 @@ async fn rejects(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(receive, history, upload, reread, commit, discard, progress, rejects),
-    components(schemas(UploadForm, UploadView, UploadSummary, UploadHistory, ReadChoice, CommitBody, ProgressView, Phase,
+#[openapi(paths(receive, history, upload, reread, commit, discard, progress, rejects, items),
+    components(schemas(ItemPage, ItemBody, UploadForm, UploadView, UploadSummary, UploadHistory, ReadChoice, CommitBody, ProgressView, Phase,
                        UploadStatus, MappingSource, HeaderChange, PreviewRow, Parsed, Reject, Repeat, Counts,
                        Problem, FileProblem, Format, Field)),
-    tags((name = "inventory", description = "A bodega's inventory uploads (people who manage inventory; keys with \
-                                              inventory:write)")))]
+    tags((name = "inventory", description = "A bodega's inventory: its uploads (people who manage inventory; keys with \
+                                              inventory:write) and its items as they stand (keys with inventory:read)")))]
 pub struct InventoryApi;
