@@ -48,11 +48,13 @@ test('the admin suspends an organization: its people are signed out and cannot r
   await expect(page.getByRole('status').filter({ hasText: 'Organización suspendida' })).toBeVisible();
   await expect(row).toContainText('Suspendida');
 
-  // The workshop's open session has ended: its next page is the login page, and logging in is refused.
+  // The workshop's open session has ended: its next page is the login page, saying why; logging in is refused with
+  // the organisation's state, not the account's (found by outside testing: "your account is deactivated").
   await workshop.reload();
   await expect(workshop).toHaveURL(/\/login(\?next=[^&]*)?$/);
+  await expect(workshop.getByTestId('session-ended')).toHaveAttribute('data-code', 'organisation_suspended');
   await login(workshop, email, 'Taller-Jalisco-2026');
-  await expect(workshop.getByTestId('form-error')).toHaveText('Tu cuenta está desactivada. Contacta al administrador.');
+  await expect(workshop.getByTestId('form-error')).toContainText('Tu organización está suspendida');
 
   await row.getByTestId('tenant-reactivate').click();
   await expect(page.getByRole('status').filter({ hasText: 'Organización reactivada' })).toBeVisible();

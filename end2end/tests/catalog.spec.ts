@@ -57,12 +57,13 @@ async function stockedPart(request: APIRequestContext): Promise<{ part: Hit; off
   return found!;
 }
 
-/** An amount as the Spanish page writes it (`ui::number::money`): "$1234,50", thousands grouped from five digits. */
+/** An amount as a Mexican organisation's Spanish page writes it (`NumberStyle::money`): "$1,234.50"; another
+ * currency by its code first ("USD 899.00"). */
 function pesos(cents: number, currency: string): string {
   const units = Math.floor(Math.abs(cents) / 100);
-  const grouped = units >= 10_000 ? String(units).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202F') : String(units);
-  const amount = `${grouped},${String(Math.abs(cents) % 100).padStart(2, '0')}`;
-  return `${cents < 0 ? '-' : ''}${currency === 'MXN' ? `$${amount}` : `${amount} ${currency}`}`;
+  const grouped = String(units).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const amount = `${grouped}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+  return `${cents < 0 ? '-' : ''}${currency === 'MXN' ? `$${amount}` : `${currency} ${amount}`}`;
 }
 
 // The demo catalog loads in the background on the server's first start: wait for it.

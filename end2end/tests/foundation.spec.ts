@@ -117,7 +117,8 @@ test.describe('in Mexico City', () => {
       timeZone: 'America/Mexico_City', year: 'numeric', month: '2-digit', day: '2-digit',
       hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
     }).format(at);
-    await expect(first).toHaveText(local);
+    // Said with its offset, so it is never mistaken for UTC or the plant's zone.
+    await expect(first).toHaveText(new RegExp(`^${local} \\(UTC[−+]\\d+(:\\d\\d)?\\)$`));
     // The next page comes from the server already in the zone (no flicker from UTC).
     const html = await (await page.request.get('/account')).text();
     expect(html).toContain(local);

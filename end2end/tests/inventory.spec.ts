@@ -63,7 +63,7 @@ test('a bodega drags in its export, fixes the mapping, reads the dry run, commit
   await expect(page.getByTestId('map-part_number').locator('option:checked')).toHaveText('Código');
   await expect(page.getByTestId('map-location').locator('option:checked')).toHaveText('Almacén');
   await expect(page.getByTestId('preview-row')).toHaveCount(4);
-  await expect(page.getByTestId('parsed').first()).toContainText('$1234,50');
+  await expect(page.getByTestId('parsed').first()).toContainText('$1,234.50');
   // Bodega Demo's demo stock may hold some of these parts already: new or changed, 2 valid rows in all.
   await expect(page.getByTestId('count-rows').locator('dd')).toHaveAttribute('data-value', '4');
   await expect(page.getByTestId('count-rejected').locator('dd')).toHaveAttribute('data-value', '2');
@@ -108,7 +108,7 @@ test('a bodega drags in its export, fixes the mapping, reads the dry run, commit
   await login(page, WORKSHOP, demoPassword);
   await expect(page).toHaveURL(/\/$/);
   await open(page, `/catalog/parts/${a.id}`);
-  const offer = page.getByTestId('offer').filter({ hasText: '$1234,50' });
+  const offer = page.getByTestId('offer').filter({ hasText: '$1,234.50' });
   await expect(offer).toHaveCount(1);
   await expect(offer).toContainText('Bodega Demo');
   await shot(page, '42-part-availability');

@@ -224,6 +224,13 @@ test('an operator on a tablet sees their dashboard and classifies only their own
   for (const row of await forms.all()) {
     await expect(row.locator('td').first()).toHaveText('L1');
   }
+  // Classifying one says it was saved (found by outside testing: nothing confirmed it); the count says which stops
+  // of how many the page shows.
+  await expect(page.getByTestId('stops-count')).toContainText(/Paros 1–\d+ de \d+/);
+  const form = forms.first().getByTestId('classify-form');
+  await form.getByTestId('classify-reason').selectOption({ index: 1 });
+  await form.getByTestId('classify-save').click();
+  await expect(page.getByTestId('classify-saved')).toContainText('Clasificación guardada');
   // Other lines' stops are shown without the form.
   await open(page, '/production?line=' + (await page.getByTestId('f-line').locator('option').nth(2).getAttribute('value')));
   await expect(page.getByTestId('classify-form')).toHaveCount(0);
@@ -324,7 +331,11 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await expect(owner).toHaveURL(/\/production\/queries$/);
   const rows = owner.getByTestId('queries-table').locator('tbody tr');
   await expect(rows.filter({ hasText: MANAGER }).first()).toBeVisible();
-  await expect(rows.first()).toContainText('dashboard');
+  // In words: the query's name, its filters by name, times in the plant's zone with their offset.
+  await expect(rows.first()).toContainText('Tablero');
+  await expect(rows.first().getByTestId('query-filters')).toContainText('Periodo:');
+  await expect(rows.first().getByTestId('query-filters')).toContainText(/\(UTC[−+]\d+\)/);
+  await expect(rows.first().getByTestId('query-filters')).not.toContainText('bucket=');
   await expect(owner.getByTestId('queries-day')).toBeVisible();
   await shot(owner, 'production-queries');
   await context.close();
