@@ -92,6 +92,10 @@ test('a workshop on a phone: its next step, examples from the catalog, pages bot
   await expect(offer.getByTestId('offer-whatsapp')).toHaveAttribute('href', 'https://wa.me/525551234567');
   await expect(offer.getByTestId('offer-hours')).toContainText('Lun–Vie');
   await expect(offer.getByTestId('offer-price')).toHaveText(/^\$\d{1,3}(,\d{3})*\.\d\d$/);
+  // The vehicles' heading counts its rows (the model years said apart); each alternative leads to its search.
+  const fitRows = await page.getByTestId('fits').locator('tbody tr').count();
+  await expect(page.locator('#fits-h')).toHaveText(`Vehículos (${fitRows})`);
+  await expect(page.getByTestId('alternative-link').first()).toHaveAttribute('href', /^\/catalog\?q=/);
   await fitsTheScreen(page, 'part');
   await shot(page, 'firstmeet-workshop-part-phone');
 
@@ -156,6 +160,12 @@ test('an admin on a phone: the whole navigation, its own row not offered for dea
     return wide <= el.clientWidth;
   });
   expect(fits, 'the placeholder is cut').toBe(true);
+  // The catalog's runs in words: no shell command, no "succeeded", grouped counts.
+  await open(page, '/admin/catalog');
+  await expect(page.getByTestId('catalog-runs')).toContainText('Catálogo de demostración');
+  await expect(page.locator('main')).not.toContainText('nexus-server');
+  await expect(page.locator('main')).not.toContainText('succeeded');
+  await expect(page.getByTestId('catalog-counts')).toContainText(/\d{1,3},\d{3}/);
   await open(page, '/admin/audit');
   await expect(page.getByTestId('audit-details').first()).not.toContainText('{');
   await fitsTheScreen(page, '/admin/audit');
@@ -223,4 +233,18 @@ test('a plant\'s owner, manager, supply and viewer on a phone: their dashboard f
     await fitsTheScreen(page, `${who} dashboard`);
     await page.context().close();
   }
+});
+
+test('arrow keys through a vehicle list search once, when the choice settles', async ({ page }) => {
+  await login(page, WORKSHOP, demoPassword);
+  await expect(page.getByTestId('home')).toBeVisible();
+  await open(page, '/catalog?q=filtro&make=');
+  let searches = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/ui/catalog/search')) searches++; });
+  await page.getByTestId('vehicle-make').focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  await expect.poll(() => searches, { timeout: 5_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(1_000);
+  expect(searches, 'one search for four key presses').toBe(1);
+  await expect(page).toHaveURL(/make=[^&]+/);
 });
