@@ -231,7 +231,7 @@ mod tests {
         for s in ApiScope::ALL {
             assert_eq!(
                 bodega.require(s).is_ok(),
-                matches!(s, ApiScope::InventoryWrite | ApiScope::CatalogRead),
+                matches!(s, ApiScope::InventoryRead | ApiScope::InventoryWrite | ApiScope::CatalogRead),
                 "{s:?}"
             );
         }

@@ -162,7 +162,8 @@ test('an admin on a phone: the whole navigation, its own row not offered for dea
   expect(fits, 'the placeholder is cut').toBe(true);
   // The catalog's runs in words: no shell command, no "succeeded", grouped counts.
   await open(page, '/admin/catalog');
-  await expect(page.getByTestId('catalog-runs')).toContainText('Catálogo de demostración');
+  await expect(page.getByTestId('catalog-runs')).toContainText('Terminó bien');
+  await expect(page.getByTestId('catalog-runs')).toContainText('Refacciones OEM:');
   await expect(page.locator('main')).not.toContainText('nexus-server');
   await expect(page.locator('main')).not.toContainText('succeeded');
   await expect(page.getByTestId('catalog-counts')).toContainText(/\d{1,3},\d{3}/);
@@ -238,7 +239,7 @@ test('a plant\'s owner, manager, supply and viewer on a phone: their dashboard f
 test('arrow keys through a vehicle list search once, when the choice settles', async ({ page }) => {
   await login(page, WORKSHOP, demoPassword);
   await expect(page.getByTestId('home')).toBeVisible();
-  await open(page, '/catalog?q=filtro&make=');
+  await open(page, '/catalog?q=filtro');
   let searches = 0;
   page.on('request', (r) => { if (r.url().includes('/api/ui/catalog/search')) searches++; });
   await page.getByTestId('vehicle-make').focus();

@@ -551,15 +551,7 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
                         view! { <Hit hit=h index=i q=q.clone() stocked /> }
                     }).collect_view()}
                 </ol>
-                {(prev.is_some() || next.is_some()).then(|| view! {
-                    <nav class="mt-4 flex flex-wrap gap-2" aria-label=move || td_string!(i18n.get_locale(), list.pages)>
-                        {(trail.back.len() > 1).then(|| view! {
-                            <a class=BUTTON_SECONDARY href=href(&q3, &v3, group_param, None) data-testid="first-page">{t!(i18n, common.first_page)}</a>
-                        })}
-                        {prev.clone().map(|p| view! { <a class=BUTTON_SECONDARY href=p rel="prev" data-testid="prev-page">{t!(i18n, common.prev_page)}</a> })}
-                        {next.clone().map(|n| view! { <a class=BUTTON_SECONDARY href=n rel="next" data-testid="next-page">{t!(i18n, common.next_page)}</a> })}
-                    </nav>
-                })}
+                <ResultPages first=(trail.back.len() > 1).then(|| href(&q3, &v3, group_param, None)) prev next />
             </section>
         }
         .into_any()
@@ -572,6 +564,21 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The links between result pages: the first (from the third page on), the previous and the next.
+#[component]
+fn ResultPages(first: Option<String>, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    (first.is_some() || prev.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="mt-4 flex flex-wrap gap-2" aria-label=move || td_string!(i18n.get_locale(), list.pages)>
+                {first.map(|f| view! { <a class=BUTTON_SECONDARY href=f data-testid="first-page">{t!(i18n, common.first_page)}</a> })}
+                {prev.map(|p| view! { <a class=BUTTON_SECONDARY href=p rel="prev" data-testid="prev-page">{t!(i18n, common.prev_page)}</a> })}
+                {next.map(|n| view! { <a class=BUTTON_SECONDARY href=n rel="next" data-testid="next-page">{t!(i18n, common.next_page)}</a> })}
+            </nav>
+        }
+    })
 }
 
 #[component]

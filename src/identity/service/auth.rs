@@ -378,7 +378,7 @@ impl Auth {
             return Err(Error::Unauthorized(ErrorCode::TokenInvalid));
         }
         if row.revoked_at.is_some() {
-            let reason = row.revoked_reason.as_deref().and_then(|r| EndReason::decode(r).ok());
+            let reason = row.revoked_reason.as_deref().map(EndReason::decode).transpose()?;
             return Err(Error::Unauthorized(EndReason::code(reason)));
         }
         let user = User {
@@ -424,7 +424,7 @@ impl Auth {
             display_name: String::new(),
         };
         if row.revoked_at.is_some() {
-            let reason = row.revoked_reason.as_deref().and_then(|r| EndReason::decode(r).ok());
+            let reason = row.revoked_reason.as_deref().map(EndReason::decode).transpose()?;
             return Err(Error::Unauthorized(EndReason::code(reason)));
         }
         let end = why_it_ends(row.expires_at, row.last_seen_at, &row.status, &row.tenant_status, now)?;
