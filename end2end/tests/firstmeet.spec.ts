@@ -49,6 +49,8 @@ test.beforeAll(async ({ request }) => {
 });
 
 test('a workshop on a phone: its next step, examples from the catalog, pages both ways, a bodega to call', async ({ browser }) => {
+  // The demo bodega's stock lands in the background after the demo catalog: waiting for it may take a while.
+  test.setTimeout(180_000);
   const page = await phone(browser, WORKSHOP);
   // What it can do now, and the one next step (no "coming soon" for what it already has).
   await expect(page.getByTestId('next-step')).toContainText('Busca una refacción');
