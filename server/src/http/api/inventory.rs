@@ -53,8 +53,8 @@ pub struct ItemParams {
     /// Text anywhere in the location, ignoring case (empty: every location).
     #[param(max_length = 60, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     location: Option<String>,
-    /// The order: `number` (default), `location`, `price`, `stock` or `updated`.
-    #[param(value_type = Option<String>, pattern = "^(number|location|price|stock|updated)$")]
+    /// The order: `number` (default, also when empty), `location`, `price`, `stock` or `updated`.
+    #[param(value_type = Option<String>, pattern = "^(number|location|price|stock|updated)?$")]
     sort: Option<String>,
     /// Descending.
     desc: Option<bool>,
