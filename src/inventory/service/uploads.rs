@@ -486,23 +486,24 @@ fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping, keys: Optio
             line: *line,
             cells: cells.clone(),
             parsed: complete.then(|| match check_cells(cells, &columns, style) {
-                Ok(r) if keys.is_some_and(|k| matches!(k.find(r.number.key()), Match::Unknown)) => {
-                    Parsed::Rejected { problem: Problem::UnknownPart { number: r.number.display().to_owned() } }
-                }
-                Ok(r) if keys.is_some_and(|k| matches!(k.find(r.number.key()), Match::Ambiguous(_))) => {
-                    Parsed::Rejected {
+                // One lookup per row: what the catalog has under the row's number.
+                Ok(r) => match keys.map(|k| k.find(r.number.key())) {
+                    Some(Match::Unknown) => {
+                        Parsed::Rejected { problem: Problem::UnknownPart { number: r.number.display().to_owned() } }
+                    }
+                    Some(Match::Ambiguous(_)) => Parsed::Rejected {
                         problem: Problem::AmbiguousPart {
                             number: r.number.display().to_owned(),
                             brands: String::new(),
                         },
-                    }
-                }
-                Ok(r) => Parsed::Valid {
-                    key: r.number.key().to_owned(),
-                    price_cents: r.price_cents,
-                    stock: r.stock,
-                    location: r.location,
-                    min_order_qty: r.min_order_qty,
+                    },
+                    _ => Parsed::Valid {
+                        key: r.number.key().to_owned(),
+                        price_cents: r.price_cents,
+                        stock: r.stock,
+                        location: r.location,
+                        min_order_qty: r.min_order_qty,
+                    },
                 },
                 Err(problem) => Parsed::Rejected { problem },
             }),
