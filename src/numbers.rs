@@ -80,6 +80,17 @@ pub fn known_country(country: &str) -> bool {
     COUNTRIES.iter().any(|(c, _, _)| *c == country)
 }
 
+/// A zone's offset from UTC at some instant, as people read it: `UTC`, `UTC−6`, `UTC+5:30` (what every time shown
+/// says beside it, in pages and in logged queries alike).
+pub fn utc_offset(east_secs: i32) -> String {
+    if east_secs == 0 {
+        return "UTC".to_owned();
+    }
+    let sign = if east_secs < 0 { '\u{2212}' } else { '+' };
+    let (h, m) = (east_secs.abs() / 3600, east_secs.abs() % 3600 / 60);
+    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
+}
+
 /// A phone number as a WhatsApp link takes it (`https://wa.me/<digits>`): its digits with the country's calling code
 /// in front, unless it was written in international form (`+54 …`, `0052 …`). `None` when it has too few digits to be
 /// a phone number.

@@ -93,15 +93,7 @@ pub fn format_in_zone(at: DateTime<Utc>, zone: Option<&str>) -> String {
         .unwrap_or_else(|| at.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
-/// A zone's offset from UTC at some instant, as people read it: `UTC`, `UTC−6`, `UTC+5:30`.
-pub fn offset_label(east_secs: i32) -> String {
-    if east_secs == 0 {
-        return "UTC".to_owned();
-    }
-    let sign = if east_secs < 0 { '\u{2212}' } else { '+' };
-    let (h, m) = (east_secs.abs() / 3600, east_secs.abs() % 3600 / 60);
-    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
-}
+pub use nexus::numbers::utc_offset as offset_label;
 
 /// A moment, as a `<time>` element carrying the exact instant (UTC) for machines and assistive technology.
 #[component]

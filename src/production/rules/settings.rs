@@ -531,14 +531,7 @@ pub fn logged_filters(
                 ("from" | "to", serde_json::Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
                     Ok(at) => {
                         let local = at.with_timezone(&tz);
-                        let east = local.offset().fix().local_minus_utc();
-                        let (h, m) = (east.abs() / 3600, east.abs() % 3600 / 60);
-                        let sign = if east < 0 { '\u{2212}' } else { '+' };
-                        let offset = match (east, m) {
-                            (0, _) => "UTC".to_owned(),
-                            (_, 0) => format!("UTC{sign}{h}"),
-                            _ => format!("UTC{sign}{h}:{m:02}"),
-                        };
+                        let offset = crate::numbers::utc_offset(local.offset().fix().local_minus_utc());
                         format!("{} ({offset})", local.format("%Y-%m-%d %H:%M"))
                     }
                     Err(_) => s.clone(),
