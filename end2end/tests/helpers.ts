@@ -1,12 +1,27 @@
 // Actions, checks and finders shared by the specs.
-import { Page, expect } from '@playwright/test';
+import { ConsoleMessage, Page, expect } from '@playwright/test';
 
 export const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'E2e-Demo-Passw0rd';
 
-/** Opens a page and waits until the WebAssembly has hydrated it (the app marks <body data-hydrated>). */
+/** Opens a page and waits until the WebAssembly has hydrated it (the app marks <body data-hydrated>). When it never
+ * does, the failure carries what the browser reported meanwhile (a hydration panic names the node it expected). */
 export async function open(page: Page, path: string) {
-  await page.goto(path);
-  await page.waitForSelector('body[data-hydrated]');
+  const said: string[] = [];
+  const listen = (m: ConsoleMessage) => {
+    if (m.type() === 'error' || m.type() === 'warning') said.push(`${m.type()}: ${m.text()}`);
+  };
+  const thrown = (e: Error) => said.push(`page error: ${e.message}`);
+  page.on('console', listen);
+  page.on('pageerror', thrown);
+  try {
+    await page.goto(path);
+    await page.waitForSelector('body[data-hydrated]', { timeout: 40_000 });
+  } catch (e) {
+    throw new Error(`${path} did not hydrate: ${(e as Error).message}\nthe browser said:\n${said.join('\n').slice(0, 4000)}`);
+  } finally {
+    page.off('console', listen);
+    page.off('pageerror', thrown);
+  }
 }
 
 export async function login(page: Page, login: string, password: string) {

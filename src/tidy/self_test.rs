@@ -8,6 +8,10 @@ use super::*;
 #[test]
 fn the_checks_catch_what_they_are_for() {
     let p = Path::new("x.rs");
+    let page = "pub fn P() -> impl IntoView {\n    view! {\n        <Protected>\n            <Inner />\n        </Protected>\n    }\n}\n\nfn Inner() -> impl IntoView {\n    let r = Resource::new(|| (), |_| f());\n}\n";
+    assert_eq!(violations_of_resources_inside_protected(p, page).len(), 1);
+    let fixed = page.replace("    let r = Resource::new(|| (), |_| f());\n", "");
+    assert_eq!(violations_of_resources_inside_protected(p, &fixed).len(), 0);
     assert_eq!(violations_of_purity(p, "use sqlx::PgPool;\n").len(), 1);
     assert_eq!(violations_of_purity(p, "// no sqlx here\nuse serde::Serialize;\n").len(), 0);
     let mapping = "#[cfg_attr(feature = \"ssr\", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]\n";

@@ -30,19 +30,21 @@ pub async fn catalog_overview() -> Result<OverviewDto, AppError> {
     Ok(OverviewDto { counts, runs })
 }
 
+/// The resource is created here, outside `Protected` (see ARCHITECTURE.md: server and browser must create it at the
+/// same point).
 #[component]
 pub fn CatalogAdminPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| catalog_overview());
     view! {
         <Protected permission=Permission::UsersManage>
-            <Overview />
+            <Overview data />
         </Protected>
     }
 }
 
 #[component]
-fn Overview() -> impl IntoView {
+fn Overview(data: Resource<Result<OverviewDto, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let data = Resource::new(|| (), |_| catalog_overview());
     view! {
         <Title text=move || td_string!(i18n.get_locale(), catalog.admin_title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, catalog.admin_title)) />

@@ -176,18 +176,11 @@ fn href(q: &str, v: &VehicleFilter, group: Option<i32>, after: Option<&str>) -> 
     s
 }
 
+/// The search's resource is created here, outside the `Protected` suspense, so the server and the browser create it
+/// at the same point (their ids must match for hydration): created inside, a fresh load sometimes failed to hydrate
+/// (the browser met the vehicle list where it expected the boundary's marker).
 #[component]
 pub fn CatalogPage() -> impl IntoView {
-    view! {
-        <Protected permission=Permission::CatalogRead>
-            <Catalog />
-        </Protected>
-    }
-}
-
-#[component]
-fn Catalog() -> impl IntoView {
-    let i18n = use_i18n();
     let query = use_query_map();
     let dto = move || {
         query.with(|m| CatalogQueryDto {
@@ -202,6 +195,17 @@ fn Catalog() -> impl IntoView {
         })
     };
     let result = Resource::new(dto, search_catalog);
+    view! {
+        <Protected permission=Permission::CatalogRead>
+            <Catalog result />
+        </Protected>
+    }
+}
+
+#[component]
+fn Catalog(result: Resource<Result<CatalogResultDto, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
     let q0 = query.with_untracked(|m| m.get("q")).unwrap_or_default();
     let navigate = use_navigate();
     // Typing searches after a pause; the URL follows (replaced, so Back leaves the page rather than each keystroke).
