@@ -50,6 +50,14 @@ pub enum ErrorCode {
     OutputNeeded,
     ScopeUnknown,
     InvalidInput,
+    /// A fraction of an item counted whole (pieces, pairs, boxes).
+    WholeUnits,
+    /// An archived item, department or category named where a live one is needed.
+    Archived,
+    /// A transfer to the department it comes from.
+    SameDepartment,
+    /// A category placed under itself or one of its own descendants.
+    CategoryCycle,
     /// A JSON body that is not an object where the operation takes one (an array, a string…).
     ExpectedObject,
     // state
@@ -62,6 +70,16 @@ pub enum ErrorCode {
     UploadRepeated,
     /// The upload was committed, discarded or failed: it can no longer change.
     UploadClosed,
+    /// An idempotency key sent again with another request: a new write needs a new key (a retry sends the same).
+    IdempotencyKeyReused,
+    /// A balance would go below zero.
+    InsufficientStock,
+    /// The movement was reversed before (each is reversed at most once), or is itself a reversal.
+    AlreadyReversed,
+    /// The stocktake was posted or cancelled: it can no longer change.
+    StocktakeClosed,
+    /// A department already has an open stocktake.
+    StocktakeOpen,
     CsrfRejected,
     RateLimited,
     Unavailable,
@@ -105,6 +123,10 @@ impl ErrorCode {
             Self::OutputNeeded => "output_needed",
             Self::ScopeUnknown => "scope_unknown",
             Self::InvalidInput => "invalid_input",
+            Self::WholeUnits => "whole_units",
+            Self::Archived => "archived",
+            Self::SameDepartment => "same_department",
+            Self::CategoryCycle => "category_cycle",
             Self::ExpectedObject => "expected_object",
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
@@ -112,6 +134,11 @@ impl ErrorCode {
             Self::UploadBusy => "upload_busy",
             Self::UploadRepeated => "upload_repeated",
             Self::UploadClosed => "upload_closed",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::InsufficientStock => "insufficient_stock",
+            Self::AlreadyReversed => "already_reversed",
+            Self::StocktakeClosed => "stocktake_closed",
+            Self::StocktakeOpen => "stocktake_open",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

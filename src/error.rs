@@ -63,6 +63,16 @@ fn on_constraint(name: &str) -> Option<Error> {
         | "production_products_tenant_id_code_key"
         | "production_reasons_tenant_id_code_key" => Error::field("code", ErrorCode::NameTaken),
         "production_shifts_tenant_id_name_key" => Error::field("name", ErrorCode::NameTaken),
+        // The stock room: codes, SKUs and sibling categories are unique whatever their case.
+        "stockroom_departments_code_key" => Error::field("code", ErrorCode::NameTaken),
+        "stockroom_items_sku_key" => Error::field("sku", ErrorCode::NameTaken),
+        "stockroom_categories_name_key" => Error::field("name", ErrorCode::NameTaken),
+        // A balance the ledger would take below zero: the service names the lines before it comes to this, so this is
+        // a posting that raced past its own check (it cannot: the balances are locked first); refused all the same.
+        "stockroom_balances_never_negative" => Error::Conflict(ErrorCode::InsufficientStock),
+        // A movement reversed twice at once: the second finds the first's reversal.
+        "stockroom_movements_reversed_once" => Error::Conflict(ErrorCode::AlreadyReversed),
+        "stockroom_counts_open_key" => Error::Conflict(ErrorCode::StocktakeOpen),
         _ => return None,
     })
 }

@@ -122,6 +122,34 @@ id!(
     /// A downtime reason of a plant (`production_reasons`).
     ReasonId(i32)
 );
+id!(
+    /// An item of a stock room (`stockroom_items`).
+    ItemId(i64)
+);
+id!(
+    /// A department of a stock room, which holds stock (`stockroom_departments`).
+    DepartmentId(i32)
+);
+id!(
+    /// A category of a stock room's items, a node of their tree (`stockroom_categories`).
+    CategoryId(i32)
+);
+id!(
+    /// A posting: one or more movements written at once under an idempotency key (`stockroom_posts`).
+    PostId(i64)
+);
+id!(
+    /// A movement of the stock ledger (`stockroom_movements`).
+    MovementId(i64)
+);
+id!(
+    /// A low-stock alert (`stockroom_alerts`).
+    AlertId(i64)
+);
+id!(
+    /// A stocktake of a department (`stockroom_counts`).
+    StocktakeId(i64)
+);
 uuid_id!(
     /// A bodega's upload of an inventory file (`inventory_uploads`).
     UploadId

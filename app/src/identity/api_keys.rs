@@ -61,6 +61,10 @@ pub struct CreateApiKeyInput {
     pub production_record: Option<String>,
     #[serde(default)]
     pub audit_read: Option<String>,
+    #[serde(default)]
+    pub stock_read: Option<String>,
+    #[serde(default)]
+    pub stock_write: Option<String>,
 }
 
 impl CreateApiKeyInput {
@@ -76,6 +80,8 @@ impl CreateApiKeyInput {
                 ApiScope::ProductionRead => self.production_read.is_some(),
                 ApiScope::ProductionRecord => self.production_record.is_some(),
                 ApiScope::AuditRead => self.audit_read.is_some(),
+                ApiScope::StockRead => self.stock_read.is_some(),
+                ApiScope::StockWrite => self.stock_write.is_some(),
             })
             .collect()
     }
@@ -120,6 +126,8 @@ pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
         ApiScope::ProductionRead => td_string!(l, keys.scope_production_read),
         ApiScope::ProductionRecord => td_string!(l, keys.scope_production_record),
         ApiScope::AuditRead => td_string!(l, keys.scope_audit_read),
+        ApiScope::StockRead => td_string!(l, keys.scope_stock_read),
+        ApiScope::StockWrite => td_string!(l, keys.scope_stock_write),
     }
 }
 

@@ -61,12 +61,18 @@ pub enum Permission {
     ProductionRecord,
     /// Configure lines, products, shifts, dashboards.
     PlantConfigure,
-    /// Stock room movements.
-    StockManage,
+    /// Read the stock room: items, balances, history, alerts.
+    StockRead,
+    /// Move stock: receive, issue, return, transfer, reverse, count; acknowledge alerts.
+    StockMove,
+    /// Issue to oneself, in the departments that allow it (an operator at an unstaffed counter).
+    StockIssueSelf,
+    /// Set up the stock room: items, departments, categories, levels, who belongs where.
+    StockConfigure,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Permission::AccountManage,
         Permission::UsersManage,
         Permission::AuditRead,
@@ -77,7 +83,10 @@ impl Permission {
         Permission::ProductionRead,
         Permission::ProductionRecord,
         Permission::PlantConfigure,
-        Permission::StockManage,
+        Permission::StockRead,
+        Permission::StockMove,
+        Permission::StockIssueSelf,
+        Permission::StockConfigure,
     ];
 }
 
@@ -97,13 +106,17 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
             ProductionRead,
             ProductionRecord,
             PlantConfigure,
-            StockManage,
+            StockRead,
+            StockMove,
+            StockConfigure,
         ],
-        Role::Manager => &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure],
-        Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockManage],
-        Role::Supply => &[AccountManage, StockManage, ProductionRead],
-        Role::Viewer => &[AccountManage, ProductionRead],
-        Role::Workshop => &[AccountManage, CatalogRead, AvailabilityRead],
+        Role::Manager => {
+            &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure, StockRead, StockConfigure]
+        }
+        Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf],
+        Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove],
+        Role::Viewer => &[AccountManage, ProductionRead, StockRead],
+        Role::Workshop => &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
         Role::Warehouse => &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage],
     }
 }
@@ -135,12 +148,19 @@ pub enum ApiScope {
     /// Read the tenant's audit log (a SIEM pulling it).
     #[serde(rename = "audit:read")]
     AuditRead,
+    /// Read the stock room (a report, `nexus-server stock status`).
+    #[serde(rename = "stock:read")]
+    StockRead,
+    /// Move stock and keep its items (a scanner station, `nexus-server stock add|issue|return…`).
+    #[serde(rename = "stock:write")]
+    StockWrite,
 }
 
 crate::codes::text_enum!(ApiScope "API scope" {
     CatalogRead => "catalog:read", InventoryRead => "inventory:read", InventoryWrite => "inventory:write",
     ProductionIngest => "production:ingest",
     ProductionRead => "production:read", ProductionRecord => "production:record", AuditRead => "audit:read",
+    StockRead => "stock:read", StockWrite => "stock:write",
 });
 
 impl ApiScope {
@@ -154,6 +174,8 @@ impl ApiScope {
             ApiScope::ProductionRead => Permission::ProductionRead,
             ApiScope::ProductionRecord => Permission::ProductionRecord,
             ApiScope::AuditRead => Permission::AuditRead,
+            ApiScope::StockRead => Permission::StockRead,
+            ApiScope::StockWrite => Permission::StockMove,
         }
     }
 
@@ -290,9 +312,24 @@ mod tests {
         check_in(
             Workshop,
             Role::Owner,
-            &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead, StockManage],
+            &[
+                AccountManage,
+                UsersManage,
+                AuditRead,
+                ApiKeysManage,
+                CatalogRead,
+                AvailabilityRead,
+                StockRead,
+                StockMove,
+                StockConfigure,
+            ],
         );
-        check_in(Workshop, Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead]);
+        // A workshop's own account keeps its shelf: reads, moves and sets up its stock room.
+        check_in(
+            Workshop,
+            Role::Workshop,
+            &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
+        );
         // A plant's owner: the plant and its stock room, the catalog and availability; no bodega uploads.
         check_in(
             Manufacturer,
@@ -307,10 +344,20 @@ mod tests {
                 ProductionRead,
                 ProductionRecord,
                 PlantConfigure,
-                StockManage,
+                StockRead,
+                StockMove,
+                StockConfigure,
             ],
         );
-        check_in(Manufacturer, Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockManage]);
+        // An operator reads the stock room and issues to themselves where the department allows it.
+        check_in(
+            Manufacturer,
+            Role::Operator,
+            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf],
+        );
+        check_in(Manufacturer, Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove]);
+        // A warehouse keeps no stock room.
+        check_in(Warehouse, Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
         check_in(
             Platform,
             Role::Admin,
@@ -343,14 +390,27 @@ mod tests {
                 ProductionRead,
                 ProductionRecord,
                 PlantConfigure,
-                StockManage,
+                StockRead,
+                StockMove,
+                StockConfigure,
             ],
         );
-        check(Role::Manager, &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure]);
-        check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockManage]);
-        check(Role::Supply, &[AccountManage, StockManage, ProductionRead]);
-        check(Role::Viewer, &[AccountManage, ProductionRead]);
-        check(Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead]);
+        check(
+            Role::Manager,
+            &[
+                AccountManage,
+                ApiKeysManage,
+                ProductionRead,
+                ProductionRecord,
+                PlantConfigure,
+                StockRead,
+                StockConfigure,
+            ],
+        );
+        check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf]);
+        check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove]);
+        check(Role::Viewer, &[AccountManage, ProductionRead, StockRead]);
+        check(Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure]);
         check(Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
     }
 
@@ -389,16 +449,20 @@ mod tests {
         let grantable = |k: TenantKind, r: Role| ApiScope::grantable_by(k, r).collect::<Vec<_>>();
         assert_eq!(
             grantable(Manufacturer, Role::Owner),
-            vec![CatalogRead, ProductionIngest, ProductionRead, ProductionRecord, AuditRead]
+            vec![CatalogRead, ProductionIngest, ProductionRead, ProductionRecord, AuditRead, StockRead, StockWrite]
         );
         // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
         assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryRead, InventoryWrite, AuditRead]);
-        assert_eq!(grantable(Workshop, Role::Owner), vec![CatalogRead, AuditRead]);
+        assert_eq!(grantable(Workshop, Role::Owner), vec![CatalogRead, AuditRead, StockRead, StockWrite]);
         assert_eq!(grantable(Warehouse, Role::Warehouse), vec![CatalogRead, InventoryRead, InventoryWrite]);
-        assert_eq!(grantable(Manufacturer, Role::Manager), vec![ProductionIngest, ProductionRead, ProductionRecord]);
-        assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead]);
+        // A manager sets the stock room up but does not move stock: a key of theirs reads it only.
+        assert_eq!(
+            grantable(Manufacturer, Role::Manager),
+            vec![ProductionIngest, ProductionRead, ProductionRecord, StockRead]
+        );
+        assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead, StockRead, StockWrite]);
         assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);
-        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead]);
+        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead, StockRead]);
     }
 
     #[test]

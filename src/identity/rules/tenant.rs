@@ -50,9 +50,18 @@ impl TenantKind {
             TenantKind::Platform => {
                 &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead]
             }
-            TenantKind::Workshop => {
-                &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, AvailabilityRead, StockManage]
-            }
+            TenantKind::Workshop => &[
+                AccountManage,
+                UsersManage,
+                AuditRead,
+                ApiKeysManage,
+                CatalogRead,
+                AvailabilityRead,
+                StockRead,
+                StockMove,
+                StockIssueSelf,
+                StockConfigure,
+            ],
             TenantKind::Warehouse => {
                 &[AccountManage, UsersManage, AuditRead, ApiKeysManage, CatalogRead, InventoryManage]
             }
@@ -66,7 +75,10 @@ impl TenantKind {
                 ProductionRead,
                 ProductionRecord,
                 PlantConfigure,
-                StockManage,
+                StockRead,
+                StockMove,
+                StockIssueSelf,
+                StockConfigure,
             ],
         };
         areas.contains(&p)

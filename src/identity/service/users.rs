@@ -315,3 +315,10 @@ pub async fn set_tenant_status(
     tx.commit().await?;
     Ok(())
 }
+
+/// The currency an organisation keeps its money in (its country's; Mexico's peso when it has none on record), for the
+/// areas that price things in it (the stock room's item costs).
+pub async fn tenant_currency(tx: &mut crate::db::Tx, tenant: TenantId) -> Result<String> {
+    let country = crate::identity::store::tenants::country(tx, tenant).await?.unwrap_or_default();
+    Ok(crate::numbers::NumberStyle::of_country(&country).currency)
+}

@@ -80,6 +80,11 @@ pub(in crate::identity) async fn get(tx: &mut Tx, id: TenantId) -> Result<Option
 }
 
 /// A tenant as the platform's tenant list shows it, with how many accounts it holds.
+/// An organisation's country (ISO 3166), which says its currency and how it writes numbers.
+pub(in crate::identity) async fn country(tx: &mut Tx, id: TenantId) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("select country from tenants where id = $1", id.0).fetch_optional(&mut **tx).await
+}
+
 pub(in crate::identity) struct TenantListRow {
     pub id: Uuid,
     pub name: String,

@@ -1,0 +1,16 @@
+//! The notification centre, for every area: a per-user inbox of notices with an unread count, pushed live (the
+//! `notify_inbox` channel at commit, heard by one listener per process: [`live`]), marked read one by one or all at
+//! once, and each person's choice per kind of notice: in the app, also by e-mail, or off. An area sends a notice with
+//! [`service::send`] inside the transaction of the change it tells of, so the notice exists exactly when the change
+//! does. Cross-cutting (like `audit`): tables `notify_*` (migration `20261201000002`).
+
+pub mod rules;
+
+#[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+mod store;
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

@@ -1,0 +1,113 @@
+//! Sending notices (an area, inside its own transaction) and a person's inbox: its pages, unread count, marking read,
+//! and their choices per kind. Every read and change is the signed-in person's own: nobody reads another's inbox.
+
+use std::collections::HashMap;
+
+use crate::caller::Caller;
+use crate::db::{self, PgPool, Scope, Tx};
+use crate::error::{Error, Result};
+use crate::ids::{TenantId, UserId};
+use crate::notify::rules::{Body, Channel, Kind, Notice, Preference};
+use crate::notify::store;
+use crate::paging::{self, Limit, Page};
+
+/// Tells `recipients` of `body` (leading to `link`), each as they chose for its kind: in the app, also by e-mail, or
+/// not at all. In the caller's transaction: the notice exists exactly when what it tells of does.
+pub async fn send(tx: &mut Tx, tenant: TenantId, recipients: &[UserId], body: &Body, link: &str) -> Result<u64> {
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    let kind = body.kind();
+    let ids: Vec<uuid::Uuid> = recipients.iter().map(|u| u.0).collect();
+    let chosen: HashMap<uuid::Uuid, Channel> = store::channels(tx, tenant, &ids, kind.as_str())
+        .await?
+        .into_iter()
+        .map(|(u, c)| Ok((u, Channel::decode(&c)?)))
+        .collect::<Result<_>>()?;
+    let (mut users, mut mail) = (Vec::new(), Vec::new());
+    for u in ids {
+        match chosen.get(&u).copied().unwrap_or_default() {
+            Channel::Off => {}
+            c => {
+                users.push(u);
+                mail.push(c == Channel::Email);
+            }
+        }
+    }
+    let params = serde_json::to_value(body).map_err(|e| Error::Internal(Box::new(e)))?;
+    Ok(store::insert(tx, tenant, &users, &mail, kind.as_str(), &params, link).await?)
+}
+
+/// Notices per page: 20 unless asked, at most 100.
+pub const PAGE: i64 = 20;
+pub const MAX_PAGE: i64 = 100;
+
+/// The caller's inbox, newest first (people only).
+pub async fn inbox(
+    pool: &PgPool,
+    caller: &Caller,
+    unread_only: bool,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Page<Notice>> {
+    let user = caller.user()?;
+    let limit = Limit::new(limit, PAGE, MAX_PAGE)?;
+    let before = paging::after::<i64>(after, ())?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let rows = store::inbox(&mut tx, user.tenant_id, user.user_id, unread_only, before, limit.fetch()).await?;
+    tx.commit().await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let body: Body = serde_json::from_value(r.params).map_err(|e| Error::Internal(Box::new(e)))?;
+            Ok(Notice { id: r.id, body, link: r.link, at: r.created_at, read: r.read })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::cut(items, limit, |n: &Notice| n.id))
+}
+
+/// How many of the caller's notices are unread.
+pub async fn unread(pool: &PgPool, caller: &Caller) -> Result<i64> {
+    let user = caller.user()?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let n = store::unread(&mut tx, user.tenant_id, user.user_id).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Marks the caller's notices `ids` read, or all of them: how many were unread.
+pub async fn mark_read(pool: &PgPool, caller: &Caller, ids: Option<&[i64]>) -> Result<u64> {
+    let user = caller.user()?;
+    if ids.is_some_and(|i| i.len() > 1000) {
+        return Err(Error::field("ids", crate::codes::ErrorCode::TooLong));
+    }
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let n = store::mark_read(&mut tx, user.tenant_id, user.user_id, ids).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The caller's choice for every kind (the default where they chose nothing).
+pub async fn preferences(pool: &PgPool, caller: &Caller) -> Result<Vec<Preference>> {
+    let user = caller.user()?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let chosen: HashMap<Kind, Channel> = store::preferences(&mut tx, user.tenant_id, user.user_id)
+        .await?
+        .into_iter()
+        .map(|(k, c)| Ok((Kind::decode(&k)?, Channel::decode(&c)?)))
+        .collect::<Result<_>>()?;
+    tx.commit().await?;
+    Ok(Kind::ALL
+        .into_iter()
+        .map(|kind| Preference { kind, channel: chosen.get(&kind).copied().unwrap_or_default() })
+        .collect())
+}
+
+/// Sets the caller's choice for a kind.
+pub async fn set_preference(pool: &PgPool, caller: &Caller, p: Preference) -> Result<()> {
+    let user = caller.user()?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    store::set_preference(&mut tx, user.tenant_id, user.user_id, p.kind.as_str(), p.channel.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}

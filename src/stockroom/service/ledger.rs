@@ -1,0 +1,326 @@
+//! Moving stock: a posting (receive, issue, return, transfer; one or many lines, all or nothing) under an
+//! idempotency key; a reversal; an item's history with its running balance; its balance as of a moment; the scan
+//! lookup.
+//!
+//! A posting, in one transaction: claim the key (sent before: the first posting's movements, nothing new; with other
+//! lines: 409); check the lines against the organisation's items and departments (422 per field); lock the balances it
+//! changes in one global order and say, line by line, what would be lacking (409 with what is left: nothing
+//! recorded); insert the movements in that order. The database applies each to its balance and refuses any that would
+//! take one below zero whatever this code computed: the check here only names the lines. Alerts the movements open
+//! come back with the result, and their recipients are notified in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::caller::Caller;
+use crate::codes::ErrorCode;
+use crate::db::{self, PgPool, Scope, Tx};
+use crate::error::{Error, Result};
+use crate::identity::rules::auth::{ApiScope, Permission};
+use crate::ids::{DepartmentId, ItemId, MovementId, PostId, TenantId};
+use crate::paging::{self, Limit, Page};
+use crate::stockroom::rules::ledger::{
+    self, Action, Balances, ItemFacts, MovementKind, PostLine, PostProblem, PostRequest, Source,
+};
+use crate::stockroom::rules::quantity::{Qty, Unit};
+use crate::stockroom::rules::views::{BalanceAsOf, DepartmentBalance, HistoryEntry, PostResult, Recorded};
+use crate::stockroom::store::ledger::{self as store, Author, NewMovements, RecordedRow};
+use crate::stockroom::store::setup as setup_store;
+
+/// Who may post these lines: people and keys who move stock; an operator only issues to themselves, from a department
+/// that lets operators do so.
+async fn may_post(tx: &mut Tx, caller: &Caller, tenant: TenantId, lines: &mut [PostLine]) -> Result<()> {
+    match caller {
+        Caller::User(u) if u.may(Permission::StockMove) => Ok(()),
+        Caller::User(u) if u.may(Permission::StockIssueSelf) => {
+            let departments = setup_store::departments(tx, tenant).await?;
+            for l in lines.iter_mut() {
+                let open =
+                    departments.iter().any(|d| d.id == l.department.0 && d.self_issue && d.archived_at.is_none());
+                let to_self = l.person.is_none_or(|p| p == u.user_id);
+                if l.action != Action::Issue || !open || !to_self {
+                    return Err(Error::Forbidden);
+                }
+                l.person = Some(u.user_id);
+            }
+            Ok(())
+        }
+        _ => caller.require(ApiScope::StockWrite),
+    }
+}
+
+/// Who the posting is recorded as.
+fn author(caller: &Caller) -> Author<'_> {
+    match caller {
+        Caller::User(u) => Author { user: Some(u.user_id), key: None, name: &u.display_name },
+        Caller::Machine(m) => Author { user: None, key: Some(m.key_id), name: &m.name },
+    }
+}
+
+/// What a request is, for its key: the same lines, note and source hash the same.
+fn request_hash(req: &PostRequest) -> Vec<u8> {
+    let body = serde_json::json!({ "source": req.source, "note": req.note.trim(), "lines": req.lines });
+    Sha256::digest(body.to_string().as_bytes()).to_vec()
+}
+
+fn recorded(rows: Vec<RecordedRow>) -> Result<Vec<Recorded>> {
+    rows.into_iter()
+        .map(|r| {
+            Ok(Recorded {
+                id: r.id,
+                line: usize::try_from(r.line).unwrap_or_default(),
+                kind: MovementKind::decode(&r.kind)?,
+                item: r.item_id,
+                department: r.department_id,
+                quantity: Qty(r.quantity_milli),
+                balance_after: Qty(r.balance_after_milli),
+                at: r.occurred_at,
+            })
+        })
+        .collect()
+}
+
+/// Records a posting (see the module's documentation).
+pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<PostResult> {
+    let tenant = caller.tenant_id();
+    let mut req = req.clone();
+    req.idempotency_key = req.idempotency_key.trim().to_owned();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    may_post(&mut tx, caller, tenant, &mut req.lines).await?;
+    // Facts first: a refused shape claims no key.
+    let item_ids: Vec<i64> = req.lines.iter().map(|l| l.item.0).collect();
+    let facts: HashMap<ItemId, ItemFacts> = setup_store::item_facts(&mut tx, tenant, &item_ids)
+        .await?
+        .into_iter()
+        .map(|r| Ok((ItemId(r.id), ItemFacts { unit: Unit::decode(&r.unit)?, archived: r.archived })))
+        .collect::<Result<_>>()?;
+    let departments: HashMap<DepartmentId, bool> = setup_store::departments(&mut tx, tenant)
+        .await?
+        .into_iter()
+        .map(|d| (DepartmentId(d.id), d.archived_at.is_none()))
+        .collect();
+    ledger::check_post(&req, |i| facts.get(&i).copied(), |d| departments.get(&d).copied())
+        .map_err(Error::Validation)?;
+    let hash = request_hash(&req);
+    let note = req.note.trim();
+    let Some(post) =
+        store::claim(&mut tx, tenant, &req.idempotency_key, &hash, req.source.as_str(), &author(caller), note).await?
+    else {
+        return replay(tx, tenant, &req.idempotency_key, &hash).await;
+    };
+    let mut changes = ledger::changes(&req.lines);
+    ledger::apply_order(&mut changes);
+    let (items, depts): (Vec<i64>, Vec<i32>) = changes.iter().map(|c| (c.item.0, c.department.0)).unzip();
+    let mut balances: Balances =
+        store::lock_balances(&mut tx, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), Qty(q))).collect();
+    let short = ledger::apply(&mut balances, &changes);
+    if !short.is_empty() {
+        return Err(Error::rejected(PostProblem::Insufficient { lines: short }));
+    }
+    let mut m = NewMovements::default();
+    for c in &changes {
+        let l = &req.lines[c.line - 1];
+        m.line.push(i32::try_from(c.line).unwrap_or(i32::MAX));
+        m.kind.push(c.kind.as_str().to_owned());
+        m.item.push(c.item.0);
+        m.department.push(c.department.0);
+        m.quantity.push(c.delta.0);
+        m.person.push(l.person.map(|p| p.0));
+        m.other_department.push(c.other_department.map(|d| d.0));
+        m.reference.push(l.reference.trim().to_owned());
+        m.reason.push(l.reason.trim().to_owned());
+        m.reverses.push(None);
+    }
+    let rows = store::insert(&mut tx, tenant, post, &m).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
+    let alerts = super::alerts::opened(&mut tx, tenant, &ids).await?;
+    tx.commit().await?;
+    let mut movements = recorded(rows)?;
+    movements.sort_by_key(|r| (r.line, r.id));
+    Ok(PostResult { post, replayed: false, movements, alerts })
+}
+
+/// The key was claimed before: the same request gets what that posting recorded; another request is refused.
+async fn replay(mut tx: Tx, tenant: TenantId, key: &str, hash: &[u8]) -> Result<PostResult> {
+    let (post, stored) = store::claimed(&mut tx, tenant, key).await?.ok_or(Error::Conflict(ErrorCode::Conflict))?;
+    if stored != hash {
+        return Err(Error::Conflict(ErrorCode::IdempotencyKeyReused));
+    }
+    let rows = store::of_post(&mut tx, tenant, post).await?;
+    tx.commit().await?;
+    let mut movements = recorded(rows)?;
+    movements.sort_by_key(|r| (r.line, r.id));
+    Ok(PostResult { post, replayed: true, movements, alerts: Vec::new() })
+}
+
+/// A reversal as asked: the movement to undo, under the caller's idempotency key, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReverseRequest {
+    pub idempotency_key: String,
+    #[serde(default)]
+    pub source: Source,
+    /// Why it is undone (required: a reversal explains itself).
+    pub reason: String,
+}
+
+/// Undoes movement `id` with a reversal at the same place (a transfer: both its legs), as one posting. A movement is
+/// reversed at most once, and a reversal is not reversed; a reversal that would take a balance below zero (what a
+/// receipt brought was issued since) is refused with what is left.
+pub async fn reverse(pool: &PgPool, caller: &Caller, id: MovementId, req: &ReverseRequest) -> Result<PostResult> {
+    caller.require(ApiScope::StockWrite)?;
+    let tenant = caller.tenant_id();
+    let key = crate::codes::check_text("idempotency_key", &req.idempotency_key, true, 100)?;
+    let reason = crate::codes::check_text("reason", &req.reason, true, 300)?;
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let first = store::movement(&mut tx, tenant, id).await?.ok_or(Error::NotFound)?;
+    let kind = MovementKind::decode(&first.kind)?;
+    // A transfer is undone whole: both legs.
+    let mut undo = vec![(id, first)];
+    let other = match kind {
+        MovementKind::TransferOut => Some("transfer_in"),
+        MovementKind::TransferIn => Some("transfer_out"),
+        _ => None,
+    };
+    if let Some(other) = other {
+        let (post, line) = (undo[0].1.post_id, undo[0].1.line);
+        if let Some(leg) = store::other_leg(&mut tx, tenant, post, line, other).await? {
+            let facts = store::movement(&mut tx, tenant, leg).await?.ok_or(Error::NotFound)?;
+            undo.push((leg, facts));
+        }
+    }
+    let mut changes = Vec::new();
+    for (mid, f) in &undo {
+        if f.reversed_by.is_some() {
+            return Err(Error::Conflict(ErrorCode::AlreadyReversed));
+        }
+        let delta =
+            ledger::reversal_of(MovementKind::decode(&f.kind)?, Qty(f.quantity_milli)).map_err(Error::Conflict)?;
+        changes.push((
+            *mid,
+            ledger::Change {
+                line: 1,
+                kind: MovementKind::Reversal,
+                item: f.item_id,
+                department: f.department_id,
+                delta,
+                other_department: None,
+            },
+        ));
+    }
+    changes.sort_by_key(|(_, c)| (c.item, c.department));
+    let hash = Sha256::digest(format!("reverse {id} {reason}").as_bytes()).to_vec();
+    let Some(post) = store::claim(&mut tx, tenant, &key, &hash, req.source.as_str(), &author(caller), &reason).await?
+    else {
+        return replay(tx, tenant, &key, &hash).await;
+    };
+    let (items, depts): (Vec<i64>, Vec<i32>) = changes.iter().map(|(_, c)| (c.item.0, c.department.0)).unzip();
+    let mut balances: Balances =
+        store::lock_balances(&mut tx, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), Qty(q))).collect();
+    let plain: Vec<ledger::Change> = changes.iter().map(|(_, c)| c.clone()).collect();
+    let short = ledger::apply(&mut balances, &plain);
+    if !short.is_empty() {
+        return Err(Error::rejected(PostProblem::Insufficient { lines: short }));
+    }
+    let mut m = NewMovements::default();
+    for (mid, c) in &changes {
+        m.line.push(1);
+        m.kind.push(MovementKind::Reversal.as_str().to_owned());
+        m.item.push(c.item.0);
+        m.department.push(c.department.0);
+        m.quantity.push(c.delta.0);
+        m.person.push(None);
+        m.other_department.push(None);
+        m.reference.push(String::new());
+        m.reason.push(reason.clone());
+        m.reverses.push(Some(mid.0));
+    }
+    let rows = store::insert(&mut tx, tenant, post, &m).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
+    let alerts = super::alerts::opened(&mut tx, tenant, &ids).await?;
+    tx.commit().await?;
+    Ok(PostResult { post, replayed: false, movements: recorded(rows)?, alerts })
+}
+
+/// Movements per history page: 50 unless asked, at most 500.
+pub const HISTORY_PAGE: i64 = 50;
+pub const HISTORY_MAX: i64 = 500;
+
+/// An item's history, newest first, each movement with the balance right after it (`stock:read`).
+pub async fn history(
+    pool: &PgPool,
+    caller: &Caller,
+    item: ItemId,
+    department: Option<DepartmentId>,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Page<HistoryEntry>> {
+    caller.require(ApiScope::StockRead)?;
+    let limit = Limit::new(limit, HISTORY_PAGE, HISTORY_MAX)?;
+    let before = paging::after::<i64>(after, ())?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    if setup_store::item_facts(&mut tx, tenant, &[item.0]).await?.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let rows = store::history(&mut tx, tenant, item, department, before, limit.fetch()).await?;
+    tx.commit().await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                id: r.id,
+                post: r.post_id,
+                kind: MovementKind::decode(&r.kind)?,
+                department: r.department_id,
+                quantity: Qty(r.quantity_milli),
+                balance_after: Qty(r.balance_after_milli),
+                person: r.person,
+                other_department: r.other_department_id.map(DepartmentId),
+                reference: r.reference,
+                reason: r.reason,
+                reverses: r.reverses.map(MovementId),
+                reversed_by: r.reversed_by.map(MovementId),
+                at: r.occurred_at,
+                author: r.author,
+                source: Source::decode(&r.source)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::cut(items, limit, |h: &HistoryEntry| h.id.0))
+}
+
+/// An item's balance in each department as of `at` (`stock:read`).
+pub async fn balance_as_of(pool: &PgPool, caller: &Caller, item: ItemId, at: DateTime<Utc>) -> Result<BalanceAsOf> {
+    caller.require(ApiScope::StockRead)?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    if setup_store::item_facts(&mut tx, tenant, &[item.0]).await?.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let rows = store::balances_as_of(&mut tx, tenant, item, at).await?;
+    tx.commit().await?;
+    let departments: Vec<DepartmentBalance> =
+        rows.into_iter().map(|(department, q)| DepartmentBalance { department, balance: Qty(q) }).collect();
+    let total = departments.iter().map(|d| d.balance).sum();
+    Ok(BalanceAsOf { item, at, departments, total })
+}
+
+/// Whether every balance of the organisation is the sum of its movements and none is negative: the count of those
+/// that are not (0, always). The benchmark's and the tests' check after concurrent runs.
+pub async fn disagreements(pool: &PgPool, tenant: TenantId) -> Result<i64> {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let n = store::disagreements(&mut tx, tenant).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The posting a key names, if any (tests).
+pub async fn post_of_key(pool: &PgPool, tenant: TenantId, key: &str) -> Result<Option<PostId>> {
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let found = store::claimed(&mut tx, tenant, key).await?.map(|(p, _)| p);
+    tx.commit().await?;
+    Ok(found)
+}

@@ -1,0 +1,7 @@
+//! Stock room flows: its set-up (`setup`: departments, categories, items with barcodes and levels, people's
+//! departments), moving stock (`ledger`), low-stock alerts (`alerts`) and what they tell people (`notices`).
+
+pub mod alerts;
+pub mod ledger;
+mod notices;
+pub mod setup;

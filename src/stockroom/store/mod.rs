@@ -1,0 +1,5 @@
+//! The stock room's SQL (private to the area): its set-up (`setup`), the ledger (`ledger`) and its alerts (`alerts`).
+
+pub(in crate::stockroom) mod alerts;
+pub(in crate::stockroom) mod ledger;
+pub(in crate::stockroom) mod setup;
