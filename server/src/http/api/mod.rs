@@ -25,8 +25,10 @@ pub mod audit;
 pub mod catalog;
 pub mod identity;
 pub mod inventory;
+pub mod notify;
 pub mod production;
 pub mod production_dashboard;
+pub mod stockroom;
 pub mod system;
 
 pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router<AppState> {
@@ -38,6 +40,8 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(inventory::router(upload_limits))
         .merge(production::router())
         .merge(production_dashboard::router())
+        .merge(stockroom::router())
+        .merge(notify::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }
@@ -239,6 +243,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(catalog::CatalogApi::openapi());
     doc.merge(inventory::InventoryApi::openapi());
     doc.merge(production::ProductionApi::openapi());
+    doc.merge(stockroom::StockApi::openapi());
+    doc.merge(notify::NotifyApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

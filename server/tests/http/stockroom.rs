@@ -1,0 +1,252 @@
+//! The stock room over REST: the demo plant's owner sets it up, its storekeeper moves stock (postings all or nothing,
+//! replayed by their key, refused with what is left), a key with `stock:write` works the counter, reads need
+//! `stock:read`; every failure has its status, and another organisation sees nothing.
+
+use axum::body::Body;
+use http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::*;
+
+const SUPPLY: &str = "almacen@planta.demo";
+const VIEWER: &str = "lector@planta.demo";
+const OPERATOR: &str = "operador@planta.demo";
+
+async fn put_json(app: &TestApp, uri: &str, body: &Value, token: &str) -> TestResponse {
+    let req = TestApp::request(Method::PUT, uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap();
+    app.send(req).await
+}
+
+/// The owner's key of `scopes`.
+async fn key(app: &TestApp, scopes: &[&str]) -> String {
+    let owner = app.access_token(PLANT_OWNER).await;
+    let body = json!({"name": format!("Báscula {}", scopes.join(" ")), "scopes": scopes});
+    let res = app.post_json("/api/v1/api-keys", &body, Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.json()["key"].as_str().unwrap().to_owned()
+}
+
+/// Two departments (the tool crib lets operators issue to themselves) and an item with a threshold there.
+async fn room(app: &TestApp, owner: &str) -> (i64, i64, i64) {
+    let mut ids = Vec::new();
+    for (code, name, self_issue) in [("HERR", "Herramientas", true), ("MANT", "Mantenimiento", false)] {
+        let body = json!({"code": code, "name": name, "self_issue": self_issue});
+        let res = app.post_json("/api/v1/stock/departments", &body, Auth::Bearer(owner)).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        ids.push(res.json()["id"].as_i64().unwrap());
+    }
+    let body = json!({"sku": "GU-1", "name": "Guantes de nitrilo", "unit": "pair", "barcodes": ["7501"],
+                      "levels": [{"department": ids[0], "threshold": 5, "reorder": 20}]});
+    let res = app.post_json("/api/v1/stock/items", &body, Auth::Bearer(owner)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    (ids[0], ids[1], res.json()["id"].as_i64().unwrap())
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_storekeeper_moves_stock_and_the_ledger_answers_for_every_case(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let supply = app.access_token(SUPPLY).await;
+    let viewer = app.access_token(VIEWER).await;
+    let (tools, upkeep, gloves) = room(&app, &owner).await;
+
+    // A delivery of 12 pairs: 201, each movement with the balance after it.
+    let receive = json!({"idempotency_key": "rx-1", "source": "scan",
+                         "lines": [{"action": "receive", "item": gloves, "department": tools, "quantity": 12}]});
+    let res = app.post_json("/api/v1/stock/postings", &receive, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["movements"][0]["balance_after"], json!(12));
+    // The same key again: 200, the same posting, nothing new. With other lines: 409.
+    let again = app.post_json("/api/v1/stock/postings", &receive, Auth::Bearer(&supply)).await;
+    assert_eq!((again.status, again.json()["replayed"].clone()), (StatusCode::OK, json!(true)));
+    assert_eq!(again.json()["post"], res.json()["post"]);
+    let mut other = receive.clone();
+    other["lines"][0]["quantity"] = json!(13);
+    let res = app.post_json("/api/v1/stock/postings", &other, Auth::Bearer(&supply)).await;
+    res.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "idempotency_key_reused"}));
+
+    // Issue 10 and transfer 5 in one posting: more than there is, so nothing is recorded and the line is named.
+    let short = json!({"idempotency_key": "tx-1", "lines": [
+        {"action": "issue", "item": gloves, "department": tools, "quantity": 10, "reference": "OT-7"},
+        {"action": "transfer", "item": gloves, "department": tools, "to_department": upkeep, "quantity": 5}]});
+    let res = app.post_json("/api/v1/stock/postings", &short, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["problem"]["problem"], "insufficient");
+    assert_eq!(
+        body["problem"]["lines"],
+        json!([{"line": 2, "item": gloves, "department": tools, "wanted": 5, "available": 2}])
+    );
+    let item = app.get(&format!("/api/v1/stock/items/{gloves}"), Auth::Bearer(&viewer)).await.json();
+    assert_eq!(item["item"]["total"], json!(12));
+
+    // Bad fields are named per line: a half pair, an unknown department, a transfer to itself.
+    let bad = json!({"idempotency_key": "bad-1", "lines": [
+        {"action": "issue", "item": gloves, "department": tools, "quantity": 0.5},
+        {"action": "issue", "item": gloves, "department": 999999, "quantity": 1},
+        {"action": "transfer", "item": gloves, "department": tools, "to_department": tools, "quantity": 1}]});
+    let res = app.post_json("/api/v1/stock/postings", &bad, Auth::Bearer(&supply)).await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [
+        {"field": "lines.1.quantity", "code": "whole_units"},
+        {"field": "lines.2.department", "code": "not_found"},
+        {"field": "lines.3.to_department", "code": "same_department"}]}),
+    );
+    // Malformed bodies are 422 on their field, never a 500.
+    for (body, field) in [
+        (
+            json!({"idempotency_key": "x", "lines": [{"action": "steal", "item": gloves, "department": tools, "quantity": 1}]}),
+            "lines[0].action",
+        ),
+        (
+            json!({"idempotency_key": "x", "lines": [{"action": "issue", "item": gloves, "department": tools, "quantity": 1e12}]}),
+            "lines[0].quantity",
+        ),
+        (json!({"idempotency_key": "x", "lines": "all"}), "lines"),
+    ] {
+        let res = app.post_json("/api/v1/stock/postings", &body, Auth::Bearer(&supply)).await;
+        res.assert_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"error": "validation", "fields": [{"field": field, "code": "invalid_input"}]}),
+        );
+    }
+
+    // Issue 8: the balance falls to 4, under the threshold of 5: the alert opens, naming who crossed it.
+    let issue = json!({"idempotency_key": "ix-1", "lines": [{"action": "issue", "item": gloves, "department": tools, "quantity": 8}]});
+    let res = app.post_json("/api/v1/stock/postings", &issue, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let alert = res.json()["alerts"][0].as_i64().expect("an alert opened");
+    let list = app.get("/api/v1/stock/alerts", Auth::Bearer(&viewer)).await.json();
+    assert_eq!(list["items"][0]["id"], json!(alert));
+    assert_eq!(list["items"][0]["opened_by_author"], "Almacenista");
+    let res =
+        app.post_json(&format!("/api/v1/stock/alerts/{alert}/acknowledge"), &json!({}), Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res =
+        app.post_json(&format!("/api/v1/stock/alerts/{alert}/acknowledge"), &json!({}), Auth::Bearer(&viewer)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // The history: newest first, with the running balance; as of before the delivery, nothing.
+    let h = app.get(&format!("/api/v1/stock/items/{gloves}/history"), Auth::Bearer(&viewer)).await.json();
+    let seen: Vec<_> =
+        h["items"].as_array().unwrap().iter().map(|m| (m["kind"].clone(), m["balance_after"].clone())).collect();
+    assert_eq!(seen, [(json!("issue"), json!(4)), (json!("receive"), json!(12))]);
+    assert_eq!(h["items"][1]["source"], "scan");
+    let res =
+        app.get(&format!("/api/v1/stock/items/{gloves}/balance?at=2020-01-01T00:00:00Z"), Auth::Bearer(&viewer)).await;
+    assert_eq!(res.json()["total"], json!(0), "{}", res.text());
+
+    // The reversal of the issue brings the 8 back and closes the alert; a second reversal is refused.
+    let issued = h["items"][0]["id"].as_i64().unwrap();
+    let undo = json!({"idempotency_key": "rv-1", "reason": "Se registró dos veces"});
+    let res = app.post_json(&format!("/api/v1/stock/movements/{issued}/reverse"), &undo, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["movements"][0]["balance_after"], json!(12));
+    let again = json!({"idempotency_key": "rv-2", "reason": "otra vez"});
+    let res = app.post_json(&format!("/api/v1/stock/movements/{issued}/reverse"), &again, Auth::Bearer(&supply)).await;
+    res.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "already_reversed"}));
+    assert_eq!(app.get("/api/v1/stock/alerts", Auth::Bearer(&viewer)).await.json()["items"], json!([]));
+
+    // The counter's lookup by barcode; unknown codes and ids are 404 and 422, never a 500.
+    let found = app.get("/api/v1/stock/lookup?code=7501", Auth::Bearer(&viewer)).await;
+    assert_eq!(found.json()["item"]["sku"], "GU-1", "{}", found.text());
+    assert_eq!(app.get("/api/v1/stock/lookup?code=0000", Auth::Bearer(&viewer)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/stock/items/abc", Auth::Bearer(&viewer)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(app.get("/api/v1/stock/items/99999999", Auth::Bearer(&viewer)).await.status, StatusCode::NOT_FOUND);
+
+    // Viewers move nothing; nobody signed out reads anything.
+    let res = app.post_json("/api/v1/stock/postings", &receive, Auth::Bearer(&viewer)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    app.get("/api/v1/stock/items", Auth::None).await.assert_unauthorized("not_authenticated");
+}
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn keys_operators_and_other_organisations_get_what_their_role_allows(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let (tools, upkeep, gloves) = room(&app, &owner).await;
+    let station = key(&app, &["stock:write", "stock:read"]).await;
+    let reader = key(&app, &["stock:read"]).await;
+
+    // A scanner station receives and issues; a read-only key reads.
+    let rx = json!({"idempotency_key": "st-1", "source": "scan",
+                    "lines": [{"action": "receive", "item": gloves, "department": tools, "quantity": 30}]});
+    let res = app.post_json("/api/v1/stock/postings", &rx, Auth::Bearer(&station)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let res = app.post_json("/api/v1/stock/postings", &rx, Auth::Bearer(&reader)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let items = app.get("/api/v1/stock/items?q=guantes", Auth::Bearer(&reader)).await.json();
+    assert_eq!(items["items"][0]["total"], json!(30));
+
+    // An operator issues to themselves from the tool crib, not from maintenance.
+    let operator = app.access_token(OPERATOR).await;
+    let mine = json!({"idempotency_key": "op-1", "lines": [{"action": "issue", "item": gloves, "department": tools, "quantity": 1}]});
+    let res = app.post_json("/api/v1/stock/postings", &mine, Auth::Bearer(&operator)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let theirs = json!({"idempotency_key": "op-2", "lines": [{"action": "issue", "item": gloves, "department": upkeep, "quantity": 1}]});
+    assert_eq!(
+        app.post_json("/api/v1/stock/postings", &theirs, Auth::Bearer(&operator)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Setting up needs someone who configures: the storekeeper may not add items; the owner renames a department,
+    // and a code taken is 409.
+    let supply = app.access_token(SUPPLY).await;
+    let item = json!({"sku": "X-1", "name": "Otro", "unit": "piece"});
+    assert_eq!(app.post_json("/api/v1/stock/items", &item, Auth::Bearer(&supply)).await.status, StatusCode::FORBIDDEN);
+    let res = put_json(
+        &app,
+        &format!("/api/v1/stock/departments/{upkeep}"),
+        &json!({"code": "herr", "name": "Mant."}),
+        &owner,
+    )
+    .await;
+    res.assert_error(
+        StatusCode::CONFLICT,
+        json!({"error": "validation", "fields": [{"field": "code", "code": "name_taken"}]}),
+    );
+    let res =
+        put_json(&app, &format!("/api/v1/stock/departments/{upkeep}"), &json!({"code": "MT", "name": "Mant."}), &owner)
+            .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = put_json(
+        &app,
+        &format!("/api/v1/stock/items/{gloves}/level"),
+        &json!({"department": tools, "threshold": 40}),
+        &owner,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    assert_eq!(
+        app.get("/api/v1/stock/alerts", Auth::Bearer(&reader)).await.json()["items"].as_array().unwrap().len(),
+        1
+    );
+
+    // Another organisation (the workshop) sees none of it: the plant's item is not found there.
+    let workshop = app.access_token(WORKSHOP).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/stock/items/{gloves}"), Auth::Bearer(&workshop)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/api/v1/stock/items", Auth::Bearer(&workshop)).await.json()["items"], json!([]));
+    let steal = json!({"idempotency_key": "w-1", "lines": [{"action": "issue", "item": gloves, "department": tools, "quantity": 1}]});
+    let res = app.post_json("/api/v1/stock/postings", &steal, Auth::Bearer(&workshop)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    // A bodega keeps no stock room.
+    let bodega = app.access_token(WAREHOUSE).await;
+    assert_eq!(app.get("/api/v1/stock/items", Auth::Bearer(&bodega)).await.status, StatusCode::FORBIDDEN);
+}
