@@ -524,3 +524,75 @@ async fn items_are_found_by_name_sku_or_barcode_and_a_barcode_names_one_item(
     // Supply people move stock but do not set the room up.
     assert!(matches!(setup::save_item(&pool, &p.supply, &meta, None, &dup, &[]).await, Err(Error::Forbidden)));
 }
+
+#[sqlx::test]
+async fn a_stocktake_freezes_what_is_expected_and_posts_its_corrections_at_once(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::stockroom::rules::views::StocktakeStatus;
+    use crate::stockroom::service::stocktake;
+    let pool = app_pool(opts, conn, 5).await;
+    let p = plant(&pool, "Planta Norte").await;
+    let level = LevelInput { department: p.tools, threshold: Qty::units(1), reorder: None, on_order: Qty::ZERO };
+    // C has a level there but no stock: it is expected at zero.
+    let (a, b, _) = (
+        item(&pool, &p, "A-1", Unit::Piece, &[]).await,
+        item(&pool, &p, "B-1", Unit::Kg, &[]).await,
+        item(&pool, &p, "C-1", Unit::Piece, &[level]).await,
+    );
+    let found = item(&pool, &p, "D-1", Unit::Piece, &[]).await;
+    ledger::post(
+        &pool,
+        &p.supply,
+        &post(vec![line(Action::Receive, a, p.tools, 10), line(Action::Receive, b, p.tools, 5)]),
+    )
+    .await
+    .unwrap();
+    let st = stocktake::start(&pool, &p.supply, p.tools).await.unwrap();
+    let expected: Vec<_> = st.lines.iter().map(|l| (l.sku.as_str(), l.expected)).collect();
+    assert_eq!(expected, [("A-1", Qty::units(10)), ("B-1", Qty::units(5)), ("C-1", Qty::ZERO)]);
+    assert!(matches!(
+        stocktake::start(&pool, &p.supply, p.tools).await,
+        Err(Error::Conflict(ErrorCode::StocktakeOpen))
+    ));
+    // Stock moves while counting: 2 of A go out. The frozen expectation stays.
+    ledger::post(&pool, &p.supply, &post(vec![line(Action::Issue, a, p.tools, 2)])).await.unwrap();
+    stocktake::count(&pool, &p.supply, st.id, a, Qty::units(7)).await.unwrap();
+    stocktake::count(&pool, &p.supply, st.id, b, Qty::units(5)).await.unwrap();
+    // An item found on the shelf that was not expected there joins the stocktake.
+    let v = stocktake::count(&pool, &p.supply, st.id, found, Qty::units(2)).await.unwrap();
+    let diffs: Vec<_> = v.lines.iter().map(|l| (l.sku.as_str(), l.difference)).collect();
+    assert_eq!(
+        diffs,
+        [("A-1", Some(Qty::units(-3))), ("B-1", Some(Qty::ZERO)), ("C-1", None), ("D-1", Some(Qty::units(2)))]
+    );
+    assert!(matches!(
+        stocktake::count(&pool, &p.supply, st.id, a, Qty(500)).await,
+        Err(Error::Validation(f)) if f[0].code == ErrorCode::WholeUnits
+    ));
+    // Posting writes every correction in one posting: A's 8 corrected by -3 to 5, D brought to 2, nothing else.
+    let key = Uuid::new_v4().to_string();
+    let r = stocktake::post(&pool, &p.supply, st.id, &key).await.unwrap();
+    let moved: Vec<_> = r.movements.iter().map(|m| (m.item, m.kind.as_str(), m.quantity, m.balance_after)).collect();
+    assert_eq!(moved, [(a, "count", Qty::units(-3), Qty::units(5)), (found, "count", Qty::units(2), Qty::units(2))]);
+    assert_eq!(stocktake::get(&pool, &p.viewer, st.id).await.unwrap().status, StocktakeStatus::Posted);
+    // The same key again: the same posting; another key, or a count after it: closed.
+    assert!(stocktake::post(&pool, &p.supply, st.id, &key).await.unwrap().replayed);
+    assert!(matches!(
+        stocktake::post(&pool, &p.supply, st.id, "otra").await,
+        Err(Error::Conflict(ErrorCode::StocktakeClosed))
+    ));
+    assert!(matches!(
+        stocktake::count(&pool, &p.supply, st.id, a, Qty::units(1)).await,
+        Err(Error::Conflict(ErrorCode::StocktakeClosed))
+    ));
+    // A cancelled stocktake corrects nothing; viewers only read them.
+    let second = stocktake::start(&pool, &p.supply, p.tools).await.unwrap();
+    stocktake::count(&pool, &p.supply, second.id, a, Qty::ZERO).await.unwrap();
+    assert_eq!(stocktake::cancel(&pool, &p.supply, second.id).await.unwrap().status, StocktakeStatus::Cancelled);
+    assert_eq!(balance(&pool, &p.viewer, a, p.tools).await, Qty::units(5));
+    assert!(matches!(stocktake::start(&pool, &p.viewer, p.tools).await, Err(Error::Forbidden)));
+    assert_eq!(stocktake::list(&pool, &p.viewer).await.unwrap().len(), 2);
+    assert_eq!(ledger::disagreements(&pool, p.tenant).await.unwrap(), 0);
+}

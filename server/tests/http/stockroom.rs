@@ -250,3 +250,40 @@ async fn keys_operators_and_other_organisations_get_what_their_role_allows(
     let bodega = app.access_token(WAREHOUSE).await;
     assert_eq!(app.get("/api/v1/stock/items", Auth::Bearer(&bodega)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_stocktake_is_counted_and_posted_over_rest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let supply = app.access_token(SUPPLY).await;
+    let (tools, _, gloves) = room(&app, &owner).await;
+    let rx = json!({"idempotency_key": "rx", "lines": [{"action": "receive", "item": gloves, "department": tools, "quantity": 10}]});
+    assert_eq!(app.post_json("/api/v1/stock/postings", &rx, Auth::Bearer(&supply)).await.status, StatusCode::CREATED);
+    let res = app.post_json("/api/v1/stock/stocktakes", &json!({"department": tools}), Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["id"].as_i64().unwrap();
+    assert_eq!(res.json()["lines"][0]["expected"], json!(10));
+    let again = app.post_json("/api/v1/stock/stocktakes", &json!({"department": tools}), Auth::Bearer(&supply)).await;
+    again.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "stocktake_open"}));
+    let res =
+        put_json(&app, &format!("/api/v1/stock/stocktakes/{id}/lines/{gloves}"), &json!({"counted": 9}), &supply).await;
+    assert_eq!(res.json()["lines"][0]["difference"], json!(-1), "{}", res.text());
+    let res =
+        put_json(&app, &format!("/api/v1/stock/stocktakes/{id}/lines/{gloves}"), &json!({"counted": -1}), &supply)
+            .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    let res = app
+        .post_json(
+            &format!("/api/v1/stock/stocktakes/{id}/post"),
+            &json!({"idempotency_key": "st"}),
+            Auth::Bearer(&supply),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["movements"][0]["balance_after"], json!(9));
+    let res = app.post_json(&format!("/api/v1/stock/stocktakes/{id}/cancel"), &json!({}), Auth::Bearer(&supply)).await;
+    res.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "stocktake_closed"}));
+    let list = app.get("/api/v1/stock/stocktakes", Auth::Bearer(&app.access_token(VIEWER).await)).await.json();
+    assert_eq!(list[0]["status"], "posted");
+}

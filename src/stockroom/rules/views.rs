@@ -200,3 +200,50 @@ pub struct Person {
     pub name: String,
     pub department: Option<DepartmentId>,
 }
+
+/// Where a stocktake stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StocktakeStatus {
+    Open,
+    Posted,
+    Cancelled,
+}
+crate::codes::text_enum!(StocktakeStatus "stocktake status" { Open => "open", Posted => "posted", Cancelled => "cancelled" });
+
+/// A stocktake of a department: what each item was expected to be when it started, what was counted, the difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Stocktake {
+    pub id: crate::ids::StocktakeId,
+    pub department: DepartmentId,
+    pub status: StocktakeStatus,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The posting of its corrections, once posted.
+    pub post: Option<PostId>,
+    pub lines: Vec<StocktakeLine>,
+}
+
+/// An item of a stocktake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StocktakeLine {
+    pub item: ItemId,
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    /// The balance when the stocktake started (frozen).
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub expected: Qty,
+    /// Not counted yet: `null` (posting leaves it as it is).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<f64>))]
+    pub counted: Option<Qty>,
+    /// What posting corrects it by (counted − expected).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<f64>))]
+    pub difference: Option<Qty>,
+    pub counted_by: Option<String>,
+    pub counted_at: Option<DateTime<Utc>>,
+}

@@ -19,7 +19,7 @@ use crate::codes::ErrorCode;
 use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission};
-use crate::ids::{DepartmentId, ItemId, MovementId, PostId, TenantId};
+use crate::ids::{AlertId, DepartmentId, ItemId, MovementId, PostId, TenantId};
 use crate::paging::{self, Limit, Page};
 use crate::stockroom::rules::ledger::{
     self, Action, Balances, ItemFacts, MovementKind, PostLine, PostProblem, PostRequest, Source,
@@ -52,7 +52,7 @@ async fn may_post(tx: &mut Tx, caller: &Caller, tenant: TenantId, lines: &mut [P
 }
 
 /// Who the posting is recorded as.
-fn author(caller: &Caller) -> Author<'_> {
+pub(super) fn author(caller: &Caller) -> Author<'_> {
     match caller {
         Caller::User(u) => Author { user: Some(u.user_id), key: None, name: &u.display_name },
         Caller::Machine(m) => Author { user: None, key: Some(m.key_id), name: &m.name },
@@ -112,38 +112,74 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
     };
     let mut changes = ledger::changes(&req.lines);
     ledger::apply_order(&mut changes);
-    let (items, depts): (Vec<i64>, Vec<i32>) = changes.iter().map(|c| (c.item.0, c.department.0)).unzip();
+    let planned = changes
+        .into_iter()
+        .map(|c| {
+            let l = &req.lines[c.line - 1];
+            Planned {
+                person: l.person,
+                reference: l.reference.trim().to_owned(),
+                reason: l.reason.trim().to_owned(),
+                reverses: None,
+                change: c,
+            }
+        })
+        .collect();
+    let (movements, alerts) = record(&mut tx, tenant, post, planned).await?;
+    tx.commit().await?;
+    Ok(PostResult { post, replayed: false, movements, alerts })
+}
+
+/// A change with what the ledger keeps beside it.
+pub(super) struct Planned {
+    pub change: ledger::Change,
+    pub person: Option<crate::ids::UserId>,
+    pub reference: String,
+    pub reason: String,
+    pub reverses: Option<MovementId>,
+}
+
+/// Records a posting's changes (in apply order) in its transaction: locks their balances in the one global order,
+/// refuses the whole posting with what is left when any would go below zero (the database would refuse it too), inserts
+/// the movements, and tells the recipients of the alerts they opened. Posting, reversal and stocktake all write here.
+pub(super) async fn record(
+    tx: &mut Tx,
+    tenant: TenantId,
+    post: PostId,
+    planned: Vec<Planned>,
+) -> Result<(Vec<Recorded>, Vec<AlertId>)> {
+    let (items, depts): (Vec<i64>, Vec<i32>) = planned.iter().map(|p| (p.change.item.0, p.change.department.0)).unzip();
     let mut balances: Balances =
-        store::lock_balances(&mut tx, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), Qty(q))).collect();
+        store::lock_balances(tx, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), Qty(q))).collect();
+    let changes: Vec<ledger::Change> = planned.iter().map(|p| p.change.clone()).collect();
     let short = ledger::apply(&mut balances, &changes);
     if !short.is_empty() {
         return Err(Error::rejected(PostProblem::Insufficient { lines: short }));
     }
     let mut m = NewMovements::default();
-    for c in &changes {
-        let l = &req.lines[c.line - 1];
+    for p in planned {
+        let c = p.change;
         m.line.push(i32::try_from(c.line).unwrap_or(i32::MAX));
         m.kind.push(c.kind.as_str().to_owned());
         m.item.push(c.item.0);
         m.department.push(c.department.0);
         m.quantity.push(c.delta.0);
-        m.person.push(l.person.map(|p| p.0));
+        m.person.push(p.person.map(|u| u.0));
         m.other_department.push(c.other_department.map(|d| d.0));
-        m.reference.push(l.reference.trim().to_owned());
-        m.reason.push(l.reason.trim().to_owned());
-        m.reverses.push(None);
+        m.reference.push(p.reference);
+        m.reason.push(p.reason);
+        m.reverses.push(p.reverses.map(|r| r.0));
     }
-    let rows = store::insert(&mut tx, tenant, post, &m).await?;
+    let rows = store::insert(tx, tenant, post, &m).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let alerts = super::alerts::opened(&mut tx, tenant, &ids).await?;
-    tx.commit().await?;
+    let alerts = super::alerts::opened(tx, tenant, &ids).await?;
     let mut movements = recorded(rows)?;
     movements.sort_by_key(|r| (r.line, r.id));
-    Ok(PostResult { post, replayed: false, movements, alerts })
+    Ok((movements, alerts))
 }
 
 /// The key was claimed before: the same request gets what that posting recorded; another request is refused.
-async fn replay(mut tx: Tx, tenant: TenantId, key: &str, hash: &[u8]) -> Result<PostResult> {
+pub(super) async fn replay(mut tx: Tx, tenant: TenantId, key: &str, hash: &[u8]) -> Result<PostResult> {
     let (post, stored) = store::claimed(&mut tx, tenant, key).await?.ok_or(Error::Conflict(ErrorCode::Conflict))?;
     if stored != hash {
         return Err(Error::Conflict(ErrorCode::IdempotencyKeyReused));
@@ -191,57 +227,38 @@ pub async fn reverse(pool: &PgPool, caller: &Caller, id: MovementId, req: &Rever
             undo.push((leg, facts));
         }
     }
-    let mut changes = Vec::new();
+    let mut planned = Vec::new();
     for (mid, f) in &undo {
         if f.reversed_by.is_some() {
             return Err(Error::Conflict(ErrorCode::AlreadyReversed));
         }
         let delta =
             ledger::reversal_of(MovementKind::decode(&f.kind)?, Qty(f.quantity_milli)).map_err(Error::Conflict)?;
-        changes.push((
-            *mid,
-            ledger::Change {
-                line: 1,
-                kind: MovementKind::Reversal,
-                item: f.item_id,
-                department: f.department_id,
-                delta,
-                other_department: None,
-            },
-        ));
+        let change = ledger::Change {
+            line: 1,
+            kind: MovementKind::Reversal,
+            item: f.item_id,
+            department: f.department_id,
+            delta,
+            other_department: None,
+        };
+        planned.push(Planned {
+            change,
+            person: None,
+            reference: String::new(),
+            reason: reason.clone(),
+            reverses: Some(*mid),
+        });
     }
-    changes.sort_by_key(|(_, c)| (c.item, c.department));
+    planned.sort_by_key(|p| (p.change.item, p.change.department));
     let hash = Sha256::digest(format!("reverse {id} {reason}").as_bytes()).to_vec();
     let Some(post) = store::claim(&mut tx, tenant, &key, &hash, req.source.as_str(), &author(caller), &reason).await?
     else {
         return replay(tx, tenant, &key, &hash).await;
     };
-    let (items, depts): (Vec<i64>, Vec<i32>) = changes.iter().map(|(_, c)| (c.item.0, c.department.0)).unzip();
-    let mut balances: Balances =
-        store::lock_balances(&mut tx, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), Qty(q))).collect();
-    let plain: Vec<ledger::Change> = changes.iter().map(|(_, c)| c.clone()).collect();
-    let short = ledger::apply(&mut balances, &plain);
-    if !short.is_empty() {
-        return Err(Error::rejected(PostProblem::Insufficient { lines: short }));
-    }
-    let mut m = NewMovements::default();
-    for (mid, c) in &changes {
-        m.line.push(1);
-        m.kind.push(MovementKind::Reversal.as_str().to_owned());
-        m.item.push(c.item.0);
-        m.department.push(c.department.0);
-        m.quantity.push(c.delta.0);
-        m.person.push(None);
-        m.other_department.push(None);
-        m.reference.push(String::new());
-        m.reason.push(reason.clone());
-        m.reverses.push(Some(mid.0));
-    }
-    let rows = store::insert(&mut tx, tenant, post, &m).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let alerts = super::alerts::opened(&mut tx, tenant, &ids).await?;
+    let (movements, alerts) = record(&mut tx, tenant, post, planned).await?;
     tx.commit().await?;
-    Ok(PostResult { post, replayed: false, movements: recorded(rows)?, alerts })
+    Ok(PostResult { post, replayed: false, movements, alerts })
 }
 
 /// Movements per history page: 50 unless asked, at most 500.

@@ -1,7 +1,9 @@
 //! Stock room flows: its set-up (`setup`: departments, categories, items with barcodes and levels, people's
-//! departments), moving stock (`ledger`), low-stock alerts (`alerts`) and what they tell people (`notices`).
+//! departments), moving stock (`ledger`), stocktakes (`stocktake`), low-stock alerts (`alerts`) and what they tell
+//! people (`notices`).
 
 pub mod alerts;
 pub mod ledger;
 mod notices;
 pub mod setup;
+pub mod stocktake;

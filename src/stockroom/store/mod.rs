@@ -1,5 +1,7 @@
-//! The stock room's SQL (private to the area): its set-up (`setup`), the ledger (`ledger`) and its alerts (`alerts`).
+//! The stock room's SQL (private to the area): its set-up (`setup`), the ledger (`ledger`), its alerts (`alerts`) and
+//! stocktakes (`stocktake`).
 
 pub(in crate::stockroom) mod alerts;
 pub(in crate::stockroom) mod ledger;
 pub(in crate::stockroom) mod setup;
+pub(in crate::stockroom) mod stocktake;

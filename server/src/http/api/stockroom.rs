@@ -17,11 +17,11 @@ use nexus::stockroom::rules::ledger::{Action, MovementKind, PostLine, PostProble
 use nexus::stockroom::rules::quantity::Unit;
 use nexus::stockroom::rules::views::{
     Alert, BalanceAsOf, Category, Department, DepartmentBalance, HistoryEntry, Item, ItemDetail, Person, Place,
-    PostResult, Recorded,
+    PostResult, Recorded, Stocktake, StocktakeLine, StocktakeStatus,
 };
 use nexus::stockroom::rules::{CategoryInput, DepartmentInput, ItemInput, LevelInput};
 use nexus::stockroom::service::ledger::ReverseRequest;
-use nexus::stockroom::service::{alerts, ledger, setup};
+use nexus::stockroom::service::{alerts, ledger, setup, stocktake};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,11 @@ pub fn router() -> Router<AppState> {
         .route("/stock/alerts/{id}/assignee", put(assign))
         .route("/stock/people", get(people))
         .route("/stock/people/{id}/department", put(place_person))
+        .route("/stock/stocktakes", get(stocktakes).post(start_stocktake))
+        .route("/stock/stocktakes/{id}", get(stocktake_one))
+        .route("/stock/stocktakes/{id}/lines/{item}", put(count_line))
+        .route("/stock/stocktakes/{id}/post", post(post_stocktake))
+        .route("/stock/stocktakes/{id}/cancel", post(cancel_stocktake))
 }
 
 /// A path's id: digits for a number, a UUID for a person; anything else is 422 on `id`.
@@ -501,15 +506,121 @@ async fn place_person(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The organisation's stocktakes, newest first (without their lines).
+#[utoipa::path(get, path = "/api/v1/stock/stocktakes", tag = "stock",
+    responses((status = 200, body = Vec<Stocktake>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["stock:read"])))]
+async fn stocktakes(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> ApiResult<Json<Vec<Stocktake>>> {
+    Ok(Json(stocktake::list(&st.pool, caller).await?))
+}
+
+/// Which department to count.
+#[derive(Deserialize, ToSchema)]
+pub struct StocktakeIn {
+    #[schema(value_type = i32)]
+    department: DepartmentId,
+}
+
+/// Starts a stocktake of a department: what each item there is expected to be is frozen now. One open per department
+/// (409 `stocktake_open`). People who move stock.
+#[utoipa::path(post, path = "/api/v1/stock/stocktakes", tag = "stock", request_body = StocktakeIn,
+    responses((status = 201, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn start_stocktake(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiJson(b): ApiJson<StocktakeIn>,
+) -> ApiResult<(StatusCode, Json<Stocktake>)> {
+    Ok((StatusCode::CREATED, Json(stocktake::start(&st.pool, caller, b.department).await?)))
+}
+
+/// A stocktake with its lines: expected, counted, the difference posting corrects.
+#[utoipa::path(get, path = "/api/v1/stock/stocktakes/{id}", tag = "stock", params(("id" = i64, Path)),
+    responses((status = 200, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["stock:read"])))]
+async fn stocktake_one(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Stocktake>> {
+    Ok(Json(stocktake::get(&st.pool, caller, path_id(&id)?).await?))
+}
+
+/// What was counted of an item.
+#[derive(Deserialize, ToSchema)]
+pub struct CountIn {
+    /// In the item's unit; 0: the shelf was empty.
+    #[schema(value_type = f64, minimum = 0)]
+    counted: nexus::stockroom::rules::quantity::Qty,
+}
+
+/// Enters what was counted of an item (an item not expected there joins the stocktake). 409 when it is closed.
+#[utoipa::path(put, path = "/api/v1/stock/stocktakes/{id}/lines/{item}", tag = "stock",
+    params(("id" = i64, Path), ("item" = i64, Path)), request_body = CountIn,
+    responses((status = 200, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn count_line(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(b): ApiJson<CountIn>,
+) -> ApiResult<Json<Stocktake>> {
+    let item: ItemId = item.parse().map_err(|_| AppError::field("item", ErrorCode::InvalidInput))?;
+    Ok(Json(stocktake::count(&st.pool, caller, path_id(&id)?, item, b.counted).await?))
+}
+
+/// An idempotency key, for a write that takes nothing else.
+#[derive(Deserialize, ToSchema)]
+pub struct KeyIn {
+    #[schema(min_length = 1, max_length = 100)]
+    idempotency_key: String,
+}
+
+/// Posts a stocktake's corrections (counted − expected for each counted line that differs) as one posting, and closes
+/// it. Refused whole with what is left when stock moved since so that a correction would go below zero.
+#[utoipa::path(post, path = "/api/v1/stock/stocktakes/{id}/post", tag = "stock", params(("id" = i64, Path)),
+    request_body = KeyIn,
+    responses((status = 201, body = PostResult), (status = 200, body = PostResult, description = "replayed"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn post_stocktake(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<KeyIn>,
+) -> ApiResult<(StatusCode, Json<PostResult>)> {
+    let r = stocktake::post(&st.pool, caller, path_id(&id)?, &b.idempotency_key).await?;
+    Ok((if r.replayed { StatusCode::OK } else { StatusCode::CREATED }, Json(r)))
+}
+
+/// Cancels an open stocktake: nothing is corrected.
+#[utoipa::path(post, path = "/api/v1/stock/stocktakes/{id}/cancel", tag = "stock", params(("id" = i64, Path)),
+    responses((status = 200, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn cancel_stocktake(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Stocktake>> {
+    Ok(Json(stocktake::cancel(&st.pool, caller, path_id(&id)?).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(departments, add_department, change_department, categories, add_category, change_category, items, add_item,
           item, change_item, set_level, history, balance, lookup, posting, reverse, alert_list, acknowledge, assign,
-          people, place_person),
+          people, place_person, stocktakes, start_stocktake, stocktake_one, count_line, post_stocktake,
+          cancel_stocktake),
     components(schemas(Department, DepartmentInput, Category, CategoryInput, Item, ItemDetail, Place, ItemIn, ItemInput,
                        LevelInput, Unit, ItemsPage, Saved, HistoryPage, HistoryEntry, MovementKind, Source, BalanceAsOf,
                        DepartmentBalance, PostRequest, PostLine, Action, PostResult, Recorded, PostProblem, Shortage,
-                       ReverseRequest, AlertsPage, Alert, AssigneeIn, Person, DepartmentOf)),
+                       ReverseRequest, AlertsPage, Alert, AssigneeIn, Person, DepartmentOf, Stocktake, StocktakeLine,
+                       StocktakeStatus, StocktakeIn, CountIn, KeyIn)),
     tags((name = "stock", description = "The stock room: items, departments, a ledger of movements that never goes \
                                          negative, low-stock alerts"))
 )]
