@@ -220,7 +220,8 @@ create table stockroom_counts (
     department_id  integer not null,
     status         text not null default 'open'
                        constraint stockroom_counts_status_check check (status in ('open', 'posted', 'cancelled')),
-    started_by     uuid not null,
+    -- Who started it: a person or an API key (a script's one-item count), by name as it was.
+    started_by     text not null,
     started_at     timestamptz not null default now(),
     finished_at    timestamptz,
     post_id        bigint,
@@ -237,7 +238,7 @@ create table stockroom_count_lines (
     item_id         bigint not null,
     expected_milli  bigint not null,
     counted_milli   bigint constraint stockroom_count_lines_counted_check check (counted_milli >= 0),
-    counted_by      uuid,
+    counted_by      text,
     counted_at      timestamptz,
     primary key (tenant_id, count_id, item_id),
     foreign key (tenant_id, count_id) references stockroom_counts (tenant_id, id),

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
-use nexus_server::cli::{catalog, identity, inventory, production};
+use nexus_server::cli::{catalog, identity, inventory, production, stockroom};
 use nexus_server::config::Config;
 use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
@@ -46,6 +46,8 @@ enum Command {
         #[command(subcommand)]
         command: catalog::CatalogCommand,
     },
+    /// The stock room over a server's REST API (an API key): add, issue, return, transfer, count, status.
+    Stock(stockroom::StockArgs),
 }
 
 #[derive(Subcommand)]
@@ -101,6 +103,15 @@ fn main() -> Result<()> {
         }
         Command::Simulate(args) => rt.block_on(production::simulate::run(cli.config, args)),
         Command::Catalog { command } => rt.block_on(catalog::run(cli.config, command)),
+        Command::Stock(args) => {
+            // Blocking HTTP, off the runtime.
+            let out = stockroom::run(&args)?;
+            print!("{}", out.text);
+            if out.code != 0 {
+                std::process::exit(out.code);
+            }
+            Ok(())
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Command-line tools beside the server, one folder per area as everywhere else: `identity/bench.rs` (`nexus-server
 //! bench`: login and time-to-first-byte), `catalog/` (`nexus-server catalog import|generate|migrate-legacy`, and
 //! `bench catalog`), `inventory/bench.rs` (`bench inventory`), `production/` (`simulate`, the plant simulator, and
-//! `bench production`). Below, what the benches share: their percentiles.
+//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST). Below, what the benches share: their percentiles.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod identity;
 pub mod inventory;
 pub mod production;
+pub mod stockroom;
 
 /// The `p` percentile of `sorted` (the nearest rank; zero when empty).
 /// A bench's configuration: no demo accounts, and rate limits out of the way (a bench measures the server, not the

@@ -287,3 +287,67 @@ async fn a_stocktake_is_counted_and_posted_over_rest(opts: PgPoolOptions, conn: 
     let list = app.get("/api/v1/stock/stocktakes", Auth::Bearer(&app.access_token(VIEWER).await)).await.json();
     assert_eq!(list[0]["status"], "posted");
 }
+
+/// `nexus-server stock …` against the real router on a port, with a key: seed 003's commands, round trip.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn the_cli_adds_issues_counts_and_reports_over_rest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use nexus_server::cli::stockroom::{Remote, StockArgs, StockCommand, run};
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let res = app
+        .post_json("/api/v1/stock/departments", &json!({"code": "HERR", "name": "Herramientas"}), Auth::Bearer(&owner))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serving = tokio::spawn(
+        axum::serve(listener, app.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .into_future(),
+    );
+    let key = key(&app, &["stock:write", "stock:read"]).await;
+    let cli = |command: StockCommand| {
+        let args = StockArgs { remote: Remote { base_url: base.clone(), api_key: key.clone() }, command };
+        tokio::task::spawn_blocking(move || run(&args))
+    };
+    // stock add headphones 10 --threshold 5: the item is created, 10 received (the only department is used).
+    let add = StockCommand::Add {
+        sku: "headphones".into(),
+        quantity: 10.0,
+        threshold: Some(5.0),
+        department: None,
+        name: None,
+        unit: "piece".into(),
+    };
+    let out = cli(add).await.unwrap().unwrap();
+    assert!(out.text.contains("receive 10 → balance 10"), "{}", out.text);
+    let issue =
+        StockCommand::Issue { sku: "headphones".into(), quantity: 6.0, department: None, reference: "OT-1".into() };
+    let out = cli(issue).await.unwrap().unwrap();
+    assert!(out.text.contains("balance 4") && out.text.contains("alert"), "{}", out.text);
+    // Low: status flags it, and with --fail-on-low exits 3.
+    let out = cli(StockCommand::Status { fail_on_low: true }).await.unwrap().unwrap();
+    assert_eq!(out.code, 3, "{}", out.text);
+    assert!(out.text.lines().any(|l| l.starts_with("headphones") && l.ends_with("LOW")), "{}", out.text);
+    let ret = StockCommand::Return { sku: "headphones".into(), quantity: 1.0, department: Some("herr".into()) };
+    cli(ret).await.unwrap().unwrap();
+    let count = StockCommand::Count { sku: "headphones".into(), counted: 7.0, department: None };
+    let out = cli(count).await.unwrap().unwrap();
+    assert!(out.text.contains("corrected by 2 → balance 7"), "{}", out.text);
+    let out = cli(StockCommand::Status { fail_on_low: true }).await.unwrap().unwrap();
+    assert_eq!(out.code, 0, "{}", out.text);
+    // Refusals come back in words, not as a panic: more than there is, an unknown item, a bad key.
+    let too_many =
+        StockCommand::Issue { sku: "headphones".into(), quantity: 50.0, department: None, reference: String::new() };
+    let e = cli(too_many).await.unwrap().err().unwrap().to_string();
+    assert!(e.contains("409") && e.contains("not enough: 50 wanted, 7 left"), "{e}");
+    let unknown = StockCommand::Issue { sku: "nada".into(), quantity: 1.0, department: None, reference: String::new() };
+    assert!(cli(unknown).await.unwrap().err().unwrap().to_string().contains("no item"));
+    let args = StockArgs {
+        remote: Remote { base_url: base.clone(), api_key: "nxk_falsa".into() },
+        command: StockCommand::Status { fail_on_low: false },
+    };
+    let e = tokio::task::spawn_blocking(move || run(&args)).await.unwrap().err().unwrap().to_string();
+    assert!(e.contains("401"), "{e}");
+    serving.abort();
+}

@@ -52,17 +52,16 @@ async fn view(tx: &mut Tx, tenant: TenantId, id: StocktakeId) -> Result<Stocktak
     })
 }
 
-/// Starts a stocktake of a department (people who move stock): 409 `stocktake_open` when one is open there.
+/// Starts a stocktake of a department (people and keys who move stock): 409 `stocktake_open` when one is open there.
 pub async fn start(pool: &PgPool, caller: &Caller, department: DepartmentId) -> Result<Stocktake> {
     caller.require(ApiScope::StockWrite)?;
-    let user = caller.user()?;
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     if !setup_store::departments(&mut tx, tenant).await?.iter().any(|d| d.id == department.0 && d.archived_at.is_none())
     {
         return Err(Error::field("department", ErrorCode::NotFound));
     }
-    let id = store::open(&mut tx, tenant, department, user.user_id).await?;
+    let id = store::open(&mut tx, tenant, department, author(caller).name).await?;
     let v = view(&mut tx, tenant, id).await?;
     tx.commit().await?;
     Ok(v)
@@ -112,7 +111,6 @@ async fn open_one(tx: &mut Tx, tenant: TenantId, id: StocktakeId) -> Result<Depa
 /// Enters what was counted of an item (whole where its unit is; zero is a count: the shelf was empty).
 pub async fn count(pool: &PgPool, caller: &Caller, id: StocktakeId, item: ItemId, counted: Qty) -> Result<Stocktake> {
     caller.require(ApiScope::StockWrite)?;
-    let user = caller.user()?;
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let department = open_one(&mut tx, tenant, id).await?;
@@ -121,7 +119,7 @@ pub async fn count(pool: &PgPool, caller: &Caller, id: StocktakeId, item: ItemId
     if counted != Qty::ZERO {
         check_moved(counted, unit).map_err(|code| Error::field("counted", code))?;
     }
-    store::set_counted(&mut tx, tenant, id, department, item, counted.0, user.user_id).await?;
+    store::set_counted(&mut tx, tenant, id, department, item, counted.0, author(caller).name).await?;
     let v = view(&mut tx, tenant, id).await?;
     tx.commit().await?;
     Ok(v)

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::Tx;
-use crate::ids::{DepartmentId, ItemId, PostId, StocktakeId, TenantId, UserId};
+use crate::ids::{DepartmentId, ItemId, PostId, StocktakeId, TenantId};
 
 /// Starts a stocktake of `department`, freezing what every item there is expected to be (its balance, or 0 for an
 /// item with a level but no stock yet).
@@ -13,14 +13,14 @@ pub(in crate::stockroom) async fn open(
     tx: &mut Tx,
     tenant: TenantId,
     department: DepartmentId,
-    by: UserId,
+    by: &str,
 ) -> Result<StocktakeId, sqlx::Error> {
     let id = sqlx::query_scalar!(
         r#"insert into stockroom_counts (tenant_id, department_id, started_by) values ($1, $2, $3)
            returning id as "id: StocktakeId""#,
         tenant.0,
         department.0,
-        by.0
+        by
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -56,10 +56,9 @@ pub(in crate::stockroom) async fn counts(
 ) -> Result<Vec<CountRow>, sqlx::Error> {
     sqlx::query_as!(
         CountRow,
-        r#"select c.id as "id: StocktakeId", c.department_id, c.status, coalesce(u.display_name, '') as "started_by!",
-                  c.started_at, c.finished_at, c.post_id
+        r#"select c.id as "id: StocktakeId", c.department_id, c.status, c.started_by, c.started_at, c.finished_at,
+                  c.post_id
            from stockroom_counts c
-           left join users u on u.tenant_id = c.tenant_id and u.id = c.started_by
            where c.tenant_id = $1 and ($2::bigint is null or c.id = $2)
            order by c.started_at desc, c.id desc
            limit 200"#,
@@ -106,10 +105,9 @@ pub(in crate::stockroom) async fn lines(
     sqlx::query_as!(
         LineRow,
         r#"select l.item_id as "item_id: ItemId", i.sku, i.name, i.unit, l.expected_milli, l.counted_milli,
-                  u.display_name as "counted_by?", l.counted_at
+                  l.counted_by, l.counted_at
            from stockroom_count_lines l
            join stockroom_items i on i.tenant_id = l.tenant_id and i.id = l.item_id
-           left join users u on u.tenant_id = l.tenant_id and u.id = l.counted_by
            where l.tenant_id = $1 and l.count_id = $2
            order by lower(i.name), i.id"#,
         tenant.0,
@@ -128,7 +126,7 @@ pub(in crate::stockroom) async fn set_counted(
     department: DepartmentId,
     item: ItemId,
     counted_milli: i64,
-    by: UserId,
+    by: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into stockroom_count_lines (tenant_id, count_id, item_id, expected_milli, counted_milli, counted_by, counted_at)
@@ -141,7 +139,7 @@ pub(in crate::stockroom) async fn set_counted(
         item.0,
         department.0,
         counted_milli,
-        by.0
+        by
     )
     .execute(&mut **tx)
     .await?;

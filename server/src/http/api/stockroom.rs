@@ -522,11 +522,11 @@ pub struct StocktakeIn {
 }
 
 /// Starts a stocktake of a department: what each item there is expected to be is frozen now. One open per department
-/// (409 `stocktake_open`). People who move stock.
+/// (409 `stocktake_open`).
 #[utoipa::path(post, path = "/api/v1/stock/stocktakes", tag = "stock", request_body = StocktakeIn,
     responses((status = 201, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = ["stock:write"])))]
 async fn start_stocktake(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
@@ -561,7 +561,7 @@ pub struct CountIn {
     params(("id" = i64, Path), ("item" = i64, Path)), request_body = CountIn,
     responses((status = 200, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = ["stock:write"])))]
 async fn count_line(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
@@ -586,7 +586,7 @@ pub struct KeyIn {
     responses((status = 201, body = PostResult), (status = 200, body = PostResult, description = "replayed"),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = ["stock:write"])))]
 async fn post_stocktake(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
@@ -601,7 +601,7 @@ async fn post_stocktake(
 #[utoipa::path(post, path = "/api/v1/stock/stocktakes/{id}/cancel", tag = "stock", params(("id" = i64, Path)),
     responses((status = 200, body = Stocktake), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = ["stock:write"])))]
 async fn cancel_stocktake(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
