@@ -93,6 +93,12 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "configuring the demo plant failed"),
     }
+    // Its store room, with four months of history.
+    match nexus::stockroom::service::demo::configure(&state.pool).await {
+        Ok(true) => tracing::info!("demo store room built"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "building the demo store room failed"),
+    }
     seed_demo_catalog(cfg, state.pool.clone()).await
 }
 

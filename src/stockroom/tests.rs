@@ -596,3 +596,45 @@ async fn a_stocktake_freezes_what_is_expected_and_posts_its_corrections_at_once(
     assert_eq!(stocktake::list(&pool, &p.viewer).await.unwrap().len(), 2);
     assert_eq!(ledger::disagreements(&pool, p.tenant).await.unwrap(), 0);
 }
+
+#[sqlx::test]
+async fn the_demo_store_room_is_built_once_through_the_ledger(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::stockroom::service::demo;
+    let pool = app_pool(opts, conn, 5).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    let started = std::time::Instant::now();
+    assert!(demo::configure(&pool).await.unwrap());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "a demo start waits for it");
+    assert!(!demo::configure(&pool).await.unwrap(), "once");
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let (tenant, keeper): (TenantId, UserId) = sqlx::query_as(
+        "select t.id, u.id from tenants t join users u on u.tenant_id = t.id
+         where t.name = 'Planta Demo' and u.role = 'supply'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let supply = Caller::User(User {
+        user_id: keeper,
+        tenant_id: tenant,
+        session_id: Uuid::new_v4(),
+        role: Role::Supply,
+        tenant_kind: TenantKind::Manufacturer,
+        email: String::new(),
+        display_name: String::new(),
+    });
+    assert_eq!(ledger::disagreements(&pool, tenant).await.unwrap(), 0);
+    let q = setup::ItemsQuery { limit: Some(500), ..Default::default() };
+    let items = setup::items(&pool, &supply, &q).await.unwrap().items;
+    assert!(items.len() >= 180, "{}", items.len());
+    // Months of history: an item's first movement is about four months old, and issues name operators and orders.
+    let h = ledger::history(&pool, &supply, items[0].id, None, None, Some(500)).await.unwrap().items;
+    let oldest = h.last().unwrap().at;
+    assert!(chrono::Utc::now() - oldest > chrono::Duration::days(100), "{oldest}");
+    assert!(setup::departments(&pool, &supply).await.unwrap().len() == 3);
+    // And it goes on from there: a new posting lands after the history.
+    let (item, dept) = (items[0].id, setup::get(&pool, &supply, items[0].id).await.unwrap().places[0].department);
+    let r = ledger::post(&pool, &supply, &post(vec![line(Action::Receive, item, dept, 1)])).await.unwrap();
+    assert!(r.movements[0].at > h[0].at);
+}

@@ -1,7 +1,8 @@
 //! The stock room's SQL (private to the area): its set-up (`setup`), the ledger (`ledger`), its alerts (`alerts`) and
-//! stocktakes (`stocktake`).
+//! stocktakes (`stocktake`); the demo's own (`demo`).
 
 pub(in crate::stockroom) mod alerts;
+pub(in crate::stockroom) mod demo;
 pub(in crate::stockroom) mod ledger;
 pub(in crate::stockroom) mod setup;
 pub(in crate::stockroom) mod stocktake;
