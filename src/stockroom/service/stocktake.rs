@@ -40,6 +40,11 @@ async fn view(tx: &mut Tx, tenant: TenantId, id: StocktakeId) -> Result<Stocktak
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    stocktake(c, lines)
+}
+
+/// A stocktake's row with its lines (none: a list's entry).
+fn stocktake(c: store::CountRow, lines: Vec<StocktakeLine>) -> Result<Stocktake> {
     Ok(Stocktake {
         id: c.id,
         department: DepartmentId(c.department_id),
@@ -74,20 +79,7 @@ pub async fn list(pool: &PgPool, caller: &Caller) -> Result<Vec<Stocktake>> {
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let rows = store::counts(&mut tx, tenant, None).await?;
     tx.commit().await?;
-    rows.into_iter()
-        .map(|c| {
-            Ok(Stocktake {
-                id: c.id,
-                department: DepartmentId(c.department_id),
-                status: StocktakeStatus::decode(&c.status)?,
-                started_by: c.started_by,
-                started_at: c.started_at,
-                finished_at: c.finished_at,
-                post: c.post_id.map(crate::ids::PostId),
-                lines: Vec::new(),
-            })
-        })
-        .collect()
+    rows.into_iter().map(|c| stocktake(c, Vec::new())).collect()
 }
 
 pub async fn get(pool: &PgPool, caller: &Caller, id: StocktakeId) -> Result<Stocktake> {
