@@ -24,9 +24,11 @@ pub mod error;
 pub mod home;
 pub mod identity;
 pub mod inventory;
+pub mod notify;
 pub mod production;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod stockroom;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -111,6 +113,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/production/settings") view={Lazy::<production::SettingsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/queries") view={Lazy::<production::QueriesRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/report") view={Lazy::<production::ReportRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock") view={Lazy::<stockroom::ItemsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/items/:id") view={Lazy::<stockroom::ItemRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/counter") view={Lazy::<stockroom::CounterRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/alerts") view={Lazy::<stockroom::AlertsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>
                 </ui::session::SessionProvider>

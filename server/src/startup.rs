@@ -56,6 +56,8 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
     let live = nexus::production::service::live::Live::default();
     tokio::spawn(live.clone().listen(pool.clone()));
+    let inbox = nexus::notify::live::Live::default();
+    tokio::spawn(inbox.clone().listen(pool.clone()));
     let streams = nexus::identity::service::streams::Streams::default();
     tokio::spawn(streams.clone().watch(pool.clone()));
     let mailer = cfg.mail.mailer()?;
@@ -65,7 +67,7 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
              set NEXUS_PUBLIC_ORIGIN to the address people use"
         );
     }
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, streams, mailer })
+    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, inbox, streams, mailer })
 }
 
 /// Seeds the demo accounts and prints them.

@@ -28,14 +28,23 @@ pub async fn set_theme(theme: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Pending registrations the caller may approve (0 for anyone who approves nothing).
-#[server(prefix = "/api", endpoint = "ui/pending-count")]
-pub async fn pending_count() -> Result<i64, AppError> {
+/// What the navigation counts for the caller: pending registrations they may approve (0 for anyone who approves
+/// nothing) and their unread notices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    pub pending: i64,
+    pub unread: i64,
+}
+
+#[server(prefix = "/api", endpoint = "ui/nav-counts")]
+pub async fn nav_counts() -> Result<Counts, AppError> {
     let st = crate::state::state()?;
     let Some(caller) = crate::state::signed_in() else {
-        return Ok(0);
+        return Ok(Counts::default());
     };
-    Ok(nexus::identity::service::users::pending_count(&st.pool, &caller).await?)
+    let pending = nexus::identity::service::users::pending_count(&st.pool, &caller).await?;
+    let unread = nexus::notify::service::unread(&st.pool, &nexus::caller::Caller::User(caller)).await?;
+    Ok(Counts { pending, unread })
 }
 
 #[component]
@@ -43,7 +52,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     // Created here, not inside the nav's suspense, so server and browser agree on resource ids.
-    let pending = Resource::new(move || session.login.version().get(), |_| pending_count());
+    let counts = Resource::new(move || session.login.version().get(), |_| nav_counts());
+    let live = crate::ui::live::provide_live();
     view! {
         <a
             href="#main"
@@ -63,8 +73,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {move || Suspend::new(async move {
                         // Awaited here rather than under a nested <Transition>: a boundary created inside a Suspend
                         // takes its hydration id at different moments on server and browser (leptos#2920).
-                        let pending = pending.await.unwrap_or(0);
-                        session.me.await.ok().flatten().map(|me| view! { <MainNav me pending /> })
+                        let counts = counts.await.unwrap_or_default();
+                        session.me.await.ok().flatten().map(|me| view! { <MainNav me counts live /> })
                     })}
                 </Transition>
                 <div class="ml-auto flex items-center gap-2">
@@ -94,9 +104,14 @@ pub fn Layout(children: Children) -> impl IntoView {
 const NAV_LINK: &str = "rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-[#2b7cee]/10 aria-[current=page]:text-[#1a5bb5] dark:aria-[current=page]:text-[#8fbfff] dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white";
 
 #[component]
-fn MainNav(me: Me, pending: i64) -> impl IntoView {
+fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView {
     let i18n = use_i18n();
     let users = me.can(Permission::UsersManage);
+    let pending = counts.pending;
+    // The channel's count once it has spoken; the page's own until then.
+    live.unread.set(None);
+    crate::ui::live::connect(live);
+    let unread = move || live.unread.get().unwrap_or(counts.unread);
     view! {
         // On a phone the items wrap onto as many rows as they need: none is hidden off-screen (outside testing found
         // 4 of the admin's 8 cut off with no hint that the bar scrolled).
@@ -108,6 +123,9 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                 })}
                 {me.can(Permission::InventoryManage).then(|| view! {
                     <li><A href="/inventory" attr:class=NAV_LINK>{t!(i18n, stock.nav)}</A></li>
+                })}
+                {me.can(Permission::StockRead).then(|| view! {
+                    <li><A href="/stock" attr:class=NAV_LINK>{t!(i18n, room.nav)}</A></li>
                 })}
                 {(me.can(Permission::ProductionRead) && me.tenant_kind == TenantKind::Manufacturer).then(|| view! {
                     <li><A href="/production" attr:class=NAV_LINK>{t!(i18n, prod.nav)}</A></li>
@@ -141,6 +159,18 @@ fn MainNav(me: Me, pending: i64) -> impl IntoView {
                 {me.can(Permission::ApiKeysManage).then(|| view! {
                     <li><A href="/account/api-keys" attr:class=NAV_LINK>{t!(i18n, nav.api_keys)}</A></li>
                 })}
+                <li>
+                    <A href="/inbox" attr:class=NAV_LINK attr:data-testid="nav-inbox">
+                        {t!(i18n, nav.inbox)}
+                        <span
+                            class=move || { if unread() > 0 { "ml-1.5 rounded-full bg-[#1a5bb5] px-1.5 py-0.5 text-xs font-bold text-white" } else { "hidden" } }
+                            data-testid="unread-badge"
+                        >
+                            <span class="sr-only">{move || td_string!(i18n.get_locale(), nav.unread, count = unread()).to_string()}</span>
+                            <span aria-hidden="true">{unread}</span>
+                        </span>
+                    </A>
+                </li>
                 <li><A href="/account" exact=true attr:class=NAV_LINK>{t!(i18n, nav.account)}</A></li>
             </ul>
         </nav>

@@ -6,6 +6,7 @@ pub mod components;
 pub mod hydration;
 pub mod layout;
 pub mod list;
+pub mod live;
 pub mod number;
 pub mod session;
 pub mod time;

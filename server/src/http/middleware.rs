@@ -385,16 +385,29 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     }
 }
 
+/// The one page allowed the camera.
+pub const COUNTER_PATH: &str = "/stock/counter";
+
 /// Security headers on every response. HTML pages get their CSP (with the render's nonce) from the SSR context; this
 /// adds a strict default to everything else.
 pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    // The stock room's counter scans with the camera where the browser offers it; no other page may use it. A
+    // document keeps the policy it was loaded with, so links to the counter load it afresh (`rel="external"`).
+    let camera = req.uri().path() == COUNTER_PATH;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(if camera {
+            "camera=(self), microphone=(), geolocation=()"
+        } else {
+            "camera=(), microphone=(), geolocation=()"
+        }),
+    );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

@@ -1,7 +1,7 @@
 //! `/production`: the dashboard of the person's role, its widgets where the plant's template puts them, filtered
 //! by the filters the plant offers. The filters (and the figure drilled into) live in the URL, so a view is a link
 //! and survives a reload; the figures refresh on their own within seconds of new units or stops (server-sent
-//! events from `/api/v1/production/live`), without a reload and without losing the place.
+//! events: the `production` events of the page's live channel, `ui::live`), without a reload and without losing the place.
 //!
 //! Here the page, its resources and the board that lays the widgets out; beside it `filters.rs` (the URL's filters and
 //! the filter bar), `kpis.rs` (the KPI cards and the drill-down behind a figure), `causes.rs` (what a drilled figure's loss is made of: timelines, stops, cycles, rejects), `output.rs` (production over time,
@@ -143,11 +143,17 @@ fn Dashboard(
     classify: ServerAction<ClassifyStop>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let live = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    live_updates(tick, live);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = tick;
+    // The page's live channel (`ui::live`): each production change, and each (re)connection, fetches the figures
+    // again; the first value is what the page loaded with.
+    let channel = crate::ui::live::use_live();
+    let live = Signal::derive(move || channel.is_some_and(|c| c.connected.get()));
+    Effect::new(move |seen: Option<u64>| {
+        let now = channel.map_or(0, |c| c.production.get());
+        if seen.is_some_and(|s| s != now) {
+            tick.update(|t| *t += 1);
+        }
+        now
+    });
     view! {
         <Title text=move || td_string!(i18n.get_locale(), prod.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, prod.title))>
@@ -243,30 +249,6 @@ fn export_href(q: &Query) -> String {
         s.push_str(&format!("&bucket={}", b.as_str()));
     }
     s
-}
-
-/// Listens to the plant's changes: each `changed` (and the `ready` on connecting) fetches the figures again. The
-/// browser reconnects by itself after a network loss.
-#[cfg(feature = "hydrate")]
-fn live_updates(tick: RwSignal<u64>, live: RwSignal<bool>) {
-    use wasm_bindgen::prelude::*;
-    let Ok(source) = web_sys::EventSource::new("/api/v1/production/live") else { return };
-    let refresh = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-        live.set(true);
-        tick.update(|t| *t += 1);
-    });
-    let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.set(false));
-    let _ = source.add_event_listener_with_callback("changed", refresh.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("ready", refresh.as_ref().unchecked_ref());
-    source.set_onerror(Some(lost.as_ref().unchecked_ref()));
-    let kept = StoredValue::new_local(Some((source, refresh, lost)));
-    on_cleanup(move || {
-        kept.update_value(|k| {
-            if let Some((source, _, _)) = k.take() {
-                source.close();
-            }
-        });
-    });
 }
 
 #[component]

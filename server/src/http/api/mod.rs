@@ -25,6 +25,7 @@ pub mod audit;
 pub mod catalog;
 pub mod identity;
 pub mod inventory;
+pub mod live;
 pub mod notify;
 pub mod production;
 pub mod production_dashboard;
@@ -42,6 +43,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(production_dashboard::router())
         .merge(stockroom::router())
         .merge(notify::router())
+        .merge(live::router())
         .route("/openapi.json", get(openapi))
         .fallback(|| async { AppError::NotFound })
 }

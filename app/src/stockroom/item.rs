@@ -1,0 +1,372 @@
+//! `/stock/items/:id`: one item: what there is in each department against its level (threshold, reorder, on order;
+//! set here by those who configure the room), its balance as of any past moment, and its history newest first with
+//! the running balance: who, what, when, why and from where. A movement can be undone (a reversal, with its reason).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use nexus::identity::rules::auth::Permission;
+use nexus::ids::{DepartmentId, ItemId, MovementId};
+use nexus::paging::Page;
+use nexus::stockroom::rules::LevelInput;
+use nexus::stockroom::rules::ledger::MovementKind;
+use nexus::stockroom::rules::quantity::{Qty, Unit};
+use nexus::stockroom::rules::views::{BalanceAsOf, HistoryEntry, ItemDetail, PostResult};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use super::texts;
+use super::{COUNTER_PATH, Room, stock_room};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader};
+use crate::ui::list::{Pager, href};
+use crate::ui::session::{Protected, use_me};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub detail: ItemDetail,
+    pub history: Page<HistoryEntry>,
+}
+
+#[server(prefix = "/api", endpoint = "ui/stock/item")]
+pub async fn stock_item(id: ItemId, after: Option<String>) -> Result<ItemView, AppError> {
+    use nexus::stockroom::service::{ledger, setup};
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    let detail = setup::get(&st.pool, &caller, id).await?;
+    let history = ledger::history(&st.pool, &caller, id, None, after.as_deref(), None).await?;
+    Ok(ItemView { detail, history })
+}
+
+#[server(prefix = "/api", endpoint = "ui/stock/as-of")]
+pub async fn stock_as_of(id: ItemId, at: DateTime<Utc>) -> Result<BalanceAsOf, AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    Ok(nexus::stockroom::service::ledger::balance_as_of(&st.pool, &caller, id, at).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/stock/level")]
+pub async fn stock_level(id: ItemId, level: LevelInput) -> Result<(), AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    Ok(nexus::stockroom::service::setup::set_level(&st.pool, &caller, &crate::state::meta(), id, &level).await?)
+}
+
+#[server(prefix = "/api", endpoint = "ui/stock/reverse")]
+pub async fn stock_reverse(movement: MovementId, key: String, reason: String) -> Result<PostResult, AppError> {
+    use nexus::stockroom::service::ledger::{ReverseRequest, reverse};
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    Ok(reverse(&st.pool, &caller, movement, &ReverseRequest { idempotency_key: key, source: nexus::stockroom::rules::ledger::Source::Ui, reason }).await?)
+}
+
+#[component]
+pub fn ItemPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").and_then(|i| i.parse::<i64>().ok()).map(ItemId));
+    let changed = RwSignal::new(0_u64);
+    let room = Resource::new(|| (), |_| stock_room());
+    let item = Resource::new(
+        move || (id(), query.with(|q| q.get("after")), changed.get()),
+        |(id, after, _)| async move {
+            match id {
+                Some(id) => stock_item(id, after).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Protected permission=Permission::StockRead>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match (room.await, item.await) {
+                        (Ok(room), Ok(view)) => view! { <ItemBody room view changed /> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => {
+                            if e == AppError::NotFound {
+                                crate::ui::layout::page_status(http::StatusCode::NOT_FOUND);
+                            }
+                            view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </Protected>
+    }
+}
+
+#[component]
+fn ItemBody(room: Room, view: ItemView, changed: RwSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = use_me();
+    let configure = me.can(Permission::StockConfigure);
+    let may_move = me.can(Permission::StockMove);
+    let item = view.detail.item.clone();
+    let unit = item.unit;
+    let id = item.id;
+    let room = StoredValue::new(room);
+    let title = format!("{} · {}", item.sku, item.name);
+    let title2 = title.clone();
+    let query = use_query_map();
+    let later = query.with_untracked(|q| q.get("after").is_some());
+    let base = format!("/stock/items/{}", id.0);
+    let pages = move |after: Option<&str>| href(&base, &[("after", after.unwrap_or_default())]);
+    view! {
+        <Title text=title.clone() />
+        <PageHeader title=ViewFn::from(move || title2.clone())>
+            <div class="flex flex-wrap gap-2">
+                <a href=COUNTER_PATH rel="external" class=BUTTON>{t!(i18n, room.counter_title)}</a>
+                <a href="/stock" class=BUTTON_SECONDARY>{t!(i18n, room.items_title)}</a>
+            </div>
+        </PageHeader>
+        <div class="mb-4 grid gap-4 lg:grid-cols-2">
+            <section class=CARD aria-labelledby="item-facts-h">
+                <h2 id="item-facts-h" class="mb-3 text-base font-semibold">{t!(i18n, room.facts)}</h2>
+                <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                    <dt class="text-slate-600 dark:text-slate-300">{t!(i18n, room.col_sku)}</dt><dd class="font-mono">{item.sku.clone()}</dd>
+                    <dt class="text-slate-600 dark:text-slate-300">{t!(i18n, room.unit)}</dt><dd>{move || texts::unit(i18n.get_locale(), unit)}</dd>
+                    <dt class="text-slate-600 dark:text-slate-300">{t!(i18n, room.barcodes)}</dt>
+                    <dd class="font-mono" data-testid="item-barcodes">{if item.barcodes.is_empty() { "—".to_owned() } else { item.barcodes.join(", ") }}</dd>
+                    <dt class="text-slate-600 dark:text-slate-300">{t!(i18n, room.total)}</dt>
+                    <dd data-testid="item-total">{move || texts::qty(i18n.get_locale(), item.total, unit)}</dd>
+                    {(!item.description.is_empty()).then(|| view! {
+                        <dt class="text-slate-600 dark:text-slate-300">{t!(i18n, room.description)}</dt><dd>{item.description.clone()}</dd>
+                    })}
+                </dl>
+            </section>
+            <AsOf id unit room />
+        </div>
+        <section class=format!("{CARD_FLUSH} mb-4") aria-labelledby="item-places-h">
+            <h2 id="item-places-h" class="px-4 pt-4 text-base font-semibold">{t!(i18n, room.places)}</h2>
+            <table class="w-full text-left text-sm" data-testid="item-places">
+                <thead class="text-xs uppercase text-slate-600 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-4 py-2">{t!(i18n, room.department)}</th>
+                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.balance)}</th>
+                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.threshold)}</th>
+                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.reorder)}</th>
+                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.on_order)}</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
+                    {view.detail.places.iter().map(|p| {
+                        let p = p.clone();
+                        let name = room.with_value(|r| r.department_name(p.department));
+                        view! {
+                            <tr data-testid="item-place" data-state=if p.low { "low" } else { "ok" }>
+                                <th scope="row" class="px-4 py-2 font-medium">{name}
+                                    {p.low.then(|| view! { <span class="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">{t!(i18n, room.low)}</span> })}
+                                </th>
+                                <td class="px-4 py-2 text-right tabular-nums" data-testid="item-place-balance">{move || texts::qty(i18n.get_locale(), p.balance, unit)}</td>
+                                <td class="px-4 py-2 text-right tabular-nums">{move || texts::number(i18n.get_locale(), p.threshold)}</td>
+                                <td class="px-4 py-2 text-right tabular-nums">{move || p.reorder.map_or_else(|| "—".to_owned(), |r| texts::number(i18n.get_locale(), r))}</td>
+                                <td class="px-4 py-2 text-right tabular-nums">{move || texts::number(i18n.get_locale(), p.on_order)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {view.detail.places.is_empty().then(|| view! { <p class="px-4 pb-4 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.nowhere)}</p> })}
+            {configure.then(|| view! { <LevelForm id room changed /> })}
+        </section>
+        <section class=CARD_FLUSH aria-labelledby="item-history-h">
+            <h2 id="item-history-h" class="px-4 pt-4 text-base font-semibold">{t!(i18n, room.history)}</h2>
+            {if view.history.items.is_empty() {
+                view! { <p class="p-4 text-sm text-slate-600 dark:text-slate-300" data-testid="item-history-empty">{t!(i18n, room.no_history)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="divide-y divide-slate-200 dark:divide-slate-700" data-testid="item-history">
+                        {view.history.items.into_iter().map(|h| view! { <HistoryRow h unit room may_move changed /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <Pager next=view.history.next later href=Arc::new(pages) testid="item-history" />
+        </section>
+    }
+}
+
+#[component]
+fn HistoryRow(h: HistoryEntry, unit: Unit, room: StoredValue<Room>, may_move: bool, changed: RwSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let dept = room.with_value(|r| r.department_name(h.department));
+    let other = h.other_department.map(|d| room.with_value(|r| r.department_name(d)));
+    let whom = [h.person.clone(), Some(h.reference.clone()).filter(|r| !r.is_empty()), other]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let reversible = may_move && h.reversed_by.is_none() && h.kind != MovementKind::Reversal;
+    let (kind, quantity, after, source) = (h.kind, h.quantity, h.balance_after, h.source);
+    let sign = if quantity.0 >= 0 { "text-emerald-700 dark:text-emerald-300" } else { "text-red-700 dark:text-red-300" };
+    view! {
+        <li class="flex flex-wrap items-start gap-x-4 gap-y-1 px-4 py-2 text-sm" data-testid="item-movement" data-kind=kind.as_str()>
+            <div class="w-40 shrink-0 text-slate-600 dark:text-slate-300"><LocalTime at=h.at /></div>
+            <div class="min-w-0 flex-1">
+                <div>
+                    <span class="font-medium">{move || texts::kind(i18n.get_locale(), kind)}</span>
+                    " · " {dept}
+                    {(!whom.is_empty()).then(|| view! { " · " <span>{whom.clone()}</span> })}
+                </div>
+                <div class="text-xs text-slate-600 dark:text-slate-300">
+                    {h.author.clone()} " · " {move || texts::source(i18n.get_locale(), source)}
+                    {(!h.reason.is_empty()).then(|| view! { " · " <span>{h.reason.clone()}</span> })}
+                    {h.reversed_by.is_some().then(|| view! { " · " <span class="font-medium">{t!(i18n, room.reversed)}</span> })}
+                </div>
+            </div>
+            <div class=format!("w-20 text-right font-semibold tabular-nums {sign}")>{move || texts::delta(i18n.get_locale(), quantity)}</div>
+            <div class="w-28 text-right tabular-nums" data-testid="item-movement-balance">{move || texts::qty(i18n.get_locale(), after, unit)}</div>
+            {reversible.then(|| view! { <Reverse movement=h.id changed /> })}
+        </li>
+    }
+}
+
+/// Undoing a movement: asks why, then records the reversal.
+#[component]
+fn Reverse(movement: MovementId, changed: RwSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let act = Action::new(move |(reason, key): &(String, String)| stock_reverse(movement, key.clone(), reason.clone()));
+    let key = StoredValue::new(format!("reverse-{}-{}", movement.0, Utc::now().timestamp_millis()));
+    let error = Signal::derive(move || act.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if matches!(act.value().get(), Some(Ok(_))) {
+            changed.update(|c| *c += 1);
+        }
+    });
+    let rid = format!("reverse-reason-{}", movement.0);
+    view! {
+        <details class="w-full sm:w-auto">
+            <summary class="cursor-pointer text-xs font-medium text-[#1a5bb5] dark:text-[#8fbfff]" data-testid="item-reverse-open">{t!(i18n, room.reverse)}</summary>
+            <form class="mt-2 flex flex-wrap items-end gap-2" on:submit=move |ev| {
+                ev.prevent_default();
+                act.dispatch((reason.get_untracked(), key.get_value()));
+            }>
+                <div>
+                    <label for=rid.clone() class="mb-1 block text-xs">{t!(i18n, room.reverse_reason)}</label>
+                    <input id=rid type="text" class=INPUT maxlength="300" required data-testid="item-reverse-reason"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class=BUTTON_SECONDARY data-testid="item-reverse" disabled=move || act.pending().get()>{t!(i18n, room.reverse_confirm)}</button>
+            </form>
+            <ErrorBanner error />
+        </details>
+    }
+}
+
+/// The balance of the item in each department as of a past moment (the browser's time).
+#[component]
+fn AsOf(id: ItemId, unit: Unit, room: StoredValue<Room>) -> impl IntoView {
+    let i18n = use_i18n();
+    let when = RwSignal::new(String::new());
+    let act = Action::new(move |at: &DateTime<Utc>| stock_as_of(id, *at));
+    let error = Signal::derive(move || act.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(at) = local_to_utc(&when.get_untracked()) {
+            act.dispatch(at);
+        }
+    };
+    view! {
+        <section class=CARD aria-labelledby="item-asof-h">
+            <h2 id="item-asof-h" class="mb-3 text-base font-semibold">{t!(i18n, room.as_of)}</h2>
+            <form class="flex flex-wrap items-end gap-2" on:submit=submit>
+                <div>
+                    <label for="item-asof" class="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300">{t!(i18n, room.as_of_label)}</label>
+                    <input id="item-asof" type="datetime-local" class=INPUT required data-testid="item-asof"
+                        prop:value=move || when.get() on:input=move |ev| when.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class=BUTTON_SECONDARY data-testid="item-asof-go">{t!(i18n, room.as_of_go)}</button>
+            </form>
+            <ErrorBanner error />
+            {move || act.value().get().and_then(Result::ok).map(|b| view! {
+                <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm" data-testid="item-asof-result">
+                    {b.departments.into_iter().map(|d| {
+                        let name = room.with_value(|r| r.department_name(d.department));
+                        view! { <dt>{name}</dt><dd class="tabular-nums">{move || texts::qty(i18n.get_locale(), d.balance, unit)}</dd> }
+                    }).collect_view()}
+                    <dt class="font-semibold">{t!(i18n, room.total)}</dt>
+                    <dd class="font-semibold tabular-nums" data-testid="item-asof-total">{move || texts::qty(i18n.get_locale(), b.total, unit)}</dd>
+                </dl>
+            })}
+        </section>
+    }
+}
+
+/// A `datetime-local` value read in the browser's time zone.
+fn local_to_utc(value: &str) -> Option<DateTime<Utc>> {
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+        if ms.is_nan() {
+            return None;
+        }
+        DateTime::<Utc>::from_timestamp_millis(ms as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc())
+    }
+}
+
+/// Setting the item's level in a department (those who configure the room).
+#[component]
+fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let departments = room.with_value(Room::live_departments);
+    let department = RwSignal::new(departments.first().map(|d| d.id));
+    let threshold = RwSignal::new(String::new());
+    let reorder = RwSignal::new(String::new());
+    let on_order = RwSignal::new(String::new());
+    let act = Action::new(move |level: &LevelInput| stock_level(id, level.clone()));
+    let error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match act.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            changed.update(|c| *c += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let read = |s: RwSignal<String>| {
+            let t = s.get_untracked();
+            if t.trim().is_empty() { Ok(None) } else { texts::parse(&t).map(Some).ok_or(()) }
+        };
+        let (Some(d), Ok(t), Ok(r), Ok(o)) = (department.get_untracked(), read(threshold), read(reorder), read(on_order)) else {
+            error.set(Some(AppError::field("threshold", nexus::codes::ErrorCode::InvalidInput)));
+            return;
+        };
+        act.dispatch(LevelInput { department: d, threshold: t.unwrap_or(Qty::ZERO), reorder: r, on_order: o.unwrap_or(Qty::ZERO) });
+    };
+    let label = "mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300";
+    view! {
+        <form class="grid gap-2 border-t border-slate-200 p-4 sm:grid-cols-5 dark:border-slate-700" on:submit=submit data-testid="item-level-form">
+            <div>
+                <label for="level-dept" class=label>{t!(i18n, room.department)}</label>
+                <select id="level-dept" class=INPUT on:change=move |ev| department.set(event_target_value(&ev).parse::<i32>().ok().map(DepartmentId))>
+                    {departments.into_iter().map(|d| view! { <option value=d.id.0.to_string()>{d.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="level-threshold" class=label>{t!(i18n, room.threshold)}</label>
+                <input id="level-threshold" type="text" inputmode="decimal" class=INPUT data-testid="level-threshold"
+                    prop:value=move || threshold.get() on:input=move |ev| threshold.set(event_target_value(&ev)) />
+            </div>
+            <div>
+                <label for="level-reorder" class=label>{t!(i18n, room.reorder)}</label>
+                <input id="level-reorder" type="text" inputmode="decimal" class=INPUT
+                    prop:value=move || reorder.get() on:input=move |ev| reorder.set(event_target_value(&ev)) />
+            </div>
+            <div>
+                <label for="level-onorder" class=label>{t!(i18n, room.on_order)}</label>
+                <input id="level-onorder" type="text" inputmode="decimal" class=INPUT
+                    prop:value=move || on_order.get() on:input=move |ev| on_order.set(event_target_value(&ev)) />
+            </div>
+            <button type="submit" class=format!("{BUTTON} self-end") data-testid="level-save" disabled=move || act.pending().get()>{t!(i18n, room.level_save)}</button>
+            <div class="sm:col-span-5"><ErrorBanner error=error /></div>
+        </form>
+    }
+}

@@ -1,0 +1,76 @@
+//! The stock room's words in the reader's language: units, kinds of movement, where a movement came from, and
+//! quantities written with the organisation's marks.
+
+use nexus::stockroom::rules::ledger::{MovementKind, Source};
+use nexus::stockroom::rules::quantity::{Qty, Unit};
+
+use crate::i18n::*;
+use crate::ui::number::style;
+
+/// A unit's short name: `pza`, `kg`, `L`.
+pub fn unit(l: Locale, u: Unit) -> &'static str {
+    match u {
+        Unit::Piece => td_string!(l, room.unit_piece),
+        Unit::Pair => td_string!(l, room.unit_pair),
+        Unit::Box => td_string!(l, room.unit_box),
+        Unit::Kg => "kg",
+        Unit::G => "g",
+        Unit::Litre => "L",
+        Unit::Ml => "mL",
+        Unit::Metre => "m",
+        Unit::Cm => "cm",
+        Unit::M2 => "m²",
+    }
+}
+
+/// A quantity without its unit, thousands grouped, as many decimals as it has (up to three): `1,250.5`.
+pub fn number(l: Locale, q: Qty) -> String {
+    let s = style(l);
+    let sign = if q.0 < 0 { "-" } else { "" };
+    let whole = s.count((q.0 / 1000).abs());
+    let frac = (q.0 % 1000).unsigned_abs();
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{whole}{}{}", s.decimal, f.trim_end_matches('0'))
+    }
+}
+
+/// A quantity with its unit: `12 pza`, `2,5 kg`.
+pub fn qty(l: Locale, q: Qty, u: Unit) -> String {
+    format!("{} {}", number(l, q), unit(l, u))
+}
+
+/// A change of balance, signed: `+12`, `−3`.
+pub fn delta(l: Locale, q: Qty) -> String {
+    if q.0 > 0 { format!("+{}", number(l, q)) } else { format!("−{}", number(l, -q)) }
+}
+
+/// What a movement is.
+pub fn kind(l: Locale, k: MovementKind) -> &'static str {
+    match k {
+        MovementKind::Receive => td_string!(l, room.kind_receive),
+        MovementKind::Issue => td_string!(l, room.kind_issue),
+        MovementKind::Return => td_string!(l, room.kind_return),
+        MovementKind::TransferOut => td_string!(l, room.kind_transfer_out),
+        MovementKind::TransferIn => td_string!(l, room.kind_transfer_in),
+        MovementKind::Count => td_string!(l, room.kind_count),
+        MovementKind::Reversal => td_string!(l, room.kind_reversal),
+    }
+}
+
+/// Where a movement was recorded.
+pub fn source(l: Locale, s: Source) -> &'static str {
+    match s {
+        Source::Ui => td_string!(l, room.source_ui),
+        Source::Scan => td_string!(l, room.source_scan),
+        Source::Cli => td_string!(l, room.source_cli),
+        Source::Api => td_string!(l, room.source_api),
+    }
+}
+
+/// A quantity typed by a person, read with either decimal mark; `None` for anything that is not one.
+pub fn parse(text: &str) -> Option<Qty> {
+    Qty::parse(text, false).ok()
+}
