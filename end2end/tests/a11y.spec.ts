@@ -9,7 +9,8 @@ const THEMES = ['dark', 'light'] as const;
 const SIGNED_OUT_PAGES = ['/login', '/register', '/pending', '/no-such-page'];
 const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/admin/users', '/admin/tenants', '/admin/audit', '/catalog',
   '/catalog?q=hilux%20balatas%20delanteras', '/catalog?q=amortiguadro', '/catalog/parts/1', '/admin/catalog', '/inventory', '/inventory/upload',
-  '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report', '/no-such-page'];
+  '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report',
+  '/stock', '/stock/items/1', '/stock/counter', '/stock/alerts?all=1', '/inbox', '/no-such-page'];
 const ROLES: Record<string, string> = {
   admin: 'admin@nexus.demo',
   owner: 'dueno@planta.demo',
@@ -80,7 +81,7 @@ test.beforeAll(async ({ request }) => {
   invitationPath = new URL((await invited.json()).link).pathname;
 });
 
-// Each test visits up to 28 pages in two themes (or four combinations signed out); axe takes a moment on each.
+// Each test visits up to 25 pages in two themes (or four combinations signed out); axe takes a moment on each.
 test.describe.configure({ timeout: 240_000 });
 
 test('signed-out pages and their error states', async ({ page }) => {

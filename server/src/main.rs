@@ -59,6 +59,8 @@ enum BenchWhat {
     Inventory(inventory::bench::InventoryBenchArgs),
     /// Production at the scale: REST ingest throughput, a month of ten lines loaded, the downtime job.
     Production(production::bench::ProductionBenchArgs),
+    /// The stock room at the scale: storekeepers over REST, the races, reads over a million movements.
+    Stock(stockroom::bench::StockBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -101,6 +103,7 @@ fn main() -> Result<()> {
         Command::Bench { what: Some(BenchWhat::Production(args)), .. } => {
             rt.block_on(production::bench::run(cli.config, args))
         }
+        Command::Bench { what: Some(BenchWhat::Stock(args)), .. } => rt.block_on(stockroom::bench::run(cli.config, args)),
         Command::Simulate(args) => rt.block_on(production::simulate::run(cli.config, args)),
         Command::Catalog { command } => rt.block_on(catalog::run(cli.config, command)),
         Command::Stock(args) => {

@@ -144,6 +144,8 @@ fn Counter(room: Room) -> impl IntoView {
     let done = RwSignal::new(None::<Done>);
     let line_errors = RwSignal::new(Vec::<(usize, String)>::new());
 
+    // A line's quantity lives as long as the page, not as long as the effect that added the line.
+    let owner = StoredValue::new(Owner::current().expect("the counter renders under an owner"));
     let add = move |detail: ItemDetail| {
         choices.set(Vec::new());
         done.set(None);
@@ -156,7 +158,7 @@ fn Counter(room: Room) -> impl IntoView {
                     *q = texts::number(Locale::en, now + Qty::units(1));
                 });
             } else {
-                ls.push(Line { detail, quantity: RwSignal::new("1".to_owned()) });
+                ls.push(Line { detail, quantity: owner.with_value(|o| o.with(|| RwSignal::new("1".to_owned()))) });
             }
         });
         line_errors.set(Vec::new());
@@ -361,7 +363,7 @@ fn Counter(room: Room) -> impl IntoView {
                                             <p class="text-xs font-medium text-red-700 dark:text-red-300" data-testid="counter-line-error">{error}</p>
                                         </div>
                                         <label for=qid.clone() class="sr-only">{t!(i18n, room.quantity)}</label>
-                                        <input id=qid type="text" inputmode="decimal" class=format!("{INPUT} w-24 text-right") data-testid="counter-qty"
+                                        <input id=qid type="text" inputmode="decimal" class=format!("{} text-right", INPUT.replace("w-full", "w-24")) data-testid="counter-qty"
                                             prop:value=move || quantity.get() on:input=move |ev| quantity.set(event_target_value(&ev)) />
                                         <span class="w-10 text-sm">{move || texts::unit(i18n.get_locale(), unit)}</span>
                                         <button type="button" class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950" data-testid="counter-remove"

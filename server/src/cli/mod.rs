@@ -1,7 +1,7 @@
 //! Command-line tools beside the server, one folder per area as everywhere else: `identity/bench.rs` (`nexus-server
 //! bench`: login and time-to-first-byte), `catalog/` (`nexus-server catalog import|generate|migrate-legacy`, and
 //! `bench catalog`), `inventory/bench.rs` (`bench inventory`), `production/` (`simulate`, the plant simulator, and
-//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST). Below, what the benches share: their percentiles.
+//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST, and `bench stock`). Below, what the benches share: their percentiles.
 
 use std::time::Duration;
 
@@ -32,4 +32,27 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// `d` in milliseconds, one decimal.
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// One figure of a bench beside its target.
+pub(crate) struct Row {
+    pub what: String,
+    pub value: String,
+    pub target: String,
+    /// Met (`Some(true)`), missed, or no target.
+    pub pass: Option<bool>,
+}
+
+/// A bench's results as a table: each figure, what was measured, its target and the verdict.
+pub(crate) fn print_rows(title: &str, rows: Vec<Row>) {
+    println!("\n{title}: results");
+    println!("{:<58} {:>22}  {:<18} verdict", "figure", "measured", "target");
+    for r in rows {
+        let verdict = match r.pass {
+            Some(true) => "PASS",
+            Some(false) => "MISS",
+            None => "",
+        };
+        println!("{:<58} {:>22}  {:<18} {verdict}", r.what, r.value, r.target);
+    }
 }

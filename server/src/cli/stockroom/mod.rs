@@ -4,6 +4,8 @@
 //! organisation has one live department). Each write sends an idempotency key of its own: a retried command records
 //! once. `status` prints the items with the low ones flagged and, with `--fail-on-low`, exits 3 when any is low.
 
+pub mod bench;
+
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result, anyhow, bail};

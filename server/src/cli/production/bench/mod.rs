@@ -42,7 +42,7 @@ use sqlx::{ConnectOptions, Executor, PgPool};
 use uuid::Uuid;
 
 pub use self::load::{LoadedPlant, load_plant};
-use crate::cli::percentile;
+use crate::cli::{Row, percentile};
 use crate::config::Config;
 use crate::startup;
 
@@ -83,14 +83,6 @@ const LOAD_PLANT: &str = "Planta Bench";
 const INGEST_PLANT: &str = "Planta Bench Ingesta";
 /// Lines of each bench plant.
 pub const LINES: usize = 10;
-
-/// One figure beside its target.
-struct Row {
-    what: String,
-    value: String,
-    target: String,
-    pass: Option<bool>,
-}
 
 pub async fn run(cfg: Config, args: ProductionBenchArgs) -> Result<()> {
     let cfg = crate::cli::bench_config(cfg);
@@ -138,16 +130,7 @@ async fn run_inner(cfg: &Config, url: &str, args: &ProductionBenchArgs) -> Resul
         }
     }
     owner.close().await;
-    println!("\nbench production: results");
-    println!("{:<58} {:>22}  {:<18} verdict", "figure", "measured", "target");
-    for r in rows {
-        let verdict = match r.pass {
-            Some(true) => "PASS",
-            Some(false) => "MISS",
-            None => "",
-        };
-        println!("{:<58} {:>22}  {:<18} {verdict}", r.what, r.value, r.target);
-    }
+    crate::cli::print_rows("bench production", rows);
     Ok(())
 }
 

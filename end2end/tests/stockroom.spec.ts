@@ -1,0 +1,135 @@
+// The stock room at the counter: the owner scans three items by typing their barcodes (as a USB scanner does), posts
+// them as one posting and sees each balance after it; the posting takes one item below its threshold, and the
+// storekeeper, signed in in another browser, sees the unread count and the alert arrive without reloading, and
+// acknowledges it. A posting that asks for more than there is records nothing and says what is left, per line.
+import { test, expect, APIRequestContext } from '@playwright/test';
+import { open, login, demoPassword, shot } from './helpers';
+
+const OWNER = 'dueno@planta.demo';
+const KEEPER = 'almacen@planta.demo';
+
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
+
+async function bearer(request: APIRequestContext, who: string) {
+  const res = await request.post('/api/v1/auth/login', { data: { login: who, password: demoPassword } });
+  expect(res.status()).toBe(200);
+  return { Authorization: `Bearer ${(await res.json()).access_token}` };
+}
+
+const stamp = Date.now().toString().slice(-8);
+const sku = `E2E-${stamp}`;
+const barcode = `299${stamp}`;
+let department = 0;
+
+test.beforeAll(async ({ request }) => {
+  const headers = await bearer(request, OWNER);
+  const depts = await request.get('/api/v1/stock/departments', { headers });
+  expect(depts.status()).toBe(200);
+  department = (await depts.json())[0].id;
+  // A new item with a level: 10 received, threshold 5; the counter will take 6.
+  const item = await request.post('/api/v1/stock/items', {
+    headers, data: { sku, name: `Guantes de nitrilo e2e ${stamp}`, unit: 'piece', barcodes: [barcode] },
+  });
+  expect(item.status()).toBe(201);
+  const id = (await item.json()).id;
+  const level = await request.put(`/api/v1/stock/items/${id}/level`, { headers, data: { department, threshold: 5, reorder: 20 } });
+  expect(level.status()).toBeLessThan(300);
+  const received = await request.post('/api/v1/stock/postings', {
+    headers, data: { idempotency_key: `e2e-${stamp}`, lines: [{ action: 'receive', item: id, department, quantity: 10 }] },
+  });
+  expect(received.status()).toBe(201);
+});
+
+test('scan three items, post them at once, the alert arrives live in another browser and is acknowledged', async ({ page, browser }) => {
+  // The storekeeper's browser, open on the inbox.
+  const keeperContext = await browser.newContext();
+  const keeper = await keeperContext.newPage();
+  await login(keeper, KEEPER, demoPassword);
+  await expect(keeper).toHaveURL(/\/$/);
+  await open(keeper, '/inbox');
+  const badge = keeper.getByTestId('unread-badge');
+  const before = Number((await badge.locator('[aria-hidden=true]').textContent()) ?? '0');
+
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock/counter');
+  const scan = page.getByTestId('counter-scan');
+  await expect(scan).toBeFocused();
+  // Pick the department the new item lives in.
+  await page.getByTestId('counter-dept').selectOption(String(department));
+  for (const code of ['750000100001', '750000100002', barcode]) {
+    await scan.fill(code);
+    await scan.press('Enter');
+  }
+  await expect(page.getByTestId('counter-line')).toHaveCount(3);
+  // The same item scanned again is one more of it, not a new line.
+  await scan.fill(barcode);
+  await scan.press('Enter');
+  await expect(page.getByTestId('counter-line')).toHaveCount(3);
+  const mine = page.locator(`[data-testid=counter-line]`).filter({ hasText: sku });
+  await expect(mine.getByTestId('counter-qty')).toHaveValue('2');
+  await expect(mine.getByTestId('counter-balance')).toHaveText('10 pza');
+  await mine.getByTestId('counter-qty').fill('6');
+  await page.getByTestId('counter-person').selectOption({ label: 'Operador de línea' });
+  await page.getByTestId('counter-ref').fill('OT-4512');
+  await shot(page, 'stock-counter-lines');
+  await page.getByTestId('counter-post').click();
+  const done = page.getByTestId('counter-done');
+  await expect(done).toBeVisible();
+  await expect(done.getByTestId('counter-done-line')).toHaveCount(3);
+  await expect(done.getByTestId('counter-done-line').filter({ hasText: sku })).toContainText('→ 4 pza');
+  await expect(page.getByTestId('counter-line')).toHaveCount(0);
+  await expect(scan).toBeFocused();
+  await shot(page, 'stock-counter-posted');
+
+  // In the other browser, without a reload: the count goes up and the notice is listed.
+  await expect(badge.locator('[aria-hidden=true]')).toHaveText(String(before + 1), { timeout: 10_000 });
+  const notice = keeper.getByTestId('notice').filter({ hasText: sku });
+  await expect(notice).toHaveAttribute('data-state', 'unread');
+  await expect(notice).toContainText('quedan 4 pza');
+  await shot(keeper, 'stock-inbox');
+  await notice.getByTestId('notice-link').click();
+  await expect(keeper).toHaveURL(/\/stock\/alerts\?alert=\d+/);
+  const alert = keeper.getByTestId('alert').filter({ hasText: sku });
+  await expect(alert).toHaveAttribute('data-state', 'open');
+  await expect(alert.getByTestId('alert-cause')).toContainText('Dueña de planta');
+  await alert.getByTestId('alert-acknowledge').click();
+  await expect(alert.getByTestId('alert-ack')).toContainText('Almacenista');
+  // Opening the notice read it: the count is back where it was.
+  if (before === 0) await expect(badge).toBeHidden({ timeout: 10_000 });
+  else await expect(badge.locator('[aria-hidden=true]')).toHaveText(String(before), { timeout: 10_000 });
+  await shot(keeper, 'stock-alert-acknowledged');
+
+  // The item's history shows the issue with who, the reference and the running balance.
+  await open(page, '/stock');
+  await page.getByTestId('items-q').fill(sku);
+  await page.getByTestId('items-q').press('Enter');
+  await page.getByTestId('stock-item-link').filter({ hasText: sku }).click();
+  const issue = page.getByTestId('item-movement').first();
+  await expect(issue).toHaveAttribute('data-kind', 'issue');
+  await expect(issue).toContainText('OT-4512');
+  await expect(issue.getByTestId('item-movement-balance')).toHaveText('4 pza');
+  await shot(page, 'stock-item');
+  await keeperContext.close();
+});
+
+test('a posting that takes more than there is records nothing and says what is left', async ({ page }) => {
+  await login(page, KEEPER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock/counter');
+  await page.getByTestId('counter-dept').selectOption(String(department));
+  const scan = page.getByTestId('counter-scan');
+  await scan.fill(sku);
+  await scan.press('Enter');
+  const line = page.getByTestId('counter-line');
+  await expect(line).toHaveCount(1);
+  await line.getByTestId('counter-qty').fill('50');
+  await page.getByTestId('counter-post').click();
+  await expect(line.getByTestId('counter-line-error')).toHaveText('No alcanza: quedan 4 pza.');
+  await expect(page.getByTestId('counter-done')).toHaveCount(0);
+  // An unknown code says so, and the line stays.
+  await scan.fill('no-such-code-000');
+  await scan.press('Enter');
+  await expect(page.getByTestId('counter-note')).toContainText('no-such-code-000');
+  await expect(line).toHaveCount(1);
+});
