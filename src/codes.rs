@@ -80,6 +80,8 @@ pub enum ErrorCode {
     StocktakeClosed,
     /// A department already has an open stocktake.
     StocktakeOpen,
+    /// An export's file asked for before it is written.
+    ExportNotReady,
     CsrfRejected,
     RateLimited,
     Unavailable,
@@ -139,6 +141,7 @@ impl ErrorCode {
             Self::AlreadyReversed => "already_reversed",
             Self::StocktakeClosed => "stocktake_closed",
             Self::StocktakeOpen => "stocktake_open",
+            Self::ExportNotReady => "export_not_ready",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

@@ -12,7 +12,7 @@ use nexus::paging::Page;
 use nexus::stockroom::rules::LevelInput;
 use nexus::stockroom::rules::ledger::MovementKind;
 use nexus::stockroom::rules::quantity::{Qty, Unit};
-use nexus::stockroom::rules::views::{BalanceAsOf, HistoryEntry, ItemDetail, PostResult};
+use nexus::stockroom::rules::views::{BalanceAsOf, HistoryEntry, ItemDetail, Place, PostResult};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use super::{COUNTER_PATH, Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader};
-use crate::ui::list::{Pager, href};
+use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,35 +140,15 @@ fn ItemBody(room: Room, view: ItemView, changed: RwSignal<u64>) -> impl IntoView
         </div>
         <section class=format!("{CARD_FLUSH} mb-4") aria-labelledby="item-places-h">
             <h2 id="item-places-h" class="px-4 pt-4 text-base font-semibold">{t!(i18n, room.places)}</h2>
-            <table class="w-full text-left text-sm" data-testid="item-places">
-                <thead class="text-xs uppercase text-slate-600 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-4 py-2">{t!(i18n, room.department)}</th>
-                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.balance)}</th>
-                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.threshold)}</th>
-                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.reorder)}</th>
-                        <th scope="col" class="px-4 py-2 text-right">{t!(i18n, room.on_order)}</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-200 dark:divide-slate-700">
-                    {view.detail.places.iter().map(|p| {
-                        let p = p.clone();
-                        let name = room.with_value(|r| r.department_name(p.department));
-                        view! {
-                            <tr data-testid="item-place" data-state=if p.low { "low" } else { "ok" }>
-                                <th scope="row" class="px-4 py-2 font-medium">{name}
-                                    {p.low.then(|| view! { <span class="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">{t!(i18n, room.low)}</span> })}
-                                </th>
-                                <td class="px-4 py-2 text-right tabular-nums" data-testid="item-place-balance">{move || texts::qty(i18n.get_locale(), p.balance, unit)}</td>
-                                <td class="px-4 py-2 text-right tabular-nums">{move || texts::number(i18n.get_locale(), p.threshold)}</td>
-                                <td class="px-4 py-2 text-right tabular-nums">{move || p.reorder.map_or_else(|| "—".to_owned(), |r| texts::number(i18n.get_locale(), r))}</td>
-                                <td class="px-4 py-2 text-right tabular-nums">{move || texts::number(i18n.get_locale(), p.on_order)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            {view.detail.places.is_empty().then(|| view! { <p class="px-4 pb-4 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.nowhere)}</p> })}
+            <DataTable
+                rows=view.detail.places.clone()
+                columns=place_columns(room, unit)
+                caption=move || td_string!(i18n.get_locale(), room.places)
+                testid="item-places"
+                rows_meta=Rows { testid: "item-place", key: |p: &Place| p.department.0.to_string(), state: Some(|p: &Place| if p.low { "low" } else { "ok" }) }
+                min_width="sm:min-w-[560px]"
+                empty=ViewFn::from(move || view! { <span>{t!(i18n, room.nowhere)}</span> })
+            />
             {configure.then(|| view! { <LevelForm id room changed /> })}
         </section>
         <section class=CARD_FLUSH aria-labelledby="item-history-h">
@@ -185,6 +165,42 @@ fn ItemBody(room: Room, view: ItemView, changed: RwSignal<u64>) -> impl IntoView
             <Pager next=view.history.next later href=Arc::new(pages) testid="item-history" />
         </section>
     }
+}
+
+/// An item's places: each department's balance against its level.
+fn place_columns(room: StoredValue<Room>, unit: Unit) -> Vec<Column<Place>> {
+    let i18n = use_i18n();
+    let numeric = "sm:text-right tabular-nums whitespace-nowrap";
+    vec![
+        Column::new(move || td_string!(i18n.get_locale(), room.department), move |p: &Place| {
+            let name = room.with_value(|r| r.department_name(p.department));
+            let low = p.low;
+            view! {
+                <span class="font-medium">{name}</span>
+                {low.then(|| view! { <span class="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">{t!(i18n, room.low)}</span> })}
+            }.into_any()
+        }),
+        Column::new(move || td_string!(i18n.get_locale(), room.balance), move |p: &Place| {
+            let b = p.balance;
+            view! { <span data-testid="item-place-balance">{move || texts::qty(i18n.get_locale(), b, unit)}</span> }.into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), room.threshold), move |p: &Place| {
+            let q = p.threshold;
+            (move || texts::number(i18n.get_locale(), q)).into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), room.reorder), move |p: &Place| {
+            let q = p.reorder;
+            (move || q.map_or_else(|| "—".to_owned(), |r| texts::number(i18n.get_locale(), r))).into_any()
+        })
+        .class(numeric),
+        Column::new(move || td_string!(i18n.get_locale(), room.on_order), move |p: &Place| {
+            let q = p.on_order;
+            (move || texts::number(i18n.get_locale(), q)).into_any()
+        })
+        .class(numeric),
+    ]
 }
 
 #[component]
@@ -264,7 +280,7 @@ fn AsOf(id: ItemId, unit: Unit, room: StoredValue<Room>) -> impl IntoView {
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some(at) = local_to_utc(&when.get_untracked()) {
+        if let Some(at) = texts::local_to_utc(&when.get_untracked()) {
             act.dispatch(at);
         }
     };
@@ -291,22 +307,6 @@ fn AsOf(id: ItemId, unit: Unit, room: StoredValue<Room>) -> impl IntoView {
                 </dl>
             })}
         </section>
-    }
-}
-
-/// A `datetime-local` value read in the browser's time zone.
-fn local_to_utc(value: &str) -> Option<DateTime<Utc>> {
-    #[cfg(feature = "hydrate")]
-    {
-        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
-        if ms.is_nan() {
-            return None;
-        }
-        DateTime::<Utc>::from_timestamp_millis(ms as i64)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc())
     }
 }
 

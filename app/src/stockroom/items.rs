@@ -94,15 +94,22 @@ pub fn ItemsPage() -> impl IntoView {
     let query = use_query_map();
     let room = Resource::new(|| (), |_| stock_room());
     let page = Resource::new(move || query.with(ListState::from_url).ask(), stock_items);
+    let tick = RwSignal::new(0_u64);
+    let exports = Resource::new(move || tick.get(), |_| super::export::stock_exports());
     view! {
         <Protected permission=Permission::StockRead>
-            <Items room page />
+            <Items room page exports tick />
         </Protected>
     }
 }
 
 #[component]
-fn Items(room: Resource<Result<Room, AppError>>, page: Resource<Result<ItemsView, AppError>>) -> impl IntoView {
+fn Items(
+    room: Resource<Result<Room, AppError>>,
+    page: Resource<Result<ItemsView, AppError>>,
+    exports: Resource<Result<Vec<nexus::stockroom::rules::export::Export>, AppError>>,
+    tick: RwSignal<u64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let state = move || query.with(ListState::from_url);
@@ -182,6 +189,7 @@ fn Items(room: Resource<Result<Room, AppError>>, page: Resource<Result<ItemsView
                             </section>
                         }.into_any()
                     }}
+                    <super::export::ExportPanel room exports tick />
                 }.into_any()
             })}
         </Transition>

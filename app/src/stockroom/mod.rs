@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod camera;
 pub mod counter;
+pub mod export;
 pub mod item;
 pub mod items;
 pub mod texts;

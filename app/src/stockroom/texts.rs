@@ -74,3 +74,22 @@ pub fn source(l: Locale, s: Source) -> &'static str {
 pub fn parse(text: &str) -> Option<Qty> {
     Qty::parse(text, false).ok()
 }
+
+/// A `datetime-local` value (or a `date`, its midnight) read in the browser's time zone.
+pub fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = if value.len() == 10 { format!("{value}T00:00") } else { value.to_owned() };
+        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&value)).get_time();
+        if ms.is_nan() {
+            return None;
+        }
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let value = if value.len() == 10 { format!("{value}T00:00") } else { value.to_owned() };
+        chrono::NaiveDateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc())
+    }
+}
+

@@ -63,6 +63,7 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::AlreadyReversed => td_string!(locale, err.already_reversed),
         E::StocktakeClosed => td_string!(locale, err.stocktake_closed),
         E::StocktakeOpen => td_string!(locale, err.stocktake_open),
+        E::ExportNotReady => td_string!(locale, err.export_not_ready),
         E::WholeUnits => td_string!(locale, err.whole_units),
         E::Archived => td_string!(locale, err.archived),
         E::SameDepartment => td_string!(locale, err.same_department),

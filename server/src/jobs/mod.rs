@@ -8,5 +8,6 @@ pub fn spawn(pool: PgPool, production: nexus::production::service::JobSettings) 
     let mut jobs = nexus::identity::service::jobs();
     jobs.extend(nexus::inventory::service::jobs());
     jobs.extend(nexus::production::service::jobs(production));
+    jobs.extend(nexus::stockroom::service::jobs());
     nexus::jobs::spawn(pool, jobs);
 }

@@ -116,6 +116,8 @@ impl TestApp {
         let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
         let live = nexus::production::service::live::Live::default();
         tasks.push(tokio::spawn(live.clone().listen(pool.clone())).abort_handle());
+        let inbox = nexus::notify::live::Live::default();
+        tasks.push(tokio::spawn(inbox.clone().listen(pool.clone())).abort_handle());
         let streams = nexus::identity::service::streams::Streams::default();
         tasks.push(tokio::spawn(streams.clone().watch(pool.clone())).abort_handle());
         let state = AppState {
@@ -126,6 +128,7 @@ impl TestApp {
             catalog_cache,
             upload_limits,
             live,
+            inbox,
             streams,
             mailer: nexus::mail::Mailer::off(),
         };

@@ -351,3 +351,52 @@ async fn the_cli_adds_issues_counts_and_reports_over_rest(opts: PgPoolOptions, c
     assert!(e.contains("401"), "{e}");
     serving.abort();
 }
+
+/// The movement export: asked for (202), written by the job's round, its progress and its file read back by the one
+/// who asked only; a cell that a spreadsheet would run is written as text; the file before it is done is 409; a span
+/// that ends before it starts is 422; a key has no exports.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn the_movement_history_is_exported_in_the_background(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let supply = app.access_token(SUPPLY).await;
+    let (tools, _, gloves) = room(&app, &owner).await;
+    for (key, action, n, reference) in [("e1", "receive", 10, "=HYPERLINK(\"http://x\")"), ("e2", "issue", 3, "OT-1")] {
+        let body = json!({"idempotency_key": key, "lines": [{"action": action, "item": gloves, "department": tools,
+                          "quantity": n, "reference": reference}]});
+        let res = app.post_json("/api/v1/stock/postings", &body, Auth::Bearer(&supply)).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let res = app.post_json("/api/v1/stock/exports", &json!({"departments": [tools]}), Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+    assert_eq!(res.json()["status"], "queued");
+    let id = res.json()["id"].as_i64().unwrap();
+    let file = format!("/api/v1/stock/exports/{id}/file");
+    let res = app.get(&file, Auth::Bearer(&supply)).await;
+    assert_eq!((res.status, res.json()["code"].clone()), (StatusCode::CONFLICT, json!("export_not_ready")));
+
+    nexus::stockroom::service::export::round(app.pool.clone()).await.unwrap();
+    let res = app.get(&format!("/api/v1/stock/exports/{id}"), Auth::Bearer(&supply)).await;
+    let e = res.json();
+    assert_eq!((e["status"].clone(), e["rows"].clone(), e["total"].clone()), (json!("done"), json!(2), json!(2)), "{e}");
+    let res = app.get(&file, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let text = res.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("at,movement,posting,kind,sku,item,unit,department,quantity,balance_after"));
+    assert!(lines[1].contains(",receive,GU-1,") && lines[1].contains(",10,10,"), "{}", lines[1]);
+    assert!(lines[1].contains("'=HYPERLINK"), "a formula is written as text: {}", lines[1]);
+    assert!(lines[2].contains(",issue,") && lines[2].contains(",-3,7,"), "{}", lines[2]);
+    assert_eq!(app.get("/api/v1/stock/exports", Auth::Bearer(&supply)).await.json().as_array().unwrap().len(), 1);
+
+    // Another person's export is not theirs to see; a bad span; a key.
+    assert_eq!(app.get(&file, Auth::Bearer(&owner)).await.status, StatusCode::NOT_FOUND);
+    let bad = json!({"from": "2026-05-02T00:00:00Z", "to": "2026-05-01T00:00:00Z"});
+    let res = app.post_json("/api/v1/stock/exports", &bad, Auth::Bearer(&supply)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "to");
+    let reader = key(&app, &["stock:read"]).await;
+    assert_eq!(app.post_json("/api/v1/stock/exports", &json!({}), Auth::Bearer(&reader)).await.status, StatusCode::FORBIDDEN);
+}

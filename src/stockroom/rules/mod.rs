@@ -1,6 +1,7 @@
 //! The stock room's pure rules: quantities and units (`quantity`), the ledger's postings and arithmetic (`ledger`),
 //! the set-up's checks (here), and the values the wire carries (`views`).
 
+pub mod export;
 pub mod ledger;
 pub mod quantity;
 pub mod views;

@@ -21,7 +21,8 @@ use nexus::stockroom::rules::views::{
 };
 use nexus::stockroom::rules::{CategoryInput, DepartmentInput, ItemInput, LevelInput};
 use nexus::stockroom::service::ledger::ReverseRequest;
-use nexus::stockroom::service::{alerts, ledger, setup, stocktake};
+use nexus::stockroom::rules::export::{Export, ExportFilter, ExportStatus};
+use nexus::stockroom::service::{alerts, export, ledger, setup, stocktake};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,9 @@ pub fn router() -> Router<AppState> {
         .route("/stock/stocktakes/{id}/lines/{item}", put(count_line))
         .route("/stock/stocktakes/{id}/post", post(post_stocktake))
         .route("/stock/stocktakes/{id}/cancel", post(cancel_stocktake))
+        .route("/stock/exports", get(exports).post(request_export))
+        .route("/stock/exports/{id}", get(export_one))
+        .route("/stock/exports/{id}/file", get(export_file))
 }
 
 /// A path's id: digits for a number, a UUID for a person; anything else is 422 on `id`.
@@ -610,17 +614,78 @@ async fn cancel_stocktake(
     Ok(Json(stocktake::cancel(&st.pool, caller, path_id(&id)?).await?))
 }
 
+/// Asks for an export of the movement history (people; `stock:read`): it is written in the background, its progress
+/// read from `GET /stock/exports/{id}`, its file from `…/file` once `done`. Nothing named: every movement.
+#[utoipa::path(post, path = "/api/v1/stock/exports", tag = "stock", request_body = ExportFilter,
+    responses((status = 202, body = Export), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn request_export(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiJson(b): ApiJson<ExportFilter>,
+) -> ApiResult<(StatusCode, Json<Export>)> {
+    Ok((StatusCode::ACCEPTED, Json(export::request(&st.pool, caller, &b).await?)))
+}
+
+/// The caller's latest exports, newest first.
+#[utoipa::path(get, path = "/api/v1/stock/exports", tag = "stock",
+    responses((status = 200, body = Vec<Export>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn exports(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> ApiResult<Json<Vec<Export>>> {
+    Ok(Json(export::list(&st.pool, caller).await?))
+}
+
+/// One of the caller's exports: where it stands (`rows` of `total` written).
+#[utoipa::path(get, path = "/api/v1/stock/exports/{id}", tag = "stock", params(("id" = i64, Path)),
+    responses((status = 200, body = Export), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn export_one(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Export>> {
+    Ok(Json(export::get(&st.pool, caller, id).await?))
+}
+
+/// A finished export's CSV (formula-safe; a row per movement, in time order), streamed; 409 `export_not_ready`
+/// before it is done.
+#[utoipa::path(get, path = "/api/v1/stock/exports/{id}/file", tag = "stock", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn export_file(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (e, parts) = export::file(&st.pool, caller, id).await?;
+    let parts = futures_util::TryStreamExt::map_err(parts, |e| std::io::Error::other(e.to_string()));
+    let name = format!("movimientos-{}-{}.csv", e.id, e.created_at.format("%Y%m%d"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        axum::body::Body::from_stream(parts),
+    )
+        .into_response())
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(departments, add_department, change_department, categories, add_category, change_category, items, add_item,
           item, change_item, set_level, history, balance, lookup, posting, reverse, alert_list, acknowledge, assign,
           people, place_person, stocktakes, start_stocktake, stocktake_one, count_line, post_stocktake,
-          cancel_stocktake),
+          cancel_stocktake, request_export, exports, export_one, export_file),
     components(schemas(Department, DepartmentInput, Category, CategoryInput, Item, ItemDetail, Place, ItemIn, ItemInput,
                        LevelInput, Unit, ItemsPage, Saved, HistoryPage, HistoryEntry, MovementKind, Source, BalanceAsOf,
                        DepartmentBalance, PostRequest, PostLine, Action, PostResult, Recorded, PostProblem, Shortage,
                        ReverseRequest, AlertsPage, Alert, AssigneeIn, Person, DepartmentOf, Stocktake, StocktakeLine,
-                       StocktakeStatus, StocktakeIn, CountIn, KeyIn)),
+                       StocktakeStatus, StocktakeIn, CountIn, KeyIn, Export, ExportFilter, ExportStatus)),
     tags((name = "stock", description = "The stock room: items, departments, a ledger of movements that never goes \
                                          negative, low-stock alerts"))
 )]
