@@ -117,6 +117,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/stock/items/:id") view={Lazy::<stockroom::ItemRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/counter") view={Lazy::<stockroom::CounterRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/alerts") view={Lazy::<stockroom::AlertsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/stocktakes") view={Lazy::<stockroom::StocktakesRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/stocktakes/:id") view={Lazy::<stockroom::StocktakeRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                         </Routes>
                     </ui::layout::Layout>

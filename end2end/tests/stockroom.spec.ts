@@ -133,3 +133,27 @@ test('a posting that takes more than there is records nothing and says what is l
   await expect(page.getByTestId('counter-note')).toContainText('no-such-code-000');
   await expect(line).toHaveCount(1);
 });
+
+test('a stocktake is counted by scanning and its corrections posted at once', async ({ page }) => {
+  await login(page, KEEPER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock/stocktakes');
+  await page.getByTestId('st-dept').selectOption(String(department));
+  await page.getByTestId('st-start').click();
+  await expect(page).toHaveURL(/\/stock\/stocktakes\/\d+$/);
+  await expect(page.getByTestId('st-status')).toHaveAttribute('data-state', 'open');
+  const line = page.getByTestId('st-line').filter({ hasText: sku });
+  await expect(line).toContainText('Esperado 4 pza');
+  // Two scans: two counted.
+  for (let i = 0; i < 2; i++) {
+    await page.getByTestId('st-scan').fill(barcode);
+    await page.getByTestId('st-scan').press('Enter');
+    await expect(line.getByTestId('st-count')).toHaveValue(String(i + 1));
+  }
+  await expect(line.getByTestId('st-difference')).toHaveText('−2');
+  await shot(page, 'stock-stocktake');
+  await page.getByTestId('st-post').click();
+  await expect(page.getByTestId('st-status')).toHaveAttribute('data-state', 'posted');
+  await open(page, '/stock?q=' + sku);
+  await expect(page.getByTestId('stock-item-total')).toHaveText('2 pza');
+});

@@ -121,6 +121,7 @@ fn Items(
                 // A full load: the counter's document alone may use the camera.
                 <a href=COUNTER_PATH rel="external" class=BUTTON data-testid="stock-counter">{t!(i18n, room.counter_title)}</a>
                 <a href="/stock/alerts" class=BUTTON_SECONDARY data-testid="stock-alerts">{t!(i18n, room.alerts_title)}</a>
+                <a href="/stock/stocktakes" class=BUTTON_SECONDARY data-testid="stock-stocktakes">{t!(i18n, room.st_title)}</a>
             </div>
         </PageHeader>
         <Transition fallback=Loading>

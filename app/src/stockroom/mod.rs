@@ -1,6 +1,6 @@
 //! The stock room's pages: its items with their balances (`/stock`), an item's places, levels and history with the
 //! running balance (`/stock/items/:id`), the scan-first counter where stock is issued, returned, received and
-//! transferred (`/stock/counter`), and the low-stock alerts (`/stock/alerts`). Everything they show and do goes
+//! transferred (`/stock/counter`), the low-stock alerts (`/stock/alerts`) and stocktakes (`/stock/stocktakes`). Everything they show and do goes
 //! through `nexus::stockroom::service`, the same calls REST makes.
 
 pub mod alerts;
@@ -9,6 +9,7 @@ pub mod counter;
 pub mod export;
 pub mod item;
 pub mod items;
+pub mod stocktakes;
 pub mod texts;
 
 use leptos::prelude::*;
@@ -28,6 +29,10 @@ crate::ui::area_pages!(
     CounterRoute => counter::CounterPage,
     /// `/stock/alerts`.
     AlertsRoute => alerts::AlertsPage,
+    /// `/stock/stocktakes`.
+    StocktakesRoute => stocktakes::StocktakesPage,
+    /// `/stock/stocktakes/:id`.
+    StocktakeRoute => stocktakes::StocktakePage,
 );
 
 /// The counter's page: a full load (its document alone may use the camera; see the server's `security_headers`).

@@ -56,3 +56,36 @@ pub(crate) fn print_rows(title: &str, rows: Vec<Row>) {
         println!("{:<58} {:>22}  {:<18} {verdict}", r.what, r.value, r.target);
     }
 }
+
+/// CPU seconds (user + system) in a `/proc/…/stat` line (Linux; clock ticks of 1/100 s).
+fn stat_cpu(stat: &str) -> f64 {
+    let Some(close) = stat.rfind(')') else { return 0.0 };
+    let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+    // After the name: state is field 3 of the line, utime 14 and stime 15.
+    let ticks = fields.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    ticks as f64 / 100.0
+}
+
+/// CPU seconds this process has used so far.
+pub(crate) fn process_cpu() -> f64 {
+    std::fs::read_to_string("/proc/self/stat").map_or(0.0, |s| stat_cpu(&s))
+}
+
+/// CPU seconds the calling thread has used so far.
+pub(crate) fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat").map_or(0.0, |s| stat_cpu(&s))
+}
+
+/// CPU seconds used so far by the machine's PostgreSQL processes (live ones).
+pub(crate) fn postgres_cpu() -> f64 {
+    let mut cpu = 0.0;
+    for p in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else { continue };
+        if stat.contains("(postgres)") {
+            cpu += stat_cpu(&stat);
+        }
+    }
+    cpu
+}
+

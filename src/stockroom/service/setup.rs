@@ -214,7 +214,6 @@ pub async fn items(pool: &PgPool, caller: &Caller, q: &ItemsQuery) -> Result<Pag
         department: q.department,
         archived: Some(q.archived),
         low_only: q.low,
-        only: None,
         after: after.map(ItemId),
         fetch: limit.fetch(),
     };

@@ -328,8 +328,6 @@ pub(in crate::stockroom) struct ItemFilter<'a> {
     /// Archived items or live ones (none: either).
     pub archived: Option<bool>,
     pub low_only: bool,
-    /// This item only.
-    pub only: Option<ItemId>,
     /// The last item of the previous page (alphabetical by name, then id).
     pub after: Option<ItemId>,
     pub fetch: i64,
@@ -359,7 +357,6 @@ pub(in crate::stockroom) async fn items(
                                      or exists (select 1 from stockroom_levels l
                                                 where l.tenant_id = i.tenant_id and l.item_id = i.id and l.department_id = $5))
                  and ($6::bool is null or (i.archived_at is not null) = $6)
-                 and ($10::bigint is null or i.id = $10)
                  and (not $7 or exists (select 1 from stockroom_levels l
                                         left join stockroom_balances b on b.tenant_id = l.tenant_id
                                              and b.item_id = l.item_id and b.department_id = l.department_id
@@ -391,30 +388,39 @@ pub(in crate::stockroom) async fn items(
         f.archived,
         f.low_only,
         f.after.map(|a| a.0),
-        f.fetch,
-        f.only.map(|i| i.0)
+        f.fetch
     )
     .fetch_all(&mut **tx)
     .await
 }
 
-/// One item, archived or not.
+/// One item, archived or not, by its key (`stockroom_items` primary key; the list's query with one id would plan a
+/// walk of the organisation's items once its plan is generic).
 pub(in crate::stockroom) async fn item(
     tx: &mut Tx,
     tenant: TenantId,
     id: ItemId,
 ) -> Result<Option<ItemRow>, sqlx::Error> {
-    let f = ItemFilter {
-        text: None,
-        category: None,
-        department: None,
-        archived: None,
-        low_only: false,
-        only: Some(id),
-        after: None,
-        fetch: 1,
-    };
-    Ok(items(tx, tenant, &f).await?.into_iter().next())
+    sqlx::query_as!(
+        ItemRow,
+        r#"select p.id, p.sku, p.name, p.description, p.unit, p.category_id, p.unit_cost_cents, p.currency, p.part_id,
+                  p.archived_at,
+                  coalesce((select array_agg(b.code order by b.code) from stockroom_barcodes b
+                            where b.tenant_id = p.tenant_id and b.item_id = p.id), '{}') as "barcodes!",
+                  coalesce((select sum(b.quantity_milli) from stockroom_balances b
+                            where b.tenant_id = p.tenant_id and b.item_id = p.id), 0)::bigint as "total_milli!",
+                  (select count(*) from stockroom_levels l
+                   left join stockroom_balances b on b.tenant_id = l.tenant_id and b.item_id = l.item_id
+                        and b.department_id = l.department_id
+                   where l.tenant_id = p.tenant_id and l.item_id = p.id and l.threshold_milli > 0
+                     and coalesce(b.quantity_milli, 0) + l.on_order_milli < l.threshold_milli) as "low!"
+           from stockroom_items p
+           where p.tenant_id = $1 and p.id = $2"#,
+        tenant.0,
+        id.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// The item a scanned or typed code names: a barcode, else a SKU, exactly (either's case). One index probe each.

@@ -225,18 +225,6 @@ async fn items_with(owner: &PgPool, room: &Room, prefix: &str, count: i64, balan
     .bind(count)
     .fetch_all(&mut *tx)
     .await?;
-    if threshold > 0 {
-        sqlx::query(
-            "insert into stockroom_levels (tenant_id, item_id, department_id, threshold_milli)
-             select $1, i, $2, $3 from unnest($4::bigint[]) i",
-        )
-        .bind(room.tenant)
-        .bind(room.departments[0])
-        .bind(threshold * 1000)
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-    }
     let post: i64 = sqlx::query_scalar(
         "insert into stockroom_posts (tenant_id, idempotency_key, request_hash, source, author_user, author_name)
          values ($1, 'bench-load-' || gen_random_uuid(), '\\x00', 'api', $2, 'Bench') returning id",
@@ -256,6 +244,19 @@ async fn items_with(owner: &PgPool, room: &Room, prefix: &str, count: i64, balan
     .bind(&ids)
     .execute(&mut *tx)
     .await?;
+    // The level once the stock is in (set first, it would open an alert at once and close it on receipt).
+    if threshold > 0 {
+        sqlx::query(
+            "insert into stockroom_levels (tenant_id, item_id, department_id, threshold_milli)
+             select $1, i, $2, $3 from unnest($4::bigint[]) i",
+        )
+        .bind(room.tenant)
+        .bind(room.departments[0])
+        .bind(threshold * 1000)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(ids)
 }

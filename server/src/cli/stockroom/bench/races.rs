@@ -1,4 +1,5 @@
-//! `bench stock`'s `races` section, `--repeat` times over REST on the in-process server: 500 concurrent issues of one
+//! `bench stock`'s `races` section, `--repeat` times over REST on the in-process server (each racer's connection
+//! opened first, then all released at once): 500 concurrent issues of one
 //! unit against a balance of 100 (exactly 100 recorded, 400 refused with 409, the balance 0 and the ledger check
 //! clean), and 100 concurrent issues of one unit taking a balance of 100 across a threshold of 50 (exactly one alert,
 //! and one notice for each of the department's supply people).
@@ -24,8 +25,14 @@ async fn race(srv: &Server, item: i64, department: i32, n: usize) -> Result<Vec<
             );
             std::thread::Builder::new().stack_size(256 * 1024).spawn(move || {
                 let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(120)).build();
+                // Each racer's connection is open before the race (kept alive for its posting): the race is 500
+                // issues in flight at once, not 500 connections opened at once.
+                let _ = agent.get(&format!("{b}/api/v1/health")).call();
                 barrier.wait();
-                post_one(&agent, &b, &k, &body).unwrap_or(0)
+                post_one(&agent, &b, &k, &body).unwrap_or_else(|e| {
+                    eprintln!("a racer got no answer: {e:#}");
+                    0
+                })
             })
         })
         .collect::<std::io::Result<_>>()?;
@@ -57,6 +64,11 @@ pub(super) async fn run(srv: &Server, owner: &PgPool, room: &Room, args: &StockB
         .await?;
         let wrong = disagreements(&srv.state, room).await?;
         let held = ok == 100 && refused == 400 && balance == 0 && wrong == 0;
+        let mut other: Vec<u16> = statuses.iter().copied().filter(|s| !matches!(s, 201 | 409)).collect();
+        other.sort_unstable();
+        if !other.is_empty() {
+            println!("races {round}: answers other than 201 and 409 (0: no answer): {other:?}");
+        }
         last_ok += usize::from(held);
         // Across the threshold.
         let item = items_with(owner, room, &format!("EDGE-{run}-{round}"), 1, 100, 50).await?[0];

@@ -82,6 +82,7 @@ pub(super) async fn run(srv: &Server, owner: &PgPool, room: &Room, args: &StockB
         warm.store(true, Ordering::Relaxed);
         let _ = tokio::task::spawn_blocking(move || h.join()).await?;
     }
+    let (cpu_all0, cpu_pg0) = (crate::cli::process_cpu(), crate::cli::postgres_cpu());
     let started = Instant::now();
     let handles: Vec<_> = (0..args.clients)
         .map(|me| {
@@ -101,14 +102,17 @@ pub(super) async fn run(srv: &Server, owner: &PgPool, room: &Room, args: &StockB
         errors += t.errors;
     }
     let wall = started.elapsed().as_secs_f64();
+    let (cpu_all, cpu_pg) = (crate::cli::process_cpu() - cpu_all0, crate::cli::postgres_cpu() - cpu_pg0);
     let recorded = times.len() as u64 - refused;
     let rate = recorded as f64 / wall;
     let (p50, p95, p99) = spread(&mut times);
     let wrong = disagreements(&srv.state, room).await?;
     println!(
         "throughput: {} storekeepers, {recorded} movements in {wall:.1} s ({rate:.0}/s), {refused} refused (409), \
-         {errors} errors; p50 {p50:.1} p95 {p95:.1} p99 {p99:.1} ms; ledger check: {wrong} disagreeing balances",
-        args.clients
+         {errors} errors; p50 {p50:.1} p95 {p95:.1} p99 {p99:.1} ms; CPU s: this process (server and clients) \
+         {cpu_all:.0}, PostgreSQL {cpu_pg:.0} of {:.0}; ledger check: {wrong} disagreeing balances",
+        args.clients,
+        wall * 2.0
     );
     Ok(vec![
         Row {
