@@ -217,7 +217,7 @@ fn Counting(room: Room, s: Stocktake, changed: RwSignal<u64>) -> impl IntoView {
     let open = s.status == StocktakeStatus::Open && use_me().can(Permission::StockMove);
     let name = room.department_name(s.department);
     let title = td_string!(i18n.get_locale_untracked(), room.st_of, department = name.clone()).to_string();
-    let count = Action::new(move |(item, code, counted): &(Option<ItemId>, Option<String>, Option<Qty>)| {
+    let count = Action::new(move |(item, code, counted): &CountAsk| {
         stocktake_count(id, *item, code.clone(), *counted)
     });
     let post = Action::new(move |key: &String| stocktake_post(id, key.clone()));
@@ -283,12 +283,11 @@ fn Counting(room: Room, s: Stocktake, changed: RwSignal<u64>) -> impl IntoView {
     }
 }
 
+/// What counting a line asks: the item (or the code scanned) and the count (none: one more).
+type CountAsk = (Option<ItemId>, Option<String>, Option<Qty>);
+
 #[component]
-fn CountLine(
-    l: StocktakeLine,
-    open: bool,
-    count: Action<(Option<ItemId>, Option<String>, Option<Qty>), Result<Stocktake, AppError>>,
-) -> impl IntoView {
+fn CountLine(l: StocktakeLine, open: bool, count: Action<CountAsk, Result<Stocktake, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let (item, unit, expected, counted, difference) = (l.item, l.unit, l.expected, l.counted, l.difference);
     let typed = RwSignal::new(counted.map(|c| texts::number(Locale::en, c)).unwrap_or_default());
