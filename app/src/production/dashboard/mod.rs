@@ -146,7 +146,10 @@ fn Dashboard(
     // The page's live channel (`ui::live`): each production change, and each (re)connection, fetches the figures
     // again; the first value is what the page loaded with.
     let channel = crate::ui::live::use_live();
-    let live = Signal::derive(move || channel.is_some_and(|c| c.connected.get()));
+    // Copied in an effect (after hydration): the channel may be open before this chunk hydrates, and the server
+    // rendered "not live".
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(channel.is_some_and(|c| c.connected.get())));
     Effect::new(move |seen: Option<u64>| {
         let now = channel.map_or(0, |c| c.production.get());
         if seen.is_some_and(|s| s != now) {
