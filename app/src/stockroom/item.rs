@@ -64,6 +64,7 @@ pub async fn stock_reverse(movement: MovementId, key: String, reason: String) ->
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|i| i.parse::<i64>().ok()).map(ItemId));
@@ -84,12 +85,12 @@ pub fn ItemPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match (room.await, item.await) {
                         (Ok(room), Ok(view)) => view! { <ItemBody room view changed /> }.into_any(),
-                        (Err(e), _) | (_, Err(e)) => {
-                            if e == AppError::NotFound {
-                                crate::ui::layout::page_status(http::StatusCode::NOT_FOUND);
-                            }
-                            view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any()
-                        }
+                        // Not this organisation's (or no such one): the not-found page, its title and 404.
+                        (_, Err(AppError::NotFound)) => view! { <crate::ui::layout::NotFound /> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! {
+                            <Title text=move || td_string!(i18n.get_locale(), room.items_title) />
+                            <ErrorBanner error=Signal::stored(Some(e)) />
+                        }.into_any(),
                     }
                 })}
             </Transition>

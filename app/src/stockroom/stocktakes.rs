@@ -178,6 +178,7 @@ fn Stocktakes(room: Resource<Result<Room, AppError>>, list: Resource<Result<Vec<
 
 #[component]
 pub fn StocktakePage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|i| i.parse::<i64>().ok()).map(StocktakeId));
     let changed = RwSignal::new(0_u64);
@@ -197,12 +198,12 @@ pub fn StocktakePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match (room.await, take.await) {
                         (Ok(room), Ok(s)) => view! { <Counting room s changed /> }.into_any(),
-                        (Err(e), _) | (_, Err(e)) => {
-                            if e == AppError::NotFound {
-                                crate::ui::layout::page_status(http::StatusCode::NOT_FOUND);
-                            }
-                            view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any()
-                        }
+                        // Not this organisation's (or no such one): the not-found page, its title and 404.
+                        (_, Err(AppError::NotFound)) => view! { <crate::ui::layout::NotFound /> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! {
+                            <Title text=move || td_string!(i18n.get_locale(), room.items_title) />
+                            <ErrorBanner error=Signal::stored(Some(e)) />
+                        }.into_any(),
                     }
                 })}
             </Transition>
