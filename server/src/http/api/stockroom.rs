@@ -644,9 +644,9 @@ async fn exports(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -
 async fn export_one(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<Export>> {
-    Ok(Json(export::get(&st.pool, caller, id).await?))
+    Ok(Json(export::get(&st.pool, caller, path_id(&id)?).await?))
 }
 
 /// A finished export's CSV (formula-safe; a row per movement, in time order), streamed; 409 `export_not_ready`
@@ -659,10 +659,10 @@ async fn export_one(
 async fn export_file(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let (e, parts) = export::file(&st.pool, caller, id).await?;
+    let (e, parts) = export::file(&st.pool, caller, path_id(&id)?).await?;
     let parts = futures_util::TryStreamExt::map_err(parts, |e| std::io::Error::other(e.to_string()));
     let name = format!("movimientos-{}-{}.csv", e.id, e.created_at.format("%Y%m%d"));
     Ok((
