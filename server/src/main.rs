@@ -103,7 +103,9 @@ fn main() -> Result<()> {
         Command::Bench { what: Some(BenchWhat::Production(args)), .. } => {
             rt.block_on(production::bench::run(cli.config, args))
         }
-        Command::Bench { what: Some(BenchWhat::Stock(args)), .. } => rt.block_on(stockroom::bench::run(cli.config, args)),
+        Command::Bench { what: Some(BenchWhat::Stock(args)), .. } => {
+            rt.block_on(stockroom::bench::run(cli.config, args))
+        }
         Command::Simulate(args) => rt.block_on(production::simulate::run(cli.config, args)),
         Command::Catalog { command } => rt.block_on(catalog::run(cli.config, command)),
         Command::Stock(args) => {

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, LocalTime, PageHeader, SuccessBanner};
+use crate::ui::components::{
+    BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, LocalTime, PageHeader, SuccessBanner,
+};
 use crate::ui::list::{Pager, href};
 use crate::ui::session::Protected;
 

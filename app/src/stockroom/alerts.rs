@@ -122,7 +122,10 @@ fn AlertCard(a: Alert, room: StoredValue<Room>, changed: RwSignal<u64>, mark: bo
     let assign = Action::new(move |to: &Option<UserId>| stock_assign(id, *to));
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| {
-        for v in [ack.value().get().map(|r| r.map(|_| ())), assign.value().get().map(|r| r.map(|_| ()))].into_iter().flatten() {
+        for v in [ack.value().get().map(|r| r.map(|_| ())), assign.value().get().map(|r| r.map(|_| ()))]
+            .into_iter()
+            .flatten()
+        {
             match v {
                 Ok(()) => changed.update(|c| *c += 1),
                 Err(e) => error.set(Some(e)),
@@ -134,7 +137,8 @@ fn AlertCard(a: Alert, room: StoredValue<Room>, changed: RwSignal<u64>, mark: bo
     let people = room.with_value(|r| r.people.clone());
     let assigned = a.assigned_to;
     let sel = format!("alert-assign-{}", id.0);
-    let (threshold, then, now, on_order, reorder) = (a.threshold, a.balance_then, a.balance_now, a.on_order_then, a.reorder);
+    let (threshold, then, now, on_order, reorder) =
+        (a.threshold, a.balance_then, a.balance_now, a.on_order_then, a.reorder);
     view! {
         <li class=format!("{CARD}{ring}") data-testid="alert" data-state=if open { "open" } else { "closed" } data-key=a.sku.clone()
             id=format!("alert-{}", id.0)>

@@ -82,8 +82,8 @@ mod browser {
 
     use js_sys::{Array, Function, Object, Promise, Reflect};
     use leptos::prelude::*;
-    use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
 
     /// How often a frame is looked at.

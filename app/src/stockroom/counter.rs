@@ -242,7 +242,9 @@ impl Desk {
         match res {
             Ok(result) => {
                 let names = self.lines.with_untracked(|ls| {
-                    ls.iter().map(|l| (format!("{} · {}", l.detail.item.sku, l.detail.item.name), l.detail.item.unit)).collect()
+                    ls.iter()
+                        .map(|l| (format!("{} · {}", l.detail.item.sku, l.detail.item.name), l.detail.item.unit))
+                        .collect()
                 });
                 self.key.set_value(None);
                 self.lines.set(Vec::new());
@@ -252,14 +254,22 @@ impl Desk {
             Err(e) => {
                 let mut per_line = Vec::new();
                 if let Some(PostProblem::Insufficient { lines: short }) = e.reason::<PostProblem>() {
-                    let units = self.lines.with_untracked(|ls| ls.iter().map(|l| l.detail.item.unit).collect::<Vec<_>>());
+                    let units =
+                        self.lines.with_untracked(|ls| ls.iter().map(|l| l.detail.item.unit).collect::<Vec<_>>());
                     for s in short {
                         let unit = units.get(s.line - 1).copied().unwrap_or(Unit::Piece);
-                        per_line.push((s.line, td_string!(l, room.short, left = texts::qty(l, s.available, unit)).to_string()));
+                        per_line.push((
+                            s.line,
+                            td_string!(l, room.short, left = texts::qty(l, s.available, unit)).to_string(),
+                        ));
                     }
                 } else if let AppError::Validation { fields } = &e {
                     for f in fields {
-                        let n = f.field.strip_prefix("lines.").and_then(|r| r.split('.').next()).and_then(|n| n.parse().ok());
+                        let n = f
+                            .field
+                            .strip_prefix("lines.")
+                            .and_then(|r| r.split('.').next())
+                            .and_then(|n| n.parse().ok());
                         if let Some(n) = n {
                             per_line.push((n, error_text(l, f.code).to_owned()));
                         }

@@ -7,8 +7,8 @@ use nexus::ids::DepartmentId;
 use nexus::stockroom::rules::export::{Export, ExportFilter, ExportStatus};
 use nexus::stockroom::rules::ledger::MovementKind;
 
-use super::texts;
 use super::Room;
+use super::texts;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, CARD, ErrorBanner, INPUT, LocalTime};
@@ -54,9 +54,10 @@ pub fn ExportPanel(room: Room, exports: Resource<Result<Vec<Export>, AppError>>,
     });
     // While an export is unfinished, its progress is asked again every second.
     let unfinished = move || {
-        exports.get().and_then(Result::ok).is_some_and(|es| {
-            es.iter().any(|e| matches!(e.status, ExportStatus::Queued | ExportStatus::Running))
-        })
+        exports
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|es| es.iter().any(|e| matches!(e.status, ExportStatus::Queued | ExportStatus::Running)))
     };
     Effect::new(move |_| {
         if unfinished() {
@@ -69,7 +70,9 @@ pub fn ExportPanel(room: Room, exports: Resource<Result<Vec<Export>, AppError>>,
         if ks.contains(&MovementKind::TransferOut) {
             ks.push(MovementKind::TransferIn);
         }
-        let day = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.is_empty()).and_then(|v| texts::local_to_utc(&v));
+        let day = |s: RwSignal<String>| {
+            Some(s.get_untracked()).filter(|v| !v.is_empty()).and_then(|v| texts::local_to_utc(&v))
+        };
         // "To" is a whole day: up to the next midnight.
         let to = day(to).map(|t| t + chrono::Duration::days(1));
         ask.dispatch(ExportFilter {

@@ -20,7 +20,9 @@ use super::texts;
 use super::{COUNTER_PATH, Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader};
+use crate::ui::components::{
+    BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
+};
 use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
 
@@ -59,7 +61,13 @@ pub async fn stock_reverse(movement: MovementId, key: String, reason: String) ->
     use nexus::stockroom::service::ledger::{ReverseRequest, reverse};
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(reverse(&st.pool, &caller, movement, &ReverseRequest { idempotency_key: key, source: nexus::stockroom::rules::ledger::Source::Ui, reason }).await?)
+    Ok(reverse(
+        &st.pool,
+        &caller,
+        movement,
+        &ReverseRequest { idempotency_key: key, source: nexus::stockroom::rules::ledger::Source::Ui, reason },
+    )
+    .await?)
 }
 
 #[component]
@@ -173,39 +181,61 @@ fn place_columns(room: StoredValue<Room>, unit: Unit) -> Vec<Column<Place>> {
     let i18n = use_i18n();
     let numeric = "sm:text-right tabular-nums whitespace-nowrap";
     vec![
-        Column::new(move || td_string!(i18n.get_locale(), room.department), move |p: &Place| {
-            let name = room.with_value(|r| r.department_name(p.department));
-            let low = p.low;
-            view! {
+        Column::new(
+            move || td_string!(i18n.get_locale(), room.department),
+            move |p: &Place| {
+                let name = room.with_value(|r| r.department_name(p.department));
+                let low = p.low;
+                view! {
                 <span class="font-medium">{name}</span>
                 {low.then(|| view! { <span class="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">{t!(i18n, room.low)}</span> })}
             }.into_any()
-        }),
-        Column::new(move || td_string!(i18n.get_locale(), room.balance), move |p: &Place| {
-            let b = p.balance;
-            view! { <span data-testid="item-place-balance">{move || texts::qty(i18n.get_locale(), b, unit)}</span> }.into_any()
-        })
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), room.balance),
+            move |p: &Place| {
+                let b = p.balance;
+                view! { <span data-testid="item-place-balance">{move || texts::qty(i18n.get_locale(), b, unit)}</span> }
+                    .into_any()
+            },
+        )
         .class(numeric),
-        Column::new(move || td_string!(i18n.get_locale(), room.threshold), move |p: &Place| {
-            let q = p.threshold;
-            (move || texts::number(i18n.get_locale(), q)).into_any()
-        })
+        Column::new(
+            move || td_string!(i18n.get_locale(), room.threshold),
+            move |p: &Place| {
+                let q = p.threshold;
+                (move || texts::number(i18n.get_locale(), q)).into_any()
+            },
+        )
         .class(numeric),
-        Column::new(move || td_string!(i18n.get_locale(), room.reorder), move |p: &Place| {
-            let q = p.reorder;
-            (move || q.map_or_else(|| "—".to_owned(), |r| texts::number(i18n.get_locale(), r))).into_any()
-        })
+        Column::new(
+            move || td_string!(i18n.get_locale(), room.reorder),
+            move |p: &Place| {
+                let q = p.reorder;
+                (move || q.map_or_else(|| "—".to_owned(), |r| texts::number(i18n.get_locale(), r))).into_any()
+            },
+        )
         .class(numeric),
-        Column::new(move || td_string!(i18n.get_locale(), room.on_order), move |p: &Place| {
-            let q = p.on_order;
-            (move || texts::number(i18n.get_locale(), q)).into_any()
-        })
+        Column::new(
+            move || td_string!(i18n.get_locale(), room.on_order),
+            move |p: &Place| {
+                let q = p.on_order;
+                (move || texts::number(i18n.get_locale(), q)).into_any()
+            },
+        )
         .class(numeric),
     ]
 }
 
 #[component]
-fn HistoryRow(h: HistoryEntry, unit: Unit, room: StoredValue<Room>, may_move: bool, changed: RwSignal<u64>) -> impl IntoView {
+fn HistoryRow(
+    h: HistoryEntry,
+    unit: Unit,
+    room: StoredValue<Room>,
+    may_move: bool,
+    changed: RwSignal<u64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let dept = room.with_value(|r| r.department_name(h.department));
     let other = h.other_department.map(|d| room.with_value(|r| r.department_name(d)));
@@ -216,7 +246,8 @@ fn HistoryRow(h: HistoryEntry, unit: Unit, room: StoredValue<Room>, may_move: bo
         .join(" · ");
     let reversible = may_move && h.reversed_by.is_none() && h.kind != MovementKind::Reversal;
     let (kind, quantity, after, source) = (h.kind, h.quantity, h.balance_after, h.source);
-    let sign = if quantity.0 >= 0 { "text-emerald-700 dark:text-emerald-300" } else { "text-red-700 dark:text-red-300" };
+    let sign =
+        if quantity.0 >= 0 { "text-emerald-700 dark:text-emerald-300" } else { "text-red-700 dark:text-red-300" };
     view! {
         <li class="flex flex-wrap items-start gap-x-4 gap-y-1 px-4 py-2 text-sm" data-testid="item-movement" data-kind=kind.as_str()>
             <div class="w-40 shrink-0 text-slate-600 dark:text-slate-300"><LocalTime at=h.at /></div>
@@ -336,11 +367,18 @@ fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>) -> imp
             let t = s.get_untracked();
             if t.trim().is_empty() { Ok(None) } else { texts::parse(&t).map(Some).ok_or(()) }
         };
-        let (Some(d), Ok(t), Ok(r), Ok(o)) = (department.get_untracked(), read(threshold), read(reorder), read(on_order)) else {
+        let (Some(d), Ok(t), Ok(r), Ok(o)) =
+            (department.get_untracked(), read(threshold), read(reorder), read(on_order))
+        else {
             error.set(Some(AppError::field("threshold", nexus::codes::ErrorCode::InvalidInput)));
             return;
         };
-        act.dispatch(LevelInput { department: d, threshold: t.unwrap_or(Qty::ZERO), reorder: r, on_order: o.unwrap_or(Qty::ZERO) });
+        act.dispatch(LevelInput {
+            department: d,
+            threshold: t.unwrap_or(Qty::ZERO),
+            reorder: r,
+            on_order: o.unwrap_or(Qty::ZERO),
+        });
     };
     let label = "mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300";
     view! {

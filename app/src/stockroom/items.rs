@@ -84,7 +84,12 @@ impl ListState {
         let dept = self.dept.map(|d| d.0.to_string()).unwrap_or_default();
         href(
             "/stock",
-            &[("q", &self.q), ("dept", &dept), ("low", if self.low { "1" } else { "" }), ("after", after.unwrap_or_default())],
+            &[
+                ("q", &self.q),
+                ("dept", &dept),
+                ("low", if self.low { "1" } else { "" }),
+                ("after", after.unwrap_or_default()),
+            ],
         )
     }
 }

@@ -14,7 +14,9 @@ use super::texts;
 use super::{Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, LocalTime, PageHeader};
+use crate::ui::components::{
+    BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, LocalTime, PageHeader,
+};
 use crate::ui::session::{Protected, use_me};
 
 #[server(prefix = "/api", endpoint = "ui/stock/stocktakes")]
@@ -100,7 +102,10 @@ pub fn StocktakesPage() -> impl IntoView {
 }
 
 #[component]
-fn Stocktakes(room: Resource<Result<Room, AppError>>, list: Resource<Result<Vec<Stocktake>, AppError>>) -> impl IntoView {
+fn Stocktakes(
+    room: Resource<Result<Room, AppError>>,
+    list: Resource<Result<Vec<Stocktake>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let may_count = use_me().can(Permission::StockMove);
     let start = Action::new(|d: &DepartmentId| stocktake_start(*d));
@@ -218,9 +223,7 @@ fn Counting(room: Room, s: Stocktake, changed: RwSignal<u64>) -> impl IntoView {
     let open = s.status == StocktakeStatus::Open && use_me().can(Permission::StockMove);
     let name = room.department_name(s.department);
     let title = td_string!(i18n.get_locale_untracked(), room.st_of, department = name.clone()).to_string();
-    let count = Action::new(move |(item, code, counted): &CountAsk| {
-        stocktake_count(id, *item, code.clone(), *counted)
-    });
+    let count = Action::new(move |(item, code, counted): &CountAsk| stocktake_count(id, *item, code.clone(), *counted));
     let post = Action::new(move |key: &String| stocktake_post(id, key.clone()));
     let cancel = Action::new(move |_: &()| stocktake_cancel(id));
     let error = RwSignal::new(None::<AppError>);

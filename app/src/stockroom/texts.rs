@@ -92,4 +92,3 @@ pub fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         chrono::NaiveDateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc())
     }
 }
-

@@ -35,9 +35,8 @@ pub fn connect(live: Live) {
         let Ok(source) = web_sys::EventSource::new("/api/v1/live") else { return };
         let data = |e: &web_sys::Event| e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
         let ready = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let unread = data(&e).and_then(|d| {
-                d.trim_start_matches("{\"unread\":").trim_end_matches('}').parse::<i64>().ok()
-            });
+            let unread =
+                data(&e).and_then(|d| d.trim_start_matches("{\"unread\":").trim_end_matches('}').parse::<i64>().ok());
             live.connected.set(true);
             if unread.is_some() {
                 live.unread.set(unread);

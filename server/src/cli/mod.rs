@@ -89,3 +89,22 @@ pub(crate) fn postgres_cpu() -> f64 {
     cpu
 }
 
+/// A bench's own database on the cluster at `url` (created when missing, migrated): its options and URL.
+pub(crate) async fn bench_database(url: &str, db: &str) -> anyhow::Result<(sqlx::postgres::PgConnectOptions, String)> {
+    use anyhow::Context;
+    use sqlx::{ConnectOptions, Executor};
+    let admin: sqlx::postgres::PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let bench = admin.clone().database(db).disable_statement_logging();
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(admin).await?;
+    let found: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+        .bind(db)
+        .fetch_one(&pool)
+        .await?;
+    if !found {
+        pool.execute(format!("create database {db}").as_str()).await?;
+    }
+    pool.close().await;
+    let bench_url = bench.to_url_lossy().to_string();
+    crate::startup::migrate(&bench_url).await?;
+    Ok((bench, bench_url))
+}

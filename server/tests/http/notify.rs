@@ -108,7 +108,8 @@ async fn the_live_channel_carries_the_unread_count(opts: PgPoolOptions, conn: Pg
         .post_json("/api/v1/stock/departments", &json!({"code": "HERR", "name": "Herramientas"}), Auth::Bearer(&owner))
         .await;
     let tools = res.json()["id"].as_i64().unwrap();
-    let item = json!({"sku": "GU-1", "name": "Guantes", "unit": "pair", "levels": [{"department": tools, "threshold": 5}]});
+    let item =
+        json!({"sku": "GU-1", "name": "Guantes", "unit": "pair", "levels": [{"department": tools, "threshold": 5}]});
     let gloves = app.post_json("/api/v1/stock/items", &item, Auth::Bearer(&owner)).await.json()["id"].as_i64().unwrap();
     for (key, action, n) in [("a", "receive", 6), ("b", "issue", 2)] {
         let body = json!({"idempotency_key": key, "lines": [{"action": action, "item": gloves, "department": tools, "quantity": n}]});

@@ -379,7 +379,11 @@ async fn the_movement_history_is_exported_in_the_background(opts: PgPoolOptions,
     nexus::stockroom::service::export::round(app.pool.clone()).await.unwrap();
     let res = app.get(&format!("/api/v1/stock/exports/{id}"), Auth::Bearer(&supply)).await;
     let e = res.json();
-    assert_eq!((e["status"].clone(), e["rows"].clone(), e["total"].clone()), (json!("done"), json!(2), json!(2)), "{e}");
+    assert_eq!(
+        (e["status"].clone(), e["rows"].clone(), e["total"].clone()),
+        (json!("done"), json!(2), json!(2)),
+        "{e}"
+    );
     let res = app.get(&file, Auth::Bearer(&supply)).await;
     assert_eq!(res.status, StatusCode::OK);
     let text = res.text();
@@ -398,5 +402,8 @@ async fn the_movement_history_is_exported_in_the_background(opts: PgPoolOptions,
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["fields"][0]["field"], "to");
     let reader = key(&app, &["stock:read"]).await;
-    assert_eq!(app.post_json("/api/v1/stock/exports", &json!({}), Auth::Bearer(&reader)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_json("/api/v1/stock/exports", &json!({}), Auth::Bearer(&reader)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

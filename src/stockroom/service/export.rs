@@ -171,7 +171,8 @@ async fn write(pool: &PgPool, tenant: TenantId, id: i64, filters: serde_json::Va
             in_part += 1;
             rows += 1;
             if csv.get_ref().len() >= PART_BYTES {
-                let data = std::mem::replace(&mut csv, new_part()).into_inner().map_err(|e| Error::internal(e.to_string()))?;
+                let data =
+                    std::mem::replace(&mut csv, new_part()).into_inner().map_err(|e| Error::internal(e.to_string()))?;
                 store_part(pool, tenant, id, part, &data, in_part).await?;
                 part += 1;
                 in_part = 0;

@@ -94,7 +94,9 @@ pub(in crate::stockroom) async fn requeue_orphans(tx: &mut Tx) -> Result<u64, sq
 }
 
 /// Takes the oldest queued export (platform scope): its tenant, id and filters.
-pub(in crate::stockroom) async fn claim(tx: &mut Tx) -> Result<Option<(TenantId, i64, serde_json::Value)>, sqlx::Error> {
+pub(in crate::stockroom) async fn claim(
+    tx: &mut Tx,
+) -> Result<Option<(TenantId, i64, serde_json::Value)>, sqlx::Error> {
     let row = sqlx::query!(
         "update stockroom_exports e set status = 'running', started_at = now()
          from (select tenant_id, id from stockroom_exports where status = 'queued'
@@ -189,7 +191,12 @@ pub(in crate::stockroom) fn lines<'t>(
     .fetch(&mut **tx)
 }
 
-pub(in crate::stockroom) async fn set_total(tx: &mut Tx, tenant: TenantId, id: i64, total: i64) -> Result<(), sqlx::Error> {
+pub(in crate::stockroom) async fn set_total(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+    total: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!("update stockroom_exports set total = $3 where tenant_id = $1 and id = $2", tenant.0, id, total)
         .execute(&mut **tx)
         .await?;
@@ -226,7 +233,12 @@ pub(in crate::stockroom) async fn add_part(
     Ok(())
 }
 
-pub(in crate::stockroom) async fn finish(tx: &mut Tx, tenant: TenantId, id: i64, status: &str) -> Result<(), sqlx::Error> {
+pub(in crate::stockroom) async fn finish(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+    status: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "update stockroom_exports set status = $3, finished_at = now() where tenant_id = $1 and id = $2",
         tenant.0,

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
 use nexus::ids::{AlertId, CategoryId, DepartmentId, ItemId, MovementId, UserId};
+use nexus::stockroom::rules::export::{Export, ExportFilter, ExportStatus};
 use nexus::stockroom::rules::ledger::{Action, MovementKind, PostLine, PostProblem, PostRequest, Shortage, Source};
 use nexus::stockroom::rules::quantity::Unit;
 use nexus::stockroom::rules::views::{
@@ -21,7 +22,6 @@ use nexus::stockroom::rules::views::{
 };
 use nexus::stockroom::rules::{CategoryInput, DepartmentInput, ItemInput, LevelInput};
 use nexus::stockroom::service::ledger::ReverseRequest;
-use nexus::stockroom::rules::export::{Export, ExportFilter, ExportStatus};
 use nexus::stockroom::service::{alerts, export, ledger, setup, stocktake};
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;

@@ -30,15 +30,15 @@ mod load;
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use nexus::caller::{RequestMeta, User};
 use nexus::db::{self, Scope};
 use nexus::identity::rules::auth::{ApiScope, Role};
 use nexus::ids::{TenantId, UserId};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Executor, PgPool};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 pub use self::load::{LoadedPlant, load_plant};
@@ -91,21 +91,7 @@ pub async fn run(cfg: Config, args: ProductionBenchArgs) -> Result<()> {
 }
 
 async fn run_inner(cfg: &Config, url: &str, args: &ProductionBenchArgs) -> Result<()> {
-    let admin: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let bench = admin.clone().database(DB).disable_statement_logging();
-    {
-        let pool = PgPoolOptions::new().max_connections(1).connect_with(admin).await?;
-        let found: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-            .bind(DB)
-            .fetch_one(&pool)
-            .await?;
-        if !found {
-            pool.execute(format!("create database {DB}").as_str()).await?;
-        }
-        pool.close().await;
-    }
-    let bench_url = bench.to_url_lossy().to_string();
-    startup::migrate(&bench_url).await?;
+    let (bench, bench_url) = crate::cli::bench_database(url, DB).await?;
     let owner = PgPoolOptions::new().max_connections(3).connect_with(bench.clone()).await?;
     let mut rows = Vec::new();
     for section in &args.only {

@@ -28,8 +28,8 @@ use nexus::caller::{RequestMeta, User};
 use nexus::identity::rules::auth::{ApiScope, Role};
 use nexus::identity::rules::tenant::TenantKind;
 use nexus::ids::{TenantId, UserId};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Executor, PgPool};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 use crate::cli::percentile;
@@ -73,21 +73,7 @@ const SUPPLY: usize = 3;
 pub async fn run(cfg: Config, args: StockBenchArgs) -> Result<()> {
     let cfg = crate::cli::bench_config(cfg);
     let (url, _cluster) = startup::database(&cfg)?;
-    let admin: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let bench = admin.clone().database(DB).disable_statement_logging();
-    {
-        let pool = PgPoolOptions::new().max_connections(1).connect_with(admin).await?;
-        let found: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-            .bind(DB)
-            .fetch_one(&pool)
-            .await?;
-        if !found {
-            pool.execute(format!("create database {DB}").as_str()).await?;
-        }
-        pool.close().await;
-    }
-    let bench_url = bench.to_url_lossy().to_string();
-    startup::migrate(&bench_url).await?;
+    let (bench, bench_url) = crate::cli::bench_database(&url, DB).await?;
     let owner = PgPoolOptions::new().max_connections(3).connect_with(bench.clone()).await?;
     let room = room(&owner).await?;
     let mut rows = Vec::new();
@@ -114,10 +100,11 @@ pub(super) struct Room {
 }
 
 async fn room(owner: &PgPool) -> Result<Room> {
-    let found: Option<TenantId> = sqlx::query_scalar("select id from tenants where name = $1 and kind = 'manufacturer'")
-        .bind(TENANT)
-        .fetch_optional(owner)
-        .await?;
+    let found: Option<TenantId> =
+        sqlx::query_scalar("select id from tenants where name = $1 and kind = 'manufacturer'")
+            .bind(TENANT)
+            .fetch_optional(owner)
+            .await?;
     let tenant = match found {
         Some(t) => t,
         None => {
@@ -213,7 +200,14 @@ impl Drop for Server {
 
 /// Items of the bench made set-based with a starting balance in the first department (a receipt each, through the
 /// ledger's trigger), named `<prefix>-<n>`; their ids in order. `threshold`: a level in that department.
-async fn items_with(owner: &PgPool, room: &Room, prefix: &str, count: i64, balance: i64, threshold: i64) -> Result<Vec<i64>> {
+async fn items_with(
+    owner: &PgPool,
+    room: &Room,
+    prefix: &str,
+    count: i64,
+    balance: i64,
+    threshold: i64,
+) -> Result<Vec<i64>> {
     let mut tx = owner.begin().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "insert into stockroom_items (tenant_id, sku, name, unit)

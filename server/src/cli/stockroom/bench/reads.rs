@@ -32,10 +32,11 @@ const CHUNK: i64 = 1_000;
 async fn load(owner: &PgPool, room: &Room, args: &StockBenchArgs) -> Result<DateTime<Utc>> {
     let per_item = (args.movements / args.items).max(1);
     let start = Utc::now() - chrono::Duration::days(per_item + 1);
-    let have: i64 = sqlx::query_scalar("select count(*) from stockroom_items where tenant_id = $1 and sku like 'READ-%'")
-        .bind(room.tenant)
-        .fetch_one(owner)
-        .await?;
+    let have: i64 =
+        sqlx::query_scalar("select count(*) from stockroom_items where tenant_id = $1 and sku like 'READ-%'")
+            .bind(room.tenant)
+            .fetch_one(owner)
+            .await?;
     if have >= args.items {
         let first: Option<DateTime<Utc>> = sqlx::query_scalar(
             "select min(m.occurred_at) from stockroom_movements m join stockroom_items i
@@ -100,7 +101,11 @@ async fn load(owner: &PgPool, room: &Room, args: &StockBenchArgs) -> Result<Date
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        println!("reads: loaded items {from}–{to} ({} movements) after {:.0} s", (to - from + 1) * per_item, t.elapsed().as_secs_f64());
+        println!(
+            "reads: loaded items {from}–{to} ({} movements) after {:.0} s",
+            (to - from + 1) * per_item,
+            t.elapsed().as_secs_f64()
+        );
         from = to + 1;
     }
     for table in ["stockroom_movements", "stockroom_items", "stockroom_barcodes", "stockroom_balances"] {
@@ -109,7 +114,12 @@ async fn load(owner: &PgPool, room: &Room, args: &StockBenchArgs) -> Result<Date
     Ok(start)
 }
 
-pub(super) async fn run(bench: &PgConnectOptions, owner: &PgPool, room: &Room, args: &StockBenchArgs) -> Result<Vec<Row>> {
+pub(super) async fn run(
+    bench: &PgConnectOptions,
+    owner: &PgPool,
+    room: &Room,
+    args: &StockBenchArgs,
+) -> Result<Vec<Row>> {
     let start = load(owner, room, args).await?;
     let (items, movements): (i64, i64) = sqlx::query_as(
         "select (select count(*) from stockroom_items where tenant_id = $1),
@@ -195,7 +205,9 @@ pub(super) async fn run(bench: &PgConnectOptions, owner: &PgPool, room: &Room, a
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -214,7 +226,11 @@ async fn export_all(app: &PgPool, room: &Room, start: DateTime<Utc>) -> Result<(
         display_name: "Dueña bench".into(),
     });
     // The loaded history only (the other sections' movements are today's).
-    let filter = ExportFilter { from: Some(start), to: Some(Utc::now() - chrono::Duration::hours(12)), ..ExportFilter::default() };
+    let filter = ExportFilter {
+        from: Some(start),
+        to: Some(Utc::now() - chrono::Duration::hours(12)),
+        ..ExportFilter::default()
+    };
     let queued = export::request(app, &owner, &filter).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let base = rss_kib();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -62,12 +62,11 @@ fn storekeeper(base: &str, key: &str, items: &[i64], department: i32, me: usize,
 
 pub(super) async fn run(srv: &Server, owner: &PgPool, room: &Room, args: &StockBenchArgs) -> Result<Vec<Row>> {
     let items: Vec<i64> = {
-        let found: Vec<i64> = sqlx::query_scalar(
-            "select id from stockroom_items where tenant_id = $1 and sku like 'HOT-%' order by id",
-        )
-        .bind(room.tenant)
-        .fetch_all(owner)
-        .await?;
+        let found: Vec<i64> =
+            sqlx::query_scalar("select id from stockroom_items where tenant_id = $1 and sku like 'HOT-%' order by id")
+                .bind(room.tenant)
+                .fetch_all(owner)
+                .await?;
         if found.len() as i64 == HOT { found } else { items_with(owner, room, "HOT", HOT, 1_000_000, 0).await? }
     };
     let items = Arc::new(items);
@@ -96,7 +95,8 @@ pub(super) async fn run(srv: &Server, owner: &PgPool, room: &Room, args: &StockB
     let (mut times, mut refused, mut errors) = (Vec::new(), 0, 0);
     for h in handles {
         let h: std::thread::JoinHandle<Tally> = h;
-        let t = tokio::task::spawn_blocking(move || h.join()).await?.map_err(|_| anyhow::anyhow!("a client panicked"))?;
+        let t =
+            tokio::task::spawn_blocking(move || h.join()).await?.map_err(|_| anyhow::anyhow!("a client panicked"))?;
         times.extend(t.times);
         refused += t.refused;
         errors += t.errors;
