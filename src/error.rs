@@ -67,6 +67,8 @@ fn on_constraint(name: &str) -> Option<Error> {
         "stockroom_departments_code_key" => Error::field("code", ErrorCode::NameTaken),
         "stockroom_items_sku_key" => Error::field("sku", ErrorCode::NameTaken),
         "stockroom_categories_name_key" => Error::field("name", ErrorCode::NameTaken),
+        // An item linked to a catalog part that is not there (or was just removed).
+        "stockroom_items_part_id_fkey" => Error::field("part", ErrorCode::NotFound),
         // A balance the ledger would take below zero: the service names the lines before it comes to this, so this is
         // a posting that raced past its own check (it cannot: the balances are locked first); refused all the same.
         "stockroom_balances_never_negative" => Error::Conflict(ErrorCode::InsufficientStock),
