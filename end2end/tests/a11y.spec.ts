@@ -40,15 +40,22 @@ async function audit(page: Page, label: string) {
   expect.soft(bad, label).toEqual([]);
 }
 
-async function sweep(page: Page, who: string, paths: string[], locales: readonly string[] = LOCALES) {
+async function sweep(page: Page, who: string, paths: string[], locales: readonly string[] = LOCALES,
+  themes: readonly string[] = THEMES) {
   for (const locale of locales) {
-    for (const theme of THEMES) {
+    for (const theme of themes) {
       await prefer(page, locale, theme);
+      // A page the role may not open is the one "forbidden" page, whatever its path: audited once per combination.
+      let forbiddenSeen = false;
       for (const path of paths) {
         await open(page, path);
         // The cookies took effect (a wrong cookie name would otherwise audit one combination four times).
         await expect(page.locator('html')).toHaveAttribute('lang', locale);
         await expect(page.locator('html')).toHaveClass(new RegExp(`\\b${theme}\\b`));
+        if (await page.getByTestId('forbidden').count()) {
+          if (forbiddenSeen) continue;
+          forbiddenSeen = true;
+        }
         await audit(page, `${who} ${path} ${locale} ${theme}`);
       }
     }
@@ -105,14 +112,18 @@ test('signed-out pages and their error states', async ({ page }) => {
   }
 });
 
-// One test per role and language, so each stays well inside its time however many pages a role gains.
-for (const [role, email] of Object.entries(ROLES)) {
+// One test per role and language, so each stays well inside its time however many pages a role gains. Spanish (the
+// default) in both themes; English in one, dark for every other role and light for the rest, so each theme is seen in
+// English too (colour contrast is the theme's, a language's own failures are its texts'). axe takes 1-3 s a page: the
+// whole sweep in every combination was 35 minutes of CI.
+Object.entries(ROLES).forEach(([role, email], n) => {
   for (const locale of LOCALES) {
     test(`every page as ${role} in ${locale}`, async ({ page }) => {
       await login(page, email, demoPassword);
       await expect(page).toHaveURL(/\/$/);
       if (role === 'admin') await expect(page.getByTestId('pending-badge')).toBeVisible();
-      await sweep(page, role, SIGNED_IN_PAGES, [locale]);
+      const themes = locale === 'es' ? THEMES : [THEMES[n % 2]];
+      await sweep(page, role, SIGNED_IN_PAGES, [locale], themes);
     });
   }
-}
+});

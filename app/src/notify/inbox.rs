@@ -52,7 +52,7 @@ pub fn InboxPage() -> impl IntoView {
     let changed = RwSignal::new(0_u64);
     let live = crate::ui::live::use_live();
     // The unread count moving (a notice arrived, or was read elsewhere) refreshes the list.
-    let heard = Memo::new(move |_| live.and_then(|l| l.unread.get()));
+    let heard = Memo::new(move |_| live.as_ref().and_then(|l| l.unread.get()));
     let notices = Resource::new(
         move || (query.with(|q| (q.get("unread").as_deref() == Some("1"), q.get("after"))), changed.get(), heard.get()),
         |((unread, after), _, _)| inbox(unread, after),

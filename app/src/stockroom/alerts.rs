@@ -46,7 +46,7 @@ pub fn AlertsPage() -> impl IntoView {
     let changed = RwSignal::new(0_u64);
     // A new notice (the live channel's unread count moving) may be a new alert.
     let live = crate::ui::live::use_live();
-    let heard = Memo::new(move |_| live.and_then(|l| l.unread.get()));
+    let heard = Memo::new(move |_| live.as_ref().and_then(|l| l.unread.get()));
     let room = Resource::new(|| (), |_| stock_room());
     let alerts = Resource::new(
         move || (query.with(|q| (q.get("all").as_deref() == Some("1"), q.get("after"))), changed.get(), heard.get()),

@@ -70,12 +70,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {t!(i18n, app_name)}
                 </A>
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let live = live.clone();
+                        Suspend::new(async move {
                         // Awaited here rather than under a nested <Transition>: a boundary created inside a Suspend
                         // takes its hydration id at different moments on server and browser (leptos#2920).
                         let counts = counts.await.unwrap_or_default();
                         session.me.await.ok().flatten().map(|me| view! { <MainNav me counts live /> })
-                    })}
+                    })}}
                 </Transition>
                 <div class="ml-auto flex items-center gap-2">
                     <LanguageSwitch />
@@ -110,8 +112,8 @@ fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView
     let pending = counts.pending;
     // The channel's count once it has spoken; the page's own until then.
     live.unread.set(None);
-    crate::ui::live::connect(live);
-    let unread = move || live.unread.get().unwrap_or(counts.unread);
+    crate::ui::live::connect(live.clone());
+    let unread = Signal::derive(move || live.unread.get().unwrap_or(counts.unread));
     view! {
         // On a phone the items wrap onto as many rows as they need: none is hidden off-screen (outside testing found
         // 4 of the admin's 8 cut off with no hint that the bar scrolled).
@@ -163,10 +165,10 @@ fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView
                     <A href="/inbox" attr:class=NAV_LINK attr:data-testid="nav-inbox">
                         {t!(i18n, nav.inbox)}
                         <span
-                            class=move || { if unread() > 0 { "ml-1.5 rounded-full bg-[#1a5bb5] px-1.5 py-0.5 text-xs font-bold text-white" } else { "hidden" } }
+                            class=move || { if unread.get() > 0 { "ml-1.5 rounded-full bg-[#1a5bb5] px-1.5 py-0.5 text-xs font-bold text-white" } else { "hidden" } }
                             data-testid="unread-badge"
                         >
-                            <span class="sr-only">{move || td_string!(i18n.get_locale(), nav.unread, count = unread()).to_string()}</span>
+                            <span class="sr-only">{move || td_string!(i18n.get_locale(), nav.unread, count = unread.get()).to_string()}</span>
                             <span aria-hidden="true">{unread}</span>
                         </span>
                     </A>

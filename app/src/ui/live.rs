@@ -6,20 +6,25 @@
 use leptos::prelude::*;
 
 /// What the channel has said, as signals (in the browser; on the server they keep their first values).
-#[derive(Debug, Clone, Copy)]
+///
+/// Reference-counted signals, alive while anything holds them: arena signals owned by the layout were once found
+/// disposed by a page rendering on the server (a lazy route's view, polled after), and the request panicked
+/// (an empty response in the a11y sweep).
+#[derive(Debug, Clone)]
 pub struct Live {
     /// The person's unread notices, once the channel has said it (the page's own count until then).
-    pub unread: RwSignal<Option<i64>>,
+    pub unread: ArcRwSignal<Option<i64>>,
     /// Bumped on each production change and on each (re)connection.
-    pub production: RwSignal<u64>,
+    pub production: ArcRwSignal<u64>,
     /// The channel is open.
-    pub connected: RwSignal<bool>,
+    pub connected: ArcRwSignal<bool>,
 }
 
 /// Puts the channel's signals in context (the layout, once per page).
 pub fn provide_live() -> Live {
-    let live = Live { unread: RwSignal::new(None), production: RwSignal::new(0), connected: RwSignal::new(false) };
-    provide_context(live);
+    let live =
+        Live { unread: ArcRwSignal::new(None), production: ArcRwSignal::new(0), connected: ArcRwSignal::new(false) };
+    provide_context(live.clone());
     live
 }
 
@@ -34,7 +39,9 @@ pub fn connect(live: Live) {
         use wasm_bindgen::prelude::*;
         let Ok(source) = web_sys::EventSource::new("/api/v1/live") else { return };
         let data = |e: &web_sys::Event| e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string());
+        let l = live.clone();
         let ready = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let live = &l;
             let unread =
                 data(&e).and_then(|d| d.trim_start_matches("{\"unread\":").trim_end_matches('}').parse::<i64>().ok());
             live.connected.set(true);
@@ -43,12 +50,15 @@ pub fn connect(live: Live) {
             }
             live.production.update(|t| *t += 1);
         });
+        let l = live.clone();
         let unread = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let live = &l;
             if let Some(n) = data(&e).and_then(|d| d.parse::<i64>().ok()) {
                 live.unread.set(Some(n));
             }
         });
-        let production = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.production.update(|t| *t += 1));
+        let l = live.clone();
+        let production = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| l.production.update(|t| *t += 1));
         let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.connected.set(false));
         let _ = source.add_event_listener_with_callback("ready", ready.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("unread", unread.as_ref().unchecked_ref());

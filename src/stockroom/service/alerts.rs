@@ -43,6 +43,10 @@ fn alert(r: AlertRow) -> Result<Alert> {
 
 /// The alerts `movements` opened, as their posting's result names them; each one's recipients are told.
 pub(super) async fn opened(tx: &mut Tx, tenant: TenantId, movements: &[i64]) -> Result<Vec<AlertId>> {
+    let opened = store::opened_by(tx, tenant, movements).await?;
+    if opened.is_empty() {
+        return Ok(opened);
+    }
     let rows =
         store::list(tx, tenant, &store::Filter { opened_by: Some(movements), ..store::Filter::default() }).await?;
     let mut ids = Vec::with_capacity(rows.len());

@@ -149,9 +149,11 @@ fn Dashboard(
     // Copied in an effect (after hydration): the channel may be open before this chunk hydrates, and the server
     // rendered "not live".
     let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(channel.is_some_and(|c| c.connected.get())));
+    let connected = channel.as_ref().map(|c| c.connected.clone());
+    Effect::new(move |_| live.set(connected.as_ref().is_some_and(|c| c.get())));
+    let changes = channel.map(|c| c.production);
     Effect::new(move |seen: Option<u64>| {
-        let now = channel.map_or(0, |c| c.production.get());
+        let now = changes.as_ref().map_or(0, |c| c.get());
         if seen.is_some_and(|s| s != now) {
             tick.update(|t| *t += 1);
         }
