@@ -2,12 +2,13 @@
 //! idempotency key; a reversal; an item's history with its running balance; its balance as of a moment; the scan
 //! lookup.
 //!
-//! A posting, in one transaction: claim the key (sent before: the first posting's movements, nothing new; with other
-//! lines: 409); check the lines against the organisation's items and departments (422 per field); lock the balances it
-//! changes in one global order and say, line by line, what would be lacking (409 with what is left: nothing
-//! recorded); insert the movements in that order. The database applies each to its balance and refuses any that would
-//! take one below zero whatever this code computed: the check here only names the lines. Alerts the movements open
-//! come back with the result, and their recipients are notified in the same transaction.
+//! A posting, in one transaction: check the lines against the organisation's items and departments (422 per field);
+//! then, in one call, claim the key (sent before: the first posting's movements, nothing new; with other lines: 409)
+//! and insert the movements in one global order (item, then department). The database applies each to its balance,
+//! locking it, and refuses any that would take one below zero. Refused so, the posting is tried again the careful
+//! way, in a transaction of its own: lock the balances in that order and say, line by line, what would be lacking
+//! (409 with what is left: nothing recorded). Reversals and stocktakes always post the careful way. Alerts the
+//! movements open come back with the result, and their recipients are notified in the same transaction.
 
 use std::collections::HashMap;
 
@@ -26,7 +27,7 @@ use crate::stockroom::rules::ledger::{
 };
 use crate::stockroom::rules::quantity::{Qty, Unit};
 use crate::stockroom::rules::views::{BalanceAsOf, DepartmentBalance, HistoryEntry, PostResult, Recorded};
-use crate::stockroom::store::ledger::{self as store, Author, NewMovements, RecordedRow};
+use crate::stockroom::store::ledger::{self as store, Author, NewMovements, NewPost, RecordedRow};
 use crate::stockroom::store::setup as setup_store;
 
 /// Who may post these lines: people and keys who move stock; an operator only issues to themselves, from a department
@@ -82,34 +83,95 @@ fn recorded(rows: Vec<RecordedRow>) -> Result<Vec<Recorded>> {
         .collect()
 }
 
-/// Records a posting (see the module's documentation).
+/// Records a posting (see the module's documentation). The common case takes one call (`store::post_at_once`); a
+/// posting that would take a balance below zero is then posted again the careful way, which names what is lacking.
 pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<PostResult> {
     let tenant = caller.tenant_id();
     let mut req = req.clone();
     req.idempotency_key = req.idempotency_key.trim().to_owned();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    may_post(&mut tx, caller, tenant, &mut req.lines).await?;
-    // Facts first: a refused shape claims no key.
+    let (hash, planned) = prepare(&mut tx, caller, &mut req).await?;
+    let header = NewPost {
+        key: &req.idempotency_key,
+        hash: &hash,
+        source: req.source.as_str(),
+        author: author(caller),
+        note: req.note.trim(),
+    };
+    let rows = match store::post_at_once(&mut tx, tenant, &header, &new_movements(planned)).await.map_err(Error::from) {
+        Err(Error::Conflict(ErrorCode::InsufficientStock)) => {
+            drop(tx);
+            return post_carefully(pool, caller, &mut req).await;
+        }
+        other => other?,
+    };
+    let Some(post) = rows.first().map(|r| r.post_id) else {
+        return replay(tx, tenant, &req.idempotency_key, &hash).await;
+    };
+    let opened = rows.iter().any(|r| r.alert_id.is_some());
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
+    let movements = recorded(
+        rows.into_iter()
+            .map(|r| RecordedRow {
+                id: r.id,
+                line: r.line,
+                kind: r.kind,
+                item_id: r.item_id,
+                department_id: r.department_id,
+                quantity_milli: r.quantity_milli,
+                balance_after_milli: r.balance_after_milli,
+                occurred_at: r.occurred_at,
+            })
+            .collect(),
+    )?;
+    let alerts = if opened { super::alerts::opened(&mut tx, tenant, &ids).await? } else { Vec::new() };
+    tx.commit().await?;
+    let mut movements = movements;
+    movements.sort_by_key(|r| (r.line, r.id));
+    Ok(PostResult { post, replayed: false, movements, alerts })
+}
+
+/// A posting refused by the ledger's check: in a transaction of its own, the balances are locked and read, and the
+/// posting is refused line by line with what is left (or, if stock came back meanwhile, recorded).
+async fn post_carefully(pool: &PgPool, caller: &Caller, req: &mut PostRequest) -> Result<PostResult> {
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let (hash, planned) = prepare(&mut tx, caller, req).await?;
+    let Some(post) = store::claim(
+        &mut tx,
+        tenant,
+        &req.idempotency_key,
+        &hash,
+        req.source.as_str(),
+        &author(caller),
+        req.note.trim(),
+    )
+    .await?
+    else {
+        return replay(tx, tenant, &req.idempotency_key, &hash).await;
+    };
+    let (movements, alerts) = record(&mut tx, tenant, post, planned).await?;
+    tx.commit().await?;
+    Ok(PostResult { post, replayed: false, movements, alerts })
+}
+
+/// Checks a posting's lines against who posts and the organisation's items and departments (a refused shape claims no
+/// key), and plans its changes in apply order: the request's hash, and the changes.
+async fn prepare(tx: &mut Tx, caller: &Caller, req: &mut PostRequest) -> Result<(Vec<u8>, Vec<Planned>)> {
+    let tenant = caller.tenant_id();
+    may_post(tx, caller, tenant, &mut req.lines).await?;
     let item_ids: Vec<i64> = req.lines.iter().map(|l| l.item.0).collect();
-    let facts: HashMap<ItemId, ItemFacts> = setup_store::item_facts(&mut tx, tenant, &item_ids)
+    let facts: HashMap<ItemId, ItemFacts> = setup_store::item_facts(tx, tenant, &item_ids)
         .await?
         .into_iter()
         .map(|r| Ok((ItemId(r.id), ItemFacts { unit: Unit::decode(&r.unit)?, archived: r.archived })))
         .collect::<Result<_>>()?;
-    let departments: HashMap<DepartmentId, bool> = setup_store::departments(&mut tx, tenant)
+    let departments: HashMap<DepartmentId, bool> = setup_store::departments(tx, tenant)
         .await?
         .into_iter()
         .map(|d| (DepartmentId(d.id), d.archived_at.is_none()))
         .collect();
-    ledger::check_post(&req, |i| facts.get(&i).copied(), |d| departments.get(&d).copied())
-        .map_err(Error::Validation)?;
-    let hash = request_hash(&req);
-    let note = req.note.trim();
-    let Some(post) =
-        store::claim(&mut tx, tenant, &req.idempotency_key, &hash, req.source.as_str(), &author(caller), note).await?
-    else {
-        return replay(tx, tenant, &req.idempotency_key, &hash).await;
-    };
+    ledger::check_post(req, |i| facts.get(&i).copied(), |d| departments.get(&d).copied()).map_err(Error::Validation)?;
     let mut changes = ledger::changes(&req.lines);
     ledger::apply_order(&mut changes);
     let planned = changes
@@ -125,9 +187,7 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
             }
         })
         .collect();
-    let (movements, alerts) = record(&mut tx, tenant, post, planned).await?;
-    tx.commit().await?;
-    Ok(PostResult { post, replayed: false, movements, alerts })
+    Ok((request_hash(req), planned))
 }
 
 /// A change with what the ledger keeps beside it.
@@ -156,6 +216,16 @@ pub(super) async fn record(
     if !short.is_empty() {
         return Err(Error::rejected(PostProblem::Insufficient { lines: short }));
     }
+    let rows = store::insert(tx, tenant, post, &new_movements(planned)).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
+    let alerts = super::alerts::opened(tx, tenant, &ids).await?;
+    let mut movements = recorded(rows)?;
+    movements.sort_by_key(|r| (r.line, r.id));
+    Ok((movements, alerts))
+}
+
+/// Planned changes as the columns the ledger's insert takes.
+fn new_movements(planned: Vec<Planned>) -> NewMovements {
     let mut m = NewMovements::default();
     for p in planned {
         let c = p.change;
@@ -170,12 +240,7 @@ pub(super) async fn record(
         m.reason.push(p.reason);
         m.reverses.push(p.reverses.map(|r| r.0));
     }
-    let rows = store::insert(tx, tenant, post, &m).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let alerts = super::alerts::opened(tx, tenant, &ids).await?;
-    let mut movements = recorded(rows)?;
-    movements.sort_by_key(|r| (r.line, r.id));
-    Ok((movements, alerts))
+    m
 }
 
 /// The key was claimed before: the same request gets what that posting recorded; another request is refused.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Tx;
-use crate::ids::{DepartmentId, ItemId, MovementId, PostId, TenantId, UserId};
+use crate::ids::{AlertId, DepartmentId, ItemId, MovementId, PostId, TenantId, UserId};
 
 /// Who posts, as stored with the posting.
 pub(in crate::stockroom) struct Author<'a> {
@@ -146,6 +146,68 @@ pub(in crate::stockroom) async fn insert(
         &m.reference,
         &m.reason,
         &m.reverses as &[Option<i64>]
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A posting as claimed: its key, the hash of what it asks, where it comes from, who posts and why.
+pub(in crate::stockroom) struct NewPost<'a> {
+    pub key: &'a str,
+    pub hash: &'a [u8],
+    pub source: &'a str,
+    pub author: Author<'a>,
+    pub note: &'a str,
+}
+
+/// A movement recorded by `post_at_once`, with its posting and the alert it opened.
+pub(in crate::stockroom) struct AtOnceRow {
+    pub post_id: PostId,
+    pub id: MovementId,
+    pub line: i32,
+    pub kind: String,
+    pub item_id: ItemId,
+    pub department_id: DepartmentId,
+    pub quantity_milli: i64,
+    pub balance_after_milli: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub alert_id: Option<AlertId>,
+}
+
+/// Claims `key` and inserts the movements (in apply order) in one call (`stockroom_post`): nothing when the key was
+/// claimed before; `stockroom_balances_never_negative` when a balance would go below zero (the transaction is then
+/// spent). Movements that reverse another are not posted this way.
+pub(in crate::stockroom) async fn post_at_once(
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &NewPost<'_>,
+    m: &NewMovements,
+) -> Result<Vec<AtOnceRow>, sqlx::Error> {
+    let NewPost { key, hash, source, author, note } = p;
+    sqlx::query_as!(
+        AtOnceRow,
+        r#"select post_id as "post_id!: PostId", id as "id!: MovementId", line as "line!", kind as "kind!",
+                  item_id as "item_id!: ItemId", department_id as "department_id!: DepartmentId",
+                  quantity_milli as "quantity_milli!", balance_after_milli as "balance_after_milli!",
+                  occurred_at as "occurred_at!", alert_id as "alert_id: AlertId"
+           from stockroom_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"#,
+        tenant.0,
+        key,
+        hash,
+        source,
+        author.user.map(|u| u.0),
+        author.key,
+        author.name,
+        note,
+        &m.line,
+        &m.kind,
+        &m.item,
+        &m.department,
+        &m.quantity,
+        &m.person as &[Option<Uuid>],
+        &m.other_department as &[Option<i32>],
+        &m.reference,
+        &m.reason
     )
     .fetch_all(&mut **tx)
     .await
