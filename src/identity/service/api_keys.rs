@@ -5,7 +5,7 @@
 //! today: scopes are checked against the creator's role when the key is created and again every time it is used, and a
 //! key whose creator was deactivated stops working.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -123,9 +123,7 @@ pub async fn revoke(pool: &PgPool, user: &User, id: Uuid, meta: &RequestMeta) ->
 /// Resolves a presented key to its machine caller: live key, active tenant, active creator; scopes cut down to those
 /// the creator's role holds today.
 pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
-    let mut tx = db::begin(pool, Scope::Platform).await?;
-    let row =
-        store::find_by_hash(&mut tx, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
+    let row = store::caller_of(pool, &token_hash(key)).await?.ok_or(Error::Unauthorized(ErrorCode::TokenInvalid))?;
     let live = row.revoked_at.is_none()
         && TenantStatus::decode(&row.tenant_status)? == TenantStatus::Active
         && UserStatus::decode(&row.creator_status)? == UserStatus::Active;
@@ -135,12 +133,7 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Machine> {
     let creator = Role::decode(&row.creator_role)?;
     let kind = TenantKind::decode(&row.tenant_kind)?;
     let scopes: Vec<ApiScope> = row.scopes.iter().map(|s| ApiScope::decode(s)).collect::<Result<_, _>>()?;
-    let stale = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t < Utc::now() - Duration::seconds(60));
     let tenant = TenantId(row.tenant_id);
-    if stale(row.last_used_at) {
-        store::touch(&mut tx, tenant, row.id).await?;
-    }
-    tx.commit().await?;
     Ok(Machine {
         key_id: row.id,
         tenant_id: tenant,

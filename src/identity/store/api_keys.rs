@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::Tx;
+use crate::db::{PgPool, Tx};
 use crate::ids::{TenantId, UserId};
 
 pub(in crate::identity) struct ApiKeyRow {
@@ -71,7 +71,6 @@ pub(in crate::identity) struct KeyAuthRow {
     pub name: String,
     pub scopes: Vec<String>,
     pub revoked_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
     pub tenant_status: String,
     pub tenant_kind: String,
     /// The creator's current role and status: a key never carries a scope its creator lacks today.
@@ -99,25 +98,18 @@ pub(in crate::identity) async fn live_among(
     .await
 }
 
-/// Index: api_keys_secret_hash_key.
-pub(in crate::identity) async fn find_by_hash(tx: &mut Tx, hash: &[u8]) -> Result<Option<KeyAuthRow>, sqlx::Error> {
+/// The key with this hash, its tenant's and creator's state, in one statement outside any transaction
+/// (`api_key_caller`, which also records its use when the last is more than a minute old). Index:
+/// api_keys_secret_hash_key.
+pub(in crate::identity) async fn caller_of(pool: &PgPool, hash: &[u8]) -> Result<Option<KeyAuthRow>, sqlx::Error> {
     sqlx::query_as!(
         KeyAuthRow,
-        "select k.tenant_id, k.id, k.name, k.scopes, k.revoked_at, k.last_used_at, t.status as tenant_status,
-                t.kind as tenant_kind, u.role as creator_role, u.status as creator_status
-         from api_keys k
-         join tenants t on t.id = k.tenant_id
-         join users u on u.tenant_id = k.tenant_id and u.id = k.created_by
-         where k.secret_hash = $1",
+        r#"select tenant_id as "tenant_id!", id as "id!", name as "name!", scopes as "scopes!", revoked_at,
+                  tenant_status as "tenant_status!", tenant_kind as "tenant_kind!",
+                  creator_role as "creator_role!", creator_status as "creator_status!"
+           from api_key_caller($1)"#,
         hash
     )
-    .fetch_optional(&mut **tx)
+    .fetch_optional(pool)
     .await
-}
-
-pub(in crate::identity) async fn touch(tx: &mut Tx, tenant: TenantId, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("update api_keys set last_used_at = now() where tenant_id = $1 and id = $2", tenant.0, id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -161,16 +161,15 @@ async fn prepare(tx: &mut Tx, caller: &Caller, req: &mut PostRequest) -> Result<
     let tenant = caller.tenant_id();
     may_post(tx, caller, tenant, &mut req.lines).await?;
     let item_ids: Vec<i64> = req.lines.iter().map(|l| l.item.0).collect();
-    let facts: HashMap<ItemId, ItemFacts> = setup_store::item_facts(tx, tenant, &item_ids)
-        .await?
-        .into_iter()
-        .map(|r| Ok((ItemId(r.id), ItemFacts { unit: Unit::decode(&r.unit)?, archived: r.archived })))
-        .collect::<Result<_>>()?;
-    let departments: HashMap<DepartmentId, bool> = setup_store::departments(tx, tenant)
-        .await?
-        .into_iter()
-        .map(|d| (DepartmentId(d.id), d.archived_at.is_none()))
-        .collect();
+    let mut facts: HashMap<ItemId, ItemFacts> = HashMap::new();
+    let mut departments: HashMap<DepartmentId, bool> = HashMap::new();
+    for r in store::post_facts(tx, tenant, &item_ids).await? {
+        if r.department {
+            departments.insert(DepartmentId(i32::try_from(r.id).unwrap_or_default()), !r.archived);
+        } else {
+            facts.insert(ItemId(r.id), ItemFacts { unit: Unit::decode(&r.unit)?, archived: r.archived });
+        }
+    }
     ledger::check_post(req, |i| facts.get(&i).copied(), |d| departments.get(&d).copied()).map_err(Error::Validation)?;
     let mut changes = ledger::changes(&req.lines);
     ledger::apply_order(&mut changes);
@@ -344,7 +343,7 @@ pub async fn history(
     let before = paging::after::<i64>(after, ())?;
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    if setup_store::item_facts(&mut tx, tenant, &[item.0]).await?.is_empty() {
+    if setup_store::item_unit(&mut tx, tenant, item.0).await?.is_none() {
         return Err(Error::NotFound);
     }
     let rows = store::history(&mut tx, tenant, item, department, before, limit.fetch()).await?;
@@ -379,7 +378,7 @@ pub async fn balance_as_of(pool: &PgPool, caller: &Caller, item: ItemId, at: Dat
     caller.require(ApiScope::StockRead)?;
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    if setup_store::item_facts(&mut tx, tenant, &[item.0]).await?.is_empty() {
+    if setup_store::item_unit(&mut tx, tenant, item.0).await?.is_none() {
         return Err(Error::NotFound);
     }
     let rows = store::balances_as_of(&mut tx, tenant, item, at).await?;

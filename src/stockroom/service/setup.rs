@@ -358,8 +358,7 @@ pub async fn set_level(
     caller.require(ApiScope::StockWrite).or_else(|_| may_configure(caller))?;
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let facts = store::item_facts(&mut tx, tenant, &[id.0]).await?;
-    let unit = Unit::decode(&facts.first().ok_or(Error::NotFound)?.unit)?;
+    let unit = Unit::decode(&store::item_unit(&mut tx, tenant, id.0).await?.ok_or(Error::NotFound)?)?;
     level.check(unit).map_err(Error::Validation)?;
     if !store::departments(&mut tx, tenant).await?.iter().any(|d| d.id == level.department.0) {
         return Err(Error::field("department", ErrorCode::NotFound));

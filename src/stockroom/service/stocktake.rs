@@ -106,8 +106,8 @@ pub async fn count(pool: &PgPool, caller: &Caller, id: StocktakeId, item: ItemId
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let department = open_one(&mut tx, tenant, id).await?;
-    let facts = setup_store::item_facts(&mut tx, tenant, &[item.0]).await?;
-    let unit = Unit::decode(&facts.first().ok_or_else(|| Error::field("item", ErrorCode::NotFound))?.unit)?;
+    let unit = setup_store::item_unit(&mut tx, tenant, item.0).await?;
+    let unit = Unit::decode(&unit.ok_or_else(|| Error::field("item", ErrorCode::NotFound))?)?;
     if counted != Qty::ZERO {
         check_moved(counted, unit).map_err(|code| Error::field("counted", code))?;
     }

@@ -151,6 +151,32 @@ pub(in crate::stockroom) async fn insert(
     .await
 }
 
+/// An item a posting names (`department` false: its unit, whether archived) or one of the organisation's departments
+/// (`department` true: whether archived).
+pub(in crate::stockroom) struct PostFactRow {
+    pub department: bool,
+    pub id: i64,
+    pub unit: String,
+    pub archived: bool,
+}
+
+/// What a posting's lines are checked against, in one call (`stockroom_post_facts`).
+pub(in crate::stockroom) async fn post_facts(
+    tx: &mut Tx,
+    tenant: TenantId,
+    items: &[i64],
+) -> Result<Vec<PostFactRow>, sqlx::Error> {
+    sqlx::query_as!(
+        PostFactRow,
+        r#"select department as "department!", id as "id!", unit as "unit!", archived as "archived!"
+           from stockroom_post_facts($1, $2)"#,
+        tenant.0,
+        items
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// A posting as claimed: its key, the hash of what it asks, where it comes from, who posts and why.
 pub(in crate::stockroom) struct NewPost<'a> {
     pub key: &'a str,

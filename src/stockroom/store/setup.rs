@@ -278,27 +278,15 @@ pub(in crate::stockroom) async fn set_level(
     Ok(())
 }
 
-/// What the ledger needs of the items a posting names.
-pub(in crate::stockroom) struct ItemFactRow {
-    pub id: i64,
-    pub unit: String,
-    pub archived: bool,
-}
-
-pub(in crate::stockroom) async fn item_facts(
+/// An item's unit (none: the organisation has no such item). Index: primary key.
+pub(in crate::stockroom) async fn item_unit(
     tx: &mut Tx,
     tenant: TenantId,
-    ids: &[i64],
-) -> Result<Vec<ItemFactRow>, sqlx::Error> {
-    sqlx::query_as!(
-        ItemFactRow,
-        r#"select id, unit, archived_at is not null as "archived!" from stockroom_items
-           where tenant_id = $1 and id = any($2)"#,
-        tenant.0,
-        ids
-    )
-    .fetch_all(&mut **tx)
-    .await
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("select unit from stockroom_items where tenant_id = $1 and id = $2", tenant.0, id)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// An item as lists and the scan screen show it, with its total balance.
