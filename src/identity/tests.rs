@@ -246,6 +246,46 @@ async fn sessions_last_twelve_hours_at_most(opts: PgPoolOptions, conn: PgConnect
 }
 
 #[sqlx::test]
+async fn a_key_in_use_is_marked_used_and_its_lookup_leaves_no_platform_scope_behind(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    let pool = app_pool(opts, conn).await;
+    let auth = auth().await;
+    let meta = RequestMeta::default();
+    super::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    let bodega = auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap().user;
+    let key = super::service::api_keys::create(
+        &pool,
+        &bodega,
+        "ERP",
+        &[crate::identity::rules::auth::ApiScope::InventoryWrite],
+        &meta,
+    )
+    .await
+    .unwrap();
+    let used = |pool: PgPool, user: User| async move {
+        super::service::api_keys::list(&pool, &user).await.unwrap()[0].last_used_at
+    };
+    assert_eq!(used(pool.clone(), bodega.clone()).await, None);
+    let machine = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+    assert_eq!(machine.tenant_id, bodega.tenant_id);
+    assert!(used(pool.clone(), bodega.clone()).await.is_some());
+
+    // Looked up inside a tenant's transaction, the key's platform scope ends with the lookup: the transaction still
+    // sees its own organisation only.
+    let mut tx = db::begin(&pool, Scope::Tenant(bodega.tenant_id)).await.unwrap();
+    let found: i64 = sqlx::query_scalar("select count(*) from api_key_caller($1)")
+        .bind(super::service::auth::token_hash(&key.key))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(found, 1);
+    let tenants: i64 = sqlx::query_scalar("select count(*) from tenants").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(tenants, 1);
+}
+
+#[sqlx::test]
 async fn suspending_a_tenant_ends_its_sessions_refreshes_and_keys(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;
     let auth = auth().await;
