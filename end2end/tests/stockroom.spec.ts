@@ -128,6 +128,10 @@ test('scan three items, post them at once, the alert arrives live in another bro
   await expect(issue).toHaveAttribute('data-kind', 'issue');
   await expect(issue).toContainText('OT-4512');
   await expect(issue.getByTestId('item-movement-balance')).toHaveText('4 pza');
+  // The level form starts from the chosen department's level as it is.
+  await page.getByTestId('level-dept').selectOption(String(department));
+  await expect(page.getByTestId('level-threshold')).toHaveValue('5');
+  await expect(page.getByTestId('level-reorder')).toHaveValue('20');
   await shot(page, 'stock-item');
   await keeperContext.close();
 });

@@ -158,7 +158,7 @@ fn ItemBody(room: Room, view: ItemView, changed: RwSignal<u64>) -> impl IntoView
                 min_width="sm:min-w-[560px]"
                 empty=ViewFn::from(move || view! { <span>{t!(i18n, room.nowhere)}</span> })
             />
-            {configure.then(|| view! { <LevelForm id room changed /> })}
+            {configure.then(|| view! { <LevelForm id room changed places=view.detail.places.clone() /> })}
         </section>
         <section class=CARD_FLUSH aria-labelledby="item-history-h">
             <h2 id="item-history-h" class="px-4 pt-4 text-base font-semibold">{t!(i18n, room.history)}</h2>
@@ -344,13 +344,32 @@ fn AsOf(id: ItemId, unit: Unit, room: StoredValue<Room>) -> impl IntoView {
 
 /// Setting the item's level in a department (those who configure the room).
 #[component]
-fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>) -> impl IntoView {
+fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>, places: Vec<Place>) -> impl IntoView {
     let i18n = use_i18n();
     let departments = room.with_value(Room::live_departments);
     let department = RwSignal::new(departments.first().map(|d| d.id));
-    let threshold = RwSignal::new(String::new());
-    let reorder = RwSignal::new(String::new());
-    let on_order = RwSignal::new(String::new());
+    // The fields hold the chosen department's level as it is (empty where none is set), so a change starts from it.
+    let places = StoredValue::new(places);
+    let current = move |d: Option<DepartmentId>, l: Locale| {
+        let place = places.with_value(|ps| ps.iter().find(|p| Some(p.department) == d).cloned());
+        let show = |q: Qty| if q == Qty::ZERO { String::new() } else { texts::input(l, q) };
+        (
+            place.as_ref().map(|p| show(p.threshold)).unwrap_or_default(),
+            place.as_ref().and_then(|p| p.reorder).map(|q| texts::input(l, q)).unwrap_or_default(),
+            place.as_ref().map(|p| show(p.on_order)).unwrap_or_default(),
+        )
+    };
+    let (t0, r0, o0) = current(department.get_untracked(), i18n.get_locale_untracked());
+    let threshold = RwSignal::new(t0);
+    let reorder = RwSignal::new(r0);
+    let on_order = RwSignal::new(o0);
+    let choose = move |d: Option<DepartmentId>| {
+        department.set(d);
+        let (t, r, o) = current(d, i18n.get_locale_untracked());
+        threshold.set(t);
+        reorder.set(r);
+        on_order.set(o);
+    };
     let act = Action::new(move |level: &LevelInput| stock_level(id, level.clone()));
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| match act.value().get() {
@@ -385,7 +404,7 @@ fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>) -> imp
         <form class="grid gap-2 border-t border-slate-200 p-4 sm:grid-cols-5 dark:border-slate-700" on:submit=submit data-testid="item-level-form">
             <div>
                 <label for="level-dept" class=label>{t!(i18n, room.department)}</label>
-                <select id="level-dept" class=INPUT on:change=move |ev| department.set(event_target_value(&ev).parse::<i32>().ok().map(DepartmentId))>
+                <select id="level-dept" class=INPUT data-testid="level-dept" on:change=move |ev| choose(event_target_value(&ev).parse::<i32>().ok().map(DepartmentId))>
                     {departments.into_iter().map(|d| view! { <option value=d.id.0.to_string()>{d.name.clone()}</option> }).collect_view()}
                 </select>
             </div>
@@ -396,12 +415,12 @@ fn LevelForm(id: ItemId, room: StoredValue<Room>, changed: RwSignal<u64>) -> imp
             </div>
             <div>
                 <label for="level-reorder" class=label>{t!(i18n, room.reorder)}</label>
-                <input id="level-reorder" type="text" inputmode="decimal" class=INPUT
+                <input id="level-reorder" type="text" inputmode="decimal" class=INPUT data-testid="level-reorder"
                     prop:value=move || reorder.get() on:input=move |ev| reorder.set(event_target_value(&ev)) />
             </div>
             <div>
                 <label for="level-onorder" class=label>{t!(i18n, room.on_order)}</label>
-                <input id="level-onorder" type="text" inputmode="decimal" class=INPUT
+                <input id="level-onorder" type="text" inputmode="decimal" class=INPUT data-testid="level-onorder"
                     prop:value=move || on_order.get() on:input=move |ev| on_order.set(event_target_value(&ev)) />
             </div>
             <button type="submit" class=format!("{BUTTON} self-end") data-testid="level-save" disabled=move || act.pending().get()>{t!(i18n, room.level_save)}</button>

@@ -37,6 +37,20 @@ pub fn number(l: Locale, q: Qty) -> String {
     }
 }
 
+/// A quantity as a form's field holds it: no thousands separators (what `parse` reads back), the organisation's
+/// decimal mark: `1250.5`.
+pub fn input(l: Locale, q: Qty) -> String {
+    let sign = if q.0 < 0 { "-" } else { "" };
+    let whole = (q.0 / 1000).unsigned_abs();
+    let frac = (q.0 % 1000).unsigned_abs();
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{whole}{}{}", style(l).decimal, f.trim_end_matches('0'))
+    }
+}
+
 /// A quantity with its unit: `12 pza`, `2,5 kg`.
 pub fn qty(l: Locale, q: Qty, u: Unit) -> String {
     format!("{} {}", number(l, q), unit(l, u))
@@ -90,5 +104,22 @@ pub fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     {
         let value = if value.len() == 10 { format!("{value}T00:00") } else { value.to_owned() };
         chrono::NaiveDateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M").ok().map(|n| n.and_utc())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quantity_in_a_field_reads_back_as_itself() {
+        // Without an organisation's marks in context: the default style (a decimal point, as in Mexico).
+        for (q, text) in [(Qty(1_250_500), "1250.5"), (Qty(7_000), "7"), (Qty(-30), "-0.03")] {
+            assert_eq!(input(Locale::es, q), text);
+            assert_eq!(input(Locale::en, q), text);
+            if q.0 > 0 {
+                assert_eq!(parse(&input(Locale::es, q)), Some(q));
+            }
+        }
     }
 }
