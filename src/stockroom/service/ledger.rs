@@ -66,8 +66,10 @@ fn request_hash(req: &PostRequest) -> Vec<u8> {
     Sha256::digest(body.to_string().as_bytes()).to_vec()
 }
 
+/// The movements as the result names them, in the order of the request's lines.
 fn recorded(rows: Vec<RecordedRow>) -> Result<Vec<Recorded>> {
-    rows.into_iter()
+    let mut movements = rows
+        .into_iter()
         .map(|r| {
             Ok(Recorded {
                 id: r.id,
@@ -80,7 +82,9 @@ fn recorded(rows: Vec<RecordedRow>) -> Result<Vec<Recorded>> {
                 at: r.occurred_at,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    movements.sort_by_key(|r| (r.line, r.id));
+    Ok(movements)
 }
 
 /// Records a posting (see the module's documentation). The common case takes one call (`store::post_at_once`); a
@@ -110,24 +114,9 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
     };
     let opened = rows.iter().any(|r| r.alert_id.is_some());
     let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
-    let movements = recorded(
-        rows.into_iter()
-            .map(|r| RecordedRow {
-                id: r.id,
-                line: r.line,
-                kind: r.kind,
-                item_id: r.item_id,
-                department_id: r.department_id,
-                quantity_milli: r.quantity_milli,
-                balance_after_milli: r.balance_after_milli,
-                occurred_at: r.occurred_at,
-            })
-            .collect(),
-    )?;
+    let movements = recorded(rows.into_iter().map(RecordedRow::from).collect())?;
     let alerts = if opened { super::alerts::opened(&mut tx, tenant, &ids).await? } else { Vec::new() };
     tx.commit().await?;
-    let mut movements = movements;
-    movements.sort_by_key(|r| (r.line, r.id));
     Ok(PostResult { post, replayed: false, movements, alerts })
 }
 
@@ -218,8 +207,7 @@ pub(super) async fn record(
     let rows = store::insert(tx, tenant, post, &new_movements(planned)).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
     let alerts = super::alerts::opened(tx, tenant, &ids).await?;
-    let mut movements = recorded(rows)?;
-    movements.sort_by_key(|r| (r.line, r.id));
+    let movements = recorded(rows)?;
     Ok((movements, alerts))
 }
 
@@ -250,8 +238,7 @@ pub(super) async fn replay(mut tx: Tx, tenant: TenantId, key: &str, hash: &[u8])
     }
     let rows = store::of_post(&mut tx, tenant, post).await?;
     tx.commit().await?;
-    let mut movements = recorded(rows)?;
-    movements.sort_by_key(|r| (r.line, r.id));
+    let movements = recorded(rows)?;
     Ok(PostResult { post, replayed: true, movements, alerts: Vec::new() })
 }
 

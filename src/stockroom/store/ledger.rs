@@ -200,6 +200,21 @@ pub(in crate::stockroom) struct AtOnceRow {
     pub alert_id: Option<AlertId>,
 }
 
+impl From<AtOnceRow> for RecordedRow {
+    fn from(r: AtOnceRow) -> Self {
+        RecordedRow {
+            id: r.id,
+            line: r.line,
+            kind: r.kind,
+            item_id: r.item_id,
+            department_id: r.department_id,
+            quantity_milli: r.quantity_milli,
+            balance_after_milli: r.balance_after_milli,
+            occurred_at: r.occurred_at,
+        }
+    }
+}
+
 /// Claims `key` and inserts the movements (in apply order) in one call (`stockroom_post`): nothing when the key was
 /// claimed before; `stockroom_balances_never_negative` when a balance would go below zero (the transaction is then
 /// spent). Movements that reverse another are not posted this way.
