@@ -96,8 +96,9 @@ impl Mailer {
         !matches!(self.transport, Transport::Off)
     }
 
-    /// Sends one message. `Ok(false)` when the mailer is off; an address the message cannot carry is a field error
-    /// on `email`; a mail server that refuses or does not answer within [`SEND_TIMEOUT`] is `Unavailable`.
+    /// Sends one message. `Ok(false)` when the mailer is off; an address the message cannot carry, or that the mail
+    /// server refuses as a mailbox, is a field error on `email`; a mail server that fails otherwise or does not answer
+    /// within [`SEND_TIMEOUT`] is `Unavailable`.
     pub async fn send(&self, mail: Mail<'_>) -> Result<bool> {
         if !self.is_on() {
             return Ok(false);
@@ -113,15 +114,22 @@ impl Mailer {
             .map_err(Error::internal)?;
         let sent = match &self.transport {
             Transport::Off => return Ok(false),
-            Transport::Smtp(t) => tokio::time::timeout(SEND_TIMEOUT, t.send(message))
-                .await
-                .map_err(|e| Error::Unavailable(Box::new(e)))?
-                .map(drop)
-                .map_err(|e| Error::Unavailable(Box::new(e))),
+            Transport::Smtp(t) => match tokio::time::timeout(SEND_TIMEOUT, t.send(message)).await {
+                Err(late) => Err(Error::Unavailable(Box::new(late))),
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) if refuses_address(&e) => Err(Error::field("email", crate::codes::ErrorCode::EmailInvalid)),
+                Ok(Err(e)) => Err(Error::Unavailable(Box::new(e))),
+            },
             Transport::Folder(t) => t.send(message).await.map(drop).map_err(Error::internal),
         };
         sent.map(|()| true)
     }
+}
+
+/// Whether the server refused the recipient itself (550 mailbox unavailable, 551 not local, 553 name not allowed),
+/// rather than being unable to take mail now or at all (its other answers, which say nothing of the address).
+fn refuses_address(e: &lettre::transport::smtp::Error) -> bool {
+    e.is_permanent() && e.status().is_some_and(|c| matches!(c.to_string().as_str(), "550" | "551" | "553"))
 }
 
 fn default_from() -> Mailbox {

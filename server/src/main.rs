@@ -145,7 +145,12 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
             }
         });
     }
-    nexus_server::jobs::spawn(state.pool.clone(), cfg.production.jobs());
+    let outbox = nexus::notify::mail::Outbox {
+        mailer: state.mailer.clone(),
+        origin: state.security.public_origin.clone(),
+        render: nexus_app::notify::inbox::mail_text,
+    };
+    nexus_server::jobs::spawn(state.pool.clone(), cfg.production.jobs(), outbox);
     let live = state.live.clone();
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;

@@ -1,5 +1,6 @@
 //! Sending notices (an area, inside its own transaction) and a person's inbox: its pages, unread count, marking read,
-//! and their choices per kind. Every read and change is the signed-in person's own: nobody reads another's inbox.
+//! their choices per kind and their mail settings. Every read and change is the signed-in person's own: nobody reads
+//! another's inbox.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,7 @@ use crate::caller::Caller;
 use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
-use crate::notify::rules::{Body, Channel, Kind, Notice, Preference};
+use crate::notify::rules::{Body, Channel, Kind, Language, MailSettings, Notice, Preference};
 use crate::notify::store;
 use crate::paging::{self, Limit, Page};
 
@@ -110,4 +111,83 @@ pub async fn set_preference(pool: &PgPool, caller: &Caller, p: Preference) -> Re
     store::set_preference(&mut tx, user.tenant_id, user.user_id, p.kind.as_str(), p.channel.as_str()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The caller's mail settings (the defaults until they save any).
+pub async fn mail_settings(pool: &PgPool, caller: &Caller) -> Result<MailSettings> {
+    let user = caller.user()?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let row = store::settings(&mut tx, user.tenant_id, user.user_id).await?;
+    tx.commit().await?;
+    match row {
+        None => Ok(MailSettings::default()),
+        Some(r) => Ok(MailSettings {
+            language: Language::decode(&r.language).map_err(Error::internal)?,
+            time_zone: r.time_zone,
+            digest: r.digest,
+        }),
+    }
+}
+
+/// Sets the caller's mail settings (a zone the zone database does not know is refused on `time_zone`). `origin`: where
+/// the caller uses Nexus (their request's origin), for the links of their mail.
+pub async fn set_mail_settings(
+    pool: &PgPool,
+    caller: &Caller,
+    settings: &MailSettings,
+    origin: Option<&str>,
+) -> Result<MailSettings> {
+    let user = caller.user()?;
+    let zone = settings.zone().map_err(|e| Error::Validation(vec![e]))?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    store::set_settings(
+        &mut tx,
+        user.tenant_id,
+        user.user_id,
+        settings.language.as_str(),
+        zone.name(),
+        Some(settings.digest),
+        origin.filter(|o| plain_origin(o)),
+    )
+    .await?;
+    tx.commit().await?;
+    mail_settings(pool, caller).await
+}
+
+/// Remembers the language, zone (when the zone database knows it) and origin the caller uses the app in, keeping
+/// their digest choice: the page calls it when they save a choice, so their mail reads like their app.
+pub async fn remember(
+    pool: &PgPool,
+    caller: &Caller,
+    language: Language,
+    time_zone: Option<&str>,
+    origin: Option<&str>,
+) -> Result<()> {
+    let user = caller.user()?;
+    let current = mail_settings(pool, caller).await?;
+    let asked = MailSettings { language, time_zone: time_zone.unwrap_or_default().to_owned(), digest: current.digest };
+    let zone = asked.zone().map(|z| z.name().to_owned()).unwrap_or(current.time_zone);
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    store::set_settings(
+        &mut tx,
+        user.tenant_id,
+        user.user_id,
+        language.as_str(),
+        &zone,
+        None,
+        origin.filter(|o| plain_origin(o)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `scheme://host[:port]` and nothing else (what the table keeps).
+fn plain_origin(o: &str) -> bool {
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    rest.is_some_and(|h| {
+        !h.is_empty()
+            && o.len() <= 200
+            && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    })
 }

@@ -144,3 +144,202 @@ pub(super) async fn set_preference(
     .await?;
     Ok(())
 }
+
+pub(super) struct SettingsRow {
+    pub language: String,
+    pub time_zone: String,
+    pub digest: bool,
+}
+
+pub(super) async fn settings(tx: &mut Tx, tenant: TenantId, user: UserId) -> Result<Option<SettingsRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SettingsRow,
+        "select language, time_zone, digest from notify_settings where tenant_id = $1 and user_id = $2",
+        tenant.0,
+        user.0
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Records a person's language, zone and the origin they use; the digest choice when given (else kept; off at
+/// first).
+pub(super) async fn set_settings(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: UserId,
+    language: &str,
+    time_zone: &str,
+    digest: Option<bool>,
+    origin: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into notify_settings (tenant_id, user_id, language, time_zone, digest, origin)
+         values ($1, $2, $3, $4, coalesce($5, false), $6)
+         on conflict (tenant_id, user_id) do update set language = excluded.language, time_zone = excluded.time_zone,
+             digest = coalesce($5, notify_settings.digest), origin = coalesce($6, notify_settings.origin)",
+        tenant.0,
+        user.0,
+        language,
+        time_zone,
+        digest,
+        origin
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A notice to mail, with its reader's address and settings.
+pub(super) struct MailRow {
+    pub tenant_id: Uuid,
+    pub id: i64,
+    pub params: serde_json::Value,
+    pub link: String,
+    pub email: String,
+    pub language: String,
+    pub origin: Option<String>,
+}
+
+/// The oldest notices still to mail (of the last two days, tried fewer than `attempts` times, to people still
+/// active), locked so that no other round takes them. Platform scope. Index: `notify_inbox_mail_idx` (partial).
+pub(super) async fn to_mail(tx: &mut Tx, attempts: i16, limit: i64) -> Result<Vec<MailRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MailRow,
+        r#"select n.tenant_id, n.id, n.params, n.link, u.email, coalesce(s.language, 'es') as "language!", s.origin
+           from notify_inbox n
+           join users u on u.tenant_id = n.tenant_id and u.id = n.user_id
+           left join notify_settings s on s.tenant_id = n.tenant_id and s.user_id = n.user_id
+           where n.by_mail and n.mailed_at is null and n.mail_attempts < $1
+             and n.created_at > now() - interval '2 days' and u.status = 'active'
+           order by n.created_at limit $2
+           for update of n skip locked"#,
+        attempts,
+        limit
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Marks notices mailed (`sent`) and counts a failed attempt on others (`failed`).
+pub(super) async fn mailed(
+    tx: &mut Tx,
+    sent: &[(Uuid, i64)],
+    failed: &[(Uuid, i64)],
+) -> Result<(), sqlx::Error> {
+    let (st, si): (Vec<Uuid>, Vec<i64>) = sent.iter().copied().unzip();
+    let (ft, fi): (Vec<Uuid>, Vec<i64>) = failed.iter().copied().unzip();
+    sqlx::query!(
+        "update notify_inbox n set mailed_at = now() from unnest($1::uuid[], $2::bigint[]) as r(t, i)
+         where n.tenant_id = r.t and n.id = r.i",
+        &st,
+        &si
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "update notify_inbox n set mail_attempts = mail_attempts + 1 from unnest($1::uuid[], $2::bigint[]) as r(t, i)
+         where n.tenant_id = r.t and n.id = r.i",
+        &ft,
+        &fi
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A person whose digest is due.
+pub(super) struct DueRow {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub language: String,
+    pub time_zone: String,
+    pub origin: Option<String>,
+    pub digest_last_at: Option<DateTime<Utc>>,
+}
+
+/// The people whose digest is due at `now`: they want one, it is `hour` or later in their zone, and none was made on
+/// their today yet. Locked for the round. Platform scope. Index: `notify_settings_digest_idx` (partial).
+pub(super) async fn digests_due(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    hour: i32,
+    limit: i64,
+) -> Result<Vec<DueRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DueRow,
+        "select s.tenant_id, s.user_id, u.email, u.display_name, s.language, s.time_zone, s.origin, s.digest_last_at
+         from notify_settings s
+         join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
+         where s.digest and u.status = 'active'
+           and extract(hour from $1 at time zone s.time_zone)::int >= $2
+           and (s.digest_last_at is null
+                or (s.digest_last_at at time zone s.time_zone)::date < ($1 at time zone s.time_zone)::date)
+         order by s.tenant_id, s.user_id limit $3
+         for update of s skip locked",
+        now,
+        hour,
+        limit
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A notice of a digest: one of the newest unread since `since`, with how many such there are.
+pub(super) struct DigestRow {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub params: serde_json::Value,
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+    pub unread: i64,
+}
+
+/// For each person (`tenants`, `users`, `since`: one per person), their newest `lines` unread notices that came
+/// after `since`, each with the count of all such. One statement. Index: `notify_inbox_user_idx`.
+pub(super) async fn digest_lines(
+    tx: &mut Tx,
+    tenants: &[Uuid],
+    users: &[Uuid],
+    since: &[DateTime<Utc>],
+    lines: i64,
+) -> Result<Vec<DigestRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DigestRow,
+        r#"select r.t as "tenant_id!", r.u as "user_id!", n.params, n.link, n.created_at, c.n as "unread!"
+           from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as r(t, u, since)
+           cross join lateral (select count(*) as n from notify_inbox
+                               where tenant_id = r.t and user_id = r.u and read_at is null and created_at > r.since) c
+           cross join lateral (select params, link, created_at from notify_inbox
+                               where tenant_id = r.t and user_id = r.u and read_at is null and created_at > r.since
+                               order by id desc limit $4) n
+           order by r.t, r.u, n.created_at desc"#,
+        tenants,
+        users,
+        since,
+        lines
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Records that the digests of these people were made at `at`.
+pub(super) async fn digested(
+    tx: &mut Tx,
+    tenants: &[Uuid],
+    users: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update notify_settings s set digest_last_at = $3 from unnest($1::uuid[], $2::uuid[]) as r(t, u)
+         where s.tenant_id = r.t and s.user_id = r.u",
+        tenants,
+        users,
+        at
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use nexus::notify::rules::{Body, Channel, Kind, Notice, Preference};
+use nexus::notify::rules::{Body, Channel, Kind, Language, MailSettings, Notice, Preference};
+use serde::{Deserialize, Serialize};
 use nexus::paging::Page;
 use std::sync::Arc;
 
@@ -39,11 +40,43 @@ pub async fn inbox_preferences() -> Result<Vec<Preference>, AppError> {
     Ok(nexus::notify::service::preferences(&st.pool, &caller).await?)
 }
 
+/// Sets a choice, and remembers the language, zone and address the person uses the app in, for their mail.
 #[server(prefix = "/api", endpoint = "ui/inbox/preference")]
-pub async fn inbox_set_preference(kind: Kind, channel: Channel) -> Result<(), AppError> {
+pub async fn inbox_set_preference(kind: Kind, channel: Channel, lang: Language) -> Result<(), AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::notify::service::set_preference(&st.pool, &caller, Preference { kind, channel }).await?)
+    nexus::notify::service::set_preference(&st.pool, &caller, Preference { kind, channel }).await?;
+    let zone = crate::ui::time::request_zone();
+    let origin = crate::state::site_origin()?;
+    Ok(nexus::notify::service::remember(&st.pool, &caller, lang, zone.as_deref(), Some(&origin)).await?)
+}
+
+/// A person's mail settings, and whether this server sends mail at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailView {
+    pub settings: MailSettings,
+    pub mail_on: bool,
+}
+
+#[server(prefix = "/api", endpoint = "ui/inbox/mail")]
+pub async fn inbox_mail() -> Result<MailView, AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    let settings = nexus::notify::service::mail_settings(&st.pool, &caller).await?;
+    Ok(MailView { settings, mail_on: st.mailer.is_on() })
+}
+
+/// Turns the daily digest on or off, in the page's language and the browser's zone.
+#[server(prefix = "/api", endpoint = "ui/inbox/digest")]
+pub async fn inbox_set_digest(digest: bool, lang: Language) -> Result<MailView, AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    let current = nexus::notify::service::mail_settings(&st.pool, &caller).await?;
+    let time_zone = crate::ui::time::request_zone().unwrap_or(current.time_zone);
+    let origin = crate::state::site_origin()?;
+    let asked = MailSettings { language: lang, time_zone, digest };
+    let settings = nexus::notify::service::set_mail_settings(&st.pool, &caller, &asked, Some(&origin)).await?;
+    Ok(MailView { settings, mail_on: st.mailer.is_on() })
 }
 
 #[component]
@@ -58,9 +91,10 @@ pub fn InboxPage() -> impl IntoView {
         |((unread, after), _, _)| inbox(unread, after),
     );
     let preferences = Resource::new(|| (), |_| inbox_preferences());
+    let mail = Resource::new(|| (), |_| inbox_mail());
     view! {
         <Protected>
-            <Inbox notices preferences changed />
+            <Inbox notices preferences mail changed />
         </Protected>
     }
 }
@@ -69,6 +103,7 @@ pub fn InboxPage() -> impl IntoView {
 fn Inbox(
     notices: Resource<Result<Page<Notice>, AppError>>,
     preferences: Resource<Result<Vec<Preference>, AppError>>,
+    mail: Resource<Result<MailView, AppError>>,
     changed: RwSignal<u64>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -120,7 +155,7 @@ fn Inbox(
                 }.into_any()
             })}
         </Transition>
-        <Preferences preferences />
+        <Preferences preferences mail />
     }
 }
 
@@ -157,6 +192,12 @@ fn NoticeRow(n: Notice, changed: RwSignal<u64>) -> impl IntoView {
             })}
         </li>
     }
+}
+
+/// A notice in the words of a language, for its e-mail (the page's own words: `nexus::notify::mail`'s renderer).
+pub fn mail_text(lang: nexus::notify::rules::Language, body: &Body) -> String {
+    use nexus::notify::rules::Language;
+    text(match lang { Language::Es => Locale::es, Language::En => Locale::en }, body)
 }
 
 /// A notice in the reader's language.
@@ -196,9 +237,12 @@ fn kind_text(l: Locale, k: Kind) -> &'static str {
 }
 
 #[component]
-fn Preferences(preferences: Resource<Result<Vec<Preference>, AppError>>) -> impl IntoView {
+fn Preferences(
+    preferences: Resource<Result<Vec<Preference>, AppError>>,
+    mail: Resource<Result<MailView, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let save = Action::new(|(k, c): &(Kind, Channel)| inbox_set_preference(*k, *c));
+    let save = Action::new(|(k, c, l): &(Kind, Channel, Language)| inbox_set_preference(*k, *c, *l));
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))));
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     view! {
@@ -222,7 +266,7 @@ fn Preferences(preferences: Resource<Result<Vec<Preference>, AppError>>) -> impl
                                             <select id=id class=format!("{INPUT} max-w-xs") data-testid=format!("pref-{}", kind.as_str())
                                                 on:change=move |ev| {
                                                     if let Ok(c) = Channel::decode(&event_target_value(&ev)) {
-                                                        save.dispatch((kind, c));
+                                                        save.dispatch((kind, c, crate::identity::invitations::language(i18n.get_locale())));
                                                     }
                                                 }>
                                                 {[Channel::App, Channel::Email, Channel::Off].into_iter().map(|c| view! {
@@ -237,7 +281,58 @@ fn Preferences(preferences: Resource<Result<Vec<Preference>, AppError>>) -> impl
                     }
                 })}
             </Transition>
+            <Digest mail />
         </section>
+    }
+}
+
+/// The daily digest's switch, with when it comes; or, where this server sends no mail, that it does not.
+#[component]
+fn Digest(mail: Resource<Result<MailView, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let save = Action::new(|(on, l): &(bool, Language)| inbox_set_digest(*on, *l));
+    let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(_))));
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let view = match mail.await {
+                    Ok(v) => v,
+                    Err(e) => return view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
+                };
+                if !view.mail_on {
+                    return view! {
+                        <p class="mt-4 text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-mail-off">{t!(i18n, inbox.mail_off)}</p>
+                    }.into_any();
+                }
+                let zone = RwSignal::new(view.settings.time_zone.clone());
+                Effect::new(move |_| {
+                    if let Some(Ok(v)) = save.value().get() {
+                        zone.set(v.settings.time_zone);
+                    }
+                });
+                view! {
+                    <div class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
+                        <SuccessBanner show=saved>{move || td_string!(i18n.get_locale(), inbox.digest_saved)}</SuccessBanner>
+                        <ErrorBanner error />
+                        <div class="flex items-start gap-3">
+                            <input id="inbox-digest" type="checkbox" class="mt-1 h-4 w-4" data-testid="inbox-digest"
+                                checked=view.settings.digest aria-describedby="inbox-digest-note"
+                                on:change=move |ev| {
+                                    save.dispatch((event_target_checked(&ev), crate::identity::invitations::language(i18n.get_locale())));
+                                } />
+                            <div>
+                                <label for="inbox-digest" class="text-sm font-medium">{t!(i18n, inbox.digest)}</label>
+                                <p id="inbox-digest-note" class="text-sm text-slate-600 dark:text-slate-300">
+                                    {move || td_string!(i18n.get_locale(), inbox.digest_note, zone = zone.get()).to_string()}" "
+                                    {t!(i18n, inbox.mail_language)}
+                                </p>
+                            </div>
+                        </div>
+                    </div>
+                }.into_any()
+            })}
+        </Transition>
     }
 }
 

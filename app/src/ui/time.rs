@@ -130,6 +130,12 @@ fn local_text(at: DateTime<Utc>, zone: Option<&str>) -> Option<(String, i32)> {
     }
 }
 
+/// The zone the request's browser remembered (its cookie), when it looks like one: a server function's way to it.
+#[cfg(feature = "ssr")]
+pub fn request_zone() -> Option<String> {
+    cookie_value().filter(|z| plausible_zone(z))
+}
+
 fn cookie_value() -> Option<String> {
     #[cfg(feature = "ssr")]
     let header = use_context::<http::request::Parts>().map(|p| {

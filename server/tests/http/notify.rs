@@ -54,11 +54,32 @@ async fn a_low_stock_alert_reaches_the_storekeepers_inbox(opts: PgPoolOptions, c
     assert_eq!(res.json(), json!([{"kind": "stock_low", "channel": "email"}]), "{}", res.text());
     let res = app.send(put(json!({"kind": "stock_low", "channel": "pigeon"}))).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Mail settings: the defaults, then a language, a zone and the digest; a zone nobody knows is 422 on its field.
+    let defaults = json!({"language": "es", "time_zone": "America/Mexico_City", "digest": false});
+    assert_eq!(app.get("/api/v1/notifications/mail", Auth::Bearer(&supply)).await.json(), defaults);
+    let put_mail = |body: serde_json::Value| {
+        TestApp::request(Method::PUT, "/api/v1/notifications/mail")
+            .header(header::AUTHORIZATION, format!("Bearer {supply}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::to_vec(&body).unwrap()))
+            .unwrap()
+    };
+    let chosen = json!({"language": "en", "time_zone": "America/Bogota", "digest": true});
+    let res = app.send(put_mail(chosen.clone())).await;
+    assert_eq!(res.json(), chosen, "{}", res.text());
+    let res = app.send(put_mail(json!({"language": "en", "time_zone": "Mars/Olympus", "digest": true}))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "time_zone", "{}", res.text());
+    let res = app.send(put_mail(json!({"language": "fr", "time_zone": "UTC", "digest": true}))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/api/v1/notifications/mail", Auth::Bearer(&supply)).await.json(), chosen);
     let key = {
         let body = json!({"name": "Lector", "scopes": ["stock:read"]});
         app.post_json("/api/v1/api-keys", &body, Auth::Bearer(&owner)).await.json()["key"].as_str().unwrap().to_owned()
     };
     assert_eq!(app.get("/api/v1/notifications", Auth::Bearer(&key)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/notifications/mail", Auth::Bearer(&key)).await.status, StatusCode::FORBIDDEN);
     app.get("/api/v1/notifications/unread", Auth::None).await.assert_unauthorized("not_authenticated");
 }
 

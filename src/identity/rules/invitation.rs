@@ -140,14 +140,17 @@ impl AcceptInput {
     }
 }
 
-/// The language of a message sent outside the app (an e-mail): the inviter's, since the invitee's is not known yet.
+/// The language of a message sent outside the app (an e-mail): an invitation's is the inviter's, since the invitee's
+/// is not known yet; a notice's is the one its reader chose (`notify`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
     Es,
     En,
 }
+crate::codes::text_enum!(Language "language" { Es => "es", En => "en" });
 
 /// The e-mail that carries an invitation: subject and plain text, in `lang`. `role` is the role's name in that
 /// language (the UI's vocabulary, passed in by the edge that knows it).

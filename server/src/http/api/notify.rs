@@ -1,10 +1,12 @@
 //! REST for a person's notification inbox: its notices newest first, the unread count, marking read (some or all),
-//! and their choice per kind of notice (in the app, also by e-mail, or off). People only: an API key has no inbox.
+//! their choice per kind of notice (in the app, also by e-mail, or off), and their mail settings (language, time zone,
+//! daily digest). People only: an API key has no inbox.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use nexus::notify::rules::{Body, Channel, Kind, Notice, Preference};
+use nexus::notify::rules::{Body, Channel, Kind, Language, MailSettings, Notice, Preference};
 use nexus::notify::service;
 use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/unread", get(unread))
         .route("/notifications/read", post(mark_read))
         .route("/notifications/preferences", get(preferences).put(set_preference))
+        .route("/notifications/mail", get(mail_settings).put(set_mail_settings))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -117,10 +120,35 @@ async fn set_preference(
     Ok(Json(service::preferences(&st.pool, caller).await?))
 }
 
+/// The caller's mail settings: the language and time zone their e-mail is written in, and the daily digest.
+#[utoipa::path(get, path = "/api/v1/notifications/mail", tag = "notifications",
+    responses((status = 200, body = MailSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn mail_settings(State(st): State<AppState>, ApiCaller(ref caller): ApiCaller) -> ApiResult<Json<MailSettings>> {
+    Ok(Json(service::mail_settings(&st.pool, caller).await?))
+}
+
+/// Sets the caller's mail settings (a time zone the zone database does not know: 422 on `time_zone`). The links in
+/// their mail lead to the address this request came to (the server's public origin, when it has one).
+#[utoipa::path(put, path = "/api/v1/notifications/mail", tag = "notifications", request_body = MailSettings,
+    responses((status = 200, body = MailSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn set_mail_settings(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<MailSettings>,
+) -> ApiResult<Json<MailSettings>> {
+    let origin = nexus_app::state::origin_of(&st, &headers);
+    Ok(Json(service::set_mail_settings(&st.pool, caller, &b, Some(&origin)).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(inbox, unread, mark_read, preferences, set_preference),
-    components(schemas(InboxPage, Notice, Body, Unread, MarkRead, Marked, Preference, Kind, Channel)),
+    paths(inbox, unread, mark_read, preferences, set_preference, mail_settings, set_mail_settings),
+    components(schemas(InboxPage, Notice, Body, Unread, MarkRead, Marked, Preference, Kind, Channel, MailSettings,
+                       Language)),
     tags((name = "notifications", description = "A person's inbox of notices and their choices per kind"))
 )]
 pub struct NotifyApi;
