@@ -58,6 +58,10 @@ pub enum ErrorCode {
     SameDepartment,
     /// A category placed under itself or one of its own descendants.
     CategoryCycle,
+    /// Not a whole `http://` or `https://` address (a webhook's).
+    UrlInvalid,
+    /// An address this server may not call: loopback, private or link-local (a webhook's; the server's setting allows it).
+    UrlNotAllowed,
     /// A JSON body that is not an object where the operation takes one (an array, a string…).
     ExpectedObject,
     // state
@@ -129,6 +133,8 @@ impl ErrorCode {
             Self::Archived => "archived",
             Self::SameDepartment => "same_department",
             Self::CategoryCycle => "category_cycle",
+            Self::UrlInvalid => "url_invalid",
+            Self::UrlNotAllowed => "url_not_allowed",
             Self::ExpectedObject => "expected_object",
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",

@@ -40,6 +40,8 @@ pub struct AppState {
     pub streams: nexus::identity::service::streams::Streams,
     /// Outgoing e-mail (invitations); off when no mail server is configured.
     pub mailer: nexus::mail::Mailer,
+    /// How organisations' webhooks are called (and whether internal addresses may be).
+    pub courier: nexus::notify::webhooks::Courier,
 }
 
 /// The request's caller, as resolved by the server's authentication middleware (stored in the request extensions).

@@ -81,6 +81,10 @@ pub struct MailConfig {
     /// The sender: "Nexus <no-reply@example.com>" or an address.
     #[arg(long, env = "NEXUS_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Let organisations' webhooks call addresses on loopback, private and link-local networks (a receiver on the
+    /// server's own network). Off: the server calls only the internet.
+    #[arg(long, env = "NEXUS_WEBHOOKS_ALLOW_INTERNAL", default_value_t = false)]
+    pub webhooks_allow_internal: bool,
 }
 
 impl MailConfig {

@@ -150,7 +150,7 @@ async fn run_server(cfg: &Config, url: &str) -> Result<()> {
         origin: state.security.public_origin.clone(),
         render: nexus_app::notify::inbox::mail_text,
     };
-    nexus_server::jobs::spawn(state.pool.clone(), cfg.production.jobs(), outbox);
+    nexus_server::jobs::spawn(state.pool.clone(), cfg.production.jobs(), outbox, state.courier.clone());
     let live = state.live.clone();
     let app = nexus_server::http::router::build_router_with_limits(state, limits);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;

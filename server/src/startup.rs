@@ -67,7 +67,21 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
              set NEXUS_PUBLIC_ORIGIN to the address people use"
         );
     }
-    Ok(AppState { leptos_options, pool, auth, security, catalog_cache, upload_limits, live, inbox, streams, mailer })
+    let courier =
+        nexus::notify::webhooks::Courier::new(cfg.mail.webhooks_allow_internal, security.public_origin.clone());
+    Ok(AppState {
+        leptos_options,
+        pool,
+        auth,
+        security,
+        catalog_cache,
+        upload_limits,
+        live,
+        inbox,
+        streams,
+        mailer,
+        courier,
+    })
 }
 
 /// Seeds the demo accounts and prints them.

@@ -1,6 +1,7 @@
 //! What a notice is: its kind, its values (written by the page in the reader's language), and how a person wants each
 //! kind: in the app, also by e-mail, or not at all; the mail settings (language, time zone, a daily digest) and the
-//! e-mails themselves: one per notice, and the digest of what is still unread.
+//! e-mails themselves: one per notice, and the digest of what is still unread; an organisation's outgoing webhooks
+//! (what address is acceptable, when a failed delivery is tried again).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,189 @@ pub struct Notice {
 pub struct Preference {
     pub kind: Kind,
     pub channel: Channel,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outgoing webhooks
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not taken yet: tried again at `next_at`.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Given up: every attempt failed, or the address may not be called.
+    Failed,
+}
+text_enum!(DeliveryState "delivery state" { Pending => "pending", Delivered => "delivered", Failed => "failed" });
+
+/// The kind of a delivery that tests a webhook (not a notice).
+pub const PING: &str = "ping";
+
+/// A delivery is tried this many times.
+pub const DELIVERY_ATTEMPTS: i16 = 8;
+
+/// How long after its `attempts`-th failed attempt a delivery is tried again: 30 s, then four times longer each time
+/// (2 min, 8 min, 32 min, ~2 h, ~8.5 h, 12 h at most); `None`: it was the last.
+pub fn retry_in(attempts: i16) -> Option<chrono::Duration> {
+    if !(1..DELIVERY_ATTEMPTS).contains(&attempts) {
+        return None;
+    }
+    let secs = 30_i64.saturating_mul(4_i64.pow(u32::from(attempts.unsigned_abs()) - 1));
+    Some(chrono::Duration::seconds(secs.min(12 * 3600)))
+}
+
+/// A webhook as asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookInput {
+    /// Where the POSTs go: `https://…` (or `http://…`), no user or password in it.
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, example = "https://hooks.example.com/nexus"))]
+    pub url: String,
+    /// The kinds of notice it is told of; none: every kind.
+    #[serde(default)]
+    pub kinds: Vec<Kind>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
+    pub description: String,
+}
+
+/// A webhook's input, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWebhook {
+    pub url: url::Url,
+    pub kinds: Vec<Kind>,
+    pub description: String,
+}
+
+impl WebhookInput {
+    pub fn validate(&self) -> Result<NewWebhook, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let url = check_url(&self.url).map_err(|e| errors.push(e)).ok();
+        let description =
+            crate::codes::check_text("description", &self.description, false, 200).map_err(|e| errors.push(e)).ok();
+        let mut kinds = self.kinds.clone();
+        kinds.sort_by_key(|k| k.as_str());
+        kinds.dedup();
+        match (url, description) {
+            (Some(url), Some(description)) if errors.is_empty() => Ok(NewWebhook { url, kinds, description }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A whole `http(s)://host…` address with no user or password, at most 500 characters.
+fn check_url(raw: &str) -> Result<url::Url, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::new("url", ErrorCode::Required));
+    }
+    if raw.chars().count() > 500 {
+        return Err(FieldError::new("url", ErrorCode::TooLong));
+    }
+    let url = url::Url::parse(raw).map_err(|_| FieldError::new("url", ErrorCode::UrlInvalid))?;
+    let fine = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.as_str().len() <= 500;
+    if !fine {
+        return Err(FieldError::new("url", ErrorCode::UrlInvalid));
+    }
+    Ok(url)
+}
+
+/// Whether a URL names an internal address by number (a name is judged when it is looked up, at delivery).
+pub fn names_internal(url: &url::Url) -> bool {
+    literal_ip(url).is_some_and(internal)
+}
+
+/// The address a URL names by number (no lookup needed).
+pub fn literal_ip(url: &url::Url) -> Option<std::net::IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(a) => Some(a.into()),
+        url::Host::Ipv6(a) => Some(a.into()),
+        url::Host::Domain(_) => None,
+    }
+}
+
+/// An address inside a network rather than on the internet: loopback, private, link-local, unspecified, shared
+/// (CGNAT), unique-local or multicast. A webhook may not call one unless the server allows it (its receiver would be
+/// the server's own neighbours).
+pub fn internal(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || o[0] == 0
+        }
+        IpAddr::V6(a) => {
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return internal(IpAddr::V4(v4));
+            }
+            let first = a.segments()[0];
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// A webhook of the organisation (its secret is never shown again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Webhook {
+    pub id: i64,
+    pub url: String,
+    /// The kinds it is told of; empty: every kind.
+    pub kinds: Vec<Kind>,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    /// How its newest delivery stands (none yet: `null`).
+    pub last: Option<DeliveryState>,
+}
+
+/// A webhook just made (or its secret just replaced): the secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookMade {
+    pub webhook: Webhook,
+    /// The HMAC-SHA256 key of the `X-Nexus-Signature` header: `t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<body>")>`.
+    pub secret: String,
+}
+
+/// One POST to a webhook and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    pub id: i64,
+    /// The event's id (the body's `id` and the `X-Nexus-Delivery` header): the same on every attempt.
+    pub event: uuid::Uuid,
+    /// A kind of notice, or `ping` (a test).
+    pub kind: String,
+    pub state: DeliveryState,
+    pub attempts: i16,
+    pub created_at: DateTime<Utc>,
+    /// When it is tried next (pending only).
+    pub next_at: Option<DateTime<Utc>>,
+    pub last_at: Option<DateTime<Utc>>,
+    /// The receiver's HTTP status on the last attempt (none: no answer).
+    pub last_status: Option<i16>,
+    /// Why the last attempt failed, in a few words.
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// The hour (in the person's time zone) from which the day's digest goes out.
@@ -204,6 +388,48 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn a_webhook_needs_a_whole_web_address_off_the_internal_networks() {
+        let with = |u: &str| WebhookInput { url: u.into(), kinds: vec![], description: String::new() }.validate();
+        assert_eq!(with(" https://hooks.example.com/nexus ").unwrap().url.as_str(), "https://hooks.example.com/nexus");
+        let code = |u: &str| with(u).unwrap_err()[0].code;
+        assert_eq!(code(""), ErrorCode::Required);
+        assert_eq!(code("hooks.example.com"), ErrorCode::UrlInvalid);
+        assert_eq!(code("ftp://hooks.example.com"), ErrorCode::UrlInvalid);
+        assert_eq!(code("https://ana:secreto@hooks.example.com"), ErrorCode::UrlInvalid);
+        assert_eq!(code(&format!("https://e.com/{}", "a".repeat(500))), ErrorCode::TooLong);
+        for inside in [
+            "http://127.0.0.1:8080/",
+            "http://10.0.0.7/",
+            "http://192.168.1.1/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest",
+            "http://[fd00::1]/",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+            "http://[::ffff:10.1.2.3]/",
+        ] {
+            assert!(names_internal(&with(inside).unwrap().url), "{inside}");
+        }
+        assert!(!names_internal(&with("http://8.8.8.8/hook").unwrap().url));
+        assert!(!names_internal(&with("https://hooks.example.com/").unwrap().url));
+        let twice = WebhookInput {
+            url: "https://e.com".into(),
+            kinds: vec![Kind::StockLow, Kind::StockLow],
+            description: "x".into(),
+        };
+        assert_eq!(twice.validate().unwrap().kinds, [Kind::StockLow]);
+    }
+
+    #[test]
+    fn a_delivery_is_tried_again_later_each_time_then_given_up() {
+        let secs = |n| retry_in(n).map(|d| d.num_seconds());
+        assert_eq!([secs(1), secs(2), secs(3), secs(4)], [Some(30), Some(120), Some(480), Some(1920)]);
+        assert_eq!(secs(7), Some(12 * 3600));
+        assert_eq!(secs(DELIVERY_ATTEMPTS), None);
+        assert_eq!(secs(0), None);
+    }
+
+    #[test]
     fn a_time_zone_must_be_one_the_zone_database_knows() {
         let with = |z: &str| MailSettings { time_zone: z.into(), ..MailSettings::default() }.zone().map(|z| z.name());
         assert_eq!(with("America/Bogota"), Ok("America/Bogota"));
@@ -216,7 +442,8 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 11, 27, 13, 5, 0).unwrap();
         let line = DigestLine { text: "Guantes bajo mínimo".into(), url: "https://n.mx/stock/alerts".into(), at };
         let zone: chrono_tz::Tz = "America/Mexico_City".parse().unwrap();
-        let (subject, text) = digest_mail(Language::Es, "Ana", std::slice::from_ref(&line), 3, zone, "https://n.mx/inbox");
+        let (subject, text) =
+            digest_mail(Language::Es, "Ana", std::slice::from_ref(&line), 3, zone, "https://n.mx/inbox");
         assert_eq!(subject, "Nexus: 3 avisos sin leer");
         assert!(text.contains("- 2026-11-27 07:05 · Guantes bajo mínimo\n  https://n.mx/stock/alerts"), "{text}");
         assert!(text.contains("…y 2 más.") && text.contains("Tu bandeja: https://n.mx/inbox"), "{text}");

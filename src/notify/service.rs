@@ -13,8 +13,10 @@ use crate::notify::store;
 use crate::paging::{self, Limit, Page};
 
 /// Tells `recipients` of `body` (leading to `link`), each as they chose for its kind: in the app, also by e-mail, or
-/// not at all. In the caller's transaction: the notice exists exactly when what it tells of does.
+/// not at all; and the organisation's webhooks told of its kind. In the caller's transaction: the notice exists
+/// exactly when what it tells of does.
 pub async fn send(tx: &mut Tx, tenant: TenantId, recipients: &[UserId], body: &Body, link: &str) -> Result<u64> {
+    crate::notify::webhooks::announce(tx, tenant, body, link).await?;
     if recipients.is_empty() {
         return Ok(0);
     }

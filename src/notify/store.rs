@@ -222,11 +222,7 @@ pub(super) async fn to_mail(tx: &mut Tx, attempts: i16, limit: i64) -> Result<Ve
 }
 
 /// Marks notices mailed (`sent`) and counts a failed attempt on others (`failed`).
-pub(super) async fn mailed(
-    tx: &mut Tx,
-    sent: &[(Uuid, i64)],
-    failed: &[(Uuid, i64)],
-) -> Result<(), sqlx::Error> {
+pub(super) async fn mailed(tx: &mut Tx, sent: &[(Uuid, i64)], failed: &[(Uuid, i64)]) -> Result<(), sqlx::Error> {
     let (st, si): (Vec<Uuid>, Vec<i64>) = sent.iter().copied().unzip();
     let (ft, fi): (Vec<Uuid>, Vec<i64>) = failed.iter().copied().unzip();
     sqlx::query!(
@@ -338,6 +334,234 @@ pub(super) async fn digested(
         tenants,
         users,
         at
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// Webhooks. Indexes: `notify_webhooks` primary key (tenant_id, id) for an organisation's list and its matching
+// webhooks; `notify_deliveries_webhook_idx (tenant_id, webhook_id, id desc)` for a log page and a webhook's newest;
+// `notify_deliveries_due_idx (next_at) where pending` for the delivery job.
+
+pub(super) struct WebhookRow {
+    pub id: i64,
+    pub url: String,
+    pub kinds: Vec<String>,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub last: Option<String>,
+}
+
+pub(super) async fn insert_webhook(
+    tx: &mut Tx,
+    tenant: TenantId,
+    url: &str,
+    secret: &str,
+    kinds: &[String],
+    description: &str,
+    by: UserId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into notify_webhooks (tenant_id, url, secret, kinds, description, created_by)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+        tenant.0,
+        url,
+        secret,
+        kinds,
+        description,
+        by.0
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The organisation's webhooks (or one of them), oldest first, each with how its newest delivery stands.
+pub(super) async fn webhooks(tx: &mut Tx, tenant: TenantId, one: Option<i64>) -> Result<Vec<WebhookRow>, sqlx::Error> {
+    sqlx::query_as!(
+        WebhookRow,
+        r#"select w.id, w.url, w.kinds, w.description, w.created_at,
+                  (select d.state from notify_deliveries d where d.tenant_id = w.tenant_id and d.webhook_id = w.id
+                   order by d.id desc limit 1) as last
+           from notify_webhooks w where w.tenant_id = $1 and ($2::bigint is null or w.id = $2) order by w.id"#,
+        tenant.0,
+        one
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub(super) async fn delete_webhook(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("delete from notify_webhooks where tenant_id = $1 and id = $2 returning url", tenant.0, id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub(super) async fn set_secret(tx: &mut Tx, tenant: TenantId, id: i64, secret: &str) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query!("update notify_webhooks set secret = $3 where tenant_id = $1 and id = $2", tenant.0, id, secret)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A delivery for each webhook of the organisation told of `kind` (one statement): how many.
+pub(super) async fn enqueue(
+    tx: &mut Tx,
+    tenant: TenantId,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "insert into notify_deliveries (tenant_id, webhook_id, kind, payload)
+         select tenant_id, id, $2, $3 from notify_webhooks
+         where tenant_id = $1 and (cardinality(kinds) = 0 or $2 = any(kinds))",
+        tenant.0,
+        kind,
+        payload
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub(super) struct DeliveryRow {
+    pub id: i64,
+    pub event: Uuid,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i16,
+    pub created_at: DateTime<Utc>,
+    pub next_at: DateTime<Utc>,
+    pub last_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i16>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// One delivery to one webhook (a test's): the row, or none when the webhook is not the organisation's.
+pub(super) async fn enqueue_to(
+    tx: &mut Tx,
+    tenant: TenantId,
+    webhook: i64,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> Result<Option<DeliveryRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DeliveryRow,
+        "insert into notify_deliveries (tenant_id, webhook_id, kind, payload)
+         select tenant_id, id, $3, $4 from notify_webhooks where tenant_id = $1 and id = $2
+         returning id, event, kind, state, attempts, created_at, next_at, last_at, last_status, last_error, delivered_at",
+        tenant.0,
+        webhook,
+        kind,
+        payload
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// A page of a webhook's deliveries, newest first.
+pub(super) async fn deliveries(
+    tx: &mut Tx,
+    tenant: TenantId,
+    webhook: i64,
+    before: Option<i64>,
+    fetch: i64,
+) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DeliveryRow,
+        "select id, event, kind, state, attempts, created_at, next_at, last_at, last_status, last_error, delivered_at
+         from notify_deliveries where tenant_id = $1 and webhook_id = $2 and ($3::bigint is null or id < $3)
+         order by id desc limit $4",
+        tenant.0,
+        webhook,
+        before,
+        fetch
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Sends a delivery again now, with a fresh count of attempts (a failed one, or a pending one brought forward).
+pub(super) async fn retry(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<Option<DeliveryRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DeliveryRow,
+        "update notify_deliveries set state = 'pending', attempts = 0, next_at = now()
+         where tenant_id = $1 and id = $2 and state <> 'delivered'
+         returning id, event, kind, state, attempts, created_at, next_at, last_at, last_status, last_error, delivered_at",
+        tenant.0,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Whether a delivery of the organisation exists (to tell 404 from 409 on a retry).
+pub(super) async fn delivery_exists(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from notify_deliveries where tenant_id = $1 and id = $2) as "e!""#,
+        tenant.0,
+        id
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// A delivery due now, with where it goes.
+#[derive(Clone)]
+pub(super) struct DueDelivery {
+    pub tenant_id: Uuid,
+    pub id: i64,
+    pub event: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i16,
+    pub url: String,
+    pub secret: String,
+}
+
+/// The deliveries due, oldest first, locked for the round. Platform scope.
+pub(super) async fn due(tx: &mut Tx, limit: i64) -> Result<Vec<DueDelivery>, sqlx::Error> {
+    sqlx::query_as!(
+        DueDelivery,
+        "select d.tenant_id, d.id, d.event, d.kind, d.payload, d.created_at, d.attempts, w.url, w.secret
+         from notify_deliveries d
+         join notify_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
+         where d.state = 'pending' and d.next_at <= now()
+         order by d.next_at limit $1
+         for update of d skip locked",
+        limit
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// How each attempt went (one statement): the arrays run side by side, one element per delivery.
+pub(super) struct Attempts {
+    pub tenants: Vec<Uuid>,
+    pub ids: Vec<i64>,
+    pub states: Vec<String>,
+    pub next_at: Vec<DateTime<Utc>>,
+    pub statuses: Vec<Option<i16>>,
+    pub errors: Vec<Option<String>>,
+}
+
+pub(super) async fn record_attempts(tx: &mut Tx, a: &Attempts) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update notify_deliveries d set state = r.state, attempts = d.attempts + 1, next_at = r.next_at,
+                last_at = now(), last_status = r.status, last_error = r.error,
+                delivered_at = case when r.state = 'delivered' then now() end
+         from unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int2[], $6::text[])
+              as r(t, i, state, next_at, status, error)
+         where d.tenant_id = r.t and d.id = r.i",
+        &a.tenants,
+        &a.ids,
+        &a.states,
+        &a.next_at,
+        &a.statuses as &[Option<i16>],
+        &a.errors as &[Option<String>]
     )
     .execute(&mut **tx)
     .await?;

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use nexus::notify::rules::{Body, Channel, Kind, Language, MailSettings, Notice, Preference};
-use serde::{Deserialize, Serialize};
 use nexus::paging::Page;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::error::AppError;
@@ -197,7 +197,13 @@ fn NoticeRow(n: Notice, changed: RwSignal<u64>) -> impl IntoView {
 /// A notice in the words of a language, for its e-mail (the page's own words: `nexus::notify::mail`'s renderer).
 pub fn mail_text(lang: nexus::notify::rules::Language, body: &Body) -> String {
     use nexus::notify::rules::Language;
-    text(match lang { Language::Es => Locale::es, Language::En => Locale::en }, body)
+    text(
+        match lang {
+            Language::Es => Locale::es,
+            Language::En => Locale::en,
+        },
+        body,
+    )
 }
 
 /// A notice in the reader's language.

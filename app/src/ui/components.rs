@@ -68,6 +68,8 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::Archived => td_string!(locale, err.archived),
         E::SameDepartment => td_string!(locale, err.same_department),
         E::CategoryCycle => td_string!(locale, err.category_cycle),
+        E::UrlInvalid => td_string!(locale, err.url_invalid),
+        E::UrlNotAllowed => td_string!(locale, err.url_not_allowed),
         E::CsrfRejected => td_string!(locale, err.csrf_rejected),
         E::RateLimited => td_string!(locale, err.rate_limited),
         E::Unavailable => td_string!(locale, err.unavailable),

@@ -4,10 +4,16 @@
 use nexus::db::PgPool;
 
 /// Starts every area's jobs on this instance; they stop with the process. `outbox`: how notices go out by e-mail
-/// (no mail jobs when no mail server is set).
-pub fn spawn(pool: PgPool, production: nexus::production::service::JobSettings, outbox: nexus::notify::mail::Outbox) {
+/// (no mail jobs when no mail server is set); `courier`: how webhooks are called.
+pub fn spawn(
+    pool: PgPool,
+    production: nexus::production::service::JobSettings,
+    outbox: nexus::notify::mail::Outbox,
+    courier: nexus::notify::webhooks::Courier,
+) {
     let mut jobs = nexus::identity::service::jobs();
     jobs.extend(nexus::notify::mail::jobs(outbox));
+    jobs.extend(nexus::notify::webhooks::jobs(courier));
     jobs.extend(nexus::inventory::service::jobs());
     jobs.extend(nexus::production::service::jobs(production));
     jobs.extend(nexus::stockroom::service::jobs());

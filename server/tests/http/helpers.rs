@@ -131,6 +131,8 @@ impl TestApp {
             inbox,
             streams,
             mailer: nexus::mail::Mailer::off(),
+            // The tests' webhook receivers listen on loopback.
+            courier: nexus::notify::webhooks::Courier::new(true, None),
         };
         let router = match limits {
             Some(l) => nexus_server::http::router::build_router_with_limits(state.clone(), l),
