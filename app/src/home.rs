@@ -73,6 +73,7 @@ fn RoleHome() -> impl IntoView {
                     {(me.can(Permission::UsersManage) && me.tenant_kind == TenantKind::Platform).then(|| view! { <li><A href="/admin/catalog" attr:class=link>{t!(i18n, home.do_catalog_admin)}</A></li> })}
                     {me.can(Permission::AuditRead).then(|| view! { <li><A href="/admin/audit" attr:class=link>{t!(i18n, home.do_audit)}</A></li> })}
                     {me.can(Permission::ApiKeysManage).then(|| view! { <li><A href="/account/api-keys" attr:class=link>{t!(i18n, home.do_api_keys)}</A></li> })}
+                    {me.can(Permission::ApiKeysManage).then(|| view! { <li><A href="/account/webhooks" attr:class=link>{t!(i18n, home.do_webhooks)}</A></li> })}
                     <li><A href="/account" attr:class=link>{t!(i18n, home.do_account)}</A></li>
                 </ul>
             </section>

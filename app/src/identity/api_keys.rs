@@ -157,7 +157,9 @@ fn ApiKeys(
     let grantable: Vec<ApiScope> = ApiScope::grantable_by(me.tenant_kind, me.role).collect();
     view! {
         <Title text=move || td_string!(i18n.get_locale(), keys.title) />
-        <PageHeader title=ViewFn::from(move || t!(i18n, keys.title)) />
+        <PageHeader title=ViewFn::from(move || t!(i18n, keys.title))>
+            <a href="/account/webhooks" class=crate::ui::components::BUTTON_SECONDARY data-testid="to-webhooks">{t!(i18n, keys.to_hooks)}</a>
+        </PageHeader>
         <p class="mb-6 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{t!(i18n, keys.note)}</p>
         <div class="grid gap-6 lg:grid-cols-3">
             <section class=CARD aria-labelledby="new-key-h">
