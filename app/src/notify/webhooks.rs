@@ -81,35 +81,48 @@ pub async fn retry_delivery(id: i64) -> Result<Delivery, AppError> {
     Ok(nexus::notify::webhooks::retry(&st.pool, &user, id).await?)
 }
 
-#[component]
-pub fn WebhooksPage() -> impl IntoView {
-    view! {
-        <Protected permission=Permission::ApiKeysManage>
-            <Webhooks />
-        </Protected>
-    }
+type Deliveries = Resource<Result<Option<Page<Delivery>>, AppError>>;
+
+/// What the page does: make a webhook, delete one, replace its secret, test it, send a delivery again.
+#[derive(Clone, Copy)]
+struct Acts {
+    create: ServerAction<CreateWebhook>,
+    delete: Action<i64, Result<(), AppError>>,
+    secret: Action<i64, Result<WebhookMade, AppError>>,
+    ping: Action<i64, Result<Delivery, AppError>>,
+    retry: Action<i64, Result<Delivery, AppError>>,
 }
 
 #[component]
-fn Webhooks() -> impl IntoView {
-    let i18n = use_i18n();
+pub fn WebhooksPage() -> impl IntoView {
     let query = use_query_map();
-    let create = ServerAction::<CreateWebhook>::new();
-    let delete = Action::new(|id: &i64| delete_webhook(*id));
-    let secret = Action::new(|id: &i64| replace_webhook_secret(*id));
-    let ping = Action::new(|id: &i64| ping_webhook(*id));
-    let retry = Action::new(|id: &i64| retry_delivery(*id));
+    let acts = Acts {
+        create: ServerAction::<CreateWebhook>::new(),
+        delete: Action::new(|id: &i64| delete_webhook(*id)),
+        secret: Action::new(|id: &i64| replace_webhook_secret(*id)),
+        ping: Action::new(|id: &i64| ping_webhook(*id)),
+        retry: Action::new(|id: &i64| retry_delivery(*id)),
+    };
     // Every change, and a tick while deliveries wait, reloads the lists.
     let tick = RwSignal::new(0_u64);
     let hooks = Resource::new(
         move || {
-            (create.version().get(), delete.version().get(), secret.version().get(), ping.version().get(), tick.get())
+            let a = acts;
+            (
+                a.create.version().get(),
+                a.delete.version().get(),
+                a.secret.version().get(),
+                a.ping.version().get(),
+                tick.get(),
+            )
         },
         |_| list_webhooks(),
     );
-    let selected = move || query.with(|q| q.get("hook").and_then(|h| h.parse::<i64>().ok()));
-    let deliveries = Resource::new(
-        move || (selected(), query.with(|q| q.get("after")), ping.version().get(), retry.version().get(), tick.get()),
+    let deliveries: Deliveries = Resource::new(
+        move || {
+            let hook = query.with(|q| q.get("hook").and_then(|h| h.parse::<i64>().ok()));
+            (hook, query.with(|q| q.get("after")), acts.ping.version().get(), acts.retry.version().get(), tick.get())
+        },
         |(hook, after, _, _, _)| async move {
             match hook {
                 Some(id) => webhook_deliveries(id, after).await.map(Some),
@@ -117,6 +130,22 @@ fn Webhooks() -> impl IntoView {
             }
         },
     );
+    view! {
+        <Protected permission=Permission::ApiKeysManage>
+            <Webhooks acts hooks deliveries tick />
+        </Protected>
+    }
+}
+
+#[component]
+fn Webhooks(
+    acts: Acts,
+    hooks: Resource<Result<Vec<Webhook>, AppError>>,
+    deliveries: Deliveries,
+    tick: RwSignal<u64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let Acts { create, delete, secret, ping, retry } = acts;
     // While a delivery waits (a test just sent, a retry), look again every 3 s.
     let waiting = Signal::derive(move || {
         deliveries
@@ -142,8 +171,9 @@ fn Webhooks() -> impl IntoView {
     });
     // After a delete, the list alone (the open log may have been the deleted webhook's).
     let navigate = leptos_router::hooks::use_navigate();
+    let query = use_query_map();
     Effect::new(move |_| {
-        if matches!(delete.value().get(), Some(Ok(()))) && selected().is_some() {
+        if matches!(delete.value().get(), Some(Ok(()))) && query.with_untracked(|q| q.get("hook").is_some()) {
             navigate("/account/webhooks", Default::default());
         }
     });
@@ -172,24 +202,7 @@ fn Webhooks() -> impl IntoView {
         })}
         <ErrorBanner error=act_error />
         <div class="grid gap-6 lg:grid-cols-3">
-            <section class=CARD aria-labelledby="new-hook-h">
-                <h2 id="new-hook-h" class="mb-4 text-lg font-semibold">{t!(i18n, hooks.new_title)}</h2>
-                <ErrorBanner error fields=&["url", "description"] />
-                <ActionForm action=create>
-                    <TextField name="input[url]" field="url" kind="url" label=ViewFn::from(move || t!(i18n, hooks.url)) error
-                        hint=ViewFn::from(move || t!(i18n, hooks.url_hint)) />
-                    <TextField name="input[description]" field="description" label=ViewFn::from(move || t!(i18n, hooks.description)) error required=false />
-                    <fieldset class="mb-4">
-                        <legend class="mb-2 text-sm font-medium">{t!(i18n, hooks.kinds)}</legend>
-                        <label class="mb-1 flex items-center gap-2 text-sm">
-                            <input type="checkbox" name="input[stock_low]" value="on" />
-                            {t!(i18n, inbox.kind_stock_low)}
-                        </label>
-                        <p class="text-xs text-slate-600 dark:text-slate-300">{t!(i18n, hooks.kinds_none)}</p>
-                    </fieldset>
-                    <button type="submit" class=BUTTON disabled=move || create.pending().get() data-testid="webhook-create">{t!(i18n, hooks.create)}</button>
-                </ActionForm>
-            </section>
+            <NewHook create error />
             <section class="lg:col-span-2" aria-label=move || td_string!(i18n.get_locale(), hooks.title)>
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
@@ -213,16 +226,52 @@ fn Webhooks() -> impl IntoView {
                 </Transition>
             </section>
         </div>
+        <DeliveryLog deliveries retry />
+    }
+}
+
+/// The form of a new webhook.
+#[component]
+fn NewHook(create: ServerAction<CreateWebhook>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class=CARD aria-labelledby="new-hook-h">
+            <h2 id="new-hook-h" class="mb-4 text-lg font-semibold">{t!(i18n, hooks.new_title)}</h2>
+            <ErrorBanner error fields=&["url", "description"] />
+            <ActionForm action=create>
+                <TextField name="input[url]" field="url" kind="url" label=ViewFn::from(move || t!(i18n, hooks.url)) error
+                    hint=ViewFn::from(move || t!(i18n, hooks.url_hint)) />
+                <TextField name="input[description]" field="description" label=ViewFn::from(move || t!(i18n, hooks.description)) error required=false />
+                <fieldset class="mb-4">
+                    <legend class="mb-2 text-sm font-medium">{t!(i18n, hooks.kinds)}</legend>
+                    <label class="mb-1 flex items-center gap-2 text-sm">
+                        <input type="checkbox" name="input[stock_low]" value="on" />
+                        {t!(i18n, inbox.kind_stock_low)}
+                    </label>
+                    <p class="text-xs text-slate-600 dark:text-slate-300">{t!(i18n, hooks.kinds_none)}</p>
+                </fieldset>
+                <button type="submit" class=BUTTON disabled=move || create.pending().get() data-testid="webhook-create">{t!(i18n, hooks.create)}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The open webhook's deliveries, newest first, by pages.
+#[component]
+fn DeliveryLog(deliveries: Deliveries, retry: Action<i64, Result<Delivery, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match deliveries.await {
                     Ok(None) => ().into_any(),
                     Err(e) => view! { <ErrorBanner error=Signal::stored(Some(e)) /> }.into_any(),
                     Ok(Some(page)) => {
-                        let hook = selected().unwrap_or_default();
+                        let hook = query.with_untracked(|q| q.get("hook")).unwrap_or_default();
                         let later = query.with_untracked(|q| q.get("after").is_some());
                         let pages = move |after: Option<&str>| {
-                            href("/account/webhooks", &[("hook", &hook.to_string()), ("after", after.unwrap_or_default())])
+                            href("/account/webhooks", &[("hook", &hook), ("after", after.unwrap_or_default())])
                         };
                         view! {
                             <section class=format!("{CARD} mt-6 overflow-x-auto") tabindex="0" aria-labelledby="deliveries-h">
