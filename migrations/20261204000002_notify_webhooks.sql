@@ -4,7 +4,7 @@
 create table notify_webhooks (
     tenant_id    uuid not null references tenants (id),
     id           bigint generated always as identity,
-    url          text not null constraint notify_webhooks_url_check check (url ~ '^https?://' and length(url) <= 500),
+    url          text not null constraint notify_webhooks_url_check check (url ~ '^https?://' and length(url) <= 600),
     -- The HMAC-SHA256 key of the signature header; shown to the organisation once, when made or replaced.
     secret       text not null constraint notify_webhooks_secret_check check (length(secret) between 32 and 128),
     kinds        text[] not null default '{}',

@@ -198,6 +198,12 @@ async fn webhooks_are_signed_retried_and_logged(opts: PgPoolOptions, conn: PgCon
     let supply = app.access_token("almacen@planta.demo").await;
     let (url, got) = receiver::start(1).await;
 
+    // The document's pattern of an address is the server's own.
+    let doc = app.get("/api/v1/openapi.json", Auth::None).await.json();
+    assert_eq!(
+        doc["components"]["schemas"]["WebhookInput"]["properties"]["url"]["pattern"],
+        nexus::notify::rules::URL_PATTERN
+    );
     // Bad input is refused per field; only those who keep the API keys keep webhooks.
     let res = app.post_json("/api/v1/webhooks", &json!({"url": "hooks.example.com"}), Auth::Bearer(&owner)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
