@@ -22,6 +22,7 @@ const barcode = `299${stamp}`;
 // Two more items of the test's own, scanned beside the first.
 const others = [`298${stamp}`, `297${stamp}`];
 let department = 0;
+let itemIds: number[] = [];
 
 // Everything the specs count on is their own (a department, three items, their stock), so what ran before on the same
 // server (schemathesis posting as the owner, the other specs) cannot move it.
@@ -43,6 +44,7 @@ test.beforeAll(async ({ request }) => {
     expect(item.status(), await item.text()).toBe(201);
     lines.push({ action: 'receive', item: (await item.json()).id, department, quantity: 10 });
   }
+  itemIds = lines.map((l) => l.item);
   // The first has a level: 10 received, threshold 5; the counter will take 6.
   const level = await request.put(`/api/v1/stock/items/${lines[0].item}/level`, { headers, data: { department, threshold: 5, reorder: 20 } });
   expect(level.status(), await level.text()).toBeLessThan(300);
@@ -179,4 +181,26 @@ test('a stocktake is counted by scanning and its corrections posted at once', as
   await expect(page.getByTestId('st-status')).toHaveAttribute('data-state', 'posted');
   await open(page, '/stock?q=' + sku);
   await expect(page.getByTestId('stock-item-total')).toHaveText('2 pza');
+});
+
+test('an item\'s label prints from its page: name, SKU, the barcode in bars and in words, at true size', async ({ page }) => {
+  await login(page, KEEPER, demoPassword);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await open(page, `/stock/items/${itemIds[0]}`);
+  await page.getByTestId('item-label').click();
+  await expect(page).toHaveURL(new RegExp(`/stock/labels\\?items=${itemIds[0]}$`));
+  const sheet = page.getByTestId('label-sheet');
+  await expect(sheet).toHaveCount(1);
+  await expect(sheet.locator('svg')).toHaveAttribute('width', '210mm');
+  await expect(sheet).toContainText(`Guantes de nitrilo e2e ${stamp}`);
+  await expect(sheet).toContainText(barcode);
+  // 24 copies fill one sheet; 26 labels take two, each downloadable.
+  await page.locator('#labels-copies').fill('24');
+  await page.locator('form[action="/stock/labels"] button[type=submit]').click();
+  await expect(page.getByTestId('label-sheet')).toHaveCount(1);
+  await open(page, `/stock/labels?items=${itemIds[0]},${itemIds[1]}&copies=13`);
+  await expect(page.getByTestId('label-sheet')).toHaveCount(2);
+  const svg = await page.request.get(`/api/v1/stock/labels?items=${itemIds[0]},${itemIds[1]}&copies=13&sheet=2`);
+  expect(svg.status()).toBe(200);
+  expect(svg.headers()['x-sheets']).toBe('2');
 });

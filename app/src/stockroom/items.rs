@@ -181,6 +181,8 @@ fn Items(
                     } else {
                         let later = s.after.is_some();
                         let pages = move |after: Option<&str>| s.href(after);
+                        let shown: Vec<String> = view.items.items.iter().map(|i| i.id.0.to_string()).collect();
+                        let labels = format!("/stock/labels?items={}", shown.join(","));
                         view! {
                             <section class=CARD_FLUSH tabindex="0" aria-label=move || td_string!(i18n.get_locale(), room.items_title)>
                                 <DataTable
@@ -192,6 +194,11 @@ fn Items(
                                     empty=ViewFn::from(move || view! { <span data-testid="stock-items-no-match">{t!(i18n, room.no_match)}</span> })
                                 />
                                 <Pager next=view.items.next later href=Arc::new(pages) testid="stock-items" />
+                                {(!shown.is_empty()).then(|| view! {
+                                    <p class="border-t border-slate-200 px-4 py-3 text-sm dark:border-slate-700">
+                                        <a href=labels class="font-medium text-[#1a5bb5] underline dark:text-[#8fbfff]" data-testid="stock-labels">{t!(i18n, stock.labels_page)}</a>
+                                    </p>
+                                })}
                             </section>
                         }.into_any()
                     }}

@@ -9,6 +9,7 @@ pub mod counter;
 pub mod export;
 pub mod item;
 pub mod items;
+pub mod labels;
 pub mod stocktakes;
 pub mod texts;
 
@@ -33,6 +34,8 @@ crate::ui::area_pages!(
     StocktakesRoute => stocktakes::StocktakesPage,
     /// `/stock/stocktakes/:id`.
     StocktakeRoute => stocktakes::StocktakePage,
+    /// `/stock/labels`.
+    LabelsRoute => labels::LabelsPage,
 );
 
 /// The counter's page: a full load (its document alone may use the camera; see the server's `security_headers`).

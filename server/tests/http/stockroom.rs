@@ -413,3 +413,33 @@ async fn the_movement_history_is_exported_in_the_background(opts: PgPoolOptions,
         StatusCode::FORBIDDEN
     );
 }
+
+/// Printable labels: a sheet of SVG with the item's name and code, as many copies as asked, sheet by sheet; another
+/// organisation's item is not found; bad numbers are refused per field.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn labels_print_on_sheets_of_twenty_four(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let (_, _, gloves) = room(&app, &owner).await;
+    let res = app.get(&format!("/api/v1/stock/labels?items={gloves}&copies=25"), Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.get(&format!("/api/v1/stock/labels?items={gloves}&copies=24"), Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.headers["content-type"], "image/svg+xml; charset=utf-8");
+    assert_eq!(res.headers["x-sheets"], "1");
+    let svg = res.text();
+    assert!(svg.starts_with("<svg") && svg.contains("Guantes de nitrilo") && svg.contains(">7501<"), "{}", &svg[..300]);
+    assert_eq!(svg.matches("<g transform=\"translate(").count(), 24);
+    let res =
+        app.get(&format!("/api/v1/stock/labels?items={gloves},{gloves}&copies=13&sheet=2"), Auth::Bearer(&owner)).await;
+    assert_eq!((res.status, res.headers["x-sheets"].to_str().unwrap()), (StatusCode::OK, "2"));
+    assert_eq!(res.text().matches("<g transform=\"translate(").count(), 2);
+    let res = app.get(&format!("/api/v1/stock/labels?items={gloves}&sheet=2"), Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app.get("/api/v1/stock/labels?items=1,x", Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let workshop = app.access_token(WORKSHOP).await;
+    let res = app.get(&format!("/api/v1/stock/labels?items={gloves}"), Auth::Bearer(&workshop)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "another organisation's item");
+}

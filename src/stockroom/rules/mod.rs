@@ -1,7 +1,8 @@
 //! The stock room's pure rules: quantities and units (`quantity`), the ledger's postings and arithmetic (`ledger`),
-//! the set-up's checks (here), and the values the wire carries (`views`).
+//! the set-up's checks (here), the values the wire carries (`views`), and printable labels (`labels`).
 
 pub mod export;
+pub mod labels;
 pub mod ledger;
 pub mod quantity;
 pub mod views;

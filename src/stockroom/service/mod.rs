@@ -1,10 +1,12 @@
 //! Stock room flows: its set-up (`setup`: departments, categories, items with barcodes and levels, people's
 //! departments), moving stock (`ledger`), stocktakes (`stocktake`), low-stock alerts (`alerts`) and what they tell
-//! people (`notices`); the movement history's exports in the background (`export`); the demo store room (`demo`).
+//! people (`notices`); the movement history's exports in the background (`export`); printable labels (`labels`); the
+//! demo store room (`demo`).
 
 pub mod alerts;
 pub mod demo;
 pub mod export;
+pub mod labels;
 pub mod ledger;
 mod notices;
 pub mod setup;

@@ -507,3 +507,32 @@ pub(in crate::stockroom) async fn people(tx: &mut Tx, tenant: TenantId) -> Resul
     .fetch_all(&mut **tx)
     .await
 }
+
+/// What a label of an item says.
+pub(in crate::stockroom) struct LabelRow {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    /// The item's first barcode (by its text), if it has one.
+    pub barcode: Option<String>,
+}
+
+/// The labels of the organisation's items `ids` (those it has; one statement). Index: primary keys,
+/// `stockroom_barcodes_item_idx`.
+pub(in crate::stockroom) async fn labels(
+    tx: &mut Tx,
+    tenant: TenantId,
+    ids: &[i64],
+) -> Result<Vec<LabelRow>, sqlx::Error> {
+    sqlx::query_as!(
+        LabelRow,
+        r#"select i.id, i.sku, i.name,
+                  (select b.code from stockroom_barcodes b where b.tenant_id = i.tenant_id and b.item_id = i.id
+                   order by b.code limit 1) as barcode
+           from stockroom_items i where i.tenant_id = $1 and i.id = any($2)"#,
+        tenant.0,
+        ids
+    )
+    .fetch_all(&mut **tx)
+    .await
+}

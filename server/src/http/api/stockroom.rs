@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/stock/exports", get(exports).post(request_export))
         .route("/stock/exports/{id}", get(export_one))
         .route("/stock/exports/{id}/file", get(export_file))
+        .route("/stock/labels", get(labels))
 }
 
 /// A path's id: digits for a number, a UUID for a person; anything else is 422 on `id`.
@@ -675,12 +676,60 @@ async fn export_file(
         .into_response())
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LabelParams {
+    /// The items, by id, comma-separated (at most 480), in the order their labels go.
+    #[param(pattern = "^[0-9]{1,18}(,[0-9]{1,18}){0,479}$", example = "1,2,3")]
+    items: String,
+    /// Labels of each item (1–24; default 1).
+    #[param(minimum = 1, maximum = 24)]
+    copies: Option<u32>,
+    /// Which sheet of 24 labels (from 1; default 1); `X-Sheets` says how many there are.
+    #[param(minimum = 1, maximum = 480)]
+    sheet: Option<usize>,
+}
+
+/// A sheet of printable labels (A4, 3 × 8 of 70 × 37 mm, SVG at true size): each item's name, SKU, its first barcode
+/// (else its SKU) as Code 128 and as QR. An item not the organisation's, or a sheet past the last, is 404.
+#[utoipa::path(get, path = "/api/v1/stock/labels", tag = "stock", params(LabelParams),
+    responses((status = 200, content_type = "image/svg+xml", body = String,
+               headers(("x-sheets" = usize, description = "How many sheets the labels take"))),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = ["stock:read"])))]
+async fn labels(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    ApiQuery(p): ApiQuery<LabelParams>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let items = p
+        .items
+        .split(',')
+        .map(|i| i.trim().parse::<i64>().map(ItemId))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::field("items", ErrorCode::InvalidInput))?;
+    let sheet = p.sheet.unwrap_or(1);
+    let (svg, count) =
+        nexus::stockroom::service::labels::sheet(&st.pool, caller, &items, p.copies.unwrap_or(1), sheet).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"etiquetas-{sheet}.svg\"")),
+            (axum::http::header::HeaderName::from_static("x-sheets"), count.to_string()),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(departments, add_department, change_department, categories, add_category, change_category, items, add_item,
           item, change_item, set_level, history, balance, lookup, posting, reverse, alert_list, acknowledge, assign,
           people, place_person, stocktakes, start_stocktake, stocktake_one, count_line, post_stocktake,
-          cancel_stocktake, request_export, exports, export_one, export_file),
+          cancel_stocktake, request_export, exports, export_one, export_file, labels),
     components(schemas(Department, DepartmentInput, Category, CategoryInput, Item, ItemDetail, Place, ItemIn, ItemInput,
                        LevelInput, Unit, ItemsPage, Saved, HistoryPage, HistoryEntry, MovementKind, Source, BalanceAsOf,
                        DepartmentBalance, PostRequest, PostLine, Action, PostResult, Recorded, PostProblem, Shortage,
