@@ -24,40 +24,51 @@ fn body(n: usize) -> Body {
     }
 }
 
-#[sqlx::test]
-async fn notices_follow_each_persons_choice_and_each_inbox_is_its_own(opts: PgPoolOptions, conn: PgConnectOptions) {
-    let pool = db::app_pool_options(opts.max_connections(4)).connect_with(conn).await.unwrap();
-    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+/// A plant and its supply people (e-mail, name), made in the platform's scope: the plant, the people as callers,
+/// and their ids.
+async fn plant<'a>(
+    pool: &sqlx::PgPool,
+    people: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> (TenantId, Vec<Caller>, Vec<UserId>) {
+    let mut tx = db::begin(pool, Scope::Platform).await.unwrap();
     let tenant: TenantId = sqlx::query_scalar(
         "insert into tenants (kind, name, status) values ('manufacturer', 'Planta', 'active') returning id",
     )
     .fetch_one(&mut *tx)
     .await
     .unwrap();
-    let mut people = Vec::new();
-    for (i, name) in ["Ana", "Beto", "Carla"].into_iter().enumerate() {
+    let mut callers = Vec::new();
+    for (email, name) in people {
         let id: UserId = sqlx::query_scalar(
             "insert into users (tenant_id, email, display_name, password_hash, role, status)
              values ($1, $2, $3, 'x', 'supply', 'active') returning id",
         )
         .bind(tenant)
-        .bind(format!("p{i}@planta.test"))
+        .bind(email)
         .bind(name)
         .fetch_one(&mut *tx)
         .await
         .unwrap();
-        people.push(Caller::User(User {
+        callers.push(Caller::User(User {
             user_id: id,
             tenant_id: tenant,
             session_id: Uuid::new_v4(),
             role: Role::Supply,
             tenant_kind: TenantKind::Manufacturer,
-            email: String::new(),
+            email: email.into(),
             display_name: name.into(),
         }));
     }
     tx.commit().await.unwrap();
-    let ids: Vec<UserId> = people.iter().map(|p| p.user().unwrap().user_id).collect();
+    let ids = callers.iter().map(|p| p.user().unwrap().user_id).collect();
+    (tenant, callers, ids)
+}
+
+#[sqlx::test]
+async fn notices_follow_each_persons_choice_and_each_inbox_is_its_own(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = db::app_pool_options(opts.max_connections(4)).connect_with(conn).await.unwrap();
+    let people = ["p0@planta.test", "p1@planta.test", "p2@planta.test"].into_iter().zip(["Ana", "Beto", "Carla"]);
+    let (tenant, people, ids) = plant(&pool, people).await;
     // Beto wants them by e-mail too, Carla not at all.
     service::set_preference(&pool, &people[1], Preference { kind: Kind::StockLow, channel: Channel::Email })
         .await
@@ -190,37 +201,8 @@ async fn notices_chosen_by_mail_and_the_daily_digest_go_through_a_real_smtp_serv
         origin: None,
         render,
     };
-    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
-    let tenant: TenantId = sqlx::query_scalar(
-        "insert into tenants (kind, name, status) values ('manufacturer', 'Planta', 'active') returning id",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .unwrap();
-    let mut people = Vec::new();
-    for (email, name) in [("ana@planta.test", "Ana"), ("refused@planta.test", "Beto"), ("carla@planta.test", "Carla")] {
-        let id: UserId = sqlx::query_scalar(
-            "insert into users (tenant_id, email, display_name, password_hash, role, status)
-             values ($1, $2, $3, 'x', 'supply', 'active') returning id",
-        )
-        .bind(tenant)
-        .bind(email)
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-        people.push(Caller::User(User {
-            user_id: id,
-            tenant_id: tenant,
-            session_id: Uuid::new_v4(),
-            role: Role::Supply,
-            tenant_kind: TenantKind::Manufacturer,
-            email: email.into(),
-            display_name: name.into(),
-        }));
-    }
-    tx.commit().await.unwrap();
-    let ids: Vec<UserId> = people.iter().map(|p| p.user().unwrap().user_id).collect();
+    let people = [("ana@planta.test", "Ana"), ("refused@planta.test", "Beto"), ("carla@planta.test", "Carla")];
+    let (tenant, people, ids) = plant(&pool, people).await;
     // Ana and Beto want the notices by e-mail, Ana in English (as her app is); Carla wants the daily digest, in UTC.
     for p in &people[..2] {
         service::set_preference(&pool, p, Preference { kind: Kind::StockLow, channel: Channel::Email }).await.unwrap();
