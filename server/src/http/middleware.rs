@@ -385,6 +385,56 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     }
 }
 
+/// A request whose handler panics (a bug, never the user's input) gets an answer instead of a closed connection: the
+/// panic is logged with its message and request id, and the client gets a 500 it can read, a page in its language
+/// for a browser, the house's JSON error otherwise, with nothing of the panic in it.
+pub async fn catch_panic(req: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let page = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+        && !req.uri().path().starts_with("/api/");
+    let english = CookieJar::from_headers(req.headers()).get("i18n_pref_locale").is_some_and(|c| c.value() == "en");
+    match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(res) => res,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "the request panicked");
+            if !page {
+                return AppError::Internal.into_response();
+            }
+            let (lang, title, body, again) = if english {
+                (
+                    "en",
+                    "Something went wrong",
+                    "The page could not be shown. Nothing you did caused it; it has been logged.",
+                    "Try again",
+                )
+            } else {
+                (
+                    "es",
+                    "Algo salió mal",
+                    "No pudimos mostrar la página. No es por nada que hiciera usted; quedó registrado.",
+                    "Reintentar",
+                )
+            };
+            let html = format!(
+                "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+                 content=\"width=device-width, initial-scale=1\"><title>{title} · Nexus</title></head><body><main>\
+                 <h1>{title}</h1><p>{body}</p><p><a href=\"\">{again}</a> · <a href=\"/\">Nexus</a></p></main></body></html>"
+            );
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::response::Html(html),
+            )
+                .into_response()
+        }
+    }
+}
+
 /// The one page allowed the camera.
 pub const COUNTER_PATH: &str = "/stock/counter";
 
@@ -471,5 +521,40 @@ mod tests {
         assert_ne!(a, other);
         assert_eq!(ip_key(Some("::ffff:192.0.2.1".parse().unwrap())), "ip:192.0.2.1");
         assert_eq!(ip_key(Some("192.0.2.1".parse().unwrap())), "ip:192.0.2.1");
+    }
+
+    /// A handler that panics answers 500 (a page in the browser's language, JSON for the API) instead of the closed
+    /// connection the browser reported as `ERR_EMPTY_RESPONSE` (CI, stop 42).
+    #[tokio::test]
+    async fn a_panicking_handler_still_answers() {
+        use tower::ServiceExt;
+        async fn boom() -> Response {
+            panic!("a bug")
+        }
+        let app = axum::Router::new()
+            .route("/page", axum::routing::get(boom))
+            .route("/api/v1/thing", axum::routing::get(boom))
+            .layer(axum::middleware::from_fn(catch_panic));
+        let ask = |path: &str, cookie: Option<&str>| {
+            let mut b = Request::builder().uri(path).header(header::ACCEPT, "text/html,*/*");
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            b.body(axum::body::Body::empty()).unwrap()
+        };
+        let text = |res: Response| async move {
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+        let res = app.clone().oneshot(ask("/page", None)).await.unwrap();
+        assert_eq!(res.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let page = text(res).await;
+        assert!(page.contains("lang=\"es\"") && page.contains("Algo salió mal") && !page.contains("a bug"), "{page}");
+        let res = app.clone().oneshot(ask("/page", Some("i18n_pref_locale=en"))).await.unwrap();
+        assert!(text(res).await.contains("Something went wrong"));
+        let res = app.oneshot(ask("/api/v1/thing", None)).await.unwrap();
+        assert_eq!(res.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = text(res).await;
+        assert!(body.starts_with('{') && !body.contains("a bug"), "{body}");
     }
 }

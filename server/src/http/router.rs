@@ -47,6 +47,7 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(mw::catch_panic))
         .layer(axum::middleware::from_fn(mw::server_fn_status))
         .layer(from_fn_with_state(limits.clone(), mw::rate_limit))
         .layer(from_fn_with_state(state.clone(), mw::authenticate))
