@@ -638,3 +638,70 @@ async fn the_demo_store_room_is_built_once_through_the_ledger(opts: PgPoolOption
     let r = ledger::post(&pool, &supply, &post(vec![line(Action::Receive, item, dept, 1)])).await.unwrap();
     assert!(r.movements[0].at > h[0].at);
 }
+
+/// The common posting is one statement that checks its facts in the database (`stockroom_post` standing alone); where one
+/// fails, or an alert opens, it gives up without keeping anything and the transactional way speaks: the same 422s per
+/// field, the same notices, the same replay of a key.
+#[sqlx::test]
+async fn a_posting_in_one_statement_gives_up_where_the_service_must_speak(opts: PgPoolOptions, conn: PgConnectOptions) {
+    // The owner's pool sees past row-level security: what was kept, whoever kept it.
+    let admin = PgPoolOptions::new().max_connections(1).connect_with(conn.clone()).await.unwrap();
+    let pool = app_pool(opts, conn, 5).await;
+    let p = plant(&pool, "Planta Norte").await;
+    let nut = item(&pool, &p, "TU-8", Unit::Piece, &[]).await;
+    let oil = item(&pool, &p, "AC-1", Unit::Litre, &[]).await;
+    let count = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("select count(*) from stockroom_movements").fetch_one(&pool).await.unwrap()
+    };
+    // A fraction of an item counted whole: named by the rules, nothing kept, no key claimed.
+    let mut half = line(Action::Receive, nut, p.tools, 1);
+    half.quantity = Qty(500);
+    let halves = post(vec![half.clone()]);
+    assert!(matches!(
+        ledger::post(&pool, &p.supply, &halves).await,
+        Err(Error::Validation(f)) if f[0].field == "lines.1.quantity" && f[0].code == ErrorCode::WholeUnits
+    ));
+    // ...while a litre and a half of oil is fine, and the same key again is the same posting.
+    let mut oil_line = line(Action::Receive, oil, p.tools, 1);
+    oil_line.quantity = Qty(1500);
+    let req = post(vec![oil_line]);
+    let first = ledger::post(&pool, &p.supply, &req).await.unwrap();
+    let again = ledger::post(&pool, &p.supply, &req).await.unwrap();
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(first.movements, again.movements);
+    assert_eq!(first.movements[0].balance_after, Qty(1500));
+    // An archived item is not received (it may still be issued); an archived department takes nothing.
+    ledger::post(&pool, &p.supply, &post(vec![line(Action::Receive, nut, p.tools, 3)])).await.unwrap();
+    let input = ItemInput {
+        sku: "TU-8".into(),
+        name: "Artículo TU-8".into(),
+        description: String::new(),
+        unit: Unit::Piece,
+        category: None,
+        unit_cost_cents: None,
+        part: None,
+        barcodes: Vec::new(),
+        archived: true,
+    };
+    setup::save_item(&pool, &p.owner, &RequestMeta::default(), Some(nut), &input, &[]).await.unwrap();
+    assert!(matches!(
+        ledger::post(&pool, &p.supply, &post(vec![line(Action::Receive, nut, p.tools, 1)])).await,
+        Err(Error::Validation(f)) if f[0].field == "lines.1.item" && f[0].code == ErrorCode::Archived
+    ));
+    ledger::post(&pool, &p.supply, &post(vec![line(Action::Issue, nut, p.tools, 1)])).await.unwrap();
+    let closed =
+        DepartmentInput { code: "MANT".into(), name: "Mantenimiento".into(), self_issue: false, archived: true };
+    setup::save_department(&pool, &p.owner, &RequestMeta::default(), Some(p.upkeep), &closed).await.unwrap();
+    assert!(matches!(
+        ledger::post(&pool, &p.supply, &post(vec![line(Action::Receive, oil, p.upkeep, 1)])).await,
+        Err(Error::Validation(f)) if f[0].field == "lines.1.department" && f[0].code == ErrorCode::Archived
+    ));
+    // Three movements kept: the oil, the three nuts and the one issued.
+    assert_eq!(count(admin.clone()).await, 3);
+    let keys: i64 = sqlx::query_scalar("select count(*) from stockroom_posts where idempotency_key = $1")
+        .bind(&halves.idempotency_key)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0);
+}

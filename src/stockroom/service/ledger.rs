@@ -2,8 +2,13 @@
 //! idempotency key; a reversal; an item's history with its running balance; its balance as of a moment; the scan
 //! lookup.
 //!
-//! A posting, in one transaction: check the lines against the organisation's items and departments (422 per field);
-//! then, in one call, claim the key (sent before: the first posting's movements, nothing new; with other lines: 409)
+//! A posting by whoever moves stock (a key, a person with the permission) whose shape holds is first tried as one
+//! statement of its own (`stockroom_post` given the whole units: the scope, the facts and the call below in one round trip, no
+//! transaction of the server's). It gives up, keeping nothing, when a fact fails, an alert opens or the key was
+//! claimed before; the posting then goes the transactional way, which says why, tells the alert, or replays the key.
+//!
+//! The transactional way, in one transaction: check the lines against the organisation's items and departments (422
+//! per field); then, in one call, claim the key (sent before: the first posting's movements, nothing new; with other lines: 409)
 //! and insert the movements in one global order (item, then department). The database applies each to its balance,
 //! locking it, and refuses any that would take one below zero. Refused so, the posting is tried again the careful
 //! way, in a transaction of its own: lock the balances in that order and say, line by line, what would be lacking
@@ -93,6 +98,9 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
     let tenant = caller.tenant_id();
     let mut req = req.clone();
     req.idempotency_key = req.idempotency_key.trim().to_owned();
+    if let Some(done) = post_alone(pool, caller, &req).await? {
+        return Ok(done);
+    }
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let (hash, planned) = prepare(&mut tx, caller, &mut req).await?;
     let header = NewPost {
@@ -102,7 +110,10 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
         author: author(caller),
         note: req.note.trim(),
     };
-    let rows = match store::post_at_once(&mut tx, tenant, &header, &new_movements(planned)).await.map_err(Error::from) {
+    let rows = match store::post_at_once(&mut *tx, tenant, &header, &new_movements(planned), None)
+        .await
+        .map_err(Error::from)
+    {
         Err(Error::Conflict(ErrorCode::InsufficientStock)) => {
             drop(tx);
             return post_carefully(pool, caller, &mut req).await;
@@ -118,6 +129,57 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
     let alerts = if opened { super::alerts::opened(&mut tx, tenant, &ids).await? } else { Vec::new() };
     tx.commit().await?;
     Ok(PostResult { post, replayed: false, movements, alerts })
+}
+
+/// The common case in one statement (`store::post_at_once` standing alone), without a transaction of the server's: a caller who moves
+/// stock (a key or a person; an operator's departments need reading first), a request whose shape holds, and, as the
+/// database finds, facts that hold and no alert opened. `None` when any of that is not so, or the key was claimed
+/// before: nothing was kept, and the posting goes the transactional way, which says why or replays the key. A balance
+/// that would go below zero goes straight to the careful way.
+async fn post_alone(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<Option<PostResult>> {
+    match caller {
+        Caller::User(u) if u.may(Permission::StockMove) => {}
+        Caller::Machine(_) => caller.require(ApiScope::StockWrite)?,
+        Caller::User(_) => return Ok(None),
+    }
+    // The shape alone (every fact taken as holding, the unit as one with fractions: the statement checks those).
+    let any_unit = ItemFacts { unit: Unit::Kg, archived: false };
+    if ledger::check_post(req, |_| Some(any_unit), |_| Some(true)).is_err() {
+        return Ok(None);
+    }
+    let planned = plan(req);
+    let hash = request_hash(req);
+    let header = NewPost {
+        key: &req.idempotency_key,
+        hash: &hash,
+        source: req.source.as_str(),
+        author: author(caller),
+        note: req.note.trim(),
+    };
+    let whole: Vec<String> = Unit::ALL.iter().filter(|u| u.whole()).map(|u| u.as_str().to_owned()).collect();
+    let rows = match store::post_at_once(pool, caller.tenant_id(), &header, &new_movements(planned), Some(&whole)).await
+    {
+        Ok(rows) => rows,
+        Err(e) if gave_up(&e) => return Ok(None),
+        Err(e) => {
+            return match Error::from(e) {
+                Error::Conflict(ErrorCode::InsufficientStock) => {
+                    post_carefully(pool, caller, &mut req.clone()).await.map(Some)
+                }
+                other => Err(other),
+            };
+        }
+    };
+    let Some(post) = rows.first().map(|r| r.post_id) else {
+        return Ok(None);
+    };
+    let movements = recorded(rows.into_iter().map(RecordedRow::from).collect())?;
+    Ok(Some(PostResult { post, replayed: false, movements, alerts: Vec::new() }))
+}
+
+/// `stockroom_post` standing alone gave up: a fact to be named, or an alert to be told, in the transactional way.
+fn gave_up(e: &sqlx::Error) -> bool {
+    e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c == "NX001" || c == "NX002")
 }
 
 /// A posting refused by the ledger's check: in a transaction of its own, the balances are locked and read, and the
@@ -160,9 +222,14 @@ async fn prepare(tx: &mut Tx, caller: &Caller, req: &mut PostRequest) -> Result<
         }
     }
     ledger::check_post(req, |i| facts.get(&i).copied(), |d| departments.get(&d).copied()).map_err(Error::Validation)?;
+    Ok((request_hash(req), plan(req)))
+}
+
+/// A checked posting's changes in apply order, with what the ledger keeps beside each.
+fn plan(req: &PostRequest) -> Vec<Planned> {
     let mut changes = ledger::changes(&req.lines);
     ledger::apply_order(&mut changes);
-    let planned = changes
+    changes
         .into_iter()
         .map(|c| {
             let l = &req.lines[c.line - 1];
@@ -174,8 +241,7 @@ async fn prepare(tx: &mut Tx, caller: &Caller, req: &mut PostRequest) -> Result<
                 change: c,
             }
         })
-        .collect();
-    Ok((request_hash(req), planned))
+        .collect()
 }
 
 /// A change with what the ledger keeps beside it.

@@ -217,12 +217,15 @@ impl From<AtOnceRow> for RecordedRow {
 
 /// Claims `key` and inserts the movements (in apply order) in one call (`stockroom_post`): nothing when the key was
 /// claimed before; `stockroom_balances_never_negative` when a balance would go below zero (the transaction is then
-/// spent). Movements that reverse another are not posted this way.
-pub(in crate::stockroom) async fn post_at_once(
-    tx: &mut Tx,
+/// spent). Movements that reverse another are not posted this way. In a transaction whose facts the service checked,
+/// `whole_units` is `None`; given, the call stands alone (on the pool, its own transaction): it sets the scope and checks
+/// the facts itself (SQLSTATE `NX001` when one is refused, `NX002` when a movement opened an alert: nothing was kept).
+pub(in crate::stockroom) async fn post_at_once<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     tenant: TenantId,
     p: &NewPost<'_>,
     m: &NewMovements,
+    whole_units: Option<&[String]>,
 ) -> Result<Vec<AtOnceRow>, sqlx::Error> {
     let NewPost { key, hash, source, author, note } = p;
     sqlx::query_as!(
@@ -231,7 +234,7 @@ pub(in crate::stockroom) async fn post_at_once(
                   item_id as "item_id!: ItemId", department_id as "department_id!: DepartmentId",
                   quantity_milli as "quantity_milli!", balance_after_milli as "balance_after_milli!",
                   occurred_at as "occurred_at!", alert_id as "alert_id: AlertId"
-           from stockroom_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"#,
+           from stockroom_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"#,
         tenant.0,
         key,
         hash,
@@ -248,9 +251,10 @@ pub(in crate::stockroom) async fn post_at_once(
         &m.person as &[Option<Uuid>],
         &m.other_department as &[Option<i32>],
         &m.reference,
-        &m.reason
+        &m.reason,
+        whole_units as Option<&[String]>
     )
-    .fetch_all(&mut **tx)
+    .fetch_all(db)
     .await
 }
 
