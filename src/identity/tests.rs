@@ -325,6 +325,10 @@ async fn suspending_a_tenant_ends_its_sessions_refreshes_and_keys(opts: PgPoolOp
     set_tenant_status(&pool, &admin, bodega.user.tenant_id, TenantStatus::Active, &meta).await.unwrap();
     auth.login(&pool, "bodega@bodega.demo", "Admin-Passw0rd", &meta).await.unwrap();
     super::service::api_keys::authenticate(&pool, &key.key).await.unwrap();
+    // A key is kept in memory a few seconds once resolved; its creator deactivated, it stops at once all the same.
+    super::service::users::act(&pool, &admin, bodega.user.user_id, UserChange::Deactivate, &meta).await.unwrap();
+    let err = super::service::api_keys::authenticate(&pool, &key.key).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(ErrorCode::TokenInvalid)), "{err:?}");
 }
 
 #[sqlx::test]

@@ -170,6 +170,8 @@ pub async fn act(
     audit::record(&mut tx, &Actor::of(user, meta).in_tenant(before.tenant_id), event).await?;
     let row = UserSummary::from_row(store::get(&mut tx, target).await?.ok_or(Error::NotFound)?)?;
     tx.commit().await?;
+    // The keys this person made may now be dead or narrower.
+    super::api_keys::forget_kept();
     Ok(row)
 }
 
@@ -313,6 +315,7 @@ pub async fn set_tenant_status(
         .after(json!({ "status": status, "sessions_ended": ended }));
     audit::record(&mut tx, &Actor::of(user, meta).in_tenant(tenant), event).await?;
     tx.commit().await?;
+    super::api_keys::forget_kept();
     Ok(())
 }
 
