@@ -10,6 +10,9 @@ use nexus_server::config::Config;
 use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "nexus-server", version, about = "Nexus: auto parts and manufacturing platform")]
 struct Cli {
