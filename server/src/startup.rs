@@ -115,7 +115,17 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "building the demo store room failed"),
     }
+    // Taller Demo's shelf of catalog parts (once the catalog is there: else after it loads, below).
+    demo_shelf(&state.pool).await;
     seed_demo_catalog(cfg, state.pool.clone()).await
+}
+
+async fn demo_shelf(pool: &nexus::db::PgPool) {
+    match nexus::stockroom::service::demo::configure_workshop(pool).await {
+        Ok(true) => tracing::info!("demo workshop shelf stocked"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "stocking the demo workshop's shelf failed"),
+    }
 }
 
 /// On a first start, loads the demo catalog (tens of thousands of generated parts) in the background: the server
@@ -150,6 +160,7 @@ async fn seed_demo_catalog(cfg: &Config, pool: nexus::db::PgPool) -> Result<()> 
                     Ok(None) => {}
                     Err(e) => tracing::error!(error = %e, "uploading the demo stock failed"),
                 }
+                demo_shelf(&pool).await;
             }
             Ok(Err(refused)) => tracing::error!(%refused, "the demo catalog was refused"),
             Err(e) => tracing::error!(error = %e, "loading the demo catalog failed"),

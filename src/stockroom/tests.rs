@@ -705,3 +705,69 @@ async fn a_posting_in_one_statement_gives_up_where_the_service_must_speak(opts: 
         .unwrap();
     assert_eq!(keys, 0);
 }
+
+/// A store room's items that are catalog parts: which parts it holds some of (none of an archived item, none at zero),
+/// and what there is of each, for its own readers only.
+#[sqlx::test]
+async fn the_shelf_says_which_catalog_parts_are_held_and_how_many(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::ids::PartId;
+    use crate::stockroom::service::shelf;
+    let admin = PgPoolOptions::new().max_connections(1).connect_with(conn.clone()).await.unwrap();
+    let pool = app_pool(opts, conn, 5).await;
+    let maker: i32 =
+        sqlx::query_scalar("insert into catalog_manufacturers (name, key) values ('Toyota', 'TOYOTA') returning id")
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    let mut parts = Vec::new();
+    for (number, name) in
+        [("04465-02220", "Pastillas de freno"), ("90915-YZZD2", "Filtro de aceite"), ("B2210", "Bujía")]
+    {
+        let id: i64 = sqlx::query_scalar(
+            "insert into catalog_parts (manufacturer_id, number, number_key, name) values ($1, $2, $2, $3) returning id",
+        )
+        .bind(maker)
+        .bind(number)
+        .bind(name)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+        parts.push(PartId(id));
+    }
+    let p = plant(&pool, "Planta Norte").await;
+    let q = plant(&pool, "Planta Sur").await;
+    let linked = |sku: &'static str, part: PartId| ItemInput {
+        sku: sku.into(),
+        name: format!("Artículo {sku}"),
+        description: String::new(),
+        unit: Unit::Piece,
+        category: None,
+        unit_cost_cents: None,
+        part: Some(part),
+        barcodes: Vec::new(),
+        archived: false,
+    };
+    let meta = RequestMeta::default();
+    let pads = setup::save_item(&pool, &p.owner, &meta, None, &linked("PF-1", parts[0]), &[]).await.unwrap();
+    let pads_too = setup::save_item(&pool, &p.owner, &meta, None, &linked("PF-2", parts[0]), &[]).await.unwrap();
+    let filter = setup::save_item(&pool, &p.owner, &meta, None, &linked("FA-1", parts[1]), &[]).await.unwrap();
+    let theirs = setup::save_item(&pool, &q.owner, &meta, None, &linked("BU-1", parts[2]), &[]).await.unwrap();
+    ledger::post(
+        &pool,
+        &p.supply,
+        &post(vec![line(Action::Receive, pads, p.tools, 3), line(Action::Receive, pads_too, p.upkeep, 2)]),
+    )
+    .await
+    .unwrap();
+    ledger::post(&pool, &q.supply, &post(vec![line(Action::Receive, theirs, q.tools, 5)])).await.unwrap();
+    // The filter is linked but none is there: not held. The other plant's spark plug is not this plant's.
+    assert_eq!(shelf::stocked_parts(&pool, &p.viewer).await.unwrap(), [parts[0]]);
+    assert_eq!(shelf::stocked_parts(&pool, &q.viewer).await.unwrap(), [parts[2]]);
+    let entries = shelf::of_parts(&pool, &p.viewer, &parts).await.unwrap();
+    let seen: Vec<_> = entries.iter().map(|e| (e.part, e.item, e.balance)).collect();
+    assert_eq!(
+        seen,
+        [(parts[0], pads, Qty::units(3)), (parts[0], pads_too, Qty::units(2)), (parts[1], filter, Qty::ZERO)]
+    );
+    assert!(shelf::of_parts(&pool, &p.viewer, &[]).await.unwrap().is_empty());
+}

@@ -1,6 +1,7 @@
 //! `/catalog/parts/:id`: a part's page. Its details, the bodegas that have it or an aftermarket product replacing it
 //! (for the roles that may compare bodegas: workshops, owners, platform admins), its aftermarket alternatives grouped
-//! by quality tier and brand, the vehicles it fits, and its other numbers.
+//! by quality tier and brand, the vehicles it fits, and its other numbers; for a store room's readers (a workshop, a
+//! plant), their own items of it ("en tu almacén").
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use nexus::catalog::rules::kinds::{CrossRefKind, QualityTier};
 use nexus::catalog::rules::part::{Alternative, Fit, PartDetail};
 use nexus::identity::rules::auth::Permission;
 use nexus::numbers::Money;
+use nexus::stockroom::rules::views::ShelfEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::search::enc;
@@ -50,6 +52,15 @@ pub struct OfferDto {
     pub address: String,
     pub hours: String,
     pub whatsapp: Option<String>,
+}
+
+/// The caller's own items of the part (a store room's readers: a workshop, a plant), with what there is of each.
+#[server(prefix = "/api", endpoint = "ui/catalog/part/shelf")]
+pub async fn get_shelf(id: String) -> Result<Vec<ShelfEntry>, AppError> {
+    let st = crate::state::state()?;
+    let caller = crate::state::person()?;
+    let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
+    Ok(nexus::stockroom::service::shelf::of_parts(&st.pool, &caller, &[id]).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part/availability")]
@@ -98,9 +109,16 @@ pub fn PartPage() -> impl IntoView {
             _ => Ok(None),
         }
     });
+    // The store room's own items of it, for those who read one.
+    let shelf: Resource<Result<Vec<ShelfEntry>, AppError>> = Resource::new(id, move |id| async move {
+        match session.me.await {
+            Ok(Some(me)) if me.can(Permission::StockRead) => get_shelf(id).await,
+            _ => Ok(Vec::new()),
+        }
+    });
     view! {
         <Protected permission=Permission::CatalogRead>
-            <Part part offers />
+            <Part part offers shelf />
         </Protected>
     }
 }
@@ -115,7 +133,11 @@ fn tier_text(l: Locale, t: QualityTier) -> &'static str {
 }
 
 #[component]
-fn Part(part: Resource<Result<PartDetail, AppError>>, offers: Resource<Offers>) -> impl IntoView {
+fn Part(
+    part: Resource<Result<PartDetail, AppError>>,
+    offers: Resource<Offers>,
+    shelf: Resource<Result<Vec<ShelfEntry>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let back = move || {
         let q = use_query_map().with_untracked(|m| m.get("q")).unwrap_or_default();
@@ -131,13 +153,14 @@ fn Part(part: Resource<Result<PartDetail, AppError>>, offers: Resource<Offers>) 
             {move || Suspend::new(async move {
                 // Both awaited in this one boundary (no boundary nested inside a Suspend: leptos#2920).
                 let offers = offers.await;
+                let shelf = shelf.await;
                 match part.await {
                     Err(AppError::NotFound) => view! { <PartNotFound /> }.into_any(),
                     Err(e) => view! {
                         <Title text=move || td_string!(i18n.get_locale(), catalog.title) />
                         <ErrorBanner error=Signal::stored(Some(e)) />
                     }.into_any(),
-                    Ok(p) => view! { <PartView p offers /> }.into_any(),
+                    Ok(p) => view! { <PartView p offers shelf /> }.into_any(),
                 }
             })}
         </Transition>
@@ -164,7 +187,7 @@ fn PartNotFound() -> impl IntoView {
 }
 
 #[component]
-fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
+fn PartView(p: PartDetail, offers: Offers, shelf: Result<Vec<ShelfEntry>, AppError>) -> impl IntoView {
     let i18n = use_i18n();
     let title = format!("{} · {}", p.number, p.name);
     // Alternatives by tier (best first), then brand: the order the server sends.
@@ -185,6 +208,16 @@ fn PartView(p: PartDetail, offers: Offers) -> impl IntoView {
                 {(!p.description.is_empty()).then(|| format!(" · {}", p.description))}
             </p>
         </header>
+        {match shelf {
+            Ok(entries) if entries.is_empty() => None,
+            Ok(entries) => Some(view! { <Shelf entries /> }.into_any()),
+            Err(e) => Some(view! {
+                <section class="mb-6" aria-labelledby="shelf-h">
+                    <h2 id="shelf-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.part_shelf_title)}</h2>
+                    <ErrorBanner error=Signal::stored(Some(e)) />
+                </section>
+            }.into_any()),
+        }}
         {match offers {
             Ok(None) => None,
             Ok(Some(offers)) => Some(view! { <Availability offers /> }.into_any()),
@@ -276,6 +309,37 @@ fn fresh_text(l: Locale, age_secs: i64) -> String {
 }
 
 /// Which active bodegas have the part (or an aftermarket product replacing it) in stock, cheapest first.
+/// The organisation's own items of the part: what there is of each, and the way to the item.
+#[component]
+fn Shelf(entries: Vec<ShelfEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class=format!("{CARD} mb-6") aria-labelledby="shelf-h" data-testid="part-shelf">
+            <h2 id="shelf-h" class="mb-2 text-lg font-semibold">{t!(i18n, catalog.part_shelf_title)}</h2>
+            <ul class="space-y-1 text-sm">
+                {entries.into_iter().map(|e| {
+                    let to = format!("/stock/items/{}", e.item.0);
+                    let sku = e.sku.clone();
+                    view! {
+                        <li class="flex flex-wrap items-baseline justify-between gap-x-3">
+                            <span>
+                                <span class="font-medium">{e.name.clone()}</span> " · "
+                                <span class="font-mono">{e.sku.clone()}</span>
+                            </span>
+                            <span class="flex items-baseline gap-3">
+                                <span class="font-semibold" data-testid="part-shelf-qty">{move || crate::stockroom::texts::qty(i18n.get_locale(), e.balance, e.unit)}</span>
+                                <a href=to class="font-medium text-[#1a5bb5] hover:underline dark:text-[#8fbfff]">
+                                    {move || td_string!(i18n.get_locale(), catalog.part_shelf_open, sku = sku.clone()).to_string()}
+                                </a>
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
 #[component]
 fn Availability(offers: Vec<OfferDto>) -> impl IntoView {
     let i18n = use_i18n();

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use nexus::catalog::rules::part::VehicleOptions;
 use nexus::catalog::rules::search::{NumberSource, PartHit, SearchPage, Segment, VehicleFilter, round_estimate};
 use nexus::identity::rules::auth::Permission;
+use nexus::stockroom::rules::views::ShelfEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -43,7 +44,15 @@ pub struct CatalogResultDto {
     pub examples: Vec<String>,
     /// For the roles that compare bodegas: which of the page's parts some bodega holds, how many, from what price.
     pub available: Vec<nexus::inventory::rules::stock::AvailabilitySummary>,
+    /// For a store room's readers (a workshop, a plant), on the first page: the parts of its own stock the query
+    /// finds, best first, shown before the rest ("en tu almacén").
+    pub shelf_hits: Vec<PartHit>,
+    /// Its items of those parts and of the page's, with what there is of each.
+    pub shelf: Vec<ShelfEntry>,
 }
+
+/// How many of its own parts a search shows first.
+const SHELF_FIRST: usize = 5;
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
 pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
@@ -107,14 +116,35 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let examples = if start { parts::examples(&st.pool).await? } else { Vec::new() };
     // Availability shows in the list itself for those who compare bodegas (one statement for the page).
     let user = crate::state::user()?;
-    let available = if user.may(Permission::AvailabilityRead) {
-        let ids: Vec<nexus::ids::PartId> = page.hits.iter().map(|h| h.id).collect();
-        let caller = nexus::caller::Caller::User(user);
+    let may_compare = user.may(Permission::AvailabilityRead);
+    let keeps_stock = user.may(Permission::StockRead);
+    let caller = nexus::caller::Caller::User(user);
+    let ids: Vec<nexus::ids::PartId> = page.hits.iter().map(|h| h.id).collect();
+    let available = if may_compare {
         nexus::inventory::service::stock::availability_summary(&st.pool, &caller, &ids).await?
     } else {
         Vec::new()
     };
-    Ok(CatalogResultDto { page, vehicle, options, examples, available })
+    // The organisation's own stock: what of it the query finds comes first (the same search among the parts it
+    // holds), and every part shown says what there is of it.
+    let (mut shelf_hits, mut shelf) = (Vec::new(), Vec::new());
+    if keeps_stock && !start {
+        let held = nexus::stockroom::service::shelf::stocked_parts(&st.pool, &caller).await?;
+        if after.is_none() {
+            shelf_hits = nexus::catalog::service::search::among(&st.pool, &req, &held).await?;
+            shelf_hits.truncate(SHELF_FIRST);
+        }
+        let mut shown: Vec<nexus::ids::PartId> = ids
+            .iter()
+            .filter(|p| held.binary_search(p).is_ok())
+            .copied()
+            .chain(shelf_hits.iter().map(|h| h.id))
+            .collect();
+        shown.sort_unstable();
+        shown.dedup();
+        shelf = nexus::stockroom::service::shelf::of_parts(&st.pool, &caller, &shown).await?;
+    }
+    Ok(CatalogResultDto { page, vehicle, options, examples, available, shelf_hits, shelf })
 }
 
 pub use crate::ui::list::encode as enc;
@@ -426,7 +456,7 @@ fn marked(segments: Vec<Segment>) -> impl IntoView {
 #[component]
 fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
     let i18n = use_i18n();
-    let CatalogResultDto { page, vehicle, examples, available, .. } = result;
+    let CatalogResultDto { page, vehicle, examples, available, shelf_hits, shelf, .. } = result;
     let searched = !q.trim().is_empty() || !vehicle.is_empty();
     let group_param = use_query_map().with_untracked(|m| m.get("group")).and_then(|g| g.parse::<i32>().ok());
     if !searched && group_param.is_none() {
@@ -494,6 +524,24 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
             </nav>
         }
     });
+    // The organisation's own parts the query finds, first (the arrow keys walk them, then the results).
+    let first_index = shelf_hits.len();
+    let own = (!shelf_hits.is_empty()).then(|| {
+        let shelf = shelf.clone();
+        let q = q.clone();
+        view! {
+            <section aria-labelledby="shelf-heading" class="mb-4" data-testid="shelf">
+                <h2 id="shelf-heading" class="text-sm font-semibold text-emerald-900 dark:text-emerald-300">{t!(i18n, catalog.on_shelf_title)}</h2>
+                <p class="mb-2 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, catalog.on_shelf_note)}</p>
+                <ol class="space-y-2">
+                    {shelf_hits.into_iter().enumerate().map(|(i, h)| {
+                        let mine = shelf.iter().filter(|e| e.part == h.id).cloned().collect::<Vec<_>>();
+                        view! { <Hit hit=h index=i q=q.clone() stocked=None mine /> }
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    });
     let empty = hits.is_empty();
     let list = if empty {
         let (q2, v2) = (q.clone(), vehicle.clone());
@@ -552,7 +600,8 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
                 <ol class="space-y-2" data-testid="results">
                     {hits.into_iter().enumerate().map(|(i, h)| {
                         let stocked = available.iter().find(|a| a.part == h.id).cloned();
-                        view! { <Hit hit=h index=i q=q.clone() stocked /> }
+                        let mine = shelf.iter().filter(|e| e.part == h.id).cloned().collect::<Vec<_>>();
+                        view! { <Hit hit=h index=i + first_index q=q.clone() stocked mine /> }
                     }).collect_view()}
                 </ol>
                 <ResultPages first=(trail.back.len() > 1).then(|| href(&q3, &v3, group_param, None)) prev next />
@@ -564,7 +613,7 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
         {notes}
         <div class="lg:grid lg:grid-cols-[16rem_1fr] lg:gap-6">
             <div>{facets}</div>
-            <div class="min-w-0">{list}</div>
+            <div class="min-w-0">{own}{list}</div>
         </div>
     }
     .into_any()
@@ -592,6 +641,8 @@ fn Hit(
     q: String,
     /// Which bodegas hold it, for the roles that compare them.
     stocked: Option<nexus::inventory::rules::stock::AvailabilitySummary>,
+    /// The caller's own items of it, with what there is of each.
+    mine: Vec<ShelfEntry>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let url = format!("/catalog/parts/{}?q={}", hit.id, enc(&q));
@@ -630,6 +681,22 @@ fn Hit(
                                 {move || td_string!(i18n.get_locale(), catalog.stocked, count = a.bodegas, price = number::money(i18n.get_locale(), &from)).to_string()}
                             </p>
                         }
+                })}
+                {(!mine.is_empty()).then(|| {
+                    let unit = mine[0].unit;
+                    let held = nexus::stockroom::rules::quantity::Qty(mine.iter().map(|e| e.balance.0).sum());
+                    view! {
+                        <p class="mt-1 text-sm font-medium text-emerald-800 dark:text-emerald-300" data-testid="hit-shelf">
+                            {move || {
+                                let l = i18n.get_locale();
+                                if held.0 > 0 {
+                                    td_string!(l, catalog.on_shelf, qty = crate::stockroom::texts::qty(l, held, unit)).to_string()
+                                } else {
+                                    td_string!(l, catalog.on_shelf_none).to_string()
+                                }
+                            }}
+                        </p>
+                    }
                 })}
                 {found.map(|f| {
                     let source = f.source;

@@ -32,14 +32,25 @@ struct Words {
 }
 
 pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
-    run(pool, req, None).await
+    run(pool, req, None, None).await
+}
+
+/// The same search among some parts only (a workshop's shelf: the parts its store room holds), first page, best first:
+/// what of its own stock the query finds. Nothing when no part is given.
+pub async fn among(pool: &PgPool, req: &SearchRequest, parts: &[PartId]) -> Result<Vec<PartHit>> {
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = parts.iter().map(|p| p.0).collect();
+    let first = SearchRequest { after: None, ..req.clone() };
+    Ok(run(pool, &first, None, Some(&ids)).await?.hits)
 }
 
 /// Runs a search and returns PostgreSQL's plan of each statement it ran, in order (`EXPLAIN (ANALYZE, BUFFERS)`): what
 /// the benchmark prints and its note quotes.
 pub async fn explain(pool: &PgPool, req: &SearchRequest) -> Result<Vec<String>> {
     let mut plans = Vec::new();
-    run(pool, req, Some(&mut plans)).await?;
+    run(pool, req, Some(&mut plans), None).await?;
     Ok(plans)
 }
 
@@ -128,7 +139,13 @@ async fn broad(
     Ok(store::Found { hits, groups: est.groups, total: Some(est.total), approximate: est.approximate, candidates: 0 })
 }
 
-async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<String>>) -> Result<SearchPage> {
+/// A search; among `only` parts when given (then no counts, and never broad: the ids are few).
+async fn run(
+    pool: &PgPool,
+    req: &SearchRequest,
+    mut plans: Option<&mut Vec<String>>,
+    only: Option<&[i64]>,
+) -> Result<SearchPage> {
     let vehicle: VehicleFilter = req.vehicle.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
     let query = SearchQuery::parse(&req.q).map_err(|code| Error::field("q", code))?;
     if req.group.is_some_and(|g| g < 1) {
@@ -209,9 +226,10 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
         group: req.group,
         after: req.after,
         limit: limit + 1,
-        counts: true,
+        counts: only.is_none(),
         cap: None,
         name_tier: None,
+        only,
     };
 
     // A number written with spaces, as one number first (counted on every page, so every page picks the same way).
@@ -219,7 +237,8 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
     if let Some(whole) = &rest.whole_key {
         let p = store::Plan { keys: std::slice::from_ref(whole), ..base };
         let f = run_plan(pool, &p, &mut plans).await?;
-        if f.total.unwrap_or(0) > 0 {
+        // (Among a shelf nothing is counted: what it found is what the page holds.)
+        if f.total.unwrap_or(0) > 0 || (only.is_some() && !f.hits.is_empty()) {
             chosen = Some((f, p));
         }
     }
@@ -231,9 +250,9 @@ async fn run(pool: &PgPool, req: &SearchRequest, mut plans: Option<&mut Vec<Stri
                 return Ok(SearchPage { understood, ..SearchPage::default() });
             }
             // Without numbers, capped: a broad search is read another way (and needs its count on every page).
-            let cap = rest.numbers.is_empty().then_some(store::BROAD_AT);
-            let p =
-                store::Plan { keys: &rest.numbers, words: word_refs, counts: first_page || cap.is_some(), cap, ..base };
+            let cap = (rest.numbers.is_empty() && only.is_none()).then_some(store::BROAD_AT);
+            let counts = only.is_none() && (first_page || cap.is_some());
+            let p = store::Plan { keys: &rest.numbers, words: word_refs, counts, cap, ..base };
             (run_plan(pool, &p, &mut plans).await?, p)
         }
     };

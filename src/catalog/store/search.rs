@@ -152,6 +152,8 @@ pub(in crate::catalog) struct Plan<'a> {
     pub cap: Option<i64>,
     /// Only the parts whose name matches the words (`Some(true)`), or only the others (`Some(false)`).
     pub name_tier: Option<bool>,
+    /// Only these parts (a workshop's own shelf, searched the same way): a few ids, read by the primary key.
+    pub only: Option<&'a [i64]>,
 }
 
 /// Where a word search's candidates end and a broad search begins: below, every match is fetched, ranked and counted
@@ -373,6 +375,9 @@ fn push_group<'a>(b: &mut QueryBuilder<'a, Postgres>, plan: &Plan<'a>) {
 fn push_filters<'a>(b: &mut QueryBuilder<'a, Postgres>, plan: &Plan<'a>) {
     if let Some(v) = plan.vehicles {
         b.push(" and p.vehicle_ids && ").push_bind(v.to_vec()).push("::int4[]");
+    }
+    if let Some(ids) = plan.only {
+        b.push(" and p.id = any(").push_bind(ids.to_vec()).push("::int8[])");
     }
     match (plan.name_tier, plan.words.is_some()) {
         (Some(true), true) => {

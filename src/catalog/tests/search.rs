@@ -402,3 +402,27 @@ async fn the_search_cache_forgets_its_pages_when_the_catalog_changes(opts: PgPoo
     // Its connection goes with it: PostgreSQL waits 5 s, then refuses to drop a test database still in use.
     listening.abort();
 }
+
+/// A workshop's shelf: the same search among the parts it holds, in the same order, nothing else (its "en tu almacén").
+#[sqlx::test]
+async fn a_search_among_some_parts_finds_only_them_in_the_same_order(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use crate::catalog::service::search::among;
+    let pool = catalog(opts, conn).await;
+    let all = search(&pool, &req("pastillas delanteras")).await.unwrap().hits;
+    assert_eq!(all.len(), 3);
+    let ids = |hits: &[crate::catalog::rules::search::PartHit]| hits.iter().map(|h| h.id).collect::<Vec<_>>();
+    // Two of the three, given in any order, come back in the search's order; a part the query does not find (the
+    // oil filter) does not.
+    let filter = search(&pool, &req("filtro de aceite")).await.unwrap().hits[0].id;
+    let shelf = [all[2].id, filter, all[0].id];
+    assert_eq!(ids(&among(&pool, &req("pastillas delanteras"), &shelf).await.unwrap()), [all[0].id, all[2].id]);
+    // Numbers too, and a later page's cursor is ignored: the shelf is shown whole, first.
+    let mut later = req("04465");
+    later.after = Some(SearchCursor { tier: 9, score: 0, id: 1 });
+    let whole: Vec<_> = search(&pool, &req("04465")).await.unwrap().hits.into_iter().map(|h| h.id).collect();
+    let expected: Vec<_> = whole.into_iter().filter(|id| shelf.contains(id)).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&among(&pool, &later, &shelf).await.unwrap()), expected);
+    // No shelf, no search.
+    assert!(among(&pool, &req("pastillas"), &[]).await.unwrap().is_empty());
+}

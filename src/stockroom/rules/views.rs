@@ -247,3 +247,17 @@ pub struct StocktakeLine {
     pub counted_by: Option<String>,
     pub counted_at: Option<DateTime<Utc>>,
 }
+
+/// An item of the caller's store room that is a catalog part, with what there is of it (every department together):
+/// what a workshop sees on the part's page and beside it in its searches ("en tu almacén").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ShelfEntry {
+    pub part: PartId,
+    pub item: ItemId,
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub balance: Qty,
+}

@@ -1,7 +1,8 @@
 //! The demo store room: on a demo start, Planta Demo gets a tool crib, a maintenance store and a raw-material store, a
 //! category tree, a few hundred items with barcodes and levels, and four months of history (deliveries, issues to its
 //! people against work orders, returns, transfers), once. Generated deterministically and written through the ledger
-//! itself, day by day in order, so every balance, running balance and alert is the database's own.
+//! itself, day by day in order, so every balance, running balance and alert is the database's own. Taller Demo gets a
+//! shelf of catalog parts (what the catalog's search finds first for what a workshop keeps), once the catalog is there.
 
 use chrono::{Duration, Utc};
 use rand::{Rng, SeedableRng};
@@ -245,7 +246,7 @@ const FAMILIES: &[Family] = &[
 /// Builds Planta Demo's store room when it has none; whether it did.
 pub async fn configure(pool: &PgPool) -> Result<bool> {
     let mut tx = db::begin(pool, Scope::Platform).await?;
-    let Some((tenant, keeper, operators)) = store::unconfigured(&mut tx, PLANT).await? else {
+    let Some((tenant, keeper, operators)) = store::unconfigured(&mut tx, PLANT, "manufacturer").await? else {
         return Ok(false);
     };
     let mut departments = Vec::new();
@@ -288,7 +289,82 @@ pub async fn configure(pool: &PgPool) -> Result<bool> {
     Ok(true)
 }
 
-/// Four months of days: a delivery now and then, issues to operators against work orders, some returns and transfers;
+/// The demo workshop.
+pub const WORKSHOP: &str = "Taller Demo";
+
+/// What Taller Demo keeps on its shelf: the catalog's first two answers to each of these, so many of each.
+const SHELF: [(&str, i64); 4] = [("pastillas de freno", 4), ("filtro de aceite", 6), ("bujia", 8), ("amortiguador", 2)];
+
+/// Builds Taller Demo's shelf when it has none and the catalog is loaded (otherwise nothing: the next start, or the
+/// catalog's load, tries again): one store, a few catalog parts as items, received a week ago. Whether it did.
+pub async fn configure_workshop(pool: &PgPool) -> Result<bool> {
+    use crate::catalog::rules::search::SearchRequest;
+    let mut parts = Vec::new();
+    for (q, units) in SHELF {
+        let req = SearchRequest { q: q.to_owned(), limit: 2, ..SearchRequest::default() };
+        for h in crate::catalog::service::search::search(pool, &req).await?.hits {
+            let name: String = h.name.iter().map(|s| s.text.as_str()).collect();
+            parts.push((h.id, h.number, name, units));
+        }
+    }
+    parts.sort_by_key(|p| p.0);
+    parts.dedup_by_key(|p| p.0);
+    if parts.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = db::begin(pool, Scope::Platform).await?;
+    let Some((tenant, keeper, _)) = store::unconfigured(&mut tx, WORKSHOP, "workshop").await? else {
+        return Ok(false);
+    };
+    let dept = setup_store::insert_department(&mut tx, tenant, "ALM", "Almacén del taller", false).await?;
+    let mut changes = Vec::new();
+    for (n, (part, number, name, units)) in parts.into_iter().enumerate() {
+        let fields = ItemFields {
+            sku: &number,
+            name: &name,
+            description: "",
+            unit: Unit::Piece.as_str(),
+            category: None,
+            unit_cost_cents: None,
+            currency: "MXN",
+            part: Some(part),
+        };
+        let item = setup_store::insert_item(&mut tx, tenant, &fields).await?;
+        setup_store::set_level(&mut tx, tenant, item, dept, Qty::units(1).0, Some(Qty::units(units).0), 0).await?;
+        changes.push(Change {
+            line: n + 1,
+            kind: MovementKind::Receive,
+            item,
+            department: dept,
+            delta: Qty::units(units),
+            other_department: None,
+        });
+    }
+    // Items in id order, each received once: the ledger's global order holds.
+    let author = Author { user: Some(keeper.0), key: None, name: &keeper.1 };
+    let key = "demo-shelf";
+    let post = ledger_store::claim(&mut tx, tenant, key, key.as_bytes(), "ui", &author, "").await?.unwrap_or(PostId(0));
+    let mut m = NewMovements::default();
+    for c in &changes {
+        m.line.push(i32::try_from(c.line).unwrap_or(0));
+        m.kind.push(c.kind.as_str().to_owned());
+        m.item.push(c.item.0);
+        m.department.push(c.department.0);
+        m.quantity.push(c.delta.0);
+        m.person.push(None);
+        m.other_department.push(None);
+        m.reference.push(String::new());
+        m.reason.push(String::new());
+        m.reverses.push(None);
+    }
+    let week_ago = Utc::now() - Duration::days(7);
+    let at: Vec<_> = (0..changes.len()).map(|n| week_ago + Duration::seconds(n as i64)).collect();
+    store::insert_at(&mut tx, tenant, post, &m, &at).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Four months of days: a delivery now and then/// Four months of days: a delivery now and then, issues to operators against work orders, some returns and transfers;
 /// checked against the running balances (a demo never asks the ledger for what is not there), then written in order.
 async fn history(
     tx: &mut crate::db::Tx,

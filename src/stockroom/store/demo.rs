@@ -6,16 +6,19 @@ use crate::db::Tx;
 use crate::ids::{PostId, TenantId, UserId};
 use crate::stockroom::store::ledger::NewMovements;
 
-/// The demo plant when it has no store room yet: its id, its storekeeper (id and name) and its operators.
+/// The demo organisation of this name and kind when it has no store room yet: its id, its storekeeper (id and name:
+/// supply, else the owner, else the workshop's own account) and its operators.
 pub(in crate::stockroom) async fn unconfigured(
     tx: &mut Tx,
     name: &str,
+    kind: &str,
 ) -> Result<Option<(TenantId, (UserId, String), Vec<UserId>)>, sqlx::Error> {
     let Some(tenant) = sqlx::query_scalar!(
         r#"select t.id as "id: TenantId" from tenants t
-           where t.name = $1 and t.kind = 'manufacturer'
+           where t.name = $1 and t.kind = $2
              and not exists (select 1 from stockroom_departments d where d.tenant_id = t.id)"#,
-        name
+        name,
+        kind
     )
     .fetch_optional(&mut **tx)
     .await?
@@ -24,7 +27,7 @@ pub(in crate::stockroom) async fn unconfigured(
     };
     let people = sqlx::query!(
         r#"select id as "id: UserId", display_name, role from users
-           where tenant_id = $1 and status = 'active' and role in ('supply', 'operator', 'owner')
+           where tenant_id = $1 and status = 'active' and role in ('supply', 'operator', 'owner', 'workshop')
            order by role, created_at"#,
         tenant.0
     )
@@ -34,6 +37,7 @@ pub(in crate::stockroom) async fn unconfigured(
         .iter()
         .find(|p| p.role == "supply")
         .or_else(|| people.iter().find(|p| p.role == "owner"))
+        .or_else(|| people.iter().find(|p| p.role == "workshop"))
         .map(|p| (p.id, p.display_name.clone()));
     let operators = people.iter().filter(|p| p.role == "operator").map(|p| p.id).collect();
     Ok(keeper.map(|k| (tenant, k, operators)))
