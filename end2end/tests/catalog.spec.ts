@@ -188,3 +188,34 @@ test('without JavaScript the search is a plain GET form with a shareable URL', a
   await expect(plain.getByTestId('part-name')).toBeVisible();
   await context.close();
 });
+
+test('a workshop sees its own stock first: "en tu almacén" in the search, on the part, and the way to the item', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  // Taller Demo's shelf is stocked from the catalog once the catalog is in (the same background start): wait for it.
+  await expect
+    .poll(
+      async () => {
+        await open(page, '/catalog?q=pastillas%20de%20freno');
+        return page.getByTestId('shelf').count();
+      },
+      { timeout: 60_000, intervals: [2_000] },
+    )
+    .toBe(1);
+  const shelf = page.getByTestId('shelf');
+  await expect(shelf.getByRole('heading', { name: 'En tu almacén' })).toBeVisible();
+  const first = shelf.getByTestId('hit').first();
+  await expect(first.getByTestId('hit-shelf')).toHaveText(/^En tu almacén: 4 pza/);
+  const number = (await first.getByTestId('hit-number').innerText()).trim();
+  // The same part among the results says so too.
+  const again = page.getByTestId('results').getByTestId('hit').filter({ hasText: number });
+  if ((await again.count()) > 0) await expect(again.first().getByTestId('hit-shelf')).toBeVisible();
+  await shot(page, 'catalog-shelf');
+  await first.click();
+  await expect(page).toHaveURL(/\/catalog\/parts\/\d+/);
+  const own = page.getByTestId('part-shelf');
+  await expect(own.getByTestId('part-shelf-qty')).toHaveText('4 pza');
+  await own.getByRole('link', { name: `Ver artículo ${number}` }).click();
+  await expect(page).toHaveURL(/\/stock\/items\/\d+/);
+  await expect(page.getByText(number).first()).toBeVisible();
+});

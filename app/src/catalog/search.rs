@@ -52,6 +52,7 @@ pub struct CatalogResultDto {
 }
 
 /// How many of its own parts a search shows first.
+#[cfg(feature = "ssr")]
 const SHELF_FIRST: usize = 5;
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
