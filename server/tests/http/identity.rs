@@ -643,18 +643,30 @@ async fn tenants_cannot_reach_each_other_through_the_endpoints(opts: PgPoolOptio
     assert_eq!(listed[0]["scopes"], json!(["inventory:write"]));
     assert_eq!(listed[0]["prefix"], json!(&key[..12]));
 
-    // The permission matrix: a workshop has no API keys at all.
+    // A workshop keeps keys for its own systems (its stock room, the catalog), none stronger than itself, and sees
+    // only its own.
     let workshop_access = app.access_token(WORKSHOP).await;
-    app.get("/api/v1/api-keys", Auth::Bearer(&workshop_access))
-        .await
-        .assert_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    let own = app
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({ "name": "lector", "scopes": ["catalog:read", "stock:write"] }),
+            Auth::Bearer(&workshop_access),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text());
+    let theirs = app.get("/api/v1/api-keys", Auth::Bearer(&workshop_access)).await.json();
+    assert_eq!(theirs.as_array().unwrap().len(), 1, "{theirs}");
+    assert_eq!(theirs[0]["scopes"], json!(["catalog:read", "stock:write"]));
     app.post_json(
         "/api/v1/api-keys",
-        &json!({ "name": "x", "scopes": ["catalog:read"] }),
+        &json!({ "name": "x", "scopes": ["inventory:write"] }),
         Auth::Bearer(&workshop_access),
     )
     .await
-    .assert_error(StatusCode::FORBIDDEN, json!({ "error": "forbidden" }));
+    .assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "scopes", "code": "forbidden" }] }),
+    );
     // A bodega cannot mint a key stronger than itself.
     app.post_json(
         "/api/v1/api-keys",

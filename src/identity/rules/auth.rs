@@ -116,7 +116,9 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
         Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf],
         Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove],
         Role::Viewer => &[AccountManage, ProductionRead, StockRead],
-        Role::Workshop => &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
+        Role::Workshop => {
+            &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure]
+        }
         Role::Warehouse => &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage],
     }
 }
@@ -324,11 +326,12 @@ mod tests {
                 StockConfigure,
             ],
         );
-        // A workshop's own account keeps its shelf: reads, moves and sets up its stock room.
+        // A workshop's own account keeps its shelf: reads, moves and sets up its stock room, and keeps the keys and
+        // webhooks its own systems use (a scanner client, the CLI, its ERP told of low stock).
         check_in(
             Workshop,
             Role::Workshop,
-            &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
+            &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
         );
         // A plant's owner: the plant and its stock room, the catalog and availability; no bodega uploads.
         check_in(
@@ -410,7 +413,10 @@ mod tests {
         check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf]);
         check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove]);
         check(Role::Viewer, &[AccountManage, ProductionRead, StockRead]);
-        check(Role::Workshop, &[AccountManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure]);
+        check(
+            Role::Workshop,
+            &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
+        );
         check(Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
     }
 
