@@ -67,6 +67,9 @@ fn on_constraint(name: &str) -> Option<Error> {
         "stockroom_departments_code_key" => Error::field("code", ErrorCode::NameTaken),
         "stockroom_items_sku_key" => Error::field("sku", ErrorCode::NameTaken),
         "stockroom_categories_name_key" => Error::field("name", ErrorCode::NameTaken),
+        // An invitation's department: one of the organisation's, and open.
+        "invitations_department_fkey" => Error::field("department", ErrorCode::NotFound),
+        "invitations_department_open" => Error::field("department", ErrorCode::Archived),
         // An item linked to a catalog part that is not there (or was just removed).
         "stockroom_items_part_id_fkey" => Error::field("part", ErrorCode::NotFound),
         // A balance the ledger would take below zero: the service names the lines before it comes to this, so this is

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use nexus::identity::rules::auth::Role;
+use nexus::identity::rules::auth::{Permission, Role};
 use nexus::identity::rules::invitation::{AcceptInput, InvitationInput, InvitationProblem, InvitationStatus, Language};
 use nexus::identity::rules::tenant::TenantKind;
 use nexus::ids::InvitationId;
@@ -80,7 +80,21 @@ pub fn outgoing(origin: &str, lang: Language) -> nexus::identity::service::invit
 }
 
 #[server(prefix = "/api", endpoint = "ui/invitations/create")]
-pub async fn invite(input: InvitationInput, #[server(default)] lang: Language) -> Result<InvitedDto, AppError> {
+pub async fn invite(
+    input: InvitationInput,
+    #[server(default)] lang: Language,
+    /// The form's department choice: empty for none.
+    #[server(default)]
+    department: String,
+) -> Result<InvitedDto, AppError> {
+    let mut input = input;
+    if !department.trim().is_empty() {
+        let d = department
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| AppError::field("department", nexus::codes::ErrorCode::NotFound))?;
+        input.department = Some(d);
+    }
     let st = crate::state::state()?;
     let user = crate::state::user()?;
     let origin = crate::state::site_origin()?;
@@ -166,16 +180,31 @@ pub fn InviteCard(invite: ServerAction<Invite>) -> impl IntoView {
     // is preselected (a plant mostly invites managers and operators).
     let roles = kind.roles();
     let first = roles.iter().copied().find(|&r| r != Role::Owner).unwrap_or(roles[0]);
+    // Where the organisation keeps a stock room: the department the person joins (its open ones).
+    let keeps_room = use_me().can(Permission::StockRead);
+    let departments = Resource::new(
+        || (),
+        move |_| async move {
+            if !keeps_room {
+                return Ok(Vec::new());
+            }
+            crate::stockroom::stock_room()
+                .await
+                .map(|r| r.departments.into_iter().filter(|d| !d.archived).collect::<Vec<_>>())
+        },
+    );
     view! {
         <section class=format!("{CARD} my-6") aria-labelledby="invite-title">
             <h2 id="invite-title" class="mb-1 text-lg font-semibold text-slate-900 dark:text-white">{t!(i18n, invitations.title)}</h2>
             <p class="mb-4 text-sm text-slate-500 dark:text-slate-400">{t!(i18n, invitations.intro)}</p>
-            <ErrorBanner error fields=&["email", "role"] />
+            <ErrorBanner error fields=&["email", "role", "department"] />
             {move || done().map(|d| view! { <Invited invited=d /> })}
-            <ActionForm action=invite attr:class="grid gap-x-4 sm:grid-cols-[1fr_14rem_auto] sm:items-start">
+            <ActionForm action=invite attr:class="flex flex-col gap-x-4 sm:flex-row sm:flex-wrap sm:items-start">
                 <input type="hidden" name="lang" value=move || match language(i18n.get_locale()) { Language::Es => "es", Language::En => "en" } />
-                <TextField name="input[email]" field="email" kind="email" label=ViewFn::from(move || t!(i18n, invitations.email)) error autocomplete="off" />
-                <div class="mb-4">
+                <div class="sm:min-w-[16rem] sm:flex-1">
+                    <TextField name="input[email]" field="email" kind="email" label=ViewFn::from(move || t!(i18n, invitations.email)) error autocomplete="off" />
+                </div>
+                <div class="mb-4 sm:w-56">
                     <label for="invite-role" class="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">{t!(i18n, invitations.role)}</label>
                     <select id="invite-role" name="input[role]" class=INPUT data-testid="invite-role">
                         {roles.iter().map(|&r| view! {
@@ -186,6 +215,23 @@ pub fn InviteCard(invite: ServerAction<Invite>) -> impl IntoView {
                         <p class="mt-1 text-sm text-red-600 dark:text-red-400">{error_text(i18n.get_locale(), c)}</p>
                     })}
                 </div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let open = departments.await.unwrap_or_default();
+                        (!open.is_empty()).then(|| view! {
+                            <div class="mb-4 sm:w-56">
+                                <label for="invite-department" class="mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200">{t!(i18n, invitations.department)}</label>
+                                <select id="invite-department" name="department" class=INPUT data-testid="invite-department">
+                                    <option value="">{t!(i18n, invitations.no_department)}</option>
+                                    {open.into_iter().map(|d| view! { <option value=d.id.0.to_string()>{d.name.clone()}</option> }).collect_view()}
+                                </select>
+                                {move || error.get().and_then(|e| e.field_code("department")).map(|c| view! {
+                                    <p class="mt-1 text-sm text-red-600 dark:text-red-400">{error_text(i18n.get_locale(), c)}</p>
+                                })}
+                            </div>
+                        })
+                    })}
+                </Transition>
                 <button type="submit" class=format!("{BUTTON} sm:mt-6") data-testid="invite-submit" disabled=move || invite.pending().get()>
                     {move || if invite.pending().get() { td_string!(i18n.get_locale(), common.working) } else { td_string!(i18n.get_locale(), invitations.submit) }}
                 </button>

@@ -443,3 +443,48 @@ async fn labels_print_on_sheets_of_twenty_four(opts: PgPoolOptions, conn: PgConn
     let res = app.get(&format!("/api/v1/stock/labels?items={gloves}"), Auth::Bearer(&workshop)).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "another organisation's item");
 }
+
+/// Seed 003's registration per department: the owner invites someone into a department, and accepting makes them
+/// one of its people (its alerts are theirs). An archived department, another organisation's or none at all is
+/// refused by field, and nothing is sent.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_invitation_names_the_department_its_person_joins(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let (tools, upkeep, _) = room(&app, &owner).await;
+    let invite = |department: Value| {
+        let body = json!({ "email": "nuevo@planta.mx", "role": "supply", "department": department });
+        let owner = owner.clone();
+        let app = &app;
+        async move { app.post_json("/api/v1/invitations", &body, Auth::Bearer(&owner)).await }
+    };
+    // An archived department, and one that is not the organisation's.
+    let res = put_json(
+        &app,
+        &format!("/api/v1/stock/departments/{upkeep}"),
+        &json!({ "code": "MANT", "name": "Mantenimiento", "self_issue": false, "archived": true }),
+        &owner,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    invite(json!(upkeep)).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "department", "code": "archived" }] }),
+    );
+    invite(json!(987_654)).await.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "error": "validation", "fields": [{ "field": "department", "code": "not_found" }] }),
+    );
+    // The tool crib: accepted, the new storekeeper is one of its people.
+    let res = invite(json!(tools)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let link = res.json()["link"].as_str().unwrap().to_owned();
+    let token = link.rsplit_once("/invitation/").unwrap().1.to_owned();
+    let body = json!({ "token": token, "name": "Nuevo Almacenista", "password": "Turno-De-Noche-2026" });
+    let res = app.post_json("/api/v1/invitations/accept", &body, Auth::None).await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let people = app.get("/api/v1/stock/people", Auth::Bearer(&owner)).await.json();
+    let new = people.as_array().unwrap().iter().find(|p| p["name"] == "Nuevo Almacenista").expect("listed").clone();
+    assert_eq!(new["department"], json!(tools), "{new}");
+}

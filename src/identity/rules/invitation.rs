@@ -82,6 +82,10 @@ impl Refusal for InvitationProblem {
 pub struct InvitationInput {
     pub email: String,
     pub role: String,
+    /// The stock room department the person joins on accepting (optional; the organisation's own, not archived:
+    /// the database checks).
+    #[serde(default)]
+    pub department: Option<i32>,
 }
 
 /// An invitation that passed the rules of its fields (whether the role fits the organisation is the service's check,
@@ -90,6 +94,7 @@ pub struct InvitationInput {
 pub struct NewInvitation {
     pub email: Email,
     pub role: Role,
+    pub department: Option<i32>,
 }
 
 impl InvitationInput {
@@ -107,8 +112,13 @@ impl InvitationInput {
                 None
             }
         };
+        if self.department.is_some_and(|d| d < 1) {
+            errors.push(FieldError::new("department", ErrorCode::NotFound));
+        }
         match (email, role) {
-            (Some(email), Some(role)) => Ok(NewInvitation { email, role }),
+            (Some(email), Some(role)) if errors.is_empty() => {
+                Ok(NewInvitation { email, role, department: self.department })
+            }
             _ => Err(errors),
         }
     }
@@ -212,11 +222,21 @@ mod tests {
 
     #[test]
     fn an_invitation_names_an_address_and_a_role_and_says_every_problem_at_once() {
-        let ok = InvitationInput { email: " Luis@Planta.MX ".into(), role: "manager".into() }.validate().unwrap();
+        let ok = InvitationInput { email: " Luis@Planta.MX ".into(), role: "manager".into(), department: None }
+            .validate()
+            .unwrap();
         assert_eq!((ok.email.as_str(), ok.role), ("luis@planta.mx", Role::Manager));
-        let errs = InvitationInput { email: "luis".into(), role: "jefe".into() }.validate().unwrap_err();
+        let errs =
+            InvitationInput { email: "luis".into(), role: "jefe".into(), department: Some(0) }.validate().unwrap_err();
         let got: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(got, [("email", ErrorCode::EmailInvalid), ("role", ErrorCode::RoleNotAllowed)]);
+        assert_eq!(
+            got,
+            [
+                ("email", ErrorCode::EmailInvalid),
+                ("role", ErrorCode::RoleNotAllowed),
+                ("department", ErrorCode::NotFound)
+            ]
+        );
         let errs = InvitationInput::default().validate().unwrap_err();
         let got: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(got, [("email", ErrorCode::Required), ("role", ErrorCode::Required)]);

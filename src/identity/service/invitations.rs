@@ -152,12 +152,14 @@ pub(super) async fn insert(
             invited_by: inviter.user_id,
             invited_by_name: &inviter.display_name,
             expires_at,
+            department: new.department,
         },
     )
     .await?;
     let event = Event::new("invitation.created")
         .target("invitation", id)
-        .after(json!({ "email": new.email.as_str(), "role": new.role, "replaced_open_invitation": replaced }));
+        .after(json!({ "email": new.email.as_str(), "role": new.role, "department": new.department,
+                       "replaced_open_invitation": replaced }));
     audit::record(tx, &actor.in_tenant(tenant), event).await?;
     Ok(Made { tenant, id: InvitationId(id), token, email: new.email.as_str().to_owned(), role: new.role, expires_at })
 }

@@ -257,7 +257,7 @@ pub async fn create_tenant(
         return Err(Error::Forbidden);
     }
     let org = input.validate().map_err(Error::Validation)?;
-    let invitation = NewInvitation { email: org.owner_email.clone(), role: org.kind.first_role() };
+    let invitation = NewInvitation { email: org.owner_email.clone(), role: org.kind.first_role(), department: None };
     let mut tx = db::begin(pool, Scope::Platform).await?;
     if store::exists_by_email(&mut tx, org.owner_email.as_str()).await? {
         return Err(Error::field("owner_email", ErrorCode::EmailTaken));

@@ -14,6 +14,8 @@ pub(in crate::identity) struct NewInvitation<'a> {
     pub invited_by: UserId,
     pub invited_by_name: &'a str,
     pub expires_at: DateTime<Utc>,
+    /// The stock room department the person joins on accepting (the stock room's trigger acts on it).
+    pub department: Option<i32>,
 }
 
 /// An invitation as its lists and its link show it.
@@ -54,15 +56,17 @@ pub(in crate::identity) async fn revoke_open_for(
 
 pub(in crate::identity) async fn insert(tx: &mut Tx, i: NewInvitation<'_>) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
-        "insert into invitations (tenant_id, email, role, token_hash, invited_by, invited_by_name, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        "insert into invitations (tenant_id, email, role, token_hash, invited_by, invited_by_name, expires_at,
+                                  department_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         i.tenant_id.0,
         i.email,
         i.role,
         i.token_hash,
         i.invited_by.0,
         i.invited_by_name,
-        i.expires_at
+        i.expires_at,
+        i.department
     )
     .fetch_one(&mut **tx)
     .await

@@ -405,6 +405,9 @@ pub struct InviteRequest {
     /// The language of the e-mail (the invitee's is not known yet): `es` (default) or `en`.
     #[schema(value_type = Option<MailLanguage>)]
     lang: Option<Language>,
+    /// The stock room department the person joins on accepting: one of the organisation's that is not archived.
+    #[schema(minimum = 1, maximum = 2147483647)]
+    department: Option<i32>,
 }
 
 /// A language of e-mails.
@@ -449,7 +452,7 @@ async fn invite(
     ApiJson(b): ApiJson<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let origin = nexus_app::state::origin_of(&st, &headers);
-    let input = InvitationInput { email: b.email, role: b.role };
+    let input = InvitationInput { email: b.email, role: b.role, department: b.department };
     let out = nexus_app::identity::invitations::outgoing(&origin, b.lang.unwrap_or_default());
     let invited = invitations::invite(&st.pool, &st.mailer, user, &input, out, &meta).await?;
     Ok((StatusCode::CREATED, Json(invited.into())))
