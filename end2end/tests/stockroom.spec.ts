@@ -207,3 +207,34 @@ test('an item\'s label prints from its page: name, SKU, the barcode in bars and 
   expect(svg.status()).toBe(200);
   expect(svg.headers()['x-sheets']).toBe('2');
 });
+
+test('the owner invites a storekeeper into a department, who joins it on accepting', async ({ page, request }) => {
+  const email = `almacen-${stamp}@e2e.test`;
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/admin/users');
+  await page.locator('#f-email').fill(email);
+  await page.getByTestId('invite-role').selectOption('supply');
+  const choice = page.getByTestId('invite-department');
+  await expect(choice).toBeVisible();
+  await choice.selectOption({ label: `Almacén e2e ${stamp}` });
+  await shot(page, 'invite-department');
+  await page.getByTestId('invite-submit').click();
+  const link = page.getByTestId('invite-link');
+  await expect(link).toBeVisible();
+  const url = await link.inputValue();
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login$/);
+  await open(page, new URL(url).pathname);
+  await page.locator('#f-name').fill(`Almacenista ${stamp}`);
+  await page.locator('#f-password').fill('Turno-De-Noche-2026');
+  await page.getByTestId('invitation-accept').click();
+  await expect(page).toHaveURL(/\/$/);
+  // The owner's list of the room's people has them in that department.
+  const headers = await bearer(request, OWNER);
+  const people = await (await request.get('/api/v1/stock/people', { headers })).json();
+  const departments = await (await request.get('/api/v1/stock/departments', { headers })).json();
+  const joined = people.find((p: { name: string }) => p.name === `Almacenista ${stamp}`);
+  const dept = departments.find((d: { id: number }) => d.id === joined?.department);
+  expect(dept?.name).toBe(`Almacén e2e ${stamp}`);
+});
