@@ -238,3 +238,48 @@ test('the owner invites a storekeeper into a department, who joins it on accepti
   const dept = departments.find((d: { id: number }) => d.id === joined?.department);
   expect(dept?.name).toBe(`Almacén e2e ${stamp}`);
 });
+
+test('the owner sets the room up: a department made and renamed, a category inside another, a person placed', async ({ page }) => {
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock');
+  await page.getByTestId('stock-setup').click();
+  await expect(page).toHaveURL(/\/stock\/setup$/);
+  await page.waitForSelector('body[data-hydrated]');
+  const departments = page.getByTestId('setup-departments');
+  await page.getByTestId('dept-code').fill(`P${stamp}`);
+  await page.getByTestId('dept-name').fill(`Pintura ${stamp}`);
+  await page.getByTestId('dept-save').click();
+  const made = departments.getByTestId('setup-department').filter({ hasText: `Pintura ${stamp}` });
+  await expect(made).toBeVisible();
+  await made.getByRole('button', { name: /Editar/ }).click();
+  await expect(page.getByTestId('dept-name')).toHaveValue(`Pintura ${stamp}`);
+  await page.getByTestId('dept-name').fill(`Pintura y acabados ${stamp}`);
+  await page.getByTestId('dept-save').click();
+  await expect(departments.getByTestId('setup-department').filter({ hasText: `Pintura y acabados ${stamp}` })).toBeVisible();
+  // The same code again is refused by field.
+  await page.getByTestId('dept-code').fill(`p${stamp}`);
+  await page.getByTestId('dept-name').fill('Otra');
+  await page.getByTestId('dept-save').click();
+  await expect(page.locator('[data-testid="setup-departments"] [role="alert"]').first()).toBeVisible();
+
+  const categories = page.getByTestId('setup-categories');
+  await page.getByTestId('cat-name').fill(`Abrasivos ${stamp}`);
+  await page.getByTestId('cat-save').click();
+  await expect(categories.getByTestId('setup-category').filter({ hasText: `Abrasivos ${stamp}` })).toBeVisible();
+  await page.getByTestId('cat-name').fill(`Lijas ${stamp}`);
+  await page.getByTestId('cat-parent').selectOption({ label: `Abrasivos ${stamp}` });
+  await page.getByTestId('cat-save').click();
+  await expect(categories.getByTestId('setup-category').filter({ hasText: `Abrasivos ${stamp} › Lijas ${stamp}` })).toBeVisible();
+
+  // A person placed in the new department stays there.
+  const person = page.getByTestId('setup-person').first();
+  await person.locator('select').selectOption({ label: `Pintura y acabados ${stamp}` });
+  await expect(async () => {
+    await page.reload();
+    await page.waitForSelector('body[data-hydrated]');
+    const chosen = await page.getByTestId('setup-person').first().locator('select option:checked').innerText();
+    expect(chosen).toBe(`Pintura y acabados ${stamp}`);
+  }).toPass({ timeout: 15_000 });
+  await shot(page, 'stock-setup');
+});

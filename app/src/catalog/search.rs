@@ -53,7 +53,7 @@ pub struct CatalogResultDto {
 
 /// How many of its own parts a search shows first.
 #[cfg(feature = "ssr")]
-const SHELF_FIRST: usize = 5;
+const SHELF_FIRST: u16 = 5;
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
 pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
@@ -132,8 +132,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     if keeps_stock && !start {
         let held = nexus::stockroom::service::shelf::stocked_parts(&st.pool, &caller).await?;
         if after.is_none() {
-            shelf_hits = nexus::catalog::service::search::among(&st.pool, &req, &held).await?;
-            shelf_hits.truncate(SHELF_FIRST);
+            shelf_hits = nexus::catalog::service::search::among(&st.pool, &req, &held, SHELF_FIRST).await?;
         }
         let mut shown: Vec<nexus::ids::PartId> = ids
             .iter()
@@ -527,22 +526,7 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
     });
     // The organisation's own parts the query finds, first (the arrow keys walk them, then the results).
     let first_index = shelf_hits.len();
-    let own = (!shelf_hits.is_empty()).then(|| {
-        let shelf = shelf.clone();
-        let q = q.clone();
-        view! {
-            <section aria-labelledby="shelf-heading" class="mb-4" data-testid="shelf">
-                <h2 id="shelf-heading" class="text-sm font-semibold text-emerald-900 dark:text-emerald-300">{t!(i18n, catalog.on_shelf_title)}</h2>
-                <p class="mb-2 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, catalog.on_shelf_note)}</p>
-                <ol class="space-y-2">
-                    {shelf_hits.into_iter().enumerate().map(|(i, h)| {
-                        let mine = shelf.iter().filter(|e| e.part == h.id).cloned().collect::<Vec<_>>();
-                        view! { <Hit hit=h index=i q=q.clone() stocked=None mine /> }
-                    }).collect_view()}
-                </ol>
-            </section>
-        }
-    });
+    let own = (!shelf_hits.is_empty()).then(|| view! { <OwnShelf hits=shelf_hits shelf=shelf.clone() q=q.clone() /> });
     let empty = hits.is_empty();
     let list = if empty {
         let (q2, v2) = (q.clone(), vehicle.clone());
@@ -621,6 +605,24 @@ fn Results(result: CatalogResultDto, q: String) -> impl IntoView {
 }
 
 /// The links between result pages: the first (from the third page on), the previous and the next.
+/// The parts of the organisation's own stock a search finds, above the results ("en tu almacén").
+#[component]
+fn OwnShelf(hits: Vec<PartHit>, shelf: Vec<ShelfEntry>, q: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section aria-labelledby="shelf-heading" class="mb-4" data-testid="shelf">
+            <h2 id="shelf-heading" class="text-sm font-semibold text-emerald-900 dark:text-emerald-300">{t!(i18n, catalog.on_shelf_title)}</h2>
+            <p class="mb-2 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, catalog.on_shelf_note)}</p>
+            <ol class="space-y-2">
+                {hits.into_iter().enumerate().map(|(i, h)| {
+                    let mine = shelf.iter().filter(|e| e.part == h.id).cloned().collect::<Vec<_>>();
+                    view! { <Hit hit=h index=i q=q.clone() stocked=None mine /> }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
 #[component]
 fn ResultPages(first: Option<String>, prev: Option<String>, next: Option<String>) -> impl IntoView {
     let i18n = use_i18n();

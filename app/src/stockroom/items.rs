@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, PageHeader};
 use crate::ui::list::{Column, DataTable, Pager, Rows, href};
-use crate::ui::session::Protected;
+use crate::ui::session::{Protected, use_me};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemsAsk {
@@ -127,6 +127,9 @@ fn Items(
                 <a href=COUNTER_PATH rel="external" class=BUTTON data-testid="stock-counter">{t!(i18n, room.counter_title)}</a>
                 <a href="/stock/alerts" class=BUTTON_SECONDARY data-testid="stock-alerts">{t!(i18n, room.alerts_title)}</a>
                 <a href="/stock/stocktakes" class=BUTTON_SECONDARY data-testid="stock-stocktakes">{t!(i18n, room.st_title)}</a>
+                {use_me().can(Permission::StockConfigure).then(|| view! {
+                    <a href="/stock/setup" class=BUTTON_SECONDARY data-testid="stock-setup">{t!(i18n, room.setup_link)}</a>
+                })}
             </div>
         </PageHeader>
         <Transition fallback=Loading>

@@ -1,6 +1,7 @@
 //! The stock room's pages: its items with their balances (`/stock`), an item's places, levels and history with the
 //! running balance (`/stock/items/:id`), the scan-first counter where stock is issued, returned, received and
-//! transferred (`/stock/counter`), the low-stock alerts (`/stock/alerts`) and stocktakes (`/stock/stocktakes`). Everything they show and do goes
+//! transferred (`/stock/counter`), the low-stock alerts (`/stock/alerts`), stocktakes (`/stock/stocktakes`), labels
+//! (`/stock/labels`) and the room's set-up (`/stock/setup`). Everything they show and do goes
 //! through `nexus::stockroom::service`, the same calls REST makes.
 
 pub mod alerts;
@@ -10,6 +11,7 @@ pub mod export;
 pub mod item;
 pub mod items;
 pub mod labels;
+pub mod setup;
 pub mod stocktakes;
 pub mod texts;
 
@@ -36,6 +38,8 @@ crate::ui::area_pages!(
     StocktakeRoute => stocktakes::StocktakePage,
     /// `/stock/labels`.
     LabelsRoute => labels::LabelsPage,
+    /// `/stock/setup`.
+    SetupRoute => setup::SetupPage,
 );
 
 /// The counter's page: a full load (its document alone may use the camera; see the server's `security_headers`).

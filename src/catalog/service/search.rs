@@ -35,14 +35,14 @@ pub async fn search(pool: &PgPool, req: &SearchRequest) -> Result<SearchPage> {
     run(pool, req, None, None).await
 }
 
-/// The same search among some parts only (a workshop's shelf: the parts its store room holds), first page, best first:
-/// what of its own stock the query finds. Nothing when no part is given.
-pub async fn among(pool: &PgPool, req: &SearchRequest, parts: &[PartId]) -> Result<Vec<PartHit>> {
+/// The same search among some parts only (a workshop's shelf: the parts its store room holds), the first `limit`, best
+/// first: what of its own stock the query finds. Nothing when no part is given.
+pub async fn among(pool: &PgPool, req: &SearchRequest, parts: &[PartId], limit: u16) -> Result<Vec<PartHit>> {
     if parts.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = parts.iter().map(|p| p.0).collect();
-    let first = SearchRequest { after: None, ..req.clone() };
+    let first = SearchRequest { after: None, limit, ..req.clone() };
     Ok(run(pool, &first, None, Some(&ids)).await?.hits)
 }
 
@@ -280,10 +280,23 @@ async fn run(
         without_vehicle = run_plan(pool, &p, &mut plans).await?.total;
     }
 
+    Ok(page_of(found, limit, word_refs.is_some(), first_page, understood, without_vehicle))
+}
+
+/// The page a search's statement found: `limit` hits (one more was asked for: whether a next page exists), and on a
+/// first page its counts.
+fn page_of(
+    mut found: store::Found,
+    limit: i64,
+    words: bool,
+    first_page: bool,
+    understood: Understood,
+    without_vehicle: Option<i64>,
+) -> SearchPage {
     let more = found.hits.len() as i64 > limit;
     found.hits.truncate(limit as usize);
-    let hits: Vec<PartHit> = found.hits.into_iter().map(|h| hit(h, word_refs.is_some())).collect();
-    Ok(SearchPage {
+    let hits: Vec<PartHit> = found.hits.into_iter().map(|h| hit(h, words)).collect();
+    SearchPage {
         understood,
         next: more.then(|| hits.last().map(|h| h.cursor.clone())).flatten(),
         hits,
@@ -291,7 +304,7 @@ async fn run(
         approximate: first_page && found.approximate,
         groups: found.groups.into_iter().map(|g| GroupCount { id: g.id, path: g.path, parts: g.parts }).collect(),
         without_vehicle,
-    })
+    }
 }
 
 /// The word terms: synonyms (longest runs first), the word being typed as a prefix, unknown words corrected. Each

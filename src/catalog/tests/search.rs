@@ -415,14 +415,14 @@ async fn a_search_among_some_parts_finds_only_them_in_the_same_order(opts: PgPoo
     // oil filter) does not.
     let filter = search(&pool, &req("filtro de aceite")).await.unwrap().hits[0].id;
     let shelf = [all[2].id, filter, all[0].id];
-    assert_eq!(ids(&among(&pool, &req("pastillas delanteras"), &shelf).await.unwrap()), [all[0].id, all[2].id]);
+    assert_eq!(ids(&among(&pool, &req("pastillas delanteras"), &shelf, 20).await.unwrap()), [all[0].id, all[2].id]);
     // Numbers too, and a later page's cursor is ignored: the shelf is shown whole, first.
     let mut later = req("04465");
     later.after = Some(SearchCursor { tier: 9, score: 0, id: 1 });
     let whole: Vec<_> = search(&pool, &req("04465")).await.unwrap().hits.into_iter().map(|h| h.id).collect();
     let expected: Vec<_> = whole.into_iter().filter(|id| shelf.contains(id)).collect();
     assert!(!expected.is_empty());
-    assert_eq!(ids(&among(&pool, &later, &shelf).await.unwrap()), expected);
+    assert_eq!(ids(&among(&pool, &later, &shelf, 20).await.unwrap()), expected);
     // No shelf, no search.
-    assert!(among(&pool, &req("pastillas"), &[]).await.unwrap().is_empty());
+    assert!(among(&pool, &req("pastillas"), &[], 20).await.unwrap().is_empty());
 }
