@@ -13,7 +13,7 @@ use nexus::stockroom::rules::{CategoryInput, DepartmentInput};
 use super::{Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader};
+use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader, error_text};
 use crate::ui::session::Protected;
 
 #[server(prefix = "/api", endpoint = "ui/stock/categories")]
@@ -93,6 +93,25 @@ fn Setup(
 
 const LABEL: &str = "mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200";
 
+/// What is wrong with one field, under it (`id`: what the field names in `aria-describedby`).
+fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().and_then(|e| e.field_code(field)).map(|c| {
+            view! { <p id=id role="alert" class="mt-1 text-sm text-red-600 dark:text-red-400">{error_text(i18n.get_locale(), c)}</p> }
+        })
+    }
+}
+
+/// `value` while the error names this field (`aria-invalid`, `aria-describedby`: nothing to point at otherwise).
+fn names(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+    value: &'static str,
+) -> impl Fn() -> Option<&'static str> {
+    move || error.get().and_then(|e| e.field_code(field)).map(|_| value)
+}
+
 /// The departments, and one form that makes a new one or changes the one chosen.
 #[component]
 fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
@@ -154,11 +173,13 @@ fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
                 <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
                     <div>
                         <label for="dept-code" class=LABEL>{t!(i18n, room.setup_code)}</label>
-                        <input id="dept-code" class=INPUT maxlength="20" required prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) data-testid="dept-code" />
+                        <input id="dept-code" class=INPUT maxlength="20" required aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "dept-code-error") prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) data-testid="dept-code" />
+                        {field_problem(error, "code", "dept-code-error")}
                     </div>
                     <div>
                         <label for="dept-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
-                        <input id="dept-name" class=INPUT maxlength="80" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="dept-name" />
+                        <input id="dept-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "dept-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="dept-name" />
+                        {field_problem(error, "name", "dept-name-error")}
                     </div>
                 </div>
                 <label class="flex items-center gap-2 text-sm">
@@ -248,7 +269,8 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
                 <div class="grid gap-3 sm:grid-cols-2">
                     <div>
                         <label for="cat-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
-                        <input id="cat-name" class=INPUT maxlength="80" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="cat-name" />
+                        <input id="cat-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "cat-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="cat-name" />
+                        {field_problem(error, "name", "cat-name-error")}
                     </div>
                     <div>
                         <label for="cat-parent" class=LABEL>{t!(i18n, room.setup_parent)}</label>
@@ -258,6 +280,7 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
                             <option value="">{t!(i18n, room.setup_top)}</option>
                             {parents.into_iter().map(|c| view! { <option value=c.id.0.to_string()>{c.path.clone()}</option> }).collect_view()}
                         </select>
+                        {field_problem(error, "parent", "cat-parent-error")}
                     </div>
                 </div>
                 {move || editing.get().is_some().then(|| view! {
@@ -298,7 +321,7 @@ fn People(room: Room, departments: Vec<Department>, changed: RwSignal<u64>) -> i
         <section class=format!("{CARD} mt-6") aria-labelledby="people-h" data-testid="setup-people">
             <h2 id="people-h" class="mb-1 text-lg font-semibold">{t!(i18n, room.setup_people)}</h2>
             <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_people_note)}</p>
-            <ErrorBanner error fields=&["department"] />
+            <ErrorBanner error />
             <ul class="divide-y divide-slate-200 text-sm dark:divide-slate-700">
                 {room.people.into_iter().map(|p| {
                     let id = format!("person-{}", p.id.0);
