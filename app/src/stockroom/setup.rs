@@ -123,13 +123,16 @@ fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
         stock_save_department(*id, input.clone())
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let clear = move || {
+        editing.set(None);
+        code.set(String::new());
+        name.set(String::new());
+        self_issue.set(false);
+        archived.set(false);
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            editing.set(None);
-            code.set(String::new());
-            name.set(String::new());
-            self_issue.set(false);
-            archived.set(false);
+            clear();
             changed.update(|n| *n += 1);
         }
     });
@@ -195,13 +198,7 @@ fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
                 <div class="flex flex-wrap gap-2">
                     <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="dept-save">{t!(i18n, common.save)}</button>
                     {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                            editing.set(None);
-                            code.set(String::new());
-                            name.set(String::new());
-                            self_issue.set(false);
-                            archived.set(false);
-                        }>{t!(i18n, common.cancel)}</button>
+                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
                     })}
                 </div>
             </form>
@@ -219,12 +216,15 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
     let save =
         Action::new(move |(id, input): &(Option<CategoryId>, CategoryInput)| stock_save_category(*id, input.clone()));
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let clear = move || {
+        editing.set(None);
+        name.set(String::new());
+        parent.set(None);
+        archived.set(false);
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            editing.set(None);
-            name.set(String::new());
-            parent.set(None);
-            archived.set(false);
+            clear();
             changed.update(|n| *n += 1);
         }
     });
@@ -292,12 +292,7 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
                 <div class="flex flex-wrap gap-2">
                     <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="cat-save">{t!(i18n, common.save)}</button>
                     {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                            editing.set(None);
-                            name.set(String::new());
-                            parent.set(None);
-                            archived.set(false);
-                        }>{t!(i18n, common.cancel)}</button>
+                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
                     })}
                 </div>
             </form>

@@ -57,6 +57,17 @@ async fn may_post(tx: &mut Tx, caller: &Caller, tenant: TenantId, lines: &mut [P
     }
 }
 
+/// A posting's row as the ledger keeps it: its key, what was asked (hashed), from where, by whom, with its note.
+fn header<'a>(caller: &'a Caller, req: &'a PostRequest, hash: &'a [u8]) -> NewPost<'a> {
+    NewPost {
+        key: &req.idempotency_key,
+        hash,
+        source: req.source.as_str(),
+        author: author(caller),
+        note: req.note.trim(),
+    }
+}
+
 /// Who the posting is recorded as.
 pub(super) fn author(caller: &Caller) -> Author<'_> {
     match caller {
@@ -103,13 +114,7 @@ pub async fn post(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result<P
     }
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let (hash, planned) = prepare(&mut tx, caller, &mut req).await?;
-    let header = NewPost {
-        key: &req.idempotency_key,
-        hash: &hash,
-        source: req.source.as_str(),
-        author: author(caller),
-        note: req.note.trim(),
-    };
+    let header = header(caller, &req, &hash);
     let rows = match store::post_at_once(&mut *tx, tenant, &header, &new_movements(planned), None)
         .await
         .map_err(Error::from)
@@ -149,13 +154,7 @@ async fn post_alone(pool: &PgPool, caller: &Caller, req: &PostRequest) -> Result
     }
     let planned = plan(req);
     let hash = request_hash(req);
-    let header = NewPost {
-        key: &req.idempotency_key,
-        hash: &hash,
-        source: req.source.as_str(),
-        author: author(caller),
-        note: req.note.trim(),
-    };
+    let header = header(caller, req, &hash);
     let whole: Vec<String> = Unit::ALL.iter().filter(|u| u.whole()).map(|u| u.as_str().to_owned()).collect();
     let rows = match store::post_at_once(pool, caller.tenant_id(), &header, &new_movements(planned), Some(&whole)).await
     {
