@@ -114,7 +114,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/production/queries") view={Lazy::<production::QueriesRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/production/report") view={Lazy::<production::ReportRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock") view={Lazy::<stockroom::ItemsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/items/new") view={Lazy::<stockroom::NewItemRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/items/:id") view={Lazy::<stockroom::ItemRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/items/:id/edit") view={Lazy::<stockroom::EditItemRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/counter") view={Lazy::<stockroom::CounterRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/alerts") view={Lazy::<stockroom::AlertsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/stocktakes") view={Lazy::<stockroom::StocktakesRoute>::new()} ssr=SsrMode::Async />

@@ -129,6 +129,9 @@ fn ItemBody(room: Room, view: ItemView, changed: RwSignal<u64>) -> impl IntoView
                 <a href=COUNTER_PATH rel="external" class=BUTTON>{t!(i18n, room.counter_title)}</a>
                 <a href="/stock" class=BUTTON_SECONDARY>{t!(i18n, room.items_title)}</a>
                 <a href=format!("/stock/labels?items={}", id.0) class=BUTTON_SECONDARY data-testid="item-label">{t!(i18n, stock.labels_one)}</a>
+                {configure.then(|| view! {
+                    <a href=format!("/stock/items/{}/edit", id.0) class=BUTTON_SECONDARY data-testid="item-edit">{t!(i18n, room.item_edit_link)}</a>
+                })}
             </div>
         </PageHeader>
         <div class="mb-4 grid gap-4 lg:grid-cols-2">

@@ -1,5 +1,5 @@
 //! The stock room's pages: its items with their balances (`/stock`), an item's places, levels and history with the
-//! running balance (`/stock/items/:id`), the scan-first counter where stock is issued, returned, received and
+//! running balance (`/stock/items/:id`), an item written (`/stock/items/new`, `/stock/items/:id/edit`), the scan-first counter where stock is issued, returned, received and
 //! transferred (`/stock/counter`), the low-stock alerts (`/stock/alerts`), stocktakes (`/stock/stocktakes`), labels
 //! (`/stock/labels`) and the room's set-up (`/stock/setup`). Everything they show and do goes
 //! through `nexus::stockroom::service`, the same calls REST makes.
@@ -9,6 +9,7 @@ pub mod camera;
 pub mod counter;
 pub mod export;
 pub mod item;
+pub mod item_form;
 pub mod items;
 pub mod labels;
 pub mod setup;
@@ -28,6 +29,10 @@ crate::ui::area_pages!(
     ItemsRoute => items::ItemsPage,
     /// `/stock/items/:id`.
     ItemRoute => item::ItemPage,
+    /// `/stock/items/new`.
+    NewItemRoute => item_form::NewItemPage,
+    /// `/stock/items/:id/edit`.
+    EditItemRoute => item_form::EditItemPage,
     /// `/stock/counter`.
     CounterRoute => counter::CounterPage,
     /// `/stock/alerts`.

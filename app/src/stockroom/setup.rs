@@ -91,10 +91,10 @@ fn Setup(
     }
 }
 
-const LABEL: &str = "mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200";
+pub(super) const LABEL: &str = "mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200";
 
 /// What is wrong with one field, under it (`id`: what the field names in `aria-describedby`).
-fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
+pub(super) fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         error.get().and_then(|e| e.field_code(field)).map(|c| {
@@ -104,7 +104,7 @@ fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'sta
 }
 
 /// `value` while the error names this field (`aria-invalid`, `aria-describedby`: nothing to point at otherwise).
-fn names(
+pub(super) fn names(
     error: Signal<Option<AppError>>,
     field: &'static str,
     value: &'static str,

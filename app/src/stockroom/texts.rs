@@ -23,6 +23,23 @@ pub fn unit(l: Locale, u: Unit) -> &'static str {
     }
 }
 
+/// A unit's full name, its short one beside it: `Pieza (pza)`.
+pub fn unit_name(l: Locale, u: Unit) -> String {
+    let name = match u {
+        Unit::Piece => td_string!(l, room.unit_name_piece),
+        Unit::Pair => td_string!(l, room.unit_name_pair),
+        Unit::Box => td_string!(l, room.unit_name_box),
+        Unit::Kg => td_string!(l, room.unit_name_kg),
+        Unit::G => td_string!(l, room.unit_name_g),
+        Unit::Litre => td_string!(l, room.unit_name_litre),
+        Unit::Ml => td_string!(l, room.unit_name_ml),
+        Unit::Metre => td_string!(l, room.unit_name_metre),
+        Unit::Cm => td_string!(l, room.unit_name_cm),
+        Unit::M2 => td_string!(l, room.unit_name_m2),
+    };
+    format!("{name} ({})", unit(l, u))
+}
+
 /// A quantity without its unit, thousands grouped, as many decimals as it has (up to three): `1,250.5`.
 pub fn number(l: Locale, q: Qty) -> String {
     let s = style(l);

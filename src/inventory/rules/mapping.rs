@@ -1,10 +1,15 @@
 //! Which column holds what: the target fields, the names bodegas give them (Spanish and English, as their systems
 //! export them: "Nº Parte", "Código", "Precio ($)", "Existencia", "Ubicación"…), the suggestion for a file's headers,
 //! where the header row is, and the fingerprint a saved mapping is found by when the same headers come back.
+//!
+//! The suggestion and the header's detection work for any set of fields with names ([`Vocabulary`]): a bodega's
+//! inventory ([`Field`]) and a store room's item list (`stockroom::rules::import::Column`) are read by this one
+//! machinery.
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::codes::TextEnum;
 use crate::numbers;
 
 /// What an inventory row carries.
@@ -23,6 +28,18 @@ crate::codes::text_enum!(Field "inventory field" {
     PartNumber => "part_number", Price => "price", Stock => "stock", Location => "location",
     MinOrderQty => "min_order_qty",
 });
+
+/// A set of fields a table's columns are mapped to, each with the names a column of it goes by.
+pub trait Vocabulary: TextEnum + Ord + std::hash::Hash + 'static {
+    /// The names, folded ([`fold`]): the first is the best.
+    fn names(self) -> &'static [&'static str];
+}
+
+impl Vocabulary for Field {
+    fn names(self) -> &'static [&'static str] {
+        Field::names(self)
+    }
+}
 
 impl Field {
     pub const fn required(self) -> bool {
@@ -130,7 +147,7 @@ pub fn fold(header: &str) -> String {
 
 /// How well a folded header names `field`, from 0 to 1: an exact name 1; a name as whole words inside the header
 /// ("precio de venta con iva") 0.9; else the closest name by Jaro-Winkler (typos, "existecia").
-pub fn score(folded: &str, field: Field) -> f64 {
+pub fn score<F: Vocabulary>(folded: &str, field: F) -> f64 {
     if folded.is_empty() {
         return 0.0;
     }
@@ -154,10 +171,10 @@ pub fn score(folded: &str, field: Field) -> f64 {
 pub const SUGGEST_AT: f64 = 0.85;
 
 /// The suggested column (index into `headers`) for each field, each column used once, the surest pairs first.
-pub fn suggest(headers: &[String]) -> Vec<(Field, usize)> {
+pub fn suggest<F: Vocabulary>(headers: &[String]) -> Vec<(F, usize)> {
     let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-    let mut pairs: Vec<(f64, Field, usize)> = Vec::new();
-    for field in Field::ALL {
+    let mut pairs: Vec<(f64, F, usize)> = Vec::new();
+    for &field in F::ALL {
         for (i, h) in folded.iter().enumerate() {
             let s = score(h, field);
             if s >= SUGGEST_AT {
@@ -167,7 +184,7 @@ pub fn suggest(headers: &[String]) -> Vec<(Field, usize)> {
     }
     // Surest first; among equals, the field in order, then the leftmost column.
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut chosen: Vec<(Field, usize)> = Vec::new();
+    let mut chosen: Vec<(F, usize)> = Vec::new();
     for (_, field, column) in pairs {
         if chosen.iter().all(|(f, c)| *f != field && *c != column) {
             chosen.push((field, column));
@@ -197,7 +214,7 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// The header row among the first rows of a sheet: the one whose cells best name the fields, among rows of mostly
 /// text (at least two cells); title lines above it ("Inventario al 31/10", a lone company name) are skipped. With
 /// no row naming any field, the first row of mostly text that is as wide as the data under it; else the first row.
-pub fn detect_header(rows: &[Vec<String>]) -> usize {
+pub fn detect_header<F: Vocabulary>(rows: &[Vec<String>]) -> usize {
     let look = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
     let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
     let texty = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty() && numbers::parse(c, None).is_err()).count();
@@ -209,7 +226,7 @@ pub fn detect_header(rows: &[Vec<String>]) -> usize {
         }
         let named: f64 = {
             let folded: Vec<String> = row.iter().map(|c| fold(c)).collect();
-            Field::ALL
+            F::ALL
                 .iter()
                 .map(|f| folded.iter().map(|h| score(h, *f)).fold(0.0, f64::max))
                 .filter(|s| *s >= SUGGEST_AT)
@@ -265,7 +282,7 @@ mod tests {
         // Typos and longer headers still find their field; unrelated columns stay unmapped.
         let h = headers(&["Codigo", "Existecia", "Precio de venta con IVA", "Marca"]);
         assert_eq!(suggest(&h), [(Field::PartNumber, 0), (Field::Price, 2), (Field::Stock, 1)]);
-        assert_eq!(suggest(&headers(&["Marca", "Modelo", "Color"])), []);
+        assert_eq!(suggest::<Field>(&headers(&["Marca", "Modelo", "Color"])), []);
     }
 
     #[test]
@@ -302,24 +319,24 @@ mod tests {
         .into_iter()
         .map(|r| r.into_iter().map(str::to_owned).collect())
         .collect();
-        assert_eq!(detect_header(&rows), 3);
+        assert_eq!(detect_header::<Field>(&rows), 3);
         // Headers naming nothing known: the first wide row of text.
         let rows: Vec<Vec<String>> = [vec!["Reporte", ""], vec!["Foo", "Bar"], vec!["1", "2"]]
             .into_iter()
             .map(|r| r.into_iter().map(str::to_owned).collect())
             .collect();
-        assert_eq!(detect_header(&rows), 1);
-        assert_eq!(detect_header(&[]), 0);
+        assert_eq!(detect_header::<Field>(&rows), 1);
+        assert_eq!(detect_header::<Field>(&[]), 0);
     }
 
     proptest! {
         #[test]
         fn any_headers_fold_and_suggest_without_panicking(list in prop::collection::vec("\\PC{0,30}", 0..12)) {
-            let suggested = suggest(&list);
+            let suggested = suggest::<Field>(&list);
             let columns: std::collections::HashSet<usize> = suggested.iter().map(|(_, c)| *c).collect();
             prop_assert_eq!(columns.len(), suggested.len());
             let _ = fingerprint(&list);
-            let _ = detect_header(&[list]);
+            let _ = detect_header::<Field>(&[list]);
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::inventory::rules::file::{FileProblem, Format};
-use crate::inventory::rules::mapping::{self, Field};
+use crate::inventory::rules::mapping::{self, Field, Vocabulary};
 use crate::inventory::rules::row::{self, NumberStyle, Problem, Row};
 use crate::inventory::rules::sniff::TextEncoding;
 
@@ -84,21 +84,21 @@ impl Source {
     }
 }
 
-/// Where the header is and what is under it.
+/// Where the header is and what is under it (the suggestion: columns for the fields of `F`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
+pub struct Layout<F = Field> {
     /// The header's line (or row number).
     pub header_line: u64,
     pub headers: Vec<String>,
     /// The first rows under the header, as read.
     pub preview: Vec<Line>,
     /// The columns suggested for each field (index into `headers`).
-    pub suggested: Vec<(Field, usize)>,
+    pub suggested: Vec<(F, usize)>,
 }
 
 /// Finds the header (the row at `header_line` when chosen, else detected among the first rows) and reads what
 /// follows it for the preview.
-pub fn layout(source: &Source, header_line: Option<u64>) -> Result<Layout, FileProblem> {
+pub fn layout<F: Vocabulary>(source: &Source, header_line: Option<u64>) -> Result<Layout<F>, FileProblem> {
     let head: Vec<Line> =
         source.lines().take(mapping::HEADER_SEARCH_ROWS + PREVIEW_ROWS + 1).collect::<Result<_, _>>()?;
     if head.is_empty() {
@@ -108,7 +108,7 @@ pub fn layout(source: &Source, header_line: Option<u64>) -> Result<Layout, FileP
         Some(line) => head.iter().position(|(l, _)| *l == line).ok_or(FileProblem::NoSuchHeaderRow { row: line })?,
         None => {
             let cells: Vec<Vec<String>> = head.iter().map(|(_, c)| c.clone()).collect();
-            mapping::detect_header(&cells)
+            mapping::detect_header::<F>(&cells)
         }
     };
     let headers = head[at].1.clone();
@@ -116,11 +116,14 @@ pub fn layout(source: &Source, header_line: Option<u64>) -> Result<Layout, FileP
     Ok(Layout { header_line: head[at].0, suggested: mapping::suggest(&headers), headers, preview })
 }
 
+/// The rows under the header (at `header_line`), each with its line.
+pub fn data_lines(source: &Source, header_line: u64) -> impl Iterator<Item = Result<Line, FileProblem>> + '_ {
+    source.lines().skip_while(move |r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line))
+}
+
 /// The price column's decimal separator, settled by its first values (the first [`STYLE_SAMPLE`] data rows).
 pub fn price_style(source: &Source, header_line: u64, price: Option<usize>) -> NumberStyle {
-    let sample: Vec<String> = source
-        .lines()
-        .skip_while(|r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line))
+    let sample: Vec<String> = data_lines(source, header_line)
         .take(STYLE_SAMPLE)
         .filter_map(|r| r.ok())
         .filter_map(|(_, cells)| price.and_then(|p| cells.get(p).cloned()))
@@ -160,7 +163,7 @@ pub fn check_rows(
     let column = |field: Field| columns.iter().find(|(f, _)| *f == field).map(|(_, c)| *c);
     let style = price_style(source, header_line, column(Field::Price));
     let mut checked = Checked::default();
-    for line in source.lines().skip_while(move |r| r.as_ref().is_ok_and(|(l, _)| *l <= header_line)) {
+    for line in data_lines(source, header_line) {
         let (line, cells) = line?;
         checked.rows += 1;
         if checked.rows > max_rows {
@@ -186,22 +189,25 @@ mod tests {
 
     #[test]
     fn the_layout_finds_the_header_under_the_title_and_suggests_the_mapping() {
-        let l = layout(&source(), None).unwrap();
+        let l: Layout = layout(&source(), None).unwrap();
         assert_eq!(l.header_line, 3);
         assert_eq!(l.headers, ["Clave", "Descripción", "Precio", "Existencia", "Ubicación"]);
         assert_eq!(l.preview.len(), 3);
         assert_eq!(l.preview[0].0, 4);
         assert_eq!(l.suggested, [(Field::PartNumber, 0), (Field::Price, 2), (Field::Stock, 3), (Field::Location, 4)]);
         // A chosen header row wins; one that is not there is said.
-        assert_eq!(layout(&source(), Some(1)).unwrap().header_line, 1);
-        assert_eq!(layout(&source(), Some(2)), Err(FileProblem::NoSuchHeaderRow { row: 2 }));
-        assert_eq!(layout(&Source::open(b"", Format::Csv, None, None).unwrap(), None), Err(FileProblem::Empty));
+        assert_eq!(layout::<Field>(&source(), Some(1)).unwrap().header_line, 1);
+        assert_eq!(layout::<Field>(&source(), Some(2)), Err(FileProblem::NoSuchHeaderRow { row: 2 }));
+        assert_eq!(
+            layout::<Field>(&Source::open(b"", Format::Csv, None, None).unwrap(), None),
+            Err(FileProblem::Empty)
+        );
     }
 
     #[test]
     fn data_rows_are_checked_under_the_mapping() {
         let s = source();
-        let l = layout(&s, None).unwrap();
+        let l: Layout = layout(&s, None).unwrap();
         let mut seen = Vec::new();
         let checked = check_rows(&s, l.header_line, &l.suggested, 10, |line, r, cells| {
             seen.push((line, r.map(|r| (r.price_cents, r.stock, r.location)), cells.len()));

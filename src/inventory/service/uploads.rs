@@ -111,7 +111,7 @@ pub async fn receive(
     let source = open(bytes.clone(), format, new.choice.sheet.clone()).await?.map_err(Error::rejected)?;
     let source = Arc::new(source);
     let opened_ms = started.elapsed().as_millis();
-    let layout = layout(&source, new.choice.header_row).map_err(Error::rejected)?;
+    let layout = layout::<Field>(&source, new.choice.header_row).map_err(Error::rejected)?;
 
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let found = choose_mapping(&mut tx, &layout.headers, new.choice.mapping.clone()).await?;
@@ -160,7 +160,7 @@ pub async fn reread(
     let (row, bytes) = open_upload(pool, tenant, id).await?;
     let format = Format::decode(&row.format)?;
     let source = open(Arc::new(bytes), format, choice.sheet.clone()).await?.map_err(Error::rejected)?;
-    let layout = layout(&source, choice.header_row).map_err(Error::rejected)?;
+    let layout = layout::<Field>(&source, choice.header_row).map_err(Error::rejected)?;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let found = choose_mapping(&mut tx, &layout.headers, choice.mapping).await?;
     tx.commit().await?;
@@ -205,7 +205,7 @@ pub async fn commit(
     let format = Format::decode(&row.format)?;
     let source = open(Arc::new(bytes), format, row.sheet.clone()).await?.map_err(Error::rejected)?;
     let header_row = row.header_row.map(|h| h as u64);
-    let layout = layout(&source, header_row).map_err(Error::rejected)?;
+    let layout = layout::<Field>(&source, header_row).map_err(Error::rejected)?;
     let source_kind =
         row.mapping_source.as_deref().map(MappingSource::decode).transpose()?.unwrap_or(MappingSource::Chosen);
     let change: Option<HeaderChange> = stored(row.header_change.clone())?;
@@ -408,7 +408,7 @@ async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapp
     {
         let mut adapted = adapt_mapping(&p.headers, &saved, headers);
         // A field whose column was renamed is suggested afresh, on a column the saved mapping does not use.
-        for (field, column) in mapping::suggest(headers) {
+        for (field, column) in mapping::suggest::<Field>(headers) {
             if !adapted.contains_key(&field) && !adapted.values().any(|c| *c == column) {
                 adapted.insert(field, column);
             }
@@ -418,7 +418,7 @@ async fn choose_mapping(tx: &mut db::Tx, headers: &[String], chosen: Option<Mapp
             return Ok((adapted, MappingSource::Adapted, Some(HeaderChange { added, removed })));
         }
     }
-    Ok((mapping::suggest(headers).into_iter().collect(), MappingSource::Suggested, None))
+    Ok((mapping::suggest::<Field>(headers).into_iter().collect(), MappingSource::Suggested, None))
 }
 
 /// A file read: its table, its layout and the mapping found for it.
@@ -674,7 +674,7 @@ async fn fail(pool: &PgPool, tenant: TenantId, id: UploadId, problem: &FileProbl
     Ok(())
 }
 
-fn delimiter_name(d: u8) -> &'static str {
+pub fn delimiter_name(d: u8) -> &'static str {
     match d {
         b',' => ",",
         b';' => ";",

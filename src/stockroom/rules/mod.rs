@@ -2,6 +2,7 @@
 //! the set-up's checks (here), the values the wire carries (`views`), and printable labels (`labels`).
 
 pub mod export;
+pub mod import;
 pub mod labels;
 pub mod ledger;
 pub mod quantity;
