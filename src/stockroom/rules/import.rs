@@ -111,6 +111,7 @@ impl Vocabulary for Column {
                 "threshold",
             ],
             Column::Reorder => &[
+                "reorder",
                 "cantidad de reorden",
                 "reorden",
                 "cantidad a pedir",
@@ -243,6 +244,31 @@ impl ItemRow {
     /// Whether the row says anything of a department (a level or a quantity).
     pub fn needs_department(&self) -> bool {
         self.threshold.is_some() || self.reorder.is_some() || self.quantity.is_some()
+    }
+
+    /// Whether another line of the same SKU says nothing else of the item itself (a field both fill is the same).
+    pub fn agrees_with(&self, first: &ItemRow) -> bool {
+        fn same<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+            a.is_none() || b.is_none() || a == b
+        }
+        same(&self.name, &first.name)
+            && same(&self.description, &first.description)
+            && same(&self.unit, &first.unit)
+            && same(&self.category, &first.category)
+            && same(&self.barcodes, &first.barcodes)
+            && same(&self.unit_cost_cents, &first.unit_cost_cents)
+    }
+
+    /// What the row says of its department alone (its level, its stock).
+    pub fn place_part(&self) -> ItemRow {
+        ItemRow {
+            sku: self.sku.clone(),
+            department: self.department.clone(),
+            threshold: self.threshold,
+            reorder: self.reorder,
+            quantity: self.quantity,
+            ..ItemRow::default()
+        }
     }
 }
 
@@ -405,6 +431,22 @@ pub struct ItemReject {
     pub problem: RowProblem,
 }
 
+/// The item list's export: its header, a row per item and department (an item held nowhere: one row without a
+/// department), in the columns the import reads back as they are.
+pub const EXPORT_COLUMNS: [&str; 11] = [
+    "sku",
+    "name",
+    "description",
+    "unit",
+    "category",
+    "barcodes",
+    "unit_cost",
+    "department",
+    "quantity",
+    "threshold",
+    "reorder",
+];
+
 /// Rejected rows a reading shows (all are counted).
 pub const REJECTS_SHOWN: usize = 200;
 
@@ -485,6 +527,26 @@ mod tests {
         assert_eq!(m.get(&Column::Barcode), Some(&3));
         assert_eq!(m.get(&Column::Department), Some(&4));
         assert_eq!(m.get(&Column::Reorder), Some(&5));
+        // The export's own header reads back column for column.
+        let m = suggest(&s(&EXPORT_COLUMNS));
+        let by_index: Vec<&str> =
+            m.into_iter().map(|(c, i)| (i, c)).collect::<BTreeMap<_, _>>().into_values().map(Column::as_str).collect();
+        assert_eq!(
+            by_index,
+            [
+                "sku",
+                "name",
+                "description",
+                "unit",
+                "category",
+                "barcode",
+                "unit_cost",
+                "department",
+                "quantity",
+                "threshold",
+                "reorder"
+            ]
+        );
         // The header row is found under a title, by the same detection the bodega upload uses.
         let rows = vec![s(&["Almacén general — inventario", ""]), s(&["Clave", "Descripción", "Existencia"])];
         assert_eq!(mapping::detect_header::<Column>(&rows), 1);

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod labels;
 pub mod ledger;
 mod notices;

@@ -4,6 +4,7 @@
 pub(in crate::stockroom) mod alerts;
 pub(in crate::stockroom) mod demo;
 pub(in crate::stockroom) mod export;
+pub(in crate::stockroom) mod import;
 pub(in crate::stockroom) mod ledger;
 pub(in crate::stockroom) mod setup;
 pub(in crate::stockroom) mod shelf;

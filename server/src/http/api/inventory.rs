@@ -29,7 +29,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{ApiCaller, ApiJson, ApiQuery, ApiResult, ErrorBody};
 
 /// Room for the multipart envelope and the small fields around the file.
-const ENVELOPE_BYTES: usize = 64 * 1024;
+pub(super) const ENVELOPE_BYTES: usize = 64 * 1024;
 
 pub fn router(limits: UploadLimits) -> Router<AppState> {
     let body_limit = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX).saturating_add(ENVELOPE_BYTES);
@@ -184,7 +184,7 @@ pub struct UploadForm {
     defer: Option<bool>,
 }
 
-fn flag(field: &str, text: &str) -> ApiResult<bool> {
+pub(super) fn flag(field: &str, text: &str) -> ApiResult<bool> {
     match text.trim() {
         "true" | "1" | "on" => Ok(true),
         "false" | "0" | "off" | "" => Ok(false),
@@ -192,12 +192,17 @@ fn flag(field: &str, text: &str) -> ApiResult<bool> {
     }
 }
 
-/// Reads the multipart form: the file (bounded by the body limit: a larger one is 413) and the small fields.
-async fn read_form(mut form: Multipart, limits: UploadLimits) -> ApiResult<(NewUpload, bool)> {
-    let too_large = || AppError::rejected(FileProblem::TooLarge { limit_bytes: limits.max_bytes });
-    let mut new = NewUpload::default();
-    let mut file = None;
-    let mut dry_run = true;
+/// A multipart form as sent: its file (`file`: name and bytes), and its other fields as text.
+pub(super) struct FormParts {
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Reads a multipart form: the file (bounded by the body limit: a larger one is 413) and the small fields (at most
+/// 10,000 characters each). The bodega's upload and the stock room's item import read their forms here.
+pub(super) async fn read_parts(mut form: Multipart, max_bytes: u64) -> ApiResult<FormParts> {
+    let too_large = || AppError::rejected(FileProblem::TooLarge { limit_bytes: max_bytes });
+    let mut parts = FormParts { file: None, fields: Vec::new() };
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -215,28 +220,40 @@ async fn read_form(mut form: Multipart, limits: UploadLimits) -> ApiResult<(NewU
                     AppError::field("file", ErrorCode::InvalidInput)
                 }
             })?;
-            file = Some((file_name, bytes.to_vec()));
+            parts.file = Some((file_name, bytes.to_vec()));
             continue;
         }
         let text = field.text().await.map_err(|_| AppError::field(&name, ErrorCode::InvalidInput))?;
         if text.chars().count() > 10_000 {
             return Err(AppError::field(&name, ErrorCode::TooLong));
         }
+        parts.fields.push((name, text));
+    }
+    Ok(parts)
+}
+
+/// A header row's number as a form sends it (1 to 1,000,000).
+pub(super) fn header_row(text: &str) -> ApiResult<u64> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|r| (1..=1_000_000).contains(r))
+        .ok_or_else(|| AppError::field("header_row", ErrorCode::InvalidInput))
+}
+
+/// Reads the upload form: the file and the choices beside it.
+async fn read_form(form: Multipart, limits: UploadLimits) -> ApiResult<(NewUpload, bool)> {
+    let parts = read_parts(form, limits.max_bytes).await?;
+    let mut new = NewUpload::default();
+    let mut dry_run = true;
+    for (name, text) in parts.fields {
         match name.as_str() {
             "mapping" if !text.trim().is_empty() => {
                 new.choice.mapping =
                     Some(serde_json::from_str(&text).map_err(|_| AppError::field("mapping", ErrorCode::InvalidInput))?)
             }
             "sheet" if !text.is_empty() => new.choice.sheet = Some(text),
-            "header_row" if !text.trim().is_empty() => {
-                new.choice.header_row = Some(
-                    text.trim()
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|r| (1..=1_000_000).contains(r))
-                        .ok_or_else(|| AppError::field("header_row", ErrorCode::InvalidInput))?,
-                )
-            }
+            "header_row" if !text.trim().is_empty() => new.choice.header_row = Some(header_row(&text)?),
             "dry_run" => dry_run = flag("dry_run", &text)?,
             "replace_location" => new.replace_location = flag("replace_location", &text)?,
             "allow_repeat" => new.allow_repeat = flag("allow_repeat", &text)?,
@@ -244,7 +261,7 @@ async fn read_form(mut form: Multipart, limits: UploadLimits) -> ApiResult<(NewU
             _ => {}
         }
     }
-    let (file_name, bytes) = file.ok_or_else(|| AppError::field("file", ErrorCode::Required))?;
+    let (file_name, bytes) = parts.file.ok_or_else(|| AppError::field("file", ErrorCode::Required))?;
     new.file_name = file_name;
     new.bytes = bytes;
     Ok((new, dry_run))

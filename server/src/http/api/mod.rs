@@ -41,7 +41,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(inventory::router(upload_limits))
         .merge(production::router())
         .merge(production_dashboard::router())
-        .merge(stockroom::router())
+        .merge(stockroom::router(upload_limits))
         .merge(notify::router())
         .merge(live::router())
         .route("/openapi.json", get(openapi))
