@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/stock/stocktakes/:id") view={Lazy::<stockroom::StocktakeRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/labels") view={Lazy::<stockroom::LabelsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/setup") view={Lazy::<stockroom::SetupRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/stock/import") view={Lazy::<stockroom::ImportRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/account/webhooks") view={Lazy::<notify::WebhooksRoute>::new()} ssr=SsrMode::Async />
                         </Routes>

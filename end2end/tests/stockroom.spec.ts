@@ -3,6 +3,7 @@
 // storekeeper, signed in in another browser, sees the unread count and the alert arrive without reloading, and
 // acknowledges it. A posting that asks for more than there is records nothing and says what is left, per line.
 import { test, expect, APIRequestContext, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { open, login, demoPassword, shot } from './helpers';
 
 const OWNER = 'dueno@planta.demo';
@@ -282,4 +283,96 @@ test('the owner sets the room up: a department made and renamed, a category insi
     expect(chosen).toBe(`Pintura y acabados ${stamp}`);
   }).toPass({ timeout: 15_000 });
   await shot(page, 'stock-setup');
+});
+
+test('the owner writes an item in the browser and changes it: unit, category, cost, barcodes, a refused barcode said by line', async ({ page }) => {
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock');
+  await page.getByTestId('stock-new-item').click();
+  await expect(page).toHaveURL(/\/stock\/items\/new$/);
+  await page.waitForSelector('body[data-hydrated]');
+  const newSku = `FORM-${stamp}`;
+  await page.getByTestId('item-sku').fill(newSku);
+  await page.getByTestId('item-name').fill(`Aceite de corte ${stamp}`);
+  await page.getByTestId('item-unit').selectOption('litre');
+  await page.getByTestId('item-cost').fill('145.50');
+  // A barcode of another item is refused and named by its line; nothing is saved.
+  await page.getByTestId('item-barcodes-input').fill(`296${stamp}\n${barcode}`);
+  await page.getByTestId('item-save').click();
+  await expect(page.locator('#item-barcodes-error')).toHaveText('El código de la línea 2 ya es de otro artículo.');
+  await expect(page.getByTestId('form-error')).toHaveCount(0);
+  await expect(page).toHaveURL(/\/stock\/items\/new$/);
+  await page.getByTestId('item-barcodes-input').fill(`296${stamp}`);
+  await shot(page, 'stock-item-form');
+  await page.getByTestId('item-save').click();
+  await expect(page).toHaveURL(/\/stock\/items\/\d+$/);
+  await expect(page.getByTestId('item-barcodes')).toHaveText(`296${stamp}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Aceite de corte ${stamp}`);
+  // Changed: its name and a second barcode; the form starts from what the item is.
+  await page.getByTestId('item-edit').click();
+  await expect(page).toHaveURL(/\/edit$/);
+  await page.waitForSelector('body[data-hydrated]');
+  await expect(page.getByTestId('item-sku')).toHaveValue(newSku);
+  await expect(page.getByTestId('item-cost')).toHaveValue('145.50');
+  await expect(page.getByTestId('item-unit')).toHaveValue('litre');
+  await page.getByTestId('item-name').fill(`Aceite soluble de corte ${stamp}`);
+  await page.getByTestId('item-barcodes-input').fill(`296${stamp}\n295${stamp}`);
+  await page.getByTestId('item-save').click();
+  await expect(page).toHaveURL(/\/stock\/items\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Aceite soluble de corte ${stamp}`);
+  await expect(page.getByTestId('item-barcodes')).toHaveText(`295${stamp}, 296${stamp}`);
+});
+
+test('the owner imports the room\'s spreadsheet: a dry run with the refused rows and why, then the import, and the list exported', async ({ page }) => {
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock');
+  await page.getByTestId('stock-import').click();
+  await expect(page).toHaveURL(/\/stock\/import$/);
+  await page.waitForSelector('body[data-hydrated]');
+  const csv = [
+    'Inventario del almacén',
+    '',
+    'Clave;Descripción;U.M.;Familia;Existencia;Mínimo',
+    `IMP-${stamp}-1;Broca de cobalto 1/4;pza;Corte ${stamp} / Brocas;12;4`,
+    `IMP-${stamp}-2;Grasa de litio;kg;Grasas ${stamp};3,5;1`,
+    `IMP-${stamp}-3;Remache;galón;;5;`,
+    `;Sin clave;pza;;1;`,
+  ].join('\r\n');
+  await page.getByTestId('file-input').setInputFiles({ name: 'almacen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'latin1') });
+  const outcome = page.getByTestId('import-outcome');
+  await expect(outcome).toHaveAttribute('data-state', 'dry');
+  await expect(page.getByTestId('import-header-row')).toHaveValue('3');
+  await expect(page.getByTestId('import-col-sku')).toHaveValue('0');
+  await expect(page.getByTestId('import-col-name')).toHaveValue('1');
+  await expect(page.getByTestId('import-rows')).toHaveText('4');
+  const rejects = page.getByTestId('import-reject');
+  await expect(rejects.filter({ hasText: 'galón' })).toContainText('No se reconoce la unidad');
+  await expect(rejects.filter({ hasText: 'Fila 7' })).toContainText('Falta SKU');
+  // The quantities go to a department: the rows name none, so one is chosen for them, and the file is read again.
+  await page.getByTestId('import-department').selectOption({ label: `Almacén e2e ${stamp}` });
+  await page.getByTestId('import-reread').click();
+  await expect(page.getByTestId('import-department')).toHaveValue(String(department));
+  await expect(page.getByTestId('import-rejected')).toHaveText('2');
+  await expect(page.getByTestId('import-new')).toHaveText('2');
+  await expect(page.getByTestId('import-receipts')).toHaveText('2');
+  await expect(page.getByTestId('import-categories')).toContainText(`Corte ${stamp} › Brocas`);
+  await shot(page, 'stock-import-dry');
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+  await page.getByTestId('import-commit').click();
+  await expect(page.getByTestId('import-done')).toBeVisible();
+  await expect(outcome).toHaveAttribute('data-state', 'done');
+  // The items are there, with their first stock.
+  await open(page, `/stock?q=IMP-${stamp}`);
+  await expect(page.getByTestId('stock-item')).toHaveCount(2);
+  await page.getByTestId('stock-item').filter({ hasText: `IMP-${stamp}-2` }).getByRole('link').first().click();
+  await expect(page.getByTestId('item-total')).toContainText('3.5');
+  // The export is the list, in the columns the import reads back.
+  const res = await page.request.get('/api/v1/stock/items/export');
+  expect(res.status()).toBe(200);
+  const text = await res.text();
+  expect(text.split('\n')[0]).toBe('sku,name,description,unit,category,barcodes,unit_cost,department,quantity,threshold,reorder');
+  expect(text).toContain(`IMP-${stamp}-1,Broca de cobalto 1/4,,piece,Corte ${stamp} / Brocas,,,Almacén e2e ${stamp},12,4,`);
 });

@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::Permission;
 use nexus::ids::{ItemId, PartId};
 use nexus::stockroom::rules::ItemInput;
@@ -191,7 +192,7 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
         ev.prevent_default();
         let mark = crate::ui::number::style(i18n.get_locale_untracked()).decimal.chars().next();
         let Ok(unit_cost_cents) = parse_cents(&cost.get_untracked(), mark) else {
-            error.set(Some(AppError::field("unit_cost_cents", nexus::codes::ErrorCode::InvalidInput)));
+            error.set(Some(AppError::field("unit_cost_cents", ErrorCode::InvalidInput)));
             return;
         };
         error.set(None);
@@ -208,6 +209,16 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
         });
     };
     let error_s: Signal<Option<AppError>> = error.into();
+    // The banner says what no field below says (a refused barcode is said under the barcodes, by its line).
+    let banner = Signal::derive(move || {
+        error.get().and_then(|e| match e {
+            AppError::Validation { fields } => {
+                let rest: Vec<_> = fields.into_iter().filter(|f| !f.field.starts_with("barcodes")).collect();
+                (!rest.is_empty()).then_some(AppError::Validation { fields: rest })
+            }
+            other => Some(other),
+        })
+    });
     // A barcode refused (taken by another item, too long) is named by its line.
     let barcode_problem = move || {
         error.get().and_then(|e| match e {
@@ -227,14 +238,18 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
             <a href=back2 class=BUTTON_SECONDARY>{t!(i18n, common.cancel)}</a>
         </PageHeader>
         <form class=format!("{CARD} grid max-w-3xl gap-4") on:submit=submit data-testid="item-form" novalidate>
-            <ErrorBanner error=error_s fields=&["sku", "name", "description", "unit_cost_cents", "category", "barcodes"] />
+            <ErrorBanner error=banner fields=&["sku", "name", "description", "unit_cost_cents", "category"] />
             <div class="grid gap-4 sm:grid-cols-[14rem_1fr]">
                 <div>
                     <label for="item-sku" class=LABEL>{t!(i18n, room.col_sku)}</label>
                     <input id="item-sku" class=format!("{INPUT} font-mono") maxlength="60" required autocomplete="off"
                         aria-invalid=names(error_s, "sku", "true") aria-describedby=names(error_s, "sku", "item-sku-error")
                         prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev)) data-testid="item-sku" />
-                    {field_problem(error_s, "sku", "item-sku-error")}
+                    {move || match error.get().and_then(|e| e.field_code("sku")) {
+                        Some(ErrorCode::NameTaken) => Some(view! { <p id="item-sku-error" role="alert" class="mt-1 text-sm text-red-600 dark:text-red-400">{t!(i18n, room.sku_taken)}</p> }.into_any()),
+                        Some(_) => Some(field_problem(error_s, "sku", "item-sku-error").into_any()),
+                        None => None,
+                    }}
                 </div>
                 <div>
                     <label for="item-name" class=LABEL>{t!(i18n, room.col_name)}</label>
@@ -290,11 +305,11 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
                     prop:value=move || barcodes.get() on:input=move |ev| barcodes.set(event_target_value(&ev)) data-testid="item-barcodes-input"></textarea>
                 <p id="item-barcodes-error" role="alert" class="mt-1 text-sm text-red-600 dark:text-red-400">
                     {move || barcode_problem().map(|f| {
-                        let line = f.field.strip_prefix("barcodes.").map(str::to_owned);
-                        let text = error_text(i18n.get_locale(), f.code);
-                        match line {
-                            Some(n) => td_string!(i18n.get_locale(), room.barcode_line, n = n, problem = text).to_string(),
-                            None => td_string!(i18n.get_locale(), room.barcodes_too_many).to_owned(),
+                        let l = i18n.get_locale();
+                        match f.field.strip_prefix("barcodes.") {
+                            Some(n) if f.code == ErrorCode::NameTaken => td_string!(l, room.barcode_taken, n = n).to_string(),
+                            Some(n) => td_string!(l, room.barcode_line, n = n, problem = error_text(l, f.code)).to_string(),
+                            None => td_string!(l, room.barcodes_too_many).to_owned(),
                         }
                     })}
                 </p>

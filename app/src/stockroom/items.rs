@@ -129,6 +129,7 @@ fn Items(
                 <a href="/stock/stocktakes" class=BUTTON_SECONDARY data-testid="stock-stocktakes">{t!(i18n, room.st_title)}</a>
                 {use_me().can(Permission::StockConfigure).then(|| view! {
                     <a href="/stock/items/new" class=BUTTON_SECONDARY data-testid="stock-new-item">{t!(i18n, room.item_new)}</a>
+                    <a href="/stock/import" class=BUTTON_SECONDARY data-testid="stock-import">{t!(i18n, room.import_link)}</a>
                     <a href="/stock/setup" class=BUTTON_SECONDARY data-testid="stock-setup">{t!(i18n, room.setup_link)}</a>
                 })}
             </div>

@@ -1,13 +1,14 @@
 //! The stock room's pages: its items with their balances (`/stock`), an item's places, levels and history with the
 //! running balance (`/stock/items/:id`), an item written (`/stock/items/new`, `/stock/items/:id/edit`), the scan-first counter where stock is issued, returned, received and
 //! transferred (`/stock/counter`), the low-stock alerts (`/stock/alerts`), stocktakes (`/stock/stocktakes`), labels
-//! (`/stock/labels`) and the room's set-up (`/stock/setup`). Everything they show and do goes
+//! (`/stock/labels`), the room's set-up (`/stock/setup`) and its item list imported and exported (`/stock/import`). Everything they show and do goes
 //! through `nexus::stockroom::service`, the same calls REST makes.
 
 pub mod alerts;
 pub mod camera;
 pub mod counter;
 pub mod export;
+pub mod import;
 pub mod item;
 pub mod item_form;
 pub mod items;
@@ -45,6 +46,8 @@ crate::ui::area_pages!(
     LabelsRoute => labels::LabelsPage,
     /// `/stock/setup`.
     SetupRoute => setup::SetupPage,
+    /// `/stock/import`.
+    ImportRoute => import::ImportPage,
 );
 
 /// The counter's page: a full load (its document alone may use the camera; see the server's `security_headers`).

@@ -1,6 +1,7 @@
 //! The stock room's words in the reader's language: units, kinds of movement, where a movement came from, and
 //! quantities written with the organisation's marks.
 
+use nexus::stockroom::rules::import::{Column, RowProblem};
 use nexus::stockroom::rules::ledger::{MovementKind, Source};
 use nexus::stockroom::rules::quantity::{Qty, Unit};
 
@@ -98,6 +99,65 @@ pub fn source(l: Locale, s: Source) -> &'static str {
         Source::Scan => td_string!(l, room.source_scan),
         Source::Cli => td_string!(l, room.source_cli),
         Source::Api => td_string!(l, room.source_api),
+    }
+}
+
+/// A column of an item list, as the import names it.
+pub fn import_column(l: Locale, c: Column) -> &'static str {
+    match c {
+        Column::Sku => td_string!(l, room.col_sku),
+        Column::Name => td_string!(l, room.col_name),
+        Column::Description => td_string!(l, room.description),
+        Column::Unit => td_string!(l, room.unit),
+        Column::Category => td_string!(l, room.category),
+        Column::Barcode => td_string!(l, room.barcodes),
+        Column::UnitCost => td_string!(l, room.unit_cost),
+        Column::Department => td_string!(l, room.department),
+        Column::Threshold => td_string!(l, room.threshold),
+        Column::Reorder => td_string!(l, room.reorder),
+        Column::Quantity => td_string!(l, room.import_quantity),
+    }
+}
+
+/// The figures of an import's outcome.
+pub fn import_figure(l: Locale, key: &str) -> &'static str {
+    match key {
+        "rows" => td_string!(l, room.import_rows),
+        "new" => td_string!(l, room.import_new),
+        "changed" => td_string!(l, room.import_changed),
+        "levels" => td_string!(l, room.import_levels),
+        "receipts" => td_string!(l, room.import_receipts),
+        _ => td_string!(l, room.import_rejected),
+    }
+}
+
+/// Why a row of an item list is refused.
+pub fn row_problem(l: Locale, p: &RowProblem) -> String {
+    let col = |c: &Column| import_column(l, *c);
+    match p {
+        RowProblem::Missing { column } => td_string!(l, room.problem_missing, column = col(column)).to_string(),
+        RowProblem::TooLong { column } => td_string!(l, room.problem_too_long, column = col(column)).to_string(),
+        RowProblem::NotANumber { column, value } => {
+            td_string!(l, room.problem_not_a_number, column = col(column), value = value).to_string()
+        }
+        RowProblem::Negative { column, value } => {
+            td_string!(l, room.problem_negative, column = col(column), value = value).to_string()
+        }
+        RowProblem::Fraction { column, value } => {
+            td_string!(l, room.problem_fraction, column = col(column), value = value).to_string()
+        }
+        RowProblem::UnknownUnit { value } => td_string!(l, room.problem_unit, value = value).to_string(),
+        RowProblem::UnknownDepartment { value } => td_string!(l, room.problem_department, value = value).to_string(),
+        RowProblem::RepeatedSku { line } => td_string!(l, room.problem_repeated, line = line).to_string(),
+        RowProblem::BarcodeTaken { code, sku } => {
+            td_string!(l, room.problem_barcode, code = code, sku = sku).to_string()
+        }
+        RowProblem::TooManyBarcodes => td_string!(l, room.barcodes_too_many).to_owned(),
+        RowProblem::UnitChanged { unit: u } => td_string!(l, room.problem_unit_changed, unit = unit(l, *u)).to_string(),
+        RowProblem::StockDiffers { balance } => {
+            td_string!(l, room.problem_stock_differs, balance = number(l, *balance)).to_string()
+        }
+        RowProblem::Archived => td_string!(l, room.problem_archived).to_owned(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! language writes them.
 
 pub mod components;
+pub mod file_drop;
 pub mod hydration;
 pub mod layout;
 pub mod list;

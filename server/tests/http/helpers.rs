@@ -405,7 +405,12 @@ pub fn form(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
 
 /// `POST /api/v1/inventory/uploads` with a multipart body, as `token` (an access token or an API key).
 pub async fn post_upload(app: &TestApp, token: &str, body: Vec<u8>) -> TestResponse {
-    let req = TestApp::request(Method::POST, "/api/v1/inventory/uploads")
+    post_form(app, "/api/v1/inventory/uploads", token, body).await
+}
+
+/// A multipart body POSTed to `uri`, as `token`.
+pub async fn post_form(app: &TestApp, uri: &str, token: &str, body: Vec<u8>) -> TestResponse {
+    let req = TestApp::request(Method::POST, uri)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
         .body(Body::from(body))

@@ -488,3 +488,62 @@ async fn an_invitation_names_the_department_its_person_joins(opts: PgPoolOptions
     let new = people.as_array().unwrap().iter().find(|p| p["name"] == "Nuevo Almacenista").expect("listed").clone();
     assert_eq!(new["department"], json!(tools), "{new}");
 }
+
+/// The item list over REST: a store room's CSV dry-run, then imported (items, first stock); the list exported in the
+/// columns the import reads; a file or a choice refused with its status and field; who may import and export.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_item_list_is_imported_and_exported_over_rest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    let viewer = app.access_token(VIEWER).await;
+    room(&app, &owner).await;
+    let uri = "/api/v1/stock/items/import";
+    let csv = "Clave,Nombre,Unidad,Existencia,Departamento\nRX-1,Cinta aislante,pza,4,HERR\n\
+               RX-2,Pegamento,litre,1.5,Herramientas\nRX-3,Malo,galón,1,HERR\n";
+    let res = post_form(&app, uri, &owner, form("lista.csv", csv.as_bytes(), &[])).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let v = res.json();
+    assert_eq!((v["new_items"].clone(), v["receipts"].clone(), v["rejected"].clone()), (json!(2), json!(2), json!(1)));
+    assert_eq!((v["committed"].clone(), v["mapping"]["sku"].clone()), (json!(false), json!(0)));
+    assert_eq!(v["rejects"][0], json!({"line": 4, "sku": "RX-3", "problem": "unknown_unit", "value": "galón"}));
+    assert_eq!(app.get("/api/v1/stock/lookup?code=RX-1", Auth::Bearer(&owner)).await.status, StatusCode::NOT_FOUND);
+
+    let res = post_form(&app, uri, &owner, form("lista.csv", csv.as_bytes(), &[("dry_run", "false")])).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["committed"], json!(true));
+    let res = app.get("/api/v1/stock/lookup?code=rx-2", Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!((res.json()["item"]["unit"].clone(), res.json()["item"]["total"].clone()), (json!("litre"), json!(1.5)));
+
+    let res = app.get("/api/v1/stock/items/export", Auth::Bearer(&viewer)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").unwrap_or_default().starts_with("text/csv"));
+    let text = res.text();
+    assert!(text.contains("\nRX-2,Pegamento,,litre,,,,Herramientas,1.5,,\n"), "{text}");
+    assert!(text.contains("\nGU-1,Guantes de nitrilo,,pair,,7501,,Herramientas,0,5,20\n"), "{text}");
+
+    // Refused: a file that is no table (415), a department or a mapping that is not one (422 by field), a mapping
+    // without the SKU (422 with the problem), no file; a viewer or a reading key may not import.
+    let pdf = post_form(&app, uri, &owner, form("x.pdf", b"%PDF-1.7\n%\xe2\xe3\n", &[])).await;
+    assert_eq!(pdf.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", pdf.text());
+    for (field, value) in [("department", "herr"), ("department", "999999"), ("mapping", "{sku:"), ("header_row", "0")]
+    {
+        let res = post_form(&app, uri, &owner, form("lista.csv", csv.as_bytes(), &[(field, value)])).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value}: {}", res.text());
+        assert_eq!(res.json()["fields"][0]["field"], field, "{}", res.text());
+    }
+    let res = post_form(&app, uri, &owner, form("lista.csv", csv.as_bytes(), &[("mapping", r#"{"name": 1}"#)])).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.json()["problem"]["field"], "sku", "{}", res.text());
+    let empty = format!("--{BOUNDARY}--\r\n").into_bytes();
+    let res = post_form(&app, uri, &owner, empty).await;
+    assert_eq!(
+        (res.status, res.json()["fields"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("file"))
+    );
+    assert_eq!(post_form(&app, uri, &viewer, form("l.csv", csv.as_bytes(), &[])).await.status, StatusCode::FORBIDDEN);
+    let reader = key(&app, &["stock:read"]).await;
+    assert_eq!(post_form(&app, uri, &reader, form("l.csv", csv.as_bytes(), &[])).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/stock/items/export", Auth::Bearer(&reader)).await.status, StatusCode::OK);
+}

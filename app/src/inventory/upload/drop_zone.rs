@@ -10,7 +10,8 @@ use super::send_file;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::inventory::texts;
-use crate::ui::components::{BUTTON, CARD};
+use crate::ui::components::CARD;
+use crate::ui::file_drop::FileDrop;
 use crate::ui::number::count;
 
 #[component]
@@ -22,68 +23,28 @@ pub(super) fn DropZone(
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let over = RwSignal::new(false);
     #[cfg(not(feature = "hydrate"))]
     let _ = (current, error, progress, refresh);
-    #[cfg(feature = "hydrate")]
-    let take = move |file: web_sys::File| send_file(file, busy, progress, current, error, refresh);
-    let on_drop = move |e: leptos::ev::DragEvent| {
-        e.prevent_default();
-        over.set(false);
+    let on_file = Callback::new(move |file: web_sys::File| {
         #[cfg(feature = "hydrate")]
-        if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
-            take(file);
-        }
-    };
-    let on_pick = move |e: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                    take(file);
-                }
-                input.set_value("");
-            }
-        }
+        send_file(file, busy, progress, current, error, refresh);
         #[cfg(not(feature = "hydrate"))]
-        let _ = e;
-    };
+        let _ = file;
+    });
     let max_mb = 50;
     view! {
-        <section class=CARD aria-labelledby="drop-h">
+        <FileDrop
+            busy=Signal::derive(move || busy.get().is_some())
+            on_file
+            heading="drop-h"
+            drop_here=Signal::derive(move || td_string!(i18n.get_locale(), upload.drop_here).to_owned())
+            or_pick=Signal::derive(move || td_string!(i18n.get_locale(), upload.or_pick).to_owned())
+            pick=Signal::derive(move || td_string!(i18n.get_locale(), upload.pick).to_owned())
+            note=Signal::derive(move || td_string!(i18n.get_locale(), upload.formats, mb = max_mb).to_string())
+        >
             <h2 id="drop-h" class="sr-only">{t!(i18n, upload.title)}</h2>
             <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{t!(i18n, upload.intro)}</p>
-            <div
-                data-testid="drop-zone"
-                class=move || format!(
-                    "flex flex-col items-center justify-center gap-3 rounded-xl border-2 border-dashed px-6 py-12 text-center transition {}",
-                    if over.get() { "border-[#2b7cee] bg-[#2b7cee]/10" } else { "border-slate-300 dark:border-slate-600" }
-                )
-                on:dragover=move |e: leptos::ev::DragEvent| { e.prevent_default(); over.set(true); }
-                on:dragenter=move |e: leptos::ev::DragEvent| { e.prevent_default(); over.set(true); }
-                on:dragleave=move |_| over.set(false)
-                on:drop=on_drop
-            >
-                <svg aria-hidden="true" class="h-10 w-10 text-slate-400" fill="none" viewBox="0 0 24 24" stroke="currentColor" stroke-width="1.5">
-                    <path stroke-linecap="round" stroke-linejoin="round" d="M12 16V4m0 0l-4 4m4-4l4 4M4 16v2a2 2 0 002 2h12a2 2 0 002-2v-2" />
-                </svg>
-                <p class="text-base font-semibold">{t!(i18n, upload.drop_here)}</p>
-                <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, upload.or_pick)}</p>
-                <label class=format!("{BUTTON} cursor-pointer focus-within:ring-2 focus-within:ring-[#2b7cee]")>
-                    {t!(i18n, upload.pick)}
-                    <input
-                        type="file"
-                        class="sr-only"
-                        data-testid="file-input"
-                        accept=".csv,.txt,.tsv,.xlsx,.xls,.ods,text/csv,application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
-                        disabled=move || busy.get().is_some()
-                        on:change=on_pick
-                    />
-                </label>
-                <p class="text-xs text-slate-600 dark:text-slate-300">{t!(i18n, upload.formats, mb = max_mb)}</p>
-            </div>
-        </section>
+        </FileDrop>
     }
 }
 

@@ -190,84 +190,52 @@ fn send_file(
     error: RwSignal<Option<AppError>>,
     refresh: RwSignal<u32>,
 ) {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-
     let name = file.name();
     let total = file.size();
     error.set(None);
     busy.set(Some(Busy::Sending { name: name.clone(), sent: 0.0, total }));
-    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+    let Ok(form) = web_sys::FormData::new() else {
         error.set(Some(AppError::Communication));
         busy.set(None);
         return;
     };
-    let form = match web_sys::FormData::new() {
-        Ok(f) => f,
-        Err(_) => {
-            error.set(Some(AppError::Communication));
-            busy.set(None);
-            return;
-        }
-    };
     let _ = form.append_with_blob_and_filename("file", &file, &name);
     let _ = form.append_with_str("defer", "true");
-    let _ = xhr.open("POST", "/api/v1/inventory/uploads");
-    let _ = xhr.set_request_header("Accept", "application/json");
-    if let Ok(up) = xhr.upload() {
-        let name = name.clone();
-        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            if e.length_computable() {
-                busy.set(Some(Busy::Sending { name: name.clone(), sent: e.loaded(), total: e.total() }));
-            }
-        });
-        up.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-        on_progress.forget();
-        let on_sent = Closure::<dyn FnMut()>::new(move || busy.set(Some(Busy::Working { id: None })));
-        up.set_onload(Some(on_sent.as_ref().unchecked_ref()));
-        on_sent.forget();
-    }
-    let done_xhr = xhr.clone();
-    let on_done = Closure::<dyn FnMut()>::new(move || {
-        let status = done_xhr.status().unwrap_or(0);
-        let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
-        if status == 201 {
-            match serde_json::from_str::<UploadView>(&text) {
-                Ok(v) => {
-                    let id = v.id;
-                    current.set(Some(v.clone()));
-                    refresh.update(|n| *n += 1);
-                    // The dry run, followed by its progress.
-                    if v.missing_fields.is_empty() {
-                        // As read: the same sheet and header; the mapping found again (saved or suggested), not
-                        // "chosen".
-                        let choice =
-                            ReadChoice { sheet: v.sheet.clone(), header_row: Some(v.header_row), mapping: None };
-                        dry_run(id, choice, busy, progress, current, error, refresh);
-                    } else {
+    let sending = name.clone();
+    crate::ui::file_drop::send_form(
+        "/api/v1/inventory/uploads",
+        &form,
+        move |sent, total| busy.set(Some(Busy::Sending { name: sending.clone(), sent, total })),
+        move || busy.set(Some(Busy::Working { id: None })),
+        move |status, text| {
+            if status == 201 {
+                match serde_json::from_str::<UploadView>(&text) {
+                    Ok(v) => {
+                        let id = v.id;
+                        current.set(Some(v.clone()));
+                        refresh.update(|n| *n += 1);
+                        // The dry run, followed by its progress.
+                        if v.missing_fields.is_empty() {
+                            // As read: the same sheet and header; the mapping found again (saved or suggested), not
+                            // "chosen".
+                            let choice =
+                                ReadChoice { sheet: v.sheet.clone(), header_row: Some(v.header_row), mapping: None };
+                            dry_run(id, choice, busy, progress, current, error, refresh);
+                        } else {
+                            busy.set(None);
+                        }
+                    }
+                    Err(_) => {
+                        error.set(Some(AppError::Internal));
                         busy.set(None);
                     }
                 }
-                Err(_) => {
-                    error.set(Some(AppError::Internal));
-                    busy.set(None);
-                }
-            }
-        } else {
-            error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(if status == 0 {
-                AppError::Communication
             } else {
-                AppError::Internal
-            })));
-            busy.set(None);
-        }
-    });
-    xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
-    on_done.forget();
-    if xhr.send_with_opt_form_data(Some(&form)).is_err() {
-        error.set(Some(AppError::Communication));
-        busy.set(None);
-    }
+                error.set(Some(crate::ui::file_drop::answer_error(status, &text)));
+                busy.set(None);
+            }
+        },
+    );
 }
 
 /// Reads the upload again under `choice` (a dry run), following its progress.
