@@ -67,6 +67,8 @@ fn on_constraint(name: &str) -> Option<Error> {
         "stockroom_departments_code_key" => Error::field("code", ErrorCode::NameTaken),
         "stockroom_items_sku_key" => Error::field("sku", ErrorCode::NameTaken),
         "stockroom_categories_name_key" => Error::field("name", ErrorCode::NameTaken),
+        // A barcode given to another item in the same moment (an import racing a save).
+        "stockroom_barcodes_pkey" => Error::field("barcodes", ErrorCode::NameTaken),
         // An invitation's department: one of the organisation's, and open.
         "invitations_department_fkey" => Error::field("department", ErrorCode::NotFound),
         "invitations_department_open" => Error::field("department", ErrorCode::Archived),

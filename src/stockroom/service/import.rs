@@ -419,14 +419,19 @@ pub async fn import(
     }
     store::replace_barcodes(&mut tx, tenant, &with_codes, &of_item, &codes).await?;
 
-    // Levels.
+    // Levels, in the order balances are locked in (item, department), as every writer of them takes them.
+    let mut levels: Vec<(i64, i32, Option<i64>, Option<i64>)> = planned
+        .iter()
+        .filter(|p| p.row.threshold.is_some() || p.row.reorder.is_some())
+        .filter_map(|p| Some((id_of(p)?, p.department?.0, p.row.threshold.map(|q| q.0), p.row.reorder.map(|q| q.0))))
+        .collect();
+    levels.sort_unstable_by_key(|l| (l.0, l.1));
     let (mut li, mut ld, mut lt, mut lr) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for p in planned.iter().filter(|p| p.row.threshold.is_some() || p.row.reorder.is_some()) {
-        let (Some(id), Some(d)) = (id_of(p), p.department) else { continue };
-        li.push(id);
-        ld.push(d.0);
-        lt.push(p.row.threshold.map(|q| q.0));
-        lr.push(p.row.reorder.map(|q| q.0));
+    for (i, d, t, r) in levels {
+        li.push(i);
+        ld.push(d);
+        lt.push(t);
+        lr.push(r);
     }
     if !li.is_empty() {
         store::set_levels(&mut tx, tenant, &li, &ld, &lt, &lr).await?;
