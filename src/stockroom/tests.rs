@@ -897,6 +897,27 @@ async fn an_item_list_is_imported_from_a_spreadsheet_and_its_export_reads_back(
     let wrong = ImportChoice { department: Some(p.tools), ..ImportChoice::default() };
     let wrong = import::import(&pool, &other.owner, &meta, limits, &req(false, wrong)).await;
     assert!(matches!(&wrong, Err(Error::Validation(f)) if f[0].field == "department"), "{wrong:?}");
+    // A workbook is read by the same machinery: its sheet, its numbers as numbers.
+    let book = crate::inventory::service::workbook::tests::xlsx(&[
+        &["Existencias"],
+        &["SKU", "Nombre", "Unidad", "Existencia", "Depto"],
+        &["XL-1", "Disco de corte", "pza", "n:7", "MANT"],
+        &["XL-2", "Cable", "m", "n:12.5", "MANT"],
+    ]);
+    let book = ImportRequest {
+        file_name: "existencias.xlsx".into(),
+        bytes: book,
+        choice: ImportChoice::default(),
+        commit: true,
+    };
+    let book = import::import(&pool, &p.owner, &meta, limits, &book).await.unwrap();
+    assert_eq!(
+        (book.sheet.as_deref(), book.header_row, book.new_items, book.receipts),
+        (Some("Inventario"), 2, 2, 2),
+        "{book:?}"
+    );
+    let cable = setup::lookup(&pool, &p.viewer, "XL-2").await.unwrap();
+    assert_eq!((cable.item.unit, balance(&pool, &p.viewer, cable.item.id, p.upkeep).await), (Unit::Metre, Qty(12_500)));
     // A mapping without the SKU's column: the file as read, for the mapping to be chosen.
     let no_sku = ImportChoice { mapping: Some([(Column::Name, 1)].into_iter().collect()), ..ImportChoice::default() };
     let no_sku = import::import(&pool, &p.owner, &meta, limits, &req(true, no_sku)).await;

@@ -181,6 +181,12 @@ fn Items(
                             <section class=format!("{CARD} text-center") data-testid="stock-items-empty">
                                 <h2 class="mb-2 text-lg font-semibold">{t!(i18n, room.empty_title)}</h2>
                                 <p class="mx-auto max-w-xl text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.empty_body)}</p>
+                                {use_me().can(Permission::StockConfigure).then(|| view! {
+                                    <div class="mt-4 flex flex-wrap justify-center gap-2">
+                                        <a href="/stock/items/new" class=BUTTON>{t!(i18n, room.item_new)}</a>
+                                        <a href="/stock/import" class=BUTTON_SECONDARY>{t!(i18n, room.import_link)}</a>
+                                    </div>
+                                })}
                             </section>
                         }.into_any()
                     } else {

@@ -135,7 +135,7 @@ pub fn read_sheet(bytes: &[u8], format: Format, sheet: Option<&str>) -> Result<(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::io::Write;
 
     use zip::write::SimpleFileOptions;
@@ -143,7 +143,7 @@ mod tests {
     use super::*;
 
     /// A zip of the given entries (stored, or deflated).
-    fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+    pub(crate) fn zip_of(entries: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let method = if deflate { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
         for (name, data) in entries {
@@ -155,7 +155,7 @@ mod tests {
 
     /// The smallest XLSX a spreadsheet program opens: one sheet named `Inventario`, cells as inline strings or
     /// numbers (`n:` prefix).
-    fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    pub(crate) fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
         let mut sheet = String::from(
             r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
         );
