@@ -401,7 +401,7 @@ fn Outcome(v: ImportView) -> impl IntoView {
                             <li class="flex flex-wrap gap-x-4 py-1.5" data-testid="import-reject">
                                 <span class="w-20 shrink-0 tabular-nums text-slate-600 dark:text-slate-300">{move || td_string!(i18n.get_locale(), room.import_line, line = r.line).to_string()}</span>
                                 <span class="w-32 shrink-0 font-mono">{if r.sku.is_empty() { "—".to_owned() } else { r.sku.clone() }}</span>
-                                <span class="min-w-0 flex-1">{move || texts::row_problem(i18n.get_locale(), &problem)}</span>
+                                <span class="min-w-0 basis-full sm:basis-auto sm:flex-1">{move || texts::row_problem(i18n.get_locale(), &problem)}</span>
                             </li>
                         }
                     }).collect_view()}

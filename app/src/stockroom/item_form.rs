@@ -252,7 +252,7 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
                     }}
                 </div>
                 <div>
-                    <label for="item-name" class=LABEL>{t!(i18n, room.col_name)}</label>
+                    <label for="item-name" class=LABEL>{t!(i18n, room.item_name)}</label>
                     <input id="item-name" class=INPUT maxlength="160" required
                         aria-invalid=names(error_s, "name", "true") aria-describedby=names(error_s, "name", "item-name-error")
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="item-name" />

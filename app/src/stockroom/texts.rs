@@ -106,7 +106,7 @@ pub fn source(l: Locale, s: Source) -> &'static str {
 pub fn import_column(l: Locale, c: Column) -> &'static str {
     match c {
         Column::Sku => td_string!(l, room.col_sku),
-        Column::Name => td_string!(l, room.col_name),
+        Column::Name => td_string!(l, room.item_name),
         Column::Description => td_string!(l, room.description),
         Column::Unit => td_string!(l, room.unit),
         Column::Category => td_string!(l, room.category),
