@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use nexus::identity::rules::auth::Permission;
 use nexus::ids::DepartmentId;
-use nexus::stockroom::rules::import::{Column, ImportView, ItemMapping};
+use nexus::stockroom::rules::import::{Column as Field, ImportView, ItemMapping, RawLine};
 
 use super::texts;
 use super::{Room, stock_room};
@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, Loading, PageHeader};
 use crate::ui::file_drop::FileDrop;
+use crate::ui::list::{DataTable, Rows, file_columns};
 use crate::ui::number::count;
 use crate::ui::session::Protected;
 
@@ -223,7 +224,7 @@ fn Review(
     let i18n = use_i18n();
     let label = "mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300";
     let headers = v.headers.clone();
-    let needs_sku = !v.mapping.contains_key(&Column::Sku);
+    let needs_sku = !v.mapping.contains_key(&Field::Sku);
     let valid = v.new_items + v.changed_items;
     let committed = v.committed;
     let how =
@@ -283,7 +284,7 @@ fn Review(
                 <p class="mb-3 text-sm font-medium text-amber-800 dark:text-amber-200" role="alert" data-testid="import-needs-sku">{t!(i18n, room.import_needs_sku)}</p>
             })}
             <div class="grid gap-3 sm:grid-cols-3 lg:grid-cols-4">
-                {Column::ALL.into_iter().map(|c| {
+                {Field::ALL.into_iter().map(|c| {
                     let headers = headers.clone();
                     let id = format!("import-col-{}", c.as_str());
                     view! {
@@ -335,27 +336,18 @@ fn Review(
 #[component]
 fn Preview(v: ImportView) -> impl IntoView {
     let i18n = use_i18n();
-    let th = "whitespace-nowrap px-3 py-2 text-left text-xs font-semibold text-slate-700 dark:text-slate-200";
-    let td = "whitespace-nowrap px-3 py-1.5 text-sm";
+    let columns = file_columns(&v.headers, &v.preview, |r: &RawLine| r.line, |r: &RawLine| &r.cells);
     view! {
-        <section class=CARD_FLUSH aria-labelledby="import-preview-h">
+        <section class=CARD_FLUSH aria-labelledby="import-preview-h" tabindex="0" data-testid="import-preview">
             <h2 id="import-preview-h" class="px-4 pt-4 text-base font-semibold">{t!(i18n, upload.preview)}</h2>
-            <div class="overflow-x-auto p-4" tabindex="0" role="region" aria-labelledby="import-preview-h">
-                <table class="min-w-full divide-y divide-slate-200 dark:divide-slate-700" data-testid="import-preview">
-                    <thead><tr>
-                        <th scope="col" class=th>{t!(i18n, upload.line)}</th>
-                        {v.headers.iter().map(|h| view! { <th scope="col" class=th>{h.clone()}</th> }).collect_view()}
-                    </tr></thead>
-                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                        {v.preview.into_iter().map(|r| view! {
-                            <tr>
-                                <td class=format!("{td} tabular-nums text-slate-600 dark:text-slate-300")>{r.line}</td>
-                                {r.cells.into_iter().map(|c| view! { <td class=td>{c}</td> }).collect_view()}
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable
+                rows=v.preview
+                columns
+                caption=move || td_string!(i18n.get_locale(), upload.preview)
+                rows_meta=Rows { testid: "import-preview-row", key: |r: &RawLine| r.line.to_string(), state: None }
+                min_width="sm:min-w-[640px]"
+                empty=ViewFn::from(|| ())
+            />
         </section>
     }
 }

@@ -219,13 +219,6 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
             other => Some(other),
         })
     });
-    // A barcode refused (taken by another item, too long) is named by its line.
-    let barcode_problem = move || {
-        error.get().and_then(|e| match e {
-            AppError::Validation { fields } => fields.into_iter().find(|f| f.field.starts_with("barcodes")),
-            _ => None,
-        })
-    };
     let mut categories = data.categories.clone();
     categories.sort_by(|a, b| a.path.cmp(&b.path));
     let chosen_archived = move |c: &Category| c.archived && Some(c.id) != category.get_untracked();
@@ -297,6 +290,33 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
                     {field_problem(error_s, "unit_cost_cents", "item-cost-error")}
                 </div>
             </div>
+            <Barcodes barcodes error />
+            {use_me().can(Permission::CatalogRead).then(|| view! { <PartPicker part /> })}
+            {id.is_some().then(|| view! {
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) data-testid="item-archived" />
+                    {t!(i18n, room.item_archive)}
+                </label>
+            })}
+            <div class="flex flex-wrap gap-2">
+                <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="item-save">{t!(i18n, common.save)}</button>
+                <a href=back class=BUTTON_SECONDARY>{t!(i18n, common.cancel)}</a>
+            </div>
+        </form>
+    }
+}
+
+/// The item's barcodes, one per line; a refused one (taken by another item, too long) named by its line.
+#[component]
+fn Barcodes(barcodes: RwSignal<String>, error: RwSignal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let barcode_problem = move || {
+        error.get().and_then(|e| match e {
+            AppError::Validation { fields } => fields.into_iter().find(|f| f.field.starts_with("barcodes")),
+            _ => None,
+        })
+    };
+    view! {
             <div>
                 <label for="item-barcodes" class=LABEL>{t!(i18n, room.barcodes)}</label>
                 <p id="item-barcodes-hint" class="mb-1 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, room.barcodes_hint)}</p>
@@ -314,18 +334,6 @@ fn ItemForm(data: ItemFormData) -> impl IntoView {
                     })}
                 </p>
             </div>
-            {use_me().can(Permission::CatalogRead).then(|| view! { <PartPicker part /> })}
-            {id.is_some().then(|| view! {
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) data-testid="item-archived" />
-                    {t!(i18n, room.item_archive)}
-                </label>
-            })}
-            <div class="flex flex-wrap gap-2">
-                <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="item-save">{t!(i18n, common.save)}</button>
-                <a href=back class=BUTTON_SECONDARY>{t!(i18n, common.cancel)}</a>
-            </div>
-        </form>
     }
 }
 

@@ -120,6 +120,28 @@ const TBODY_NEXT: &str =
 const ROWS_PER_TASK: usize = 10;
 const TD: &str = "px-4 py-2 align-top";
 
+/// The columns of a file's rows as they came (an upload's preview): the line, then each of the file's columns under
+/// its header (as many as the widest row).
+pub fn file_columns<T: 'static>(
+    headers: &[String],
+    rows: &[T],
+    line: fn(&T) -> u64,
+    cells: fn(&T) -> &[String],
+) -> Vec<Column<T>> {
+    let i18n = use_i18n();
+    let width = rows.iter().map(|r| cells(r).len()).max().unwrap_or(0).max(headers.len());
+    let mut columns = vec![
+        Column::new(move || td_string!(i18n.get_locale(), upload.line), move |r: &T| line(r).into_any())
+            .class("tabular-nums text-slate-600 dark:text-slate-300"),
+    ];
+    columns.extend((0..width).map(|i| {
+        Column::new(headers.get(i).cloned().unwrap_or_default(), move |r: &T| {
+            cells(r).get(i).cloned().unwrap_or_default().into_any()
+        })
+    }));
+    columns
+}
+
 /// Rows under their columns. Empty, it shows `empty` instead (what to do next), never a bare header.
 #[component]
 pub fn DataTable<T: Send + Sync + 'static>(

@@ -10,7 +10,7 @@ use nexus::numbers::Money;
 use crate::i18n::*;
 use crate::inventory::texts;
 use crate::ui::components::{BUTTON_SECONDARY, CARD, CARD_FLUSH};
-use crate::ui::list::{Column, DataTable, Rows};
+use crate::ui::list::{Column, DataTable, Rows, file_columns};
 use crate::ui::number::{count, money};
 
 /// The first rows, raw, beside what they mean.
@@ -20,8 +20,7 @@ pub(super) fn Preview(v: UploadView) -> impl IntoView {
     if v.preview.is_empty() {
         return ().into_any();
     }
-    let width = v.preview.iter().map(|r| r.cells.len()).max().unwrap_or(0).max(v.headers.len());
-    let headers = v.headers.clone();
+    let columns = preview_columns(&v.headers, &v.preview);
     view! {
         <section class=CARD_FLUSH aria-labelledby="preview-h" tabindex="0" data-testid="preview">
             <div class="px-4 py-3">
@@ -30,7 +29,7 @@ pub(super) fn Preview(v: UploadView) -> impl IntoView {
             </div>
             <DataTable
                 rows=v.preview
-                columns=preview_columns(headers, width)
+                columns
                 caption=move || td_string!(i18n.get_locale(), upload.preview)
                 rows_meta=Rows { testid: "preview-row", key: |r: &PreviewRow| r.line.to_string(), state: None }
                 min_width="sm:min-w-[640px]"
@@ -121,17 +120,9 @@ pub(super) fn Rejects(id: UploadId, rejects: Vec<Reject>, counts: Option<Counts>
 }
 
 /// The preview's columns: the line, each of the file's columns as it came, and what the row means.
-fn preview_columns(headers: Vec<String>, width: usize) -> Vec<Column<PreviewRow>> {
+fn preview_columns(headers: &[String], rows: &[PreviewRow]) -> Vec<Column<PreviewRow>> {
     let i18n = use_i18n();
-    let mut columns = vec![
-        Column::new(move || td_string!(i18n.get_locale(), upload.line), |r: &PreviewRow| r.line.into_any())
-            .class("tabular-nums text-slate-600 dark:text-slate-300"),
-    ];
-    columns.extend((0..width).map(|i| {
-        Column::new(headers.get(i).cloned().unwrap_or_default(), move |r: &PreviewRow| {
-            r.cells.get(i).cloned().unwrap_or_default().into_any()
-        })
-    }));
+    let mut columns = file_columns(headers, rows, |r: &PreviewRow| r.line, |r: &PreviewRow| &r.cells);
     columns.push(Column::new(
         move || td_string!(i18n.get_locale(), upload.understood),
         move |r: &PreviewRow| {

@@ -30,6 +30,7 @@ pub mod notify;
 pub mod production;
 pub mod production_dashboard;
 pub mod stockroom;
+pub mod stockroom_items;
 pub mod system;
 
 pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Router<AppState> {
@@ -246,6 +247,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(inventory::InventoryApi::openapi());
     doc.merge(production::ProductionApi::openapi());
     doc.merge(stockroom::StockApi::openapi());
+    doc.merge(stockroom_items::StockItemsApi::openapi());
     doc.merge(notify::NotifyApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
