@@ -1,4 +1,4 @@
-//! An item list's import, set-based: what the organisation has of the file's SKUs, barcodes and balances (one
+//! An item list's import, set-based: what the organisation has of the file's SKUs and barcodes (one
 //! statement each, whatever the number of rows), and the items, barcodes and levels written from it (one statement
 //! each).
 
@@ -47,26 +47,6 @@ pub(in crate::stockroom) async fn barcode_owners(
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows.into_iter().map(|r| (r.code, r.item_id, r.sku)).collect())
-}
-
-/// The balances of the (item, department) pairs given. Index: the balances' primary key.
-pub(in crate::stockroom) async fn balances(
-    tx: &mut Tx,
-    tenant: TenantId,
-    items: &[i64],
-    departments: &[i32],
-) -> Result<Vec<(i64, i32, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "select b.item_id, b.department_id, b.quantity_milli
-         from unnest($2::bigint[], $3::int[]) as p(item_id, department_id)
-         join stockroom_balances b on b.tenant_id = $1 and b.item_id = p.item_id and b.department_id = p.department_id",
-        tenant.0,
-        items,
-        departments
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.item_id, r.department_id, r.quantity_milli)).collect())
 }
 
 /// New items, column by column.

@@ -88,7 +88,7 @@ pub(super) async fn plan(
     let mut plan = Plan::default();
     check_rows(&mut plan, lines, mapping, &known, &departments, department)?;
     check_barcodes(tx, tenant, &mut plan).await?;
-    check_stock(tx, tenant, &mut plan).await?;
+    check_stock(tx, &mut plan).await?;
     drop_orphans(&mut plan);
     categories(tx, tenant, &mut plan).await?;
     Ok(plan)
@@ -224,11 +224,15 @@ async fn check_barcodes(tx: &mut Tx, tenant: TenantId, plan: &mut Plan) -> Resul
 }
 
 /// Quantities of known items: the first stock where there is none; else the same as there is.
-async fn check_stock(tx: &mut Tx, tenant: TenantId, plan: &mut Plan) -> Result<()> {
+async fn check_stock(tx: &mut Tx, plan: &mut Plan) -> Result<()> {
     let (items, depts): (Vec<i64>, Vec<i32>) =
         plan.rows.iter().filter(|p| p.row.quantity.is_some()).filter_map(|p| Some((p.known?, p.department?.0))).unzip();
-    let balances: HashMap<(i64, i32), i64> =
-        store::balances(tx, tenant, &items, &depts).await?.into_iter().map(|(i, d, q)| ((i, d), q)).collect();
+    // Locked as a posting locks them, so what is judged here still holds when the first stock comes in.
+    let balances: HashMap<(i64, i32), i64> = crate::stockroom::store::ledger::lock_balances(tx, &items, &depts)
+        .await?
+        .into_iter()
+        .map(|(i, d, q)| ((i.0, d.0), q))
+        .collect();
     let mut refused = Vec::new();
     plan.rows.retain_mut(|p| {
         let (Some(id), Some(d), Some(q)) = (p.known, p.department, p.row.quantity) else { return true };
