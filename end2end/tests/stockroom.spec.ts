@@ -376,3 +376,23 @@ test('the owner imports the room\'s spreadsheet: a dry run with the refused rows
   expect(text.split('\n')[0]).toBe('sku,name,description,unit,category,barcodes,unit_cost,department,quantity,threshold,reorder');
   expect(text).toContain(`IMP-${stamp}-1,Broca de cobalto 1/4,,piece,Corte ${stamp} / Brocas,,,Almacén e2e ${stamp},12,4,`);
 });
+
+test('the movement history is exported in the background, and the page that lists the exports hydrates with them', async ({ page }) => {
+  await login(page, OWNER, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  await open(page, '/stock');
+  await page.getByTestId('export-dept').selectOption({ label: `Almacén e2e ${stamp}` });
+  await page.getByTestId('export-kind-receive').check();
+  await page.getByTestId('export-go').click();
+  // Its progress is shown while the job writes it, and its file is a link once done.
+  const first = page.getByTestId('export').first();
+  await expect(first).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  const href = await first.getByTestId('export-file').getAttribute('href');
+  const file = await page.request.get(href!);
+  expect(file.status()).toBe(200);
+  expect(await file.text()).toContain(sku);
+  // A fresh load lists the exports as the server rendered them (the list once hydrated differently from the page the
+  // server sent, and the page never came alive).
+  await open(page, '/stock');
+  await expect(page.getByTestId('export').first()).toHaveAttribute('data-state', 'done');
+});

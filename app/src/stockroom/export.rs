@@ -128,15 +128,18 @@ pub fn ExportPanel(room: Room, exports: Resource<Result<Vec<Export>, AppError>>,
                 </div>
             </form>
             <ErrorBanner error />
-            // Read in place (no boundary of its own): every second's refresh redraws this list alone.
-            {move || {
-                let list = exports.get().and_then(Result::ok).unwrap_or_default();
-                (!list.is_empty()).then(|| view! {
-                    <ul class="mt-4 divide-y divide-slate-200 dark:divide-slate-700" data-testid="exports">
-                        {list.into_iter().map(|e| view! { <ExportRow e /> }).collect_view()}
-                    </ul>
-                })
-            }}
+            // A boundary of its own: the server waits for the list before it sends the page (so the browser hydrates
+            // the same list), and every second's refresh redraws this list alone, the last one shown meanwhile.
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = exports.await.unwrap_or_default();
+                    (!list.is_empty()).then(|| view! {
+                        <ul class="mt-4 divide-y divide-slate-200 dark:divide-slate-700" data-testid="exports">
+                            {list.into_iter().map(|e| view! { <ExportRow e /> }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
         </section>
     }
 }
