@@ -80,6 +80,11 @@ fn on_constraint(name: &str) -> Option<Error> {
         // A movement reversed twice at once: the second finds the first's reversal.
         "stockroom_movements_reversed_once" => Error::Conflict(ErrorCode::AlreadyReversed),
         "stockroom_counts_open_key" => Error::Conflict(ErrorCode::StocktakeOpen),
+        // The floor: a task category's code is its own; a request's key raced by its twin is one request.
+        "mes_task_categories_code_key" => Error::field("code", ErrorCode::NameTaken),
+        "workflow_events_key" | "workflow_events_tenant_id_subject_subject_id_version_key" => {
+            Error::Conflict(ErrorCode::Conflict)
+        }
         _ => return None,
     })
 }

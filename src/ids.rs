@@ -150,6 +150,18 @@ id!(
     /// A stocktake of a department (`stockroom_counts`).
     StocktakeId(i64)
 );
+id!(
+    /// A task of the floor (`mes_tasks`).
+    TaskId(i64)
+);
+id!(
+    /// A category tasks are filed under (`mes_task_categories`).
+    TaskCategoryId(i32)
+);
+id!(
+    /// A comment on a task (`mes_task_comments`).
+    CommentId(i64)
+);
 uuid_id!(
     /// A bodega's upload of an inventory file (`inventory_uploads`).
     UploadId

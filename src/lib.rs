@@ -1,10 +1,10 @@
 //! Nexus business core, one folder per product area (see ARCHITECTURE.md).
 //!
-//! Each area (`identity`, `catalog`, `inventory`, `production`, `stockroom`) keeps its pure rules in `rules`
+//! Each area (`identity`, `catalog`, `inventory`, `production`, `stockroom`, `mes`) keeps its pure rules in `rules`
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
 //! beside the areas: error codes, CSV safety, numbers as people write them and the one way to page a list (pure), and behind `ssr` the database
-//! scoping (`db`), the core error (`error`), who is calling (`caller`), the audit trail (`audit`), the notification centre (`notify`, its rules pure) and the one
+//! scoping (`db`), the core error (`error`), who is calling (`caller`), the audit trail (`audit`), the notification centre (`notify`, its rules pure), the workflow mechanism (`workflow`) and the one
 //! background-job runner (`jobs`, each area listing its own) and outgoing e-mail (`mail`). The browser
 //! bundle never links a database driver.
 
@@ -14,11 +14,13 @@ pub mod csv_safe;
 pub mod identity;
 pub mod ids;
 pub mod inventory;
+pub mod mes;
 pub mod notify;
 pub mod numbers;
 pub mod paging;
 pub mod production;
 pub mod stockroom;
+pub mod workflow;
 
 #[cfg(feature = "ssr")]
 pub mod audit;

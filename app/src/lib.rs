@@ -24,6 +24,7 @@ pub mod error;
 pub mod home;
 pub mod identity;
 pub mod inventory;
+pub mod mes;
 pub mod notify;
 pub mod production;
 #[cfg(feature = "ssr")]
@@ -124,6 +125,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/stock/labels") view={Lazy::<stockroom::LabelsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/setup") view={Lazy::<stockroom::SetupRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/import") view={Lazy::<stockroom::ImportRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/tasks") view={Lazy::<mes::TasksRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/tasks/new") view={Lazy::<mes::NewTaskRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/tasks/:id") view={Lazy::<mes::TaskRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/account/webhooks") view={Lazy::<notify::WebhooksRoute>::new()} ssr=SsrMode::Async />
                         </Routes>

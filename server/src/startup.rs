@@ -109,6 +109,12 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "configuring the demo plant failed"),
     }
+    // Its floor's tasks, in every state.
+    match nexus::mes::service::demo::configure(&state.pool).await {
+        Ok(true) => tracing::info!("demo floor's tasks made"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "making the demo floor's tasks failed"),
+    }
     // Its store room, with four months of history.
     match nexus::stockroom::service::demo::configure(&state.pool).await {
         Ok(true) => tracing::info!("demo store room built"),

@@ -16,8 +16,17 @@ pub use crate::identity::rules::invitation::Language;
 pub enum Kind {
     /// An item fell below its threshold in a department.
     StockLow,
+    /// A task was given to me or to my role.
+    TaskAssigned,
+    /// A task I made or hold moved (accepted, sent to review, approved, rejected, cancelled).
+    TaskChanged,
+    /// Someone mentioned me in a task's comment.
+    TaskMentioned,
 }
-text_enum!(Kind "notice kind" { StockLow => "stock_low" });
+text_enum!(Kind "notice kind" {
+    StockLow => "stock_low", TaskAssigned => "task_assigned", TaskChanged => "task_changed",
+    TaskMentioned => "task_mentioned",
+});
 
 /// How a person wants a kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -50,12 +59,41 @@ pub enum Body {
         /// Who recorded the movement that crossed it (none: the threshold itself changed).
         by: Option<String>,
     },
+    TaskAssigned {
+        task: i64,
+        title: String,
+        /// Who gave it.
+        by: String,
+        /// The role it was given to (none: to the reader).
+        role: Option<String>,
+        blocker: bool,
+    },
+    TaskChanged {
+        task: i64,
+        title: String,
+        /// Who moved it.
+        by: String,
+        /// The action (`accept`, `send_to_review`, `approve`, `reject`, `cancel`…) and the state it left it in.
+        action: String,
+        state: String,
+        comment: Option<String>,
+    },
+    TaskMentioned {
+        task: i64,
+        title: String,
+        by: String,
+        /// The comment's first characters.
+        excerpt: String,
+    },
 }
 
 impl Body {
     pub fn kind(&self) -> Kind {
         match self {
             Body::StockLow { .. } => Kind::StockLow,
+            Body::TaskAssigned { .. } => Kind::TaskAssigned,
+            Body::TaskChanged { .. } => Kind::TaskChanged,
+            Body::TaskMentioned { .. } => Kind::TaskMentioned,
         }
     }
 }

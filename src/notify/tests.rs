@@ -76,10 +76,11 @@ async fn notices_follow_each_persons_choice_and_each_inbox_is_its_own(opts: PgPo
     service::set_preference(&pool, &people[2], Preference { kind: Kind::StockLow, channel: Channel::Off })
         .await
         .unwrap();
-    assert_eq!(
-        service::preferences(&pool, &people[2]).await.unwrap(),
-        [Preference { kind: Kind::StockLow, channel: Channel::Off }]
-    );
+    // Every kind is listed: the one chosen as chosen, the others at their default (in the app).
+    let chosen = service::preferences(&pool, &people[2]).await.unwrap();
+    assert_eq!(chosen.len(), Kind::ALL.len());
+    assert_eq!(chosen[0], Preference { kind: Kind::StockLow, channel: Channel::Off });
+    assert!(chosen[1..].iter().all(|p| p.channel == Channel::App), "{chosen:?}");
     // A notice sent in a transaction that rolls back never arrives.
     let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
     assert_eq!(service::send(&mut tx, tenant, &ids, &body(0), "/stock/alerts").await.unwrap(), 2);
@@ -174,8 +175,12 @@ mod smtp {
 }
 
 fn render(lang: crate::notify::rules::Language, body: &Body) -> String {
-    let Body::StockLow { sku, .. } = body;
-    format!("{lang:?}: {sku} low")
+    match body {
+        Body::StockLow { sku, .. } => format!("{lang:?}: {sku} low"),
+        Body::TaskAssigned { title, .. } | Body::TaskChanged { title, .. } | Body::TaskMentioned { title, .. } => {
+            format!("{lang:?}: {title}")
+        }
+    }
 }
 
 /// A message as read: its quoted-printable body decoded.

@@ -65,6 +65,10 @@ pub struct CreateApiKeyInput {
     pub stock_read: Option<String>,
     #[serde(default)]
     pub stock_write: Option<String>,
+    #[serde(default)]
+    pub mes_read: Option<String>,
+    #[serde(default)]
+    pub mes_write: Option<String>,
 }
 
 impl CreateApiKeyInput {
@@ -82,6 +86,8 @@ impl CreateApiKeyInput {
                 ApiScope::AuditRead => self.audit_read.is_some(),
                 ApiScope::StockRead => self.stock_read.is_some(),
                 ApiScope::StockWrite => self.stock_write.is_some(),
+                ApiScope::MesRead => self.mes_read.is_some(),
+                ApiScope::MesWrite => self.mes_write.is_some(),
             })
             .collect()
     }
@@ -128,6 +134,8 @@ pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
         ApiScope::AuditRead => td_string!(l, keys.scope_audit_read),
         ApiScope::StockRead => td_string!(l, keys.scope_stock_read),
         ApiScope::StockWrite => td_string!(l, keys.scope_stock_write),
+        ApiScope::MesRead => td_string!(l, keys.scope_mes_read),
+        ApiScope::MesWrite => td_string!(l, keys.scope_mes_write),
     }
 }
 

@@ -233,12 +233,44 @@ pub fn text(l: Locale, body: &Body) -> String {
                 None => head,
             }
         }
+        Body::TaskAssigned { title, by, role, blocker, .. } => {
+            let head = match role.as_deref().and_then(nexus::identity::rules::auth::Role::parse) {
+                Some(r) => td_string!(
+                    l,
+                    inbox.task_assigned_role,
+                    by = by.clone(),
+                    title = title.clone(),
+                    role = crate::ui::components::role_text(l, r)
+                )
+                .to_string(),
+                None => td_string!(l, inbox.task_assigned, by = by.clone(), title = title.clone()).to_string(),
+            };
+            if *blocker { format!("{} {head}", td_string!(l, inbox.task_blocker)) } else { head }
+        }
+        Body::TaskChanged { title, by, action, comment, .. } => {
+            let action = nexus::mes::rules::tasks::TaskAction::parse(action)
+                .map_or_else(|| action.clone(), |a| crate::mes::texts::action_done(l, a).to_owned());
+            let head =
+                td_string!(l, inbox.task_changed, by = by.clone(), title = title.clone(), action = action).to_string();
+            match comment {
+                Some(c) => format!("{head} «{c}»"),
+                None => head,
+            }
+        }
+        Body::TaskMentioned { title, by, excerpt, .. } => {
+            td_string!(l, inbox.task_mentioned, by = by.clone(), title = title.clone(), excerpt = excerpt.clone())
+                .to_string()
+        }
     }
 }
 
-fn kind_text(l: Locale, k: Kind) -> &'static str {
+/// A kind of notice in words (the inbox's preferences, the webhooks' kinds).
+pub fn kind_text(l: Locale, k: Kind) -> &'static str {
     match k {
         Kind::StockLow => td_string!(l, inbox.kind_stock_low),
+        Kind::TaskAssigned => td_string!(l, inbox.kind_task_assigned),
+        Kind::TaskChanged => td_string!(l, inbox.kind_task_changed),
+        Kind::TaskMentioned => td_string!(l, inbox.kind_task_mentioned),
     }
 }
 

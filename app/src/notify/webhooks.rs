@@ -35,13 +35,27 @@ pub struct WebhookForm {
     pub description: String,
     #[serde(default)]
     pub stock_low: Option<String>,
+    #[serde(default)]
+    pub task_assigned: Option<String>,
+    #[serde(default)]
+    pub task_changed: Option<String>,
+    #[serde(default)]
+    pub task_mentioned: Option<String>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/webhooks/create")]
 pub async fn create_webhook(input: WebhookForm) -> Result<WebhookMade, AppError> {
     let st = crate::state::state()?;
     let user = crate::state::user()?;
-    let kinds = input.stock_low.is_some().then_some(Kind::StockLow).into_iter().collect();
+    let kinds = [
+        (Kind::StockLow, &input.stock_low),
+        (Kind::TaskAssigned, &input.task_assigned),
+        (Kind::TaskChanged, &input.task_changed),
+        (Kind::TaskMentioned, &input.task_mentioned),
+    ]
+    .into_iter()
+    .filter_map(|(k, on)| on.is_some().then_some(k))
+    .collect();
     let asked = nexus::notify::rules::WebhookInput { url: input.url, kinds, description: input.description };
     Ok(nexus::notify::webhooks::create(&st.pool, &st.courier, &user, &asked, &crate::state::meta()).await?)
 }
@@ -244,10 +258,12 @@ fn NewHook(create: ServerAction<CreateWebhook>, error: Signal<Option<AppError>>)
                 <TextField name="input[description]" field="description" label=ViewFn::from(move || t!(i18n, hooks.description)) error required=false />
                 <fieldset class="mb-4">
                     <legend class="mb-2 text-sm font-medium">{t!(i18n, hooks.kinds)}</legend>
-                    <label class="mb-1 flex items-center gap-2 text-sm">
-                        <input type="checkbox" name="input[stock_low]" value="on" />
-                        {t!(i18n, inbox.kind_stock_low)}
-                    </label>
+                    {Kind::ALL.into_iter().map(|k| view! {
+                        <label class="mb-1 flex items-center gap-2 text-sm">
+                            <input type="checkbox" name=format!("input[{}]", k.as_str()) value="on" />
+                            {move || kind_text(i18n.get_locale(), k)}
+                        </label>
+                    }).collect_view()}
                     <p class="text-xs text-slate-600 dark:text-slate-300">{t!(i18n, hooks.kinds_none)}</p>
                 </fieldset>
                 <button type="submit" class=BUTTON disabled=move || create.pending().get() data-testid="webhook-create">{t!(i18n, hooks.create)}</button>
@@ -363,11 +379,7 @@ fn state_text(l: Locale, s: DeliveryState) -> &'static str {
     }
 }
 
-fn kind_text(l: Locale, k: Kind) -> &'static str {
-    match k {
-        Kind::StockLow => td_string!(l, inbox.kind_stock_low),
-    }
-}
+use crate::notify::inbox::kind_text;
 
 /// A delivery's kind in words: a notice's, or the test.
 fn event_text(l: Locale, kind: &str) -> String {

@@ -106,11 +106,7 @@ struct Done {
 }
 
 fn new_key() -> String {
-    #[cfg(feature = "hydrate")]
-    if let Some(uuid) = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()) {
-        return uuid;
-    }
-    format!("counter-{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())
+    crate::ui::components::new_key("counter")
 }
 
 /// The counter's state: what is being prepared and the calls it makes (all `Copy`, shared by the screen's parts).

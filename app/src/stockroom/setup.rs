@@ -13,7 +13,7 @@ use nexus::stockroom::rules::{CategoryInput, DepartmentInput};
 use super::{Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader, error_text};
+use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader};
 use crate::ui::session::Protected;
 
 #[server(prefix = "/api", endpoint = "ui/stock/categories")]
@@ -91,26 +91,7 @@ fn Setup(
     }
 }
 
-pub(super) const LABEL: &str = "mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200";
-
-/// What is wrong with one field, under it (`id`: what the field names in `aria-describedby`).
-pub(super) fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        error.get().and_then(|e| e.field_code(field)).map(|c| {
-            view! { <p id=id role="alert" class="mt-1 text-sm text-red-600 dark:text-red-400">{error_text(i18n.get_locale(), c)}</p> }
-        })
-    }
-}
-
-/// `value` while the error names this field (`aria-invalid`, `aria-describedby`: nothing to point at otherwise).
-pub(super) fn names(
-    error: Signal<Option<AppError>>,
-    field: &'static str,
-    value: &'static str,
-) -> impl Fn() -> Option<&'static str> {
-    move || error.get().and_then(|e| e.field_code(field)).map(|_| value)
-}
+pub(super) use crate::ui::components::{LABEL, field_problem, names};
 
 /// The departments, and one form that makes a new one or changes the one chosen.
 #[component]

@@ -294,3 +294,35 @@ pub fn PageHeader(title: ViewFn, #[prop(optional)] children: Option<Children>) -
         </div>
     }
 }
+
+/// A form's label.
+pub const LABEL: &str = "mb-1 block text-sm font-medium text-slate-700 dark:text-slate-200";
+
+/// What is wrong with one field, under it (`id`: what the field names in `aria-describedby`).
+pub fn field_problem(error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().and_then(|e| e.field_code(field)).map(|c| {
+            view! { <p id=id role="alert" class="mt-1 text-sm text-red-600 dark:text-red-400">{error_text(i18n.get_locale(), c)}</p> }
+        })
+    }
+}
+
+/// `value` while the error names this field (`aria-invalid`, `aria-describedby`: nothing to point at otherwise).
+pub fn names(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+    value: &'static str,
+) -> impl Fn() -> Option<&'static str> {
+    move || error.get().and_then(|e| e.field_code(field)).map(|_| value)
+}
+
+/// A fresh idempotency key for a write the browser may send again (a double tap, a queue replayed after a network
+/// loss): the browser's random UUID, or on the server a time-based one.
+pub fn new_key(prefix: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(uuid) = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()) {
+        return uuid;
+    }
+    format!("{prefix}-{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())
+}

@@ -126,6 +126,9 @@ fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView
                 {me.can(Permission::InventoryManage).then(|| view! {
                     <li><A href="/inventory" attr:class=NAV_LINK>{t!(i18n, stock.nav)}</A></li>
                 })}
+                {me.can(Permission::MesRead).then(|| view! {
+                    <li><A href="/mes/tasks" attr:class=NAV_LINK>{t!(i18n, nav.tasks)}</A></li>
+                })}
                 {me.can(Permission::StockRead).then(|| view! {
                     <li><A href="/stock" attr:class=NAV_LINK>{t!(i18n, room.nav)}</A></li>
                 })}

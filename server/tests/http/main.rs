@@ -9,6 +9,7 @@ mod identity;
 mod identity_invitations;
 mod inventory_stock;
 mod inventory_upload;
+mod mes;
 mod notify;
 mod pipeline;
 mod production;

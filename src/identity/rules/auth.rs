@@ -69,10 +69,16 @@ pub enum Permission {
     StockIssueSelf,
     /// Set up the stock room: items, departments, categories, levels, who belongs where.
     StockConfigure,
+    /// Read the floor's work: tasks, production orders, their stage facts.
+    MesRead,
+    /// Work tasks: create them, comment, accept, start, send to review, review (where the task's own rules allow).
+    MesWork,
+    /// Plan the floor: production orders and their stages, task categories; cancel any task, reopen a shift's facts.
+    MesPlan,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 17] = [
         Permission::AccountManage,
         Permission::UsersManage,
         Permission::AuditRead,
@@ -87,6 +93,9 @@ impl Permission {
         Permission::StockMove,
         Permission::StockIssueSelf,
         Permission::StockConfigure,
+        Permission::MesRead,
+        Permission::MesWork,
+        Permission::MesPlan,
     ];
 }
 
@@ -109,13 +118,27 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
             StockRead,
             StockMove,
             StockConfigure,
+            MesRead,
+            MesWork,
+            MesPlan,
         ],
-        Role::Manager => {
-            &[AccountManage, ApiKeysManage, ProductionRead, ProductionRecord, PlantConfigure, StockRead, StockConfigure]
+        Role::Manager => &[
+            AccountManage,
+            ApiKeysManage,
+            ProductionRead,
+            ProductionRecord,
+            PlantConfigure,
+            StockRead,
+            StockConfigure,
+            MesRead,
+            MesWork,
+            MesPlan,
+        ],
+        Role::Operator => {
+            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork]
         }
-        Role::Operator => &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf],
-        Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove],
-        Role::Viewer => &[AccountManage, ProductionRead, StockRead],
+        Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork],
+        Role::Viewer => &[AccountManage, ProductionRead, StockRead, MesRead],
         Role::Workshop => {
             &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure]
         }
@@ -156,13 +179,19 @@ pub enum ApiScope {
     /// Move stock and keep its items (a scanner station, `nexus-server stock add|issue|return…`).
     #[serde(rename = "stock:write")]
     StockWrite,
+    /// Read the floor's work: tasks, production orders, facts, the current shift.
+    #[serde(rename = "mes:read")]
+    MesRead,
+    /// Work on the floor: tasks and their transitions, comments, stage facts, material issued to orders.
+    #[serde(rename = "mes:write")]
+    MesWrite,
 }
 
 crate::codes::text_enum!(ApiScope "API scope" {
     CatalogRead => "catalog:read", InventoryRead => "inventory:read", InventoryWrite => "inventory:write",
     ProductionIngest => "production:ingest",
     ProductionRead => "production:read", ProductionRecord => "production:record", AuditRead => "audit:read",
-    StockRead => "stock:read", StockWrite => "stock:write",
+    StockRead => "stock:read", StockWrite => "stock:write", MesRead => "mes:read", MesWrite => "mes:write",
 });
 
 impl ApiScope {
@@ -178,6 +207,8 @@ impl ApiScope {
             ApiScope::AuditRead => Permission::AuditRead,
             ApiScope::StockRead => Permission::StockRead,
             ApiScope::StockWrite => Permission::StockMove,
+            ApiScope::MesRead => Permission::MesRead,
+            ApiScope::MesWrite => Permission::MesWork,
         }
     }
 
@@ -350,15 +381,18 @@ mod tests {
                 StockRead,
                 StockMove,
                 StockConfigure,
+                MesRead,
+                MesWork,
+                MesPlan,
             ],
         );
         // An operator reads the stock room and issues to themselves where the department allows it.
         check_in(
             Manufacturer,
             Role::Operator,
-            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf],
+            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork],
         );
-        check_in(Manufacturer, Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove]);
+        check_in(Manufacturer, Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork]);
         // A warehouse keeps no stock room.
         check_in(Warehouse, Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
         check_in(
@@ -396,6 +430,9 @@ mod tests {
                 StockRead,
                 StockMove,
                 StockConfigure,
+                MesRead,
+                MesWork,
+                MesPlan,
             ],
         );
         check(
@@ -408,11 +445,17 @@ mod tests {
                 PlantConfigure,
                 StockRead,
                 StockConfigure,
+                MesRead,
+                MesWork,
+                MesPlan,
             ],
         );
-        check(Role::Operator, &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf]);
-        check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove]);
-        check(Role::Viewer, &[AccountManage, ProductionRead, StockRead]);
+        check(
+            Role::Operator,
+            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork],
+        );
+        check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork]);
+        check(Role::Viewer, &[AccountManage, ProductionRead, StockRead, MesRead]);
         check(
             Role::Workshop,
             &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
@@ -455,7 +498,17 @@ mod tests {
         let grantable = |k: TenantKind, r: Role| ApiScope::grantable_by(k, r).collect::<Vec<_>>();
         assert_eq!(
             grantable(Manufacturer, Role::Owner),
-            vec![CatalogRead, ProductionIngest, ProductionRead, ProductionRecord, AuditRead, StockRead, StockWrite]
+            vec![
+                CatalogRead,
+                ProductionIngest,
+                ProductionRead,
+                ProductionRecord,
+                AuditRead,
+                StockRead,
+                StockWrite,
+                MesRead,
+                MesWrite
+            ]
         );
         // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
         assert_eq!(grantable(Warehouse, Role::Owner), vec![CatalogRead, InventoryRead, InventoryWrite, AuditRead]);
@@ -464,11 +517,11 @@ mod tests {
         // A manager sets the stock room up but does not move stock: a key of theirs reads it only.
         assert_eq!(
             grantable(Manufacturer, Role::Manager),
-            vec![ProductionIngest, ProductionRead, ProductionRecord, StockRead]
+            vec![ProductionIngest, ProductionRead, ProductionRecord, StockRead, MesRead, MesWrite]
         );
         assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead, StockRead, StockWrite]);
         assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);
-        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead, StockRead]);
+        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead, StockRead, MesRead]);
     }
 
     #[test]

@@ -79,6 +79,9 @@ impl TenantKind {
                 StockMove,
                 StockIssueSelf,
                 StockConfigure,
+                MesRead,
+                MesWork,
+                MesPlan,
             ],
         };
         areas.contains(&p)

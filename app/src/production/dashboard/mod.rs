@@ -8,6 +8,7 @@
 //! product distribution, line comparison) and `downtime.rs` (the Pareto and the stops table, where stops are
 //! classified).
 
+mod blockers;
 mod causes;
 mod downtime;
 mod entry;
@@ -22,6 +23,7 @@ use nexus::identity::rules::auth::Permission;
 use nexus::production::rules::dashboard::{DrillData, ParetoBy, Query, Setup, View, Widget};
 use nexus::production::rules::kinds::WidgetKind;
 
+use self::blockers::{Blockers, production_blockers};
 pub(crate) use self::causes::Rejects;
 use self::downtime::{Pareto, Stops};
 use self::filters::{FilterBar, Filters};
@@ -110,6 +112,8 @@ pub fn ProductionPage() -> impl IntoView {
         },
     );
     let classify = ServerAction::<ClassifyStop>::new();
+    // The lines' open blockers, asked again with the figures.
+    let blockers = Resource::new(move || (filters.with(|f| f.line), tick.get()), |(line, _)| production_blockers(line));
     // The drill-down's minutes and causes, created here with the others (the server and the browser must create
     // resources in the same order); nothing is fetched while no figure is drilled into. Fetched again when the filters
     // change or a stop is classified, added or split (the timeline shows them), not on every live refresh.
@@ -128,7 +132,7 @@ pub fn ProductionPage() -> impl IntoView {
     });
     view! {
         <Protected permission=Permission::ProductionRead>
-            <Dashboard setup view drill filters tick classify />
+            <Dashboard setup view drill filters tick classify blockers />
         </Protected>
     }
 }
@@ -141,6 +145,7 @@ fn Dashboard(
     filters: Memo<Filters>,
     tick: RwSignal<u64>,
     classify: ServerAction<ClassifyStop>,
+    blockers: Resource<Result<Vec<nexus::mes::rules::views::Blocker>, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     // The page's live channel (`ui::live`): each production change, and each (re)connection, fetches the figures
@@ -187,7 +192,9 @@ fn Dashboard(
                     Ok(s) => {
                         first_load(view).await;
                         let steps = s.first_steps.filter(|f| !f.done());
+                        let lines = s.lines.iter().map(|l| (l.id, l.code.clone())).collect();
                         view! {
+                            <Blockers blockers lines />
                             {steps.map(|steps| view! { <FirstStepsCard steps /> })}
                             <Board setup=s view drill filters classify />
                         }.into_any()

@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod identity;
 pub mod inventory;
 pub mod live;
+pub mod mes;
 pub mod notify;
 pub mod production;
 pub mod production_dashboard;
@@ -43,6 +44,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(production::router())
         .merge(production_dashboard::router())
         .merge(stockroom::router(upload_limits))
+        .merge(mes::router())
         .merge(notify::router())
         .merge(live::router())
         .route("/openapi.json", get(openapi))
@@ -124,6 +126,31 @@ where
             let field = e.path().to_string();
             AppError::field(if field == "." { "body" } else { &field }, ErrorCode::InvalidInput)
         })
+    }
+}
+
+/// [`ApiJson`] for an optional body: none at all (no bytes) is `T::default()`; anything sent is read as `ApiJson`
+/// reads it. For actions whose body only adds to them (a transition's comment, version and key).
+pub struct ApiJsonOrEmpty<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJsonOrEmpty<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        // Such a body is a few fields: 64 KiB is far more than one.
+        let bytes = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJsonOrEmpty(T::default()));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        ApiJson::<T>::from_request(req, state).await.map(|ApiJson(t)| ApiJsonOrEmpty(t))
     }
 }
 
@@ -248,6 +275,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(production::ProductionApi::openapi());
     doc.merge(stockroom::StockApi::openapi());
     doc.merge(stockroom_items::StockItemsApi::openapi());
+    doc.merge(mes::MesApi::openapi());
     doc.merge(notify::NotifyApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);

@@ -1,0 +1,131 @@
+// The floor's work in two browsers: the manager writes a blocker for the supply role on a line; the line's dashboard
+// shows it at the top; the storekeeper, on a tablet-sized page, accepts it, starts it and sends it to review; the
+// manager's page, open meanwhile, shows it changed without a reload; the manager approves it and the blocker leaves
+// the dashboard. The storekeeper cannot approve their own work (the API refuses, whatever a page shows).
+import { test, expect, Browser, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { open, login, demoPassword, shot } from './helpers';
+
+const MANAGER = 'gerente@planta.demo';
+const SUPPLY = 'almacen@planta.demo';
+
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
+
+const stamp = Date.now().toString().slice(-8);
+const title = `Entregar herramental e2e ${stamp}`;
+
+async function axe(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+}
+
+async function person(browser: Browser, who: string, viewport?: { width: number; height: number }) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  await login(page, who, demoPassword);
+  await expect(page).toHaveURL(/\/$/);
+  return page;
+}
+
+test('a blocker goes from the manager to supply on a tablet and back through review, live in both browsers', async ({ browser }) => {
+  const manager = await person(browser, MANAGER);
+  // The manager writes the blocker: for the supply role, on the first line.
+  await open(manager, '/mes/tasks/new');
+  await axe(manager);
+  await manager.getByTestId('task-title').fill(title);
+  await manager.getByTestId('task-description').fill('El portaherramientas de la operación 2.');
+  await expect(manager.getByTestId('task-role')).toHaveValue('supply');
+  const line = manager.getByTestId('task-line');
+  const firstLine = await line.locator('option').nth(1).getAttribute('value');
+  await line.selectOption(firstLine!);
+  await manager.getByTestId('task-blocker-input').check();
+  await shot(manager, 'mes-task-form');
+  await manager.getByTestId('task-create').click();
+  await expect(manager).toHaveURL(/\/mes\/tasks\/\d+$/);
+  const taskUrl = new URL(manager.url()).pathname;
+  await expect(manager.getByTestId('task')).toHaveAttribute('data-state', 'open');
+  await expect(manager.getByTestId('task-assignee')).toHaveText('Rol Almacén');
+
+  // The line's dashboard shows it at the top.
+  await open(manager, `/production?line=${firstLine}`);
+  await expect(manager.getByTestId('prod-blocker').filter({ hasText: title })).toBeVisible();
+  await shot(manager, 'mes-dashboard-blocker');
+
+  // The storekeeper, on a tablet: the task is in their role's list; they accept, start and send it to review.
+  const supply = await person(browser, SUPPLY, { width: 820, height: 1180 });
+  await open(supply, '/mes/tasks?view=role');
+  await axe(supply);
+  await supply.getByTestId('task-link').filter({ hasText: title }).click();
+  await expect(supply).toHaveURL(new RegExp(`${taskUrl}$`));
+  await supply.waitForSelector('body[data-hydrated]');
+  // The manager watches the task meanwhile.
+  await open(manager, taskUrl);
+  for (const [action, state] of [['accept', 'accepted'], ['start', 'in_progress'], ['send_to_review', 'review']]) {
+    const button = supply.getByTestId(`task-do-${action}`);
+    await expect(button).toBeVisible();
+    const box = await button.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44); // a target for a gloved finger
+    await button.click();
+    await expect(supply.getByTestId('task')).toHaveAttribute('data-state', state);
+  }
+  await expect(supply.getByTestId('task-assignee')).toHaveText('Almacenista');
+  await shot(supply, 'mes-task-tablet');
+  await axe(supply);
+  // Four eyes: the storekeeper is offered no review, and the API refuses one all the same.
+  await expect(supply.getByTestId('task-do-approve')).toHaveCount(0);
+  const id = taskUrl.split('/').pop();
+  const refused = await supply.request.post(`/api/v1/mes/tasks/${id}/review`, { data: { decision: 'approve' } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).problem.rule).toBe('four_eyes');
+
+  // The manager's page followed without a reload; they approve it.
+  await expect(manager.getByTestId('task')).toHaveAttribute('data-state', 'review', { timeout: 10_000 });
+  await expect(manager.getByTestId('task-changed-live')).toBeVisible();
+  await expect(manager.getByTestId('task-event')).toHaveCount(4);
+  await manager.getByTestId('task-do-approve').click();
+  await expect(manager.getByTestId('task')).toHaveAttribute('data-state', 'done');
+  await expect(manager.getByTestId('task-event').last()).toHaveAttribute('data-action', 'approve');
+  await axe(manager);
+
+  // Done: the blocker leaves the dashboard.
+  await open(manager, `/production?line=${firstLine}`);
+  await expect(manager.getByTestId('prod-kpis').or(manager.getByTestId('prod-unconfigured')).first()).toBeVisible();
+  await expect(manager.getByTestId('prod-blocker').filter({ hasText: title })).toHaveCount(0);
+});
+
+test('two people accepting one task at once: one holds it, the other is told who', async ({ browser }) => {
+  const manager = await person(browser, MANAGER);
+  const made = await manager.request.post('/api/v1/mes/tasks', {
+    data: { title: `Carrera e2e ${stamp}`, assignee_type: 'role', assignee_role: 'manager' },
+  });
+  expect(made.status()).toBe(201);
+  const id = (await made.json()).task.id;
+  const owner = await person(browser, 'dueno@planta.demo');
+  await open(manager, `/mes/tasks/${id}`);
+  // The owner is no manager: not theirs. The manager accepts; a second accept by the manager's other page is told.
+  const stale = await person(browser, MANAGER);
+  await open(stale, `/mes/tasks/${id}`);
+  await manager.getByTestId('task-do-accept').click();
+  await expect(manager.getByTestId('task')).toHaveAttribute('data-state', 'accepted');
+  // The stale page may have heard the change already; sent with the version it showed, it is refused by name.
+  const res = await stale.request.post(`/api/v1/mes/tasks/${id}/accept`, { data: { version: 1 } });
+  expect(res.status()).toBe(409);
+  expect((await res.json()).problem.by.name).toBe('Gerente de planta');
+  const ownerTry = await owner.request.post(`/api/v1/mes/tasks/${id}/accept`);
+  expect(ownerTry.status()).toBe(409);
+});
+
+test('the board shows every state, and a comment mentions a person', async ({ browser }) => {
+  const manager = await person(browser, MANAGER);
+  await open(manager, '/mes/tasks?view=all&state=all&board=1');
+  for (const state of ['open', 'accepted', 'in_progress', 'review', 'done']) {
+    await expect(manager.getByTestId(`board-${state}`).getByTestId('task-card').first()).toBeVisible();
+  }
+  await shot(manager, 'mes-board');
+  await axe(manager);
+  await manager.getByTestId('task-card').first().getByRole('link').click();
+  await manager.waitForSelector('body[data-hydrated]');
+  await manager.getByTestId('task-comment-input').fill('@almacen revisa esto, por favor');
+  await manager.getByTestId('task-comment-send').click();
+  await expect(manager.getByTestId('task-comment').last()).toContainText('@almacen revisa esto');
+});

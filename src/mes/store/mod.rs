@@ -1,0 +1,3 @@
+//! The floor's SQL, one module per aggregate.
+
+pub(in crate::mes) mod tasks;

@@ -1,0 +1,129 @@
+//! The workflow's pure part: a machine is a table of transitions `(from, action, to)` over an area's typed states
+//! and actions (each a [`TextEnum`]); who may take each is the area's own table (it knows its parties). A refusal of
+//! a transition is one [`TransitionProblem`] for every area: not from the current state, or overtaken by someone
+//! (both 409, naming the state it is in and who put it there), or not the caller's to take (403, with the rule).
+//! The events a subject's transitions leave rebuild its state ([`replay`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Refusal, TextEnum, text_enum};
+use crate::ids::UserId;
+
+/// The kinds of things that move through a workflow (stored with their events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    MesTask,
+}
+text_enum!(Subject "workflow subject" { MesTask => "mes_task" });
+
+/// The action an event records when its subject was created (from no state to the first).
+pub const CREATED: &str = "created";
+
+/// A workflow: the area's states and actions and the transitions between them.
+pub trait Machine {
+    type State: TextEnum + PartialEq + std::fmt::Debug;
+    type Action: TextEnum + PartialEq + std::fmt::Debug;
+    const SUBJECT: Subject;
+    /// The state a subject is created in.
+    const FIRST: Self::State;
+    /// Every transition there is.
+    const TRANSITIONS: &'static [(Self::State, Self::Action, Self::State)];
+
+    /// Where `action` takes a subject in `from`, if it may be taken there at all.
+    fn next(from: Self::State, action: Self::Action) -> Option<Self::State> {
+        Self::TRANSITIONS.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, to)| *to)
+    }
+
+    /// The actions that may be taken from `state` (what a page offers, before who may take them).
+    fn actions_from(state: Self::State) -> Vec<Self::Action> {
+        Self::TRANSITIONS.iter().filter(|(f, _, _)| *f == state).map(|(_, a, _)| *a).collect()
+    }
+}
+
+/// Who did something, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// One step of a subject's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Event {
+    /// The subject's version this event made (1: created).
+    pub version: i32,
+    pub at: DateTime<Utc>,
+    /// Who (none: the system, or a person since removed).
+    pub by: Option<Person>,
+    /// The action's text (`created` for the first).
+    pub action: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub comment: Option<String>,
+}
+
+/// Why a transition was not made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum TransitionProblem {
+    /// The action does not exist from the state the subject is in (409): the state, and who put it there when.
+    NotFrom { action: String, state: String, by: Option<Person>, at: DateTime<Utc> },
+    /// Someone changed the subject between the caller's reading and writing it (409): who won, when, and the state
+    /// it is in now.
+    Overtaken { action: String, state: String, by: Option<Person>, at: DateTime<Utc> },
+    /// The action exists, but is not the caller's to take (403): which rule says so.
+    NotAllowed { action: String, rule: Rule },
+}
+
+impl Refusal for TransitionProblem {
+    fn status(&self) -> u16 {
+        match self {
+            TransitionProblem::NotFrom { .. } | TransitionProblem::Overtaken { .. } => 409,
+            TransitionProblem::NotAllowed { .. } => 403,
+        }
+    }
+}
+
+/// The rules of who may take an action, as refusals name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Only the assignee takes it.
+    AssigneeOnly,
+    /// Only the assignee, or a holder of the role it is assigned to while nobody holds it.
+    AssigneeOrRole,
+    /// A reviewer is not the assignee (four eyes).
+    FourEyes,
+    /// Only its creator or a manager reviews it.
+    ReviewerOnly,
+    /// Only its creator or a manager cancels it.
+    CreatorOrManager,
+}
+
+/// The state a subject's events leave it in, checking each followed from the one before by a transition of the
+/// machine (`None`: the events are not a history the machine could have made).
+pub fn replay<M: Machine>(events: &[Event]) -> Option<M::State> {
+    let (first, rest) = events.split_first()?;
+    if first.from.is_some() || first.to != M::FIRST.as_str() || first.action != CREATED {
+        return None;
+    }
+    let mut state = M::FIRST;
+    for (n, e) in rest.iter().enumerate() {
+        // Versions follow one another: 1, 2, 3…
+        let version_ok = usize::try_from(e.version).ok() == Some(n + 2);
+        let action = <M::Action as TextEnum>::parse(&e.action)?;
+        let to = M::next(state, action)?;
+        if !version_ok || e.from.as_deref() != Some(state.as_str()) || e.to != to.as_str() {
+            return None;
+        }
+        state = to;
+    }
+    Some(state)
+}

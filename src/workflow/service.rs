@@ -1,0 +1,97 @@
+//! Recording a transition's event, reading a timeline, and the refusals that name who got there first.
+
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::ids::{TenantId, UserId};
+use crate::workflow::machine::{Event, Person, Subject, TransitionProblem};
+use crate::workflow::store;
+
+/// One step to record: the subject's version it made, who, what, from where to where, why, under which key.
+pub struct Step<'a> {
+    pub subject: Subject,
+    pub id: i64,
+    pub version: i32,
+    pub actor: Option<UserId>,
+    pub action: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub comment: Option<&'a str>,
+    pub key: Option<&'a str>,
+}
+
+/// Records `step` in the transaction of the subject's own change (the version it made is unique per subject: a
+/// second event for one version fails the transaction).
+pub async fn record(tx: &mut Tx, tenant: TenantId, step: &Step<'_>) -> Result<()> {
+    let e = store::NewEvent {
+        subject: step.subject.as_str(),
+        subject_id: step.id,
+        version: step.version,
+        actor: step.actor.map(|u| u.0),
+        action: step.action,
+        from: step.from,
+        to: step.to,
+        comment: step.comment,
+        key: step.key,
+    };
+    store::insert(tx, tenant, &e).await?;
+    Ok(())
+}
+
+fn event(r: store::EventRow) -> Event {
+    Event {
+        version: r.version,
+        at: r.at,
+        by: r.actor_id.map(|id| Person { id: UserId(id), name: r.actor_name.unwrap_or_default() }),
+        action: r.action,
+        from: r.from_state,
+        to: r.to_state,
+        comment: r.comment,
+    }
+}
+
+/// A subject's timeline, oldest first.
+pub async fn timeline(tx: &mut Tx, subject: Subject, id: i64) -> Result<Vec<Event>> {
+    Ok(store::events(tx, subject.as_str(), id).await?.into_iter().map(event).collect())
+}
+
+/// The refusal of `action` on a subject found in `state`: not from that state, or (`overtaken`) changed by someone
+/// since the caller read it; either names who made the subject what it is, and when.
+pub async fn refusal(
+    tx: &mut Tx,
+    subject: Subject,
+    id: i64,
+    action: &str,
+    state: &str,
+    overtaken: bool,
+) -> Result<Error> {
+    let last = store::last(tx, subject.as_str(), id).await?.map(event);
+    let (by, at) = match last {
+        Some(e) => (e.by, e.at),
+        None => (None, chrono::Utc::now()),
+    };
+    let (action, state) = (action.to_owned(), state.to_owned());
+    Ok(Error::rejected(if overtaken {
+        TransitionProblem::Overtaken { action, state, by, at }
+    } else {
+        TransitionProblem::NotFrom { action, state, by, at }
+    }))
+}
+
+/// What a request's key already made: the subject, the action, and who sent it.
+pub struct Seen {
+    pub subject: Subject,
+    pub id: i64,
+    pub action: String,
+    pub actor: Option<UserId>,
+}
+
+/// The event `key` made, if a request under it was already applied.
+pub async fn seen(tx: &mut Tx, key: &str) -> Result<Option<Seen>> {
+    let Some(row) = store::by_key(tx, key).await? else { return Ok(None) };
+    Ok(Some(Seen {
+        subject: Subject::decode(&row.subject).map_err(Error::internal)?,
+        id: row.subject_id,
+        action: row.action,
+        actor: row.actor_id.map(UserId),
+    }))
+}
