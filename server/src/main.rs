@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
-use nexus_server::cli::{catalog, identity, inventory, production, stockroom};
+use nexus_server::cli::{catalog, identity, inventory, mes, production, stockroom};
 use nexus_server::config::Config;
 use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
@@ -64,6 +64,9 @@ enum BenchWhat {
     Production(production::bench::ProductionBenchArgs),
     /// The stock room at the scale: storekeepers over REST, the races, reads over a million movements.
     Stock(stockroom::bench::StockBenchArgs),
+    /// The floor's tasks at the scale: a role's list over 100,000 tasks, 50 people racing to accept, 50
+    /// working at once with every task's events replayed.
+    Mes(mes::bench::MesBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -106,6 +109,7 @@ fn main() -> Result<()> {
         Command::Bench { what: Some(BenchWhat::Production(args)), .. } => {
             rt.block_on(production::bench::run(cli.config, args))
         }
+        Command::Bench { what: Some(BenchWhat::Mes(args)), .. } => rt.block_on(mes::bench::run(cli.config, args)),
         Command::Bench { what: Some(BenchWhat::Stock(args)), .. } => {
             rt.block_on(stockroom::bench::run(cli.config, args))
         }

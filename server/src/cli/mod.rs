@@ -1,13 +1,14 @@
 //! Command-line tools beside the server, one folder per area as everywhere else: `identity/bench.rs` (`nexus-server
 //! bench`: login and time-to-first-byte), `catalog/` (`nexus-server catalog import|generate|migrate-legacy`, and
 //! `bench catalog`), `inventory/bench.rs` (`bench inventory`), `production/` (`simulate`, the plant simulator, and
-//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST, and `bench stock`). Below, what the benches share: their percentiles.
+//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST, and `bench stock`), `mes/` (`bench mes`). Below, what the benches share: their percentiles.
 
 use std::time::Duration;
 
 pub mod catalog;
 pub mod identity;
 pub mod inventory;
+pub mod mes;
 pub mod production;
 pub mod stockroom;
 

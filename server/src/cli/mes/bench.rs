@@ -1,0 +1,378 @@
+//! `nexus-server bench mes`: the floor's tasks at the issue's scale, on a database of its own (`nexus_bench_mes`, kept
+//! between runs), through the services the REST handlers call (the application's role, row-level security, the
+//! server's pool), each section selectable with `--only`:
+//!
+//! - `list`: `--tasks` tasks (100,000) given to the supply role, loaded once set-based (most of them done); then a
+//!   supply person's list of their role's tasks, the first page and pages further on, all states and the unfinished
+//!   only: p95 ≤ 20 ms.
+//! - `race`: `--runs` runs (20) of `--tasks-per-run` tasks (20), each accepted at once by `--racers` (50) holders of
+//!   the role: exactly one winner per task, and every other told with 409 who won.
+//! - `transitions`: `--racers` people (50) each taking their own tasks through accept, start and send to review at
+//!   once while managers approve them: each transition's latency (p95 ≤ 40 ms), then every task's events replayed to
+//!   its state (0 lost or doubled transitions).
+//!
+//! The bench's own cluster: `NEXUS_DATA_DIR=.data/bench NEXUS_PG_PORT=54329` (or `DATABASE_URL`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use leptos::config::LeptosOptions;
+use nexus::caller::{Caller, User};
+use nexus::error::Error;
+use nexus::identity::rules::auth::Role;
+use nexus::identity::rules::tenant::TenantKind;
+use nexus::ids::{TaskId, TenantId, UserId};
+use nexus::mes::rules::tasks::{AssigneeType, Task, TaskAction, TaskInput, TaskState, View};
+use nexus::mes::service::tasks::{self, ListQuery};
+use nexus::workflow::machine::replay;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use uuid::Uuid;
+
+use crate::cli::{Row, ms, percentile};
+use crate::config::Config;
+use crate::startup;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    List,
+    Race,
+    Transitions,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MesBenchArgs {
+    /// Sections to run, in this order.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Section::List, Section::Race, Section::Transitions])]
+    pub only: Vec<Section>,
+    /// Tasks of the role the list section reads.
+    #[arg(long, default_value_t = 100_000)]
+    pub tasks: i64,
+    /// People racing (and working at once in `transitions`).
+    #[arg(long, default_value_t = 50)]
+    pub racers: usize,
+    /// Runs of the race.
+    #[arg(long, default_value_t = 20)]
+    pub runs: usize,
+    /// Tasks raced per run.
+    #[arg(long, default_value_t = 20)]
+    pub tasks_per_run: usize,
+    /// Tasks each person takes through in `transitions`.
+    #[arg(long, default_value_t = 20)]
+    pub per_person: usize,
+}
+
+const DB: &str = "nexus_bench_mes";
+const TENANT: &str = "Planta Bench MES";
+
+/// The bench's plant: a manager and `racers` supply people.
+struct Plant {
+    tenant: TenantId,
+    manager: Caller,
+    supply: Vec<Caller>,
+}
+
+fn person(tenant: TenantId, id: Uuid, role: Role, name: String) -> Caller {
+    Caller::User(User {
+        user_id: UserId(id),
+        tenant_id: tenant,
+        session_id: Uuid::nil(),
+        role,
+        tenant_kind: TenantKind::Manufacturer,
+        email: String::new(),
+        display_name: name,
+    })
+}
+
+async fn plant(owner: &PgPool, racers: usize) -> Result<Plant> {
+    let found: Option<TenantId> =
+        sqlx::query_scalar("select id from tenants where name = $1").bind(TENANT).fetch_optional(owner).await?;
+    let tenant = match found {
+        Some(t) => t,
+        None => {
+            sqlx::query_scalar(
+                "insert into tenants (kind, name, status) values ('manufacturer', $1, 'active') returning id",
+            )
+            .bind(TENANT)
+            .fetch_one(owner)
+            .await?
+        }
+    };
+    sqlx::query(
+        "insert into users (tenant_id, email, display_name, password_hash, role, status)
+         values ($1, 'gerente@mes.bench', 'Gerente bench', 'not-a-password', 'manager', 'active')
+         on conflict do nothing",
+    )
+    .bind(tenant)
+    .execute(owner)
+    .await?;
+    sqlx::query(
+        "insert into users (tenant_id, email, display_name, password_hash, role, status)
+         select $1, 'almacen' || i || '@mes.bench', 'Almacén ' || i, 'not-a-password', 'supply', 'active'
+         from generate_series(1, $2) i on conflict do nothing",
+    )
+    .bind(tenant)
+    .bind(i32::try_from(racers)?)
+    .execute(owner)
+    .await?;
+    let manager: (Uuid, String) =
+        sqlx::query_as("select id, display_name from users where tenant_id = $1 and role = 'manager'")
+            .bind(tenant)
+            .fetch_one(owner)
+            .await?;
+    let supply: Vec<(Uuid, String)> = sqlx::query_as(
+        "select id, display_name from users where tenant_id = $1 and role = 'supply' order by email limit $2",
+    )
+    .bind(tenant)
+    .bind(i64::try_from(racers)?)
+    .fetch_all(owner)
+    .await?;
+    Ok(Plant {
+        tenant,
+        manager: person(tenant, manager.0, Role::Manager, manager.1),
+        supply: supply.into_iter().map(|(id, name)| person(tenant, id, Role::Supply, name)).collect(),
+    })
+}
+
+pub async fn run(cfg: Config, args: MesBenchArgs) -> Result<()> {
+    let cfg = crate::cli::bench_config(cfg);
+    let (url, _cluster) = startup::database(&cfg)?;
+    let (bench, bench_url) = crate::cli::bench_database(&url, DB).await?;
+    let owner = PgPoolOptions::new().max_connections(3).connect_with(bench.clone()).await?;
+    let plant = plant(&owner, args.racers).await?;
+    let options = LeptosOptions::builder().output_name("nexus").site_root("target/site").build();
+    let state = startup::state(&cfg, &bench_url, options).await?;
+    let mut rows = Vec::new();
+    for section in &args.only {
+        match section {
+            Section::List => rows.extend(list(&state.pool, &owner, &plant, &args).await?),
+            Section::Race => rows.extend(race(&state.pool, &plant, &args).await?),
+            Section::Transitions => rows.extend(transitions(&state.pool, &plant, &args).await?),
+        }
+    }
+    owner.close().await;
+    crate::cli::print_rows("bench mes", rows);
+    Ok(())
+}
+
+fn role_task(title: String) -> TaskInput {
+    TaskInput {
+        title,
+        description: String::new(),
+        category: None,
+        due_date: None,
+        blocker: false,
+        line: None,
+        assignee_type: AssigneeType::Role,
+        assignee_id: None,
+        assignee_role: Some(Role::Supply),
+    }
+}
+
+/// `--tasks` tasks of the supply role, loaded once (nine in ten done), then its lists read.
+async fn list(pool: &PgPool, owner: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Result<Vec<Row>> {
+    let have: i64 = sqlx::query_scalar("select count(*) from mes_tasks where tenant_id = $1 and title like 'Lista %'")
+        .bind(plant.tenant)
+        .fetch_one(owner)
+        .await?;
+    if have < args.tasks {
+        let started = Instant::now();
+        let creator = plant.manager.user().map_err(|e| anyhow::anyhow!("{e}"))?.user_id;
+        sqlx::query(
+            "insert into mes_tasks (tenant_id, title, assignee_role, assignee_id, creator_id, state, version, created_at)
+             select $1, 'Lista ' || i, 'supply', case when i % 10 = 0 then null else $2 end, $2,
+                    case when i % 10 = 0 then 'open' else 'done' end, case when i % 10 = 0 then 1 else 5 end,
+                    now() - make_interval(mins => ($3 - i)::int)
+             from generate_series($4 + 1, $3) i",
+        )
+        .bind(plant.tenant)
+        .bind(creator)
+        .bind(args.tasks)
+        .bind(have)
+        .execute(owner)
+        .await?;
+        sqlx::query("analyze mes_tasks").execute(owner).await?;
+        println!("loaded {} tasks in {:.1} s", args.tasks - have, started.elapsed().as_secs_f64());
+    }
+    let reader = &plant.supply[0];
+    let mut rows = Vec::new();
+    for (what, open) in [("all states", false), ("unfinished only", true)] {
+        let mut times = Vec::new();
+        let mut after: Option<i64> = None;
+        for i in 0..300 {
+            // Every tenth read is a page further on (its cursor from the one before), the rest the first page.
+            let q = ListQuery {
+                view: View::Role,
+                open,
+                after: if i % 10 == 9 { after } else { None },
+                ..ListQuery::default()
+            };
+            let t = Instant::now();
+            let page = tasks::list(pool, reader, &q).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            times.push(t.elapsed());
+            after = page.next.as_deref().and_then(|n| n.parse().ok());
+            anyhow::ensure!(page.items.len() == 50, "a page of the role's tasks has {} tasks", page.items.len());
+        }
+        times.sort();
+        let p95 = percentile(&times, 0.95);
+        rows.push(Row {
+            what: format!("role's task list, {} tasks, {what}: p95", args.tasks),
+            value: format!("{} (p50 {})", ms(p95), ms(percentile(&times, 0.5))),
+            target: "≤ 20 ms".into(),
+            pass: Some(p95 <= Duration::from_millis(20)),
+        });
+    }
+    Ok(rows)
+}
+
+/// Who won and how each loser was told, for one task raced by every supply person at once.
+async fn race_one(pool: &PgPool, plant: &Plant, n: usize) -> Result<(usize, usize, bool)> {
+    let id = tasks::create(pool, &plant.manager, &role_task(format!("Carrera {n}")), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .task
+        .id;
+    let gate = Arc::new(tokio::sync::Barrier::new(plant.supply.len()));
+    let mut handles = Vec::new();
+    for p in &plant.supply {
+        let (pool, p, gate) = (pool.clone(), p.clone(), gate.clone());
+        handles.push(tokio::spawn(async move {
+            gate.wait().await;
+            tasks::transition(&pool, &p, id, TaskAction::Accept, None, None, None).await
+        }));
+    }
+    let (mut winners, mut refused, mut named) = (Vec::new(), 0, Vec::new());
+    for h in handles {
+        match h.await? {
+            Ok(t) => winners.push(t.task.assignee.map(|a| a.name).unwrap_or_default()),
+            Err(Error::Rejected(r)) if r.status == 409 => {
+                refused += 1;
+                named.push(r.problem["by"]["name"].as_str().unwrap_or_default().to_owned());
+            }
+            Err(e) => anyhow::bail!("a racer failed: {e}"),
+        }
+    }
+    let all_named = winners.len() == 1 && named.iter().all(|n| *n == winners[0]);
+    Ok((winners.len(), refused, all_named))
+}
+
+async fn race(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Result<Vec<Row>> {
+    let (mut clean, mut total, mut five_hundreds) = (0, 0, 0);
+    let started = Instant::now();
+    for run in 0..args.runs {
+        for t in 0..args.tasks_per_run {
+            total += 1;
+            match race_one(pool, plant, run * 1000 + t).await {
+                Ok((1, refused, true)) if refused == plant.supply.len() - 1 => clean += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    five_hundreds += 1;
+                    eprintln!("race {run}/{t}: {e:#}");
+                }
+            }
+        }
+    }
+    Ok(vec![
+        Row {
+            what: format!(
+                "{} people accepting one task at once: 1 winner, {} × 409 naming it",
+                plant.supply.len(),
+                plant.supply.len() - 1
+            ),
+            value: format!("{clean}/{total} races ({:.1} s)", started.elapsed().as_secs_f64()),
+            target: format!("{total}/{total}"),
+            pass: Some(clean == total),
+        },
+        Row {
+            what: "races with any other answer (an error)".into(),
+            value: five_hundreds.to_string(),
+            target: "0".into(),
+            pass: Some(five_hundreds == 0),
+        },
+    ])
+}
+
+/// Each person takes their own tasks through accept, start and send to review; a manager approves each as it
+/// arrives in review. Latency per transition; then every task's events replayed.
+async fn transitions(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Result<Vec<Row>> {
+    let mut ids: Vec<Vec<TaskId>> = Vec::new();
+    for (i, p) in plant.supply.iter().enumerate() {
+        let me = p.user().map_err(|e| anyhow::anyhow!("{e}"))?.user_id;
+        let mut mine = Vec::new();
+        for k in 0..args.per_person {
+            let input = TaskInput {
+                assignee_type: AssigneeType::User,
+                assignee_id: Some(me),
+                assignee_role: None,
+                ..role_task(format!("Trabajo {i}-{k}"))
+            };
+            mine.push(
+                tasks::create(pool, &plant.manager, &input, None).await.map_err(|e| anyhow::anyhow!("{e}"))?.task.id,
+            );
+        }
+        ids.push(mine);
+    }
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for (p, mine) in plant.supply.iter().zip(ids.clone()) {
+        let (pool, p, manager) = (pool.clone(), p.clone(), plant.manager.clone());
+        handles.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            for id in mine {
+                for (who, action) in [
+                    (&p, TaskAction::Accept),
+                    (&p, TaskAction::Start),
+                    (&p, TaskAction::SendToReview),
+                    (&manager, TaskAction::Approve),
+                ] {
+                    let t = Instant::now();
+                    tasks::transition(&pool, who, id, action, None, None, None)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    times.push(t.elapsed());
+                }
+            }
+            anyhow::Ok(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for h in handles {
+        times.extend(h.await??);
+    }
+    let wall = started.elapsed();
+    times.sort();
+    let p95 = percentile(&times, 0.95);
+    // Every task done, and its events a history of the machine that leads there: none lost, none doubled.
+    let mut replayed = 0;
+    let all: Vec<TaskId> = ids.into_iter().flatten().collect();
+    for id in &all {
+        let t = tasks::get(pool, &plant.manager, *id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if t.task.state == TaskState::Done
+            && t.timeline.len() == 5
+            && replay::<Task>(&t.timeline) == Some(TaskState::Done)
+        {
+            replayed += 1;
+        }
+    }
+    Ok(vec![
+        Row {
+            what: format!("transitions, {} people at once: p95", plant.supply.len()),
+            value: format!(
+                "{} (p50 {}, {:.0}/s)",
+                ms(p95),
+                ms(percentile(&times, 0.5)),
+                times.len() as f64 / wall.as_secs_f64()
+            ),
+            target: "≤ 40 ms".into(),
+            pass: Some(p95 <= Duration::from_millis(40)),
+        },
+        Row {
+            what: "tasks whose events replay to their state (4 transitions each)".into(),
+            value: format!("{replayed}/{}", all.len()),
+            target: format!("{}/{}", all.len(), all.len()),
+            pass: Some(replayed == all.len()),
+        },
+    ])
+}

@@ -1,0 +1,3 @@
+//! The floor's tools: `bench mes` (`bench.rs`).
+
+pub mod bench;
