@@ -2,7 +2,7 @@
 // shows it at the top; the storekeeper, on a tablet-sized page, accepts it, starts it and sends it to review; the
 // manager's page, open meanwhile, shows it changed without a reload; the manager approves it and the blocker leaves
 // the dashboard. The storekeeper cannot approve their own work (the API refuses, whatever a page shows).
-import { test, expect, Browser, Page } from '@playwright/test';
+import { test, expect, APIRequestContext, Browser, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { open, login, demoPassword, shot } from './helpers';
 
@@ -13,6 +13,13 @@ test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 const stamp = Date.now().toString().slice(-8);
 const title = `Entregar herramental e2e ${stamp}`;
+
+/** A REST caller's bearer header (the pages' cookies are for the pages: a cross-site write needs more). */
+async function bearer(request: APIRequestContext, who: string) {
+  const res = await request.post('/api/v1/auth/login', { data: { login: who, password: demoPassword } });
+  expect(res.status()).toBe(200);
+  return { Authorization: `Bearer ${(await res.json()).access_token}` };
+}
 
 async function axe(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -27,7 +34,7 @@ async function person(browser: Browser, who: string, viewport?: { width: number;
   return page;
 }
 
-test('a blocker goes from the manager to supply on a tablet and back through review, live in both browsers', async ({ browser }) => {
+test('a blocker goes from the manager to supply on a tablet and back through review, live in both browsers', async ({ browser, request }) => {
   const manager = await person(browser, MANAGER);
   // The manager writes the blocker: for the supply role, on the first line.
   await open(manager, '/mes/tasks/new');
@@ -74,7 +81,9 @@ test('a blocker goes from the manager to supply on a tablet and back through rev
   // Four eyes: the storekeeper is offered no review, and the API refuses one all the same.
   await expect(supply.getByTestId('task-do-approve')).toHaveCount(0);
   const id = taskUrl.split('/').pop();
-  const refused = await supply.request.post(`/api/v1/mes/tasks/${id}/review`, { data: { decision: 'approve' } });
+  const refused = await request.post(`/api/v1/mes/tasks/${id}/review`, {
+    headers: await bearer(request, SUPPLY), data: { decision: 'approve' },
+  });
   expect(refused.status()).toBe(403);
   expect((await refused.json()).problem.rule).toBe('four_eyes');
 
@@ -93,9 +102,11 @@ test('a blocker goes from the manager to supply on a tablet and back through rev
   await expect(manager.getByTestId('prod-blocker').filter({ hasText: title })).toHaveCount(0);
 });
 
-test('two people accepting one task at once: one holds it, the other is told who', async ({ browser }) => {
+test('two people accepting one task at once: one holds it, the other is told who', async ({ browser, request }) => {
   const manager = await person(browser, MANAGER);
-  const made = await manager.request.post('/api/v1/mes/tasks', {
+  const managerKey = await bearer(request, MANAGER);
+  const made = await request.post('/api/v1/mes/tasks', {
+    headers: managerKey,
     data: { title: `Carrera e2e ${stamp}`, assignee_type: 'role', assignee_role: 'manager' },
   });
   expect(made.status()).toBe(201);
@@ -108,10 +119,10 @@ test('two people accepting one task at once: one holds it, the other is told who
   await manager.getByTestId('task-do-accept').click();
   await expect(manager.getByTestId('task')).toHaveAttribute('data-state', 'accepted');
   // The stale page may have heard the change already; sent with the version it showed, it is refused by name.
-  const res = await stale.request.post(`/api/v1/mes/tasks/${id}/accept`, { data: { version: 1 } });
+  const res = await request.post(`/api/v1/mes/tasks/${id}/accept`, { headers: managerKey, data: { version: 1 } });
   expect(res.status()).toBe(409);
   expect((await res.json()).problem.by.name).toBe('Gerente de planta');
-  const ownerTry = await owner.request.post(`/api/v1/mes/tasks/${id}/accept`);
+  const ownerTry = await request.post(`/api/v1/mes/tasks/${id}/accept`, { headers: await bearer(request, 'dueno@planta.demo') });
   expect(ownerTry.status()).toBe(409);
 });
 
