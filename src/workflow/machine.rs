@@ -45,7 +45,7 @@ pub trait Machine {
 
 /// Who did something, as people read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = WorkflowPerson))]
 pub struct Person {
     pub id: UserId,
     pub name: String,

@@ -10,7 +10,7 @@ use crate::workflow::machine::{Event, Person};
 
 /// A category tasks are filed under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = TaskCategory))]
 pub struct Category {
     pub id: TaskCategoryId,
     pub code: String,

@@ -42,6 +42,14 @@ pub fn router() -> Router<AppState> {
         .route("/mes/blockers", get(blockers))
 }
 
+/// An id named in a query string: a positive number (0 or less names nothing: 422 on its field).
+fn positive<T: Copy>(field: &str, id: Option<T>, n: impl Fn(T) -> i64) -> ApiResult<Option<T>> {
+    match id {
+        Some(v) if n(v) < 1 => Err(AppError::field(field, ErrorCode::InvalidInput)),
+        other => Ok(other),
+    }
+}
+
 fn path_id<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
     raw.parse().map_err(|_| AppError::field("id", ErrorCode::InvalidInput))
 }
@@ -107,10 +115,10 @@ async fn list(
         view: p.view.unwrap_or_default(),
         states: list_of("state", p.state.as_deref(), TaskState::parse)?,
         open: p.open.unwrap_or(false),
-        category: p.category,
+        category: positive("category", p.category, |c| i64::from(c.0))?,
         blocker: p.blocker,
         overdue: p.overdue.unwrap_or(false),
-        line: p.line,
+        line: positive("line", p.line, |l| i64::from(l.0))?,
         after,
         limit: p.limit,
     };
@@ -198,7 +206,7 @@ macro_rules! transition {
     ($name:ident, $path:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "mes", params(("id" = i64, Path, minimum = 1)),
-            request_body(content = TransitionIn, description = "Optional"),
+            request_body(content = Option<TransitionIn>, description = "Optional: no body at all is an empty one"),
             responses((status = 200, body = TaskDetail), (status = 401, body = ErrorBody),
                       (status = 403, body = ErrorBody, description = "Not the caller's to take: `problem.rule` says why"),
                       (status = 404, body = ErrorBody),
@@ -431,7 +439,8 @@ async fn blockers(
     ApiQuery(p): ApiQuery<BlockersParams>,
 ) -> ApiResult<Json<Vec<Blocker>>> {
     caller.require(nexus::identity::rules::auth::ApiScope::MesRead)?;
-    Ok(Json(tasks::blockers(&st.pool, caller, p.line.as_slice()).await?))
+    let line = positive("line", p.line, |l| i64::from(l.0))?;
+    Ok(Json(tasks::blockers(&st.pool, caller, line.as_slice()).await?))
 }
 
 #[derive(OpenApi)]
