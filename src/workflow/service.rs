@@ -50,21 +50,22 @@ fn event(r: store::EventRow) -> Event {
 }
 
 /// A subject's timeline, oldest first.
-pub async fn timeline(tx: &mut Tx, subject: Subject, id: i64) -> Result<Vec<Event>> {
-    Ok(store::events(tx, subject.as_str(), id).await?.into_iter().map(event).collect())
+pub async fn timeline(tx: &mut Tx, tenant: TenantId, subject: Subject, id: i64) -> Result<Vec<Event>> {
+    Ok(store::events(tx, tenant, subject.as_str(), id).await?.into_iter().map(event).collect())
 }
 
 /// The refusal of `action` on a subject found in `state`: not from that state, or (`overtaken`) changed by someone
 /// since the caller read it; either names who made the subject what it is, and when.
 pub async fn refusal(
     tx: &mut Tx,
+    tenant: TenantId,
     subject: Subject,
     id: i64,
     action: &str,
     state: &str,
     overtaken: bool,
 ) -> Result<Error> {
-    let last = store::last(tx, subject.as_str(), id).await?.map(event);
+    let last = store::last(tx, tenant, subject.as_str(), id).await?.map(event);
     let (by, at) = match last {
         Some(e) => (e.by, e.at),
         None => (None, chrono::Utc::now()),
@@ -86,8 +87,8 @@ pub struct Seen {
 }
 
 /// The event `key` made, if a request under it was already applied.
-pub async fn seen(tx: &mut Tx, key: &str) -> Result<Option<Seen>> {
-    let Some(row) = store::by_key(tx, key).await? else { return Ok(None) };
+pub async fn seen(tx: &mut Tx, tenant: TenantId, key: &str) -> Result<Option<Seen>> {
+    let Some(row) = store::by_key(tx, tenant, key).await? else { return Ok(None) };
     Ok(Some(Seen {
         subject: Subject::decode(&row.subject).map_err(Error::internal)?,
         id: row.subject_id,

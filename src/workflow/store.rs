@@ -53,32 +53,44 @@ pub(super) struct EventRow {
 }
 
 /// A subject's events, in order.
-pub(super) async fn events(tx: &mut Tx, subject: &str, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub(super) async fn events(
+    tx: &mut Tx,
+    tenant: TenantId,
+    subject: &str,
+    id: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
         r#"select e.version, e.at, e.actor_id, u.display_name as "actor_name?", e.action, e.from_state, e.to_state,
                   e.comment
            from workflow_events e left join users u on u.id = e.actor_id
-           where e.subject = $1 and e.subject_id = $2
+           where e.tenant_id = $3 and e.subject = $1 and e.subject_id = $2
            order by e.version"#,
         subject,
-        id
+        id,
+        tenant.0
     )
     .fetch_all(&mut **tx)
     .await
 }
 
 /// A subject's last event.
-pub(super) async fn last(tx: &mut Tx, subject: &str, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
+pub(super) async fn last(
+    tx: &mut Tx,
+    tenant: TenantId,
+    subject: &str,
+    id: i64,
+) -> Result<Option<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
         r#"select e.version, e.at, e.actor_id, u.display_name as "actor_name?", e.action, e.from_state, e.to_state,
                   e.comment
            from workflow_events e left join users u on u.id = e.actor_id
-           where e.subject = $1 and e.subject_id = $2
+           where e.tenant_id = $3 and e.subject = $1 and e.subject_id = $2
            order by e.version desc limit 1"#,
         subject,
-        id
+        id,
+        tenant.0
     )
     .fetch_optional(&mut **tx)
     .await
@@ -92,11 +104,12 @@ pub(super) struct KeyRow {
 }
 
 /// The event a request's key made, if any.
-pub(super) async fn by_key(tx: &mut Tx, key: &str) -> Result<Option<KeyRow>, sqlx::Error> {
+pub(super) async fn by_key(tx: &mut Tx, tenant: TenantId, key: &str) -> Result<Option<KeyRow>, sqlx::Error> {
     sqlx::query_as!(
         KeyRow,
-        "select subject, subject_id, action, actor_id from workflow_events where idempotency_key = $1",
-        key
+        "select subject, subject_id, action, actor_id from workflow_events where tenant_id = $2 and idempotency_key = $1",
+        key,
+        tenant.0
     )
     .fetch_optional(&mut **tx)
     .await

@@ -153,7 +153,7 @@ pub async fn create(pool: &PgPool, caller: &Caller, input: &TaskInput, key: Opti
     let tenant = user.tenant_id;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     if let Some(k) = key
-        && let Some((id, creator)) = store::by_key(&mut tx, k).await?
+        && let Some((id, creator)) = store::by_key(&mut tx, tenant, k).await?
     {
         if creator != user.user_id.0 {
             return Err(Error::Conflict(ErrorCode::IdempotencyKeyReused));
@@ -164,12 +164,12 @@ pub async fn create(pool: &PgPool, caller: &Caller, input: &TaskInput, key: Opti
     }
     let mut errors = Vec::new();
     if let Some(c) = input.category
-        && !store::category_usable(&mut tx, c.0).await?
+        && !store::category_usable(&mut tx, tenant, c.0).await?
     {
         errors.push(FieldError::new("category", ErrorCode::InvalidInput));
     }
     if let Some(l) = input.line
-        && !store::line_usable(&mut tx, l.0).await?
+        && !store::line_usable(&mut tx, tenant, l.0).await?
     {
         errors.push(FieldError::new("line", ErrorCode::InvalidInput));
     }
@@ -261,6 +261,7 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
     let today = today(&mut tx).await?;
     let f = store::Filter {
+        tenant: caller.tenant_id(),
         me,
         view: view.as_str(),
         role: role.map(Role::as_str),
@@ -282,12 +283,14 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
 
 /// The task, its timeline, its comments and what `user` may do to it.
 async fn detail(tx: &mut Tx, user: &User, id: i64) -> Result<TaskDetail> {
-    detail_for(tx, Some(user), id).await
+    detail_for(tx, user.tenant_id, Some(user), id).await
 }
 
-async fn detail_for(tx: &mut Tx, user: Option<&User>, id: i64) -> Result<TaskDetail> {
+/// The task as lists show it (and its description), without its timeline and comments: what a transition decides on.
+async fn summary_of(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64) -> Result<(TaskSummary, String)> {
     let today = today(tx).await?;
     let f = store::Filter {
+        tenant,
         me: user.map(|u| u.user_id.0),
         view: View::All.as_str(),
         role: None,
@@ -303,9 +306,13 @@ async fn detail_for(tx: &mut Tx, user: Option<&User>, id: i64) -> Result<TaskDet
     };
     let row = store::summaries(tx, &f).await?.into_iter().next().ok_or(Error::NotFound)?;
     let description = row.description.clone();
-    let task = summary(row, today)?;
-    let timeline = workflow::timeline(tx, Subject::MesTask, id).await?;
-    let comments = store::comments(tx, id)
+    Ok((summary(row, today)?, description))
+}
+
+async fn detail_for(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64) -> Result<TaskDetail> {
+    let (task, description) = summary_of(tx, tenant, user, id).await?;
+    let timeline = workflow::timeline(tx, tenant, Subject::MesTask, id).await?;
+    let comments = store::comments(tx, tenant, id)
         .await?
         .into_iter()
         .map(|c| Comment {
@@ -337,7 +344,7 @@ pub async fn get(pool: &PgPool, caller: &Caller, id: TaskId) -> Result<TaskDetai
         Caller::Machine(_) => None,
     };
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
-    let detail = detail_for(&mut tx, user, id.0).await?;
+    let detail = detail_for(&mut tx, caller.tenant_id(), user, id.0).await?;
     tx.commit().await?;
     Ok(detail)
 }
@@ -361,7 +368,7 @@ pub async fn transition(
     let tenant = user.tenant_id;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     if let Some(k) = key
-        && let Some(seen) = workflow::seen(&mut tx, k).await?
+        && let Some(seen) = workflow::seen(&mut tx, tenant, k).await?
     {
         // The same request again: answered with the task as it is now. A key used for something else is refused.
         if seen.subject != Subject::MesTask
@@ -375,27 +382,50 @@ pub async fn transition(
         tx.commit().await?;
         return Ok(detail);
     }
-    let before = detail(&mut tx, user, id.0).await?.task;
+    let before = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
     let Some(to) = Task::next(before.state, action) else {
-        return Err(
-            workflow::refusal(&mut tx, Subject::MesTask, id.0, action.as_str(), before.state.as_str(), false).await?
-        );
+        return Err(workflow::refusal(
+            &mut tx,
+            tenant,
+            Subject::MesTask,
+            id.0,
+            action.as_str(),
+            before.state.as_str(),
+            false,
+        )
+        .await?);
     };
     if version.is_some_and(|v| v != before.version) {
-        return Err(
-            workflow::refusal(&mut tx, Subject::MesTask, id.0, action.as_str(), before.state.as_str(), true).await?
-        );
+        return Err(workflow::refusal(
+            &mut tx,
+            tenant,
+            Subject::MesTask,
+            id.0,
+            action.as_str(),
+            before.state.as_str(),
+            true,
+        )
+        .await?);
     }
     let becomes = rules::may(action, &parties(&before), &actor(user))
         .map_err(|rule| Error::rejected(TransitionProblem::NotAllowed { action: action.as_str().to_owned(), rule }))?;
-    let Some(made) = store::transition(&mut tx, id.0, before.version, to.as_str(), becomes.map(|u| u.0)).await? else {
+    let Some(made) =
+        store::transition(&mut tx, tenant, id.0, before.version, to.as_str(), becomes.map(|u| u.0)).await?
+    else {
         // Someone changed it between our reading and writing: the row as it is now says who and what.
         drop(tx);
         let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-        let now = detail(&mut tx, user, id.0).await?.task;
-        return Err(
-            workflow::refusal(&mut tx, Subject::MesTask, id.0, action.as_str(), now.state.as_str(), true).await?
-        );
+        let now = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
+        return Err(workflow::refusal(
+            &mut tx,
+            tenant,
+            Subject::MesTask,
+            id.0,
+            action.as_str(),
+            now.state.as_str(),
+            true,
+        )
+        .await?);
     };
     let step = Step {
         subject: Subject::MesTask,
@@ -439,10 +469,10 @@ pub async fn comment(pool: &PgPool, caller: &Caller, id: TaskId, body: &str, key
     let body = check_comment_body(body).map_err(|e| Error::Validation(vec![e]))?;
     let tenant = user.tenant_id;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let task = detail(&mut tx, user, id.0).await?.task;
+    let task = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
     let made = match store::insert_comment(&mut tx, tenant, id.0, user.user_id.0, &body, key).await? {
         Some(c) => {
-            store::touch(&mut tx, id.0).await?;
+            store::touch(&mut tx, tenant, id.0).await?;
             store::mark_read(&mut tx, tenant, id.0, user.user_id).await?;
             let names = mentions(&body);
             if !names.is_empty() {
@@ -463,7 +493,7 @@ pub async fn comment(pool: &PgPool, caller: &Caller, id: TaskId, body: &str, key
             c
         }
         None => {
-            let (c, task_id, author) = store::comment_by_key(&mut tx, key.unwrap_or_default())
+            let (c, task_id, author) = store::comment_by_key(&mut tx, tenant, key.unwrap_or_default())
                 .await?
                 .ok_or(Error::Conflict(ErrorCode::Conflict))?;
             if task_id != id.0 || author != user.user_id.0 {
@@ -472,7 +502,7 @@ pub async fn comment(pool: &PgPool, caller: &Caller, id: TaskId, body: &str, key
             c
         }
     };
-    let comment = store::comments(&mut tx, id.0)
+    let comment = store::comments(&mut tx, tenant, id.0)
         .await?
         .into_iter()
         .find(|c| c.id == made)
@@ -493,7 +523,7 @@ pub async fn mark_read(pool: &PgPool, caller: &Caller, id: TaskId) -> Result<()>
     let user = caller.user()?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     // A task the organisation does not have is not found (the mark's foreign key would say so less clearly).
-    detail(&mut tx, user, id.0).await?;
+    summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?;
     store::mark_read(&mut tx, user.tenant_id, id.0, user.user_id).await?;
     tx.commit().await?;
     Ok(())

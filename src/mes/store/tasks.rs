@@ -67,19 +67,27 @@ pub(in crate::mes) async fn save_category(
 }
 
 /// Whether a category may be given to a new task (it exists and is not archived).
-pub(in crate::mes) async fn category_usable(tx: &mut Tx, id: i32) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!("select 1 as one from mes_task_categories where id = $1 and archived_at is null", id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some())
+pub(in crate::mes) async fn category_usable(tx: &mut Tx, tenant: TenantId, id: i32) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "select 1 as one from mes_task_categories where tenant_id = $2 and id = $1 and archived_at is null",
+        id,
+        tenant.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
 }
 
 /// Whether the plant has an active line `id`.
-pub(in crate::mes) async fn line_usable(tx: &mut Tx, id: i32) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!("select 1 as one from production_lines where id = $1 and active", id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some())
+pub(in crate::mes) async fn line_usable(tx: &mut Tx, tenant: TenantId, id: i32) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "select 1 as one from production_lines where tenant_id = $2 and id = $1 and active",
+        id,
+        tenant.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
 }
 
 /// An active person of the organisation, with their role.
@@ -165,15 +173,24 @@ pub(in crate::mes) async fn insert(tx: &mut Tx, tenant: TenantId, t: &NewTask<'_
 }
 
 /// The task a creation key made, and who made it.
-pub(in crate::mes) async fn by_key(tx: &mut Tx, key: &str) -> Result<Option<(i64, Uuid)>, sqlx::Error> {
-    Ok(sqlx::query!("select id, creator_id from mes_tasks where idempotency_key = $1", key)
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| (r.id, r.creator_id)))
+pub(in crate::mes) async fn by_key(
+    tx: &mut Tx,
+    tenant: TenantId,
+    key: &str,
+) -> Result<Option<(i64, Uuid)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select id, creator_id from mes_tasks where tenant_id = $2 and idempotency_key = $1",
+        key,
+        tenant.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| (r.id, r.creator_id)))
 }
 
 /// What a list asks for.
 pub(in crate::mes) struct Filter<'a> {
+    pub tenant: TenantId,
     pub me: Option<Uuid>,
     /// `mine`, `role` or `all`.
     pub view: &'a str,
@@ -218,30 +235,37 @@ pub(in crate::mes) struct SummaryRow {
 pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec<SummaryRow>, sqlx::Error> {
     sqlx::query_as!(
         SummaryRow,
-        r#"select t.id, t.title, t.description, t.state, t.version, t.category_id,
+        r#"select t.id as "id!", t.title as "title!", t.description as "description!", t.state as "state!",
+                  t.version as "version!", t.category_id,
                   c.code as "category_code?", c.name as "category_name?",
                   c.archived_at is not null as "category_archived?",
-                  t.due_date, t.blocker, t.line_id, l.code as "line_code?", l.name as "line_name?",
+                  t.due_date, t.blocker as "blocker!", t.line_id, l.code as "line_code?", l.name as "line_name?",
                   t.assignee_id, a.display_name as "assignee_name?", t.assignee_role,
-                  t.creator_id, cr.display_name as creator_name, t.created_at, t.updated_at,
+                  t.creator_id as "creator_id!", cr.display_name as creator_name, t.created_at as "created_at!",
+                  t.updated_at as "updated_at!",
                   ($1::uuid is not null and (r.read_at is null or r.read_at < t.updated_at)) as "unread!"
-           from mes_tasks t
+           -- The page's tasks first, by their index newest first (a subquery with its own limit: the names are
+           -- joined to the page's rows only, not to every task of the role before the page is cut).
+           -- The tenant named, not only the policy's (whose `or` would keep the index out of the plan).
+           from (select * from mes_tasks t
+                 where t.tenant_id = $13
+                   and ($2 <> 'mine' or t.assignee_id = $1)
+                   and ($2 <> 'role' or t.assignee_role = $3)
+                   and ($4::bigint is null or t.id = $4)
+                   and ($5::text[] is null or t.state = any($5))
+                   and ($6::int is null or t.category_id = $6)
+                   and ($7::bool is null or t.blocker = $7)
+                   and (not $8 or (t.due_date < $9 and t.state not in ('done', 'cancelled')))
+                   and ($10::int is null or t.line_id = $10)
+                   and ($11::bigint is null or t.id < $11)
+                 order by t.id desc
+                 limit $12) t
            left join mes_task_categories c on c.tenant_id = t.tenant_id and c.id = t.category_id
            left join production_lines l on l.tenant_id = t.tenant_id and l.id = t.line_id
            left join users a on a.id = t.assignee_id
            join users cr on cr.id = t.creator_id
            left join mes_task_reads r on r.tenant_id = t.tenant_id and r.task_id = t.id and r.user_id = $1
-           where ($2 <> 'mine' or t.assignee_id = $1)
-             and ($2 <> 'role' or t.assignee_role = $3)
-             and ($4::bigint is null or t.id = $4)
-             and ($5::text[] is null or t.state = any($5))
-             and ($6::int is null or t.category_id = $6)
-             and ($7::bool is null or t.blocker = $7)
-             and (not $8 or (t.due_date < $9 and t.state not in ('done', 'cancelled')))
-             and ($10::int is null or t.line_id = $10)
-             and ($11::bigint is null or t.id < $11)
-           order by t.id desc
-           limit $12"#,
+           order by t.id desc"#,
         f.me,
         f.view,
         f.role,
@@ -254,6 +278,7 @@ pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec
         f.line,
         f.after,
         f.limit,
+        f.tenant.0,
     )
     .fetch_all(&mut **tx)
     .await
@@ -263,6 +288,7 @@ pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec
 /// version the actor saw; the version it is at now, or `None` when someone changed it first.
 pub(in crate::mes) async fn transition(
     tx: &mut Tx,
+    tenant: TenantId,
     id: i64,
     seen: i32,
     to: &str,
@@ -271,20 +297,23 @@ pub(in crate::mes) async fn transition(
     sqlx::query_scalar!(
         "update mes_tasks set state = $3, version = version + 1, assignee_id = coalesce($4, assignee_id),
                               updated_at = now()
-         where id = $1 and version = $2
+         where tenant_id = $5 and id = $1 and version = $2
          returning version",
         id,
         seen,
         to,
-        assignee
+        assignee,
+        tenant.0
     )
     .fetch_optional(&mut **tx)
     .await
 }
 
 /// Marks the task changed (a comment): unread again for everyone but whoever reads it next.
-pub(in crate::mes) async fn touch(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!("update mes_tasks set updated_at = now() where id = $1", id).execute(&mut **tx).await?;
+pub(in crate::mes) async fn touch(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("update mes_tasks set updated_at = now() where tenant_id = $2 and id = $1", id, tenant.0)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -296,13 +325,14 @@ pub(in crate::mes) struct CommentRow {
     pub at: DateTime<Utc>,
 }
 
-pub(in crate::mes) async fn comments(tx: &mut Tx, task: i64) -> Result<Vec<CommentRow>, sqlx::Error> {
+pub(in crate::mes) async fn comments(tx: &mut Tx, tenant: TenantId, task: i64) -> Result<Vec<CommentRow>, sqlx::Error> {
     sqlx::query_as!(
         CommentRow,
         "select c.id, c.author_id, u.display_name as author_name, c.body, c.at
          from mes_task_comments c join users u on u.id = c.author_id
-         where c.task_id = $1 order by c.id",
-        task
+         where c.tenant_id = $2 and c.task_id = $1 order by c.id",
+        task,
+        tenant.0
     )
     .fetch_all(&mut **tx)
     .await
@@ -333,11 +363,19 @@ pub(in crate::mes) async fn insert_comment(
 }
 
 /// The comment a key made: its task and author.
-pub(in crate::mes) async fn comment_by_key(tx: &mut Tx, key: &str) -> Result<Option<(i64, i64, Uuid)>, sqlx::Error> {
-    Ok(sqlx::query!("select id, task_id, author_id from mes_task_comments where idempotency_key = $1", key)
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|r| (r.id, r.task_id, r.author_id)))
+pub(in crate::mes) async fn comment_by_key(
+    tx: &mut Tx,
+    tenant: TenantId,
+    key: &str,
+) -> Result<Option<(i64, i64, Uuid)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select id, task_id, author_id from mes_task_comments where tenant_id = $2 and idempotency_key = $1",
+        key,
+        tenant.0
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| (r.id, r.task_id, r.author_id)))
 }
 
 /// `user` has read the task as it is now.
