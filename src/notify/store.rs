@@ -522,17 +522,26 @@ pub(super) struct DueDelivery {
     pub secret: String,
 }
 
-/// The deliveries due, oldest first, locked for the round. Platform scope.
-pub(super) async fn due(tx: &mut Tx, limit: i64) -> Result<Vec<DueDelivery>, sqlx::Error> {
+/// The deliveries due, oldest first, claimed for the round: each is leased (its `next_at` moved `lease_secs` ahead, so
+/// no other round takes it meanwhile, and a round that dies leaves it to be tried again after the lease), and the
+/// claim commits before anything is sent: no row stays locked while a receiver is called (a webhook deleted meanwhile
+/// once waited for a whole round of unanswered calls). Platform scope.
+pub(super) async fn claim(tx: &mut Tx, limit: i64, lease_secs: f64) -> Result<Vec<DueDelivery>, sqlx::Error> {
     sqlx::query_as!(
         DueDelivery,
-        "select d.tenant_id, d.id, d.event, d.kind, d.payload, d.created_at, d.attempts, w.url, w.secret
-         from notify_deliveries d
-         join notify_webhooks w on w.tenant_id = d.tenant_id and w.id = d.webhook_id
-         where d.state = 'pending' and d.next_at <= now()
-         order by d.next_at limit $1
-         for update of d skip locked",
-        limit
+        r#"with c as (select d.tenant_id, d.id from notify_deliveries d
+                      where d.state = 'pending' and d.next_at <= now()
+                      order by d.next_at limit $1
+                      for update of d skip locked),
+                u as (update notify_deliveries d set next_at = now() + make_interval(secs => $2)
+                      from c where d.tenant_id = c.tenant_id and d.id = c.id
+                      returning d.tenant_id, d.id, d.webhook_id, d.event, d.kind, d.payload, d.created_at, d.attempts)
+           select u.tenant_id as "tenant_id!", u.id as "id!", u.event as "event!", u.kind as "kind!",
+                  u.payload as "payload!", u.created_at as "created_at!", u.attempts as "attempts!", w.url, w.secret
+           from u join notify_webhooks w on w.tenant_id = u.tenant_id and w.id = u.webhook_id
+           order by u.created_at"#,
+        limit,
+        lease_secs
     )
     .fetch_all(&mut **tx)
     .await

@@ -4,7 +4,8 @@
 //! the organisation reads.
 //!
 //! A notice enqueues its deliveries in the transaction that makes it ([`announce`]); the `notify.webhooks` job (one
-//! instance at a time, rows taken with `skip locked`) sends what is due, eight at once, each bounded by
+//! instance at a time; a round claims what is due with `skip locked` and a lease, and commits the claim before it
+//! sends anything, so no row stays locked while a receiver is called) sends what is due, eight at once, each bounded by
 //! [`ATTEMPT_TIMEOUT`]; a receiver that does not answer 2xx is tried again later ([`retry_in`]: 30 s, 2 min, 8 min…)
 //! until `DELIVERY_ATTEMPTS`, then the delivery is failed and can be sent again by hand.
 //!
@@ -41,6 +42,9 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries per round, and at once.
 const BATCH: i64 = 40;
 const AT_ONCE: usize = 8;
+/// How long a round's claim holds its deliveries: longer than the round can take (every attempt timed out, eight
+/// at once), so no other round sends them meanwhile.
+const LEASE: Duration = Duration::from_secs(ATTEMPT_TIMEOUT.as_secs() * (BATCH as u64 / AT_ONCE as u64 + 1) + 60);
 
 /// How deliveries go out: one HTTP client whose lookups refuse internal addresses (unless allowed), and the public
 /// origin that makes a notice's link a whole address.
@@ -191,8 +195,10 @@ fn is_internal(e: &reqwest::Error) -> bool {
 
 /// One round of `notify.webhooks`: what is due, sent, and how each went recorded.
 pub async fn deliver(pool: &PgPool, courier: &Courier) -> Result<Report> {
+    // Claimed and committed first: nothing stays locked while the receivers are called.
     let mut tx = db::begin(pool, Scope::Platform).await?;
-    let due = store::due(&mut tx, BATCH).await?;
+    let due = store::claim(&mut tx, BATCH, LEASE.as_secs_f64()).await?;
+    tx.commit().await?;
     if due.is_empty() {
         return Ok(None);
     }
@@ -226,6 +232,8 @@ pub async fn deliver(pool: &PgPool, courier: &Courier) -> Result<Report> {
         a.statuses.push(o.status);
         a.errors.push(o.error);
     }
+    // A delivery whose webhook was deleted meanwhile is gone: nothing to record for it.
+    let mut tx = db::begin(pool, Scope::Platform).await?;
     store::record_attempts(&mut tx, &a).await?;
     tx.commit().await?;
     Ok(Some(format!("{delivered} of {} deliveries taken", due.len())))

@@ -340,3 +340,39 @@ async fn webhooks_are_signed_retried_and_logged(opts: PgPoolOptions, conn: PgCon
         StatusCode::NOT_FOUND
     );
 }
+
+/// A webhook deleted while a round of deliveries is calling its receiver (one that takes the connection and never
+/// answers) goes at once: the round's claim is committed before it sends, so nothing waits on its rows. Once, the
+/// round held them locked through every unanswered call and the delete waited out the database's lock timeout.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn a_webhook_is_deleted_at_once_while_its_receiver_hangs(opts: PgPoolOptions, conn: PgConnectOptions) {
+    use nexus::notify::webhooks;
+
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let owner = app.access_token(PLANT_OWNER).await;
+    // A receiver that accepts and never says a word.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let res = app.post_json("/api/v1/webhooks", &json!({"url": url}), Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["webhook"]["id"].as_i64().unwrap();
+    app.post_json(&format!("/api/v1/webhooks/{id}/ping"), &json!({}), Auth::Bearer(&owner)).await;
+    let (pool, courier) = (app.pool.clone(), app.state.courier.clone());
+    let round = tokio::spawn(async move { webhooks::deliver(&pool, &courier).await });
+    // The round is calling the receiver.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    let res = app.delete(&format!("/api/v1/webhooks/{id}"), Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "the delete waited {:?}", started.elapsed());
+    // The round ends (its call timed out) with nothing left to record for the deleted webhook.
+    round.await.unwrap().unwrap();
+    held.abort();
+}
