@@ -66,7 +66,7 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn Import(room: Room) -> impl IntoView {
     let i18n = use_i18n();
-    let file = StoredValue::new_local(None::<web_sys::File>);
+    let file = crate::ui::file_drop::KeptFile::new();
     let current = RwSignal::new(None::<ImportView>);
     let busy = RwSignal::new(None::<Busy>);
     let error = RwSignal::new(None::<AppError>);
@@ -78,11 +78,11 @@ fn Import(room: Room) -> impl IntoView {
         department: RwSignal::new(room.mine),
     };
     let send = move |commit: bool| {
-        let Some(f) = file.get_value() else { return };
+        let Some(f) = file.get() else { return };
         send(f, choice, commit, busy, current, error);
     };
     let on_file = Callback::new(move |f: web_sys::File| {
-        file.set_value(Some(f));
+        file.set(Some(f));
         choice.sheet.set(None);
         choice.header_row.set(String::new());
         choice.touched.set(false);
@@ -117,7 +117,7 @@ fn Import(room: Room) -> impl IntoView {
                     </FileDrop>
                 }.into_any(),
                 Some(v) => view! { <Review v choice departments=departments.clone() busy on_send=Callback::new(send) on_reset=Callback::new(move |()| {
-                    file.set_value(None);
+                    file.set(None);
                     current.set(None);
                     error.set(None);
                 }) /> }.into_any(),

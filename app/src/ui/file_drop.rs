@@ -135,3 +135,42 @@ pub fn answer_error(status: u16, text: &str) -> crate::error::AppError {
         AppError::Internal
     })
 }
+
+/// A file the page keeps to send again (a dry run, then the import), in the browser's own storage. On the server it
+/// holds nothing: a browser's file is never there, and a browser-only value made while the server renders is dropped
+/// by the render's cleanup, perhaps on another thread than made it, which panics and leaves the response empty (the
+/// item import's page once answered nothing, now and then, that way).
+#[derive(Clone, Copy)]
+pub struct KeptFile {
+    #[cfg(feature = "hydrate")]
+    file: StoredValue<Option<web_sys::File>, leptos::prelude::LocalStorage>,
+}
+
+impl KeptFile {
+    pub fn new() -> Self {
+        KeptFile {
+            #[cfg(feature = "hydrate")]
+            file: StoredValue::new_local(None),
+        }
+    }
+
+    pub fn set(&self, f: Option<web_sys::File>) {
+        #[cfg(feature = "hydrate")]
+        self.file.set_value(f);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = f;
+    }
+
+    pub fn get(&self) -> Option<web_sys::File> {
+        #[cfg(feature = "hydrate")]
+        return self.file.get_value();
+        #[cfg(not(feature = "hydrate"))]
+        None
+    }
+}
+
+impl Default for KeptFile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
