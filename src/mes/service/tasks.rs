@@ -349,6 +349,19 @@ pub async fn get(pool: &PgPool, caller: &Caller, id: TaskId) -> Result<TaskDetai
     Ok(detail)
 }
 
+/// A task's transition refused: not from its `state`, or (`overtaken`) changed since the caller read it; either
+/// names who made it so.
+async fn refuse(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: TaskId,
+    action: TaskAction,
+    state: TaskState,
+    overtaken: bool,
+) -> Result<Error> {
+    workflow::refusal(tx, tenant, Subject::MesTask, id.0, action.as_str(), state.as_str(), overtaken).await
+}
+
 /// Takes `action` on the task (`mes:write`, a person, as the workflow's table allows), with its comment (required
 /// to reject); the task as it is after it. `version`, when given, is the version the caller saw: a task changed
 /// since is refused as overtaken (409) even where the action would still exist.
@@ -384,28 +397,10 @@ pub async fn transition(
     }
     let before = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
     let Some(to) = Task::next(before.state, action) else {
-        return Err(workflow::refusal(
-            &mut tx,
-            tenant,
-            Subject::MesTask,
-            id.0,
-            action.as_str(),
-            before.state.as_str(),
-            false,
-        )
-        .await?);
+        return Err(refuse(&mut tx, tenant, id, action, before.state, false).await?);
     };
     if version.is_some_and(|v| v != before.version) {
-        return Err(workflow::refusal(
-            &mut tx,
-            tenant,
-            Subject::MesTask,
-            id.0,
-            action.as_str(),
-            before.state.as_str(),
-            true,
-        )
-        .await?);
+        return Err(refuse(&mut tx, tenant, id, action, before.state, true).await?);
     }
     let becomes = rules::may(action, &parties(&before), &actor(user))
         .map_err(|rule| Error::rejected(TransitionProblem::NotAllowed { action: action.as_str().to_owned(), rule }))?;
@@ -416,16 +411,7 @@ pub async fn transition(
         drop(tx);
         let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
         let now = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
-        return Err(workflow::refusal(
-            &mut tx,
-            tenant,
-            Subject::MesTask,
-            id.0,
-            action.as_str(),
-            now.state.as_str(),
-            true,
-        )
-        .await?);
+        return Err(refuse(&mut tx, tenant, id, action, now.state, true).await?);
     };
     let step = Step {
         subject: Subject::MesTask,
