@@ -86,6 +86,8 @@ create index mes_tasks_open_role on mes_tasks (tenant_id, assignee_role, id desc
 create index mes_tasks_open_assignee on mes_tasks (tenant_id, assignee_id, id desc)
     where state not in ('done', 'cancelled');
 create index mes_tasks_open on mes_tasks (tenant_id, id desc) where state not in ('done', 'cancelled');
+-- A state's tasks, newest first: the board's columns, and a list filtered by state.
+create index mes_tasks_state on mes_tasks (tenant_id, state, id desc);
 -- A line's open blockers (its dashboard's banner).
 create index mes_tasks_line_blockers on mes_tasks (tenant_id, line_id)
     where blocker and state not in ('done', 'cancelled');

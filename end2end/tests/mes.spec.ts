@@ -126,12 +126,24 @@ test('two people accepting one task at once: one holds it, the other is told who
   expect(ownerTry.status()).toBe(409);
 });
 
-test('the board shows every state, and a comment mentions a person', async ({ browser }) => {
+test('the board shows every state however many open tasks there are, and a comment mentions a person', async ({ browser, request }) => {
+  // More open tasks than a column shows (25): the other columns still show theirs (the board once showed the newest
+  // 200 of all, and a floor with many open tasks had empty review and done columns), and the open column says so.
+  const headers = await bearer(request, MANAGER);
+  for (let i = 0; i < 30; i++) {
+    const made = await request.post('/api/v1/mes/tasks', {
+      headers, data: { title: `Montón e2e ${stamp} ${i}`, assignee_type: 'role', assignee_role: 'operator' },
+    });
+    expect(made.status()).toBe(201);
+  }
   const manager = await person(browser, MANAGER);
   await open(manager, '/mes/tasks?view=all&state=all&board=1');
   for (const state of ['open', 'accepted', 'in_progress', 'review', 'done']) {
     await expect(manager.getByTestId(`board-${state}`).getByTestId('task-card').first()).toBeVisible();
   }
+  await expect(manager.getByTestId('board-open').getByTestId('task-card')).toHaveCount(25);
+  await expect(manager.getByTestId('board-open').getByTestId('board-count')).toHaveText('25+');
+  await expect(manager.getByTestId('board-open').getByTestId('board-rest')).toHaveAttribute('href', /state=open/);
   await shot(manager, 'mes-board');
   await axe(manager);
   await manager.getByTestId('task-card').first().getByRole('link').click();

@@ -75,13 +75,15 @@ impl Ask {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TasksView {
     pub page: Page<TaskSummary>,
+    /// On a board: the states with more tasks than it shows.
+    pub more: Vec<TaskState>,
     pub categories: Vec<Category>,
     pub lines: Vec<LineName>,
 }
 
-/// Tasks a board shows at once (a column past it says the list has the rest).
+/// Tasks a board's column shows at once (a column past it links to its list, which has the rest).
 #[cfg(feature = "ssr")]
-const BOARD_TASKS: i64 = 200;
+const BOARD_TASKS: i64 = 25;
 
 #[server(prefix = "/api", endpoint = "ui/mes/tasks")]
 pub async fn mes_tasks(ask: Ask) -> Result<TasksView, AppError> {
@@ -97,12 +99,18 @@ pub async fn mes_tasks(ask: Ask) -> Result<TasksView, AppError> {
         blocker: ask.blocker.then_some(true),
         overdue: ask.overdue,
         line: ask.line,
-        after: if ask.board { None } else { after },
-        limit: ask.board.then_some(BOARD_TASKS),
+        after,
+        limit: None,
     };
-    let page = tasks::list(&st.pool, &caller, &q).await?;
+    let (page, more) = if ask.board {
+        let board = tasks::board(&st.pool, &caller, &q, BOARD_TASKS).await?;
+        (Page { items: board.tasks, next: None }, board.more)
+    } else {
+        (tasks::list(&st.pool, &caller, &q).await?, Vec::new())
+    };
     Ok(TasksView {
         page,
+        more,
         categories: tasks::categories(&st.pool, &caller).await?,
         lines: tasks::lines(&st.pool, &caller).await?,
     })
@@ -175,7 +183,7 @@ fn Tasks(tasks: Resource<Result<TasksView, AppError>>) -> impl IntoView {
                             </section>
                         }.into_any()
                     } else if a.board {
-                        view! { <Board tasks=v.page.items /> }.into_any()
+                        view! { <Board tasks=v.page.items more=v.more.clone() ask=a.clone() /> }.into_any()
                     } else {
                         let later = a.after.is_some();
                         let pages = move |after: Option<&str>| a.href(after);
@@ -318,7 +326,7 @@ fn columns() -> Vec<Column<TaskSummary>> {
 
 /// The tasks by state, a column each (done and cancelled together).
 #[component]
-fn Board(tasks: Vec<TaskSummary>) -> impl IntoView {
+fn Board(tasks: Vec<TaskSummary>, more: Vec<TaskState>, ask: Ask) -> impl IntoView {
     let i18n = use_i18n();
     let columns = [
         vec![TaskState::Open],
@@ -332,13 +340,17 @@ fn Board(tasks: Vec<TaskSummary>) -> impl IntoView {
             {columns.into_iter().map(|states| {
                 let first = states[0];
                 let mine: Vec<TaskSummary> = tasks.iter().filter(|t| states.contains(&t.state)).cloned().collect();
+                // A column with more than it shows: its count says so, and its list (that state) has the rest.
+                let over = states.iter().any(|s| more.contains(s));
+                let count = if over { format!("{}+", mine.len()) } else { mine.len().to_string() };
+                let rest = over.then(|| Ask { board: false, after: None, state: first.as_str().to_owned(), ..ask.clone() }.href(None));
                 let id = format!("board-{}-h", first.as_str());
                 let heading = id.clone();
                 view! {
                     <section class="rounded-xl bg-slate-100 p-3 dark:bg-slate-800/60" aria-labelledby=id.clone() data-testid=format!("board-{}", first.as_str())>
                         <h2 id=heading class="mb-2 flex items-center justify-between text-sm font-semibold">
                             <span>{move || texts::state(i18n.get_locale(), first)}</span>
-                            <span class="tabular-nums text-slate-600 dark:text-slate-300">{mine.len()}</span>
+                            <span class="tabular-nums text-slate-600 dark:text-slate-300" data-testid="board-count">{count}</span>
                         </h2>
                         {if mine.is_empty() {
                             view! { <p class="text-sm text-slate-600 dark:text-slate-300">{t!(i18n, mes.board_empty)}</p> }.into_any()
@@ -349,6 +361,11 @@ fn Board(tasks: Vec<TaskSummary>) -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }}
+                        {rest.map(|href| view! {
+                            <a href=href class="mt-2 block text-sm font-medium text-[#1a5bb5] hover:underline dark:text-[#8fbfff]" data-testid="board-rest">
+                                {t!(i18n, mes.board_rest)}
+                            </a>
+                        })}
                     </section>
                 }
             }).collect_view()}

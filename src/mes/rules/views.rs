@@ -53,6 +53,13 @@ pub struct TaskSummary {
     pub unread: bool,
 }
 
+/// A board: the newest tasks of each state it shows, and the states with more than it shows (their list has them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub tasks: Vec<TaskSummary>,
+    pub more: Vec<TaskState>,
+}
+
 /// A comment on a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

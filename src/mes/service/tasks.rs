@@ -16,7 +16,7 @@ use crate::mes::rules::tasks::{
     self as rules, Actor, Assignee, Parties, Task, TaskAction, TaskInput, TaskState, View, check_comment,
     check_comment_body, mentions,
 };
-use crate::mes::rules::views::{Blocker, Category, Comment, LineName, TaskDetail, TaskSummary};
+use crate::mes::rules::views::{Blocker, Board, Category, Comment, LineName, TaskDetail, TaskSummary};
 use crate::mes::store::tasks as store;
 use crate::notify::rules::Body;
 use crate::paging::{Limit, Page};
@@ -241,10 +241,8 @@ fn link(id: i64) -> String {
     format!("/mes/tasks/{id}")
 }
 
-/// A page of tasks (`mes:read`): the caller's, their role's or all, filtered, newest first.
-pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<TaskSummary>> {
-    caller.require(ApiScope::MesRead)?;
-    let limit = Limit::new(q.limit, PAGE, 200).map_err(|e| Error::Validation(vec![e]))?;
+/// The filter a list query asks for, as the caller may see it.
+fn filter<'a>(caller: &'a Caller, q: &ListQuery, today: NaiveDate, limit: i64) -> store::Filter<'a> {
     let (me, role) = match caller {
         Caller::User(u) => (Some(u.user_id.0), Some(u.role)),
         Caller::Machine(_) => (None, None),
@@ -258,14 +256,12 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
     } else {
         None
     };
-    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
-    let today = today(&mut tx).await?;
-    let f = store::Filter {
+    store::Filter {
         tenant: caller.tenant_id(),
         me,
         view: view.as_str(),
         role: role.map(Role::as_str),
-        id: None,
+        ids: None,
         states,
         category: q.category.map(|c| c.0),
         blocker: q.blocker,
@@ -273,12 +269,46 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
         line: q.line.map(|l| l.0),
         today,
         after: q.after,
-        limit: limit.fetch(),
-    };
-    let rows = store::summaries(&mut tx, &f).await?;
+        limit,
+    }
+}
+
+/// A page of tasks (`mes:read`): the caller's, their role's or all, filtered, newest first.
+pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<TaskSummary>> {
+    caller.require(ApiScope::MesRead)?;
+    let limit = Limit::new(q.limit, PAGE, 200).map_err(|e| Error::Validation(vec![e]))?;
+    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
+    let today = today(&mut tx).await?;
+    let rows = store::summaries(&mut tx, &filter(caller, q, today, limit.fetch())).await?;
     tx.commit().await?;
     let page = Page::cut(rows, limit, |r| r.id);
     page.try_map(|r| summary(r, today))
+}
+
+/// A board (`mes:read`): the newest `per` tasks of each state the query asks for (`after` and `limit` aside), and
+/// the states that have more than it shows. A state with few tasks shows them however many the others have.
+pub async fn board(pool: &PgPool, caller: &Caller, q: &ListQuery, per: i64) -> Result<Board> {
+    caller.require(ApiScope::MesRead)?;
+    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
+    let today = today(&mut tx).await?;
+    let mut f = filter(caller, q, today, 0);
+    let all: Vec<String> = TaskState::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    let found = store::board_ids(&mut tx, &f, &all, per + 1).await?;
+    let mut more = Vec::new();
+    let mut ids = Vec::with_capacity(found.len());
+    for state in TaskState::ALL {
+        let of: Vec<i64> = found.iter().filter(|(s, _)| s == state.as_str()).map(|(_, id)| *id).collect();
+        if of.len() as i64 > per {
+            more.push(state);
+        }
+        ids.extend(of.into_iter().take(usize::try_from(per).unwrap_or(0)));
+    }
+    f.limit = ids.len() as i64;
+    f.states = None;
+    f.ids = Some(ids);
+    let rows = if f.limit == 0 { Vec::new() } else { store::summaries(&mut tx, &f).await? };
+    tx.commit().await?;
+    Ok(Board { tasks: rows.into_iter().map(|r| summary(r, today)).collect::<Result<_>>()?, more })
 }
 
 /// The task, its timeline, its comments and what `user` may do to it.
@@ -294,7 +324,7 @@ async fn summary_of(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64)
         me: user.map(|u| u.user_id.0),
         view: View::All.as_str(),
         role: None,
-        id: Some(id),
+        ids: Some(vec![id]),
         states: None,
         category: None,
         blocker: None,

@@ -195,7 +195,8 @@ pub(in crate::mes) struct Filter<'a> {
     /// `mine`, `role` or `all`.
     pub view: &'a str,
     pub role: Option<&'a str>,
-    pub id: Option<i64>,
+    /// These tasks only.
+    pub ids: Option<Vec<i64>>,
     pub states: Option<Vec<String>>,
     pub category: Option<i32>,
     pub blocker: Option<bool>,
@@ -251,7 +252,7 @@ pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec
                  where t.tenant_id = $13
                    and ($2 <> 'mine' or t.assignee_id = $1)
                    and ($2 <> 'role' or t.assignee_role = $3)
-                   and ($4::bigint is null or t.id = $4)
+                   and ($4::bigint[] is null or t.id = any($4))
                    and ($5::text[] is null or t.state = any($5))
                    and ($6::int is null or t.category_id = $6)
                    and ($7::bool is null or t.blocker = $7)
@@ -269,7 +270,7 @@ pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec
         f.me,
         f.view,
         f.role,
-        f.id,
+        f.ids.as_deref(),
         f.states.as_deref(),
         f.category,
         f.blocker,
@@ -282,6 +283,52 @@ pub(in crate::mes) async fn summaries(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec
     )
     .fetch_all(&mut **tx)
     .await
+}
+
+/// A board's tasks: the newest `per` of each of `f.states` (every state when none is named) under the filters,
+/// so a state with few tasks shows them however many the others have. One index walk per state, newest first
+/// (`mes_tasks_state`, or the assignee's or role's index with the state as a filter).
+pub(in crate::mes) async fn board_ids(
+    tx: &mut Tx,
+    f: &Filter<'_>,
+    all: &[String],
+    per: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select st.state as "state!", s.id as "id!"
+           from unnest(coalesce($5::text[], $12::text[])) st(state)
+           cross join lateral (
+               select t.id from mes_tasks t
+               where t.tenant_id = $13
+                 and t.state = st.state
+                 and ($2 <> 'mine' or t.assignee_id = $1)
+                 and ($2 <> 'role' or t.assignee_role = $3)
+                 and ($4::bigint[] is null or t.id = any($4))
+                 and ($6::int is null or t.category_id = $6)
+                 and ($7::bool is null or t.blocker = $7)
+                 and (not $8 or (t.due_date < $9 and t.state not in ('done', 'cancelled')))
+                 and ($10::int is null or t.line_id = $10)
+               order by t.id desc
+               limit $11) s"#,
+        f.me,
+        f.view,
+        f.role,
+        f.ids.as_deref(),
+        f.states.as_deref(),
+        f.category,
+        f.blocker,
+        f.overdue,
+        f.today,
+        f.line,
+        per,
+        all,
+        f.tenant.0,
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.state, r.id))
+    .collect())
 }
 
 /// The transition itself: the task moves to `to` (and to `assignee`, when it gets one) only if it is still at the

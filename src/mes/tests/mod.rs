@@ -389,3 +389,31 @@ async fn a_task_is_refused_field_by_field_and_the_events_refuse_any_change(
         problem(tasks::transition(&pool, &p.supply, id, TaskAction::Accept, None, None, None).await.unwrap_err());
     assert_eq!((status, body["state"].as_str()), (409, Some("cancelled")));
 }
+
+/// A board shows each state's newest tasks however many another state has (it once showed the newest 200 of all,
+/// and a floor with many open tasks had empty review and done columns), and says which states have more.
+#[sqlx::test]
+async fn a_board_shows_every_state_however_many_tasks_another_has(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn, 5).await;
+    let p = plant(&pool, "Planta Sur").await;
+    let other = plant(&pool, "Otra Planta").await;
+    let accepted = tasks::create(&pool, &p.master, &blocker_for_supply(&p), None).await.unwrap().task.id;
+    tasks::transition(&pool, &p.supply, accepted, TaskAction::Accept, None, None, None).await.unwrap();
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        open.push(tasks::create(&pool, &p.master, &blocker_for_supply(&p), None).await.unwrap().task.id);
+    }
+    tasks::create(&pool, &other.master, &blocker_for_supply(&other), None).await.unwrap();
+    let all = ListQuery { view: View::All, ..ListQuery::default() };
+    let board = tasks::board(&pool, &p.viewer, &all, 2).await.unwrap();
+    let shown: Vec<(TaskId, TaskState)> = board.tasks.iter().map(|t| (t.id, t.state)).collect();
+    assert_eq!(shown, [(open[3], TaskState::Open), (open[2], TaskState::Open), (accepted, TaskState::Accepted)]);
+    assert_eq!(board.more, [TaskState::Open]);
+    // The filters hold on a board too: a state asked for alone, the role's view.
+    let accepted_only = ListQuery { states: vec![TaskState::Accepted], ..all.clone() };
+    let board = tasks::board(&pool, &p.viewer, &accepted_only, 2).await.unwrap();
+    assert_eq!((board.tasks.len(), board.tasks[0].id, board.more.len()), (1, accepted, 0));
+    let role = ListQuery { view: View::Role, ..ListQuery::default() };
+    assert_eq!(tasks::board(&pool, &p.supply, &role, 10).await.unwrap().tasks.len(), 5);
+    assert!(tasks::board(&pool, &p.operator, &role, 10).await.unwrap().tasks.is_empty());
+}
