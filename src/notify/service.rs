@@ -16,29 +16,12 @@ use crate::paging::{self, Limit, Page};
 /// not at all; and the organisation's webhooks told of its kind. In the caller's transaction: the notice exists
 /// exactly when what it tells of does.
 pub async fn send(tx: &mut Tx, tenant: TenantId, recipients: &[UserId], body: &Body, link: &str) -> Result<u64> {
-    crate::notify::webhooks::announce(tx, tenant, body, link).await?;
-    if recipients.is_empty() {
-        return Ok(0);
-    }
     let kind = body.kind();
     let ids: Vec<uuid::Uuid> = recipients.iter().map(|u| u.0).collect();
-    let chosen: HashMap<uuid::Uuid, Channel> = store::channels(tx, tenant, &ids, kind.as_str())
-        .await?
-        .into_iter()
-        .map(|(u, c)| Ok((u, Channel::decode(&c)?)))
-        .collect::<Result<_>>()?;
-    let (mut users, mut mail) = (Vec::new(), Vec::new());
-    for u in ids {
-        match chosen.get(&u).copied().unwrap_or_default() {
-            Channel::Off => {}
-            c => {
-                users.push(u);
-                mail.push(c == Channel::Email);
-            }
-        }
-    }
     let params = serde_json::to_value(body).map_err(|e| Error::Internal(Box::new(e)))?;
-    Ok(store::insert(tx, tenant, &users, &mail, kind.as_str(), &params, link).await?)
+    let hook = crate::notify::webhooks::payload(body, link);
+    let default = Channel::default();
+    Ok(store::send(tx, tenant, &ids, kind.as_str(), &params, link, &hook, default.as_str()).await?)
 }
 
 /// Notices per page: 20 unless asked, at most 100.

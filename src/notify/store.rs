@@ -7,47 +7,41 @@ use uuid::Uuid;
 use crate::db::Tx;
 use crate::ids::{TenantId, UserId};
 
-/// Inserts one notice per recipient with its e-mail choice (one statement).
-pub(super) async fn insert(
+/// A notice of `kind` to each of `users` by the channel they chose for it (none chosen: `default`; `off`: none), and
+/// a delivery of `hook` to each webhook of the organisation told of `kind`: one statement, one round trip, however
+/// many are told. How many notices.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn send(
     tx: &mut Tx,
     tenant: TenantId,
     users: &[Uuid],
-    by_mail: &[bool],
     kind: &str,
     params: &serde_json::Value,
     link: &str,
+    hook: &serde_json::Value,
+    default: &str,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
-        "insert into notify_inbox (tenant_id, user_id, kind, params, link, by_mail)
-         select $1, u, $4, $5, $6, m from unnest($2::uuid[], $3::bool[]) as r(u, m)",
+        "with hooks as (
+             insert into notify_deliveries (tenant_id, webhook_id, kind, payload)
+             select tenant_id, id, $3, $6 from notify_webhooks
+             where tenant_id = $1 and (cardinality(kinds) = 0 or $3 = any(kinds)))
+         insert into notify_inbox (tenant_id, user_id, kind, params, link, by_mail)
+         select $1, r.u, $3, $4, $5, coalesce(p.channel, $7) = 'email'
+         from unnest($2::uuid[]) as r(u)
+         left join notify_preferences p on p.tenant_id = $1 and p.user_id = r.u and p.kind = $3
+         where coalesce(p.channel, $7) <> 'off'",
         tenant.0,
         users,
-        by_mail,
         kind,
         params,
-        link
+        link,
+        hook,
+        default
     )
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())
-}
-
-/// The channels people chose for `kind` (people absent chose nothing: the default).
-pub(super) async fn channels(
-    tx: &mut Tx,
-    tenant: TenantId,
-    users: &[Uuid],
-    kind: &str,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "select user_id, channel from notify_preferences where tenant_id = $1 and user_id = any($2) and kind = $3",
-        tenant.0,
-        users,
-        kind
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.user_id, r.channel)).collect())
 }
 
 pub(super) struct NoticeRow {
@@ -403,26 +397,6 @@ pub(super) async fn set_secret(tx: &mut Tx, tenant: TenantId, id: i64, secret: &
             .execute(&mut **tx)
             .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// A delivery for each webhook of the organisation told of `kind` (one statement): how many.
-pub(super) async fn enqueue(
-    tx: &mut Tx,
-    tenant: TenantId,
-    kind: &str,
-    payload: &serde_json::Value,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "insert into notify_deliveries (tenant_id, webhook_id, kind, payload)
-         select tenant_id, id, $2, $3 from notify_webhooks
-         where tenant_id = $1 and (cardinality(kinds) = 0 or $2 = any(kinds))",
-        tenant.0,
-        kind,
-        payload
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 pub(super) struct DeliveryRow {

@@ -26,10 +26,9 @@ use sha2::Sha256;
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
 use crate::codes::ErrorCode;
-use crate::db::{self, PgPool, Scope, Tx};
+use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
-use crate::ids::TenantId;
 use crate::jobs::{Job, Report};
 use crate::notify::rules::{
     Body, Delivery, DeliveryState, Kind, PING, Webhook, WebhookInput, WebhookMade, names_internal, retry_in, url,
@@ -109,10 +108,9 @@ pub fn jobs(courier: Courier) -> Vec<Job> {
     })]
 }
 
-/// Enqueues a notice's deliveries to the organisation's webhooks told of its kind, in the notice's transaction.
-pub async fn announce(tx: &mut Tx, tenant: TenantId, body: &Body, link: &str) -> Result<u64> {
-    let payload = json!({ "notice": body, "link": link });
-    Ok(store::enqueue(tx, tenant, body.kind().as_str(), &payload).await?)
+/// What a notice's deliveries to the organisation's webhooks carry (enqueued with the notice, in its transaction).
+pub fn payload(body: &Body, link: &str) -> serde_json::Value {
+    json!({ "notice": body, "link": link })
 }
 
 /// The `X-Nexus-Signature` of `body` sent at `t` (unix seconds).

@@ -341,6 +341,18 @@ async fn summary_of(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64)
 
 async fn detail_for(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64) -> Result<TaskDetail> {
     let (task, description) = summary_of(tx, tenant, user, id).await?;
+    detail_of(tx, tenant, user, task, description).await
+}
+
+/// The task (as read) with its timeline, comments and what `user` may do to it.
+async fn detail_of(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: Option<&User>,
+    task: TaskSummary,
+    description: String,
+) -> Result<TaskDetail> {
+    let id = task.id.0;
     let timeline = workflow::timeline(tx, tenant, Subject::MesTask, id).await?;
     let comments = store::comments(tx, tenant, id)
         .await?
@@ -425,7 +437,7 @@ pub async fn transition(
         tx.commit().await?;
         return Ok(detail);
     }
-    let before = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?.0;
+    let (before, description) = summary_of(&mut tx, user.tenant_id, Some(user), id.0).await?;
     let Some(to) = Task::next(before.state, action) else {
         return Err(refuse(&mut tx, tenant, id, action, before.state, false).await?);
     };
@@ -434,8 +446,9 @@ pub async fn transition(
     }
     let becomes = rules::may(action, &parties(&before), &actor(user))
         .map_err(|rule| Error::rejected(TransitionProblem::NotAllowed { action: action.as_str().to_owned(), rule }))?;
-    let Some(made) =
-        store::transition(&mut tx, tenant, id.0, before.version, to.as_str(), becomes.map(|u| u.0)).await?
+    let Some((made, at)) =
+        store::transition(&mut tx, tenant, id.0, before.version, to.as_str(), becomes.map(|u| u.0), user.user_id)
+            .await?
     else {
         // Someone changed it between our reading and writing: the row as it is now says who and what.
         drop(tx);
@@ -469,9 +482,20 @@ pub async fn transition(
         comment,
     };
     crate::notify::service::send(&mut tx, tenant, &told, &body, &link(id.0)).await?;
-    // The actor has seen what they did.
-    store::mark_read(&mut tx, tenant, id.0, user.user_id).await?;
-    let detail = detail(&mut tx, user, id.0).await?;
+    // The task as it now is, from the row read and what changed (the actor has read it: the transition marked it).
+    let after = TaskSummary {
+        state: to,
+        version: made,
+        overdue: before.overdue && !to.finished(),
+        assignee: match becomes {
+            Some(u) => Some(Person { id: u, name: user.display_name.clone() }),
+            None => before.assignee.clone(),
+        },
+        updated_at: at,
+        unread: false,
+        ..before
+    };
+    let detail = detail_of(&mut tx, tenant, Some(user), after, description).await?;
     tx.commit().await?;
     Ok(detail)
 }

