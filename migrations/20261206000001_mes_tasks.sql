@@ -148,11 +148,11 @@ alter table notify_deliveries add constraint notify_deliveries_kind_check
 
 -- The floor's work changed: open task pages and the lines' dashboards (their blockers) refresh, through the live
 -- channel the dashboards already hear (`production_changed`, with the plant's tenant id, sent at commit).
-create function mes_tasks_changed() returns trigger language plpgsql as $$
+create function mes_changed() returns trigger language plpgsql as $$
 begin
     perform pg_notify('production_changed', new.tenant_id::text);
     return null;
 end
 $$;
 create trigger mes_tasks_changed after insert or update on mes_tasks
-    for each row execute function mes_tasks_changed();
+    for each row execute function mes_changed();

@@ -86,6 +86,14 @@ pub enum ErrorCode {
     StocktakeOpen,
     /// An export's file asked for before it is written.
     ExportNotReady,
+    /// A stage fact of no units at all (neither good nor scrap).
+    NothingRecorded,
+    /// A shift named on a day it does not work.
+    ShiftNotRunning,
+    /// A day or a shift that has not begun yet (facts are of work done).
+    NotYet,
+    /// The facts of that shift (or day) are closed: it ended more than the plant's grace ago (a manager can reopen it).
+    FactsLocked,
     CsrfRejected,
     RateLimited,
     Unavailable,
@@ -148,6 +156,10 @@ impl ErrorCode {
             Self::StocktakeClosed => "stocktake_closed",
             Self::StocktakeOpen => "stocktake_open",
             Self::ExportNotReady => "export_not_ready",
+            Self::NothingRecorded => "nothing_recorded",
+            Self::ShiftNotRunning => "shift_not_running",
+            Self::NotYet => "not_yet",
+            Self::FactsLocked => "facts_locked",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

@@ -153,3 +153,8 @@ where
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }
 }
+
+/// A `like` pattern matching text that contains `term` as written: its `\`, `%` and `_` escaped.
+pub fn like_contains(term: &str) -> String {
+    format!("%{}%", term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}

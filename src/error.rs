@@ -85,6 +85,16 @@ fn on_constraint(name: &str) -> Option<Error> {
         "workflow_events_key" | "workflow_events_tenant_id_subject_subject_id_version_key" => {
             Error::Conflict(ErrorCode::Conflict)
         }
+        // Production orders: codes their own; a product, line or scrap reason that is not the plant's; a fact reversed
+        // twice at once (the second finds the first's reversal); a key raced by its twin.
+        "mes_orders_code_key" | "mes_stages_code_key" | "mes_scrap_reasons_code_key" => {
+            Error::field("code", ErrorCode::NameTaken)
+        }
+        "mes_orders_tenant_id_product_id_fkey" => Error::field("product_id", ErrorCode::NotFound),
+        "mes_stages_tenant_id_line_id_fkey" => Error::field("line_id", ErrorCode::NotFound),
+        "mes_facts_tenant_id_scrap_reason_id_fkey" => Error::field("scrap_reason_id", ErrorCode::NotFound),
+        "mes_facts_reversal" => Error::Conflict(ErrorCode::AlreadyReversed),
+        "mes_facts_key" | "mes_orders_key" => Error::Conflict(ErrorCode::Conflict),
         _ => return None,
     })
 }

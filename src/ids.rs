@@ -162,6 +162,22 @@ id!(
     /// A comment on a task (`mes_task_comments`).
     CommentId(i64)
 );
+id!(
+    /// A stage production orders go through: machining, fitting, inspection… (`mes_stages`).
+    StageId(i32)
+);
+id!(
+    /// A production order (`mes_orders`).
+    OrderId(i64)
+);
+id!(
+    /// A stage fact recorded against a production order (`mes_facts`).
+    FactId(i64)
+);
+id!(
+    /// What scrap is put down to (`mes_scrap_reasons`).
+    ScrapReasonId(i32)
+);
 uuid_id!(
     /// A bodega's upload of an inventory file (`inventory_uploads`).
     UploadId

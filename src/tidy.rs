@@ -475,11 +475,11 @@ const MAY_NAME: [(&str, &str); 13] = [
     // The demo store room is found by its plant's name and kind.
     ("stockroom", "tenants"),
     // Notices are mailed to their readers' addresses, in their names; a timeline names who took each step; tasks
-    // are for people, mention them, and concern a line.
+    // are for people and concern a line; orders name the plant's products, stages its lines, facts its shifts.
     ("notify", "users"),
     ("workflow", "users"),
     ("mes", "users"),
-    ("mes", "production_lines"),
+    ("mes", "production_*"),
 ];
 /// The audit log names its entries' tenants (cross-cutting, not an area, but held to the same rule).
 const AUDIT_MAY_NAME: [&str; 1] = ["tenants"];

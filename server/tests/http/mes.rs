@@ -196,3 +196,119 @@ async fn what_is_refused_is_refused_with_its_status(opts: PgPoolOptions, conn: P
         json!({"error": "validation", "fields": [{"field": "code", "code": "name_taken"}]}),
     );
 }
+
+/// Seed 002's parts and facts over REST: a manager sets up stages and a scrap reason and makes an order; the operator
+/// records facts (machining refuses one without its shift and operator, a message each; fitting takes one without),
+/// sent again under its key once; a fact of a shift long closed is 409; a reversal once; the order's progress and
+/// state follow; the plant's current shift; a key reads orders but records no fact.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn an_order_goes_through_its_stages_by_facts_over_rest(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    assert!(nexus::production::service::demo::configure(&app.pool).await.unwrap());
+    let manager = app.access_token(MANAGER).await;
+    let operator = app.access_token(OPERATOR).await;
+    let viewer = app.access_token(VIEWER).await;
+    let mut stages = Vec::new();
+    for (code, needs_shift) in [("mecanizado", true), ("ajuste", false)] {
+        let body = json!({"code": code, "name": code, "needs_shift": needs_shift});
+        let res = app.post_json("/api/v1/mes/stages", &body, Auth::Bearer(&manager)).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        stages.push(res.json()["id"].as_i64().unwrap());
+    }
+    let res = app.post_json("/api/v1/mes/stages", &json!({"code": "x", "name": "x"}), Auth::Bearer(&operator)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .post_json("/api/v1/mes/scrap-reasons", &json!({"code": "rebaba", "name": "Rebaba"}), Auth::Bearer(&manager))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let reason = res.json()["id"].as_i64().unwrap();
+    let body =
+        json!({"code": "OP-100", "name": "Eje trasero", "quantity": 50, "route": stages, "idempotency_key": "o-1"});
+    let res = app.post_json("/api/v1/mes/orders", &body, Auth::Bearer(&manager)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let order = res.json()["order"]["id"].as_i64().unwrap();
+    assert_eq!(res.json()["order"]["state"], json!("open"));
+    // A route of a stage that is none, and a code taken.
+    let res = app
+        .post_json(
+            "/api/v1/mes/orders",
+            &json!({"code": "OP-2", "name": "x", "quantity": 1, "route": [999999]}),
+            Auth::Bearer(&manager),
+        )
+        .await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "route", "code": "not_found"}]}),
+    );
+    let res = app
+        .post_json(
+            "/api/v1/mes/orders",
+            &json!({"code": "OP-100", "name": "x", "quantity": 1, "route": stages}),
+            Auth::Bearer(&manager),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+
+    let uri = format!("/api/v1/mes/orders/{order}/facts");
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Mexico_City).date_naive();
+    // Machining without its shift and operator: a message each (the seed's rule).
+    let res =
+        app.post_json(&uri, &json!({"stage_id": stages[0], "day": today, "good": 10}), Auth::Bearer(&operator)).await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "shift_id", "code": "required"},
+              {"field": "operator_id", "code": "required"}]}),
+    );
+    // Fitting takes one without; scrap names its reason; sent again under its key, once.
+    let fact = json!({"stage_id": stages[1], "day": today, "good": 48, "scrap": 2, "scrap_reason_id": reason,
+                      "comment": "Ajuste final", "idempotency_key": "f-1"});
+    let res = app.post_json(&uri, &fact, Auth::Bearer(&operator)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["fact"]["id"].as_i64().unwrap();
+    assert_eq!(res.json()["fact"]["source"], json!("api"));
+    assert_eq!(res.json()["order"]["state"], json!("in_progress"));
+    assert_eq!(res.json()["order"]["stages"][1]["good"], json!(48));
+    let again = app.post_json(&uri, &fact, Auth::Bearer(&operator)).await;
+    assert_eq!((again.status, again.json()["fact"]["id"].as_i64()), (StatusCode::CREATED, Some(id)));
+    assert_eq!(again.json()["order"]["stages"][1]["good"], json!(48));
+    let res =
+        app.post_json(&uri, &json!({"stage_id": stages[1], "day": today, "good": 2}), Auth::Bearer(&operator)).await;
+    assert_eq!(res.json()["order"]["state"], json!("done"), "{}", res.text());
+    // A day a month ago: its facts closed long since.
+    let old = today - chrono::Duration::days(30);
+    let res =
+        app.post_json(&uri, &json!({"stage_id": stages[1], "day": old, "good": 1}), Auth::Bearer(&operator)).await;
+    res.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "facts_locked"}));
+    // Reversed once, with its reason; the order is back in progress.
+    let rev = format!("/api/v1/mes/facts/{id}/reverse");
+    let res = app.post_json(&rev, &json!({"comment": "Mal contado"}), Auth::Bearer(&operator)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(
+        (res.json()["fact"]["good"].clone(), res.json()["order"]["state"].clone()),
+        (json!(-48), json!("in_progress"))
+    );
+    let res = app.post_json(&rev, &json!({"comment": "Otra vez"}), Auth::Bearer(&operator)).await;
+    res.assert_error(StatusCode::CONFLICT, json!({"error": "conflict", "code": "already_reversed"}));
+    // Read: the order with its facts, the list, the current shift.
+    let res = app.get(&format!("/api/v1/mes/orders/{order}"), Auth::Bearer(&viewer)).await;
+    assert_eq!(res.json()["facts"].as_array().map(Vec::len), Some(3), "{}", res.text());
+    let res = app.get("/api/v1/mes/orders?unfinished=true&q=op-100", Auth::Bearer(&viewer)).await;
+    assert_eq!(res.json()["items"].as_array().map(Vec::len), Some(1), "{}", res.text());
+    let res = app.get("/api/v1/mes/current-shift", Auth::Bearer(&viewer)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["time_zone"], json!("America/Mexico_City"));
+    assert!(res.json()["current"].is_object() || res.json()["next"].is_object(), "{}", res.text());
+    // A key reads orders but records no fact (a fact names the person who recorded it).
+    let res = app
+        .post_json(
+            "/api/v1/api-keys",
+            &json!({"name": "Tablero", "scopes": ["mes:read", "mes:write"]}),
+            Auth::Bearer(&manager),
+        )
+        .await;
+    let key = res.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/mes/orders", Auth::Bearer(&key)).await.status, StatusCode::OK);
+    let res = app.post_json(&uri, &json!({"stage_id": stages[1], "day": today, "good": 1}), Auth::Bearer(&key)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+}

@@ -106,7 +106,7 @@ pub(in crate::identity) struct TenantFilter<'a> {
 /// (tenant_id first) for the page's tenants only.
 pub(in crate::identity) async fn list(tx: &mut Tx, f: TenantFilter<'_>) -> Result<Vec<TenantListRow>, sqlx::Error> {
     let (after_at, after_id) = f.after.unzip();
-    let pattern = f.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern = f.search.map(crate::db::like_contains);
     sqlx::query_as!(
         TenantListRow,
         r#"with page as (

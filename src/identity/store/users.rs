@@ -126,7 +126,7 @@ pub(in crate::identity) struct UserFilter<'a> {
 /// Newest first, keyset-paginated. Index: users_status_created_idx (with a status) or users_created_idx.
 pub(in crate::identity) async fn list(tx: &mut Tx, f: UserFilter<'_>) -> Result<Vec<UserRow>, sqlx::Error> {
     let (after_at, after_id) = f.after.unzip();
-    let pattern = f.search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let pattern = f.search.map(crate::db::like_contains);
     sqlx::query_as!(
         UserRow,
         "select u.tenant_id, u.id, u.email, u.display_name, u.role, u.status, u.created_at,

@@ -59,7 +59,7 @@ const FILTER: &str = "i.tenant_id = $1
        and ($3::text is null or i.location ilike $3)";
 
 fn location_pattern(location: Option<&str>) -> Option<String> {
-    location.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+    location.map(crate::db::like_contains)
 }
 
 /// A page of the tenant's items in the filter's order, after its cursor.

@@ -1,5 +1,6 @@
-//! The floor's pure rules: tasks, their workflow and who may take each action (`tasks`); the values the wire
-//! carries (`views`).
+//! The floor's pure rules: tasks, their workflow and who may take each action (`tasks`); stage facts, their rules
+//! field by field and when a shift's facts close (`facts`); the values the wire carries (`views`).
 
+pub mod facts;
 pub mod tasks;
 pub mod views;

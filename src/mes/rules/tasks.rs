@@ -211,6 +211,15 @@ impl TaskInput {
     }
 }
 
+/// A code of the plant's data (a category's, a stage's, a scrap reason's): lower-case letters, digits, `-` and `_`,
+/// 1 to 40 of them; what was sent is trimmed and lower-cased first.
+pub fn check_code(field: &str, raw: &str) -> Result<String, FieldError> {
+    let code = raw.trim().to_lowercase();
+    let ok = (1..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok { Ok(code) } else { Err(FieldError::new(field, ErrorCode::InvalidInput)) }
+}
+
 /// Free text of several lines (a description, a comment): trimmed, at most `max` characters, no control characters
 /// but line breaks and tabs.
 pub fn check_multiline(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {

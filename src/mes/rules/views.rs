@@ -1,11 +1,14 @@
-//! The values the wire carries: pages and REST read the same tasks.
+//! The values the wire carries: pages and REST read the same tasks, orders and facts.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::facts::{OrderState, Source};
 use super::tasks::{TaskAction, TaskState};
 use crate::identity::rules::auth::Role;
-use crate::ids::{CommentId, LineId, TaskCategoryId, TaskId};
+use crate::ids::{
+    CommentId, FactId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, TaskCategoryId, TaskId,
+};
 use crate::workflow::machine::{Event, Person};
 
 /// A category tasks are filed under.
@@ -94,4 +97,152 @@ pub struct Blocker {
     pub assignee: Option<String>,
     pub assignee_role: Option<Role>,
     pub since: DateTime<Utc>,
+}
+
+/// A stage orders go through (data per organisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Stage {
+    pub id: StageId,
+    pub code: String,
+    pub name: String,
+    /// A fact here names the plant's shift and its operator.
+    pub needs_shift: bool,
+    /// Scrap found here was made earlier (it lowers the quality of the line and shift that made the units).
+    pub inspection: bool,
+    /// The line it runs on.
+    pub line: Option<LineName>,
+    pub archived: bool,
+}
+
+/// What scrap is put down to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ScrapReason {
+    pub id: ScrapReasonId,
+    pub code: String,
+    pub name: String,
+    pub archived: bool,
+}
+
+/// A product an order makes (the plant's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductName {
+    pub id: ProductId,
+    pub code: String,
+    pub name: String,
+}
+
+/// A stage of an order's route and how far it got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderStage {
+    pub stage: StageId,
+    pub code: String,
+    pub name: String,
+    /// Σ good pieces of its facts (reversals included).
+    pub good: i32,
+    pub scrap: i32,
+    /// Good over ordered (past 1 when more came out good).
+    pub progress: f64,
+}
+
+/// A production order as lists show it: its route with each stage's progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub code: String,
+    pub name: String,
+    pub product: Option<ProductName>,
+    pub quantity: i32,
+    pub due_date: Option<NaiveDate>,
+    /// Due before today (the plant's) and not finished.
+    pub overdue: bool,
+    pub state: OrderState,
+    pub stages: Vec<OrderStage>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stage fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Fact {
+    pub id: FactId,
+    pub order: OrderId,
+    pub stage: StageId,
+    pub day: NaiveDate,
+    pub shift: Option<ShiftName>,
+    pub operator: Option<Person>,
+    /// Negative in a reversal.
+    pub good: i32,
+    pub scrap: i32,
+    pub scrap_reason: Option<ScrapReasonName>,
+    pub comment: Option<String>,
+    /// The fact this one reverses.
+    pub reverses: Option<FactId>,
+    /// The fact that reversed this one.
+    pub reversed_by: Option<FactId>,
+    pub recorded_by: Person,
+    pub recorded_at: DateTime<Utc>,
+    pub source: Source,
+}
+
+/// A shift as a fact names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ShiftName {
+    pub id: ShiftId,
+    pub name: String,
+}
+
+/// A scrap reason as a fact names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ScrapReasonName {
+    pub id: ScrapReasonId,
+    pub name: String,
+}
+
+/// An order with its latest facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderDetail {
+    pub order: OrderSummary,
+    /// Newest first, the latest 200.
+    pub facts: Vec<Fact>,
+}
+
+/// A fact recorded, and its order as it now stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Recorded {
+    pub fact: Fact,
+    pub order: OrderSummary,
+}
+
+/// A run of one of the plant's shifts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ShiftRun {
+    pub id: ShiftId,
+    pub name: String,
+    /// The plant's day it started on.
+    pub day: NaiveDate,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The plant's clock: the shift on now (none between shifts) and the next to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CurrentShift {
+    pub time_zone: String,
+    /// The plant's day now.
+    pub today: NaiveDate,
+    pub current: Option<ShiftRun>,
+    pub next: Option<ShiftRun>,
+    pub at: DateTime<Utc>,
 }

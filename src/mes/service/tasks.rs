@@ -125,12 +125,7 @@ pub async fn save_category(
     let user = caller.user()?;
     user.require(Permission::MesPlan)?;
     let mut errors = Vec::new();
-    let code = input.code.trim().to_lowercase();
-    let code_ok = (1..=40).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !code_ok {
-        errors.push(FieldError::new("code", ErrorCode::InvalidInput));
-    }
+    let code = rules::check_code("code", &input.code).map_err(|e| errors.push(e)).unwrap_or_default();
     let name = check_text("name", &input.name, true, 80).map_err(|e| errors.push(e)).unwrap_or_default();
     if !errors.is_empty() {
         return Err(Error::Validation(errors));

@@ -1,3 +1,4 @@
 //! The floor's SQL, one module per aggregate.
 
+pub(in crate::mes) mod orders;
 pub(in crate::mes) mod tasks;

@@ -19,6 +19,8 @@ use crate::mes::rules::tasks::{AssigneeType, TaskAction, TaskInput, TaskState, V
 use crate::mes::service::tasks::{self, ListQuery};
 use crate::workflow::machine::replay;
 
+mod orders;
+
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions, size: u32) -> PgPool {
     db::app_pool_options(opts.max_connections(size)).connect_with(conn).await.unwrap()
 }

@@ -171,6 +171,32 @@ pub fn planned_overlap_ms(shifts: &[Shift], tz: Tz, event: &Span) -> i64 {
     planned_ms(shifts, tz, event)
 }
 
+/// The end of a local day: the next day's midnight, as an instant.
+pub fn day_end(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    instant(tz, day + Duration::days(1), NaiveTime::MIN)
+}
+
+/// The shift run going on at `now`, of `shifts` (each with what names it): of two that overlap (a handover), the one
+/// that started last.
+pub fn current<K>(shifts: &[(K, Shift)], tz: Tz, now: DateTime<Utc>) -> Option<(&K, Occurrence)> {
+    let at = Span::new(now, now + Duration::milliseconds(1));
+    shifts
+        .iter()
+        .flat_map(|(k, s)| s.occurrences(tz, &at).into_iter().map(move |o| (k, o)))
+        .filter(|(_, o)| o.span.start <= now && now < o.span.end)
+        .max_by_key(|(_, o)| o.span.start)
+}
+
+/// The next shift run to start after `now` (within a week), of `shifts`.
+pub fn next<K>(shifts: &[(K, Shift)], tz: Tz, now: DateTime<Utc>) -> Option<(&K, Occurrence)> {
+    let week = Span::new(now, now + Duration::days(8));
+    shifts
+        .iter()
+        .flat_map(|(k, s)| s.occurrences(tz, &week).into_iter().map(move |o| (k, o)))
+        .filter(|(_, o)| o.span.start > now)
+        .min_by_key(|(_, o)| o.span.start)
+}
+
 /// A plant's calendar: its shifts, in its time zone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calendar {
@@ -358,5 +384,34 @@ mod tests {
         assert_eq!(longer.span.ms(), 9 * 60 * MIN);
         let shorter = every_day.on(tz, NaiveDate::from_ymd_opt(2026, 9, 5).unwrap());
         assert_eq!(shorter.span.ms(), 7 * 60 * MIN);
+    }
+
+    #[test]
+    fn the_current_shift_is_the_run_going_on_midnight_and_handovers_included() {
+        let tz = Mexico_City;
+        let shifts = [("mañana", morning()), ("noche", night())];
+        // Wednesday 2026-11-25, 09:00: the morning shift of that day.
+        let (k, o) = current(&shifts, tz, local(tz, 2026, 11, 25, 9, 0)).unwrap();
+        assert_eq!((*k, o.day), ("mañana", NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()));
+        // 03:00 on Thursday: the night shift that started on Wednesday.
+        let (k, o) = current(&shifts, tz, local(tz, 2026, 11, 26, 3, 0)).unwrap();
+        assert_eq!((*k, o.day), ("noche", NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()));
+        // 06:00 sharp: the night has ended (half-open), the morning begun.
+        assert_eq!(*current(&shifts, tz, local(tz, 2026, 11, 26, 6, 0)).unwrap().0, "mañana");
+        // 15:00: between shifts; the next is the night at 22:00 that day.
+        assert!(current(&shifts, tz, local(tz, 2026, 11, 25, 15, 0)).is_none());
+        let (k, o) = next(&shifts, tz, local(tz, 2026, 11, 25, 15, 0)).unwrap();
+        assert_eq!((*k, o.span.start), ("noche", local(tz, 2026, 11, 25, 22, 0)));
+        // Saturday noon: no weekday shift runs; the next is Monday's morning (the night of Friday ended at 06:00).
+        assert!(current(&shifts, tz, local(tz, 2026, 11, 28, 12, 0)).is_none());
+        assert_eq!(
+            next(&shifts, tz, local(tz, 2026, 11, 28, 12, 0)).unwrap().1.span.start,
+            local(tz, 2026, 11, 30, 6, 0)
+        );
+        // Overlapping runs (a handover): the one that started last.
+        let late = Shift { days: WEEKDAYS, start: t(13, 30), end: t(21, 0), stops: vec![] };
+        let both = [("mañana", morning()), ("tarde", late)];
+        assert_eq!(*current(&both, tz, local(tz, 2026, 11, 25, 13, 45)).unwrap().0, "tarde");
+        assert_eq!(day_end(tz, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()), local(tz, 2026, 11, 26, 0, 0));
     }
 }

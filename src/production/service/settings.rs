@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::audit::{self, Actor, Event};
 use crate::caller::{RequestMeta, User};
 use crate::codes::{ErrorCode, FieldError};
-use crate::db::{self, PgPool, Scope};
+use crate::db::{self, PgPool, Scope, Tx};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Permission;
 use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
@@ -43,6 +43,12 @@ pub async fn time_zone(pool: &PgPool, caller: &crate::caller::Caller) -> Result<
     let zone = super::dashboard::time_zone(&mut tx).await?.name().to_owned();
     tx.commit().await?;
     Ok(zone)
+}
+
+/// The plant's shifts (id, name, the shift with its planned stops), in start order: what other areas read the plant's
+/// calendar with (the floor's current shift, when a shift's facts close).
+pub(crate) async fn calendar(tx: &mut Tx) -> Result<Vec<(ShiftId, String, crate::production::rules::calendar::Shift)>> {
+    Ok(dashboard_store::shifts(tx).await?)
 }
 
 /// Sets the plant's time zone: its shifts, planned stops and days are read in it from then on (the stored units and

@@ -329,7 +329,7 @@ pub(in crate::stockroom) async fn items(
     f: &ItemFilter<'_>,
 ) -> Result<Vec<ItemRow>, sqlx::Error> {
     let text = f.text.map(|t| t.to_lowercase());
-    let like = text.as_ref().map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let like = text.as_ref().map(|t| crate::db::like_contains(t));
     sqlx::query_as!(
         ItemRow,
         r#"with page as (

@@ -27,6 +27,7 @@ pub mod identity;
 pub mod inventory;
 pub mod live;
 pub mod mes;
+pub mod mes_orders;
 pub mod notify;
 pub mod production;
 pub mod production_dashboard;
@@ -45,6 +46,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(production_dashboard::router())
         .merge(stockroom::router(upload_limits))
         .merge(mes::router())
+        .merge(mes_orders::router())
         .merge(notify::router())
         .merge(live::router())
         .route("/openapi.json", get(openapi))
@@ -276,6 +278,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(stockroom::StockApi::openapi());
     doc.merge(stockroom_items::StockItemsApi::openapi());
     doc.merge(mes::MesApi::openapi());
+    doc.merge(mes_orders::MesOrdersApi::openapi());
     doc.merge(notify::NotifyApi::openapi());
     SecuritySchemes.modify(&mut doc);
     CommonResponses.modify(&mut doc);
