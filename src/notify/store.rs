@@ -496,7 +496,8 @@ pub(super) struct DueDelivery {
     pub secret: String,
 }
 
-/// The deliveries due, oldest first, claimed for the round: each is leased (its `next_at` moved `lease_secs` ahead, so
+/// The deliveries due, a person's test (`ping`) first, then oldest first (a test waits for no backlog of deliveries to
+/// receivers that do not answer: someone is looking at its row), claimed for the round: each is leased (its `next_at` moved `lease_secs` ahead, so
 /// no other round takes it meanwhile, and a round that dies leaves it to be tried again after the lease), and the
 /// claim commits before anything is sent: no row stays locked while a receiver is called (a webhook deleted meanwhile
 /// once waited for a whole round of unanswered calls). Platform scope.
@@ -505,7 +506,7 @@ pub(super) async fn claim(tx: &mut Tx, limit: i64, lease_secs: f64) -> Result<Ve
         DueDelivery,
         r#"with c as (select d.tenant_id, d.id from notify_deliveries d
                       where d.state = 'pending' and d.next_at <= now()
-                      order by d.next_at limit $1
+                      order by d.kind = 'ping' desc, d.next_at limit $1
                       for update of d skip locked),
                 u as (update notify_deliveries d set next_at = now() + make_interval(secs => $2)
                       from c where d.tenant_id = c.tenant_id and d.id = c.id

@@ -287,3 +287,42 @@ async fn notices_chosen_by_mail_and_the_daily_digest_go_through_a_real_smtp_serv
     let m = plain(&got[1].1);
     assert!(m.contains("Subject: Nexus: 1 aviso sin leer") && m.contains("SKU-3") && !m.contains("SKU-1"), "{m}");
 }
+
+/// A person's test of a webhook is claimed before a backlog of deliveries to receivers that do not answer (CI once
+/// waited 30 s for a test behind the deliveries schemathesis's webhooks had piled up).
+#[sqlx::test]
+async fn a_test_delivery_is_claimed_before_a_backlog(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = db::app_pool_options(opts.max_connections(3)).connect_with(conn).await.unwrap();
+    let (tenant, _, _) = plant(&pool, [("a@planta.test", "Ana")]).await;
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let hooks: Vec<i64> = sqlx::query_scalar(
+        "insert into notify_webhooks (tenant_id, url, secret, kinds, description, created_by)
+         select $1, 'https://hooks.example.com/' || n, repeat('s', 40), '{}', '', (select id from users limit 1)
+         from generate_series(1, 2) n returning id",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into notify_deliveries (tenant_id, webhook_id, kind, payload, next_at)
+         select $1, $2, 'stock_low', '{}', now() - interval '1 hour' from generate_series(1, 60)",
+    )
+    .bind(tenant)
+    .bind(hooks[0])
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let ping: i64 = sqlx::query_scalar(
+        "insert into notify_deliveries (tenant_id, webhook_id, kind, payload) values ($1, $2, 'ping', '{}') returning id",
+    )
+    .bind(tenant)
+    .bind(hooks[1])
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let claimed = crate::notify::store::claim(&mut tx, 10, 60.0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.len(), 10);
+    assert_eq!(claimed.iter().filter(|d| d.id == ping).count(), 1, "the test is among the first claimed");
+}
