@@ -26,6 +26,7 @@ use crate::mes::rules::views::{
     CurrentShift, Fact, LineName, OrderDetail, OrderStage, OrderSummary, ProductName, Recorded, ScrapReason,
     ScrapReasonName, ShiftName, ShiftRun, Stage,
 };
+use crate::mes::service::tasks::check_key;
 use crate::mes::store::orders as store;
 use crate::paging::{Limit, Page};
 use crate::production::rules::calendar::{self, Shift};
@@ -131,6 +132,14 @@ fn stage(r: store::StageRow) -> Stage {
     }
 }
 
+/// A code and a name of the plant's data (a stage's, a scrap reason's), both checked at once.
+fn code_and_name(code: &str, name: &str) -> Result<(String, String)> {
+    let mut errors = Vec::new();
+    let code = check_code("code", code).map_err(|e| errors.push(e)).unwrap_or_default();
+    let name = check_text("name", name, true, 80).map_err(|e| errors.push(e)).unwrap_or_default();
+    if errors.is_empty() { Ok((code, name)) } else { Err(Error::Validation(errors)) }
+}
+
 /// The plant's stages, the archived last (`mes:read`).
 pub async fn stages(pool: &PgPool, caller: &Caller) -> Result<Vec<Stage>> {
     caller.require(ApiScope::MesRead)?;
@@ -144,12 +153,7 @@ pub async fn stages(pool: &PgPool, caller: &Caller) -> Result<Vec<Stage>> {
 pub async fn save_stage(pool: &PgPool, caller: &Caller, id: Option<StageId>, input: &StageInput) -> Result<Stage> {
     let user = caller.user()?;
     user.require(Permission::MesPlan)?;
-    let mut errors = Vec::new();
-    let code = check_code("code", &input.code).map_err(|e| errors.push(e)).unwrap_or_default();
-    let name = check_text("name", &input.name, true, 80).map_err(|e| errors.push(e)).unwrap_or_default();
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    let (code, name) = code_and_name(&input.code, &input.name)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let write = store::StageWrite {
         code: &code,
@@ -186,12 +190,7 @@ pub async fn save_scrap_reason(
 ) -> Result<ScrapReason> {
     let user = caller.user()?;
     user.require(Permission::MesPlan)?;
-    let mut errors = Vec::new();
-    let code = check_code("code", &input.code).map_err(|e| errors.push(e)).unwrap_or_default();
-    let name = check_text("name", &input.name, true, 80).map_err(|e| errors.push(e)).unwrap_or_default();
-    if !errors.is_empty() {
-        return Err(Error::Validation(errors));
-    }
+    let (code, name) = code_and_name(&input.code, &input.name)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let saved = store::save_scrap_reason(&mut tx, user.tenant_id, id.map(|i| i.0), &code, &name, input.archived)
         .await?
@@ -406,16 +405,6 @@ pub async fn cancel(pool: &PgPool, caller: &Caller, id: OrderId) -> Result<Order
     store::set_state(&mut tx, tenant, id.0, OrderState::Cancelled.as_str()).await?;
     tx.commit().await?;
     get(pool, caller, id).await
-}
-
-fn check_key(key: Option<&str>) -> Result<Option<&str>> {
-    match key {
-        None => Ok(None),
-        Some(k) if k.is_empty() || k.chars().count() > 100 || k.chars().any(char::is_control) => {
-            Err(Error::field("idempotency_key", ErrorCode::InvalidInput))
-        }
-        Some(k) => Ok(Some(k)),
-    }
 }
 
 /// When the facts of `day`'s `shift` (or of the day, without one) close, by the plant's calendar and grace; `None`

@@ -48,7 +48,8 @@ fn actor(user: &User) -> Actor {
     Actor { user: user.user_id, role: user.role, manages: user.may(Permission::MesPlan) }
 }
 
-fn check_key(key: Option<&str>) -> Result<Option<&str>> {
+/// A request's idempotency key: 1 to 100 characters, no control characters (every floor write takes one).
+pub(super) fn check_key(key: Option<&str>) -> Result<Option<&str>> {
     match key {
         None => Ok(None),
         Some(k) if k.is_empty() || k.chars().count() > KEY_MAX || k.chars().any(char::is_control) => {
