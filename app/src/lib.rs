@@ -128,6 +128,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/mes/tasks") view={Lazy::<mes::TasksRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/tasks/new") view={Lazy::<mes::NewTaskRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/tasks/:id") view={Lazy::<mes::TaskRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/orders") view={Lazy::<mes::OrdersRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/orders/new") view={Lazy::<mes::NewOrderRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/orders/:id") view={Lazy::<mes::OrderRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/setup") view={Lazy::<mes::FloorSetupRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/account/webhooks") view={Lazy::<notify::WebhooksRoute>::new()} ssr=SsrMode::Async />
                         </Routes>

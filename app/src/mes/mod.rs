@@ -1,7 +1,13 @@
 //! The floor's pages: tasks (`/mes/tasks`: mine, my role's, all, as a list or a board by state), a task with its
-//! timeline and comments (`/mes/tasks/:id`), a new task (`/mes/tasks/new`). Everything they show and do goes through
-//! `nexus::mes::service`, the same calls REST makes.
+//! timeline and comments (`/mes/tasks/:id`), a new task (`/mes/tasks/new`); production orders with their route's
+//! progress (`/mes/orders`), an order with its facts and the form that records one (`/mes/orders/:id`), a new order
+//! (`/mes/orders/new`); the floor's stages, scrap reasons, grace and reopened shifts (`/mes/setup`). Everything they
+//! show and do goes through `nexus::mes::service`, the same calls REST makes.
 
+pub mod order;
+pub mod order_form;
+pub mod orders;
+pub mod setup;
 pub mod task;
 pub mod task_form;
 pub mod tasks;
@@ -15,4 +21,12 @@ crate::ui::area_pages!(
     TaskRoute => task::TaskPage,
     /// `/mes/tasks/new`.
     NewTaskRoute => task_form::NewTaskPage,
+    /// `/mes/orders`.
+    OrdersRoute => orders::OrdersPage,
+    /// `/mes/orders/:id`.
+    OrderRoute => order::OrderRoutePage,
+    /// `/mes/orders/new`.
+    NewOrderRoute => order_form::NewOrderPage,
+    /// `/mes/setup`.
+    FloorSetupRoute => setup::FloorSetupPage,
 );

@@ -128,6 +128,7 @@ fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView
                 })}
                 {me.can(Permission::MesRead).then(|| view! {
                     <li><A href="/mes/tasks" attr:class=NAV_LINK>{t!(i18n, nav.tasks)}</A></li>
+                    <li><A href="/mes/orders" attr:class=NAV_LINK>{t!(i18n, nav.orders)}</A></li>
                 })}
                 {me.can(Permission::StockRead).then(|| view! {
                     <li><A href="/stock" attr:class=NAV_LINK>{t!(i18n, room.nav)}</A></li>

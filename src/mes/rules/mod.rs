@@ -1,6 +1,8 @@
 //! The floor's pure rules: tasks, their workflow and who may take each action (`tasks`); stage facts, their rules
-//! field by field and when a shift's facts close (`facts`); the values the wire carries (`views`).
+//! field by field and when a shift's facts close (`facts`); what a planner writes (`orders`); the values the wire
+//! carries (`views`).
 
 pub mod facts;
+pub mod orders;
 pub mod tasks;
 pub mod views;

@@ -246,3 +246,16 @@ pub struct CurrentShift {
     pub next: Option<ShiftRun>,
     pub at: DateTime<Utc>,
 }
+
+/// What the floor's forms offer: the plant's products, its live stages and scrap reasons, its shifts, the people who
+/// record work, and its clock now (the current shift a fact starts with).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Choices {
+    pub products: Vec<ProductName>,
+    pub stages: Vec<Stage>,
+    pub scrap_reasons: Vec<ScrapReasonName>,
+    pub shifts: Vec<ShiftName>,
+    pub people: Vec<Person>,
+    pub clock: CurrentShift,
+}

@@ -9,7 +9,6 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Actor, Event};
 use crate::caller::{Caller, RequestMeta};
@@ -23,7 +22,7 @@ use crate::mes::rules::facts::{
 };
 use crate::mes::rules::tasks::{check_code, check_multiline};
 use crate::mes::rules::views::{
-    CurrentShift, Fact, LineName, OrderDetail, OrderStage, OrderSummary, ProductName, Recorded, ScrapReason,
+    Choices, CurrentShift, Fact, LineName, OrderDetail, OrderStage, OrderSummary, ProductName, Recorded, ScrapReason,
     ScrapReasonName, ShiftName, ShiftRun, Stage,
 };
 use crate::mes::service::tasks::check_key;
@@ -41,48 +40,6 @@ pub const GRACE_DEFAULT: i32 = 120;
 /// The longest a manager reopens a shift's facts for (minutes): a day.
 pub const REOPEN_MAX: i32 = 24 * 60;
 
-/// What a stage is written with.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct StageInput {
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub needs_shift: bool,
-    #[serde(default)]
-    pub inspection: bool,
-    #[serde(default)]
-    pub line_id: Option<LineId>,
-    #[serde(default)]
-    pub archived: bool,
-}
-
-/// What a scrap reason is written with.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ScrapReasonInput {
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub archived: bool,
-}
-
-/// What an order is written with. Its route is given when it is created and is then its own.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct OrderInput {
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub product_id: Option<ProductId>,
-    pub quantity: i32,
-    #[serde(default)]
-    pub due_date: Option<NaiveDate>,
-    /// The stages it goes through, in order (on creation; a change keeps the route).
-    #[serde(default)]
-    pub route: Vec<StageId>,
-}
-
 /// What a list of orders asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderQuery {
@@ -96,26 +53,7 @@ pub struct OrderQuery {
     pub limit: Option<i64>,
 }
 
-/// A manager's reopening of a shift's facts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ReopenInput {
-    pub day: NaiveDate,
-    /// The shift (none: the facts of the day recorded without one).
-    #[serde(default)]
-    pub shift_id: Option<ShiftId>,
-    /// For how long from now, in minutes (at most a day).
-    pub minutes: i32,
-    pub reason: String,
-}
-
-/// The plant's settings of its facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct FactSettings {
-    /// How long after a shift ends its facts can still be recorded or reversed (minutes, at most a week).
-    pub grace_minutes: i32,
-}
+pub use crate::mes::rules::orders::{FactSettings, OrderInput, ReopenInput, ScrapReasonInput, StageInput};
 
 fn stage(r: store::StageRow) -> Stage {
     Stage {
@@ -673,6 +611,37 @@ pub async fn current_shift(pool: &PgPool, caller: &Caller, now: DateTime<Utc>) -
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
     let (tz, shifts) = clock(&mut tx).await?;
     tx.commit().await?;
+    Ok(shift_now(tz, shifts, now))
+}
+
+/// What the floor's forms offer (`mes:read`): products, live stages and scrap reasons, shifts, the active people who
+/// work, and the current shift.
+pub async fn choices(pool: &PgPool, caller: &Caller, now: DateTime<Utc>) -> Result<Choices> {
+    caller.require(ApiScope::MesRead)?;
+    let roles: Vec<String> = crate::mes::rules::tasks::ASSIGNABLE_ROLES.iter().map(|r| r.as_str().to_owned()).collect();
+    let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
+    let (tz, shifts) = clock(&mut tx).await?;
+    let products = crate::production::service::settings::products(&mut tx).await?;
+    let stages = store::stages(&mut tx).await?;
+    let reasons = store::scrap_reasons(&mut tx).await?;
+    let people = crate::mes::store::tasks::people(&mut tx, &roles).await?;
+    tx.commit().await?;
+    Ok(Choices {
+        products: products.into_iter().map(|(id, code, name)| ProductName { id, code, name }).collect(),
+        stages: stages.into_iter().filter(|s| !s.archived).map(stage).collect(),
+        scrap_reasons: reasons
+            .into_iter()
+            .filter(|r| !r.archived)
+            .map(|r| ScrapReasonName { id: ScrapReasonId(r.id), name: r.name })
+            .collect(),
+        shifts: shifts.iter().map(|(id, name, _)| ShiftName { id: *id, name: name.clone() }).collect(),
+        people: people.into_iter().map(|p| Person { id: UserId(p.id), name: p.display_name }).collect(),
+        clock: shift_now(tz, shifts, now),
+    })
+}
+
+/// The plant's clock at `now`: today, the shift on and the next.
+fn shift_now(tz: Tz, shifts: Vec<(ShiftId, String, Shift)>, now: DateTime<Utc>) -> CurrentShift {
     let keyed: Vec<((ShiftId, String), Shift)> = shifts.into_iter().map(|(id, name, s)| ((id, name), s)).collect();
     let run = |(k, o): (&(ShiftId, String), calendar::Occurrence)| ShiftRun {
         id: k.0,
@@ -681,11 +650,11 @@ pub async fn current_shift(pool: &PgPool, caller: &Caller, now: DateTime<Utc>) -
         start: o.span.start,
         end: o.span.end,
     };
-    Ok(CurrentShift {
+    CurrentShift {
         time_zone: tz.name().to_owned(),
         today: today(tz, now),
         current: calendar::current(&keyed, tz, now).map(run),
         next: calendar::next(&keyed, tz, now).map(run),
         at: now,
-    })
+    }
 }

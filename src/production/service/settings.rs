@@ -51,6 +51,11 @@ pub(crate) async fn calendar(tx: &mut Tx) -> Result<Vec<(ShiftId, String, crate:
     Ok(dashboard_store::shifts(tx).await?)
 }
 
+/// The plant's active products (id, code, name), by code: what other areas name a product with (an order's product).
+pub(crate) async fn products(tx: &mut Tx) -> Result<Vec<(ProductId, String, String)>> {
+    Ok(dashboard_store::products(tx).await?.into_iter().map(|p| (p.id, p.code, p.name)).collect())
+}
+
 /// Sets the plant's time zone: its shifts, planned stops and days are read in it from then on (the stored units and
 /// stops are instants and do not move; the figures of a day are those of the day in the new zone).
 pub async fn save_plant(pool: &PgPool, user: &User, meta: &RequestMeta, input: &PlantInput) -> Result<String> {
