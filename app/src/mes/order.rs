@@ -45,7 +45,15 @@ pub async fn mes_order(id: OrderId) -> Result<OrderPage, AppError> {
 pub async fn mes_record(order: OrderId, input: FactInput, key: String) -> Result<Recorded, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::mes::service::orders::record(&st.pool, &caller, order, &input, nexus::mes::rules::facts::Source::Ui, Some(&key)).await?)
+    Ok(nexus::mes::service::orders::record(
+        &st.pool,
+        &caller,
+        order,
+        &input,
+        nexus::mes::rules::facts::Source::Ui,
+        Some(&key),
+    )
+    .await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/mes/fact-reverse")]
@@ -345,7 +353,8 @@ fn Facts(facts: Vec<Fact>, o: OrderSummary, changed: RwSignal<u64>) -> impl Into
     let stage_names: Vec<(StageId, String)> = o.stages.iter().map(|s| (s.stage, s.name.clone())).collect();
     let reversing = RwSignal::new(None::<Fact>);
     let reason = RwSignal::new(String::new());
-    let reverse = Action::new(move |(id, reason, key): &(FactId, String, String)| mes_reverse(*id, reason.clone(), key.clone()));
+    let reverse =
+        Action::new(move |(id, reason, key): &(FactId, String, String)| mes_reverse(*id, reason.clone(), key.clone()));
     let error = Signal::derive(move || reverse.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(_)) = reverse.value().get() {
@@ -354,9 +363,11 @@ fn Facts(facts: Vec<Fact>, o: OrderSummary, changed: RwSignal<u64>) -> impl Into
             changed.update(|c| *c += 1);
         }
     });
-    let stage_name = move |id: StageId| stage_names.iter().find(|(s, _)| *s == id).map(|(_, n)| n.clone()).unwrap_or_default();
-    let reversible =
-        move |f: &Fact| may_any && f.reverses.is_none() && f.reversed_by.is_none() && (may_all || f.recorded_by.id == mine);
+    let stage_name =
+        move |id: StageId| stage_names.iter().find(|(s, _)| *s == id).map(|(_, n)| n.clone()).unwrap_or_default();
+    let reversible = move |f: &Fact| {
+        may_any && f.reverses.is_none() && f.reversed_by.is_none() && (may_all || f.recorded_by.id == mine)
+    };
     let columns = vec![
         Column::new(
             move || td_string!(i18n.get_locale(), ord.f_day),

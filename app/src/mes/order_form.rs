@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use nexus::identity::rules::auth::Permission;
 use nexus::ids::{OrderId, ProductId, StageId};
-use nexus::mes::rules::views::Choices;
 use nexus::mes::rules::orders::OrderInput;
+use nexus::mes::rules::views::Choices;
 
 use super::orders::FloorNav;
 use crate::error::AppError;
@@ -83,7 +83,9 @@ fn OrderForm(c: Choices) -> impl IntoView {
     };
     let stages = StoredValue::new(c.stages.clone());
     let name_of = move |id: StageId| {
-        stages.with_value(|s| s.iter().find(|s| s.id == id).map(|s| format!("{} · {}", s.code, s.name)).unwrap_or_default())
+        stages.with_value(|s| {
+            s.iter().find(|s| s.id == id).map(|s| format!("{} · {}", s.code, s.name)).unwrap_or_default()
+        })
     };
     let swap = move |i: usize, j: usize| route.update(|r| r.swap(i, j));
     let no_stages = c.stages.is_empty();

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, LABEL, Loading, PageHeader};
+use crate::ui::components::{
+    BUTTON, BUTTON_SECONDARY, CARD, CARD_FLUSH, ErrorBanner, INPUT, LABEL, Loading, PageHeader,
+};
 use crate::ui::list::{Column, DataTable, Pager, Rows, href};
 use crate::ui::session::{Protected, use_me};
 
@@ -141,8 +143,9 @@ pub fn ShiftBanner(clock: CurrentShift) -> impl IntoView {
     let text = move || {
         let l = i18n.get_locale();
         match (&clock.current, &clock.next) {
-            (Some(c), _) => td_string!(l, ord.shift_now, name = c.name.clone(), from = hm(c.start), to = hm(c.end))
-                .to_string(),
+            (Some(c), _) => {
+                td_string!(l, ord.shift_now, name = c.name.clone(), from = hm(c.start), to = hm(c.end)).to_string()
+            }
             (None, Some(n)) => td_string!(l, ord.shift_none_next, name = n.name.clone(), at = hm(n.start)).to_string(),
             (None, None) => td_string!(l, ord.shift_none).to_string(),
         }

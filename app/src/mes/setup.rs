@@ -189,7 +189,7 @@ fn Stages(list: Vec<Stage>, lines: Vec<LineName>, changed: RwSignal<u64>) -> imp
                 <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
                     <div>
                         <label for="stage-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
-                        <input id="stage-code" class=INPUT maxlength="20" required data-testid="stage-code"
+                        <input id="stage-code" class=INPUT maxlength="40" required data-testid="stage-code"
                             aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "stage-code-error")
                             prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
                         {field_problem(error, "code", "stage-code-error")}
@@ -297,7 +297,7 @@ fn Reasons(list: Vec<ScrapReason>, changed: RwSignal<u64>) -> impl IntoView {
                 <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
                     <div>
                         <label for="reason-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
-                        <input id="reason-code" class=INPUT maxlength="20" required data-testid="reason-code"
+                        <input id="reason-code" class=INPUT maxlength="40" required data-testid="reason-code"
                             aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "reason-code-error")
                             prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
                         {field_problem(error, "code", "reason-code-error")}

@@ -1,6 +1,7 @@
 //! Planta Demo's floor: task categories and tasks in every state (a blocker for supply open on a line, tasks
-//! accepted, in progress, in review, rejected once and back in progress, done, cancelled), made through the same
-//! calls people make, as the demo's people, so each has its timeline and its notices.
+//! accepted, in progress, in review, rejected once and back in progress, done, cancelled); the stages orders go
+//! through, scrap reasons, and orders in every state with a week of stage facts (one reversed). Made through the same
+//! calls people make, as the demo's people, so each has its timeline, its notices and its facts' rules checked.
 
 use chrono::{Duration, Utc};
 use uuid::Uuid;
@@ -10,8 +11,12 @@ use crate::db::{self, PgPool, Scope};
 use crate::error::{Error, Result};
 use crate::identity::rules::auth::Role;
 use crate::identity::rules::tenant::TenantKind;
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ShiftId, TenantId, UserId};
+use crate::mes::rules::facts::{FactInput, GRACE_MAX, Source};
+use crate::mes::rules::orders::{FactSettings, OrderInput, ScrapReasonInput, StageInput};
 use crate::mes::rules::tasks::{AssigneeType, TaskAction, TaskInput};
+use crate::mes::rules::views::LineName;
+use crate::mes::service::orders;
 use crate::mes::service::tasks::{self, CategoryInput};
 use crate::mes::store::tasks as store;
 
@@ -127,15 +132,17 @@ const TASKS: [Demo; 7] = [
     },
 ];
 
-/// Builds Planta Demo's tasks when it has none (and its people and lines exist); whether it did.
+/// Builds Planta Demo's tasks when it has none, and its orders when it has no stages (once its people and lines
+/// exist); whether it built anything.
 pub async fn configure(pool: &PgPool) -> Result<bool> {
     let emails: Vec<String> = [MANAGER, OPERATOR, SUPPLY, OWNER].iter().map(|e| (*e).to_owned()).collect();
     let mut tx = db::begin(pool, Scope::Platform).await?;
     let people = store::people_by_email(&mut tx, &emails).await?;
     let Some(tenant) = people.first().map(|p| TenantId(p.tenant_id)) else { return Ok(false) };
-    if people.len() < emails.len() || store::has_tasks(&mut tx, tenant).await? {
+    if people.len() < emails.len() {
         return Ok(false);
     }
+    let has_tasks = store::has_tasks(&mut tx, tenant).await?;
     tx.commit().await?;
     let caller = |email: &str| -> Result<Caller> {
         let p = people.iter().find(|p| p.email == email).ok_or(Error::NotFound)?;
@@ -154,10 +161,28 @@ pub async fn configure(pool: &PgPool) -> Result<bool> {
     if lines.is_empty() {
         return Ok(false);
     }
+    let mut built = false;
+    if !has_tasks {
+        demo_tasks(pool, &manager, &caller, &lines).await?;
+        built = true;
+    }
+    if orders::stages(pool, &manager).await?.is_empty() {
+        demo_orders(pool, &manager, &caller(OPERATOR)?, &lines).await?;
+        built = true;
+    }
+    Ok(built)
+}
+
+async fn demo_tasks(
+    pool: &PgPool,
+    manager: &Caller,
+    caller: &impl Fn(&str) -> Result<Caller>,
+    lines: &[LineName],
+) -> Result<()> {
     let mut categories = Vec::new();
     for (code, name) in CATEGORIES {
         let input = CategoryInput { code: code.into(), name: name.into(), archived: false };
-        categories.push(tasks::save_category(pool, &manager, None, &input).await?.id);
+        categories.push(tasks::save_category(pool, manager, None, &input).await?.id);
     }
     let today = Utc::now().date_naive();
     for d in &TASKS {
@@ -176,11 +201,150 @@ pub async fn configure(pool: &PgPool) -> Result<bool> {
             assignee_id,
             assignee_role,
         };
-        let id = tasks::create(pool, &manager, &input, None).await?.task.id;
+        let id = tasks::create(pool, manager, &input, None).await?.task.id;
         for (action, by, comment) in d.steps {
             let comment = Some(*comment).filter(|c| !c.is_empty());
             tasks::transition(pool, &caller(by)?, id, *action, comment, None, None).await?;
         }
     }
-    Ok(true)
+    Ok(())
+}
+
+/// A demo stage: code, name, whether a fact names the shift, whether it inspects, its line (index).
+const STAGES: [(&str, &str, bool, bool, Option<usize>); 4] = [
+    ("EST", "Estampado", true, false, Some(0)),
+    ("SOL", "Soldadura", true, false, Some(1)),
+    ("ENS", "Ensamble", false, false, Some(2)),
+    ("INS", "Inspección final", false, true, None),
+];
+
+const SCRAP_REASONS: [(&str, &str); 3] =
+    [("MEDIDA", "Medida fuera de tolerancia"), ("REBABA", "Rebaba"), ("GOLPE", "Golpe en manejo")];
+
+/// A demo order: code, name, product (index), quantity, due in days, and how it is worked: `Week` a fact per stage
+/// every shift of the past week, `Done` its whole quantity on the week's first day, `Started` its first stage two
+/// days ago, `Waiting` nothing, `Cancelled` cancelled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Worked {
+    Week,
+    Done,
+    Started,
+    Waiting,
+    Cancelled,
+}
+
+const ORDERS: [(&str, &str, usize, i32, i64, Worked); 5] = [
+    ("OP-1001", "Soporte de motor · lote semanal", 0, 1500, 3, Worked::Week),
+    ("OP-1002", "Brazo de suspensión · pedido urgente", 1, 150, -2, Worked::Done),
+    ("OP-1003", "Base de amortiguador", 3, 80, -1, Worked::Started),
+    ("OP-1004", "Tapa de válvulas", 2, 300, 6, Worked::Waiting),
+    ("OP-1005", "Brazo de suspensión · muestra", 1, 60, 10, Worked::Cancelled),
+];
+
+/// The stages, scrap reasons and orders, with a week of facts: recorded through `orders::record` under a grace of a
+/// week (so the past week's shifts are open), which then goes back to the default.
+async fn demo_orders(pool: &PgPool, manager: &Caller, operator: &Caller, lines: &[LineName]) -> Result<()> {
+    let mut stages = Vec::new();
+    for (code, name, needs_shift, inspection, line) in STAGES {
+        let input = StageInput {
+            code: code.into(),
+            name: name.into(),
+            needs_shift,
+            inspection,
+            line_id: line.and_then(|i| lines.get(i)).map(|l| l.id),
+            archived: false,
+        };
+        stages.push(orders::save_stage(pool, manager, None, &input).await?.id);
+    }
+    let mut reasons = Vec::new();
+    for (code, name) in SCRAP_REASONS {
+        let input = ScrapReasonInput { code: code.into(), name: name.into(), archived: false };
+        reasons.push(orders::save_scrap_reason(pool, manager, None, &input).await?.id);
+    }
+    let choices = orders::choices(pool, manager, Utc::now()).await?;
+    let (tz, shifts) = {
+        let mut tx = db::begin(pool, Scope::Tenant(manager.tenant_id())).await?;
+        let tz = crate::production::service::dashboard::time_zone(&mut tx).await?;
+        let shifts = crate::production::service::settings::calendar(&mut tx).await?;
+        tx.commit().await?;
+        (tz, shifts)
+    };
+    let today = choices.clock.today;
+    let now = Utc::now();
+    // The week's shift runs that have begun, oldest first: (day, shift).
+    let runs: Vec<(chrono::NaiveDate, ShiftId)> = (0..7)
+        .rev()
+        .map(|back| today - Duration::days(back))
+        .flat_map(|day| {
+            shifts
+                .iter()
+                .filter(move |(_, _, s)| s.runs_on(day) && s.on(tz, day).span.start <= now)
+                .map(move |(id, _, _)| (day, *id))
+        })
+        .collect();
+    orders::save_settings(pool, manager, &FactSettings { grace_minutes: GRACE_MAX }).await?;
+    let operator_id = operator.user()?.user_id;
+    let mut reversible = None;
+    for (code, name, product, quantity, due_in, worked) in ORDERS {
+        let input = OrderInput {
+            code: code.into(),
+            name: name.into(),
+            product_id: choices.products.get(product).map(|p| p.id),
+            quantity,
+            due_date: Some(today + Duration::days(due_in)),
+            route: stages.clone(),
+        };
+        let order = orders::create(pool, manager, &input, None).await?.order.id;
+        let fact = |stage: usize, day, shift: Option<ShiftId>, good: i32, scrap: i32| FactInput {
+            stage_id: stages[stage],
+            day,
+            shift_id: shift.filter(|_| STAGES[stage].2),
+            operator_id: STAGES[stage].2.then_some(operator_id),
+            good,
+            scrap,
+            scrap_reason_id: (scrap > 0).then(|| reasons[(stage + good as usize) % reasons.len()]),
+            comment: None,
+        };
+        let mut facts = Vec::new();
+        match worked {
+            Worked::Week => {
+                for (i, (day, shift)) in runs.iter().enumerate() {
+                    let i = i as i32;
+                    facts.push(fact(0, *day, Some(*shift), 60 + (i * 7) % 13, i32::from(i % 4 == 0) * 2));
+                    facts.push(fact(1, *day, Some(*shift), 55 + (i * 5) % 11, i32::from(i % 5 == 0)));
+                    facts.push(fact(2, *day, Some(*shift), 50 + (i * 3) % 9, 0));
+                    facts.push(fact(3, *day, Some(*shift), 45 + (i * 11) % 7, i32::from(i % 3 == 0)));
+                }
+            }
+            Worked::Done => {
+                if let Some((day, shift)) = runs.first() {
+                    facts.extend((0..STAGES.len()).map(|s| fact(s, *day, Some(*shift), quantity, 0)));
+                }
+            }
+            Worked::Started => {
+                if let Some((day, shift)) = runs.iter().find(|(d, _)| *d == today - Duration::days(2)) {
+                    facts.push(fact(0, *day, Some(*shift), 30, 1));
+                }
+            }
+            Worked::Waiting | Worked::Cancelled => {}
+        }
+        for f in &facts {
+            // The stamping station's operator records on the floor's terminal; the rest are written at a desk.
+            let (by, source) =
+                if f.operator_id.is_some() { (operator, Source::Terminal) } else { (manager, Source::Ui) };
+            let made = orders::record(pool, by, order, f, source, None).await?;
+            if worked == Worked::Week && f.stage_id == stages[0] {
+                reversible = Some(made.fact.id);
+            }
+        }
+        if worked == Worked::Cancelled {
+            orders::cancel(pool, manager, order).await?;
+        }
+    }
+    // The last stamping count was typed twice: reversed, with the reason.
+    if let Some(id) = reversible {
+        orders::reverse(pool, operator, id, "Se contó dos veces la misma caja.", None).await?;
+    }
+    orders::save_settings(pool, manager, &FactSettings { grace_minutes: orders::GRACE_DEFAULT }).await?;
+    Ok(())
 }

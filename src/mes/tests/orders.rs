@@ -286,3 +286,54 @@ async fn the_current_shift_comes_from_the_plant_calendar(opts: PgPoolOptions, co
     assert!(afternoon.current.is_none());
     assert_eq!(afternoon.next.unwrap().day, today() + Duration::days(1));
 }
+
+#[sqlx::test]
+async fn the_demo_floor_has_orders_in_every_state_and_a_week_of_facts_built_once(
+    opts: PgPoolOptions,
+    conn: PgConnectOptions,
+) {
+    use crate::identity::rules::auth::Role;
+    let pool = app_pool(opts, conn, 5).await;
+    crate::identity::service::demo::seed(&pool, "Admin-Passw0rd").await.unwrap();
+    assert!(crate::production::service::demo::configure(&pool).await.unwrap());
+    assert!(crate::mes::service::demo::configure(&pool).await.unwrap());
+    assert!(!crate::mes::service::demo::configure(&pool).await.unwrap(), "once");
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let (tenant, manager): (crate::ids::TenantId, crate::ids::UserId) = sqlx::query_as(
+        "select t.id, u.id from tenants t join users u on u.tenant_id = t.id
+         where t.name = 'Planta Demo' and u.role = 'manager'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let manager = Caller::User(crate::caller::User {
+        user_id: manager,
+        tenant_id: tenant,
+        session_id: uuid::Uuid::new_v4(),
+        role: Role::Manager,
+        tenant_kind: crate::identity::rules::tenant::TenantKind::Manufacturer,
+        email: String::new(),
+        display_name: String::new(),
+    });
+    let all = orders::list(&pool, &manager, &OrderQuery { limit: Some(50), ..Default::default() }).await.unwrap().items;
+    let states: std::collections::HashSet<OrderState> = all.iter().map(|o| o.state).collect();
+    assert_eq!(states.len(), 4, "every state: {states:?}");
+    assert!(all.iter().any(|o| o.overdue), "one is late");
+    let week = all.iter().find(|o| o.code == "OP-1001").unwrap();
+    assert_eq!(week.state, OrderState::InProgress);
+    assert!(week.stages.iter().all(|s| s.good > 0), "every stage has work: {:?}", week.stages);
+    let detail = orders::get(&pool, &manager, week.id).await.unwrap();
+    let days: std::collections::HashSet<_> = detail.facts.iter().map(|f| f.day).collect();
+    assert!(days.len() >= 6, "a week of facts: {days:?}");
+    assert_eq!(detail.facts.iter().filter(|f| f.reverses.is_some()).count(), 1, "one reversed");
+    assert!(
+        detail.facts.iter().any(|f| f.source == Source::Terminal)
+            && detail.facts.iter().any(|f| f.source == Source::Ui)
+    );
+    // The week's grace was for building it: the plant's is the default again.
+    assert_eq!(orders::settings(&pool, &manager).await.unwrap().grace_minutes, orders::GRACE_DEFAULT);
+    // And its tasks are there too.
+    let q = crate::mes::service::tasks::ListQuery { view: crate::mes::rules::tasks::View::All, ..Default::default() };
+    assert!(crate::mes::service::tasks::list(&pool, &manager, &q).await.unwrap().items.len() >= 5);
+}
