@@ -152,3 +152,82 @@ test('the board shows every state however many open tasks there are, and a comme
   await manager.getByTestId('task-comment-send').click();
   await expect(manager.getByTestId('task-comment').last()).toContainText('@almacen revisa esto');
 });
+
+test('a manager writes an order with its route, an operator records the current shift on it, reverses a fact, and it ends done', async ({ browser }) => {
+  const OPERATOR = 'operador@planta.demo';
+  const manager = await person(browser, MANAGER);
+  // The demo's orders, each stage's progress drawn as a bar, under the plant's current shift.
+  await open(manager, '/mes/orders');
+  await expect(manager.getByTestId('shift-banner')).toHaveAttribute('data-on', 'true');
+  const week = manager.getByTestId('order-row').filter({ hasText: 'OP-1001' });
+  await expect(week.getByTestId('stage-progress')).toHaveCount(4);
+  await expect(week.getByTestId('order-state')).toHaveAttribute('data-state', 'in_progress');
+  await axe(manager);
+  await shot(manager, 'mes-orders');
+
+  // A new order: refused field by field when empty; then its code, quantity and a route without the inspection.
+  await open(manager, '/mes/orders/new');
+  await manager.getByTestId('order-create').click();
+  await expect(manager.locator('#order-code-error')).toBeVisible();
+  await expect(manager.locator('#order-quantity-error')).toBeVisible();
+  const code = `OP-E2E-${stamp}`;
+  await manager.getByTestId('order-code').fill(code);
+  await manager.getByTestId('order-name').fill('Soporte de motor e2e');
+  await manager.getByTestId('order-quantity-input').fill('10');
+  await expect(manager.getByTestId('route-stage')).toHaveCount(4);
+  await manager.getByTestId('route-stage').nth(3).getByTestId('route-remove').click();
+  await expect(manager.getByTestId('route-stage')).toHaveCount(3);
+  await axe(manager);
+  await shot(manager, 'mes-order-form');
+  await manager.getByTestId('order-create').click();
+  await expect(manager).toHaveURL(/\/mes\/orders\/\d+$/);
+  const orderUrl = new URL(manager.url()).pathname;
+  await expect(manager.getByTestId('order')).toHaveAttribute('data-state', 'open');
+  await expect(manager.getByTestId('order-route').getByTestId('stage-progress')).toHaveCount(3);
+
+  // The operator, on a tablet, opens it: the form starts on the first stage, the current shift and themselves.
+  const operator = await person(browser, OPERATOR, { width: 800, height: 1100 });
+  await open(operator, orderUrl);
+  await expect(operator.getByTestId('fact-shift')).not.toHaveValue('');
+  await expect(operator.getByTestId('fact-operator')).not.toHaveValue('');
+  // Scrap without its reason is refused under the reason, and nothing is recorded.
+  await operator.getByTestId('fact-good').fill('4');
+  await operator.getByTestId('fact-scrap').fill('1');
+  await operator.getByTestId('fact-save').click();
+  await expect(operator.locator('#fact-reason-error')).toBeVisible();
+  await expect(operator.getByTestId('fact-row')).toHaveCount(0);
+  await operator.getByTestId('fact-reason').selectOption({ index: 1 });
+  await operator.getByTestId('fact-save').click();
+  await expect(operator.getByTestId('fact-recorded')).not.toBeEmpty();
+  await expect(operator.getByTestId('fact-row')).toHaveCount(1);
+  const stamping = operator.getByTestId('order-route').getByTestId('stage-progress').first();
+  await expect(stamping).toHaveAttribute('data-good', '4');
+  await expect(operator.getByTestId('order')).toHaveAttribute('data-state', 'in_progress');
+  await axe(operator);
+  await shot(operator, 'mes-order-tablet');
+
+  // Counted twice: reversed with the reason, the original struck through and the bar back.
+  await operator.getByTestId('fact-reverse').click();
+  await operator.getByTestId('reverse-confirm').click();
+  await expect(operator.locator('#reverse-reason-error')).toBeVisible();
+  await operator.getByTestId('reverse-reason').fill('Se contó dos veces.');
+  await operator.getByTestId('reverse-confirm').click();
+  await expect(operator.getByTestId('fact-row')).toHaveCount(2);
+  await expect(operator.getByTestId('ord-reversed')).toHaveCount(1);
+  await expect(operator.getByTestId('ord-reversal')).toHaveCount(1);
+  await expect(stamping).toHaveAttribute('data-good', '0');
+  await expect(operator.getByTestId('fact-reverse')).toHaveCount(0);
+
+  // Ten good at each stage, and the order is done; the manager's page, open all along, shows it without a reload.
+  for (const stage of [0, 1, 2]) {
+    await operator.getByTestId('fact-stage').selectOption({ index: stage });
+    await operator.getByTestId('fact-good').fill('10');
+    await operator.getByTestId('fact-save').click();
+    await expect(operator.getByTestId('fact-row')).toHaveCount(3 + stage);
+  }
+  await expect(operator.getByTestId('order')).toHaveAttribute('data-state', 'done');
+  await expect(operator.getByTestId('fact-form')).toHaveCount(0);
+  await expect(manager.getByTestId('order')).toHaveAttribute('data-state', 'done', { timeout: 15_000 });
+  await operator.context().close();
+  await manager.context().close();
+});

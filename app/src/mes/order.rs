@@ -76,6 +76,8 @@ pub fn OrderRoutePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|i| i.parse::<OrderId>().ok()));
     let changed = RwSignal::new(0_u64);
+    // What the reader's last fact did: kept here, above the page the refetch draws again.
+    let notice = RwSignal::new(None::<String>);
     let live = crate::ui::live::use_live();
     let heard = Memo::new(move |_| live.as_ref().map(|l| l.production.get()));
     let order = Resource::new(
@@ -93,7 +95,7 @@ pub fn OrderRoutePage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match order.await {
-                        Ok(p) => view! { <Detail p changed /> }.into_any(),
+                        Ok(p) => view! { <Detail p changed notice /> }.into_any(),
                         Err(AppError::NotFound) => view! { <crate::ui::layout::NotFound /> }.into_any(),
                         Err(e) => view! {
                             <Title text=move || td_string!(i18n.get_locale(), ord.title) />
@@ -107,7 +109,7 @@ pub fn OrderRoutePage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(p: OrderPage, changed: RwSignal<u64>) -> impl IntoView {
+fn Detail(p: OrderPage, changed: RwSignal<u64>, notice: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let o = p.detail.order.clone();
@@ -126,7 +128,7 @@ fn Detail(p: OrderPage, changed: RwSignal<u64>) -> impl IntoView {
         <div class="grid gap-4 lg:grid-cols-[3fr_2fr]">
             <div class="space-y-4">
                 <Summary o=o.clone() may_cancel changed />
-                {may_record.then(|| view! { <FactForm o=o.clone() choices=p.choices.clone() changed /> })}
+                {may_record.then(|| view! { <FactForm o=o.clone() choices=p.choices.clone() changed notice /> })}
             </div>
             <Route o=o.clone() />
         </div>
@@ -200,7 +202,12 @@ fn pieces(text: &str) -> i32 {
 }
 
 #[component]
-fn FactForm(o: OrderSummary, choices: Choices, changed: RwSignal<u64>) -> impl IntoView {
+fn FactForm(
+    o: OrderSummary,
+    choices: Choices,
+    changed: RwSignal<u64>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let order = o.id;
@@ -222,7 +229,7 @@ fn FactForm(o: OrderSummary, choices: Choices, changed: RwSignal<u64>) -> impl I
     let key = RwSignal::new(new_key("fact"));
     let record = Action::new(move |(input, key): &(FactInput, String)| mes_record(order, input.clone(), key.clone()));
     let error = Signal::derive(move || record.value().get().and_then(Result::err));
-    let done = RwSignal::new(None::<String>);
+    let done = notice;
     Effect::new(move |_| {
         if let Some(Ok(r)) = record.value().get() {
             good.set(String::new());
@@ -411,13 +418,13 @@ fn Facts(facts: Vec<Fact>, o: OrderSummary, changed: RwSignal<u64>) -> impl Into
                     }
                 })}
                 <span class="whitespace-pre-line">{f.comment.clone()}</span>
+                <div class="mt-1 text-xs text-slate-600 dark:text-slate-300">
+                    {let name = f.recorded_by.name.clone(); move || td_string!(use_i18n().get_locale(), ord.recorded_by_name, name = name.clone()).to_string()}
+                    " · "<LocalTime at=f.recorded_at />
+                </div>
             }
             .into_any()
         }),
-        Column::new(
-            move || td_string!(i18n.get_locale(), ord.recorded_by),
-            |f: &Fact| view! { <span>{f.recorded_by.name.clone()}</span><div class="text-xs"><LocalTime at=f.recorded_at /></div> }.into_any(),
-        ),
         Column::new(move || td_string!(i18n.get_locale(), ord.actions), move |f: &Fact| {
             if !reversible(f) {
                 return ().into_any();
@@ -434,7 +441,7 @@ fn Facts(facts: Vec<Fact>, o: OrderSummary, changed: RwSignal<u64>) -> impl Into
     ];
     view! {
         <Show when=move || reversing.get().is_some()>
-            <form class=format!("{CARD} mt-4 space-y-3 border border-amber-300 dark:border-amber-800") data-testid="reverse-form"
+            <form class=format!("{CARD} mt-4 space-y-3 border border-amber-300 dark:border-amber-800") data-testid="reverse-form" novalidate
                 on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     if let Some(f) = reversing.get_untracked() {

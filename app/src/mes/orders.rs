@@ -177,14 +177,14 @@ pub fn StageBar(stage: OrderStage, quantity: i32, #[prop(optional)] wide: bool) 
     };
     let full = stage.good >= quantity;
     view! {
-        <div class=if wide { "grid grid-cols-[8rem_1fr_auto] items-center gap-3 text-sm" } else { "grid grid-cols-[5rem_1fr_auto] items-center gap-2 text-xs" }
+        <div class=if wide { "grid grid-cols-[8rem_1fr_8rem] items-center gap-3 text-sm" } else { "grid grid-cols-[6.5rem_1fr_7.5rem] items-center gap-2 text-xs" }
             data-testid="stage-progress" data-stage=stage.code.clone() data-good=stage.good>
             <span class="truncate" title=stage.name.clone()>{stage.name.clone()}</span>
             <div role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{pct:.0}") aria-label=label.clone()
                 class=if wide { "h-3 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" } else { "h-2 min-w-16 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" }>
                 <div class=if full { "h-full rounded-full bg-emerald-600" } else { "h-full rounded-full bg-[#2b7cee]" } style=format!("width: {pct:.1}%")></div>
             </div>
-            <span class="tabular-nums">{stage.good}"/"{quantity}
+            <span class="text-right tabular-nums">{stage.good}"/"{quantity}
                 {(stage.scrap != 0).then(|| view! { <span class="ml-1 text-red-700 dark:text-red-300">{move || td_string!(i18n.get_locale(), ord.scrap_short, n = stage.scrap).to_string()}</span> })}
             </span>
         </div>
@@ -337,7 +337,7 @@ fn columns() -> Vec<Column<OrderSummary>> {
             |o: &OrderSummary| {
                 let q = o.quantity;
                 view! {
-                    <div class="min-w-56 space-y-1">
+                    <div class="min-w-72 space-y-1">
                         {o.stages.iter().cloned().map(|s| view! { <StageBar stage=s quantity=q /> }).collect_view()}
                     </div>
                 }

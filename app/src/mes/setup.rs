@@ -170,7 +170,7 @@ fn Stages(list: Vec<Stage>, lines: Vec<LineName>, changed: RwSignal<u64>) -> imp
                     }
                 }).collect_view()}
             </ul>
-            <form class="grid gap-3" on:submit=move |ev| {
+            <form class="grid gap-3" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let input = StageInput {
                     code: code.get_untracked(),
@@ -285,7 +285,7 @@ fn Reasons(list: Vec<ScrapReason>, changed: RwSignal<u64>) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <form class="grid gap-3" on:submit=move |ev| {
+            <form class="grid gap-3" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let input = ScrapReasonInput { code: code.get_untracked(), name: name.get_untracked(), archived: archived.get_untracked() };
                 save.dispatch((editing.get_untracked(), input));
@@ -344,7 +344,7 @@ fn Grace(settings: FactSettings, changed: RwSignal<u64>) -> impl IntoView {
         <section class=CARD aria-labelledby="grace-h" data-testid="setup-grace">
             <h2 id="grace-h" class="mb-1 text-lg font-semibold">{t!(i18n, ord.grace_title)}</h2>
             <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.grace_note)}</p>
-            <form class="flex flex-wrap items-end gap-3" on:submit=move |ev| {
+            <form class="flex flex-wrap items-end gap-3" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let m = minutes.get_untracked();
                 save.dispatch(FactSettings { grace_minutes: m.trim().parse().unwrap_or(-1) });
@@ -379,7 +379,7 @@ fn Reopen(shifts: Vec<ShiftName>, today: NaiveDate) -> impl IntoView {
         <section class=CARD aria-labelledby="reopen-h" data-testid="setup-reopen">
             <h2 id="reopen-h" class="mb-1 text-lg font-semibold">{t!(i18n, ord.reopen_title)}</h2>
             <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.reopen_note)}</p>
-            <form class="grid gap-3" on:submit=move |ev| {
+            <form class="grid gap-3" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let m = minutes.get_untracked();
                 reopen.dispatch(ReopenInput {

@@ -221,7 +221,7 @@ const STAGES: [(&str, &str, bool, bool, Option<usize>); 4] = [
 const SCRAP_REASONS: [(&str, &str); 3] =
     [("MEDIDA", "Medida fuera de tolerancia"), ("REBABA", "Rebaba"), ("GOLPE", "Golpe en manejo")];
 
-/// A demo order: code, name, product (index), quantity, due in days, and how it is worked: `Week` a fact per stage
+/// A demo order: code, name, product (its code), quantity, due in days, and how it is worked: `Week` a fact per stage
 /// every shift of the past week, `Done` its whole quantity on the week's first day, `Started` its first stage two
 /// days ago, `Waiting` nothing, `Cancelled` cancelled.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -233,12 +233,12 @@ enum Worked {
     Cancelled,
 }
 
-const ORDERS: [(&str, &str, usize, i32, i64, Worked); 5] = [
-    ("OP-1001", "Soporte de motor · lote semanal", 0, 1500, 3, Worked::Week),
-    ("OP-1002", "Brazo de suspensión · pedido urgente", 1, 150, -2, Worked::Done),
-    ("OP-1003", "Base de amortiguador", 3, 80, -1, Worked::Started),
-    ("OP-1004", "Tapa de válvulas", 2, 300, 6, Worked::Waiting),
-    ("OP-1005", "Brazo de suspensión · muestra", 1, 60, 10, Worked::Cancelled),
+const ORDERS: [(&str, &str, &str, i32, i64, Worked); 5] = [
+    ("OP-1001", "Soporte de motor · lote semanal", "SOP-100", 1500, 3, Worked::Week),
+    ("OP-1002", "Brazo de suspensión · pedido urgente", "BRK-220", 150, -2, Worked::Done),
+    ("OP-1003", "Base de amortiguador", "BAS-415", 80, -1, Worked::Started),
+    ("OP-1004", "Tapa de válvulas", "TAP-310", 300, 6, Worked::Waiting),
+    ("OP-1005", "Brazo de suspensión · muestra", "BRK-220", 60, 10, Worked::Cancelled),
 ];
 
 /// The stages, scrap reasons and orders, with a week of facts: recorded through `orders::record` under a grace of a
@@ -289,7 +289,7 @@ async fn demo_orders(pool: &PgPool, manager: &Caller, operator: &Caller, lines: 
         let input = OrderInput {
             code: code.into(),
             name: name.into(),
-            product_id: choices.products.get(product).map(|p| p.id),
+            product_id: choices.products.iter().find(|p| p.code == product).map(|p| p.id),
             quantity,
             due_date: Some(today + Duration::days(due_in)),
             route: stages.clone(),
