@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/mes/orders") view={Lazy::<mes::OrdersRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/orders/new") view={Lazy::<mes::NewOrderRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/orders/:id") view={Lazy::<mes::OrderRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/mes/terminal") view={Lazy::<mes::TerminalRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/setup") view={Lazy::<mes::FloorSetupRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/inbox") view={Lazy::<notify::InboxRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/account/webhooks") view={Lazy::<notify::WebhooksRoute>::new()} ssr=SsrMode::Async />

@@ -12,7 +12,7 @@ const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/account/webhook
   '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report',
   '/stock', '/stock/items/1', '/stock/labels?items=1,2', '/stock/counter', '/stock/alerts?all=1', '/stock/setup',
   '/stock/items/new', '/stock/items/1/edit', '/stock/import', '/mes/tasks', '/mes/tasks?view=all&state=all&board=1', '/mes/tasks/new',
-  '/mes/tasks/1', '/mes/orders', '/mes/orders/1', '/mes/orders/new', '/mes/setup', '/inbox', '/no-such-page'];
+  '/mes/tasks/1', '/mes/orders', '/mes/orders/1', '/mes/orders/new', '/mes/setup', '/mes/terminal', '/inbox', '/no-such-page'];
 const ROLES: Record<string, string> = {
   admin: 'admin@nexus.demo',
   owner: 'dueno@planta.demo',

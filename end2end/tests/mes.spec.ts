@@ -231,3 +231,35 @@ test('a manager writes an order with its route, an operator records the current 
   await operator.context().close();
   await manager.context().close();
 });
+
+test('the terminal keeps a fact recorded with the network cut and sends it once when it is back', async ({ browser }) => {
+  const operator = await person(browser, 'operador@planta.demo', { width: 800, height: 1100 });
+  await open(operator, '/mes/terminal');
+  await expect(operator.getByTestId('terminal-connection')).toHaveAttribute('data-offline', 'false');
+  // A task's next step is one tap.
+  const task = operator.getByTestId('terminal-task').filter({ hasText: 'Revisar calibrador' });
+  await task.getByTestId('terminal-do-start').click();
+  await expect(task).toHaveAttribute('data-state', 'in_progress');
+  await axe(operator);
+
+  // The network drops: the order, its first stage still short, +5: kept in the queue, visibly.
+  const order = operator.getByTestId('terminal-order').filter({ hasText: 'OP-1004' });
+  const id = await order.getAttribute('data-key');
+  await operator.context().setOffline(true);
+  await order.getByTestId('terminal-pick-order').click();
+  await expect(order.getByTestId('terminal-stage').first()).toHaveAttribute('aria-pressed', 'true');
+  await order.getByTestId('terminal-record-5').click();
+  await expect(operator.getByTestId('terminal-connection')).toHaveAttribute('data-offline', 'true');
+  await expect(operator.getByTestId('terminal-waiting')).toHaveCount(1);
+  await shot(operator, 'mes-terminal-offline');
+
+  // Back: it is sent by itself, once.
+  await operator.context().setOffline(false);
+  await expect(operator.getByTestId('terminal-queue')).toHaveAttribute('data-waiting', '0', { timeout: 20_000 });
+  await expect(operator.getByTestId('terminal-connection')).toHaveAttribute('data-offline', 'false');
+  await expect(order).toContainText('5/300');
+  await open(operator, `/mes/orders/${id}`);
+  await expect(operator.getByTestId('fact-row')).toHaveCount(1);
+  await expect(operator.getByTestId('fact-good-cell')).toHaveText('5');
+  await operator.context().close();
+});

@@ -108,11 +108,13 @@ pub fn state_text(l: Locale, s: OrderState) -> &'static str {
     }
 }
 
-/// The floor's pages one can go to from another: tasks, orders and, for who plans, the set-up.
+/// The floor's pages one can go to from another: tasks, orders, the terminal for who works and the set-up for who
+/// plans.
 #[component]
 pub fn FloorNav(current: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let plan = use_me().can(Permission::MesPlan);
+    let work = use_me().can(Permission::MesWork);
     let link = move |href: &'static str, text: Signal<&'static str>| {
         let here = href == current;
         view! {
@@ -123,6 +125,7 @@ pub fn FloorNav(current: &'static str) -> impl IntoView {
         <nav class="mb-4 flex flex-wrap gap-2" aria-label=move || td_string!(i18n.get_locale(), ord.floor_nav)>
             {link("/mes/tasks", Signal::derive(move || td_string!(i18n.get_locale(), mes.title)))}
             {link("/mes/orders", Signal::derive(move || td_string!(i18n.get_locale(), ord.title)))}
+            {work.then(|| link("/mes/terminal", Signal::derive(move || td_string!(i18n.get_locale(), term.nav))))}
             {plan.then(|| link("/mes/setup", Signal::derive(move || td_string!(i18n.get_locale(), ord.setup_title))))}
         </nav>
     }

@@ -640,6 +640,19 @@ pub async fn choices(pool: &PgPool, caller: &Caller, now: DateTime<Utc>) -> Resu
     })
 }
 
+/// The lines `caller` works on when they are an operator placed on some (their terminal shows those lines' orders);
+/// `None` for anyone else (every order).
+pub async fn my_lines(pool: &PgPool, caller: &Caller) -> Result<Option<Vec<LineId>>> {
+    let user = caller.user()?;
+    if user.role != crate::identity::rules::auth::Role::Operator {
+        return Ok(None);
+    }
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    let lines = crate::production::service::settings::operator_lines(&mut tx, user.user_id).await?;
+    tx.commit().await?;
+    Ok(Some(lines).filter(|l| !l.is_empty()))
+}
+
 /// The plant's clock at `now`: today, the shift on and the next.
 fn shift_now(tz: Tz, shifts: Vec<(ShiftId, String, Shift)>, now: DateTime<Utc>) -> CurrentShift {
     let keyed: Vec<((ShiftId, String), Shift)> = shifts.into_iter().map(|(id, name, s)| ((id, name), s)).collect();

@@ -360,14 +360,17 @@ async fn detail_of(
             at: c.at,
         })
         .collect();
-    let actions = match user {
-        Some(u) if u.may(Permission::MesWork) => {
-            let parties = parties(&task);
-            Task::actions_from(task.state).into_iter().filter(|a| rules::may(*a, &parties, &actor(u)).is_ok()).collect()
-        }
-        _ => Vec::new(),
-    };
+    let actions = user.map(|u| doable(u, &task)).unwrap_or_default();
     Ok(TaskDetail { task, description, timeline, comments, actions })
+}
+
+/// What `user` may do to `task` now (none without `mes:work`).
+pub fn doable(user: &User, task: &TaskSummary) -> Vec<TaskAction> {
+    if !user.may(Permission::MesWork) {
+        return Vec::new();
+    }
+    let parties = parties(task);
+    Task::actions_from(task.state).into_iter().filter(|a| rules::may(*a, &parties, &actor(user)).is_ok()).collect()
 }
 
 fn parties(t: &TaskSummary) -> Parties {

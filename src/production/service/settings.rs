@@ -56,6 +56,11 @@ pub(crate) async fn products(tx: &mut Tx) -> Result<Vec<(ProductId, String, Stri
     Ok(dashboard_store::products(tx).await?.into_iter().map(|p| (p.id, p.code, p.name)).collect())
 }
 
+/// The lines an operator works on (none: not placed on any): what other areas narrow an operator's work to.
+pub(crate) async fn operator_lines(tx: &mut Tx, user: UserId) -> Result<Vec<LineId>> {
+    Ok(dashboard_store::operator_lines(tx, user).await?)
+}
+
 /// Sets the plant's time zone: its shifts, planned stops and days are read in it from then on (the stored units and
 /// stops are instants and do not move; the figures of a day are those of the day in the new zone).
 pub async fn save_plant(pool: &PgPool, user: &User, meta: &RequestMeta, input: &PlantInput) -> Result<String> {
