@@ -119,6 +119,13 @@ test('signed-out pages and their error states', async ({ page }) => {
 // English in one, dark for every other role and light for the rest, so each theme is seen in English too (colour
 // contrast is the theme's, a language's own failures are its texts'). axe takes 1-3 s a page: the whole sweep in
 // every combination was 35 minutes of CI.
+// Roles outside the floor (the platform's admin, a workshop, a bodega) see one refusal state on every MES page: they
+// are swept on one of them, not all nine.
+const OFF_FLOOR = new Set(['admin', 'workshop', 'warehouse']);
+function pagesOf(role: string) {
+  return OFF_FLOOR.has(role) ? SIGNED_IN_PAGES.filter((p) => !p.startsWith('/mes/') || p === '/mes/tasks') : SIGNED_IN_PAGES;
+}
+
 Object.entries(ROLES).forEach(([role, email], n) => {
   for (const locale of LOCALES) {
     const themes = locale === 'es' ? THEMES : [THEMES[n % 2]];
@@ -127,7 +134,7 @@ Object.entries(ROLES).forEach(([role, email], n) => {
         await login(page, email, demoPassword);
         await expect(page).toHaveURL(/\/$/);
         if (role === 'admin') await expect(page.getByTestId('pending-badge')).toBeVisible();
-        await sweep(page, role, SIGNED_IN_PAGES, [locale], [theme]);
+        await sweep(page, role, pagesOf(role), [locale], [theme]);
       });
     }
   }
