@@ -165,12 +165,12 @@ struct Outbox {
 }
 
 impl Outbox {
-    fn new(store: String) -> Self {
+    fn new(store: String, landed: RwSignal<u64>) -> Self {
         let o = Outbox {
             queue: RwSignal::new(Vec::new()),
             offline: RwSignal::new(false),
             sending: RwSignal::new(false),
-            landed: RwSignal::new(0),
+            landed,
         };
         #[cfg(feature = "hydrate")]
         {
@@ -246,21 +246,23 @@ impl Outbox {
 
 #[component]
 pub fn TerminalPage() -> impl IntoView {
+    // Bumped by the queue when something landed: the page asks again.
+    let landed = RwSignal::new(0_u64);
+    let live = crate::ui::live::use_live();
+    let heard = Memo::new(move |_| live.as_ref().map(|l| l.production.get()));
+    let data = Resource::new(move || (landed.get(), heard.get()), |_| mes_terminal());
     view! {
         <Protected permission=Permission::MesWork>
-            <Terminal />
+            <Terminal data landed />
         </Protected>
     }
 }
 
 #[component]
-fn Terminal() -> impl IntoView {
+fn Terminal(data: Resource<Result<TerminalView, AppError>>, landed: RwSignal<u64>) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
-    let outbox = Outbox::new(storage_key(&me));
-    let live = crate::ui::live::use_live();
-    let heard = Memo::new(move |_| live.as_ref().map(|l| l.production.get()));
-    let data = Resource::new(move || (outbox.landed.get(), heard.get()), |_| mes_terminal());
+    let outbox = Outbox::new(storage_key(&me), landed);
     view! {
         <Title text=move || td_string!(i18n.get_locale(), term.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, term.title))>
