@@ -12,6 +12,9 @@
 //!   50 people then make 50 transitions a second, far more than a floor does), where the target (p95 ≤ 40 ms) is
 //!   judged, and flat out (each person's next transition as soon as the last is answered: what the server can take,
 //!   its latency then the queue's); then every task's events replayed to its state (0 lost or doubled transitions).
+//! - `replay`: an operator terminal's queue of 200 actions (40 tasks accepted, started and sent to review, with 80
+//!   stage facts between them), each under its key, sent in order as the terminal sends them; then the whole queue
+//!   sent again, as a terminal does when the answers were lost: 0 rows added, every action answered as the first time.
 //!
 //! The bench's own cluster: `NEXUS_DATA_DIR=.data/bench NEXUS_PG_PORT=54329` (or `DATABASE_URL`).
 
@@ -42,12 +45,13 @@ pub enum Section {
     List,
     Race,
     Transitions,
+    Replay,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct MesBenchArgs {
     /// Sections to run, in this order.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Section::List, Section::Race, Section::Transitions])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Section::List, Section::Race, Section::Transitions, Section::Replay])]
     pub only: Vec<Section>,
     /// Tasks of the role the list section reads.
     #[arg(long, default_value_t = 100_000)]
@@ -155,6 +159,7 @@ pub async fn run(cfg: Config, args: MesBenchArgs) -> Result<()> {
             Section::List => rows.extend(list(&state.pool, &owner, &plant, &args).await?),
             Section::Race => rows.extend(race(&state.pool, &plant, &args).await?),
             Section::Transitions => rows.extend(transitions(&state.pool, &plant, &args).await?),
+            Section::Replay => rows.extend(replay_queue(&state.pool, &owner, &plant).await?),
         }
     }
     owner.close().await;
@@ -417,4 +422,131 @@ async fn work(
         times.extend(h.await??);
     }
     Ok((times, started.elapsed()))
+}
+
+/// A terminal's queued action: a task's step or a stage fact, under its key.
+enum Queued {
+    Step(TaskId, TaskAction),
+    Fact,
+}
+
+/// The facts and workflow events of the bench's plant.
+async fn rows_of(owner: &PgPool, tenant: TenantId) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "select (select count(*) from mes_facts where tenant_id = $1), (select count(*) from workflow_events where tenant_id = $1)",
+    )
+    .bind(tenant)
+    .fetch_one(owner)
+    .await?)
+}
+
+/// 200 queued terminal actions sent, then sent again under the same keys: what the second pass added.
+async fn replay_queue(pool: &PgPool, owner: &PgPool, plant: &Plant) -> Result<Vec<Row>> {
+    use nexus::mes::rules::facts::{FactInput, Source};
+    use nexus::mes::rules::orders::{OrderInput, StageInput};
+    use nexus::mes::service::orders;
+    let e = |e: Error| anyhow::anyhow!("{e}");
+    let worker = plant.supply.first().ok_or_else(|| anyhow::anyhow!("no supply person"))?;
+    let stage = match orders::stages(pool, &plant.manager).await.map_err(e)?.into_iter().find(|s| s.code == "terminal")
+    {
+        Some(s) => s.id,
+        None => {
+            let input = StageInput { code: "terminal".into(), name: "Terminal".into(), ..Default::default() };
+            orders::save_stage(pool, &plant.manager, None, &input).await.map_err(e)?.id
+        }
+    };
+    let order = OrderInput {
+        code: format!("BENCH-{}", chrono::Utc::now().timestamp_millis()),
+        name: "Terminal replay".into(),
+        product_id: None,
+        quantity: 1_000,
+        due_date: None,
+        route: vec![stage],
+    };
+    let order = orders::create(pool, &plant.manager, &order, None).await.map_err(e)?.order.id;
+    let today = orders::current_shift(pool, worker, chrono::Utc::now()).await.map_err(e)?.today;
+    let me = worker.user().map_err(e)?.user_id;
+    let mut queue = Vec::new();
+    for i in 0..40 {
+        let input = TaskInput {
+            assignee_type: AssigneeType::User,
+            assignee_id: Some(me),
+            assignee_role: None,
+            ..role_task(format!("Terminal {i}"))
+        };
+        let id = tasks::create(pool, &plant.manager, &input, None).await.map_err(e)?.task.id;
+        queue.push(Queued::Step(id, TaskAction::Accept));
+        queue.push(Queued::Fact);
+        queue.push(Queued::Step(id, TaskAction::Start));
+        queue.push(Queued::Fact);
+        queue.push(Queued::Step(id, TaskAction::SendToReview));
+    }
+    let fact = FactInput {
+        stage_id: stage,
+        day: today,
+        shift_id: None,
+        operator_id: None,
+        good: 1,
+        scrap: 0,
+        scrap_reason_id: None,
+        comment: None,
+    };
+    let run = format!("{}", Uuid::new_v4().simple());
+    // One pass through the queue: each action under its key, in order, as the terminal sends them; the facts made.
+    let send = || {
+        let (queue, fact, run) = (&queue, &fact, &run);
+        async move {
+            let mut times = Vec::new();
+            let mut made = Vec::new();
+            for (n, a) in queue.iter().enumerate() {
+                let key = format!("{run}-{n}");
+                let t = Instant::now();
+                match a {
+                    Queued::Step(id, action) => {
+                        tasks::transition(pool, worker, *id, *action, None, None, Some(&key)).await.map_err(e)?;
+                    }
+                    Queued::Fact => {
+                        made.push(
+                            orders::record(pool, worker, order, fact, Source::Terminal, Some(&key))
+                                .await
+                                .map_err(e)?
+                                .fact
+                                .id,
+                        );
+                    }
+                }
+                times.push(t.elapsed());
+            }
+            anyhow::Ok((times, made))
+        }
+    };
+    let (mut first, made) = send().await?;
+    let before = rows_of(owner, plant.tenant).await?;
+    let (mut again, remade) = send().await?;
+    let after = rows_of(owner, plant.tenant).await?;
+    first.sort();
+    again.sort();
+    let added = (after.0 - before.0) + (after.1 - before.1);
+    Ok(vec![
+        Row {
+            what: format!("{} queued terminal actions sent in order: p95", queue.len()),
+            value: format!("{} (p50 {})", ms(percentile(&first, 0.95)), ms(percentile(&first, 0.5))),
+            target: "(latency, no target)".into(),
+            pass: None,
+        },
+        Row {
+            what: format!("the same {} sent again under their keys: rows added", queue.len()),
+            value: format!(
+                "{added} (facts {} → {}, task events {} → {}; every fact answered as the first: {}; p95 {})",
+                before.0,
+                after.0,
+                before.1,
+                after.1,
+                made == remade,
+                ms(percentile(&again, 0.95))
+            ),
+            target: "0".into(),
+            pass: Some(added == 0 && made == remade),
+        },
+    ])
 }
