@@ -16,7 +16,8 @@ use super::orders::FloorNav;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::components::{
-    BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, LABEL, Loading, LocalTime, PageHeader, field_problem, names,
+    BUTTON, BUTTON_SECONDARY, CARD, EditorFoot, ErrorBanner, INPUT, LABEL, Loading, LocalTime, PageHeader,
+    field_problem, names,
 };
 use crate::ui::session::Protected;
 
@@ -221,18 +222,8 @@ fn Stages(list: Vec<Stage>, lines: Vec<LineName>, changed: RwSignal<u64>) -> imp
                     <input type="checkbox" prop:checked=move || inspection.get() on:change=move |ev| inspection.set(event_target_checked(&ev)) data-testid="stage-inspection" />
                     {t!(i18n, ord.inspection)}
                 </label>
-                {move || editing.get().is_some().then(|| view! {
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) />
-                        {t!(i18n, ord.archive)}
-                    </label>
-                })}
-                <div class="flex flex-wrap gap-2">
-                    <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="stage-save">{t!(i18n, common.save)}</button>
-                    {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
-                    })}
-                </div>
+<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
+                    pending=save.pending() save_testid="stage-save" on_cancel=Callback::new(move |_| clear()) />
             </form>
         </section>
     }
@@ -310,18 +301,8 @@ fn Reasons(list: Vec<ScrapReason>, changed: RwSignal<u64>) -> impl IntoView {
                         {field_problem(error, "name", "reason-name-error")}
                     </div>
                 </div>
-                {move || editing.get().is_some().then(|| view! {
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) />
-                        {t!(i18n, ord.archive)}
-                    </label>
-                })}
-                <div class="flex flex-wrap gap-2">
-                    <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="reason-save">{t!(i18n, common.save)}</button>
-                    {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
-                    })}
-                </div>
+<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
+                    pending=save.pending() save_testid="reason-save" on_cancel=Callback::new(move |_| clear()) />
             </form>
         </section>
     }

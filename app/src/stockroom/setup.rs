@@ -13,7 +13,7 @@ use nexus::stockroom::rules::{CategoryInput, DepartmentInput};
 use super::{Room, stock_room};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader};
+use crate::ui::components::{BUTTON_SECONDARY, CARD, EditorFoot, ErrorBanner, INPUT, Loading, PageHeader};
 use crate::ui::session::Protected;
 
 #[server(prefix = "/api", endpoint = "ui/stock/categories")]
@@ -170,18 +170,8 @@ fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
                     <input type="checkbox" prop:checked=move || self_issue.get() on:change=move |ev| self_issue.set(event_target_checked(&ev)) />
                     {t!(i18n, room.setup_self_issue)}
                 </label>
-                {move || editing.get().is_some().then(|| view! {
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) data-testid="dept-archived" />
-                        {t!(i18n, room.setup_archive)}
-                    </label>
-                })}
-                <div class="flex flex-wrap gap-2">
-                    <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="dept-save">{t!(i18n, common.save)}</button>
-                    {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
-                    })}
-                </div>
+<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
+                    pending=save.pending() save_testid="dept-save" archive_testid="dept-archived" on_cancel=Callback::new(move |_| clear()) />
             </form>
         </section>
     }
@@ -264,18 +254,8 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
                         {field_problem(error, "parent", "cat-parent-error")}
                     </div>
                 </div>
-                {move || editing.get().is_some().then(|| view! {
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) />
-                        {t!(i18n, room.setup_archive)}
-                    </label>
-                })}
-                <div class="flex flex-wrap gap-2">
-                    <button type="submit" class=BUTTON disabled=move || save.pending().get() data-testid="cat-save">{t!(i18n, common.save)}</button>
-                    {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class=BUTTON_SECONDARY on:click=move |_| clear()>{t!(i18n, common.cancel)}</button>
-                    })}
-                </div>
+<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
+                    pending=save.pending() save_testid="cat-save" on_cancel=Callback::new(move |_| clear()) />
             </form>
         </section>
     }

@@ -330,3 +330,35 @@ pub fn new_key(prefix: &str) -> String {
     }
     format!("{prefix}-{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())
 }
+
+/// The foot of a form that makes a new record of an organisation's data or changes the one chosen (a stock room's
+/// departments and categories, a floor's stages and scrap reasons): while changing one, its "archive" box; save
+/// (disabled while sent) and, while changing one, cancel.
+#[component]
+pub fn EditorFoot(
+    /// A record is being changed (not a new one made).
+    #[prop(into)]
+    editing: Signal<bool>,
+    archived: RwSignal<bool>,
+    #[prop(into)] archive_label: Signal<&'static str>,
+    #[prop(into)] pending: Signal<bool>,
+    save_testid: &'static str,
+    #[prop(optional)] archive_testid: Option<&'static str>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {move || editing.get().then(|| view! {
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" prop:checked=move || archived.get() on:change=move |ev| archived.set(event_target_checked(&ev)) data-testid=archive_testid />
+                {move || archive_label.get()}
+            </label>
+        })}
+        <div class="flex flex-wrap gap-2">
+            <button type="submit" class=BUTTON disabled=move || pending.get() data-testid=save_testid>{t!(i18n, common.save)}</button>
+            {move || editing.get().then(|| view! {
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_cancel.run(())>{t!(i18n, common.cancel)}</button>
+            })}
+        </div>
+    }
+}
