@@ -263,3 +263,43 @@ test('the terminal keeps a fact recorded with the network cut and sends it once 
   await expect(operator.getByTestId('fact-good-cell')).toHaveText('5');
   await operator.context().close();
 });
+
+test('a planner sets the floor up: a stage on a line, made and archived; a scrap reason; the grace; a shift reopened', async ({ browser }) => {
+  const manager = await person(browser, MANAGER);
+  await open(manager, '/mes/setup');
+  // A stage refused without its code, then made on a line, then archived.
+  await manager.getByTestId('stage-name').fill('Pintura');
+  await manager.getByTestId('stage-save').click();
+  await expect(manager.locator('#stage-code-error')).toBeVisible();
+  await manager.getByTestId('stage-code').fill(`pin-${stamp}`);
+  await manager.getByTestId('stage-line').selectOption({ index: 1 });
+  await manager.getByTestId('stage-needs-shift').check();
+  await manager.getByTestId('stage-save').click();
+  const stage = manager.getByTestId('setup-stage').filter({ hasText: `pin-${stamp}` });
+  await expect(stage).toContainText('Pintura');
+  await stage.getByRole('button').click();
+  await manager.getByTestId('setup-stages').getByRole('checkbox').last().check();
+  await manager.getByTestId('stage-save').click();
+  await expect(stage).toContainText('Archivada');
+  // A scrap reason.
+  await manager.getByTestId('reason-code').fill(`poro-${stamp}`);
+  await manager.getByTestId('reason-name').fill('Poro en pintura');
+  await manager.getByTestId('reason-save').click();
+  await expect(manager.getByTestId('setup-reason').filter({ hasText: 'Poro en pintura' })).toBeVisible();
+  // The grace, refused past a week, then kept.
+  await manager.getByTestId('grace-minutes').fill('20000');
+  await manager.getByTestId('grace-save').click();
+  await expect(manager.locator('#grace-minutes-error')).toBeVisible();
+  await manager.getByTestId('grace-minutes').fill('90');
+  await manager.getByTestId('grace-save').click();
+  await expect(manager.getByTestId('grace-minutes')).toHaveValue('90');
+  // A shift reopened needs its reason; with it, it says until when.
+  await manager.getByTestId('reopen-save').click();
+  await expect(manager.locator('#reopen-reason-error')).toBeVisible();
+  await manager.getByTestId('reopen-reason').fill('Faltó registrar la última caja.');
+  await manager.getByTestId('reopen-save').click();
+  await expect(manager.getByTestId('reopen-done')).not.toBeEmpty();
+  await axe(manager);
+  await shot(manager, 'mes-setup');
+  await manager.context().close();
+});
