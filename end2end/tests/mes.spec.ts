@@ -153,19 +153,27 @@ test('the board shows every state however many open tasks there are, and a comme
   await expect(manager.getByTestId('task-comment').last()).toContainText('@almacen revisa esto');
 });
 
-test('a manager writes an order with its route, an operator records the current shift on it, reverses a fact, and it ends done', async ({ browser }) => {
-  const OPERATOR = 'operador@planta.demo';
-  const manager = await person(browser, MANAGER);
-  // The demo's orders, each stage's progress drawn as a bar, under the plant's current shift.
-  await open(manager, '/mes/orders');
-  await expect(manager.getByTestId('shift-banner')).toHaveAttribute('data-on', 'true');
-  const week = manager.getByTestId('order-row').filter({ hasText: 'OP-1001' });
-  await expect(week.getByTestId('stage-progress')).toHaveCount(4);
-  await expect(week.getByTestId('order-state')).toHaveAttribute('data-state', 'in_progress');
-  await axe(manager);
-  await shot(manager, 'mes-orders');
+/** A stage of the plant's, made over REST with a code of this run's (the demo's own may have been changed by the
+ * schemathesis run before this suite, which works the same plant). */
+async function stage(request: APIRequestContext, headers: Record<string, string>, code: string, needsShift: boolean) {
+  const res = await request.post('/api/v1/mes/stages', {
+    headers,
+    data: { code, name: code.toUpperCase(), needs_shift: needsShift },
+  });
+  expect(res.status()).toBe(201);
+  return (await res.json()).id as number;
+}
 
-  // A new order: refused field by field when empty; then its code, quantity and a route without the inspection.
+test('a manager writes an order with its route, an operator records the current shift on it, reverses a fact, and it ends done', async ({ browser, request }) => {
+  const OPERATOR = 'operador@planta.demo';
+  const headers = await bearer(request, MANAGER);
+  const cut = `cor-${stamp}`;
+  const check = `ver-${stamp}`;
+  await stage(request, headers, cut, true);
+  await stage(request, headers, check, false);
+  const manager = await person(browser, MANAGER);
+
+  // A new order: refused field by field when empty; then its code, quantity and a route of this run's two stages.
   await open(manager, '/mes/orders/new');
   await manager.getByTestId('order-create').click();
   await expect(manager.locator('#order-code-error')).toBeVisible();
@@ -174,20 +182,28 @@ test('a manager writes an order with its route, an operator records the current 
   await manager.getByTestId('order-code').fill(code);
   await manager.getByTestId('order-name').fill('Soporte de motor e2e');
   await manager.getByTestId('order-quantity-input').fill('10');
-  await expect(manager.getByTestId('route-stage')).toHaveCount(4);
-  await manager.getByTestId('route-stage').nth(3).getByTestId('route-remove').click();
-  await expect(manager.getByTestId('route-stage')).toHaveCount(3);
+  const route = manager.getByTestId('route-stage');
+  while ((await route.count()) > 0) await route.first().getByTestId('route-remove').click();
+  for (const s of [check, cut]) {
+    await manager.getByTestId('route-add-stage').selectOption({ label: `${s} · ${s.toUpperCase()}` });
+    await manager.getByTestId('route-add').click();
+  }
+  await expect(route).toHaveCount(2);
+  // Moved: the cut first, then the check.
+  await route.nth(1).getByRole('button', { name: `Subir ${cut} · ${cut.toUpperCase()}` }).click();
+  await expect(route.first()).toContainText(cut);
   await axe(manager);
   await shot(manager, 'mes-order-form');
   await manager.getByTestId('order-create').click();
   await expect(manager).toHaveURL(/\/mes\/orders\/\d+$/);
   const orderUrl = new URL(manager.url()).pathname;
   await expect(manager.getByTestId('order')).toHaveAttribute('data-state', 'open');
-  await expect(manager.getByTestId('order-route').getByTestId('stage-progress')).toHaveCount(3);
+  await expect(manager.getByTestId('order-route').getByTestId('stage-progress')).toHaveCount(2);
 
   // The operator, on a tablet, opens it: the form starts on the first stage, the current shift and themselves.
   const operator = await person(browser, OPERATOR, { width: 800, height: 1100 });
   await open(operator, orderUrl);
+  await expect(operator.getByTestId('shift-banner')).toHaveAttribute('data-on', 'true');
   await expect(operator.getByTestId('fact-shift')).not.toHaveValue('');
   await expect(operator.getByTestId('fact-operator')).not.toHaveValue('');
   // Scrap without its reason is refused under the reason, and nothing is recorded.
@@ -200,8 +216,8 @@ test('a manager writes an order with its route, an operator records the current 
   await operator.getByTestId('fact-save').click();
   await expect(operator.getByTestId('fact-recorded')).not.toBeEmpty();
   await expect(operator.getByTestId('fact-row')).toHaveCount(1);
-  const stamping = operator.getByTestId('order-route').getByTestId('stage-progress').first();
-  await expect(stamping).toHaveAttribute('data-good', '4');
+  const cutting = operator.getByTestId('order-route').getByTestId('stage-progress').first();
+  await expect(cutting).toHaveAttribute('data-good', '4');
   await expect(operator.getByTestId('order')).toHaveAttribute('data-state', 'in_progress');
   await axe(operator);
   await shot(operator, 'mes-order-tablet');
@@ -215,15 +231,24 @@ test('a manager writes an order with its route, an operator records the current 
   await expect(operator.getByTestId('fact-row')).toHaveCount(2);
   await expect(operator.getByTestId('ord-reversed')).toHaveCount(1);
   await expect(operator.getByTestId('ord-reversal')).toHaveCount(1);
-  await expect(stamping).toHaveAttribute('data-good', '0');
+  await expect(cutting).toHaveAttribute('data-good', '0');
   await expect(operator.getByTestId('fact-reverse')).toHaveCount(0);
 
-  // Ten good at each stage, and the order is done; the manager's page, open all along, shows it without a reload.
-  for (const stage of [0, 1, 2]) {
-    await operator.getByTestId('fact-stage').selectOption({ index: stage });
+  // The manager's list finds it, a bar per stage.
+  await open(manager, `/mes/orders?q=${code}`);
+  const row = manager.getByTestId('order-row').filter({ hasText: code });
+  await expect(row.getByTestId('stage-progress')).toHaveCount(2);
+  await expect(row.getByTestId('order-state')).toHaveAttribute('data-state', 'in_progress');
+  await axe(manager);
+  await shot(manager, 'mes-orders');
+
+  // Ten good at each stage, and the order is done; the manager's page, open meanwhile, shows it without a reload.
+  await open(manager, orderUrl);
+  for (const n of [0, 1]) {
+    await operator.getByTestId('fact-stage').selectOption({ index: n });
     await operator.getByTestId('fact-good').fill('10');
     await operator.getByTestId('fact-save').click();
-    await expect(operator.getByTestId('fact-row')).toHaveCount(3 + stage);
+    await expect(operator.getByTestId('fact-row')).toHaveCount(3 + n);
   }
   await expect(operator.getByTestId('order')).toHaveAttribute('data-state', 'done');
   await expect(operator.getByTestId('fact-form')).toHaveCount(0);
@@ -232,19 +257,34 @@ test('a manager writes an order with its route, an operator records the current 
   await manager.context().close();
 });
 
-test('the terminal keeps a fact recorded with the network cut and sends it once when it is back', async ({ browser }) => {
+test('the terminal keeps a fact recorded with the network cut and sends it once when it is back', async ({ browser, request }) => {
+  const headers = await bearer(request, MANAGER);
+  const id = await stage(request, headers, `ter-${stamp}`, false);
+  const code = `OP-TER-${stamp}`;
+  const made = await request.post('/api/v1/mes/orders', { headers, data: { code, name: 'Terminal e2e', quantity: 300, route: [id] } });
+  expect(made.status()).toBe(201);
+  const orderId = (await made.json()).order.id;
+  const task = await request.post('/api/v1/mes/tasks', {
+    headers,
+    data: { title: `Revisar calibrador e2e ${stamp}`, assignee_type: 'role', assignee_role: 'operator' },
+  });
+  expect(task.status()).toBe(201);
+
   const operator = await person(browser, 'operador@planta.demo', { width: 800, height: 1100 });
   await open(operator, '/mes/terminal');
   await expect(operator.getByTestId('terminal-connection')).toHaveAttribute('data-offline', 'false');
   // A task's next step is one tap.
-  const task = operator.getByTestId('terminal-task').filter({ hasText: 'Revisar calibrador' });
-  await task.getByTestId('terminal-do-start').click();
-  await expect(task).toHaveAttribute('data-state', 'in_progress');
+  const mine = operator.getByTestId('terminal-task').filter({ hasText: `Revisar calibrador e2e ${stamp}` });
+  await mine.getByTestId('terminal-do-accept').click();
+  await expect(mine).toHaveAttribute('data-state', 'accepted');
+  // The order's code, as a scanner types it.
+  await operator.getByTestId('terminal-find-input').fill(code);
+  await operator.getByTestId('terminal-find-input').press('Enter');
+  const order = operator.getByTestId('terminal-order').filter({ hasText: code });
+  await expect(order).toHaveCount(1);
   await axe(operator);
 
-  // The network drops: the order, its first stage still short, +5: kept in the queue, visibly.
-  const order = operator.getByTestId('terminal-order').filter({ hasText: 'OP-1004' });
-  const id = await order.getAttribute('data-key');
+  // The network drops: the order, its stage, +5: kept in the queue, visibly.
   await operator.context().setOffline(true);
   await order.getByTestId('terminal-pick-order').click();
   await expect(order.getByTestId('terminal-stage').first()).toHaveAttribute('aria-pressed', 'true');
@@ -258,7 +298,7 @@ test('the terminal keeps a fact recorded with the network cut and sends it once 
   await expect(operator.getByTestId('terminal-queue')).toHaveAttribute('data-waiting', '0', { timeout: 20_000 });
   await expect(operator.getByTestId('terminal-connection')).toHaveAttribute('data-offline', 'false');
   await expect(order).toContainText('5/300');
-  await open(operator, `/mes/orders/${id}`);
+  await open(operator, `/mes/orders/${orderId}`);
   await expect(operator.getByTestId('fact-row')).toHaveCount(1);
   await expect(operator.getByTestId('fact-good-cell')).toHaveText('5');
   await operator.context().close();

@@ -140,93 +140,93 @@ fn Stages(list: Vec<Stage>, lines: Vec<LineName>, changed: RwSignal<u64>) -> imp
     });
     let empty = list.is_empty();
     view! {
-        <section class=CARD aria-labelledby="stages-h" data-testid="setup-stages">
-            <h2 id="stages-h" class="mb-1 text-lg font-semibold">{t!(i18n, ord.stages)}</h2>
-            <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.stages_note)}</p>
-            {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.no_stages)}</p> })}
-            <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
-                {list.into_iter().map(|s| {
-                    let pick = s.clone();
-                    view! {
-                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-stage">
-                            <span>
-                                <span class="font-mono">{s.code.clone()}</span>" · "<span class="font-medium">{s.name.clone()}</span>
-                                {s.line.as_ref().map(|l| view! { <span class=NOTE>{l.code.clone()}</span> })}
-                                {s.needs_shift.then(|| view! { <span class=NOTE>{t!(i18n, ord.needs_shift_short)}</span> })}
-                                {s.inspection.then(|| view! { <span class=NOTE>{t!(i18n, ord.inspection_short)}</span> })}
-                                {s.archived.then(|| view! { <span class=ARCHIVED>{t!(i18n, ord.archived)}</span> })}
-                            </span>
-                            <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                                editing.set(Some(pick.id));
-                                code.set(pick.code.clone());
-                                name.set(pick.name.clone());
-                                needs_shift.set(pick.needs_shift);
-                                inspection.set(pick.inspection);
-                                archived.set(pick.archived);
-                                line.set(pick.line.as_ref().map(|l| l.id));
-                            }>
-                                {t!(i18n, ord.edit)}<span class="sr-only">" "{s.name.clone()}</span>
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <form class="grid gap-3" novalidate on:submit=move |ev| {
-                ev.prevent_default();
-                let input = StageInput {
-                    code: code.get_untracked(),
-                    name: name.get_untracked(),
-                    needs_shift: needs_shift.get_untracked(),
-                    inspection: inspection.get_untracked(),
-                    line_id: line.get_untracked(),
-                    archived: archived.get_untracked(),
-                };
-                save.dispatch((editing.get_untracked(), input));
-            }>
-                <h3 class="text-sm font-semibold">
-                    {move || if editing.get().is_some() { td_string!(i18n.get_locale(), ord.edit_stage) } else { td_string!(i18n.get_locale(), ord.new_stage) }}
-                </h3>
-                <ErrorBanner error fields=&["code", "name", "line_id"] />
-                <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
-                    <div>
-                        <label for="stage-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
-                        <input id="stage-code" class=INPUT maxlength="40" required data-testid="stage-code"
-                            aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "stage-code-error")
-                            prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-                        {field_problem(error, "code", "stage-code-error")}
+            <section class=CARD aria-labelledby="stages-h" data-testid="setup-stages">
+                <h2 id="stages-h" class="mb-1 text-lg font-semibold">{t!(i18n, ord.stages)}</h2>
+                <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.stages_note)}</p>
+                {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.no_stages)}</p> })}
+                <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
+                    {list.into_iter().map(|s| {
+                        let pick = s.clone();
+                        view! {
+                            <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-stage">
+                                <span>
+                                    <span class="font-mono">{s.code.clone()}</span>" · "<span class="font-medium">{s.name.clone()}</span>
+                                    {s.line.as_ref().map(|l| view! { <span class=NOTE>{l.code.clone()}</span> })}
+                                    {s.needs_shift.then(|| view! { <span class=NOTE>{t!(i18n, ord.needs_shift_short)}</span> })}
+                                    {s.inspection.then(|| view! { <span class=NOTE>{t!(i18n, ord.inspection_short)}</span> })}
+                                    {s.archived.then(|| view! { <span class=ARCHIVED>{t!(i18n, ord.archived)}</span> })}
+                                </span>
+                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
+                                    editing.set(Some(pick.id));
+                                    code.set(pick.code.clone());
+                                    name.set(pick.name.clone());
+                                    needs_shift.set(pick.needs_shift);
+                                    inspection.set(pick.inspection);
+                                    archived.set(pick.archived);
+                                    line.set(pick.line.as_ref().map(|l| l.id));
+                                }>
+                                    {t!(i18n, ord.edit)}<span class="sr-only">" "{s.name.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form class="grid gap-3" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    let input = StageInput {
+                        code: code.get_untracked(),
+                        name: name.get_untracked(),
+                        needs_shift: needs_shift.get_untracked(),
+                        inspection: inspection.get_untracked(),
+                        line_id: line.get_untracked(),
+                        archived: archived.get_untracked(),
+                    };
+                    save.dispatch((editing.get_untracked(), input));
+                }>
+                    <h3 class="text-sm font-semibold">
+                        {move || if editing.get().is_some() { td_string!(i18n.get_locale(), ord.edit_stage) } else { td_string!(i18n.get_locale(), ord.new_stage) }}
+                    </h3>
+                    <ErrorBanner error fields=&["code", "name", "line_id"] />
+                    <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
+                        <div>
+                            <label for="stage-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
+                            <input id="stage-code" class=INPUT maxlength="40" required data-testid="stage-code"
+                                aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "stage-code-error")
+                                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                            {field_problem(error, "code", "stage-code-error")}
+                        </div>
+                        <div>
+                            <label for="stage-name" class=LABEL>{t!(i18n, ord.f_name)}</label>
+                            <input id="stage-name" class=INPUT maxlength="80" required data-testid="stage-name"
+                                aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "stage-name-error")
+                                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                            {field_problem(error, "name", "stage-name-error")}
+                        </div>
                     </div>
                     <div>
-                        <label for="stage-name" class=LABEL>{t!(i18n, ord.f_name)}</label>
-                        <input id="stage-name" class=INPUT maxlength="80" required data-testid="stage-name"
-                            aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "stage-name-error")
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                        {field_problem(error, "name", "stage-name-error")}
+                        <label for="stage-line" class=LABEL>{t!(i18n, ord.f_line)}</label>
+                        <select id="stage-line" class=INPUT data-testid="stage-line"
+                            aria-invalid=names(error, "line_id", "true") aria-describedby=names(error, "line_id", "stage-line-error")
+                            prop:value=move || line.get().map(|l| l.0.to_string()).unwrap_or_default()
+                            on:change=move |ev| line.set(event_target_value(&ev).parse::<i32>().ok().map(LineId))>
+                            <option value="">{t!(i18n, mes.f_none)}</option>
+                            {lines.into_iter().map(|l| view! { <option value=l.id.0.to_string()>{format!("{} · {}", l.code, l.name)}</option> }).collect_view()}
+                        </select>
+                        {field_problem(error, "line_id", "stage-line-error")}
                     </div>
-                </div>
-                <div>
-                    <label for="stage-line" class=LABEL>{t!(i18n, ord.f_line)}</label>
-                    <select id="stage-line" class=INPUT data-testid="stage-line"
-                        aria-invalid=names(error, "line_id", "true") aria-describedby=names(error, "line_id", "stage-line-error")
-                        prop:value=move || line.get().map(|l| l.0.to_string()).unwrap_or_default()
-                        on:change=move |ev| line.set(event_target_value(&ev).parse::<i32>().ok().map(LineId))>
-                        <option value="">{t!(i18n, mes.f_none)}</option>
-                        {lines.into_iter().map(|l| view! { <option value=l.id.0.to_string()>{format!("{} · {}", l.code, l.name)}</option> }).collect_view()}
-                    </select>
-                    {field_problem(error, "line_id", "stage-line-error")}
-                </div>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || needs_shift.get() on:change=move |ev| needs_shift.set(event_target_checked(&ev)) data-testid="stage-needs-shift" />
-                    {t!(i18n, ord.needs_shift)}
-                </label>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || inspection.get() on:change=move |ev| inspection.set(event_target_checked(&ev)) data-testid="stage-inspection" />
-                    {t!(i18n, ord.inspection)}
-                </label>
-<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
-                    pending=save.pending() save_testid="stage-save" on_cancel=Callback::new(move |_| clear()) />
-            </form>
-        </section>
-    }
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" prop:checked=move || needs_shift.get() on:change=move |ev| needs_shift.set(event_target_checked(&ev)) data-testid="stage-needs-shift" />
+                        {t!(i18n, ord.needs_shift)}
+                    </label>
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" prop:checked=move || inspection.get() on:change=move |ev| inspection.set(event_target_checked(&ev)) data-testid="stage-inspection" />
+                        {t!(i18n, ord.inspection)}
+                    </label>
+    <EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
+                        pending=save.pending() save_testid="stage-save" on_cancel=Callback::new(move |_| clear()) />
+                </form>
+            </section>
+        }
 }
 
 /// The scrap reasons, and one form that makes a new one or changes the one chosen.
@@ -252,60 +252,60 @@ fn Reasons(list: Vec<ScrapReason>, changed: RwSignal<u64>) -> impl IntoView {
     });
     let empty = list.is_empty();
     view! {
-        <section class=CARD aria-labelledby="reasons-h" data-testid="setup-reasons">
-            <h2 id="reasons-h" class="mb-3 text-lg font-semibold">{t!(i18n, ord.scrap_reasons)}</h2>
-            {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.no_reasons)}</p> })}
-            <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
-                {list.into_iter().map(|r| {
-                    let pick = r.clone();
-                    view! {
-                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-reason">
-                            <span>
-                                <span class="font-mono">{r.code.clone()}</span>" · "<span class="font-medium">{r.name.clone()}</span>
-                                {r.archived.then(|| view! { <span class=ARCHIVED>{t!(i18n, ord.archived)}</span> })}
-                            </span>
-                            <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                                editing.set(Some(pick.id));
-                                code.set(pick.code.clone());
-                                name.set(pick.name.clone());
-                                archived.set(pick.archived);
-                            }>
-                                {t!(i18n, ord.edit)}<span class="sr-only">" "{r.name.clone()}</span>
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <form class="grid gap-3" novalidate on:submit=move |ev| {
-                ev.prevent_default();
-                let input = ScrapReasonInput { code: code.get_untracked(), name: name.get_untracked(), archived: archived.get_untracked() };
-                save.dispatch((editing.get_untracked(), input));
-            }>
-                <h3 class="text-sm font-semibold">
-                    {move || if editing.get().is_some() { td_string!(i18n.get_locale(), ord.edit_reason) } else { td_string!(i18n.get_locale(), ord.new_reason) }}
-                </h3>
-                <ErrorBanner error fields=&["code", "name"] />
-                <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
-                    <div>
-                        <label for="reason-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
-                        <input id="reason-code" class=INPUT maxlength="40" required data-testid="reason-code"
-                            aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "reason-code-error")
-                            prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-                        {field_problem(error, "code", "reason-code-error")}
+            <section class=CARD aria-labelledby="reasons-h" data-testid="setup-reasons">
+                <h2 id="reasons-h" class="mb-3 text-lg font-semibold">{t!(i18n, ord.scrap_reasons)}</h2>
+                {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, ord.no_reasons)}</p> })}
+                <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
+                    {list.into_iter().map(|r| {
+                        let pick = r.clone();
+                        view! {
+                            <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-reason">
+                                <span>
+                                    <span class="font-mono">{r.code.clone()}</span>" · "<span class="font-medium">{r.name.clone()}</span>
+                                    {r.archived.then(|| view! { <span class=ARCHIVED>{t!(i18n, ord.archived)}</span> })}
+                                </span>
+                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
+                                    editing.set(Some(pick.id));
+                                    code.set(pick.code.clone());
+                                    name.set(pick.name.clone());
+                                    archived.set(pick.archived);
+                                }>
+                                    {t!(i18n, ord.edit)}<span class="sr-only">" "{r.name.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form class="grid gap-3" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    let input = ScrapReasonInput { code: code.get_untracked(), name: name.get_untracked(), archived: archived.get_untracked() };
+                    save.dispatch((editing.get_untracked(), input));
+                }>
+                    <h3 class="text-sm font-semibold">
+                        {move || if editing.get().is_some() { td_string!(i18n.get_locale(), ord.edit_reason) } else { td_string!(i18n.get_locale(), ord.new_reason) }}
+                    </h3>
+                    <ErrorBanner error fields=&["code", "name"] />
+                    <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
+                        <div>
+                            <label for="reason-code" class=LABEL>{t!(i18n, ord.f_code)}</label>
+                            <input id="reason-code" class=INPUT maxlength="40" required data-testid="reason-code"
+                                aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "reason-code-error")
+                                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                            {field_problem(error, "code", "reason-code-error")}
+                        </div>
+                        <div>
+                            <label for="reason-name" class=LABEL>{t!(i18n, ord.f_name)}</label>
+                            <input id="reason-name" class=INPUT maxlength="80" required data-testid="reason-name"
+                                aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "reason-name-error")
+                                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                            {field_problem(error, "name", "reason-name-error")}
+                        </div>
                     </div>
-                    <div>
-                        <label for="reason-name" class=LABEL>{t!(i18n, ord.f_name)}</label>
-                        <input id="reason-name" class=INPUT maxlength="80" required data-testid="reason-name"
-                            aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "reason-name-error")
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                        {field_problem(error, "name", "reason-name-error")}
-                    </div>
-                </div>
-<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
-                    pending=save.pending() save_testid="reason-save" on_cancel=Callback::new(move |_| clear()) />
-            </form>
-        </section>
-    }
+    <EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), ord.archive))
+                        pending=save.pending() save_testid="reason-save" on_cancel=Callback::new(move |_| clear()) />
+                </form>
+            </section>
+        }
 }
 
 /// How long after a shift its facts stay open.

@@ -1,7 +1,8 @@
 //! `/mes/terminal`: the floor's tablet, worked with gloves: large targets, few words. My tasks (mine and my role's,
 //! unfinished) with the one next step each (accept, start, send to review); my line's orders (an operator placed on
-//! lines sees the orders whose route runs there), each recorded in three taps: the order, the stage, the pieces (good
-//! by default; a switch makes them scrap, with the reason). The current shift heads it and every fact is of it.
+//! lines sees the orders whose route runs there; an order's code, scanned from its traveller or typed, finds it on
+//! any line), each recorded in three taps: the order, the stage, the pieces (good by default; a switch makes them
+//! scrap, with the reason). The current shift heads it and every fact is of it.
 //!
 //! Every action carries an idempotency key and goes through a queue kept in the browser (`localStorage`, per person):
 //! sent at once when the connection is up, kept while it is down and sent when it comes back, in order, each once (a
@@ -21,7 +22,9 @@ use super::orders::ShiftBanner;
 use super::texts;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::components::{BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, Loading, PageHeader, error_text, new_key};
+use crate::ui::components::{
+    BUTTON, BUTTON_SECONDARY, CARD, ErrorBanner, INPUT, Loading, PageHeader, error_text, new_key,
+};
 use crate::ui::session::{Protected, use_me};
 
 /// A task as the terminal shows it: with the next step the person may take (accept, start, send to review).
@@ -44,7 +47,7 @@ pub struct TerminalView {
 const SHOWN: i64 = 50;
 
 #[server(prefix = "/api", endpoint = "ui/mes/terminal")]
-pub async fn mes_terminal() -> Result<TerminalView, AppError> {
+pub async fn mes_terminal(find: String) -> Result<TerminalView, AppError> {
     use nexus::mes::rules::tasks::View;
     use nexus::mes::service::{orders, tasks};
     let st = crate::state::state()?;
@@ -68,8 +71,13 @@ pub async fn mes_terminal() -> Result<TerminalView, AppError> {
         })
         .collect();
     let choices = orders::choices(&st.pool, &caller, chrono::Utc::now()).await?;
-    let mine = orders::my_lines(&st.pool, &caller).await?;
-    let q = orders::OrderQuery { unfinished: true, limit: Some(SHOWN), ..Default::default() };
+    // An order looked for (its code scanned from its traveller, or typed) is found whatever its line.
+    let find = Some(find.trim().to_owned()).filter(|f| !f.is_empty());
+    let mine = match find {
+        Some(_) => None,
+        None => orders::my_lines(&st.pool, &caller).await?,
+    };
+    let q = orders::OrderQuery { unfinished: true, search: find, limit: Some(SHOWN), ..Default::default() };
     let orders = orders::list(&st.pool, &caller, &q)
         .await?
         .items
@@ -248,18 +256,24 @@ impl Outbox {
 pub fn TerminalPage() -> impl IntoView {
     // Bumped by the queue when something landed: the page asks again.
     let landed = RwSignal::new(0_u64);
+    // The order looked for ("": my line's).
+    let find = RwSignal::new(String::new());
     let live = crate::ui::live::use_live();
     let heard = Memo::new(move |_| live.as_ref().map(|l| l.production.get()));
-    let data = Resource::new(move || (landed.get(), heard.get()), |_| mes_terminal());
+    let data = Resource::new(move || (landed.get(), heard.get(), find.get()), |(_, _, f)| mes_terminal(f));
     view! {
         <Protected permission=Permission::MesWork>
-            <Terminal data landed />
+            <Terminal data landed find />
         </Protected>
     }
 }
 
 #[component]
-fn Terminal(data: Resource<Result<TerminalView, AppError>>, landed: RwSignal<u64>) -> impl IntoView {
+fn Terminal(
+    data: Resource<Result<TerminalView, AppError>>,
+    landed: RwSignal<u64>,
+    find: RwSignal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let outbox = Outbox::new(storage_key(&me), landed);
@@ -269,6 +283,7 @@ fn Terminal(data: Resource<Result<TerminalView, AppError>>, landed: RwSignal<u64
             <a href="/mes/tasks" class=BUTTON_SECONDARY>{t!(i18n, mes.title)}</a>
         </PageHeader>
         <Queue outbox />
+        <Find find />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -333,6 +348,28 @@ fn Queue(outbox: Outbox) -> impl IntoView {
                 </For>
             </ul>
         </section>
+    }
+}
+
+/// Finding an order by its code or name: a scanner types the traveller's code and Enter; empty, my line's orders.
+#[component]
+fn Find(find: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let typed = RwSignal::new(String::new());
+    view! {
+        <form role="search" class="mb-4 flex gap-2" data-testid="terminal-find"
+            on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); find.set(typed.get_untracked()); }>
+            <label for="terminal-find" class="sr-only">{t!(i18n, term.find)}</label>
+            <input id="terminal-find" type="search" class=format!("{INPUT} text-lg") maxlength="100" data-testid="terminal-find-input"
+                placeholder=move || td_string!(i18n.get_locale(), term.find)
+                prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+            <button type="submit" class=format!("{BUTTON} {BIG}")>{t!(i18n, common.search)}</button>
+            <Show when=move || !find.get().is_empty()>
+                <button type="button" class=format!("{BUTTON_SECONDARY} {BIG}") on:click=move |_| { typed.set(String::new()); find.set(String::new()); }>
+                    {t!(i18n, term.my_line)}
+                </button>
+            </Show>
+        </form>
     }
 }
 

@@ -119,62 +119,62 @@ fn Departments(list: Vec<Department>, changed: RwSignal<u64>) -> impl IntoView {
     });
     let empty = list.is_empty();
     view! {
-        <section class=CARD aria-labelledby="dept-h" data-testid="setup-departments">
-            <h2 id="dept-h" class="mb-3 text-lg font-semibold">{t!(i18n, room.setup_departments)}</h2>
-            {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_no_departments)}</p> })}
-            <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
-                {list.into_iter().map(|d| {
-                    let pick = d.clone();
-                    view! {
-                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-department">
-                            <span>
-                                <span class="font-mono">{d.code.clone()}</span> " · " <span class="font-medium">{d.name.clone()}</span>
-                                {d.self_issue.then(|| view! { <span class="ml-2 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_self_issue_short)}</span> })}
-                                {d.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">{t!(i18n, room.setup_archived)}</span> })}
-                            </span>
-                            <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                                editing.set(Some(pick.id));
-                                code.set(pick.code.clone());
-                                name.set(pick.name.clone());
-                                self_issue.set(pick.self_issue);
-                                archived.set(pick.archived);
-                            }>
-                                {t!(i18n, room.setup_edit)} <span class="sr-only">" " {d.name.clone()}</span>
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <form class="grid gap-3" on:submit=move |ev| {
-                ev.prevent_default();
-                let input = DepartmentInput { code: code.get_untracked(), name: name.get_untracked(), self_issue: self_issue.get_untracked(), archived: archived.get_untracked() };
-                save.dispatch((editing.get_untracked(), input));
-            }>
-                <h3 class="text-sm font-semibold">
-                    {move || if editing.get().is_some() { td_string!(i18n.get_locale(), room.setup_edit_department) } else { td_string!(i18n.get_locale(), room.setup_new_department) }}
-                </h3>
-                <ErrorBanner error fields=&["code", "name"] />
-                <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
-                    <div>
-                        <label for="dept-code" class=LABEL>{t!(i18n, room.setup_code)}</label>
-                        <input id="dept-code" class=INPUT maxlength="20" required aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "dept-code-error") prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) data-testid="dept-code" />
-                        {field_problem(error, "code", "dept-code-error")}
+            <section class=CARD aria-labelledby="dept-h" data-testid="setup-departments">
+                <h2 id="dept-h" class="mb-3 text-lg font-semibold">{t!(i18n, room.setup_departments)}</h2>
+                {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_no_departments)}</p> })}
+                <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
+                    {list.into_iter().map(|d| {
+                        let pick = d.clone();
+                        view! {
+                            <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-department">
+                                <span>
+                                    <span class="font-mono">{d.code.clone()}</span> " · " <span class="font-medium">{d.name.clone()}</span>
+                                    {d.self_issue.then(|| view! { <span class="ml-2 text-xs text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_self_issue_short)}</span> })}
+                                    {d.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">{t!(i18n, room.setup_archived)}</span> })}
+                                </span>
+                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
+                                    editing.set(Some(pick.id));
+                                    code.set(pick.code.clone());
+                                    name.set(pick.name.clone());
+                                    self_issue.set(pick.self_issue);
+                                    archived.set(pick.archived);
+                                }>
+                                    {t!(i18n, room.setup_edit)} <span class="sr-only">" " {d.name.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form class="grid gap-3" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let input = DepartmentInput { code: code.get_untracked(), name: name.get_untracked(), self_issue: self_issue.get_untracked(), archived: archived.get_untracked() };
+                    save.dispatch((editing.get_untracked(), input));
+                }>
+                    <h3 class="text-sm font-semibold">
+                        {move || if editing.get().is_some() { td_string!(i18n.get_locale(), room.setup_edit_department) } else { td_string!(i18n.get_locale(), room.setup_new_department) }}
+                    </h3>
+                    <ErrorBanner error fields=&["code", "name"] />
+                    <div class="grid gap-3 sm:grid-cols-[8rem_1fr]">
+                        <div>
+                            <label for="dept-code" class=LABEL>{t!(i18n, room.setup_code)}</label>
+                            <input id="dept-code" class=INPUT maxlength="20" required aria-invalid=names(error, "code", "true") aria-describedby=names(error, "code", "dept-code-error") prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) data-testid="dept-code" />
+                            {field_problem(error, "code", "dept-code-error")}
+                        </div>
+                        <div>
+                            <label for="dept-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
+                            <input id="dept-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "dept-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="dept-name" />
+                            {field_problem(error, "name", "dept-name-error")}
+                        </div>
                     </div>
-                    <div>
-                        <label for="dept-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
-                        <input id="dept-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "dept-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="dept-name" />
-                        {field_problem(error, "name", "dept-name-error")}
-                    </div>
-                </div>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || self_issue.get() on:change=move |ev| self_issue.set(event_target_checked(&ev)) />
-                    {t!(i18n, room.setup_self_issue)}
-                </label>
-<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
-                    pending=save.pending() save_testid="dept-save" archive_testid="dept-archived" on_cancel=Callback::new(move |_| clear()) />
-            </form>
-        </section>
-    }
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" prop:checked=move || self_issue.get() on:change=move |ev| self_issue.set(event_target_checked(&ev)) />
+                        {t!(i18n, room.setup_self_issue)}
+                    </label>
+    <EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
+                        pending=save.pending() save_testid="dept-save" archive_testid="dept-archived" on_cancel=Callback::new(move |_| clear()) />
+                </form>
+            </section>
+        }
 }
 
 /// The categories as a tree (their paths), and one form that makes a new one or changes the one chosen.
@@ -204,61 +204,61 @@ fn Categories(list: Vec<Category>, changed: RwSignal<u64>) -> impl IntoView {
     let parents: Vec<Category> = sorted.iter().filter(|c| !c.archived).cloned().collect();
     let empty = sorted.is_empty();
     view! {
-        <section class=CARD aria-labelledby="cat-h" data-testid="setup-categories">
-            <h2 id="cat-h" class="mb-3 text-lg font-semibold">{t!(i18n, room.setup_categories)}</h2>
-            {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_no_categories)}</p> })}
-            <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
-                {sorted.into_iter().map(|c| {
-                    let pick = c.clone();
-                    view! {
-                        <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-category">
-                            <span>
-                                {c.path.clone()}
-                                {c.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">{t!(i18n, room.setup_archived)}</span> })}
-                            </span>
-                            <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
-                                editing.set(Some(pick.id));
-                                name.set(pick.name.clone());
-                                parent.set(pick.parent);
-                                archived.set(pick.archived);
-                            }>
-                                {t!(i18n, room.setup_edit)} <span class="sr-only">" " {c.name.clone()}</span>
-                            </button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <form class="grid gap-3" on:submit=move |ev| {
-                ev.prevent_default();
-                let input = CategoryInput { parent: parent.get_untracked(), name: name.get_untracked(), archived: archived.get_untracked() };
-                save.dispatch((editing.get_untracked(), input));
-            }>
-                <h3 class="text-sm font-semibold">
-                    {move || if editing.get().is_some() { td_string!(i18n.get_locale(), room.setup_edit_category) } else { td_string!(i18n.get_locale(), room.setup_new_category) }}
-                </h3>
-                <ErrorBanner error fields=&["name", "parent"] />
-                <div class="grid gap-3 sm:grid-cols-2">
-                    <div>
-                        <label for="cat-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
-                        <input id="cat-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "cat-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="cat-name" />
-                        {field_problem(error, "name", "cat-name-error")}
+            <section class=CARD aria-labelledby="cat-h" data-testid="setup-categories">
+                <h2 id="cat-h" class="mb-3 text-lg font-semibold">{t!(i18n, room.setup_categories)}</h2>
+                {empty.then(|| view! { <p class="mb-3 text-sm text-slate-600 dark:text-slate-300">{t!(i18n, room.setup_no_categories)}</p> })}
+                <ul class="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-700">
+                    {sorted.into_iter().map(|c| {
+                        let pick = c.clone();
+                        view! {
+                            <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-testid="setup-category">
+                                <span>
+                                    {c.path.clone()}
+                                    {c.archived.then(|| view! { <span class="ml-2 rounded bg-slate-200 px-1.5 text-xs dark:bg-slate-700">{t!(i18n, room.setup_archived)}</span> })}
+                                </span>
+                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| {
+                                    editing.set(Some(pick.id));
+                                    name.set(pick.name.clone());
+                                    parent.set(pick.parent);
+                                    archived.set(pick.archived);
+                                }>
+                                    {t!(i18n, room.setup_edit)} <span class="sr-only">" " {c.name.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form class="grid gap-3" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let input = CategoryInput { parent: parent.get_untracked(), name: name.get_untracked(), archived: archived.get_untracked() };
+                    save.dispatch((editing.get_untracked(), input));
+                }>
+                    <h3 class="text-sm font-semibold">
+                        {move || if editing.get().is_some() { td_string!(i18n.get_locale(), room.setup_edit_category) } else { td_string!(i18n.get_locale(), room.setup_new_category) }}
+                    </h3>
+                    <ErrorBanner error fields=&["name", "parent"] />
+                    <div class="grid gap-3 sm:grid-cols-2">
+                        <div>
+                            <label for="cat-name" class=LABEL>{t!(i18n, room.setup_name)}</label>
+                            <input id="cat-name" class=INPUT maxlength="80" required aria-invalid=names(error, "name", "true") aria-describedby=names(error, "name", "cat-name-error") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) data-testid="cat-name" />
+                            {field_problem(error, "name", "cat-name-error")}
+                        </div>
+                        <div>
+                            <label for="cat-parent" class=LABEL>{t!(i18n, room.setup_parent)}</label>
+                            <select id="cat-parent" class=INPUT data-testid="cat-parent"
+                                prop:value=move || parent.get().map(|p| p.0.to_string()).unwrap_or_default()
+                                on:change=move |ev| parent.set(event_target_value(&ev).parse::<i32>().ok().map(CategoryId))>
+                                <option value="">{t!(i18n, room.setup_top)}</option>
+                                {parents.into_iter().map(|c| view! { <option value=c.id.0.to_string()>{c.path.clone()}</option> }).collect_view()}
+                            </select>
+                            {field_problem(error, "parent", "cat-parent-error")}
+                        </div>
                     </div>
-                    <div>
-                        <label for="cat-parent" class=LABEL>{t!(i18n, room.setup_parent)}</label>
-                        <select id="cat-parent" class=INPUT data-testid="cat-parent"
-                            prop:value=move || parent.get().map(|p| p.0.to_string()).unwrap_or_default()
-                            on:change=move |ev| parent.set(event_target_value(&ev).parse::<i32>().ok().map(CategoryId))>
-                            <option value="">{t!(i18n, room.setup_top)}</option>
-                            {parents.into_iter().map(|c| view! { <option value=c.id.0.to_string()>{c.path.clone()}</option> }).collect_view()}
-                        </select>
-                        {field_problem(error, "parent", "cat-parent-error")}
-                    </div>
-                </div>
-<EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
-                    pending=save.pending() save_testid="cat-save" on_cancel=Callback::new(move |_| clear()) />
-            </form>
-        </section>
-    }
+    <EditorFoot editing=Signal::derive(move || editing.get().is_some()) archived=archived archive_label=Signal::derive(move || td_string!(i18n.get_locale(), room.setup_archive))
+                        pending=save.pending() save_testid="cat-save" on_cancel=Callback::new(move |_| clear()) />
+                </form>
+            </section>
+        }
 }
 
 /// Each person's department: chosen here, saved on the change.
