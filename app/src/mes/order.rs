@@ -60,7 +60,15 @@ pub async fn mes_record(order: OrderId, input: FactInput, key: String) -> Result
 pub async fn mes_reverse(fact: FactId, reason: String, key: String) -> Result<Recorded, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::mes::service::orders::reverse(&st.pool, &caller, fact, &reason, Some(&key)).await?)
+    Ok(nexus::mes::service::orders::reverse(
+        &st.pool,
+        &caller,
+        fact,
+        &reason,
+        nexus::mes::rules::facts::Source::Ui,
+        Some(&key),
+    )
+    .await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/mes/order-cancel")]

@@ -197,6 +197,16 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// A JSON PUT as a machine client sends it.
+    pub async fn put_json(&self, uri: &str, body: &Value, auth: Auth<'_>) -> TestResponse {
+        let req = auth
+            .apply(Self::request(Method::PUT, uri))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::to_vec(body).unwrap()))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// A form-urlencoded POST to a server function, as the hydrated app sends it. `origin` is the Origin header to send
     /// (None: no Origin and no Referer at all).
     pub async fn post_form(

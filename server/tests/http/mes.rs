@@ -299,6 +299,18 @@ async fn an_order_goes_through_its_stages_by_facts_over_rest(opts: PgPoolOptions
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["time_zone"], json!("America/Mexico_City"));
     assert!(res.json()["current"].is_object() || res.json()["next"].is_object(), "{}", res.text());
+    // A change keeps the route; its body names no route and no key (a key of any length was once taken and ignored).
+    let change = json!({"code": "OP-100", "name": "Eje trasero largo", "quantity": 60});
+    let res = app.put_json(&format!("/api/v1/mes/orders/{order}"), &change, Auth::Bearer(&manager)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["order"]["stages"].as_array().map(Vec::len), Some(stages.len()));
+    assert_eq!(res.json()["facts"][0]["source"], json!("api"));
+    let keyed = json!({"code": "OP-100", "name": "x", "quantity": 60, "idempotency_key": "k".repeat(101)});
+    let res = app.put_json(&format!("/api/v1/mes/orders/{order}"), &keyed, Auth::Bearer(&manager)).await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "idempotency_key", "code": "invalid_input"}]}),
+    );
     // A key reads orders but records no fact (a fact names the person who recorded it).
     let res = app
         .post_json(

@@ -24,7 +24,7 @@ pub const GRACE_MAX: i32 = 7 * 24 * 60;
 
 /// Where a fact was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = FactSource))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The order's page.

@@ -217,7 +217,7 @@ pub struct OrderDetail {
 
 /// A fact recorded, and its order as it now stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = FactRecorded))]
 pub struct Recorded {
     pub fact: Fact,
     pub order: OrderSummary,

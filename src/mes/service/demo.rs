@@ -343,7 +343,7 @@ async fn demo_orders(pool: &PgPool, manager: &Caller, operator: &Caller, lines: 
     }
     // The last stamping count was typed twice: reversed, with the reason.
     if let Some(id) = reversible {
-        orders::reverse(pool, operator, id, "Se contó dos veces la misma caja.", None).await?;
+        orders::reverse(pool, operator, id, "Se contó dos veces la misma caja.", Source::Ui, None).await?;
     }
     orders::save_settings(pool, manager, &FactSettings { grace_minutes: orders::GRACE_DEFAULT }).await?;
     Ok(())

@@ -472,7 +472,14 @@ async fn recorded(tx: &mut Tx, tenant: crate::ids::TenantId, id: i64, order: i64
 
 /// Reverses a fact (`mes:write`: whoever recorded it, or a manager), with the reason: a fact of its quantities
 /// negated, on its day and shift, while their facts are open; once per fact, and never a reversal itself.
-pub async fn reverse(pool: &PgPool, caller: &Caller, id: FactId, reason: &str, key: Option<&str>) -> Result<Recorded> {
+pub async fn reverse(
+    pool: &PgPool,
+    caller: &Caller,
+    id: FactId,
+    reason: &str,
+    source: Source,
+    key: Option<&str>,
+) -> Result<Recorded> {
     caller.require(ApiScope::MesWrite)?;
     let user = caller.user()?;
     let key = check_key(key)?;
@@ -524,7 +531,7 @@ pub async fn reverse(pool: &PgPool, caller: &Caller, id: FactId, reason: &str, k
         comment: Some(&reason),
         reverses: Some(original.id),
         by: user.user_id,
-        source: Source::Ui.as_str(),
+        source: source.as_str(),
         key,
     };
     let (made, goods) =

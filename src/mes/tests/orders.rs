@@ -148,22 +148,22 @@ async fn facts_move_an_order_through_its_stages_to_done_and_a_reversal_takes_it_
     assert!((done.order.stages[2].progress - 1.0).abs() < 1e-9);
 
     // A reversal takes the last stage back, once; it needs its reason; a reversal is not reversed.
-    let e = orders::reverse(&pool, &p.supply, done.fact.id, " ", None).await.unwrap_err();
+    let e = orders::reverse(&pool, &p.supply, done.fact.id, " ", Source::Ui, None).await.unwrap_err();
     assert_eq!(refused(e), [("comment".into(), ErrorCode::Required)]);
     // Another operator's fact is not theirs to reverse; a manager may.
     assert!(matches!(
-        orders::reverse(&pool, &p.operator, done.fact.id, "Contado dos veces", None).await,
+        orders::reverse(&pool, &p.operator, done.fact.id, "Contado dos veces", Source::Ui, None).await,
         Err(Error::Forbidden)
     ));
-    let back = orders::reverse(&pool, &p.master, done.fact.id, "Contado dos veces", None).await.unwrap();
+    let back = orders::reverse(&pool, &p.master, done.fact.id, "Contado dos veces", Source::Ui, None).await.unwrap();
     assert_eq!(
         (back.fact.good, back.fact.reverses, back.order.state),
         (-100, Some(done.fact.id), OrderState::InProgress)
     );
     assert_eq!(back.order.stages[2].good, 0);
-    let twice = orders::reverse(&pool, &p.master, done.fact.id, "Otra vez", None).await.unwrap_err();
+    let twice = orders::reverse(&pool, &p.master, done.fact.id, "Otra vez", Source::Ui, None).await.unwrap_err();
     assert!(matches!(twice, Error::Conflict(ErrorCode::AlreadyReversed)), "{twice:?}");
-    let of_reversal = orders::reverse(&pool, &p.master, back.fact.id, "Otra vez", None).await.unwrap_err();
+    let of_reversal = orders::reverse(&pool, &p.master, back.fact.id, "Otra vez", Source::Ui, None).await.unwrap_err();
     assert!(matches!(of_reversal, Error::Conflict(ErrorCode::AlreadyReversed)), "{of_reversal:?}");
     let detail = orders::get(&pool, &p.viewer, o.id).await.unwrap();
     assert_eq!(detail.facts.len(), 4);

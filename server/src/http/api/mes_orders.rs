@@ -265,6 +265,23 @@ impl OrderIn {
     }
 }
 
+/// An order's change: everything but its route (which stays) and a key (a change is the same sent twice).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderChangeIn {
+    #[schema(min_length = 1, max_length = 40)]
+    code: String,
+    #[schema(min_length = 1, max_length = 200)]
+    name: String,
+    #[serde(default)]
+    #[schema(value_type = Option<i32>, minimum = 1)]
+    product_id: Option<ProductId>,
+    #[schema(minimum = 1, maximum = 10_000_000)]
+    quantity: i32,
+    #[serde(default)]
+    due_date: Option<NaiveDate>,
+}
+
 /// Creates an order with its route (201; a manager, in person). A code taken is 409 `name_taken` on `code`.
 #[utoipa::path(post, path = "/api/v1/mes/orders", tag = "mes", request_body = OrderIn,
     responses((status = 201, body = OrderDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -294,7 +311,7 @@ async fn one(
 
 /// Changes an order's code, name, product, quantity and due date (a manager, in person); its route stays.
 #[utoipa::path(put, path = "/api/v1/mes/orders/{id}", tag = "mes", params(("id" = i64, Path, minimum = 1)),
-    request_body = OrderIn,
+    request_body = OrderChangeIn,
     responses((status = 200, body = OrderDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -302,9 +319,17 @@ async fn change(
     State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<OrderIn>,
+    ApiJson(b): ApiJson<OrderChangeIn>,
 ) -> ApiResult<Json<OrderDetail>> {
-    Ok(Json(orders::update(&st.pool, caller, path_id(&id)?, &b.input()).await?))
+    let input = OrderInput {
+        code: b.code,
+        name: b.name,
+        product_id: b.product_id,
+        quantity: b.quantity,
+        due_date: b.due_date,
+        route: Vec::new(),
+    };
+    Ok(Json(orders::update(&st.pool, caller, path_id(&id)?, &input).await?))
 }
 
 /// Cancels an order (a manager, in person): no fact is recorded against it any more; its facts stay.
@@ -392,7 +417,7 @@ async fn reverse(
     ApiJson(b): ApiJson<ReverseIn>,
 ) -> ApiResult<(StatusCode, Json<Recorded>)> {
     let fact: FactId = path_id(&id)?;
-    let r = orders::reverse(&st.pool, caller, fact, &b.comment, b.idempotency_key.as_deref()).await?;
+    let r = orders::reverse(&st.pool, caller, fact, &b.comment, Source::Api, b.idempotency_key.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -495,6 +520,7 @@ async fn current_shift(State(st): State<AppState>, ApiCaller(ref caller): ApiCal
         OrderState,
         OrderDetail,
         OrderIn,
+        OrderChangeIn,
         ProductName,
         Fact,
         FactIn,
