@@ -74,7 +74,11 @@ test('a manager watches the lines live, filters by shift, drills into downtime a
   // ECharts is fetched once a chart comes near the screen: scrolled to, it draws.
   await page.locator('#chart-over-time').scrollIntoViewIfNeeded();
   await expect(page.locator('#chart-over-time canvas')).toBeVisible();
-  await expect(page.getByTestId('line-row')).toHaveCount(3);
+  await expect(page.getByTestId('line-row')).toHaveCount(4);
+  // The manual line's units are its people's stage facts (the MES demo's assembly), and the page says so.
+  await expect(page.getByTestId('line-row').filter({ hasText: 'L4' })).toContainText('Personas');
+  await expect(page.getByTestId('line-row').filter({ hasText: 'L1' })).toContainText('Sensores');
+  await expect(page.getByTestId('kpi-sources')).toContainText('de partes de personas');
   await shot(page, 'production-manager');
 
   // Filter by shift: the figures of that shift's runs only, in the URL.
@@ -245,8 +249,8 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   // Reasons sit in categories (a tree), offered as a new one is typed.
   await expect(page.getByTestId('set-reasons').locator('input[name="input[category]"][value="Averías"]')).toHaveCount(2);
   await expect(page.locator('#reason-categories option[value="Averías"]')).toHaveCount(1);
-  // Each line's areas, the codes its machines send: three lines, each with its output SAL.
-  await expect(page.getByTestId('set-areas').locator('input[name="input[code]"][value="SAL"]')).toHaveCount(3);
+  // Each line's areas, the codes its machines send: four lines, each with its output SAL.
+  await expect(page.getByTestId('set-areas').locator('input[name="input[code]"][value="SAL"]')).toHaveCount(4);
   const morning = page.locator('[data-shift="Matutino"]');
   const stops = morning.locator('[data-testid^="stop-form-"]');
   const before = await stops.count();

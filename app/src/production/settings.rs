@@ -9,7 +9,7 @@ use nexus::identity::rules::auth::Permission;
 use nexus::ids::UserId;
 use nexus::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId};
 use nexus::production::rules::dashboard::Range;
-use nexus::production::rules::kinds::{AreaKind, FilterKey, Template};
+use nexus::production::rules::kinds::{AreaKind, Counting, FilterKey, Template};
 use nexus::production::rules::settings::{
     AreaInput, AreaSetting, FilterInput, FilterSetting, LineInput, PlantInput, ProductInput, ReasonInput, ShiftInput,
     ShiftSetting, StopInput, StopSetting, usual_time_zones,
@@ -367,18 +367,25 @@ fn Lines(s: Settings, action: ServerAction<SaveLine>, error: Signal<Option<AppEr
             micro_stop_s: 30.0,
             target_pct: 85.0,
             active: true,
+            counting: Counting::Sensors,
         });
         let form_id = format!("line-form-{key}");
         let save_id = format!("line-save-{key}");
         view! {
             <ActionForm action attr:class="contents" attr:data-testid=form_id>
-                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[6rem_1fr_7rem_7rem_6rem_5rem_auto] dark:border-slate-700">
+                <div class="grid grid-cols-2 items-end gap-2 border-t border-slate-200 px-3 py-2 sm:grid-cols-[6rem_1fr_7rem_7rem_6rem_9rem_5rem_auto] dark:border-slate-700">
                     {id.map(|i| view! { <input type="hidden" name="input[id]" value=i.to_string() /> })}
                     <label class="text-xs">{t!(i18n, prodset.code)}<input name="input[code]" value=v.code class=FIELD maxlength="40" required /></label>
                     <label class="text-xs">{t!(i18n, prodset.name)}<input name="input[name]" value=v.name class=FIELD maxlength="120" required /></label>
                     <label class="text-xs">{t!(i18n, prodset.downtime_s)}<input name="input[downtime_threshold_s]" type="number" step="1" min="2" value=v.downtime_threshold_s.to_string() class=FIELD required /></label>
                     <label class="text-xs">{t!(i18n, prodset.micro_s)}<input name="input[micro_stop_s]" type="number" step="1" min="1" value=v.micro_stop_s.to_string() class=FIELD required /></label>
                     <label class="text-xs">{t!(i18n, prodset.target_pct)}<input name="input[target_pct]" type="number" step="0.1" min="0.1" max="100" value=v.target_pct.to_string() class=FIELD required /></label>
+                    <label class="text-xs">{t!(i18n, prodset.counting)}
+                        <select name="input[counting]" class=FIELD data-testid=format!("line-counting-{key}")>
+                            <option value="sensors" selected=v.counting == Counting::Sensors>{t!(i18n, prodset.counting_sensors)}</option>
+                            <option value="people" selected=v.counting == Counting::People>{t!(i18n, prodset.counting_people)}</option>
+                        </select>
+                    </label>
                     <label class="flex items-center gap-1 text-xs"><input name="input[active]" type="checkbox" value="true" checked=v.active />{t!(i18n, prodset.active)}</label>
                     <button type="submit" class=BUTTON_SECONDARY data-testid=save_id>{if id.is_some() { t!(i18n, prodset.save).into_any() } else { t!(i18n, prodset.add).into_any() }}</button>
                 </div>

@@ -214,7 +214,7 @@ async fn demo_tasks(
 const STAGES: [(&str, &str, bool, bool, Option<usize>); 4] = [
     ("EST", "Estampado", true, false, Some(0)),
     ("SOL", "Soldadura", true, false, Some(1)),
-    ("ENS", "Ensamble", false, false, Some(2)),
+    ("ENS", "Ensamble", false, false, Some(3)),
     ("INS", "Inspección final", false, true, None),
 ];
 
@@ -298,7 +298,9 @@ async fn demo_orders(pool: &PgPool, manager: &Caller, operator: &Caller, lines: 
         let fact = |stage: usize, day, shift: Option<ShiftId>, good: i32, scrap: i32| FactInput {
             stage_id: stages[stage],
             day,
-            shift_id: shift.filter(|_| STAGES[stage].2),
+            // Every fact names its shift where one was on (a stage that does not need one takes it): a people
+            // line's units count in their shift, an inspection's rejects in the shift that made them.
+            shift_id: shift,
             operator_id: STAGES[stage].2.then_some(operator_id),
             good,
             scrap,

@@ -322,6 +322,9 @@ pub(in crate::mes) struct OrderForFact {
     pub state: String,
     pub quantity: i32,
     pub on_route: bool,
+    pub product_id: Option<i32>,
+    /// Its stages in route order.
+    pub route: Vec<i32>,
 }
 
 pub(in crate::mes) async fn order_for_fact(
@@ -334,7 +337,10 @@ pub(in crate::mes) async fn order_for_fact(
         OrderForFact,
         r#"select o.state, o.quantity,
                   exists (select 1 from mes_order_stages s
-                          where s.tenant_id = o.tenant_id and s.order_id = o.id and s.stage_id = $3) as "on_route!"
+                          where s.tenant_id = o.tenant_id and s.order_id = o.id and s.stage_id = $3) as "on_route!",
+                  o.product_id,
+                  array(select s.stage_id from mes_order_stages s where s.tenant_id = o.tenant_id and s.order_id = o.id
+                        order by s.position) as "route!"
            from mes_orders o where o.tenant_id = $1 and o.id = $2 for update"#,
         tenant.0,
         order,
@@ -342,6 +348,16 @@ pub(in crate::mes) async fn order_for_fact(
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// What a fact added to the production figures: units and good units of a product at a line's output, in a minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::mes) struct Landing {
+    pub line: i32,
+    pub minute: DateTime<Utc>,
+    pub product: i32,
+    pub total: i32,
+    pub good: i32,
 }
 
 /// What a fact is written with.
@@ -359,6 +375,8 @@ pub(in crate::mes) struct FactWrite<'a> {
     pub by: UserId,
     pub source: &'a str,
     pub key: Option<&'a str>,
+    /// What it added to the production figures.
+    pub feed: Option<Landing>,
 }
 
 /// Inserts a fact and adds its pieces to its order stage's sums (one statement); the fact's id and the route's Σ good
@@ -371,8 +389,9 @@ pub(in crate::mes) async fn insert_fact(
     let row = sqlx::query!(
         r#"with f as (
                insert into mes_facts (tenant_id, order_id, stage_id, day, shift_id, operator_id, good, scrap,
-                                      scrap_reason_id, comment, reverses, recorded_by, source, idempotency_key)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                      scrap_reason_id, comment, reverses, recorded_by, source, idempotency_key,
+                                      oee_line_id, oee_minute, oee_product_id, oee_total, oee_good)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
                returning id, order_id, stage_id, good, scrap),
            s as (
@@ -396,11 +415,39 @@ pub(in crate::mes) async fn insert_fact(
         f.reverses,
         f.by.0,
         f.source,
-        f.key
+        f.key,
+        f.feed.map(|x| x.line),
+        f.feed.map(|x| x.minute),
+        f.feed.map(|x| x.product),
+        f.feed.map(|x| x.total),
+        f.feed.map(|x| x.good)
     )
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| (r.id, r.goods)))
+}
+
+/// The latest fact of `order` at `stage` that made good pieces and stands (no reversal, not reversed): its day,
+/// shift and, where it fed the figures, its minute. Walks `mes_facts_order` backwards.
+pub(in crate::mes) async fn making_fact(
+    tx: &mut Tx,
+    tenant: TenantId,
+    order: i64,
+    stage: i32,
+) -> Result<Option<(NaiveDate, Option<i32>, Option<DateTime<Utc>>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "select f.day, f.shift_id, f.oee_minute from mes_facts f
+         where f.tenant_id = $1 and f.order_id = $2 and f.stage_id = $3 and f.good > 0 and f.reverses is null
+           and not exists (select 1 from mes_facts r where r.tenant_id = f.tenant_id and r.reverses = f.id)
+         order by f.id desc
+         limit 1",
+        tenant.0,
+        order,
+        stage
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| (r.day, r.shift_id, r.oee_minute)))
 }
 
 /// The fact a key made: its id and order.
@@ -439,6 +486,24 @@ pub(in crate::mes) struct FactRow {
     pub recorder_name: String,
     pub recorded_at: DateTime<Utc>,
     pub source: String,
+    pub oee_line_id: Option<i32>,
+    pub oee_minute: Option<DateTime<Utc>>,
+    pub oee_product_id: Option<i32>,
+    pub oee_total: Option<i32>,
+    pub oee_good: Option<i32>,
+}
+
+impl FactRow {
+    /// What it added to the production figures, if anything.
+    pub fn landing(&self) -> Option<Landing> {
+        Some(Landing {
+            line: self.oee_line_id?,
+            minute: self.oee_minute?,
+            product: self.oee_product_id?,
+            total: self.oee_total?,
+            good: self.oee_good?,
+        })
+    }
 }
 
 /// An order's facts, newest first (at most `limit`), or the one `id` names.
@@ -454,7 +519,8 @@ pub(in crate::mes) async fn facts(
         r#"select f.id, f.order_id, f.stage_id, f.day, f.shift_id, sh.name as "shift_name?", f.operator_id,
                   op.display_name as "operator_name?", f.good, f.scrap, f.scrap_reason_id,
                   sr.name as "scrap_reason_name?", f.comment, f.reverses, rv.id as "reversed_by?", f.recorded_by,
-                  rb.display_name as recorder_name, f.recorded_at, f.source
+                  rb.display_name as recorder_name, f.recorded_at, f.source,
+                  f.oee_line_id, f.oee_minute, f.oee_product_id, f.oee_total, f.oee_good
            from mes_facts f
            left join production_shifts sh on sh.tenant_id = f.tenant_id and sh.id = f.shift_id
            left join users op on op.id = f.operator_id

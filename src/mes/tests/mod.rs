@@ -19,6 +19,7 @@ use crate::mes::rules::tasks::{AssigneeType, TaskAction, TaskInput, TaskState, V
 use crate::mes::service::tasks::{self, ListQuery};
 use crate::workflow::machine::replay;
 
+mod feed;
 mod orders;
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions, size: u32) -> PgPool {

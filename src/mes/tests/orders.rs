@@ -333,6 +333,15 @@ async fn the_demo_floor_has_orders_in_every_state_and_a_week_of_facts_built_once
     );
     // The week's grace was for building it: the plant's is the default again.
     assert_eq!(orders::settings(&pool, &manager).await.unwrap().grace_minutes, orders::GRACE_DEFAULT);
+    // Assembly runs on the manual line: its week of facts is that line's OEE, counted by people, less what the
+    // final inspection found.
+    let now = Utc::now();
+    let week = crate::production::service::oee::figures(&pool, &manager, now - Duration::days(8), now).await.unwrap();
+    let manual = week.lines.iter().find(|l| l.code == "L4").expect("the manual line");
+    let t = manual.totals;
+    assert!(t.total > 0 && t.people_total == t.total && t.people_good == t.good, "{t:?}");
+    assert!(manual.oee.oee.is_some_and(|x| x > 0.0), "{:?}", manual.oee);
+    assert!(week.lines.iter().filter(|l| l.code != "L4").all(|l| l.totals.people_total == 0));
     // And its tasks are there too.
     let q = crate::mes::service::tasks::ListQuery { view: crate::mes::rules::tasks::View::All, ..Default::default() };
     assert!(crate::mes::service::tasks::list(&pool, &manager, &q).await.unwrap().items.len() >= 5);

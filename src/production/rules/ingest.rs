@@ -50,6 +50,9 @@ pub struct Plant {
     pub lines: HashMap<String, (LineId, HashMap<String, AreaId>)>,
     /// Product code → id.
     pub products: HashMap<String, ProductId>,
+    /// The codes of the lines counted by people (their stage facts are their units): units sent for them are
+    /// refused, or they would be counted twice.
+    pub by_people: std::collections::HashSet<String>,
 }
 
 /// Why a batch is refused.
@@ -139,6 +142,9 @@ pub enum RowReason {
     Unknown,
     /// Later than the server's clock allows.
     InFuture,
+    /// The line is counted by people (its MES stage facts are its units, set on the plant's settings page): a
+    /// machine's units for it would count them twice.
+    CountedByPeople,
 }
 
 /// Checks a batch id.
@@ -170,6 +176,9 @@ pub fn check(
         .enumerate()
         .map(|(i, u)| {
             let (line_id, areas) = plant.lines.get(u.line.trim()).ok_or_else(|| bad(i, "line", RowReason::Unknown))?;
+            if plant.by_people.contains(u.line.trim()) {
+                return Err(bad(i, "line", RowReason::CountedByPeople));
+            }
             let area_id = *areas.get(u.area.trim()).ok_or_else(|| {
                 let mut known: Vec<String> = areas.keys().cloned().collect();
                 known.sort();
@@ -200,6 +209,7 @@ mod tests {
             )]
             .into(),
             products: [("P-100".to_owned(), ProductId(7))].into(),
+            by_people: Default::default(),
         }
     }
 
@@ -248,6 +258,12 @@ mod tests {
         );
         let units = [ok.clone(), unit("L1", "OUT", "P-100", oldest - Duration::seconds(1))];
         assert_eq!(check(&units, &plant(), now(), oldest), Err(BatchProblem::TooOld { row: 2, oldest }));
+        // A line counted by people takes no machine's units (they would be counted twice).
+        let manual = Plant { by_people: ["L1".to_owned()].into(), ..plant() };
+        assert_eq!(
+            check(&[unit(" L1", "OUT", "P-100", now())], &manual, now(), oldest),
+            Err(BatchProblem::Row { row: 1, field: "line".into(), reason: RowReason::CountedByPeople })
+        );
         // A clock a few minutes ahead is a machine's drift, not an error.
         assert!(check(&[unit("L1", "OUT", "P-100", now() + Duration::minutes(5))], &plant(), now(), oldest).is_ok());
     }

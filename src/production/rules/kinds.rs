@@ -40,6 +40,22 @@ crate::codes::text_enum!(AreaKind "area kind" {
     Input => "input", Process => "process", Inspection => "inspection", Output => "output",
 });
 
+/// How a line's units are counted (`production_lines.counting`): by its machines' sensors (the batches they send),
+/// or by people, whose MES stage facts on it are its units. The downtime job judges only sensor lines; the
+/// dashboard says which figures came from which.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    #[default]
+    Sensors,
+    People,
+}
+
+crate::codes::text_enum!(Counting "line counting" {
+    Sensors => "sensors", People => "people",
+});
+
 /// A filter a plant's dashboard can offer (`production_filters.key`). The table also allows `area`, which no
 /// dashboard offers yet: a stored `area` row is skipped by name, not decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -46,6 +46,14 @@ pub struct Totals {
     /// Ideal time of the rejected units (Σ ideal cycle × rejects): the quality loss in time.
     #[serde(default)]
     pub reject_ideal_ms: i64,
+    /// Of `total`, the units people counted (MES stage facts on a line counted by people); the rest are its
+    /// machines'.
+    #[serde(default)]
+    pub people_total: i64,
+    /// What people's facts changed of `good`: their good units on a people line, less the units an inspection found
+    /// bad (negative on a sensor line whose units failed a later inspection).
+    #[serde(default)]
+    pub people_good: i64,
 }
 
 impl std::ops::Add for Totals {
@@ -61,6 +69,8 @@ impl std::ops::Add for Totals {
             micro_stop_ms: self.micro_stop_ms + o.micro_stop_ms,
             micro_stops: self.micro_stops + o.micro_stops,
             reject_ideal_ms: self.reject_ideal_ms + o.reject_ideal_ms,
+            people_total: self.people_total + o.people_total,
+            people_good: self.people_good + o.people_good,
         }
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::Widget;
-use super::kinds::{AreaKind, FilterKey, Template, WidgetKind};
+use super::kinds::{AreaKind, Counting, FilterKey, Template, WidgetKind};
 use crate::codes::{ErrorCode, FieldError, check_text};
 
 /// A line as edited (times in seconds, the target in percent: as people think of them).
@@ -23,6 +23,9 @@ pub struct LineInput {
     /// A checkbox: absent when unticked.
     #[serde(default)]
     pub active: bool,
+    /// Sensors unless chosen (a form from before the choice existed).
+    #[serde(default)]
+    pub counting: Counting,
 }
 
 /// A line checked: thresholds in milliseconds, target as a fraction.
@@ -35,6 +38,7 @@ pub struct LineChecked {
     pub micro_stop_ms: i32,
     pub target: f64,
     pub active: bool,
+    pub counting: Counting,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +116,7 @@ pub fn check_line(l: &LineInput) -> Result<LineChecked, Vec<FieldError>> {
             micro_stop_ms: micro,
             target,
             active: l.active,
+            counting: l.counting,
         },
         e,
     )
@@ -417,6 +422,8 @@ pub struct LineSetting {
     pub micro_stop_s: f64,
     pub target_pct: f64,
     pub active: bool,
+    #[serde(default)]
+    pub counting: Counting,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -636,6 +643,7 @@ mod tests {
             micro_stop_s: 20.0,
             target_pct: 82.5,
             active: true,
+            counting: Counting::Sensors,
         }
     }
 

@@ -25,7 +25,7 @@ use crate::production::rules::dashboard::{
     self as rules, Bucket, DrillData, Figure, FilterDef, Inputs, LineRef, LineRow, LineTimeline, MinuteRow, ParetoBy,
     Point, ProductRef, ProductRow, Query, Setup, ShiftRef, StopRow, View, Widget,
 };
-use crate::production::rules::kinds::{FilterKey, Template};
+use crate::production::rules::kinds::{Counting, FilterKey, Template};
 use crate::production::store::{dashboard as store, oee as oee_store};
 
 /// The longest span a dashboard looks at.
@@ -273,6 +273,11 @@ pub(crate) async fn compute_listing(
         .iter()
         .filter(|s| windows_ms(&s.cell) > 0 && planned_ms.get(&s.cell.id).is_some_and(|&ms| ms > 0))
         .collect();
+    let counting: HashMap<LineId, Counting> = r
+        .lines
+        .iter()
+        .map(|l| Ok((l.id, Counting::decode(&l.counting).map_err(Error::internal)?)))
+        .collect::<Result<_>>()?;
     let view = View {
         from: r.from,
         to: r.to,
@@ -298,6 +303,7 @@ pub(crate) async fn compute_listing(
                 code: l.code.clone(),
                 name: l.name.clone(),
                 target: l.target,
+                counting: counting.get(&l.id).copied().unwrap_or_default(),
                 figure: figures.lines.get(&l.id).copied().unwrap_or_default().into(),
                 losses: line_losses.get(&l.id).copied(),
             })

@@ -1,6 +1,6 @@
 //! Production flows: units in (`ingest`), stops found in their gaps (`downtime`), and the housekeeping of their
 //! partitions (`maintenance`); the dashboards' setup, figures, drill-down, classification and export
-//! (`dashboard`), the causes behind a figure as a CSV (`causes`); OEE per line and plant over a span (`oee`); the stops for machines (`stops`); the demo plant
+//! (`dashboard`), the causes behind a figure as a CSV (`causes`); OEE per line and plant over a span (`oee`); units counted by people, for the MES facts (`people`); the stops for machines (`stops`); the demo plant
 //! (`demo`).
 
 pub mod causes;
@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod live;
 pub mod maintenance;
 pub mod oee;
+pub mod people;
 pub mod report;
 pub mod settings;
 pub mod stops;

@@ -14,7 +14,7 @@ use crate::identity::rules::auth::Permission;
 use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, UserId};
 use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{self as rules_dashboard, Range, Widget};
-use crate::production::rules::kinds::{FilterKey, Template, WidgetKind};
+use crate::production::rules::kinds::{Counting, FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
     self as rules, AreaInput, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput,
     ProductInput, ProductSetting, QueryLog, QueryLogEntry, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
@@ -82,8 +82,12 @@ pub async fn save_line(pool: &PgPool, user: &User, meta: &RequestMeta, input: &L
     let line = rules::check_line(input).map_err(Error::Validation)?;
     let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
     let id = store::save_line(&mut tx, user.tenant_id, &line).await?.ok_or(Error::NotFound)?;
+    if line.counting == Counting::People {
+        store::end_open_stop(&mut tx, user.tenant_id, id).await?;
+    }
     let after = json!({ "code": line.code, "name": line.name, "downtime_threshold_ms": line.downtime_threshold_ms,
-                        "micro_stop_ms": line.micro_stop_ms, "oee_target": line.target, "active": line.active });
+                        "micro_stop_ms": line.micro_stop_ms, "oee_target": line.target, "active": line.active,
+                        "counting": line.counting.as_str() });
     record(&mut tx, user, meta, "production.line_saved", "production_line", id, after).await?;
     tx.commit().await?;
     Ok(id)
@@ -342,16 +346,19 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
     let lines = store::lines(&mut tx)
         .await?
         .into_iter()
-        .map(|l| LineSetting {
-            id: l.id,
-            code: l.code,
-            name: l.name,
-            downtime_threshold_s: f64::from(l.downtime_threshold_ms) / 1000.0,
-            micro_stop_s: f64::from(l.micro_stop_ms) / 1000.0,
-            target_pct: (l.target * 10_000.0).round() / 100.0,
-            active: l.active,
+        .map(|l| {
+            Ok(LineSetting {
+                id: l.id,
+                code: l.code,
+                name: l.name,
+                downtime_threshold_s: f64::from(l.downtime_threshold_ms) / 1000.0,
+                micro_stop_s: f64::from(l.micro_stop_ms) / 1000.0,
+                target_pct: (l.target * 10_000.0).round() / 100.0,
+                active: l.active,
+                counting: Counting::decode(&l.counting).map_err(Error::internal)?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let areas = store::areas(&mut tx).await?;
     let products = store::products(&mut tx)
         .await?

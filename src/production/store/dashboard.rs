@@ -23,12 +23,15 @@ pub(in crate::production) struct LineRow {
     pub target: f64,
     /// Its first unit ever, if it has counted one.
     pub first_unit_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `sensors` or `people`.
+    pub counting: String,
 }
 
 pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineRow>, sqlx::Error> {
     sqlx::query_as!(
         LineRow,
-        r#"select id as "id: LineId", code, name, oee_target::float8 as "target!", first_unit_at from production_lines
+        r#"select id as "id: LineId", code, name, oee_target::float8 as "target!", first_unit_at, counting
+           from production_lines
            where active order by code"#
     )
     .fetch_all(&mut **tx)
@@ -233,23 +236,27 @@ pub(in crate::production) async fn output(
                                  date_bin('1 hour', b, timestamptz '2000-01-01 00:00:00+00') as whole_to
                           from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)),
                     cells as (
-                        select h.line_id, h.area_id, h.product_id, h.hour as at, h.total, h.good, h.minutes::bigint
+                        select h.line_id, h.area_id, h.product_id, h.hour as at, h.total, h.good, h.minutes::bigint,
+                               h.people_total, h.people_good
                         from w join production_hours h on h.tenant_id = $1 and h.line_id = any($2)
                              and h.hour >= w.whole_from and h.hour < w.whole_to
                         union all
                         -- before the first whole hour (or the whole window, inside one hour)...
-                        select m.line_id, m.area_id, m.product_id, m.minute, m.total, m.good, 1
+                        select m.line_id, m.area_id, m.product_id, m.minute, m.total, m.good, 1, m.people_total,
+                               m.people_good
                         from w join production_minutes m on m.tenant_id = $1 and m.line_id = any($2)
                              and m.minute >= w.a and m.minute < least(w.whole_from, w.b)
                         union all
                         -- ...and after the last one
-                        select m.line_id, m.area_id, m.product_id, m.minute, m.total, m.good, 1
+                        select m.line_id, m.area_id, m.product_id, m.minute, m.total, m.good, 1, m.people_total,
+                               m.people_good
                         from w join production_minutes m on m.tenant_id = $1 and m.line_id = any($2)
                              and m.minute >= greatest(w.whole_to, w.whole_from) and m.minute < w.b)
                select c.line_id as "line_id!", c.product_id as "product_id!",
                       date_bin('1 hour', c.at, timestamptz '2000-01-01 00:00:00+00') as "at!",
                       sum(c.total)::bigint as "total!", sum(c.good)::bigint as "good!",
-                      sum(c.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", sum(c.minutes)::bigint as "minutes!"
+                      sum(c.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", sum(c.minutes)::bigint as "minutes!",
+                      sum(c.people_total)::bigint as "people_total!", sum(c.people_good)::bigint as "people_good!"
                from cells c
                join production_areas a on a.tenant_id = $1 and a.id = c.area_id and a.kind = 'output'
                join production_products p on p.tenant_id = $1 and p.id = c.product_id
@@ -266,7 +273,8 @@ pub(in crate::production) async fn output(
             Cell,
             r#"select m.line_id, m.product_id, m.minute as "at!",
                       sum(m.total)::bigint as "total!", sum(m.good)::bigint as "good!",
-                      sum(m.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", count(*) as "minutes!"
+                      sum(m.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", count(*) as "minutes!",
+                      sum(m.people_total)::bigint as "people_total!", sum(m.people_good)::bigint as "people_good!"
                from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
                join production_minutes m on m.tenant_id = $1 and m.line_id = any($2) and m.minute >= w.a and m.minute < w.b
                join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
@@ -290,6 +298,8 @@ pub(in crate::production) async fn output(
             good: r.good,
             ideal_ms: r.ideal_ms,
             minutes: r.minutes,
+            people_total: r.people_total,
+            people_good: r.people_good,
         })
         .collect())
 }
@@ -303,6 +313,8 @@ struct Cell {
     good: i64,
     ideal_ms: i64,
     minutes: i64,
+    people_total: i64,
+    people_good: i64,
 }
 
 /// A stop with what the table shows besides its figures.

@@ -1,4 +1,5 @@
-//! The demo plant's configuration, as data: Planta Demo's three lines (each with its four areas), products, three
+//! The demo plant's configuration, as data: Planta Demo's three machine lines and a manual one counted by people (each
+//! with its four areas), products, three
 //! shifts around the clock every day (a plant that never stops, so the demo is alive whenever it is opened) with
 //! their breaks, downtime reasons, the dashboard's filters, each role's dashboard, and the operators' line.
 //!
@@ -30,6 +31,9 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> R
          values ($1, 'L1', 'Línea 1 · Estampado', 120000, 15000, 0.85),
                 ($1, 'L2', 'Línea 2 · Soldadura', 180000, 20000, 0.80),
                 ($1, 'L3', 'Línea 3 · Ensamble', 300000, 30000, 0.75)",
+        // A manual bench whose units are its people's stage facts (the MES demo records them).
+        "insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, counting)
+         values ($1, 'L4', 'Línea 4 · Ensamble manual', 600000, 60000, 0.70, 'people')",
         "insert into production_areas (tenant_id, line_id, kind, code, name)
          select $1, l.id, a.kind, a.code, a.name from production_lines l
          cross join (values ('input', 'ENT', 'Entrada'), ('process', 'PRO', 'Proceso'),

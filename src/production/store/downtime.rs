@@ -58,7 +58,8 @@ pub(in crate::production) async fn calendars(
     Ok(out)
 }
 
-/// Every tenant's active lines that have an output area (platform scope).
+/// Every tenant's active lines that have an output area and count by sensors (platform scope): a line counted by
+/// people records a shift's work in a few facts, and its silence between them is no stop.
 pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<Line>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"select l.tenant_id, l.id as line_id, a.id as output_area, l.downtime_threshold_ms, l.micro_stop_ms,
@@ -66,7 +67,7 @@ pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<Line>, sqlx:
            from production_lines l
            join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id and a.kind = 'output'
            left join production_downtime_cursor c on c.tenant_id = l.tenant_id and c.line_id = l.id
-           where l.active
+           where l.active and l.counting = 'sensors'
            order by l.tenant_id, l.id"#
     )
     .fetch_all(&mut **tx)

@@ -18,14 +18,19 @@ use crate::production::rules::ingest::{Detection, Plant};
 /// The tenant's active lines (with their areas) and products, by code.
 pub(in crate::production) async fn plant(tx: &mut Tx) -> Result<Plant, sqlx::Error> {
     let areas = sqlx::query!(
-        r#"select l.code as "line!", l.id as "line_id!", a.code as "area?", a.id as "area_id?"
+        r#"select l.code as "line!", l.id as "line_id!", l.counting = 'people' as "by_people!", a.code as "area?",
+                  a.id as "area_id?"
            from production_lines l left join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id
            where l.active"#
     )
     .fetch_all(&mut **tx)
     .await?;
     let mut lines: HashMap<String, (LineId, HashMap<String, AreaId>)> = HashMap::new();
+    let mut by_people = std::collections::HashSet::new();
     for r in areas {
+        if r.by_people {
+            by_people.insert(r.line.clone());
+        }
         let line = lines.entry(r.line).or_insert_with(|| (LineId(r.line_id), HashMap::new()));
         if let (Some(code), Some(id)) = (r.area, r.area_id) {
             line.1.insert(code, AreaId(id));
@@ -37,7 +42,7 @@ pub(in crate::production) async fn plant(tx: &mut Tx) -> Result<Plant, sqlx::Err
         .into_iter()
         .map(|r| (r.code, ProductId(r.id)))
         .collect();
-    Ok(Plant { lines, products })
+    Ok(Plant { lines, products, by_people })
 }
 
 /// The first instant a unit may have: the start of the oldest month kept (its partition exists); none when no

@@ -5,6 +5,7 @@ pub(in crate::production) mod demo;
 pub(in crate::production) mod downtime;
 pub(in crate::production) mod ingest;
 pub(in crate::production) mod oee;
+pub(in crate::production) mod people;
 pub(in crate::production) mod report;
 pub(in crate::production) mod settings;
 pub(in crate::production) mod stops;

@@ -43,15 +43,17 @@ pub(in crate::production) async fn save_line(
     match l.id {
         None => {
             let id = sqlx::query_scalar!(
-                r#"insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, active)
-                 values ($1, $2, $3, $4, $5, $6::float8::numeric(5, 4), $7) returning id as "id: LineId""#,
+                r#"insert into production_lines (tenant_id, code, name, downtime_threshold_ms, micro_stop_ms, oee_target, active,
+                                                counting)
+                 values ($1, $2, $3, $4, $5, $6::float8::numeric(5, 4), $7, $8) returning id as "id: LineId""#,
                 tenant.0,
                 l.code,
                 l.name,
                 l.downtime_threshold_ms,
                 l.micro_stop_ms,
                 target,
-                l.active
+                l.active,
+                l.counting.as_str()
             )
             .fetch_one(&mut **tx)
             .await?;
@@ -75,7 +77,7 @@ pub(in crate::production) async fn save_line(
         Some(id) => {
             sqlx::query_scalar!(
                 r#"update production_lines set code = $2, name = $3, downtime_threshold_ms = $4, micro_stop_ms = $5,
-                    oee_target = $6::float8::numeric(5, 4), active = $7
+                    oee_target = $6::float8::numeric(5, 4), active = $7, counting = $9
              where id = $1 and tenant_id = $8 returning id as "id: LineId""#,
                 id.0,
                 l.code,
@@ -84,12 +86,26 @@ pub(in crate::production) async fn save_line(
                 l.micro_stop_ms,
                 target,
                 l.active,
-                tenant.0
+                tenant.0,
+                l.counting.as_str()
             )
             .fetch_optional(&mut **tx)
             .await
         }
     }
+}
+
+/// Ends a line's open stop now (a line that has come to be counted by people: the downtime job no longer ends it).
+pub(in crate::production) async fn end_open_stop(tx: &mut Tx, tenant: TenantId, line: LineId) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update production_downtime set end_at = greatest(now(), start_at + interval '1 millisecond')
+         where tenant_id = $1 and line_id = $2 and end_at is null",
+        tenant.0,
+        line.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// What saving an area came to.
@@ -355,6 +371,7 @@ pub(in crate::production) struct LineFull {
     pub micro_stop_ms: i32,
     pub target: f64,
     pub active: bool,
+    pub counting: String,
 }
 
 /// Every line, the retired ones too.
@@ -362,7 +379,7 @@ pub(in crate::production) async fn lines(tx: &mut Tx) -> Result<Vec<LineFull>, s
     sqlx::query_as!(
         LineFull,
         r#"select id as "id: LineId", code, name, downtime_threshold_ms, micro_stop_ms, oee_target::float8 as "target!",
-                  active
+                  active, counting
            from production_lines order by code"#
     )
     .fetch_all(&mut **tx)

@@ -335,8 +335,8 @@ async fn the_demo_plant_is_configured_once_as_data(opts: PgPoolOptions, conn: Pg
     .unwrap();
     assert_eq!(
         counts,
-        (3, 3, 3, 3, 2, 0),
-        "three lines each with an output, three shifts with a break each, two \
+        (4, 4, 3, 3, 2, 0),
+        "four lines (one counted by people) each with an output, three shifts with a break each, two \
                                           planned reasons, and every dashboard widget in the catalog"
     );
 }

@@ -42,25 +42,26 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     let meta = RequestMeta::default();
     let line = LineInput {
         id: None,
-        code: "L4".into(),
-        name: "Línea 4 · Pintura".into(),
+        code: "L5".into(),
+        name: "Línea 5 · Pintura".into(),
         downtime_threshold_s: 240.0,
         micro_stop_s: 25.0,
         target_pct: 80.0,
         active: true,
+        counting: Default::default(),
     };
     let id = save_line(&pool, &manager, &meta, &line).await.unwrap();
     // The new line has its output area: its units count from the first batch.
     let s = settings(&pool, &manager).await.unwrap();
     let saved = s.lines.iter().find(|l| l.id == id).unwrap();
     assert_eq!((saved.downtime_threshold_s, saved.micro_stop_s, saved.target_pct), (240.0, 25.0, 80.0));
-    assert!(setup(&pool, &Caller::User(manager.clone())).await.unwrap().lines.iter().any(|l| l.code == "L4"));
-    // A second L4, and a line with its thresholds the wrong way round: refused, naming the field.
+    assert!(setup(&pool, &Caller::User(manager.clone())).await.unwrap().lines.iter().any(|l| l.code == "L5"));
+    // A second L5, and a line with its thresholds the wrong way round: refused, naming the field.
     assert_eq!(
         fields(save_line(&pool, &manager, &meta, &line).await.unwrap_err()),
         [("code".to_owned(), ErrorCode::NameTaken)]
     );
-    let wrong = LineInput { code: "L5".into(), micro_stop_s: 300.0, ..line.clone() };
+    let wrong = LineInput { code: "L6".into(), micro_stop_s: 300.0, ..line.clone() };
     assert_eq!(fields(save_line(&pool, &manager, &meta, &wrong).await.unwrap_err())[0].0, "micro_stop_s");
     // Edited in place.
     save_line(
@@ -131,7 +132,7 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     );
     assert_eq!(setup(&pool, &Caller::User(operator.clone())).await.unwrap().widgets.len(), 2, "nothing changed");
 
-    // The operator now works on L1 and L4.
+    // The operator now works on L1 and L5.
     set_operator_lines(&pool, &manager, &meta, operator.user_id, &[s.lines[0].id, id]).await.unwrap();
     assert_eq!(setup(&pool, &Caller::User(operator.clone())).await.unwrap().classify_lines.len(), 2);
     assert!(matches!(set_operator_lines(&pool, &manager, &meta, manager.user_id, &[id]).await, Err(Error::NotFound)));

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{Cause, DrillData, Figure, Losses, MinuteRow, Setup, View};
-use nexus::production::rules::kinds::WidgetKind;
+use nexus::production::rules::kinds::{Counting, WidgetKind};
 
 use super::causes::{Cycles, Rejects, Timeline, causes_href};
 use super::downtime::Stops;
@@ -61,7 +61,36 @@ pub(super) fn KpiCards(
                 }
             }).collect_view()}
         </section>
+        {move || current.get().and_then(|v| sources_text(i18n.get_locale(), &v)).map(|text| view! {
+            <p class="-mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="kpi-sources">{text}</p>
+        })}
     }
+}
+
+/// Where the units came from, when people's facts are among them: units from machines and from people, and the
+/// units of machine lines a later inspection found bad. None when every unit is a machine's.
+fn sources_text(locale: Locale, v: &View) -> Option<String> {
+    let t = &v.total.totals;
+    let inspected: i64 = v
+        .lines
+        .iter()
+        .filter(|l| l.counting == Counting::Sensors)
+        .map(|l| -l.figure.totals.people_good.min(0))
+        .sum();
+    if t.people_total == 0 && inspected == 0 {
+        return None;
+    }
+    let mut text = td_string!(
+        locale,
+        prod.sources,
+        sensors = count(locale, t.total - t.people_total),
+        people = count(locale, t.people_total)
+    )
+    .to_string();
+    if inspected > 0 {
+        text.push_str(&td_string!(locale, prod.sources_inspected, n = count(locale, inspected)).to_string());
+    }
+    Some(text)
 }
 
 pub(crate) fn kpi_label(locale: Locale, key: &str) -> &'static str {

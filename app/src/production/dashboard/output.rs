@@ -7,6 +7,7 @@ use charming::element::{AxisType, Color, ItemStyle, Label, LineStyle, Symbol, To
 use charming::series::{Bar, Line, Pie};
 use leptos::prelude::*;
 use nexus::production::rules::dashboard::{Bucket, Figure, LineRow, Point, Setup, View};
+use nexus::production::rules::kinds::Counting;
 
 use super::kpis::kpi_label;
 use super::{H2, minutes_text, pct};
@@ -226,7 +227,25 @@ fn line_columns() -> Vec<Column<LineRow>> {
             |l: &LineRow| minutes_text(l.figure.totals.downtime_ms).into_any(),
         )
         .class(numeric),
+        Column::new(
+            move || td_string!(i18n.get_locale(), prod.col_counting),
+            move |l: &LineRow| counting_text(i18n.get_locale_untracked(), l).into_any(),
+        ),
     ]
+}
+
+/// Where a line's units came from: its machines or its people's facts, and what a later inspection found bad of a
+/// machine line's units.
+fn counting_text(locale: Locale, l: &LineRow) -> String {
+    match l.counting {
+        Counting::People => td_string!(locale, prod.by_people).to_owned(),
+        Counting::Sensors if l.figure.totals.people_good < 0 => format!(
+            "{} · {}",
+            td_string!(locale, prod.by_sensors),
+            td_string!(locale, prod.inspected_out, n = count(locale, -l.figure.totals.people_good))
+        ),
+        Counting::Sensors => td_string!(locale, prod.by_sensors).to_owned(),
+    }
 }
 
 /// The production chart's data as a table: each bucket's good units, rejects and OEE.

@@ -1,7 +1,8 @@
 //! `nexus-server simulate`: a plant's machines, simulated, sending what they count through the real REST ingest
 //! (`POST /api/v1/production/detections`), so dashboards have history and move while someone watches.
 //!
-//! The plant is read from the database as configured (lines with their areas, products and ideal cycle times, shifts
+//! The plant is read from the database as configured (lines counted by sensors with their areas — a line counted by
+//! people has no machine to simulate —, products and ideal cycle times, shifts
 //! and their planned stops, the time zone): adding a line or a shift to the tenant's data changes what is simulated,
 //! never this code. Each line runs only inside the shift calendar and outside its planned stops; a unit passes the
 //! line's input, process, inspection and output areas in turn (a few seconds apart), judged at inspection (1–4 %
@@ -418,7 +419,7 @@ pub async fn read_plant(pool: &db::PgPool, tenant: TenantId) -> Result<Plant> {
     let areas: Vec<(i32, String, String, String)> = sqlx::query_as(
         "select l.id, l.code, a.kind, a.code from production_lines l
          join production_areas a on a.tenant_id = l.tenant_id and a.line_id = l.id
-         where l.active order by l.code, l.id, a.id",
+         where l.active and l.counting = 'sensors' order by l.code, l.id, a.id",
     )
     .fetch_all(&mut *tx)
     .await?;

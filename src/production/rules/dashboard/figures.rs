@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::super::calendar::{Shift, Span, planned_spans};
+use super::super::kinds::Counting;
 use super::super::oee::{Oee, Totals};
 use super::time::*;
 
@@ -25,6 +26,9 @@ pub struct OutputCell {
     pub ideal_ms: i64,
     /// Minutes in the step in which the product made units.
     pub minutes: i64,
+    /// Of `total` and `good`, what people's facts added (see [`Totals::people_total`](crate::production::rules::oee::Totals)).
+    pub people_total: i64,
+    pub people_good: i64,
 }
 
 impl OutputCell {
@@ -208,6 +212,8 @@ pub fn figures(input: &Inputs) -> Figures {
                 good: c.good,
                 ideal_ms: c.ideal_ms,
                 reject_ideal_ms: c.reject_ideal_ms(),
+                people_total: c.people_total,
+                people_good: c.people_good,
                 ..Totals::default()
             };
             *mix[h].entry(c.product).or_default() += c.minutes;
@@ -317,6 +323,10 @@ pub struct LineRow {
     pub code: String,
     pub name: String,
     pub target: f64,
+    /// Whether its units are its machines' or people's (its figure's `people_total` and `people_good` say what
+    /// people's facts added to it).
+    #[serde(default)]
+    pub counting: Counting,
     pub figure: Figure,
     /// Its six big losses, MTBF and MTTR (none with a product filter).
     #[serde(default)]

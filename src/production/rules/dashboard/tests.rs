@@ -56,6 +56,8 @@ fn cell(line: i32, product: i32, at: DateTime<Utc>, total: i64, minutes: i64) ->
         good: total - 1,
         ideal_ms: total * 1000,
         minutes,
+        people_total: 0,
+        people_good: 0,
     }
 }
 
@@ -559,6 +561,8 @@ fn the_six_big_losses_go_from_the_calendar_to_fully_productive_time() {
         good: 14_400,
         ideal_ms: 15_000_000,
         minutes: 300,
+        people_total: 0,
+        people_good: 0,
     }];
     let micro = [MicroCell { line: LineId(1), hour: local(10, 9, 0), ms: 30 * MIN, stops: 45 }];
     let input = Inputs {
