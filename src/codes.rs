@@ -94,6 +94,8 @@ pub enum ErrorCode {
     NotYet,
     /// The facts of that shift (or day) are closed: it ended more than the plant's grace ago (a manager can reopen it).
     FactsLocked,
+    /// A code the stock room's ledger names (an order's, as the reference of stock issued to it): it stays.
+    CodeReferenced,
     CsrfRejected,
     RateLimited,
     Unavailable,
@@ -103,7 +105,10 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Codes for input that is well formed but collides with what already exists (HTTP 409, not 422).
     pub const fn is_conflict(self) -> bool {
-        matches!(self, Self::EmailTaken | Self::UsernameTaken | Self::NameTaken | Self::OutputTaken)
+        matches!(
+            self,
+            Self::EmailTaken | Self::UsernameTaken | Self::NameTaken | Self::OutputTaken | Self::CodeReferenced
+        )
     }
 
     pub const fn as_str(self) -> &'static str {
@@ -160,6 +165,7 @@ impl ErrorCode {
             Self::ShiftNotRunning => "shift_not_running",
             Self::NotYet => "not_yet",
             Self::FactsLocked => "facts_locked",
+            Self::CodeReferenced => "code_referenced",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

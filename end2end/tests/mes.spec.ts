@@ -273,6 +273,87 @@ test('a manager writes an order with its route, an operator records the current 
   await manager.context().close();
 });
 
+test('an order draws its material from the stock room and its facts on the manual line reach the dashboard live', async ({ browser, request }) => {
+  const OWNER = 'dueno@planta.demo';
+  const headers = await bearer(request, OWNER);
+  // This run's stock: a department, an item of 50 pieces; and an assembly stage on the demo's manual line (L4,
+  // counted by people), all over REST.
+  let res = await request.post('/api/v1/stock/departments', { headers, data: { code: `ALM-${stamp}`, name: `Almacén ${stamp}` } });
+  expect(res.status()).toBe(201);
+  const department = (await res.json()).id as number;
+  const sku = `TOR-${stamp}`;
+  res = await request.post('/api/v1/stock/items', { headers, data: { sku, name: 'Tornillo M8 e2e', unit: 'piece' } });
+  expect(res.status()).toBe(201);
+  const item = (await res.json()).id as number;
+  res = await request.post('/api/v1/stock/postings', {
+    headers,
+    data: { idempotency_key: `rx-${stamp}`, lines: [{ action: 'receive', item, department, quantity: 50 }] },
+  });
+  expect(res.status()).toBe(201);
+  const now = new Date();
+  res = await request.get(`/api/v1/production/oee?from=${new Date(now.getTime() - 3_600_000).toISOString()}&to=${now.toISOString()}`, { headers });
+  expect(res.status()).toBe(200);
+  const manual = ((await res.json()).lines as { line_id: number; code: string }[]).find((l) => l.code === 'L4');
+  expect(manual, 'the demo has its manual line').toBeTruthy();
+  const asm = `ens-${stamp}`;
+  res = await request.post('/api/v1/mes/stages', { headers, data: { code: asm, name: `Ensamble ${stamp}`, line_id: manual!.line_id } });
+  expect(res.status()).toBe(201);
+
+  // The owner writes the order, with a product (its units are the product's), through the page.
+  const owner = await person(browser, OWNER);
+  await open(owner, '/mes/orders/new');
+  await owner.getByTestId('order-code').fill(`OP-MAT-${stamp}`);
+  await owner.getByTestId('order-name').fill('Soportes con material e2e');
+  await owner.getByTestId('order-quantity-input').fill('30');
+  await owner.getByTestId('order-product').selectOption({ index: 1 });
+  const route = owner.getByTestId('route-stage');
+  while ((await route.count()) > 0) await route.first().getByTestId('route-remove').click();
+  await owner.getByTestId('route-add-stage').selectOption({ label: `${asm} · Ensamble ${stamp}` });
+  await owner.getByTestId('route-add').click();
+  await owner.getByTestId('order-create').click();
+  await expect(owner).toHaveURL(/\/mes\/orders\/\d+$/);
+
+  // What it needs: an item scanned or typed by its SKU and a quantity.
+  const materials = owner.getByTestId('order-materials');
+  await expect(materials.getByTestId('materials-empty')).toBeVisible();
+  await owner.getByTestId('material-code').fill('NO-EXISTE');
+  await owner.getByTestId('material-quantity').fill('20');
+  await owner.getByTestId('material-save').click();
+  await expect(owner.locator('#material-code-error')).toBeVisible();
+  await owner.getByTestId('material-code').fill(sku);
+  await owner.getByTestId('material-save').click();
+  await expect(materials.getByTestId('material-row')).toHaveCount(1);
+  await expect(materials.getByTestId('material-remaining')).toContainText('20');
+  // Issued from the order: more than there is is refused by the ledger, and nothing moves; then 15.
+  await owner.getByTestId('issue-department').selectOption(String(department));
+  await owner.getByTestId('issue-quantity').fill('60');
+  await owner.getByTestId('issue-send').click();
+  await expect(materials.getByRole('alert')).toBeVisible();
+  await expect(materials.getByTestId('material-consumed')).toContainText('0');
+  await owner.getByTestId('issue-quantity').fill('15');
+  await owner.getByTestId('issue-send').click();
+  await expect(materials.getByTestId('material-consumed')).toContainText('15');
+  await expect(materials.getByTestId('material-remaining')).toContainText('5');
+  await axe(owner);
+  await shot(owner, 'mes-order-materials');
+
+  // The manager watches the manual line's dashboard; a fact recorded on the order is there without a reload.
+  const manager = await person(browser, MANAGER);
+  await open(manager, '/production?line=L4');
+  await manager.waitForSelector('body[data-hydrated]');
+  const total = manager.getByTestId('kpi-total-value');
+  await expect(total).not.toHaveText('—');
+  const before = await total.textContent();
+  await owner.getByTestId('fact-good').fill('7');
+  await owner.getByTestId('fact-save').click();
+  await expect(owner.getByTestId('fact-row')).toHaveCount(1);
+  await expect.poll(async () => await total.textContent(), { timeout: 15_000 }).not.toBe(before);
+  await expect(manager.getByTestId('kpi-sources')).toContainText('de partes de personas');
+  await shot(manager, 'production-manual-line');
+  await owner.context().close();
+  await manager.context().close();
+});
+
 test('the terminal keeps a fact recorded with the network cut and sends it once when it is back', async ({ browser, request }) => {
   const headers = await bearer(request, MANAGER);
   const id = await stage(request, headers, `ter-${stamp}`, false);

@@ -2,7 +2,8 @@
 //! progress as a bar; the form that records a stage fact (started on the stage still short, the plant's day and its
 //! current shift, the reader as operator; sent under a key of its own, so a double tap is one fact; each refused field
 //! says why under it); its facts, newest first, each reversible with a reason (a reversal is a fact of its own; the
-//! reversed one stays, struck through). A planner cancels it here. Follows the live channel.
+//! reversed one stays, struck through); its materials (`materials`). A planner cancels it here. Follows the live
+//! channel.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +29,9 @@ use crate::ui::session::{Protected, use_me};
 pub struct OrderPage {
     pub detail: OrderDetail,
     pub choices: Choices,
+    /// The stock room's departments the reader may issue from (none when they move no stock).
+    #[serde(default)]
+    pub departments: Vec<nexus::stockroom::rules::views::Department>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/mes/order")]
@@ -35,9 +39,20 @@ pub async fn mes_order(id: OrderId) -> Result<OrderPage, AppError> {
     use nexus::mes::service::orders;
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
+    let moves_stock = caller.user().is_ok_and(|u| u.may(Permission::StockMove));
+    let departments = if moves_stock {
+        nexus::stockroom::service::setup::departments(&st.pool, &caller)
+            .await?
+            .into_iter()
+            .filter(|d| !d.archived)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(OrderPage {
         detail: orders::get(&st.pool, &caller, id).await?,
         choices: orders::choices(&st.pool, &caller, chrono::Utc::now()).await?,
+        departments,
     })
 }
 
@@ -140,6 +155,8 @@ fn Detail(p: OrderPage, changed: RwSignal<u64>, notice: RwSignal<Option<String>>
             </div>
             <Route o=o.clone() />
         </div>
+        <super::materials::Materials order=o.id materials=p.detail.materials.clone() departments=p.departments.clone()
+            live=o.state != OrderState::Cancelled changed />
         <Facts facts=p.detail.facts.clone() o changed />
     }
 }

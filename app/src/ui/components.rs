@@ -68,6 +68,7 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::ShiftNotRunning => td_string!(locale, err.shift_not_running),
         E::NotYet => td_string!(locale, err.not_yet),
         E::FactsLocked => td_string!(locale, err.facts_locked),
+        E::CodeReferenced => td_string!(locale, err.code_referenced),
         E::WholeUnits => td_string!(locale, err.whole_units),
         E::Archived => td_string!(locale, err.archived),
         E::SameDepartment => td_string!(locale, err.same_department),

@@ -311,6 +311,62 @@ async fn an_order_goes_through_its_stages_by_facts_over_rest(opts: PgPoolOptions
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({"error": "validation", "fields": [{"field": "idempotency_key", "code": "invalid_input"}]}),
     );
+    // Its materials over REST: what it needs (each wrong field named), stock issued from the order through the
+    // stock room's ledger (once per key, never below zero), read back as consumed.
+    let owner = app.access_token(PLANT_OWNER).await;
+    let res = app
+        .post_json("/api/v1/stock/departments", &json!({"code": "ALM", "name": "Almacén"}), Auth::Bearer(&owner))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let store = res.json()["id"].as_i64().unwrap();
+    let body = json!({"sku": "LAM-2", "name": "Lámina 2 mm", "unit": "kg", "barcodes": ["7502"]});
+    let res = app.post_json("/api/v1/stock/items", &body, Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let sheet = res.json()["id"].as_i64().unwrap();
+    let receive = json!({"idempotency_key": "rx-m", "lines": [{"action": "receive", "item": sheet, "department": store,
+                         "quantity": 30}]});
+    assert_eq!(
+        app.post_json("/api/v1/stock/postings", &receive, Auth::Bearer(&owner)).await.status,
+        StatusCode::CREATED
+    );
+    let materials = format!("/api/v1/mes/orders/{order}/materials");
+    let res = app
+        .put_json(&materials, &json!({"materials": [{"item_id": sheet, "quantity": -1}]}), Auth::Bearer(&manager))
+        .await;
+    res.assert_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "validation", "fields": [{"field": "materials.1.quantity", "code": "invalid_input"}]}),
+    );
+    let res = app
+        .put_json(&materials, &json!({"materials": [{"item_id": sheet, "quantity": 12.5}]}), Auth::Bearer(&manager))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!((res.json()[0]["needed"].clone(), res.json()[0]["on_hand"].clone()), (json!(12.5), json!(30)));
+    let issue =
+        json!({"idempotency_key": "is-1", "department_id": store, "lines": [{"item_id": sheet, "quantity": 10}]});
+    let uri_issue = format!("/api/v1/mes/orders/{order}/issues");
+    let res = app.post_json(&uri_issue, &issue, Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let again = app.post_json(&uri_issue, &issue, Auth::Bearer(&owner)).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text());
+    let res = app.get(&materials, Auth::Bearer(&viewer)).await;
+    assert_eq!(
+        (res.json()[0]["consumed"].clone(), res.json()[0]["remaining"].clone(), res.json()[0]["on_hand"].clone()),
+        (json!(10), json!(2.5), json!(20)),
+        "{}",
+        res.text()
+    );
+    let greedy =
+        json!({"idempotency_key": "is-2", "department_id": store, "lines": [{"item_id": sheet, "quantity": 21}]});
+    let res = app.post_json(&uri_issue, &greedy, Auth::Bearer(&owner)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    // The ledger now names the order by its code: the code stays.
+    let recode = json!({"code": "OP-101", "name": "Eje trasero largo", "quantity": 60});
+    let res = app.put_json(&format!("/api/v1/mes/orders/{order}"), &recode, Auth::Bearer(&manager)).await;
+    res.assert_error(
+        StatusCode::CONFLICT,
+        json!({"error": "validation", "fields": [{"field": "code", "code": "code_referenced"}]}),
+    );
     // A key reads orders but records no fact (a fact names the person who recorded it).
     let res = app
         .post_json(

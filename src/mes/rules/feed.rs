@@ -103,7 +103,8 @@ mod tests {
 
     fn route() -> (Vec<StageId>, Vec<StageFeed>) {
         // Stamping on a sensor line, assembly on a people line, an inspection on no line, packing on none.
-        let stages = vec![stage(1, Some(L1), false), stage(2, Some(L4), false), stage(3, None, true), stage(4, None, false)];
+        let stages =
+            vec![stage(1, Some(L1), false), stage(2, Some(L4), false), stage(3, None, true), stage(4, None, false)];
         (stages.iter().map(|s| s.id).collect(), stages)
     }
 

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{LineId, ProductId, ShiftId, StageId};
+use crate::ids::{DepartmentId, ItemId, LineId, ProductId, ShiftId, StageId};
+use crate::stockroom::rules::quantity::Qty;
 
 /// What a stage is written with.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,4 +68,34 @@ pub struct ReopenInput {
 pub struct FactSettings {
     /// How long after a shift ends its facts can still be recorded or reversed (minutes, at most a week).
     pub grace_minutes: i32,
+}
+
+/// An item an order needs from the stock room, and how much (in the item's unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MaterialInput {
+    pub item_id: ItemId,
+    #[cfg_attr(feature = "ssr", schema(value_type = f64, example = 12.5))]
+    pub quantity: Qty,
+}
+
+/// What an order needs, all of it (replacing what it needed before).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MaterialsInput {
+    pub materials: Vec<MaterialInput>,
+}
+
+/// Most items an order needs.
+pub const MATERIALS_MAX: usize = 100;
+
+/// Stock issued to an order from a department of the stock room: a posting of the ledger whose lines name the
+/// order's code as their reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IssueInput {
+    /// Chosen by the client, unique per write (1–100 characters): sent again, nothing is issued twice.
+    pub idempotency_key: String,
+    pub department_id: DepartmentId,
+    pub lines: Vec<MaterialInput>,
 }

@@ -7,8 +7,9 @@ use super::facts::{OrderState, Source};
 use super::tasks::{TaskAction, TaskState};
 use crate::identity::rules::auth::Role;
 use crate::ids::{
-    CommentId, FactId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, TaskCategoryId, TaskId,
+    CommentId, FactId, ItemId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, TaskCategoryId, TaskId,
 };
+use crate::stockroom::rules::quantity::{Qty, Unit};
 use crate::workflow::machine::{Event, Person};
 
 /// A category tasks are filed under.
@@ -213,6 +214,31 @@ pub struct OrderDetail {
     pub order: OrderSummary,
     /// Newest first, the latest 200.
     pub facts: Vec<Fact>,
+    /// What it needs from the stock room and what it has consumed, by item.
+    #[serde(default)]
+    pub materials: Vec<OrderMaterial>,
+}
+
+/// An item an order needs or was issued: planned, consumed (the stock room's ledger: issued to the order's code,
+/// less returns, reversals taken out), still to issue, and in stock now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderMaterial {
+    pub item: ItemId,
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    /// Planned for the order (0: issued without being planned).
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub needed: Qty,
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub consumed: Qty,
+    /// Needed less consumed, never below zero.
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub remaining: Qty,
+    /// In the stock room now, every department.
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub on_hand: Qty,
 }
 
 /// A fact recorded, and its order as it now stands.

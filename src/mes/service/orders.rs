@@ -252,8 +252,9 @@ pub async fn get(pool: &PgPool, caller: &Caller, id: OrderId) -> Result<OrderDet
     let tz = crate::production::service::dashboard::time_zone(&mut tx).await?;
     let order = order_of(&mut tx, tenant, id.0, today(tz, Utc::now())).await?;
     let facts = store::facts(&mut tx, tenant, Some(id.0), None, FACTS_SHOWN).await?;
+    let materials = super::materials::of_order(&mut tx, tenant, id.0, &order.code).await?;
     tx.commit().await?;
-    Ok(OrderDetail { order, facts: facts.into_iter().map(fact).collect::<Result<_>>()? })
+    Ok(OrderDetail { order, facts: facts.into_iter().map(fact).collect::<Result<_>>()?, materials })
 }
 
 fn check_order(input: &OrderInput, creating: bool) -> Result<(String, String)> {
@@ -316,6 +317,11 @@ pub async fn update(pool: &PgPool, caller: &Caller, id: OrderId, input: &OrderIn
     let (code, name) = check_order(input, false)?;
     let tenant = user.tenant_id;
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    // The stock room's ledger names the order by its code (the reference of stock issued to it): that code stays.
+    let (was, _) = store::code_and_state(&mut tx, tenant, id.0).await?.ok_or(Error::NotFound)?;
+    if was != code && crate::mes::store::materials::referenced(&mut tx, tenant, &was).await? {
+        return Err(Error::field("code", ErrorCode::CodeReferenced));
+    }
     let write = store::OrderWrite {
         code: &code,
         name: &name,
@@ -385,7 +391,12 @@ async fn facts_open(
 }
 
 /// The span of `day`'s `shift` (of the day, without one), by the plant's calendar.
-fn span_of(tz: Tz, shifts: &[(ShiftId, String, Shift)], day: NaiveDate, shift: Option<ShiftId>) -> (DateTime<Utc>, DateTime<Utc>) {
+fn span_of(
+    tz: Tz,
+    shifts: &[(ShiftId, String, Shift)],
+    day: NaiveDate,
+    shift: Option<ShiftId>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
     match shift.and_then(|id| shifts.iter().find(|(s, _, _)| *s == id)) {
         Some((_, _, s)) => {
             let span = s.on(tz, day).span;

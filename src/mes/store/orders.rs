@@ -350,6 +350,18 @@ pub(in crate::mes) async fn order_for_fact(
     .await
 }
 
+/// An order's code and state, its row locked.
+pub(in crate::mes) async fn code_and_state(
+    tx: &mut Tx,
+    tenant: TenantId,
+    order: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    Ok(sqlx::query!("select code, state from mes_orders where tenant_id = $1 and id = $2 for update", tenant.0, order)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| (r.code, r.state)))
+}
+
 /// What a fact added to the production figures: units and good units of a product at a line's output, in a minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(in crate::mes) struct Landing {

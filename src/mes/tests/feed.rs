@@ -91,7 +91,14 @@ async fn setup(pool: &PgPool, p: &Plant) -> (ProductId, ShiftId, crate::ids::Scr
 }
 
 async fn stage(pool: &PgPool, p: &Plant, code: &str, line: Option<LineId>, inspection: bool) -> StageId {
-    let input = StageInput { code: code.into(), name: code.into(), needs_shift: false, inspection, line_id: line, archived: false };
+    let input = StageInput {
+        code: code.into(),
+        name: code.into(),
+        needs_shift: false,
+        inspection,
+        line_id: line,
+        archived: false,
+    };
     orders::save_stage(pool, &p.master, None, &input).await.unwrap().id
 }
 
@@ -123,8 +130,14 @@ async fn shift_totals(pool: &PgPool, p: &Plant, line: LineId) -> Totals {
 }
 
 async fn order(pool: &PgPool, p: &Plant, code: &str, product: ProductId, route: Vec<StageId>) -> OrderId {
-    let input =
-        OrderInput { code: code.into(), name: code.into(), product_id: Some(product), quantity: 100, due_date: None, route };
+    let input = OrderInput {
+        code: code.into(),
+        name: code.into(),
+        product_id: Some(product),
+        quantity: 100,
+        due_date: None,
+        route,
+    };
     orders::create(pool, &p.master, &input, None).await.unwrap().order.id
 }
 
@@ -179,7 +192,8 @@ async fn a_people_lines_facts_are_its_units_and_an_inspection_takes_its_rejects_
 
     // A machine's units for a line counted by people are refused: they would be counted twice.
     let plc = plc(&p);
-    let unit = DetectionIn { line: "L4".into(), area: "SAL".into(), product: "P-100".into(), at: Utc::now(), good: true };
+    let unit =
+        DetectionIn { line: "L4".into(), area: "SAL".into(), product: "P-100".into(), at: Utc::now(), good: true };
     match ingest::ingest(&pool, &plc, "b-1", &[unit]).await {
         Err(Error::Rejected(r)) => {
             assert_eq!(r.status, 422);
@@ -284,11 +298,12 @@ async fn a_line_that_comes_to_be_counted_by_people_has_no_stops_from_the_downtim
     downtime::run(&pool).await.unwrap();
     let open = |pool: PgPool| async move {
         let mut tx = db::begin(&pool, Scope::Tenant(p.tenant)).await.unwrap();
-        let n: i64 = sqlx::query_scalar("select count(*) from production_downtime where line_id = $1 and end_at is null")
-            .bind(l.0)
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
+        let n: i64 =
+            sqlx::query_scalar("select count(*) from production_downtime where line_id = $1 and end_at is null")
+                .bind(l.0)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
         n
     };
     assert_eq!(open(pool.clone()).await, 1);

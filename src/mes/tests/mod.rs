@@ -20,6 +20,7 @@ use crate::mes::service::tasks::{self, ListQuery};
 use crate::workflow::machine::replay;
 
 mod feed;
+mod materials;
 mod orders;
 
 async fn app_pool(opts: PgPoolOptions, conn: PgConnectOptions, size: u32) -> PgPool {

@@ -96,7 +96,11 @@ pub(in crate::production) async fn save_line(
 }
 
 /// Ends a line's open stop now (a line that has come to be counted by people: the downtime job no longer ends it).
-pub(in crate::production) async fn end_open_stop(tx: &mut Tx, tenant: TenantId, line: LineId) -> Result<(), sqlx::Error> {
+pub(in crate::production) async fn end_open_stop(
+    tx: &mut Tx,
+    tenant: TenantId,
+    line: LineId,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "update production_downtime set end_at = greatest(now(), start_at + interval '1 millisecond')
          where tenant_id = $1 and line_id = $2 and end_at is null",

@@ -71,12 +71,8 @@ pub(super) fn KpiCards(
 /// units of machine lines a later inspection found bad. None when every unit is a machine's.
 fn sources_text(locale: Locale, v: &View) -> Option<String> {
     let t = &v.total.totals;
-    let inspected: i64 = v
-        .lines
-        .iter()
-        .filter(|l| l.counting == Counting::Sensors)
-        .map(|l| -l.figure.totals.people_good.min(0))
-        .sum();
+    let inspected: i64 =
+        v.lines.iter().filter(|l| l.counting == Counting::Sensors).map(|l| -l.figure.totals.people_good.min(0)).sum();
     if t.people_total == 0 && inspected == 0 {
         return None;
     }

@@ -578,10 +578,11 @@ async fn feed(pool: &PgPool, owner: &PgPool, plant: &Plant, args: &MesBenchArgs)
     .bind(plant.tenant)
     .execute(owner)
     .await?;
-    let product: i32 = sqlx::query_scalar("select id from production_products where tenant_id = $1 and code = 'BENCH-P'")
-        .bind(plant.tenant)
-        .fetch_one(owner)
-        .await?;
+    let product: i32 =
+        sqlx::query_scalar("select id from production_products where tenant_id = $1 and code = 'BENCH-P'")
+            .bind(plant.tenant)
+            .fetch_one(owner)
+            .await?;
     let line: Option<i32> =
         sqlx::query_scalar("select id from production_lines where tenant_id = $1 and code = 'MANUAL'")
             .bind(plant.tenant)

@@ -15,15 +15,17 @@ use axum::{Extension, Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use nexus::caller::RequestMeta;
 use nexus::codes::ErrorCode;
-use nexus::ids::{FactId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, UserId};
+use nexus::ids::{DepartmentId, FactId, ItemId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, UserId};
 use nexus::mes::rules::facts::{FactInput, OrderState, Source};
+use nexus::mes::rules::orders::{IssueInput, MaterialInput, MaterialsInput};
 use nexus::mes::rules::views::{
-    CurrentShift, Fact, LineName, OrderDetail, OrderStage, OrderSummary, ProductName, Recorded, ScrapReason,
-    ScrapReasonName, ShiftName, ShiftRun, Stage,
+    CurrentShift, Fact, LineName, OrderDetail, OrderMaterial, OrderStage, OrderSummary, ProductName, Recorded,
+    ScrapReason, ScrapReasonName, ShiftName, ShiftRun, Stage,
 };
 use nexus::mes::service::orders::{
     self, FactSettings, OrderInput, OrderQuery, ReopenInput, ScrapReasonInput, StageInput,
 };
+use nexus::stockroom::rules::ledger::Source as LedgerSource;
 use nexus::workflow::machine::Person;
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/mes/orders/{id}", get(one).put(change))
         .route("/mes/orders/{id}/cancel", post(cancel))
         .route("/mes/orders/{id}/facts", get(facts).post(record))
+        .route("/mes/orders/{id}/materials", get(materials).put(set_materials))
+        .route("/mes/orders/{id}/issues", post(issue))
         .route("/mes/facts/{id}/reverse", post(reverse))
         .route("/mes/shifts/reopen", post(reopen))
         .route("/mes/settings", get(settings).put(save_settings))
@@ -309,7 +313,8 @@ async fn one(
     Ok(Json(orders::get(&st.pool, caller, path_id(&id)?).await?))
 }
 
-/// Changes an order's code, name, product, quantity and due date (a manager, in person); its route stays.
+/// Changes an order's code, name, product, quantity and due date (a manager, in person); its route stays. A code the
+/// stock room's ledger names (the reference of stock issued to the order) stays: 409 `code_referenced`.
 #[utoipa::path(put, path = "/api/v1/mes/orders/{id}", tag = "mes", params(("id" = i64, Path, minimum = 1)),
     request_body = OrderChangeIn,
     responses((status = 200, body = OrderDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -479,6 +484,82 @@ async fn save_settings(
     Ok(Json(orders::save_settings(&st.pool, caller, &b).await?))
 }
 
+/// What the order needs from the stock room and what it consumed, by item: planned, consumed (the ledger's issues
+/// whose reference is the order's code, less returns and reversals), still to issue, and in stock now.
+#[utoipa::path(get, path = "/api/v1/mes/orders/{id}/materials", tag = "mes", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<OrderMaterial>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:read"])))]
+async fn materials(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<OrderMaterial>>> {
+    Ok(Json(nexus::mes::service::materials::materials(&st.pool, caller, path_id(&id)?).await?))
+}
+
+/// What an order needs, the whole list.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialsIn {
+    /// At most 100 items, each once.
+    #[schema(max_items = 100)]
+    materials: Vec<MaterialInput>,
+}
+
+/// Sets what the order needs from the stock room, replacing the list (a manager, in person): each item the stock
+/// room's and not archived, once, its quantity above zero (whole for an item counted whole); 422 names each wrong
+/// field (`materials.2.quantity`).
+#[utoipa::path(put, path = "/api/v1/mes/orders/{id}/materials", tag = "mes", params(("id" = i64, Path, minimum = 1)),
+    request_body = MaterialsIn,
+    responses((status = 200, body = Vec<OrderMaterial>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:write"])))]
+async fn set_materials(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MaterialsIn>,
+) -> ApiResult<Json<Vec<OrderMaterial>>> {
+    let input = MaterialsInput { materials: b.materials };
+    Ok(Json(nexus::mes::service::materials::set(&st.pool, caller, path_id(&id)?, &input).await?))
+}
+
+/// Stock issued to an order.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueIn {
+    /// Unique per write (1–100 characters): sent again, nothing is issued twice.
+    #[schema(min_length = 1, max_length = 100)]
+    idempotency_key: String,
+    department_id: DepartmentId,
+    /// 1–500 lines.
+    #[schema(min_items = 1, max_items = 500)]
+    lines: Vec<MaterialInput>,
+}
+
+/// Issues stock to the order from a department of the stock room (201): one posting of the ledger, its lines
+/// referencing the order's code, as the stock room's counter would; the ledger's rules hold (who may move stock,
+/// never below zero: 409 `insufficient_stock` naming each short line). Answers the order's materials as they now
+/// stand.
+#[utoipa::path(post, path = "/api/v1/mes/orders/{id}/issues", tag = "mes", params(("id" = i64, Path, minimum = 1)),
+    request_body = IssueIn,
+    responses((status = 201, body = Vec<OrderMaterial>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`insufficient_stock`, or `idempotency_key_reused`"),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:write"])))]
+async fn issue(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<IssueIn>,
+) -> ApiResult<(StatusCode, Json<Vec<OrderMaterial>>)> {
+    let input = IssueInput { idempotency_key: b.idempotency_key, department_id: b.department_id, lines: b.lines };
+    let m = nexus::mes::service::materials::issue(&st.pool, caller, path_id(&id)?, &input, LedgerSource::Api).await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
 /// The plant's current shift (none between shifts) and the next, from its calendar, in its time zone.
 #[utoipa::path(get, path = "/api/v1/mes/current-shift", tag = "mes",
     responses((status = 200, body = CurrentShift), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -503,6 +584,9 @@ async fn current_shift(State(st): State<AppState>, ApiCaller(ref caller): ApiCal
         cancel,
         facts,
         record,
+        materials,
+        set_materials,
+        issue,
         reverse,
         reopen,
         settings,
@@ -521,6 +605,12 @@ async fn current_shift(State(st): State<AppState>, ApiCaller(ref caller): ApiCal
         OrderDetail,
         OrderIn,
         OrderChangeIn,
+        OrderMaterial,
+        MaterialsIn,
+        MaterialInput,
+        IssueIn,
+        ItemId,
+        DepartmentId,
         ProductName,
         Fact,
         FactIn,
