@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use nexus::identity::rules::auth::Permission;
 use nexus::ids::{DepartmentId, ItemId, OrderId};
-use nexus::mes::rules::views::OrderMaterial;
+use nexus::mes::rules::views::{OrderMaterial, OrderMovement};
 use nexus::stockroom::rules::quantity::Qty;
 use nexus::stockroom::rules::views::Department;
 
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::stockroom::texts;
 use crate::ui::components::{
-    BUTTON, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, LABEL, field_problem, names, new_key,
+    BUTTON, BUTTON_SECONDARY, CARD_FLUSH, ErrorBanner, INPUT, LABEL, LocalTime, field_problem, names, new_key,
 };
 use crate::ui::list::{Column, DataTable, Rows};
 use crate::ui::session::use_me;
@@ -78,6 +78,7 @@ pub async fn mes_issue(
 pub fn Materials(
     order: OrderId,
     materials: Vec<OrderMaterial>,
+    movements: Vec<OrderMovement>,
     /// The departments stock may be issued from (none: the reader moves no stock).
     departments: Vec<Department>,
     /// The order takes material (not cancelled).
@@ -136,7 +137,60 @@ pub fn Materials(
                 {may_plan.then(|| view! { <PlanForm order changed /> })}
                 {may_issue.then(|| view! { <IssueForm order departments items changed /> })}
             </div>
+            {(!movements.is_empty()).then(|| view! { <Movements movements /> })}
         </section>
+    }
+}
+
+/// The order's movements in the stock room's ledger, newest first.
+#[component]
+fn Movements(movements: Vec<OrderMovement>) -> impl IntoView {
+    let i18n = use_i18n();
+    let columns = vec![
+        Column::new(
+            move || td_string!(i18n.get_locale(), ord.col_when),
+            |m: &OrderMovement| view! { <LocalTime at=m.at /> }.into_any(),
+        )
+        .class("whitespace-nowrap"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), ord.col_movement),
+            move |m: &OrderMovement| {
+                let (kind, struck) = (m.kind, m.reversed_by.is_some());
+                view! { <span class=if struck { "line-through" } else { "" }>{move || texts::kind(i18n.get_locale(), kind)}</span> }
+                .into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), ord.col_item),
+            |m: &OrderMovement| {
+                view! { <span class="font-mono text-xs">{m.sku.clone()}</span>" · "{m.name.clone()} }.into_any()
+            },
+        ),
+        Column::new(
+            move || td_string!(i18n.get_locale(), ord.material_quantity),
+            move |m: &OrderMovement| {
+                let (q, u) = (m.quantity, m.unit);
+                (move || format!("{} {}", texts::delta(i18n.get_locale(), q), texts::unit(i18n.get_locale(), u)))
+                    .into_any()
+            },
+        )
+        .class("sm:text-right tabular-nums whitespace-nowrap"),
+        Column::new(
+            move || td_string!(i18n.get_locale(), ord.issue_department),
+            |m: &OrderMovement| m.department.clone().into_any(),
+        ),
+        Column::new(move || td_string!(i18n.get_locale(), ord.col_by), |m: &OrderMovement| m.author.clone().into_any()),
+    ];
+    view! {
+        <h3 class="px-4 pt-2 text-sm font-semibold" id="movements-h">{t!(i18n, ord.movements)}</h3>
+        <DataTable
+            rows=movements
+            columns
+            caption=move || td_string!(i18n.get_locale(), ord.movements)
+            testid="movements"
+            rows_meta=Rows { testid: "movement-row", key: |m: &OrderMovement| m.id.to_string(), state: None }
+            empty=ViewFn::from(|| ())
+        />
     }
 }
 
@@ -196,7 +250,7 @@ fn IssueForm(
     let department = RwSignal::new(departments.first().map(|d| d.id));
     let first = items.first().map(|(id, _, q)| (*id, *q));
     let item = RwSignal::new(first.map(|(id, _)| id));
-    let quantity = RwSignal::new(first.map(|(_, q)| texts::number(i18n.get_locale_untracked(), q)).unwrap_or_default());
+    let quantity = RwSignal::new(first.map(|(_, q)| texts::input(i18n.get_locale_untracked(), q)).unwrap_or_default());
     let remaining: Vec<(ItemId, Qty)> = items.iter().map(|(id, _, q)| (*id, *q)).collect();
     let issue = Action::new(move |(d, i, q, k): &(DepartmentId, ItemId, String, String)| {
         mes_issue(order, *d, *i, q.clone(), k.clone())
@@ -232,7 +286,7 @@ fn IssueForm(
                             let id = event_target_value(&ev).parse().ok().map(ItemId);
                             item.set(id);
                             if let Some((_, q)) = remaining.iter().find(|(i, _)| Some(*i) == id) {
-                                quantity.set(texts::number(i18n.get_locale_untracked(), *q));
+                                quantity.set(texts::input(i18n.get_locale_untracked(), *q));
                             }
                         }>
                         {items.into_iter().map(|(id, label, _)| view! { <option value=id.0.to_string()>{label}</option> }).collect_view()}

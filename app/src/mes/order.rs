@@ -155,8 +155,8 @@ fn Detail(p: OrderPage, changed: RwSignal<u64>, notice: RwSignal<Option<String>>
             </div>
             <Route o=o.clone() />
         </div>
-        <super::materials::Materials order=o.id materials=p.detail.materials.clone() departments=p.departments.clone()
-            live=o.state != OrderState::Cancelled changed />
+        <super::materials::Materials order=o.id materials=p.detail.materials.clone() movements=p.detail.movements.clone()
+            departments=p.departments.clone() live=o.state != OrderState::Cancelled changed />
         <Facts facts=p.detail.facts.clone() o changed />
     }
 }

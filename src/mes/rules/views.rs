@@ -9,6 +9,7 @@ use crate::identity::rules::auth::Role;
 use crate::ids::{
     CommentId, FactId, ItemId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, StageId, TaskCategoryId, TaskId,
 };
+use crate::stockroom::rules::ledger::MovementKind;
 use crate::stockroom::rules::quantity::{Qty, Unit};
 use crate::workflow::machine::{Event, Person};
 
@@ -217,6 +218,32 @@ pub struct OrderDetail {
     /// What it needs from the stock room and what it has consumed, by item.
     #[serde(default)]
     pub materials: Vec<OrderMaterial>,
+    /// Its movements in the stock room's ledger, newest first (the latest 200).
+    #[serde(default)]
+    pub movements: Vec<OrderMovement>,
+}
+
+/// A movement of the stock room's ledger for an order: an issue, a return, or a reversal of one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderMovement {
+    pub id: i64,
+    pub kind: MovementKind,
+    pub item: ItemId,
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    pub department: String,
+    /// Signed, in the item's unit: an issue takes stock out (negative), a return brings it back.
+    #[cfg_attr(feature = "ssr", schema(value_type = f64))]
+    pub quantity: Qty,
+    /// The movement this one reverses.
+    pub reverses: Option<i64>,
+    /// The movement that reversed this one.
+    pub reversed_by: Option<i64>,
+    /// Who posted it (a person's or a key's name, as it was).
+    pub author: String,
+    pub at: DateTime<Utc>,
 }
 
 /// An item an order needs or was issued: planned, consumed (the stock room's ledger: issued to the order's code,

@@ -12,9 +12,9 @@ use crate::identity::rules::auth::{ApiScope, Permission};
 use crate::ids::{ItemId, OrderId, TenantId};
 use crate::mes::rules::facts::OrderState;
 use crate::mes::rules::orders::{IssueInput, MATERIALS_MAX, MaterialsInput};
-use crate::mes::rules::views::OrderMaterial;
+use crate::mes::rules::views::{OrderMaterial, OrderMovement};
 use crate::mes::store::materials as store;
-use crate::stockroom::rules::ledger::{Action, PostLine, PostRequest, Source};
+use crate::stockroom::rules::ledger::{Action, MovementKind, PostLine, PostRequest, Source};
 use crate::stockroom::rules::quantity::{Qty, Unit, check_moved};
 
 /// What order `id` (its code `code`) needs and consumed, by item.
@@ -36,6 +36,44 @@ pub(crate) async fn of_order(tx: &mut Tx, tenant: TenantId, id: i64, code: &str)
             })
         })
         .collect()
+}
+
+/// The movements an order's page and REST list, newest first.
+pub const MOVEMENTS_SHOWN: i64 = 200;
+
+/// Order `code`'s movements in the ledger, newest first (the latest [`MOVEMENTS_SHOWN`]).
+pub(crate) async fn movements_of(tx: &mut Tx, tenant: TenantId, code: &str) -> Result<Vec<OrderMovement>> {
+    store::movements(tx, tenant, code, MOVEMENTS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(OrderMovement {
+                id: r.id,
+                kind: MovementKind::decode(&r.kind).map_err(Error::internal)?,
+                item: ItemId(r.item_id),
+                sku: r.sku,
+                name: r.name,
+                unit: Unit::decode(&r.unit).map_err(Error::internal)?,
+                department: r.department,
+                quantity: Qty(r.quantity_milli),
+                reverses: r.reverses,
+                reversed_by: r.reversed_by,
+                author: r.author,
+                at: r.occurred_at,
+            })
+        })
+        .collect()
+}
+
+/// Order `id`'s movements in the stock room's ledger, newest first (`mes:read`): the seed's movement journal.
+pub async fn movements(pool: &PgPool, caller: &Caller, id: OrderId) -> Result<Vec<OrderMovement>> {
+    caller.require(ApiScope::MesRead)?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let (code, _) = order(&mut tx, tenant, id).await?;
+    let m = movements_of(&mut tx, tenant, &code).await?;
+    tx.commit().await?;
+    Ok(m)
 }
 
 /// The order's code and state, its row locked; not found when it is not the plant's.

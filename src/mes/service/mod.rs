@@ -3,6 +3,7 @@
 //! and Planta Demo's (`demo`).
 
 pub mod demo;
+mod feed;
 pub mod materials;
 pub mod orders;
 pub mod tasks;

@@ -20,7 +20,6 @@ use crate::ids::{FactId, LineId, OrderId, ProductId, ScrapReasonId, ShiftId, Sta
 use crate::mes::rules::facts::{
     self as rules, FactInput, GRACE_MAX, OrderState, Source, StageRule, When, closes_at, open_at,
 };
-use crate::mes::rules::feed::{self, Feed, StageFeed};
 use crate::mes::rules::tasks::{check_code, check_multiline};
 use crate::mes::rules::views::{
     Choices, CurrentShift, Fact, LineName, OrderDetail, OrderStage, OrderSummary, ProductName, Recorded, ScrapReason,
@@ -30,7 +29,6 @@ use crate::mes::service::tasks::check_key;
 use crate::mes::store::orders as store;
 use crate::paging::{Limit, Page};
 use crate::production::rules::calendar::{self, Shift};
-use crate::production::rules::kinds::Counting;
 use crate::workflow::machine::Person;
 
 /// Orders a page of a list holds.
@@ -253,8 +251,9 @@ pub async fn get(pool: &PgPool, caller: &Caller, id: OrderId) -> Result<OrderDet
     let order = order_of(&mut tx, tenant, id.0, today(tz, Utc::now())).await?;
     let facts = store::facts(&mut tx, tenant, Some(id.0), None, FACTS_SHOWN).await?;
     let materials = super::materials::of_order(&mut tx, tenant, id.0, &order.code).await?;
+    let movements = super::materials::movements_of(&mut tx, tenant, &order.code).await?;
     tx.commit().await?;
-    Ok(OrderDetail { order, facts: facts.into_iter().map(fact).collect::<Result<_>>()?, materials })
+    Ok(OrderDetail { order, facts: facts.into_iter().map(fact).collect::<Result<_>>()?, materials, movements })
 }
 
 fn check_order(input: &OrderInput, creating: bool) -> Result<(String, String)> {
@@ -390,97 +389,6 @@ async fn facts_open(
     Ok(open_at(now, closes, reopened))
 }
 
-/// The span of `day`'s `shift` (of the day, without one), by the plant's calendar.
-fn span_of(
-    tz: Tz,
-    shifts: &[(ShiftId, String, Shift)],
-    day: NaiveDate,
-    shift: Option<ShiftId>,
-) -> (DateTime<Utc>, DateTime<Utc>) {
-    match shift.and_then(|id| shifts.iter().find(|(s, _, _)| *s == id)) {
-        Some((_, _, s)) => {
-            let span = s.on(tz, day).span;
-            (span.start, span.end)
-        }
-        None => (calendar::day_end(tz, day - Duration::days(1)), calendar::day_end(tz, day)),
-    }
-}
-
-/// What a fact about to be recorded is.
-struct ToFeed<'a> {
-    order: i64,
-    o: &'a store::OrderForFact,
-    stage: &'a store::StageRow,
-    day: NaiveDate,
-    shift: Option<ShiftId>,
-    good: i32,
-    scrap: i32,
-}
-
-/// Adds a fact to the production figures where it feeds them (`rules::feed`): a people line's units at the minute
-/// it is recorded in (held to its shift), an inspection's rejects at the minute the making line made most of the
-/// product in the making shift (the making stage's latest fact's; the inspection's own shift without one). What it
-/// added, and where, for the fact to keep.
-async fn feed_figures(
-    tx: &mut Tx,
-    tenant: crate::ids::TenantId,
-    (tz, shifts): (Tz, &[(ShiftId, String, Shift)]),
-    stages: &[store::StageRow],
-    f: ToFeed<'_>,
-    now: DateTime<Utc>,
-) -> Result<Option<store::Landing>> {
-    let Some(product) = f.o.product_id else { return Ok(None) };
-    let as_feed =
-        |s: &store::StageRow| StageFeed { id: StageId(s.id), line: s.line_id.map(LineId), inspection: s.inspection };
-    let all: Vec<StageFeed> = stages.iter().map(as_feed).collect();
-    let route: Vec<StageId> = f.o.route.iter().map(|s| StageId(*s)).collect();
-    let this = as_feed(f.stage);
-    let making = feed::making_stage(&route, &all, this.id);
-    let counting = crate::production::service::people::counting(tx).await?;
-    let by_people = |l: LineId| counting.get(&l) == Some(&Counting::People);
-    let Some(fed) = feed::feed(this, making, by_people, true, f.good, f.scrap) else { return Ok(None) };
-    let (a, b) = span_of(tz, shifts, f.day, f.shift);
-    let minute = match fed {
-        Feed::Units { .. } => feed::minute_in(a, b, now),
-        Feed::Rejects { line, .. } => {
-            let made = match making {
-                Some(m) => store::making_fact(tx, tenant, f.order, m.id.0).await?,
-                None => None,
-            };
-            match made {
-                // The units a people line made: where its fact added them.
-                Some((_, _, Some(minute))) if by_people(line) => minute,
-                made => {
-                    let (a, b) = match made {
-                        Some((day, shift, _)) => span_of(tz, shifts, day, shift.map(ShiftId)),
-                        None => (a, b),
-                    };
-                    let upto = b.min(now + Duration::minutes(1));
-                    let product = ProductId(product);
-                    let busiest =
-                        crate::production::service::people::busiest_minute(tx, tenant, line, product, a, upto).await?;
-                    busiest.unwrap_or_else(|| feed::minute_in(a, b, now))
-                }
-            }
-        }
-    };
-    let (total, good) = fed.counts();
-    let landing = store::Landing { line: fed.line().0, minute, product, total, good };
-    Ok(add_to_figures(tx, tenant, landing, a).await?.then_some(landing))
-}
-
-/// Adds what a fact lands (or, negated, takes it back) to the line's output rollups, its work begun at `since`;
-/// false when the line has no output (nothing added).
-async fn add_to_figures(
-    tx: &mut Tx,
-    tenant: crate::ids::TenantId,
-    l: store::Landing,
-    since: DateTime<Utc>,
-) -> Result<bool> {
-    let at = (LineId(l.line), ProductId(l.product));
-    crate::production::service::people::add(tx, tenant, at, l.minute, since, (l.total, l.good)).await
-}
-
 /// Records a stage fact against an order (`mes:write`, a person): checked against its stage's rule and the plant's
 /// calendar, refused once its shift's facts have closed; the order's stage sums and state move with it. Sent again
 /// under its key, it is the fact the first request made.
@@ -539,7 +447,7 @@ pub async fn record(
     if !facts_open(&mut tx, tenant, closes, checked.day, checked.shift_id, now).await? {
         return Err(Error::Conflict(ErrorCode::FactsLocked));
     }
-    let fed = ToFeed {
+    let fed = super::feed::ToFeed {
         order: order.0,
         o: &o,
         stage,
@@ -548,7 +456,7 @@ pub async fn record(
         good: checked.good,
         scrap: checked.scrap,
     };
-    let feed = feed_figures(&mut tx, tenant, (tz, &shifts), &stages, fed, now).await?;
+    let feed = super::feed::feed_figures(&mut tx, tenant, (tz, &shifts), &stages, fed, now).await?;
     let write = store::FactWrite {
         order: order.0,
         stage: stage.id,
@@ -649,7 +557,7 @@ pub async fn reverse(
     let feed = match original.landing() {
         Some(l) => {
             let back = store::Landing { total: -l.total, good: -l.good, ..l };
-            add_to_figures(&mut tx, tenant, back, l.minute).await?.then_some(back)
+            super::feed::add_to_figures(&mut tx, tenant, back, l.minute).await?.then_some(back)
         }
         None => None,
     };

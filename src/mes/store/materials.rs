@@ -1,5 +1,6 @@
 //! An order's materials: what it needs (`mes_order_materials`) and what the stock room's ledger says it consumed
-//! (issues and returns whose reference is the order's code, less their reversals), with what is in stock.
+//! (issues and returns whose reference is the order's code, less their reversals), with what is in stock; the
+//! order's movements, the seed's movement journal.
 //!
 //! Indexes: `mes_order_materials` primary key `(tenant_id, order_id, item_id)`; an order's movements
 //! `stockroom_movements_reference (tenant_id, reference, item_id)` (partial: issues and returns with a reference),
@@ -50,6 +51,53 @@ pub(in crate::mes) async fn materials(
         tenant.0,
         order,
         code
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub(in crate::mes) struct MovementRow {
+    pub id: i64,
+    pub kind: String,
+    pub item_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub department: String,
+    pub quantity_milli: i64,
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub author: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The ledger's movements of order `code` (its issues and returns, and their reversals), newest first, at most
+/// `limit`.
+pub(in crate::mes) async fn movements(
+    tx: &mut Tx,
+    tenant: TenantId,
+    code: &str,
+    limit: i64,
+) -> Result<Vec<MovementRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MovementRow,
+        r#"with own as (select m.id from stockroom_movements m
+                        where m.tenant_id = $1 and m.reference = $2 and m.reference <> '' and m.kind in ('issue', 'return')),
+                ids as (select id from own
+                        union all
+                        select r.id from own o join stockroom_movements r on r.tenant_id = $1 and r.reverses = o.id)
+           select m.id, m.kind, m.item_id, i.sku, i.name, i.unit, d.name as department, m.quantity_milli, m.reverses,
+                  rv.id as "reversed_by?", p.author_name as author, m.occurred_at
+           from ids join stockroom_movements m on m.tenant_id = $1 and m.id = ids.id
+           join stockroom_items i on i.tenant_id = $1 and i.id = m.item_id
+           join stockroom_departments d on d.tenant_id = $1 and d.id = m.department_id
+           join stockroom_posts p on p.tenant_id = $1 and p.id = m.post_id
+           left join stockroom_movements rv on rv.tenant_id = $1 and rv.reverses = m.id
+           order by m.id desc
+           limit $3"#,
+        tenant.0,
+        code,
+        limit
     )
     .fetch_all(&mut **tx)
     .await

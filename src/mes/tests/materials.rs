@@ -154,6 +154,11 @@ async fn an_order_consumes_what_the_ledger_issued_to_its_code(opts: PgPoolOption
     let m = materials::materials(&pool, &p.master, order).await.unwrap();
     assert_eq!(of(&m, bolts), (Qty::units(160), Qty::units(115), Qty::units(45), Qty::units(378)));
     assert_eq!(of(&m, grease).1, Qty::ZERO);
+    // Its journal: every movement of its code and their reversals, newest first (OP-78's not among them).
+    let journal = materials::movements(&pool, &p.master, order).await.unwrap();
+    assert_eq!(journal.len(), 6, "{journal:?}");
+    assert!(journal[0].reverses.is_some() && journal.iter().filter(|m| m.reversed_by.is_some()).count() == 1);
+    assert!(journal.iter().all(|m| m.author == "Dueña"));
 
     // The ledger names the order by its code: the code stays (its name may change).
     let renamed = OrderInput { code: "OP-77B".into(), name: "Soportes, lote 2".into(), ..input.clone() };

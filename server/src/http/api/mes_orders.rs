@@ -19,13 +19,13 @@ use nexus::ids::{DepartmentId, FactId, ItemId, LineId, OrderId, ProductId, Scrap
 use nexus::mes::rules::facts::{FactInput, OrderState, Source};
 use nexus::mes::rules::orders::{IssueInput, MaterialInput, MaterialsInput};
 use nexus::mes::rules::views::{
-    CurrentShift, Fact, LineName, OrderDetail, OrderMaterial, OrderStage, OrderSummary, ProductName, Recorded,
-    ScrapReason, ScrapReasonName, ShiftName, ShiftRun, Stage,
+    CurrentShift, Fact, LineName, OrderDetail, OrderMaterial, OrderMovement, OrderStage, OrderSummary, ProductName,
+    Recorded, ScrapReason, ScrapReasonName, ShiftName, ShiftRun, Stage,
 };
 use nexus::mes::service::orders::{
     self, FactSettings, OrderInput, OrderQuery, ReopenInput, ScrapReasonInput, StageInput,
 };
-use nexus::stockroom::rules::ledger::Source as LedgerSource;
+use nexus::stockroom::rules::ledger::{MovementKind, Source as LedgerSource};
 use nexus::workflow::machine::Person;
 use nexus_app::error::AppError;
 use nexus_app::state::AppState;
@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/mes/orders/{id}/facts", get(facts).post(record))
         .route("/mes/orders/{id}/materials", get(materials).put(set_materials))
         .route("/mes/orders/{id}/issues", post(issue))
+        .route("/mes/orders/{id}/movements", get(movements))
         .route("/mes/facts/{id}/reverse", post(reverse))
         .route("/mes/shifts/reopen", post(reopen))
         .route("/mes/settings", get(settings).put(save_settings))
@@ -498,6 +499,20 @@ async fn materials(
     Ok(Json(nexus::mes::service::materials::materials(&st.pool, caller, path_id(&id)?).await?))
 }
 
+/// The order's movements in the stock room's ledger, newest first (the latest 200): its issues and returns (the
+/// ledger's movements referencing its code) and their reversals, with who posted each (seed 002's movement journal).
+#[utoipa::path(get, path = "/api/v1/mes/orders/{id}/movements", tag = "mes", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<OrderMovement>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:read"])))]
+async fn movements(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<OrderMovement>>> {
+    Ok(Json(nexus::mes::service::materials::movements(&st.pool, caller, path_id(&id)?).await?))
+}
+
 /// What an order needs, the whole list.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -587,6 +602,7 @@ async fn current_shift(State(st): State<AppState>, ApiCaller(ref caller): ApiCal
         materials,
         set_materials,
         issue,
+        movements,
         reverse,
         reopen,
         settings,
@@ -606,6 +622,8 @@ async fn current_shift(State(st): State<AppState>, ApiCaller(ref caller): ApiCal
         OrderIn,
         OrderChangeIn,
         OrderMaterial,
+        OrderMovement,
+        MovementKind,
         MaterialsIn,
         MaterialInput,
         IssueIn,
