@@ -94,6 +94,10 @@ pub enum ErrorCode {
     NotYet,
     /// The facts of that shift (or day) are closed: it ended more than the plant's grace ago (a manager can reopen it).
     FactsLocked,
+    /// A file larger than the largest kept.
+    FileTooLarge,
+    /// A file of a type not kept, or whose name's extension is not its content's type (a renamed program).
+    FileType,
     /// A code the stock room's ledger names (an order's, as the reference of stock issued to it): it stays.
     CodeReferenced,
     CsrfRejected,
@@ -166,6 +170,8 @@ impl ErrorCode {
             Self::NotYet => "not_yet",
             Self::FactsLocked => "facts_locked",
             Self::CodeReferenced => "code_referenced",
+            Self::FileTooLarge => "file_too_large",
+            Self::FileType => "file_type",
             Self::CsrfRejected => "csrf_rejected",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",

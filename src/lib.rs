@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod codes;
 pub mod csv_safe;
+pub mod files;
 pub mod identity;
 pub mod ids;
 pub mod inventory;

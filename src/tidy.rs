@@ -448,7 +448,7 @@ fn tables() -> Vec<String> {
 /// The area a table belongs to: its name's prefix, or the identity and audit tables named here.
 fn table_owner(table: &str) -> Option<&'static str> {
     const IDENTITY: [&str; 6] = ["tenants", "users", "sessions", "refresh_tokens", "api_keys", "invitations"];
-    ["catalog", "inventory", "production", "stockroom", "notify", "mes", "workflow"]
+    ["catalog", "inventory", "production", "stockroom", "notify", "mes", "workflow", "files"]
         .into_iter()
         .find(|area| table.strip_prefix(area).is_some_and(|rest| rest.starts_with('_')))
         .or_else(|| IDENTITY.contains(&table).then_some("identity"))

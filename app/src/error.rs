@@ -97,6 +97,10 @@ impl AppError {
             AppError::Validation { fields } if !fields.is_empty() && fields.iter().all(|f| f.code.is_conflict()) => {
                 S::CONFLICT
             }
+            // A file over the size kept is too large a payload, whatever else the request held.
+            AppError::Validation { fields } if fields.iter().any(|f| f.code == ErrorCode::FileTooLarge) => {
+                S::PAYLOAD_TOO_LARGE
+            }
             AppError::Validation { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => S::CONFLICT,
             AppError::Rejected { status, .. } => {

@@ -167,6 +167,19 @@ test('the board shows every state however many open tasks there are, and a comme
   await manager.getByTestId('task-comment-input').fill('@almacen revisa esto, por favor');
   await manager.getByTestId('task-comment-send').click();
   await expect(manager.getByTestId('task-comment').last()).toContainText('@almacen revisa esto');
+  // A photo of the problem attached to it; a program renamed as a PDF refused, saying why; the photo opens.
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  const attach = manager.getByTestId('task-attach');
+  await attach.setInputFiles({ name: 'programa.pdf', mimeType: 'application/pdf', buffer: Buffer.from('4d5a90000300000004000000ffff0000', 'hex') });
+  await expect(manager.getByTestId('task-attachments').getByRole('alert')).toContainText('extensión');
+  await attach.setInputFiles({ name: 'broca rota.png', mimeType: 'image/png', buffer: png });
+  const listed = manager.getByTestId('task-attachment');
+  await expect(listed).toHaveCount(1);
+  await expect(listed).toContainText('broca rota.png');
+  const shown = await manager.request.get((await listed.getByRole('link').getAttribute('href'))!);
+  expect(shown.headers()['content-type']).toBe('image/png');
+  await axe(manager);
+  await shot(manager, 'mes-task-attachment');
 });
 
 /** A stage of the plant's, made over REST with a code of this run's (the demo's own may have been changed by the

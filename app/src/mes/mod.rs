@@ -5,6 +5,7 @@
 //! tablet, whose actions wait in the browser while the connection is down (`/mes/terminal`). Everything they
 //! show and do goes through `nexus::mes::service`, the same calls REST makes.
 
+pub mod attachments;
 pub mod materials;
 pub mod order;
 pub mod order_form;

@@ -168,6 +168,7 @@ fn Detail(d: TaskDetail, changed: RwSignal<u64>, own: RwSignal<Option<i32>>) -> 
                     })}
                 </section>
                 <Actions id version=t.version actions=d.actions.clone() changed own />
+                <super::attachments::Attachments id attachments=d.attachments.clone() changed />
                 <Comments id comments=d.comments.clone() changed />
             </div>
             <Timeline events=d.timeline.clone() />

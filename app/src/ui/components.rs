@@ -69,6 +69,8 @@ pub fn error_text(locale: Locale, code: ErrorCode) -> &'static str {
         E::NotYet => td_string!(locale, err.not_yet),
         E::FactsLocked => td_string!(locale, err.facts_locked),
         E::CodeReferenced => td_string!(locale, err.code_referenced),
+        E::FileTooLarge => td_string!(locale, err.file_too_large),
+        E::FileType => td_string!(locale, err.file_type),
         E::WholeUnits => td_string!(locale, err.whole_units),
         E::Archived => td_string!(locale, err.archived),
         E::SameDepartment => td_string!(locale, err.same_department),

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod catalog;
+mod files;
 mod helpers;
 mod identity;
 mod identity_invitations;

@@ -86,6 +86,22 @@ pub struct TaskDetail {
     pub comments: Vec<Comment>,
     /// What the caller may do to it now.
     pub actions: Vec<TaskAction>,
+    /// Its photos and documents, oldest first.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a task (its bytes at `GET /api/v1/mes/tasks/{task}/attachments/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    pub by: Person,
+    pub at: DateTime<Utc>,
 }
 
 /// An open blocker of a line, as its dashboard shows it.

@@ -313,7 +313,12 @@ async fn detail(tx: &mut Tx, user: &User, id: i64) -> Result<TaskDetail> {
 }
 
 /// The task as lists show it (and its description), without its timeline and comments: what a transition decides on.
-async fn summary_of(tx: &mut Tx, tenant: TenantId, user: Option<&User>, id: i64) -> Result<(TaskSummary, String)> {
+pub(super) async fn summary_of(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: Option<&User>,
+    id: i64,
+) -> Result<(TaskSummary, String)> {
     let today = today(tx).await?;
     let f = store::Filter {
         tenant,
@@ -361,7 +366,8 @@ async fn detail_of(
         })
         .collect();
     let actions = user.map(|u| doable(u, &task)).unwrap_or_default();
-    Ok(TaskDetail { task, description, timeline, comments, actions })
+    let attachments = super::attachments::of_task(tx, tenant, id).await?;
+    Ok(TaskDetail { task, description, timeline, comments, actions, attachments })
 }
 
 /// What `user` may do to `task` now (none without `mes:work`).

@@ -31,6 +31,7 @@ pub(super) fn KpiCards(
             None => None,
         })
     };
+    let sources = move || current.get().and_then(|v| sources_text(i18n.get_locale(), &v));
     view! {
         <section aria-label=move || td_string!(i18n.get_locale(), prod.kpis) class="grid grid-cols-2 gap-3 sm:grid-cols-4 xl:grid-cols-7" data-testid="prod-kpis">
             {figures.into_iter().map(|key| {
@@ -60,10 +61,11 @@ pub(super) fn KpiCards(
                     </a>
                 }
             }).collect_view()}
+            // Always there, empty when every unit is a machine's: the figures may arrive after the page was drawn on
+            // the server, and an element that comes and goes with them would not hydrate.
+            <p class=move || if sources().is_some() { "col-span-full -mt-1 text-xs text-slate-600 dark:text-slate-300" } else { "hidden" }
+                data-testid="kpi-sources">{move || sources().unwrap_or_default()}</p>
         </section>
-        {move || current.get().and_then(|v| sources_text(i18n.get_locale(), &v)).map(|text| view! {
-            <p class="-mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="kpi-sources">{text}</p>
-        })}
     }
 }
 

@@ -13,7 +13,7 @@ use nexus::codes::ErrorCode;
 use nexus::identity::rules::auth::Role;
 use nexus::ids::{LineId, TaskCategoryId, TaskId, UserId};
 use nexus::mes::rules::tasks::{AssigneeType, TaskAction, TaskInput, TaskState, View};
-use nexus::mes::rules::views::{Blocker, Category, Comment, LineName, TaskDetail, TaskSummary};
+use nexus::mes::rules::views::{Attachment, Blocker, Category, Comment, LineName, TaskDetail, TaskSummary};
 use nexus::mes::service::tasks::{self, CategoryInput, ListQuery, Worker};
 use nexus::workflow::machine::{Event, Person, Rule, TransitionProblem};
 use nexus_app::error::AppError;
@@ -34,6 +34,13 @@ pub fn router() -> Router<AppState> {
         .route("/mes/tasks/{id}/cancel", post(cancel))
         .route("/mes/tasks/{id}/comments", post(comment))
         .route("/mes/tasks/{id}/read", post(read))
+        .route(
+            "/mes/tasks/{id}/attachments",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(
+                nexus::files::rules::MAX_BYTES + super::inventory::ENVELOPE_BYTES,
+            )),
+        )
+        .route("/mes/tasks/{id}/attachments/{n}", get(attachment))
         .route("/mes/task-categories", get(categories).post(add_category))
         .route("/mes/task-categories/{id}", put(change_category))
         .route("/mes/users", get(users))
@@ -304,6 +311,83 @@ pub struct CommentIn {
     idempotency_key: Option<String>,
 }
 
+/// A file attached to a task (multipart/form-data).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentForm {
+    /// A photo (PNG, JPEG, WebP, GIF), a PDF, plain text, a Word or an Excel file, at most 10 MiB, told by its
+    /// bytes; its name's extension must be its content's.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
+    file: Vec<u8>,
+}
+
+/// Attaches a file to the task (201; `mes:write`, a person who works the floor and can see the task). Kept once per
+/// organisation by its content. Over 10 MiB is 413; a type not kept, or a name whose extension is not its content's
+/// (a renamed program), is 422 `file_type`.
+#[utoipa::path(post, path = "/api/v1/mes/tasks/{id}/attachments", tag = "mes", params(("id" = i64, Path, minimum = 1)),
+    request_body(content = AttachmentForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Attachment), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:write"])))]
+async fn attach(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path(id): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    let id: TaskId = path_id(&id)?;
+    let form = form.map_err(|_| AppError::field("body", ErrorCode::InvalidInput))?;
+    let parts = super::inventory::read_parts(form, nexus::files::rules::MAX_BYTES as u64).await?;
+    let (name, bytes) = parts.file.ok_or_else(|| AppError::field("file", ErrorCode::Required))?;
+    let a = nexus::mes::service::attachments::attach(&st.pool, caller, id, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// An attachment's file, as it was uploaded (an image or a PDF shown in the browser, anything else downloaded).
+#[utoipa::path(get, path = "/api/v1/mes/tasks/{id}/attachments/{n}", tag = "mes",
+    params(("id" = i64, Path, minimum = 1), ("n" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "The file, in its own type",
+               content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp"),
+                       (Vec<u8> = "image/gif"), (Vec<u8> = "application/pdf"), (String = "text/plain"),
+                       (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                       (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["mes:read"])))]
+async fn attachment(
+    State(st): State<AppState>,
+    ApiCaller(ref caller): ApiCaller,
+    Path((id, n)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let id: TaskId = path_id(&id)?;
+    let n: i64 = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| AppError::field("n", ErrorCode::InvalidInput))?;
+    let (a, bytes) = nexus::mes::service::attachments::download(&st.pool, caller, id, n).await?;
+    let shown = a.media_type.starts_with("image/") || a.media_type == "application/pdf";
+    // The name as RFC 6266 says: plain ASCII for old clients, UTF-8 percent-encoded for the rest.
+    let ascii: String =
+        a.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = a
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let disposition =
+        format!("{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}", if shown { "inline" } else { "attachment" });
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// Comments on the task (201); the people it @mentions are told.
 #[utoipa::path(post, path = "/api/v1/mes/tasks/{id}/comments", tag = "mes", params(("id" = i64, Path, minimum = 1)),
     request_body = CommentIn,
@@ -445,11 +529,11 @@ async fn blockers(
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, one, accept, start, send_to_review, review, cancel, comment, read, categories, add_category,
+    paths(list, create, one, accept, start, send_to_review, review, cancel, comment, attach, attachment, read, categories, add_category,
           change_category, users, operators, users_by_role, blockers),
     components(schemas(TasksPage, TaskSummary, TaskDetail, TaskIn, TaskInput, AssigneeType, TaskState, TaskAction,
                        TransitionIn, ReviewIn, Decision, CommentIn, Comment, Category, CategoryIn, LineName, Worker,
-                       Blocker, Event, Person, TransitionProblem, Rule, View, Role, TaskId, TaskCategoryId, UserId,
+                       Blocker, Attachment, AttachmentForm, Event, Person, TransitionProblem, Rule, View, Role, TaskId, TaskCategoryId, UserId,
                        LineId)),
     tags((name = "mes", description = "The floor's work: tasks through open → accepted → in progress → review → done, \
                                        with four-eyes review and a timeline of every transition"))
