@@ -379,7 +379,8 @@ async fn the_dashboard_csv_is_what_the_page_shows(opts: PgPoolOptions, conn: PgC
         (Some(40), Some(37))
     );
     assert!(view["total"]["oee"]["availability"].as_f64().is_some(), "planned time: {}", view["total"]);
-    assert_eq!(view["lines"].as_array().unwrap().len(), 3);
+    // The demo's four lines (L4 counted by people, with no facts here).
+    assert_eq!(view["lines"].as_array().unwrap().len(), 4);
     assert_eq!(view["stops"].as_array().unwrap().len(), 1);
 
     // The CSV of the same query, as a key downloads it.
@@ -492,10 +493,13 @@ async fn the_rest_figures_are_the_pages_and_its_csvs(opts: PgPoolOptions, conn: 
             (l["code"].as_str().unwrap(), t("total"), t("good"), t("downtime_ms"), calendar)
         })
         .collect();
-    assert_eq!(did, [("L1", 30, 27, 15 * 60_000, true), ("L2", 10, 10, 0, true), ("L3", 0, 0, 0, true)]);
+    assert_eq!(
+        did,
+        [("L1", 30, 27, 15 * 60_000, true), ("L2", 10, 10, 0, true), ("L3", 0, 0, 0, true), ("L4", 0, 0, 0, true)]
+    );
     let no_data: Vec<i64> = lines.iter().map(|l| l["totals"]["no_data_ms"].as_i64().unwrap() / 60_000).collect();
     // (less the part of a half-hour break that falls in those first minutes)
-    assert!(matches!(no_data[..], [0..=10, 40..=70, 150 | 180]), "{no_data:?}");
+    assert!(matches!(no_data[..], [0..=10, 40..=70, 150 | 180, 150 | 180]), "{no_data:?}");
     let plant: i64 = lines.iter().map(|l| l["totals"]["planned_ms"].as_i64().unwrap()).sum();
     assert_eq!(rest["plant"]["planned_ms"].as_i64(), Some(plant), "the plant is its lines added");
 
@@ -782,7 +786,7 @@ async fn areas_are_listed_edited_and_named_to_the_machines(opts: PgPoolOptions, 
     let manager = app.login_browser("gerente@planta.demo", DEMO_PASSWORD).await;
     let settings = app.post_form("/api/ui/production/settings", &[], &manager, Some(ORIGIN)).await.json();
     let areas = settings["areas"].as_array().unwrap();
-    assert_eq!(areas.len(), 12, "three lines, four areas each");
+    assert_eq!(areas.len(), 16, "four lines, four areas each");
     let l1_out = areas.iter().find(|a| a["line"] == "L1" && a["kind"] == "output").unwrap();
     let l1_ins = areas.iter().find(|a| a["line"] == "L1" && a["kind"] == "inspection").unwrap();
     let save = |id: &Value, code: &str, kind: &str| {
