@@ -251,6 +251,29 @@ test('a manager sets a planned stop and the filters, and the owner reads who que
   await expect(page.locator('#reason-categories option[value="Averías"]')).toHaveCount(1);
   // Each line's areas, the codes its machines send: four lines, each with its output SAL.
   await expect(page.getByTestId('set-areas').locator('input[name="input[code]"][value="SAL"]')).toHaveCount(4);
+  // The manual bench's own rates: four products, minutes by hand. A new one for L3, a negative one refused naming
+  // the field, then saved and removed again with 0 s.
+  const cycles = page.getByTestId('set-line-cycles');
+  const own = cycles.locator('[data-testid^="line-cycle-form-"]:not([data-testid$="new"])');
+  await expect(own).toHaveCount(4);
+  await expect(own.first()).toContainText('L4');
+  const newCycle = cycles.getByTestId('line-cycle-form-new');
+  await newCycle.locator('select[name="input[line_id]"]').selectOption({ label: 'L3 · Línea 3 · Ensamble' });
+  await newCycle.locator('select[name="input[product_id]"]').selectOption({ label: 'TAP-310 · Tapa de válvulas' });
+  await newCycle.locator('input[name="input[ideal_cycle_s]"]').fill('-2');
+  await newCycle.locator('input[name="input[ideal_cycle_s]"]').evaluate((e: HTMLInputElement) => e.removeAttribute('min'));
+  await newCycle.getByRole('button', { name: 'Agregar' }).click();
+  await expect(cycles.getByRole('alert')).toContainText('Ciclo ideal (s)');
+  await expect(own).toHaveCount(4);
+  await newCycle.locator('input[name="input[ideal_cycle_s]"]').fill('2.5');
+  await newCycle.getByRole('button', { name: 'Agregar' }).click();
+  await expect(own).toHaveCount(5);
+  await expect(cycles.getByRole('alert')).toHaveCount(0);
+  const l3 = own.filter({ hasText: 'L3' });
+  await expect(l3).toContainText('Del producto: 2 s');
+  await l3.locator('input[name="input[ideal_cycle_s]"]').fill('0');
+  await l3.getByRole('button', { name: 'Guardar' }).click();
+  await expect(own).toHaveCount(4);
   const morning = page.locator('[data-shift="Matutino"]');
   const stops = morning.locator('[data-testid^="stop-form-"]');
   const before = await stops.count();

@@ -3,6 +3,7 @@
 //! updates, drill-down to the minutes and formula behind a figure, CSV export, and classifying stops.
 
 pub mod charts;
+pub mod cycles;
 pub mod dashboard;
 pub mod dashboards;
 pub mod queries;

@@ -1,5 +1,5 @@
 //! `/production/settings`: the plant as its owner and managers set it — its time zone, lines (thresholds, OEE target), products
-//! (ideal cycle), each line's areas (the codes machines send, and its output), downtime reasons (planned or not, colour), which lines each operator works on, and each role's
+//! (ideal cycle; a line's own rate for a product in `cycles`), each line's areas (the codes machines send, and its output), downtime reasons (planned or not, colour), which lines each operator works on, and each role's
 //! dashboard (its widgets as JSON, checked against the widget catalog on save). Plain forms: each row saves on its
 //! own, with or without JavaScript; a refused save says which field and changes nothing.
 
@@ -114,14 +114,15 @@ pub async fn set_operator_lines(
     Ok(service::set_operator_lines(&st.pool, &crate::state::user()?, &crate::state::meta(), user, &ids).await?)
 }
 
-const FIELD: &str = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
-const H2: &str = "mb-3 text-base font-semibold";
+pub(super) const FIELD: &str = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
+pub(super) const H2: &str = "mb-3 text-base font-semibold";
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let line = ServerAction::<SaveLine>::new();
     let area = ServerAction::<SaveArea>::new();
     let product = ServerAction::<SaveProduct>::new();
+    let cycle = ServerAction::<super::cycles::SaveLineCycle>::new();
     let reason = ServerAction::<SaveReason>::new();
     let dashboard = ServerAction::<SaveDashboard>::new();
     let operator = ServerAction::<SetOperatorLines>::new();
@@ -135,7 +136,7 @@ pub fn SettingsPage() -> impl IntoView {
     let filter = ServerAction::<SaveFilter>::new();
     // Read again after each save that took, only: a refused one leaves the page (and what was typed) as it is.
     let (line_v, product_v, reason_v) = (ok_version(line), ok_version(product), ok_version(reason));
-    let area_v = ok_version(area);
+    let (area_v, cycle_v) = (ok_version(area), ok_version(cycle));
     let (dashboard_v, operator_v, filter_v) = (ok_version(dashboard), ok_version(operator), ok_version(filter));
     let calendar_v = (
         ok_version(calendar.plant),
@@ -147,7 +148,7 @@ pub fn SettingsPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             (
-                (line_v.get(), area_v.get(), product_v.get(), reason_v.get()),
+                (line_v.get(), area_v.get(), product_v.get(), reason_v.get(), cycle_v.get()),
                 (dashboard_v.get(), operator_v.get(), filter_v.get()),
                 (calendar_v.0.get(), calendar_v.1.get(), calendar_v.2.get(), calendar_v.3.get(), calendar_v.4.get()),
             )
@@ -156,7 +157,7 @@ pub fn SettingsPage() -> impl IntoView {
     );
     view! {
         <Protected permission=Permission::PlantConfigure>
-            <Page data line area product reason dashboard operator calendar filter />
+            <Page data line area product cycle reason dashboard operator calendar filter />
         </Protected>
     }
 }
@@ -270,7 +271,7 @@ where
 /// A form for a new row, made afresh after each save of its kind that took (its fields empty again; a save that
 /// took re-renders the rest of the page in place, which would leave what was typed in it).
 #[component]
-fn Fresh<T, V>(action: ServerAction<T>, row: impl Fn() -> V + Clone + Send + Sync + 'static) -> impl IntoView
+pub(super) fn Fresh<T, V>(action: ServerAction<T>, row: impl Fn() -> V + Clone + Send + Sync + 'static) -> impl IntoView
 where
     T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     T::Output: Clone + Send + Sync + 'static,
@@ -296,6 +297,7 @@ fn Page(
     line: ServerAction<SaveLine>,
     area: ServerAction<SaveArea>,
     product: ServerAction<SaveProduct>,
+    cycle: ServerAction<super::cycles::SaveLineCycle>,
     reason: ServerAction<SaveReason>,
     dashboard: ServerAction<SaveDashboard>,
     operator: ServerAction<SetOperatorLines>,
@@ -306,6 +308,7 @@ fn Page(
     let line_err = Signal::derive(move || line.value().get().and_then(Result::err));
     let area_err = Signal::derive(move || area.value().get().and_then(Result::err));
     let product_err = Signal::derive(move || product.value().get().and_then(Result::err));
+    let cycle_err = Signal::derive(move || cycle.value().get().and_then(Result::err));
     let reason_err = Signal::derive(move || reason.value().get().and_then(Result::err));
     let dashboard_err = Signal::derive(move || dashboard.value().get().and_then(Result::err));
     let operator_err = Signal::derive(move || operator.value().get().and_then(Result::err));
@@ -313,6 +316,7 @@ fn Page(
         saved(line).get()
             || saved(area).get()
             || saved(product).get()
+            || saved(cycle).get()
             || saved(reason).get()
             || saved(dashboard).get()
             || saved(operator).get()
@@ -339,6 +343,7 @@ fn Page(
                             <Lines s=s.clone() action=line error=line_err />
                             <Areas s=s.clone() action=area error=area_err />
                             <Products s=s.clone() action=product error=product_err />
+                            <super::cycles::LineCycles s=s.clone() action=cycle error=cycle_err />
                             <Reasons s=s.clone() action=reason error=reason_err />
                             <Shifts s=s.clone() calendar />
                             <Filters s=s.clone() action=filter error=filter_err />

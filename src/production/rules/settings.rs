@@ -6,6 +6,7 @@ use crate::ids::{AreaId, LineId, PlannedStopId, ProductId, ReasonId, ShiftId, Us
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
+pub use super::cycles::{LineCycleInput, LineCycleSetting, check_line_cycle};
 use super::dashboard::Widget;
 use super::kinds::{AreaKind, Counting, FilterKey, Template, WidgetKind};
 use crate::codes::{ErrorCode, FieldError, check_text};
@@ -78,7 +79,7 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> S
     })
 }
 
-fn seconds_ms(field: &str, s: f64, min_ms: i64, max_ms: i64, errors: &mut Vec<FieldError>) -> i32 {
+pub(super) fn seconds_ms(field: &str, s: f64, min_ms: i64, max_ms: i64, errors: &mut Vec<FieldError>) -> i32 {
     let ms = (s * 1000.0).round();
     if !ms.is_finite() || ms < min_ms as f64 || ms > max_ms as f64 {
         errors.push(FieldError::new(field, ErrorCode::InvalidInput));
@@ -87,7 +88,7 @@ fn seconds_ms(field: &str, s: f64, min_ms: i64, max_ms: i64, errors: &mut Vec<Fi
     ms as i32
 }
 
-fn done<T>(value: T, errors: Vec<FieldError>) -> Result<T, Vec<FieldError>> {
+pub(super) fn done<T>(value: T, errors: Vec<FieldError>) -> Result<T, Vec<FieldError>> {
     if errors.is_empty() { Ok(value) } else { Err(errors) }
 }
 
@@ -585,6 +586,8 @@ pub struct Settings {
     /// Every line's areas, by line and code.
     pub areas: Vec<AreaSetting>,
     pub products: Vec<ProductSetting>,
+    /// The lines' own rates for products, by line and product.
+    pub line_cycles: Vec<LineCycleSetting>,
     pub reasons: Vec<super::dashboard::ReasonRef>,
     pub shifts: Vec<ShiftSetting>,
     pub filters: Vec<FilterSetting>,

@@ -16,8 +16,9 @@ use crate::paging::{self, Limit, Page};
 use crate::production::rules::dashboard::{self as rules_dashboard, Range, Widget};
 use crate::production::rules::kinds::{Counting, FilterKey, Template, WidgetKind};
 use crate::production::rules::settings::{
-    self as rules, AreaInput, FilterInput, FilterSetting, LineInput, LineSetting, OperatorLines, PlantInput,
-    ProductInput, ProductSetting, QueryLog, QueryLogEntry, ReasonInput, Settings, ShiftInput, StopInput, WidgetEntry,
+    self as rules, AreaInput, FilterInput, FilterSetting, LineCycleInput, LineCycleSetting, LineInput, LineSetting,
+    OperatorLines, PlantInput, ProductInput, ProductSetting, QueryLog, QueryLogEntry, ReasonInput, Settings,
+    ShiftInput, StopInput, WidgetEntry,
 };
 use crate::production::store::dashboard as dashboard_store;
 use crate::production::store::settings as store;
@@ -123,6 +124,20 @@ pub async fn save_product(pool: &PgPool, user: &User, meta: &RequestMeta, input:
     record(&mut tx, user, meta, "production.product_saved", "production_product", id, after).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Sets a product's ideal cycle on one line (0 s removes it: the product's own applies again). Audited.
+pub async fn save_line_cycle(pool: &PgPool, user: &User, meta: &RequestMeta, input: &LineCycleInput) -> Result<()> {
+    user.require(Permission::PlantConfigure)?;
+    let cycle = rules::check_line_cycle(input).map_err(Error::Validation)?;
+    let mut tx = db::begin(pool, Scope::Tenant(user.tenant_id)).await?;
+    if !store::save_line_cycle(&mut tx, user.tenant_id, input.line_id, input.product_id, cycle).await? {
+        return Err(Error::NotFound);
+    }
+    let after = json!({ "line_id": input.line_id, "product_id": input.product_id, "ideal_cycle_ms": cycle });
+    record(&mut tx, user, meta, "production.line_cycle_saved", "production_line", input.line_id, after).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn save_reason(pool: &PgPool, user: &User, meta: &RequestMeta, input: &ReasonInput) -> Result<ReasonId> {
@@ -371,6 +386,15 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
             active,
         })
         .collect();
+    let line_cycles = store::line_cycles(&mut tx)
+        .await?
+        .into_iter()
+        .map(|(line_id, product_id, cycle)| LineCycleSetting {
+            line_id,
+            product_id,
+            ideal_cycle_s: f64::from(cycle) / 1000.0,
+        })
+        .collect();
     let reasons = read::reasons(&mut tx).await?;
     let operators = store::operators(&mut tx)
         .await?
@@ -431,5 +455,17 @@ pub async fn settings(pool: &PgPool, user: &User) -> Result<Settings> {
         .map(|(kind, name_es, name_en)| Ok(WidgetEntry { kind: WidgetKind::decode(&kind)?, name_es, name_en }))
         .collect::<Result<_>>()?;
     tx.commit().await?;
-    Ok(Settings { time_zone, lines, areas, products, reasons, shifts, filters, operators, dashboards, widgets })
+    Ok(Settings {
+        time_zone,
+        lines,
+        areas,
+        products,
+        line_cycles,
+        reasons,
+        shifts,
+        filters,
+        operators,
+        dashboards,
+        widgets,
+    })
 }

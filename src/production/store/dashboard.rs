@@ -6,7 +6,9 @@
 //! Indexes: `production_minutes` primary key `(tenant_id, line_id, minute, area_id, product_id)` (each line's
 //! minutes of a window: an index range per line), `production_hours` primary key `(tenant_id, line_id, hour, area_id,
 //! product_id)` (the same per hour); `production_downtime_line_span (tenant_id, line_id, start_at)`;
-//! `production_micro_stops` primary key `(tenant_id, line_id, hour)` (a line's micro-stops of a span).
+//! `production_micro_stops` primary key `(tenant_id, line_id, hour)` (a line's micro-stops of a span);
+//! `production_line_cycles` primary key `(tenant_id, line_id, product_id)` (a line's own ideal cycle for a product,
+//! the product's own where it has none).
 
 use chrono::{DateTime, Utc};
 
@@ -169,10 +171,12 @@ pub(in crate::production) async fn startup_rejects(
         r#"select w.l as "line_id!", sum(r.ms)::bigint as "ms!"
            from unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) w(l, a, b)
            cross join lateral (
-               select (m.total - m.good)::bigint * p.ideal_cycle_ms as ms
+               select (m.total - m.good)::bigint * coalesce(lc.ideal_cycle_ms, p.ideal_cycle_ms) as ms
                from production_minutes m
                join production_areas ar on ar.tenant_id = m.tenant_id and ar.id = m.area_id and ar.kind = 'output'
                join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
+               left join production_line_cycles lc
+                   on lc.tenant_id = m.tenant_id and lc.line_id = m.line_id and lc.product_id = m.product_id
                where m.tenant_id = $1 and m.line_id = w.l
                  and m.minute >= date_trunc('minute', w.a) and m.minute < w.b) r
            group by 1"#,
@@ -255,11 +259,14 @@ pub(in crate::production) async fn output(
                select c.line_id as "line_id!", c.product_id as "product_id!",
                       date_bin('1 hour', c.at, timestamptz '2000-01-01 00:00:00+00') as "at!",
                       sum(c.total)::bigint as "total!", sum(c.good)::bigint as "good!",
-                      sum(c.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", sum(c.minutes)::bigint as "minutes!",
+                      sum(c.total::bigint * coalesce(lc.ideal_cycle_ms, p.ideal_cycle_ms))::bigint as "ideal_ms!",
+                      sum(c.minutes)::bigint as "minutes!",
                       sum(c.people_total)::bigint as "people_total!", sum(c.people_good)::bigint as "people_good!"
                from cells c
                join production_areas a on a.tenant_id = $1 and a.id = c.area_id and a.kind = 'output'
                join production_products p on p.tenant_id = $1 and p.id = c.product_id
+               left join production_line_cycles lc
+                   on lc.tenant_id = $1 and lc.line_id = c.line_id and lc.product_id = c.product_id
                group by 1, 2, 3"#,
             tenant.0,
             &lines,
@@ -273,12 +280,15 @@ pub(in crate::production) async fn output(
             Cell,
             r#"select m.line_id, m.product_id, m.minute as "at!",
                       sum(m.total)::bigint as "total!", sum(m.good)::bigint as "good!",
-                      sum(m.total::bigint * p.ideal_cycle_ms)::bigint as "ideal_ms!", count(*) as "minutes!",
+                      sum(m.total::bigint * coalesce(lc.ideal_cycle_ms, p.ideal_cycle_ms))::bigint as "ideal_ms!",
+                      count(*) as "minutes!",
                       sum(m.people_total)::bigint as "people_total!", sum(m.people_good)::bigint as "people_good!"
                from unnest($3::timestamptz[], $4::timestamptz[]) w(a, b)
                join production_minutes m on m.tenant_id = $1 and m.line_id = any($2) and m.minute >= w.a and m.minute < w.b
                join production_areas a on a.tenant_id = m.tenant_id and a.id = m.area_id and a.kind = 'output'
                join production_products p on p.tenant_id = m.tenant_id and p.id = m.product_id
+               left join production_line_cycles lc
+                   on lc.tenant_id = m.tenant_id and lc.line_id = m.line_id and lc.product_id = m.product_id
                group by 1, 2, 3"#,
             tenant.0,
             &lines,

@@ -42,6 +42,13 @@ pub(in crate::production) async fn configure(tx: &mut Tx, tenant: TenantId) -> R
         "insert into production_products (tenant_id, code, name, ideal_cycle_ms)
          values ($1, 'SOP-100', 'Soporte de motor', 1000), ($1, 'BRK-220', 'Brazo de suspensión', 1500),
                 ($1, 'TAP-310', 'Tapa de válvulas', 2000), ($1, 'BAS-415', 'Base de amortiguador', 1200)",
+        // The manual bench assembles by hand what the presses make in a second or two: its own rates.
+        "insert into production_line_cycles (tenant_id, line_id, product_id, ideal_cycle_ms)
+         select $1, l.id, p.id, c.ms from production_lines l
+         join (values ('SOP-100', 240000), ('BRK-220', 300000), ('TAP-310', 240000), ('BAS-415', 180000)) c(code, ms)
+             on true
+         join production_products p on p.tenant_id = $1 and p.code = c.code
+         where l.tenant_id = $1 and l.code = 'L4'",
         "insert into production_shifts (tenant_id, name, days, start_time, end_time)
          values ($1, 'Matutino', 127, '06:00', '14:00'), ($1, 'Vespertino', 127, '14:00', '22:00'),
                 ($1, 'Nocturno', 127, '22:00', '06:00')",

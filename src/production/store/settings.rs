@@ -404,6 +404,58 @@ pub(in crate::production) async fn products(
     .collect())
 }
 
+/// Sets (or removes, without a cycle) a line's own ideal cycle for a product; false when the line or the product is
+/// not the plant's.
+pub(in crate::production) async fn save_line_cycle(
+    tx: &mut Tx,
+    tenant: TenantId,
+    line: LineId,
+    product: ProductId,
+    cycle: Option<i32>,
+) -> Result<bool, sqlx::Error> {
+    let Some(cycle) = cycle else {
+        sqlx::query!(
+            "delete from production_line_cycles where tenant_id = $1 and line_id = $2 and product_id = $3",
+            tenant.0,
+            line.0,
+            product.0
+        )
+        .execute(&mut **tx)
+        .await?;
+        return Ok(true);
+    };
+    let saved = sqlx::query!(
+        "insert into production_line_cycles (tenant_id, line_id, product_id, ideal_cycle_ms)
+         select l.tenant_id, l.id, p.id, $4 from production_lines l
+         join production_products p on p.tenant_id = l.tenant_id and p.id = $3
+         where l.tenant_id = $1 and l.id = $2
+         on conflict (tenant_id, line_id, product_id) do update set ideal_cycle_ms = excluded.ideal_cycle_ms",
+        tenant.0,
+        line.0,
+        product.0,
+        cycle
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(saved.rows_affected() == 1)
+}
+
+/// The lines' own rates: line, product, ideal cycle (ms), by line and product code.
+pub(in crate::production) async fn line_cycles(tx: &mut Tx) -> Result<Vec<(LineId, ProductId, i32)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"select c.line_id as "line_id: LineId", c.product_id as "product_id: ProductId", c.ideal_cycle_ms
+           from production_line_cycles c
+           join production_lines l on l.tenant_id = c.tenant_id and l.id = c.line_id
+           join production_products p on p.tenant_id = c.tenant_id and p.id = c.product_id
+           order by l.code, p.code"#
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.line_id, r.product_id, r.ideal_cycle_ms))
+    .collect())
+}
+
 /// Each role's dashboard as stored.
 pub(in crate::production) async fn dashboards(tx: &mut Tx) -> Result<Vec<(String, serde_json::Value)>, sqlx::Error> {
     Ok(sqlx::query!("select role, widgets from production_dashboards order by role")

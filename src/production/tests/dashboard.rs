@@ -73,6 +73,24 @@ async fn the_dashboard_shows_the_textbook_example_and_its_parts_add_up(opts: PgP
     assert_eq!(by_product.total.totals.total, 19_271);
     assert_eq!(pct(by_product.total.oee.quality), 97.8);
 
+    // The line's own rate for the product is what its figures read: 1.1 s a unit there makes the same units 10 %
+    // more of the ideal, and only the performance moves.
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query(
+        "insert into production_line_cycles (tenant_id, line_id, product_id, ideal_cycle_ms)
+         select tenant_id, id, $1, 1100 from production_lines",
+    )
+    .bind(product)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let own = view(&pool, &reader, &day).await.unwrap().total.oee;
+    assert_eq!((pct(own.availability), pct(own.performance), pct(own.quality)), (88.81, 94.72, 97.8));
+    let mut tx = db::begin(&pool, Scope::Tenant(tenant)).await.unwrap();
+    sqlx::query("delete from production_line_cycles").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
     // A filter naming what the plant does not have is the caller's mistake, said as such.
     for (q, field) in [
         (Query { line: Some(LineId(9_999)), ..day.clone() }, "line"),

@@ -12,11 +12,13 @@ use crate::error::Error;
 use crate::ids::{LineId, ShiftId};
 use crate::production::rules::dashboard::{Query, Range};
 use crate::production::rules::kinds::Template;
-use crate::production::rules::settings::{FilterInput, LineInput, ProductInput, ReasonInput, ShiftInput, StopInput};
+use crate::production::rules::settings::{
+    FilterInput, LineCycleInput, LineInput, ProductInput, ReasonInput, ShiftInput, StopInput,
+};
 use crate::production::service::dashboard::{setup, view};
 use crate::production::service::settings::{
-    delete_shift, delete_stop, query_log, save_dashboard, save_filter, save_line, save_product, save_reason,
-    save_shift, save_stop, set_operator_lines, settings,
+    delete_shift, delete_stop, query_log, save_dashboard, save_filter, save_line, save_line_cycle, save_product,
+    save_reason, save_shift, save_stop, set_operator_lines, settings,
 };
 
 fn fields(e: Error) -> Vec<(String, ErrorCode)> {
@@ -85,6 +87,25 @@ async fn a_manager_sets_the_plant_and_every_change_is_checked_whole(opts: PgPool
     assert!(
         settings(&pool, &manager).await.unwrap().products.iter().any(|p| p.code == "PUE-500" && p.ideal_cycle_s == 2.5)
     );
+    // A line's own rate for a product: set, changed, listed; a line or product of no one refused; 0 s removes it.
+    let s = settings(&pool, &manager).await.unwrap();
+    let door = s.products.iter().find(|p| p.code == "PUE-500").unwrap().id;
+    let cycle = LineCycleInput { line_id: id, product_id: door, ideal_cycle_s: 90.0 };
+    save_line_cycle(&pool, &manager, &meta, &cycle).await.unwrap();
+    save_line_cycle(&pool, &manager, &meta, &LineCycleInput { ideal_cycle_s: 75.5, ..cycle.clone() }).await.unwrap();
+    let own = |s: crate::production::rules::settings::Settings| {
+        let theirs = s.line_cycles.into_iter().filter(|c| c.line_id == id);
+        theirs.map(|c| (c.line_id, c.product_id, c.ideal_cycle_s)).collect::<Vec<_>>()
+    };
+    assert_eq!(own(settings(&pool, &manager).await.unwrap()), [(id, door, 75.5)]);
+    let nowhere = LineCycleInput { line_id: LineId(999_999), ..cycle.clone() };
+    assert!(matches!(save_line_cycle(&pool, &manager, &meta, &nowhere).await, Err(Error::NotFound)));
+    let wrong = LineCycleInput { ideal_cycle_s: -3.0, ..cycle.clone() };
+    assert_eq!(fields(save_line_cycle(&pool, &manager, &meta, &wrong).await.unwrap_err())[0].0, "ideal_cycle_s");
+    assert!(matches!(save_line_cycle(&pool, &viewer, &meta, &cycle).await, Err(Error::Forbidden)));
+    save_line_cycle(&pool, &manager, &meta, &LineCycleInput { ideal_cycle_s: 0.0, ..cycle.clone() }).await.unwrap();
+    assert!(own(settings(&pool, &manager).await.unwrap()).is_empty());
+
     let reason = ReasonInput {
         id: None,
         code: "LIMPIEZA".into(),

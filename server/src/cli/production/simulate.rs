@@ -83,13 +83,15 @@ const AREA_ORDER: [&str; 4] = ["input", "process", "inspection", "output"];
 const TRANSIT: Duration = Duration::seconds(4);
 
 /// A line as configured.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LineConfig {
     pub code: String,
     /// The line's area codes in the order a unit passes them (input, process, inspection, output; those it has).
     pub areas: Vec<(String, String)>,
     /// Its last output unit already stored (a previous run's), where the simulation resumes.
     pub last_at: Option<DateTime<Utc>>,
+    /// Its own ideal cycle (ms) for a product, by the product's code, where it has one.
+    pub cycles: HashMap<String, i64>,
 }
 
 /// A product as configured.
@@ -112,6 +114,8 @@ pub struct Plant {
 struct LineSim {
     code: String,
     areas: Vec<String>,
+    /// Its own ideal cycle (ms) for a product, by code (the product's own where none).
+    cycles: HashMap<String, i64>,
     /// Index of the inspection area in `areas` (where rejects are found), if it has one.
     inspection: Option<usize>,
     rng: StdRng,
@@ -171,6 +175,7 @@ impl Simulator {
                 LineSim {
                     code: l.code.clone(),
                     areas,
+                    cycles: l.cycles.clone(),
                     inspection,
                     clock,
                     product,
@@ -265,7 +270,8 @@ impl Simulator {
                 continue;
             }
             let product = &products[line.product];
-            let mut cycle = product.ideal_cycle_ms as f64 * line.slowness * line.rng.gen_range(0.95..1.05) / speed;
+            let ideal = line.cycles.get(&product.code).copied().unwrap_or(product.ideal_cycle_ms);
+            let mut cycle = ideal as f64 * line.slowness * line.rng.gen_range(0.95..1.05) / speed;
             if line.drifts {
                 cycle *= drift(clock.with_timezone(&tz).num_seconds_from_midnight());
             }
@@ -436,10 +442,22 @@ pub async fn read_plant(pool: &db::PgPool, tenant: TenantId) -> Result<Plant> {
     .into_iter()
     .filter_map(|(id, at): (i32, Option<DateTime<Utc>>)| at.map(|a| (id, a)))
     .collect();
+    // Each line's own rates (the product's own where none).
+    let mut cycles: HashMap<i32, HashMap<String, i64>> = HashMap::new();
+    let own: Vec<(i32, String, i32)> = sqlx::query_as(
+        "select c.line_id, p.code, c.ideal_cycle_ms from production_line_cycles c
+         join production_products p on p.tenant_id = c.tenant_id and p.id = c.product_id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (line, product, ms) in own {
+        cycles.entry(line).or_default().insert(product, i64::from(ms));
+    }
     let mut lines: Vec<(i32, LineConfig)> = Vec::new();
     for (id, line, kind, area) in areas {
         if lines.last().is_none_or(|(l, _)| *l != id) {
-            lines.push((id, LineConfig { code: line, areas: Vec::new(), last_at: last.get(&id).copied() }));
+            let (last_at, cycles) = (last.get(&id).copied(), cycles.remove(&id).unwrap_or_default());
+            lines.push((id, LineConfig { code: line, areas: Vec::new(), last_at, cycles }));
         }
         if let Some((_, l)) = lines.last_mut() {
             l.areas.push((kind, area));
@@ -658,7 +676,9 @@ mod tests {
             |_: usize| AREA_ORDER.iter().map(|k| ((*k).to_owned(), k[..3].to_ascii_uppercase())).collect::<Vec<_>>();
         Plant {
             tz: chrono_tz::America::Mexico_City,
-            lines: (1..=3).map(|i| LineConfig { code: format!("L{i}"), areas: areas(i), last_at: None }).collect(),
+            lines: (1..=3)
+                .map(|i| LineConfig { code: format!("L{i}"), areas: areas(i), ..Default::default() })
+                .collect(),
             products: vec![
                 ProductConfig { code: "SOP-100".into(), ideal_cycle_ms: 1000 },
                 ProductConfig { code: "TAP-310".into(), ideal_cycle_ms: 2000 },
@@ -708,6 +728,19 @@ mod tests {
         }
         let sunday = start + Duration::days(6);
         assert!(units.iter().all(|u| u.at < sunday), "nothing on Sunday");
+    }
+
+    #[test]
+    fn a_line_with_its_own_rate_for_the_products_makes_them_at_that_rate() {
+        let mut plant = plant();
+        let (start, until) = (monday(), monday() + Duration::days(1));
+        let at_l2 = |u: &DetectionIn| u.line == "L2" && u.area == "OUT";
+        let outputs =
+            |plant: &Plant| Simulator::new(plant, start, 5, 1.0).advance(until).into_iter().filter(at_l2).count();
+        let usual = outputs(&plant);
+        plant.lines[1].cycles = [("SOP-100".to_owned(), 10_000), ("TAP-310".to_owned(), 20_000)].into();
+        let own = outputs(&plant); // ten times slower: a tenth, give or take its stops and changeovers
+        assert!(own * 7 < usual && own * 14 > usual, "{own} at its own rate, {usual} at the products'");
     }
 
     #[test]
