@@ -28,7 +28,6 @@ fn typed(field: &str, text: &str) -> Result<Qty, AppError> {
 /// Sets how much of the item with `code` (its barcode or SKU) the order needs; 0 takes it off the list.
 #[server(prefix = "/api", endpoint = "ui/mes/order-material")]
 pub async fn mes_set_material(order: OrderId, code: String, quantity: String) -> Result<Vec<OrderMaterial>, AppError> {
-    use nexus::mes::rules::orders::{MaterialInput, MaterialsInput};
     use nexus::mes::service::materials;
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
@@ -40,16 +39,14 @@ pub async fn mes_set_material(order: OrderId, code: String, quantity: String) ->
         }
         Err(e) => return Err(e.into()),
     };
-    let mut list: Vec<MaterialInput> = materials::materials(&st.pool, &caller, order)
-        .await?
-        .into_iter()
-        .filter(|m| m.needed > Qty::ZERO && m.item != item)
-        .map(|m| MaterialInput { item_id: m.item, quantity: m.needed })
-        .collect();
-    if quantity > Qty::ZERO {
-        list.push(MaterialInput { item_id: item, quantity });
+    match materials::set_item(&st.pool, &caller, order, item, quantity).await {
+        // The item is the one the code named: say it of the code typed or scanned.
+        Err(nexus::error::Error::Validation(mut fields)) => {
+            fields.iter_mut().filter(|f| f.field == "item_id").for_each(|f| f.field = "code".into());
+            Err(nexus::error::Error::Validation(fields).into())
+        }
+        other => Ok(other?),
     }
-    Ok(materials::set(&st.pool, &caller, order, &MaterialsInput { materials: list }).await?)
 }
 
 /// Issues `quantity` of `item` to the order from `department`, under `key`.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::identity::rules::auth::{ApiScope, Permission};
 use crate::ids::{ItemId, OrderId, TenantId};
 use crate::mes::rules::facts::OrderState;
-use crate::mes::rules::orders::{IssueInput, MATERIALS_MAX, MaterialsInput};
+use crate::mes::rules::orders::{IssueInput, MATERIALS_MAX, MaterialInput, MaterialsInput};
 use crate::mes::rules::views::{OrderMaterial, OrderMovement};
 use crate::mes::store::materials as store;
 use crate::stockroom::rules::ledger::{Action, MovementKind, PostLine, PostRequest, Source};
@@ -102,6 +102,62 @@ pub async fn set(pool: &PgPool, caller: &Caller, id: OrderId, input: &MaterialsI
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
     let (code, state) = order(&mut tx, tenant, id).await?;
+    let m = set_locked(&mut tx, tenant, (id, &code, state), input).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Sets how much of one item order `id` needs (a planner at the order's page, item by item; 0 takes it off the
+/// list), the rest of the list as it stands: read and written under the order's row lock, so two planners adding
+/// items at once both keep theirs. A refusal names `item_id` or `quantity`.
+pub async fn set_item(
+    pool: &PgPool,
+    caller: &Caller,
+    id: OrderId,
+    item: ItemId,
+    quantity: Qty,
+) -> Result<Vec<OrderMaterial>> {
+    caller.require(ApiScope::MesWrite)?;
+    caller.user()?.require(Permission::MesPlan)?;
+    let tenant = caller.tenant_id();
+    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let (code, state) = order(&mut tx, tenant, id).await?;
+    let mut list: Vec<MaterialInput> = of_order(&mut tx, tenant, id.0, &code)
+        .await?
+        .into_iter()
+        .filter(|m| m.needed > Qty::ZERO && m.item != item)
+        .map(|m| MaterialInput { item_id: m.item, quantity: m.needed })
+        .collect();
+    // The item set is the list's last (none when it is taken off): its problems are the form's own fields.
+    let own = (quantity > Qty::ZERO).then(|| {
+        list.push(MaterialInput { item_id: item, quantity });
+        format!("materials.{}.", list.len())
+    });
+    let m = match set_locked(&mut tx, tenant, (id, &code, state), &MaterialsInput { materials: list }).await {
+        Err(Error::Validation(errors)) => Err(Error::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if let Some(f) = own.as_deref().and_then(|own| e.field.strip_prefix(own)) {
+                        e.field = f.to_owned();
+                    }
+                    e
+                })
+                .collect(),
+        )),
+        other => other,
+    }?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// [`set`] with the order's row locked: `(id, code, state)`.
+async fn set_locked(
+    tx: &mut Tx,
+    tenant: TenantId,
+    (id, code, state): (OrderId, &str, OrderState),
+    input: &MaterialsInput,
+) -> Result<Vec<OrderMaterial>> {
     if state == OrderState::Cancelled {
         return Err(Error::field("order", ErrorCode::Archived));
     }
@@ -109,7 +165,7 @@ pub async fn set(pool: &PgPool, caller: &Caller, id: OrderId, input: &MaterialsI
         return Err(Error::field("materials", ErrorCode::TooLong));
     }
     let ids: Vec<i64> = input.materials.iter().map(|m| m.item_id.0).collect();
-    let known = store::items(&mut tx, tenant, &ids).await?;
+    let known = store::items(tx, tenant, &ids).await?;
     let mut errors = Vec::new();
     for (n, m) in input.materials.iter().enumerate() {
         let field = |f: &str| format!("materials.{}.{f}", n + 1);
@@ -131,10 +187,8 @@ pub async fn set(pool: &PgPool, caller: &Caller, id: OrderId, input: &MaterialsI
         return Err(Error::Validation(errors));
     }
     let quantities: Vec<i64> = input.materials.iter().map(|m| m.quantity.0).collect();
-    store::set(&mut tx, tenant, id.0, &ids, &quantities).await?;
-    let m = of_order(&mut tx, tenant, id.0, &code).await?;
-    tx.commit().await?;
-    Ok(m)
+    store::set(tx, tenant, id.0, &ids, &quantities).await?;
+    of_order(tx, tenant, id.0, code).await
 }
 
 /// Issues stock to order `id` from a department: one posting of the stock room's ledger, its lines referencing the

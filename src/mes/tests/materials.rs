@@ -111,6 +111,25 @@ async fn an_order_consumes_what_the_ledger_issued_to_its_code(opts: PgPoolOption
     assert!(matches!(materials::set(&pool, &p.operator, order, &plan).await, Err(Error::Forbidden)));
     let m = materials::set(&pool, &p.master, order, &plan).await.unwrap();
     assert_eq!(of(&m, sheet), (Qty(12_500), Qty::ZERO, Qty(12_500), Qty::units(100)));
+    // Two planners adding an item each at once from the order's page: both kept (the list is read and written under
+    // the order's lock). One item's problem is the form's own field; 0 takes it off again.
+    let (oil, gloves) =
+        (item(&pool, &owner, "ACE-1L", Unit::Piece).await, item(&pool, &owner, "GUA-01", Unit::Piece).await);
+    let (a, b) = tokio::join!(
+        materials::set_item(&pool, &p.master, order, oil, Qty::units(3)),
+        materials::set_item(&pool, &p.master, order, gloves, Qty::units(4)),
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(materials::materials(&pool, &p.master, order).await.unwrap().len(), 4);
+    assert_eq!(
+        fields(materials::set_item(&pool, &p.master, order, oil, Qty(1_500)).await.unwrap_err()),
+        [("quantity".into(), ErrorCode::WholeUnits)]
+    );
+    for extra in [oil, gloves] {
+        materials::set_item(&pool, &p.master, order, extra, Qty::ZERO).await.unwrap();
+    }
+    assert_eq!(materials::materials(&pool, &p.master, order).await.unwrap().len(), 2);
 
     // Issued from the order: the ledger's posting, under its key once.
     let issue = IssueInput {
