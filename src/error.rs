@@ -95,6 +95,11 @@ fn on_constraint(name: &str) -> Option<Error> {
         "mes_facts_tenant_id_scrap_reason_id_fkey" => Error::field("scrap_reason_id", ErrorCode::NotFound),
         "mes_facts_reversal" => Error::Conflict(ErrorCode::AlreadyReversed),
         "mes_facts_key" | "mes_orders_key" => Error::Conflict(ErrorCode::Conflict),
+        // Fabrication: a subsystem's name its own (whatever its case); a key raced by its twin; a drawing revision
+        // numbered twice at once (uploads are serialized by the part's row, so only a bug gets here).
+        "fabrication_subsystems_name_key" => Error::field("name", ErrorCode::NameTaken),
+        "fabrication_parts_key" | "fabrication_drawings_pkey" => Error::Conflict(ErrorCode::Conflict),
+        "fabrication_parts_tenant_id_subsystem_id_fkey" => Error::field("subsystem", ErrorCode::InvalidInput),
         _ => return None,
     })
 }

@@ -178,6 +178,14 @@ id!(
     /// What scrap is put down to (`mes_scrap_reasons`).
     ScrapReasonId(i32)
 );
+id!(
+    /// A part the shop makes for itself (`fabrication_parts`; not the catalog's [`PartId`]).
+    FabPartId(i64)
+);
+id!(
+    /// What a shop files its parts under: drive, chassis, fixtures… (`fabrication_subsystems`).
+    SubsystemId(i32)
+);
 uuid_id!(
     /// A bodega's upload of an inventory file (`inventory_uploads`).
     UploadId

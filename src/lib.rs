@@ -1,6 +1,6 @@
 //! Nexus business core, one folder per product area (see ARCHITECTURE.md).
 //!
-//! Each area (`identity`, `catalog`, `inventory`, `production`, `stockroom`, `mes`) keeps its pure rules in `rules`
+//! Each area (`identity`, `catalog`, `inventory`, `production`, `stockroom`, `mes`, `fabrication`) keeps its pure rules in `rules`
 //! (no IO: they compile to WebAssembly and are shared with the browser) and, behind the `ssr` feature, its SQL in a
 //! private `store` and its flows in `service`, which is what the edges (`app`, `server`) call. Cross-cutting pieces sit
 //! beside the areas: error codes, CSV safety, numbers as people write them and the one way to page a list (pure), and behind `ssr` the database
@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod codes;
 pub mod csv_safe;
+pub mod fabrication;
 pub mod files;
 pub mod identity;
 pub mod ids;

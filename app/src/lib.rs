@@ -21,6 +21,7 @@ pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 pub mod error;
+pub mod fabrication;
 pub mod home;
 pub mod identity;
 pub mod inventory;

@@ -22,10 +22,15 @@ pub enum Kind {
     TaskChanged,
     /// Someone mentioned me in a task's comment.
     TaskMentioned,
+    /// A part of the shop's changed in a way that concerns the reader: approved or rejected (their request),
+    /// assigned to them, taken back, completed, reverted, its drawing changed while they hold it.
+    PartChanged,
+    /// The reader's claim on a part ran out of lease: the part went back to its queue.
+    ClaimExpired,
 }
 text_enum!(Kind "notice kind" {
     StockLow => "stock_low", TaskAssigned => "task_assigned", TaskChanged => "task_changed",
-    TaskMentioned => "task_mentioned",
+    TaskMentioned => "task_mentioned", PartChanged => "part_changed", ClaimExpired => "claim_expired",
 });
 
 /// How a person wants a kind of notice.
@@ -85,6 +90,23 @@ pub enum Body {
         /// The comment's first characters.
         excerpt: String,
     },
+    PartChanged {
+        part: i64,
+        name: String,
+        /// Who did it.
+        by: String,
+        /// The action (`approve`, `reject`, `assign`, `unclaim`, `complete`, `revert`, `add_drawing`,
+        /// `approve_drawing`…) and the state it left the part in.
+        action: String,
+        state: String,
+        comment: Option<String>,
+    },
+    ClaimExpired {
+        part: i64,
+        name: String,
+        /// The queue it went back to.
+        state: String,
+    },
 }
 
 impl Body {
@@ -94,6 +116,8 @@ impl Body {
             Body::TaskAssigned { .. } => Kind::TaskAssigned,
             Body::TaskChanged { .. } => Kind::TaskChanged,
             Body::TaskMentioned { .. } => Kind::TaskMentioned,
+            Body::PartChanged { .. } => Kind::PartChanged,
+            Body::ClaimExpired { .. } => Kind::ClaimExpired,
         }
     }
 }
@@ -214,25 +238,31 @@ impl WebhookInput {
 /// A whole `http(s)://host…` address of [`URL_PATTERN`]'s form, at most 500 characters as sent (its normal form,
 /// kept, may add a `/`).
 fn check_url(raw: &str) -> Result<url::Url, FieldError> {
+    check_web_address("url", raw)
+}
+
+/// A whole `http://` or `https://` address of at most 500 characters with a host and no credentials, trimmed
+/// (a webhook's, a part's CAD link); refusals name `field`.
+pub fn check_web_address(field: &str, raw: &str) -> Result<url::Url, FieldError> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(FieldError::new("url", ErrorCode::Required));
+        return Err(FieldError::new(field, ErrorCode::Required));
     }
     if raw.chars().count() > 500 {
-        return Err(FieldError::new("url", ErrorCode::TooLong));
+        return Err(FieldError::new(field, ErrorCode::TooLong));
     }
     static FORM: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(URL_PATTERN).expect("the URL pattern compiles"));
     if !FORM.is_match(raw) {
-        return Err(FieldError::new("url", ErrorCode::UrlInvalid));
+        return Err(FieldError::new(field, ErrorCode::UrlInvalid));
     }
-    let url = url::Url::parse(raw).map_err(|_| FieldError::new("url", ErrorCode::UrlInvalid))?;
+    let url = url::Url::parse(raw).map_err(|_| FieldError::new(field, ErrorCode::UrlInvalid))?;
     let fine = matches!(url.scheme(), "http" | "https")
         && url.host().is_some()
         && url.username().is_empty()
         && url.password().is_none();
     if !fine {
-        return Err(FieldError::new("url", ErrorCode::UrlInvalid));
+        return Err(FieldError::new(field, ErrorCode::UrlInvalid));
     }
     Ok(url)
 }

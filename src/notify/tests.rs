@@ -180,6 +180,7 @@ fn render(lang: crate::notify::rules::Language, body: &Body) -> String {
         Body::TaskAssigned { title, .. } | Body::TaskChanged { title, .. } | Body::TaskMentioned { title, .. } => {
             format!("{lang:?}: {title}")
         }
+        Body::PartChanged { name, .. } | Body::ClaimExpired { name, .. } => format!("{lang:?}: {name}"),
     }
 }
 

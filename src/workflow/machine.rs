@@ -16,8 +16,9 @@ use crate::ids::UserId;
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     MesTask,
+    FabricationPart,
 }
-text_enum!(Subject "workflow subject" { MesTask => "mes_task" });
+text_enum!(Subject "workflow subject" { MesTask => "mes_task", FabricationPart => "fabrication_part" });
 
 /// The action an event records when its subject was created (from no state to the first).
 pub const CREATED: &str = "created";
@@ -32,9 +33,16 @@ pub trait Machine {
     /// Every transition there is.
     const TRANSITIONS: &'static [(Self::State, Self::Action, Self::State)];
 
-    /// Where `action` takes a subject in `from`, if it may be taken there at all.
+    /// Where `action` takes a subject in `from`, if it may be taken there at all (the first, where an action has
+    /// several targets: [`Machine::allows`] says which the area may choose).
     fn next(from: Self::State, action: Self::Action) -> Option<Self::State> {
         Self::TRANSITIONS.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, to)| *to)
+    }
+
+    /// Whether the table has `action` taking a subject from `from` to `to` (an action may have several targets,
+    /// chosen by the subject's data: a part approved goes to its type's queue).
+    fn allows(from: Self::State, action: Self::Action, to: Self::State) -> bool {
+        Self::TRANSITIONS.iter().any(|(f, a, t)| *f == from && *a == action && *t == to)
     }
 
     /// The actions that may be taken from `state` (what a page offers, before who may take them).
@@ -65,6 +73,9 @@ pub struct Event {
     pub from: Option<String>,
     pub to: String,
     pub comment: Option<String>,
+    /// The person the step concerns besides who took it: whom a part was assigned to, whose claim expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<Person>,
 }
 
 /// Why a transition was not made.
@@ -72,11 +83,27 @@ pub struct Event {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum TransitionProblem {
-    /// The action does not exist from the state the subject is in (409): the state, and who put it there when.
-    NotFrom { action: String, state: String, by: Option<Person>, at: DateTime<Utc> },
+    /// The action does not exist from the state the subject is in (409): the state, and who put it there when;
+    /// `holder`, whoever holds it now where the subject is held (a claimed part's holder, even when a lead assigned
+    /// it).
+    NotFrom {
+        action: String,
+        state: String,
+        by: Option<Person>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<Person>,
+    },
     /// Someone changed the subject between the caller's reading and writing it (409): who won, when, and the state
-    /// it is in now.
-    Overtaken { action: String, state: String, by: Option<Person>, at: DateTime<Utc> },
+    /// it is in now (and its holder, as above).
+    Overtaken {
+        action: String,
+        state: String,
+        by: Option<Person>,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<Person>,
+    },
     /// The action exists, but is not the caller's to take (403): which rule says so.
     NotAllowed { action: String, rule: Rule },
 }
@@ -105,6 +132,18 @@ pub enum Rule {
     ReviewerOnly,
     /// Only its creator or a manager cancels it.
     CreatorOrManager,
+    /// Only a lead takes it (approves, rejects, assigns, reverts).
+    LeadOnly,
+    /// Only whoever holds the claim takes it (extends it, acknowledges a new drawing).
+    HolderOnly,
+    /// Only whoever holds the claim, or a lead.
+    HolderOrLead,
+    /// Only whoever asked for it, or a lead.
+    RequesterOrLead,
+    /// Only whoever asked for it, whoever holds it, or a lead.
+    PartyOrLead,
+    /// Nobody: the system does it (a claim's lease expiring).
+    SystemOnly,
 }
 
 /// The state a subject's events leave it in, checking each followed from the one before by a transition of the
@@ -119,8 +158,8 @@ pub fn replay<M: Machine>(events: &[Event]) -> Option<M::State> {
         // Versions follow one another: 1, 2, 3…
         let version_ok = usize::try_from(e.version).ok() == Some(n + 2);
         let action = <M::Action as TextEnum>::parse(&e.action)?;
-        let to = M::next(state, action)?;
-        if !version_ok || e.from.as_deref() != Some(state.as_str()) || e.to != to.as_str() {
+        let to = <M::State as TextEnum>::parse(&e.to)?;
+        if !version_ok || e.from.as_deref() != Some(state.as_str()) || !M::allows(state, action, to) {
             return None;
         }
         state = to;

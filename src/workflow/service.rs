@@ -17,6 +17,8 @@ pub struct Step<'a> {
     pub to: &'a str,
     pub comment: Option<&'a str>,
     pub key: Option<&'a str>,
+    /// Whom the step concerns besides its actor (see [`Event::party`]).
+    pub party: Option<UserId>,
 }
 
 /// Records `step` in the transaction of the subject's own change (the version it made is unique per subject: a
@@ -32,6 +34,7 @@ pub async fn record(tx: &mut Tx, tenant: TenantId, step: &Step<'_>) -> Result<()
         to: step.to,
         comment: step.comment,
         key: step.key,
+        party: step.party.map(|u| u.0),
     };
     store::insert(tx, tenant, &e).await?;
     Ok(())
@@ -46,6 +49,7 @@ fn event(r: store::EventRow) -> Event {
         from: r.from_state,
         to: r.to_state,
         comment: r.comment,
+        party: r.party_id.map(|id| Person { id: UserId(id), name: r.party_name.unwrap_or_default() }),
     }
 }
 
@@ -55,7 +59,8 @@ pub async fn timeline(tx: &mut Tx, tenant: TenantId, subject: Subject, id: i64) 
 }
 
 /// The refusal of `action` on a subject found in `state`: not from that state, or (`overtaken`) changed by someone
-/// since the caller read it; either names who made the subject what it is, and when.
+/// since the caller read it; either names who made the subject what it is, and when, and who holds it (`holder`).
+#[allow(clippy::too_many_arguments)]
 pub async fn refusal(
     tx: &mut Tx,
     tenant: TenantId,
@@ -64,6 +69,7 @@ pub async fn refusal(
     action: &str,
     state: &str,
     overtaken: bool,
+    holder: Option<Person>,
 ) -> Result<Error> {
     let last = store::last(tx, tenant, subject.as_str(), id).await?.map(event);
     let (by, at) = match last {
@@ -72,9 +78,9 @@ pub async fn refusal(
     };
     let (action, state) = (action.to_owned(), state.to_owned());
     Ok(Error::rejected(if overtaken {
-        TransitionProblem::Overtaken { action, state, by, at }
+        TransitionProblem::Overtaken { action, state, by, at, holder }
     } else {
-        TransitionProblem::NotFrom { action, state, by, at }
+        TransitionProblem::NotFrom { action, state, by, at, holder }
     }))
 }
 

@@ -18,13 +18,15 @@ pub(super) struct NewEvent<'a> {
     pub to: &'a str,
     pub comment: Option<&'a str>,
     pub key: Option<&'a str>,
+    pub party: Option<Uuid>,
 }
 
 pub(super) async fn insert(tx: &mut Tx, tenant: TenantId, e: &NewEvent<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "insert into workflow_events
-             (tenant_id, subject, subject_id, version, actor_id, action, from_state, to_state, comment, idempotency_key)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             (tenant_id, subject, subject_id, version, actor_id, action, from_state, to_state, comment, idempotency_key,
+              party_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         tenant.0,
         e.subject,
         e.subject_id,
@@ -35,6 +37,7 @@ pub(super) async fn insert(tx: &mut Tx, tenant: TenantId, e: &NewEvent<'_>) -> R
         e.to,
         e.comment,
         e.key,
+        e.party,
     )
     .execute(&mut **tx)
     .await?;
@@ -50,6 +53,8 @@ pub(super) struct EventRow {
     pub from_state: Option<String>,
     pub to_state: String,
     pub comment: Option<String>,
+    pub party_id: Option<Uuid>,
+    pub party_name: Option<String>,
 }
 
 /// A subject's events, in order.
@@ -62,8 +67,8 @@ pub(super) async fn events(
     sqlx::query_as!(
         EventRow,
         r#"select e.version, e.at, e.actor_id, u.display_name as "actor_name?", e.action, e.from_state, e.to_state,
-                  e.comment
-           from workflow_events e left join users u on u.id = e.actor_id
+                  e.comment, e.party_id, p.display_name as "party_name?"
+           from workflow_events e left join users u on u.id = e.actor_id left join users p on p.id = e.party_id
            where e.tenant_id = $3 and e.subject = $1 and e.subject_id = $2
            order by e.version"#,
         subject,
@@ -84,8 +89,8 @@ pub(super) async fn last(
     sqlx::query_as!(
         EventRow,
         r#"select e.version, e.at, e.actor_id, u.display_name as "actor_name?", e.action, e.from_state, e.to_state,
-                  e.comment
-           from workflow_events e left join users u on u.id = e.actor_id
+                  e.comment, e.party_id, p.display_name as "party_name?"
+           from workflow_events e left join users u on u.id = e.actor_id left join users p on p.id = e.party_id
            where e.tenant_id = $3 and e.subject = $1 and e.subject_id = $2
            order by e.version desc limit 1"#,
         subject,

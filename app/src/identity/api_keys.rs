@@ -69,6 +69,10 @@ pub struct CreateApiKeyInput {
     pub mes_read: Option<String>,
     #[serde(default)]
     pub mes_write: Option<String>,
+    #[serde(default)]
+    pub fabrication_read: Option<String>,
+    #[serde(default)]
+    pub fabrication_write: Option<String>,
 }
 
 impl CreateApiKeyInput {
@@ -88,6 +92,8 @@ impl CreateApiKeyInput {
                 ApiScope::StockWrite => self.stock_write.is_some(),
                 ApiScope::MesRead => self.mes_read.is_some(),
                 ApiScope::MesWrite => self.mes_write.is_some(),
+                ApiScope::FabricationRead => self.fabrication_read.is_some(),
+                ApiScope::FabricationWrite => self.fabrication_write.is_some(),
             })
             .collect()
     }
@@ -136,6 +142,8 @@ pub fn scope_text(l: Locale, scope: ApiScope) -> &'static str {
         ApiScope::StockWrite => td_string!(l, keys.scope_stock_write),
         ApiScope::MesRead => td_string!(l, keys.scope_mes_read),
         ApiScope::MesWrite => td_string!(l, keys.scope_mes_write),
+        ApiScope::FabricationRead => td_string!(l, keys.scope_fabrication_read),
+        ApiScope::FabricationWrite => td_string!(l, keys.scope_fabrication_write),
     }
 }
 

@@ -49,6 +49,7 @@ fn rule(l: Locale, r: Rule) -> &'static str {
         Rule::FourEyes => td_string!(l, mes.rule_four_eyes),
         Rule::ReviewerOnly => td_string!(l, mes.rule_reviewer_only),
         Rule::CreatorOrManager => td_string!(l, mes.rule_creator_or_manager),
+        other => crate::fabrication::texts::rule(l, other),
     }
 }
 

@@ -261,6 +261,16 @@ pub fn text(l: Locale, body: &Body) -> String {
             td_string!(l, inbox.task_mentioned, by = by.clone(), title = title.clone(), excerpt = excerpt.clone())
                 .to_string()
         }
+        Body::PartChanged { name, by, action, comment, .. } => {
+            let action = crate::fabrication::texts::action_done(l, action);
+            let head =
+                td_string!(l, inbox.part_changed, by = by.clone(), action = action, name = name.clone()).to_string();
+            match comment {
+                Some(c) => format!("{head} «{c}»"),
+                None => head,
+            }
+        }
+        Body::ClaimExpired { name, .. } => td_string!(l, inbox.claim_expired, name = name.clone()).to_string(),
     }
 }
 
@@ -271,6 +281,8 @@ pub fn kind_text(l: Locale, k: Kind) -> &'static str {
         Kind::TaskAssigned => td_string!(l, inbox.kind_task_assigned),
         Kind::TaskChanged => td_string!(l, inbox.kind_task_changed),
         Kind::TaskMentioned => td_string!(l, inbox.kind_task_mentioned),
+        Kind::PartChanged => td_string!(l, inbox.kind_part_changed),
+        Kind::ClaimExpired => td_string!(l, inbox.kind_claim_expired),
     }
 }
 

@@ -41,6 +41,10 @@ pub struct WebhookForm {
     pub task_changed: Option<String>,
     #[serde(default)]
     pub task_mentioned: Option<String>,
+    #[serde(default)]
+    pub part_changed: Option<String>,
+    #[serde(default)]
+    pub claim_expired: Option<String>,
 }
 
 #[server(prefix = "/api", endpoint = "ui/webhooks/create")]
@@ -52,6 +56,8 @@ pub async fn create_webhook(input: WebhookForm) -> Result<WebhookMade, AppError>
         (Kind::TaskAssigned, &input.task_assigned),
         (Kind::TaskChanged, &input.task_changed),
         (Kind::TaskMentioned, &input.task_mentioned),
+        (Kind::PartChanged, &input.part_changed),
+        (Kind::ClaimExpired, &input.claim_expired),
     ]
     .into_iter()
     .filter_map(|(k, on)| on.is_some().then_some(k))

@@ -17,5 +17,6 @@ pub fn spawn(
     jobs.extend(nexus::inventory::service::jobs());
     jobs.extend(nexus::production::service::jobs(production));
     jobs.extend(nexus::stockroom::service::jobs());
+    jobs.extend(nexus::fabrication::service::jobs());
     nexus::jobs::spawn(pool, jobs);
 }

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod catalog;
+mod fabrication;
 mod files;
 mod helpers;
 mod identity;

@@ -75,10 +75,17 @@ pub enum Permission {
     MesWork,
     /// Plan the floor: production orders and their stages, task categories; cancel any task, reopen a shift's facts.
     MesPlan,
+    /// Read the parts the shop makes for itself: the table, the board, a part and its drawings, the statistics.
+    FabRead,
+    /// Make parts: ask for one, claim it, extend and complete a claim, upload a drawing.
+    FabWork,
+    /// Lead the shop: approve or reject requests (never one's own), assign and take back claims, revert completed
+    /// parts, approve drawings, keep the subsystems and the claims' lease.
+    FabLead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 20] = [
         Permission::AccountManage,
         Permission::UsersManage,
         Permission::AuditRead,
@@ -96,6 +103,9 @@ impl Permission {
         Permission::MesRead,
         Permission::MesWork,
         Permission::MesPlan,
+        Permission::FabRead,
+        Permission::FabWork,
+        Permission::FabLead,
     ];
 }
 
@@ -121,6 +131,9 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
             MesRead,
             MesWork,
             MesPlan,
+            FabRead,
+            FabWork,
+            FabLead,
         ],
         Role::Manager => &[
             AccountManage,
@@ -133,12 +146,23 @@ pub const fn permissions_of(role: Role) -> &'static [Permission] {
             MesRead,
             MesWork,
             MesPlan,
+            FabRead,
+            FabWork,
+            FabLead,
         ],
-        Role::Operator => {
-            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork]
-        }
-        Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork],
-        Role::Viewer => &[AccountManage, ProductionRead, StockRead, MesRead],
+        Role::Operator => &[
+            AccountManage,
+            ProductionRead,
+            ProductionRecord,
+            StockRead,
+            StockIssueSelf,
+            MesRead,
+            MesWork,
+            FabRead,
+            FabWork,
+        ],
+        Role::Supply => &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork, FabRead],
+        Role::Viewer => &[AccountManage, ProductionRead, StockRead, MesRead, FabRead],
         Role::Workshop => {
             &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure]
         }
@@ -185,6 +209,12 @@ pub enum ApiScope {
     /// Work on the floor: tasks and their transitions, comments, stage facts, material issued to orders.
     #[serde(rename = "mes:write")]
     MesWrite,
+    /// Read the parts the shop makes: the table, a part, its drawings, the statistics.
+    #[serde(rename = "fabrication:read")]
+    FabricationRead,
+    /// Make parts: ask for them and move them through their workflow (as the person the key acts for may).
+    #[serde(rename = "fabrication:write")]
+    FabricationWrite,
 }
 
 crate::codes::text_enum!(ApiScope "API scope" {
@@ -192,6 +222,7 @@ crate::codes::text_enum!(ApiScope "API scope" {
     ProductionIngest => "production:ingest",
     ProductionRead => "production:read", ProductionRecord => "production:record", AuditRead => "audit:read",
     StockRead => "stock:read", StockWrite => "stock:write", MesRead => "mes:read", MesWrite => "mes:write",
+    FabricationRead => "fabrication:read", FabricationWrite => "fabrication:write",
 });
 
 impl ApiScope {
@@ -209,6 +240,8 @@ impl ApiScope {
             ApiScope::StockWrite => Permission::StockMove,
             ApiScope::MesRead => Permission::MesRead,
             ApiScope::MesWrite => Permission::MesWork,
+            ApiScope::FabricationRead => Permission::FabRead,
+            ApiScope::FabricationWrite => Permission::FabWork,
         }
     }
 
@@ -384,15 +417,32 @@ mod tests {
                 MesRead,
                 MesWork,
                 MesPlan,
+                FabRead,
+                FabWork,
+                FabLead,
             ],
         );
-        // An operator reads the stock room and issues to themselves where the department allows it.
+        // An operator reads the stock room and issues to themselves where the department allows it; makes parts.
         check_in(
             Manufacturer,
             Role::Operator,
-            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork],
+            &[
+                AccountManage,
+                ProductionRead,
+                ProductionRecord,
+                StockRead,
+                StockIssueSelf,
+                MesRead,
+                MesWork,
+                FabRead,
+                FabWork,
+            ],
         );
-        check_in(Manufacturer, Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork]);
+        check_in(
+            Manufacturer,
+            Role::Supply,
+            &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork, FabRead],
+        );
         // A warehouse keeps no stock room.
         check_in(Warehouse, Role::Warehouse, &[AccountManage, CatalogRead, InventoryManage, ApiKeysManage]);
         check_in(
@@ -433,6 +483,9 @@ mod tests {
                 MesRead,
                 MesWork,
                 MesPlan,
+                FabRead,
+                FabWork,
+                FabLead,
             ],
         );
         check(
@@ -448,14 +501,27 @@ mod tests {
                 MesRead,
                 MesWork,
                 MesPlan,
+                FabRead,
+                FabWork,
+                FabLead,
             ],
         );
         check(
             Role::Operator,
-            &[AccountManage, ProductionRead, ProductionRecord, StockRead, StockIssueSelf, MesRead, MesWork],
+            &[
+                AccountManage,
+                ProductionRead,
+                ProductionRecord,
+                StockRead,
+                StockIssueSelf,
+                MesRead,
+                MesWork,
+                FabRead,
+                FabWork,
+            ],
         );
-        check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork]);
-        check(Role::Viewer, &[AccountManage, ProductionRead, StockRead, MesRead]);
+        check(Role::Supply, &[AccountManage, ProductionRead, StockRead, StockMove, MesRead, MesWork, FabRead]);
+        check(Role::Viewer, &[AccountManage, ProductionRead, StockRead, MesRead, FabRead]);
         check(
             Role::Workshop,
             &[AccountManage, ApiKeysManage, CatalogRead, AvailabilityRead, StockRead, StockMove, StockConfigure],
@@ -507,7 +573,9 @@ mod tests {
                 StockRead,
                 StockWrite,
                 MesRead,
-                MesWrite
+                MesWrite,
+                FabricationRead,
+                FabricationWrite
             ]
         );
         // A bodega's owner cannot mint a key that pushes production, however the matrix reads for owners.
@@ -517,11 +585,20 @@ mod tests {
         // A manager sets the stock room up but does not move stock: a key of theirs reads it only.
         assert_eq!(
             grantable(Manufacturer, Role::Manager),
-            vec![ProductionIngest, ProductionRead, ProductionRecord, StockRead, MesRead, MesWrite]
+            vec![
+                ProductionIngest,
+                ProductionRead,
+                ProductionRecord,
+                StockRead,
+                MesRead,
+                MesWrite,
+                FabricationRead,
+                FabricationWrite
+            ]
         );
         assert_eq!(grantable(Workshop, Role::Workshop), vec![CatalogRead, StockRead, StockWrite]);
         assert_eq!(grantable(Platform, Role::Admin), vec![CatalogRead, AuditRead]);
-        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead, StockRead, MesRead]);
+        assert_eq!(grantable(Manufacturer, Role::Viewer), vec![ProductionRead, StockRead, MesRead, FabricationRead]);
     }
 
     #[test]

@@ -82,6 +82,9 @@ impl TenantKind {
                 MesRead,
                 MesWork,
                 MesPlan,
+                FabRead,
+                FabWork,
+                FabLead,
             ],
         };
         areas.contains(&p)

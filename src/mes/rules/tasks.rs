@@ -369,6 +369,7 @@ mod tests {
                                 Err(Rule::FourEyes) => Err("four eyes"),
                                 Err(Rule::ReviewerOnly) => Err("reviewer only"),
                                 Err(Rule::CreatorOrManager) => Err("creator or manager"),
+                                Err(other) => panic!("a task's rules never name {other:?}"),
                             },
                         };
                         assert_eq!(
@@ -408,6 +409,7 @@ mod tests {
             from: from.map(Into::into),
             to: to.into(),
             comment: None,
+            party: None,
         }
     }
 

@@ -212,6 +212,7 @@ pub async fn create(pool: &PgPool, caller: &Caller, input: &TaskInput, key: Opti
         to: Task::FIRST.as_str(),
         comment: None,
         key: None,
+        party: None,
     };
     workflow::record(&mut tx, tenant, &step).await?;
     let recipients: Vec<UserId> = match (assignee, role) {
@@ -406,7 +407,7 @@ async fn refuse(
     state: TaskState,
     overtaken: bool,
 ) -> Result<Error> {
-    workflow::refusal(tx, tenant, Subject::MesTask, id.0, action.as_str(), state.as_str(), overtaken).await
+    workflow::refusal(tx, tenant, Subject::MesTask, id.0, action.as_str(), state.as_str(), overtaken, None).await
 }
 
 /// Takes `action` on the task (`mes:write`, a person, as the workflow's table allows), with its comment (required
@@ -471,6 +472,7 @@ pub async fn transition(
         to: to.as_str(),
         comment: comment.as_deref(),
         key,
+        party: None,
     };
     workflow::record(&mut tx, tenant, &step).await?;
     // Those it concerns are told: the creator and the assignee, but not whoever moved it.

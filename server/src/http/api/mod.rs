@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 pub mod audit;
 pub mod catalog;
+pub mod fabrication;
 pub mod identity;
 pub mod inventory;
 pub mod live;
@@ -47,6 +48,7 @@ pub fn router(upload_limits: nexus::inventory::rules::file::UploadLimits) -> Rou
         .merge(stockroom::router(upload_limits))
         .merge(mes::router())
         .merge(mes_orders::router())
+        .merge(fabrication::router())
         .merge(notify::router())
         .merge(live::router())
         .route("/openapi.json", get(openapi))
@@ -267,7 +269,7 @@ impl Modify for CommonResponses {
 struct BaseApi;
 
 /// Each area's part of the document.
-fn areas() -> [(&'static str, utoipa::openapi::OpenApi); 11] {
+fn areas() -> [(&'static str, utoipa::openapi::OpenApi); 12] {
     [
         ("system", system::SystemApi::openapi()),
         ("identity", identity::IdentityApi::openapi()),
@@ -279,6 +281,7 @@ fn areas() -> [(&'static str, utoipa::openapi::OpenApi); 11] {
         ("stockroom_items", stockroom_items::StockItemsApi::openapi()),
         ("mes", mes::MesApi::openapi()),
         ("mes_orders", mes_orders::MesOrdersApi::openapi()),
+        ("fabrication", fabrication::FabricationApi::openapi()),
         ("notify", notify::NotifyApi::openapi()),
     ]
 }

@@ -1,0 +1,128 @@
+//! The parts' table: search across a part's name, notes and material, its subsystem's name and its holder's name
+//! (accents and case aside, every word found); filters; each order walked page by page by keyset, every part once.
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::fabrication::rules::views::PartSummary;
+use crate::ids::SubsystemId;
+
+async fn all_pages(pool: &PgPool, who: &Caller, q: &PartQuery) -> Vec<PartSummary> {
+    let mut seen = Vec::new();
+    let mut q = PartQuery { limit: Some(3), ..q.clone() };
+    loop {
+        let page = parts::list(pool, who, &q).await.unwrap();
+        seen.extend(page.items);
+        match page.next {
+            Some(n) => q.after = Some(n),
+            None => return seen,
+        }
+    }
+}
+
+fn names(parts: &[PartSummary]) -> Vec<&str> {
+    parts.iter().map(|p| p.name.as_str()).collect()
+}
+
+#[sqlx::test]
+async fn the_table_searches_filters_and_walks_every_order_by_keyset(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn, 5).await;
+    let s = shop(&pool, "Taller Tabla").await;
+    let meta = RequestMeta::default();
+    let drive = setup::save_subsystem(&pool, &s.lead, None, "Tracción", false, &meta).await.unwrap();
+    let frame = setup::save_subsystem(&pool, &s.lead, None, "Chasis", false, &meta).await.unwrap();
+    let taken = setup::save_subsystem(&pool, &s.lead, None, "chasis", false, &meta).await.unwrap_err();
+    assert!(matches!(taken, Error::Validation(f) if f[0].code == ErrorCode::NameTaken));
+    let day = |d: u32| NaiveDate::from_ymd_opt(2020, 1, d);
+    type Spec = (&'static str, PartKind, Option<SubsystemId>, Option<NaiveDate>, &'static str);
+    let specs: [Spec; 7] = [
+        ("Piñón de 12 dientes", PartKind::Cnc, Some(drive.id), day(3), "Acero templado"),
+        ("Eje de salida", PartKind::Cnc, Some(drive.id), None, "Chavetero a 6 mm"),
+        ("Placa lateral", PartKind::Cnc, Some(frame.id), day(1), "Aluminio"),
+        ("Escuadra", PartKind::Hand, Some(frame.id), day(2), "Doblar a 90°"),
+        ("Buje de bronce", PartKind::Hand, None, None, "Ajuste h7"),
+        ("Tapa 100%_final", PartKind::Hand, None, day(9), ""),
+        ("eje corto", PartKind::Cnc, None, None, ""),
+    ];
+    let mut ids = Vec::new();
+    for (name, kind, subsystem, due, notes) in specs {
+        let input = PartInput { subsystem, due_date: due, notes: notes.into(), ..bracket(name, kind) };
+        let id = parts::create(&pool, &s.ana, &input, None).await.unwrap().part.id;
+        go(&pool, &s.lead, id, PartAction::Approve).await.unwrap();
+        ids.push(id);
+    }
+    // Beto holds the pinion and the bushing; Ana the plate.
+    go(&pool, &s.beto, ids[0], PartAction::Claim).await.unwrap();
+    go(&pool, &s.beto, ids[4], PartAction::Claim).await.unwrap();
+    go(&pool, &s.ana, ids[2], PartAction::Claim).await.unwrap();
+    let search = |text: &str| PartQuery { search: Some(text.into()), ..PartQuery::default() };
+    let found = |q: PartQuery| {
+        let (pool, viewer) = (pool.clone(), s.viewer.clone());
+        async move {
+            let mut n: Vec<String> = all_pages(&pool, &viewer, &q).await.into_iter().map(|p| p.name).collect();
+            n.sort();
+            n
+        }
+    };
+    // By name, accents and case aside; by notes; by subsystem; by holder; every word must be found.
+    assert_eq!(found(search("PINON")).await, ["Piñón de 12 dientes"]);
+    assert_eq!(found(search("eje")).await, ["Eje de salida", "eje corto"]);
+    assert_eq!(found(search("templado")).await, ["Piñón de 12 dientes"]);
+    assert_eq!(found(search("traccion")).await, ["Eje de salida", "Piñón de 12 dientes"]);
+    assert_eq!(found(search("beto")).await, ["Buje de bronce", "Piñón de 12 dientes"]);
+    assert_eq!(found(search("chasis placa")).await, ["Placa lateral"]);
+    // LIKE's wildcards are letters here.
+    assert_eq!(found(search("100%_")).await, ["Tapa 100%_final"]);
+    assert_eq!(found(search("%")).await, ["Tapa 100%_final"]);
+    // Filters: state, type, subsystem, holder, mine, overdue.
+    let q = PartQuery { states: vec![PartState::Claimed], ..PartQuery::default() };
+    assert_eq!(found(q).await, ["Buje de bronce", "Piñón de 12 dientes", "Placa lateral"]);
+    let q = PartQuery { kind: Some(PartKind::Hand), ..PartQuery::default() };
+    assert_eq!(found(q).await, ["Buje de bronce", "Escuadra", "Tapa 100%_final"]);
+    let q = PartQuery { subsystem: Some(frame.id), ..PartQuery::default() };
+    assert_eq!(found(q).await, ["Escuadra", "Placa lateral"]);
+    let q = PartQuery { assignee: Some(uid(&s.beto)), ..PartQuery::default() };
+    assert_eq!(found(q).await, ["Buje de bronce", "Piñón de 12 dientes"]);
+    let mine = parts::list(&pool, &s.ana, &PartQuery { mine: true, ..PartQuery::default() }).await.unwrap();
+    assert_eq!(names(&mine.items), ["Placa lateral"]);
+    go(&pool, &s.ana, ids[2], PartAction::Complete).await.unwrap();
+    let q = PartQuery { overdue: true, ..PartQuery::default() };
+    assert_eq!(found(q).await, ["Escuadra", "Piñón de 12 dientes", "Tapa 100%_final"], "completed is not overdue");
+    // Every order, both ways, walked three at a time: each part once, in order.
+    for sort in [PartSort::Name, PartSort::State, PartSort::Assignee, PartSort::Created, PartSort::Due] {
+        for desc in [false, true] {
+            let walked =
+                all_pages(&pool, &s.viewer, &PartQuery { sort, desc: Some(desc), ..PartQuery::default() }).await;
+            assert_eq!(walked.len(), 7, "{sort:?} desc {desc}");
+            let mut once: Vec<i64> = walked.iter().map(|p| p.id.0).collect();
+            once.sort_unstable();
+            once.dedup();
+            assert_eq!(once.len(), 7, "{sort:?} desc {desc}: a part twice");
+            let key = |p: &PartSummary| match sort {
+                PartSort::Name => p.name.to_lowercase(),
+                PartSort::State => crate::fabrication::rules::list::state_rank(p.state).to_string(),
+                PartSort::Assignee => p.assignee.as_ref().map(|a| a.name.to_lowercase()).unwrap_or_default(),
+                PartSort::Created => p.created_at.to_rfc3339(),
+                PartSort::Due => p.due_date.map_or("9999".into(), |d| d.to_string()),
+            };
+            let keys: Vec<String> = walked.iter().map(key).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            if desc {
+                sorted.reverse();
+            }
+            assert_eq!(keys, sorted, "{sort:?} desc {desc}");
+        }
+    }
+    // The default order is the newest first; a cursor of another order, a deleted state, too many words: 422.
+    let first = parts::list(&pool, &s.viewer, &PartQuery::default()).await.unwrap();
+    assert_eq!(first.items[0].name, "eje corto");
+    for bad in [
+        PartQuery { after: Some("1.x".into()), sort: PartSort::State, ..PartQuery::default() },
+        PartQuery { states: vec![PartState::Deleted], ..PartQuery::default() },
+        search("a b c d e f"),
+        PartQuery { limit: Some(0), ..PartQuery::default() },
+    ] {
+        assert!(matches!(parts::list(&pool, &s.viewer, &bad).await, Err(Error::Validation(_))), "{bad:?}");
+    }
+}
