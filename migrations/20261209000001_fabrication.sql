@@ -169,6 +169,13 @@ alter table notify_deliveries add constraint notify_deliveries_kind_check
     check (kind in ('stock_low', 'task_assigned', 'task_changed', 'task_mentioned', 'part_changed', 'claim_expired',
                     'ping'));
 
--- A part changed: open boards, tables and part pages refresh through the live channel the plant's pages hear.
+-- A part changed: the shop's open boards, tables and part pages refresh (`fabrication_changed`, with the tenant id, sent
+-- at commit; a channel of its own, so a plant's units, which change every second, do not redraw a board mid-drag).
+create function fabrication_changed() returns trigger language plpgsql as $$
+begin
+    perform pg_notify('fabrication_changed', new.tenant_id::text);
+    return null;
+end
+$$;
 create trigger fabrication_parts_changed after insert or update on fabrication_parts
-    for each row execute function mes_changed();
+    for each row execute function fabrication_changed();

@@ -129,18 +129,28 @@ where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    listen_many(pool, &[channel], move |n| on(n.map(|(_, payload)| payload))).await;
+}
+
+/// [`listen`] for several channels on one connection (a listener holds one of the pool's for good): `on` gets each
+/// notice's channel and payload.
+pub async fn listen_many<F, Fut>(pool: PgPool, channels: &[&'static str], mut on: F)
+where
+    F: FnMut(Option<(String, String)>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     loop {
         match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
-                if listener.listen(channel).await.is_ok() {
+                if listener.listen_all(channels.iter().copied()).await.is_ok() {
                     on(None).await;
                     loop {
                         match listener.try_recv().await {
-                            Ok(Some(n)) => on(Some(n.payload().to_owned())).await,
+                            Ok(Some(n)) => on(Some((n.channel().to_owned(), n.payload().to_owned()))).await,
                             // The connection was lost and re-established by sqlx: notices may be missed.
                             Ok(None) => on(None).await,
                             Err(e) => {
-                                tracing::warn!(error = %e, channel, "listener failed; retrying");
+                                tracing::warn!(error = %e, ?channels, "listener failed; retrying");
                                 on(None).await;
                                 break;
                             }
@@ -148,7 +158,7 @@ where
                     }
                 }
             }
-            Err(e) => tracing::warn!(error = %e, channel, "listener cannot connect; retrying"),
+            Err(e) => tracing::warn!(error = %e, ?channels, "listener cannot connect; retrying"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }

@@ -126,6 +126,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/stock/labels") view={Lazy::<stockroom::LabelsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/setup") view={Lazy::<stockroom::SetupRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/stock/import") view={Lazy::<stockroom::ImportRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/parts") view={Lazy::<fabrication::PartsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/parts/new") view={Lazy::<fabrication::NewPartRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/parts/:id") view={Lazy::<fabrication::PartRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/parts/:id/edit") view={Lazy::<fabrication::EditPartRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/board") view={Lazy::<fabrication::BoardRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/stats") view={Lazy::<fabrication::StatsRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/fabrication/setup") view={Lazy::<fabrication::SetupRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/tasks") view={Lazy::<mes::TasksRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/tasks/new") view={Lazy::<mes::NewTaskRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/mes/tasks/:id") view={Lazy::<mes::TaskRoute>::new()} ssr=SsrMode::Async />

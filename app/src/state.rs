@@ -34,6 +34,8 @@ pub struct AppState {
     pub upload_limits: nexus::inventory::rules::file::UploadLimits,
     /// Changes to each plant's production, for its live dashboards.
     pub live: nexus::production::service::live::Live,
+    /// Changes to each shop's parts, for its open boards and part pages.
+    pub shop: nexus::fabrication::service::live::Live,
     /// Changes to each person's inbox, for the unread count of their open pages.
     pub inbox: nexus::notify::live::Live,
     /// The open event streams, bounded and ended with their credentials.

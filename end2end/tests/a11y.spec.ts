@@ -12,7 +12,9 @@ const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/account/webhook
   '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report',
   '/stock', '/stock/items/1', '/stock/labels?items=1,2', '/stock/counter', '/stock/alerts?all=1', '/stock/setup',
   '/stock/items/new', '/stock/items/1/edit', '/stock/import', '/mes/tasks', '/mes/tasks?view=all&state=all&board=1', '/mes/tasks/new',
-  '/mes/tasks/1', '/mes/orders', '/mes/orders/1', '/mes/orders/new', '/mes/setup', '/mes/terminal', '/inbox', '/no-such-page'];
+  '/mes/tasks/1', '/mes/orders', '/mes/orders/1', '/mes/orders/new', '/mes/setup', '/mes/terminal', '/fabrication/parts',
+  '/fabrication/board', '/fabrication/parts/1', '/fabrication/parts/new', '/fabrication/stats', '/fabrication/setup', '/inbox',
+  '/no-such-page'];
 const ROLES: Record<string, string> = {
   admin: 'admin@nexus.demo',
   owner: 'dueno@planta.demo',
@@ -119,11 +121,12 @@ test('signed-out pages and their error states', async ({ page }) => {
 // every role in three combinations was 29 minutes of CI. The owner and the manager, who between them open every page,
 // cover the four combinations (colour contrast is the theme's, a language's own failures are its texts'); every other
 // role, whose pages differ by what it may do, is swept in one combination, taken in turn so each is seen.
-// Roles outside the floor (the platform's admin, a workshop, a bodega) see one refusal state on every MES page: they
-// are swept on one of them, not all nine.
+// Roles outside the floor (the platform's admin, a workshop, a bodega) see one refusal state on every MES and shop
+// page: they are swept on one of each, not all thirteen.
 const OFF_FLOOR = new Set(['admin', 'workshop', 'warehouse']);
 function pagesOf(role: string) {
-  return OFF_FLOOR.has(role) ? SIGNED_IN_PAGES.filter((p) => !p.startsWith('/mes/') || p === '/mes/tasks') : SIGNED_IN_PAGES;
+  const floor = (p: string) => (p.startsWith('/mes/') && p !== '/mes/tasks') || (p.startsWith('/fabrication/') && p !== '/fabrication/board');
+  return OFF_FLOOR.has(role) ? SIGNED_IN_PAGES.filter((p) => !floor(p)) : SIGNED_IN_PAGES;
 }
 const COMBINATIONS = LOCALES.flatMap((locale) => THEMES.map((theme) => [locale, theme] as const));
 const FULL: Record<string, number[]> = { owner: [0, 3], manager: [1, 2] };

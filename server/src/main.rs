@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
-use nexus_server::cli::{catalog, identity, inventory, mes, production, stockroom};
+use nexus_server::cli::{catalog, fabrication, identity, inventory, mes, production, stockroom};
 use nexus_server::config::Config;
 use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
@@ -67,6 +67,9 @@ enum BenchWhat {
     /// The floor's tasks at the scale: a role's list over 100,000 tasks, 50 people racing to accept, 50
     /// working at once with every task's events replayed.
     Mes(mes::bench::MesBenchArgs),
+    /// The shop's parts at the scale: 100 people claiming one part, 100,000 random actions with every part
+    /// rebuilt from its events, the table and the statistics over 100,000 parts.
+    Fabrication(fabrication::bench::FabricationBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -110,6 +113,9 @@ fn main() -> Result<()> {
             rt.block_on(production::bench::run(cli.config, args))
         }
         Command::Bench { what: Some(BenchWhat::Mes(args)), .. } => rt.block_on(mes::bench::run(cli.config, args)),
+        Command::Bench { what: Some(BenchWhat::Fabrication(args)), .. } => {
+            rt.block_on(fabrication::bench::run(cli.config, args))
+        }
         Command::Bench { what: Some(BenchWhat::Stock(args)), .. } => {
             rt.block_on(stockroom::bench::run(cli.config, args))
         }

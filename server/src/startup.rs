@@ -55,7 +55,9 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     // The catalog's number keys, read now (so the first upload does not wait for them) and after each catalog change.
     tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
     let live = nexus::production::service::live::Live::default();
-    tokio::spawn(live.clone().listen(pool.clone()));
+    let shop = nexus::fabrication::service::live::Live::default();
+    // The plant's and the shop's notices on one connection.
+    tokio::spawn(shop.clone().listen_with(live.clone(), pool.clone()));
     let inbox = nexus::notify::live::Live::default();
     tokio::spawn(inbox.clone().listen(pool.clone()));
     let streams = nexus::identity::service::streams::Streams::default();
@@ -77,6 +79,7 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
         catalog_cache,
         upload_limits,
         live,
+        shop,
         inbox,
         streams,
         mailer,
@@ -114,6 +117,12 @@ pub async fn seed_demo(cfg: &Config, state: &AppState) -> Result<()> {
         Ok(true) => tracing::info!("demo floor's tasks made"),
         Ok(false) => {}
         Err(e) => tracing::error!(error = %e, "making the demo floor's tasks failed"),
+    }
+    // Its tool room's parts, in every state.
+    match nexus::fabrication::service::demo::configure(&state.pool).await {
+        Ok(true) => tracing::info!("demo tool room built"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "building the demo tool room failed"),
     }
     // Its store room, with four months of history.
     match nexus::stockroom::service::demo::configure(&state.pool).await {

@@ -1,7 +1,7 @@
 //! The shop's words in the reader's language: parts' states and actions, the rules of who may act, and the
 //! refusals of an action (who holds the part, the drawing to acknowledge).
 
-use nexus::fabrication::rules::parts::{PartAction, PartProblem, PartState};
+use nexus::fabrication::rules::parts::{PartAction, PartKind, PartProblem, PartState, Priority};
 use nexus::workflow::machine::{Rule, TransitionProblem};
 
 use crate::error::AppError;
@@ -17,6 +17,24 @@ pub fn state(l: Locale, s: PartState) -> &'static str {
         PartState::Claimed => td_string!(l, fab.state_claimed),
         PartState::Completed => td_string!(l, fab.state_completed),
         PartState::Deleted => td_string!(l, fab.state_deleted),
+    }
+}
+
+/// A type's name: "CNC", "A mano".
+pub fn kind(l: Locale, k: PartKind) -> &'static str {
+    match k {
+        PartKind::Cnc => td_string!(l, fab.kind_cnc),
+        PartKind::Hand => td_string!(l, fab.kind_hand),
+    }
+}
+
+/// A priority's name.
+pub fn priority(l: Locale, p: Priority) -> &'static str {
+    match p {
+        Priority::Low => td_string!(l, fab.priority_low),
+        Priority::Normal => td_string!(l, fab.priority_normal),
+        Priority::High => td_string!(l, fab.priority_high),
+        Priority::Urgent => td_string!(l, fab.priority_urgent),
     }
 }
 

@@ -133,6 +133,9 @@ fn MainNav(me: Me, counts: Counts, live: crate::ui::live::Live) -> impl IntoView
                 {me.can(Permission::StockRead).then(|| view! {
                     <li><A href="/stock" attr:class=NAV_LINK>{t!(i18n, room.nav)}</A></li>
                 })}
+                {me.can(Permission::FabRead).then(|| view! {
+                    <li><A href="/fabrication/board" attr:class=NAV_LINK>{t!(i18n, fab.nav)}</A></li>
+                })}
                 {(me.can(Permission::ProductionRead) && me.tenant_kind == TenantKind::Manufacturer).then(|| view! {
                     <li><A href="/production" attr:class=NAV_LINK>{t!(i18n, prod.nav)}</A></li>
                 })}

@@ -16,14 +16,20 @@ pub struct Live {
     pub unread: ArcRwSignal<Option<i64>>,
     /// Bumped on each production change and on each (re)connection.
     pub production: ArcRwSignal<u64>,
+    /// Bumped on each change of the shop's parts and on each (re)connection.
+    pub fabrication: ArcRwSignal<u64>,
     /// The channel is open.
     pub connected: ArcRwSignal<bool>,
 }
 
 /// Puts the channel's signals in context (the layout, once per page).
 pub fn provide_live() -> Live {
-    let live =
-        Live { unread: ArcRwSignal::new(None), production: ArcRwSignal::new(0), connected: ArcRwSignal::new(false) };
+    let live = Live {
+        unread: ArcRwSignal::new(None),
+        production: ArcRwSignal::new(0),
+        fabrication: ArcRwSignal::new(0),
+        connected: ArcRwSignal::new(false),
+    };
     provide_context(live.clone());
     live
 }
@@ -49,6 +55,7 @@ pub fn connect(live: Live) {
                 live.unread.set(unread);
             }
             live.production.update(|t| *t += 1);
+            live.fabrication.update(|t| *t += 1);
         });
         let l = live.clone();
         let unread = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
@@ -59,12 +66,15 @@ pub fn connect(live: Live) {
         });
         let l = live.clone();
         let production = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| l.production.update(|t| *t += 1));
+        let l = live.clone();
+        let fabrication = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| l.fabrication.update(|t| *t += 1));
         let lost = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| live.connected.set(false));
         let _ = source.add_event_listener_with_callback("ready", ready.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("unread", unread.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("production", production.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("fabrication", fabrication.as_ref().unchecked_ref());
         source.set_onerror(Some(lost.as_ref().unchecked_ref()));
-        let kept = StoredValue::new_local(Some((source, ready, unread, production, lost)));
+        let kept = StoredValue::new_local(Some((source, ready, unread, production, fabrication, lost)));
         on_cleanup(move || {
             kept.update_value(|k| {
                 if let Some((source, ..)) = k.take() {

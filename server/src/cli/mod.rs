@@ -1,11 +1,13 @@
 //! Command-line tools beside the server, one folder per area as everywhere else: `identity/bench.rs` (`nexus-server
 //! bench`: login and time-to-first-byte), `catalog/` (`nexus-server catalog import|generate|migrate-legacy`, and
 //! `bench catalog`), `inventory/bench.rs` (`bench inventory`), `production/` (`simulate`, the plant simulator, and
-//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST, and `bench stock`), `mes/` (`bench mes`). Below, what the benches share: their percentiles.
+//! `bench production`), `stockroom/` (`stock add|issue|return|transfer|count|status` over REST, and `bench stock`), `mes/` (`bench mes`),
+//! `fabrication/` (`bench fabrication`). Below, what the benches share: their percentiles.
 
 use std::time::Duration;
 
 pub mod catalog;
+pub mod fabrication;
 pub mod identity;
 pub mod inventory;
 pub mod mes;

@@ -115,7 +115,8 @@ impl TestApp {
         );
         let upload_limits = nexus::inventory::rules::file::UploadLimits::default();
         let live = nexus::production::service::live::Live::default();
-        tasks.push(tokio::spawn(live.clone().listen(pool.clone())).abort_handle());
+        let shop = nexus::fabrication::service::live::Live::default();
+        tasks.push(tokio::spawn(shop.clone().listen_with(live.clone(), pool.clone())).abort_handle());
         let inbox = nexus::notify::live::Live::default();
         tasks.push(tokio::spawn(inbox.clone().listen(pool.clone())).abort_handle());
         let streams = nexus::identity::service::streams::Streams::default();
@@ -128,6 +129,7 @@ impl TestApp {
             catalog_cache,
             upload_limits,
             live,
+            shop,
             inbox,
             streams,
             mailer: nexus::mail::Mailer::off(),

@@ -3,8 +3,10 @@
 //! (`leases`, a job) and Planta Demo's tool room (`demo`).
 
 pub mod actions;
+pub mod demo;
 pub mod drawings;
 pub mod leases;
+pub mod live;
 pub mod parts;
 pub mod setup;
 pub mod stats;

@@ -381,3 +381,34 @@ pub(in crate::fabrication) async fn lapsed(tx: &mut Tx, limit: i64) -> Result<Ve
     .fetch_all(&mut **tx)
     .await
 }
+
+/// A demo account.
+pub(in crate::fabrication) struct DemoPerson {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub display_name: String,
+}
+
+/// The demo's people by e-mail (the platform's scope).
+pub(in crate::fabrication) async fn people_by_email(
+    tx: &mut Tx,
+    emails: &[String],
+) -> Result<Vec<DemoPerson>, sqlx::Error> {
+    sqlx::query_as!(
+        DemoPerson,
+        "select tenant_id, id, email, role, display_name from users where email = any($1) and status = 'active'",
+        emails
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Whether `tenant` has any part.
+pub(in crate::fabrication) async fn has_parts(tx: &mut Tx, tenant: TenantId) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!("select 1 as one from fabrication_parts where tenant_id = $1 limit 1", tenant.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}

@@ -536,3 +536,28 @@ async fn random_actions_through_the_service_never_leave_an_illegal_part_and_the_
     assert_eq!(completed, completions, "every completion is counted in its week");
     let _ = PartSort::Created;
 }
+
+#[sqlx::test]
+async fn the_demo_tool_room_has_parts_in_every_state_once(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn, 5).await;
+    crate::identity::service::demo::seed(&pool, "Demo-Passw0rd").await.unwrap();
+    assert!(crate::fabrication::service::demo::configure(&pool).await.unwrap());
+    assert!(!crate::fabrication::service::demo::configure(&pool).await.unwrap(), "built once");
+    let mut tx = db::begin(&pool, Scope::Platform).await.unwrap();
+    let tenant: TenantId = sqlx::query_scalar("select tenant_id from users where email = 'lector@planta.demo'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let viewer = person(&pool, tenant, Role::Viewer, "Mirón").await;
+    let st = stats::stats(&pool, &viewer, None).await.unwrap();
+    for c in &st.by_state {
+        assert!(c.count > 0, "{:?} has none", c.state);
+    }
+    let deleted = crate::fabrication::service::demo::PARTS as i64 - st.total;
+    assert!(deleted > 0, "a few were withdrawn");
+    let board = parts::board(&pool, &viewer, 5).await.unwrap();
+    let changed = parts::list(&pool, &viewer, &PartQuery { limit: Some(200), ..PartQuery::default() }).await.unwrap();
+    assert!(changed.items.iter().any(|p| p.drawing_revision.is_some()));
+    assert_eq!(board.counts, st.by_state);
+}

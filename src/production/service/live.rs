@@ -46,7 +46,12 @@ impl Live {
 
     /// Hands every notice to the dashboards for as long as the process runs (spawn it).
     pub async fn listen(self, pool: PgPool) {
-        crate::db::listen(pool, CHANNEL, move |payload| {
+        self.listen_to(pool, CHANNEL).await;
+    }
+
+    /// The same hub for another channel whose notices carry a tenant id (the shop's parts: `fabrication_changed`).
+    pub async fn listen_to(self, pool: PgPool, channel: &'static str) {
+        crate::db::listen(pool, channel, move |payload| {
             let change = match payload {
                 Some(p) => match p.parse::<TenantId>() {
                     Ok(t) => Some(t),

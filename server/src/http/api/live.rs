@@ -4,7 +4,8 @@
 //! - `ready` on connecting (and reconnecting): `{"unread": N}`; the page takes the count and refreshes what it shows
 //!   once, in case it missed something while away;
 //! - `unread`: the person's unread count (`N`), whenever their inbox changes (a notice arrives, some are read);
-//! - `production`: the plant's units or stops changed (at most one a second), for people who read production.
+//! - `production`: the plant's units or stops changed (at most one a second), for people who read production;
+//! - `fabrication`: the shop's parts changed (at most one a second), for people who read the shop.
 //!
 //! People only (a machine has no inbox; it listens to `/api/v1/production/live`). Bounded and ended with its session
 //! like every stream (`Streams`). Not in the OpenAPI document (a stream).
@@ -43,17 +44,24 @@ struct Listening {
     user: UserId,
     /// Production changes, for people who read production.
     production: Option<broadcast::Receiver<nexus::production::service::live::Change>>,
+    /// The shop's changes, for people who read it.
+    shop: Option<broadcast::Receiver<nexus::production::service::live::Change>>,
     inbox: broadcast::Receiver<nexus::notify::live::Change>,
     closing: watch::Receiver<bool>,
     pass: StreamPass,
     /// A production change heard, to send at this moment (coalesced).
     due: Option<Instant>,
     last_production: Option<Instant>,
+    /// The same for the shop's changes.
+    shop_due: Option<Instant>,
+    last_shop: Option<Instant>,
     started: bool,
 }
 
 enum Heard {
     Production(Result<nexus::production::service::live::Change, RecvError>),
+    Shop(Result<nexus::production::service::live::Change, RecvError>),
+    ShopDue,
     Inbox(Result<nexus::notify::live::Change, RecvError>),
     Due,
     End,
@@ -65,15 +73,19 @@ async fn live(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let user = caller.user().map_err(AppError::from)?.clone();
     let production_read = permits(user.tenant_kind, user.role, Permission::ProductionRead);
+    let shop_read = permits(user.tenant_kind, user.role, Permission::FabRead);
     let pass = st.streams.open(&caller)?;
     let state = Listening {
         production: production_read.then(|| st.live.subscribe()),
+        shop: shop_read.then(|| st.shop.subscribe()),
         inbox: st.inbox.subscribe(),
         closing: st.live.closing(),
         user: user.user_id,
         pass,
         due: None,
         last_production: None,
+        shop_due: None,
+        last_shop: None,
         started: false,
         caller: caller.clone(),
         st: st.clone(),
@@ -101,8 +113,23 @@ async fn live(
                         None => std::future::pending().await,
                     }
                 };
+                let shop_due = s.shop_due;
+                let shop = async {
+                    match s.shop.as_mut() {
+                        Some(rx) => rx.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                let until_shop = async {
+                    match shop_due {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     heard = production => Heard::Production(heard),
+                    heard = shop => Heard::Shop(heard),
+                    _ = until_shop => Heard::ShopDue,
                     heard = s.inbox.recv() => Heard::Inbox(heard),
                     _ = until_due => Heard::Due,
                     // The server is shutting down: the stream ends (the browser reconnects to the next server).
@@ -112,8 +139,24 @@ async fn live(
                 }
             };
             match heard {
-                Heard::End | Heard::Production(Err(RecvError::Closed)) | Heard::Inbox(Err(RecvError::Closed)) => {
+                Heard::End
+                | Heard::Production(Err(RecvError::Closed))
+                | Heard::Shop(Err(RecvError::Closed))
+                | Heard::Inbox(Err(RecvError::Closed)) => {
                     return None;
+                }
+                Heard::Shop(Ok(Some(t))) if t != tenant => {}
+                Heard::Shop(_) => {
+                    if s.shop_due.is_none() {
+                        let earliest = s.last_shop.map_or_else(Instant::now, |l| l + COALESCE);
+                        s.shop_due = Some(earliest.max(Instant::now()));
+                    }
+                }
+                Heard::ShopDue => {
+                    s.shop_due = None;
+                    s.last_shop = Some(Instant::now());
+                    let changed = Event::default().event("fabrication").data(chrono::Utc::now().to_rfc3339());
+                    return Some((Ok(changed), s));
                 }
                 Heard::Production(Ok(Some(t))) if t != tenant => {}
                 Heard::Production(_) => {

@@ -1,0 +1,3 @@
+//! The shop's tools: `bench fabrication`.
+
+pub mod bench;
