@@ -6,6 +6,20 @@ use crate::ids::{TenantId, UserId};
 use crate::workflow::machine::{Event, Person, Subject, TransitionProblem};
 use crate::workflow::store;
 
+/// The longest idempotency key a request may send.
+pub const KEY_MAX: usize = 100;
+
+/// A request's idempotency key: 1 to 100 characters, no control characters (a bad one is 422 on `idempotency_key`).
+pub fn check_key(key: Option<&str>) -> Result<Option<&str>> {
+    match key {
+        None => Ok(None),
+        Some(k) if k.is_empty() || k.chars().count() > KEY_MAX || k.chars().any(char::is_control) => {
+            Err(Error::field("idempotency_key", crate::codes::ErrorCode::InvalidInput))
+        }
+        Some(k) => Ok(Some(k)),
+    }
+}
+
 /// One step to record: the subject's version it made, who, what, from where to where, why, under which key.
 pub struct Step<'a> {
     pub subject: Subject,

@@ -22,9 +22,9 @@ use crate::identity::rules::auth::{ApiScope, Permission, Role, permits};
 use crate::ids::{FabPartId, TenantId, UserId};
 use crate::notify::rules::Body;
 use crate::workflow::machine::{Machine, Person, Subject, TransitionProblem};
-use crate::workflow::service::{self as workflow, Step};
+use crate::workflow::service::{self as workflow, Step, check_key};
 
-use super::parts::{actor, check_key, detail, detail_of, lease, parties, row};
+use super::parts::{actor, detail, detail_of, lease, parties, row};
 
 /// Times an action without a version is tried on a part changed under it before giving up (409).
 const TRIES: usize = 3;

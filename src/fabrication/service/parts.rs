@@ -18,25 +18,12 @@ use crate::identity::rules::auth::{ApiScope, Permission};
 use crate::ids::{FabPartId, SubsystemId, TenantId, UserId};
 use crate::paging::{Cursor, Limit, Page};
 use crate::workflow::machine::{CREATED, Machine, Person, Subject};
-use crate::workflow::service::{self as workflow, Step};
+use crate::workflow::service::{self as workflow, Step, check_key};
 
 /// Parts a page of the table holds.
 pub const PAGE: i64 = 50;
-/// The longest idempotency key.
-pub const KEY_MAX: usize = 100;
 /// Words a search looks for, at most (each must be found).
 pub const WORDS_MAX: usize = 5;
-
-/// A request's idempotency key: 1 to 100 characters, no control characters.
-pub(super) fn check_key(key: Option<&str>) -> Result<Option<&str>> {
-    match key {
-        None => Ok(None),
-        Some(k) if k.is_empty() || k.chars().count() > KEY_MAX || k.chars().any(char::is_control) => {
-            Err(Error::field("idempotency_key", ErrorCode::InvalidInput))
-        }
-        Some(k) => Ok(Some(k)),
-    }
-}
 
 /// The plant's today (its time zone's).
 pub(super) async fn today(tx: &mut Tx) -> Result<NaiveDate> {

@@ -21,13 +21,12 @@ use crate::mes::store::tasks as store;
 use crate::notify::rules::Body;
 use crate::paging::{Limit, Page};
 use crate::workflow::machine::{CREATED, Machine, Person, Subject, TransitionProblem};
+pub(super) use crate::workflow::service::check_key;
 use crate::workflow::service::{self as workflow, Step};
 use chrono::{NaiveDate, Utc};
 
 /// Tasks a page of a list holds.
 pub const PAGE: i64 = 50;
-/// The longest idempotency key.
-pub const KEY_MAX: usize = 100;
 
 /// What a list asks for (its query string).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,17 +45,6 @@ pub struct ListQuery {
 
 fn actor(user: &User) -> Actor {
     Actor { user: user.user_id, role: user.role, manages: user.may(Permission::MesPlan) }
-}
-
-/// A request's idempotency key: 1 to 100 characters, no control characters (every floor write takes one).
-pub(super) fn check_key(key: Option<&str>) -> Result<Option<&str>> {
-    match key {
-        None => Ok(None),
-        Some(k) if k.is_empty() || k.chars().count() > KEY_MAX || k.chars().any(char::is_control) => {
-            Err(Error::field("idempotency_key", ErrorCode::InvalidInput))
-        }
-        Some(k) => Ok(Some(k)),
-    }
 }
 
 /// The plant's today (its time zone's).
