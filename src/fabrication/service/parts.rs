@@ -2,7 +2,7 @@
 //! drawings and timeline and what the caller may do. What every flow of the area shares is here too: a part's row
 //! read and turned into its public values, the plant's today, a request's key.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::caller::{Caller, User};
 use crate::codes::{ErrorCode, FieldError};
@@ -24,12 +24,6 @@ use crate::workflow::service::{self as workflow, Step, check_key};
 pub const PAGE: i64 = 50;
 /// Words a search looks for, at most (each must be found).
 pub const WORDS_MAX: usize = 5;
-
-/// The plant's today (its time zone's).
-pub(super) async fn today(tx: &mut Tx) -> Result<NaiveDate> {
-    let tz = crate::production::service::dashboard::time_zone(tx).await?;
-    Ok(Utc::now().with_timezone(&tz).date_naive())
-}
 
 pub(super) fn actor(user: &User) -> Actor {
     Actor { user: user.user_id, lead: user.may(Permission::FabLead) }
@@ -95,7 +89,7 @@ pub(super) async fn detail(
     user: Option<&User>,
     r: &store::PartRow,
 ) -> Result<PartDetail> {
-    let today = today(tx).await?;
+    let today = crate::production::service::dashboard::today(tx).await?;
     let part = summary(r, today)?;
     let timeline = workflow::timeline(tx, tenant, Subject::FabricationPart, r.id).await?;
     let rows = drawing_store::of_part(tx, tenant, r.id).await?;
@@ -326,7 +320,7 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &PartQuery) -> Result<Page<
     };
     let tenant = caller.tenant_id();
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let today = today(&mut tx).await?;
+    let today = crate::production::service::dashboard::today(&mut tx).await?;
     let f = store::Filter {
         tenant,
         words: &words,
@@ -376,7 +370,7 @@ pub async fn board(pool: &PgPool, caller: &Caller, per: i64) -> Result<Board> {
     let tenant = caller.tenant_id();
     let per = per.clamp(1, 200);
     let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
-    let today = today(&mut tx).await?;
+    let today = crate::production::service::dashboard::today(&mut tx).await?;
     let states: Vec<String> = PartState::SHOWN.iter().map(|s| s.as_str().to_owned()).collect();
     let found = store::board_ids(&mut tx, tenant, &states, per + 1).await?;
     let mut more = Vec::new();

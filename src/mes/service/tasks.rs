@@ -23,7 +23,7 @@ use crate::paging::{Limit, Page};
 use crate::workflow::machine::{CREATED, Machine, Person, Subject, TransitionProblem};
 pub(super) use crate::workflow::service::check_key;
 use crate::workflow::service::{self as workflow, Step};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 /// Tasks a page of a list holds.
 pub const PAGE: i64 = 50;
@@ -45,12 +45,6 @@ pub struct ListQuery {
 
 fn actor(user: &User) -> Actor {
     Actor { user: user.user_id, role: user.role, manages: user.may(Permission::MesPlan) }
-}
-
-/// The plant's today (its time zone's).
-async fn today(tx: &mut Tx) -> Result<NaiveDate> {
-    let tz = crate::production::service::dashboard::time_zone(tx).await?;
-    Ok(Utc::now().with_timezone(&tz).date_naive())
 }
 
 fn summary(r: store::SummaryRow, today: NaiveDate) -> Result<TaskSummary> {
@@ -263,7 +257,7 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
     caller.require(ApiScope::MesRead)?;
     let limit = Limit::new(q.limit, PAGE, 200).map_err(|e| Error::Validation(vec![e]))?;
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
-    let today = today(&mut tx).await?;
+    let today = crate::production::service::dashboard::today(&mut tx).await?;
     let rows = store::summaries(&mut tx, &filter(caller, q, today, limit.fetch())).await?;
     tx.commit().await?;
     let page = Page::cut(rows, limit, |r| r.id);
@@ -275,7 +269,7 @@ pub async fn list(pool: &PgPool, caller: &Caller, q: &ListQuery) -> Result<Page<
 pub async fn board(pool: &PgPool, caller: &Caller, q: &ListQuery, per: i64) -> Result<Board> {
     caller.require(ApiScope::MesRead)?;
     let mut tx = db::begin(pool, Scope::Tenant(caller.tenant_id())).await?;
-    let today = today(&mut tx).await?;
+    let today = crate::production::service::dashboard::today(&mut tx).await?;
     let mut f = filter(caller, q, today, 0);
     let all: Vec<String> = TaskState::ALL.iter().map(|s| s.as_str().to_owned()).collect();
     let found = store::board_ids(&mut tx, &f, &all, per + 1).await?;
@@ -308,7 +302,7 @@ pub(super) async fn summary_of(
     user: Option<&User>,
     id: i64,
 ) -> Result<(TaskSummary, String)> {
-    let today = today(tx).await?;
+    let today = crate::production::service::dashboard::today(tx).await?;
     let f = store::Filter {
         tenant,
         me: user.map(|u| u.user_id.0),

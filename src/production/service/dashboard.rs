@@ -42,6 +42,12 @@ pub(crate) async fn time_zone(tx: &mut Tx) -> Result<Tz> {
     }
 }
 
+/// The plant's today (its time zone's): what a due date is compared with.
+pub(crate) async fn today(tx: &mut Tx) -> Result<chrono::NaiveDate> {
+    let tz = time_zone(tx).await?;
+    Ok(chrono::Utc::now().with_timezone(&tz).date_naive())
+}
+
 /// The lines whose stops `user` may classify.
 async fn classify_lines(tx: &mut Tx, user: &User, lines: &[LineId]) -> Result<Vec<LineId>> {
     if !user.may(Permission::ProductionRecord) {

@@ -486,23 +486,11 @@ async fn drawing(
     ApiCaller(ref caller): ApiCaller,
     Path((id, revision)): Path<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let id: FabPartId = path_id("id", &id)?;
     let revision: i32 =
         revision.parse().ok().filter(|r| *r > 0).ok_or_else(|| AppError::field("revision", ErrorCode::InvalidInput))?;
     let (d, bytes) = drawings::file(&st.pool, caller, id, revision).await?;
-    let ascii: String =
-        d.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, d.media_type),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\"")),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::kept_file(&d.name, d.media_type, bytes))
 }
 
 /// Approves a drawing revision (a lead who did not upload it): it becomes the part's current drawing; one not newer

@@ -359,33 +359,10 @@ async fn attachment(
     ApiCaller(ref caller): ApiCaller,
     Path((id, n)): Path<(String, String)>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let id: TaskId = path_id(&id)?;
     let n: i64 = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| AppError::field("n", ErrorCode::InvalidInput))?;
     let (a, bytes) = nexus::mes::service::attachments::download(&st.pool, caller, id, n).await?;
-    let shown = a.media_type.starts_with("image/") || a.media_type == "application/pdf";
-    // The name as RFC 6266 says: plain ASCII for old clients, UTF-8 percent-encoded for the rest.
-    let ascii: String =
-        a.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let encoded: String = a
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let disposition =
-        format!("{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}", if shown { "inline" } else { "attachment" });
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.media_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::kept_file(&a.name, a.media_type, bytes))
 }
 
 /// Comments on the task (201); the people it @mentions are told.

@@ -76,6 +76,34 @@ pub fn csv_attachment(file_name: &str, csv: Vec<u8>) -> axum::response::Response
         .into_response()
 }
 
+/// A kept file as uploaded, in its own type: shown in the browser when it can be (an image, a PDF), saved otherwise;
+/// named as RFC 6266 says (plain ASCII for old clients, UTF-8 percent-encoded for the rest); cached by the browser
+/// only.
+pub fn kept_file(name: &str, media_type: String, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let shown = media_type.starts_with("image/") || media_type == "application/pdf";
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let disposition =
+        format!("{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}", if shown { "inline" } else { "attachment" });
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The caller of a REST operation, as the pipeline's authentication resolved it: a person or an API key; 401 without
 /// one. Bound as `ApiCaller(ref caller): ApiCaller` (a `&Caller`); scopes are checked by the service or the handler.
 pub struct ApiCaller(pub nexus::caller::Caller);
