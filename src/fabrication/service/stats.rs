@@ -37,7 +37,8 @@ pub async fn stats(pool: &PgPool, caller: &Caller, weeks: Option<i32>) -> Result
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let counts = store::counts(&mut tx, tenant).await?;
     let completed = store::completed_per_week(&mut tx, tenant, since, tz.name()).await?;
-    let stays = store::stays(&mut tx, tenant, since).await?;
+    let states: Vec<String> = PartState::SHOWN.iter().map(|s| s.as_str().to_owned()).collect();
+    let stays = store::stays(&mut tx, tenant, since, &states).await?;
     tx.commit().await?;
 
     let mut by_subsystem = Vec::with_capacity(counts.len());

@@ -7,10 +7,13 @@
 //!
 //! Indexes, each order its own (all partial on `state <> 'deleted'`, which every list states literally):
 //! `fabrication_parts_created`, `_name` (`lower(name)`), `_due` (no date last), `_state_order`
-//! (`fabrication_state_rank`); the assignee order sorts the rows the filters keep (no index: a name is the users'
-//! table's). Filters: `fabrication_parts_state`, `_assignee`, `_subsystem`; a searched word is a trigram match on
-//! `words` (`fabrication_parts_words`, GIN with the tenant first) or its subsystem's or holder's name, whose ids are
-//! found first (`= any(array(…))`, so the three combine as one bitmap).
+//! (`fabrication_state_rank`); one state in the default order walks `fabrication_parts_state` (state, then newest);
+//! the assignee order sorts the rows the filters keep (no index: a name is the users' table's). Filters:
+//! `fabrication_parts_state`, `_assignee`, `_subsystem`; a searched word is the prefix of one of the part's words
+//! (`fabrication_part_words`' key, a range the planner estimates from its statistics: a rare word leads from there, a
+//! common one walks the order's index) or one of the subsystems or holders whose names hold it, found first by a query
+//! of their own and bound as ids. The counts are `fabrication_part_counts`' rows, kept by a
+//! trigger.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -95,14 +98,81 @@ const JOINS: &str = "left join fabrication_subsystems s on s.tenant_id = p.tenan
        join users r on r.id = p.requester_id
        left join users a on a.id = p.assignee_id";
 
-/// The first bind of the search's words (`$1` tenant … `$8` limit come first).
-const FIRST_WORD: usize = 9;
+/// What one searched word names besides the parts' own words: the subsystems and people whose names hold it.
+struct Named {
+    subsystems: Vec<i32>,
+    people: Vec<Uuid>,
+}
+
+/// The range of `fabrication_part_words`' key (the rows `w`) that a searched word (`word`, an expression) starts: the
+/// word folded as the parts' are.
+fn prefix(w: &str, word: &str) -> String {
+    format!(
+        "{w}.word >= (left(catalog_fold({word}), 100) collate \"C\")
+         and {w}.word < (left(catalog_fold({word}), 100) || chr(1114111)) collate \"C\""
+    )
+}
+
+/// Each searched word's subsystems and people (the organisation's, by name, folded as the search folds).
+async fn named(tx: &mut Tx, tenant: TenantId, words: &[String]) -> Result<Vec<Named>, sqlx::Error> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, Vec<i32>, Vec<Uuid>)> = sqlx::query_as(
+        r"select w.n, array(select s.id from fabrication_subsystems s
+                           where s.tenant_id = $1 and catalog_fold(s.name) like w.pattern order by s.id),
+                array(select u.id from users u
+                      where u.tenant_id = $1 and catalog_fold(u.display_name) like w.pattern order by u.id)
+         from (select n, '%' || replace(replace(replace(catalog_fold(word), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+                          as pattern
+               from unnest($2::text[]) with ordinality as x(word, n)) w
+         order by w.n",
+    )
+    .bind(tenant.0)
+    .bind(words)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(_, subsystems, people)| Named { subsystems, people }).collect())
+}
+
+/// A value bound after the fixed ones (`$1` tenant … `$8` limit), in the order the text numbers them.
+enum Bind<'a> {
+    Word(&'a str),
+    Ids(&'a [i32]),
+    People(&'a [Uuid]),
+}
 
 /// A page of the table: the filter's parts in its order, after its cursor.
+///
+/// Planned for its values each time (an unnamed statement, never a cached generic plan): the planner sees the searched
+/// words (their ranges estimated from the words' statistics: a dozen parts or a tenth of them, not a guess), the
+/// subsystems and people their names matched (found first) and one state as an equality, which walks that state's
+/// index in the default order.
 pub(in crate::fabrication) async fn page(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec<PartRow>, sqlx::Error> {
+    let named = named(tx, f.tenant, f.words).await?;
     let key = key(f.sort);
     let (dir, cmp) = if f.desc { ("desc", "<") } else { ("asc", ">") };
-    let cursor_at = FIRST_WORD + f.words.len();
+    let mut binds: Vec<Bind<'_>> = Vec::new();
+    let mut words = String::new();
+    for (word, found) in f.words.iter().zip(&named) {
+        // The part's own words: one of them starts with the word (a semi-join the planner leads from the words' range
+        // when it is rare, or checks along the order's index, by `fabrication_part_words_part`, when it is common).
+        binds.push(Bind::Word(word));
+        let range = prefix("w", &format!("${}", 8 + binds.len()));
+        let mut any = vec![format!(
+            "p.id in (select w.part_id from fabrication_part_words w where w.tenant_id = $1 and {range})"
+        )];
+        if !found.subsystems.is_empty() {
+            binds.push(Bind::Ids(&found.subsystems));
+            any.push(format!("p.subsystem_id = any(${}::int[])", 8 + binds.len()));
+        }
+        if !found.people.is_empty() {
+            binds.push(Bind::People(&found.people));
+            any.push(format!("p.assignee_id = any(${}::uuid[])", 8 + binds.len()));
+        }
+        words.push_str(&format!(" and ({})", any.join(" or ")));
+    }
+    let cursor_at = 9 + binds.len();
     let keyset = match f.after.map(|c| &c.value) {
         None => String::new(),
         Some(CursorValue::Text(_)) => format!("and ({key}, p.id) {cmp} (${cursor_at}::text, ${})", cursor_at + 1),
@@ -114,28 +184,17 @@ pub(in crate::fabrication) async fn page(tx: &mut Tx, f: &Filter<'_>) -> Result<
             format!("and ({key}, p.id) {cmp} (coalesce(${cursor_at}::date, 'infinity'::date), ${})", cursor_at + 1)
         }
     };
-    let mut words = String::new();
-    for i in 0..f.words.len() {
-        let n = FIRST_WORD + i;
-        // The word as a pattern: folded like `words`, its LIKE wildcards literal.
-        let pattern = format!(
-            "('%' || replace(replace(replace(catalog_fold(${n}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-        );
-        words.push_str(&format!(
-            " and (p.words like {pattern}
-                   or p.subsystem_id = any(array(select s.id from fabrication_subsystems s
-                                                 where s.tenant_id = $1 and catalog_fold(s.name) like {pattern}))
-                   or p.assignee_id = any(array(select u.id from users u
-                                                where catalog_fold(u.display_name) like {pattern})))"
-        ));
-    }
+    let states = match f.states.as_deref() {
+        None => "and $2::text[] is null",
+        Some([_]) => "and p.state = ($2::text[])[1]",
+        Some(_) => "and p.state = any($2::text[])",
+    };
     // The page's parts first, by their order's index (a subquery with its own limit: the names are joined to the
     // page's rows only). The tenant named, not only the policy's (whose `or` would keep the indexes out of the plan).
     let sql = format!(
         "select {COLUMNS}
          from (select p.* from fabrication_parts p
-               where p.tenant_id = $1 and p.state <> 'deleted'
-                 and ($2::text[] is null or p.state = any($2))
+               where p.tenant_id = $1 and p.state <> 'deleted' {states}
                  and ($3::text is null or p.kind = $3)
                  and ($4::int is null or p.subsystem_id = $4)
                  and ($5::uuid is null or p.assignee_id = $5)
@@ -148,6 +207,7 @@ pub(in crate::fabrication) async fn page(tx: &mut Tx, f: &Filter<'_>) -> Result<
          order by {key} {dir}, p.id {dir}"
     );
     let mut q = sqlx::query_as::<_, PartRow>(&sql)
+        .persistent(false)
         .bind(f.tenant.0)
         .bind(f.states.as_deref())
         .bind(f.kind)
@@ -156,8 +216,12 @@ pub(in crate::fabrication) async fn page(tx: &mut Tx, f: &Filter<'_>) -> Result<
         .bind(f.mine)
         .bind(f.overdue_before)
         .bind(f.limit);
-    for w in f.words {
-        q = q.bind(w);
+    for b in binds {
+        q = match b {
+            Bind::Word(w) => q.bind(w),
+            Bind::Ids(ids) => q.bind(ids),
+            Bind::People(people) => q.bind(people),
+        };
     }
     if let Some(c) = f.after {
         q = match &c.value {
@@ -194,7 +258,7 @@ pub(in crate::fabrication) async fn board_ids(
     sqlx::query_as::<_, (String, i64)>(
         "select st, b.id from unnest($2::text[]) st
          cross join lateral (select p.id from fabrication_parts p where p.tenant_id = $1 and p.state = st
-                             order by p.id desc limit $3) b",
+                             order by p.created_at desc, p.id desc limit $3) b",
     )
     .bind(tenant.0)
     .bind(states)
@@ -203,10 +267,12 @@ pub(in crate::fabrication) async fn board_ids(
     .await
 }
 
-/// How many parts each state holds (deleted ones aside): the board's and the statistics' one count.
+/// How many parts each state holds (deleted ones aside): the board's and the statistics' one count, summed from the
+/// counts the parts' trigger keeps (a few rows, whatever the number of parts).
 pub(in crate::fabrication) async fn counts(tx: &mut Tx, tenant: TenantId) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as::<_, (String, i64)>(
-        "select state, count(*) from fabrication_parts where tenant_id = $1 and state <> 'deleted' group by state",
+        "select state, sum(count)::bigint from fabrication_part_counts
+         where tenant_id = $1 and state <> 'deleted' group by state",
     )
     .bind(tenant.0)
     .fetch_all(&mut **tx)

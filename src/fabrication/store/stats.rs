@@ -1,8 +1,9 @@
 //! The statistics' SQL: parts by subsystem and state now, and what the stays say of a window (completions per week,
 //! the median stay in each state, the claims that expired).
 //!
-//! Indexes: `fabrication_parts_subsystem` (tenant first) for the counts; `fabrication_stays_left` (stays that ended
-//! in the window, with their state, start and how they ended in the index) and `fabrication_stays_completed`.
+//! The counts are `fabrication_part_counts`' rows (kept by the parts' trigger); the stays are read by
+//! `fabrication_stays_left` (one range per state of the stays that ended in the window, with their start and how they
+//! ended in the index) and `fabrication_stays_completed`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -24,8 +25,8 @@ pub(in crate::fabrication) async fn counts(tx: &mut Tx, tenant: TenantId) -> Res
         CountRow,
         r#"select c.subsystem_id, s.name as "subsystem_name?", s.archived_at is not null as "subsystem_archived?",
                   c.state as "state!", c.count as "count!"
-           from (select subsystem_id, state, count(*) as count from fabrication_parts
-                 where tenant_id = $1 and state <> 'deleted' group by subsystem_id, state) c
+           from (select nullif(subsystem_id, 0) as subsystem_id, state, count from fabrication_part_counts
+                 where tenant_id = $1 and state <> 'deleted' and count > 0) c
            left join fabrication_subsystems s on s.tenant_id = $1 and s.id = c.subsystem_id
            order by s.name nulls last, c.state"#,
         tenant.0
@@ -63,23 +64,28 @@ pub(in crate::fabrication) struct StayRow {
     pub expired: i64,
 }
 
-/// The stays that ended since `since`, by state: their median length, how many, and how many ended by a lease
-/// expiring.
+/// The stays in `states` that ended since `since`, by state (one index range each): their median length, how many,
+/// and how many ended by a lease expiring.
 pub(in crate::fabrication) async fn stays(
     tx: &mut Tx,
     tenant: TenantId,
     since: DateTime<Utc>,
+    states: &[String],
 ) -> Result<Vec<StayRow>, sqlx::Error> {
     sqlx::query_as!(
         StayRow,
-        r#"select state as "state!",
-                  percentile_cont(0.5) within group (order by extract(epoch from left_at - entered_at)::float8)
-                      as "median_seconds!",
-                  count(*) as "stays!", count(*) filter (where left_by = 'expire') as "expired!"
-           from fabrication_stays where tenant_id = $1 and left_at >= $2
-           group by state order by state"#,
+        r#"select st as "state!", m.median as "median_seconds!", m.stays as "stays!", m.expired as "expired!"
+           from unnest($3::text[]) st
+           cross join lateral (
+               select percentile_cont(0.5) within group (order by extract(epoch from left_at - entered_at)::float8)
+                          as median,
+                      count(*) as stays, count(*) filter (where left_by = 'expire') as expired
+               from fabrication_stays where tenant_id = $1 and state = st and left_at >= $2) m
+           where m.stays > 0
+           order by st"#,
         tenant.0,
-        since
+        since,
+        states
     )
     .fetch_all(&mut **tx)
     .await

@@ -479,12 +479,32 @@ async fn random_actions_through_the_service_never_leave_an_illegal_part_and_the_
         let who = people[n % people.len()];
         ids.push(parts::create(&pool, who, &bracket(&format!("Pieza {n}"), kind), None).await.unwrap().part.id);
     }
+    let meta = RequestMeta::default();
+    let mut subsystems = vec![None];
+    for name in ["Moldes", "Troqueles"] {
+        subsystems.push(Some(setup::save_subsystem(&pool, &s.lead, None, name, false, &meta).await.unwrap().id));
+    }
     let actions = PartAction::BUTTONS;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(27);
     let mut done = 0;
     for _ in 0..400 {
-        let id = ids[rng.gen_range(0..ids.len())];
+        let i = rng.gen_range(0..ids.len());
+        let id = ids[i];
         let who = people[rng.gen_range(0..people.len())];
+        // Now and then a lead moves the part to another subsystem (or none): the counts follow it.
+        if rng.gen_ratio(1, 12) {
+            let part = parts::get(&pool, &s.lead, id).await.unwrap().part;
+            let input = PartInput {
+                subsystem: subsystems[rng.gen_range(0..subsystems.len())],
+                ..bracket(&part.name, part.kind)
+            };
+            match parts::edit(&pool, &s.lead, id, &input, part.version).await {
+                Ok(_) => done += 1,
+                Err(Error::Rejected(r)) => assert_eq!(r.status, 409, "{r:?}"),
+                Err(e) => panic!("edit: {e:?}"),
+            }
+            continue;
+        }
         // Mostly what the part's page offers the person, sometimes anything at all (what a hostile client sends).
         // (Deleting is absorbing: left to the rare anything-at-all, so the walk keeps parts moving.)
         let mut offered = parts::get(&pool, who, id).await.unwrap().actions;
@@ -522,6 +542,12 @@ async fn random_actions_through_the_service_never_leave_an_illegal_part_and_the_
         assert_eq!(by_subsystem, c.count, "{:?}", c.state);
     }
     assert_eq!(st.total, listed.items.len() as i64);
+    for b in &st.by_subsystem {
+        let id = b.subsystem.as_ref().map(|x| x.id);
+        let n = listed.items.iter().filter(|p| p.state == b.state && p.subsystem.as_ref().map(|x| x.id) == id).count();
+        assert_eq!(b.count, n as i64, "{:?} in {id:?}", b.state);
+    }
+    assert!(st.by_subsystem.iter().any(|b| b.subsystem.is_some()), "parts moved into subsystems are counted there");
     let board = parts::board(&pool, &s.viewer, 25).await.unwrap();
     assert_eq!(board.counts, st.by_state, "the board's columns count what the statistics count");
     let completed: i64 = st.completed_per_week.iter().map(|w| w.count).sum();

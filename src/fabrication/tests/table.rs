@@ -71,9 +71,23 @@ async fn the_table_searches_filters_and_walks_every_order_by_keyset(opts: PgPool
     assert_eq!(found(search("traccion")).await, ["Eje de salida", "Piñón de 12 dientes"]);
     assert_eq!(found(search("beto")).await, ["Buje de bronce", "Piñón de 12 dientes"]);
     assert_eq!(found(search("chasis placa")).await, ["Placa lateral"]);
-    // LIKE's wildcards are letters here.
+    // A word is found as the start of one of the part's words, its letters and digits alone too; `%` and `_` are
+    // letters (as wildcards, `%` would find every part).
     assert_eq!(found(search("100%_")).await, ["Tapa 100%_final"]);
-    assert_eq!(found(search("%")).await, ["Tapa 100%_final"]);
+    assert_eq!(found(search("fin")).await, ["Tapa 100%_final"]);
+    assert_eq!(found(search("%")).await, Vec::<String>::new());
+    assert_eq!(found(search("h7")).await, ["Buje de bronce"]);
+    // An edit's new words are found, its old ones no longer.
+    let square = parts::get(&pool, &s.lead, ids[3]).await.unwrap().part;
+    let input = PartInput {
+        subsystem: Some(frame.id),
+        due_date: day(2),
+        notes: "Soldar a tope".into(),
+        ..bracket("Escuadra", PartKind::Hand)
+    };
+    parts::edit(&pool, &s.lead, ids[3], &input, square.version).await.unwrap();
+    assert_eq!(found(search("doblar")).await, Vec::<String>::new());
+    assert_eq!(found(search("SOLDAR")).await, ["Escuadra"]);
     // Filters: state, type, subsystem, holder, mine, overdue.
     let q = PartQuery { states: vec![PartState::Claimed], ..PartQuery::default() };
     assert_eq!(found(q).await, ["Buje de bronce", "Piñón de 12 dientes", "Placa lateral"]);
