@@ -123,7 +123,8 @@ impl Cursor for PartCursor {
 /// What the table asks for (its URL's query): the search, the filters, the order and the page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartQuery {
-    /// Words found in a part's name, notes or material, its subsystem's name or its holder's name.
+    /// Words, each found as the start of a word of a part's name, notes or material (accents and case aside), or
+    /// within its subsystem's or its holder's name.
     pub search: Option<String>,
     /// States (none named: every state but deleted).
     pub states: Vec<PartState>,
