@@ -1,4 +1,4 @@
-//! `/fabrication/parts`: the shop's parts as a table: searched by name, notes, material (their words), subsystem, holder
+//! `/fabrication/parts`: the shop's parts as a table: searched by name, notes, material (words), subsystem, holder
 //! (`?q=`), filtered by state, type, subsystem, holder, overdue and "my claims", sorted by name, state, holder, date
 //! asked or due date, a page at a time by keyset; the URL keeps all of it (a link shares the view). Follows the live
 //! channel: a part someone moves elsewhere shows moved here.
