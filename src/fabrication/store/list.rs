@@ -9,11 +9,11 @@
 //! `fabrication_parts_created`, `_name` (`lower(name)`), `_due` (no date last), `_state_order`
 //! (`fabrication_state_rank`); one state in the default order walks `fabrication_parts_state` (state, then newest);
 //! the assignee order sorts the rows the filters keep (no index: a name is the users' table's). Filters:
-//! `fabrication_parts_state`, `_assignee`, `_subsystem`; a searched word is the prefix of one of the part's words
-//! (`fabrication_part_words`' key, a range the planner estimates from its statistics: a rare word leads from there, a
-//! common one walks the order's index) or one of the subsystems or holders whose names hold it, found first by a query
-//! of their own and bound as ids. The counts are `fabrication_part_counts`' rows, kept by a
-//! trigger.
+//! `fabrication_parts_state`, `_assignee`, `_subsystem`. A searched word is the start of one of the part's words or
+//! within the name of its subsystem or holder (those found first by a query of their own, with how many parts each
+//! word has up to [`RARE`], and bound as ids). The rarest word under [`RARE`] is a range of `fabrication_part_words`'
+//! key the planner may lead from; the others are checked in each walked row's `tokens` (`strpos`, never a probe of
+//! another index per row). The counts are `fabrication_part_counts`' rows, kept by a trigger.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -98,11 +98,18 @@ const JOINS: &str = "left join fabrication_subsystems s on s.tenant_id = p.tenan
        join users r on r.id = p.requester_id
        left join users a on a.id = p.assignee_id";
 
-/// What one searched word names besides the parts' own words: the subsystems and people whose names hold it.
+/// What one searched word names besides the parts' own words: the subsystems and people whose names hold it, and how
+/// many parts have a word it starts (counted up to [`RARE`]).
 struct Named {
     subsystems: Vec<i32>,
     people: Vec<Uuid>,
+    parts: i64,
 }
+
+/// Below this many parts, a searched word is rare: the page leads from its range of `fabrication_part_words` (at most
+/// this many parts read by their key). At or above it, the page walks its order's index and checks the word in each
+/// part's `tokens` (about 1/frequency rows to fill a page: 50 rows for a word of every part, 5,000 for one of 1%).
+const RARE: i64 = 1000;
 
 /// The range of `fabrication_part_words`' key (the rows `w`) that a searched word (`word`, an expression) starts: the
 /// word folded as the parts' are.
@@ -113,26 +120,29 @@ fn prefix(w: &str, word: &str) -> String {
     )
 }
 
-/// Each searched word's subsystems and people (the organisation's, by name, folded as the search folds).
+/// Each searched word's subsystems and people (the organisation's, by name, folded as the search folds), and its parts
+/// up to [`RARE`].
 async fn named(tx: &mut Tx, tenant: TenantId, words: &[String]) -> Result<Vec<Named>, sqlx::Error> {
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(i64, Vec<i32>, Vec<Uuid>)> = sqlx::query_as(
+    let sql = format!(
         r"select w.n, array(select s.id from fabrication_subsystems s
                            where s.tenant_id = $1 and catalog_fold(s.name) like w.pattern order by s.id),
                 array(select u.id from users u
-                      where u.tenant_id = $1 and catalog_fold(u.display_name) like w.pattern order by u.id)
-         from (select n, '%' || replace(replace(replace(catalog_fold(word), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+                      where u.tenant_id = $1 and catalog_fold(u.display_name) like w.pattern order by u.id),
+                (select count(*) from (select 1 from fabrication_part_words c
+                                       where c.tenant_id = $1 and {range} limit $3) c)
+         from (select n, word,
+                      '%' || replace(replace(replace(catalog_fold(word), '', '\'), '%', '\%'), '_', '\_') || '%'
                           as pattern
                from unnest($2::text[]) with ordinality as x(word, n)) w
          order by w.n",
-    )
-    .bind(tenant.0)
-    .bind(words)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|(_, subsystems, people)| Named { subsystems, people }).collect())
+        range = prefix("c", "w.word")
+    );
+    let rows: Vec<(i64, Vec<i32>, Vec<Uuid>, i64)> =
+        sqlx::query_as(&sql).bind(tenant.0).bind(words).bind(RARE).fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(|(_, subsystems, people, parts)| Named { subsystems, people, parts }).collect())
 }
 
 /// A value bound after the fixed ones (`$1` tenant … `$8` limit), in the order the text numbers them.
@@ -144,24 +154,35 @@ enum Bind<'a> {
 
 /// A page of the table: the filter's parts in its order, after its cursor.
 ///
-/// Planned for its values each time (an unnamed statement, never a cached generic plan): the planner sees the searched
-/// words (their ranges estimated from the words' statistics: a dozen parts or a tenth of them, not a guess), the
+/// Planned for its values each time (an unnamed statement, never a cached generic plan): the planner sees the rarest
+/// searched word's range (estimated from the words' statistics: a dozen parts or a tenth of them, not a guess), the
 /// subsystems and people their names matched (found first) and one state as an equality, which walks that state's
-/// index in the default order.
+/// index in the default order. A word no part has, and no name holds, is an empty page without a query.
 pub(in crate::fabrication) async fn page(tx: &mut Tx, f: &Filter<'_>) -> Result<Vec<PartRow>, sqlx::Error> {
     let named = named(tx, f.tenant, f.words).await?;
+    let only_parts = |n: &Named| n.subsystems.is_empty() && n.people.is_empty();
+    if named.iter().any(|n| only_parts(n) && n.parts == 0) {
+        return Ok(Vec::new());
+    }
+    // The one word the page may lead from: the rarest of those that only parts' words can match (a word that also
+    // names a subsystem or a person matches parts that do not hold it).
+    let lead = named.iter().enumerate().filter(|(_, n)| only_parts(n) && n.parts < RARE).min_by_key(|(_, n)| n.parts);
+    let lead = lead.map(|(i, _)| i);
     let key = key(f.sort);
     let (dir, cmp) = if f.desc { ("desc", "<") } else { ("asc", ">") };
     let mut binds: Vec<Bind<'_>> = Vec::new();
     let mut words = String::new();
-    for (word, found) in f.words.iter().zip(&named) {
-        // The part's own words: one of them starts with the word (a semi-join the planner leads from the words' range
-        // when it is rare, or checks along the order's index, by `fabrication_part_words_part`, when it is common).
+    for (i, (word, found)) in f.words.iter().zip(&named).enumerate() {
         binds.push(Bind::Word(word));
-        let range = prefix("w", &format!("${}", 8 + binds.len()));
-        let mut any = vec![format!(
-            "p.id in (select w.part_id from fabrication_part_words w where w.tenant_id = $1 and {range})"
-        )];
+        let at = format!("${}", 8 + binds.len());
+        let mut any = vec![if lead == Some(i) {
+            // One of the part's words starts with it: a semi-join the planner leads from the word's range.
+            let range = prefix("w", &at);
+            format!("p.id in (select w.part_id from fabrication_part_words w where w.tenant_id = $1 and {range})")
+        } else {
+            // The same, checked in the part's row as the order's index walks it.
+            format!("strpos(p.tokens, ' ' || left(catalog_fold({at}), 100)) > 0")
+        }];
         if !found.subsystems.is_empty() {
             binds.push(Bind::Ids(&found.subsystems));
             any.push(format!("p.subsystem_id = any(${}::int[])", 8 + binds.len()));

@@ -140,3 +140,59 @@ async fn the_table_searches_filters_and_walks_every_order_by_keyset(opts: PgPool
         assert!(matches!(parts::list(&pool, &s.viewer, &bad).await, Err(Error::Validation(_))), "{bad:?}");
     }
 }
+
+/// The two ways the table checks a searched word (the words table's key range, which a rare word leads from, and
+/// `strpos` in a part's `tokens`, for the rows a common word walks) find the same parts, for every word of the parts,
+/// every prefix of them, words within words, and what no word starts.
+#[sqlx::test]
+async fn a_word_checked_in_a_parts_row_finds_what_the_words_table_finds(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn, 2).await;
+    let s = shop(&pool, "Taller Palabras").await;
+    let long = "x".repeat(150);
+    let texts = [
+        ("A-001 ±0,02 mm", "Ñandú; (Rosca) M8x1.25"),
+        ("Tapa 100%_final", "tab\there  y\nlínea"),
+        ("Cárter 3/8\" NPT", "a.x-b ...punto"),
+        ("Pieza larga", long.as_str()),
+    ];
+    for (name, notes) in texts {
+        let input = PartInput { notes: notes.into(), ..bracket(name, PartKind::Hand) };
+        parts::create(&pool, &s.ana, &input, None).await.unwrap();
+    }
+    let mut tx = db::begin(&pool, Scope::Tenant(s.tenant)).await.unwrap();
+    let (candidates,): (Vec<String>,) = sqlx::query_as(
+        "select array_agg(distinct x) from (
+             select left(t, n) as x from fabrication_parts p
+             cross join lateral regexp_split_to_table(p.name || ' ' || p.notes || ' ' || p.material, '\\s+') t
+             cross join generate_series(1, 160) n where n <= length(t)
+             union all select substr(t, 2) from fabrication_parts p
+             cross join lateral regexp_split_to_table(p.name || ' ' || p.notes, '\\s+') t) c where x <> ''",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let mut words = candidates;
+    words.extend(["%", "_", "001", "x-b", ",02", "ÑANDU", "rosca)", "punto", "zafiro", "1.25"].map(String::from));
+    assert!(words.len() > 200);
+    let both: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select w, (select count(*) from fabrication_parts p
+                    where p.id in (select part_id from fabrication_part_words x
+                                   where x.word >= (left(catalog_fold(w), 100) collate \"C\")
+                                     and x.word < (left(catalog_fold(w), 100) || chr(1114111)) collate \"C\")),
+                   (select count(*) from fabrication_parts p
+                    where strpos(p.tokens, ' ' || left(catalog_fold(w), 100)) > 0)
+         from unnest($1::text[]) w",
+    )
+    .bind(&words)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    let differ: Vec<_> = both.iter().filter(|(_, by_key, in_row)| by_key != in_row).collect();
+    assert_eq!(differ, Vec::<&(String, i64, i64)>::new());
+    let parts = |w: &str| both.iter().find(|(x, ..)| x == w).map(|(_, n, _)| *n);
+    let expected =
+        [("001", 1), ("±0,02", 1), ("ÑANDU", 1), ("punto", 1), (long.as_str(), 1), ("x-b", 0), ("zafiro", 0)];
+    for (word, n) in expected {
+        assert_eq!(parts(word), Some(n), "{word}");
+    }
+}
