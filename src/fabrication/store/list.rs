@@ -134,7 +134,7 @@ async fn named(tx: &mut Tx, tenant: TenantId, words: &[String]) -> Result<Vec<Na
                 (select count(*) from (select 1 from fabrication_part_words c
                                        where c.tenant_id = $1 and {range} limit $3) c)
          from (select n, word,
-                      '%' || replace(replace(replace(catalog_fold(word), '', '\'), '%', '\%'), '_', '\_') || '%'
+                      '%' || replace(replace(replace(catalog_fold(word), '\', '\\'), '%', '\%'), '_', '\_') || '%'
                           as pattern
                from unnest($2::text[]) with ordinality as x(word, n)) w
          order by w.n",
