@@ -9,6 +9,13 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   outputDir: './test-results',
+  // The accessibility sweep only reads pages (each test one role in one language and theme): scripts/test runs it
+  // first, two tests at a time, on the demo data as a new server has it; the flows, which change data, run after it
+  // one at a time.
+  projects: [
+    { name: 'a11y', testMatch: /a11y\.spec\.ts$/, fullyParallel: true },
+    { name: 'flows', testIgnore: /a11y\.spec\.ts$/ },
+  ],
   use: {
     baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
     screenshot: 'on',

@@ -382,12 +382,21 @@ test('the movement history is exported in the background, and the page that list
   await expect(page).toHaveURL(/\/$/);
   await open(page, '/stock');
   await page.getByTestId('export-dept').selectOption({ label: `Almacén e2e ${stamp}` });
+  await expect(page.getByTestId('export-dept').locator('option:checked')).toHaveText(`Almacén e2e ${stamp}`);
   await page.getByTestId('export-kind-receive').check();
+  await expect(page.getByTestId('export-kind-receive')).toBeChecked();
+  // The list may already hold this person's earlier exports (newest first): the one asked for here is the first row
+  // with a newer id than the newest before (once an older, finished export was taken for it and its file checked).
+  const rows = page.getByTestId('export');
+  const before = (await rows.count()) ? await rows.first().getAttribute('data-id') : '';
   await page.getByTestId('export-go').click();
+  await expect(rows.first()).not.toHaveAttribute('data-id', before ?? '');
+  const id = await rows.first().getAttribute('data-id');
   // Its progress is shown while the job writes it, and its file is a link once done.
-  const first = page.getByTestId('export').first();
-  await expect(first).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-  const href = await first.getByTestId('export-file').getAttribute('href');
+  const mine = page.locator(`[data-testid=export][data-id="${id}"]`);
+  await expect(mine).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  const href = await mine.getByTestId('export-file').getAttribute('href');
+  expect(href).toBe(`/api/v1/stock/exports/${id}/file`);
   const file = await page.request.get(href!);
   expect(file.status()).toBe(200);
   expect(await file.text()).toContain(sku);

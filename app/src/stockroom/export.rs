@@ -150,7 +150,7 @@ fn ExportRow(e: Export) -> impl IntoView {
     let percent = e.percent();
     let (rows, total, status, id) = (e.rows, e.total, e.status, e.id);
     view! {
-        <li class="flex flex-wrap items-center gap-3 py-2 text-sm" data-testid="export" data-state=status.as_str()>
+        <li class="flex flex-wrap items-center gap-3 py-2 text-sm" data-testid="export" data-id=id.to_string() data-state=status.as_str()>
             <span class="w-48 text-slate-600 dark:text-slate-300"><LocalTime at=e.created_at /></span>
             {match status {
                 ExportStatus::Done => view! {

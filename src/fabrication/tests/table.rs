@@ -196,3 +196,27 @@ async fn a_word_checked_in_a_parts_row_finds_what_the_words_table_finds(opts: Pg
         assert_eq!(parts(word), Some(n), "{word}");
     }
 }
+
+/// A searched word is matched in subsystems' and people's names as text, never as a pattern: a backslash is a letter
+/// (as `like`'s escape, "eje\trasero" would find "EjeTrasero" and miss "Eje\Trasero").
+#[sqlx::test]
+async fn a_backslash_in_a_searched_word_is_a_letter(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn, 2).await;
+    let s = shop(&pool, "Taller Barras").await;
+    let meta = RequestMeta::default();
+    let slash = setup::save_subsystem(&pool, &s.lead, None, "Eje\\Trasero", false, &meta).await.unwrap();
+    let plain = setup::save_subsystem(&pool, &s.lead, None, "EjeTrasero", false, &meta).await.unwrap();
+    for (name, subsystem) in [("Alfa", slash.id), ("Beta", plain.id)] {
+        let input = PartInput { subsystem: Some(subsystem), ..bracket(name, PartKind::Hand) };
+        let id = parts::create(&pool, &s.ana, &input, None).await.unwrap().part.id;
+        go(&pool, &s.lead, id, PartAction::Approve).await.unwrap();
+    }
+    let found = |text: &str| {
+        let q = PartQuery { search: Some(text.into()), ..PartQuery::default() };
+        let (pool, viewer) = (pool.clone(), s.viewer.clone());
+        async move { names(&all_pages(&pool, &viewer, &q).await).into_iter().map(String::from).collect::<Vec<_>>() }
+    };
+    assert_eq!(found("eje\\trasero").await, ["Alfa"]);
+    assert_eq!(found("EJETRASERO").await, ["Beta"]);
+    assert_eq!(found("\\").await, ["Alfa"]);
+}
