@@ -10,8 +10,8 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: './test-results',
   // The accessibility sweep only reads pages (each test one role in one language and theme): scripts/test runs it
-  // first, two tests at a time, on the demo data as a new server has it; the flows, which change data, run after it
-  // one at a time.
+  // first, on the demo data as a new server has it, then the flows, which change data (NEXUS_A11Y_WORKERS=2 runs the
+  // sweep two tests at a time, where there are cores for it).
   projects: [
     { name: 'a11y', testMatch: /a11y\.spec\.ts$/, fullyParallel: true },
     { name: 'flows', testIgnore: /a11y\.spec\.ts$/ },
