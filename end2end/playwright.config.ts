@@ -9,13 +9,6 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   outputDir: './test-results',
-  // The accessibility sweep only reads pages (each test one role in one language and theme): scripts/test runs it
-  // first, on the demo data as a new server has it, then the flows, which change data (NEXUS_A11Y_WORKERS=2 runs the
-  // sweep two tests at a time, where there are cores for it).
-  projects: [
-    { name: 'a11y', testMatch: /a11y\.spec\.ts$/, fullyParallel: true },
-    { name: 'flows', testIgnore: /a11y\.spec\.ts$/ },
-  ],
   use: {
     baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
     screenshot: 'on',

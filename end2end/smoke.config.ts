@@ -3,4 +3,4 @@
 import { defineConfig } from '@playwright/test';
 import base from './playwright.config';
 
-export default defineConfig({ ...base, projects: undefined, testDir: './smoke', outputDir: './test-results/smoke' });
+export default defineConfig({ ...base, testDir: './smoke', outputDir: './test-results/smoke' });
