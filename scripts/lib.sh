@@ -153,6 +153,45 @@ build_release() {
   fi
 }
 
+# Debian packages, installed when missing (as root, or through sudo).
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y "$@" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$@" >/dev/null; }
+  else
+    sudo apt-get install -y "$@" >/dev/null
+  fi
+}
+
+# PgBouncer 1.24 for scripts/cluster, built from Debian's own source (trixie's, checksum pinned below) into
+# ~/.cache/nexus/pgbouncer-<version> (as root: /opt/nexus/, which the `postgres` user it then runs as can reach):
+# Debian 12 ships 1.18, which cannot pool sqlx's connections in transaction mode: sqlx
+# prepares every statement under a name, and only PgBouncer 1.21 and later keep prepared statements right across
+# pooled server connections (`max_prepared_statements`). Sets PGBOUNCER to its path.
+PGBOUNCER_VERSION=1.24.1
+PGBOUNCER_SHA256=da72a3aba13072876d055a3e58dd4aba4a5de4ed6148e73033185245598fd3e0
+ensure_pgbouncer() {
+  local prefix="$HOME/.cache/nexus/pgbouncer-$PGBOUNCER_VERSION"
+  [ "$(id -u)" = 0 ] && prefix="/opt/nexus/pgbouncer-$PGBOUNCER_VERSION"
+  PGBOUNCER="$prefix/bin/pgbouncer"
+  [ -x "$PGBOUNCER" ] && return
+  log "building PgBouncer $PGBOUNCER_VERSION from Debian's source"
+  dpkg -s libevent-dev libssl-dev pkg-config make gcc >/dev/null 2>&1 || apt_install libevent-dev libssl-dev pkg-config make gcc
+  local src; src="$(mktemp -d)"
+  curl -sSf -o "$src/pgbouncer.tar.gz" \
+    "http://deb.debian.org/debian/pool/main/p/pgbouncer/pgbouncer_${PGBOUNCER_VERSION}.orig.tar.gz"
+  echo "$PGBOUNCER_SHA256  $src/pgbouncer.tar.gz" | sha256sum -c --quiet
+  tar -xzf "$src/pgbouncer.tar.gz" -C "$src"
+  (cd "$src/pgbouncer-$PGBOUNCER_VERSION" && ./configure --prefix="$prefix" --without-cares --without-systemd \
+     --without-pam >/dev/null && make -j"$JOBS" >/dev/null && make install >/dev/null)
+  rm -rf "$src"
+}
+
+# HAProxy (the balancer) and wrk (the load generator) from Debian.
+ensure_cluster_tools() {
+  command -v haproxy >/dev/null && command -v wrk >/dev/null || apt_install haproxy wrk
+  ensure_pgbouncer
+}
+
 export_leptos_env() {
   export LEPTOS_OUTPUT_NAME=nexus
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"

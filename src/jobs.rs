@@ -91,12 +91,29 @@ async fn run_forever(pool: PgPool, job: Job) {
     }
     loop {
         tick.tick().await;
+        let started = std::time::Instant::now();
         let round = job.run_once(&pool).instrument(tracing::info_span!("job", name = job.name));
-        match round.await {
-            Ok(Some(Some(report))) => tracing::info!(job = job.name, "{report}"),
-            Ok(Some(None)) => tracing::debug!(job = job.name, "nothing to do"),
-            Ok(None) => tracing::debug!(job = job.name, "another instance runs this round"),
-            Err(e) => tracing::warn!(job = job.name, error = %e, "job round failed; retrying next round"),
+        let outcome = match round.await {
+            Ok(Some(Some(report))) => {
+                tracing::info!(job = job.name, "{report}");
+                "ran"
+            }
+            Ok(Some(None)) => {
+                tracing::debug!(job = job.name, "nothing to do");
+                "ran"
+            }
+            Ok(None) => {
+                tracing::debug!(job = job.name, "another instance runs this round");
+                "skipped"
+            }
+            Err(e) => {
+                tracing::warn!(job = job.name, error = %e, "job round failed; retrying next round");
+                "failed"
+            }
+        };
+        metrics::counter!("nexus_job_rounds_total", "job" => job.name, "outcome" => outcome).increment(1);
+        if outcome != "skipped" {
+            metrics::histogram!("nexus_job_round_seconds", "job" => job.name).record(started.elapsed().as_secs_f64());
         }
     }
 }

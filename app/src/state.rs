@@ -20,12 +20,20 @@ pub struct SecurityConfig {
     pub trust_proxy: bool,
     pub rate_limit_per_min: u32,
     pub auth_rate_limit_per_min: u32,
+    /// Longest a request may take before it is answered 503 (event streams and uploads exempt).
+    pub request_timeout: std::time::Duration,
+    /// How long after a write its caller's reads stay on the primary at most (the replica's lag bound and a
+    /// margin): the `nexus_wrote` cookie's life.
+    pub wrote_cookie_secs: i64,
 }
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The primary: every write, and every read that must see the latest data.
     pub pool: PgPool,
+    /// Reads that tolerate a little lag: the primary, or a streaming replica while it keeps up (`read_pool`).
+    pub reads: nexus::db::reads::Reads,
     pub auth: Auth,
     pub security: Arc<SecurityConfig>,
     /// Catalog search pages, shared by the pages and the REST API (emptied whenever the catalog changes).
@@ -56,6 +64,33 @@ pub fn state() -> Result<AppState, AppError> {
 
 fn parts() -> Result<http::request::Parts, AppError> {
     use_context::<http::request::Parts>().ok_or(AppError::Internal)
+}
+
+/// When this request's caller last wrote (Unix ms; the server keeps it in a cookie, across instances), and whether
+/// the handler declared itself a reader (a server function is a POST whatever it does: one that only reads says so
+/// by taking its pool from [`read_pool`], and its caller is then not taken to have written).
+#[derive(Debug, Clone, Default)]
+pub struct ReadAfter {
+    pub wrote_at: Option<i64>,
+    pub read_only: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ReadAfter {
+    /// The pool for this request's reads that tolerate lag, marking the request a reader.
+    pub fn pick(&self, st: &AppState) -> nexus::db::reads::Picked {
+        self.read_only.store(true, std::sync::atomic::Ordering::Relaxed);
+        st.reads.pick(self.wrote_at)
+    }
+}
+
+/// The pool for a server function's reads that tolerate a little lag (lists, dashboards, catalog pages): the
+/// replica while it keeps up and holds the caller's latest write, else the primary. The function must not write.
+pub fn read_pool() -> Result<nexus::db::reads::Picked, AppError> {
+    let st = state()?;
+    Ok(match parts()?.extensions.get::<ReadAfter>() {
+        Some(r) => r.pick(&st),
+        None => nexus::db::reads::Picked::primary(&st.pool),
+    })
 }
 
 /// Who is calling, if anyone.

@@ -55,6 +55,42 @@ pub struct Config {
     /// Database connections per instance.
     #[arg(long, env = "NEXUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,
+    #[command(flatten)]
+    pub scale: ScaleConfig,
+}
+
+/// Running past one machine: a pooler, a replica, the metrics, the logs (README, "Past one machine").
+#[derive(Debug, Clone, Args)]
+pub struct ScaleConfig {
+    /// A direct connection to the primary (not through a transaction pooler), for what needs a session of its own:
+    /// listening for notices and the migrations' lock. Defaults to DATABASE_URL.
+    #[arg(long, env = "NEXUS_DATABASE_DIRECT_URL", hide_env_values = true)]
+    pub database_direct_url: Option<String>,
+    /// A streaming replica (or its pooler) for reads that tolerate a little lag. Without it every read is on the
+    /// primary.
+    #[arg(long, env = "NEXUS_REPLICA_URL", hide_env_values = true)]
+    pub replica_url: Option<String>,
+    /// How far behind the primary (milliseconds) the replica may fall before reads leave it; they return once it has
+    /// caught up.
+    #[arg(long, env = "NEXUS_REPLICA_MAX_LAG_MS", default_value_t = 2000)]
+    pub replica_max_lag_ms: u64,
+    /// Where to serve the metrics in Prometheus' format (e.g. 127.0.0.1:9100), apart from the app's address. Off
+    /// when absent.
+    #[arg(long, env = "NEXUS_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `text` (default) or `json`: one JSON object per log line, with the request id, tenant and user.
+    #[arg(long, env = "NEXUS_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+    /// Longest a request may take (seconds) before it is answered 503 "try again"; event streams and uploads are
+    /// exempt.
+    #[arg(long, env = "NEXUS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The inventory area's settings.

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use leptos::config::get_configuration;
 use nexus_server::cli::{catalog, fabrication, identity, inventory, mes, production, stockroom};
-use nexus_server::config::Config;
+use nexus_server::config::{Config, LogFormat};
 use nexus_server::{pg, startup};
 use tracing_subscriber::EnvFilter;
 
@@ -78,22 +78,33 @@ enum DbAction {
     Start,
     /// Stop the cluster.
     Stop,
+    /// Create (first time, by pg_basebackup) and start a streaming standby of the private cluster in
+    /// `--primary-dir`, in this data folder and on this port; print its URL.
+    Standby {
+        /// The primary's data folder (its NEXUS_DATA_DIR).
+        #[arg(long)]
+        primary_dir: std::path::PathBuf,
+        /// The primary's port.
+        #[arg(long)]
+        primary_port: u16,
+    },
 }
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.config.scale.log_format {
+        // One object per line; the request span's fields (request id, user, tenant, key) on every line within it.
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).init(),
+        LogFormat::Text => logs.init(),
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => rt.block_on(serve(cli.config)),
         Command::Migrate => {
             let (url, _cluster) = startup::database(&cli.config)?;
-            rt.block_on(startup::migrate(&url))
+            rt.block_on(startup::migrate(startup::direct_url(&cli.config, &url)))
         }
         Command::Db { action: DbAction::Start } => {
             let c = pg::Cluster::start(&cli.config.data_dir()?, cli.config.pg_port, &cli.config.pg_database)?;
@@ -102,6 +113,13 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Db { action: DbAction::Stop } => pg::Cluster::stop_at(&cli.config.data_dir()?),
+        Command::Db { action: DbAction::Standby { primary_dir, primary_port } } => {
+            let c =
+                pg::Cluster::start_standby(&cli.config.data_dir()?, cli.config.pg_port, &primary_dir, primary_port)?;
+            println!("{}", c.url(&cli.config.pg_database));
+            c.detach();
+            Ok(())
+        }
         Command::Bench { what: None, args } => rt.block_on(identity::bench::run(cli.config, args)),
         Command::Bench { what: Some(BenchWhat::Catalog(args)), .. } => {
             rt.block_on(catalog::bench::run(cli.config, args))
@@ -140,14 +158,22 @@ async fn serve(cfg: Config) -> Result<()> {
 }
 
 async fn run_server(cfg: &Config, url: &str) -> Result<()> {
-    startup::migrate(url).await?;
+    // Through the direct connection: the migrations hold a session's lock, which a transaction pooler cannot carry.
+    startup::migrate(startup::direct_url(cfg, url)).await?;
+    if let Some(addr) = cfg.scale.metrics_addr {
+        nexus_server::http::metrics::serve(addr).await?;
+    }
     let leptos_options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
     let addr = leptos_options.site_addr;
     let state = startup::state(cfg, url, leptos_options).await?;
     if cfg.demo {
         startup::seed_demo(cfg, &state).await?;
     }
-    let limits = nexus_server::http::middleware::Limits::new(cfg.rate_limit_per_min, cfg.auth_rate_limit_per_min);
+    let limits = nexus_server::http::middleware::Limits::shared(
+        &state.pool,
+        cfg.rate_limit_per_min,
+        cfg.auth_rate_limit_per_min,
+    );
     {
         let limits = limits.clone();
         tokio::spawn(async move {

@@ -64,34 +64,7 @@ impl Cluster {
         let mut cluster = Cluster { bin, data, user, port, password, started: false };
         if !cluster.is_running() {
             cluster.started = true;
-            let sock = base.join("run");
-            std::fs::create_dir_all(&sock)?;
-            if let Some((uid, gid)) = user {
-                chown(&sock, uid, gid)?;
-            }
-            let out = command(&cluster.bin.join("pg_ctl"), user)
-                .arg("-D")
-                .arg(&cluster.data)
-                .arg("-l")
-                .arg(base.join("postgresql.log"))
-                .arg("-o")
-                .arg(format!(
-                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on {TUNING}",
-                    sock.display()
-                ))
-                .args(["-w", "-t", "60", "start"])
-                .stdout(Stdio::null())
-                .output()
-                .context("running pg_ctl start")?;
-            if !out.status.success() {
-                let log = std::fs::read_to_string(base.join("postgresql.log")).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(15).collect();
-                bail!(
-                    "PostgreSQL did not start (port {port} busy? set NEXUS_PG_PORT): {}\n{}",
-                    String::from_utf8_lossy(&out.stderr),
-                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-                );
-            }
+            cluster.pg_ctl_start(&base)?;
         }
         let psql = |sql: &str| {
             command(&cluster.bin.join("psql"), user)
@@ -107,6 +80,94 @@ impl Cluster {
             }
         }
         Ok(cluster)
+    }
+
+    /// Creates (first time, with `pg_basebackup` from the primary at `primary_port`, whose folder is `primary_root`)
+    /// and starts a streaming standby of that primary in `<root>/pg`: a read-only copy that replays the primary's WAL
+    /// as it is written, through a replication slot (`nexus_standby`), so WAL it has not received yet is kept for it
+    /// while it is down, and it catches up when started again.
+    pub fn start_standby(root: &Path, port: u16, primary_root: &Path, primary_port: u16) -> Result<Cluster> {
+        let bin = find_bin_dir()?;
+        let user = run_as_user()?;
+        let base = root.join("pg");
+        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+        let base = base.canonicalize()?;
+        let data = base.join("data");
+        if let Some((uid, gid)) = user {
+            check_traversable(&base, uid, gid)?;
+            chown(&base, uid, gid)?;
+        }
+        let password = std::fs::read_to_string(primary_root.join("pg").join("password"))
+            .context("reading the primary's password (start the primary first)")?
+            .trim()
+            .to_owned();
+        if !data.join("PG_VERSION").exists() {
+            // The slot of a standby made before (its folder since removed) goes first: a fresh copy needs a fresh one.
+            let drop_slot = "select pg_drop_replication_slot(slot_name) from pg_replication_slots \
+                             where slot_name = 'nexus_standby' and not active";
+            let _ = command(&bin.join("psql"), user)
+                .env("PGPASSWORD", &password)
+                .args(["-h", "127.0.0.1", "-p", &primary_port.to_string(), "-U", "nexus", "-d", "postgres", "-tAc"])
+                .arg(drop_slot)
+                .output();
+            tracing::info!(data = %data.display(), "copying the primary for a standby (pg_basebackup)");
+            let out = command(&bin.join("pg_basebackup"), user)
+                .env("PGPASSWORD", &password)
+                .args(["-h", "127.0.0.1", "-p", &primary_port.to_string(), "-U", "nexus", "-D"])
+                .arg(&data)
+                .args(["-R", "-X", "stream", "-C", "-S", "nexus_standby", "--checkpoint=fast"])
+                .output()
+                .context("running pg_basebackup")?;
+            if !out.status.success() {
+                let _ = std::fs::remove_dir_all(&data);
+                bail!("pg_basebackup failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            let pwfile = base.join("password");
+            crate::config::write_secret(&pwfile, &password)?;
+            if let Some((uid, gid)) = user {
+                chown(&pwfile, uid, gid)?;
+            }
+        }
+        let mut cluster = Cluster { bin, data, user, port, password, started: false };
+        if !cluster.is_running() {
+            cluster.started = true;
+            cluster.pg_ctl_start(&base)?;
+        }
+        Ok(cluster)
+    }
+
+    /// Starts the cluster's server on its port, listening on 127.0.0.1 and in its own socket folder.
+    fn pg_ctl_start(&self, base: &Path) -> Result<()> {
+        let port = self.port;
+        let sock = base.join("run");
+        std::fs::create_dir_all(&sock)?;
+        if let Some((uid, gid)) = self.user {
+            chown(&sock, uid, gid)?;
+        }
+        let out = command(&self.bin.join("pg_ctl"), self.user)
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(base.join("postgresql.log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on {TUNING}",
+                sock.display()
+            ))
+            .args(["-w", "-t", "60", "start"])
+            .stdout(Stdio::null())
+            .output()
+            .context("running pg_ctl start")?;
+        if !out.status.success() {
+            let log = std::fs::read_to_string(base.join("postgresql.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(15).collect();
+            bail!(
+                "PostgreSQL did not start (port {port} busy? set NEXUS_PG_PORT): {}\n{}",
+                String::from_utf8_lossy(&out.stderr),
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        Ok(())
     }
 
     pub fn is_running(&self) -> bool {

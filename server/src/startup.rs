@@ -5,6 +5,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use leptos::config::LeptosOptions;
 use nexus::catalog::service::cache::SearchCache;
+use nexus::db::PgPool;
+use nexus::db::reads::Reads;
 use nexus::identity::service::auth::Auth;
 use nexus_app::state::{AppState, SecurityConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -34,9 +36,65 @@ pub async fn migrate(url: &str) -> Result<()> {
     Ok(())
 }
 
+/// The direct (unpooled) connection to the primary: `NEXUS_DATABASE_DIRECT_URL`, else the database's own URL.
+pub fn direct_url<'a>(cfg: &'a Config, url: &'a str) -> &'a str {
+    cfg.scale.database_direct_url.as_deref().unwrap_or(url)
+}
+
+/// Connections the listeners hold on the direct pool (one each: the catalog, the number keys, the plant and shop,
+/// the inbox), and a few for their reads.
+const DIRECT_CONNECTIONS: u32 = 8;
+
+/// The pools: the primary's (through a pooler, if any), the direct one for listening (the primary's own when there
+/// is no separate direct URL), and where reads that tolerate lag go.
+async fn pools(cfg: &Config, url: &str) -> Result<(PgPool, PgPool, Reads)> {
+    let parse = |u: &str, name: &str| -> Result<PgConnectOptions> {
+        u.parse().with_context(|| format!("{name} is not a valid PostgreSQL URL"))
+    };
+    let pool = nexus::db::connect(parse(url, "DATABASE_URL")?, cfg.db_max_connections)
+        .await
+        .context("connecting to PostgreSQL")?;
+    let direct = match &cfg.scale.database_direct_url {
+        Some(d) if d != url => {
+            let direct = nexus::db::connect(parse(d, "NEXUS_DATABASE_DIRECT_URL")?, DIRECT_CONNECTIONS)
+                .await
+                .context("connecting to PostgreSQL directly (NEXUS_DATABASE_DIRECT_URL)")?;
+            nexus::db::name_pool(&direct, "direct");
+            direct
+        }
+        _ => pool.clone(),
+    };
+    let reads = match &cfg.scale.replica_url {
+        Some(r) => {
+            // Lazy: a replica that is down at start is simply out of use until it answers.
+            let replica = nexus::db::app_pool_options(
+                PgPoolOptions::new()
+                    .max_connections(cfg.db_max_connections)
+                    .acquire_timeout(nexus::db::ACQUIRE_TIMEOUT),
+            )
+            .connect_lazy_with(parse(r, "NEXUS_REPLICA_URL")?);
+            nexus::db::name_pool(&replica, "replica");
+            let max_lag = std::time::Duration::from_millis(cfg.scale.replica_max_lag_ms);
+            Reads::with_replica(pool.clone(), replica, max_lag)
+        }
+        None => Reads::primary_only(pool.clone()),
+    };
+    Ok((pool, direct, reads))
+}
+
 pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Result<AppState> {
-    let options: PgConnectOptions = url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let pool = nexus::db::connect(options, cfg.db_max_connections).await.context("connecting to PostgreSQL")?;
+    let (pool, direct, reads) = pools(cfg, url).await?;
+    tokio::spawn(reads.clone().watch());
+    {
+        let mut named = vec![pool.clone()];
+        if let Some(replica) = reads.replica_pool() {
+            named.push(replica.clone());
+        }
+        if !nexus::db::same_pool(&direct, &pool) {
+            named.push(direct.clone());
+        }
+        tokio::spawn(nexus::db::publish_pool_gauges(named));
+    }
     let auth = Auth::new(&cfg.jwt_secret()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let security = Arc::new(SecurityConfig {
         public_origin: cfg.public_origin.clone().map(|o| o.trim_end_matches('/').to_owned()),
@@ -44,22 +102,24 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
         trust_proxy: cfg.trust_proxy,
         rate_limit_per_min: cfg.rate_limit_per_min,
         auth_rate_limit_per_min: cfg.auth_rate_limit_per_min,
+        request_timeout: std::time::Duration::from_secs(cfg.scale.request_timeout_secs.max(1)),
+        wrote_cookie_secs: i64::try_from(cfg.scale.replica_max_lag_ms / 1000).unwrap_or(60).min(3600) + 5,
     });
     let catalog_cache = SearchCache::default();
-    tokio::spawn(nexus::catalog::service::cache::listen(pool.clone(), catalog_cache.clone()));
+    tokio::spawn(nexus::catalog::service::cache::listen(direct.clone(), catalog_cache.clone()));
     let upload_limits = nexus::inventory::rules::file::UploadLimits {
         max_bytes: cfg.inventory.upload_max_mb.saturating_mul(1024 * 1024),
         max_rows: cfg.inventory.upload_max_rows,
     };
     nexus::inventory::service::uploads::fail_interrupted(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The catalog's number keys, read now (so the first upload does not wait for them) and after each catalog change.
-    tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(pool.clone()));
+    tokio::spawn(nexus::inventory::service::catalog_keys::keep_fresh(direct.clone()));
     let live = nexus::production::service::live::Live::default();
     let shop = nexus::fabrication::service::live::Live::default();
     // The plant's and the shop's notices on one connection.
-    tokio::spawn(shop.clone().listen_with(live.clone(), pool.clone()));
+    tokio::spawn(shop.clone().listen_with(live.clone(), direct.clone()));
     let inbox = nexus::notify::live::Live::default();
-    tokio::spawn(inbox.clone().listen(pool.clone()));
+    tokio::spawn(inbox.clone().listen(direct.clone()));
     let streams = nexus::identity::service::streams::Streams::default();
     tokio::spawn(streams.clone().watch(pool.clone()));
     let mailer = cfg.mail.mailer()?;
@@ -74,6 +134,7 @@ pub async fn state(cfg: &Config, url: &str, leptos_options: LeptosOptions) -> Re
     Ok(AppState {
         leptos_options,
         pool,
+        reads,
         auth,
         security,
         catalog_cache,

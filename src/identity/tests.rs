@@ -78,6 +78,78 @@ async fn policies_read_the_scope_once_per_query(pool: PgPool) {
     assert!(offenders.is_empty(), "policies reading the scope once per row: {offenders:?}");
 }
 
+/// Indexes of tenant-owned tables that do not lead with `tenant_id`, each for a stated reason: a lookup made before the
+/// tenant is known, a global id, a scan across tenants by a platform job or a platform admin's screen, or (the one
+/// query of the product that is across tenants by design) a part's availability in every bodega. A distributed
+/// deployment keeps these as they are on each shard (README, "Past one machine"). The list is exact: an entry that no
+/// longer names such an index fails too.
+const NOT_LED_BY_TENANT: [(&str, &str); 24] = [
+    ("api_keys_id_key", "global id (random UUID)"),
+    ("api_keys_secret_hash_key", "key authentication, before the tenant is known"),
+    ("audit_log_at_idx", "the platform admin's audit view, across tenants"),
+    ("audit_log_login_failed_idx", "failed sign-ins by address, before the tenant is known"),
+    ("audit_log_login_idx", "sign-in history by user, before the tenant is known"),
+    ("fabrication_parts_leases", "the lease-expiry job, across tenants"),
+    ("inventory_items_item_key", "a part's availability in every bodega (across tenants by design)"),
+    ("inventory_uploads_id_key", "global id (random UUID)"),
+    ("inventory_uploads_open_idx", "the interrupted-commit recovery, across tenants"),
+    ("invitations_id_key", "global id (random UUID)"),
+    ("invitations_token_key", "an invitation's link, before the tenant is known"),
+    ("notify_deliveries_due_idx", "the webhook job, across tenants"),
+    ("notify_inbox_mail_idx", "the mail job, across tenants"),
+    ("notify_settings_digest_idx", "the digest job, across tenants"),
+    ("refresh_tokens_hash_key", "refreshing a session, before the tenant is known"),
+    ("sessions_ended_idx", "the session purge, across tenants"),
+    ("sessions_id_key", "global id (random UUID)"),
+    ("stockroom_exports_queue_idx", "the export job, across tenants"),
+    ("stockroom_items_name_trgm", "a trigram (GIN) index of names; the tenant comes from the policy"),
+    ("users_created_idx", "the platform admin's people list, across tenants"),
+    ("users_email_key", "sign-in by e-mail, before the tenant is known"),
+    ("users_id_key", "global id (random UUID)"),
+    ("users_status_created_idx", "the platform admin's people list, across tenants"),
+    ("users_username_key", "sign-in by username, before the tenant is known"),
+];
+
+/// Every key and index of every tenant-owned table leads with `tenant_id` (the shard key of a distributed
+/// PostgreSQL, and what the row-level security policies filter by), but the reasoned exceptions above.
+#[sqlx::test]
+async fn tenant_id_leads_every_key_and_index_of_tenant_owned_tables(pool: PgPool) {
+    let found: Vec<(String, String)> = sqlx::query_as(
+        "select i.relname::text, c.relname::text
+         from pg_class c
+         join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+         join pg_index ix on ix.indrelid = c.oid
+         join pg_class i on i.oid = ix.indexrelid
+         left join pg_attribute a on a.attrelid = c.oid and a.attnum = ix.indkey[0]
+         where c.relkind in ('r', 'p') and not c.relispartition
+           and exists (select 1 from pg_attribute t where t.attrelid = c.oid and t.attname = 'tenant_id'
+                       and not t.attisdropped)
+           and a.attname is distinct from 'tenant_id'
+         order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+         where c.relkind in ('r', 'p') and not c.relispartition
+           and exists (select 1 from pg_attribute t where t.attrelid = c.oid and t.attname = 'tenant_id')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(tables > 50, "the tenant-owned tables were found: {tables}");
+    let unexplained: Vec<String> = found
+        .iter()
+        .filter(|(index, _)| !NOT_LED_BY_TENANT.iter().any(|(e, _)| e == index))
+        .map(|(index, table)| format!("{table}.{index}"))
+        .collect();
+    assert!(unexplained.is_empty(), "keys or indexes not led by tenant_id: {unexplained:?}");
+    let stale: Vec<&str> =
+        NOT_LED_BY_TENANT.iter().map(|(e, _)| *e).filter(|e| !found.iter().any(|(i, _)| i == e)).collect();
+    assert!(stale.is_empty(), "exceptions that no longer name such an index: {stale:?}");
+}
+
 #[sqlx::test]
 async fn rls_hides_other_tenants_even_without_a_tenant_filter(opts: PgPoolOptions, conn: PgConnectOptions) {
     let pool = app_pool(opts, conn).await;

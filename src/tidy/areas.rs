@@ -3,7 +3,8 @@
 
 /// The area a table belongs to: its name's prefix, or the identity and audit tables named here.
 pub(super) fn table_owner(table: &str) -> Option<&'static str> {
-    const IDENTITY: [&str; 6] = ["tenants", "users", "sessions", "refresh_tokens", "api_keys", "invitations"];
+    const IDENTITY: [&str; 7] =
+        ["tenants", "users", "sessions", "refresh_tokens", "api_keys", "invitations", "rate_limits"];
     ["catalog", "inventory", "production", "stockroom", "notify", "mes", "workflow", "files", "fabrication"]
         .into_iter()
         .find(|area| table.strip_prefix(area).is_some_and(|rest| rest.starts_with('_')))

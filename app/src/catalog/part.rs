@@ -24,11 +24,11 @@ use crate::ui::session::{Protected, use_session};
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part")]
 pub async fn get_part(id: String) -> Result<PartDetail, AppError> {
-    let st = crate::state::state()?;
+    let from = crate::state::read_pool()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
     // An id that is no part's (not a positive number) is a page that does not exist.
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    Ok(nexus::catalog::service::parts::part(&st.pool, id).await?)
+    Ok(nexus::catalog::service::parts::part(&from.pool, id).await?)
 }
 
 /// One bodega's offer of the part (or of an aftermarket product replacing it).
@@ -57,18 +57,18 @@ pub struct OfferDto {
 /// The caller's own items of the part (a store room's readers: a workshop, a plant), with what there is of each.
 #[server(prefix = "/api", endpoint = "ui/catalog/part/shelf")]
 pub async fn get_shelf(id: String) -> Result<Vec<ShelfEntry>, AppError> {
-    let st = crate::state::state()?;
+    let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    Ok(nexus::stockroom::service::shelf::of_parts(&st.pool, &caller, &[id]).await?)
+    Ok(nexus::stockroom::service::shelf::of_parts(&from.pool, &caller, &[id]).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part/availability")]
 pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
-    let st = crate::state::state()?;
+    let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    let offers = nexus::inventory::service::stock::availability(&st.pool, &caller, id).await?;
+    let offers = nexus::inventory::service::stock::availability(&from.pool, &caller, id).await?;
     let now = Utc::now();
     Ok(offers
         .into_iter()

@@ -62,6 +62,8 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     use nexus::codes::ErrorCode;
     let st = crate::state::state()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
+    // Reads only: the replica may serve it.
+    let from = crate::state::read_pool()?;
     let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let explicit = query.vehicle_in_url;
     let wanted = if explicit {
@@ -80,7 +82,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     // A choice the catalog does not have (a model of another make after the make changed, without JavaScript) is
     // dropped with the choices after it, the way the cascade empties them.
     let mut vehicle = wanted.clone();
-    let mut options = parts::vehicle_options(&st.pool, &vehicle).await?;
+    let mut options = parts::vehicle_options(&from.pool, &vehicle).await?;
     let fix = |v: &mut VehicleFilter, o: &VehicleOptions| -> bool {
         let has = |list: &[String], x: &Option<String>| {
             x.as_ref().is_none_or(|x| list.iter().any(|l| l.eq_ignore_ascii_case(x)))
@@ -99,7 +101,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
         true
     };
     while fix(&mut vehicle, &options) {
-        options = parts::vehicle_options(&st.pool, &vehicle).await?;
+        options = parts::vehicle_options(&from.pool, &vehicle).await?;
     }
     if explicit || vehicle != wanted {
         crate::cookies::remember_vehicle(&vehicle);
@@ -113,8 +115,8 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let req =
         SearchRequest { q: query.q.unwrap_or_default(), vehicle: vehicle.clone(), group, after, limit: PAGE_DEFAULT };
     let start = req.q.trim().is_empty() && vehicle.is_empty() && group.is_none();
-    let page = st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone();
-    let examples = if start { parts::examples(&st.pool).await? } else { Vec::new() };
+    let page = st.catalog_cache.search_from(&from, &req).await?.as_ref().clone();
+    let examples = if start { parts::examples(&from.pool).await? } else { Vec::new() };
     // Availability shows in the list itself for those who compare bodegas (one statement for the page).
     let user = crate::state::user()?;
     let may_compare = user.may(Permission::AvailabilityRead);
@@ -122,7 +124,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     let caller = nexus::caller::Caller::User(user);
     let ids: Vec<nexus::ids::PartId> = page.hits.iter().map(|h| h.id).collect();
     let available = if may_compare {
-        nexus::inventory::service::stock::availability_summary(&st.pool, &caller, &ids).await?
+        nexus::inventory::service::stock::availability_summary(&from.pool, &caller, &ids).await?
     } else {
         Vec::new()
     };
@@ -130,9 +132,9 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
     // holds), and every part shown says what there is of it.
     let (mut shelf_hits, mut shelf) = (Vec::new(), Vec::new());
     if keeps_stock && !start {
-        let held = nexus::stockroom::service::shelf::stocked_parts(&st.pool, &caller).await?;
+        let held = nexus::stockroom::service::shelf::stocked_parts(&from.pool, &caller).await?;
         if after.is_none() {
-            shelf_hits = nexus::catalog::service::search::among(&st.pool, &req, &held, SHELF_FIRST).await?;
+            shelf_hits = nexus::catalog::service::search::among(&from.pool, &req, &held, SHELF_FIRST).await?;
         }
         let mut shown: Vec<nexus::ids::PartId> = ids
             .iter()
@@ -142,7 +144,7 @@ pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result
             .collect();
         shown.sort_unstable();
         shown.dedup();
-        shelf = nexus::stockroom::service::shelf::of_parts(&st.pool, &caller, &shown).await?;
+        shelf = nexus::stockroom::service::shelf::of_parts(&from.pool, &caller, &shown).await?;
     }
     Ok(CatalogResultDto { page, vehicle, options, examples, available, shelf_hits, shelf })
 }

@@ -102,7 +102,8 @@ pub struct PartsView {
 pub async fn fab_parts(ask: Ask) -> Result<PartsView, AppError> {
     use nexus::fabrication::rules::list::PartQuery;
     use nexus::fabrication::service::{parts, setup};
-    let st = crate::state::state()?;
+    // Reads only: the replica may serve it.
+    let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let q = PartQuery {
         search: Some(ask.q.clone()).filter(|s| !s.trim().is_empty()),
@@ -118,9 +119,9 @@ pub async fn fab_parts(ask: Ask) -> Result<PartsView, AppError> {
         limit: None,
     };
     Ok(PartsView {
-        page: parts::list(&st.pool, &caller, &q).await?,
-        subsystems: setup::subsystems(&st.pool, &caller).await?,
-        makers: setup::makers(&st.pool, &caller)
+        page: parts::list(&from.pool, &caller, &q).await?,
+        subsystems: setup::subsystems(&from.pool, &caller).await?,
+        makers: setup::makers(&from.pool, &caller)
             .await?
             .into_iter()
             .map(|m| PersonChoice { id: m.person.id, name: m.person.name })

@@ -88,7 +88,8 @@ const BOARD_TASKS: i64 = 25;
 #[server(prefix = "/api", endpoint = "ui/mes/tasks")]
 pub async fn mes_tasks(ask: Ask) -> Result<TasksView, AppError> {
     use nexus::mes::service::tasks;
-    let st = crate::state::state()?;
+    // Reads only: the replica may serve it.
+    let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let after = nexus::paging::after::<i64>(ask.after.as_deref(), ())?;
     let q = tasks::ListQuery {
@@ -103,16 +104,16 @@ pub async fn mes_tasks(ask: Ask) -> Result<TasksView, AppError> {
         limit: None,
     };
     let (page, more) = if ask.board {
-        let board = tasks::board(&st.pool, &caller, &q, BOARD_TASKS).await?;
+        let board = tasks::board(&from.pool, &caller, &q, BOARD_TASKS).await?;
         (Page { items: board.tasks, next: None }, board.more)
     } else {
-        (tasks::list(&st.pool, &caller, &q).await?, Vec::new())
+        (tasks::list(&from.pool, &caller, &q).await?, Vec::new())
     };
     Ok(TasksView {
         page,
         more,
-        categories: tasks::categories(&st.pool, &caller).await?,
-        lines: tasks::lines(&st.pool, &caller).await?,
+        categories: tasks::categories(&from.pool, &caller).await?,
+        lines: tasks::lines(&from.pool, &caller).await?,
     })
 }
 

@@ -26,7 +26,9 @@ pub async fn production_setup() -> Result<Setup, AppError> {
 pub async fn production_view(#[server(default)] q: Query) -> Result<View, AppError> {
     let st = crate::state::state()?;
     let caller = crate::state::person()?;
-    Ok(nexus::production::service::dashboard::view(&st.pool, &caller, &q).await?)
+    // Figures from the replica while it keeps up; the query log on the primary.
+    let from = crate::state::read_pool()?;
+    Ok(nexus::production::service::dashboard::view_from(&from.pool, &st.pool, &caller, &q).await?)
 }
 
 /// What a drilled figure (`figure`, its key in the URL) drills down to: its minutes and causes.

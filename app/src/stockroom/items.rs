@@ -38,7 +38,8 @@ pub struct ItemsView {
 #[server(prefix = "/api", endpoint = "ui/stock/items")]
 pub async fn stock_items(#[server(default)] ask: ItemsAsk) -> Result<ItemsView, AppError> {
     use nexus::stockroom::service::{alerts, setup};
-    let st = crate::state::state()?;
+    // Reads only: the replica may serve it.
+    let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let q = setup::ItemsQuery {
         q: ask.q,
@@ -47,8 +48,8 @@ pub async fn stock_items(#[server(default)] ask: ItemsAsk) -> Result<ItemsView, 
         after: ask.after,
         ..setup::ItemsQuery::default()
     };
-    let items = setup::items(&st.pool, &caller, &q).await?;
-    let open_alerts = alerts::open_count(&st.pool, &caller).await?;
+    let items = setup::items(&from.pool, &caller, &q).await?;
+    let open_alerts = alerts::open_count(&from.pool, &caller).await?;
     Ok(ItemsView { items, open_alerts })
 }
 

@@ -2,9 +2,11 @@
 //! limits and security headers. Order (outermost first) is set in `router::build_router`.
 //!
 //! Requests that present a bearer credential are counted against their address before the credential is looked up,
-//! so guessing tokens costs the guesser their rate limit, not the database a lookup each. Rate limits (`governor`) count
-//! per user, key or address (login and registration per address), an IPv6 address per /64; they live in memory, so
-//! behind a load balancer the effective limit is per instance.
+//! so guessing tokens costs the guesser their rate limit, not the database a lookup each. Rate limits count per user,
+//! key or address (login and registration per address), an IPv6 address per /64, twice: each instance's own
+//! (`governor`: smooth, in memory), and one count shared by every instance in PostgreSQL (leased a few requests at a
+//! time), so behind a balancer a client gets its quota once, not once per instance. A request has a bound on its time
+//! (`time_limit`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -21,6 +23,7 @@ use leptos::server_fn::ServerFn;
 use nexus::caller::{Caller, RequestMeta};
 use nexus::codes::ErrorCode;
 use nexus::identity::service::api_keys;
+use nexus::identity::service::rate_limits::{Limited, SharedLimit};
 use nexus_app::cookies::{
     access_cookie_name, cleared_session_cookies, device_cookie_name, ended_session_cookies, refresh_cookie_name,
     session_cookies,
@@ -246,19 +249,46 @@ pub async fn csrf(State(st): State<AppState>, req: Request, next: Next) -> Respo
     }
 }
 
-/// Keyed limiters: general traffic by user (or IP), login and registration by IP with a stricter quota.
+/// Keyed limiters: general traffic by user (or IP), login and registration by IP with a stricter quota. Each is the
+/// instance's own (`governor`: smooth, in memory, refusing a flood without a database round trip) and, in a server,
+/// also shared by every instance (`nexus::identity::service::rate_limits`: the same quota counted once across them).
 pub struct Limits {
     general: DefaultKeyedRateLimiter<String>,
     /// Bearer-credential requests per address, counted before the credential is checked.
     credentials: DefaultKeyedRateLimiter<String>,
     auth: DefaultKeyedRateLimiter<String>,
     auth_paths: Vec<&'static str>,
+    shared: Option<Shared>,
+}
+
+/// The same three limits, counted across instances.
+struct Shared {
+    general: SharedLimit,
+    credentials: SharedLimit,
+    auth: SharedLimit,
 }
 
 impl Limits {
+    /// The instance's own limits and the shared ones (a server's).
+    pub fn shared(pool: &nexus::db::PgPool, per_min: u32, auth_per_min: u32) -> Arc<Self> {
+        let mut limits = Self::build(per_min, auth_per_min);
+        limits.shared = Some(Shared {
+            general: SharedLimit::new(pool.clone(), per_min),
+            credentials: SharedLimit::new(pool.clone(), per_min),
+            auth: SharedLimit::new(pool.clone(), auth_per_min),
+        });
+        Arc::new(limits)
+    }
+
+    /// The instance's own limits only.
     pub fn new(per_min: u32, auth_per_min: u32) -> Arc<Self> {
+        Arc::new(Self::build(per_min, auth_per_min))
+    }
+
+    fn build(per_min: u32, auth_per_min: u32) -> Self {
         let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"));
-        Arc::new(Self {
+        Self {
+            shared: None,
             general: RateLimiter::keyed(q(per_min)),
             credentials: RateLimiter::keyed(q(per_min)),
             auth: RateLimiter::keyed(q(auth_per_min)),
@@ -272,7 +302,7 @@ impl Limits {
                 nexus_app::identity::invitations::AcceptInvitation::PATH,
                 nexus_app::identity::invitations::Invitation::PATH,
             ],
-        })
+        }
     }
 
     /// Drops keys whose quota is full again, so memory stays bounded by recent clients.
@@ -280,6 +310,11 @@ impl Limits {
         self.general.retain_recent();
         self.credentials.retain_recent();
         self.auth.retain_recent();
+        if let Some(s) = &self.shared {
+            s.general.prune();
+            s.credentials.prune();
+            s.auth.prune();
+        }
     }
 }
 
@@ -296,6 +331,14 @@ fn limited(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>, key:
     tracing::info!(%key, "rate limited");
     drain(req.into_body());
     AppError::RateLimited { retry_after_secs }.into_response()
+}
+
+/// 429 for a key whose shared quota (across instances) is spent this minute.
+fn shared_limited(limited: Limited, limit: &'static str, key: &str, req: Request) -> Response {
+    tracing::info!(%key, limit, "rate limited (shared)");
+    metrics::counter!("nexus_rate_limited_total", "limit" => limit).increment(1);
+    drain(req.into_body());
+    AppError::RateLimited { retry_after_secs: limited.retry_after_secs }.into_response()
 }
 
 fn drain(body: axum::body::Body) {
@@ -327,6 +370,11 @@ pub async fn rate_limit_credentials(State(limits): State<Arc<Limits>>, req: Requ
         if let Err(not_until) = limits.credentials.check_key(&key) {
             return limited(not_until, &key, req);
         }
+        if let Some(s) = &limits.shared
+            && let Err(l) = s.credentials.check(&format!("cred:{key}")).await
+        {
+            return shared_limited(l, "credentials", &key, req);
+        }
     }
     next.run(req).await
 }
@@ -350,7 +398,50 @@ pub async fn rate_limit(State(limits): State<Arc<Limits>>, req: Request, next: N
     if strict && let Err(not_until) = limits.auth.check_key(&ip) {
         return limited(not_until, &ip, req);
     }
+    if let Some(s) = &limits.shared {
+        if let Err(l) = s.general.check(&key).await {
+            return shared_limited(l, "general", &key, req);
+        }
+        if strict && let Err(l) = s.auth.check(&format!("auth:{ip}")).await {
+            return shared_limited(l, "auth", &ip, req);
+        }
+    }
     next.run(req).await
+}
+
+/// Answers 503 "try again" (with Retry-After) when a request has no answer within the bound (`NEXUS_REQUEST_TIMEOUT_SECS`):
+/// a frozen or saturated database, a lock held, never a hang. The bound covers producing the response's head: an
+/// event stream's or a download's body flows on after it. Uploads (and other multipart bodies) are exempt: reading
+/// a large file over a slow line and checking it row by row takes as long as it takes, with its own progress.
+pub async fn time_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if multipart || req.uri().path().contains("/upload") {
+        return next.run(req).await;
+    }
+    let (page, english) = wants_page(&req);
+    match tokio::time::timeout(st.security.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            metrics::counter!("nexus_requests_timed_out_total").increment(1);
+            tracing::warn!(timeout_secs = st.security.request_timeout.as_secs(), "request timed out");
+            if !page {
+                return AppError::Unavailable.into_response();
+            }
+            let words = if english {
+                ("Nexus is busy", "This took too long to answer. Nothing was lost; try again in a few seconds.")
+            } else {
+                (
+                    "Nexus está ocupado",
+                    "La respuesta tardó demasiado. No se perdió nada; vuelva a intentarlo en unos segundos.",
+                )
+            };
+            failure_page(axum::http::StatusCode::SERVICE_UNAVAILABLE, english, words)
+        }
+    }
 }
 
 /// The HTTP status of a server function's error is the error's own, whichever way the function built it. Leptos
@@ -390,9 +481,7 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 /// for a browser, the house's JSON error otherwise, with nothing of the panic in it.
 pub async fn catch_panic(req: Request, next: Next) -> Response {
     use futures_util::FutureExt;
-    let page = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
-        && !req.uri().path().starts_with("/api/");
-    let english = CookieJar::from_headers(req.headers()).get("i18n_pref_locale").is_some_and(|c| c.value() == "en");
+    let (page, english) = wants_page(&req);
     match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
         Ok(res) => res,
         Err(panic) => {
@@ -405,34 +494,38 @@ pub async fn catch_panic(req: Request, next: Next) -> Response {
             if !page {
                 return AppError::Internal.into_response();
             }
-            let (lang, title, body, again) = if english {
-                (
-                    "en",
-                    "Something went wrong",
-                    "The page could not be shown. Nothing you did caused it; it has been logged.",
-                    "Try again",
-                )
+            let words = if english {
+                ("Something went wrong", "The page could not be shown. Nothing you did caused it; it has been logged.")
             } else {
-                (
-                    "es",
-                    "Algo salió mal",
-                    "No pudimos mostrar la página. No es por nada que hiciera usted; quedó registrado.",
-                    "Reintentar",
-                )
+                ("Algo salió mal", "No pudimos mostrar la página. No es por nada que hiciera usted; quedó registrado.")
             };
-            let html = format!(
-                "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-                 content=\"width=device-width, initial-scale=1\"><title>{title} · Nexus</title></head><body><main>\
-                 <h1>{title}</h1><p>{body}</p><p><a href=\"\">{again}</a> · <a href=\"/\">Nexus</a></p></main></body></html>"
-            );
-            (
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CACHE_CONTROL, "no-store")],
-                axum::response::Html(html),
-            )
-                .into_response()
+            failure_page(axum::http::StatusCode::INTERNAL_SERVER_ERROR, english, words)
         }
     }
+}
+
+/// Whether a request is a browser's page load (not the API), and whether its reader chose English.
+fn wants_page(req: &Request) -> (bool, bool) {
+    let page = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+        && !req.uri().path().starts_with("/api/");
+    let english = CookieJar::from_headers(req.headers()).get("i18n_pref_locale").is_some_and(|c| c.value() == "en");
+    (page, english)
+}
+
+/// A plain page for a failure the app's own pages could not show: its title and what happened, in the reader's
+/// language, with a link to try again.
+fn failure_page(status: axum::http::StatusCode, english: bool, (title, body): (&str, &str)) -> Response {
+    let (lang, again) = if english { ("en", "Try again") } else { ("es", "Reintentar") };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{title} · Nexus</title></head><body><main>\
+         <h1>{title}</h1><p>{body}</p><p><a href=\"\">{again}</a> · <a href=\"/\">Nexus</a></p></main></body></html>"
+    );
+    let mut res = (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response();
+    if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    res
 }
 
 /// The one page allowed the camera.

@@ -2,5 +2,7 @@
 //! area under `api/`).
 
 pub mod api;
+pub mod metrics;
 pub mod middleware;
+pub mod read_after;
 pub mod router;

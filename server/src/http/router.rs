@@ -50,11 +50,14 @@ pub fn build_router_with_limits(state: AppState, limits: Arc<Limits>) -> Router 
         .layer(axum::middleware::from_fn(mw::catch_panic))
         .layer(axum::middleware::from_fn(mw::server_fn_status))
         .layer(from_fn_with_state(limits.clone(), mw::rate_limit))
+        .layer(from_fn_with_state(state.clone(), super::read_after::read_after))
         .layer(from_fn_with_state(state.clone(), mw::authenticate))
         .layer(from_fn_with_state(limits, mw::rate_limit_credentials))
         .layer(from_fn_with_state(state.clone(), mw::csrf))
         .layer(from_fn_with_state(state.clone(), mw::request_meta))
         .layer(from_fn_with_state(state.clone(), mw::security_headers))
+        .layer(from_fn_with_state(state.clone(), mw::time_limit))
+        .layer(axum::middleware::from_fn(super::metrics::observe))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<_>| {
             let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -107,6 +107,8 @@ impl TestApp {
             trust_proxy: false,
             rate_limit_per_min: 1000,
             auth_rate_limit_per_min: 1000,
+            request_timeout: std::time::Duration::from_secs(30),
+            wrote_cookie_secs: 7,
         });
         let catalog_cache = nexus::catalog::service::cache::SearchCache::default();
         let mut tasks = Vec::new();
@@ -124,6 +126,7 @@ impl TestApp {
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
+            reads: nexus::db::reads::Reads::primary_only(pool.clone()),
             auth,
             security,
             catalog_cache,

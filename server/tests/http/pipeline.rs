@@ -235,3 +235,35 @@ async fn a_refused_client_still_sending_its_body_reads_its_429(opts: PgPoolOptio
     assert!(answer.starts_with("http/1.1 429"), "{answer}");
     assert!(answer.contains("\r\nretry-after: "), "{answer}");
 }
+
+/// Read-your-writes across instances: a request that wrote gives its caller the `nexus_wrote` cookie (their reads then
+/// stay on the primary until a replica holds the write); a GET, and a server function that declared itself a reader
+/// (the catalog search), never do, so a caller who only reads is served by the replica.
+#[sqlx::test(migrator = "nexus::db::MIGRATOR")]
+async fn only_a_request_that_wrote_marks_its_caller_as_having_written(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let app = TestApp::new(opts, conn).await;
+    app.seed_demo().await;
+    let login = app
+        .post_form(
+            "/api/ui/login",
+            &[("input[login]", WORKSHOP), ("input[password]", DEMO_PASSWORD)],
+            &Cookies::default(),
+            Some(ORIGIN),
+        )
+        .await;
+    let wrote = login.set_cookie("nexus_wrote").expect("a sign-in writes a session");
+    let at: i64 = wrote.value().parse().unwrap();
+    assert!((chrono::Utc::now().timestamp_millis() - at).abs() < 60_000, "the time of the write: {at}");
+    assert!(wrote.http_only().unwrap_or(false));
+    let cookies = login.cookies().only(&["nexus_at", "nexus_rt"]);
+
+    let page = app.get("/catalog", Auth::Cookies(&cookies)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.set_cookie("nexus_wrote").is_none(), "a page is read, not written");
+    let search = app.post_form("/api/ui/catalog/search", &[("query[q]", "filtro")], &cookies, Some(ORIGIN)).await;
+    assert_eq!(search.status, StatusCode::OK, "{}", search.text());
+    assert!(search.set_cookie("nexus_wrote").is_none(), "the search only reads");
+    let refused = app.post_form("/api/ui/password", &[("current", "x")], &cookies, Some(ORIGIN)).await;
+    assert!(refused.status.is_client_error());
+    assert!(refused.set_cookie("nexus_wrote").is_none(), "a refused request wrote nothing");
+}

@@ -8,13 +8,14 @@
 //! Bounded by the pages' size ([`CAPACITY_BYTES`]), least recently and frequently used out first (`moka`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use moka::sync::Cache;
 use sqlx::PgPool;
 
 use crate::catalog::rules::search::{SearchPage, SearchRequest};
+use crate::db::reads::Picked;
 use crate::error::Result;
 
 /// The channel imports and migrations notify on commit.
@@ -30,6 +31,8 @@ pub struct SearchCache {
     pages: Cache<SearchRequest, Arc<SearchPage>>,
     /// Bumped by every [`SearchCache::clear`]: a search that began before a clear does not keep its page.
     generation: Arc<AtomicU64>,
+    /// When the last clear happened (Unix ms).
+    cleared_at: Arc<AtomicI64>,
 }
 
 impl std::fmt::Debug for SearchCache {
@@ -58,20 +61,28 @@ impl SearchCache {
             })
             .time_to_live(TTL)
             .build();
-        SearchCache { pages, generation: Arc::new(AtomicU64::new(0)) }
+        SearchCache { pages, generation: Arc::new(AtomicU64::new(0)), cleared_at: Arc::new(AtomicI64::new(0)) }
     }
 
     /// The page for `req`: from the cache, else searched (and kept when the search succeeded).
     pub async fn search(&self, pool: &PgPool, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+        self.search_from(&Picked::primary(pool), req).await
+    }
+
+    /// [`SearchCache::search`] on a picked pool: a page read from a replica is kept only if the replica already
+    /// held the last change this instance was told of (else it may be the page from before that change, kept for
+    /// [`TTL`]).
+    pub async fn search_from(&self, from: &Picked, req: &SearchRequest) -> Result<Arc<SearchPage>> {
         if self.pages.policy().max_capacity() == Some(0) {
-            return Ok(Arc::new(super::search::search(pool, req).await?));
+            return Ok(Arc::new(super::search::search(&from.pool, req).await?));
         }
         if let Some(page) = self.pages.get(req) {
             return Ok(page);
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let page = Arc::new(super::search::search(pool, req).await?);
-        if self.generation.load(Ordering::Acquire) == generation {
+        let page = Arc::new(super::search::search(&from.pool, req).await?);
+        let current = from.as_of.is_none_or(|t| t >= self.cleared_at.load(Ordering::Acquire));
+        if current && self.generation.load(Ordering::Acquire) == generation {
             self.pages.insert(req.clone(), Arc::clone(&page));
         }
         Ok(page)
@@ -80,6 +91,7 @@ impl SearchCache {
     /// Forgets every page (the catalog changed).
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
+        self.cleared_at.fetch_max(chrono::Utc::now().timestamp_millis(), Ordering::AcqRel);
         self.pages.invalidate_all();
     }
 

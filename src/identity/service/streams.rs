@@ -74,6 +74,7 @@ impl Drop for StreamPass {
     fn drop(&mut self) {
         if let Ok(mut open) = self.inner.open.lock() {
             open.remove(&self.id);
+            metrics::gauge!("nexus_sse_streams_open").set(open.len() as f64);
         }
     }
 }
@@ -92,6 +93,7 @@ impl Streams {
         let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = watch::channel(false);
         open.insert(id, Open { holder, credential, ended: tx });
+        metrics::gauge!("nexus_sse_streams_open").set(open.len() as f64);
         Ok(StreamPass { id, inner: self.inner.clone(), ended: rx })
     }
 

@@ -3,6 +3,7 @@
 
 pub(in crate::identity) mod api_keys;
 pub(in crate::identity) mod invitations;
+pub(in crate::identity) mod rate_limits;
 pub(in crate::identity) mod sessions;
 pub(in crate::identity) mod tenants;
 pub(in crate::identity) mod users;

@@ -581,7 +581,11 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
         let ran = run_rows(&mut tx, tenant, id, produce, options, last_line, Some(reporter.sender.clone())).await;
         reporter.finish(pool, tenant, id).await;
         match ran {
-            Ok(Ok(c)) => counts = Some(c),
+            Ok(Ok(c)) => {
+                let mode = if commit.is_some() { "commit" } else { "dry_run" };
+                metrics::counter!("nexus_upload_rows_total", "mode" => mode).increment(c.rows.max(0) as u64);
+                counts = Some(c)
+            }
             Ok(Err(problem)) => {
                 // Rolled back before anything else touches the upload: a dropped transaction only queues its
                 // rollback, and its row and commit locks would linger.

@@ -191,12 +191,22 @@ pub(super) fn user_of(caller: &Caller) -> Option<UserId> {
 
 /// The figures of `q` (`production:read`), written to the plant's query log.
 pub async fn view(pool: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
+    view_from(pool, pool, caller, q).await
+}
+
+/// [`view`] with the figures read from `reads` (a replica may serve them: a dashboard tolerates a second of lag) and
+/// the query log written on `primary` (in the same transaction when they are one pool).
+pub async fn view_from(reads: &PgPool, primary: &PgPool, caller: &Caller, q: &Query) -> Result<View> {
     caller.require(ApiScope::ProductionRead)?;
     let started = Instant::now();
     let tenant = caller.tenant_id();
-    let mut tx = db::begin(pool, Scope::Tenant(tenant)).await?;
+    let mut tx = db::begin(reads, Scope::Tenant(tenant)).await?;
     let view = compute(&mut tx, tenant, q, Utc::now()).await?;
     let ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    if !db::same_pool(reads, primary) {
+        tx.commit().await?;
+        tx = db::begin(primary, Scope::Tenant(tenant)).await?;
+    }
     oee_store::log_query(&mut tx, tenant, user_of(caller), "dashboard", &filters_json(q, &view), ms).await?;
     tx.commit().await?;
     Ok(view)

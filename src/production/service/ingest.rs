@@ -55,6 +55,7 @@ pub async fn ingest(pool: &PgPool, caller: &Caller, batch_id: &str, units: &[Det
     };
     store::insert(&mut tx, tenant, &checked).await?;
     tx.commit().await?;
+    metrics::counter!("nexus_ingest_units_total").increment(checked.len() as u64);
     Ok(Ingested { batch_id, stored: checked.len(), repeated: false })
 }
 

@@ -27,7 +27,7 @@ use nexus_app::state::AppState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody};
+use super::{ApiCaller, ApiQuery, ApiResult, ErrorBody, Reader};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -79,6 +79,7 @@ pub struct SearchParams {
 async fn search_parts(
     State(st): State<AppState>,
     ApiCaller(caller): ApiCaller,
+    Reader(from): Reader,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchPage>> {
     caller.require(ApiScope::CatalogRead)?;
@@ -94,7 +95,7 @@ async fn search_parts(
         after,
         limit,
     };
-    Ok(Json(st.catalog_cache.search(&st.pool, &req).await?.as_ref().clone()))
+    Ok(Json(st.catalog_cache.search_from(&from, &req).await?.as_ref().clone()))
 }
 
 fn part_id(raw: &str) -> ApiResult<PartId> {
@@ -109,12 +110,12 @@ fn part_id(raw: &str) -> ApiResult<PartId> {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = ["catalog:read"])))]
 async fn part(
-    State(st): State<AppState>,
     ApiCaller(caller): ApiCaller,
+    Reader(from): Reader,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartDetail>> {
     caller.require(ApiScope::CatalogRead)?;
-    Ok(Json(parts::part(&st.pool, part_id(&id)?).await?))
+    Ok(Json(parts::part(&from.pool, part_id(&id)?).await?))
 }
 
 /// A part's aftermarket alternatives, best tier first, then by brand.
@@ -124,12 +125,12 @@ async fn part(
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = ["catalog:read"])))]
 async fn aftermarket(
-    State(st): State<AppState>,
     ApiCaller(caller): ApiCaller,
+    Reader(from): Reader,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Alternative>>> {
     caller.require(ApiScope::CatalogRead)?;
-    Ok(Json(parts::alternatives(&st.pool, part_id(&id)?).await?))
+    Ok(Json(parts::alternatives(&from.pool, part_id(&id)?).await?))
 }
 
 /// One bodega's offer of a part, or of an aftermarket product that replaces it.
@@ -198,14 +199,14 @@ impl From<Offer> for OfferBody {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = ["catalog:read"])))]
 async fn availability(
-    State(st): State<AppState>,
     ApiCaller(ref caller): ApiCaller,
+    Reader(from): Reader,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<OfferBody>>> {
     // Who may ask comes before what is asked (the service checks again): a 403 is never hidden behind a 422.
     caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
     let id = part_id(&id)?;
-    Ok(Json(stock_availability(&st.pool, caller, id).await?.into_iter().map(OfferBody::from).collect()))
+    Ok(Json(stock_availability(&from.pool, caller, id).await?.into_iter().map(OfferBody::from).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -225,13 +226,13 @@ pub struct VehicleParams {
               (status = 422, body = ErrorBody)),
     security(("bearer" = ["catalog:read"])))]
 async fn vehicles(
-    State(st): State<AppState>,
     ApiCaller(caller): ApiCaller,
+    Reader(from): Reader,
     ApiQuery(p): ApiQuery<VehicleParams>,
 ) -> ApiResult<Json<VehicleOptions>> {
     caller.require(ApiScope::CatalogRead)?;
     let filter = VehicleFilter { make: p.make, model: p.model, year: p.year, engine: None };
-    Ok(Json(parts::vehicle_options(&st.pool, &filter).await?))
+    Ok(Json(parts::vehicle_options(&from.pool, &filter).await?))
 }
 
 #[derive(OpenApi)]

@@ -117,6 +117,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
     }
 }
 
+/// Where a read that tolerates a little lag goes (the replica while it keeps up and holds the caller's latest write;
+/// `read_after`): bound as `Reader(from): Reader`, `from.pool` the pool. Only for handlers that do not write.
+pub struct Reader(pub nexus::db::reads::Picked);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Reader(match parts.extensions.get::<nexus_app::state::ReadAfter>() {
+            Some(r) => r.pick(st),
+            None => nexus::db::reads::Picked::primary(&st.pool),
+        }))
+    }
+}
+
 /// The signed-in person calling a REST operation for people only: 401 without a caller, 403 for an API key.
 pub struct ApiUser(pub nexus::caller::User);
 

@@ -5,6 +5,13 @@
 //! declares its scope: one tenant, or the platform (login lookups, admin screens). The policies in the first migration
 //! refuse rows outside that scope even when a query forgets its own `tenant_id` filter.
 //!
+//! Behind a transaction pooler (PgBouncer in transaction mode) a session's settings do not follow a client from one
+//! transaction to the next, so nothing relies on them: the role, the scope and the lock timeout are set again by
+//! every transaction, local to it (`set_config(…, true)`), in its BEGIN's round trip. The session-level role switch
+//! below is a second line for a direct connection's statements outside any transaction. What needs a session of
+//! its own (LISTEN, the migrations' lock) takes a direct connection (the server's `NEXUS_DATABASE_DIRECT_URL`).
+//! `reads` decides which pool serves a read that tolerates lag (the primary, or a streaming replica).
+//!
 //! The scope's settings and the health check name no table, so they are unchecked `sqlx::query`: there is nothing
 //! for the compile-time check to check.
 
@@ -15,6 +22,8 @@ use sqlx::{Executor, Postgres, Transaction};
 pub use sqlx::PgPool;
 
 use crate::ids::TenantId;
+
+pub mod reads;
 
 /// The id of the platform tenant (admins live there). Fixed by the first migration.
 pub const PLATFORM_TENANT: TenantId = TenantId(uuid::Uuid::nil());
@@ -31,8 +40,14 @@ pub type Tx = Transaction<'static, Postgres>;
 
 /// Opens the application pool: every connection runs as `nexus_app` (row-level security applies to it).
 pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    app_pool_options(PgPoolOptions::new().max_connections(max_connections)).connect_with(options).await
+    app_pool_options(PgPoolOptions::new().max_connections(max_connections).acquire_timeout(ACQUIRE_TIMEOUT))
+        .connect_with(options)
+        .await
 }
+
+/// Longest a request waits for a connection: with the database unreachable or every connection stuck, it gets
+/// "unavailable, try again" (503) after this, never a hang.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Adds the role switch to any pool options (tests build their pools through this too, to run as production does).
 pub fn app_pool_options(options: PgPoolOptions) -> PgPoolOptions {
@@ -41,7 +56,7 @@ pub fn app_pool_options(options: PgPoolOptions) -> PgPoolOptions {
             conn.execute("set role nexus_app").await?;
             // A request never waits long for a lock: it fails as "unavailable, try again" instead (a catalog's first
             // import holds its tables for minutes). Long jobs raise it for their own transaction.
-            conn.execute("set lock_timeout = '10s'").await?;
+            conn.execute(format!("set lock_timeout = '{LOCK_TIMEOUT}'").as_str()).await?;
             Ok(())
         })
     })
@@ -54,16 +69,66 @@ pub async fn begin(pool: &PgPool, scope: Scope) -> Result<Tx, sqlx::Error> {
     // transaction, and on a 2-core server the round trips are what a posting spends (`bench stock`). The tenant is a
     // UUID printed by us, never text a caller sent.
     // Belt and braces: even a pool built without `app_pool_options` runs this transaction as nexus_app.
+    // The lock timeout is the transaction's too (see the pool's options), so a pooler's shared sessions never lose it.
     let statement = match scope {
         Scope::Tenant(tenant) => format!(
-            "BEGIN; SELECT set_config('role', 'nexus_app', true), set_config('app.tenant_id', '{}', true)",
+            "BEGIN; SELECT set_config('role', 'nexus_app', true), set_config('lock_timeout', '{LOCK_TIMEOUT}', true), \
+             set_config('app.tenant_id', '{}', true)",
             tenant.0.hyphenated()
         ),
-        Scope::Platform => {
-            "BEGIN; SELECT set_config('role', 'nexus_app', true), set_config('app.platform', 'on', true)".to_owned()
-        }
+        Scope::Platform => format!(
+            "BEGIN; SELECT set_config('role', 'nexus_app', true), set_config('lock_timeout', '{LOCK_TIMEOUT}', true), \
+             set_config('app.platform', 'on', true)"
+        ),
     };
-    pool.begin_with(statement).await
+    let started = std::time::Instant::now();
+    let tx = pool.begin_with(statement).await;
+    // Waiting for a connection and BEGIN's round trip: how busy each pool is, as a request feels it.
+    metrics::histogram!("nexus_db_begin_seconds", "pool" => label(pool)).record(started.elapsed().as_secs_f64());
+    tx
+}
+
+/// How long a request's statement waits for a lock before it fails as "unavailable, try again".
+pub const LOCK_TIMEOUT: &str = "10s";
+
+/// The pools' names in the metrics, by their options (each pool holds its own): `primary` unless named.
+static LABELS: std::sync::RwLock<Vec<(usize, &'static str)>> = std::sync::RwLock::new(Vec::new());
+
+fn pool_key(pool: &PgPool) -> usize {
+    std::sync::Arc::as_ptr(&pool.connect_options()) as usize
+}
+
+/// Whether two handles are the same pool.
+pub fn same_pool(a: &PgPool, b: &PgPool) -> bool {
+    pool_key(a) == pool_key(b)
+}
+
+/// Names a pool in the metrics (`replica`, `direct`…).
+pub fn name_pool(pool: &PgPool, name: &'static str) {
+    LABELS.write().unwrap_or_else(|e| e.into_inner()).push((pool_key(pool), name));
+}
+
+/// A pool's name in the metrics.
+pub fn label(pool: &PgPool) -> &'static str {
+    let key = pool_key(pool);
+    LABELS.read().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key).map_or("primary", |(_, n)| n)
+}
+
+/// Publishes each named pool's connections (busy, idle, most) as gauges, every few seconds, for as long as the
+/// process runs (spawn it).
+pub async fn publish_pool_gauges(pools: Vec<PgPool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        for pool in &pools {
+            let name = label(pool);
+            let (size, idle) = (pool.size(), u32::try_from(pool.num_idle()).unwrap_or(u32::MAX));
+            metrics::gauge!("nexus_db_pool_connections", "pool" => name, "state" => "busy")
+                .set(f64::from(size.saturating_sub(idle)));
+            metrics::gauge!("nexus_db_pool_connections", "pool" => name, "state" => "idle").set(f64::from(idle));
+            metrics::gauge!("nexus_db_pool_max", "pool" => name).set(f64::from(pool.options().get_max_connections()));
+        }
+    }
 }
 
 /// Takes a transaction-scoped advisory lock if it is free: how a background job runs exactly once across instances
