@@ -125,9 +125,12 @@ impl From<sqlx::Error> for Error {
                 Error::Unavailable(Box::new(e))
             }
             // 57P01..03: the server is shutting down or restarting; 53300: too many connections; 55P03: a lock
-            // was not granted within `lock_timeout` (a catalog import holding its tables, say).
+            // was not granted within `lock_timeout` (a catalog import holding its tables, say); 08…: the connection
+            // failed (a pooler whose server is away says so with these).
             sqlx::Error::Database(db)
-                if db.code().is_some_and(|c| c.starts_with("57P") || c == "53300" || c == "55P03") =>
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300" || c == "55P03") =>
             {
                 Error::Unavailable(Box::new(e))
             }

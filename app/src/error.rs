@@ -226,3 +226,10 @@ impl axum::response::IntoResponse for AppError {
         res
     }
 }
+
+#[cfg(feature = "ssr")]
+impl nexus::db::reads::Unavailable for AppError {
+    fn is_unavailable(&self) -> bool {
+        matches!(self, AppError::Unavailable)
+    }
+}

@@ -9,7 +9,7 @@ local kind, token, think
 local words = { "filtro", "balata", "amortiguador", "bujia", "banda", "bomba de agua", "sensor", "faro", "radiador",
   "junta", "pastillas hilux", "filtro de aceite versa", "clutch", "termostato", "rotula", "maza", "soporte motor" }
 local parts, items = {}, {}
-local dept, line, area, product, file_body, boundary
+local dept, item, line, area, product, file_body, boundary
 local counter = 0
 
 local function split(s)
@@ -66,11 +66,14 @@ function request()
     local to = os.date("!%Y-%m-%dT%H:%M:%SZ", now)
     return wrk.format("GET", "/api/v1/production/oee?from=" .. esc(from) .. "&to=" .. esc(to), headers())
   elseif kind == "movement" then
-    -- Issues and returns alternate, so the shelves never run dry over the run.
-    local action = (counter % 2 == 0) and "return" or "issue"
+    -- A unit returned, then the same unit issued: the shelves never run dry over the run.
+    local action = "issue"
+    if counter % 2 == 1 then
+      action, item = "return", items[math.random(#items)]
+    end
     local body = string.format(
-      '{"idempotency_key":"load-%s","source":"load","lines":[{"action":"%s","item":%s,"department":%s,"quantity":1}]}',
-      uuid(), action, items[math.random(#items)], dept)
+      '{"idempotency_key":"load-%s","source":"api","lines":[{"action":"%s","item":%s,"department":%s,"quantity":1}]}',
+      uuid(), action, item, dept)
     return wrk.format("POST", "/api/v1/stock/postings", headers({ ["content-type"] = "application/json" }), body)
   elseif kind == "ingest" then
     local units = {}

@@ -45,6 +45,9 @@ pub fn direct_url<'a>(cfg: &'a Config, url: &'a str) -> &'a str {
 /// the inbox), and a few for their reads.
 const DIRECT_CONNECTIONS: u32 = 8;
 
+/// Longest a read waits for a replica's connection before it runs on the primary instead.
+const REPLICA_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The pools: the primary's (through a pooler, if any), the direct one for listening (the primary's own when there
 /// is no separate direct URL), and where reads that tolerate lag go.
 async fn pools(cfg: &Config, url: &str) -> Result<(PgPool, PgPool, Reads)> {
@@ -66,11 +69,10 @@ async fn pools(cfg: &Config, url: &str) -> Result<(PgPool, PgPool, Reads)> {
     };
     let reads = match &cfg.scale.replica_url {
         Some(r) => {
-            // Lazy: a replica that is down at start is simply out of use until it answers.
+            // Lazy: a replica that is down at start is simply out of use until it answers. One that does not lend
+            // a connection within a second is passed over: its reads run again on the primary.
             let replica = nexus::db::app_pool_options(
-                PgPoolOptions::new()
-                    .max_connections(cfg.db_max_connections)
-                    .acquire_timeout(nexus::db::ACQUIRE_TIMEOUT),
+                PgPoolOptions::new().max_connections(cfg.db_max_connections).acquire_timeout(REPLICA_ACQUIRE_TIMEOUT),
             )
             .connect_lazy_with(parse(r, "NEXUS_REPLICA_URL")?);
             nexus::db::name_pool(&replica, "replica");

@@ -55,6 +55,17 @@ struct State {
     samples: VecDeque<(i64, i64)>,
 }
 
+/// An error a read may end with, which says whether the database could not answer (then another may).
+pub trait Unavailable {
+    fn is_unavailable(&self) -> bool;
+}
+
+impl Unavailable for crate::Error {
+    fn is_unavailable(&self) -> bool {
+        matches!(self, crate::Error::Unavailable(_))
+    }
+}
+
 /// A pool picked for a read, and how current its data is.
 #[derive(Clone)]
 pub struct Picked {
@@ -62,12 +73,35 @@ pub struct Picked {
     /// `None`: the primary (current). `Some(t)`: the replica, which holds every commit made before `t` (Unix ms;
     /// it only moves forward, so a read started now sees at least that).
     pub as_of: Option<i64>,
+    /// Where to turn when the replica fails a read: the primary, and the replica to take out of use.
+    fallback: Option<(PgPool, Arc<Replica>)>,
 }
 
 impl Picked {
     /// The primary, current by definition.
     pub fn primary(pool: &PgPool) -> Picked {
-        Picked { pool: pool.clone(), as_of: None }
+        Picked { pool: pool.clone(), as_of: None, fallback: None }
+    }
+
+    /// Runs a read on the picked pool; if that was the replica and it could not answer (gone, restarting, out of
+    /// connections), takes it out of use at once and runs the read again on the primary: a replica that dies is
+    /// felt by nobody, not by the reads of the second before the next check.
+    pub async fn run<T, E, F, Fut>(&self, read: F) -> Result<T, E>
+    where
+        E: Unavailable,
+        F: Fn(Picked) -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        match read(self.clone()).await {
+            Err(e) if e.is_unavailable() && self.fallback.is_some() => {
+                let Some((primary, replica)) = &self.fallback else { return Err(e) };
+                tracing::warn!("a read failed on the replica; the replica is out of use, the read goes to the primary");
+                replica.state.lock().unwrap_or_else(|e| e.into_inner()).out = Some("unreachable");
+                metrics::counter!("nexus_db_replica_fallbacks_total").increment(1);
+                read(Picked::primary(primary)).await
+            }
+            other => other,
+        }
     }
 }
 
@@ -126,9 +160,13 @@ impl Reads {
         match &self.replica {
             Some(r) if r.serves(wrote_at) => {
                 let as_of = r.state.lock().unwrap_or_else(|e| e.into_inner()).current_as_of;
-                Picked { pool: r.pool.clone(), as_of: Some(as_of.unwrap_or(i64::MIN)) }
+                Picked {
+                    pool: r.pool.clone(),
+                    as_of: Some(as_of.unwrap_or(i64::MIN)),
+                    fallback: Some((self.primary.clone(), r.clone())),
+                }
             }
-            _ => Picked { pool: self.primary.clone(), as_of: None },
+            _ => Picked::primary(&self.primary),
         }
     }
 
@@ -241,6 +279,51 @@ mod tests {
         assert_eq!(h.reason, Some("not_a_standby"));
         assert!(std::ptr::eq(reads.for_read(None), reads.primary()));
         assert!(Reads::primary_only(pool).health().is_none());
+    }
+
+    /// A replica that dies between checks fails nobody's read: the read that finds it gone runs again on the primary,
+    /// and the replica is out of use from then on (found killing a standby under readers: those reads were 503s).
+    #[sqlx::test]
+    async fn a_read_the_replica_cannot_answer_runs_on_the_primary(pool: PgPool) {
+        let gone = sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(Duration::from_millis(500))
+            .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+            .unwrap();
+        let reads = Reads::with_replica(pool.clone(), gone, Duration::from_secs(2));
+        let r = reads.replica.clone().unwrap();
+        {
+            let mut s = r.state.lock().unwrap();
+            s.out = None;
+            s.current_as_of = Some(now_ms());
+        }
+        let picked = reads.pick(None);
+        assert!(picked.as_of.is_some(), "the replica was picked");
+        let tried = std::sync::Mutex::new(Vec::new());
+        let answer =
+            picked
+                .run(|p| {
+                    tried.lock().unwrap().push(p.as_of.is_some());
+                    async move {
+                        sqlx::query_scalar::<_, i32>("select 7").fetch_one(&p.pool).await.map_err(crate::Error::from)
+                    }
+                })
+                .await
+                .unwrap();
+        assert_eq!(answer, 7);
+        assert_eq!(*tried.lock().unwrap(), vec![true, false], "the replica, then the primary");
+        assert!(!reads.on_replica(None), "the replica is out of use at once");
+        assert_eq!(reads.health().unwrap().reason, Some("unreachable"));
+        // A read that fails on the primary is not tried again.
+        let picked = reads.pick(None);
+        let n = std::sync::atomic::AtomicU32::new(0);
+        let failed: crate::error::Result<()> = picked
+            .run(|_| {
+                n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { Err(crate::Error::from(sqlx::Error::PoolTimedOut)) }
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

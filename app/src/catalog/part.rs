@@ -28,7 +28,7 @@ pub async fn get_part(id: String) -> Result<PartDetail, AppError> {
     crate::state::user()?.require(Permission::CatalogRead)?;
     // An id that is no part's (not a positive number) is a page that does not exist.
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    Ok(nexus::catalog::service::parts::part(&from.pool, id).await?)
+    Ok(from.run(|p| async move { nexus::catalog::service::parts::part(&p.pool, id).await }).await?)
 }
 
 /// One bodega's offer of the part (or of an aftermarket product replacing it).
@@ -60,7 +60,8 @@ pub async fn get_shelf(id: String) -> Result<Vec<ShelfEntry>, AppError> {
     let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    Ok(nexus::stockroom::service::shelf::of_parts(&from.pool, &caller, &[id]).await?)
+    let caller = &caller;
+    Ok(from.run(|p| async move { nexus::stockroom::service::shelf::of_parts(&p.pool, caller, &[id]).await }).await?)
 }
 
 #[server(prefix = "/api", endpoint = "ui/catalog/part/availability")]
@@ -68,7 +69,10 @@ pub async fn get_availability(id: String) -> Result<Vec<OfferDto>, AppError> {
     let from = crate::state::read_pool()?;
     let caller = crate::state::person()?;
     let id = id.parse::<nexus::ids::PartId>().map_err(|_| AppError::NotFound)?;
-    let offers = nexus::inventory::service::stock::availability(&from.pool, &caller, id).await?;
+    let offers = {
+        let caller = &caller;
+        from.run(|p| async move { nexus::inventory::service::stock::availability(&p.pool, caller, id).await }).await?
+    };
     let now = Utc::now();
     Ok(offers
         .into_iter()

@@ -57,13 +57,19 @@ const SHELF_FIRST: u16 = 5;
 
 #[server(prefix = "/api", endpoint = "ui/catalog/search")]
 pub async fn search_catalog(#[server(default)] query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
+    // Reads only: the replica may serve it (and the primary does if the replica fails it).
+    let from = crate::state::read_pool()?;
+    from.run(|p| search_on(p, query.clone())).await
+}
+
+/// [`search_catalog`] on a picked pool.
+#[cfg(feature = "ssr")]
+async fn search_on(from: nexus::db::reads::Picked, query: CatalogQueryDto) -> Result<CatalogResultDto, AppError> {
     use nexus::catalog::rules::search::{PAGE_DEFAULT, SearchCursor, SearchRequest};
     use nexus::catalog::service::parts;
     use nexus::codes::ErrorCode;
     let st = crate::state::state()?;
     crate::state::user()?.require(Permission::CatalogRead)?;
-    // Reads only: the replica may serve it.
-    let from = crate::state::read_pool()?;
     let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let explicit = query.vehicle_in_url;
     let wanted = if explicit {

@@ -118,14 +118,21 @@ pub async fn fab_parts(ask: Ask) -> Result<PartsView, AppError> {
         after: ask.after.clone(),
         limit: None,
     };
+    let (caller, q) = (&caller, &q);
+    let (page, subsystems, makers) = from
+        .run(|p| async move {
+            let pool = &p.pool;
+            Ok::<_, nexus::Error>((
+                parts::list(pool, caller, q).await?,
+                setup::subsystems(pool, caller).await?,
+                setup::makers(pool, caller).await?,
+            ))
+        })
+        .await?;
     Ok(PartsView {
-        page: parts::list(&from.pool, &caller, &q).await?,
-        subsystems: setup::subsystems(&from.pool, &caller).await?,
-        makers: setup::makers(&from.pool, &caller)
-            .await?
-            .into_iter()
-            .map(|m| PersonChoice { id: m.person.id, name: m.person.name })
-            .collect(),
+        page,
+        subsystems,
+        makers: makers.into_iter().map(|m| PersonChoice { id: m.person.id, name: m.person.name }).collect(),
     })
 }
 

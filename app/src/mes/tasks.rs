@@ -103,18 +103,24 @@ pub async fn mes_tasks(ask: Ask) -> Result<TasksView, AppError> {
         after,
         limit: None,
     };
-    let (page, more) = if ask.board {
-        let board = tasks::board(&from.pool, &caller, &q, BOARD_TASKS).await?;
-        (Page { items: board.tasks, next: None }, board.more)
-    } else {
-        (tasks::list(&from.pool, &caller, &q).await?, Vec::new())
-    };
-    Ok(TasksView {
-        page,
-        more,
-        categories: tasks::categories(&from.pool, &caller).await?,
-        lines: tasks::lines(&from.pool, &caller).await?,
-    })
+    let (caller, q, board) = (&caller, &q, ask.board);
+    Ok(from
+        .run(|p| async move {
+            let pool = &p.pool;
+            let (page, more) = if board {
+                let board = tasks::board(pool, caller, q, BOARD_TASKS).await?;
+                (Page { items: board.tasks, next: None }, board.more)
+            } else {
+                (tasks::list(pool, caller, q).await?, Vec::new())
+            };
+            Ok::<_, nexus::Error>(TasksView {
+                page,
+                more,
+                categories: tasks::categories(pool, caller).await?,
+                lines: tasks::lines(pool, caller).await?,
+            })
+        })
+        .await?)
 }
 
 #[component]

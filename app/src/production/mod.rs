@@ -28,7 +28,10 @@ pub async fn production_view(#[server(default)] q: Query) -> Result<View, AppErr
     let caller = crate::state::person()?;
     // Figures from the replica while it keeps up; the query log on the primary.
     let from = crate::state::read_pool()?;
-    Ok(nexus::production::service::dashboard::view_from(&from.pool, &st.pool, &caller, &q).await?)
+    let (primary, caller, q) = (&st.pool, &caller, &q);
+    Ok(from
+        .run(|p| async move { nexus::production::service::dashboard::view_from(&p.pool, primary, caller, q).await })
+        .await?)
 }
 
 /// What a drilled figure (`figure`, its key in the URL) drills down to: its minutes and causes.

@@ -48,8 +48,12 @@ pub async fn stock_items(#[server(default)] ask: ItemsAsk) -> Result<ItemsView, 
         after: ask.after,
         ..setup::ItemsQuery::default()
     };
-    let items = setup::items(&from.pool, &caller, &q).await?;
-    let open_alerts = alerts::open_count(&from.pool, &caller).await?;
+    let (caller, q) = (&caller, &q);
+    let (items, open_alerts) = from
+        .run(|p| async move {
+            Ok::<_, nexus::Error>((setup::items(&p.pool, caller, q).await?, alerts::open_count(&p.pool, caller).await?))
+        })
+        .await?;
     Ok(ItemsView { items, open_alerts })
 }
 

@@ -17,10 +17,10 @@ pub const RUNS_LISTED: i64 = 50;
 
 pub async fn part(pool: &PgPool, id: PartId) -> Result<PartDetail> {
     let id = id.0;
-    let p = store::part(pool, id).await.map_err(Error::internal)?.ok_or(Error::NotFound)?;
+    let p = store::part(pool, id).await.map_err(Error::from)?.ok_or(Error::NotFound)?;
     let (fits, alternatives, others) =
         tokio::try_join!(store::fits(pool, id), store::alternatives(pool, id), store::other_numbers(pool, id))
-            .map_err(Error::internal)?;
+            .map_err(Error::from)?;
     let fits = merge_years(
         fits.into_iter()
             .map(|f| Fit {
@@ -57,7 +57,7 @@ pub async fn part(pool: &PgPool, id: PartId) -> Result<PartDetail> {
 pub async fn alternatives(pool: &PgPool, id: PartId) -> Result<Vec<Alternative>> {
     let id = id.0;
     let (exists, rows) =
-        tokio::try_join!(store::exists(pool, id), store::alternatives(pool, id)).map_err(Error::internal)?;
+        tokio::try_join!(store::exists(pool, id), store::alternatives(pool, id)).map_err(Error::from)?;
     if !exists {
         return Err(Error::NotFound);
     }
@@ -78,18 +78,18 @@ fn alternative(a: store::AlternativeRow) -> Result<Alternative> {
 /// The cascade's choices for what is selected so far.
 pub async fn vehicle_options(pool: &PgPool, filter: &VehicleFilter) -> Result<VehicleOptions> {
     let filter = filter.clone().checked().map_err(|(field, code)| Error::field(field, code))?;
-    let (makes, models, years, engines) = store::vehicle_options(pool, &filter).await.map_err(Error::internal)?;
+    let (makes, models, years, engines) = store::vehicle_options(pool, &filter).await.map_err(Error::from)?;
     Ok(VehicleOptions { makes, models, years, engines })
 }
 
 /// Searches to try on the search page, from the catalog that is loaded (none while it is empty).
 pub async fn examples(pool: &PgPool) -> Result<Vec<String>> {
-    Ok(search_examples(&store::example_parts(pool).await.map_err(Error::internal)?))
+    Ok(search_examples(&store::example_parts(pool).await.map_err(Error::from)?))
 }
 
 /// Row counts and the latest runs (platform admins; the edge checks).
 pub async fn overview(pool: &PgPool) -> Result<(CatalogCounts, Vec<CatalogRun>)> {
-    let (c, runs) = tokio::try_join!(store::counts(pool), store::runs(pool, RUNS_LISTED)).map_err(Error::internal)?;
+    let (c, runs) = tokio::try_join!(store::counts(pool), store::runs(pool, RUNS_LISTED)).map_err(Error::from)?;
     Ok((
         CatalogCounts {
             parts: c.parts,

@@ -352,3 +352,19 @@ Toyota,04465-02220,123-ABC,Bosch-Pro,equivalent
         2
     );
 }
+
+/// A part's page with the database away is "unavailable, try again" (503), never an internal error (it was: the
+/// catalog's reads mapped every database error to internal, found when a replica was killed under load).
+#[sqlx::test]
+async fn a_part_read_with_the_database_away_is_unavailable(opts: PgPoolOptions, conn: PgConnectOptions) {
+    let pool = app_pool(opts, conn).await;
+    pool.close().await;
+    let id = crate::ids::PartId(1);
+    for e in [
+        super::service::parts::part(&pool, id).await.unwrap_err(),
+        super::service::parts::alternatives(&pool, id).await.unwrap_err(),
+        super::service::parts::vehicle_options(&pool, &Default::default()).await.unwrap_err(),
+    ] {
+        assert!(matches!(e, crate::Error::Unavailable(_)), "{e:?}");
+    }
+}

@@ -12,10 +12,11 @@ pub mod upload;
 pub mod uploads;
 pub mod workbook;
 
-/// The area's background jobs (run by `crate::jobs`): commits a stopped instance left behind marked failed every five
-/// minutes (the server also does it once at start, before serving).
+/// The area's background jobs (run by `crate::jobs`): commits a stopped instance (or a restarted database) left behind
+/// marked failed every 30 seconds, so the bodega soon sees it and may send it again (the server also does it once at
+/// start, before serving). A round is one statement on a partial index of the few open uploads.
 pub fn jobs() -> Vec<crate::jobs::Job> {
-    let every = std::time::Duration::from_secs(300);
+    let every = std::time::Duration::from_secs(30);
     vec![
         crate::jobs::Job::new("fail_interrupted_uploads", every, |pool| async move {
             let n = uploads::fail_interrupted(&pool).await?;

@@ -95,7 +95,8 @@ async fn search_parts(
         after,
         limit,
     };
-    Ok(Json(st.catalog_cache.search_from(&from, &req).await?.as_ref().clone()))
+    let (cache, req) = (&st.catalog_cache, &req);
+    Ok(Json(from.run(|p| async move { cache.search_from(&p, req).await }).await?.as_ref().clone()))
 }
 
 fn part_id(raw: &str) -> ApiResult<PartId> {
@@ -115,7 +116,8 @@ async fn part(
     Path(id): Path<String>,
 ) -> ApiResult<Json<PartDetail>> {
     caller.require(ApiScope::CatalogRead)?;
-    Ok(Json(parts::part(&from.pool, part_id(&id)?).await?))
+    let id = part_id(&id)?;
+    Ok(Json(from.run(|p| async move { parts::part(&p.pool, id).await }).await?))
 }
 
 /// A part's aftermarket alternatives, best tier first, then by brand.
@@ -130,7 +132,8 @@ async fn aftermarket(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Alternative>>> {
     caller.require(ApiScope::CatalogRead)?;
-    Ok(Json(parts::alternatives(&from.pool, part_id(&id)?).await?))
+    let id = part_id(&id)?;
+    Ok(Json(from.run(|p| async move { parts::alternatives(&p.pool, id).await }).await?))
 }
 
 /// One bodega's offer of a part, or of an aftermarket product that replaces it.
@@ -206,7 +209,8 @@ async fn availability(
     // Who may ask comes before what is asked (the service checks again): a 403 is never hidden behind a 422.
     caller.require_with(ApiScope::CatalogRead, Permission::AvailabilityRead)?;
     let id = part_id(&id)?;
-    Ok(Json(stock_availability(&from.pool, caller, id).await?.into_iter().map(OfferBody::from).collect()))
+    let offers = from.run(|p| async move { stock_availability(&p.pool, caller, id).await }).await?;
+    Ok(Json(offers.into_iter().map(OfferBody::from).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -232,7 +236,8 @@ async fn vehicles(
 ) -> ApiResult<Json<VehicleOptions>> {
     caller.require(ApiScope::CatalogRead)?;
     let filter = VehicleFilter { make: p.make, model: p.model, year: p.year, engine: None };
-    Ok(Json(parts::vehicle_options(&from.pool, &filter).await?))
+    let filter = &filter;
+    Ok(Json(from.run(|p| async move { parts::vehicle_options(&p.pool, filter).await }).await?))
 }
 
 #[derive(OpenApi)]
