@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`, or `degraded` (503) when the primary database does not answer within [`PING_TIMEOUT`].
+    /// `ok`, or `degraded` (503) when the primary database does not answer within 2 seconds.
     #[schema(example = "ok")]
     status: &'static str,
     /// The primary: `ok`, `unreachable`, or `slow` (no answer in time).
