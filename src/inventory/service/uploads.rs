@@ -514,6 +514,13 @@ fn preview_rows(source: &Source, layout: &Layout, mapping: &Mapping, keys: Optio
 /// Records what a read found and, with a complete mapping, dry-runs the file (and commits it when `commit` says
 /// so), all in one transaction with the upload's record. A file refused while its rows are read fails the upload
 /// (recorded) and is an [`Error::Rejected`].
+/// Counts a run's rows in the metrics (`nexus_upload_rows_total{mode}`).
+fn counted(c: Counts, committed: bool) -> Counts {
+    let mode = if committed { "commit" } else { "dry_run" };
+    metrics::counter!("nexus_upload_rows_total", "mode" => mode).increment(u64::try_from(c.rows).unwrap_or(0));
+    c
+}
+
 async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read, job: Job) -> Result<()> {
     let Job { limits, commit, run, started } = job;
     let Read { id, tenant, sha256, source, layout, found: (mapping, mapping_source, change), replace_location } = read;
@@ -581,11 +588,7 @@ async fn process(pool: &PgPool, caller: &Caller, meta: &RequestMeta, read: Read,
         let ran = run_rows(&mut tx, tenant, id, produce, options, last_line, Some(reporter.sender.clone())).await;
         reporter.finish(pool, tenant, id).await;
         match ran {
-            Ok(Ok(c)) => {
-                let mode = if commit.is_some() { "commit" } else { "dry_run" };
-                metrics::counter!("nexus_upload_rows_total", "mode" => mode).increment(c.rows.max(0) as u64);
-                counts = Some(c)
-            }
+            Ok(Ok(c)) => counts = Some(counted(c, commit.is_some())),
             Ok(Err(problem)) => {
                 // Rolled back before anything else touches the upload: a dropped transaction only queues its
                 // rollback, and its row and commit locks would linger.

@@ -25,6 +25,7 @@ pub struct Health {
     database: &'static str,
     /// The streaming replica for reads that tolerate lag, when one is configured: whether it is in use, its lag
     /// and why it is out of use. Its absence or lag never makes the instance unhealthy (reads move to the primary).
+    #[serde(skip_serializing_if = "Option::is_none")]
     replica: Option<ReplicaHealth>,
 }
 
