@@ -31,16 +31,7 @@ impl Cluster {
 
     /// Creates (first time) and starts the cluster in `<root>/pg`, creating `database` if missing.
     pub fn start(root: &Path, port: u16, database: &str) -> Result<Cluster> {
-        let bin = find_bin_dir()?;
-        let user = run_as_user()?;
-        let base = root.join("pg");
-        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
-        let base = base.canonicalize()?;
-        let data = base.join("data");
-        if let Some((uid, gid)) = user {
-            check_traversable(&base, uid, gid)?;
-            chown(&base, uid, gid)?;
-        }
+        let Folder { bin, user, base, data } = Folder::prepare(root)?;
         let pwfile = base.join("password");
         if !data.join("PG_VERSION").exists() {
             let password = nexus_random_password();
@@ -87,16 +78,7 @@ impl Cluster {
     /// as it is written, through a replication slot (`nexus_standby`), so WAL it has not received yet is kept for it
     /// while it is down, and it catches up when started again.
     pub fn start_standby(root: &Path, port: u16, primary_root: &Path, primary_port: u16) -> Result<Cluster> {
-        let bin = find_bin_dir()?;
-        let user = run_as_user()?;
-        let base = root.join("pg");
-        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
-        let base = base.canonicalize()?;
-        let data = base.join("data");
-        if let Some((uid, gid)) = user {
-            check_traversable(&base, uid, gid)?;
-            chown(&base, uid, gid)?;
-        }
+        let Folder { bin, user, base, data } = Folder::prepare(root)?;
         let password = std::fs::read_to_string(primary_root.join("pg").join("password"))
             .context("reading the primary's password (start the primary first)")?
             .trim()
@@ -209,6 +191,29 @@ impl Cluster {
             command(&bin.join("pg_ctl"), user).arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]).status()?;
         }
         Ok(())
+    }
+}
+
+/// A cluster's programs, user and folder (`<root>/pg`, made and owned by that user; `data` inside it).
+struct Folder {
+    bin: PathBuf,
+    user: Option<(u32, u32)>,
+    base: PathBuf,
+    data: PathBuf,
+}
+
+impl Folder {
+    fn prepare(root: &Path) -> Result<Folder> {
+        let bin = find_bin_dir()?;
+        let user = run_as_user()?;
+        let base = root.join("pg");
+        std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
+        let base = base.canonicalize()?;
+        if let Some((uid, gid)) = user {
+            check_traversable(&base, uid, gid)?;
+            chown(&base, uid, gid)?;
+        }
+        Ok(Folder { data: base.join("data"), bin, user, base })
     }
 }
 
