@@ -81,7 +81,7 @@ ensure_tools() {
     cargo_install sqlx-cli --version 0.8.6 --locked --no-default-features --features postgres,rustls
   fi
   if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm packages (Tailwind, wasm-opt, ECharts, Playwright, axe-core)"
+    log "installing npm packages (Tailwind, wasm-opt, ECharts, Swagger UI, Playwright, axe-core)"
     # `npm install` honours package-lock.json; npm 11's `npm ci` rejects its own lock over optional platform packages.
     npm install --no-audit --no-fund --loglevel=error
   fi

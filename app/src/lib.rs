@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/pending") view=identity::register::PendingPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view={Lazy::<identity::AccountRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/account/api-keys") view={Lazy::<identity::ApiKeysRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("/developers/api") view={Lazy::<identity::ApiReferenceRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/users") view={Lazy::<identity::UsersRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/admin/tenants") view={Lazy::<identity::TenantsRoute>::new()} ssr=SsrMode::Async />
                             <Route path=path!("/invitation/:token") view={Lazy::<identity::InvitationRoute>::new()} ssr=SsrMode::Async />

@@ -6,7 +6,7 @@ import { open, login, demoPassword } from './helpers';
 
 const LOCALES = ['es', 'en'] as const;
 const THEMES = ['dark', 'light'] as const;
-const SIGNED_OUT_PAGES = ['/login', '/register', '/pending', '/no-such-page'];
+const SIGNED_OUT_PAGES = ['/login', '/register', '/pending', '/developers/api', '/no-such-page'];
 const SIGNED_IN_PAGES = ['/', '/account', '/account/api-keys', '/account/webhooks', '/admin/users', '/admin/tenants', '/admin/audit', '/catalog',
   '/catalog?q=hilux%20balatas%20delanteras', '/catalog?q=amortiguadro', '/catalog/parts/1', '/admin/catalog', '/inventory', '/inventory/upload',
   '/production', '/production?drill=oee', '/production?drill=availability', '/production/settings', '/production/queries', '/production/report',
@@ -56,6 +56,8 @@ async function sweep(page: Page, who: string, paths: string[], locales: readonly
         // The cookies took effect (a wrong cookie name would otherwise audit one combination four times).
         await expect(page.locator('html')).toHaveAttribute('lang', locale);
         await expect(page.locator('html')).toHaveClass(new RegExp(`\\b${theme}\\b`));
+        // The API reference is drawn by Swagger UI once its script has come: audited drawn.
+        if (path === '/developers/api') await expect(page.locator('#swagger-ui .opblock').first()).toBeVisible({ timeout: 30_000 });
         if (await page.getByTestId('forbidden').count()) {
           if (forbiddenSeen) continue;
           forbiddenSeen = true;

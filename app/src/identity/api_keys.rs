@@ -174,6 +174,7 @@ fn ApiKeys(
     view! {
         <Title text=move || td_string!(i18n.get_locale(), keys.title) />
         <PageHeader title=ViewFn::from(move || t!(i18n, keys.title))>
+            <a href="/developers/api" class=crate::ui::components::BUTTON_SECONDARY data-testid="to-api-reference">{t!(i18n, keys.to_reference)}</a>
             <a href="/account/webhooks" class=crate::ui::components::BUTTON_SECONDARY data-testid="to-webhooks">{t!(i18n, keys.to_hooks)}</a>
         </PageHeader>
         <p class="mb-6 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{t!(i18n, keys.note)}</p>

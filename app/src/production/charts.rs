@@ -37,10 +37,10 @@ mod draw {
     use charming::theme::Theme;
     use charming::{Chart, Echarts, WasmRenderer};
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::*;
 
     use super::ECHARTS_SRC;
+    use crate::ui::script;
 
     struct Drawn {
         chart: Echarts,
@@ -52,49 +52,13 @@ mod draw {
         document().document_element().is_some_and(|e| e.class_list().contains("dark"))
     }
 
-    fn has_echarts() -> bool {
-        js_sys::Reflect::get(&window(), &JsValue::from_str("echarts")).is_ok_and(|v| !v.is_undefined())
-    }
-
-    async fn sleep(ms: i32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-
     /// Loads the ECharts script once (the first chart asks; the others wait for it).
     async fn ready() -> bool {
-        if has_echarts() {
-            return true;
-        }
-        let doc = document();
-        if doc.get_element_by_id("echarts-js").is_none()
-            && let Ok(el) = doc.create_element("script")
-            && let Ok(script) = el.dyn_into::<web_sys::HtmlScriptElement>()
-        {
-            script.set_id("echarts-js");
-            script.set_src(ECHARTS_SRC);
-            if let Some(head) = doc.head() {
-                let _ = head.append_child(&script);
-            }
-        }
-        for _ in 0..300 {
-            sleep(50).await;
-            if has_echarts() {
-                return true;
-            }
-        }
-        false
+        script::load("echarts-js", ECHARTS_SRC, "echarts").await.is_some()
     }
 
     fn call(target: &JsValue, method: &str, args: &[JsValue]) {
-        if let Ok(f) = js_sys::Reflect::get(target, &JsValue::from_str(method))
-            && let Ok(f) = f.dyn_into::<js_sys::Function>()
-        {
-            let array: js_sys::Array = args.iter().collect();
-            let _ = f.apply(target, &array);
-        }
+        let _ = script::call(target, method, args);
     }
 
     /// Whether the chart's box is, or has been, within 200 px of the screen: what it takes to fetch ECharts and draw.

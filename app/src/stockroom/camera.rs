@@ -164,12 +164,12 @@ mod browser {
             if let Some(w) = web_sys::window() {
                 w.clear_interval_with_handle(self.timer);
             }
-            if let Some(tracks) = get(&self.stream, "getTracks").and_then(|f| f.dyn_into::<Function>().ok()) {
-                if let Ok(list) = tracks.call0(&self.stream) {
-                    for t in Array::from(&list).iter() {
-                        if let Some(stop) = get(&t, "stop").and_then(|f| f.dyn_into::<Function>().ok()) {
-                            let _ = stop.call0(&t);
-                        }
+            if let Some(tracks) = get(&self.stream, "getTracks").and_then(|f| f.dyn_into::<Function>().ok())
+                && let Ok(list) = tracks.call0(&self.stream)
+            {
+                for t in Array::from(&list).iter() {
+                    if let Some(stop) = get(&t, "stop").and_then(|f| f.dyn_into::<Function>().ok()) {
+                        let _ = stop.call0(&t);
                     }
                 }
             }

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod list;
 pub mod live;
 pub mod number;
+pub mod script;
 pub mod session;
 pub mod time;
 
