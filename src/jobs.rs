@@ -1,8 +1,10 @@
 //! The one background-job runner. Each area lists its jobs (`<area>::service::jobs()`), the server starts them all
-//! with [`spawn`], and every job runs the same way: a round every `every` on every instance, each round first taking
+//! with [`spawn`], and every job runs the same way: a tick every `every` on every instance, each tick first taking
 //! the job's advisory lock (keyed by its name) in a transaction of its own (held for the round, released when the round ends or its
-//! instance dies), so a round runs on one instance at a time and the others skip it. A round that fails is logged and
-//! tried again at the next one; nothing here knows what a job does.
+//! instance dies), so a round runs on one instance at a time and the others skip it; and, holding it, running only
+//! when no instance began a round within the last [`DUE_AFTER`] of the period (`job_rounds`), so three instances run a
+//! job about once a period between them, not once each. A round that fails (or whose instance dies) is not recorded,
+//! is logged, and runs again at the next tick anywhere; nothing here knows what a job does.
 //!
 //! Jobs whose round writes in one transaction also take their own lock inside it (the downtime job, the partitions,
 //! the session purge), so a direct call (a test, the CLI) is exactly-once too; the runner's lock is what every job,
@@ -18,6 +20,10 @@ use tracing::Instrument;
 
 use crate::db::{self, Scope};
 use crate::error::Result;
+
+/// The share of its period after which a job's round is due again: instances' timers tick at their own moments, so
+/// a round exactly one period after the last one must not be skipped for being a few milliseconds early.
+pub const DUE_AFTER: f64 = 0.8;
 
 /// What a round did, for the log: `Some` is worth an info line, `None` a debug one.
 pub type Report = Option<String>;
@@ -54,15 +60,24 @@ impl Job {
         self
     }
 
-    /// One round, if this instance gets the job's lock: `Ok(None)` when another instance holds it.
+    /// One round, if this instance gets the job's lock and the round is due: `Ok(None)` when another instance holds
+    /// it or began a round within [`DUE_AFTER`] of the period.
     pub async fn run_once(&self, pool: &PgPool) -> Result<Option<Report>> {
         let mut lock = db::begin(pool, Scope::Platform).await?;
-        if !db::try_job_lock(&mut lock, lock_key(self.name)).await? {
+        if !db::try_job_lock(&mut lock, lock_key(self.name)).await?
+            || !db::job_due(&mut lock, self.name, self.every.as_secs_f64() * DUE_AFTER).await?
+        {
             return Ok(None);
         }
         let report = (self.round)(pool.clone()).await;
-        // Ending the lock's transaction frees the job for the next round (a dropped one would, too).
-        lock.rollback().await?;
+        // Ending the lock's transaction frees the job for the next round (a dropped one would, too); a round that
+        // ended well is recorded with it.
+        if report.is_ok() {
+            db::job_ran(&mut lock, self.name).await?;
+            lock.commit().await?;
+        } else {
+            lock.rollback().await?;
+        }
         Ok(Some(report?))
     }
 }
@@ -147,13 +162,50 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1, "exactly one of the two ran the round");
         assert!(ra.is_some() != rb.is_some(), "one ran it ({ra:?}), the other skipped ({rb:?})");
         assert_eq!(ra.or(rb).unwrap().as_deref(), Some("round 1"));
-        // The lock ended with the round: the next round runs.
-        assert_eq!(a.run_once(&pool).await.unwrap(), Some(Some("round 2".to_owned())));
+        // Another instance ticking later in the same period does not run it again (three instances once ran each
+        // job three times a period, each timer at its own moment).
+        assert_eq!(b.run_once(&pool).await.unwrap(), None, "this period's round has run");
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // A period later, the next round runs.
+        a_period_passes(&pool, "test_counting").await;
+        assert_eq!(b.run_once(&pool).await.unwrap(), Some(Some("round 2".to_owned())));
         // Another job is not held by this one's lock.
+        a_period_passes(&pool, "test_counting").await;
         let other = Job::new("test_other", Duration::from_secs(60), |_| async { Ok(None) });
         let (held, free) = tokio::join!(a.run_once(&pool), other.run_once(&pool));
         assert!(held.unwrap().is_some());
         assert_eq!(free.unwrap(), Some(None));
+    }
+
+    /// Moves the job's last round `secs` back in time.
+    async fn earlier(pool: &PgPool, job: &str, secs: f64) {
+        sqlx::query!(
+            "update job_rounds set started_at = started_at - $2::float8 * interval '1 second' where job = $1",
+            job,
+            secs
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
+    /// Moves the job's last round a period (60 s) back, as if the period had passed.
+    async fn a_period_passes(pool: &PgPool, job: &str) {
+        earlier(pool, job, 61.0).await;
+    }
+
+    #[sqlx::test]
+    async fn a_round_is_due_again_a_little_before_its_period_has_passed(pool: PgPool) {
+        let runs = Arc::new(AtomicU32::new(0));
+        let job = counting(runs.clone());
+        assert!(job.run_once(&pool).await.unwrap().is_some());
+        // Timers tick at their own moments: 50 of 60 s later, the round is due.
+        earlier(&pool, "test_counting", 50.0).await;
+        assert!(job.run_once(&pool).await.unwrap().is_some());
+        // 30 s later it is not.
+        earlier(&pool, "test_counting", 30.0).await;
+        assert!(job.run_once(&pool).await.unwrap().is_none());
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
     }
 
     #[sqlx::test]
@@ -162,6 +214,10 @@ mod tests {
             Job::new("test_failing", Duration::from_secs(60), |_| async { Err(crate::Error::internal("boom")) });
         assert!(failing.run_once(&pool).await.is_err());
         let again = Job::new("test_failing", Duration::from_secs(60), |_| async { Ok(None) });
-        assert_eq!(again.run_once(&pool).await.unwrap(), Some(None), "the failed round left no lock behind");
+        assert_eq!(
+            again.run_once(&pool).await.unwrap(),
+            Some(None),
+            "the failed round left no lock behind, and was not counted as this period's round"
+        );
     }
 }

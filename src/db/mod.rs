@@ -137,6 +137,32 @@ pub async fn try_job_lock(tx: &mut Tx, key: i64) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(r#"select pg_try_advisory_xact_lock($1) as "locked!""#, key).fetch_one(&mut **tx).await
 }
 
+/// Whether the job's round is due: no instance began one within the last `within` seconds (`job_rounds`). Asked by
+/// the transaction holding the job's lock, so no other instance records a round meanwhile.
+pub async fn job_due(tx: &mut Tx, job: &str, within: f64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select not exists (
+               select 1 from job_rounds where job = $1 and started_at > now() - $2::float8 * interval '1 second'
+           ) as "due!""#,
+        job,
+        within
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Records that the job's round began with the transaction (`now()`), for [`job_due`] on every instance.
+pub async fn job_ran(tx: &mut Tx, job: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into job_rounds (job, started_at) values ($1, now())
+         on conflict (job) do update set started_at = excluded.started_at",
+        job
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Waits for the transaction-scoped advisory lock named `name` (hashed to a key): one holder at a time across every
 /// instance, released when the transaction ends.
 pub async fn lock_named(tx: &mut Tx, name: &str) -> Result<(), sqlx::Error> {

@@ -1,7 +1,8 @@
 //! Which area owns each table, and where an area's SQL may name another's: what
 //! `tidy::areas_name_only_their_own_tables` checks against.
 
-/// The area a table belongs to: its name's prefix, or the identity and audit tables named here.
+/// The area a table belongs to: its name's prefix, or the identity and audit tables named here, or the job runner's
+/// record of its rounds (`jobs.rs`, with its statements in `db`).
 pub(super) fn table_owner(table: &str) -> Option<&'static str> {
     const IDENTITY: [&str; 7] =
         ["tenants", "users", "sessions", "refresh_tokens", "api_keys", "invitations", "rate_limits"];
@@ -10,6 +11,7 @@ pub(super) fn table_owner(table: &str) -> Option<&'static str> {
         .find(|area| table.strip_prefix(area).is_some_and(|rest| rest.starts_with('_')))
         .or_else(|| IDENTITY.contains(&table).then_some("identity"))
         .or_else(|| (table == "audit_log").then_some("audit"))
+        .or_else(|| (table == "job_rounds").then_some("jobs"))
 }
 
 /// Where an area's SQL may name another area's tables (area, table or `prefix_*`), each for a stated reason; else
