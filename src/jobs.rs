@@ -69,16 +69,18 @@ impl Job {
         {
             return Ok(None);
         }
-        let report = (self.round)(pool.clone()).await;
+        let report = (self.round)(pool.clone()).await?;
         // Ending the lock's transaction frees the job for the next round (a dropped one would, too); a round that
-        // ended well is recorded with it.
-        if report.is_ok() {
-            db::job_ran(&mut lock, self.name).await?;
-            lock.commit().await?;
-        } else {
-            lock.rollback().await?;
+        // ended well is recorded with it. One that ran but could not be recorded (the database gone meanwhile) is
+        // still reported as run: it may run again at the next tick, which every round allows.
+        let recorded = match db::job_ran(&mut lock, self.name).await {
+            Ok(()) => lock.commit().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = recorded {
+            tracing::warn!(job = self.name, error = %e, "the round ran but was not recorded; it may run again");
         }
-        Ok(Some(report?))
+        Ok(Some(report))
     }
 }
 

@@ -161,6 +161,13 @@ mod swagger {
                 set(&config, "onComplete", done);
                 if draw.call1(&JsValue::NULL, &config).is_err() {
                     drawn.try_set(Drawn::Failed);
+                    return;
+                }
+                // Swagger UI says nothing when the document cannot be fetched (it never completes): after 30 s the
+                // page offers the document's download instead of a loading line for ever.
+                script::sleep(30_000).await;
+                if drawn.try_get_untracked() == Some(Drawn::Loading) {
+                    drawn.try_set(Drawn::Failed);
                 }
             });
         });
