@@ -1,8 +1,7 @@
 // axe-core on every page: signed out and as each role, in Spanish and English, dark and light. Zero serious or
 // critical violations. Pages a role may not open are visited too: their error state must be as accessible as the page.
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { open, login, demoPassword } from './helpers';
+import { open, login, demoPassword, audit } from './helpers';
 
 const LOCALES = ['es', 'en'] as const;
 const THEMES = ['dark', 'light'] as const;
@@ -33,15 +32,6 @@ async function prefer(page: Page, locale: string, theme: string) {
     { name: 'i18n_pref_locale', value: locale, domain: url.hostname, path: '/' },
     { name: 'nexus_theme', value: theme, domain: url.hostname, path: '/' },
   ]);
-}
-
-/** Runs axe on the page as it stands and records every serious or critical violation, with where it is. */
-async function audit(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect.soft(bad, label).toEqual([]);
 }
 
 async function sweep(page: Page, who: string, paths: string[], locales: readonly string[] = LOCALES,

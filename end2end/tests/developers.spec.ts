@@ -2,8 +2,7 @@
 // by Swagger UI from our own assets (nothing fetched from another host), readable and triable with a key, and
 // accessible in the states a developer puts it in (an operation tried, the key dialog open), in both themes.
 import { test, expect, Page, Request } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { open, login, logout, demoPassword } from './helpers';
+import { open, login, logout, demoPassword, audit } from './helpers';
 
 /** Every request the page makes to a host other than ours. */
 function offsite(page: Page, base: string): string[] {
@@ -34,14 +33,6 @@ async function operation(page: Page, area: string, id: string) {
     await expect(control).toHaveAttribute('aria-expanded', 'true', { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
   return op;
-}
-
-async function audit(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect.soft(bad, label).toEqual([]);
 }
 
 test('a developer goes from the keys page to the reference, and tries an operation with the key', async ({ page, baseURL }) => {

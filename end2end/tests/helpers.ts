@@ -1,5 +1,6 @@
 // Actions, checks and finders shared by the specs.
 import { ConsoleMessage, Page, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 
 export const demoPassword = process.env.E2E_DEMO_PASSWORD ?? 'E2e-Demo-Passw0rd';
 
@@ -38,4 +39,13 @@ export async function logout(page: Page) {
 
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+/** Runs axe on the page as it stands and records every serious or critical violation, with where it is. */
+export async function audit(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect.soft(bad, label).toEqual([]);
 }
